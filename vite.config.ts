@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { pyodideAssets } from './scripts/vite-pyodide-assets';
 
 /** Cross-origin isolation: needed for SharedArrayBuffer, which the Stop button's interrupt relies on. */
@@ -10,7 +11,40 @@ export const isolationHeaders = {
 
 export default defineConfig({
   base: '/',
-  plugins: [pyodideAssets()],
+  plugins: [
+    pyodideAssets(),
+    VitePWA({
+      registerType: 'prompt',
+      // The app registers the worker itself through `virtual:pwa-register` (src/ui/update-prompt.ts).
+      injectRegister: false,
+      // The icons are precached by globPatterns; listing them again would only duplicate entries.
+      includeManifestIcons: false,
+      manifest: {
+        id: '/',
+        name: 'Pymark',
+        short_name: 'Pymark',
+        description: 'Write Python that powers your blog: macros, transforms and utilities, run offline.',
+        theme_color: '#1f4e79',
+        background_color: '#ffffff',
+        display: 'standalone',
+        start_url: '/',
+        scope: '/',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // pyodide/* (the runtime, wasm, stdlib zip and lock file) must be precached for offline runs.
+        globPatterns: ['**/*.{js,mjs,css,html,png,svg,wasm,zip,json}'],
+        maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   optimizeDeps: { exclude: ['pyodide'] },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },

@@ -1,0 +1,101 @@
+/**
+ * Shared e2e helpers: serve the built app (dist/) with Vite's preview server and drive it with the
+ * system Chromium through playwright-core. `npm run test:e2e` builds before vitest runs.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { preview } from 'vite';
+import { isolationHeaders } from '../../vite.config';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface PreviewServer {
+  /** Origin with a trailing slash, e.g. `http://localhost:41234/`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface PreviewOptions {
+  /** Directory to serve, absolute or relative to the repo root; default `dist`. */
+  outDir?: string;
+  /** Port to listen on; default 0 (a free one). Reuse a port to serve another build on the same origin. */
+  port?: number;
+}
+
+/** Serves a built app with the same cross-origin isolation headers as `npm start`. */
+export async function startPreviewServer(options: PreviewOptions = {}): Promise<PreviewServer> {
+  const outDir = options.outDir ?? 'dist';
+  const dir = resolve(repoRoot, outDir);
+  if (!existsSync(`${dir}/index.html`)) {
+    throw new Error(
+      `No build at ${dir}: run \`npm run build\` (or \`npm run test:e2e\`, which builds first).`,
+    );
+  }
+  const server = await preview({
+    root: repoRoot,
+    configFile: false,
+    logLevel: 'warn',
+    appType: 'spa',
+    build: { outDir: dir },
+    preview: {
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      strictPort: options.port !== undefined,
+      headers: isolationHeaders,
+    },
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('Preview server has no TCP address');
+  // `localhost` is a secure context, which service workers need; the server listens on 127.0.0.1.
+  return {
+    url: `http://localhost:${address.port}/`,
+    port: address.port,
+    close: () => server.close(),
+  };
+}
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Launches the system Chromium (`CHROMIUM_PATH` or /usr/bin/chromium); never downloads one. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}. Install it with \`apt-get install -y chromium\` ` +
+        '(Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium/Chrome executable.',
+    );
+  }
+  return chromium.launch({ executablePath, args: chromiumArgs });
+}
+
+export interface AppPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far, as text. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Opens `url` in a fresh context (fresh storage, caches and service workers) and records errors. */
+export async function newAppPage(browser: Browser, url: string): Promise<AppPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  await page.goto(url);
+  return { context, page, errors, close: () => context.close() };
+}
