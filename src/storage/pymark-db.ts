@@ -1,0 +1,115 @@
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+import { z } from 'zod';
+
+export const defaultDbName = 'pymark';
+
+/**
+ * Values are `unknown` on purpose: whatever comes back out of IndexedDB may have been written by an
+ * older or newer build, another tab or a bug, so every reader validates it before trusting it.
+ */
+export interface PymarkDbSchema extends DBSchema {
+  scripts: { key: string; value: unknown; indexes: { 'by-slug': string } };
+  /** Deleted scripts, with `deletedAt`; their slugs stay reserved so a restore can bring them back. */
+  trash: { key: string; value: unknown };
+  drafts: { key: string; value: unknown };
+  /** Out-of-line keys: one record per group of settings. */
+  settings: { key: string; value: unknown };
+}
+
+export type PymarkDb = IDBPDatabase<PymarkDbSchema>;
+
+export type StoreName = 'scripts' | 'trash' | 'drafts' | 'settings';
+
+/** A stored record that failed validation. It stays in the database untouched. */
+export interface InvalidRecord {
+  store: StoreName;
+  key: IDBValidKey;
+  /** Human-readable, e.g. "✖ slug must be lower-case a-z, 0-9 and _ → at slug". */
+  reason: string;
+}
+
+export type InvalidRecordListener = (record: InvalidRecord) => void;
+
+/** Used when the caller passes no listener, so a skipped record is never skipped silently. */
+export const warnAboutInvalidRecord: InvalidRecordListener = (record) => {
+  console.warn(`Pymark skipped an invalid ${record.store} record (${String(record.key)}):\n${record.reason}`);
+};
+
+/** Thrown when an operation needs one record and the stored one fails validation. */
+export class InvalidRecordError extends Error {
+  readonly record: InvalidRecord;
+
+  constructor(record: InvalidRecord) {
+    super(`Stored ${record.store} record ${String(record.key)} is invalid:\n${record.reason}`);
+    this.name = 'InvalidRecordError';
+    this.record = record;
+  }
+}
+
+/** Validates one stored record; `key` and `store` only serve the report. */
+export function checkRecord<T>(
+  schema: z.ZodType<T>,
+  store: StoreName,
+  key: IDBValidKey,
+  value: unknown,
+): { ok: true; record: T } | { ok: false; invalid: InvalidRecord } {
+  const result = schema.safeParse(value);
+  return result.success
+    ? { ok: true, record: result.data }
+    : { ok: false, invalid: { store, key, reason: z.prettifyError(result.error) } };
+}
+
+/** Like `checkRecord`, for operations that cannot go on without the record. */
+export function parseRecord<T>(schema: z.ZodType<T>, store: StoreName, key: IDBValidKey, value: unknown): T {
+  const checked = checkRecord(schema, store, key, value);
+  if (!checked.ok) throw new InvalidRecordError(checked.invalid);
+  return checked.record;
+}
+
+/**
+ * Runs `work` in one readwrite transaction and resolves once it has committed. If `work` throws,
+ * the transaction is aborted so none of its earlier writes land.
+ */
+export async function inWriteTransaction<const Names extends StoreName[], T>(
+  db: PymarkDb,
+  storeNames: Names,
+  work: (tx: IDBPTransaction<PymarkDbSchema, Names, 'readwrite'>) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction(storeNames, 'readwrite');
+  try {
+    const result = await work(tx);
+    await tx.done;
+    return result;
+  } catch (error) {
+    tx.done.catch(() => {
+      // The abort below (or the failed request) rejects `done`; `error` is what the caller needs.
+    });
+    try {
+      tx.abort();
+    } catch {
+      // Already finished or aborted: nothing left to undo.
+    }
+    throw error;
+  }
+}
+
+const schemaVersion = 1;
+
+export async function openPymarkDb(dbName: string): Promise<PymarkDb> {
+  const db: PymarkDb = await openDB<PymarkDbSchema>(dbName, schemaVersion, {
+    upgrade(db, oldVersion) {
+      // One step per schema version, so a database several versions behind replays them in order.
+      if (oldVersion < 1) {
+        db.createObjectStore('scripts', { keyPath: 'id' }).createIndex('by-slug', 'slug', { unique: true });
+        db.createObjectStore('trash', { keyPath: 'id' });
+        db.createObjectStore('drafts', { keyPath: 'scriptId' });
+        db.createObjectStore('settings');
+      }
+    },
+    blocking() {
+      // A newer build in another tab wants to upgrade; holding on would stall it forever.
+      db.close();
+    },
+  });
+  return db;
+}
