@@ -1,0 +1,133 @@
+import type { PyodideAPI } from 'pyodide';
+import type { PyCallable, PyProxy } from 'pyodide/ffi';
+import { OutputBatcher } from './output-batcher';
+import {
+  type OutputBatchCallback,
+  parseMessage,
+  type WorkerRunResult,
+  workerRunResultSchema,
+} from './protocol';
+import runnerSource from './runner.py?raw';
+import type { OutputStream } from './types';
+
+export interface PythonRunnerOptions {
+  /** Minimum time between two output deliveries. Default 30 ms. */
+  batchIntervalMs?: number;
+  /** Output per run beyond this is dropped and counted. Default 200 000 characters. */
+  maxOutputChars?: number;
+  now?: () => number;
+}
+
+export interface ScriptRun {
+  /** Shown in tracebacks, e.g. `hello.py`. */
+  fileName: string;
+  code: string;
+  onOutput: OutputBatchCallback;
+}
+
+export interface PythonRunner {
+  /**
+   * Runs one script to completion. Python runs synchronously, so this blocks the calling thread;
+   * Pyodide's interrupt buffer is the only way to stop it early (→ `interrupted`).
+   */
+  run(script: ScriptRun): WorkerRunResult;
+}
+
+/** The file name runner.py's own frames carry; they are cut from tracebacks. */
+const runnerFileName = '<pymark-runner>';
+
+/**
+ * Prepares `pyodide` to run Pymark scripts: loads runner.py and routes stdout/stderr to the current
+ * run. Free of worker and DOM APIs so it runs under Node with a real Pyodide in tests.
+ */
+export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOptions = {}): PythonRunner {
+  const runScript = loadRunScript(pyodide);
+  let currentCapture: OutputCapture | undefined;
+  const writerFor = (stream: OutputStream) => ({
+    write(bytes: Uint8Array): number {
+      currentCapture?.write(stream, bytes);
+      return bytes.length;
+    },
+  });
+  pyodide.setStdout(writerFor('stdout'));
+  pyodide.setStderr(writerFor('stderr'));
+
+  return {
+    run({ fileName, code, onOutput }) {
+      const batcher = new OutputBatcher(onOutput, {
+        intervalMs: options.batchIntervalMs ?? 30,
+        maxChars: options.maxOutputChars ?? 200_000,
+        now: options.now ?? (() => performance.now()),
+      });
+      const capture = new OutputCapture(batcher);
+      currentCapture = capture;
+      let pythonResult: unknown;
+      try {
+        pythonResult = callRunScript(runScript, code, fileName);
+      } catch (error) {
+        // KeyboardInterrupt can also land in runner.py's own code, after the script's try block.
+        if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
+        pythonResult = {
+          kind: 'interrupted',
+          traceback: 'KeyboardInterrupt\n',
+          message: 'KeyboardInterrupt',
+        };
+      } finally {
+        currentCapture = undefined;
+        capture.finish();
+      }
+      return parseMessage(
+        workerRunResultSchema,
+        Object.assign({}, pythonResult, { truncatedChars: batcher.truncatedChars }),
+        'result from runner.py',
+      );
+    },
+  };
+}
+
+function loadRunScript(pyodide: PyodideAPI): PyCallable {
+  const namespace: PyProxy = pyodide.toPy({});
+  try {
+    pyodide.runPython(runnerSource, { globals: namespace, filename: runnerFileName });
+    const runScript: unknown = pyodide.runPython('run_script', { globals: namespace });
+    if (!(runScript instanceof pyodide.ffi.PyCallable))
+      throw new Error('runner.py does not define run_script');
+    return runScript;
+  } finally {
+    namespace.destroy();
+  }
+}
+
+function callRunScript(runScript: PyCallable, code: string, fileName: string): unknown {
+  const result: PyProxy = runScript(code, fileName);
+  try {
+    return result.toJs({ dict_converter: Object.fromEntries });
+  } finally {
+    result.destroy();
+  }
+}
+
+/** Decodes one run's stdout/stderr bytes (a character may straddle two writes) into the batcher. */
+class OutputCapture {
+  readonly #batcher: OutputBatcher;
+  readonly #decoders: Record<OutputStream, TextDecoder> = {
+    stdout: new TextDecoder(),
+    stderr: new TextDecoder(),
+  };
+
+  constructor(batcher: OutputBatcher) {
+    this.#batcher = batcher;
+  }
+
+  write(stream: OutputStream, bytes: Uint8Array): void {
+    this.#batcher.write(stream, this.#decoders[stream].decode(bytes, { stream: true }));
+  }
+
+  finish(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = this.#decoders[stream].decode();
+      if (rest) this.#batcher.write(stream, rest);
+    }
+    this.#batcher.flush();
+  }
+}

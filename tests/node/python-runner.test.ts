@@ -1,0 +1,151 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { loadPyodide } from 'pyodide';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner';
+import type { OutputChunk } from '../../src/runtime/types';
+
+interface Delivery {
+  at: number;
+  chunks: OutputChunk[];
+}
+
+let runner: PythonRunner;
+
+beforeAll(async () => {
+  const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
+  const pyodide = await loadPyodide({ indexURL });
+  const interruptBuffer = new Int32Array(new SharedArrayBuffer(4));
+  pyodide.setInterruptBuffer(interruptBuffer);
+  // What the client's Stop does, triggered from inside the script so the test is deterministic.
+  pyodide.registerJsModule('test_hooks', { requestInterrupt: () => Atomics.store(interruptBuffer, 0, 2) });
+  runner = createPythonRunner(pyodide);
+});
+
+function run(code: string, fileName = 'hello.py') {
+  const deliveries: Delivery[] = [];
+  const result = runner.run({
+    fileName,
+    code,
+    onOutput: (chunks) => deliveries.push({ at: performance.now(), chunks }),
+  });
+  return { result, deliveries, output: deliveries.flatMap((delivery) => delivery.chunks) };
+}
+
+/** All output of one stream, however it was batched. */
+function textOf(output: OutputChunk[], stream: OutputChunk['stream']): string {
+  return output
+    .filter((chunk) => chunk.stream === stream)
+    .map((chunk) => chunk.text)
+    .join('');
+}
+
+describe('python runner (real Pyodide)', () => {
+  it('streams output in batches while the script runs', () => {
+    const { result, deliveries, output } = run(
+      'import time\nfor i in range(3):\n    print(f"tick {i}")\n    time.sleep(0.05)\n',
+    );
+    expect(result).toEqual({ kind: 'ok', truncatedChars: 0 });
+    expect(textOf(output, 'stdout')).toBe('tick 0\ntick 1\ntick 2\n');
+    expect(deliveries.length).toBeGreaterThan(1);
+    // Delivered during the run, not all at its end.
+    expect(deliveries.at(-1)!.at - deliveries[0]!.at).toBeGreaterThanOrEqual(80);
+  });
+
+  it('merges a burst of prints into few batches of whole chunks', () => {
+    const { deliveries, output } = run('for i in range(2000):\n    print(i)\n');
+    expect(textOf(output, 'stdout')).toBe(Array.from({ length: 2000 }, (_, i) => `${i}\n`).join(''));
+    expect(deliveries.length).toBeLessThan(10);
+    for (const delivery of deliveries) expect(delivery.chunks).toHaveLength(1);
+  });
+
+  it('keeps stderr apart from stdout, in order', () => {
+    const { output } = run('import sys\nprint("out")\nprint("err ✓", file=sys.stderr)\nprint("out 2")\n');
+    const merged = output.reduce<OutputChunk[]>((acc, chunk) => {
+      const last = acc.at(-1);
+      if (last?.stream === chunk.stream) last.text += chunk.text;
+      else acc.push({ ...chunk });
+      return acc;
+    }, []);
+    expect(merged).toEqual([
+      { stream: 'stdout', text: 'out\n' },
+      { stream: 'stderr', text: 'err ✓\n' },
+      { stream: 'stdout', text: 'out 2\n' },
+    ]);
+  });
+
+  it('reports an uncaught exception with a traceback of the user file only', () => {
+    const { result } = run('def divide(a, b):\n    return a / b\n\nprint(divide(1, 0))\n');
+    expect(result).toMatchObject({ kind: 'error', message: 'ZeroDivisionError: division by zero', line: 2 });
+    if (result.kind !== 'error') throw new Error('expected an error');
+    expect(result.traceback).toMatch(
+      /^Traceback \(most recent call last\):\n {2}File "hello\.py", line 4, in <module>\n {4}print\(divide\(1, 0\)\)\n/,
+    );
+    expect(result.traceback).toContain('  File "hello.py", line 2, in divide\n    return a / b\n');
+    expect(result.traceback).toMatch(/ZeroDivisionError: division by zero\n$/);
+    expect(result.traceback).not.toMatch(/pymark-runner|<exec>|run_script|_pyodide/);
+  });
+
+  it('names exceptions from other modules the way Python does', () => {
+    const { result } = run('import json\njson.loads("{")\n', 'parse.py');
+    expect(result).toMatchObject({ kind: 'error', line: 2 });
+    if (result.kind !== 'error') throw new Error('expected an error');
+    expect(result.message).toMatch(/^json\.decoder\.JSONDecodeError: /);
+    expect(result.traceback).toContain('File "parse.py", line 2, in <module>');
+  });
+
+  it('locates a SyntaxError with the usual file, line and caret display', () => {
+    const { result, output } = run('print("never runs")\nx = (1 +\n');
+    expect(output).toEqual([]);
+    expect(result).toMatchObject({ kind: 'error', line: 2, message: "SyntaxError: '(' was never closed" });
+    if (result.kind !== 'error') throw new Error('expected an error');
+    expect(result.traceback).toContain('  File "hello.py", line 2\n    x = (1 +\n        ^\n');
+    expect(result.traceback).not.toContain('Traceback (most recent call last)');
+  });
+
+  it('calls main() and reports the repr of what it returns', () => {
+    expect(run('def main():\n    return {"a": [1, 2]}\n').result).toEqual({
+      kind: 'ok',
+      returnValue: "{'a': [1, 2]}",
+      truncatedChars: 0,
+    });
+    expect(run('def main():\n    return "hi"\n').result).toMatchObject({ returnValue: "'hi'" });
+    expect(run('def main():\n    print("side effect")\n').result).toEqual({ kind: 'ok', truncatedChars: 0 });
+  });
+
+  it('treats sys.exit(0) as success and a non-zero exit as an error', () => {
+    expect(run('import sys\nsys.exit(0)\n').result).toEqual({ kind: 'ok', truncatedChars: 0 });
+    expect(run('import sys\nsys.exit(3)\n').result).toMatchObject({
+      kind: 'error',
+      message: 'SystemExit: 3',
+      line: 2,
+    });
+  });
+
+  it('runs every script in a fresh __main__ namespace', () => {
+    expect(run('counter = 41\nprint(__name__)\n').output).toEqual([{ stream: 'stdout', text: '__main__\n' }]);
+    expect(run('print(counter)\n').result).toMatchObject({
+      kind: 'error',
+      message: "NameError: name 'counter' is not defined",
+      line: 1,
+    });
+  });
+
+  it('drops output beyond the cap and counts it', () => {
+    const { result, output } = run('print("x" * 300_000)\nprint("more")\n');
+    expect(textOf(output, 'stdout')).toBe('x'.repeat(200_000));
+    expect(result).toEqual({ kind: 'ok', truncatedChars: 300_001 - 200_000 + 'more\n'.length });
+  });
+
+  it('ends as interrupted on KeyboardInterrupt from the interrupt buffer, and the next run works', () => {
+    const { result, output } = run(
+      'import test_hooks\nprint("before")\ntest_hooks.requestInterrupt()\nwhile True:\n    pass\n',
+    );
+    expect(output).toEqual([{ stream: 'stdout', text: 'before\n' }]);
+    expect(result).toMatchObject({ kind: 'interrupted', message: 'KeyboardInterrupt' });
+    expect(run('print("after")\n')).toMatchObject({
+      result: { kind: 'ok' },
+      output: [{ stream: 'stdout', text: 'after\n' }],
+    });
+  });
+});
