@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { pyodideAssets } from './scripts/vite-pyodide-assets';
+import { pyodideAssets } from './scripts/vite-pyodide-assets.ts';
 
 /** Cross-origin isolation: needed for SharedArrayBuffer, which the Stop button's interrupt relies on. */
 export const isolationHeaders = {

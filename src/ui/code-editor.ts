@@ -1,0 +1,162 @@
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { python } from '@codemirror/lang-python';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  indentOnInput,
+  syntaxHighlighting,
+} from '@codemirror/language';
+import { EditorState, type Extension, StateEffect, StateField } from '@codemirror/state';
+import {
+  Decoration,
+  type DecorationSet,
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+
+/** Marks the line a traceback points at; `null` clears it. */
+const setErrorLine = StateEffect.define<number | null>();
+
+const errorLineField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(decorations, transaction) {
+    for (const effect of transaction.effects) {
+      if (!effect.is(setErrorLine)) continue;
+      const line = effect.value;
+      if (line === null || line < 1 || line > transaction.state.doc.lines) return Decoration.none;
+      const from = transaction.state.doc.line(line).from;
+      return Decoration.set([Decoration.line({ class: 'cm-error-line' }).range(from)]);
+    }
+    // Editing invalidates the old traceback's line number.
+    return transaction.docChanged ? Decoration.none : decorations;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+const editorTheme = EditorView.theme({
+  '&': { height: '100%', fontSize: '14px' },
+  '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' },
+  '.cm-error-line': {
+    backgroundColor: 'rgba(220, 38, 38, 0.15)',
+    outline: '1px solid rgba(220, 38, 38, 0.5)',
+  },
+});
+
+function baseExtensions(): Extension[] {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightActiveLine(),
+    history(),
+    drawSelection(),
+    indentOnInput(),
+    bracketMatching(),
+    closeBrackets(),
+    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+    python(),
+    errorLineField,
+    editorTheme,
+  ];
+}
+
+/**
+ * CodeMirror 6 editing Python. `value` flows in; edits flow out as `code-change` events, and
+ * Mod-S / Mod-Enter as `save-request` / `run-request`.
+ */
+@customElement('pymark-code-editor')
+export class CodeEditor extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      min-height: 0;
+      overflow: hidden;
+      border: 1px solid var(--border);
+      border-radius: 6px;
+      background: var(--editor-bg, #fff);
+    }
+    .host {
+      height: 100%;
+    }
+  `;
+
+  @property() value = '';
+  @property({ type: Number }) errorLine: number | null = null;
+  @property() label = 'Script code';
+
+  private view?: EditorView;
+
+  override render() {
+    return html`<div class="host"></div>`;
+  }
+
+  protected override firstUpdated(): void {
+    const parent = this.renderRoot.querySelector('.host') as HTMLElement;
+    this.view = new EditorView({
+      parent,
+      root: this.renderRoot as ShadowRoot,
+      state: this.createState(this.value),
+    });
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const view = this.view;
+    if (!view) return;
+    const replaced = changed.has('value') && view.state.doc.toString() !== this.value;
+    if (replaced) {
+      // A different script (or a reload from storage): replace the document and its undo history.
+      view.setState(this.createState(this.value));
+    }
+    if (replaced || changed.has('errorLine')) {
+      view.dispatch({ effects: setErrorLine.of(this.errorLine) });
+    }
+  }
+
+  override focus(): void {
+    this.view?.focus();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.view?.destroy();
+    this.view = undefined;
+  }
+
+  private createState(doc: string): EditorState {
+    return EditorState.create({
+      doc,
+      extensions: [
+        keymap.of([
+          { key: 'Mod-s', preventDefault: true, run: () => this.emit('save-request') },
+          { key: 'Mod-Enter', preventDefault: true, run: () => this.emit('run-request') },
+        ]),
+        baseExtensions(),
+        EditorView.contentAttributes.of({ 'aria-label': this.label }),
+        EditorView.updateListener.of((update) => {
+          if (!update.docChanged) return;
+          const code = update.state.doc.toString();
+          this.value = code;
+          this.dispatchEvent(new CustomEvent('code-change', { detail: code, bubbles: true, composed: true }));
+        }),
+      ],
+    });
+  }
+
+  private emit(type: 'save-request' | 'run-request'): boolean {
+    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
+    return true;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-code-editor': CodeEditor;
+  }
+}

@@ -1,0 +1,75 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { RuntimeStatus } from '../runtime/types';
+
+function describeStatus(status: RuntimeStatus): string {
+  switch (status.state) {
+    case 'running':
+      return `running ${status.scriptName}`;
+    case 'restarting':
+      return `restarting: ${status.reason}`;
+    case 'failed':
+      return `failed: ${status.reason}`;
+    default:
+      return status.state;
+  }
+}
+
+/** The "Python status" live region: booting / ready / running / restarting / failed (with the reason). */
+@customElement('pymark-runtime-status')
+export class RuntimeStatusBadge extends LitElement {
+  static override styles = css`
+    :host {
+      display: inline-flex;
+    }
+    [role='status'] {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.4em;
+      font-size: 0.85rem;
+      padding: 0.2em 0.7em;
+      border-radius: 999px;
+      background: var(--chip-bg);
+      color: var(--text);
+      max-width: 40ch;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .dot {
+      width: 0.6em;
+      height: 0.6em;
+      border-radius: 50%;
+      background: var(--dot, #999);
+      flex: none;
+    }
+    [data-state='ready'] {
+      --dot: #16a34a;
+    }
+    [data-state='running'] {
+      --dot: #2563eb;
+    }
+    [data-state='booting'],
+    [data-state='restarting'] {
+      --dot: #d97706;
+    }
+    [data-state='failed'] {
+      --dot: #dc2626;
+    }
+  `;
+
+  @property({ attribute: false }) status: RuntimeStatus = { state: 'booting' };
+
+  override render() {
+    const text = describeStatus(this.status);
+    return html`<span role="status" aria-label="Python status" data-state=${this.status.state} title=${text}>
+      <span class="dot" aria-hidden="true"></span><span class="text">Python: ${text}</span>
+    </span>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-runtime-status': RuntimeStatusBadge;
+  }
+}

@@ -1,0 +1,88 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+
+/** Settings the user can change; emits `timeout-change` with the new run time limit in ms. */
+@customElement('pymark-settings-dialog')
+export class SettingsDialog extends LitElement {
+  static override styles = css`
+    dialog {
+      border: 1px solid var(--border);
+      border-radius: 10px;
+      padding: 1.25rem;
+      min-width: 18rem;
+      background: var(--panel-bg);
+      color: var(--text);
+    }
+    h2 {
+      margin-top: 0;
+      font-size: 1.1rem;
+    }
+    label {
+      display: grid;
+      gap: 0.3rem;
+    }
+    input {
+      font: inherit;
+      padding: 0.3rem;
+    }
+    .hint {
+      font-size: 0.8rem;
+      color: var(--muted);
+    }
+    menu {
+      display: flex;
+      justify-content: flex-end;
+      gap: 0.5rem;
+      padding: 0;
+      margin: 1rem 0 0;
+    }
+    button {
+      font: inherit;
+      padding: 0.3rem 0.8rem;
+    }
+  `;
+
+  @property({ type: Number }) runTimeoutMs = 30_000;
+  @query('dialog') private dialog!: HTMLDialogElement;
+  @query('input') private input!: HTMLInputElement;
+
+  open(): void {
+    this.input.value = String(this.runTimeoutMs / 1000);
+    this.dialog.showModal();
+  }
+
+  override render() {
+    return html`<dialog aria-labelledby="settings-title">
+      <form method="dialog" @submit=${this.onSubmit}>
+        <h2 id="settings-title">Settings</h2>
+        <label>
+          Time limit for manual runs (seconds)
+          <input type="number" min="1" max="600" step="1" required />
+        </label>
+        <p class="hint">A run is interrupted when it takes longer than this.</p>
+        <menu>
+          <button type="button" @click=${() => this.dialog.close()}>Cancel</button>
+          <button type="submit" value="save">Save settings</button>
+        </menu>
+      </form>
+    </dialog>`;
+  }
+
+  private onSubmit(): void {
+    const seconds = this.input.valueAsNumber;
+    if (!Number.isFinite(seconds)) return;
+    this.dispatchEvent(
+      new CustomEvent('timeout-change', {
+        detail: Math.round(seconds * 1000),
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-settings-dialog': SettingsDialog;
+  }
+}

@@ -1,0 +1,324 @@
+import type { Script, ScriptKind } from '../core/script';
+import type { OutputChunk, PythonRuntime, RunOutcome, RuntimeStatus } from '../runtime/types';
+import type { ScriptStore } from '../storage/script-store';
+
+export type OutputEntry =
+  | { kind: 'stdout' | 'stderr'; text: string }
+  | { kind: 'note'; text: string; tone: 'info' | 'warning' | 'error' }
+  | { kind: 'result'; text: string };
+
+export interface WorkspaceState {
+  scripts: readonly Script[];
+  selectedId: string | null;
+  /** What the editor shows for the selected script: its saved body or the unsaved draft. */
+  code: string;
+  dirty: boolean;
+  running: boolean;
+  output: readonly OutputEntry[];
+  /** 1-based line of the user's script that the last traceback points at. */
+  errorLine: number | null;
+  status: RuntimeStatus;
+  runTimeoutMs: number;
+  /** The last deleted script, offered for undo until the next delete or dismissal. */
+  recentlyDeleted: Script | null;
+  /** A failed save, load or delete, shown to the user; never swallowed. */
+  problem: string | null;
+}
+
+export interface WorkspaceSettings {
+  getRunTimeoutMs(): Promise<number>;
+  setRunTimeoutMs(ms: number): Promise<number>;
+}
+
+export interface WorkspaceDeps {
+  store: ScriptStore;
+  runtime: PythonRuntime;
+  settings: WorkspaceSettings;
+  /** How long typing pauses before the draft is written; drafts survive reloads. */
+  draftDelayMs?: number;
+}
+
+/**
+ * The scripts workspace: owns what the sidebar, editor and output panel show and turns user intents
+ * into storage and runtime calls. Components render `state` and call these methods; nothing else.
+ */
+export class Workspace {
+  private current: WorkspaceState;
+  private readonly listeners = new Set<(state: WorkspaceState) => void>();
+  private readonly unsubscribers: Array<() => void> = [];
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  private draftWrite: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: WorkspaceDeps) {
+    this.current = {
+      scripts: [],
+      selectedId: null,
+      code: '',
+      dirty: false,
+      running: false,
+      output: [],
+      errorLine: null,
+      status: deps.runtime.status,
+      runTimeoutMs: 30_000,
+      recentlyDeleted: null,
+      problem: null,
+    };
+  }
+
+  get state(): WorkspaceState {
+    return this.current;
+  }
+
+  subscribe(listener: (state: WorkspaceState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async init(): Promise<void> {
+    this.unsubscribers.push(
+      this.deps.runtime.subscribe((status) => this.set({ status })),
+      this.deps.store.subscribe(() => void this.refreshScripts()),
+    );
+    const [scripts, runTimeoutMs] = await Promise.all([
+      this.deps.store.list(),
+      this.deps.settings.getRunTimeoutMs(),
+    ]);
+    this.set({ scripts: sortByTitle(scripts), runTimeoutMs, status: this.deps.runtime.status });
+    const first = this.current.scripts[0];
+    if (first) await this.select(first.id);
+  }
+
+  dispose(): void {
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    clearTimeout(this.draftTimer);
+  }
+
+  get selected(): Script | undefined {
+    return this.current.scripts.find((script) => script.id === this.current.selectedId);
+  }
+
+  async select(id: string): Promise<void> {
+    await this.flushDraft();
+    const script = await this.deps.store.get(id);
+    if (!script) return;
+    const draft = await this.deps.store.getDraft(id);
+    const code = draft?.body ?? script.body;
+    this.set({ selectedId: id, code, dirty: code !== script.body, errorLine: null, output: [] });
+  }
+
+  async create(kind: ScriptKind = 'utility'): Promise<void> {
+    await this.attempt('create the script', async () => {
+      const script = await this.deps.store.create({ title: `Untitled ${kind}`, kind });
+      await this.refreshScripts();
+      await this.select(script.id);
+    });
+  }
+
+  edit(code: string): void {
+    const saved = this.selected?.body;
+    this.set({ code, dirty: code !== saved, errorLine: null });
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => void this.flushDraft(), this.deps.draftDelayMs ?? 300);
+  }
+
+  async save(): Promise<void> {
+    const script = this.selected;
+    if (!script) return;
+    clearTimeout(this.draftTimer);
+    const code = this.current.code;
+    await this.attempt(`save “${script.title}”`, async () => {
+      await this.draftWrite;
+      const saved = await this.deps.store.save(script.id, { body: code });
+      this.replaceScript(saved);
+      this.set({ dirty: this.current.code !== saved.body });
+    });
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    await this.attempt('rename the script', async () => {
+      this.replaceScript(await this.deps.store.rename(id, title));
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const script = this.current.scripts.find((candidate) => candidate.id === id);
+    if (!script) return;
+    await this.attempt(`delete “${script.title}”`, async () => {
+      if (id === this.current.selectedId) await this.flushDraft();
+      await this.deps.store.delete(id);
+      const scripts = this.current.scripts.filter((candidate) => candidate.id !== id);
+      this.set({ scripts, recentlyDeleted: script });
+      if (id === this.current.selectedId) {
+        const next = scripts[0];
+        if (next) await this.select(next.id);
+        else this.set({ selectedId: null, code: '', dirty: false, output: [], errorLine: null });
+      }
+    });
+  }
+
+  async undoDelete(): Promise<void> {
+    const script = this.current.recentlyDeleted;
+    if (!script) return;
+    await this.attempt(`restore “${script.title}”`, async () => {
+      const restored = await this.deps.store.restore(script.id);
+      this.set({ recentlyDeleted: null });
+      await this.refreshScripts();
+      await this.select(restored.id);
+    });
+  }
+
+  dismissUndo(): void {
+    this.set({ recentlyDeleted: null });
+  }
+
+  dismissProblem(): void {
+    this.set({ problem: null });
+  }
+
+  async setRunTimeout(ms: number): Promise<void> {
+    await this.attempt('change the time limit', async () => {
+      this.set({ runTimeoutMs: await this.deps.settings.setRunTimeoutMs(ms) });
+    });
+  }
+
+  async run(): Promise<void> {
+    const script = this.selected;
+    if (!script || this.current.running) return;
+    this.set({ running: true, output: [], errorLine: null });
+    const startedAt = performance.now();
+    try {
+      const outcome = await this.deps.runtime.run({
+        fileName: `${script.slug}.py`,
+        code: this.current.code,
+        timeoutMs: this.current.runTimeoutMs,
+        onOutput: (chunks) => this.appendOutput(chunks),
+      });
+      this.reportOutcome(outcome, performance.now() - startedAt);
+    } catch (error) {
+      this.appendEntries([{ kind: 'note', tone: 'error', text: `Could not run: ${describe(error)}` }]);
+    } finally {
+      this.set({ running: false });
+    }
+  }
+
+  stop(): void {
+    if (this.current.running) this.deps.runtime.stop();
+  }
+
+  private reportOutcome(outcome: RunOutcome, elapsedMs: number): void {
+    const entries: OutputEntry[] = [];
+    if (outcome.truncatedChars > 0) {
+      entries.push({
+        kind: 'note',
+        tone: 'warning',
+        text: `Output truncated: ${outcome.truncatedChars.toLocaleString('en')} more characters were not shown.`,
+      });
+    }
+    const seconds = `${(elapsedMs / 1000).toFixed(2)} s`;
+    switch (outcome.kind) {
+      case 'ok':
+        if (outcome.returnValue !== undefined) {
+          entries.push({ kind: 'result', text: `main() returned ${outcome.returnValue}` });
+        }
+        entries.push({ kind: 'note', tone: 'info', text: `Finished in ${seconds}.` });
+        break;
+      case 'error':
+        entries.push({ kind: 'stderr', text: outcome.traceback });
+        entries.push({ kind: 'note', tone: 'error', text: `Failed after ${seconds}: ${outcome.message}` });
+        this.set({ errorLine: outcome.line ?? null });
+        break;
+      case 'stopped':
+        entries.push({
+          kind: 'note',
+          tone: 'warning',
+          text: describeStop(outcome, this.current.runTimeoutMs),
+        });
+        break;
+    }
+    this.appendEntries(entries);
+  }
+
+  private appendOutput(chunks: OutputChunk[]): void {
+    this.appendEntries(chunks.map((chunk) => ({ kind: chunk.stream, text: chunk.text })));
+  }
+
+  private appendEntries(entries: OutputEntry[]): void {
+    const output = [...this.current.output];
+    for (const entry of entries) {
+      const last = output.at(-1);
+      // Merging same-stream text keeps the panel's DOM small however many batches arrive.
+      if (last && last.kind === entry.kind && (entry.kind === 'stdout' || entry.kind === 'stderr')) {
+        output[output.length - 1] = { kind: entry.kind, text: last.text + entry.text };
+      } else {
+        output.push(entry);
+      }
+    }
+    this.set({ output });
+  }
+
+  private async flushDraft(): Promise<void> {
+    clearTimeout(this.draftTimer);
+    const script = this.selected;
+    if (!script) return this.draftWrite;
+    const { code, dirty } = this.current;
+    const store = this.deps.store;
+    this.draftWrite = this.draftWrite
+      .then(() =>
+        dirty
+          ? store.putDraft({
+              scriptId: script.id,
+              body: code,
+              baseVersion: script.version,
+              updatedAt: new Date().toISOString(),
+            })
+          : store.clearDraft(script.id),
+      )
+      .catch((error: unknown) =>
+        this.set({ problem: `Could not keep the unsaved draft: ${describe(error)}` }),
+      );
+    return this.draftWrite;
+  }
+
+  private async refreshScripts(): Promise<void> {
+    const scripts = sortByTitle(await this.deps.store.list());
+    this.set({ scripts });
+  }
+
+  private replaceScript(script: Script): void {
+    const scripts = this.current.scripts.map((candidate) =>
+      candidate.id === script.id ? script : candidate,
+    );
+    this.set({ scripts: sortByTitle(scripts) });
+  }
+
+  private async attempt(what: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.set({ problem: `Could not ${what}: ${describe(error)}` });
+    }
+  }
+
+  private set(changes: Partial<WorkspaceState>): void {
+    this.current = { ...this.current, ...changes };
+    for (const listener of this.listeners) listener(this.current);
+  }
+}
+
+function sortByTitle(scripts: readonly Script[]): Script[] {
+  return [...scripts].sort((a, b) => a.title.localeCompare(b.title, 'en') || a.slug.localeCompare(b.slug));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeStop(outcome: Extract<RunOutcome, { kind: 'stopped' }>, timeoutMs: number): string {
+  const why =
+    outcome.cause === 'timeout'
+      ? `Time limit of ${(timeoutMs / 1000).toLocaleString('en')} s reached`
+      : 'Stopped';
+  return outcome.via === 'interrupt'
+    ? `${why}: interrupted with KeyboardInterrupt; Python stayed warm.`
+    : `${why}: the script did not respond to the interrupt, so the Python worker was restarted.`;
+}

@@ -1,0 +1,176 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startPreviewServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const output = (page: Page) => page.getByRole('region', { name: 'Output' });
+const pythonStatus = (page: Page) => page.getByRole('status', { name: 'Python status' });
+
+async function waitForReady(page: Page): Promise<void> {
+  await expectText(pythonStatus(page), /ready/, 90_000);
+}
+
+async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeout = 30_000) {
+  await locator.filter({ hasText: pattern }).first().waitFor({ timeout });
+}
+
+/** Replaces the editor's content the way a paste does, so auto-indent and bracket closing stay out of it. */
+async function setCode(page: Page, code: string): Promise<void> {
+  const editor = page.locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+}
+
+async function runAndWaitForNote(page: Page, note: RegExp, timeout = 30_000): Promise<void> {
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expectText(output(page).getByRole('note'), note, timeout);
+}
+
+/** Runs in the page: true once IndexedDB holds a draft containing `text`. */
+function draftIsStored(text: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = indexedDB.open('pymark');
+    request.onsuccess = () => {
+      const db = request.result;
+      const drafts = db.transaction('drafts').objectStore('drafts').getAll();
+      drafts.onsuccess = () => {
+        db.close();
+        resolve(drafts.result.some((draft: { body: string }) => draft.body.includes(text)));
+      };
+    };
+  });
+}
+
+async function newScript(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'New script' }).click();
+  await page.locator('.cm-content').waitFor();
+}
+
+describe('scripts workspace', () => {
+  let app: AppPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await newAppPage(browser, server.url);
+    page = app.page;
+    await newScript(page);
+    await waitForReady(page);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test('streams output while the script is still running', async () => {
+    await setCode(
+      page,
+      [
+        'import time',
+        'for i in range(3):',
+        '    print(f"tick {i}")',
+        '    start = time.time()',
+        '    while time.time() - start < 0.7:',
+        '        pass',
+        'print("done")',
+      ].join('\n'),
+    );
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expectText(output(page), /tick 0/);
+    // The first line is on screen while Python is still busy with the rest of the loop.
+    await expect(pythonStatus(page).textContent()).resolves.toMatch(/running/);
+    await expect(output(page).textContent()).resolves.not.toMatch(/done/);
+    await expectText(output(page).getByRole('note'), /Finished/);
+    await expect(output(page).textContent()).resolves.toMatch(/tick 0\s*tick 1\s*tick 2\s*done/);
+  });
+
+  test('shows main() return value and stderr distinctly', async () => {
+    await setCode(page, 'import sys\nprint("to stderr", file=sys.stderr)\ndef main():\n    return 6 * 7\n');
+    await runAndWaitForNote(page, /Finished/);
+    await expect(output(page).locator('[data-stream="stderr"]').textContent()).resolves.toContain(
+      'to stderr',
+    );
+    await expect(output(page).textContent()).resolves.toContain('main() returned 42');
+  });
+
+  test('an exception shows a traceback at the user line and highlights it', async () => {
+    await setCode(page, 'def divide():\n    return 1 / 0\n\ndivide()\n');
+    await runAndWaitForNote(page, /Failed/);
+    const text = (await output(page).textContent()) ?? '';
+    expect(text).toMatch(/File "untitled_utility\.py", line 2, in divide/);
+    expect(text).toContain('ZeroDivisionError: division by zero');
+    expect(text).not.toMatch(/pyodide|_pyodide|runner/i);
+    await expect(page.locator('.cm-error-line').textContent()).resolves.toBe('    return 1 / 0');
+  });
+
+  test('Stop interrupts a busy loop and the warm runtime runs the next script', async () => {
+    await setCode(page, 'while True:\n    pass\n');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expectText(pythonStatus(page), /running/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expectText(output(page).getByRole('note'), /interrupted with KeyboardInterrupt/);
+    await setCode(page, 'print("after stop")\n');
+    await runAndWaitForNote(page, /Finished/);
+    await expect(output(page).textContent()).resolves.toContain('after stop');
+  });
+
+  test('a script that swallows KeyboardInterrupt is ended by restarting the worker', async () => {
+    await setCode(
+      page,
+      'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n',
+    );
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expectText(pythonStatus(page), /running/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expectText(output(page).getByRole('note'), /Python worker was restarted/);
+    await waitForReady(page);
+    await setCode(page, 'print("after restart")\n');
+    await runAndWaitForNote(page, /Finished/);
+    await expect(output(page).textContent()).resolves.toContain('after restart');
+  });
+
+  test('the time limit stops a long script', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Time limit for manual runs (seconds)').fill('2');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await setCode(page, 'while True:\n    pass\n');
+    await runAndWaitForNote(page, /Time limit of 2 s reached/);
+    await setCode(page, 'print("within limit")\n');
+    await runAndWaitForNote(page, /Finished/);
+    await expect(output(page).textContent()).resolves.toContain('within limit');
+  });
+
+  test('a print flood is batched and truncated with a visible note', async () => {
+    await setCode(page, 'for i in range(200000):\n    print("line", i)\n');
+    await runAndWaitForNote(page, /Output truncated/);
+    await expectText(output(page).getByRole('note'), /Finished/);
+  });
+
+  test('saved scripts and unsaved drafts survive a reload', async () => {
+    await setCode(page, 'print("saved version")\n');
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    await save.click();
+    await save.and(page.locator(':disabled')).waitFor();
+    await setCode(page, 'print("draft version")\n');
+    await expectText(page.locator('pymark-app'), /Unsaved changes/);
+    await page.waitForFunction(draftIsStored, 'draft version');
+    await page.reload();
+    await page.locator('.cm-content').waitFor();
+    await expectText(page.locator('.cm-content'), /draft version/);
+    await expectText(page.locator('pymark-app'), /Unsaved changes/);
+    await expect(page.getByRole('list', { name: 'Scripts' }).getByRole('listitem').count()).resolves.toBe(1);
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,215 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from '../../src/runtime/types';
+import { openScriptStore } from '../../src/storage/idb-script-store';
+import { Workspace, type WorkspaceSettings } from '../../src/ui/workspace';
+
+/** A runtime whose runs the test finishes by hand, so every intermediate state can be observed. */
+class ScriptedRuntime implements PythonRuntime {
+  status: RuntimeStatus = { state: 'ready' };
+  readonly requests: RunRequest[] = [];
+  stopCalls = 0;
+  private finish?: (outcome: RunOutcome) => void;
+  private readonly listeners = new Set<(status: RuntimeStatus) => void>();
+
+  subscribe(listener: (status: RuntimeStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  run(request: RunRequest): Promise<RunOutcome> {
+    this.requests.push(request);
+    return new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  complete(outcome: RunOutcome): void {
+    this.finish?.(outcome);
+  }
+
+  setStatus(status: RuntimeStatus): void {
+    this.status = status;
+    for (const listener of this.listeners) listener(status);
+  }
+
+  stop(): void {
+    this.stopCalls++;
+  }
+
+  dispose(): void {}
+}
+
+const memorySettings = (): WorkspaceSettings => {
+  let runTimeoutMs = 30_000;
+  return {
+    getRunTimeoutMs: async () => runTimeoutMs,
+    setRunTimeoutMs: async (ms) => {
+      runTimeoutMs = ms;
+      return ms;
+    },
+  };
+};
+
+let dbCounter = 0;
+const workspaces: Workspace[] = [];
+
+async function setup() {
+  const dbName = `workspace-test-${++dbCounter}`;
+  const store = await openScriptStore({ dbName });
+  const runtime = new ScriptedRuntime();
+  const workspace = new Workspace({ store, runtime, settings: memorySettings(), draftDelayMs: 0 });
+  workspaces.push(workspace);
+  await workspace.init();
+  return { store, runtime, workspace, dbName };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+afterEach(() => {
+  for (const workspace of workspaces.splice(0)) workspace.dispose();
+});
+
+describe('Workspace', () => {
+  test('a new script is selected and shows its default body', async () => {
+    const { workspace } = await setup();
+    await workspace.create();
+    expect(workspace.state.scripts).toHaveLength(1);
+    expect(workspace.state.selectedId).toBe(workspace.state.scripts[0]?.id);
+    expect(workspace.state.code).toContain('def main');
+    expect(workspace.state.dirty).toBe(false);
+  });
+
+  test('edits become a draft that a fresh workspace restores, and saving clears it', async () => {
+    const { workspace, store, dbName } = await setup();
+    await workspace.create();
+    workspace.edit('print("draft")\n');
+    expect(workspace.state.dirty).toBe(true);
+    await settle();
+
+    const reopened = new Workspace({
+      store: await openScriptStore({ dbName }),
+      runtime: new ScriptedRuntime(),
+      settings: memorySettings(),
+    });
+    workspaces.push(reopened);
+    await reopened.init();
+    expect(reopened.state.code).toBe('print("draft")\n');
+    expect(reopened.state.dirty).toBe(true);
+
+    await reopened.save();
+    expect(reopened.state.dirty).toBe(false);
+    expect(reopened.selected?.version).toBe(2);
+    const id = reopened.state.selectedId ?? '';
+    await expect(store.getDraft(id)).resolves.toBeUndefined();
+    await expect(store.get(id)).resolves.toMatchObject({ body: 'print("draft")\n', version: 2 });
+  });
+
+  test('a run streams output, passes the file name and time limit, and reports the return value', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    await workspace.setRunTimeout(5_000);
+    const running = workspace.run();
+    expect(workspace.state.running).toBe(true);
+    const request = runtime.requests[0];
+    expect(request).toMatchObject({ fileName: 'untitled_utility.py', timeoutMs: 5_000 });
+    request?.onOutput([{ stream: 'stdout', text: 'a' }]);
+    request?.onOutput([
+      { stream: 'stdout', text: 'b' },
+      { stream: 'stderr', text: 'oops' },
+    ]);
+    expect(workspace.state.output).toEqual([
+      { kind: 'stdout', text: 'ab' },
+      { kind: 'stderr', text: 'oops' },
+    ]);
+    runtime.complete({ kind: 'ok', returnValue: '42', truncatedChars: 0 });
+    await running;
+    expect(workspace.state.running).toBe(false);
+    expect(workspace.state.output).toContainEqual({ kind: 'result', text: 'main() returned 42' });
+  });
+
+  test('an error marks the traceback line until the code is edited', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    const running = workspace.run();
+    runtime.complete({
+      kind: 'error',
+      traceback: 'Traceback…\nZeroDivisionError: division by zero',
+      message: 'ZeroDivisionError: division by zero',
+      line: 2,
+      truncatedChars: 0,
+    });
+    await running;
+    expect(workspace.state.errorLine).toBe(2);
+    expect(workspace.state.output.at(-1)).toMatchObject({ kind: 'note', tone: 'error' });
+    workspace.edit('x = 1\n');
+    expect(workspace.state.errorLine).toBeNull();
+  });
+
+  test('stop outcomes say whether the interrupt took or the worker was restarted', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    const notes: string[] = [];
+    for (const outcome of [
+      { kind: 'stopped', cause: 'stop', via: 'interrupt', truncatedChars: 0 },
+      { kind: 'stopped', cause: 'timeout', via: 'restart', truncatedChars: 12_345 },
+    ] as const) {
+      const running = workspace.run();
+      workspace.stop();
+      runtime.complete(outcome);
+      await running;
+      notes.push(
+        workspace.state.output
+          .filter((entry) => entry.kind === 'note')
+          .map((entry) => entry.text)
+          .join(' | '),
+      );
+    }
+    expect(runtime.stopCalls).toBe(2);
+    expect(notes[0]).toMatch(/^Stopped: interrupted with KeyboardInterrupt/);
+    expect(notes[1]).toMatch(/Output truncated: 12,345 more characters/);
+    expect(notes[1]).toMatch(/Time limit of 30 s reached: .*Python worker was restarted/);
+  });
+
+  test('stop does nothing when nothing runs', async () => {
+    const { workspace, runtime } = await setup();
+    workspace.stop();
+    expect(runtime.stopCalls).toBe(0);
+  });
+
+  test('delete can be undone, with the unsaved draft intact', async () => {
+    const { workspace } = await setup();
+    await workspace.create();
+    const id = workspace.state.selectedId ?? '';
+    workspace.edit('print("keep me")\n');
+    await workspace.delete(id);
+    expect(workspace.state.scripts).toHaveLength(0);
+    expect(workspace.state.recentlyDeleted?.id).toBe(id);
+    expect(workspace.state.selectedId).toBeNull();
+    await workspace.undoDelete();
+    expect(workspace.state.recentlyDeleted).toBeNull();
+    expect(workspace.state.selectedId).toBe(id);
+    expect(workspace.state.code).toBe('print("keep me")\n');
+  });
+
+  test('a failed save is reported and the edit stays in the editor', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create();
+    workspace.edit('print(1)\n');
+    store.save = async () => {
+      throw new Error('disk full');
+    };
+    await workspace.save();
+    expect(workspace.state.problem).toMatch(/Could not save “Untitled utility”: disk full/);
+    expect(workspace.state.dirty).toBe(true);
+    expect(workspace.state.code).toBe('print(1)\n');
+  });
+
+  test('runtime status changes reach the state', async () => {
+    const { workspace, runtime } = await setup();
+    const seen: string[] = [];
+    workspace.subscribe((state) => seen.push(state.status.state));
+    runtime.setStatus({ state: 'restarting', reason: 'test' });
+    expect(seen).toContain('restarting');
+  });
+});
