@@ -63,12 +63,15 @@ export class UpdatePrompt extends LitElement {
     }
   `;
 
-  /** A new service worker is installed and waiting for the user's go-ahead. */
-  @state() needRefresh = false;
-  /** The app was cached for the first time and now works offline. */
-  @state() offlineReady = false;
+  /**
+   * What the toast says: nothing; the app now works offline; a new version waits for the user's go-ahead;
+   * or another tab applied the update, so this page's code is older than its service worker.
+   */
+  @state() notice: 'none' | 'offline-ready' | 'need-refresh' | 'need-reload' = 'none';
 
   private updateSW: UpdateSW | null = null;
+  /** Set when the user clicked "Reload to update" here; only then does the activation reload this page. */
+  private updateRequested = false;
   private offlineTimer: ReturnType<typeof setTimeout> | undefined;
   private updateTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -78,14 +81,21 @@ export class UpdatePrompt extends LitElement {
     this.updateSW = registerSW({
       immediate: true,
       onNeedRefresh: () => {
-        this.offlineReady = false;
-        this.needRefresh = true;
+        clearTimeout(this.offlineTimer);
+        this.notice = 'need-refresh';
+      },
+      onNeedReload: () => {
+        // The new worker took control. Reload only if the user asked for it in this tab; a click in
+        // another tab must not reload this one under the user (e.g. mid-edit or mid-run).
+        if (this.updateRequested) window.location.reload();
+        else this.notice = 'need-reload';
       },
       onOfflineReady: () => {
-        this.offlineReady = true;
+        if (this.notice !== 'none') return;
+        this.notice = 'offline-ready';
         clearTimeout(this.offlineTimer);
         this.offlineTimer = setTimeout(() => {
-          this.offlineReady = false;
+          if (this.notice === 'offline-ready') this.notice = 'none';
         }, OFFLINE_READY_MS);
       },
       onRegisteredSW: (_url, registration) => {
@@ -108,18 +118,19 @@ export class UpdatePrompt extends LitElement {
     this.updateTimer = undefined;
   }
 
-  private reload(): void {
-    // Activates the waiting worker, then reloads the page once it controls it.
+  private applyUpdate(): void {
+    // Activates the waiting worker; onNeedReload then reloads this page once the worker controls it.
+    this.updateRequested = true;
     void this.updateSW?.(true);
   }
 
-  private later(): void {
-    this.needRefresh = false;
+  private reloadNow(): void {
+    window.location.reload();
   }
 
-  private dismissOfflineReady(): void {
+  private dismiss(): void {
     clearTimeout(this.offlineTimer);
-    this.offlineReady = false;
+    this.notice = 'none';
   }
 
   override render() {
@@ -128,24 +139,33 @@ export class UpdatePrompt extends LitElement {
   }
 
   private renderToast() {
-    if (this.needRefresh) {
-      return html`<div class="toast">
-        <span>A new version of Pymark is available.</span>
-        <span class="actions">
-          <button class="primary" type="button" @click=${this.reload}>Reload to update</button>
-          <button type="button" @click=${this.later}>Later</button>
-        </span>
-      </div>`;
+    switch (this.notice) {
+      case 'need-refresh':
+        return html`<div class="toast">
+          <span>A new version of Pymark is available.</span>
+          <span class="actions">
+            <button class="primary" type="button" @click=${this.applyUpdate}>Reload to update</button>
+            <button type="button" @click=${this.dismiss}>Later</button>
+          </span>
+        </div>`;
+      case 'need-reload':
+        return html`<div class="toast">
+          <span>Pymark was updated in another tab.</span>
+          <span class="actions">
+            <button class="primary" type="button" @click=${this.reloadNow}>Reload now</button>
+            <button type="button" @click=${this.dismiss}>Later</button>
+          </span>
+        </div>`;
+      case 'offline-ready':
+        return html`<div class="toast">
+          <span>Ready to work offline</span>
+          <span class="actions">
+            <button type="button" @click=${this.dismiss}>Got it</button>
+          </span>
+        </div>`;
+      default:
+        return nothing;
     }
-    if (this.offlineReady) {
-      return html`<div class="toast">
-        <span>Ready to work offline</span>
-        <span class="actions">
-          <button type="button" aria-label="Dismiss" @click=${this.dismissOfflineReady}>OK</button>
-        </span>
-      </div>`;
-    }
-    return nothing;
   }
 }
 

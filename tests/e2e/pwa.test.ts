@@ -203,10 +203,16 @@ describe('installable offline PWA', () => {
 
       // A dedicated origin, so this test's service worker does not meet the other tests' pages.
       current = await startPreviewServer();
-      const { page } = await open(current.url);
-      const isNext = () => page.evaluate(() => document.querySelector('meta[name="pymark-build"]') !== null);
+      const { page, context } = await open(current.url);
+      const isNext = (tab: Page) =>
+        tab.evaluate(() => document.querySelector('meta[name="pymark-build"]') !== null);
       await installAndControl(page);
-      expect(await isNext()).toBe(false);
+      expect(await isNext(page)).toBe(false);
+      // A second tab of the app, with in-memory state that a reload would lose.
+      const other = await context.newPage();
+      await other.goto(current.url);
+      await other.evaluate(() => Object.assign(window, { unsavedWork: 'still here' }));
+      const otherKept = () => other.evaluate(() => (window as { unsavedWork?: string }).unsavedWork ?? null);
 
       // Deploy: the next build is served on the same origin.
       const { port } = current;
@@ -222,13 +228,13 @@ describe('installable offline PWA', () => {
       const waiting = () =>
         page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting !== null);
       expect(await waiting()).toBe(true);
-      expect(await isNext()).toBe(false);
+      expect(await isNext(page)).toBe(false);
 
       // "Later" dismisses the prompt; a reload still runs the old version and asks again.
       await page.getByRole('button', { name: 'Later' }).click();
       await notice.waitFor({ state: 'hidden' });
       await page.reload();
-      expect(await isNext()).toBe(false);
+      expect(await isNext(page)).toBe(false);
       await notice.waitFor({ state: 'visible', timeout: 30_000 });
 
       // "Reload to update" activates the new worker and reloads into the new version.
@@ -239,6 +245,19 @@ describe('installable offline PWA', () => {
       await page.waitForFunction(() => document.querySelector('meta[name="pymark-build"]') !== null);
       expect(await waiting()).toBe(false);
       expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
+
+      // The other tab was not reloaded under the user: it says so and reloads when asked.
+      await other
+        .getByText('Pymark was updated in another tab.')
+        .waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await otherKept()).toBe('still here');
+      expect(await isNext(other)).toBe(false);
+      await Promise.all([
+        other.waitForEvent('load', { timeout: 60_000 }),
+        other.getByRole('button', { name: 'Reload now' }).click(),
+      ]);
+      expect(await isNext(other)).toBe(true);
+      expect(await otherKept()).toBe(null);
     } finally {
       await current.close();
       rmSync(nextDir, { recursive: true, force: true });
