@@ -175,7 +175,7 @@ describe('installable offline PWA', () => {
     const editor = page.locator('.cm-content');
     await editor.click();
     await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.type('import sys; print("offline", 6 * 7, sys.platform)');
+    await page.keyboard.insertText('import sys\nprint("offline", 6 * 7, sys.platform)\n');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
 
     const output = page.getByRole('region', { name: 'Output' });
