@@ -66,7 +66,7 @@ interface ActiveRun {
   cancelTimers: (() => void)[];
 }
 
-/** How a run's call into the worker ended, short of a Python-level result. */
+/** How a run's call into the worker ended: a result, or a crashed, failed or protocol-breaking worker. */
 type WorkerEnding = { kind: 'result'; result: WorkerRunResult } | { kind: 'broken'; reason: string };
 
 class WorkerPythonRuntime implements PythonRuntime {
