@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Post } from '../../src/core/post';
+import { parsePostFile, serializePostFile } from '../../src/core/post-file';
+
+const post: Post = {
+  id: '5d1a0c7e-2f4b-4c6d-8e9f-0a1b2c3d4e5f',
+  title: 'Ünïcode: a "post"',
+  slug: 'unicode_a_post',
+  status: 'published',
+  tags: ['python', 'pyodide'],
+  categories: [],
+  body: '# Hi\r\n\n\tcode  \n日本語',
+  createdAt: '2026-01-02T03:04:05.000Z',
+  updatedAt: '2026-01-03T03:04:05.000Z',
+  publishedAt: '2026-01-03T03:04:05.000Z',
+};
+
+const context = { slug: post.slug, fallbackTime: '2026-03-01T00:00:00.000Z' };
+
+describe('post files', () => {
+  it('round-trip a post in the documented layout', () => {
+    const text = serializePostFile(post);
+    expect(text).toBe(
+      [
+        '---',
+        `id: "${post.id}"`,
+        'title: "Ünïcode: a \\"post\\""',
+        'slug: "unicode_a_post"',
+        'status: "published"',
+        'tags: [ "python", "pyodide" ]',
+        'categories: []',
+        `createdAt: "${post.createdAt}"`,
+        `updatedAt: "${post.updatedAt}"`,
+        `publishedAt: "${post.publishedAt}"`,
+        '---',
+        post.body,
+      ].join('\n'),
+    );
+    expect(parsePostFile(text, context)).toEqual({ ok: true, value: { post, header: expect.any(String) } });
+  });
+
+  it('accept a hand-written post and keep its unknown keys on rewrite', () => {
+    const text = `---\nid: ${post.id}\ntitle: Hand made\nlayout: wide # a comment\n---\nBody\n`;
+    const parsed = parsePostFile(text, context);
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { post: { status: 'draft', tags: [], publishedAt: null, createdAt: context.fallbackTime } },
+    });
+    if (!parsed.ok) return;
+    const rewritten = serializePostFile({ ...parsed.value.post, title: 'Renamed' }, parsed.value.header);
+    expect(rewritten).toContain('layout: wide # a comment\n');
+    expect(rewritten).toContain('title: "Renamed"\n');
+    expect(rewritten.endsWith('---\nBody\n')).toBe(true);
+  });
+
+  it('report a bad status with its line', () => {
+    const text = `---\nid: ${post.id}\ntitle: T\nstatus: live\n---\n`;
+    expect(parsePostFile(text, context)).toMatchObject({
+      ok: false,
+      problem: { reason: expect.stringMatching(/status/), line: 4 },
+    });
+  });
+});
