@@ -1,0 +1,39 @@
+"""
+---
+id: "8c5b419a-e96e-47a3-bffa-d0153394029f"
+title: "Vimeo"
+kind: "macro"
+entrypoint: "render"
+enabled: true
+version: 1
+createdAt: "2026-11-24T00:00:00.000Z"
+updatedAt: "2026-11-24T00:00:00.000Z"
+---
+"""
+# Embeds a Vimeo video: [[vimeo id=76979871 title="The New Vimeo Player"]]
+# id: required, digits only. title: default "Vimeo video".
+# A missing or bad id returns a warning and no embed; it never raises.
+import html
+import re
+
+VIDEO_ID = re.compile(r"[0-9]+")
+
+
+def render(context):
+    params = context["params"]
+    if "id" not in params:
+        return {"html": "", "warnings": ["vimeo: id is required"]}
+    # str(): [[vimeo id=123456]] passes an int, [[vimeo id="123456"]] a str.
+    video_id = str(params["id"])
+    if not VIDEO_ID.fullmatch(video_id):
+        return {"html": "", "warnings": ["vimeo: id must be digits 0-9"]}
+    title = str(params.get("title", "Vimeo video"))
+    return {
+        "html": (
+            '<div class="macro-vimeo">'
+            f'<iframe src="https://player.vimeo.com/video/{html.escape(video_id)}" '
+            f'title="{html.escape(title)}" frameborder="0" allow="autoplay; fullscreen; picture-in-picture" '
+            "allowfullscreen></iframe></div>"
+        ),
+        "warnings": [],
+    }

@@ -1,0 +1,51 @@
+"""
+---
+id: "590c0b6c-06d6-46e5-8009-1b6d0b38f481"
+title: "YouTube"
+kind: "macro"
+entrypoint: "render"
+enabled: true
+version: 1
+createdAt: "2026-11-24T00:00:00.000Z"
+updatedAt: "2026-11-24T00:00:00.000Z"
+---
+"""
+# Embeds a YouTube video: [[youtube id="dQw4w9WgXcQ" title="Never Gonna Give You Up" start=43]]
+# id: required, 11 characters of A-Z a-z 0-9 _ -. title: default "YouTube video".
+# start: optional, whole seconds. A problem returns a warning (and no embed for a bad id); it never raises.
+import html
+import re
+
+VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+ALLOW = "accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture"
+
+
+def render(context):
+    params = context["params"]
+    if "id" not in params:
+        return {"html": "", "warnings": ["youtube: id is required"]}
+    # str(): an unquoted id made only of digits arrives as an int.
+    video_id = str(params["id"])
+    if not VIDEO_ID.fullmatch(video_id):
+        return {"html": "", "warnings": ["youtube: id must be 11 characters of A-Z a-z 0-9 _ -"]}
+    title = str(params.get("title", "YouTube video"))
+    start, warnings = start_query(params.get("start"))
+    return {
+        "html": (
+            '<div class="macro-youtube">'
+            f'<iframe src="https://www.youtube.com/embed/{html.escape(video_id)}?rel=0{start}" '
+            f'title="{html.escape(title)}" frameborder="0" allow="{ALLOW}" allowfullscreen></iframe>'
+            "</div>"
+        ),
+        "warnings": warnings,
+    }
+
+
+def start_query(start):
+    """The `&start=N` suffix of the embed URL, and the warnings about `start`."""
+    if start is None:
+        return "", []
+    # bool is a subclass of int in Python, but start=true means nothing here.
+    if isinstance(start, int) and not isinstance(start, bool) and start >= 0:
+        return f"&start={start}", []
+    return "", ["youtube: start must be a whole number of seconds, 0 or more; ignored"]

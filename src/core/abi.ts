@@ -1,0 +1,185 @@
+import { z } from 'zod';
+
+/*
+ * ABI v1: what a macro's `render(context)` receives and what it may return. This one module is
+ * used by the main thread (to build the context and to check results) and inside the worker, so
+ * both sides agree on one definition. docs/abi-v1.md is the prose; docs/abi-v1.schema.json is
+ * generated from the schemas registered in `abiV1` below.
+ */
+
+/** The named shapes of ABI v1, each with the description the JSON Schema carries. */
+export const abiV1 = z.registry<{ id: string; description: string }>();
+
+/** A JSON value as macros see it: no `undefined`, no NaN or Infinity, no class instances. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+const jsonValueSchema: z.ZodType<JsonValue> = z
+  .lazy(() =>
+    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), jsonObjectSchema], {
+      error: 'expected a JSON value (string, number, boolean, null, array or object)',
+    }),
+  )
+  .register(abiV1, {
+    id: 'JsonValue',
+    description: 'Plain JSON data. Numbers must be finite.',
+  });
+
+const jsonObjectSchema = z.record(z.string(), jsonValueSchema);
+
+/*
+ * Typed macro values travel tagged because JSON cannot tell int 2 from float 2.0, and a macro
+ * must get the Python type the author wrote. The worker turns each tagged value into a native
+ * Python value (src/runtime/python/macro_context.py).
+ */
+export const macroValueSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('str'), value: z.string() }),
+      z.strictObject({ type: z.literal('int'), value: z.int() }),
+      z.strictObject({ type: z.literal('float'), value: z.number() }),
+      z.strictObject({ type: z.literal('bool'), value: z.boolean() }),
+    ],
+    { error: 'expected a typed value {type: "str" | "int" | "float" | "bool", value}' },
+  )
+  .register(abiV1, {
+    id: 'MacroValue',
+    description:
+      'A macro parameter or argument tagged with its Python type; the worker passes the bare value as that type.',
+  });
+
+export type MacroValue = z.infer<typeof macroValueSchema>;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const abiPostSchema = z
+  .object({
+    id: z.string().min(1),
+    title: z.string(),
+    slug: z.string(),
+    /** An open set so a new status does not break ABI v1; "published" is the only live one. */
+    status: z.string().min(1),
+    tags: z.array(z.string()),
+    categories: z.array(z.string()),
+    created_at: isoDateTime.optional(),
+    updated_at: isoDateTime.optional(),
+    published_at: isoDateTime.nullable().optional(),
+    front_matter: jsonObjectSchema.optional(),
+  })
+  .catchall(jsonValueSchema)
+  .register(abiV1, {
+    id: 'Post',
+    description:
+      'A post as plain data: a required core (id, title, slug, status, tags, categories), optional ISO dates ' +
+      'and front matter, and any further JSON fields.',
+  });
+
+export type AbiPost = z.infer<typeof abiPostSchema>;
+
+export const macroEnvSchema = z
+  .strictObject({
+    preview: z.boolean(),
+    language: z.string().min(1),
+    base_url: z.string(),
+  })
+  .register(abiV1, {
+    id: 'MacroEnv',
+    description: 'Where the macro renders: an editor preview or the built site, its language and base URL.',
+  });
+
+export type MacroEnv = z.infer<typeof macroEnvSchema>;
+
+export const macroContextSchema = z
+  .strictObject({
+    macro: z.string().min(1),
+    params: z.record(z.string().min(1), macroValueSchema),
+    args: z.array(macroValueSchema),
+    env: macroEnvSchema,
+    post: abiPostSchema,
+  })
+  .register(abiV1, {
+    id: 'MacroContext',
+    description: 'The single argument of a macro\u2019s render(context), as it crosses to the worker.',
+  });
+
+export type MacroContext = z.infer<typeof macroContextSchema>;
+
+/** Messages use Python's names: they are shown to the author of the macro. */
+const macroResultObjectSchema = z.strictObject(
+  {
+    html: z.string({ error: 'must be a str' }),
+    warnings: z.array(z.string({ error: 'must be a str' }), { error: 'must be a list of str' }).optional(),
+  },
+  {
+    // Only for a value that is not a dict at all; an unexpected key keeps zod's own message.
+    error: (issue) =>
+      issue.code === 'invalid_type' ? 'render() must return a str or a dict with "html"' : undefined,
+  },
+);
+
+export const macroResultSchema = z.union([z.string(), macroResultObjectSchema]).register(abiV1, {
+  id: 'MacroResult',
+  description:
+    'What render(context) returns: a dict with "html" and optional "warnings", or a bare str as shorthand ' +
+    'for {"html": str}.',
+});
+
+/** A result after the shorthand is expanded. */
+export interface MacroOutput {
+  html: string;
+  warnings: string[];
+}
+
+export const siteSnapshotSchema = z.strictObject({ posts: z.array(abiPostSchema) }).register(abiV1, {
+  id: 'SiteSnapshot',
+  description: 'The project data behind `from pymark import site`, handed to the worker in one piece.',
+});
+
+export type SiteSnapshot = z.infer<typeof siteSnapshotSchema>;
+
+export type AbiParse<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Zod issues as one line: `path: message; path: message`, paths written the way JS and Python index. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const path = formatPath(issue.path);
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, index) => {
+      if (typeof key === 'number') return `[${key}]`;
+      const name = String(key);
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+      return index === 0 ? name : `.${name}`;
+    })
+    .join('');
+}
+
+/** Checks a context before it leaves the caller: a malformed one is a bug on this side, never the macro's. */
+export function parseMacroContext(input: unknown): AbiParse<MacroContext> {
+  const parsed = macroContextSchema.safeParse(input);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, error: `Invalid macro context: ${formatIssues(parsed.error.issues)}` };
+}
+
+/**
+ * Checks what a macro's render() returned, already converted to JS (dicts as plain objects).
+ * A bare string is the shorthand for `{html}`. The error names `scriptName` so the author knows
+ * which script to fix.
+ */
+export function parseMacroResult(input: unknown, scriptName: string): AbiParse<MacroOutput> {
+  if (typeof input === 'string') return { ok: true, value: { html: input, warnings: [] } };
+  const parsed = macroResultObjectSchema.safeParse(input);
+  if (parsed.success)
+    return { ok: true, value: { html: parsed.data.html, warnings: parsed.data.warnings ?? [] } };
+  return {
+    ok: false,
+    error: `${scriptName}: invalid result from render(): ${formatIssues(parsed.error.issues)}`,
+  };
+}
