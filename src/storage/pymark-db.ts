@@ -14,11 +14,26 @@ export interface PymarkDbSchema extends DBSchema {
   drafts: { key: string; value: unknown };
   /** Out-of-line keys: one record per group of settings. */
   settings: { key: string; value: unknown };
+  posts: { key: string; value: unknown; indexes: { 'by-slug': string } };
+  /** Deleted posts, with `deletedAt`, like `trash` for scripts. */
+  postTrash: { key: string; value: unknown };
+  /** Per item: what it and its file looked like when a connected folder was last in sync. */
+  syncState: { key: string; value: unknown };
+  /** Per bundled default that was seeded: its version and what it looked like, to tell user edits. */
+  seededDefaults: { key: string; value: unknown };
 }
 
 export type PymarkDb = IDBPDatabase<PymarkDbSchema>;
 
-export type StoreName = 'scripts' | 'trash' | 'drafts' | 'settings';
+export type StoreName =
+  | 'scripts'
+  | 'trash'
+  | 'drafts'
+  | 'settings'
+  | 'posts'
+  | 'postTrash'
+  | 'syncState'
+  | 'seededDefaults';
 
 /** A stored record that failed validation. It stays in the database untouched. */
 export interface InvalidRecord {
@@ -93,7 +108,7 @@ export async function inWriteTransaction<const Names extends StoreName[], T>(
   }
 }
 
-const schemaVersion = 1;
+const schemaVersion = 2;
 
 export async function openPymarkDb(dbName: string): Promise<PymarkDb> {
   const db: PymarkDb = await openDB<PymarkDbSchema>(dbName, schemaVersion, {
@@ -104,6 +119,12 @@ export async function openPymarkDb(dbName: string): Promise<PymarkDb> {
         db.createObjectStore('trash', { keyPath: 'id' });
         db.createObjectStore('drafts', { keyPath: 'scriptId' });
         db.createObjectStore('settings');
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('posts', { keyPath: 'id' }).createIndex('by-slug', 'slug', { unique: true });
+        db.createObjectStore('postTrash', { keyPath: 'id' });
+        db.createObjectStore('syncState', { keyPath: 'id' });
+        db.createObjectStore('seededDefaults', { keyPath: 'id' });
       }
     },
     blocking() {

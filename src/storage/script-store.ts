@@ -1,4 +1,5 @@
 import type { Draft, Script, ScriptKind } from '../core/script';
+import type { ExternalChangeTarget, Trashed } from './item-store';
 
 export interface NewScript {
   title: string;
@@ -10,7 +11,7 @@ export interface NewScript {
 export type ScriptChanges = Partial<Pick<Script, 'body' | 'kind' | 'entrypoint' | 'enabled'>>;
 
 /** A script in the trash: exactly as it was when deleted, plus when that happened. */
-export type TrashedScript = Script & { deletedAt: string };
+export type TrashedScript = Trashed<Script>;
 
 export type ScriptChange = { type: 'put'; script: Script } | { type: 'delete'; id: string };
 
@@ -22,7 +23,7 @@ export type ScriptChange = { type: 'put'; script: Script } | { type: 'delete'; i
  * needs one stored record rejects when that record fails validation; the record is left alone.
  * Invalid input rejects with a message naming the field.
  */
-export interface ScriptStore {
+export interface ScriptStore extends ExternalChangeTarget<Script> {
   /** All valid scripts by title; records that fail validation are skipped and reported, never deleted. */
   list(): Promise<Script[]>;
   /** `undefined` when there is no such script (a trashed one included). */

@@ -1,0 +1,38 @@
+import type { Post } from '../core/post';
+import type { ExternalChangeTarget, Trashed } from './item-store';
+
+export interface NewPost {
+  title: string;
+  body?: string;
+  tags?: string[];
+  categories?: string[];
+}
+
+export type PostChanges = Partial<Pick<Post, 'body' | 'status' | 'tags' | 'categories'>>;
+
+export type TrashedPost = Trashed<Post>;
+
+export type PostChange = { type: 'put'; post: Post } | { type: 'delete'; id: string };
+
+/**
+ * The one way the app reads and writes posts; the twin of `ScriptStore`, with the same rules for
+ * missing, invalid and trashed records.
+ */
+export interface PostStore extends ExternalChangeTarget<Post> {
+  /** All valid posts by title; invalid records are skipped and reported, never deleted. */
+  list(): Promise<Post[]>;
+  get(id: string): Promise<Post | undefined>;
+  /** A draft with a fresh id and a slug unique among posts and their trash. */
+  create(input: NewPost): Promise<Post>;
+  /** Bumps `updatedAt`; publishing for the first time sets `publishedAt`. */
+  save(id: string, changes: PostChanges): Promise<Post>;
+  /** Changes the title and re-derives a unique slug from it. */
+  rename(id: string, title: string): Promise<Post>;
+  /** Moves the post to the trash. */
+  delete(id: string): Promise<void>;
+  /** Brings a trashed post back, with a new slug if its old one was taken meanwhile. */
+  restore(id: string): Promise<Post>;
+  listTrash(): Promise<TrashedPost[]>;
+  /** Like `ScriptStore.subscribe`: committed changes from any instance on the same database. */
+  subscribe(listener: (change: PostChange) => void): () => void;
+}

@@ -1,0 +1,96 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type IdbPostStore, openPostStore } from '../../src/storage/idb-post-store';
+import { type IdbScriptStore, openScriptStore } from '../../src/storage/idb-script-store';
+import type { PostChange } from '../../src/storage/post-store';
+
+const opened: { close(): void }[] = [];
+
+afterEach(() => {
+  for (const handle of opened.splice(0)) handle.close();
+});
+
+async function openPosts(): Promise<IdbPostStore> {
+  const store = await openPostStore({ dbName: `pymark-test-${crypto.randomUUID()}` });
+  opened.push(store);
+  return store;
+}
+
+async function openScripts(): Promise<IdbScriptStore> {
+  const store = await openScriptStore({ dbName: `pymark-test-${crypto.randomUUID()}` });
+  opened.push(store);
+  return store;
+}
+
+describe('post store', () => {
+  it('creates drafts with unique slugs and publishes once', async () => {
+    const store = await openPosts();
+    const first = await store.create({ title: 'Hello, World', tags: ['intro'] });
+    const second = await store.create({ title: 'hello world' });
+    expect(first).toMatchObject({
+      slug: 'hello_world',
+      status: 'draft',
+      tags: ['intro'],
+      body: '',
+      publishedAt: null,
+    });
+    expect(second.slug).toBe('hello_world_2');
+
+    const published = await store.save(first.id, { status: 'published', body: '# Hi\n' });
+    expect(published.publishedAt).toBe(published.updatedAt);
+    const republished = await store.save(first.id, { status: 'published' });
+    expect(republished.publishedAt).toBe(published.publishedAt);
+    await expect(store.save(first.id, { status: 'live' as 'draft' })).rejects.toThrow(/status/);
+  });
+
+  it('renames, trashes and restores, telling subscribers', async () => {
+    const store = await openPosts();
+    const changes: PostChange[] = [];
+    store.subscribe((change) => changes.push(change));
+    const post = await store.create({ title: 'Old' });
+    const renamed = await store.rename(post.id, 'New name');
+    await store.delete(post.id);
+    expect(await store.list()).toEqual([]);
+    expect(await store.listTrash()).toEqual([{ ...renamed, deletedAt: expect.any(String) }]);
+    expect(await store.restore(post.id)).toEqual(renamed);
+    expect(changes.map((change) => change.type)).toEqual(['put', 'put', 'delete', 'put']);
+    expect(renamed.slug).toBe('new_name');
+  });
+});
+
+describe('external changes', () => {
+  it('let slugs trade places and trash items in one step', async () => {
+    const store = await openScripts();
+    const a = await store.create({ title: 'A', kind: 'utility' });
+    const b = await store.create({ title: 'B', kind: 'utility' });
+    const c = await store.create({ title: 'C', kind: 'utility' });
+
+    await store.applyExternal({
+      put: [
+        { ...a, slug: 'b' },
+        { ...b, slug: 'a' },
+      ],
+      trash: [c.id],
+    });
+
+    expect((await store.list()).map((script) => [script.title, script.slug])).toEqual([
+      ['A', 'b'],
+      ['B', 'a'],
+    ]);
+    expect((await store.listTrash()).map((script) => script.id)).toEqual([c.id]);
+  });
+
+  it('bring a trashed item back when it is put again, and reject invalid items whole', async () => {
+    const store = await openScripts();
+    const a = await store.create({ title: 'A', kind: 'utility' });
+    await store.delete(a.id);
+    await store.applyExternal({ put: [{ ...a, body: 'from the folder\n' }], trash: [] });
+    expect(await store.get(a.id)).toEqual({ ...a, body: 'from the folder\n' });
+    expect(await store.listTrash()).toEqual([]);
+
+    await expect(store.applyExternal({ put: [{ ...a, slug: 'Bad Slug' }], trash: [] })).rejects.toThrow(
+      /slug/,
+    );
+    expect(await store.get(a.id)).toEqual({ ...a, body: 'from the folder\n' });
+  });
+});
