@@ -20,6 +20,10 @@ async function start(): Promise<void> {
   };
   const workspace = new Workspace({ store, runtime, settings });
   app.workspace = workspace;
+  // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
+  const flush = () => void workspace.flushPendingDraft();
+  addEventListener('pagehide', flush);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   await workspace.init();
 }
 

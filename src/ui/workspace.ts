@@ -114,6 +114,11 @@ export class Workspace {
     });
   }
 
+  /** Writes a pending draft now instead of after the typing pause, e.g. when the page is being hidden. */
+  flushPendingDraft(): Promise<void> {
+    return this.draftTimer === undefined ? this.draftWrite : this.flushDraft();
+  }
+
   edit(code: string): void {
     const saved = this.selected?.body;
     this.set({ code, dirty: code !== saved, errorLine: null });
@@ -125,6 +130,7 @@ export class Workspace {
     const script = this.selected;
     if (!script) return;
     clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
     const code = this.current.code;
     await this.attempt(`save “${script.title}”`, async () => {
       await this.draftWrite;
@@ -258,6 +264,7 @@ export class Workspace {
 
   private async flushDraft(): Promise<void> {
     clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
     const script = this.selected;
     if (!script) return this.draftWrite;
     const { code, dirty } = this.current;

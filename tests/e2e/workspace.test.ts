@@ -165,7 +165,7 @@ describe('scripts workspace', () => {
     await save.and(page.locator(':disabled')).waitFor();
     await setCode(page, 'print("draft version")\n');
     await expectText(page.locator('pymark-app'), /Unsaved changes/);
-    await page.waitForFunction(draftIsStored, 'draft version');
+    await expect.poll(() => page.evaluate(draftIsStored, 'draft version'), { timeout: 10_000 }).toBe(true);
     await page.reload();
     await page.locator('.cm-content').waitFor();
     await expectText(page.locator('.cm-content'), /draft version/);

@@ -105,6 +105,19 @@ describe('Workspace', () => {
     await expect(store.get(id)).resolves.toMatchObject({ body: 'print("draft")\n', version: 2 });
   });
 
+  test('a pending draft can be written before the typing pause ends', async () => {
+    const { store, runtime } = await setup();
+    const workspace = new Workspace({ store, runtime, settings: memorySettings(), draftDelayMs: 60_000 });
+    workspaces.push(workspace);
+    await workspace.init();
+    await workspace.create();
+    workspace.edit('print("typed just before closing")\n');
+    const id = workspace.state.selectedId ?? '';
+    await expect(store.getDraft(id)).resolves.toBeUndefined();
+    await workspace.flushPendingDraft();
+    await expect(store.getDraft(id)).resolves.toMatchObject({ body: 'print("typed just before closing")\n' });
+  });
+
   test('a run streams output, passes the file name and time limit, and reports the return value', async () => {
     const { workspace, runtime } = await setup();
     await workspace.create();
