@@ -1,0 +1,11 @@
+/** Hex SHA-256 of `bytes`: the fingerprint sync compares to tell whether a side changed. */
+export async function hashBytes(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Hash of an item's fields in key order, so equal items hash alike whichever side they came from. */
+export function hashItem(item: object): Promise<string> {
+  const sorted = Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)));
+  return hashBytes(new TextEncoder().encode(JSON.stringify(sorted)));
+}

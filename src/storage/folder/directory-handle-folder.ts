@@ -1,0 +1,86 @@
+import { type FolderAdapter, type FolderFileInfo, splitPath } from './folder-adapter';
+
+/** `move()` is Chromium's (and OPFS's), not yet in TypeScript's DOM library. */
+interface MovableFileHandle extends FileSystemFileHandle {
+  move?(destination: FileSystemDirectoryHandle, name: string): Promise<void>;
+}
+
+/** A folder the user picked with `showDirectoryPicker`, or an OPFS directory standing in for one. */
+export class DirectoryHandleFolder implements FolderAdapter {
+  constructor(private readonly root: FileSystemDirectoryHandle) {}
+
+  async list(dir: string): Promise<FolderFileInfo[]> {
+    const handle = await this.directory(dir.split('/').filter(Boolean), false);
+    if (!handle) return [];
+    const files: FolderFileInfo[] = [];
+    for await (const entry of handle.values()) {
+      if (entry.kind !== 'file') continue;
+      const file = await entry.getFile();
+      files.push({
+        path: `${dir}/${entry.name}`,
+        size: file.size,
+        modifiedAt: new Date(file.lastModified).toISOString(),
+      });
+    }
+    return files;
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    const file = await (await this.file(path, false)).getFile();
+    return new Uint8Array(await file.arrayBuffer());
+  }
+
+  async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+    // By spec a writable stream writes to a swap file that replaces the file only on close(), so
+    // a tab closed mid-save leaves the old file.
+    const writable = await (await this.file(path, true)).createWritable();
+    try {
+      await writable.write(bytes as Uint8Array<ArrayBuffer>);
+      await writable.close();
+    } catch (error) {
+      await writable.abort().catch(() => {
+        // Already failed or closed; the error that matters is `error`.
+      });
+      throw error;
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const source: MovableFileHandle = await this.file(from, false);
+    const { dirs, name } = splitPath(to);
+    const destination = (await this.directory(dirs, true))!;
+    if (source.move) {
+      await source.move(destination, name);
+      return;
+    }
+    await this.writeAtomic(to, await this.read(from));
+    await this.remove(from);
+  }
+
+  async remove(path: string): Promise<void> {
+    const { dirs, name } = splitPath(path);
+    const parent = await this.directory(dirs, false);
+    if (!parent) throw new Error(`No such file: ${path}`);
+    await parent.removeEntry(name);
+  }
+
+  private async directory(dirs: string[], create: boolean): Promise<FileSystemDirectoryHandle | undefined> {
+    let handle = this.root;
+    for (const name of dirs) {
+      try {
+        handle = await handle.getDirectoryHandle(name, { create });
+      } catch (error) {
+        if (!create && error instanceof DOMException && error.name === 'NotFoundError') return undefined;
+        throw error;
+      }
+    }
+    return handle;
+  }
+
+  private async file(path: string, create: boolean): Promise<FileSystemFileHandle> {
+    const { dirs, name } = splitPath(path);
+    const parent = await this.directory(dirs, create);
+    if (!parent) throw new Error(`No such file: ${path}`);
+    return parent.getFileHandle(name, { create });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The few file operations folder sync needs, so one sync engine runs against a browser directory
+ * handle, OPFS, or Node's fs (tests, Electron). Paths are relative to the folder, with `/`.
+ */
+export interface FolderAdapter {
+  /** The files directly in `dir` (no subfolders); an absent `dir` has none. */
+  list(dir: string): Promise<FolderFileInfo[]>;
+  read(path: string): Promise<Uint8Array>;
+  /**
+   * Replaces the file as a whole: an interrupted write leaves the old file or the new one, never a
+   * truncated one. Creates missing parent folders.
+   */
+  writeAtomic(path: string, bytes: Uint8Array): Promise<void>;
+  /** Moves a file, creating missing parent folders of `to`. */
+  move(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+}
+
+export interface FolderFileInfo {
+  path: string;
+  size: number;
+  /** ISO time; stands in for timestamps a hand-written file leaves out. */
+  modifiedAt: string;
+}
+
+/** Splits `a/b/c.py` into its folders and file name. */
+export function splitPath(path: string): { dirs: string[]; name: string } {
+  const parts = path.split('/').filter((part) => part !== '');
+  const name = parts.pop();
+  if (name === undefined) throw new Error(`Not a file path: ${JSON.stringify(path)}`);
+  return { dirs: parts, name };
+}

@@ -1,0 +1,67 @@
+import * as nodeFs from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
+
+/** The parts of `node:fs/promises` used here; tests swap one out to simulate a crash mid-write. */
+export type NodeFs = Pick<
+  typeof nodeFs,
+  'readdir' | 'stat' | 'readFile' | 'writeFile' | 'rename' | 'rm' | 'mkdir'
+>;
+
+/**
+ * A folder on disk through Node's fs: the test double for the browser's directory handle and the
+ * adapter of the Electron build. Never import it from browser code.
+ */
+export class NodeFsFolder implements FolderAdapter {
+  constructor(
+    private readonly root: string,
+    private readonly fs: NodeFs = nodeFs,
+  ) {}
+
+  async list(dir: string): Promise<FolderFileInfo[]> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await this.fs.readdir(join(this.root, dir), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const files = entries.filter((entry) => entry.isFile());
+    return Promise.all(
+      files.map(async (entry) => {
+        const path = `${dir}/${entry.name}`;
+        const { size, mtime } = await this.fs.stat(join(this.root, path));
+        return { path, size, modifiedAt: mtime.toISOString() };
+      }),
+    );
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    return new Uint8Array(await this.fs.readFile(join(this.root, path)));
+  }
+
+  async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+    const target = join(this.root, path);
+    await this.fs.mkdir(dirname(target), { recursive: true });
+    // A rename within one folder replaces the target in one step, so readers (and a crash) see the
+    // old file or the new one. The temporary name starts with `.` and so is never taken for an item.
+    const temporary = join(dirname(target), `.${crypto.randomUUID()}.pymark-tmp`);
+    try {
+      await this.fs.writeFile(temporary, bytes);
+      await this.fs.rename(temporary, target);
+    } catch (error) {
+      await this.fs.rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const target = join(this.root, to);
+    await this.fs.mkdir(dirname(target), { recursive: true });
+    await this.fs.rename(join(this.root, from), target);
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.fs.rm(join(this.root, path));
+  }
+}
