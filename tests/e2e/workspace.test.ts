@@ -158,6 +158,43 @@ describe('scripts workspace', () => {
     await expectText(output(page).getByRole('note'), /Finished/);
   });
 
+  test('Ctrl+S saves and Ctrl+Enter runs from the editor', async () => {
+    await setCode(page, 'print("via keyboard")\n');
+    await expectText(page.locator('pymark-app'), /Unsaved changes/);
+    await page.keyboard.press('Control+s');
+    await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
+    await page.keyboard.press('Control+Enter');
+    await expectText(output(page).getByRole('note'), /Finished/);
+    await expect(output(page).textContent()).resolves.toContain('via keyboard');
+    // Ctrl+Enter ran the script instead of inserting a line.
+    await expect(page.locator('.cm-content').textContent()).resolves.toBe('print("via keyboard")');
+  });
+
+  test('scripts can be renamed, and a delete can be undone', async () => {
+    const scripts = page.getByRole('list', { name: 'Scripts' });
+    await page.getByRole('button', { name: 'Rename Untitled utility' }).click();
+    const title = page.getByLabel('New title for Untitled utility');
+    await title.fill('Weekly Digest!');
+    await title.press('Enter');
+    await expectText(scripts, /Weekly Digest![\s\S]*weekly_digest\.py/);
+
+    await newScript(page);
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(2);
+    await page.getByRole('button', { name: 'Delete Weekly Digest!' }).click();
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(1);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Deleted “Weekly Digest!”' })
+      .getByRole('button', { name: 'Undo' })
+      .click();
+    await expectText(scripts, /Weekly Digest!/);
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(2);
+    await expectText(page.locator('.cm-content'), /via keyboard/);
+    await page.getByRole('button', { name: 'Delete Untitled utility' }).click();
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(1);
+  });
+
   test('saved scripts and unsaved drafts survive a reload', async () => {
     await setCode(page, 'print("saved version")\n');
     const save = page.getByRole('button', { name: 'Save', exact: true });
@@ -170,7 +207,9 @@ describe('scripts workspace', () => {
     await page.locator('.cm-content').waitFor();
     await expectText(page.locator('.cm-content'), /draft version/);
     await expectText(page.locator('pymark-app'), /Unsaved changes/);
-    await expect(page.getByRole('list', { name: 'Scripts' }).getByRole('listitem').count()).resolves.toBe(1);
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Scripts' }).getByRole('listitem').count())
+      .toBe(1);
     expect(app.errors).toEqual([]);
   });
 });
