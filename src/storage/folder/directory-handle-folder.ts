@@ -84,3 +84,28 @@ export class DirectoryHandleFolder implements FolderAdapter {
     return parent.getFileHandle(name, { create });
   }
 }
+
+/** Chromium's FileSystemObserver; not in TypeScript's DOM library yet. */
+interface FileSystemObserverLike {
+  observe(handle: FileSystemHandle, options: { recursive: boolean }): Promise<void>;
+  disconnect(): void;
+}
+
+type FileSystemObserverConstructor = new (callback: () => void) => FileSystemObserverLike;
+
+/**
+ * A `watchFolder` observer for a directory handle, or `undefined` where the browser has no
+ * FileSystemObserver (the watch then polls).
+ */
+export function observeDirectory(
+  root: FileSystemDirectoryHandle,
+): ((onChange: () => void) => (() => void) | undefined) | undefined {
+  const Observer = (globalThis as { FileSystemObserver?: FileSystemObserverConstructor }).FileSystemObserver;
+  if (!Observer) return undefined;
+  return (onChange) => {
+    const observer = new Observer(onChange);
+    // A failed observe (some origins or handles refuse it) leaves focus checks and app-side triggers.
+    observer.observe(root, { recursive: true }).catch(() => observer.disconnect());
+    return () => observer.disconnect();
+  };
+}
