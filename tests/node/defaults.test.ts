@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bundledDefaults } from '../../src/storage/bundled-defaults';
 import { applyDefaults, type BundledFile, readBundledDefaults } from '../../src/storage/defaults-seeder';
