@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { slugify, uniqueSlug } from '../core/slug';
-import type { ExternalChanges, Trashed } from './item-store';
+import type { ExternalChanges, SlugItem, Trashed } from './item-store';
 import {
   checkRecord,
   type InvalidRecordListener,
@@ -9,13 +9,6 @@ import {
   parseRecord,
   type StoreName,
 } from './pymark-db';
-
-/** What every stored item has: scripts and posts alike. */
-export interface SlugItem {
-  id: string;
-  slug: string;
-  title: string;
-}
 
 export interface CollectionConfig<T extends SlugItem, Change> {
   live: Extract<StoreName, 'scripts' | 'posts'>;

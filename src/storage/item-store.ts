@@ -1,5 +1,12 @@
 /** Types shared by the script and post store interfaces. */
 
+/** What every stored item has: scripts and posts alike. */
+export interface SlugItem {
+  id: string;
+  slug: string;
+  title: string;
+}
+
 export type Trashed<T> = T & { deletedAt: string };
 
 /**
