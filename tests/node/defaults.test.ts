@@ -109,6 +109,7 @@ describe('upgrading defaults', () => {
     expect(
       (await applyDefaults({ db, scripts, bundled: [hello(2, 'new\n')], onInvalidRecord: fail })).offered,
     ).toEqual([]);
+    await rm(dir, { recursive: true });
   });
 
   it('never brings back a default the user deleted', async () => {
