@@ -1,0 +1,211 @@
+import type { AbiPost, MacroContext, MacroEnv } from '../core/abi';
+import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
+import type { Post } from '../core/post';
+import type { Script } from '../core/script';
+import type { HtmlSanitizer } from './sanitize-html';
+
+/** One macro call for the worker: the script that implements it and the context it gets. */
+export interface MacroRequest {
+  script: Script;
+  context: MacroContext;
+}
+
+/** How one macro call ended; each item of a batch succeeds or fails on its own. */
+export type MacroResponse =
+  | { ok: true; html: string; warnings: readonly string[] }
+  | { ok: false; message: string; line?: number };
+
+/** The worker side of rendering: every macro of a post in one round trip. */
+export interface MacroBatchRunner {
+  renderMany(requests: readonly MacroRequest[]): Promise<MacroResponse[]>;
+}
+
+export interface SiteContext {
+  /** All scripts of the project; a macro resolves to the enabled macro script whose slug is its name. */
+  scripts: readonly Script[];
+  env: MacroEnv;
+  /** Changes whenever the data behind `from pymark import site` changes, so memoized output goes stale. */
+  dataVersion: string;
+}
+
+export interface RenderWarning {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export interface RenderedPost {
+  html: string;
+  warnings: RenderWarning[];
+  /** Macro calls in the post, and how many of them had to run (the rest came from the memo). */
+  macroCount: number;
+  executed: number;
+}
+
+/** The ABI's view of a post: its front matter as plain data, without the body. */
+export function toAbiPost(post: Post): AbiPost {
+  return {
+    id: post.id,
+    title: post.title,
+    slug: post.slug,
+    status: post.status,
+    tags: [...post.tags],
+    categories: [...post.categories],
+    created_at: post.createdAt,
+    updated_at: post.updatedAt,
+    published_at: post.publishedAt,
+  };
+}
+
+const defaultMemoLimit = 2_000;
+
+/**
+ * The one renderer: Markdown through markdown-it, every macro of the post to the worker in a single
+ * `renderMany`, sanitized results spliced in. The live preview and site generation both call it.
+ * Results are memoized by script version, typed arguments, the post's front matter and the site
+ * data, so a preview re-render only runs the macros whose inputs changed.
+ */
+export class PostRenderer {
+  readonly #memo = new Map<string, MacroResponse>();
+
+  constructor(
+    private readonly runner: MacroBatchRunner,
+    private readonly sanitize: HtmlSanitizer,
+    private readonly memoLimit = defaultMemoLimit,
+  ) {}
+
+  async renderPost(post: Post, site: SiteContext): Promise<RenderedPost> {
+    const document = parseMacroDocument(post.body);
+    const warnings: RenderWarning[] = document.warnings.map(({ message, line, column }) => ({
+      message,
+      line,
+      column,
+    }));
+    const macros = resolveMacros(site.scripts);
+    const abiPost = toAbiPost(post);
+    const postKey = JSON.stringify(abiPost);
+
+    const keys: (string | undefined)[] = [];
+    const pending = new Map<string, MacroRequest>();
+    for (const call of document.calls) {
+      const script = macros.get(call.name.toLowerCase());
+      if (!script) {
+        keys.push(undefined);
+        continue;
+      }
+      const context: MacroContext = {
+        macro: call.name,
+        params: { ...call.params },
+        args: [...call.args],
+        env: site.env,
+        post: abiPost,
+      };
+      const key = `${script.id}@${script.version}|${site.dataVersion}|${postKey}|${JSON.stringify([
+        call.name,
+        context.params,
+        context.args,
+        site.env,
+      ])}`;
+      keys.push(key);
+      if (!this.#memo.has(key)) pending.set(key, { script, context });
+    }
+
+    // Failures are kept for this render only: a timeout may not repeat, so it must not stick.
+    const fresh = new Map<string, MacroResponse>();
+    if (pending.size > 0) {
+      const responses = await this.runner.renderMany([...pending.values()]);
+      [...pending.keys()].forEach((key, index) => {
+        const response = responses[index] ?? {
+          ok: false,
+          message: 'the worker returned no result for this macro',
+        };
+        if (!response.ok) return fresh.set(key, response);
+        const sanitized = { ...response, html: this.sanitize(response.html) };
+        fresh.set(key, sanitized);
+        this.remember(key, sanitized);
+      });
+    }
+
+    const html = document.render((call, index) => {
+      const key = keys[index];
+      const script = macros.get(call.name.toLowerCase());
+      if (key === undefined || !script) return unknownMacro(call);
+      const response = fresh.get(key) ?? this.recall(key);
+      if (!response) return macroError(call, script, { ok: false, message: 'no result' });
+      if (!response.ok) {
+        warnings.push({
+          message: `${script.slug}.py: ${response.message}`,
+          line: call.line,
+          column: call.column,
+        });
+        return macroError(call, script, response);
+      }
+      for (const message of response.warnings)
+        warnings.push({ message, line: call.line, column: call.column });
+      return response.html;
+    });
+    return { html, warnings, macroCount: document.calls.length, executed: pending.size };
+  }
+
+  /** Forgets everything, e.g. after the runtime was replaced. */
+  clear(): void {
+    this.#memo.clear();
+  }
+
+  private remember(key: string, response: MacroResponse): void {
+    this.#memo.delete(key);
+    this.#memo.set(key, response);
+    if (this.#memo.size > this.memoLimit) {
+      const oldest = this.#memo.keys().next().value;
+      if (oldest !== undefined) this.#memo.delete(oldest);
+    }
+  }
+
+  private recall(key: string): MacroResponse | undefined {
+    const response = this.#memo.get(key);
+    if (response) {
+      // Least recently used goes first: re-inserting moves the key to the end.
+      this.#memo.delete(key);
+      this.#memo.set(key, response);
+    }
+    return response;
+  }
+}
+
+function resolveMacros(scripts: readonly Script[]): Map<string, Script> {
+  const macros = new Map<string, Script>();
+  for (const script of scripts) {
+    if (script.kind === 'macro' && script.enabled) macros.set(script.slug, script);
+  }
+  return macros;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+function wrapper(call: PlacedMacroCall): 'div' | 'span' {
+  return call.placement === 'block' ? 'div' : 'span';
+}
+
+/** The macro's own text stays visible, marked, so nothing the author wrote silently disappears. */
+function unknownMacro(call: PlacedMacroCall): string {
+  const tag = wrapper(call);
+  const title = `Unknown macro “${call.name}”: no enabled macro script has the slug ${call.name.toLowerCase()}`;
+  return `<${tag} class="pymark-macro-unknown" title="${escapeHtml(title)}">${escapeHtml(call.source)}</${tag}>`;
+}
+
+function macroError(
+  call: PlacedMacroCall,
+  script: Script,
+  response: Extract<MacroResponse, { ok: false }>,
+): string {
+  const tag = wrapper(call);
+  const where =
+    response.line === undefined ? `${script.slug}.py` : `${script.slug}.py, line ${response.line}`;
+  const lineAttribute = response.line === undefined ? '' : ` data-line="${response.line}"`;
+  return (
+    `<${tag} class="pymark-macro-error" role="note" data-open-script="${escapeHtml(script.id)}"${lineAttribute}>` +
+    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(response.message)}</${tag}>`
+  );
+}

@@ -1,0 +1,209 @@
+import { JSDOM } from 'jsdom';
+import { describe, expect, test } from 'vitest';
+import type { Post } from '../../src/core/post';
+import type { Script } from '../../src/core/script';
+import {
+  type MacroBatchRunner,
+  type MacroRequest,
+  type MacroResponse,
+  PostRenderer,
+  type SiteContext,
+} from '../../src/render/post-renderer';
+import { createHtmlSanitizer } from '../../src/render/sanitize-html';
+
+const sanitize = createHtmlSanitizer(new JSDOM('').window as unknown as Window & typeof globalThis);
+
+/** Answers each request with `respond`, recording every batch it was sent. */
+class RecordingRunner implements MacroBatchRunner {
+  readonly batches: MacroRequest[][] = [];
+  constructor(private readonly respond: (request: MacroRequest) => MacroResponse) {}
+  async renderMany(requests: readonly MacroRequest[]): Promise<MacroResponse[]> {
+    this.batches.push([...requests]);
+    return requests.map(this.respond);
+  }
+}
+
+const now = '2026-11-24T10:00:00.000Z';
+
+/** A stable UUID per slug, so two scripts never share an id. */
+const idFor = (slug: string) =>
+  `00000000-0000-4000-8000-${Buffer.from(slug).toString('hex').padEnd(12, '0').slice(0, 12)}`;
+
+function macroScript(slug: string, version = 1, overrides: Partial<Script> = {}): Script {
+  return {
+    id: idFor(slug),
+    title: slug,
+    slug,
+    kind: 'macro',
+    entrypoint: 'render',
+    enabled: true,
+    body: '',
+    version,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+function post(body: string, overrides: Partial<Post> = {}): Post {
+  return {
+    id: '11111111-1111-4111-8111-111111111111',
+    title: 'Hello',
+    slug: 'hello',
+    status: 'draft',
+    tags: ['a'],
+    categories: [],
+    body,
+    createdAt: now,
+    updatedAt: now,
+    publishedAt: null,
+    ...overrides,
+  };
+}
+
+const echo = (request: MacroRequest): MacroResponse => ({
+  ok: true,
+  html: `<b data-args="${request.context.args.map((arg) => `${arg.type}:${arg.value}`).join(',')}">${request.context.macro}:${JSON.stringify(request.context.params)}</b>`,
+  warnings: [],
+});
+
+const box = macroScript('box');
+const site = (scripts: Script[] = [box], dataVersion = 'v1'): SiteContext => ({
+  scripts,
+  env: { preview: true, language: 'en', base_url: '/' },
+  dataVersion,
+});
+
+describe('PostRenderer', () => {
+  test('sends every macro of a post in one batch and splices results in place', async () => {
+    const runner = new RecordingRunner(echo);
+    const renderer = new PostRenderer(runner, sanitize);
+    const rendered = await renderer.renderPost(post('Intro [[box n=1]] text.\n\n[[BOX n=2 "x"]]\n'), site());
+    expect(runner.batches).toHaveLength(1);
+    expect(runner.batches[0]).toHaveLength(2);
+    expect(rendered.html).toBe(
+      '<p>Intro <b data-args="">box:{"n":{"type":"int","value":1}}</b> text.</p>\n' +
+        '<b data-args="str:x">box:{"n":{"type":"int","value":2}}</b>\n',
+    );
+    expect(runner.batches[0]?.[0]?.context.post).toMatchObject({
+      id: post('').id,
+      tags: ['a'],
+      status: 'draft',
+    });
+    expect(rendered).toMatchObject({ macroCount: 2, executed: 2 });
+  });
+
+  test('runs only the macros whose inputs changed', async () => {
+    const runner = new RecordingRunner(echo);
+    const renderer = new PostRenderer(runner, sanitize);
+    await renderer.renderPost(post('[[box n=1]] and [[box n=2]]'), site());
+    const again = await renderer.renderPost(post('Edited text, [[box n=1]] and [[box n=2]]'), site());
+    expect(again.executed).toBe(0);
+    expect(runner.batches).toHaveLength(1);
+
+    const changedParam = await renderer.renderPost(post('[[box n=1]] and [[box n=3]]'), site());
+    expect(changedParam.executed).toBe(1);
+    const newVersion = await renderer.renderPost(
+      post('[[box n=1]] and [[box n=3]]'),
+      site([macroScript('box', 2)]),
+    );
+    expect(newVersion.executed).toBe(2);
+    const newData = await renderer.renderPost(
+      post('[[box n=1]] and [[box n=3]]'),
+      site([macroScript('box', 2)], 'v2'),
+    );
+    expect(newData.executed).toBe(2);
+    const newFrontMatter = await renderer.renderPost(
+      post('[[box n=1]] and [[box n=3]]', { tags: ['b'] }),
+      site([macroScript('box', 2)], 'v2'),
+    );
+    expect(newFrontMatter.executed).toBe(2);
+  });
+
+  test('identical calls in one post run once', async () => {
+    const runner = new RecordingRunner(echo);
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('[[box]] [[box]] [[box]]'),
+      site(),
+    );
+    expect(runner.batches[0]).toHaveLength(1);
+    expect(rendered.html.match(/<b /g)).toHaveLength(3);
+  });
+
+  test('an unknown or disabled macro stays visible and marked', async () => {
+    const runner = new RecordingRunner(echo);
+    const disabled = macroScript('off', 1, { enabled: false });
+    const utility = macroScript('tool', 1, { kind: 'utility' });
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('Try [[nope a="<b>"]] and [[off]] and [[tool]].\n\n[[nope]]'),
+      site([box, disabled, utility]),
+    );
+    expect(runner.batches).toHaveLength(0);
+    expect(rendered.html).toContain(
+      '<span class="pymark-macro-unknown" title="Unknown macro “nope”: no enabled macro script has the slug nope">[[nope a=&#34;&#60;b&#62;&#34;]]</span>',
+    );
+    expect(rendered.html).toContain('[[off]]</span>');
+    expect(rendered.html).toContain('[[tool]]</span>');
+    expect(rendered.html).toMatch(/<div class="pymark-macro-unknown"[^>]*>\[\[nope\]\]<\/div>\n$/);
+  });
+
+  test('a failing macro becomes an error box naming the script and line; the rest renders', async () => {
+    const failing = macroScript('failing');
+    const runner = new RecordingRunner((request) =>
+      request.script.slug === 'failing'
+        ? { ok: false, message: 'ValueError: bad <id>', line: 7 }
+        : echo(request),
+    );
+    const renderer = new PostRenderer(runner, sanitize);
+    const rendered = await renderer.renderPost(
+      post('# Title\n\n[[failing]]\n\nafter [[box]]'),
+      site([box, failing]),
+    );
+    expect(rendered.html).toContain(
+      `<div class="pymark-macro-error" role="note" data-open-script="${failing.id}" data-line="7"><strong>failing.py, line 7</strong>: ValueError: bad &#60;id&#62;</div>`,
+    );
+    expect(rendered.html).toContain('<h1>Title</h1>');
+    expect(rendered.html).toContain('after <b');
+    expect(rendered.warnings).toContainEqual({
+      message: 'failing.py: ValueError: bad <id>',
+      line: 3,
+      column: 1,
+    });
+    // Failures are not memoized: the next render asks again.
+    await renderer.renderPost(post('# Title\n\n[[failing]]\n\nafter [[box]]'), site([box, failing]));
+    expect(runner.batches.at(-1)).toHaveLength(1);
+  });
+
+  test('macro HTML is sanitized before it is spliced in', async () => {
+    const runner = new RecordingRunner(() => ({
+      ok: true,
+      html: '<div onclick="alert(1)">hi<script>alert(2)</script><a href="javascript:alert(3)">x</a></div>',
+      warnings: [],
+    }));
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(post('[[box]]'), site());
+    expect(rendered.html).toBe('<div>hi<a>x</a></div>\n');
+  });
+
+  test('macro warnings and syntax warnings are located in the post', async () => {
+    const runner = new RecordingRunner(() => ({ ok: true, html: '', warnings: ['box: id is required'] }));
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('line one\n  [[box]]\n\n[[broken "unterminated'),
+      site(),
+    );
+    expect(rendered.warnings).toContainEqual({ message: 'box: id is required', line: 2, column: 3 });
+    expect(rendered.warnings.some((warning) => warning.line === 4)).toBe(true);
+    expect(rendered.html).toContain('[[broken');
+  });
+
+  test('markdown code is left alone', async () => {
+    const runner = new RecordingRunner(echo);
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('`[[box]]`\n\n```\n[[box]]\n```\n\n\\[[box]]'),
+      site(),
+    );
+    expect(runner.batches).toHaveLength(0);
+    expect(rendered.html).toBe(
+      '<p><code>[[box]]</code></p>\n<pre><code>[[box]]\n</code></pre>\n<p>[[box]]</p>\n',
+    );
+  });
+});
