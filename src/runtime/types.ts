@@ -35,6 +35,16 @@ export type RunOutcome =
       truncatedChars: number;
     };
 
+/** How the current Python worker booted, for Diagnostics and the status tooltip. */
+export interface BootInfo {
+  /** `snapshot`: restored from the stored memory snapshot; `normal`: a full Pyodide boot. */
+  source: 'snapshot' | 'normal';
+  /** From the boot request to a usable interpreter, measured in the worker. */
+  ms: number;
+  /** Why a normal boot was needed: no stored snapshot, or why the stored one was refused. */
+  fallbackReason?: string;
+}
+
 export interface PythonRuntime {
   readonly status: RuntimeStatus;
   subscribe(listener: (status: RuntimeStatus) => void): () => void;

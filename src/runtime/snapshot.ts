@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/*
+ * A Pyodide memory snapshot as it travels between the worker (which makes and loads it) and the
+ * main thread (which stores it: the worker has no storage of its own).
+ */
+
+/**
+ * `key` names what the snapshot was made from (Pyodide version + the bundled Python it preloaded);
+ * `digest` is the SHA-256 of `bytes`, so a damaged copy is refused before Pyodide reads it.
+ */
+export const pythonSnapshotSchema = z.object({
+  key: z.string().min(1),
+  digest: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex SHA-256 digest'),
+  bytes: z.instanceof(ArrayBuffer),
+});
+export type PythonSnapshot = z.infer<typeof pythonSnapshotSchema>;
+
+/** Lower-case hex SHA-256. */
+export async function sha256Hex(data: BufferSource): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The key a snapshot is stored and checked under. Any change to the Pyodide build or to a preloaded
+ * Python file gives a new key, so a snapshot of another build is never restored.
+ */
+export async function snapshotKey(
+  pyodideVersion: string,
+  preload: readonly PreloadedSource[],
+): Promise<string> {
+  const hashed = [...preload]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    // NUL separators: no path or source text can make two different lists hash alike.
+    .map(({ path, source }) => `${path}\0${source}\0`)
+    .join('');
+  return `pyodide-${pyodideVersion}+python-${await sha256Hex(new TextEncoder().encode(hashed))}`;
+}
+
+/** A bundled Python file that runs once at boot, before the snapshot is taken. */
+export interface PreloadedSource {
+  /** Where it comes from, e.g. `runner.py`; also its file name in tracebacks. */
+  path: string;
+  source: string;
+}
