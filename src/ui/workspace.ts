@@ -23,6 +23,11 @@ export interface WorkspaceState {
   recentlyDeleted: Script | null;
   /** A failed save, load or delete, shown to the user; never swallowed. */
   problem: string | null;
+  /**
+   * The open script was changed elsewhere (the project folder, another tab) while the editor held
+   * unsaved edits: the edits stay, and the user chooses between them and the new saved version.
+   */
+  changedElsewhere: boolean;
 }
 
 export interface WorkspaceSettings {
@@ -62,6 +67,7 @@ export class Workspace {
       runTimeoutMs: 30_000,
       recentlyDeleted: null,
       problem: null,
+      changedElsewhere: false,
     };
   }
 
@@ -103,7 +109,14 @@ export class Workspace {
     if (!script) return;
     const draft = await this.deps.store.getDraft(id);
     const code = draft?.body ?? script.body;
-    this.set({ selectedId: id, code, dirty: code !== script.body, errorLine: null, output: [] });
+    this.set({
+      selectedId: id,
+      code,
+      dirty: code !== script.body,
+      errorLine: null,
+      output: [],
+      changedElsewhere: false,
+    });
   }
 
   async create(kind: ScriptKind = 'utility'): Promise<void> {
@@ -136,7 +149,7 @@ export class Workspace {
       await this.draftWrite;
       const saved = await this.deps.store.save(script.id, { body: code });
       this.replaceScript(saved);
-      this.set({ dirty: this.current.code !== saved.body });
+      this.set({ dirty: this.current.code !== saved.body, changedElsewhere: false });
     });
   }
 
@@ -171,6 +184,20 @@ export class Workspace {
       await this.refreshScripts();
       await this.select(restored.id);
     });
+  }
+
+  /** Drops the unsaved edits for the version saved elsewhere; the user asked for it. */
+  async takeSavedVersion(): Promise<void> {
+    const script = this.selected;
+    if (!script) return;
+    this.set({ code: script.body, dirty: false, changedElsewhere: false });
+    // With nothing unsaved, the flush clears the stored draft.
+    await this.flushDraft();
+  }
+
+  /** Keeps the unsaved edits; saving them replaces the version saved elsewhere. */
+  keepEdits(): void {
+    this.set({ changedElsewhere: false });
   }
 
   dismissUndo(): void {
@@ -287,8 +314,21 @@ export class Workspace {
   }
 
   private async refreshScripts(): Promise<void> {
+    const before = this.selected;
     const scripts = sortByTitle(await this.deps.store.list());
     this.set({ scripts });
+    const after = this.selected;
+    if (before && after && after.body !== before.body) this.showSavedElsewhere(after);
+  }
+
+  /** The open script's saved body changed outside the editor, e.g. its file was edited on disk. */
+  private showSavedElsewhere(script: Script): void {
+    const { code, dirty } = this.state;
+    if (!dirty || code === script.body) {
+      this.set({ code: script.body, dirty: false, changedElsewhere: false });
+    } else {
+      this.set({ changedElsewhere: true });
+    }
   }
 
   private replaceScript(script: Script): void {

@@ -1,0 +1,92 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { PythonRuntime } from '../../src/runtime/types';
+import { type IdbScriptStore, openScriptStore } from '../../src/storage/idb-script-store';
+import { Workspace } from '../../src/ui/workspace';
+
+/** These tests never run Python: a runtime that is only ever ready. */
+const idleRuntime = {
+  status: { state: 'ready' },
+  subscribe: () => () => {},
+  stop: () => {},
+  dispose: () => {},
+} as unknown as PythonRuntime;
+
+const settings = { getRunTimeoutMs: async () => 30_000, setRunTimeoutMs: async (ms: number) => ms };
+const opened: { workspace: Workspace; store: IdbScriptStore }[] = [];
+
+afterEach(() => {
+  for (const { workspace, store } of opened.splice(0)) {
+    workspace.dispose();
+    store.close();
+  }
+});
+
+/** A workspace with one open script, and a second store instance standing in for the folder sync. */
+async function setup() {
+  const dbName = `workspace-external-${crypto.randomUUID()}`;
+  const store = await openScriptStore({ dbName });
+  const workspace = new Workspace({ store, runtime: idleRuntime, settings, draftDelayMs: 0 });
+  opened.push({ workspace, store });
+  const script = await store.create({ title: 'Open', kind: 'utility', body: 'print("saved")\n' });
+  await workspace.init();
+  const external = async (body: string) => {
+    const current = (await store.get(script.id))!;
+    await store.applyExternal({ put: [{ ...current, body, version: current.version + 1 }], trash: [] });
+  };
+  return { store, workspace, script, external };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('Workspace and changes made outside the editor', () => {
+  test('without unsaved edits, the editor shows the new saved body', async () => {
+    const { workspace, external } = await setup();
+    await external('print("from disk")\n');
+    await settle();
+    expect(workspace.state).toMatchObject({
+      code: 'print("from disk")\n',
+      dirty: false,
+      changedElsewhere: false,
+    });
+  });
+
+  test('unsaved edits are kept and flagged; the user can take the saved version instead', async () => {
+    const { workspace, external, store, script } = await setup();
+    workspace.edit('print("mine")\n');
+    await workspace.flushPendingDraft();
+    await external('print("from disk")\n');
+    await settle();
+    expect(workspace.state).toMatchObject({ code: 'print("mine")\n', dirty: true, changedElsewhere: true });
+    expect((await store.getDraft(script.id))?.body).toBe('print("mine")\n');
+
+    await workspace.takeSavedVersion();
+    expect(workspace.state).toMatchObject({
+      code: 'print("from disk")\n',
+      dirty: false,
+      changedElsewhere: false,
+    });
+    expect(await store.getDraft(script.id)).toBeUndefined();
+  });
+
+  test('keeping the edits and saving them clears the flag', async () => {
+    const { workspace, external, store, script } = await setup();
+    workspace.edit('print("mine")\n');
+    await external('print("from disk")\n');
+    await settle();
+    workspace.keepEdits();
+    expect(workspace.state.changedElsewhere).toBe(false);
+    await workspace.save();
+    await settle();
+    expect((await store.get(script.id))?.body).toBe('print("mine")\n');
+    expect(workspace.state).toMatchObject({ code: 'print("mine")\n', dirty: false, changedElsewhere: false });
+  });
+
+  test("the editor's own save is not mistaken for a change elsewhere", async () => {
+    const { workspace } = await setup();
+    workspace.edit('print("saved in the app")\n');
+    await workspace.save();
+    await settle();
+    expect(workspace.state).toMatchObject({ dirty: false, changedElsewhere: false });
+  });
+});
