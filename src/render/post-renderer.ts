@@ -2,23 +2,11 @@ import type { AbiPost, MacroContext, MacroEnv } from '../core/abi';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import type { Script } from '../core/script';
+import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import type { HtmlSanitizer } from './sanitize-html';
 
-/** One macro call for the worker: the script that implements it and the context it gets. */
-export interface MacroRequest {
-  script: Script;
-  context: MacroContext;
-}
-
-/** How one macro call ended; each item of a batch succeeds or fails on its own. */
-export type MacroResponse =
-  | { ok: true; html: string; warnings: readonly string[] }
-  | { ok: false; message: string; line?: number };
-
 /** The worker side of rendering: every macro of a post in one round trip. */
-export interface MacroBatchRunner {
-  renderMany(requests: readonly MacroRequest[]): Promise<MacroResponse[]>;
-}
+export type MacroBatchRunner = Pick<PythonRuntime, 'renderMany'>;
 
 export interface SiteContext {
   /** All scripts of the project; a macro resolves to the enabled macro script whose slug is its name. */
@@ -66,7 +54,7 @@ const defaultMemoLimit = 2_000;
  * data, so a preview re-render only runs the macros whose inputs changed.
  */
 export class PostRenderer {
-  readonly #memo = new Map<string, MacroResponse>();
+  readonly #memo = new Map<string, RenderOutcome>();
 
   constructor(
     private readonly runner: MacroBatchRunner,
@@ -86,7 +74,7 @@ export class PostRenderer {
     const postKey = JSON.stringify(abiPost);
 
     const keys: (string | undefined)[] = [];
-    const pending = new Map<string, MacroRequest>();
+    const pending = new Map<string, RenderItem>();
     for (const call of document.calls) {
       const script = macros.get(call.name.toLowerCase());
       if (!script) {
@@ -111,15 +99,16 @@ export class PostRenderer {
     }
 
     // Failures are kept for this render only: a timeout may not repeat, so it must not stick.
-    const fresh = new Map<string, MacroResponse>();
+    const fresh = new Map<string, RenderOutcome>();
     if (pending.size > 0) {
-      const responses = await this.runner.renderMany([...pending.values()]);
+      const items = [...pending.values()];
+      const responses = await this.runner.renderMany(items);
       [...pending.keys()].forEach((key, index) => {
-        const response = responses[index] ?? {
-          ok: false,
-          message: 'the worker returned no result for this macro',
-        };
-        if (!response.ok) return fresh.set(key, response);
+        const response = responses[index] ?? missingOutcome(items[index]);
+        if (!response.ok) {
+          fresh.set(key, response);
+          return;
+        }
         const sanitized = { ...response, html: this.sanitize(response.html) };
         fresh.set(key, sanitized);
         this.remember(key, sanitized);
@@ -131,7 +120,7 @@ export class PostRenderer {
       const script = macros.get(call.name.toLowerCase());
       if (key === undefined || !script) return unknownMacro(call);
       const response = fresh.get(key) ?? this.recall(key);
-      if (!response) return macroError(call, script, { ok: false, message: 'no result' });
+      if (!response) return macroError(call, script, missingOutcome(undefined));
       if (!response.ok) {
         warnings.push({
           message: `${script.slug}.py: ${response.message}`,
@@ -152,7 +141,7 @@ export class PostRenderer {
     this.#memo.clear();
   }
 
-  private remember(key: string, response: MacroResponse): void {
+  private remember(key: string, response: RenderOutcome): void {
     this.#memo.delete(key);
     this.#memo.set(key, response);
     if (this.#memo.size > this.memoLimit) {
@@ -161,7 +150,7 @@ export class PostRenderer {
     }
   }
 
-  private recall(key: string): MacroResponse | undefined {
+  private recall(key: string): RenderOutcome | undefined {
     const response = this.#memo.get(key);
     if (response) {
       // Least recently used goes first: re-inserting moves the key to the end.
@@ -170,6 +159,16 @@ export class PostRenderer {
     }
     return response;
   }
+}
+
+function missingOutcome(item: RenderItem | undefined): RenderFailure {
+  const script = item ? `${item.script.slug}.py` : 'macro';
+  return {
+    ok: false,
+    kind: 'worker-failed',
+    script,
+    message: 'the worker returned no result for this macro',
+  };
 }
 
 function resolveMacros(scripts: readonly Script[]): Map<string, Script> {
@@ -195,17 +194,12 @@ function unknownMacro(call: PlacedMacroCall): string {
   return `<${tag} class="pymark-macro-unknown" title="${escapeHtml(title)}">${escapeHtml(call.source)}</${tag}>`;
 }
 
-function macroError(
-  call: PlacedMacroCall,
-  script: Script,
-  response: Extract<MacroResponse, { ok: false }>,
-): string {
+function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailure): string {
   const tag = wrapper(call);
-  const where =
-    response.line === undefined ? `${script.slug}.py` : `${script.slug}.py, line ${response.line}`;
-  const lineAttribute = response.line === undefined ? '' : ` data-line="${response.line}"`;
+  const where = failure.line === undefined ? `${script.slug}.py` : `${script.slug}.py, line ${failure.line}`;
+  const lineAttribute = failure.line === undefined ? '' : ` data-line="${failure.line}"`;
   return (
     `<${tag} class="pymark-macro-error" role="note" data-open-script="${escapeHtml(script.id)}"${lineAttribute}>` +
-    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(response.message)}</${tag}>`
+    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(failure.message)}</${tag}>`
   );
 }

@@ -1,5 +1,6 @@
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { markdown } from '@codemirror/lang-markdown';
 import { python } from '@codemirror/lang-python';
 import {
   bracketMatching,
@@ -49,7 +50,9 @@ const editorTheme = EditorView.theme({
   },
 });
 
-function baseExtensions(): Extension[] {
+export type EditorLanguage = 'python' | 'markdown';
+
+function baseExtensions(language: EditorLanguage): Extension[] {
   return [
     lineNumbers(),
     highlightActiveLineGutter(),
@@ -61,14 +64,14 @@ function baseExtensions(): Extension[] {
     closeBrackets(),
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
-    python(),
+    language === 'python' ? python() : [markdown(), EditorView.lineWrapping],
     errorLineField,
     editorTheme,
   ];
 }
 
 /**
- * CodeMirror 6 editing Python. `value` flows in; edits flow out as `code-change` events, and
+ * CodeMirror 6 editing Python or Markdown. `value` flows in; edits flow out as `code-change` events, and
  * Mod-S / Mod-Enter as `save-request` / `run-request`.
  */
 @customElement('pymark-code-editor')
@@ -90,6 +93,7 @@ export class CodeEditor extends LitElement {
   @property() value = '';
   @property({ type: Number }) errorLine: number | null = null;
   @property() label = 'Script code';
+  @property() language: EditorLanguage = 'python';
 
   private view?: EditorView;
 
@@ -109,7 +113,8 @@ export class CodeEditor extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     const view = this.view;
     if (!view) return;
-    const replaced = changed.has('value') && view.state.doc.toString() !== this.value;
+    const replaced =
+      changed.has('language') || (changed.has('value') && view.state.doc.toString() !== this.value);
     if (replaced) {
       // A different script (or a reload from storage): replace the document and its undo history.
       view.setState(this.createState(this.value));
@@ -137,7 +142,7 @@ export class CodeEditor extends LitElement {
           { key: 'Mod-s', preventDefault: true, run: () => this.emit('save-request') },
           { key: 'Mod-Enter', preventDefault: true, run: () => this.emit('run-request') },
         ]),
-        baseExtensions(),
+        baseExtensions(this.language),
         EditorView.contentAttributes.of({ 'aria-label': this.label }),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;

@@ -2,22 +2,17 @@ import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import type { Post } from '../../src/core/post';
 import type { Script } from '../../src/core/script';
-import {
-  type MacroBatchRunner,
-  type MacroRequest,
-  type MacroResponse,
-  PostRenderer,
-  type SiteContext,
-} from '../../src/render/post-renderer';
+import { type MacroBatchRunner, PostRenderer, type SiteContext } from '../../src/render/post-renderer';
 import { createHtmlSanitizer } from '../../src/render/sanitize-html';
+import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
 
 const sanitize = createHtmlSanitizer(new JSDOM('').window as unknown as Window & typeof globalThis);
 
 /** Answers each request with `respond`, recording every batch it was sent. */
 class RecordingRunner implements MacroBatchRunner {
-  readonly batches: MacroRequest[][] = [];
-  constructor(private readonly respond: (request: MacroRequest) => MacroResponse) {}
-  async renderMany(requests: readonly MacroRequest[]): Promise<MacroResponse[]> {
+  readonly batches: RenderItem[][] = [];
+  constructor(private readonly respond: (request: RenderItem) => RenderOutcome) {}
+  async renderMany(requests: readonly RenderItem[]): Promise<RenderOutcome[]> {
     this.batches.push([...requests]);
     return requests.map(this.respond);
   }
@@ -61,7 +56,7 @@ function post(body: string, overrides: Partial<Post> = {}): Post {
   };
 }
 
-const echo = (request: MacroRequest): MacroResponse => ({
+const echo = (request: RenderItem): RenderOutcome => ({
   ok: true,
   html: `<b data-args="${request.context.args.map((arg) => `${arg.type}:${arg.value}`).join(',')}">${request.context.macro}:${JSON.stringify(request.context.params)}</b>`,
   warnings: [],
@@ -151,7 +146,7 @@ describe('PostRenderer', () => {
     const failing = macroScript('failing');
     const runner = new RecordingRunner((request) =>
       request.script.slug === 'failing'
-        ? { ok: false, message: 'ValueError: bad <id>', line: 7 }
+        ? { ok: false, kind: 'exception', script: 'failing.py', message: 'ValueError: bad <id>', line: 7 }
         : echo(request),
     );
     const renderer = new PostRenderer(runner, sanitize);

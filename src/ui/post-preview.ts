@@ -1,0 +1,96 @@
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { z } from 'zod';
+import { previewDocument } from '../render/preview-document';
+import type { PreviewRenderMessage } from '../render/preview-frame-script';
+
+/** What the preview frame may say; anything else is ignored. */
+const frameMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pymark:preview-ready') }),
+  z.object({
+    type: z.literal('pymark:open-script'),
+    scriptId: z.string().min(1),
+    line: z.number().int().positive().nullable(),
+  }),
+]);
+
+/**
+ * Shows rendered (sanitized) post HTML in an opaque-origin, credentialless frame: its scripts cannot
+ * reach the app, and cross-origin players load although the app is cross-origin isolated. Emits
+ * `open-script` ({ scriptId, line }) when a macro error box is clicked.
+ */
+@customElement('pymark-post-preview')
+export class PostPreview extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      min-height: 0;
+    }
+    iframe {
+      width: 100%;
+      height: 100%;
+      border: 1px solid var(--border);
+      border-radius: 6px;
+      background: #fff;
+    }
+  `;
+
+  @property() html = '';
+  @query('iframe') private frame!: HTMLIFrameElement;
+
+  private ready = false;
+  private readonly srcdoc = previewDocument(location.origin);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('message', this.onMessage);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('message', this.onMessage);
+    this.ready = false;
+  }
+
+  override render() {
+    return html`<iframe
+      title="Post preview"
+      sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox allow-presentation"
+      allow="autoplay; encrypted-media; fullscreen; picture-in-picture"
+      credentialless
+      .srcdoc=${this.srcdoc}
+    ></iframe>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('html')) this.send();
+  }
+
+  private send(): void {
+    if (!this.ready) return;
+    const message: PreviewRenderMessage = { type: 'pymark:render', html: this.html };
+    // The frame has an opaque origin, so '*' is the only target origin that reaches it.
+    this.frame.contentWindow?.postMessage(message, '*');
+  }
+
+  private readonly onMessage = (event: MessageEvent): void => {
+    if (!this.frame || event.source !== this.frame.contentWindow) return;
+    const parsed = frameMessageSchema.safeParse(event.data);
+    if (!parsed.success) return;
+    if (parsed.data.type === 'pymark:preview-ready') {
+      this.ready = true;
+      this.send();
+    } else {
+      const { scriptId, line } = parsed.data;
+      this.dispatchEvent(
+        new CustomEvent('open-script', { detail: { scriptId, line }, bubbles: true, composed: true }),
+      );
+    }
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-post-preview': PostPreview;
+  }
+}

@@ -1,0 +1,214 @@
+import type { Post, PostStatus } from '../core/post';
+import type { RenderedPost } from '../render/post-renderer';
+import type { PostStore } from '../storage/post-store';
+import { describeError, StateHolder } from './state-holder';
+
+/** The fields of a post edited beside its Markdown. */
+export interface PostFields {
+  status: PostStatus;
+  tags: string[];
+  categories: string[];
+}
+
+export type SaveState = 'saved' | 'unsaved' | 'saving';
+
+export interface PostsState {
+  posts: readonly Post[];
+  selectedId: string | null;
+  /** The selected post as edited; written back after a pause in typing. */
+  editing: Post | null;
+  saveState: SaveState;
+  preview: RenderedPost | null;
+  /** Why the last preview could not be produced, e.g. Python failed to boot. */
+  previewProblem: string | null;
+  recentlyDeleted: Post | null;
+  problem: string | null;
+}
+
+export interface PostsWorkspaceDeps {
+  store: PostStore;
+  /** Renders a post (as currently edited) to preview HTML through the one PostRenderer. */
+  render: (post: Post) => Promise<RenderedPost>;
+  autosaveDelayMs?: number;
+  previewDelayMs?: number;
+}
+
+/**
+ * The posts view: list, the post being edited and its live preview. Edits autosave after a pause;
+ * the preview re-renders after a shorter one, and only the newest render is shown.
+ */
+export class PostsWorkspace extends StateHolder<PostsState> {
+  private readonly unsubscribers: Array<() => void> = [];
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private previewTimer: ReturnType<typeof setTimeout> | undefined;
+  private previewRequest = 0;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: PostsWorkspaceDeps) {
+    super({
+      posts: [],
+      selectedId: null,
+      editing: null,
+      saveState: 'saved',
+      preview: null,
+      previewProblem: null,
+      recentlyDeleted: null,
+      problem: null,
+    });
+  }
+
+  async init(): Promise<void> {
+    this.unsubscribers.push(this.deps.store.subscribe((change) => void this.onStoreChange(change)));
+    this.set({ posts: await this.deps.store.list() });
+  }
+
+  dispose(): void {
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    clearTimeout(this.saveTimer);
+    clearTimeout(this.previewTimer);
+  }
+
+  async select(id: string): Promise<void> {
+    await this.flushSave();
+    const post = await this.deps.store.get(id);
+    if (!post) return;
+    this.set({ selectedId: id, editing: post, saveState: 'saved', preview: null, previewProblem: null });
+    this.refreshPreview();
+  }
+
+  async create(): Promise<void> {
+    await this.attempt('create the post', async () => {
+      const post = await this.deps.store.create({ title: 'Untitled post', body: '# Untitled post\n\n' });
+      this.set({ posts: await this.deps.store.list() });
+      await this.select(post.id);
+    });
+  }
+
+  edit(body: string): void {
+    this.change({ body });
+  }
+
+  setFields(fields: Partial<PostFields>): void {
+    this.change(fields);
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    await this.attempt('rename the post', async () => {
+      if (id === this.state.selectedId) await this.flushSave();
+      const renamed = await this.deps.store.rename(id, title);
+      this.replace(renamed);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const post = this.state.posts.find((candidate) => candidate.id === id);
+    if (!post) return;
+    await this.attempt(`delete “${post.title}”`, async () => {
+      if (id === this.state.selectedId) await this.flushSave();
+      await this.deps.store.delete(id);
+      const posts = this.state.posts.filter((candidate) => candidate.id !== id);
+      this.set({ posts, recentlyDeleted: post });
+      if (id === this.state.selectedId) {
+        this.set({ selectedId: null, editing: null, preview: null, previewProblem: null });
+      }
+    });
+  }
+
+  async undoDelete(): Promise<void> {
+    const post = this.state.recentlyDeleted;
+    if (!post) return;
+    await this.attempt(`restore “${post.title}”`, async () => {
+      const restored = await this.deps.store.restore(post.id);
+      this.set({ recentlyDeleted: null, posts: await this.deps.store.list() });
+      await this.select(restored.id);
+    });
+  }
+
+  dismissUndo(): void {
+    this.set({ recentlyDeleted: null });
+  }
+
+  /** Writes pending edits now, e.g. before the page is hidden. */
+  flushSave(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    const editing = this.state.editing;
+    if (!editing || this.state.saveState !== 'unsaved') return this.saving;
+    this.set({ saveState: 'saving' });
+    const { body, status, tags, categories } = editing;
+    this.saving = this.saving
+      .then(async () => {
+        const saved = await this.deps.store.save(editing.id, { body, status, tags, categories });
+        this.replace(saved);
+        const current = this.state.editing;
+        // Typing may have continued while the save was in flight; that text is still unsaved.
+        const stillUnsaved = current?.id === saved.id && !sameEdits(current, editing);
+        this.set({
+          saveState: stillUnsaved ? 'unsaved' : 'saved',
+          editing: current?.id === saved.id ? { ...saved, ...pick(current) } : current,
+        });
+      })
+      .catch((error: unknown) => {
+        this.set({ saveState: 'unsaved', problem: `Could not save the post: ${describeError(error)}` });
+      });
+    return this.saving;
+  }
+
+  /** Re-renders the preview, e.g. because a macro script or the site data changed. */
+  refreshPreview(): void {
+    clearTimeout(this.previewTimer);
+    const editing = this.state.editing;
+    if (!editing) return;
+    const request = ++this.previewRequest;
+    this.deps
+      .render(editing)
+      .then((preview) => {
+        if (request === this.previewRequest) this.set({ preview, previewProblem: null });
+      })
+      .catch((error: unknown) => {
+        if (request === this.previewRequest) this.set({ previewProblem: describeError(error) });
+      });
+  }
+
+  private change(changes: Partial<Post>): void {
+    const editing = this.state.editing;
+    if (!editing) return;
+    this.set({ editing: { ...editing, ...changes }, saveState: 'unsaved' });
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => void this.flushSave(), this.deps.autosaveDelayMs ?? 800);
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(() => this.refreshPreview(), this.deps.previewDelayMs ?? 200);
+  }
+
+  private replace(post: Post): void {
+    const posts = this.state.posts.map((candidate) => (candidate.id === post.id ? post : candidate));
+    this.set({ posts });
+    const editing = this.state.editing;
+    if (editing?.id === post.id && this.state.saveState === 'saved') this.set({ editing: post });
+    else if (editing?.id === post.id)
+      this.set({ editing: { ...editing, title: post.title, slug: post.slug } });
+  }
+
+  private async onStoreChange(
+    change: { type: 'put'; post: Post } | { type: 'delete'; id: string },
+  ): Promise<void> {
+    this.set({ posts: await this.deps.store.list() });
+    if (
+      change.type === 'put' &&
+      change.post.id === this.state.selectedId &&
+      this.state.saveState === 'saved'
+    ) {
+      // Changed elsewhere (another tab, the project folder) and nothing unsaved here: show it.
+      const changed = this.state.editing?.body !== change.post.body;
+      this.set({ editing: change.post });
+      if (changed) this.refreshPreview();
+    }
+  }
+}
+
+function sameEdits(a: Post, b: Post): boolean {
+  return JSON.stringify(pick(a)) === JSON.stringify(pick(b));
+}
+
+function pick(post: Post): Pick<Post, 'body' | 'status' | 'tags' | 'categories'> {
+  return { body: post.body, status: post.status, tags: post.tags, categories: post.categories };
+}
