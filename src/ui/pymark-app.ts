@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { type ScriptKind, scriptKinds } from '../core/script';
 import './code-editor';
 import './output-panel';
 import './runtime-status';
@@ -108,6 +109,18 @@ export class PymarkApp extends LitElement {
     button:disabled {
       opacity: 0.5;
       cursor: default;
+    }
+    .field {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35rem;
+      font-size: 0.85rem;
+      color: var(--muted);
+    }
+    .field select {
+      font: inherit;
+      color: var(--text);
+      padding: 0.25rem;
     }
     kbd {
       font-size: 0.75em;
@@ -320,6 +333,15 @@ export class PymarkApp extends LitElement {
         <h2>${script.title}</h2>
         ${view.dirty ? html`<span class="unsaved">Unsaved changes</span>` : nothing}
         <span class="spacer"></span>
+        <label class="field"
+          >Kind
+          <select
+            .value=${script.kind}
+            @change=${(event: Event) => workspace?.setKind((event.target as HTMLSelectElement).value as ScriptKind)}
+          >
+            ${scriptKinds.map((kind) => html`<option value=${kind} ?selected=${kind === script.kind}>${kind}</option>`)}
+          </select>
+        </label>
         <button @click=${() => workspace?.save()} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">Save</button>
         <button class="primary" @click=${() => workspace?.run()} ?disabled=${view.running} title="Run (Ctrl/Cmd+Enter)">
           Run

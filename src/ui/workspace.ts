@@ -153,6 +153,18 @@ export class Workspace extends StateHolder<WorkspaceState> {
     });
   }
 
+  /** Changing the kind is saved at once: it decides where the script can be used. */
+  async setKind(kind: ScriptKind): Promise<void> {
+    const script = this.selected;
+    if (!script || script.kind === kind) return;
+    await this.attempt(`change the kind of “${script.title}”`, async () => {
+      await this.draftWrite;
+      this.replaceScript(await this.deps.store.save(script.id, { kind }));
+      // Saving cleared the stored draft; the editor may still hold unsaved text.
+      if (this.state.dirty) await this.flushDraft();
+    });
+  }
+
   async rename(id: string, title: string): Promise<void> {
     await this.attempt('rename the script', async () => {
       this.replaceScript(await this.deps.store.rename(id, title));

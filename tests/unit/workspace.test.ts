@@ -7,6 +7,7 @@ import { Workspace, type WorkspaceSettings } from '../../src/ui/workspace';
 /** A runtime whose runs the test finishes by hand, so every intermediate state can be observed. */
 class ScriptedRuntime implements PythonRuntime {
   status: RuntimeStatus = { state: 'ready' };
+  readonly bootInfo = undefined;
   readonly requests: RunRequest[] = [];
   stopCalls = 0;
   private finish?: (outcome: RunOutcome) => void;
@@ -182,6 +183,19 @@ describe('Workspace', () => {
     expect(notes[0]).toMatch(/^Stopped: interrupted with KeyboardInterrupt/);
     expect(notes[1]).toMatch(/Output truncated: 12,345 more characters/);
     expect(notes[1]).toMatch(/Time limit of 30 s reached: .*Python worker was restarted/);
+  });
+
+  test('changing the kind saves it and keeps unsaved text as a draft', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create();
+    const id = workspace.state.selectedId ?? '';
+    workspace.edit('def render(context):\n    return "x"\n');
+    await workspace.setKind('macro');
+    await expect(store.get(id)).resolves.toMatchObject({ kind: 'macro', entrypoint: 'render', version: 2 });
+    expect(workspace.state.dirty).toBe(true);
+    await expect(store.getDraft(id)).resolves.toMatchObject({
+      body: 'def render(context):\n    return "x"\n',
+    });
   });
 
   test('stop does nothing when nothing runs', async () => {
