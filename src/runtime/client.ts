@@ -1,14 +1,15 @@
 import * as Comlink from 'comlink';
+import { defaultMaxHeapBytes, heapOutgrown } from './heap-bound';
 import {
   type BootResult,
-  bootResultSchema,
   outputBatchSchema,
   type PythonWorkerApi,
   parseMessage,
   type WorkerRunResult,
   workerRunResultSchema,
 } from './protocol';
-import type { PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from './types';
+import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
+import type { BootInfo, PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from './types';
 
 /** What the client needs of a worker; a module `Worker` fits. */
 export interface WorkerEndpoint extends Comlink.Endpoint {
@@ -25,6 +26,10 @@ export interface PythonRuntimeOptions {
   graceMs?: number;
   /** Injected so tests control time. Defaults to `setTimeout`. */
   schedule?: Scheduler;
+  /** Where the Python memory snapshot is kept for fast boots; without it every boot is a normal one. */
+  snapshots?: SnapshotCache;
+  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
+  maxHeapBytes?: number;
 }
 
 /**
@@ -71,10 +76,13 @@ type WorkerEnding = { kind: 'result'; result: WorkerRunResult } | { kind: 'broke
 
 class WorkerPythonRuntime implements PythonRuntime {
   #status: RuntimeStatus = { state: 'booting' };
+  #bootInfo: BootInfo | undefined;
   readonly #listeners = new Set<(status: RuntimeStatus) => void>();
   readonly #createWorker: () => WorkerEndpoint;
   readonly #graceMs: number;
   readonly #schedule: Scheduler;
+  readonly #snapshots: SnapshotCache | undefined;
+  readonly #maxHeapBytes: number;
   #session: WorkerSession | undefined;
   #activeRun: ActiveRun | undefined;
 
@@ -82,6 +90,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#createWorker = options.createWorker;
     this.#graceMs = options.graceMs ?? 500;
     this.#schedule = options.schedule ?? defaultSchedule;
+    this.#snapshots = options.snapshots;
+    this.#maxHeapBytes = options.maxHeapBytes ?? defaultMaxHeapBytes;
     if (typeof SharedArrayBuffer === 'function') this.#startSession();
     else {
       // Without it a stuck script could only be stopped by a restart; fail visibly instead of half-working.
@@ -94,6 +104,10 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   get status(): RuntimeStatus {
     return this.#status;
+  }
+
+  get bootInfo(): BootInfo | undefined {
+    return this.#bootInfo;
   }
 
   subscribe(listener: (status: RuntimeStatus) => void): () => void {
@@ -159,14 +173,14 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   async #boot(session: WorkerSession): Promise<void> {
     const result = await Promise.race([
-      session.api
-        .boot({ interruptBuffer: session.interruptBuffer })
-        .then((value) => parseMessage(bootResultSchema, value, 'boot result from the worker'))
-        .catch((error: unknown): BootResult => ({ ok: false, reason: describeError(error) })),
+      bootWithSnapshotCache(session.api, session.interruptBuffer, this.#snapshots).catch(
+        (error: unknown): BootResult => ({ ok: false, reason: describeError(error) }),
+      ),
       session.gone.then((reason): BootResult => ({ ok: false, reason: `the worker crashed (${reason})` })),
     ]);
     if (this.#session !== session) return; // replaced or disposed meanwhile
     if (result.ok) {
+      this.#bootInfo = result.bootInfo;
       this.#setStatus({ state: 'ready' });
       return;
     }
@@ -175,8 +189,16 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#setStatus({ state: 'failed', reason: `Python could not start: ${result.reason}` });
   }
 
+  /** Replaces a worker whose heap outgrew its bound; calls made meanwhile wait for the new one. */
+  #recycle(session: WorkerSession): void {
+    if (this.#session !== session) return; // already replaced
+    const mib = Math.round(this.#maxHeapBytes / 2 ** 20);
+    this.#restart(`Python's memory grew past ${mib} MiB; starting a fresh worker to free it`);
+  }
+
   #restart(reason: string): void {
     this.#session?.terminate();
+    this.#bootInfo = undefined;
     this.#setStatus({ state: 'restarting', reason });
     this.#startSession();
   }
@@ -203,6 +225,8 @@ class WorkerPythonRuntime implements PythonRuntime {
       this.#restart(`${ending.reason}; restarting`);
       this.#resolveRun(run, brokenWorkerOutcome(ending.reason));
     } else {
+      // Between calls: a fresh worker now, before anything else is sent to this one.
+      if (await heapOutgrown(session.api, this.#maxHeapBytes)) this.#recycle(session);
       this.#resolveRun(run, toOutcome(ending.result, run.stopCause));
     }
   }

@@ -1,6 +1,7 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
-import type { OutputChunk } from './types';
+import { pythonSnapshotSchema } from './snapshot';
+import type { BootInfo, OutputChunk } from './types';
 
 /*
  * Everything that crosses the main-thread ↔ worker boundary. Both sides parse what they receive
@@ -32,17 +33,33 @@ const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
   'expected a SharedArrayBuffer',
 );
 
-/** Main thread → worker. The buffer is Pyodide's interrupt buffer: the client writes SIGINT (2) into it. */
+/**
+ * Main thread → worker. The buffer is Pyodide's interrupt buffer: the client writes SIGINT (2) into
+ * it. `snapshot` is the stored memory snapshot, if any: the worker has no storage of its own.
+ */
 export const bootRequestSchema = z.object({
   interruptBuffer: sharedArrayBufferSchema,
+  snapshot: pythonSnapshotSchema.optional(),
 });
 export type BootRequest = z.infer<typeof bootRequestSchema>;
 
-/** Worker → main thread. Failure is a value (not a throw) so the reason survives intact. */
+const bootInfoSchema = z.object({
+  source: z.enum(['snapshot', 'normal']),
+  ms: z.number().nonnegative(),
+  fallbackReason: z.string().optional(),
+}) satisfies z.ZodType<BootInfo>;
+
+/**
+ * Worker → main thread. Failure is a value (not a throw) so the reason survives intact. After a
+ * normal boot `snapshot` is a fresh one for the main thread to store.
+ */
 export const bootResultSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(true), bootInfo: bootInfoSchema, snapshot: pythonSnapshotSchema.optional() }),
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
+
+/** Worker → main thread: the size of Pyodide's WASM memory, which grows but never shrinks. */
+export const heapBytesSchema = z.number().int().nonnegative();
 export type BootResult = z.infer<typeof bootResultSchema>;
 
 /** Main thread → worker. The time limit stays on the main thread: the worker cannot time itself while Python runs. */
@@ -79,6 +96,8 @@ export type WorkerRunResult = z.infer<typeof workerRunResultSchema>;
  */
 export interface PythonWorkerApi {
   boot(request: BootRequest): Promise<BootResult>;
+  /** The worker's WASM heap size in bytes; asked between calls to decide whether to recycle the worker. */
+  heapBytes(): Promise<number>;
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunResult>;
 }

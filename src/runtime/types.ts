@@ -47,6 +47,8 @@ export interface BootInfo {
 
 export interface PythonRuntime {
   readonly status: RuntimeStatus;
+  /** Set once the current worker has booted; cleared while it restarts. */
+  readonly bootInfo: BootInfo | undefined;
   subscribe(listener: (status: RuntimeStatus) => void): () => void;
   run(request: RunRequest): Promise<RunOutcome>;
   /** Stops the current run: interrupt first, worker restart if that does not take within the grace period. */

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
-import { loadPyodide } from 'pyodide';
+import { bootPython, wasmHeapBytes } from './boot';
+import { bundledPythonSources } from './bundled-python';
 import {
   bootRequestSchema,
   outputCallbackSchema,
@@ -15,21 +16,33 @@ import { createPythonRunner, type PythonRunner } from './python-runner';
  */
 
 let runner: PythonRunner | undefined;
+let measureHeap = () => 0;
 
 const api: PythonWorkerApi = {
   async boot(request: unknown) {
-    const { interruptBuffer } = parseMessage(bootRequestSchema, request, 'boot request');
+    const { interruptBuffer, snapshot } = parseMessage(bootRequestSchema, request, 'boot request');
     try {
-      const pyodide = await loadPyodide({
+      const booted = await bootPython({
         // Absolute, because Pyodide resolves its other files (wasm, stdlib, lock file) against it.
         indexURL: new URL(`${import.meta.env.BASE_URL}pyodide/`, self.location.href).href,
+        // Nothing yet: runner.py is loaded after boot by createPythonRunner.
+        preload: () => {},
+        preloadSources: bundledPythonSources,
+        snapshot,
       });
-      pyodide.setInterruptBuffer(new Int32Array(interruptBuffer));
-      runner = createPythonRunner(pyodide);
-      return { ok: true };
+      // After the snapshot: the interrupt buffer belongs to this worker, not to the next boot.
+      booted.pyodide.setInterruptBuffer(new Int32Array(interruptBuffer));
+      runner = createPythonRunner(booted.pyodide);
+      measureHeap = () => wasmHeapBytes(booted.pyodide);
+      const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
+      return booted.snapshot ? Comlink.transfer(result, [booted.snapshot.bytes]) : result;
     } catch (error) {
       return { ok: false, reason: error instanceof Error ? error.message : String(error) };
     }
+  },
+
+  async heapBytes() {
+    return measureHeap();
   },
 
   async run(request: unknown, onOutput: unknown) {

@@ -1,6 +1,6 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { RuntimeStatus } from '../runtime/types';
+import type { BootInfo, RuntimeStatus } from '../runtime/types';
 
 function describeStatus(status: RuntimeStatus): string {
   switch (status.state) {
@@ -13,6 +13,12 @@ function describeStatus(status: RuntimeStatus): string {
     default:
       return status.state;
   }
+}
+
+/** E.g. "snapshot boot, 180 ms", or "normal boot, 2400 ms: the snapshot was refused: …". */
+function describeBoot(boot: BootInfo): string {
+  const summary = `${boot.source} boot, ${Math.round(boot.ms)} ms`;
+  return boot.source === 'normal' && boot.fallbackReason ? `${summary}: ${boot.fallbackReason}` : summary;
 }
 
 /** The "Python status" live region: booting / ready / running / restarting / failed (with the reason). */
@@ -59,10 +65,18 @@ export class RuntimeStatusBadge extends LitElement {
   `;
 
   @property({ attribute: false }) status: RuntimeStatus = { state: 'booting' };
+  @property({ attribute: false }) bootInfo: BootInfo | undefined;
 
   override render() {
     const text = describeStatus(this.status);
-    return html`<span role="status" aria-label="Python status" data-state=${this.status.state} title=${text}>
+    const title = this.bootInfo ? `${text} (${describeBoot(this.bootInfo)})` : text;
+    return html`<span
+      role="status"
+      aria-label="Python status"
+      data-state=${this.status.state}
+      data-boot-source=${this.bootInfo?.source ?? nothing}
+      title=${title}
+    >
       <span class="dot" aria-hidden="true"></span><span class="text">Python: ${text}</span>
     </span>`;
   }

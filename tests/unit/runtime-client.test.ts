@@ -57,6 +57,7 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
         interrupt = new Int32Array(request.interruptBuffer);
         return behaviour.boot();
       },
+      heapBytes: async () => 0,
       run: (request, onOutput) => {
         worker.interruptAtRunStart.push(Atomics.load(interrupt, 0));
         // The real worker returns unparsed data too; the client must validate it.
@@ -113,7 +114,8 @@ function deferred<T>() {
 
 const never = () => new Promise<never>(() => {});
 const okResult: WorkerRunResult = { kind: 'ok', truncatedChars: 0 };
-const bootOk = async (): Promise<BootResult> => ({ ok: true });
+const bootedOk: BootResult = { ok: true, bootInfo: { source: 'normal', ms: 1 } };
+const bootOk = async (): Promise<BootResult> => bootedOk;
 
 /** Resolves with `interrupted` once SIGINT is written, like Pyodide raising KeyboardInterrupt. */
 const honoursInterrupt: FakeRun = async (_request, _onOutput, interrupt) => {
@@ -209,7 +211,7 @@ describe('createPythonRuntime', () => {
     });
     const output: OutputChunk[] = [];
     const outcome = runtime.run(request({ onOutput: (chunks) => output.push(...chunks) }));
-    boot.resolve({ ok: true });
+    boot.resolve(bootedOk);
 
     expect(await outcome).toEqual({ kind: 'ok', returnValue: '42', truncatedChars: 0 });
     expect(output).toEqual([

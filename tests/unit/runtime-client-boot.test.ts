@@ -1,0 +1,198 @@
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
+import type { BootRequest, BootResult, WorkerRunResult } from '../../src/runtime/protocol';
+import type { PythonSnapshot } from '../../src/runtime/snapshot';
+import type { SnapshotCache } from '../../src/runtime/snapshot-cache';
+import type { PythonRuntime, RunRequest } from '../../src/runtime/types';
+
+/*
+ * The client's side of fast boot, against fake workers reached through real Comlink ports: what
+ * it sends to boot, what it stores afterwards, and when it recycles a worker whose heap grew.
+ */
+
+interface BootedWorker {
+  /** The snapshot this worker was asked to boot from, if any. */
+  bootSnapshot: PythonSnapshot | undefined;
+  runs: string[];
+  terminated: boolean;
+}
+
+interface Behaviour {
+  boot: (request: BootRequest) => BootResult;
+  heapBytes: () => number;
+}
+
+const freshSnapshot = (key: string): PythonSnapshot => ({
+  key,
+  digest: '0'.repeat(64),
+  bytes: new Uint8Array([1, 2, 3]).buffer,
+});
+
+function fakeWorkers(behaviour: Behaviour) {
+  const workers: BootedWorker[] = [];
+  const createWorker = (): WorkerEndpoint => {
+    const { port1, port2 } = new MessageChannel();
+    const worker: BootedWorker = { bootSnapshot: undefined, runs: [], terminated: false };
+    workers.push(worker);
+    Comlink.expose(
+      {
+        boot: async (request: BootRequest) => {
+          worker.bootSnapshot = request.snapshot;
+          const result = behaviour.boot(request);
+          return result.ok && result.snapshot ? Comlink.transfer(result, [result.snapshot.bytes]) : result;
+        },
+        heapBytes: async () => behaviour.heapBytes(),
+        run: async (request: { fileName: string }): Promise<WorkerRunResult> => {
+          worker.runs.push(request.fileName);
+          return { kind: 'ok', truncatedChars: 0 };
+        },
+      },
+      port2,
+    );
+    return {
+      postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
+      addEventListener: (type, listener) => type !== 'error' && port1.addEventListener(type, listener),
+      removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
+      start: () => port1.start(),
+      terminate: () => {
+        worker.terminated = true;
+        port1.close();
+      },
+    };
+  };
+  return { workers, createWorker };
+}
+
+/** An in-memory cache that, like IndexedDB, hands out copies. */
+function memoryCache(initial?: PythonSnapshot) {
+  let stored = initial;
+  const saved: PythonSnapshot[] = [];
+  const cache: SnapshotCache = {
+    load: async () => stored && { ...stored, bytes: stored.bytes.slice(0) },
+    save: async (snapshot) => {
+      stored = snapshot;
+      saved.push(snapshot);
+    },
+  };
+  return { cache, saved };
+}
+
+const normalBoot = (snapshot?: PythonSnapshot): BootResult => ({
+  ok: true,
+  bootInfo: { source: 'normal', ms: 900, fallbackReason: 'no snapshot was provided' },
+  snapshot,
+});
+const snapshotBoot: BootResult = { ok: true, bootInfo: { source: 'snapshot', ms: 120 } };
+
+const runtimes: PythonRuntime[] = [];
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.dispose();
+});
+
+function setUp(behaviour: Partial<Behaviour>, cache?: SnapshotCache, maxHeapBytes?: number) {
+  const fakes = fakeWorkers({ boot: () => snapshotBoot, heapBytes: () => 0, ...behaviour });
+  const runtime = createPythonRuntime({ createWorker: fakes.createWorker, snapshots: cache, maxHeapBytes });
+  runtimes.push(runtime);
+  const untilReady = () => vi.waitFor(() => expect(runtime.status.state).toBe('ready'), { interval: 1 });
+  return { runtime, workers: fakes.workers, untilReady };
+}
+
+const request = (fileName: string): RunRequest => ({
+  fileName,
+  code: '',
+  timeoutMs: 10_000,
+  onOutput: () => {},
+});
+
+describe('Python runtime client: fast boot', () => {
+  it('boots the worker from the stored snapshot and reports a snapshot boot', async () => {
+    const { cache, saved } = memoryCache(freshSnapshot('build-1'));
+    const { runtime, workers, untilReady } = setUp({}, cache);
+    expect(runtime.bootInfo).toBeUndefined();
+    await untilReady();
+    expect(workers[0]!.bootSnapshot?.key).toBe('build-1');
+    expect(new Uint8Array(workers[0]!.bootSnapshot!.bytes)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(runtime.bootInfo).toEqual({ source: 'snapshot', ms: 120 });
+    expect(saved).toEqual([]);
+  });
+
+  it('stores the snapshot a normal boot hands back, and reports why it was a normal boot', async () => {
+    const { cache, saved } = memoryCache();
+    const { runtime, workers, untilReady } = setUp(
+      { boot: () => normalBoot(freshSnapshot('build-2')) },
+      cache,
+    );
+    await untilReady();
+    expect(workers[0]!.bootSnapshot).toBeUndefined();
+    expect(runtime.bootInfo).toEqual({
+      source: 'normal',
+      ms: 900,
+      fallbackReason: 'no snapshot was provided',
+    });
+    await vi.waitFor(() => expect(saved.map((snapshot) => snapshot.key)).toEqual(['build-2']));
+    expect(new Uint8Array(saved[0]!.bytes)).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('reports the worker’s fallback when it refused the stored snapshot', async () => {
+    const { cache, saved } = memoryCache(freshSnapshot('corrupt'));
+    const fallback: BootResult = {
+      ok: true,
+      bootInfo: {
+        source: 'normal',
+        ms: 950,
+        fallbackReason: 'the snapshot was refused: its bytes do not match',
+      },
+      snapshot: freshSnapshot('rebuilt'),
+    };
+    const { runtime, untilReady } = setUp({ boot: () => fallback }, cache);
+    await untilReady();
+    expect(runtime.bootInfo?.fallbackReason).toMatch(/refused/);
+    await vi.waitFor(() => expect(saved.map((snapshot) => snapshot.key)).toEqual(['rebuilt']));
+  });
+
+  it('still boots when the cache cannot be read or written', async () => {
+    const broken: SnapshotCache = {
+      load: () => Promise.reject(new Error('disk on fire')),
+      save: () => Promise.reject(new Error('disk on fire')),
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { runtime, untilReady } = setUp({ boot: () => normalBoot(freshSnapshot('build')) }, broken);
+    await untilReady();
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(2));
+    expect(runtime.bootInfo?.source).toBe('normal');
+    warn.mockRestore();
+  });
+});
+
+describe('Python runtime client: heap recycling', () => {
+  it('replaces a worker whose heap outgrew the bound between two runs, and the next run goes to the new one', async () => {
+    const { cache } = memoryCache(freshSnapshot('build'));
+    let heap = 100;
+    const { runtime, workers, untilReady } = setUp({ heapBytes: () => heap }, cache, 1_000);
+    await untilReady();
+
+    expect(await runtime.run(request('small.py'))).toEqual({ kind: 'ok', truncatedChars: 0 });
+    expect(workers).toHaveLength(1);
+
+    heap = 5_000;
+    const first = await runtime.run(request('hungry.py'));
+    // Called the moment the run that grew the heap settled: it must wait, not fail or vanish.
+    const queued = runtime.run(request('next.py'));
+    expect(first.kind).toBe('ok');
+    expect(runtime.status).toEqual({
+      state: 'restarting',
+      reason: expect.stringMatching(/memory grew past/),
+    });
+    expect(runtime.bootInfo).toBeUndefined();
+    heap = 100;
+    expect((await queued).kind).toBe('ok');
+
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[0]!.runs).toEqual(['small.py', 'hungry.py']);
+    expect(workers[1]!.runs).toEqual(['next.py']);
+    expect(workers[1]!.bootSnapshot?.key).toBe('build');
+    expect(runtime.bootInfo?.source).toBe('snapshot');
+  });
+});

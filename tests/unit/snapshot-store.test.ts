@@ -1,0 +1,58 @@
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PythonSnapshot } from '../../src/runtime/snapshot';
+import { createSnapshotStore, type SnapshotStore } from '../../src/storage/snapshot-store';
+
+const opened: SnapshotStore[] = [];
+
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+});
+
+function open(dbName: string): SnapshotStore {
+  const store = createSnapshotStore(dbName);
+  opened.push(store);
+  return store;
+}
+
+const freshDbName = () => `pymark-snapshot-test-${crypto.randomUUID()}`;
+
+function snapshot(key: string, fill: number): PythonSnapshot {
+  return { key, digest: 'a'.repeat(64), bytes: new Uint8Array(16).fill(fill).buffer };
+}
+
+describe('snapshot store', () => {
+  it('has nothing before the first save', async () => {
+    expect(await open(freshDbName()).load()).toBeUndefined();
+  });
+
+  it('keeps the latest snapshot across a re-open, replacing the one before', async () => {
+    const dbName = freshDbName();
+    const first = open(dbName);
+    await first.save(snapshot('old-build', 1));
+    await first.save(snapshot('new-build', 2));
+    first.close();
+    const loaded = await open(dbName).load();
+    expect(loaded?.key).toBe('new-build');
+    expect(new Uint8Array(loaded!.bytes)).toEqual(new Uint8Array(16).fill(2));
+  });
+
+  it('hands out a fresh copy each time, so transferring one to a worker leaves the stored bytes alone', async () => {
+    const store = open(freshDbName());
+    await store.save(snapshot('build', 7));
+    const first = await store.load();
+    structuredClone(first!.bytes, { transfer: [first!.bytes] });
+    expect(first!.bytes.byteLength).toBe(0);
+    expect((await store.load())!.bytes.byteLength).toBe(16);
+  });
+
+  it('treats a malformed record as no snapshot', async () => {
+    const dbName = freshDbName();
+    await open(dbName).load(); // creates the database with its object store
+    const db = await openDB(dbName);
+    await db.put('snapshots', { key: 'build', digest: 'not hex', bytes: 'not bytes' }, 'latest');
+    db.close();
+    expect(await open(dbName).load()).toBeUndefined();
+  });
+});
