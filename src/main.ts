@@ -1,8 +1,13 @@
+import { PostRenderer } from './render/post-renderer';
+import { createHtmlSanitizer } from './render/sanitize-html';
+import { SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
+import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { openSettingsStore } from './storage/settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import './ui/pymark-app';
+import { PostsWorkspace } from './ui/posts-workspace';
 import { Workspace } from './ui/workspace';
 
 /** Composition root: the only place that picks concrete implementations. */
@@ -14,7 +19,11 @@ async function start(): Promise<void> {
     createWorker: () => new Worker(new URL('./runtime/worker.ts', import.meta.url), { type: 'module' }),
     snapshots: createSnapshotStore(),
   });
-  const [store, settingsStore] = await Promise.all([openScriptStore(), openSettingsStore()]);
+  const [store, postStore, settingsStore] = await Promise.all([
+    openScriptStore(),
+    openPostStore(),
+    openSettingsStore(),
+  ]);
   const settings = {
     getRunTimeoutMs: async () => (await settingsStore.getSettings()).runTimeoutMs,
     setRunTimeoutMs: async (ms: number) =>
@@ -22,11 +31,28 @@ async function start(): Promise<void> {
   };
   const workspace = new Workspace({ store, runtime, settings });
   app.workspace = workspace;
+
+  const renderer = new PostRenderer(runtime, createHtmlSanitizer(window));
+  const siteData = new SiteDataFeed(() => postStore.list(), runtime);
+  const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
+  const posts = new PostsWorkspace({
+    store: postStore,
+    render: async (post) =>
+      renderer.renderPost(post, { scripts: await store.list(), env, dataVersion: siteData.version }),
+  });
+  app.posts = posts;
+  // A saved macro script or changed site data can change what the open post renders to.
+  store.subscribe(() => posts.refreshPreview());
+  postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
+
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
-  const flush = () => void workspace.flushPendingDraft();
+  const flush = () => {
+    void workspace.flushPendingDraft();
+    void posts.flushSave();
+  };
   addEventListener('pagehide', flush);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
-  await workspace.init();
+  await Promise.all([siteData.refresh(), workspace.init(), posts.init()]);
 }
 
 void start();

@@ -1,15 +1,23 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { type ScriptKind, scriptKinds } from '../core/script';
 import './code-editor';
 import './output-panel';
 import './runtime-status';
-import './script-list';
+import './item-list';
+import './posts-view';
 import './settings-dialog';
 import './update-prompt';
+import type { ListItem } from './item-list';
+import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { SettingsDialog } from './settings-dialog';
 import type { Workspace, WorkspaceState } from './workspace';
 
-/** The app shell: lays out the workspace and forwards user intents to it. */
+type Tab = 'scripts' | 'posts';
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+
+/** The app shell: lays out the scripts and posts views and forwards user intents to their owners. */
 @customElement('pymark-app')
 export class PymarkApp extends LitElement {
   static override styles = css`
@@ -28,6 +36,21 @@ export class PymarkApp extends LitElement {
       padding: 0.5rem 1rem;
       border-bottom: 1px solid var(--border);
       background: var(--panel-bg);
+    }
+    [role='tablist'] {
+      display: flex;
+      gap: 0.25rem;
+    }
+    [role='tab'] {
+      border-color: transparent;
+      background: transparent;
+    }
+    [role='tab'][aria-selected='true'] {
+      background: var(--selected-bg);
+      font-weight: 600;
+    }
+    main.posts {
+      display: block;
     }
     h1 {
       font-size: 1.1rem;
@@ -87,6 +110,18 @@ export class PymarkApp extends LitElement {
       opacity: 0.5;
       cursor: default;
     }
+    .field {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35rem;
+      font-size: 0.85rem;
+      color: var(--muted);
+    }
+    .field select {
+      font: inherit;
+      color: var(--text);
+      padding: 0.25rem;
+    }
     kbd {
       font-size: 0.75em;
       opacity: 0.7;
@@ -129,9 +164,12 @@ export class PymarkApp extends LitElement {
   `;
 
   @property({ attribute: false }) workspace?: Workspace;
+  @property({ attribute: false }) posts?: PostsWorkspace;
   @state() private view?: WorkspaceState;
+  @state() private postsView?: PostsState;
+  @state() private tab: Tab = 'scripts';
 
-  private unsubscribe?: () => void;
+  private readonly unsubscribers = new Map<string, () => void>();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -141,55 +179,84 @@ export class PymarkApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('keydown', this.onShortcut);
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribers.values()) unsubscribe();
+    this.unsubscribers.clear();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!changed.has('workspace')) return;
-    this.unsubscribe?.();
-    this.view = this.workspace?.state;
-    this.unsubscribe = this.workspace?.subscribe((next) => {
-      this.view = next;
-    });
+    if (changed.has('workspace')) {
+      this.view = this.workspace?.state;
+      this.follow(
+        'workspace',
+        this.workspace?.subscribe((next) => (this.view = next)),
+      );
+    }
+    if (changed.has('posts')) {
+      this.postsView = this.posts?.state;
+      this.follow(
+        'posts',
+        this.posts?.subscribe((next) => (this.postsView = next)),
+      );
+    }
+  }
+
+  private follow(name: string, unsubscribe: (() => void) | undefined): void {
+    this.unsubscribers.get(name)?.();
+    if (unsubscribe) this.unsubscribers.set(name, unsubscribe);
   }
 
   override render() {
     const view = this.view;
     const workspace = this.workspace;
+    const posts = this.posts;
+    const deleted = this.tab === 'scripts' ? view?.recentlyDeleted : this.postsView?.recentlyDeleted;
+    const owner = this.tab === 'scripts' ? workspace : posts;
+    const problem = view?.problem ?? this.postsView?.problem;
     return html`
       <header class="app">
         <h1>Pymark</h1>
+        <div role="tablist" aria-label="Views">
+          ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
+        </div>
         <span class="spacer"></span>
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
-      <nav aria-label="Scripts sidebar">
-        <button class="primary" @click=${() => workspace?.create()}>New script</button>
-        <pymark-script-list
-          .scripts=${view?.scripts ?? []}
-          .selectedId=${view?.selectedId ?? null}
-          .dirtyId=${view?.dirty ? view.selectedId : null}
-          @select-script=${(event: CustomEvent<string>) => workspace?.select(event.detail)}
-          @rename-script=${(event: CustomEvent<{ id: string; title: string }>) =>
-            workspace?.rename(event.detail.id, event.detail.title)}
-          @delete-script=${(event: CustomEvent<string>) => workspace?.delete(event.detail)}
-        ></pymark-script-list>
-      </nav>
-      <main>${view ? this.renderWorkspace(view) : nothing}</main>
+      <nav aria-label="Sidebar">${this.tab === 'scripts' ? this.renderScriptsSidebar() : this.renderPostsSidebar()}</nav>
+      <main class=${this.tab}>
+        ${
+          this.tab === 'scripts'
+            ? view
+              ? this.renderWorkspace(view)
+              : nothing
+            : html`<pymark-posts-view
+              .state=${this.postsView}
+              @body-change=${(event: CustomEvent<string>) => posts?.edit(event.detail)}
+              @fields-change=${(event: CustomEvent<Partial<PostFields>>) => posts?.setFields(event.detail)}
+              @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
+                this.openScript(event.detail.scriptId, event.detail.line)}
+            ></pymark-posts-view>`
+        }
+      </main>
       ${
-        view?.recentlyDeleted
+        deleted
           ? html`<div class="toast" role="alert">
-            Deleted “${view.recentlyDeleted.title}”.
-            <button @click=${() => workspace?.undoDelete()}>Undo</button>
-            <button aria-label="Dismiss" @click=${() => workspace?.dismissUndo()}>✕</button>
+            Deleted “${deleted.title}”.
+            <button @click=${() => owner?.undoDelete()}>Undo</button>
+            <button aria-label="Dismiss" @click=${() => owner?.dismissUndo()}>✕</button>
           </div>`
           : nothing
       }
       ${
-        view?.problem
+        problem
           ? html`<div class="problem" role="alert">
-            ${view.problem}
-            <button aria-label="Dismiss problem" @click=${() => workspace?.dismissProblem()}>✕</button>
+            ${problem}
+            <button
+              aria-label="Dismiss problem"
+              @click=${() => (view?.problem ? workspace?.dismissProblem() : posts?.dismissProblem())}
+            >
+              ✕
+            </button>
           </div>`
           : nothing
       }
@@ -199,6 +266,60 @@ export class PymarkApp extends LitElement {
       ></pymark-settings-dialog>
       <pymark-update-prompt></pymark-update-prompt>
     `;
+  }
+
+  private renderTab(tab: Tab, label: string) {
+    return html`<button role="tab" aria-selected=${this.tab === tab} @click=${() => (this.tab = tab)}>${label}</button>`;
+  }
+
+  private renderScriptsSidebar() {
+    const view = this.view;
+    const workspace = this.workspace;
+    const items: ListItem[] = (view?.scripts ?? []).map((script) => ({
+      id: script.id,
+      title: script.title,
+      meta: `${script.slug}.py · ${script.kind}`,
+      unsaved: view?.dirty === true && script.id === view.selectedId,
+    }));
+    return html`<button class="primary" @click=${() => workspace?.create()}>New script</button>
+      <pymark-item-list
+        label="Scripts"
+        emptyText="No scripts yet."
+        .items=${items}
+        .selectedId=${view?.selectedId ?? null}
+        @select-item=${(event: CustomEvent<string>) => workspace?.select(event.detail)}
+        @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
+          workspace?.rename(event.detail.id, event.detail.title)}
+        @delete-item=${(event: CustomEvent<string>) => workspace?.delete(event.detail)}
+      ></pymark-item-list>`;
+  }
+
+  private renderPostsSidebar() {
+    const view = this.postsView;
+    const posts = this.posts;
+    const items: ListItem[] = (view?.posts ?? []).map((post) => ({
+      id: post.id,
+      title: post.title,
+      meta: `${post.status} · ${dateFormat.format(new Date(post.publishedAt ?? post.updatedAt))}`,
+      unsaved: view?.saveState === 'unsaved' && post.id === view.selectedId,
+    }));
+    return html`<button class="primary" @click=${() => posts?.create()}>New post</button>
+      <pymark-item-list
+        label="Posts"
+        emptyText="No posts yet."
+        .items=${items}
+        .selectedId=${view?.selectedId ?? null}
+        @select-item=${(event: CustomEvent<string>) => posts?.select(event.detail)}
+        @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
+          posts?.rename(event.detail.id, event.detail.title)}
+        @delete-item=${(event: CustomEvent<string>) => posts?.delete(event.detail)}
+      ></pymark-item-list>`;
+  }
+
+  /** From a macro error box in the preview: show the script, with the failing line marked. */
+  private async openScript(scriptId: string, line: number | null): Promise<void> {
+    this.tab = 'scripts';
+    await this.workspace?.reveal(scriptId, line);
   }
 
   private renderWorkspace(view: WorkspaceState) {
@@ -212,6 +333,15 @@ export class PymarkApp extends LitElement {
         <h2>${script.title}</h2>
         ${view.dirty ? html`<span class="unsaved">Unsaved changes</span>` : nothing}
         <span class="spacer"></span>
+        <label class="field"
+          >Kind
+          <select
+            .value=${script.kind}
+            @change=${(event: Event) => workspace?.setKind((event.target as HTMLSelectElement).value as ScriptKind)}
+          >
+            ${scriptKinds.map((kind) => html`<option value=${kind} ?selected=${kind === script.kind}>${kind}</option>`)}
+          </select>
+        </label>
         <button @click=${() => workspace?.save()} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">Save</button>
         <button class="primary" @click=${() => workspace?.run()} ?disabled=${view.running} title="Run (Ctrl/Cmd+Enter)">
           Run
@@ -235,8 +365,8 @@ export class PymarkApp extends LitElement {
     if (!(event.ctrlKey || event.metaKey) || event.defaultPrevented) return;
     if (event.key === 's') {
       event.preventDefault();
-      void this.workspace?.save();
-    } else if (event.key === 'Enter') {
+      void (this.tab === 'scripts' ? this.workspace?.save() : this.posts?.flushSave());
+    } else if (event.key === 'Enter' && this.tab === 'scripts') {
       event.preventDefault();
       void this.workspace?.run();
     }

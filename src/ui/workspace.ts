@@ -1,6 +1,7 @@
 import type { Script, ScriptKind } from '../core/script';
 import type { BootInfo, OutputChunk, PythonRuntime, RunOutcome, RuntimeStatus } from '../runtime/types';
 import type { ScriptStore } from '../storage/script-store';
+import { describeError, StateHolder } from './state-holder';
 
 export type OutputEntry =
   | { kind: 'stdout' | 'stderr'; text: string }
@@ -49,15 +50,13 @@ export interface WorkspaceDeps {
  * The scripts workspace: owns what the sidebar, editor and output panel show and turns user intents
  * into storage and runtime calls. Components render `state` and call these methods; nothing else.
  */
-export class Workspace {
-  private current: WorkspaceState;
-  private readonly listeners = new Set<(state: WorkspaceState) => void>();
+export class Workspace extends StateHolder<WorkspaceState> {
   private readonly unsubscribers: Array<() => void> = [];
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
   private draftWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: WorkspaceDeps) {
-    this.current = {
+    super({
       scripts: [],
       selectedId: null,
       code: '',
@@ -71,16 +70,7 @@ export class Workspace {
       recentlyDeleted: null,
       problem: null,
       changedElsewhere: false,
-    };
-  }
-
-  get state(): WorkspaceState {
-    return this.current;
-  }
-
-  subscribe(listener: (state: WorkspaceState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    });
   }
 
   async init(): Promise<void> {
@@ -94,7 +84,7 @@ export class Workspace {
     ]);
     const { status, bootInfo } = this.deps.runtime;
     this.set({ scripts: sortByTitle(scripts), runTimeoutMs, status, bootInfo });
-    const first = this.current.scripts[0];
+    const first = this.state.scripts[0];
     if (first) await this.select(first.id);
   }
 
@@ -104,7 +94,7 @@ export class Workspace {
   }
 
   get selected(): Script | undefined {
-    return this.current.scripts.find((script) => script.id === this.current.selectedId);
+    return this.state.scripts.find((script) => script.id === this.state.selectedId);
   }
 
   async select(id: string): Promise<void> {
@@ -121,6 +111,12 @@ export class Workspace {
       output: [],
       changedElsewhere: false,
     });
+  }
+
+  /** Opens a script with `line` marked, e.g. from a macro's error box in a post preview. */
+  async reveal(id: string, line: number | null): Promise<void> {
+    await this.select(id);
+    if (this.state.selectedId === id) this.set({ errorLine: line });
   }
 
   async create(kind: ScriptKind = 'utility'): Promise<void> {
@@ -148,12 +144,24 @@ export class Workspace {
     if (!script) return;
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
-    const code = this.current.code;
+    const code = this.state.code;
     await this.attempt(`save “${script.title}”`, async () => {
       await this.draftWrite;
       const saved = await this.deps.store.save(script.id, { body: code });
       this.replaceScript(saved);
-      this.set({ dirty: this.current.code !== saved.body, changedElsewhere: false });
+      this.set({ dirty: this.state.code !== saved.body, changedElsewhere: false });
+    });
+  }
+
+  /** Changing the kind is saved at once: it decides where the script can be used. */
+  async setKind(kind: ScriptKind): Promise<void> {
+    const script = this.selected;
+    if (!script || script.kind === kind) return;
+    await this.attempt(`change the kind of “${script.title}”`, async () => {
+      await this.draftWrite;
+      this.replaceScript(await this.deps.store.save(script.id, { kind }));
+      // Saving cleared the stored draft; the editor may still hold unsaved text.
+      if (this.state.dirty) await this.flushDraft();
     });
   }
 
@@ -164,14 +172,14 @@ export class Workspace {
   }
 
   async delete(id: string): Promise<void> {
-    const script = this.current.scripts.find((candidate) => candidate.id === id);
+    const script = this.state.scripts.find((candidate) => candidate.id === id);
     if (!script) return;
     await this.attempt(`delete “${script.title}”`, async () => {
-      if (id === this.current.selectedId) await this.flushDraft();
+      if (id === this.state.selectedId) await this.flushDraft();
       await this.deps.store.delete(id);
-      const scripts = this.current.scripts.filter((candidate) => candidate.id !== id);
+      const scripts = this.state.scripts.filter((candidate) => candidate.id !== id);
       this.set({ scripts, recentlyDeleted: script });
-      if (id === this.current.selectedId) {
+      if (id === this.state.selectedId) {
         const next = scripts[0];
         if (next) await this.select(next.id);
         else this.set({ selectedId: null, code: '', dirty: false, output: [], errorLine: null });
@@ -180,7 +188,7 @@ export class Workspace {
   }
 
   async undoDelete(): Promise<void> {
-    const script = this.current.recentlyDeleted;
+    const script = this.state.recentlyDeleted;
     if (!script) return;
     await this.attempt(`restore “${script.title}”`, async () => {
       const restored = await this.deps.store.restore(script.id);
@@ -208,10 +216,6 @@ export class Workspace {
     this.set({ recentlyDeleted: null });
   }
 
-  dismissProblem(): void {
-    this.set({ problem: null });
-  }
-
   async setRunTimeout(ms: number): Promise<void> {
     await this.attempt('change the time limit', async () => {
       this.set({ runTimeoutMs: await this.deps.settings.setRunTimeoutMs(ms) });
@@ -220,26 +224,26 @@ export class Workspace {
 
   async run(): Promise<void> {
     const script = this.selected;
-    if (!script || this.current.running) return;
+    if (!script || this.state.running) return;
     this.set({ running: true, output: [], errorLine: null });
     const startedAt = performance.now();
     try {
       const outcome = await this.deps.runtime.run({
         fileName: `${script.slug}.py`,
-        code: this.current.code,
-        timeoutMs: this.current.runTimeoutMs,
+        code: this.state.code,
+        timeoutMs: this.state.runTimeoutMs,
         onOutput: (chunks) => this.appendOutput(chunks),
       });
       this.reportOutcome(outcome, performance.now() - startedAt);
     } catch (error) {
-      this.appendEntries([{ kind: 'note', tone: 'error', text: `Could not run: ${describe(error)}` }]);
+      this.appendEntries([{ kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` }]);
     } finally {
       this.set({ running: false });
     }
   }
 
   stop(): void {
-    if (this.current.running) this.deps.runtime.stop();
+    if (this.state.running) this.deps.runtime.stop();
   }
 
   private reportOutcome(outcome: RunOutcome, elapsedMs: number): void {
@@ -268,7 +272,7 @@ export class Workspace {
         entries.push({
           kind: 'note',
           tone: 'warning',
-          text: describeStop(outcome, this.current.runTimeoutMs),
+          text: describeStop(outcome, this.state.runTimeoutMs),
         });
         break;
     }
@@ -280,7 +284,7 @@ export class Workspace {
   }
 
   private appendEntries(entries: OutputEntry[]): void {
-    const output = [...this.current.output];
+    const output = [...this.state.output];
     for (const entry of entries) {
       const last = output.at(-1);
       // Merging same-stream text keeps the panel's DOM small however many batches arrive.
@@ -298,7 +302,7 @@ export class Workspace {
     this.draftTimer = undefined;
     const script = this.selected;
     if (!script) return this.draftWrite;
-    const { code, dirty } = this.current;
+    const { code, dirty } = this.state;
     const store = this.deps.store;
     this.draftWrite = this.draftWrite
       .then(() =>
@@ -312,7 +316,7 @@ export class Workspace {
           : store.clearDraft(script.id),
       )
       .catch((error: unknown) =>
-        this.set({ problem: `Could not keep the unsaved draft: ${describe(error)}` }),
+        this.set({ problem: `Could not keep the unsaved draft: ${describeError(error)}` }),
       );
     return this.draftWrite;
   }
@@ -336,32 +340,13 @@ export class Workspace {
   }
 
   private replaceScript(script: Script): void {
-    const scripts = this.current.scripts.map((candidate) =>
-      candidate.id === script.id ? script : candidate,
-    );
+    const scripts = this.state.scripts.map((candidate) => (candidate.id === script.id ? script : candidate));
     this.set({ scripts: sortByTitle(scripts) });
-  }
-
-  private async attempt(what: string, action: () => Promise<void>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      this.set({ problem: `Could not ${what}: ${describe(error)}` });
-    }
-  }
-
-  private set(changes: Partial<WorkspaceState>): void {
-    this.current = { ...this.current, ...changes };
-    for (const listener of this.listeners) listener(this.current);
   }
 }
 
 function sortByTitle(scripts: readonly Script[]): Script[] {
   return [...scripts].sort((a, b) => a.title.localeCompare(b.title, 'en') || a.slug.localeCompare(b.slug));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function describeStop(outcome: Extract<RunOutcome, { kind: 'stopped' }>, timeoutMs: number): string {
