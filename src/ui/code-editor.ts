@@ -8,7 +8,7 @@ import {
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
-import { EditorState, type Extension, StateEffect, StateField } from '@codemirror/state';
+import { Compartment, EditorState, type Extension, StateEffect, StateField } from '@codemirror/state';
 import {
   Decoration,
   type DecorationSet,
@@ -96,6 +96,8 @@ export class CodeEditor extends LitElement {
   @property() language: EditorLanguage = 'python';
 
   private view?: EditorView;
+  /** The accessible name follows renames without rebuilding the editor. */
+  private readonly labelCompartment = new Compartment();
 
   override render() {
     return html`<div class="host"></div>`;
@@ -118,6 +120,9 @@ export class CodeEditor extends LitElement {
     if (replaced) {
       // A different script (or a reload from storage): replace the document and its undo history.
       view.setState(this.createState(this.value));
+    }
+    if (!replaced && changed.has('label')) {
+      view.dispatch({ effects: this.labelCompartment.reconfigure(this.labelAttribute()) });
     }
     if (replaced || changed.has('errorLine')) {
       view.dispatch({ effects: setErrorLine.of(this.errorLine) });
@@ -143,7 +148,7 @@ export class CodeEditor extends LitElement {
           { key: 'Mod-Enter', preventDefault: true, run: () => this.emit('run-request') },
         ]),
         baseExtensions(this.language),
-        EditorView.contentAttributes.of({ 'aria-label': this.label }),
+        this.labelCompartment.of(this.labelAttribute()),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           const code = update.state.doc.toString();
@@ -152,6 +157,10 @@ export class CodeEditor extends LitElement {
         }),
       ],
     });
+  }
+
+  private labelAttribute(): Extension {
+    return EditorView.contentAttributes.of({ 'aria-label': this.label });
   }
 
   private emit(type: 'save-request' | 'run-request'): boolean {
