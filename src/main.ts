@@ -1,3 +1,4 @@
+import { openProjectFolder } from './project-folder';
 import { PostRenderer } from './render/post-renderer';
 import { createHtmlSanitizer } from './render/sanitize-html';
 import { SiteDataFeed } from './render/site-data';
@@ -29,6 +30,10 @@ async function start(): Promise<void> {
     setRunTimeoutMs: async (ms: number) =>
       (await settingsStore.updateSettings({ runTimeoutMs: ms })).runTimeoutMs,
   };
+  // Defaults are seeded, and the remembered folder found, before the workspace lists the scripts.
+  const project = await openProjectFolder({ scripts: store, posts: postStore });
+  app.folder = project.connection;
+  app.defaultOffers = project.offers;
   const workspace = new Workspace({ store, runtime, settings });
   app.workspace = workspace;
 

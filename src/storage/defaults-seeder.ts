@@ -10,6 +10,7 @@ import { scriptFormat } from './folder/item-formats';
 import { now } from './idb-collection';
 import type { ExternalChangeTarget } from './item-store';
 import { checkRecord, type InvalidRecordListener, inWriteTransaction, type PymarkDb } from './pymark-db';
+import type { ScriptStore } from './script-store';
 
 /** A file of `defaults/`, as bundled into the build. */
 export interface BundledFile {
@@ -142,4 +143,23 @@ async function offer(
   const file = options.bundled.find(({ fileName }) => fileName === `${script.slug}.py`)!;
   await options.folder.writeAtomic(path, new TextEncoder().encode(file.text));
   return { ...offered, path };
+}
+
+/**
+ * Takes an offered default in place of the user's edited script (a save, so a connected folder gets
+ * it too) and records it as seeded, so later versions upgrade it in place while it stays unedited.
+ */
+export async function adoptDefault(
+  db: PymarkDb,
+  scripts: Pick<ScriptStore, 'save'>,
+  offered: DefaultOffer,
+): Promise<void> {
+  const { body, kind, entrypoint } = offered.script;
+  const saved = await scripts.save(offered.scriptId, { body, kind, entrypoint });
+  const record: SeededDefault = {
+    id: saved.id,
+    version: offered.version,
+    contentHash: await contentHash(saved),
+  };
+  await db.put('seededDefaults', record);
 }

@@ -2,6 +2,7 @@ import type { FolderAdapter } from '../storage/folder/folder-adapter';
 import type { FolderHandleStore } from '../storage/folder/folder-handle-store';
 import type { SyncReport } from '../storage/folder/folder-sync';
 import { type FolderWatchOptions, watchFolder } from '../storage/folder/folder-watcher';
+import { describeError, StateHolder } from './state-holder';
 
 export type FolderStatus = 'not-connected' | 'needs-permission' | 'connected' | 'syncing' | 'error';
 
@@ -60,6 +61,20 @@ export interface FolderConnectionDeps<Handle extends FolderHandle> {
   debounceMs?: number;
 }
 
+/** What the folder panel uses: the same for every kind of handle. */
+export type FolderControls = Pick<
+  FolderConnection<FolderHandle>,
+  | 'state'
+  | 'subscribe'
+  | 'connect'
+  | 'reconnect'
+  | 'disconnect'
+  | 'syncNow'
+  | 'rebuildFromFolder'
+  | 'dismissConflict'
+  | 'dismissProblem'
+>;
+
 const readwrite = { mode: 'readwrite' } as const;
 
 /**
@@ -67,36 +82,27 @@ const readwrite = { mode: 'readwrite' } as const;
  * the app use it, what the last sync did and which conflicts are waiting to be read. Owns the folder
  * watch while connected. Components render `state` and call these methods.
  */
-export class FolderConnection<Handle extends FolderHandle> {
-  private current: FolderConnectionState = {
-    status: 'not-connected',
-    folderName: null,
-    lastSync: null,
-    lastChanges: null,
-    conflicts: [],
-    problem: null,
-  };
-  private readonly listeners = new Set<(state: FolderConnectionState) => void>();
+export class FolderConnection<Handle extends FolderHandle> extends StateHolder<FolderConnectionState> {
   private handle: Handle | undefined;
   private adapter: FolderAdapter | undefined;
   private engine: SyncEngine | undefined;
   private stopWatching: (() => void) | undefined;
   private syncsInFlight = 0;
 
-  constructor(private readonly deps: FolderConnectionDeps<Handle>) {}
-
-  get state(): FolderConnectionState {
-    return this.current;
+  constructor(private readonly deps: FolderConnectionDeps<Handle>) {
+    super({
+      status: 'not-connected',
+      folderName: null,
+      lastSync: null,
+      lastChanges: null,
+      conflicts: [],
+      problem: null,
+    });
   }
 
   /** The connected folder's files, for writers other than sync (offered defaults); none unless connected. */
   get folder(): FolderAdapter | undefined {
     return this.adapter;
-  }
-
-  subscribe(listener: (state: FolderConnectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -129,7 +135,7 @@ export class FolderConnection<Handle extends FolderHandle> {
       handle = await this.deps.pickDirectory();
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') return;
-      this.set({ problem: `Could not open the folder picker: ${describe(error)}` });
+      this.set({ problem: `Could not open the folder picker: ${describeError(error)}` });
       return;
     }
     if ((await handle.queryPermission(readwrite)) !== 'granted') {
@@ -179,11 +185,7 @@ export class FolderConnection<Handle extends FolderHandle> {
   }
 
   dismissConflict(copyPath: string): void {
-    this.set({ conflicts: this.current.conflicts.filter((notice) => notice.copyPath !== copyPath) });
-  }
-
-  dismissProblem(): void {
-    this.set({ problem: null });
+    this.set({ conflicts: this.state.conflicts.filter((notice) => notice.copyPath !== copyPath) });
   }
 
   dispose(): void {
@@ -227,7 +229,7 @@ export class FolderConnection<Handle extends FolderHandle> {
       this.set({
         status: this.syncsInFlight > 1 ? 'syncing' : 'connected',
         lastSync,
-        lastChanges: changedAnything(report) ? lastSync : this.current.lastChanges,
+        lastChanges: changedAnything(report) ? lastSync : this.state.lastChanges,
         conflicts: this.withNew(report.conflicts),
         problem: null,
       });
@@ -247,25 +249,16 @@ export class FolderConnection<Handle extends FolderHandle> {
       this.set({ status: 'needs-permission', problem: null });
       return;
     }
-    this.set({ status: 'error', problem: `Could not sync the folder: ${describe(error)}` });
+    this.set({ status: 'error', problem: `Could not sync the folder: ${describeError(error)}` });
   }
 
   private withNew(conflicts: readonly ConflictNotice[]): readonly ConflictNotice[] {
-    const shown = new Set(this.current.conflicts.map((notice) => notice.copyPath));
+    const shown = new Set(this.state.conflicts.map((notice) => notice.copyPath));
     const added = conflicts.filter((notice) => !shown.has(notice.copyPath));
-    return added.length === 0 ? this.current.conflicts : [...this.current.conflicts, ...added];
-  }
-
-  private set(changes: Partial<FolderConnectionState>): void {
-    this.current = { ...this.current, ...changes };
-    for (const listener of this.listeners) listener(this.current);
+    return added.length === 0 ? this.state.conflicts : [...this.state.conflicts, ...added];
   }
 }
 
 function changedAnything(report: SyncReport): boolean {
   return [report.written, report.imported, report.conflicts, report.trashed].some((list) => list.length > 0);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,10 @@ import './item-list';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
+import './folder-panel';
+import './default-offers-notice';
+import type { DefaultOffers } from './default-offers';
+import type { FolderControls } from './folder-connection';
 import type { ListItem } from './item-list';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { SettingsDialog } from './settings-dialog';
@@ -165,6 +169,8 @@ export class PymarkApp extends LitElement {
 
   @property({ attribute: false }) workspace?: Workspace;
   @property({ attribute: false }) posts?: PostsWorkspace;
+  @property({ attribute: false }) folder?: FolderControls;
+  @property({ attribute: false }) defaultOffers?: DefaultOffers;
   @state() private view?: WorkspaceState;
   @state() private postsView?: PostsState;
   @state() private tab: Tab = 'scripts';
@@ -222,7 +228,10 @@ export class PymarkApp extends LitElement {
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
-      <nav aria-label="Sidebar">${this.tab === 'scripts' ? this.renderScriptsSidebar() : this.renderPostsSidebar()}</nav>
+      <nav aria-label="Sidebar">${this.tab === 'scripts' ? this.renderScriptsSidebar() : this.renderPostsSidebar()}
+        <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
+        <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
+      </nav>
       <main class=${this.tab}>
         ${
           this.tab === 'scripts'
@@ -332,6 +341,15 @@ export class PymarkApp extends LitElement {
       <div class="toolbar">
         <h2>${script.title}</h2>
         ${view.dirty ? html`<span class="unsaved">Unsaved changes</span>` : nothing}
+        ${
+          view.changedElsewhere
+            ? html`<span class="unsaved" role="alert">
+                The saved version changed outside the editor; your edits are kept.
+                <button @click=${() => workspace?.takeSavedVersion()}>Load saved version</button>
+                <button @click=${() => workspace?.keepEdits()}>Keep my edits</button>
+              </span>`
+            : nothing
+        }
         <span class="spacer"></span>
         <label class="field"
           >Kind

@@ -56,16 +56,23 @@ function draftIsStored(text: string): Promise<boolean> {
 
 async function newScript(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'New script' }).click();
-  await page.locator('.cm-content').waitFor();
+  // A bundled default is open before, so wait for the new script's title rather than any editor.
+  await expectText(page.locator('.toolbar h2'), /Untitled utility/);
 }
+
+const scriptItems = (page: Page) => page.getByRole('list', { name: 'Scripts' }).getByRole('listitem');
 
 describe('scripts workspace', () => {
   let app: AppPage;
   let page: Page;
+  /** The bundled defaults every new project starts with. */
+  let seeded: number;
 
   beforeAll(async () => {
     app = await newAppPage(browser, server.url);
     page = app.page;
+    await page.locator('.cm-content').waitFor();
+    seeded = await scriptItems(page).count();
     await newScript(page);
     await waitForReady(page);
   });
@@ -179,20 +186,20 @@ describe('scripts workspace', () => {
     await expectText(scripts, /Weekly Digest![\s\S]*weekly_digest\.py/);
 
     await newScript(page);
-    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(2);
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(seeded + 2);
     await page.getByRole('button', { name: 'Delete Weekly Digest!' }).click();
-    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(1);
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(seeded + 1);
     await page
       .getByRole('alert')
       .filter({ hasText: 'Deleted “Weekly Digest!”' })
       .getByRole('button', { name: 'Undo' })
       .click();
     await expectText(scripts, /Weekly Digest!/);
-    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(2);
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(seeded + 2);
     await expectText(page.locator('.cm-content'), /via keyboard/);
     await page.getByRole('button', { name: 'Delete Untitled utility' }).click();
     await page.getByRole('button', { name: 'Dismiss' }).click();
-    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(1);
+    await expect.poll(() => scripts.getByRole('listitem').count()).toBe(seeded + 1);
   });
 
   test('saved scripts and unsaved drafts survive a reload', async () => {
@@ -205,11 +212,10 @@ describe('scripts workspace', () => {
     await expect.poll(() => page.evaluate(draftIsStored, 'draft version'), { timeout: 10_000 }).toBe(true);
     await page.reload();
     await page.locator('.cm-content').waitFor();
+    await page.locator('button.open', { hasText: 'Weekly Digest!' }).click();
     await expectText(page.locator('.cm-content'), /draft version/);
     await expectText(page.locator('pymark-app'), /Unsaved changes/);
-    await expect
-      .poll(() => page.getByRole('list', { name: 'Scripts' }).getByRole('listitem').count())
-      .toBe(1);
+    await expect.poll(() => scriptItems(page).count()).toBe(seeded + 1);
     expect(app.errors).toEqual([]);
   });
 });

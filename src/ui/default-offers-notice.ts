@@ -1,0 +1,104 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { DefaultOffer } from '../storage/defaults-seeder';
+import type { DefaultOffers, DefaultOffersState } from './default-offers';
+
+/** Lists newer bundled defaults offered beside scripts the user edited, to view and take or keep. */
+@customElement('pymark-default-offers')
+export class DefaultOffersNotice extends LitElement {
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 0.4rem;
+      font-size: 0.85rem;
+    }
+    section {
+      border: 1px solid var(--border);
+      border-radius: 6px;
+      padding: 0.4rem 0.5rem;
+      display: flex;
+      flex-direction: column;
+      gap: 0.3rem;
+    }
+    pre {
+      max-height: 16rem;
+      overflow: auto;
+      font-size: 0.8rem;
+      margin: 0.3rem 0 0;
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.35rem;
+    }
+    button {
+      font: inherit;
+      padding: 0.25rem 0.6rem;
+      border-radius: 6px;
+      border: 1px solid var(--border);
+      background: var(--button-bg);
+      color: var(--text);
+      cursor: pointer;
+    }
+  `;
+
+  @property({ attribute: false }) offers?: DefaultOffers;
+  @state() private view?: DefaultOffersState;
+
+  private unsubscribe?: () => void;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (!changed.has('offers')) return;
+    this.unsubscribe?.();
+    this.view = this.offers?.state;
+    this.unsubscribe = this.offers?.subscribe((next) => {
+      this.view = next;
+    });
+  }
+
+  override render() {
+    const view = this.view;
+    if (!view) return nothing;
+    return html`
+      ${view.offers.map((offer) => this.renderOffer(offer))}
+      ${
+        view.problem
+          ? html`<div role="alert">
+            ${view.problem} <button @click=${() => this.offers?.dismissProblem()}>Dismiss</button>
+          </div>`
+          : nothing
+      }
+    `;
+  }
+
+  private renderOffer(offer: DefaultOffer) {
+    const title = offer.script.title;
+    return html`<section aria-label="New version of ${title}">
+      <span>
+        Version ${offer.version} of the bundled “${title}” is available. Yours has edits, so it was kept${
+          offer.path ? html` (the new one is also at <code>${offer.path}</code>)` : nothing
+        }.
+      </span>
+      <details>
+        <summary>View version ${offer.version}</summary>
+        <pre>${offer.script.body}</pre>
+      </details>
+      <div class="actions">
+        <button @click=${() => this.offers?.adopt(offer.scriptId)}>Update “${title}”</button>
+        <button @click=${() => this.offers?.dismiss(offer.scriptId)}>Keep mine</button>
+      </div>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-default-offers': DefaultOffersNotice;
+  }
+}

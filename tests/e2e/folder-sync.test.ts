@@ -1,0 +1,161 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+
+let server: PreviewServer;
+let browser: Browser;
+let app: AppPage;
+let page: Page;
+
+/**
+ * The folder picker cannot be automated, so the page's `showDirectoryPicker` hands out an OPFS
+ * folder instead; everything after the pick is the app's real code path.
+ */
+function pickOpfsFolder(): void {
+  Object.defineProperty(window, 'showDirectoryPicker', {
+    configurable: true,
+    value: async () =>
+      (await navigator.storage.getDirectory()).getDirectoryHandle('project', { create: true }),
+  });
+}
+
+/** Runs in the page: the text of `project/<path>` in OPFS, or null when there is no such file. */
+async function readOpfs(path: string): Promise<string | null> {
+  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
+  const parts = path.split('/');
+  const name = parts.pop()!;
+  try {
+    for (const part of parts) dir = await dir.getDirectoryHandle(part);
+    return await (await (await dir.getFileHandle(name)).getFile()).text();
+  } catch {
+    return null;
+  }
+}
+
+/** Runs in the page: the names of the files in `project/<dir>` in OPFS. */
+async function listOpfs(dir: string): Promise<string[]> {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
+  const names: string[] = [];
+  for await (const name of (await root.getDirectoryHandle(dir)).keys()) names.push(name);
+  return names.sort();
+}
+
+/**
+ * Runs in the page: replaces `project/<path>` in OPFS, as an editor outside the app would. With
+ * `thenSave`, clicks the app's Save right after, so both edits land before the next sync.
+ */
+async function writeOpfs({
+  path,
+  text,
+  thenSave,
+}: {
+  path: string;
+  text: string;
+  thenSave: boolean;
+}): Promise<void> {
+  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
+  const parts = path.split('/');
+  const name = parts.pop()!;
+  for (const part of parts) dir = await dir.getDirectoryHandle(part);
+  const writable = await (await dir.getFileHandle(name)).createWritable();
+  await writable.write(text);
+  await writable.close();
+  if (thenSave) {
+    const app = document.querySelector('pymark-app')!;
+    app.shadowRoot!.querySelector<HTMLButtonElement>('button[title^="Save"]')!.click();
+  }
+}
+
+const folderStatus = () => page.getByRole('status', { name: 'Folder status' });
+const editor = () => page.locator('.cm-content');
+const scriptsList = () => page.getByRole('list', { name: 'Scripts' });
+
+/** Replaces the editor's content the way a paste does. */
+async function setCode(code: string): Promise<void> {
+  await editor().click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+}
+
+async function openScript(title: string): Promise<void> {
+  await scriptsList().locator('button.open', { hasText: title }).click();
+  await expect.poll(() => page.locator('.toolbar h2').textContent()).toBe(title);
+}
+
+beforeAll(async () => {
+  server = await startPreviewServer();
+  browser = await launchBrowser();
+  app = await newAppPage(browser, 'about:blank');
+  page = app.page;
+  await app.context.addInitScript(pickOpfsFolder);
+  await page.goto(server.url);
+  await editor().waitFor();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+describe('project folder sync (OPFS standing in for the picked folder)', () => {
+  test('connecting writes the seeded defaults out as files', async () => {
+    await expect.poll(() => folderStatus().textContent()).toMatch(/Not connected/);
+    await page.getByRole('button', { name: 'Connect folder' }).click();
+    await expect.poll(() => folderStatus().textContent()).toMatch(/Folder: project — connected/);
+    await expect
+      .poll(() => page.evaluate(listOpfs, 'scripts'))
+      .toEqual(['hello.py', 'tag_cloud.py', 'vimeo.py', 'youtube.py']);
+    await expect(page.evaluate(readOpfs, 'scripts/hello.py')).resolves.toContain('title: "Hello"');
+  });
+
+  test('a save in the app rewrites the file', async () => {
+    await openScript('Hello');
+    await setCode('def main():\n    print("saved in the app")\n');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(() => page.evaluate(readOpfs, 'scripts/hello.py'), { timeout: 10_000 })
+      .toContain('print("saved in the app")');
+  });
+
+  test('a file changed behind the app shows in the open editor without a reload', async () => {
+    const file = (await page.evaluate(readOpfs, 'scripts/hello.py'))!;
+    await page.evaluate(writeOpfs, {
+      path: 'scripts/hello.py',
+      text: file.replace('print("saved in the app")', 'print("edited on disk")'),
+      thenSave: false,
+    });
+    await expect.poll(() => editor().textContent(), { timeout: 15_000 }).toContain('print("edited on disk")');
+    await expect(page.getByText('Unsaved changes').count()).resolves.toBe(0);
+  });
+
+  test('edited in both places: the folder wins the slot, the app version is kept beside it', async () => {
+    await setCode('def main():\n    print("app side")\n');
+    const file = (await page.evaluate(readOpfs, 'scripts/hello.py'))!;
+    await page.evaluate(writeOpfs, {
+      path: 'scripts/hello.py',
+      text: file.replace('print("edited on disk")', 'print("disk side")'),
+      thenSave: true,
+    });
+
+    const notice = page.getByRole('alert').filter({ hasText: 'Edited in both places: scripts/hello.py' });
+    await notice.waitFor({ timeout: 15_000 });
+    await expect(notice.textContent()).resolves.toMatch(/saved as scripts\/hello\.conflict-\d{8}T\d{9}Z\.py/);
+    await expect.poll(() => editor().textContent()).toContain('print("disk side")');
+    const copies = (await page.evaluate(listOpfs, 'scripts')).filter((name) => name.includes('.conflict-'));
+    expect(copies).toHaveLength(1);
+    await expect(page.evaluate(readOpfs, `scripts/${copies[0]}`)).resolves.toContain('print("app side")');
+    await expect(page.evaluate(readOpfs, 'scripts/hello.py')).resolves.toContain('print("disk side")');
+
+    await notice.getByRole('button', { name: 'Dismiss conflict notice for scripts/hello.py' }).click();
+    await expect.poll(() => notice.count()).toBe(0);
+  });
+
+  test('after a reload the remembered folder is connected again', async () => {
+    await page.reload();
+    await expect
+      .poll(() => folderStatus().textContent(), { timeout: 15_000 })
+      .toMatch(/Folder: project — connected/);
+    expect(app.errors).toEqual([]);
+  });
+});
