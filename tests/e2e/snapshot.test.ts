@@ -1,0 +1,121 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+
+/*
+ * Fast boot in Chromium: the first visit boots Python normally and stores a memory snapshot; the
+ * next load boots from it; a damaged snapshot is refused, Python still starts, and it is rebuilt.
+ * The boot source is read from the status badge, where users see it as a tooltip.
+ */
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startPreviewServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const pythonStatus = (page: Page) => page.getByRole('status', { name: 'Python status' });
+
+/** Waits for Python to be ready and returns the badge's tooltip, e.g. "ready (snapshot boot, 180 ms)". */
+async function readyTooltip(page: Page): Promise<string> {
+  const badge = pythonStatus(page);
+  await badge.and(page.locator('[data-state="ready"]')).waitFor({ timeout: 90_000 });
+  return (await badge.getAttribute('title')) ?? '';
+}
+
+/** The stored snapshot's digest once there is one other than `otherThan`: the save after a normal boot runs in the background. */
+function storedSnapshotDigest(page: Page, otherThan = ''): Promise<string> {
+  return page
+    .waitForFunction(
+      async (previousDigest) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open('pymark-python-snapshot');
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        try {
+          if (!db.objectStoreNames.contains('snapshots')) return false;
+          const record = await new Promise<{ key: string; digest: string } | undefined>((resolve, reject) => {
+            const request = db.transaction('snapshots').objectStore('snapshots').get('latest');
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+          return record && record.digest !== previousDigest ? record.digest : false;
+        } finally {
+          db.close();
+        }
+      },
+      otherThan,
+      { timeout: 60_000, polling: 250 },
+    )
+    .then((handle) => handle.jsonValue() as Promise<string>);
+}
+
+/** Overwrites a stretch in the middle of the stored snapshot's bytes, keeping its key and digest. */
+async function corruptStoredSnapshot(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('pymark-python-snapshot');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const store = db.transaction('snapshots', 'readwrite').objectStore('snapshots');
+    const record = await new Promise<{ bytes: ArrayBuffer }>((resolve, reject) => {
+      const request = store.get('latest');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    new Uint8Array(record.bytes).fill(
+      0xff,
+      record.bytes.byteLength / 2,
+      record.bytes.byteLength / 2 + 65_536,
+    );
+    await new Promise((resolve, reject) => {
+      const request = store.put(record, 'latest');
+      request.onsuccess = resolve;
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+  });
+}
+
+describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
+  test('stores a snapshot on the first visit, boots from it after a reload, and survives a corrupt one', async () => {
+    const app = await newAppPage(browser, server.url);
+    const { page } = app;
+    try {
+      const first = await readyTooltip(page);
+      expect(first).toMatch(/^ready \(normal boot, \d+ ms: no snapshot was provided\)$/);
+      const firstDigest = await storedSnapshotDigest(page);
+
+      await page.reload();
+      const second = await readyTooltip(page);
+      expect(second).toMatch(/^ready \(snapshot boot, \d+ ms\)$/);
+      expect(await pythonStatus(page).getAttribute('data-boot-source')).toBe('snapshot');
+
+      await corruptStoredSnapshot(page);
+      await page.reload();
+      const third = await readyTooltip(page);
+      expect(third).toMatch(
+        /normal boot, \d+ ms: the snapshot was refused: its bytes do not match its digest/,
+      );
+      // Rebuilt: a fresh snapshot replaced the damaged one, and the next load uses it.
+      await storedSnapshotDigest(page, firstDigest);
+      await page.reload();
+      expect(await readyTooltip(page)).toMatch(/^ready \(snapshot boot, \d+ ms\)$/);
+
+      const ms = (tooltip: string) => Number(/(\d+) ms/.exec(tooltip)?.[1]);
+      console.info(`Chromium: normal boot ${ms(first)} ms, snapshot boot ${ms(second)} ms`);
+      expect(app.errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
