@@ -8,16 +8,18 @@ import './item-list';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
+import './diagnostics-view';
 import './folder-panel';
 import './default-offers-notice';
 import type { DefaultOffers } from './default-offers';
+import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { ListItem } from './item-list';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { SettingsDialog } from './settings-dialog';
 import type { Workspace, WorkspaceState } from './workspace';
 
-type Tab = 'scripts' | 'posts';
+type Tab = 'scripts' | 'posts' | 'diagnostics';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
@@ -53,7 +55,8 @@ export class PymarkApp extends LitElement {
       background: var(--selected-bg);
       font-weight: 600;
     }
-    main.posts {
+    main.posts,
+    main.diagnostics {
       display: block;
     }
     h1 {
@@ -170,6 +173,8 @@ export class PymarkApp extends LitElement {
   @property({ attribute: false }) workspace?: Workspace;
   @property({ attribute: false }) posts?: PostsWorkspace;
   @property({ attribute: false }) folder?: FolderControls;
+  @property({ attribute: false }) diagnostics?: Diagnostics;
+  @state() private diagnosticsView?: DiagnosticsState;
   @property({ attribute: false }) defaultOffers?: DefaultOffers;
   @state() private view?: WorkspaceState;
   @state() private postsView?: PostsState;
@@ -195,6 +200,13 @@ export class PymarkApp extends LitElement {
       this.follow(
         'workspace',
         this.workspace?.subscribe((next) => (this.view = next)),
+      );
+    }
+    if (changed.has('diagnostics')) {
+      this.diagnosticsView = this.diagnostics?.state;
+      this.follow(
+        'diagnostics',
+        this.diagnostics?.subscribe((next) => (this.diagnosticsView = next)),
       );
     }
     if (changed.has('posts')) {
@@ -223,30 +235,17 @@ export class PymarkApp extends LitElement {
         <h1>Pymark</h1>
         <div role="tablist" aria-label="Views">
           ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
+          ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
         <span class="spacer"></span>
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
-      <nav aria-label="Sidebar">${this.tab === 'scripts' ? this.renderScriptsSidebar() : this.renderPostsSidebar()}
+      <nav aria-label="Sidebar">${this.tab === 'posts' ? this.renderPostsSidebar() : this.renderScriptsSidebar()}
         <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
         <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
       </nav>
-      <main class=${this.tab}>
-        ${
-          this.tab === 'scripts'
-            ? view
-              ? this.renderWorkspace(view)
-              : nothing
-            : html`<pymark-posts-view
-              .state=${this.postsView}
-              @body-change=${(event: CustomEvent<string>) => posts?.edit(event.detail)}
-              @fields-change=${(event: CustomEvent<Partial<PostFields>>) => posts?.setFields(event.detail)}
-              @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
-                this.openScript(event.detail.scriptId, event.detail.line)}
-            ></pymark-posts-view>`
-        }
-      </main>
+      <main class=${this.tab}>${this.renderMain()}      </main>
       ${
         deleted
           ? html`<div class="toast" role="alert">
@@ -275,6 +274,26 @@ export class PymarkApp extends LitElement {
       ></pymark-settings-dialog>
       <pymark-update-prompt></pymark-update-prompt>
     `;
+  }
+
+  private renderMain() {
+    switch (this.tab) {
+      case 'scripts':
+        return this.view ? this.renderWorkspace(this.view) : nothing;
+      case 'posts':
+        return html`<pymark-posts-view
+          .state=${this.postsView}
+          @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
+          @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
+          @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
+            this.openScript(event.detail.scriptId, event.detail.line)}
+        ></pymark-posts-view>`;
+      case 'diagnostics':
+        return html`<pymark-diagnostics-view
+          .state=${this.diagnosticsView}
+          @reset-stats=${() => this.diagnostics?.reset()}
+        ></pymark-diagnostics-view>`;
+    }
   }
 
   private renderTab(tab: Tab, label: string) {

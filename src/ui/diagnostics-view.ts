@@ -1,0 +1,157 @@
+import { css, html, LitElement, nothing, svg } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { DurationSummary, ScriptStats } from '../runtime/types';
+import type { DiagnosticsState } from './diagnostics';
+
+const formatMs = (ms: number | undefined) =>
+  ms === undefined ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+
+/** Per-script counters as a table and a bar chart of round-trip p50 / p95; emits `reset-stats`. */
+@customElement('pymark-diagnostics-view')
+export class DiagnosticsView extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      overflow: auto;
+      height: 100%;
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 1rem;
+    }
+    h2 {
+      font-size: 1rem;
+      margin: 0;
+    }
+    .boot {
+      color: var(--muted);
+      font-size: 0.85rem;
+    }
+    .spacer {
+      flex: 1;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+      margin: 0.75rem 0;
+      font-size: 0.85rem;
+      font-variant-numeric: tabular-nums;
+    }
+    th,
+    td {
+      text-align: right;
+      padding: 0.3rem 0.5rem;
+      border-bottom: 1px solid var(--border);
+    }
+    th:first-child,
+    td:first-child {
+      text-align: left;
+    }
+    .chart text {
+      font: 11px system-ui, sans-serif;
+      fill: currentColor;
+    }
+    .p50 {
+      fill: #2f6ea5;
+    }
+    .p95 {
+      fill: #9cc3e6;
+    }
+    button {
+      font: inherit;
+      padding: 0.3rem 0.8rem;
+    }
+  `;
+
+  @property({ attribute: false }) state?: DiagnosticsState;
+
+  override render() {
+    const stats = this.state?.stats ?? [];
+    const boot = this.state?.bootInfo;
+    return html`<header>
+        <h2>Diagnostics</h2>
+        ${
+          boot
+            ? html`<span class="boot"
+              >Python booted from ${boot.source === 'snapshot' ? 'a memory snapshot' : 'scratch'} in
+              ${formatMs(boot.ms)} ms${boot.fallbackReason ? ` (${boot.fallbackReason})` : ''}</span
+            >`
+            : nothing
+        }
+        <span class="spacer"></span>
+        <button @click=${() => this.dispatchEvent(new CustomEvent('reset-stats', { bubbles: true, composed: true }))}>
+          Reset counters
+        </button>
+      </header>
+      ${
+        stats.length === 0
+          ? html`<p>No script has run since the counters were reset.</p>`
+          : html`${this.renderTable(stats)} ${this.renderChart(stats)}`
+      }`;
+  }
+
+  private renderTable(stats: readonly ScriptStats[]) {
+    const durations = (summary: DurationSummary | undefined) =>
+      html`<td>${formatMs(summary?.p50)}</td><td>${formatMs(summary?.p95)}</td><td>${formatMs(summary?.max)}</td>`;
+    return html`<table aria-label="Script counters">
+      <thead>
+        <tr>
+          <th rowspan="2">Script</th>
+          <th rowspan="2">Calls</th>
+          <th rowspan="2">Errors</th>
+          <th rowspan="2">Timeouts</th>
+          <th rowspan="2">Interrupts</th>
+          <th colspan="3">Python time (ms)</th>
+          <th colspan="3">Round trip (ms)</th>
+        </tr>
+        <tr>
+          <th>p50</th><th>p95</th><th>max</th><th>p50</th><th>p95</th><th>max</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${stats.map(
+          (row) => html`<tr>
+            <td>${row.name}</td>
+            <td>${row.calls}</td>
+            <td>${row.errors}</td>
+            <td>${row.timeouts}</td>
+            <td>${row.interrupts}</td>
+            ${durations(row.pythonMs)} ${durations(row.roundTripMs)}
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  /** Horizontal bars: round-trip p95 (light) behind p50 (dark), on one scale for all scripts. */
+  private renderChart(stats: readonly ScriptStats[]) {
+    const rows = stats.filter((row) => row.roundTripMs);
+    if (rows.length === 0) return nothing;
+    const labelWidth = 140;
+    const barWidth = 360;
+    const rowHeight = 22;
+    const scale = Math.max(...rows.map((row) => row.roundTripMs?.p95 ?? 0), 0.001);
+    const height = rows.length * rowHeight + 20;
+    return html`<figure>
+      <svg class="chart" role="img" aria-label="Round-trip p50 and p95 per script" viewBox="0 0 ${labelWidth + barWidth + 70} ${height}" width="100%">
+        ${rows.map((row, index) => {
+          const y = index * rowHeight;
+          const p50 = ((row.roundTripMs?.p50 ?? 0) / scale) * barWidth;
+          const p95 = ((row.roundTripMs?.p95 ?? 0) / scale) * barWidth;
+          return svg`<text x="0" y=${y + 15}>${row.name}</text>
+            <rect class="p95" x=${labelWidth} y=${y + 4} width=${p95} height="14"></rect>
+            <rect class="p50" x=${labelWidth} y=${y + 4} width=${p50} height="14"></rect>
+            <text x=${labelWidth + p95 + 6} y=${y + 15}>${formatMs(row.roundTripMs?.p50)} / ${formatMs(row.roundTripMs?.p95)} ms</text>`;
+        })}
+      </svg>
+      <figcaption>Round trip per call: p50 (dark) and p95 (light), in milliseconds.</figcaption>
+    </figure>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-diagnostics-view': DiagnosticsView;
+  }
+}

@@ -1,0 +1,167 @@
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startPreviewServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Replaces an editor's content the way a paste does. */
+async function replaceEditorText(page: Page, editorLabel: string, text: string): Promise<void> {
+  const editor = page.getByLabel(editorLabel);
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+}
+
+/** Creates a macro script named `slug` with `code` and saves it. */
+async function createMacro(page: Page, slug: string, code: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Scripts' }).click();
+  await page.getByRole('button', { name: 'New script' }).click();
+  await page.getByRole('button', { name: 'Rename Untitled utility' }).click();
+  const title = page.getByLabel('New title for Untitled utility');
+  await title.fill(slug);
+  await title.press('Enter');
+  await page.getByRole('heading', { name: slug }).waitFor();
+  await page.getByLabel('Kind').selectOption('macro');
+  await replaceEditorText(page, `Code of ${slug}`, code);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
+}
+
+const shoutV1 = [
+  'def render(context):',
+  '    text = context["params"].get("text", "hi")',
+  '    return {"html": f"<strong class=\'shout\'>{text.upper()}!</strong>"}',
+].join('\n');
+
+const raising = ['def render(context):', '    raise ValueError("no luck today")'].join('\n');
+
+const hostile = [
+  'def render(context):',
+  '    return (\'<img src="x" onerror="parent.document.title=1" class="evil">\'',
+  "            '<script>parent.document.title=2</script>'",
+  '            \'<a class="evil-link" href="javascript:parent.document.title=3">click</a>\'',
+  '            \'<iframe class="evil-frame" src="https://evil.example/"></iframe>\')',
+].join('\n');
+
+const postBody = [
+  '# Macro tour',
+  '',
+  '[[youtube id="dQw4w9WgXcQ" title="Never gonna"]]',
+  '',
+  '[[vimeo id=76979871]]',
+  '',
+  'Inline: [[shout text="hello"]] and [[nosuchmacro a=1]].',
+  '',
+  '[[broken]]',
+  '',
+  '[[hostile]]',
+  '',
+  '[[tag_cloud]]',
+  '',
+  'The end.',
+].join('\n');
+
+describe('posts with a live preview', () => {
+  let app: AppPage;
+  let page: Page;
+  let preview: FrameLocator;
+
+  beforeAll(async () => {
+    app = await newAppPage(browser, server.url);
+    page = app.page;
+    await page
+      .getByRole('status', { name: 'Python status' })
+      .filter({ hasText: 'ready' })
+      .waitFor({ timeout: 90_000 });
+    await createMacro(page, 'shout', shoutV1);
+    await createMacro(page, 'broken', raising);
+    await createMacro(page, 'hostile', hostile);
+
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByLabel('Tags').fill('python, blogging');
+    await page.getByLabel('Tags').press('Tab');
+    await page.getByLabel('Status').selectOption('published');
+    await replaceEditorText(page, 'Markdown of Untitled post', postBody);
+    preview = page.frameLocator('iframe[title="Post preview"]');
+    await preview.locator('text=The end.').waitFor();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test('built-in macros render their players and the tag cloud is drawn', async () => {
+    await expect(preview.locator('.macro-youtube iframe').getAttribute('src')).resolves.toBe(
+      'https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0',
+    );
+    await expect(preview.locator('.macro-youtube iframe').getAttribute('title')).resolves.toBe('Never gonna');
+    await expect(preview.locator('.macro-vimeo iframe').getAttribute('src')).resolves.toBe(
+      'https://player.vimeo.com/video/76979871',
+    );
+    await preview.locator('.macro-tag-cloud svg text', { hasText: 'python' }).waitFor();
+    await expect(preview.locator('.macro-tag-cloud svg text').count()).resolves.toBe(2);
+    // A block macro replaces its paragraph: no <p><div>.
+    await expect(preview.locator('p > .macro-youtube').count()).resolves.toBe(0);
+  });
+
+  test('a user macro renders inline, and an unknown macro stays visible and marked', async () => {
+    await expect(preview.locator('p strong.shout').textContent()).resolves.toBe('HELLO!');
+    await expect(preview.locator('.pymark-macro-unknown').textContent()).resolves.toBe('[[nosuchmacro a=1]]');
+  });
+
+  test('a raising macro shows an error box while the rest renders', async () => {
+    const box = preview.locator('.pymark-macro-error');
+    await expect(box.textContent()).resolves.toMatch(/broken\.py, line 2.*ValueError: no luck today/);
+    await expect(preview.locator('text=The end.').count()).resolves.toBe(1);
+    await expect(page.getByRole('list', { name: 'Preview warnings' }).textContent()).resolves.toMatch(
+      /Line 9, column 1: broken\.py: ValueError: no luck today/,
+    );
+  });
+
+  test('hostile macro HTML is neutralised', async () => {
+    await preview.locator('img.evil').waitFor({ state: 'attached' });
+    await expect(preview.locator('img.evil').getAttribute('onerror')).resolves.toBeNull();
+    await expect(preview.locator('script:not([nonce])').count()).resolves.toBe(0);
+    await expect(preview.locator('a.evil-link').getAttribute('href')).resolves.toBeNull();
+    await expect(preview.locator('iframe.evil-frame').count()).resolves.toBe(0);
+    await expect(page.title()).resolves.toBe('Pymark');
+  });
+
+  test('editing the macro script updates the preview', async () => {
+    await createMacroEdit(page, 'shout', shoutV1.replace('text.upper()', 'text[::-1]'));
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await preview.locator('strong.shout', { hasText: 'olleh!' }).waitFor();
+  });
+
+  test('clicking the error box opens the script at the failing line', async () => {
+    await preview.locator('.pymark-macro-error').click();
+    await page.getByRole('heading', { name: 'broken' }).waitFor();
+    await expect(page.locator('.cm-error-line').textContent()).resolves.toBe(
+      '    raise ValueError("no luck today")',
+    );
+    expect(app.errors).toEqual([]);
+  });
+});
+
+async function createMacroEdit(page: Page, slug: string, code: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Scripts' }).click();
+  await page
+    .getByRole('list', { name: 'Scripts' })
+    .getByRole('button', { name: new RegExp(`^${slug}`) })
+    .click();
+  await replaceEditorText(page, `Code of ${slug}`, code);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
+}
