@@ -1,0 +1,45 @@
+/*
+ * Defence in depth for the sandbox (docs/security.md). The opaque origin and the CSP already block
+ * storage and the network; after boot, the worker also loses every global that reaches outside it,
+ * so a script finds nothing to call and fails with a plain AttributeError instead of relying on a
+ * browser refusal. Pyodide keeps working: it needs none of these once booted.
+ */
+
+/** Network, storage, other workers and the frame. `postMessage` and `close` are the frame's worker object. */
+const escapeGlobals = [
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'WebSocketStream',
+  'EventSource',
+  'WebTransport',
+  'importScripts',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+  'indexedDB',
+  'caches',
+  'postMessage',
+  'close',
+] as const;
+
+/** Storage and other-context handles hung off `navigator`. */
+const escapeNavigatorProperties = ['storage', 'locks', 'serviceWorker'] as const;
+
+/** Removes the globals above; throws if one survives, so a worker that is not locked down never runs scripts. */
+export function lockDown(): void {
+  for (const name of escapeGlobals) removeEverywhere(globalThis, name);
+  for (const name of escapeNavigatorProperties) removeEverywhere(navigator, name);
+  const survivors = [
+    ...escapeGlobals.filter((name) => name in globalThis),
+    ...escapeNavigatorProperties.filter((name) => name in navigator).map((name) => `navigator.${name}`),
+  ];
+  if (survivors.length > 0) throw new Error(`The Python sandbox could not remove ${survivors.join(', ')}`);
+}
+
+/** Deletes `name` from `target` and its prototype chain (Web IDL puts some on the object, some on prototypes). */
+function removeEverywhere(target: object, name: string): void {
+  for (let object: object | null = target; object !== null; object = Object.getPrototypeOf(object)) {
+    if (Object.hasOwn(object, name)) Reflect.deleteProperty(object, name);
+  }
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { InterruptSignal, WorkerEndpoint } from './client';
+import { pyodideFiles } from './pyodide-files';
+import { type PageToFrame, sandboxFrameDocument } from './sandbox-frame';
+
+/*
+ * Main-thread side of the Python sandbox (threat model: docs/security.md). Each worker lives in its
+ * own `<iframe sandbox="allow-scripts">`: an opaque origin, so user code cannot open the app's
+ * IndexedDB, Cache Storage or OPFS, reach its DOM, or share its BroadcastChannels; and a CSP without
+ * network or eval. The frame is not controlled by the service worker (opaque origins never are), so
+ * the page fetches the worker module and Pyodide's files (from the precache when offline) and hands
+ * them over; the sandbox itself has no network at all.
+ */
+
+export interface SandboxOptions {
+  /** The bundled worker module, e.g. `import url from './worker.ts?worker&url'`. */
+  workerScriptUrl: string;
+  /** Where Pyodide's files are served, with a trailing slash. */
+  pyodideBaseUrl: string;
+}
+
+interface SandboxFiles {
+  workerModule: Blob;
+  indexURL: string;
+  pyodideFiles: Record<string, Blob>;
+}
+
+const frameToPageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('worker-error'), message: z.string() }),
+  z.object({ type: z.literal('interrupt-cleared'), id: z.number().int() }),
+]);
+
+/**
+ * Returns a `createWorker` for `createPythonRuntime`. The files are fetched once and shared by every
+ * worker it creates (restarts included); a failed fetch is retried by the next worker.
+ */
+export function sandboxedWorkers(options: SandboxOptions): () => WorkerEndpoint {
+  let files: Promise<SandboxFiles> | undefined;
+  const loadFiles = () => {
+    files ??= fetchSandboxFiles(options).catch((error: unknown) => {
+      files = undefined;
+      throw error;
+    });
+    return files;
+  };
+  return () => createSandboxedWorker(loadFiles());
+}
+
+async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions): Promise<SandboxFiles> {
+  const fetchBlob = async (url: string) => {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
+    return response.blob();
+  };
+  const indexURL = new URL(pyodideBaseUrl, location.href).href;
+  const [workerModule, ...blobs] = await Promise.all([
+    fetchBlob(workerScriptUrl),
+    ...pyodideFiles.map((file) => fetchBlob(indexURL + file)),
+  ]);
+  const files = new Map(pyodideFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
+  return { workerModule, indexURL, pyodideFiles: Object.fromEntries(files) };
+}
+
+/** One frame with one worker. Comlink talks to the worker over `port1`; the frame only relays interrupts. */
+function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
+  const channel = new MessageChannel();
+  const errors = new EventTarget();
+  const frame = document.createElement('iframe');
+  frame.sandbox.add('allow-scripts');
+  // Cross-origin isolation must be delegated to the frame, or its worker gets no SharedArrayBuffer.
+  frame.allow = 'cross-origin-isolated';
+  frame.hidden = true;
+  frame.title = 'Python sandbox';
+  frame.srcdoc = sandboxFrameDocument(location.origin, crypto.randomUUID());
+
+  const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
+  const post = (message: PageToFrame, transfer: Transferable[] = []) =>
+    frame.contentWindow?.postMessage(message, '*', transfer);
+  const pendingClears = new Map<number, () => void>();
+  let nextClearId = 0;
+
+  const onFrameMessage = (event: MessageEvent) => {
+    if (event.source !== frame.contentWindow || event.source === null) return;
+    const message = frameToPageSchema.safeParse(event.data);
+    if (!message.success) return; // only the frame's script posts here, and it never sends this
+    if (message.data.type === 'worker-error') fail(message.data.message);
+    else {
+      pendingClears.get(message.data.id)?.();
+      pendingClears.delete(message.data.id);
+    }
+  };
+  addEventListener('message', onFrameMessage);
+
+  frame.addEventListener(
+    'load',
+    () => {
+      files.then(
+        ({ workerModule, indexURL, pyodideFiles }) =>
+          post({ type: 'start', port: channel.port2, workerModule, indexURL, pyodideFiles }, [channel.port2]),
+        (error: unknown) => fail(`the Python files could not be loaded: ${String(error)}`),
+      );
+    },
+    { once: true },
+  );
+  document.body.append(frame);
+
+  const interrupt: InterruptSignal = {
+    raise: () => post({ type: 'interrupt' }),
+    clear: () =>
+      new Promise((resolve) => {
+        const id = nextClearId++;
+        pendingClears.set(id, resolve);
+        post({ type: 'clear-interrupt', id });
+      }),
+  };
+
+  const { port1 } = channel;
+  return {
+    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
+    addEventListener: (type, listener) =>
+      (type === 'error' ? errors : port1).addEventListener(type, listener),
+    removeEventListener: (type, listener) =>
+      (type === 'error' ? errors : port1).removeEventListener(type, listener),
+    start: () => port1.start(),
+    interrupt,
+    terminate() {
+      // Removing the frame ends its worker at once, even one stuck in a loop.
+      removeEventListener('message', onFrameMessage);
+      for (const resolve of pendingClears.values()) resolve();
+      pendingClears.clear();
+      port1.close();
+      frame.remove();
+    },
+  };
+}

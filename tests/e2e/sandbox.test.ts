@@ -1,0 +1,194 @@
+/**
+ * Hostile scripts against the Python sandbox (docs/security.md), run through the built app's UI.
+ * Each script tries one way out, prints what it got, and must be refused; a normal script must
+ * still run right after it.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+
+let server: PreviewServer;
+let browser: Browser;
+let app: AppPage;
+let page: Page;
+
+const output = (target: Page) => target.getByRole('region', { name: 'Output' });
+const pythonStatus = (target: Page) => target.getByRole('status', { name: 'Python status' });
+
+async function waitFor(locator: ReturnType<Page['locator']>, pattern: RegExp, timeout = 30_000) {
+  await locator.filter({ hasText: pattern }).first().waitFor({ timeout });
+}
+
+/** Pastes `code` into the editor, runs it and returns the output once the run has ended. */
+async function runScript(code: string, ending = /Finished|Failed/): Promise<string> {
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitFor(output(page).getByRole('note'), ending);
+  return (await output(page).textContent()) ?? '';
+}
+
+/** Wraps `attempt` (Python statements) so the script reports the exception that stopped it. */
+function hostile(attempt: string): string {
+  const body = attempt
+    .trim()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+  return [
+    'try:',
+    body,
+    '    print("ESCAPED")',
+    'except BaseException as error:',
+    '    print("BLOCKED", type(error).__name__, str(error)[:160])',
+    '',
+  ].join('\n');
+}
+
+async function expectAppStillWorks(): Promise<void> {
+  const text = await runScript('print("still working", 6 * 7)\n');
+  expect(text).toContain('still working 42');
+}
+
+beforeAll(async () => {
+  server = await startPreviewServer();
+  browser = await launchBrowser();
+  app = await newAppPage(browser, server.url);
+  page = app.page;
+  await page.getByRole('button', { name: 'New script' }).click();
+  await page.locator('.cm-content').waitFor();
+  await waitFor(pythonStatus(page), /ready/, 90_000);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+/** [name, Python that tries to get out, what the refusal looks like] */
+const escapes: [string, string, RegExp][] = [
+  ['fetch via `from js import fetch`', 'from js import fetch\nfetch("/index.html")', /ImportError/],
+  ['fetch as an attribute', 'import js\njs.fetch("/index.html")', /AttributeError/],
+  ['XMLHttpRequest', 'import js\njs.XMLHttpRequest.new()', /AttributeError/],
+  ['WebSocket', 'import js\njs.WebSocket.new("ws://127.0.0.1:1")', /AttributeError/],
+  ['EventSource', 'import js\njs.EventSource.new("/events")', /AttributeError/],
+  ['importScripts', 'import js\njs.importScripts("/assets/evil.js")', /AttributeError/],
+  ['a nested Worker', 'import js\njs.Worker.new("/assets/evil.js")', /AttributeError/],
+  ['IndexedDB', 'import js\njs.indexedDB.open("pymark")', /AttributeError/],
+  ['Cache Storage', 'import js\njs.caches.open("workbox-precache")', /AttributeError/],
+  // `navigator` is a getter that Pyodide's `js` proxy cannot call (Illegal invocation); `storage` is gone anyway.
+  [
+    'OPFS',
+    'import js\njs.Reflect.get(js.globalThis, "navigator").storage.getDirectory()',
+    /AttributeError|JsException TypeError: Illegal invocation/,
+  ],
+  ['localStorage', 'import js\njs.localStorage.getItem("x")', /AttributeError/],
+  ['the DOM', 'import js\njs.document.body', /AttributeError/],
+  ['the parent page', 'import js\njs.parent.document', /AttributeError/],
+  ['the top page', 'import js\njs.top.document', /AttributeError/],
+  [
+    'the Function constructor',
+    'import js\njs.Object.constructor.constructor("return fetch")()',
+    /JsException EvalError/,
+  ],
+  ['eval', 'import js\njs.eval("fetch")', /JsException EvalError/],
+  ['postMessage to the frame', 'import js\njs.globalThis.postMessage("pymark:forged")', /AttributeError/],
+  [
+    'BroadcastChannel',
+    'import js\njs.BroadcastChannel.new("pymark:scripts").postMessage("forged")',
+    /AttributeError/,
+  ],
+  [
+    'pyodide.http.open_url',
+    'import pyodide.http\npyodide.http.open_url("/index.html")',
+    /ImportError|NameError|Error/,
+  ],
+  [
+    'pyodide.http.pyfetch',
+    'import pyodide.http\npyodide.http.pyfetch("/index.html").send(None)',
+    /ImportError|NameError|Error/,
+  ],
+];
+
+describe('Python sandbox', () => {
+  test.each(escapes)('blocks %s, and the app keeps working', async (_name, attempt, refusal) => {
+    const text = await runScript(hostile(attempt));
+    expect(text).not.toContain('ESCAPED');
+    expect(text).toMatch(new RegExp(`BLOCKED ${refusal.source}`));
+    await expectAppStillWorks();
+  });
+
+  test('leaves no way out on the global, and the page hears nothing the script sent', async () => {
+    await page.evaluate(() => {
+      const heard: unknown[] = [];
+      Object.assign(window, { sandboxHeard: heard });
+      new BroadcastChannel('pymark:scripts').onmessage = (event) => heard.push(event.data);
+      addEventListener('message', (event) => heard.push(event.data));
+    });
+    const text = await runScript(
+      [
+        'import js',
+        'names = ("fetch", "postMessage", "indexedDB", "caches", "Worker", "BroadcastChannel")',
+        'print("left", [name for name in names if hasattr(js.globalThis, name)])',
+        'for send in (lambda: js.postMessage("pymark:forged"), lambda: js.BroadcastChannel.new("pymark:scripts")):',
+        '    try:',
+        '        send()',
+        '    except Exception:',
+        '        pass',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toContain('left []');
+    const heard = await page.evaluate(() => (window as unknown as { sandboxHeard: unknown[] }).sandboxHeard);
+    // The frame's own protocol messages (interrupt-cleared) arrive here too; nothing the script sent does.
+    expect(JSON.stringify(heard)).not.toContain('forged');
+  });
+
+  test('the sandbox frame itself can reach neither the network nor the app storage', async () => {
+    const frame = page
+      .frames()
+      .find((candidate) => candidate.name() === '' && candidate !== page.mainFrame());
+    expect(frame).toBeDefined();
+    const result = await frame!.evaluate(async (origin) => {
+      const attempt = async (action: () => unknown) => {
+        try {
+          await action();
+          return 'ESCAPED';
+        } catch (error) {
+          return error instanceof Error ? error.name : String(error);
+        }
+      };
+      return {
+        origin: self.origin,
+        fetch: await attempt(() => fetch(`${origin}index.html`)),
+        indexedDB: await attempt(() => indexedDB.open('pymark')),
+        caches: await attempt(() => caches.open('x')),
+        parentDom: await attempt(() => parent.document.title),
+      };
+    }, server.url);
+    expect(result).toEqual({
+      origin: 'null',
+      fetch: 'TypeError',
+      indexedDB: 'SecurityError',
+      caches: 'SecurityError',
+      parentDom: 'SecurityError',
+    });
+  });
+
+  test('Stop still interrupts a busy loop through the sandbox frame', async () => {
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('while True:\n    pass\n');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitFor(pythonStatus(page), /running/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitFor(output(page).getByRole('note'), /interrupted with KeyboardInterrupt/);
+    await expectAppStillWorks();
+  });
+
+  test('logs no errors on the page but the CSP refusals the frame test provoked', () => {
+    expect(app.errors.filter((error) => !error.includes('Content Security Policy'))).toEqual([]);
+  });
+});
