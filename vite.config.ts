@@ -46,7 +46,11 @@ export default defineConfig({
     }),
   ],
   optimizeDeps: { exclude: ['pyodide'] },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // One self-contained file: the sandbox imports the worker from a Blob, where relative chunk imports cannot resolve.
+    rolldownOptions: { output: { codeSplitting: false } },
+  },
   build: { target: 'es2022', sourcemap: true },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders, port: 4173 },

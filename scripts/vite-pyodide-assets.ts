@@ -2,14 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
-
-/** The files Pyodide fetches at boot; everything else in the package is bundled or unused. */
-export const pyodideAssetFiles = [
-  'pyodide.asm.mjs',
-  'pyodide.asm.wasm',
-  'python_stdlib.zip',
-  'pyodide-lock.json',
-] as const;
+import { pyodideFiles } from '../src/runtime/pyodide-files';
 
 const contentTypes: Record<string, string> = {
   mjs: 'text/javascript',
@@ -36,14 +29,17 @@ export function pyodideAssets(): Plugin {
         const path = req.url?.split('?')[0] ?? '';
         const prefix = `${base}pyodide/`;
         const file = path.startsWith(prefix) ? path.slice(prefix.length) : '';
-        if (!(pyodideAssetFiles as readonly string[]).includes(file)) return next();
-        res.setHeader('Content-Type', contentTypes[file.split('.').pop() ?? ''] ?? 'application/octet-stream');
+        if (!(pyodideFiles as readonly string[]).includes(file)) return next();
+        res.setHeader(
+          'Content-Type',
+          contentTypes[file.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        );
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         createReadStream(join(dir, file)).pipe(res);
       });
     },
     generateBundle() {
-      for (const file of pyodideAssetFiles) {
+      for (const file of pyodideFiles) {
         this.emitFile({ type: 'asset', fileName: `pyodide/${file}`, source: readFileSync(join(dir, file)) });
       }
     },

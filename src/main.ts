@@ -3,6 +3,8 @@ import { PostRenderer } from './render/post-renderer';
 import { createHtmlSanitizer } from './render/sanitize-html';
 import { SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
+import { sandboxedWorkers } from './runtime/sandbox-host';
+import pythonWorkerUrl from './runtime/worker.ts?worker&url';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { openSettingsStore } from './storage/settings-store';
@@ -17,7 +19,11 @@ async function start(): Promise<void> {
   if (!app) throw new Error('index.html lacks <pymark-app>');
   // Boot Python first so it warms up while storage opens and the UI renders.
   const runtime = createPythonRuntime({
-    createWorker: () => new Worker(new URL('./runtime/worker.ts', import.meta.url), { type: 'module' }),
+    // Each worker runs in a sandbox frame: docs/security.md.
+    createWorker: sandboxedWorkers({
+      workerScriptUrl: pythonWorkerUrl,
+      pyodideBaseUrl: `${import.meta.env.BASE_URL}pyodide/`,
+    }),
     snapshots: createSnapshotStore(),
   });
   const [store, postStore, settingsStore] = await Promise.all([

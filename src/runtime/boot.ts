@@ -1,10 +1,13 @@
 import { loadPyodide, type PyodideAPI, version as pyodideVersion } from 'pyodide';
+import type { OfflinePyodideOptions } from './sandbox-worker';
 import { type PreloadedSource, type PythonSnapshot, sha256Hex, snapshotKey } from './snapshot';
 import type { BootInfo } from './types';
 
 export interface BootPythonOptions {
   /** Absolute URL (or, in Node, directory path) of Pyodide's files, with a trailing slash. */
   indexURL: string;
+  /** How the sandboxed worker loads Pyodide's module without a network; omitted under Node. */
+  pyodideOptions?: OfflinePyodideOptions;
   /**
    * Runs on a normal boot, before the snapshot is taken: what it leaves in the interpreter (imported
    * modules, installed Pymark modules) is what a snapshot boot starts with. Only pure Python state
@@ -37,24 +40,36 @@ export async function bootPython(options: BootPythonOptions): Promise<BootedPyth
   let fallbackReason = 'no snapshot was provided';
   if (options.snapshot) {
     try {
-      const pyodide = await restoreSnapshot(options.indexURL, options.snapshot, key);
+      const pyodide = await restoreSnapshot(options, options.snapshot, key);
       return { pyodide, info: { source: 'snapshot', ms: now() - started } };
     } catch (error) {
       fallbackReason = `the snapshot was refused: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  const pyodide = await loadPyodide({ indexURL: options.indexURL, _makeSnapshot: true });
+  const pyodide = await loadPyodide({
+    ...options.pyodideOptions,
+    indexURL: options.indexURL,
+    _makeSnapshot: true,
+  });
   options.preload(pyodide);
   const snapshot = await makeSnapshot(pyodide, key);
   return { pyodide, snapshot, info: { source: 'normal', ms: now() - started, fallbackReason } };
 }
 
-async function restoreSnapshot(indexURL: string, snapshot: PythonSnapshot, key: string): Promise<PyodideAPI> {
+async function restoreSnapshot(
+  { indexURL, pyodideOptions }: BootPythonOptions,
+  snapshot: PythonSnapshot,
+  key: string,
+): Promise<PyodideAPI> {
   if (snapshot.key !== key) throw new Error(`it was made for ${snapshot.key}, not ${key}`);
   // Pyodide copies the bytes straight into WASM memory; damage there shows up later, if at all.
   if ((await sha256Hex(snapshot.bytes)) !== snapshot.digest)
     throw new Error('its bytes do not match its digest');
-  const pyodide = await loadPyodide({ indexURL, _loadSnapshot: new Uint8Array(snapshot.bytes) });
+  const pyodide = await loadPyodide({
+    ...pyodideOptions,
+    indexURL,
+    _loadSnapshot: new Uint8Array(snapshot.bytes),
+  });
   const restoredKey: unknown = pyodide.runPython(checkRestoredInterpreter);
   if (restoredKey !== key) throw new Error(`the restored interpreter is not the one made for ${key}`);
   return pyodide;

@@ -11,8 +11,20 @@ import {
 import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
 import type { BootInfo, PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from './types';
 
-/** What the client needs of a worker; a module `Worker` fits. */
+/**
+ * Raises KeyboardInterrupt in the worker's running script. The worker's host owns Pyodide's
+ * interrupt buffer: the sandbox frame (sandbox-host.ts) sits in another agent cluster, where no
+ * SharedArrayBuffer of this page can reach.
+ */
+export interface InterruptSignal {
+  raise(): void;
+  /** Resolves once a pending SIGINT is cleared, so the next run cannot be hit by an old Stop. */
+  clear(): Promise<void>;
+}
+
+/** What the client needs of a worker: a Comlink endpoint, a way to interrupt it and to end it. */
 export interface WorkerEndpoint extends Comlink.Endpoint {
+  interrupt: InterruptSignal;
   terminate(): void;
 }
 
@@ -42,8 +54,6 @@ export function createPythonRuntime(options: PythonRuntimeOptions): PythonRuntim
   return new WorkerPythonRuntime(options);
 }
 
-const SIGINT = 2;
-
 const defaultSchedule: Scheduler = (ms, callback) => {
   const handle = setTimeout(callback, ms);
   return () => clearTimeout(handle);
@@ -52,9 +62,6 @@ const defaultSchedule: Scheduler = (ms, callback) => {
 interface WorkerSession {
   endpoint: WorkerEndpoint;
   api: Comlink.Remote<PythonWorkerApi>;
-  interruptBuffer: SharedArrayBuffer;
-  /** Pyodide's interrupt buffer: writing SIGINT raises KeyboardInterrupt in the running script. */
-  interrupt: Int32Array;
   /** Resolves once the worker is gone: with the reason if it crashed, or because we terminated it. */
   gone: Promise<string>;
   terminate(): void;
@@ -144,7 +151,6 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   #startSession(): void {
     const endpoint = this.#createWorker();
-    const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     let markGone: (reason: string) => void = () => {};
     const gone = new Promise<string>((resolve) => {
       markGone = resolve;
@@ -153,8 +159,6 @@ class WorkerPythonRuntime implements PythonRuntime {
     const session: WorkerSession = {
       endpoint,
       api: Comlink.wrap<PythonWorkerApi>(endpoint),
-      interruptBuffer,
-      interrupt: new Int32Array(interruptBuffer),
       gone,
       terminate() {
         endpoint.terminate();
@@ -173,7 +177,7 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   async #boot(session: WorkerSession): Promise<void> {
     const result = await Promise.race([
-      bootWithSnapshotCache(session.api, session.interruptBuffer, this.#snapshots).catch(
+      bootWithSnapshotCache(session.api, this.#snapshots).catch(
         (error: unknown): BootResult => ({ ok: false, reason: describeError(error) }),
       ),
       session.gone.then((reason): BootResult => ({ ok: false, reason: `the worker crashed (${reason})` })),
@@ -213,9 +217,10 @@ class WorkerPythonRuntime implements PythonRuntime {
     }
     if (run.settled) return; // stopped while waiting for Python
     run.session = session;
-    // Cleared here, on the thread that writes SIGINT, so it cannot race a Stop: a Stop pressed after
-    // the previous script had already finished must not kill this one.
-    Atomics.store(session.interrupt, 0, 0);
+    // Cleared before the run is sent, through the same channel as SIGINT, so it cannot race a Stop:
+    // a Stop pressed after the previous script had already finished must not kill this one.
+    await Promise.race([session.endpoint.interrupt.clear(), session.gone]);
+    if (run.settled) return; // ended while clearing (a Stop is still honoured: SIGINT follows the clear)
     this.#setStatus({ state: 'running', scriptName: run.request.fileName });
     run.cancelTimers.push(this.#schedule(run.request.timeoutMs, () => this.#requestStop(run, 'timeout')));
 
@@ -272,7 +277,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       this.#resolveRun(run, { kind: 'stopped', cause, via: 'interrupt', truncatedChars: 0 });
       return;
     }
-    Atomics.store(run.session.interrupt, 0, SIGINT);
+    run.session.endpoint.interrupt.raise();
     run.cancelTimers.push(
       this.#schedule(this.#graceMs, () => {
         const what = cause === 'stop' ? 'Stop' : 'the time limit';

@@ -28,17 +28,16 @@ export const outputCallbackSchema = z.custom<Remote<OutputBatchCallback>>(
 
 // Not `z.instanceof(SharedArrayBuffer)`: that would throw at import time on a page that is not
 // cross-origin isolated, where the global does not exist.
-const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
+export const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
   (value) => typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer,
   'expected a SharedArrayBuffer',
 );
 
 /**
- * Main thread → worker. The buffer is Pyodide's interrupt buffer: the client writes SIGINT (2) into
- * it. `snapshot` is the stored memory snapshot, if any: the worker has no storage of its own.
+ * Main thread → worker. `snapshot` is the stored memory snapshot, if any: the worker has no storage
+ * of its own. (The interrupt buffer comes from the sandbox frame instead: see sandbox-worker.ts.)
  */
 export const bootRequestSchema = z.object({
-  interruptBuffer: sharedArrayBufferSchema,
   snapshot: pythonSnapshotSchema.optional(),
 });
 export type BootRequest = z.infer<typeof bootRequestSchema>;

@@ -20,14 +20,13 @@ export interface SnapshotCache {
  */
 export async function bootWithSnapshotCache(
   api: Comlink.Remote<PythonWorkerApi>,
-  interruptBuffer: SharedArrayBuffer,
   cache: SnapshotCache | undefined,
 ): Promise<BootResult> {
   const snapshot = await cache?.load().catch((error: unknown) => {
     console.warn('Pymark could not read the stored Python snapshot; booting normally', error);
     return undefined;
   });
-  const request = { interruptBuffer, snapshot };
+  const request = { snapshot };
   const result = parseMessage(
     bootResultSchema,
     await api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request),

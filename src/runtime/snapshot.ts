@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sha256 } from './sha256';
 
 /*
  * A Pyodide memory snapshot as it travels between the worker (which makes and loads it) and the
@@ -18,7 +19,14 @@ export type PythonSnapshot = z.infer<typeof pythonSnapshotSchema>;
 
 /** Lower-case hex SHA-256. */
 export async function sha256Hex(data: BufferSource): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  // The sandboxed worker is no secure context, so it lacks `crypto.subtle` (docs/security.md).
+  const digest = crypto.subtle
+    ? new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+    : sha256(
+        ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : new Uint8Array(data),
+      );
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 

@@ -8,30 +8,38 @@ import {
   parseMessage,
   workerRunRequestSchema,
 } from './protocol';
+import { lockDown } from './lockdown';
 import { createPythonRunner, type PythonRunner } from './python-runner';
+import { connectToSandboxHost } from './sandbox-worker';
 
 /*
  * Module worker entry: boots Pyodide and exposes `PythonWorkerApi` with Comlink. The running logic
  * lives in python-runner.ts; this file only wires it to the worker.
  */
 
+// Sandbox (docs/security.md): the frame hands over the page's Comlink port, the interrupt buffer and
+// Pyodide's files; the worker has no network to fetch them itself.
+const host = await connectToSandboxHost();
+
 let runner: PythonRunner | undefined;
 let measureHeap = () => 0;
 
 const api: PythonWorkerApi = {
   async boot(request: unknown) {
-    const { interruptBuffer, snapshot } = parseMessage(bootRequestSchema, request, 'boot request');
+    const { snapshot } = parseMessage(bootRequestSchema, request, 'boot request');
     try {
       const booted = await bootPython({
-        // Absolute, because Pyodide resolves its other files (wasm, stdlib, lock file) against it.
-        indexURL: new URL(`${import.meta.env.BASE_URL}pyodide/`, self.location.href).href,
+        indexURL: host.indexURL,
+        pyodideOptions: host.pyodideOptions,
         // Nothing yet: runner.py is loaded after boot by createPythonRunner.
         preload: () => {},
         preloadSources: bundledPythonSources,
         snapshot,
       });
       // After the snapshot: the interrupt buffer belongs to this worker, not to the next boot.
-      booted.pyodide.setInterruptBuffer(new Int32Array(interruptBuffer));
+      booted.pyodide.setInterruptBuffer(new Int32Array(host.interruptBuffer));
+      // Sandbox: from here on user code can run, so everything that reaches outside goes first.
+      lockDown();
       runner = createPythonRunner(booted.pyodide);
       measureHeap = () => wasmHeapBytes(booted.pyodide);
       const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
@@ -68,4 +76,4 @@ const api: PythonWorkerApi = {
   },
 };
 
-Comlink.expose(api);
+Comlink.expose(api, host.endpoint);

@@ -55,6 +55,7 @@ function fakeWorkers(behaviour: Behaviour) {
       addEventListener: (type, listener) => type !== 'error' && port1.addEventListener(type, listener),
       removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
       start: () => port1.start(),
+      interrupt: { raise: () => {}, clear: async () => {} },
       terminate: () => {
         worker.terminated = true;
         port1.close();

@@ -2,7 +2,6 @@ import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPythonRuntime, type Scheduler, type WorkerEndpoint } from '../../src/runtime/client';
 import type {
-  BootRequest,
   BootResult,
   OutputBatchCallback,
   PythonWorkerApi,
@@ -46,17 +45,15 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
   const createWorker = (): WorkerEndpoint => {
     const { port1, port2 } = new MessageChannel();
     const errors = new EventTarget();
-    let interrupt: Int32Array = new Int32Array(1);
+    // Stands in for the buffer the sandbox frame owns and writes on the page's behalf.
+    const interrupt = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const worker: FakeWorker = {
       terminated: false,
       interruptAtRunStart: [],
       crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
     };
     const api: PythonWorkerApi = {
-      boot: (request: BootRequest) => {
-        interrupt = new Int32Array(request.interruptBuffer);
-        return behaviour.boot();
-      },
+      boot: () => behaviour.boot(),
       heapBytes: async () => 0,
       run: (request, onOutput) => {
         worker.interruptAtRunStart.push(Atomics.load(interrupt, 0));
@@ -77,6 +74,10 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
       removeEventListener: (type, listener) =>
         (type === 'error' ? errors : port1).removeEventListener(type, listener),
       start: () => port1.start(),
+      interrupt: {
+        raise: () => Atomics.store(interrupt, 0, 2),
+        clear: async () => void Atomics.store(interrupt, 0, 0),
+      },
       terminate: () => {
         worker.terminated = true;
         port1.close();
