@@ -8,6 +8,7 @@ import {
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
+import { type Diagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
 import { Compartment, EditorState, type Extension, StateEffect, StateField } from '@codemirror/state';
 import {
   Decoration,
@@ -52,6 +53,16 @@ const editorTheme = EditorView.theme({
 
 export type EditorLanguage = 'python' | 'markdown';
 
+/** A problem at a 1-based line and column (`endColumn` exclusive), as Python reports it. */
+export interface LineDiagnostic {
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+}
+
 function baseExtensions(language: EditorLanguage): Extension[] {
   return [
     lineNumbers(),
@@ -66,6 +77,7 @@ function baseExtensions(language: EditorLanguage): Extension[] {
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
     language === 'python' ? python() : [markdown(), EditorView.lineWrapping],
     errorLineField,
+    language === 'python' ? lintGutter() : [],
     editorTheme,
   ];
 }
@@ -94,6 +106,9 @@ export class CodeEditor extends LitElement {
   @property({ type: Number }) errorLine: number | null = null;
   @property() label = 'Script code';
   @property() language: EditorLanguage = 'python';
+  /** Problems found in `diagnosticsFor`; shown only while the document is exactly that text. */
+  @property({ attribute: false }) diagnostics: readonly LineDiagnostic[] = [];
+  @property({ attribute: false }) diagnosticsFor: string | null = null;
 
   private view?: EditorView;
   /** The accessible name follows renames without rebuilding the editor. */
@@ -124,6 +139,7 @@ export class CodeEditor extends LitElement {
     if (!replaced && changed.has('label')) {
       view.dispatch({ effects: this.labelCompartment.reconfigure(this.labelAttribute()) });
     }
+    if (replaced || changed.has('diagnostics') || changed.has('diagnosticsFor')) this.showDiagnostics(view);
     if (replaced || changed.has('errorLine')) {
       view.dispatch({ effects: setErrorLine.of(this.errorLine) });
     }
@@ -157,6 +173,29 @@ export class CodeEditor extends LitElement {
         }),
       ],
     });
+  }
+
+  private showDiagnostics(view: EditorView): void {
+    const doc = view.state.doc;
+    // Positions computed for other text would point at the wrong characters.
+    const current = this.diagnosticsFor === doc.toString() ? this.diagnostics : [];
+    const diagnostics: Diagnostic[] = current.map((problem) => {
+      const line = doc.line(Math.min(Math.max(problem.line, 1), doc.lines));
+      const from = Math.min(line.from + Math.max(problem.column - 1, 0), line.to);
+      const endLine = doc.line(Math.min(Math.max(problem.endLine ?? problem.line, 1), doc.lines));
+      const to =
+        problem.endColumn === undefined
+          ? Math.max(from, line.to)
+          : Math.min(endLine.from + problem.endColumn - 1, endLine.to);
+      return {
+        from,
+        to: Math.max(from, to),
+        severity: problem.severity,
+        message: problem.message,
+        source: 'Python',
+      };
+    });
+    view.dispatch(setDiagnostics(view.state, diagnostics));
   }
 
   private labelAttribute(): Extension {

@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { type ScriptKind, scriptKinds } from '../core/script';
+import { type Script, type ScriptKind, scriptKinds } from '../core/script';
 import './code-editor';
 import './output-panel';
 import './runtime-status';
@@ -360,6 +360,7 @@ export class PymarkApp extends LitElement {
       <div class="toolbar">
         <h2>${script.title}</h2>
         ${view.dirty ? html`<span class="unsaved">Unsaved changes</span>` : nothing}
+        ${view.savedWithError ? html`<span class="unsaved" role="status">${view.savedWithError}</span>` : nothing}
         ${
           view.changedElsewhere
             ? html`<span class="unsaved" role="alert">
@@ -379,6 +380,7 @@ export class PymarkApp extends LitElement {
             ${scriptKinds.map((kind) => html`<option value=${kind} ?selected=${kind === script.kind}>${kind}</option>`)}
           </select>
         </label>
+        ${this.renderEntrypointPicker(script, view)}
         <button @click=${() => workspace?.save()} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">Save</button>
         <button class="primary" @click=${() => workspace?.run()} ?disabled=${view.running} title="Run (Ctrl/Cmd+Enter)">
           Run
@@ -388,6 +390,8 @@ export class PymarkApp extends LitElement {
       <pymark-code-editor
         .value=${view.code}
         .errorLine=${view.errorLine}
+        .diagnostics=${view.check?.diagnostics ?? []}
+        .diagnosticsFor=${view.check?.code ?? null}
         label="Code of ${script.title}"
         @code-change=${(event: CustomEvent<string>) => workspace?.edit(event.detail)}
         @save-request=${() => workspace?.save()}
@@ -395,6 +399,26 @@ export class PymarkApp extends LitElement {
       ></pymark-code-editor>
       <pymark-output-panel .entries=${view.output}></pymark-output-panel>
     `;
+  }
+
+  /** The script's top-level functions, as Python sees them; a missing entrypoint stays listed, marked. */
+  private renderEntrypointPicker(script: Script, view: WorkspaceState) {
+    const found = view.check?.entrypoints ?? [];
+    const choices = found.includes(script.entrypoint) ? found : [script.entrypoint, ...found];
+    return html`<label class="field"
+      >Entrypoint
+      <select
+        .value=${script.entrypoint}
+        @change=${(event: Event) => this.workspace?.setEntrypoint((event.target as HTMLSelectElement).value)}
+      >
+        ${choices.map(
+          (name) =>
+            html`<option value=${name} ?selected=${name === script.entrypoint}>
+              ${name}()${found.includes(name) || !view.check ? '' : ' — not defined'}
+            </option>`,
+        )}
+      </select>
+    </label>`;
   }
 
   /** Ctrl/Cmd+S and Ctrl/Cmd+Enter outside the editor; inside it, the editor's keymap handles them first. */

@@ -1,5 +1,12 @@
 import type { Script, ScriptKind } from '../core/script';
-import type { BootInfo, OutputChunk, PythonRuntime, RunOutcome, RuntimeStatus } from '../runtime/types';
+import type {
+  BootInfo,
+  OutputChunk,
+  PythonRuntime,
+  RunOutcome,
+  RuntimeStatus,
+  ScriptCheck,
+} from '../runtime/types';
 import type { ScriptStore } from '../storage/script-store';
 import { describeError, StateHolder } from './state-holder';
 
@@ -31,6 +38,15 @@ export interface WorkspaceState {
    * unsaved edits: the edits stay, and the user chooses between them and the new saved version.
    */
   changedElsewhere: boolean;
+  /** Python's own verdict on a version of the editor's code: syntax problems and top-level functions. */
+  check: CheckedCode | null;
+  /** Said after a save that kept a syntax error: saving works, running will not. */
+  savedWithError: string | null;
+}
+
+export interface CheckedCode extends ScriptCheck {
+  /** The code the check is about; the editor may have moved on since. */
+  code: string;
 }
 
 export interface WorkspaceSettings {
@@ -44,6 +60,8 @@ export interface WorkspaceDeps {
   settings: WorkspaceSettings;
   /** How long typing pauses before the draft is written; drafts survive reloads. */
   draftDelayMs?: number;
+  /** How long typing pauses before Python checks the syntax. */
+  checkDelayMs?: number;
 }
 
 /**
@@ -54,6 +72,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
   private readonly unsubscribers: Array<() => void> = [];
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
   private draftWrite: Promise<void> = Promise.resolve();
+  private checkTimer: ReturnType<typeof setTimeout> | undefined;
+  private checkRequest = 0;
 
   constructor(private readonly deps: WorkspaceDeps) {
     super({
@@ -70,6 +90,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
       recentlyDeleted: null,
       problem: null,
       changedElsewhere: false,
+      check: null,
+      savedWithError: null,
     });
   }
 
@@ -91,6 +113,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
   dispose(): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     clearTimeout(this.draftTimer);
+    clearTimeout(this.checkTimer);
   }
 
   get selected(): Script | undefined {
@@ -110,7 +133,10 @@ export class Workspace extends StateHolder<WorkspaceState> {
       errorLine: null,
       output: [],
       changedElsewhere: false,
+      check: null,
+      savedWithError: null,
     });
+    this.scheduleCheck(0);
   }
 
   /** Opens a script with `line` marked, e.g. from a macro's error box in a post preview. */
@@ -134,9 +160,10 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   edit(code: string): void {
     const saved = this.selected?.body;
-    this.set({ code, dirty: code !== saved, errorLine: null });
+    this.set({ code, dirty: code !== saved, errorLine: null, savedWithError: null });
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(() => void this.flushDraft(), this.deps.draftDelayMs ?? 300);
+    this.scheduleCheck(this.deps.checkDelayMs ?? 400);
   }
 
   async save(): Promise<void> {
@@ -151,18 +178,66 @@ export class Workspace extends StateHolder<WorkspaceState> {
       this.replaceScript(saved);
       this.set({ dirty: this.state.code !== saved.body, changedElsewhere: false });
     });
+    if (!this.state.dirty) await this.reportSyntaxErrorAfterSave(script, code);
   }
 
   /** Changing the kind is saved at once: it decides where the script can be used. */
   async setKind(kind: ScriptKind): Promise<void> {
     const script = this.selected;
     if (!script || script.kind === kind) return;
-    await this.attempt(`change the kind of “${script.title}”`, async () => {
+    await this.saveSetting(script, { kind }, `change the kind of “${script.title}”`);
+  }
+
+  /** The function a run or render calls, picked from the script's top-level functions. */
+  async setEntrypoint(entrypoint: string): Promise<void> {
+    const script = this.selected;
+    if (!script || script.entrypoint === entrypoint) return;
+    await this.saveSetting(script, { entrypoint }, `change the entrypoint of “${script.title}”`);
+  }
+
+  private async saveSetting(
+    script: Script,
+    changes: Pick<Partial<Script>, 'kind' | 'entrypoint'>,
+    what: string,
+  ): Promise<void> {
+    await this.attempt(what, async () => {
       await this.draftWrite;
-      this.replaceScript(await this.deps.store.save(script.id, { kind }));
+      this.replaceScript(await this.deps.store.save(script.id, changes));
       // Saving cleared the stored draft; the editor may still hold unsaved text.
       if (this.state.dirty) await this.flushDraft();
     });
+  }
+
+  /** Asks Python's parser about the editor's code after a pause; only the newest answer is kept. */
+  private scheduleCheck(delayMs: number): void {
+    clearTimeout(this.checkTimer);
+    const script = this.selected;
+    if (!script) return;
+    this.checkTimer = setTimeout(() => {
+      const request = ++this.checkRequest;
+      const code = this.state.code;
+      this.deps.runtime
+        .checkScript(code, `${script.slug}.py`)
+        .then((check) => {
+          if (request === this.checkRequest && this.state.selectedId === script.id) {
+            this.set({ check: { ...check, code } });
+          }
+        })
+        // A check that cannot run (Python failed to boot) leaves the editor without hints, nothing more.
+        .catch(() => undefined);
+    }, delayMs);
+  }
+
+  /** A script with a syntax error can be saved; the user is told so. */
+  private async reportSyntaxErrorAfterSave(script: Script, code: string): Promise<void> {
+    const check =
+      this.state.check?.code === code
+        ? this.state.check
+        : await this.deps.runtime.checkScript(code, `${script.slug}.py`).catch(() => null);
+    const error = check?.diagnostics.find((diagnostic) => diagnostic.severity === 'error');
+    if (error && this.state.selectedId === script.id && this.state.code === code) {
+      this.set({ savedWithError: `Saved with a syntax error on line ${error.line}: ${error.message}` });
+    }
   }
 
   async rename(id: string, title: string): Promise<void> {
@@ -231,6 +306,9 @@ export class Workspace extends StateHolder<WorkspaceState> {
       const outcome = await this.deps.runtime.run({
         fileName: `${script.slug}.py`,
         code: this.state.code,
+        // Only a utility's entrypoint is meant to be called bare; others run as modules (and main(), if any).
+        entrypoint: script.kind === 'utility' ? script.entrypoint : undefined,
+        scriptId: script.id,
         timeoutMs: this.state.runTimeoutMs,
         onOutput: (chunks) => this.appendOutput(chunks),
       });

@@ -1,6 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from '../../src/runtime/types';
+import type {
+  PythonRuntime,
+  RunOutcome,
+  RunRequest,
+  RuntimeStatus,
+  ScriptCheck,
+} from '../../src/runtime/types';
 import { openScriptStore } from '../../src/storage/idb-script-store';
 import { Workspace, type WorkspaceSettings } from '../../src/ui/workspace';
 
@@ -38,7 +44,32 @@ class ScriptedRuntime implements PythonRuntime {
     this.stopCalls++;
   }
 
+  readonly checks: string[] = [];
+
+  /** Stands in for Python's parser: `def (` is the syntax error, `def name(` a top-level function. */
+  async checkScript(code: string): Promise<ScriptCheck> {
+    this.checks.push(code);
+    const broken = code.split('\n').findIndex((line) => line.startsWith('def ('));
+    return {
+      diagnostics:
+        broken < 0 ? [] : [{ severity: 'error', line: broken + 1, column: 5, message: 'invalid syntax' }],
+      entrypoints: [...code.matchAll(/^def (\w+)\(/gm)].map((match) => match[1] ?? ''),
+    };
+  }
+
+  // The scripts workspace only runs utilities.
+  readonly renderMacro = notUsedHere;
+  readonly renderMany = notUsedHere;
+  readonly setSiteData = notUsedHere;
+  readonly stats = () => [];
+  readonly resetStats = () => {};
+  readonly subscribeStats = () => () => {};
+
   dispose(): void {}
+}
+
+function notUsedHere(): never {
+  throw new Error('not used by the workspace tests');
 }
 
 const memorySettings = (): WorkspaceSettings => {
@@ -59,7 +90,13 @@ async function setup() {
   const dbName = `workspace-test-${++dbCounter}`;
   const store = await openScriptStore({ dbName });
   const runtime = new ScriptedRuntime();
-  const workspace = new Workspace({ store, runtime, settings: memorySettings(), draftDelayMs: 0 });
+  const workspace = new Workspace({
+    store,
+    runtime,
+    settings: memorySettings(),
+    draftDelayMs: 0,
+    checkDelayMs: 0,
+  });
   workspaces.push(workspace);
   await workspace.init();
   return { store, runtime, workspace, dbName };
@@ -196,6 +233,47 @@ describe('Workspace', () => {
     await expect(store.getDraft(id)).resolves.toMatchObject({
       body: 'def render(context):\n    return "x"\n',
     });
+  });
+
+  test('Python checks the code after a pause; only the newest check is kept', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    workspace.edit('def first():\n    pass\n');
+    workspace.edit('def main():\n    pass\ndef helper():\n    pass\n');
+    await settle();
+    expect(runtime.checks.at(-1)).toBe(workspace.state.code);
+    expect(workspace.state.check).toMatchObject({
+      code: workspace.state.code,
+      entrypoints: ['main', 'helper'],
+      diagnostics: [],
+    });
+  });
+
+  test('a script with a syntax error can be saved, and says so', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create();
+    const id = workspace.state.selectedId ?? '';
+    workspace.edit('def main():\n    pass\ndef (\n');
+    await workspace.save();
+    await expect(store.get(id)).resolves.toMatchObject({
+      body: 'def main():\n    pass\ndef (\n',
+      version: 2,
+    });
+    expect(workspace.state.savedWithError).toBe('Saved with a syntax error on line 3: invalid syntax');
+    workspace.edit('def main():\n    pass\n');
+    expect(workspace.state.savedWithError).toBeNull();
+  });
+
+  test('the entrypoint is chosen and saved, and runs call it', async () => {
+    const { workspace, store, runtime } = await setup();
+    await workspace.create();
+    const id = workspace.state.selectedId ?? '';
+    await workspace.setEntrypoint('digest');
+    await expect(store.get(id)).resolves.toMatchObject({ entrypoint: 'digest' });
+    const running = workspace.run();
+    expect(runtime.requests.at(-1)).toMatchObject({ entrypoint: 'digest', scriptId: id });
+    runtime.complete({ kind: 'ok', truncatedChars: 0 });
+    await running;
   });
 
   test('stop does nothing when nothing runs', async () => {
