@@ -1,15 +1,34 @@
 import * as Comlink from 'comlink';
+import type { z } from 'zod';
+import { type SiteSnapshot, siteSnapshotSchema } from '../core/abi';
+import { defaultEntrypoint } from '../core/script';
 import { defaultMaxHeapBytes, heapOutgrown } from './heap-bound';
 import {
   type BootResult,
   outputBatchSchema,
   type PythonWorkerApi,
   parseMessage,
+  scriptCheckSchema,
   type WorkerRunResult,
+  workerRenderResultSchema,
   workerRunResultSchema,
 } from './protocol';
+import { scriptFileName } from './render-batch';
+import { completeRender, nothingSent, prepareRender, type RenderEnding } from './render-call';
+import { ScriptStatsBook } from './script-stats';
 import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
-import type { BootInfo, PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from './types';
+import type {
+  BootInfo,
+  MacroScript,
+  PythonRuntime,
+  RenderItem,
+  RenderOutcome,
+  RunOutcome,
+  RunRequest,
+  RuntimeStatus,
+  ScriptCheck,
+  ScriptStats,
+} from './types';
 
 /**
  * Raises KeyboardInterrupt in the worker's running script. The worker's host owns Pyodide's
@@ -42,6 +61,10 @@ export interface PythonRuntimeOptions {
   snapshots?: SnapshotCache;
   /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
   maxHeapBytes?: number;
+  /** Time limit of one `renderMany` (the whole batch) or `checkScript` call. Default 5 s. */
+  renderTimeoutMs?: number;
+  /** Clock for the round-trip durations in `stats()`. Defaults to `performance.now`. */
+  now?: () => number;
 }
 
 /**
@@ -49,6 +72,10 @@ export interface PythonRuntimeOptions {
  *
  * One run at a time: `run()` while a run is active rejects. `run()` while Python boots or restarts
  * waits for it; `run()` when Python failed to start rejects with the reason.
+ *
+ * Runs, renders and checks share one worker and go to it one call at a time, in the order they were
+ * made: a render made while a utility runs waits for it (a live preview must not fail because a
+ * script is running), and has its own time limit, counted from when it is sent.
  */
 export function createPythonRuntime(options: PythonRuntimeOptions): PythonRuntime {
   return new WorkerPythonRuntime(options);
@@ -76,7 +103,15 @@ interface ActiveRun {
   stopCause?: 'stop' | 'timeout';
   settled: boolean;
   cancelTimers: (() => void)[];
+  /** When the run was sent to the worker, and how long Python took, for `stats()`. */
+  sentAt?: number;
+  pythonMs?: number;
 }
+
+/** How a call with a time limit ended: its parsed answer, or the worker was replaced without one. */
+type TimedEnding<T> =
+  | { kind: 'answered'; value: T; timedOut: boolean }
+  | { kind: 'lost'; why: 'timeout' | 'worker-failed'; message: string };
 
 /** How a run's call into the worker ended: a result, or a crashed, failed or protocol-breaking worker. */
 type WorkerEnding = { kind: 'result'; result: WorkerRunResult } | { kind: 'broken'; reason: string };
@@ -92,6 +127,15 @@ class WorkerPythonRuntime implements PythonRuntime {
   readonly #maxHeapBytes: number;
   #session: WorkerSession | undefined;
   #activeRun: ActiveRun | undefined;
+  /** Settles when every call made so far has left the worker; the next call chains onto it. */
+  #queue: Promise<void> = Promise.resolve();
+  readonly #renderTimeoutMs: number;
+  readonly #now: () => number;
+  readonly #stats = new ScriptStatsBook();
+  readonly #statsListeners = new Set<() => void>();
+  #siteJson: string | undefined;
+  /** Workers that have the current site data; a restarted one does not, and gets it with its next render. */
+  #sessionsWithSite = new WeakSet<WorkerSession>();
 
   constructor(options: PythonRuntimeOptions) {
     this.#createWorker = options.createWorker;
@@ -99,6 +143,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#schedule = options.schedule ?? defaultSchedule;
     this.#snapshots = options.snapshots;
     this.#maxHeapBytes = options.maxHeapBytes ?? defaultMaxHeapBytes;
+    this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
+    this.#now = options.now ?? (() => performance.now());
     if (typeof SharedArrayBuffer === 'function') this.#startSession();
     else {
       // Without it a stuck script could only be stopped by a restart; fail visibly instead of half-working.
@@ -127,8 +173,62 @@ class WorkerPythonRuntime implements PythonRuntime {
     return new Promise((resolve, reject) => {
       const run: ActiveRun = { request, resolve, reject, settled: false, cancelTimers: [] };
       this.#activeRun = run;
-      void this.#execute(run);
+      void this.#serially(async () => ({ value: await this.#execute(run) }));
     });
+  }
+
+  renderMacro(script: MacroScript, context: RenderItem['context']): Promise<RenderOutcome> {
+    return this.renderMany([{ script, context }]).then(([outcome]) => outcome!);
+  }
+
+  renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+    const prepared = prepareRender(items);
+    const { batchJson } = prepared;
+    if (batchJson === undefined) return Promise.resolve(this.#finishRender(items, prepared, nothingSent, 0));
+    return this.#serially(async () => {
+      const session = await this.#whenReady();
+      const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
+      const sentAt = this.#now();
+      const ending = await this.#callWithTimeLimit(session, 'A macro', workerRenderResultSchema, (api) =>
+        api.render({ batch: batchJson, site }),
+      );
+      if (ending.kind === 'answered') this.#sessionsWithSite.add(session);
+      const renderEnding: RenderEnding =
+        ending.kind === 'answered'
+          ? { kind: 'answered', result: ending.value, timedOut: ending.timedOut }
+          : ending;
+      return { value: this.#finishRender(items, prepared, renderEnding, this.#now() - sentAt), session };
+    });
+  }
+
+  checkScript(code: string, fileName: string): Promise<ScriptCheck> {
+    return this.#serially(async () => {
+      const session = await this.#whenReady();
+      const ending = await this.#callWithTimeLimit(session, 'The syntax check', scriptCheckSchema, (api) =>
+        api.check({ code, fileName }),
+      );
+      if (ending.kind === 'lost') throw new Error(`${fileName} could not be checked: ${ending.message}`);
+      return { value: ending.value, session };
+    });
+  }
+
+  setSiteData(snapshot: SiteSnapshot): void {
+    this.#siteJson = JSON.stringify(siteSnapshotSchema.parse(snapshot));
+    this.#sessionsWithSite = new WeakSet();
+  }
+
+  stats(): ScriptStats[] {
+    return this.#stats.stats();
+  }
+
+  resetStats(): void {
+    this.#stats.reset();
+    this.#statsChanged();
+  }
+
+  subscribeStats(listener: () => void): () => void {
+    this.#statsListeners.add(listener);
+    return () => this.#statsListeners.delete(listener);
   }
 
   stop(): void {
@@ -142,6 +242,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     if (this.#activeRun) this.#rejectRun(this.#activeRun, new Error(reason));
     this.#setStatus({ state: 'failed', reason });
     this.#listeners.clear();
+    this.#statsListeners.clear();
   }
 
   #setStatus(status: RuntimeStatus): void {
@@ -222,6 +323,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     await Promise.race([session.endpoint.interrupt.clear(), session.gone]);
     if (run.settled) return; // ended while clearing (a Stop is still honoured: SIGINT follows the clear)
     this.#setStatus({ state: 'running', scriptName: run.request.fileName });
+    run.sentAt = this.#now();
     run.cancelTimers.push(this.#schedule(run.request.timeoutMs, () => this.#requestStop(run, 'timeout')));
 
     const ending = await this.#callWorkerRun(run, session);
@@ -230,6 +332,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       this.#restart(`${ending.reason}; restarting`);
       this.#resolveRun(run, brokenWorkerOutcome(ending.reason));
     } else {
+      run.pythonMs = ending.result.pythonMs;
       // Between calls: a fresh worker now, before anything else is sent to this one.
       if (await heapOutgrown(session.api, this.#maxHeapBytes)) this.#recycle(session);
       this.#resolveRun(run, toOutcome(ending.result, run.stopCause));
@@ -237,10 +340,10 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 
   #callWorkerRun(run: ActiveRun, session: WorkerSession): Promise<WorkerEnding> {
-    const { fileName, code } = run.request;
+    const { fileName, code, entrypoint = defaultEntrypoint.utility } = run.request;
     const onOutput = Comlink.proxy((chunks: unknown) => this.#deliverOutput(run, chunks));
     return Promise.race([
-      session.api.run({ fileName, code }, onOutput).then(
+      session.api.run({ fileName, code, entrypoint }, onOutput).then(
         (value): WorkerEnding => ({
           kind: 'result',
           result: parseMessage(workerRunResultSchema, value, 'run result from the worker'),
@@ -288,6 +391,126 @@ class WorkerPythonRuntime implements PythonRuntime {
     );
   }
 
+  /**
+   * Runs `call` once every call made before it has left the worker. `call` resolves with its value
+   * and the worker it used; the caller gets the value at once, and the next call waits until that
+   * worker's heap was checked (a run checks its own) and, if it outgrew its bound, replaced.
+   */
+  #serially<T>(call: () => Promise<{ value: T; session?: WorkerSession }>): Promise<T> {
+    const done = this.#queue.then(call);
+    this.#queue = done.then(
+      async (answer) => {
+        const { session } = answer;
+        if (!session || session !== this.#session) return; // checked by the call itself, or replaced during it
+        const outgrown = await Promise.race([
+          heapOutgrown(session.api, this.#maxHeapBytes),
+          session.gone.then(() => false),
+        ]);
+        if (outgrown) this.#recycle(session);
+      },
+      () => {},
+    );
+    return done.then((answer) => answer.value);
+  }
+
+  /**
+   * Makes one call into the worker under the render time limit: SIGINT when it runs out, a worker
+   * restart if Python has not answered within the grace period after that (or crashes).
+   */
+  async #callWithTimeLimit<T>(
+    session: WorkerSession,
+    what: string,
+    schema: z.ZodType<T>,
+    call: (api: Comlink.Remote<PythonWorkerApi>) => Promise<unknown>,
+  ): Promise<TimedEnding<T>> {
+    // As for runs: a SIGINT left from an earlier call must not hit this one.
+    await Promise.race([session.endpoint.interrupt.clear(), session.gone]);
+    let timedOut = false;
+    const cancelTimers: (() => void)[] = [];
+    const restarted = new Promise<TimedEnding<T>>((resolve) => {
+      cancelTimers.push(
+        this.#schedule(this.#renderTimeoutMs, () => {
+          timedOut = true;
+          session.endpoint.interrupt.raise();
+          cancelTimers.push(
+            this.#schedule(this.#graceMs, () => {
+              const message = `${what} did not respond to the time limit`;
+              this.#replaceSession(session, `${message}; restarting`);
+              resolve({ kind: 'lost', why: 'timeout', message });
+            }),
+          );
+        }),
+      );
+    });
+    const answered = Promise.race([
+      call(session.api).then(
+        (value): TimedEnding<T> => ({
+          kind: 'answered',
+          value: parseMessage(schema, value, `${what.toLowerCase()} result from the worker`),
+          timedOut,
+        }),
+      ),
+      session.gone.then(
+        (reason): TimedEnding<T> => ({
+          kind: 'lost',
+          why: 'worker-failed',
+          message: `The Python worker crashed (${reason})`,
+        }),
+      ),
+    ]).catch(
+      (error: unknown): TimedEnding<T> => ({
+        kind: 'lost',
+        why: 'worker-failed',
+        message: `The Python worker failed: ${describeError(error)}`,
+      }),
+    );
+    const ending = await Promise.race([answered, restarted]);
+    for (const cancel of cancelTimers) cancel();
+    if (ending.kind === 'lost' && ending.why === 'worker-failed')
+      this.#replaceSession(session, `${ending.message}; restarting`);
+    return ending;
+  }
+
+  /** Restarts `session`'s worker unless it was replaced already (a crash can be noticed twice). */
+  #replaceSession(session: WorkerSession, reason: string): void {
+    if (this.#session === session) this.#restart(reason);
+  }
+
+  #finishRender(
+    items: readonly RenderItem[],
+    prepared: ReturnType<typeof prepareRender>,
+    ending: RenderEnding,
+    roundTripMs: number,
+  ): RenderOutcome[] {
+    const rendered = completeRender(items, prepared, ending);
+    const names = new Map<string, string>();
+    rendered.forEach(({ outcome, pythonMs }, index) => {
+      const { script } = items[index]!;
+      const name = scriptFileName(script.slug);
+      names.set(script.id, name);
+      const end = outcome.ok ? 'ok' : outcome.kind === 'timeout' ? 'timeout' : 'error';
+      this.#stats.recordCall(script.id, name, end, pythonMs);
+    });
+    if (prepared.sent.length > 0) {
+      for (const [scriptId, name] of names) this.#stats.recordRoundTrip(scriptId, name, roundTripMs);
+    }
+    this.#statsChanged();
+    return rendered.map(({ outcome }) => outcome);
+  }
+
+  #recordRun(run: ActiveRun, outcome: RunOutcome): void {
+    const { fileName, scriptId = fileName } = run.request;
+    const end =
+      outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
+    this.#stats.recordCall(scriptId, fileName, end, run.pythonMs);
+    if (run.sentAt !== undefined) this.#stats.recordRoundTrip(scriptId, fileName, this.#now() - run.sentAt);
+    this.#statsChanged();
+  }
+
+  #statsChanged(): void {
+    for (const listener of this.#statsListeners) listener();
+  }
+
   /** The booted worker, once there is one; rejects if Python failed to start. */
   #whenReady(): Promise<WorkerSession> {
     return new Promise((resolve, reject) => {
@@ -316,6 +539,7 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   #resolveRun(run: ActiveRun, outcome: RunOutcome): void {
     if (!this.#release(run)) return;
+    this.#recordRun(run, outcome);
     // `restarting` stays until the new worker is up; otherwise the runtime is free again.
     if (this.#status.state === 'running') this.#setStatus({ state: 'ready' });
     run.resolve(outcome);
@@ -326,7 +550,10 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 }
 
-function toOutcome(result: WorkerRunResult, stopCause: ActiveRun['stopCause']): RunOutcome {
+function toOutcome(
+  { pythonMs: _, ...result }: WorkerRunResult,
+  stopCause: ActiveRun['stopCause'],
+): RunOutcome {
   if (result.kind !== 'interrupted') return result;
   if (stopCause)
     return { kind: 'stopped', cause: stopCause, via: 'interrupt', truncatedChars: result.truncatedChars };

@@ -1,7 +1,8 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
+import type { AbiPost, MacroEnv, MacroValue } from '../core/abi';
 import { pythonSnapshotSchema } from './snapshot';
-import type { BootInfo, OutputChunk } from './types';
+import type { BootInfo, OutputChunk, ScriptCheck } from './types';
 
 /*
  * Everything that crosses the main-thread ↔ worker boundary. Both sides parse what they receive
@@ -65,29 +66,129 @@ export type BootResult = z.infer<typeof bootResultSchema>;
 export const workerRunRequestSchema = z.object({
   fileName: z.string().min(1),
   code: z.string(),
+  entrypoint: z.string().min(1),
 });
 export type WorkerRunRequest = z.infer<typeof workerRunRequestSchema>;
 
 const truncatedChars = z.number().int().nonnegative();
 
-const pythonExceptionFields = {
+const line = z.number().int().positive();
+
+const pythonExceptionShape = {
   traceback: z.string(),
   message: z.string(),
-  line: z.number().int().positive().optional(),
-  truncatedChars,
+  line: line.optional(),
 };
+
+const pythonExceptionFields = { ...pythonExceptionShape, truncatedChars };
+
+/** Milliseconds spent in Python, measured in the worker. */
+const pythonMs = z.number().nonnegative();
 
 /**
  * Worker → main thread. `interrupted` means the run ended with KeyboardInterrupt; only the client
  * knows whether it asked for that (Stop, time limit) or the script raised it itself, so it carries
- * the exception details too.
+ * the exception details too. `pythonMs` is added by the worker around the whole run.
  */
 export const workerRunResultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ok'), returnValue: z.string().optional(), truncatedChars }),
-  z.object({ kind: z.literal('error'), ...pythonExceptionFields }),
-  z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields }),
+  z.object({
+    kind: z.literal('ok'),
+    returnValue: z.string().optional(),
+    truncatedChars,
+    pythonMs: pythonMs.optional(),
+  }),
+  z.object({ kind: z.literal('error'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
+  z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
 ]);
 export type WorkerRunResult = z.infer<typeof workerRunResultSchema>;
+
+/**
+ * A batch of macro calls as it travels to the worker, as JSON text: each script, env and post once,
+ * items pointing at them by index. A document's calls share one post and env, so this keeps the
+ * text small and lets Python parse the whole batch with one `json.loads`.
+ */
+export interface RenderBatch {
+  scripts: BatchScript[];
+  envs: MacroEnv[];
+  posts: AbiPost[];
+  items: BatchItem[];
+}
+
+export interface BatchScript {
+  id: string;
+  version: number;
+  fileName: string;
+  code: string;
+  entrypoint: string;
+}
+
+/** A param or arg as JSON types it; ABI v1's tag is only needed for a whole float (below). */
+export type BareValue = MacroValue['value'];
+
+/**
+ * One call: [script index, macro name, params, args, env index, post index, whole floats?]. JSON
+ * reads a float with a whole value (2.0, written 2) back as int, so such values are listed in the
+ * optional last element as [param names, arg indexes]; every other value's JSON type is its ABI type.
+ */
+export type BatchItem = [
+  script: number,
+  macro: string,
+  params: Record<string, BareValue>,
+  args: BareValue[],
+  env: number,
+  post: number,
+  wholeFloats?: [params: string[], args: number[]],
+];
+
+/** Main thread → worker: a `RenderBatch` as JSON text, and the JSON text of a `SiteSnapshot` to install first if the worker lacks it. */
+export const workerRenderRequestSchema = z.object({
+  batch: z.string(),
+  site: z.string().optional(),
+});
+export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
+
+export const renderedItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ok'), html: z.string(), warnings: z.array(z.string()), pythonMs }),
+  z.object({
+    kind: z.enum(['exception', 'invalid-result']),
+    message: z.string(),
+    line: line.optional(),
+    traceback: z.string().optional(),
+    pythonMs,
+  }),
+]);
+export type RenderedItem = z.infer<typeof renderedItemSchema>;
+
+/**
+ * Worker → main thread: one entry per finished item, in order. `interrupted` is set when
+ * KeyboardInterrupt ended the batch early: the item at `items.length` was the one interrupted, and
+ * the rest never ran. Like a run's, it carries the details in case nobody asked for it.
+ */
+export const workerRenderResultSchema = z.object({
+  items: z.array(renderedItemSchema),
+  interrupted: z.object(pythonExceptionShape).optional(),
+});
+export type WorkerRenderResult = z.infer<typeof workerRenderResultSchema>;
+
+export const workerCheckRequestSchema = z.object({
+  code: z.string(),
+  fileName: z.string().min(1),
+});
+export type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
+
+export const scriptCheckSchema = z.object({
+  diagnostics: z.array(
+    z.object({
+      severity: z.enum(['error', 'warning']),
+      line,
+      column: z.number().int().positive(),
+      endLine: line.optional(),
+      endColumn: z.number().int().positive().optional(),
+      message: z.string(),
+    }),
+  ),
+  entrypoints: z.array(z.string()),
+}) satisfies z.ZodType<ScriptCheck>;
 
 /**
  * The API `worker.ts` exposes with Comlink, as the client calls it. The worker's implementation
@@ -99,6 +200,8 @@ export interface PythonWorkerApi {
   heapBytes(): Promise<number>;
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunResult>;
+  render(request: WorkerRenderRequest): Promise<WorkerRenderResult>;
+  check(request: WorkerCheckRequest): Promise<ScriptCheck>;
 }
 
 export class ProtocolError extends Error {

@@ -1,5 +1,4 @@
 import type { PyodideAPI } from 'pyodide';
-import type { PyCallable, PyProxy } from 'pyodide/ffi';
 import { OutputBatcher } from './output-batcher';
 import {
   type OutputBatchCallback,
@@ -7,7 +6,7 @@ import {
   type WorkerRunResult,
   workerRunResultSchema,
 } from './protocol';
-import runnerSource from './runner.py?raw';
+import { callForDict, pymarkPython } from './python-modules';
 import type { OutputStream } from './types';
 
 export interface PythonRunnerOptions {
@@ -22,6 +21,8 @@ export interface ScriptRun {
   /** Shown in tracebacks, e.g. `hello.py`. */
   fileName: string;
   code: string;
+  /** Called after the module ran, unless it has an `if __name__ == "__main__":` guard. */
+  entrypoint: string;
   onOutput: OutputBatchCallback;
 }
 
@@ -33,15 +34,12 @@ export interface PythonRunner {
   run(script: ScriptRun): WorkerRunResult;
 }
 
-/** The file name runner.py's own frames carry; they are cut from tracebacks. */
-const runnerFileName = '<pymark-runner>';
-
 /**
  * Prepares `pyodide` to run Pymark scripts: loads runner.py and routes stdout/stderr to the current
  * run. Free of worker and DOM APIs so it runs under Node with a real Pyodide in tests.
  */
 export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOptions = {}): PythonRunner {
-  const runScript = loadRunScript(pyodide);
+  const runScript = pymarkPython(pyodide)('_pymark_runner', 'run_script');
   let currentCapture: OutputCapture | undefined;
   const writerFor = (stream: OutputStream) => ({
     write(bytes: Uint8Array): number {
@@ -53,7 +51,7 @@ export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOpt
   pyodide.setStderr(writerFor('stderr'));
 
   return {
-    run({ fileName, code, onOutput }) {
+    run({ fileName, code, entrypoint, onOutput }) {
       const batcher = new OutputBatcher(onOutput, {
         intervalMs: options.batchIntervalMs ?? 30,
         maxChars: options.maxOutputChars ?? 200_000,
@@ -63,7 +61,7 @@ export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOpt
       currentCapture = capture;
       let pythonResult: unknown;
       try {
-        pythonResult = callRunScript(runScript, code, fileName);
+        pythonResult = callForDict(runScript, code, fileName, entrypoint);
       } catch (error) {
         // KeyboardInterrupt can also land in runner.py's own code, after the script's try block.
         if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
@@ -83,28 +81,6 @@ export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOpt
       );
     },
   };
-}
-
-function loadRunScript(pyodide: PyodideAPI): PyCallable {
-  const namespace: PyProxy = pyodide.toPy({});
-  try {
-    pyodide.runPython(runnerSource, { globals: namespace, filename: runnerFileName });
-    const runScript: unknown = pyodide.runPython('run_script', { globals: namespace });
-    if (!(runScript instanceof pyodide.ffi.PyCallable))
-      throw new Error('runner.py does not define run_script');
-    return runScript;
-  } finally {
-    namespace.destroy();
-  }
-}
-
-function callRunScript(runScript: PyCallable, code: string, fileName: string): unknown {
-  const result: PyProxy = runScript(code, fileName);
-  try {
-    return result.toJs({ dict_converter: Object.fromEntries });
-  } finally {
-    result.destroy();
-  }
 }
 
 /** Decodes one run's stdout/stderr bytes (a character may straddle two writes) into the batcher. */

@@ -1,3 +1,6 @@
+import type { MacroContext, MacroOutput, SiteSnapshot } from '../core/abi';
+import type { Script } from '../core/script';
+
 /** What the main thread sees of the Python runtime; the UI renders it as the "Python status". */
 export type RuntimeStatus =
   | { state: 'booting' }
@@ -17,6 +20,13 @@ export interface RunRequest {
   /** Shown in tracebacks as the file name, e.g. `hello.py`. */
   fileName: string;
   code: string;
+  /**
+   * Called after the script's top-level code ran, if it defines it; default `main`. Not called when
+   * the script has an `if __name__ == "__main__":` guard: it calls its entrypoint itself.
+   */
+  entrypoint?: string;
+  /** Keys the script's counters (`PythonRuntime.stats`); default `fileName`. */
+  scriptId?: string;
   /** Called with output as it arrives, in batches; the last call happens before `run` settles. */
   onOutput: (chunks: OutputChunk[]) => void;
   /** Interrupt the run after this long; the default comes from settings. */
@@ -35,6 +45,77 @@ export type RunOutcome =
       truncatedChars: number;
     };
 
+/**
+ * A macro script as the runtime needs it (a stored `Script` fits): compiled once per (`id`,
+ * `version`), again when either or the body changes. Errors and tracebacks name it `<slug>.py`.
+ */
+export type MacroScript = Pick<Script, 'id' | 'version' | 'slug' | 'body' | 'entrypoint'>;
+
+export interface RenderItem {
+  script: MacroScript;
+  context: MacroContext;
+}
+
+/** Why a render failed: its own exception, a result outside ABI v1, a bad context, the time limit, or a broken worker. */
+export type RenderErrorKind =
+  | 'exception'
+  | 'invalid-result'
+  | 'invalid-context'
+  | 'timeout'
+  | 'worker-failed';
+
+export interface RenderFailure {
+  ok: false;
+  kind: RenderErrorKind;
+  /** The script's file name, e.g. `youtube.py`. */
+  script: string;
+  message: string;
+  /** 1-based, in the script's file. */
+  line?: number;
+  traceback?: string;
+}
+
+export type RenderOutcome = ({ ok: true } & MacroOutput) | RenderFailure;
+
+/** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
+export interface ScriptDiagnostic {
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+}
+
+export interface ScriptCheck {
+  diagnostics: ScriptDiagnostic[];
+  /** The script's top-level functions, in order: the candidates for its entrypoint. */
+  entrypoints: string[];
+}
+
+/** Recent durations in milliseconds: p50 and p95 of the latest calls, max of all since the last reset. */
+export interface DurationSummary {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** What one script's calls (macro renders and utility runs) have done since the last reset. */
+export interface ScriptStats {
+  scriptId: string;
+  /** The file name it was last called by. */
+  name: string;
+  calls: number;
+  errors: number;
+  timeouts: number;
+  /** Runs ended by Stop. */
+  interrupts: number;
+  /** Time inside Python, per call; undefined until a call reported it. */
+  pythonMs?: DurationSummary;
+  /** From the main thread's request to its answer, per worker call (a batch counts once for each of its scripts). */
+  roundTripMs?: DurationSummary;
+}
+
 /** How the current Python worker booted, for Diagnostics and the status tooltip. */
 export interface BootInfo {
   /** `snapshot`: restored from the stored memory snapshot; `normal`: a full Pyodide boot. */
@@ -50,8 +131,24 @@ export interface PythonRuntime {
   /** Set once the current worker has booted; cleared while it restarts. */
   readonly bootInfo: BootInfo | undefined;
   subscribe(listener: (status: RuntimeStatus) => void): () => void;
+  /** Runs a utility. One at a time: rejects while another run is active. Waits for renders and checks ahead of it. */
   run(request: RunRequest): Promise<RunOutcome>;
   /** Stops the current run: interrupt first, worker restart if that does not take within the grace period. */
   stop(): void;
+  /** Renders one macro call; `renderMany` with one item. */
+  renderMacro(script: MacroScript, context: MacroContext): Promise<RenderOutcome>;
+  /**
+   * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
+   * Queued behind a run in progress (never rejected because of it). Rejects only if Python cannot start.
+   */
+  renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]>;
+  /** Compiles `code` without running it: syntax errors and warnings, and the top-level functions. */
+  checkScript(code: string, fileName: string): Promise<ScriptCheck>;
+  /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
+  setSiteData(snapshot: SiteSnapshot): void;
+  stats(): ScriptStats[];
+  resetStats(): void;
+  /** Called after the counters changed (once per worker call); read them with `stats()`. */
+  subscribeStats(listener: () => void): () => void;
   dispose(): void;
 }

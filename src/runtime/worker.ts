@@ -1,28 +1,36 @@
 import * as Comlink from 'comlink';
 import { bootPython, wasmHeapBytes } from './boot';
 import { bundledPythonSources } from './bundled-python';
+import { lockDown } from './lockdown';
 import {
   bootRequestSchema,
   outputCallbackSchema,
   type PythonWorkerApi,
   parseMessage,
+  workerCheckRequestSchema,
+  workerRenderRequestSchema,
   workerRunRequestSchema,
 } from './protocol';
-import { lockDown } from './lockdown';
-import { createPythonRunner, type PythonRunner } from './python-runner';
+import { pymarkPython } from './python-modules';
+import { createPythonServices, type PythonServices } from './python-services';
 import { connectToSandboxHost } from './sandbox-worker';
 
 /*
- * Module worker entry: boots Pyodide and exposes `PythonWorkerApi` with Comlink. The running logic
- * lives in python-runner.ts; this file only wires it to the worker.
+ * Module worker entry: boots Pyodide and exposes `PythonWorkerApi` with Comlink. The Python work
+ * lives in python-services.ts and the modules it composes; this file only wires it to the worker.
  */
 
 // Sandbox (docs/security.md): the frame hands over the page's Comlink port, the interrupt buffer and
 // Pyodide's files; the worker has no network to fetch them itself.
 const host = await connectToSandboxHost();
 
-let runner: PythonRunner | undefined;
+let python: PythonServices | undefined;
 let measureHeap = () => 0;
+
+function services(): PythonServices {
+  if (!python) throw new Error('Python has not finished booting');
+  return python;
+}
 
 const api: PythonWorkerApi = {
   async boot(request: unknown) {
@@ -31,8 +39,8 @@ const api: PythonWorkerApi = {
       const booted = await bootPython({
         indexURL: host.indexURL,
         pyodideOptions: host.pyodideOptions,
-        // Nothing yet: runner.py is loaded after boot by createPythonRunner.
-        preload: () => {},
+        // Pymark's modules live in the heap, so a snapshot boot starts with them installed.
+        preload: (pyodide) => void pymarkPython(pyodide),
         preloadSources: bundledPythonSources,
         snapshot,
       });
@@ -40,7 +48,7 @@ const api: PythonWorkerApi = {
       booted.pyodide.setInterruptBuffer(new Int32Array(host.interruptBuffer));
       // Sandbox: from here on user code can run, so everything that reaches outside goes first.
       lockDown();
-      runner = createPythonRunner(booted.pyodide);
+      python = createPythonServices(booted.pyodide);
       measureHeap = () => wasmHeapBytes(booted.pyodide);
       const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
       return booted.snapshot ? Comlink.transfer(result, [booted.snapshot.bytes]) : result;
@@ -54,25 +62,39 @@ const api: PythonWorkerApi = {
   },
 
   async run(request: unknown, onOutput: unknown) {
-    if (!runner) throw new Error('Python has not finished booting');
+    const { runner } = services();
     const script = parseMessage(workerRunRequestSchema, request, 'run request');
     const deliver = parseMessage(outputCallbackSchema, onOutput, 'output callback');
     let lastDelivery: Promise<void> = Promise.resolve();
     try {
+      const started = performance.now();
       const result = runner.run({
         ...script,
         onOutput: (chunks) => {
           lastDelivery = deliver(chunks);
         },
       });
+      const pythonMs = performance.now() - started;
       // Batches travel on the callback's own port and the result on the worker's, and two ports
       // are not ordered. Waiting until the main thread has handled the last batch keeps the
       // contract that all output arrives before `run` settles.
       await lastDelivery;
-      return result;
+      return { ...result, pythonMs };
     } finally {
       deliver[Comlink.releaseProxy]();
     }
+  },
+
+  async render(request: unknown) {
+    const { macros } = services();
+    const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
+    if (site !== undefined) macros.setSite(site);
+    return macros.render(batch);
+  },
+
+  async check(request: unknown) {
+    const { code, fileName } = parseMessage(workerCheckRequestSchema, request, 'check request');
+    return services().checker.check(code, fileName);
   },
 };
 

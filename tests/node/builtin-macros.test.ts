@@ -1,103 +1,39 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AbiPost,
-  type MacroOutput,
-  type MacroValue,
-  parseMacroContext,
-  parseMacroResult,
-  siteSnapshotSchema,
-} from '../../src/core/abi.ts';
+import type { MacroOutput } from '../../src/core/abi.ts';
+import { context, loadMacroHarness, type MacroHarness, post, typed } from './macro-harness.ts';
 
 const root = new URL('../../', import.meta.url);
 const sourceOf = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
-let pyodide: PyodideAPI;
-/** Functions of the Python modules below, seen from JS. */
-let callRender: (source: string, fileName: string, wireContext: string) => unknown;
-let installSiteModule: (snapshotJson: string) => void;
-let pythonTypes: (wireContext: string) => unknown;
-
-// What the worker will do per macro call: run the script in a fresh namespace and call render()
-// with the native context that macro_context.py builds from the wire form.
-const testGlue = `
-from macro_context import context_from_wire
-
-def call_render(source, file_name, wire_context):
-    namespace = {"__name__": "__main__"}
-    exec(compile(source, file_name, "exec", dont_inherit=True), namespace)
-    return namespace["render"](context_from_wire(wire_context))
-
-def python_types(wire_context):
-    context = context_from_wire(wire_context)
-    return [type(value).__name__ for value in [*context["params"].values(), *context["args"]]]
-`;
+let harness: MacroHarness;
 
 beforeAll(async () => {
-  const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
-  pyodide = await loadPyodide({ indexURL });
-  // '' (the working directory, /home/pyodide) is on Pyodide's sys.path.
-  for (const module of ['macro_context.py', 'pymark_site.py']) {
-    pyodide.FS.writeFile(`/home/pyodide/${module}`, sourceOf(`src/runtime/python/${module}`));
-  }
-  pyodide.FS.writeFile('/home/pyodide/test_glue.py', testGlue);
-  const glue = pyodide.pyimport('test_glue');
-  callRender = glue.call_render;
-  pythonTypes = glue.python_types;
-  installSiteModule = pyodide.pyimport('pymark_site').install_site_module;
+  harness = await loadMacroHarness();
 });
 
-let postNumber = 0;
-function post(status: string, tags: string[]): AbiPost {
-  postNumber += 1;
-  return {
-    id: `p${postNumber}`,
-    title: `Post ${postNumber}`,
-    slug: `post_${postNumber}`,
-    status,
-    tags,
-    categories: [],
-  };
+function installSite(posts: Parameters<MacroHarness['installSite']>[0]): void {
+  harness.installSite(posts);
 }
 
-function installSite(posts: AbiPost[]): void {
-  installSiteModule(JSON.stringify(siteSnapshotSchema.parse({ posts })));
-}
-
-function typed(value: string | number | boolean): MacroValue {
-  if (typeof value === 'string') return { type: 'str', value };
-  if (typeof value === 'boolean') return { type: 'bool', value };
-  return Number.isInteger(value) ? { type: 'int', value } : { type: 'float', value };
-}
-
-/** The wire form of a context for `macro` with these params, validated as the caller would. */
-function wireContext(macro: string, params: Record<string, MacroValue>, args: MacroValue[] = []): string {
-  const parsed = parseMacroContext({
-    macro,
-    params,
-    args,
-    env: { preview: false, language: 'en', base_url: 'https://blog.example/' },
-    post: post('published', []),
-  });
-  if (!parsed.ok) throw new Error(parsed.error);
-  return JSON.stringify(parsed.value);
-}
-
-/** Renders defaults/<macro>.py through real Pyodide and checks the result as the caller would. */
+/** Renders defaults/<macro>.py through the macro engine in real Pyodide. */
 function render(macro: string, params: Record<string, string | number | boolean> = {}): MacroOutput {
   const typedParams = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, typed(value)]));
-  const fileName = `${macro}.py`;
-  const returned = callRender(sourceOf(`defaults/${fileName}`), fileName, wireContext(macro, typedParams));
-  const result = parseMacroResult(toPlainJs(returned), fileName);
-  if (!result.ok) throw new Error(result.error);
-  return result.value;
+  const script = {
+    id: macro,
+    version: 1,
+    slug: macro,
+    body: sourceOf(`defaults/${macro}.py`),
+    entrypoint: 'render',
+  };
+  const item = harness.renderOne(script, context(macro, typedParams));
+  if (item.kind !== 'ok') throw new Error(item.message);
+  return { html: item.html, warnings: item.warnings };
 }
 
+/** A Python value as plain JS. */
 function toPlainJs(value: unknown): unknown {
-  if (!(value instanceof pyodide.ffi.PyProxy)) return value;
+  if (!(value instanceof harness.pyodide.ffi.PyProxy)) return value;
   try {
     return (value as { toJs(options: object): unknown }).toJs({ dict_converter: Object.fromEntries });
   } finally {
@@ -105,21 +41,10 @@ function toPlainJs(value: unknown): unknown {
   }
 }
 
-describe('wire context in Python', () => {
-  it('gives each value the Python type of its tag, a float 2 included', () => {
-    const wire = wireContext(
-      'probe',
-      { s: typed('2'), i: typed(2), f: { type: 'float', value: 2 }, b: typed(true) },
-      [typed(1.5), typed(7)],
-    );
-    expect(toPlainJs(pythonTypes(wire))).toEqual(['str', 'int', 'float', 'bool', 'float', 'int']);
-  });
-});
-
 describe('pymark.site', () => {
   it('is read-only all the way down', () => {
     installSite([{ ...post('published', ['a']), front_matter: { cover: { src: 'a.png' } } }]);
-    const errors = pyodide.runPython(`
+    const errors = harness.pyodide.runPython(`
 from pymark import site
 changes = (
     'site.posts[0]["title"] = "x"',
@@ -141,7 +66,7 @@ errors
   it('counts the tags of drafts too when asked', () => {
     installSite([post('published', ['a']), post('draft', ['a', 'b'])]);
     expect(
-      toPlainJs(pyodide.runPython('from pymark import site\nsite.tag_counts(published_only=False)')),
+      toPlainJs(harness.pyodide.runPython('from pymark import site\nsite.tag_counts(published_only=False)')),
     ).toEqual({
       a: 2,
       b: 1,

@@ -22,11 +22,12 @@ beforeAll(async () => {
   runner = createPythonRunner(pyodide);
 });
 
-function run(code: string, fileName = 'hello.py') {
+function run(code: string, fileName = 'hello.py', entrypoint = 'main') {
   const deliveries: Delivery[] = [];
   const result = runner.run({
     fileName,
     code,
+    entrypoint,
     onOutput: (chunks) => deliveries.push({ at: performance.now(), chunks }),
   });
   return { result, deliveries, output: deliveries.flatMap((delivery) => delivery.chunks) };
@@ -111,6 +112,27 @@ describe('python runner (real Pyodide)', () => {
     });
     expect(run('def main():\n    return "hi"\n').result).toMatchObject({ returnValue: "'hi'" });
     expect(run('def main():\n    print("side effect")\n').result).toEqual({ kind: 'ok', truncatedChars: 0 });
+  });
+
+  it('calls the named entrypoint instead of main()', () => {
+    const code = 'def main():\n    return "main"\n\ndef build():\n    return "build"\n';
+    expect(run(code, 'tool.py', 'build').result).toMatchObject({ kind: 'ok', returnValue: "'build'" });
+    expect(run('print("top level only")\n', 'tool.py', 'build').result).toEqual({
+      kind: 'ok',
+      truncatedChars: 0,
+    });
+  });
+
+  it('does not call the entrypoint again when the script calls it under a __main__ guard', () => {
+    const { result, output } = run(
+      'def main():\n    print("main ran")\n    return 1\n\nif __name__ == "__main__":\n    main()\n',
+    );
+    expect(textOf(output, 'stdout')).toBe('main ran\n');
+    expect(result).toEqual({ kind: 'ok', truncatedChars: 0 });
+    // Reversed comparison, and a guard that does something else: still the script's own call.
+    expect(
+      textOf(run("def main():\n    print('x')\n\nif '__main__' == __name__:\n    pass\n").output, 'stdout'),
+    ).toBe('');
   });
 
   it('treats sys.exit(0) as success and a non-zero exit as an error', () => {

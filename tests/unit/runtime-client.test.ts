@@ -64,6 +64,9 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
           interrupt,
         ) as Promise<WorkerRunResult>;
       },
+      // Renders and checks have their own tests (runtime-client-render.test.ts).
+      render: () => Promise.reject(new Error('not used by these tests')),
+      check: () => Promise.reject(new Error('not used by these tests')),
     };
     Comlink.expose(api, port2);
     created.push(worker);

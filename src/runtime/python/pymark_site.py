@@ -1,7 +1,8 @@
 """The read-only project data macros read through `from pymark import site`.
 
 The worker calls install_site_module(snapshot_json) with the JSON text of a SiteSnapshot
-(src/core/abi.ts) before it runs macros, and again whenever the project data changes.
+(src/core/abi.ts) before it runs macros, and again whenever the project data changes. A macro
+should read `site` when it renders, not copy its data at import: its module is compiled once.
 """
 
 import json
@@ -43,11 +44,18 @@ class Site:
 
 
 def install_site_module(snapshot_json):
-    """Creates, or replaces, the `pymark` module with a `site` over the given snapshot."""
-    snapshot = _read_only(json.loads(snapshot_json))
-    module = types.ModuleType("pymark", "Pymark's read-only view of the project, for macros.")
-    module.site = Site(snapshot["posts"])
-    sys.modules["pymark"] = module
+    """Points `pymark.site` at the given snapshot, creating the `pymark` module the first time.
+
+    The module and its `site` stay the same objects from then on: macro modules are cached, and one
+    that ran `from pymark import site` at import time must see the new data on its next call.
+    """
+    posts = _read_only(json.loads(snapshot_json))["posts"]
+    module = sys.modules.get("pymark")
+    if not isinstance(getattr(module, "site", None), Site):
+        module = types.ModuleType("pymark", "Pymark's read-only view of the project, for macros.")
+        module.site = Site(())
+        sys.modules["pymark"] = module
+    module.site._posts = posts
 
 
 def _read_only(value):

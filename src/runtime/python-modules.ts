@@ -1,0 +1,88 @@
+import type { PyodideAPI } from 'pyodide';
+import type { PyCallable, PyProxy } from 'pyodide/ffi';
+import errorsSource from './python/errors.py?raw';
+import macroContextSource from './python/macro_context.py?raw';
+import macroEngineSource from './python/macro_engine.py?raw';
+import siteSource from './python/pymark_site.py?raw';
+import syntaxSource from './python/script_syntax.py?raw';
+import runnerSource from './runner.py?raw';
+
+export interface PymarkModule {
+  /** Its name in `sys.modules`; `_pymark_…` so it cannot clash with a module a script imports. */
+  name: string;
+  /** Its file in src/runtime/. */
+  path: string;
+  source: string;
+}
+
+/**
+ * Pymark's own Python, installed as modules straight into `sys.modules`: no files, only heap state,
+ * so a memory snapshot taken after installing keeps them. Each may import the ones before it.
+ */
+export const pymarkModules: readonly PymarkModule[] = [
+  { name: '_pymark_errors', path: 'python/errors.py', source: errorsSource },
+  { name: '_pymark_syntax', path: 'python/script_syntax.py', source: syntaxSource },
+  { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
+  { name: '_pymark_site', path: 'python/pymark_site.py', source: siteSource },
+  { name: '_pymark_macro_engine', path: 'python/macro_engine.py', source: macroEngineSource },
+  { name: '_pymark_runner', path: 'runner.py', source: runnerSource },
+];
+
+// Skips a module that is already there (a second runner, or an interpreter restored from a snapshot).
+// Tracebacks keep only the user's file, so frames of these `<pymark>/…` files never show.
+const installer = `
+import sys, types
+
+def install(name, path, source):
+    if name in sys.modules:
+        return
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    try:
+        exec(compile(source, f"<pymark>/{path}", "exec", dont_inherit=True), module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
+
+install
+`;
+
+/** Installs Pymark's Python modules into `pyodide`, unless they are there already. */
+export function installPymarkModules(pyodide: PyodideAPI): void {
+  const install = pyodide.runPython(installer) as PyCallable;
+  try {
+    for (const { name, path, source } of pymarkModules) install(name, path, source);
+  } finally {
+    install.destroy();
+  }
+}
+
+/** Looks up a function of one of Pymark's Python modules. */
+export type PymarkFunction = (moduleName: string, functionName: string) => PyCallable;
+
+/** Installs Pymark's Python modules if needed, and returns their lookup. */
+export function pymarkPython(pyodide: PyodideAPI): PymarkFunction {
+  installPymarkModules(pyodide);
+  return (moduleName, functionName) => {
+    const module: PyProxy = pyodide.pyimport(moduleName);
+    try {
+      const found: unknown = module[functionName as keyof PyProxy];
+      if (!(found instanceof pyodide.ffi.PyCallable))
+        throw new Error(`${moduleName} has no function ${functionName}`);
+      // An attribute proxy dies with the module proxy it came from; the copy outlives it.
+      return found.copy() as PyCallable; // a copy of a callable proxy is one too
+    } finally {
+      module.destroy();
+    }
+  };
+}
+
+/** Calls a Python function that returns a dict, and hands back the dict as a plain object. */
+export function callForDict(fn: PyCallable, ...args: unknown[]): unknown {
+  const result: PyProxy = fn(...args);
+  try {
+    return result.toJs({ dict_converter: Object.fromEntries });
+  } finally {
+    result.destroy();
+  }
+}

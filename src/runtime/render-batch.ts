@@ -1,0 +1,83 @@
+import type { AbiPost, MacroEnv, MacroValue } from '../core/abi';
+import type { BatchItem, BatchScript, RenderBatch } from './protocol';
+import type { MacroScript, RenderItem } from './types';
+
+/**
+ * The JSON text of a `RenderBatch` for `items` (contexts already validated): each script, env and
+ * post once, however many items share it, and params and args as bare values. Items usually share the very same objects (one post, one
+ * env per document), so identity finds the repeats without comparing contents; a script passed as
+ * two objects is still sent once, by id and version.
+ */
+export function encodeRenderBatch(items: readonly RenderItem[]): string {
+  const scripts = new Indexer<MacroScript>((script) => `${script.id}\0${script.version}`);
+  const envs = new Indexer<MacroEnv>();
+  const posts = new Indexer<AbiPost>();
+  const batchItems = items.map(({ script, context }): BatchItem => {
+    const item: BatchItem = [
+      scripts.indexOf(script),
+      context.macro,
+      {},
+      [],
+      envs.indexOf(context.env),
+      posts.indexOf(context.post),
+    ];
+    const [, , params, args] = item;
+    const floatParams: string[] = [];
+    const floatArgs: number[] = [];
+    for (const [name, tagged] of Object.entries(context.params)) {
+      params[name] = tagged.value;
+      if (isWholeFloat(tagged)) floatParams.push(name);
+    }
+    context.args.forEach((tagged, index) => {
+      args.push(tagged.value);
+      if (isWholeFloat(tagged)) floatArgs.push(index);
+    });
+    if (floatParams.length > 0 || floatArgs.length > 0) item.push([floatParams, floatArgs]);
+    return item;
+  });
+  const batch: RenderBatch = {
+    scripts: scripts.values.map(toBatchScript),
+    envs: envs.values,
+    posts: posts.values,
+    items: batchItems,
+  };
+  return JSON.stringify(batch);
+}
+
+function isWholeFloat({ type, value }: MacroValue): boolean {
+  return type === 'float' && Number.isInteger(value);
+}
+
+function toBatchScript({ id, version, slug, body, entrypoint }: MacroScript): BatchScript {
+  return { id, version, fileName: scriptFileName(slug), code: body, entrypoint };
+}
+
+/** How errors and tracebacks name a script. */
+export function scriptFileName(slug: string): string {
+  return `${slug}.py`;
+}
+
+/** Numbers distinct values in order of first appearance: by identity, then by `key` if given. */
+class Indexer<T extends object> {
+  readonly values: T[] = [];
+  readonly #byIdentity = new Map<T, number>();
+  readonly #byKey = new Map<string, number>();
+  readonly #key: ((value: T) => string) | undefined;
+
+  constructor(key?: (value: T) => string) {
+    this.#key = key;
+  }
+
+  indexOf(value: T): number {
+    const known = this.#byIdentity.get(value);
+    if (known !== undefined) return known;
+    const key = this.#key?.(value);
+    let index = key === undefined ? undefined : this.#byKey.get(key);
+    if (index === undefined) {
+      index = this.values.push(value) - 1;
+      if (key !== undefined) this.#byKey.set(key, index);
+    }
+    this.#byIdentity.set(value, index);
+    return index;
+  }
+}

@@ -1,0 +1,106 @@
+import { parseMacroContext } from '../core/abi';
+import type { RenderedItem, WorkerRenderResult } from './protocol';
+import { encodeRenderBatch, scriptFileName } from './render-batch';
+import type { RenderFailure, RenderItem, RenderOutcome } from './types';
+
+/*
+ * The main-thread halves of a renderMany call, around the worker round trip: checking contexts and
+ * encoding the batch before it, turning the worker's answer into one outcome per item after it.
+ */
+
+export interface PreparedRender {
+  /** Positions in `items` of the items in the batch, in batch order. */
+  sent: number[];
+  /** The JSON text of the batch; undefined when no item had a valid context. */
+  batchJson: string | undefined;
+  /** An outcome for each item whose context failed ABI v1: it never leaves the caller. */
+  rejected: Map<number, RenderFailure>;
+}
+
+export function prepareRender(items: readonly RenderItem[]): PreparedRender {
+  const sent: number[] = [];
+  const valid: RenderItem[] = [];
+  const rejected = new Map<number, RenderFailure>();
+  items.forEach((item, index) => {
+    const context = parseMacroContext(item.context);
+    if (context.ok) {
+      sent.push(index);
+      // The item itself, not zod's copy: the encoder finds a shared post or env by identity.
+      valid.push(item);
+    } else {
+      rejected.set(index, failure(item, 'invalid-context', context.error));
+    }
+  });
+  return { sent, rejected, batchJson: valid.length > 0 ? encodeRenderBatch(valid) : undefined };
+}
+
+/**
+ * How the batch's worker call ended: with an answer (and whether we had asked Python to stop), or
+ * without one because the worker was replaced (`timeout`: after the time limit; `worker-failed`).
+ */
+export type RenderEnding =
+  | { kind: 'answered'; result: WorkerRenderResult; timedOut: boolean }
+  | { kind: 'lost'; why: 'timeout' | 'worker-failed'; message: string };
+
+export interface RenderedOutcome {
+  outcome: RenderOutcome;
+  /** Time in Python, for the items that got there. */
+  pythonMs?: number;
+}
+
+/** The ending to complete a render with when no item was sent (every context was invalid). */
+export const nothingSent: RenderEnding = { kind: 'answered', result: { items: [] }, timedOut: false };
+
+/** One outcome per item of `items`, in order. */
+export function completeRender(
+  items: readonly RenderItem[],
+  prepared: PreparedRender,
+  ending: RenderEnding,
+): RenderedOutcome[] {
+  const outcomes: RenderedOutcome[] = [];
+  prepared.rejected.forEach((outcome, index) => {
+    outcomes[index] = { outcome };
+  });
+  prepared.sent.forEach((index, position) => {
+    const item = items[index]!;
+    outcomes[index] = sentOutcome(item, position, ending);
+  });
+  return outcomes;
+}
+
+function sentOutcome(item: RenderItem, position: number, ending: RenderEnding): RenderedOutcome {
+  if (ending.kind === 'lost') return { outcome: failure(item, ending.why, ending.message) };
+  const { result, timedOut } = ending;
+  const rendered = result.items[position];
+  if (rendered) return { outcome: toOutcome(item, rendered), pythonMs: rendered.pythonMs };
+  if (timedOut) return { outcome: failure(item, 'timeout', timeoutMessage) };
+  // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself, which ended the batch.
+  const interrupted = result.interrupted;
+  if (interrupted && position === result.items.length) {
+    return {
+      outcome: { ...failure(item, 'exception', interrupted.message), ...lineAndTraceback(interrupted) },
+    };
+  }
+  return {
+    outcome: failure(
+      item,
+      'exception',
+      'Not rendered: a macro earlier in the batch raised KeyboardInterrupt',
+    ),
+  };
+}
+
+const timeoutMessage = 'Not rendered: the macros of this batch ran past their time limit';
+
+function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
+  if (rendered.kind === 'ok') return { ok: true, html: rendered.html, warnings: rendered.warnings };
+  return { ...failure(item, rendered.kind, rendered.message), ...lineAndTraceback(rendered) };
+}
+
+function lineAndTraceback({ line, traceback }: { line?: number; traceback?: string }) {
+  return { ...(line === undefined ? {} : { line }), ...(traceback === undefined ? {} : { traceback }) };
+}
+
+function failure(item: RenderItem, kind: RenderFailure['kind'], message: string): RenderFailure {
+  return { ok: false, kind, script: scriptFileName(item.script.slug), message };
+}

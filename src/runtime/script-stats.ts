@@ -1,0 +1,113 @@
+import type { DurationSummary, ScriptStats } from './types';
+
+/** How one call of a script ended, as the counters see it. */
+export type CallEnd = 'ok' | 'error' | 'timeout' | 'interrupt';
+
+/**
+ * Per-script counters and durations. Percentiles come from a ring of each script's latest
+ * durations, so memory stays bounded however long the app runs and the numbers follow recent
+ * behaviour; max covers every call since the last reset.
+ */
+export class ScriptStatsBook {
+  readonly #entries = new Map<string, StatsEntry>();
+  readonly #window: number;
+
+  /** `window`: how many recent durations per script the percentiles are taken from. */
+  constructor(window = 256) {
+    this.#window = window;
+  }
+
+  recordCall(scriptId: string, name: string, end: CallEnd, pythonMs?: number): void {
+    const entry = this.#entry(scriptId, name);
+    entry.calls += 1;
+    if (end === 'error') entry.errors += 1;
+    else if (end === 'timeout') entry.timeouts += 1;
+    else if (end === 'interrupt') entry.interrupts += 1;
+    if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
+  }
+
+  recordRoundTrip(scriptId: string, name: string, ms: number): void {
+    this.#entry(scriptId, name).roundTripMs.add(ms);
+  }
+
+  /** Every script called since the last reset, in order of first call. */
+  stats(): ScriptStats[] {
+    return [...this.#entries].map(([scriptId, entry]) => {
+      const stats: ScriptStats = {
+        scriptId,
+        name: entry.name,
+        calls: entry.calls,
+        errors: entry.errors,
+        timeouts: entry.timeouts,
+        interrupts: entry.interrupts,
+      };
+      const pythonMs = entry.pythonMs.summary();
+      const roundTripMs = entry.roundTripMs.summary();
+      if (pythonMs) stats.pythonMs = pythonMs;
+      if (roundTripMs) stats.roundTripMs = roundTripMs;
+      return stats;
+    });
+  }
+
+  reset(): void {
+    this.#entries.clear();
+  }
+
+  #entry(scriptId: string, name: string): StatsEntry {
+    let entry = this.#entries.get(scriptId);
+    if (!entry) {
+      entry = {
+        name,
+        calls: 0,
+        errors: 0,
+        timeouts: 0,
+        interrupts: 0,
+        pythonMs: new DurationRing(this.#window),
+        roundTripMs: new DurationRing(this.#window),
+      };
+      this.#entries.set(scriptId, entry);
+    }
+    entry.name = name;
+    return entry;
+  }
+}
+
+interface StatsEntry {
+  name: string;
+  calls: number;
+  errors: number;
+  timeouts: number;
+  interrupts: number;
+  pythonMs: DurationRing;
+  roundTripMs: DurationRing;
+}
+
+/** The latest `capacity` durations, overwriting the oldest, and the max of all ever added. */
+class DurationRing {
+  readonly #samples: number[] = [];
+  #next = 0;
+  #max = 0;
+  readonly #capacity: number;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  add(ms: number): void {
+    if (this.#samples.length < this.#capacity) this.#samples.push(ms);
+    else this.#samples[this.#next] = ms;
+    this.#next = (this.#next + 1) % this.#capacity;
+    this.#max = Math.max(this.#max, ms);
+  }
+
+  summary(): DurationSummary | undefined {
+    if (this.#samples.length === 0) return undefined;
+    const sorted = this.#samples.toSorted((a, b) => a - b);
+    return { p50: nearestRank(sorted, 0.5), p95: nearestRank(sorted, 0.95), max: this.#max };
+  }
+}
+
+/** The nearest-rank percentile of ascending `sorted`: a duration that was actually measured. */
+function nearestRank(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
+}

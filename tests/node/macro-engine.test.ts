@@ -1,0 +1,278 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RenderedItem } from '../../src/runtime/protocol.ts';
+import { createScriptChecker, type ScriptChecker } from '../../src/runtime/script-checker.ts';
+import type { MacroScript } from '../../src/runtime/types.ts';
+import { context, loadMacroHarness, type MacroHarness, post, typed } from './macro-harness.ts';
+
+let harness: MacroHarness;
+let checker: ScriptChecker;
+/** What the scripts below report through `test_hooks.imported(name)` at import time. */
+const imports: string[] = [];
+let interruptBuffer: Int32Array;
+
+beforeAll(async () => {
+  harness = await loadMacroHarness();
+  checker = createScriptChecker(harness.pyodide);
+  interruptBuffer = new Int32Array(new SharedArrayBuffer(4));
+  harness.pyodide.setInterruptBuffer(interruptBuffer);
+  harness.pyodide.registerJsModule('test_hooks', {
+    imported: (name: string) => imports.push(name),
+    // What the client's time limit does, triggered from inside the macro so the test is deterministic.
+    requestInterrupt: () => Atomics.store(interruptBuffer, 0, 2),
+  });
+});
+
+let scriptNumber = 0;
+function macro(body: string, overrides: Partial<MacroScript> = {}): MacroScript {
+  scriptNumber += 1;
+  return {
+    id: `script-${scriptNumber}`,
+    version: 1,
+    slug: `macro_${scriptNumber}`,
+    body,
+    entrypoint: 'render',
+    ...overrides,
+  };
+}
+
+function renderOne(script: MacroScript, params: Parameters<typeof context>[1] = {}): RenderedItem {
+  return harness.renderOne(script, context('probe', params));
+}
+
+const counting = (name: string, result = '"ok"') =>
+  `import test_hooks\ntest_hooks.imported("${name}")\ncalls = 0\n\ndef render(context):\n    global calls\n    calls += 1\n    return f"${name} {calls} " + ${result}\n`;
+
+describe('macro engine (real Pyodide)', () => {
+  it('compiles a script once per version and keeps its module between calls', () => {
+    const script = macro(counting('once'));
+    expect(renderOne(script)).toMatchObject({ kind: 'ok', html: 'once 1 ok' });
+    expect(renderOne(script)).toMatchObject({ kind: 'ok', html: 'once 2 ok' });
+    expect(imports.filter((name) => name === 'once')).toHaveLength(1);
+
+    expect(renderOne({ ...script, version: 2 })).toMatchObject({ html: 'once 1 ok' });
+    expect(imports.filter((name) => name === 'once')).toHaveLength(2);
+    // An edited draft under the same version is compiled too, never served stale.
+    expect(renderOne({ ...script, version: 2, body: counting('once', '"edited"') })).toMatchObject({
+      html: 'once 1 edited',
+    });
+  });
+
+  it('gives every script its own globals', () => {
+    const writer = macro('shared = "mine"\n\ndef render(context):\n    return shared\n');
+    const reader = macro('def render(context):\n    return shared\n');
+    const { items } = harness.renderBatch([
+      { script: writer, context: context('a') },
+      { script: reader, context: context('b') },
+    ]);
+    expect(items[0]).toMatchObject({ kind: 'ok', html: 'mine' });
+    expect(items[1]).toMatchObject({
+      kind: 'exception',
+      message: "NameError: name 'shared' is not defined",
+      line: 2,
+    });
+  });
+
+  it('caches nothing from a failed import', () => {
+    const good = macro(counting('half'));
+    expect(renderOne(good)).toMatchObject({ html: 'half 1 ok' });
+    const broken = { ...good, version: 2, body: `${counting('half')}raise ValueError("boom")\n` };
+    expect(renderOne(broken)).toMatchObject({ kind: 'exception', message: 'ValueError: boom', line: 9 });
+    // The same version again: imported again (not served half-built), and fails again.
+    expect(renderOne(broken)).toMatchObject({ kind: 'exception', message: 'ValueError: boom' });
+    expect(imports.filter((name) => name === 'half')).toHaveLength(3);
+  });
+
+  it('renders a batch whose items succeed and fail independently, each with its own error and line', () => {
+    const ok = macro(
+      'def render(context):\n    return {"html": f"<b>{context[\'params\'][\'n\']}</b>", "warnings": ["w"]}\n',
+    );
+    const raising = macro(
+      'def helper(n):\n    return 10 // n\n\ndef render(context):\n    return str(helper(context["params"]["n"]))\n',
+    );
+    const syntax = macro('def render(context)\n    return ""\n');
+    const { items, interrupted } = harness.renderBatch([
+      { script: ok, context: context('ok', { n: typed(1) }) },
+      { script: raising, context: context('raising', { n: typed(0) }) },
+      { script: syntax, context: context('syntax') },
+      { script: raising, context: context('raising', { n: typed(5) }) },
+      { script: ok, context: context('ok', { n: typed(2) }) },
+    ]);
+    expect(interrupted).toBeUndefined();
+    expect(items).toMatchObject([
+      { kind: 'ok', html: '<b>1</b>', warnings: ['w'] },
+      { kind: 'exception', message: 'ZeroDivisionError: division by zero', line: 2 },
+      { kind: 'exception', message: "SyntaxError: expected ':'", line: 1 },
+      { kind: 'ok', html: '2', warnings: [] },
+      { kind: 'ok', html: '<b>2</b>' },
+    ]);
+    const failure = items[1]!;
+    if (failure.kind === 'ok') throw new Error('expected an error');
+    expect(failure.traceback).toContain(`File "${raising.slug}.py", line 5, in render`);
+    expect(failure.traceback).not.toMatch(/<pymark>|macro_engine/);
+    for (const item of items) expect(item.pythonMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('rejects results outside ABI v1 with a message naming the script', () => {
+    const cases: [string, string][] = [
+      ['None', 'render() must return a str or a dict with "html"'],
+      ['{1, 2}', 'render() must return a str or a dict with "html"'],
+      ['{"html": 1}', 'html: must be a str'],
+      ['{"html": {1}}', 'html: must be a str'],
+      ['{"html": "x", "warnings": ["a", 2]}', 'warnings[1]: must be a str'],
+      ['{"html": "x", "warnings": ("a",)}', 'warnings: must be a list of str'],
+      ['{"html": "x", "extra": float("nan")}', 'Unrecognized key: "extra"'],
+    ];
+    for (const [result, problem] of cases) {
+      const script = macro(`def render(context):\n    return ${result}\n`);
+      expect(renderOne(script)).toMatchObject({
+        kind: 'invalid-result',
+        message: `${script.slug}.py: invalid result from render(): ${problem}`,
+      });
+    }
+  });
+
+  it('takes a bare str as the html, and a str subclass too', () => {
+    expect(renderOne(macro('def render(context):\n    return "<i>hi</i>"\n'))).toEqual(
+      expect.objectContaining({ kind: 'ok', html: '<i>hi</i>', warnings: [] }),
+    );
+    expect(
+      renderOne(
+        macro('class Markup(str):\n    pass\n\ndef render(context):\n    return Markup("<i>m</i>")\n'),
+      ),
+    ).toMatchObject({
+      kind: 'ok',
+      html: '<i>m</i>',
+    });
+  });
+
+  it('passes typed params and args as int, float, bool and str, and the rest of the context', () => {
+    const script = macro(
+      'def render(context):\n' +
+        '    values = [*context["params"].values(), *context["args"]]\n' +
+        '    kinds = " ".join(type(value).__name__ for value in values)\n' +
+        "    return f\"{context['macro']}: {kinds} {context['env']['language']} {context['post']['status']}\"\n",
+    );
+    const item = harness.renderOne(
+      script,
+      context('probe', { s: typed('2'), i: typed(2), f: { type: 'float', value: 2 }, b: typed(true) }, [
+        typed(1.5),
+        typed(7),
+      ]),
+    );
+    expect(item).toMatchObject({ html: 'probe: str int float bool float int en published' });
+  });
+
+  it('gives each call its own copy of the shared post and env', () => {
+    const script = macro(
+      'def render(context):\n    context["post"]["tags"].append("x")\n    context["env"]["language"] = "fr"\n' +
+        '    return ",".join(context["post"]["tags"]) + " " + context["env"]["language"]\n',
+    );
+    const shared = context('m', {}, [], post('published', ['a']));
+    const { items } = harness.renderBatch([
+      { script, context: shared },
+      { script, context: shared },
+    ]);
+    expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['a,x fr', 'a,x fr']);
+  });
+
+  it('lets macros read site data, including ones imported before the data changed', () => {
+    const script = macro(
+      'from pymark import site\n\ndef render(context):\n    return repr(site.tag_counts())\n',
+    );
+    harness.installSite([post('published', ['a', 'b'])]);
+    expect(renderOne(script)).toMatchObject({ html: "{'a': 1, 'b': 1}" });
+    harness.installSite([post('published', ['c'])]);
+    expect(renderOne(script)).toMatchObject({ html: "{'c': 1}" });
+  });
+
+  it('calls the named entrypoint, and says so when the script lacks it', () => {
+    const script = macro('def embed(context):\n    return "embedded"\n', { entrypoint: 'embed' });
+    expect(renderOne(script)).toMatchObject({ kind: 'ok', html: 'embedded' });
+    expect(renderOne({ ...script, entrypoint: 'render' })).toMatchObject({
+      kind: 'exception',
+      message: `${script.slug}.py defines no function render(context)`,
+    });
+  });
+
+  it('keeps at most 64 compiled scripts, dropping the least recently used', () => {
+    const first = macro(counting('lru-first'));
+    renderOne(first);
+    const others = Array.from({ length: 64 }, () => macro('def render(context):\n    return ""\n'));
+    harness.renderBatch(others.map((script) => ({ script, context: context('o') })));
+    renderOne(first);
+    expect(imports.filter((name) => name === 'lru-first')).toHaveLength(2);
+  });
+
+  it('ends the batch at KeyboardInterrupt, keeping what finished, and the next batch works', () => {
+    const fine = macro('def render(context):\n    return "fine"\n');
+    const stuck = macro(
+      'import test_hooks\n\ndef render(context):\n    test_hooks.requestInterrupt()\n    while True:\n        pass\n',
+    );
+    const { items, interrupted } = harness.renderBatch([
+      { script: fine, context: context('a') },
+      { script: stuck, context: context('b') },
+      { script: fine, context: context('c') },
+    ]);
+    expect(items).toMatchObject([{ kind: 'ok', html: 'fine' }]);
+    expect(interrupted).toMatchObject({ message: 'KeyboardInterrupt', line: expect.any(Number) });
+    expect(interrupted?.line).toBeGreaterThanOrEqual(5);
+    expect(renderOne(fine)).toMatchObject({ kind: 'ok', html: 'fine' });
+  });
+});
+
+describe('script check (real Pyodide)', () => {
+  it('locates syntax errors by line and column without running the script', () => {
+    const cases: [string, object][] = [
+      [
+        'import test_hooks\ntest_hooks.imported("ran")\nx = (1 +\n',
+        { line: 3, column: 5, message: "SyntaxError: '(' was never closed" },
+      ],
+      ['def f()\n    pass\n', { line: 1, column: 8, message: "SyntaxError: expected ':'" }],
+      [
+        'def f():\nreturn 1\n',
+        {
+          line: 2,
+          column: 1,
+          message: expect.stringMatching(/^IndentationError: expected an indented block/),
+        },
+      ],
+      [
+        'x = 1\nreturn x\n',
+        { line: 2, column: 1, endLine: 2, endColumn: 9, message: "SyntaxError: 'return' outside function" },
+      ],
+      [
+        'print("a" "b" 1)\n',
+        { line: 1, column: 7, message: expect.stringMatching(/^SyntaxError: invalid syntax/) },
+      ],
+    ];
+    for (const [code, diagnostic] of cases) {
+      expect(checker.check(code, 'check.py')).toEqual({
+        diagnostics: [expect.objectContaining({ severity: 'error', ...diagnostic })],
+        entrypoints: [],
+      });
+    }
+    expect(imports).not.toContain('ran');
+  });
+
+  it('reports SyntaxWarnings by line', () => {
+    expect(checker.check('import re\n\nDIGITS = re.compile("\\d+")\n', 'warn.py').diagnostics).toEqual([
+      {
+        severity: 'warning',
+        line: 3,
+        column: 1,
+        message: expect.stringContaining('invalid escape sequence'),
+      },
+    ]);
+  });
+
+  it('lists the top-level functions as entrypoints, in order, once each', () => {
+    const code =
+      'import test_hooks\ntest_hooks.imported("ran")\n\ndef render(context):\n    def inner():\n        pass\n\n' +
+      'async def fetch():\n    pass\n\nclass Tool:\n    def method(self):\n        pass\n\ndef render(context):\n    pass\n\ndef main():\n    pass\n';
+    expect(checker.check(code, 'tool.py')).toEqual({
+      diagnostics: [],
+      entrypoints: ['render', 'fetch', 'main'],
+    });
+    expect(imports).not.toContain('ran');
+  });
+});

@@ -1,0 +1,397 @@
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AbiPost, MacroContext, MacroValue, SiteSnapshot } from '../../src/core/abi';
+import { createPythonRuntime, type Scheduler, type WorkerEndpoint } from '../../src/runtime/client';
+import type {
+  BatchItem,
+  RenderBatch,
+  WorkerRenderRequest,
+  WorkerRenderResult,
+  WorkerRunResult,
+} from '../../src/runtime/protocol';
+import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
+
+/*
+ * The client's render, check and stats calls against fake workers reached through real Comlink
+ * ports: queueing with runs, time limits, site data after restarts. Only Pyodide is faked.
+ */
+
+interface FakeWorker {
+  renders: { batch: RenderBatch; site?: SiteSnapshot }[];
+  terminated: boolean;
+  /** The interrupt flag: SIGINT (2) once the client raised it, 0 once it cleared it. */
+  signal: number;
+  crash(message: string): void;
+}
+
+interface Behaviour {
+  render: (batch: RenderBatch, worker: FakeWorker) => Promise<unknown>;
+  run: () => Promise<WorkerRunResult>;
+  check: () => Promise<unknown>;
+}
+
+function fakeWorkers(behaviour: Partial<Behaviour>) {
+  const workers: FakeWorker[] = [];
+  const {
+    render = async (batch) => answerAll(batch),
+    run = async () => ok,
+    check = async () => noProblems,
+  } = behaviour;
+  const createWorker = (): WorkerEndpoint => {
+    const { port1, port2 } = new MessageChannel();
+    const errors = new EventTarget();
+    const worker: FakeWorker = {
+      renders: [],
+      terminated: false,
+      signal: 0,
+      crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
+    };
+    workers.push(worker);
+    Comlink.expose(
+      {
+        boot: async () => ({ ok: true, bootInfo: { source: 'normal', ms: 1 } }),
+        heapBytes: async () => 0,
+        run: async () => run(),
+        check: async () => check(),
+        render: async (request: WorkerRenderRequest) => {
+          const batch = JSON.parse(request.batch) as RenderBatch;
+          worker.renders.push({ batch, ...(request.site ? { site: JSON.parse(request.site) } : {}) });
+          return render(batch, worker);
+        },
+      },
+      port2,
+    );
+    return {
+      postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
+      addEventListener: (type, listener) =>
+        (type === 'error' ? errors : port1).addEventListener(type, listener),
+      removeEventListener: (type, listener) =>
+        (type === 'error' ? errors : port1).removeEventListener(type, listener),
+      start: () => port1.start(),
+      interrupt: {
+        raise: () => {
+          worker.signal = 2;
+        },
+        clear: async () => {
+          worker.signal = 0;
+        },
+      },
+      terminate: () => {
+        worker.terminated = true;
+        port1.close();
+      },
+    };
+  };
+  return { workers, createWorker };
+}
+
+const ok: WorkerRunResult = { kind: 'ok', truncatedChars: 0, pythonMs: 4 };
+const noProblems = { diagnostics: [], entrypoints: ['render'] };
+const never = () => new Promise<never>(() => {});
+
+/** Renders every item as `<macro>:<first arg>`, taking 1 ms of Python time each. */
+function answerAll(batch: RenderBatch, upTo = batch.items.length): WorkerRenderResult {
+  return { items: batch.items.slice(0, upTo).map((item) => okItem(item)) };
+}
+
+function okItem([, macro, , args]: BatchItem) {
+  return { kind: 'ok' as const, html: `${macro}:${args[0] ?? ''}`, warnings: [], pythonMs: 1 };
+}
+
+/** A scheduler and clock that only move when the test advances them. */
+function manualClock() {
+  let now = 0;
+  const timers = new Set<{ at: number; callback: () => void }>();
+  const schedule: Scheduler = (ms, callback) => {
+    const timer = { at: now + ms, callback };
+    timers.add(timer);
+    return () => timers.delete(timer);
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const timer of [...timers].sort((a, b) => a.at - b.at)) {
+      if (timer.at <= now && timers.delete(timer)) timer.callback();
+    }
+  };
+  return { schedule, advance, now: () => now };
+}
+
+const runtimes: PythonRuntime[] = [];
+
+function setUp(behaviour: Partial<Behaviour> = {}) {
+  const fakes = fakeWorkers(behaviour);
+  const clock = manualClock();
+  const runtime = createPythonRuntime({
+    createWorker: fakes.createWorker,
+    schedule: clock.schedule,
+    now: clock.now,
+    renderTimeoutMs: 1_000,
+  });
+  runtimes.push(runtime);
+  const untilState = (state: string) =>
+    vi.waitFor(() => expect(runtime.status.state).toBe(state), { interval: 1 });
+  return { runtime, clock, untilState, ...fakes };
+}
+
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.dispose();
+});
+
+const youtube: MacroScript = {
+  id: 'yt-id',
+  version: 3,
+  slug: 'youtube',
+  body: 'def render(c): ...',
+  entrypoint: 'render',
+};
+const post: AbiPost = {
+  id: 'p1',
+  title: 'Post',
+  slug: 'post',
+  status: 'published',
+  tags: [],
+  categories: [],
+};
+const env = { preview: true, language: 'en', base_url: '' };
+
+function context(arg: string | number, params: MacroContext['params'] = {}): MacroContext {
+  const value: MacroValue =
+    typeof arg === 'string' ? { type: 'str', value: arg } : { type: 'float', value: arg };
+  return { macro: 'youtube', params, args: [value], env, post };
+}
+
+function runRequest(overrides: Partial<RunRequest> = {}): RunRequest {
+  return { fileName: 'tool.py', code: '', timeoutMs: 10_000, onOutput: () => {}, ...overrides };
+}
+
+describe('renderMany', () => {
+  it('renders a batch in one call, each script, post and env sent once, params as bare values', async () => {
+    const { runtime, workers } = setUp();
+    const outcomes = await runtime.renderMany([
+      { script: youtube, context: context('a', { id: { type: 'str', value: 'x' } }) },
+      { script: { ...youtube }, context: context(2) },
+    ]);
+    expect(outcomes).toEqual([
+      { ok: true, html: 'youtube:a', warnings: [] },
+      { ok: true, html: 'youtube:2', warnings: [] },
+    ]);
+    expect(workers[0]!.renders).toHaveLength(1);
+    expect(workers[0]!.renders[0]!.batch).toEqual({
+      scripts: [
+        { id: 'yt-id', version: 3, fileName: 'youtube.py', code: youtube.body, entrypoint: 'render' },
+      ],
+      envs: [env],
+      posts: [post],
+      // A whole float (2.0 is sent as 2) is listed so Python makes it a float again.
+      items: [
+        [0, 'youtube', { id: 'x' }, ['a'], 0, 0],
+        [0, 'youtube', {}, [2], 0, 0, [[], [0]]],
+      ],
+    });
+  });
+
+  it('keeps an invalid context on this side, failing only its own item', async () => {
+    const { runtime, workers } = setUp();
+    const bad = { ...context('b'), env: { ...env, language: '' } };
+    const outcomes = await runtime.renderMany([
+      { script: youtube, context: context('a') },
+      { script: youtube, context: bad },
+    ]);
+    expect(outcomes[0]).toEqual({ ok: true, html: 'youtube:a', warnings: [] });
+    expect(outcomes[1]).toMatchObject({
+      ok: false,
+      kind: 'invalid-context',
+      script: 'youtube.py',
+      message: expect.stringContaining('Invalid macro context: env.language'),
+    });
+    expect(workers[0]!.renders[0]!.batch.items).toHaveLength(1);
+  });
+
+  it('passes errors through with the script, message and line', async () => {
+    const { runtime } = setUp({
+      render: async () => ({
+        items: [{ kind: 'exception', message: 'ValueError: no', line: 4, traceback: 'tb', pythonMs: 1 }],
+      }),
+    });
+    expect(await runtime.renderMacro(youtube, context('a'))).toEqual({
+      ok: false,
+      kind: 'exception',
+      script: 'youtube.py',
+      message: 'ValueError: no',
+      line: 4,
+      traceback: 'tb',
+    });
+  });
+
+  it('waits for a run in progress instead of failing, and a run waits for a render', async () => {
+    let finishRun: (result: WorkerRunResult) => void = () => {};
+    let finishRender: (result: WorkerRenderResult) => void = () => {};
+    const { runtime, workers, untilState } = setUp({
+      run: () => new Promise((resolve) => (finishRun = resolve)),
+      render: (batch) => new Promise((resolve) => (finishRender = () => resolve(answerAll(batch)))),
+    });
+    await untilState('ready');
+    const run = runtime.run(runRequest());
+    await untilState('running');
+    const render = runtime.renderMany([{ script: youtube, context: context('a') }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(workers[0]!.renders).toHaveLength(0);
+    finishRun(ok);
+    expect(await run).toEqual({ kind: 'ok', truncatedChars: 0 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+
+    const secondRun = runtime.run(runRequest());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runtime.status.state).toBe('ready');
+    finishRender(answerAll(workers[0]!.renders[0]!.batch));
+    expect(await render).toMatchObject([{ ok: true }]);
+    await untilState('running');
+    finishRun(ok);
+    expect(await secondRun).toMatchObject({ kind: 'ok' });
+  });
+
+  it('times out a hung batch through KeyboardInterrupt, keeping what finished; the worker survives', async () => {
+    const { runtime, workers, clock, untilState } = setUp({
+      render: async (batch, worker) => {
+        await vi.waitFor(() => expect(worker.signal).toBe(2), { interval: 1 });
+        return { ...answerAll(batch, 1), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
+      },
+    });
+    await untilState('ready');
+    const outcomes = runtime.renderMany([
+      { script: youtube, context: context('a') },
+      { script: youtube, context: context('b') },
+      { script: youtube, context: context('c') },
+    ]);
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    clock.advance(999);
+    expect(workers[0]!.signal).toBe(0);
+    clock.advance(1);
+    const timeout = { ok: false, kind: 'timeout', script: 'youtube.py' };
+    expect(await outcomes).toMatchObject([{ ok: true }, timeout, timeout]);
+    expect(workers).toHaveLength(1);
+    expect(runtime.stats()[0]).toMatchObject({ calls: 3, timeouts: 2, errors: 0 });
+  });
+
+  it('restarts a worker whose batch ignores the interrupt, and the next render works', async () => {
+    let renders = 0;
+    const { runtime, workers, clock, untilState } = setUp({
+      render: async (batch) => (++renders === 1 ? never() : answerAll(batch)),
+    });
+    await untilState('ready');
+    const outcomes = runtime.renderMany([{ script: youtube, context: context('a') }]);
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    clock.advance(1_000);
+    clock.advance(500);
+    expect(await outcomes).toMatchObject([
+      { ok: false, kind: 'timeout', message: 'A macro did not respond to the time limit' },
+    ]);
+    expect(runtime.status).toEqual({
+      state: 'restarting',
+      reason: 'A macro did not respond to the time limit; restarting',
+    });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(await runtime.renderMacro(youtube, context('b'))).toMatchObject({ ok: true, html: 'youtube:b' });
+  });
+
+  it('fails every item of a batch whose worker crashed, and restarts it once', async () => {
+    const { runtime, workers, untilState } = setUp({ render: never });
+    await untilState('ready');
+    const outcomes = runtime.renderMany([{ script: youtube, context: context('a') }]);
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    workers[0]!.crash('out of memory');
+    expect(await outcomes).toMatchObject([
+      { ok: false, kind: 'worker-failed', message: 'The Python worker crashed (out of memory)' },
+    ]);
+    await untilState('ready');
+    expect(workers).toHaveLength(2);
+  });
+
+  it('sends site data with the next render only, and again to a restarted worker', async () => {
+    const { runtime, workers, untilState } = setUp();
+    const site: SiteSnapshot = { posts: [post] };
+    runtime.setSiteData(site);
+    await runtime.renderMacro(youtube, context('a'));
+    await runtime.renderMacro(youtube, context('b'));
+    expect(workers[0]!.renders.map((render) => render.site)).toEqual([site, undefined]);
+
+    workers[0]!.crash('gone');
+    await vi.waitFor(() => expect(workers).toHaveLength(2), { interval: 1 });
+    await untilState('ready');
+    await runtime.renderMacro(youtube, context('c'));
+    expect(workers[1]!.renders[0]!.site).toEqual(site);
+
+    const changed: SiteSnapshot = { posts: [] };
+    runtime.setSiteData(changed);
+    await runtime.renderMacro(youtube, context('d'));
+    expect(workers[1]!.renders[1]!.site).toEqual(changed);
+  });
+
+  it('refuses site data outside ABI v1', () => {
+    const { runtime } = setUp();
+    expect(() => runtime.setSiteData({ posts: [{ ...post, id: '' }] })).toThrow();
+  });
+});
+
+describe('checkScript', () => {
+  it('returns what the worker found', async () => {
+    const found = {
+      diagnostics: [
+        { severity: 'error', line: 2, column: 5, endLine: 2, endColumn: 6, message: 'SyntaxError: x' },
+      ],
+      entrypoints: [],
+    };
+    const { runtime } = setUp({ check: async () => found });
+    expect(await runtime.checkScript('x = (', 'a.py')).toEqual(found);
+  });
+
+  it('rejects when the worker answers something malformed, and restarts it', async () => {
+    const { runtime, workers } = setUp({ check: async () => ({ diagnostics: 'none' }) });
+    await expect(runtime.checkScript('', 'a.py')).rejects.toThrow('Malformed the syntax check result');
+    expect(workers).toHaveLength(2);
+  });
+});
+
+describe('stats', () => {
+  it('counts renders and runs per script with Python and round-trip durations', async () => {
+    const { runtime, untilState, clock } = setUp({
+      run: async () => {
+        clock.advance(10);
+        return { kind: 'error', traceback: '', message: 'E', truncatedChars: 0, pythonMs: 6 };
+      },
+    });
+    const changes = vi.fn();
+    runtime.subscribeStats(changes);
+    await untilState('ready');
+    await runtime.renderMany([
+      { script: youtube, context: context('a') },
+      { script: youtube, context: context('b') },
+    ]);
+    await runtime.run(runRequest({ scriptId: 'tool-id' }));
+    expect(runtime.stats()).toEqual([
+      {
+        scriptId: 'yt-id',
+        name: 'youtube.py',
+        calls: 2,
+        errors: 0,
+        timeouts: 0,
+        interrupts: 0,
+        pythonMs: { p50: 1, p95: 1, max: 1 },
+        roundTripMs: { p50: 0, p95: 0, max: 0 },
+      },
+      {
+        scriptId: 'tool-id',
+        name: 'tool.py',
+        calls: 1,
+        errors: 1,
+        timeouts: 0,
+        interrupts: 0,
+        pythonMs: { p50: 6, p95: 6, max: 6 },
+        roundTripMs: { p50: 10, p95: 10, max: 10 },
+      },
+    ]);
+    expect(changes).toHaveBeenCalledTimes(2);
+    runtime.resetStats();
+    expect(runtime.stats()).toEqual([]);
+  });
+});
