@@ -1,7 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import type { DefaultOffer } from '../storage/defaults-seeder';
 import type { DefaultOffers, DefaultOffersState } from './default-offers';
+import { FollowState } from './follow-state';
 
 /** Lists newer bundled defaults offered beside scripts the user edited, to view and take or keep. */
 @customElement('pymark-default-offers')
@@ -44,26 +45,10 @@ export class DefaultOffersNotice extends LitElement {
   `;
 
   @property({ attribute: false }) offers?: DefaultOffers;
-  @state() private view?: DefaultOffersState;
-
-  private unsubscribe?: () => void;
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!changed.has('offers')) return;
-    this.unsubscribe?.();
-    this.view = this.offers?.state;
-    this.unsubscribe = this.offers?.subscribe((next) => {
-      this.view = next;
-    });
-  }
+  private readonly followed = new FollowState<DefaultOffersState>(this, () => this.offers);
 
   override render() {
-    const view = this.view;
+    const view = this.followed.value;
     if (!view) return nothing;
     return html`
       ${view.offers.map((offer) => this.renderOffer(offer))}

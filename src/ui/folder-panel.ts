@@ -7,6 +7,7 @@ import type {
   FolderControls,
   FolderStatus,
 } from './folder-connection';
+import { FollowState } from './follow-state';
 
 const timeFormat = new Intl.DateTimeFormat('en', { timeStyle: 'medium' });
 
@@ -85,28 +86,12 @@ export class FolderPanel extends LitElement {
   `;
 
   @property({ attribute: false }) connection?: FolderControls;
-  @state() private view?: FolderConnectionState;
+  private readonly followed = new FollowState<FolderConnectionState>(this, () => this.connection);
   /** "Rebuild from folder" re-imports everything, so it asks once more before it runs. */
   @state() private confirmingRebuild = false;
 
-  private unsubscribe?: () => void;
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!changed.has('connection')) return;
-    this.unsubscribe?.();
-    this.view = this.connection?.state;
-    this.unsubscribe = this.connection?.subscribe((next) => {
-      this.view = next;
-    });
-  }
-
   override render() {
-    const view = this.view;
+    const view = this.followed.value;
     if (!view) return nothing;
     return html`
       <h2>Project folder</h2>
