@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AbiPost, MacroContext, MacroValue, SiteSnapshot } from '../../src/core/abi';
-import { createPythonRuntime, type Scheduler, type WorkerEndpoint } from '../../src/runtime/client';
+import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
 import type {
   BatchItem,
   RenderBatch,
@@ -10,6 +10,7 @@ import type {
   WorkerRunResult,
 } from '../../src/runtime/protocol';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
+import { manualClock } from './manual-clock';
 
 /*
  * The client's render, check and stats calls against fake workers reached through real Comlink
@@ -96,24 +97,6 @@ function answerAll(batch: RenderBatch, upTo = batch.items.length): WorkerRenderR
 
 function okItem([, macro, , args]: BatchItem) {
   return { kind: 'ok' as const, html: `${macro}:${args[0] ?? ''}`, warnings: [], pythonMs: 1 };
-}
-
-/** A scheduler and clock that only move when the test advances them. */
-function manualClock() {
-  let now = 0;
-  const timers = new Set<{ at: number; callback: () => void }>();
-  const schedule: Scheduler = (ms, callback) => {
-    const timer = { at: now + ms, callback };
-    timers.add(timer);
-    return () => timers.delete(timer);
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const timer of [...timers].sort((a, b) => a.at - b.at)) {
-      if (timer.at <= now && timers.delete(timer)) timer.callback();
-    }
-  };
-  return { schedule, advance, now: () => now };
 }
 
 const runtimes: PythonRuntime[] = [];

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPythonRuntime, type Scheduler, type WorkerEndpoint } from '../../src/runtime/client';
+import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
 import type {
   BootResult,
   OutputBatchCallback,
@@ -15,6 +15,7 @@ import type {
   RunRequest,
   RuntimeStatus,
 } from '../../src/runtime/types';
+import { manualClock } from './manual-clock';
 
 /*
  * The client talks Comlink to a fake worker over a real MessageChannel, so the wrapping, the
@@ -88,24 +89,6 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
     };
   };
   return { created, createWorker };
-}
-
-/** A scheduler that only fires when the test advances it. */
-function manualClock() {
-  let now = 0;
-  const timers = new Set<{ at: number; callback: () => void }>();
-  const schedule: Scheduler = (ms, callback) => {
-    const timer = { at: now + ms, callback };
-    timers.add(timer);
-    return () => timers.delete(timer);
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const timer of [...timers].sort((a, b) => a.at - b.at)) {
-      if (timer.at <= now && timers.delete(timer)) timer.callback();
-    }
-  };
-  return { schedule, advance };
 }
 
 function deferred<T>() {
