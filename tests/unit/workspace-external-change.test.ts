@@ -4,10 +4,11 @@ import type { PythonRuntime } from '../../src/runtime/types';
 import { type IdbScriptStore, openScriptStore } from '../../src/storage/idb-script-store';
 import { Workspace } from '../../src/ui/workspace';
 
-/** These tests never run Python: a runtime that is only ever ready. */
+/** These tests never run Python: a runtime that is only ever ready and finds nothing to report. */
 const idleRuntime = {
   status: { state: 'ready' },
   subscribe: () => () => {},
+  checkScript: async () => ({ diagnostics: [], entrypoints: [] }),
   stop: () => {},
   dispose: () => {},
 } as unknown as PythonRuntime;
