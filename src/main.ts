@@ -10,6 +10,7 @@ import { openScriptStore } from './storage/idb-script-store';
 import { openSettingsStore } from './storage/settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import './ui/pymark-app';
+import { Diagnostics } from './ui/diagnostics';
 import { PostsWorkspace } from './ui/posts-workspace';
 import { Workspace } from './ui/workspace';
 
@@ -42,6 +43,7 @@ async function start(): Promise<void> {
   app.defaultOffers = project.offers;
   const workspace = new Workspace({ store, runtime, settings });
   app.workspace = workspace;
+  app.diagnostics = new Diagnostics(runtime);
 
   const renderer = new PostRenderer(runtime, createHtmlSanitizer(window));
   const siteData = new SiteDataFeed(() => postStore.list(), runtime);
