@@ -172,7 +172,9 @@ describe('installable offline PWA', () => {
     await expect.poll(() => status.textContent(), { timeout: 90_000, interval: 250 }).toContain('ready');
 
     await page.getByRole('button', { name: 'New script' }).click();
-    const editor = page.locator('.cm-content');
+    // The new script opens once it is stored; typing before that would go to the script shown until then.
+    await page.getByRole('heading', { name: 'Untitled utility' }).waitFor();
+    const editor = page.getByLabel('Code of Untitled utility');
     await editor.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText('import sys\nprint("offline", 6 * 7, sys.platform)\n');
