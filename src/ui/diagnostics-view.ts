@@ -48,6 +48,17 @@ export class DiagnosticsView extends LitElement {
     td:first-child {
       text-align: left;
     }
+    figure {
+      margin: 0.5rem 0;
+    }
+    .chart {
+      max-width: 100%;
+      height: auto;
+    }
+    figcaption {
+      font-size: 0.8rem;
+      color: var(--muted);
+    }
     .chart text {
       font: 11px system-ui, sans-serif;
       fill: currentColor;
@@ -134,7 +145,7 @@ export class DiagnosticsView extends LitElement {
     const scale = Math.max(...rows.map((row) => row.roundTripMs?.p95 ?? 0), 0.001);
     const height = rows.length * rowHeight + 20;
     return html`<figure>
-      <svg class="chart" role="img" aria-label="Round-trip p50 and p95 per script" viewBox="0 0 ${labelWidth + barWidth + 70} ${height}" width="100%">
+      <svg class="chart" role="img" aria-label="Round-trip p50 and p95 per script" viewBox="0 0 ${labelWidth + barWidth + 130} ${height}" width=${labelWidth + barWidth + 130}>
         ${rows.map((row, index) => {
           const y = index * rowHeight;
           const p50 = ((row.roundTripMs?.p50 ?? 0) / scale) * barWidth;
