@@ -1,14 +1,22 @@
 import { bundledDefaults } from './storage/bundled-defaults';
 import { adoptDefault, applyDefaults } from './storage/defaults-seeder';
+import type { DesktopBridge } from './storage/folder/desktop-bridge';
+import { DesktopFolderHandleStore, pickDesktopFolder } from './storage/folder/desktop-folder';
 import { DirectoryHandleFolder, observeDirectory } from './storage/folder/directory-handle-folder';
 import { IdbFolderHandleStore, type PermissionedDirectoryHandle } from './storage/folder/folder-handle-store';
 import { FolderSync } from './storage/folder/folder-sync';
+import { IpcFolder } from './storage/folder/ipc-folder';
 import { openSyncStateStore } from './storage/folder/sync-state-store';
 import type { IdbPostStore } from './storage/idb-post-store';
 import type { IdbScriptStore } from './storage/idb-script-store';
-import { defaultDbName, openPymarkDb, warnAboutInvalidRecord } from './storage/pymark-db';
+import { defaultDbName, openPymarkDb, type PymarkDb, warnAboutInvalidRecord } from './storage/pymark-db';
 import { DefaultOffers } from './ui/default-offers';
-import { FolderConnection } from './ui/folder-connection';
+import {
+  FolderConnection,
+  type FolderConnectionDeps,
+  type FolderControls,
+  type FolderHandle,
+} from './ui/folder-connection';
 
 /** The File System Access picker: Chromium's, not in TypeScript's DOM library yet. */
 interface DirectoryPicker {
@@ -24,25 +32,50 @@ function pickDirectory(): Promise<PermissionedDirectoryHandle> {
   return picker.call(window, { mode: 'readwrite' }) as Promise<PermissionedDirectoryHandle>;
 }
 
+/** What the folder connection needs whichever way the folder is reached. */
+type SharedDeps = Pick<FolderConnectionDeps<FolderHandle>, 'createSync' | 'focusTarget' | 'changeSources'>;
+
+/** A folder picked in the browser (File System Access), its handle kept in IndexedDB. */
+function browserConnection(db: PymarkDb, shared: SharedDeps) {
+  return new FolderConnection<PermissionedDirectoryHandle>({
+    ...shared,
+    handles: new IdbFolderHandleStore(db, warnAboutInvalidRecord),
+    pickDirectory,
+    openFolder: (handle) => new DirectoryHandleFolder(handle),
+    observe: observeDirectory,
+  });
+}
+
+/**
+ * A folder picked in the Electron build, held by the main process and reached over IPC. No native
+ * change observer crosses the bridge, so the watch polls and checks on focus.
+ */
+function desktopConnection(bridge: DesktopBridge, shared: SharedDeps) {
+  return new FolderConnection({
+    ...shared,
+    handles: new DesktopFolderHandleStore(bridge),
+    pickDirectory: () => pickDesktopFolder(bridge),
+    openFolder: (handle) => new IpcFolder(bridge.folder, handle.id),
+  });
+}
+
 /**
  * The project folder half of the composition root: the remembered folder, the bundled defaults
  * (applied on every start, into the folder too when it is connected) and the folder sync.
  */
 export async function openProjectFolder(stores: { scripts: IdbScriptStore; posts: IdbPostStore }): Promise<{
-  connection: FolderConnection<PermissionedDirectoryHandle>;
+  connection: FolderControls;
   offers: DefaultOffers;
 }> {
   const { scripts, posts } = stores;
   const [db, state] = await Promise.all([openPymarkDb(defaultDbName), openSyncStateStore()]);
-  const connection = new FolderConnection<PermissionedDirectoryHandle>({
-    handles: new IdbFolderHandleStore(db, warnAboutInvalidRecord),
-    pickDirectory,
-    openFolder: (handle) => new DirectoryHandleFolder(handle),
+  const shared: SharedDeps = {
     createSync: (folder) => new FolderSync({ folder, scripts, posts, state }),
-    observe: observeDirectory,
     focusTarget: window,
     changeSources: [scripts, posts],
-  });
+  };
+  const desktop = window.pymarkDesktop;
+  const connection = desktop ? desktopConnection(desktop, shared) : browserConnection(db, shared);
   await connection.restore();
   const defaults = await applyDefaults({
     db,
