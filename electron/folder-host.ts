@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import {
+  type FolderIdentity,
+  type FolderOperation,
+  type FolderRequest,
+  type FolderValue,
+  folderOperations,
+  type Reply,
+} from '../src/storage/folder/desktop-bridge';
+import { type NodeFs, NodeFsFolder } from '../src/storage/folder/node-fs-folder';
+import { assertInsideFolder } from './confined-path';
+
+/** Runs `work` and turns its outcome, error included, into a reply for the renderer. */
+export async function replyTo<T>(work: () => T | Promise<T>): Promise<Reply<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+interface OperationHandler<Op extends FolderOperation> {
+  /** Every path the request names: each is checked before anything runs. */
+  paths(request: FolderRequest<Op>): string[];
+  run(folder: NodeFsFolder, request: FolderRequest<Op>): Promise<FolderValue<Op>>;
+}
+
+const handlers: { [Op in FolderOperation]: OperationHandler<Op> } = {
+  list: { paths: ({ dir }) => [dir], run: (folder, { dir }) => folder.list(dir) },
+  read: { paths: ({ path }) => [path], run: (folder, { path }) => folder.read(path) },
+  writeAtomic: {
+    paths: ({ path }) => [path],
+    run: (folder, { path, bytes }) => folder.writeAtomic(path, bytes).then(() => null),
+  },
+  move: {
+    paths: ({ from, to }) => [from, to],
+    run: (folder, { from, to }) => folder.move(from, to).then(() => null),
+  },
+  remove: { paths: ({ path }) => [path], run: (folder, { path }) => folder.remove(path).then(() => null) },
+};
+
+interface HeldFolder extends FolderIdentity {
+  /** Real path (symbolic links resolved), so confinement compares like with like. */
+  root: string;
+}
+
+/**
+ * The Node side of the desktop build's folder access, free of Electron so it runs in tests: which
+ * folder each window picked, and every folder request checked (schema, pick, confinement) before
+ * it reaches `NodeFsFolder`. The renderer never names an absolute path.
+ */
+export class FolderHost {
+  private readonly held = new Map<number, HeldFolder>();
+
+  /** `fs` is `NodeFsFolder`'s; tests swap it to break a write half-way. */
+  constructor(private readonly fs?: NodeFs) {}
+
+  /** Lets the user choose a folder (`choose`: main's dialog, `undefined` on cancel) and holds it for the window. */
+  pick(windowId: number, choose: () => Promise<string | undefined>): Promise<Reply<FolderIdentity | null>> {
+    return replyTo(async () => {
+      const path = await choose();
+      return path === undefined ? null : this.connect(windowId, path);
+    });
+  }
+
+  /** Makes `path` the window's folder, replacing its previous one. */
+  async connect(windowId: number, path: string): Promise<FolderIdentity> {
+    const root = await realpath(path);
+    if (!(await stat(root)).isDirectory()) throw new Error(`Not a folder: ${path}`);
+    const identity = { id: randomUUID(), name: basename(root) || root };
+    this.held.set(windowId, { ...identity, root });
+    return identity;
+  }
+
+  connected(windowId: number): FolderIdentity | null {
+    const held = this.held.get(windowId);
+    return held ? { id: held.id, name: held.name } : null;
+  }
+
+  forget(windowId: number): void {
+    this.held.delete(windowId);
+  }
+
+  /** Validates and runs one folder request from a window; every outcome is a reply. */
+  handle<Op extends FolderOperation>(
+    windowId: number,
+    operation: Op,
+    request: unknown,
+  ): Promise<Reply<FolderValue<Op>>> {
+    return replyTo(async () => {
+      const { channel, request: schema } = folderOperations[operation];
+      const parsed = schema.safeParse(request);
+      if (!parsed.success)
+        throw new Error(`Malformed request on ${channel}: ${z.prettifyError(parsed.error)}`);
+      const checked = parsed.data as FolderRequest<Op>;
+      const handler: OperationHandler<Op> = handlers[operation];
+      const root = await this.rootOf(windowId, checked.folderId);
+      for (const path of handler.paths(checked)) await assertInsideFolder(root, path);
+      return handler.run(new NodeFsFolder(root, this.fs), checked);
+    });
+  }
+
+  private async rootOf(windowId: number, folderId: string): Promise<string> {
+    const held = this.held.get(windowId);
+    if (held?.id !== folderId) throw new Error('This folder is no longer connected; connect it again.');
+    // A vanished folder must fail loudly: listed as empty, it would read as every file deleted.
+    const stats = await stat(held.root).catch(() => undefined);
+    if (!stats?.isDirectory()) throw new Error(`The folder “${held.name}” is no longer at ${held.root}.`);
+    return held.root;
+  }
+}
