@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { devWorkerBundle } from './scripts/vite-dev-worker-bundle.ts';
 import { pyodideAssets } from './scripts/vite-pyodide-assets.ts';
 
 /** Cross-origin isolation: needed for SharedArrayBuffer, which the Stop button's interrupt relies on. */
@@ -13,6 +14,8 @@ export default defineConfig({
   base: '/',
   plugins: [
     pyodideAssets(),
+    // `npm run dev` only: the sandbox needs the worker as one file there too.
+    devWorkerBundle(),
     VitePWA({
       registerType: 'prompt',
       // The app registers the worker itself through `virtual:pwa-register` (src/ui/update-prompt.ts).

@@ -1,12 +1,14 @@
 /**
- * Shared e2e helpers: serve the built app (dist/) with Vite's preview server and drive it with the
- * system Chromium through playwright-core. `npm run test:e2e` builds before vitest runs.
+ * Shared e2e helpers: serve the built app (dist/) with Vite's preview server, or the sources with its
+ * dev server, and drive it with the system Chromium through playwright-core. `npm run test:e2e` builds
+ * before vitest runs.
  */
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { preview } from 'vite';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { createServer, preview } from 'vite';
 import { isolationHeaders } from '../../vite.config';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,14 +49,26 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
       headers: isolationHeaders,
     },
   });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('Preview server has no TCP address');
+  return { ...localOrigin(server.httpServer.address()), close: () => server.close() };
+}
+
+/** Serves the sources with the Vite dev server and the project's config, as `npm run dev` does. */
+export async function startDevServer(): Promise<PreviewServer> {
+  const server = await createServer({
+    root: repoRoot,
+    configFile: resolve(repoRoot, 'vite.config.ts'),
+    logLevel: 'warn',
+    // No file watching: an edit elsewhere in the checkout would reload the page mid-test.
+    server: { host: '127.0.0.1', port: 0, watch: null },
+  });
+  await server.listen();
+  return { ...localOrigin(server.httpServer?.address() ?? null), close: () => server.close() };
+}
+
+function localOrigin(address: AddressInfo | string | null): Pick<PreviewServer, 'url' | 'port'> {
+  if (!address || typeof address === 'string') throw new Error('The server has no TCP address');
   // `localhost` is a secure context, which service workers need; the server listens on 127.0.0.1.
-  return {
-    url: `http://localhost:${address.port}/`,
-    port: address.port,
-    close: () => server.close(),
-  };
+  return { url: `http://localhost:${address.port}/`, port: address.port };
 }
 
 export const chromiumArgs = [
@@ -98,4 +112,20 @@ export async function newAppPage(browser: Browser, url: string): Promise<AppPage
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   await page.goto(url);
   return { context, page, errors, close: () => context.close() };
+}
+
+export const output = (page: Page) => page.getByRole('region', { name: 'Output' });
+export const pythonStatus = (page: Page) => page.getByRole('status', { name: 'Python status' });
+
+/** Waits until one of the elements `locator` matches has text matching `pattern`. */
+export async function waitFor(locator: Locator, pattern: RegExp, timeout = 30_000): Promise<void> {
+  await locator.filter({ hasText: pattern }).first().waitFor({ timeout });
+}
+
+/** Replaces the editor's content the way a paste does (no auto-indent) and presses Run. */
+export async function startRun(page: Page, code: string): Promise<void> {
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
 }

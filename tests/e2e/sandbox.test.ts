@@ -5,26 +5,26 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+import {
+  type AppPage,
+  launchBrowser,
+  newAppPage,
+  output,
+  type PreviewServer,
+  pythonStatus,
+  startPreviewServer,
+  startRun,
+  waitFor,
+} from './harness';
 
 let server: PreviewServer;
 let browser: Browser;
 let app: AppPage;
 let page: Page;
 
-const output = (target: Page) => target.getByRole('region', { name: 'Output' });
-const pythonStatus = (target: Page) => target.getByRole('status', { name: 'Python status' });
-
-async function waitFor(locator: ReturnType<Page['locator']>, pattern: RegExp, timeout = 30_000) {
-  await locator.filter({ hasText: pattern }).first().waitFor({ timeout });
-}
-
 /** Pastes `code` into the editor, runs it and returns the output once the run has ended. */
 async function runScript(code: string, ending = /Finished|Failed/): Promise<string> {
-  await page.locator('.cm-content').click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(code);
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await startRun(page, code);
   await waitFor(output(page).getByRole('note'), ending);
   return (await output(page).textContent()) ?? '';
 }

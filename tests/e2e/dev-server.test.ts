@@ -1,0 +1,59 @@
+/**
+ * `npm run dev` boots Python through the same sandbox frame as the built app: the dev server hands
+ * the page a one-file bundle of the worker (scripts/vite-dev-worker-bundle.ts). Needs no build.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type AppPage,
+  launchBrowser,
+  newAppPage,
+  output,
+  type PreviewServer,
+  pythonStatus,
+  startDevServer,
+  startRun,
+  waitFor,
+} from './harness';
+
+let server: PreviewServer;
+let browser: Browser;
+let app: AppPage;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+  app = await newAppPage(browser, server.url);
+  page = app.page;
+  await page.getByRole('button', { name: 'New script' }).click();
+  await page.locator('.cm-content').waitFor();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the dev server', () => {
+  test('boots Python in the opaque sandbox frame and runs a script', async () => {
+    await waitFor(pythonStatus(page), /ready/, 90_000);
+    const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
+    expect(await frame?.evaluate(() => self.origin)).toBe('null');
+    await startRun(page, 'print("dev", 6 * 7)\n');
+    await waitFor(output(page).getByRole('note'), /Finished/);
+    expect(await output(page).textContent()).toContain('dev 42');
+  });
+
+  test('Stop interrupts a busy loop', async () => {
+    await startRun(page, 'while True:\n    pass\n');
+    await waitFor(pythonStatus(page), /running/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitFor(output(page).getByRole('note'), /interrupted with KeyboardInterrupt/);
+  });
+
+  test('logs no errors on the page', () => {
+    expect(app.errors).toEqual([]);
+  });
+});
