@@ -22,6 +22,7 @@ import {
 } from '@codemirror/view';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { ScriptDiagnostic } from '../runtime/types';
 
 /** Marks the line a traceback points at; `null` clears it. */
 const setErrorLine = StateEffect.define<number | null>();
@@ -52,16 +53,6 @@ const editorTheme = EditorView.theme({
 });
 
 export type EditorLanguage = 'python' | 'markdown';
-
-/** A problem at a 1-based line and column (`endColumn` exclusive), as Python reports it. */
-export interface LineDiagnostic {
-  severity: 'error' | 'warning';
-  line: number;
-  column: number;
-  endLine?: number;
-  endColumn?: number;
-  message: string;
-}
 
 function baseExtensions(language: EditorLanguage): Extension[] {
   return [
@@ -107,7 +98,7 @@ export class CodeEditor extends LitElement {
   @property() label = 'Script code';
   @property() language: EditorLanguage = 'python';
   /** Problems found in `diagnosticsFor`; shown only while the document is exactly that text. */
-  @property({ attribute: false }) diagnostics: readonly LineDiagnostic[] = [];
+  @property({ attribute: false }) diagnostics: readonly ScriptDiagnostic[] = [];
   @property({ attribute: false }) diagnosticsFor: string | null = null;
 
   private view?: EditorView;

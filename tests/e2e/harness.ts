@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { createServer, preview } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { isolationHeaders } from '../../vite.config';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -69,6 +70,34 @@ function localOrigin(address: AddressInfo | string | null): Pick<PreviewServer, 
   if (!address || typeof address === 'string') throw new Error('The server has no TCP address');
   // `localhost` is a secure context, which service workers need; the server listens on 127.0.0.1.
   return { url: `http://localhost:${address.port}/`, port: address.port };
+}
+
+export interface BuiltAppSuite {
+  readonly server: PreviewServer;
+  readonly browser: Browser;
+}
+
+/** One preview server and one browser for the whole test file, closed after it. */
+export function useBuiltApp(): BuiltAppSuite {
+  const suite: { server?: PreviewServer; browser?: Browser } = {};
+  beforeAll(async () => {
+    suite.server = await startPreviewServer();
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return {
+    get server() {
+      if (!suite.server) throw new Error('the preview server starts in beforeAll');
+      return suite.server;
+    },
+    get browser() {
+      if (!suite.browser) throw new Error('the browser starts in beforeAll');
+      return suite.browser;
+    },
+  };
 }
 
 export const chromiumArgs = [

@@ -1,19 +1,8 @@
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+import { type AppPage, newAppPage, useBuiltApp } from './harness';
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useBuiltApp();
 
 /** Replaces an editor's content the way a paste does. */
 async function replaceEditorText(page: Page, editorLabel: string, text: string): Promise<void> {
@@ -78,7 +67,7 @@ describe('posts with a live preview', () => {
   let preview: FrameLocator;
 
   beforeAll(async () => {
-    app = await newAppPage(browser, server.url);
+    app = await newAppPage(suite.browser, suite.server.url);
     page = app.page;
     await page
       .getByRole('status', { name: 'Python status' })

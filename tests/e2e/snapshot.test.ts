@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { newAppPage, pythonStatus, useBuiltApp } from './harness';
 
 /*
  * Fast boot in Chromium: the first visit boots Python normally and stores a memory snapshot; the
@@ -8,20 +8,7 @@ import { launchBrowser, newAppPage, type PreviewServer, startPreviewServer } fro
  * The boot source is read from the status badge, where users see it as a tooltip.
  */
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const pythonStatus = (page: Page) => page.getByRole('status', { name: 'Python status' });
+const suite = useBuiltApp();
 
 /** Waits for Python to be ready and returns the badge's tooltip, e.g. "ready (snapshot boot, 180 ms)". */
 async function readyTooltip(page: Page): Promise<string> {
@@ -88,7 +75,7 @@ async function corruptStoredSnapshot(page: Page): Promise<void> {
 
 describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
   test('stores a snapshot on the first visit, boots from it after a reload, and survives a corrupt one', async () => {
-    const app = await newAppPage(browser, server.url);
+    const app = await newAppPage(suite.browser, suite.server.url);
     const { page } = app;
     try {
       const first = await readyTooltip(page);

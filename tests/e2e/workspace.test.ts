@@ -1,22 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+import { type AppPage, newAppPage, output, pythonStatus, useBuiltApp } from './harness';
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const output = (page: Page) => page.getByRole('region', { name: 'Output' });
-const pythonStatus = (page: Page) => page.getByRole('status', { name: 'Python status' });
+const suite = useBuiltApp();
 
 async function waitForReady(page: Page): Promise<void> {
   await expectText(pythonStatus(page), /ready/, 90_000);
@@ -69,7 +55,7 @@ describe('scripts workspace', () => {
   let seeded: number;
 
   beforeAll(async () => {
-    app = await newAppPage(browser, server.url);
+    app = await newAppPage(suite.browser, suite.server.url);
     page = app.page;
     await page.locator('.cm-content').waitFor();
     seeded = await scriptItems(page).count();
@@ -161,7 +147,7 @@ describe('scripts workspace', () => {
 
   test('a print flood is batched and truncated with a visible note', async () => {
     await setCode(page, 'for i in range(200000):\n    print("line", i)\n');
-    await runAndWaitForNote(page, /Output truncated/);
+    await runAndWaitForNote(page, /Output truncated/, 90_000);
     await expectText(output(page).getByRole('note'), /Finished/);
   });
 
