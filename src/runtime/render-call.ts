@@ -1,4 +1,4 @@
-import { parseMacroContext } from '../core/abi';
+import { createContextChecker } from '../core/abi-context-check';
 import type { RenderedItem, WorkerRenderResult } from './protocol';
 import { encodeRenderBatch, scriptFileName } from './render-batch';
 import type { RenderFailure, RenderItem, RenderOutcome } from './types';
@@ -21,8 +21,9 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const sent: number[] = [];
   const valid: RenderItem[] = [];
   const rejected = new Map<number, RenderFailure>();
+  const check = createContextChecker();
   items.forEach((item, index) => {
-    const context = parseMacroContext(item.context);
+    const context = check(item.context);
     if (context.ok) {
       sent.push(index);
       // The item itself, not zod's copy: the encoder finds a shared post or env by identity.
