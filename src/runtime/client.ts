@@ -1,5 +1,4 @@
 import * as Comlink from 'comlink';
-import type { z } from 'zod';
 import { type SiteSnapshot, siteSnapshotSchema } from '../core/abi';
 import { defaultEntrypoint } from '../core/script';
 import { defaultMaxHeapBytes, heapOutgrown } from './heap-bound';
@@ -9,12 +8,14 @@ import {
   type PythonWorkerApi,
   parseMessage,
   scriptCheckSchema,
+  type WorkerRenderResult,
   type WorkerRunResult,
-  workerRenderResultSchema,
+  workerRenderAnswerSchema,
   workerRunResultSchema,
 } from './protocol';
 import { scriptFileName } from './render-batch';
 import { completeRender, nothingSent, prepareRender, type RenderEnding } from './render-call';
+import { decodeRenderResult } from './render-result';
 import { ScriptStatsBook } from './script-stats';
 import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
 import type {
@@ -189,23 +190,29 @@ class WorkerPythonRuntime implements PythonRuntime {
       const session = await this.#whenReady();
       const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
       const sentAt = this.#now();
-      const ending = await this.#callWithTimeLimit(session, 'A macro', workerRenderResultSchema, (api) =>
+      const ending = await this.#callWithTimeLimit(session, 'A macro', decodeRenderAnswer, (api) =>
         api.render({ batch: batchJson, site }),
       );
-      if (ending.kind === 'answered') this.#sessionsWithSite.add(session);
-      const renderEnding: RenderEnding =
-        ending.kind === 'answered'
-          ? { kind: 'answered', result: ending.value, timedOut: ending.timedOut }
-          : ending;
-      return { value: this.#finishRender(items, prepared, renderEnding, this.#now() - sentAt), session };
+      if (ending.kind === 'lost')
+        return { value: this.#finishRender(items, prepared, ending, this.#now() - sentAt) };
+      this.#sessionsWithSite.add(session);
+      const { result, heapBytes } = ending.value;
+      const renderEnding: RenderEnding = { kind: 'answered', result, timedOut: ending.timedOut };
+      const outcomes = this.#finishRender(items, prepared, renderEnding, this.#now() - sentAt);
+      // The answer carries the heap size: no second call to ask it before the next call.
+      if (heapBytes > this.#maxHeapBytes) this.#recycle(session);
+      return { value: outcomes };
     });
   }
 
   checkScript(code: string, fileName: string): Promise<ScriptCheck> {
     return this.#serially(async () => {
       const session = await this.#whenReady();
-      const ending = await this.#callWithTimeLimit(session, 'The syntax check', scriptCheckSchema, (api) =>
-        api.check({ code, fileName }),
+      const ending = await this.#callWithTimeLimit(
+        session,
+        'The syntax check',
+        (value) => parseMessage(scriptCheckSchema, value, 'the syntax check result from the worker'),
+        (api) => api.check({ code, fileName }),
       );
       if (ending.kind === 'lost') throw new Error(`${fileName} could not be checked: ${ending.message}`);
       return { value: ending.value, session };
@@ -394,7 +401,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   /**
    * Runs `call` once every call made before it has left the worker. `call` resolves with its value
    * and the worker it used; the caller gets the value at once, and the next call waits until that
-   * worker's heap was checked (a run checks its own) and, if it outgrew its bound, replaced.
+   * worker's heap was checked (runs and renders check their own) and, if it outgrew its bound, replaced.
    */
   #serially<T>(call: () => Promise<{ value: T; session?: WorkerSession }>): Promise<T> {
     const done = this.#queue.then(call);
@@ -420,7 +427,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   async #callWithTimeLimit<T>(
     session: WorkerSession,
     what: string,
-    schema: z.ZodType<T>,
+    parse: (answer: unknown) => T,
     call: (api: Comlink.Remote<PythonWorkerApi>) => Promise<unknown>,
   ): Promise<TimedEnding<T>> {
     // As for runs: a SIGINT left from an earlier call must not hit this one.
@@ -444,11 +451,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     });
     const answered = Promise.race([
       call(session.api).then(
-        (value): TimedEnding<T> => ({
-          kind: 'answered',
-          value: parseMessage(schema, value, `${what.toLowerCase()} result from the worker`),
-          timedOut,
-        }),
+        (value): TimedEnding<T> => ({ kind: 'answered', value: parse(value), timedOut }),
       ),
       session.gone.then(
         (reason): TimedEnding<T> => ({
@@ -548,6 +551,16 @@ class WorkerPythonRuntime implements PythonRuntime {
   #rejectRun(run: ActiveRun, error: Error): void {
     if (this.#release(run)) run.reject(error);
   }
+}
+
+/** A render's answer, checked and decoded; a malformed one throws, which fails the call like a crash. */
+function decodeRenderAnswer(answer: unknown): { result: WorkerRenderResult; heapBytes: number } {
+  const { results, heapBytes } = parseMessage(
+    workerRenderAnswerSchema,
+    answer,
+    'render answer from the worker',
+  );
+  return { result: decodeRenderResult(results), heapBytes };
 }
 
 function toOutcome(

@@ -74,13 +74,12 @@ const truncatedChars = z.number().int().nonnegative();
 
 const line = z.number().int().positive();
 
-const pythonExceptionShape = {
+const pythonExceptionFields = {
   traceback: z.string(),
   message: z.string(),
   line: line.optional(),
+  truncatedChars,
 };
-
-const pythonExceptionFields = { ...pythonExceptionShape, truncatedChars };
 
 /** Milliseconds spent in Python, measured in the worker. */
 const pythonMs = z.number().nonnegative();
@@ -147,28 +146,47 @@ export const workerRenderRequestSchema = z.object({
 });
 export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
 
-export const renderedItemSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ok'), html: z.string(), warnings: z.array(z.string()), pythonMs }),
-  z.object({
-    kind: z.enum(['exception', 'invalid-result']),
-    message: z.string(),
-    line: line.optional(),
-    traceback: z.string().optional(),
-    pythonMs,
-  }),
-]);
-export type RenderedItem = z.infer<typeof renderedItemSchema>;
-
 /**
- * Worker → main thread: one entry per finished item, in order. `interrupted` is set when
- * KeyboardInterrupt ended the batch early: the item at `items.length` was the one interrupted, and
- * the rest never ran. Like a run's, it carries the details in case nobody asked for it.
+ * Worker → main thread: `results` is the JSON text render_batch (macro_engine.py) returned, passed
+ * through unread so one string crosses each way; the main thread decodes it (render-result.ts).
+ * `heapBytes` is the worker's heap size after the batch, so no second call is needed to ask it.
+ *
+ * The text is `{"outcomes": [...], "micros": [...], "interrupted": null | {message, line, traceback}}`:
+ * one outcome and one time in Python (whole microseconds) per finished item, in order. An outcome is
+ * the html itself (a str: a result without warnings, the common case), `["ok", html, warnings]`,
+ * `["invalid", file name, the result as JSON data]` (for the ABI's schema to word what is wrong), or
+ * `["error", message, line | null, traceback]`. `interrupted` is set when KeyboardInterrupt ended the
+ * batch early: the item at `outcomes.length` was the one interrupted, and the rest never ran.
  */
-export const workerRenderResultSchema = z.object({
-  items: z.array(renderedItemSchema),
-  interrupted: z.object(pythonExceptionShape).optional(),
+export const workerRenderAnswerSchema = z.object({
+  results: z.string(),
+  heapBytes: heapBytesSchema,
 });
-export type WorkerRenderResult = z.infer<typeof workerRenderResultSchema>;
+export type WorkerRenderAnswer = z.infer<typeof workerRenderAnswerSchema>;
+
+/** One finished item of a batch, decoded. */
+export type RenderedItem =
+  | { kind: 'ok'; html: string; warnings: string[]; pythonMs: number }
+  | {
+      kind: 'exception' | 'invalid-result';
+      message: string;
+      line?: number;
+      traceback?: string;
+      pythonMs: number;
+    };
+
+/** A Python exception as the user needs it; `line` is 1-based in their script. */
+export interface PythonException {
+  message: string;
+  line?: number;
+  traceback: string;
+}
+
+/** A batch's results, decoded: one entry per finished item, in order, and why it ended early if it did. */
+export interface WorkerRenderResult {
+  items: RenderedItem[];
+  interrupted?: PythonException;
+}
 
 export const workerCheckRequestSchema = z.object({
   code: z.string(),
@@ -200,7 +218,7 @@ export interface PythonWorkerApi {
   heapBytes(): Promise<number>;
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunResult>;
-  render(request: WorkerRenderRequest): Promise<WorkerRenderResult>;
+  render(request: WorkerRenderRequest): Promise<WorkerRenderAnswer>;
   check(request: WorkerCheckRequest): Promise<ScriptCheck>;
 }
 

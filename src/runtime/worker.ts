@@ -89,7 +89,7 @@ const api: PythonWorkerApi = {
     const { macros } = services();
     const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
     if (site !== undefined) macros.setSite(site);
-    return macros.render(batch);
+    return { results: macros.render(batch), heapBytes: measureHeap() };
   },
 
   async check(request: unknown) {

@@ -175,6 +175,34 @@ describe('macro engine (real Pyodide)', () => {
     expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['a,x fr', 'a,x fr']);
   });
 
+  it('copies nested post data too, however deep', () => {
+    const script = macro(
+      'def render(context):\n    cover = context["post"]["front_matter"]["covers"][0]\n' +
+        '    cover["seen"] = cover.get("seen", 0) + 1\n    return str(cover["seen"])\n',
+    );
+    const nested = { ...post('published', []), front_matter: { covers: [{ src: 'a.png' }] } };
+    const shared = context('m', {}, [], nested);
+    const { items } = harness.renderBatch([
+      { script, context: shared },
+      { script, context: shared },
+    ]);
+    expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['1', '1']);
+  });
+
+  it('returns non-ASCII html, warnings and errors intact', () => {
+    const text = 'é — 😀 \u2028';
+    const script = macro(
+      `def render(context):\n    if context["args"]:\n        raise ValueError(${JSON.stringify(text)})\n` +
+        `    return {"html": ${JSON.stringify(text)}, "warnings": [${JSON.stringify(text)}]}\n`,
+    );
+    const { items } = harness.renderBatch([
+      { script, context: context('m') },
+      { script, context: context('m', {}, [typed(1)]) },
+    ]);
+    expect(items[0]).toMatchObject({ kind: 'ok', html: text, warnings: [text] });
+    expect(items[1]).toMatchObject({ kind: 'exception', message: `ValueError: ${text}`, line: 3 });
+  });
+
   it('lets macros read site data, including ones imported before the data changed', () => {
     const script = macro(
       'from pymark import site\n\ndef render(context):\n    return repr(site.tag_counts())\n',

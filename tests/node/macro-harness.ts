@@ -11,13 +11,14 @@ import {
 import { createMacroEngine, type MacroEngine } from '../../src/runtime/macro-engine.ts';
 import type { RenderedItem, WorkerRenderResult } from '../../src/runtime/protocol.ts';
 import { encodeRenderBatch } from '../../src/runtime/render-batch.ts';
+import { decodeRenderResult } from '../../src/runtime/render-result.ts';
 import type { MacroScript, RenderItem } from '../../src/runtime/types.ts';
 
 /** A real Pyodide with the macro engine, as the worker sets it up, and helpers to drive it. */
 export interface MacroHarness {
   pyodide: PyodideAPI;
   engine: MacroEngine;
-  /** Renders the items as one batch, as the client would send them. */
+  /** Renders the items as one batch, as the client would send them, and decodes the results as it would. */
   renderBatch(items: RenderItem[]): WorkerRenderResult;
   /** Renders one item; throws if the batch was interrupted. */
   renderOne(script: MacroScript, context: MacroContext): RenderedItem;
@@ -28,7 +29,7 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
   const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
   const pyodide = await loadPyodide({ indexURL });
   const engine = createMacroEngine(pyodide);
-  const renderBatch = (items: RenderItem[]) => engine.render(encodeRenderBatch(items));
+  const renderBatch = (items: RenderItem[]) => decodeRenderResult(engine.render(encodeRenderBatch(items)));
   return {
     pyodide,
     engine,

@@ -22,11 +22,16 @@ interface FakeWorker {
   terminated: boolean;
   /** The interrupt flag: SIGINT (2) once the client raised it, 0 once it cleared it. */
   signal: number;
+  /** How often the client asked for the heap size. */
+  heapQueries: number;
   crash(message: string): void;
 }
 
+/** What a fake worker's render answers: results as Python would give them (sent as its JSON text), or a raw answer. */
+type FakeRenderAnswer = WorkerRenderResult | { raw: unknown };
+
 interface Behaviour {
-  render: (batch: RenderBatch, worker: FakeWorker) => Promise<unknown>;
+  render: (batch: RenderBatch, worker: FakeWorker) => Promise<FakeRenderAnswer>;
   run: () => Promise<WorkerRunResult>;
   check: () => Promise<unknown>;
 }
@@ -45,19 +50,24 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
       renders: [],
       terminated: false,
       signal: 0,
+      heapQueries: 0,
       crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
     };
     workers.push(worker);
     Comlink.expose(
       {
         boot: async () => ({ ok: true, bootInfo: { source: 'normal', ms: 1 } }),
-        heapBytes: async () => 0,
+        heapBytes: async () => {
+          worker.heapQueries += 1;
+          return 0;
+        },
         run: async () => run(),
         check: async () => check(),
         render: async (request: WorkerRenderRequest) => {
           const batch = JSON.parse(request.batch) as RenderBatch;
           worker.renders.push({ batch, ...(request.site ? { site: JSON.parse(request.site) } : {}) });
-          return render(batch, worker);
+          const answer = await render(batch, worker);
+          return 'raw' in answer ? answer.raw : { results: resultsText(answer), heapBytes: 0 };
         },
       },
       port2,
@@ -99,9 +109,22 @@ function okItem([, macro, , args]: BatchItem) {
   return { kind: 'ok' as const, html: `${macro}:${args[0] ?? ''}`, warnings: [], pythonMs: 1 };
 }
 
+/** `result` as the JSON text macro_engine.py's render_batch returns (protocol.ts, `workerRenderAnswerSchema`). */
+function resultsText({ items, interrupted }: WorkerRenderResult): string {
+  const outcomes = items.map((item) => {
+    if (item.kind === 'ok') return item.warnings.length === 0 ? item.html : ['ok', item.html, item.warnings];
+    return ['error', item.message, item.line ?? null, item.traceback ?? ''];
+  });
+  return JSON.stringify({
+    outcomes,
+    micros: items.map((item) => item.pythonMs * 1000),
+    interrupted: interrupted ? { ...interrupted, line: interrupted.line ?? null } : null,
+  });
+}
+
 const runtimes: PythonRuntime[] = [];
 
-function setUp(behaviour: Partial<Behaviour> = {}) {
+function setUp(behaviour: Partial<Behaviour> = {}, maxHeapBytes?: number) {
   const fakes = fakeWorkers(behaviour);
   const clock = manualClock();
   const runtime = createPythonRuntime({
@@ -109,6 +132,7 @@ function setUp(behaviour: Partial<Behaviour> = {}) {
     schedule: clock.schedule,
     now: clock.now,
     renderTimeoutMs: 1_000,
+    ...(maxHeapBytes === undefined ? {} : { maxHeapBytes }),
   });
   runtimes.push(runtime);
   const untilState = (state: string) =>
@@ -254,6 +278,50 @@ describe('renderMany', () => {
     expect(await outcomes).toMatchObject([{ ok: true }, timeout, timeout]);
     expect(workers).toHaveLength(1);
     expect(runtime.stats()[0]).toMatchObject({ calls: 3, timeouts: 2, errors: 0 });
+  });
+
+  it('asks no heap size between renders: the answer carries it', async () => {
+    const { runtime, workers } = setUp();
+    for (const arg of ['a', 'b', 'c']) await runtime.renderMacro(youtube, context(arg));
+    expect(workers[0]!.heapQueries).toBe(0);
+  });
+
+  it('replaces a worker whose heap outgrew its bound, as its render answer says', async () => {
+    let heapBytes = 2_000;
+    const { runtime, workers } = setUp(
+      { render: async (batch) => ({ raw: { results: resultsText(answerAll(batch)), heapBytes } }) },
+      1_000,
+    );
+    expect(await runtime.renderMacro(youtube, context('a'))).toMatchObject({ ok: true, html: 'youtube:a' });
+    heapBytes = 10;
+    expect(await runtime.renderMacro(youtube, context('b'))).toMatchObject({ ok: true });
+    expect(workers.map((worker) => worker.renders.length)).toEqual([1, 1]);
+    expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it('fails the batch and restarts a worker whose results are malformed', async () => {
+    const malformed: [unknown, string][] = [
+      [
+        { results: '{"outcomes": [1], "micros": [1], "interrupted": null}', heapBytes: 0 },
+        'neither html nor a list',
+      ],
+      [
+        { results: '{"outcomes": ["x"], "micros": [], "interrupted": null}', heapBytes: 0 },
+        'as many outcomes',
+      ],
+      [{ results: 'not json', heapBytes: 0 }, 'Malformed render results'],
+      [{ results: '{}' }, 'Malformed render answer'],
+    ];
+    for (const [raw, problem] of malformed) {
+      const { runtime, workers, untilState } = setUp({ render: async () => ({ raw }) });
+      expect(await runtime.renderMacro(youtube, context('a'))).toMatchObject({
+        ok: false,
+        kind: 'worker-failed',
+        message: expect.stringContaining(problem),
+      });
+      await untilState('ready');
+      expect(workers).toHaveLength(2);
+    }
   });
 
   it('restarts a worker whose batch ignores the interrupt, and the next render works', async () => {
