@@ -89,6 +89,8 @@ const defaultSchedule: Scheduler = (ms, callback) => {
 
 interface WorkerSession {
   endpoint: WorkerEndpoint;
+  /** The endpoint's interrupt, with clears skipped while there is nothing to clear. */
+  interrupt: InterruptSignal;
   api: Comlink.Remote<PythonWorkerApi>;
   /** Resolves once the worker is gone: with the reason if it crashed, or because we terminated it. */
   gone: Promise<string>;
@@ -266,6 +268,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     endpoint.addEventListener('error', (event) => markGone(describeWorkerError(event)));
     const session: WorkerSession = {
       endpoint,
+      interrupt: skippingIdleClears(endpoint.interrupt),
       api: Comlink.wrap<PythonWorkerApi>(endpoint),
       gone,
       terminate() {
@@ -327,7 +330,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     run.session = session;
     // Cleared before the run is sent, through the same channel as SIGINT, so it cannot race a Stop:
     // a Stop pressed after the previous script had already finished must not kill this one.
-    await Promise.race([session.endpoint.interrupt.clear(), session.gone]);
+    await Promise.race([session.interrupt.clear(), session.gone]);
     if (run.settled) return; // ended while clearing (a Stop is still honoured: SIGINT follows the clear)
     this.#setStatus({ state: 'running', scriptName: run.request.fileName });
     run.sentAt = this.#now();
@@ -387,7 +390,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       this.#resolveRun(run, { kind: 'stopped', cause, via: 'interrupt', truncatedChars: 0 });
       return;
     }
-    run.session.endpoint.interrupt.raise();
+    run.session.interrupt.raise();
     run.cancelTimers.push(
       this.#schedule(this.#graceMs, () => {
         const what = cause === 'stop' ? 'Stop' : 'the time limit';
@@ -431,14 +434,14 @@ class WorkerPythonRuntime implements PythonRuntime {
     call: (api: Comlink.Remote<PythonWorkerApi>) => Promise<unknown>,
   ): Promise<TimedEnding<T>> {
     // As for runs: a SIGINT left from an earlier call must not hit this one.
-    await Promise.race([session.endpoint.interrupt.clear(), session.gone]);
+    await Promise.race([session.interrupt.clear(), session.gone]);
     let timedOut = false;
     const cancelTimers: (() => void)[] = [];
     const restarted = new Promise<TimedEnding<T>>((resolve) => {
       cancelTimers.push(
         this.#schedule(this.#renderTimeoutMs, () => {
           timedOut = true;
-          session.endpoint.interrupt.raise();
+          session.interrupt.raise();
           cancelTimers.push(
             this.#schedule(this.#graceMs, () => {
               const message = `${what} did not respond to the time limit`;
@@ -561,6 +564,25 @@ function decodeRenderAnswer(answer: unknown): { result: WorkerRenderResult; heap
     'render answer from the worker',
   );
   return { result: decodeRenderResult(results), heapBytes };
+}
+
+/**
+ * Skips `clear()` while nothing was raised since the last one: each clear is a round trip through
+ * the sandbox frame, and only this client raises SIGINT, so an unraised buffer is already clear.
+ */
+function skippingIdleClears(signal: InterruptSignal): InterruptSignal {
+  let raised = false;
+  return {
+    raise() {
+      raised = true;
+      signal.raise();
+    },
+    clear() {
+      if (!raised) return Promise.resolve();
+      raised = false;
+      return signal.clear();
+    },
+  };
 }
 
 function toOutcome(

@@ -22,7 +22,8 @@ interface FakeWorker {
   terminated: boolean;
   /** The interrupt flag: SIGINT (2) once the client raised it, 0 once it cleared it. */
   signal: number;
-  /** How often the client asked for the heap size. */
+  /** How often the client cleared the flag, and asked for the heap size. */
+  clears: number;
   heapQueries: number;
   crash(message: string): void;
 }
@@ -50,6 +51,7 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
       renders: [],
       terminated: false,
       signal: 0,
+      clears: 0,
       heapQueries: 0,
       crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
     };
@@ -84,6 +86,7 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
           worker.signal = 2;
         },
         clear: async () => {
+          worker.clears += 1;
           worker.signal = 0;
         },
       },
@@ -260,6 +263,7 @@ describe('renderMany', () => {
   it('times out a hung batch through KeyboardInterrupt, keeping what finished; the worker survives', async () => {
     const { runtime, workers, clock, untilState } = setUp({
       render: async (batch, worker) => {
+        if (worker.renders.length > 1) return answerAll(batch);
         await vi.waitFor(() => expect(worker.signal).toBe(2), { interval: 1 });
         return { ...answerAll(batch, 1), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
       },
@@ -278,12 +282,17 @@ describe('renderMany', () => {
     expect(await outcomes).toMatchObject([{ ok: true }, timeout, timeout]);
     expect(workers).toHaveLength(1);
     expect(runtime.stats()[0]).toMatchObject({ calls: 3, timeouts: 2, errors: 0 });
+    // The SIGINT raised for the time limit is cleared before the next call, and only then.
+    expect(workers[0]!.clears).toBe(0);
+    expect(await runtime.renderMacro(youtube, context('d'))).toMatchObject({ ok: true });
+    expect(workers[0]!.clears).toBe(1);
+    expect(workers[0]!.signal).toBe(0);
   });
 
-  it('asks no heap size between renders: the answer carries it', async () => {
+  it('clears no interrupt and asks no heap size between renders: the answer carries it', async () => {
     const { runtime, workers } = setUp();
     for (const arg of ['a', 'b', 'c']) await runtime.renderMacro(youtube, context(arg));
-    expect(workers[0]!.heapQueries).toBe(0);
+    expect(workers[0]).toMatchObject({ clears: 0, heapQueries: 0 });
   });
 
   it('replaces a worker whose heap outgrew its bound, as its render answer says', async () => {
