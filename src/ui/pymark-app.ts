@@ -1,9 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { type Script, type ScriptKind, scriptKinds } from '../core/script';
-import './code-editor';
-import './output-panel';
 import './runtime-status';
+import './script-view';
 import './item-list';
 import './posts-view';
 import './settings-dialog';
@@ -16,7 +14,9 @@ import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { ListItem } from './item-list';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
+import type { ScriptIntent } from './script-view';
 import type { SettingsDialog } from './settings-dialog';
+import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
 type Tab = 'scripts' | 'posts' | 'diagnostics';
@@ -26,7 +26,9 @@ const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 /** The app shell: lays out the scripts and posts views and forwards user intents to their owners. */
 @customElement('pymark-app')
 export class PymarkApp extends LitElement {
-  static override styles = css`
+  static override styles = [
+    controlStyles,
+    css`
     :host {
       display: grid;
       grid-template-columns: minmax(180px, 260px) 1fr;
@@ -55,17 +57,10 @@ export class PymarkApp extends LitElement {
       background: var(--selected-bg);
       font-weight: 600;
     }
-    main.posts,
-    main.diagnostics {
-      display: block;
-    }
     h1 {
       font-size: 1.1rem;
       margin: 0;
       letter-spacing: 0.02em;
-    }
-    .spacer {
-      flex: 1;
     }
     nav {
       border-right: 1px solid var(--border);
@@ -77,67 +72,9 @@ export class PymarkApp extends LitElement {
       overflow: auto;
     }
     main {
-      display: grid;
-      grid-template-rows: auto minmax(120px, 1fr) minmax(120px, 35%);
-      gap: 0.5rem;
       padding: 0.75rem;
       min-width: 0;
       min-height: 0;
-    }
-    .toolbar {
-      display: flex;
-      align-items: center;
-      gap: 0.5rem;
-      flex-wrap: wrap;
-    }
-    .toolbar h2 {
-      font-size: 1rem;
-      margin: 0 0.5rem 0 0;
-      font-weight: 600;
-    }
-    .unsaved {
-      font-size: 0.8rem;
-      color: var(--warning-text);
-    }
-    button {
-      font: inherit;
-      padding: 0.35rem 0.8rem;
-      border-radius: 6px;
-      border: 1px solid var(--border);
-      background: var(--button-bg);
-      color: var(--text);
-      cursor: pointer;
-    }
-    button.primary {
-      background: var(--accent);
-      border-color: var(--accent);
-      color: #fff;
-    }
-    button:disabled {
-      opacity: 0.5;
-      cursor: default;
-    }
-    .field {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.35rem;
-      font-size: 0.85rem;
-      color: var(--muted);
-    }
-    .field select {
-      font: inherit;
-      color: var(--text);
-      padding: 0.25rem;
-    }
-    kbd {
-      font-size: 0.75em;
-      opacity: 0.7;
-    }
-    .placeholder {
-      grid-row: 1 / -1;
-      display: grid;
-      place-items: center;
-      color: var(--muted);
     }
     .toast,
     .problem {
@@ -168,7 +105,8 @@ export class PymarkApp extends LitElement {
       color: #991b1b;
       border: 1px solid #fecaca;
     }
-  `;
+  `,
+  ];
 
   @property({ attribute: false }) workspace?: Workspace;
   @property({ attribute: false }) posts?: PostsWorkspace;
@@ -279,7 +217,10 @@ export class PymarkApp extends LitElement {
   private renderMain() {
     switch (this.tab) {
       case 'scripts':
-        return this.view ? this.renderWorkspace(this.view) : nothing;
+        return html`<pymark-script-view
+          .state=${this.view}
+          @script-intent=${(event: CustomEvent<ScriptIntent>) => void this.onScriptIntent(event.detail)}
+        ></pymark-script-view>`;
       case 'posts':
         return html`<pymark-posts-view
           .state=${this.postsView}
@@ -350,75 +291,27 @@ export class PymarkApp extends LitElement {
     await this.workspace?.reveal(scriptId, line);
   }
 
-  private renderWorkspace(view: WorkspaceState) {
-    const script = view.scripts.find((candidate) => candidate.id === view.selectedId);
-    if (!script) {
-      return html`<p class="placeholder">Create a script with “New script” to get started.</p>`;
-    }
+  private onScriptIntent(intent: ScriptIntent): Promise<void> | void {
     const workspace = this.workspace;
-    return html`
-      <div class="toolbar">
-        <h2>${script.title}</h2>
-        ${view.dirty ? html`<span class="unsaved">Unsaved changes</span>` : nothing}
-        ${view.savedWithError ? html`<span class="unsaved" role="status">${view.savedWithError}</span>` : nothing}
-        ${
-          view.changedElsewhere
-            ? html`<span class="unsaved" role="alert">
-                The saved version changed outside the editor; your edits are kept.
-                <button @click=${() => workspace?.takeSavedVersion()}>Load saved version</button>
-                <button @click=${() => workspace?.keepEdits()}>Keep my edits</button>
-              </span>`
-            : nothing
-        }
-        <span class="spacer"></span>
-        <label class="field"
-          >Kind
-          <select
-            .value=${script.kind}
-            @change=${(event: Event) => workspace?.setKind((event.target as HTMLSelectElement).value as ScriptKind)}
-          >
-            ${scriptKinds.map((kind) => html`<option value=${kind} ?selected=${kind === script.kind}>${kind}</option>`)}
-          </select>
-        </label>
-        ${this.renderEntrypointPicker(script, view)}
-        <button @click=${() => workspace?.save()} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">Save</button>
-        <button class="primary" @click=${() => workspace?.run()} ?disabled=${view.running} title="Run (Ctrl/Cmd+Enter)">
-          Run
-        </button>
-        <button @click=${() => workspace?.stop()} ?disabled=${!view.running}>Stop</button>
-      </div>
-      <pymark-code-editor
-        .value=${view.code}
-        .errorLine=${view.errorLine}
-        .diagnostics=${view.check?.diagnostics ?? []}
-        .diagnosticsFor=${view.check?.code ?? null}
-        label="Code of ${script.title}"
-        @code-change=${(event: CustomEvent<string>) => workspace?.edit(event.detail)}
-        @save-request=${() => workspace?.save()}
-        @run-request=${() => workspace?.run()}
-      ></pymark-code-editor>
-      <pymark-output-panel .entries=${view.output}></pymark-output-panel>
-    `;
-  }
-
-  /** The script's top-level functions, as Python sees them; a missing entrypoint stays listed, marked. */
-  private renderEntrypointPicker(script: Script, view: WorkspaceState) {
-    const found = view.check?.entrypoints ?? [];
-    const choices = found.includes(script.entrypoint) ? found : [script.entrypoint, ...found];
-    return html`<label class="field"
-      >Entrypoint
-      <select
-        .value=${script.entrypoint}
-        @change=${(event: Event) => this.workspace?.setEntrypoint((event.target as HTMLSelectElement).value)}
-      >
-        ${choices.map(
-          (name) =>
-            html`<option value=${name} ?selected=${name === script.entrypoint}>
-              ${name}()${found.includes(name) || !view.check ? '' : ' — not defined'}
-            </option>`,
-        )}
-      </select>
-    </label>`;
+    if (!workspace) return;
+    switch (intent.type) {
+      case 'edit':
+        return workspace.edit(intent.code);
+      case 'save':
+        return workspace.save();
+      case 'run':
+        return workspace.run();
+      case 'stop':
+        return workspace.stop();
+      case 'kind':
+        return workspace.setKind(intent.kind);
+      case 'entrypoint':
+        return workspace.setEntrypoint(intent.entrypoint);
+      case 'take-saved-version':
+        return workspace.takeSavedVersion();
+      case 'keep-edits':
+        return workspace.keepEdits();
+    }
   }
 
   /** Ctrl/Cmd+S and Ctrl/Cmd+Enter outside the editor; inside it, the editor's keymap handles them first. */

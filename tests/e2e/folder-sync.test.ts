@@ -61,8 +61,8 @@ async function writeOpfs({
   await writable.write(text);
   await writable.close();
   if (thenSave) {
-    const app = document.querySelector('pymark-app')!;
-    app.shadowRoot!.querySelector<HTMLButtonElement>('button[title^="Save"]')!.click();
+    const view = document.querySelector('pymark-app')!.shadowRoot!.querySelector('pymark-script-view')!;
+    view.shadowRoot!.querySelector<HTMLButtonElement>('button[title^="Save"]')!.click();
   }
 }
 

@@ -1,0 +1,148 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { type Script, type ScriptKind, scriptKinds } from '../core/script';
+import './code-editor';
+import './output-panel';
+import { controlStyles } from './shared-styles';
+import type { WorkspaceState } from './workspace';
+
+/** What the user asked of the open script; the app shell hands it to the Workspace. */
+export type ScriptIntent =
+  | { type: 'edit'; code: string }
+  | { type: 'save' }
+  | { type: 'run' }
+  | { type: 'stop' }
+  | { type: 'kind'; kind: ScriptKind }
+  | { type: 'entrypoint'; entrypoint: string }
+  | { type: 'take-saved-version' }
+  | { type: 'keep-edits' };
+
+/** The open script: its toolbar, the editor and the output panel. Emits `script-intent`. */
+@customElement('pymark-script-view')
+export class ScriptView extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto minmax(120px, 1fr) minmax(120px, 35%);
+        gap: 0.5rem;
+        min-height: 0;
+        height: 100%;
+      }
+      .toolbar {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      h2 {
+        font-size: 1rem;
+        margin: 0 0.5rem 0 0;
+        font-weight: 600;
+      }
+      .notice {
+        font-size: 0.8rem;
+        color: var(--warning-text);
+      }
+      .placeholder {
+        grid-row: 1 / -1;
+        display: grid;
+        place-items: center;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) state?: WorkspaceState;
+
+  override render() {
+    const view = this.state;
+    const script = view?.scripts.find((candidate) => candidate.id === view.selectedId);
+    if (!view || !script) {
+      return html`<p class="placeholder">Create a script with “New script” to get started.</p>`;
+    }
+    return html`
+      <div class="toolbar">
+        <h2>${script.title}</h2>
+        ${view.dirty ? html`<span class="notice">Unsaved changes</span>` : nothing}
+        ${view.savedWithError ? html`<span class="notice" role="status">${view.savedWithError}</span>` : nothing}
+        ${
+          view.changedElsewhere
+            ? html`<span class="notice" role="alert">
+              The saved version changed outside the editor; your edits are kept.
+              <button @click=${() => this.intent({ type: 'take-saved-version' })}>Load saved version</button>
+              <button @click=${() => this.intent({ type: 'keep-edits' })}>Keep my edits</button>
+            </span>`
+            : nothing
+        }
+        <span class="spacer"></span>
+        <label class="field"
+          >Kind
+          <select
+            .value=${script.kind}
+            @change=${(event: Event) =>
+              this.intent({ type: 'kind', kind: (event.target as HTMLSelectElement).value as ScriptKind })}
+          >
+            ${scriptKinds.map((kind) => html`<option value=${kind} ?selected=${kind === script.kind}>${kind}</option>`)}
+          </select>
+        </label>
+        ${this.renderEntrypointPicker(script, view)}
+        <button @click=${() => this.intent({ type: 'save' })} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">
+          Save
+        </button>
+        <button
+          class="primary"
+          @click=${() => this.intent({ type: 'run' })}
+          ?disabled=${view.running}
+          title="Run (Ctrl/Cmd+Enter)"
+        >
+          Run
+        </button>
+        <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${!view.running}>Stop</button>
+      </div>
+      <pymark-code-editor
+        .value=${view.code}
+        .errorLine=${view.errorLine}
+        .diagnostics=${view.check?.diagnostics ?? []}
+        .diagnosticsFor=${view.check?.code ?? null}
+        label="Code of ${script.title}"
+        @code-change=${(event: CustomEvent<string>) => this.intent({ type: 'edit', code: event.detail })}
+        @save-request=${() => this.intent({ type: 'save' })}
+        @run-request=${() => this.intent({ type: 'run' })}
+      ></pymark-code-editor>
+      <pymark-output-panel .entries=${view.output}></pymark-output-panel>
+    `;
+  }
+
+  /** The script's top-level functions, as Python sees them; a missing entrypoint stays listed, marked. */
+  private renderEntrypointPicker(script: Script, view: WorkspaceState) {
+    const found = view.check?.entrypoints ?? [];
+    const choices = found.includes(script.entrypoint) ? found : [script.entrypoint, ...found];
+    return html`<label class="field"
+      >Entrypoint
+      <select
+        .value=${script.entrypoint}
+        @change=${(event: Event) =>
+          this.intent({ type: 'entrypoint', entrypoint: (event.target as HTMLSelectElement).value })}
+      >
+        ${choices.map(
+          (name) =>
+            html`<option value=${name} ?selected=${name === script.entrypoint}>
+              ${name}()${found.includes(name) || !view.check ? '' : ' — not defined'}
+            </option>`,
+        )}
+      </select>
+    </label>`;
+  }
+
+  private intent(detail: ScriptIntent): void {
+    this.dispatchEvent(new CustomEvent('script-intent', { detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pymark-script-view': ScriptView;
+  }
+}
