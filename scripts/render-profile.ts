@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as Comlink from 'comlink';
+import { loadPyodide } from 'pyodide';
+import type { AbiPost, MacroContext, MacroEnv, MacroOutput } from '../src/core/abi.ts';
+import { createPythonRuntime, type WorkerEndpoint } from '../src/runtime/client.ts';
+import { createMacroEngine, type MacroEngine } from '../src/runtime/macro-engine.ts';
+import { parseMessage, workerRenderRequestSchema } from '../src/runtime/protocol.ts';
+import { prepareRender } from '../src/runtime/render-call.ts';
+import { decodeRenderResult } from '../src/runtime/render-result.ts';
+import type { MacroScript, RenderItem } from '../src/runtime/types.ts';
+
+/* What scripts/profile-render.mjs runs; see there. */
+
+const batchSize = 10_000;
+const roundTrips = 2_000;
+
+const youtube: MacroScript = {
+  id: 'youtube',
+  version: 1,
+  slug: 'youtube',
+  body: readFileSync(new URL('../defaults/youtube.py', import.meta.url), 'utf8'),
+  entrypoint: 'render',
+};
+const env: MacroEnv = { preview: false, language: 'en', base_url: 'https://blog.example/' };
+const post: AbiPost = {
+  id: 'p1',
+  title: 'A post with videos',
+  slug: 'videos',
+  status: 'published',
+  tags: ['video', 'music'],
+  categories: ['media'],
+  created_at: '2026-01-02T03:04:05Z',
+  updated_at: '2026-01-02T03:04:05Z',
+  published_at: '2026-01-02T03:04:05Z',
+};
+
+/** One post's calls as the post renderer makes them: one post and env object, params varying. */
+function contexts(count: number): MacroContext[] {
+  return Array.from({ length: count }, (_, index) => ({
+    macro: 'youtube',
+    params: {
+      id: { type: 'str', value: `vid_${String(index).padStart(7, '0')}` },
+      title: { type: 'str', value: `Video "${index}" & more` },
+      start: { type: 'int', value: index % 600 },
+    },
+    args: [],
+    env,
+    post,
+  }));
+}
+
+// defaults/youtube.py, line for line, in JavaScript.
+const videoId = /^[A-Za-z0-9_-]{11}$/;
+const allow = 'accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture';
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => escapes[char]!);
+
+function youtubeInJs(context: MacroContext): MacroOutput {
+  const { params } = context;
+  if (!('id' in params)) return { html: '', warnings: ['youtube: id is required'] };
+  const id = String(params.id!.value);
+  if (!videoId.test(id))
+    return { html: '', warnings: ['youtube: id must be 11 characters of A-Z a-z 0-9 _ -'] };
+  const title = String(params.title?.value ?? 'YouTube video');
+  const start = params.start;
+  let query = '';
+  const warnings: string[] = [];
+  if (start !== undefined) {
+    if (start.type === 'int' && start.value >= 0) query = `&start=${start.value}`;
+    else warnings.push('youtube: start must be a whole number of seconds, 0 or more; ignored');
+  }
+  return {
+    html:
+      '<div class="macro-youtube">' +
+      `<iframe src="https://www.youtube.com/embed/${escapeHtml(id)}?rel=0${query}" ` +
+      `title="${escapeHtml(title)}" frameborder="0" allow="${allow}" allowfullscreen></iframe>` +
+      '</div>',
+    warnings,
+  };
+}
+
+/** The worker's render call, as worker.ts makes it, reached over a real MessageChannel. */
+function inProcessWorker(engine: MacroEngine): WorkerEndpoint {
+  const { port1, port2 } = new MessageChannel();
+  Comlink.expose(
+    {
+      boot: async () => ({ ok: true, bootInfo: { source: 'normal', ms: 0 } }),
+      heapBytes: async () => 0,
+      render: async (request: unknown) => {
+        const { batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
+        return { results: engine.render(batch), heapBytes: 0 };
+      },
+    },
+    port2,
+  );
+  return {
+    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
+    addEventListener: (type, listener) => port1.addEventListener(type, listener),
+    removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
+    start: () => port1.start(),
+    interrupt: { raise: () => {}, clear: async () => {} },
+    terminate: () => port1.close(),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median and minimum: on a shared machine the minimum shows the cost without other load. */
+function summary(values: number[]): string {
+  const column = (ms: number) => ms.toFixed(1).padStart(7);
+  return `${column(median(values))} ${column(Math.min(...values))}`;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function timed(work: () => unknown): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+export async function main(runs: number): Promise<void> {
+  const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
+  const pyodide = await loadPyodide({ indexURL });
+  // As in the worker: Pyodide polls the buffer while Python runs.
+  pyodide.setInterruptBuffer(new Int32Array(new SharedArrayBuffer(4)));
+  const engine = createMacroEngine(pyodide);
+  const runtime = createPythonRuntime({ createWorker: () => inProcessWorker(engine) });
+
+  const batch = contexts(batchSize);
+  const items: RenderItem[] = batch.map((context) => ({ script: youtube, context }));
+  const expected = batch.map(youtubeInJs);
+  const outcomes = await runtime.renderMany(items);
+  outcomes.forEach((outcome, index) => {
+    const want = expected[index]!;
+    if (!outcome.ok || outcome.html !== want.html || outcome.warnings.length !== want.warnings.length)
+      throw new Error(`item ${index}: ${JSON.stringify(outcome)} differs from ${JSON.stringify(want)}`);
+  });
+
+  const stages: Record<string, number[]> = {
+    'plain JS': [],
+    'renderMany (total)': [],
+    '  prepare (validate + encode)': [],
+    '  engine.render (Python + its result)': [],
+    '  decode results': [],
+  };
+  for (let run = 0; run < runs; run += 1) {
+    stages['plain JS']!.push(await timed(() => batch.map(youtubeInJs)));
+    stages['renderMany (total)']!.push(await timed(() => runtime.renderMany(items)));
+    let batchJson = '';
+    stages['  prepare (validate + encode)']!.push(
+      await timed(() => {
+        batchJson = prepareRender(items).batchJson!;
+      }),
+    );
+    let results = '';
+    stages['  engine.render (Python + its result)']!.push(
+      await timed(() => {
+        results = engine.render(batchJson);
+      }),
+    );
+    stages['  decode results']!.push(await timed(() => decodeRenderResult(results)));
+  }
+  const plain = median(stages['plain JS']!);
+  console.log(`${batchSize} youtube renders, ${runs} runs (ms):`.padEnd(43), ' median     min');
+  for (const [stage, values] of Object.entries(stages)) console.log(`${stage.padEnd(42)} ${summary(values)}`);
+  const total = median(stages['renderMany (total)']!);
+  console.log(
+    `per macro: ${((total * 1000) / batchSize).toFixed(2)} µs vs ${((plain * 1000) / batchSize).toFixed(2)} µs plain JS; ratio ${(total / plain).toFixed(1)}×`,
+  );
+
+  const single = batch[0]!;
+  for (let warm = 0; warm < 200; warm += 1) await runtime.renderMacro(youtube, single);
+  const latencies: number[] = [];
+  for (let call = 0; call < roundTrips; call += 1)
+    latencies.push(await timed(() => runtime.renderMacro(youtube, single)));
+  console.log(
+    `renderMacro warm, ${roundTrips} calls: p50 ${percentile(latencies, 0.5).toFixed(3)} ms, p95 ${percentile(latencies, 0.95).toFixed(3)} ms`,
+  );
+  runtime.dispose();
+}
