@@ -1,0 +1,229 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { build } from 'vite';
+import { launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
+import type { BenchApi, BootSample, PostsSample, RecoverySample } from './page/api';
+import {
+  type BenchRun,
+  type Figure,
+  formatNumber,
+  type Machine,
+  type Revision,
+  renderResultsMarkdown,
+  renderTable,
+} from './report';
+import { median, percentile } from './stats';
+
+/*
+ * `npm run bench`: builds the bench page (bench/page), serves it with the app's cross-origin
+ * isolation headers, drives it in the system Chromium, and writes the figures. Sample counts are
+ * kept small enough for the whole run to take a few minutes on two cores.
+ */
+
+const counts = {
+  boots: 5,
+  roundTrips: 1000,
+  batchItems: 10_000,
+  batchRepetitions: 9,
+  postRepetitions: 3,
+  interrupts: 9,
+  restarts: 3,
+};
+
+const method = `- **Cold boot**: \`createPythonRuntime\` (the app's sandboxed worker) to status \`ready\`, median of ${counts.boots}. Normal: no snapshot store, so the boot is the app's first visit (Pyodide boot, Pymark's modules, then the memory snapshot made and handed back). Snapshot: the snapshot store on IndexedDB primed by one untimed normal boot, so the boot reads 30 MB from IndexedDB, checks its digest and restores. Pyodide's files are fetched once per page, as in the app. The worker's own \`bootInfo.ms\` is reported beside it.
+- **Macro round trip**: \`runtime.renderMacro(youtube, context)\` awaited one at a time, ${counts.roundTrips} calls after 100 untimed (the module is compiled by then), distinct contexts. Baseline: a Comlink call to an echo worker that sits in its own sandbox frame and connects through the same handshake, so it crosses the same MessageChannel; it echoes the batch text renderMacro sends, encoded ahead of time.
+- **Batch**: one \`runtime.renderMany\` of ${counts.batchItems.toLocaleString('en')} youtube contexts (distinct ids, titles that need escaping, a start time; one env and 100 posts shared), median of ${counts.batchRepetitions} after one untimed. Baseline: defaults/youtube.py ported to JavaScript (bench/page/youtube.ts) over the same contexts, inside the sandboxed echo worker (the contexts are structured-cloned over and the outputs back), median of ${counts.batchRepetitions}. The same port on the page thread, with no hop, is listed for context.
+- **1,000 posts**: 1,000 Markdown posts (bench/page/posts.ts) with a youtube and a vimeo macro each and a tag cloud in every 25th, rendered one after another through \`PostRenderer.renderPost\`, with the site data of all 1,000 posts set; a fresh renderer per repetition, median of ${counts.postRepetitions}. Baseline: the same posts with the macro lines removed, through the same renderer (Markdown only). renderMany calls are counted.
+- **Stop recovery**: a run of \`while True: pass\`; once it has run 100 ms, \`stop()\`, then timed until a trivial run (\`x = 1\`) has finished. Median of ${counts.interrupts}. Baseline: the same with a loop that catches BaseException, so the interrupt cannot take and Stop replaces the worker after the app's 500 ms grace period; the new worker boots from the stored snapshot. Median of ${counts.restarts}.`;
+
+export async function runBench(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
+  await build({ configFile: resolve(repoRoot, 'bench/vite.config.ts'), logLevel: 'warn' });
+  const server = await startPreviewServer({ outDir: 'bench/dist' });
+  const browser = await launchBrowser();
+  try {
+    const app = await newAppPage(browser, server.url);
+    const { page } = app;
+    await page.waitForFunction(() => 'bench' in window);
+    /** Calls `window.bench[name](...args)` in the page; every argument is a count. */
+    const call = async <K extends keyof BenchApi>(name: K, ...args: Parameters<BenchApi[K]>) => {
+      const started = Date.now();
+      const result = await page.evaluate(
+        ({ name, args }) => (window.bench[name] as (...counts: number[]) => Promise<unknown>)(...args),
+        { name, args },
+      );
+      console.info(`  ${name}(${args.join(', ')}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return result as Awaited<ReturnType<BenchApi[K]>>;
+    };
+
+    console.info(`Pymark bench in Chromium ${browser.version()} at ${server.url}`);
+    const bootNormal = await call('bootNormal', counts.boots);
+    const bootSnapshot = await call('bootSnapshot', counts.boots);
+    const roundTrip = await call('roundTrip', counts.roundTrips);
+    const echoRoundTrip = await call('echoRoundTrip', counts.roundTrips);
+    const renderBatch = await call('renderBatch', counts.batchItems, counts.batchRepetitions);
+    const plainJsWorkerBatch = await call('plainJsWorkerBatch', counts.batchItems, counts.batchRepetitions);
+    const plainJsBatch = await call('plainJsBatch', counts.batchItems, counts.batchRepetitions);
+    const posts = await call('render1000Posts', counts.postRepetitions);
+    const postsNoMacros = await call('render1000PostsNoMacros', counts.postRepetitions);
+    const interrupts = await call('interruptRecovery', counts.interrupts);
+    const restarts = await call('restartRecovery', counts.restarts);
+    if (app.errors.length > 0) console.warn(`Page errors during the run:\n${app.errors.join('\n')}`);
+    await app.close();
+
+    const samples = {
+      bootNormal,
+      bootSnapshot,
+      roundTrip,
+      echoRoundTrip,
+      renderBatch,
+      plainJsWorkerBatch,
+      plainJsBatch,
+      posts,
+      postsNoMacros,
+      interrupts,
+      restarts,
+      pageErrors: app.errors,
+    };
+    const figures = [
+      ...bootFigures(bootNormal, bootSnapshot),
+      ...roundTripFigures(roundTrip, echoRoundTrip),
+      ...batchFigures(renderBatch, plainJsWorkerBatch, plainJsBatch),
+      postsFigure(posts, postsNoMacros),
+      recoveryFigure(interrupts, restarts),
+    ];
+    const run: BenchRun = {
+      date: new Date().toISOString(),
+      machine: machine(browser.version(), loadAtStart),
+      revision: revision(),
+      figures,
+      samples,
+    };
+    writeResults(run);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+function figure(
+  name: string,
+  unit: Figure['unit'],
+  [value, baseline]: [number, number],
+  baselineName: string,
+  extra: Pick<Figure, 'target' | 'note'> = {},
+): Figure {
+  return { name, unit, value, baselineName, baseline, ratio: value / baseline, ...extra };
+}
+
+const atMost = (ratio: number, limit: number, text = `≤ ${limit} ×`) => ({ text, met: ratio <= limit });
+
+function sources(samples: readonly BootSample[]): string {
+  return [...new Set(samples.map((sample) => sample.source))].join('+');
+}
+
+function bootFigures(normal: BootSample[], snapshot: BootSample[]): Figure[] {
+  const page = [median(snapshot.map((s) => s.ms)), median(normal.map((s) => s.ms))] as [number, number];
+  const worker = [median(snapshot.map((s) => s.workerMs)), median(normal.map((s) => s.workerMs))] as [
+    number,
+    number,
+  ];
+  const note = `boot sources seen: ${sources(snapshot)} (snapshot runs), ${sources(normal)} (normal runs)`;
+  const ratio = page[0] / page[1];
+  return [
+    figure('Cold boot, snapshot', 'ms', page, 'normal boot', { target: atMost(ratio, 0.25), note }),
+    figure('Cold boot inside the worker (bootInfo.ms), snapshot', 'ms', worker, 'normal boot'),
+  ];
+}
+
+function roundTripFigures(macro: number[], echo: number[]): Figure[] {
+  const p95 = percentile(macro, 95);
+  const note = `max ${formatNumber(Math.max(...macro))} ms over ${macro.length} calls (echo: ${formatNumber(Math.max(...echo))} ms)`;
+  return [
+    figure('Macro round trip p50', 'ms', [median(macro), median(echo)], 'Comlink echo p50'),
+    figure('Macro round trip p95', 'ms', [p95, percentile(echo, 95)], 'Comlink echo p95', {
+      target: { text: 'p95 < 0.5 ms', met: p95 < 0.5 },
+      note,
+    }),
+  ];
+}
+
+function batchFigures(renderMany: number[], workerJs: number[], pageJs: number[]): Figure[] {
+  const perMacro = (samples: number[]) => (median(samples) * 1000) / counts.batchItems;
+  const python = perMacro(renderMany);
+  const workerRatio = python / perMacro(workerJs);
+  const name = `renderMany of ${counts.batchItems.toLocaleString('en')} youtube contexts`;
+  return [
+    figure(name, 'µs/macro', [python, perMacro(workerJs)], 'plain JS in the sandboxed worker', {
+      target: atMost(workerRatio, 3),
+    }),
+    figure(name, 'µs/macro', [python, perMacro(pageJs)], 'plain JS on the page thread, no hop'),
+  ];
+}
+
+function postsFigure(posts: PostsSample[], noMacros: PostsSample[]): Figure {
+  const [first] = posts;
+  const calls = posts.map((sample) => sample.renderManyCalls);
+  const memo = posts.map((sample) => sample.memoPass);
+  const note =
+    `renderMany calls per repetition: ${calls.join(', ')} for ${first?.posts} posts ` +
+    `(${calls.every((count) => count === first?.posts) ? 'one per post, as required' : '**not one per post**'}); ` +
+    `${first?.macroCalls} macro calls, ${first?.executed} run in Python. ` +
+    `Markdown-only baseline: ${noMacros.map((sample) => sample.renderManyCalls).join(', ')} calls. ` +
+    `Memo: the same posts again through the same renderer took ${memo.map((pass) => `${formatNumber(pass.ms)} ms with ${pass.renderManyCalls} calls`).join('; ')}` +
+    (memo.some((pass) => pass.renderManyCalls > 0)
+      ? ' (misses: PostRenderer keeps fewer results than this set makes, defaultMemoLimit, and a pass in the same order evicts each one before it is reused).'
+      : '.');
+  return figure(
+    'Render 1,000 posts (renderPost)',
+    'ms',
+    [median(posts.map((sample) => sample.ms)), median(noMacros.map((sample) => sample.ms))],
+    'same posts, macros removed',
+    { note },
+  );
+}
+
+function recoveryFigure(interrupts: RecoverySample[], restarts: RecoverySample[]): Figure {
+  const value = median(interrupts.map((sample) => sample.ms));
+  const baseline = median(restarts.map((sample) => sample.ms));
+  const how = (samples: RecoverySample[]) =>
+    [...new Set(samples.map((sample) => `${sample.via}, then a ${sample.bootSource}-booted worker`))].join(
+      '; ',
+    );
+  return figure('Stop recovery: interrupt', 'ms', [value, baseline], 'worker restart', {
+    target: atMost(value / baseline, 1 / 50, '≤ 1/50 (0.02 ×)'),
+    note: `interrupt runs ended via ${how(interrupts)}; restart runs via ${how(restarts)}`,
+  });
+}
+
+function machine(chromium: string, loadAtStart: number): Machine {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown CPU',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+    chromium,
+    load: [loadAtStart, loadavg()[0]!],
+  };
+}
+
+function revision(): Revision {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    modified: git('status', '--porcelain', '--', 'src', 'defaults') !== '',
+  };
+}
+
+function writeResults(run: BenchRun): void {
+  const resultsDir = resolve(repoRoot, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const jsonPath = resolve(resultsDir, `${run.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(run, null, 2)}\n`);
+  const shown = relative(repoRoot, jsonPath);
+  writeFileSync(resolve(repoRoot, 'bench/RESULTS.md'), renderResultsMarkdown(run, shown, method));
+  console.info(`\n${renderTable(run.figures)}\n\nWrote ${shown} and bench/RESULTS.md`);
+}

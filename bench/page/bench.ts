@@ -1,0 +1,127 @@
+import * as Comlink from 'comlink';
+import tagCloudFile from '../../defaults/tag_cloud.py?raw';
+import vimeoFile from '../../defaults/vimeo.py?raw';
+import youtubeFile from '../../defaults/youtube.py?raw';
+import type { Script } from '../../src/core/script';
+import { encodeRenderBatch } from '../../src/runtime/render-batch';
+import { sandboxedWorkers } from '../../src/runtime/sandbox-host';
+import type { RenderItem } from '../../src/runtime/types';
+import { readBundledDefaults } from '../../src/storage/defaults-seeder';
+import type { BenchApi } from './api';
+import { youtubeContext, youtubeContexts } from './contexts';
+import type { EchoWorkerApi } from './echo-worker';
+import echoWorkerUrl from './echo-worker.ts?worker&url';
+import { benchPosts } from './posts';
+import { bootOnce, primeSnapshot, pyodideBaseUrl, recoverySamples, warmRuntime } from './python';
+import { renderPostsSamples } from './render-posts';
+import { renderYoutube } from './youtube';
+
+/*
+ * The bench page: the app's runtime, sandbox and renderer, driven by bench/driver.ts through
+ * `window.bench`. Built by bench/vite.config.ts, apart from the app, so none of it ships.
+ */
+
+// The built-in macros, parsed the way the app seeds them.
+const scripts: Script[] = (
+  await readBundledDefaults([
+    { fileName: 'youtube.py', text: youtubeFile },
+    { fileName: 'vimeo.py', text: vimeoFile },
+    { fileName: 'tag_cloud.py', text: tagCloudFile },
+  ])
+).map(({ script }) => script);
+const youtube = scripts[0]!;
+
+let echoApi: Comlink.Remote<EchoWorkerApi> | undefined;
+const echoWorker = () => {
+  echoApi ??= Comlink.wrap<EchoWorkerApi>(
+    sandboxedWorkers({ workerScriptUrl: echoWorkerUrl, pyodideBaseUrl })(),
+  );
+  return echoApi;
+};
+
+/** Times `call` `times` times, one after the other, after `warmUp` untimed calls. */
+async function timeEach(times: number, warmUp: number, call: (index: number) => Promise<unknown>) {
+  for (let index = 0; index < warmUp; index++) await call(index);
+  const samples: number[] = [];
+  for (let index = 0; index < times; index++) {
+    const started = performance.now();
+    await call(warmUp + index);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+const youtubeItems = (count: number): RenderItem[] =>
+  youtubeContexts(count).map((context) => ({ script: youtube, context }));
+
+const bench: BenchApi = {
+  async bootNormal(runs) {
+    const samples = [];
+    for (let index = 0; index < runs; index++) samples.push(await bootOnce('normal'));
+    return samples;
+  },
+
+  async bootSnapshot(runs) {
+    await primeSnapshot();
+    const samples = [];
+    for (let index = 0; index < runs; index++) samples.push(await bootOnce('snapshot'));
+    return samples;
+  },
+
+  async roundTrip(calls) {
+    const runtime = await warmRuntime();
+    // The warm-up compiles the macro's module; the timed calls find it cached, as a live preview does.
+    return timeEach(calls, 100, async (index) => {
+      const outcome = await runtime.renderMacro(youtube, youtubeContext(index));
+      if (!outcome.ok) throw new Error(`youtube failed: ${outcome.message}`);
+    });
+  },
+
+  async echoRoundTrip(calls) {
+    const echo = echoWorker();
+    // Encoded ahead: the baseline is the hop alone, carrying what renderMacro sends.
+    const requests = Array.from({ length: calls + 100 }, (_, index) => ({
+      batch: encodeRenderBatch([{ script: youtube, context: youtubeContext(index) }]),
+    }));
+    return timeEach(calls, 100, (index) => echo.echo(requests[index]));
+  },
+
+  async renderBatch(items, repetitions) {
+    const runtime = await warmRuntime();
+    const batch = youtubeItems(items);
+    return timeEach(repetitions, 1, async () => {
+      const outcomes = await runtime.renderMany(batch);
+      if (!outcomes.every((outcome) => outcome.ok)) throw new Error('a youtube render failed');
+    });
+  },
+
+  async plainJsWorkerBatch(items, repetitions) {
+    const echo = echoWorker();
+    const contexts = youtubeContexts(items);
+    return timeEach(repetitions, 1, () => echo.renderYoutube(contexts));
+  },
+
+  async plainJsBatch(items, repetitions) {
+    const contexts = youtubeContexts(items);
+    return timeEach(repetitions, 1, async () => contexts.map(renderYoutube));
+  },
+
+  async render1000Posts(repetitions) {
+    return renderPostsSamples(await warmRuntime(), scripts, benchPosts(1000, { macros: true }), repetitions);
+  },
+
+  async render1000PostsNoMacros(repetitions) {
+    return renderPostsSamples(await warmRuntime(), scripts, benchPosts(1000, { macros: false }), repetitions);
+  },
+
+  interruptRecovery: (runs) => recoverySamples('while True:\n    pass\n', runs),
+
+  // KeyboardInterrupt is swallowed, so the interrupt cannot take: Stop falls back to a worker restart.
+  restartRecovery: (runs) =>
+    recoverySamples(
+      'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n',
+      runs,
+    ),
+};
+
+window.bench = bench;

@@ -1,0 +1,115 @@
+/*
+ * The bench's output: one JSON file per run under bench/results/, and bench/RESULTS.md with the
+ * latest run as a table. A missed target is reported, never thrown: the numbers are the result.
+ */
+
+export interface Target {
+  /** E.g. `≤ 0.25 ×` or `< 0.5 ms`. */
+  text: string;
+  met: boolean;
+}
+
+export interface Figure {
+  name: string;
+  unit: 'ms' | 'µs/macro';
+  value: number;
+  baselineName: string;
+  baseline: number;
+  /** value / baseline. */
+  ratio: number;
+  /** Absent: reported for context, no target set. */
+  target?: Target;
+  note?: string;
+}
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  chromium: string;
+  /** The 1-minute load average when the run started and when it ended: others' work skews figures. */
+  load: [number, number];
+}
+
+export interface Revision {
+  commit: string;
+  /** Whether src/ and defaults/ (what is measured) differed from that commit. */
+  modified: boolean;
+}
+
+export interface BenchRun {
+  date: string;
+  machine: Machine;
+  revision: Revision;
+  figures: Figure[];
+  /** Every sample the figures were computed from, by measurement. */
+  samples: Record<string, unknown>;
+}
+
+/** Three significant digits, without exponent notation. */
+export function formatNumber(value: number): string {
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 1) return value.toPrecision(3);
+  return value.toFixed(Math.min(6, 2 - Math.floor(Math.log10(Math.max(value, 1e-6)))));
+}
+
+const formatRatio = (ratio: number) => `${formatNumber(ratio)} ×`;
+
+function verdict(target: Target | undefined): string {
+  if (!target) return 'no target (context)';
+  return target.met ? 'meets target' : '**misses target**';
+}
+
+export function renderTable(figures: readonly Figure[]): string {
+  const rows = figures.map((figure) =>
+    [
+      figure.name,
+      `${formatNumber(figure.value)} ${figure.unit}`,
+      `${formatNumber(figure.baseline)} ${figure.unit} (${figure.baselineName})`,
+      formatRatio(figure.ratio),
+      figure.target?.text ?? '—',
+      verdict(figure.target),
+    ].join(' | '),
+  );
+  return [
+    '| Figure | Measured | Baseline, same run | Ratio | Target | Result |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+export function renderResultsMarkdown(run: BenchRun, jsonPath: string, method: string): string {
+  const { machine } = run;
+  const notes = run.figures
+    .filter((figure) => figure.note)
+    .map((figure) => `- ${figure.name}: ${figure.note}`);
+  return [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (bench/run.mjs); every figure is set against a baseline measured in the',
+    'same run. Earlier runs are kept as JSON in bench/results/.',
+    '',
+    `- Date: ${run.date}`,
+    `- Machine: ${machine.cores} cores (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}`,
+    `- Load average (1 min) at start and end: ${machine.load.map((load) => load.toFixed(2)).join(', ')}` +
+      (Math.max(...machine.load) > machine.cores
+        ? ' — more than the cores: other work on the machine skews these figures, the absolute ones most'
+        : ''),
+    `- Chromium ${machine.chromium} (headless, playwright-core), Node ${machine.node}`,
+    `- Code: ${run.revision.commit}${run.revision.modified ? ', with uncommitted changes in src/ or defaults/' : ''}`,
+    `- Samples: ${jsonPath}`,
+    '',
+    renderTable(run.figures),
+    '',
+    '## Notes',
+    '',
+    ...notes,
+    '',
+    '## How each figure is measured',
+    '',
+    method,
+    '',
+  ].join('\n');
+}
