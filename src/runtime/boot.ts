@@ -1,6 +1,6 @@
 import { loadPyodide, type PyodideAPI, version as pyodideVersion } from 'pyodide';
 import type { OfflinePyodideOptions } from './sandbox-worker';
-import { type PreloadedSource, type PythonSnapshot, sha256Hex, snapshotKey } from './snapshot';
+import { type PreloadedSource, type PythonSnapshot, snapshotDigest, snapshotKey } from './snapshot';
 import type { BootInfo } from './types';
 
 export interface BootPythonOptions {
@@ -63,7 +63,7 @@ async function restoreSnapshot(
 ): Promise<PyodideAPI> {
   if (snapshot.key !== key) throw new Error(`it was made for ${snapshot.key}, not ${key}`);
   // Pyodide copies the bytes straight into WASM memory; damage there shows up later, if at all.
-  if ((await sha256Hex(snapshot.bytes)) !== snapshot.digest)
+  if (snapshotDigest(snapshot.bytes) !== snapshot.digest)
     throw new Error('its bytes do not match its digest');
   const pyodide = await loadPyodide({
     ...pyodideOptions,
@@ -84,7 +84,7 @@ async function makeSnapshot(pyodide: PyodideAPI, key: string): Promise<PythonSna
   try {
     pyodide.runPython(recordSnapshotKey, { globals: namespace, filename: '<pymark-boot>' });
     const bytes = ownBuffer(pyodide.makeMemorySnapshot());
-    return { key, digest: await sha256Hex(bytes), bytes };
+    return { key, digest: snapshotDigest(bytes), bytes };
   } catch (error) {
     console.warn(
       'Pymark could not snapshot the Python interpreter; the next boot will be a normal one',

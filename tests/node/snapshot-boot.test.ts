@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { PyodideAPI } from 'pyodide';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BootPythonOptions, bootPython } from '../../src/runtime/boot';
-import { type PythonSnapshot, sha256Hex } from '../../src/runtime/snapshot';
+import { type PythonSnapshot, snapshotDigest } from '../../src/runtime/snapshot';
 
 /*
  * Real Pyodide under Node. Timings are printed for the record, never asserted: wall-clock
@@ -95,7 +95,7 @@ describe('boot from a Pyodide memory snapshot (real Pyodide)', () => {
   it('falls back when Pyodide itself cannot restore the bytes', async () => {
     const truncated = snapshot.bytes.slice(0, 4096);
     const booted = await bootPython(
-      options({ snapshot: { ...snapshot, bytes: truncated, digest: await sha256Hex(truncated) } }),
+      options({ snapshot: { ...snapshot, bytes: truncated, digest: snapshotDigest(truncated) } }),
     );
     expect(booted.info.source).toBe('normal');
     expect(booted.info.fallbackReason).toMatch(/refused/);

@@ -25,7 +25,7 @@ interface Behaviour {
 
 const freshSnapshot = (key: string): PythonSnapshot => ({
   key,
-  digest: '0'.repeat(64),
+  digest: '0'.repeat(16),
   bytes: new Uint8Array([1, 2, 3]).buffer,
 });
 

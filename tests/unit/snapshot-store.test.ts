@@ -19,7 +19,7 @@ function open(dbName: string): SnapshotStore {
 const freshDbName = () => `pymark-snapshot-test-${crypto.randomUUID()}`;
 
 function snapshot(key: string, fill: number): PythonSnapshot {
-  return { key, digest: 'a'.repeat(64), bytes: new Uint8Array(16).fill(fill).buffer };
+  return { key, digest: 'a'.repeat(16), bytes: new Uint8Array(16).fill(fill).buffer };
 }
 
 describe('snapshot store', () => {
