@@ -45,7 +45,11 @@ export function toAbiPost(post: Post): AbiPost {
   };
 }
 
-const defaultMemoLimit = 2_000;
+/**
+ * Enough for every macro result of a site of a few thousand posts, so re-rendering the whole site
+ * reuses them; at a few hundred bytes to a few kilobytes each, that is tens of megabytes at worst.
+ */
+const defaultMemoLimit = 20_000;
 
 /**
  * The one renderer: Markdown through markdown-it, every macro of the post to the worker in a single

@@ -52,6 +52,27 @@ describe('rendering the 1,000-post set', () => {
     expect(rendered.every(({ html }) => !html.includes('pymark-macro-'))).toBe(true);
   });
 
+  test('rendering the whole set again reuses every macro result', async () => {
+    const runner = new CountingRunner();
+    const posts = benchPosts(1000, { macros: true });
+    const renderer = new PostRenderer(runner, sanitize);
+    for (const post of posts) await renderer.renderPost(post, site);
+    const firstPass = runner.batches.length;
+    for (const post of posts) expect((await renderer.renderPost(post, site)).executed).toBe(0);
+    expect(runner.batches).toHaveLength(firstPass);
+  });
+
+  test('past its limit the memo forgets the least recently used results first', async () => {
+    const posts = benchPosts(2, { macros: true });
+    const probe = await new PostRenderer(new CountingRunner(), sanitize).renderPost(posts[0]!, site);
+    // Room for exactly the first post's results.
+    const renderer = new PostRenderer(new CountingRunner(), sanitize, probe.executed);
+    await renderer.renderPost(posts[0]!, site);
+    expect((await renderer.renderPost(posts[0]!, site)).executed).toBe(0);
+    await renderer.renderPost(posts[1]!, site);
+    expect((await renderer.renderPost(posts[0]!, site)).executed).toBeGreaterThan(0);
+  });
+
   test('the same posts with macros removed make no round trip', async () => {
     const runner = new CountingRunner();
     const renderer = new PostRenderer(runner, sanitize);
