@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
-import { pyodideFiles } from '../src/runtime/pyodide-files';
+import { pyodideFiles } from '../src/runtime/pyodide-files.ts';
 
 const contentTypes: Record<string, string> = {
   mjs: 'text/javascript',
