@@ -3,11 +3,14 @@ import { customElement, property } from 'lit/decorators.js';
 import type { DefaultOffer } from '../storage/defaults-seeder';
 import type { DefaultOffers, DefaultOffersState } from './default-offers';
 import { FollowState } from './follow-state';
+import { controlStyles } from './shared-styles';
 
 /** Lists newer bundled defaults offered beside scripts the user edited, to view and take or keep. */
 @customElement('pymark-default-offers')
 export class DefaultOffersNotice extends LitElement {
-  static override styles = css`
+  static override styles = [
+    controlStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -34,15 +37,10 @@ export class DefaultOffersNotice extends LitElement {
       gap: 0.35rem;
     }
     button {
-      font: inherit;
       padding: 0.25rem 0.6rem;
-      border-radius: 6px;
-      border: 1px solid var(--border);
-      background: var(--button-bg);
-      color: var(--text);
-      cursor: pointer;
     }
-  `;
+  `,
+  ];
 
   @property({ attribute: false }) offers?: DefaultOffers;
   private readonly followed = new FollowState<DefaultOffersState>(this, () => this.offers);

@@ -8,6 +8,7 @@ import type {
   FolderStatus,
 } from './folder-connection';
 import { FollowState } from './follow-state';
+import { controlStyles } from './shared-styles';
 
 const timeFormat = new Intl.DateTimeFormat('en', { timeStyle: 'medium' });
 
@@ -34,7 +35,9 @@ function summarize(report: SyncReport): string {
 /** The sidebar's project folder section: which folder, its status, the sync actions and report. */
 @customElement('pymark-folder-panel')
 export class FolderPanel extends LitElement {
-  static override styles = css`
+  static override styles = [
+    controlStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -56,13 +59,7 @@ export class FolderPanel extends LitElement {
       gap: 0.35rem;
     }
     button {
-      font: inherit;
       padding: 0.25rem 0.6rem;
-      border-radius: 6px;
-      border: 1px solid var(--border);
-      background: var(--button-bg);
-      color: var(--text);
-      cursor: pointer;
     }
     ul {
       margin: 0;
@@ -83,7 +80,8 @@ export class FolderPanel extends LitElement {
       gap: 0.3rem;
       align-items: flex-start;
     }
-  `;
+  `,
+  ];
 
   @property({ attribute: false }) connection?: FolderControls;
   private readonly followed = new FollowState<FolderConnectionState>(this, () => this.connection);
