@@ -7,6 +7,7 @@ import type { AbiPost, MacroContext, MacroEnv, MacroOutput } from '../src/core/a
 import { createPythonRuntime, type WorkerEndpoint } from '../src/runtime/client.ts';
 import { createMacroEngine, type MacroEngine } from '../src/runtime/macro-engine.ts';
 import { parseMessage, workerRenderRequestSchema } from '../src/runtime/protocol.ts';
+import { encodeRenderBatch } from '../src/runtime/render-batch.ts';
 import { prepareRender } from '../src/runtime/render-call.ts';
 import { decodeRenderResult } from '../src/runtime/render-result.ts';
 import type { MacroScript, RenderItem } from '../src/runtime/types.ts';
@@ -164,7 +165,7 @@ export async function main(runs: number): Promise<void> {
     let batchJson = '';
     stages['  prepare (validate + encode)']!.push(
       await timed(() => {
-        batchJson = prepareRender(items).batchJson!;
+        batchJson = encodeRenderBatch(prepareRender(items).valid).text;
       }),
     );
     let results = '';

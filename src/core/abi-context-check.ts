@@ -26,8 +26,8 @@ export function createContextChecker(): ContextChecker {
       context.macro.length > 0 &&
       isParams(context.params) &&
       isArgs(context.args) &&
-      envs.accepts(context.env) &&
-      posts.accepts(context.post)
+      (isEnv(context.env) || envs.accepts(context.env)) &&
+      (isCorePost(context.post) || posts.accepts(context.post))
     )
       return { ok: true, value: context as MacroContext };
     return parseMacroContext(context);
@@ -51,6 +51,45 @@ class ValidOnce {
     }
     return valid;
   }
+}
+
+/** `macroEnvSchema`, a strict object: zod costs more than the render of a single macro. */
+function isEnv(env: unknown): boolean {
+  return (
+    isPlainObject(env) &&
+    Object.getOwnPropertySymbols(env).length === 0 &&
+    ownKeyCount(env) === 3 &&
+    typeof env.preview === 'boolean' &&
+    typeof env.language === 'string' &&
+    env.language.length > 0 &&
+    typeof env.base_url === 'string'
+  );
+}
+
+/** A post of `abiPostSchema`'s required core and nothing else, the common case; any other is zod's to judge. */
+function isCorePost(post: unknown): boolean {
+  return (
+    isPlainObject(post) &&
+    Object.getOwnPropertySymbols(post).length === 0 &&
+    ownKeyCount(post) === 6 &&
+    typeof post.id === 'string' &&
+    post.id.length > 0 &&
+    typeof post.title === 'string' &&
+    typeof post.slug === 'string' &&
+    typeof post.status === 'string' &&
+    post.status.length > 0 &&
+    isStrings(post.tags) &&
+    isStrings(post.categories)
+  );
+}
+
+function isStrings(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  // An index loop: a hole is no string, and zod rejects it too.
+  for (let index = 0; index < list.length; index += 1) {
+    if (typeof list[index] !== 'string') return false;
+  }
+  return true;
 }
 
 /** `MacroContext['params']`: a record of non-empty names to typed values. */

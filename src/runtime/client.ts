@@ -13,10 +13,11 @@ import {
   workerRenderAnswerSchema,
   workerRunResultSchema,
 } from './protocol';
-import { scriptFileName } from './render-batch';
+import { encodeRenderBatch, scriptFileName } from './render-batch';
 import { completeRender, nothingSent, prepareRender, type RenderEnding } from './render-call';
 import { decodeRenderResult } from './render-result';
 import { ScriptStatsBook } from './script-stats';
+import { SentScripts } from './sent-scripts';
 import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
 import type {
   BootInfo,
@@ -92,6 +93,10 @@ interface WorkerSession {
   /** The endpoint's interrupt, with clears skipped while there is nothing to clear. */
   interrupt: InterruptSignal;
   api: Comlink.Remote<PythonWorkerApi>;
+  /** `api.render`, taken once: each property read of a Comlink remote makes a Proxy and registers it for finalization. */
+  render: Comlink.Remote<PythonWorkerApi>['render'];
+  /** The scripts whose code this worker holds, which later renders send without it. */
+  scripts: SentScripts;
   /** Resolves once the worker is gone: with the reason if it crashed, or because we terminated it. */
   gone: Promise<string>;
   terminate(): void;
@@ -186,19 +191,22 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     const prepared = prepareRender(items);
-    const { batchJson } = prepared;
-    if (batchJson === undefined) return Promise.resolve(this.#finishRender(items, prepared, nothingSent, 0));
+    if (prepared.valid.length === 0)
+      return Promise.resolve(this.#finishRender(items, prepared, nothingSent, 0));
     return this.#serially(async () => {
       const session = await this.#whenReady();
+      const batch = encodeRenderBatch(prepared.valid, session.scripts);
       const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
       const sentAt = this.#now();
-      const ending = await this.#callWithTimeLimit(session, 'A macro', decodeRenderAnswer, (api) =>
-        api.render({ batch: batchJson, site }),
+      const ending = await this.#callWithTimeLimit(session, 'A macro', decodeRenderAnswer, () =>
+        session.render({ batch: batch.text, site }),
       );
       if (ending.kind === 'lost')
         return { value: this.#finishRender(items, prepared, ending, this.#now() - sentAt) };
       this.#sessionsWithSite.add(session);
       const { result, heapBytes } = ending.value;
+      if (ending.timedOut || result.interrupted) session.scripts.forget();
+      else session.scripts.record(batch.scripts);
       const renderEnding: RenderEnding = { kind: 'answered', result, timedOut: ending.timedOut };
       const outcomes = this.#finishRender(items, prepared, renderEnding, this.#now() - sentAt);
       // The answer carries the heap size: no second call to ask it before the next call.
@@ -261,6 +269,7 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   #startSession(): void {
     const endpoint = this.#createWorker();
+    const api = Comlink.wrap<PythonWorkerApi>(endpoint);
     let markGone: (reason: string) => void = () => {};
     const gone = new Promise<string>((resolve) => {
       markGone = resolve;
@@ -269,7 +278,9 @@ class WorkerPythonRuntime implements PythonRuntime {
     const session: WorkerSession = {
       endpoint,
       interrupt: skippingIdleClears(endpoint.interrupt),
-      api: Comlink.wrap<PythonWorkerApi>(endpoint),
+      api,
+      render: api.render,
+      scripts: new SentScripts(),
       gone,
       terminate() {
         endpoint.terminate();

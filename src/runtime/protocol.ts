@@ -117,7 +117,8 @@ export interface BatchScript {
   id: string;
   version: number;
   fileName: string;
-  code: string;
+  /** Left out when the worker was sent this id's code at this version before (sent-scripts.ts). */
+  code?: string;
   entrypoint: string;
 }
 

@@ -1,14 +1,22 @@
 import type { AbiPost, MacroEnv, MacroValue } from '../core/abi';
 import type { BatchItem, BatchScript, RenderBatch } from './protocol';
+import type { SentScripts } from './sent-scripts';
 import type { MacroScript, RenderItem } from './types';
 
+export interface EncodedBatch {
+  /** The JSON text of the `RenderBatch`. */
+  text: string;
+  /** Its scripts, in batch order: what the worker holds the code of once the batch has run. */
+  scripts: MacroScript[];
+}
+
 /**
- * The JSON text of a `RenderBatch` for `items` (contexts already validated): each script, env and
+ * A `RenderBatch` for `items` (contexts already validated): each script, env and
  * post once, however many items share it, and params and args as bare values. Items usually share the very same objects (one post, one
  * env per document), so identity finds the repeats without comparing contents; a script passed as
- * two objects is still sent once, by id and version.
+ * two objects is still sent once, by id and version. A script `held` by the worker goes without its code.
  */
-export function encodeRenderBatch(items: readonly RenderItem[]): string {
+export function encodeRenderBatch(items: readonly RenderItem[], held?: SentScripts): EncodedBatch {
   const scripts = new Indexer<MacroScript>((script) => `${script.id}\0${script.version}`);
   const envs = new Indexer<MacroEnv>();
   const posts = new Indexer<AbiPost>();
@@ -36,20 +44,22 @@ export function encodeRenderBatch(items: readonly RenderItem[]): string {
     return item;
   });
   const batch: RenderBatch = {
-    scripts: scripts.values.map(toBatchScript),
+    scripts: scripts.values.map((script) => toBatchScript(script, held?.has(script) ?? false)),
     envs: envs.values,
     posts: posts.values,
     items: batchItems,
   };
-  return JSON.stringify(batch);
+  return { text: JSON.stringify(batch), scripts: scripts.values };
 }
 
 function isWholeFloat({ type, value }: MacroValue): boolean {
   return type === 'float' && Number.isInteger(value);
 }
 
-function toBatchScript({ id, version, slug, body, entrypoint }: MacroScript): BatchScript {
-  return { id, version, fileName: scriptFileName(slug), code: body, entrypoint };
+function toBatchScript({ id, version, slug, body, entrypoint }: MacroScript, held: boolean): BatchScript {
+  const script: BatchScript = { id, version, fileName: scriptFileName(slug), entrypoint };
+  if (!held) script.code = body;
+  return script;
 }
 
 /** How errors and tracebacks name a script. */

@@ -1,6 +1,6 @@
 import { createContextChecker } from '../core/abi-context-check';
 import type { RenderedItem, WorkerRenderResult } from './protocol';
-import { encodeRenderBatch, scriptFileName } from './render-batch';
+import { scriptFileName } from './render-batch';
 import type { RenderFailure, RenderItem, RenderOutcome } from './types';
 
 /*
@@ -11,8 +11,8 @@ import type { RenderFailure, RenderItem, RenderOutcome } from './types';
 export interface PreparedRender {
   /** Positions in `items` of the items in the batch, in batch order. */
   sent: number[];
-  /** The JSON text of the batch; undefined when no item had a valid context. */
-  batchJson: string | undefined;
+  /** The items in the batch, in batch order; encoded once the worker is known (it may hold their scripts). */
+  valid: RenderItem[];
   /** An outcome for each item whose context failed ABI v1: it never leaves the caller. */
   rejected: Map<number, RenderFailure>;
 }
@@ -32,7 +32,7 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
       rejected.set(index, failure(item, 'invalid-context', context.error));
     }
   });
-  return { sent, rejected, batchJson: valid.length > 0 ? encodeRenderBatch(valid) : undefined };
+  return { sent, rejected, valid };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RenderedItem } from '../../src/runtime/protocol.ts';
+import { encodeRenderBatch } from '../../src/runtime/render-batch.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/script-checker.ts';
+import { SentScripts } from '../../src/runtime/sent-scripts.ts';
 import type { MacroScript } from '../../src/runtime/types.ts';
 import { context, loadMacroHarness, type MacroHarness, post, typed } from './macro-harness.ts';
 
@@ -55,6 +57,20 @@ describe('macro engine (real Pyodide)', () => {
     expect(renderOne({ ...script, version: 2, body: counting('once', '"edited"') })).toMatchObject({
       html: 'once 1 edited',
     });
+  });
+
+  it('renders a script sent without its code from the code sent before, and refuses one never sent', () => {
+    const script = macro('def render(context):\n    return "held"\n');
+    const held = new SentScripts();
+    expect(harness.renderBatch([{ script, context: context('a') }]).items[0]).toMatchObject({ html: 'held' });
+    held.record([script]);
+    const text = encodeRenderBatch([{ script, context: context('b') }], held).text;
+    expect(text).not.toContain('"code"');
+    expect(harness.engine.render(text)).toContain('held');
+    const unknown = encodeRenderBatch([{ script: { ...script, version: 2 }, context: context('c') }], {
+      has: () => true,
+    } as unknown as SentScripts).text;
+    expect(() => harness.engine.render(unknown)).toThrow(/never sent version 2/);
   });
 
   it('gives every script its own globals', () => {

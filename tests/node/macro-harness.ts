@@ -29,7 +29,8 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
   const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
   const pyodide = await loadPyodide({ indexURL });
   const engine = createMacroEngine(pyodide);
-  const renderBatch = (items: RenderItem[]) => decodeRenderResult(engine.render(encodeRenderBatch(items)));
+  const renderBatch = (items: RenderItem[]) =>
+    decodeRenderResult(engine.render(encodeRenderBatch(items).text));
   return {
     pyodide,
     engine,

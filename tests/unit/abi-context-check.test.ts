@@ -25,6 +25,20 @@ const cases: [string, unknown][] = [
       ],
     },
   ],
+  // The env and core-post shortcuts: anything past them is zod's to judge.
+  ['an env with an extra key', { ...valid, env: { ...env, extra: 1 } }],
+  ['an env with an empty language', { ...valid, env: { ...env, language: '' } }],
+  ['an env with a string preview', { ...valid, env: { ...env, preview: 'no' } }],
+  ['a post with a further JSON field', { ...valid, post: { ...post, rating: 5 } }],
+  ['a post with a date', { ...valid, post: { ...post, created_at: '2024-01-02T03:04:05Z' } }],
+  ['a post with an empty id', { ...valid, post: { ...post, id: '' } }],
+  ['a post with an empty status', { ...valid, post: { ...post, status: '' } }],
+  ['a post with a number tag', { ...valid, post: { ...post, tags: ['a', 1] } }],
+  [
+    'a post with a sparse categories',
+    { ...valid, post: { ...post, categories: Array.from({ length: 2, 1: 'b' }) } },
+  ],
+  ['a post without categories', { ...valid, post: { ...post, categories: undefined } }],
   [
     'a null-prototype params',
     { ...valid, params: Object.assign(Object.create(null), { a: { type: 'str', value: 'x' } }) },

@@ -289,6 +289,35 @@ describe('renderMany', () => {
     expect(workers[0]!.signal).toBe(0);
   });
 
+  it("sends a script's code once per worker, again for a new version or body, after an interrupted batch, and to a new worker", async () => {
+    let interruptNext = false;
+    const { runtime, workers, untilState } = setUp({
+      render: async (batch) => {
+        if (!interruptNext) return answerAll(batch);
+        interruptNext = false;
+        return { ...answerAll(batch, 0), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
+      },
+    });
+    const codeSent = () =>
+      workers.flatMap((worker) => worker.renders.map(({ batch }) => 'code' in batch.scripts[0]!));
+    await runtime.renderMacro(youtube, context('a'));
+    await runtime.renderMacro({ ...youtube }, context('b'));
+    await runtime.renderMacro({ ...youtube, body: 'def render(c): pass' }, context('c'));
+    await runtime.renderMacro({ ...youtube, version: 4 }, context('d'));
+    await runtime.renderMacro({ ...youtube, version: 4 }, context('e'));
+    expect(codeSent()).toEqual([true, false, true, true, false]);
+    // The macro raised KeyboardInterrupt itself: what the worker stored is unknown, so all code goes again.
+    interruptNext = true;
+    await runtime.renderMacro({ ...youtube, version: 4 }, context('f'));
+    await runtime.renderMacro({ ...youtube, version: 4 }, context('g'));
+    expect(codeSent().slice(5)).toEqual([false, true]);
+    workers[0]!.crash('gone');
+    await vi.waitFor(() => expect(workers).toHaveLength(2), { interval: 1 });
+    await untilState('ready');
+    await runtime.renderMacro({ ...youtube, version: 4 }, context('h'));
+    expect(workers[1]!.renders[0]!.batch.scripts[0]).toHaveProperty('code', youtube.body);
+  });
+
   it('clears no interrupt and asks no heap size between renders: the answer carries it', async () => {
     const { runtime, workers } = setUp();
     for (const arg of ['a', 'b', 'c']) await runtime.renderMacro(youtube, context(arg));

@@ -77,6 +77,23 @@ def _import(script):
 
 modules = ScriptModules(MODULE_CAPACITY)
 
+# The last code sent for each script id, as (version, code). The client sends a script's code once per
+# worker (src/runtime/sent-scripts.ts); a few KiB per script, and the heap bound recycles the worker.
+_sources = {}
+
+
+def _fill_in_code(script):
+    """Gives a script sent without its code the code it was sent with before; stores code that came."""
+    code = script.get("code")
+    if code is not None:
+        _sources[script["id"]] = (script["version"], code)
+        return
+    held = _sources.get(script["id"])
+    if held is None or held[0] != script["version"]:
+        # The client only leaves code out once a batch with it ran to its end: a protocol error.
+        raise LookupError(f"the worker was never sent version {script['version']} of script {script['id']}")
+    script["code"] = held[1]
+
 
 def render_batch(batch_json):
     """Renders every item of the batch; each succeeds or fails on its own.
@@ -88,9 +105,17 @@ def render_batch(batch_json):
     """
     batch = json.loads(batch_json)
     scripts = batch["scripts"]
-    # Planned once per distinct env and post; each call still gets its own copy to change.
-    env_copies = [copier(env) for env in batch["envs"]]
-    post_copies = [copier(post) for post in batch["posts"]]
+    # Before any item runs: the client records the scripts as held only when the batch ran to its end.
+    for script in scripts:
+        _fill_in_code(script)
+    if len(batch["items"]) > 1:
+        # Planned once per distinct env and post; each call still gets its own copy to change.
+        env_copies = [copier(env) for env in batch["envs"]]
+        post_copies = [copier(post) for post in batch["posts"]]
+    else:
+        # One call (a live preview's): json.loads' own objects are fresh, and no other macro sees them.
+        env_copies = [_itself(env) for env in batch["envs"]]
+        post_copies = [_itself(post) for post in batch["posts"]]
     functions = [None] * len(scripts)
     outcomes = []
     micros = []
@@ -135,6 +160,10 @@ def render_batch(batch_json):
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.
     return json.dumps({"outcomes": outcomes, "micros": micros, "interrupted": interrupted})
+
+
+def _itself(value):
+    return lambda: value
 
 
 def _entrypoint(script):
