@@ -1,0 +1,71 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type AppPage, newAppPage, output, pythonStatus, useBuiltApp, waitFor } from './harness';
+
+const suite = useBuiltApp();
+
+async function replaceCode(page: Page, code: string): Promise<void> {
+  await page.getByLabel('Code of Untitled utility').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+}
+
+describe('editor intelligence and diagnostics', () => {
+  let app: AppPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await newAppPage(suite.browser, suite.server.url);
+    page = app.page;
+    await waitFor(pythonStatus(page), /ready/, 90_000);
+    await page.getByRole('button', { name: 'New script' }).click();
+    await page.getByRole('heading', { name: 'Untitled utility' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test("Python's parser marks a syntax error in the editor without running the script", async () => {
+    await replaceCode(page, 'print("fine")\ndef broken(:\n    pass\n');
+    const marked = page.locator('.cm-lintRange-error');
+    await marked.first().waitFor();
+    // The mark sits on line 2, where the parser stopped.
+    await expect(
+      page.locator('.cm-line').nth(1).locator('.cm-lintRange-error').count(),
+    ).resolves.toBeGreaterThan(0);
+    await expect(output(page).textContent()).resolves.not.toContain('fine');
+  });
+
+  test('saving a script with a syntax error works and says so', async () => {
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await waitFor(
+      page.getByRole('status').filter({ hasText: /Saved with a syntax error on line 2/ }),
+      /line 2/,
+    );
+  });
+
+  test('the entrypoint picker lists the top-level functions', async () => {
+    await replaceCode(page, 'def helper():\n    return 1\n\ndef digest():\n    print("digest ran")\n');
+    const picker = page.getByRole('combobox', { name: /^Entrypoint/ });
+    await expect
+      .poll(async () => (await picker.locator('option').allTextContents()).map((text) => text.trim()))
+      .toEqual(['main() — not defined', 'helper()', 'digest()']);
+    await picker.selectOption('digest');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitFor(output(page).getByRole('note'), /Finished/);
+    await expect(output(page).textContent()).resolves.toContain('digest ran');
+  });
+
+  test('the Diagnostics view counts the runs', async () => {
+    await page.getByRole('tab', { name: 'Diagnostics' }).click();
+    const row = page
+      .getByRole('table', { name: 'Script counters' })
+      .getByRole('row', { name: /untitled_utility\.py/ });
+    await row.waitFor();
+    const calls = Number(await row.getByRole('cell').nth(1).textContent());
+    expect(calls).toBeGreaterThanOrEqual(1);
+    await page.getByRole('button', { name: 'Reset counters' }).click();
+    await page.getByText('No script has run since the counters were reset.').waitFor();
+  });
+});
