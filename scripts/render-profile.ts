@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as Comlink from 'comlink';
 import { loadPyodide } from 'pyodide';
-import type { AbiPost, MacroContext, MacroEnv, MacroOutput } from '../src/core/abi.ts';
+import { renderYoutube } from '../bench/page/youtube.ts';
+import type { AbiPost, MacroContext, MacroEnv } from '../src/core/abi.ts';
 import { createPythonRuntime, type WorkerEndpoint } from '../src/runtime/client.ts';
 import { createMacroEngine, type MacroEngine } from '../src/runtime/macro-engine.ts';
 import { parseMessage, workerRenderRequestSchema } from '../src/runtime/protocol.ts';
@@ -50,42 +51,6 @@ function contexts(count: number): MacroContext[] {
     env,
     post,
   }));
-}
-
-// defaults/youtube.py, line for line, in JavaScript.
-const videoId = /^[A-Za-z0-9_-]{11}$/;
-const allow = 'accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture';
-const escapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#x27;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => escapes[char]!);
-
-function youtubeInJs(context: MacroContext): MacroOutput {
-  const { params } = context;
-  if (!('id' in params)) return { html: '', warnings: ['youtube: id is required'] };
-  const id = String(params.id!.value);
-  if (!videoId.test(id))
-    return { html: '', warnings: ['youtube: id must be 11 characters of A-Z a-z 0-9 _ -'] };
-  const title = String(params.title?.value ?? 'YouTube video');
-  const start = params.start;
-  let query = '';
-  const warnings: string[] = [];
-  if (start !== undefined) {
-    if (start.type === 'int' && start.value >= 0) query = `&start=${start.value}`;
-    else warnings.push('youtube: start must be a whole number of seconds, 0 or more; ignored');
-  }
-  return {
-    html:
-      '<div class="macro-youtube">' +
-      `<iframe src="https://www.youtube.com/embed/${escapeHtml(id)}?rel=0${query}" ` +
-      `title="${escapeHtml(title)}" frameborder="0" allow="${allow}" allowfullscreen></iframe>` +
-      '</div>',
-    warnings,
-  };
 }
 
 /** The worker's render call, as worker.ts makes it, reached over a real MessageChannel. */
@@ -144,7 +109,7 @@ export async function main(runs: number): Promise<void> {
 
   const batch = contexts(batchSize);
   const items: RenderItem[] = batch.map((context) => ({ script: youtube, context }));
-  const expected = batch.map(youtubeInJs);
+  const expected = batch.map(renderYoutube);
   const outcomes = await runtime.renderMany(items);
   outcomes.forEach((outcome, index) => {
     const want = expected[index]!;
@@ -160,7 +125,7 @@ export async function main(runs: number): Promise<void> {
     '  decode results': [],
   };
   for (let run = 0; run < runs; run += 1) {
-    stages['plain JS']!.push(await timed(() => batch.map(youtubeInJs)));
+    stages['plain JS']!.push(await timed(() => batch.map(renderYoutube)));
     stages['renderMany (total)']!.push(await timed(() => runtime.renderMany(items)));
     let batchJson = '';
     stages['  prepare (validate + encode)']!.push(
