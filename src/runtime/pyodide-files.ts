@@ -5,5 +5,3 @@ export const pyodideFiles = [
   'python_stdlib.zip',
   'pyodide-lock.json',
 ] as const;
-
-export type PyodideFile = (typeof pyodideFiles)[number];

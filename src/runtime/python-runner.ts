@@ -9,13 +9,10 @@ import {
 import { callForDict, pymarkPython } from './python-modules';
 import type { OutputStream } from './types';
 
-export interface PythonRunnerOptions {
-  /** Minimum time between two output deliveries. Default 30 ms. */
-  batchIntervalMs?: number;
-  /** Output per run beyond this is dropped and counted. Default 200 000 characters. */
-  maxOutputChars?: number;
-  now?: () => number;
-}
+/** Minimum time between two output deliveries. */
+const batchIntervalMs = 30;
+/** Output per run beyond this is dropped and counted. */
+const maxOutputChars = 200_000;
 
 export interface ScriptRun {
   /** Shown in tracebacks, e.g. `hello.py`. */
@@ -38,7 +35,7 @@ export interface PythonRunner {
  * Prepares `pyodide` to run Pymark scripts: loads runner.py and routes stdout/stderr to the current
  * run. Free of worker and DOM APIs so it runs under Node with a real Pyodide in tests.
  */
-export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOptions = {}): PythonRunner {
+export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   const runScript = pymarkPython(pyodide)('_pymark_runner', 'run_script');
   let currentCapture: OutputCapture | undefined;
   const writerFor = (stream: OutputStream) => ({
@@ -53,9 +50,9 @@ export function createPythonRunner(pyodide: PyodideAPI, options: PythonRunnerOpt
   return {
     run({ fileName, code, entrypoint, onOutput }) {
       const batcher = new OutputBatcher(onOutput, {
-        intervalMs: options.batchIntervalMs ?? 30,
-        maxChars: options.maxOutputChars ?? 200_000,
-        now: options.now ?? (() => performance.now()),
+        intervalMs: batchIntervalMs,
+        maxChars: maxOutputChars,
+        now: () => performance.now(),
       });
       const capture = new OutputCapture(batcher);
       currentCapture = capture;
