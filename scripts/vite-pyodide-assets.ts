@@ -11,7 +11,7 @@ const contentTypes: Record<string, string> = {
   json: 'application/json',
 };
 
-export function pyodideDir(): string {
+function pyodideDir(): string {
   return dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
 }
 

@@ -10,7 +10,7 @@ import type { BootInfo, OutputChunk, ScriptCheck } from './types';
  * newer page), and a clear "malformed message" error beats an undefined-property crash.
  */
 
-export const outputChunkSchema = z.object({
+const outputChunkSchema = z.object({
   stream: z.enum(['stdout', 'stderr']),
   text: z.string(),
 });

@@ -7,7 +7,7 @@ import siteSource from './python/pymark_site.py?raw';
 import syntaxSource from './python/script_syntax.py?raw';
 import runnerSource from './runner.py?raw';
 
-export interface PymarkModule {
+interface PymarkModule {
   /** Its name in `sys.modules`; `_pymark_…` so it cannot clash with a module a script imports. */
   name: string;
   /** Its file in src/runtime/. */
@@ -19,7 +19,7 @@ export interface PymarkModule {
  * Pymark's own Python, installed as modules straight into `sys.modules`: no files, only heap state,
  * so a memory snapshot taken after installing keeps them. Each may import the ones before it.
  */
-export const pymarkModules: readonly PymarkModule[] = [
+const pymarkModules: readonly PymarkModule[] = [
   { name: '_pymark_errors', path: 'python/errors.py', source: errorsSource },
   { name: '_pymark_syntax', path: 'python/script_syntax.py', source: syntaxSource },
   { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
@@ -48,7 +48,7 @@ install
 `;
 
 /** Installs Pymark's Python modules into `pyodide`, unless they are there already. */
-export function installPymarkModules(pyodide: PyodideAPI): void {
+function installPymarkModules(pyodide: PyodideAPI): void {
   const install = pyodide.runPython(installer) as PyCallable;
   try {
     for (const { name, path, source } of pymarkModules) install(name, path, source);

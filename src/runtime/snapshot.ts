@@ -18,7 +18,7 @@ export const pythonSnapshotSchema = z.object({
 export type PythonSnapshot = z.infer<typeof pythonSnapshotSchema>;
 
 /** Lower-case hex SHA-256. */
-export async function sha256Hex(data: BufferSource): Promise<string> {
+async function sha256Hex(data: BufferSource): Promise<string> {
   // The sandboxed worker is no secure context, so it lacks `crypto.subtle` (docs/security.md).
   const digest = crypto.subtle
     ? new Uint8Array(await crypto.subtle.digest('SHA-256', data))

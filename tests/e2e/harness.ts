@@ -100,7 +100,7 @@ export function useBuiltApp(): BuiltAppSuite {
   };
 }
 
-export const chromiumArgs = [
+const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

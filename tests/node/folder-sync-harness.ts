@@ -8,7 +8,7 @@ import { openSyncStateStore, type SyncStateStore } from '../../src/storage/folde
 import { type IdbPostStore, openPostStore } from '../../src/storage/idb-post-store';
 import { type IdbScriptStore, openScriptStore } from '../../src/storage/idb-script-store';
 
-export const syncTime = new Date('2026-05-20T10:15:00.000Z');
+const syncTime = new Date('2026-05-20T10:15:00.000Z');
 export const syncStamp = '20260520T101500000Z';
 
 export interface Project {
