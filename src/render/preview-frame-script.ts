@@ -60,12 +60,14 @@ export function previewFrameMain(): void {
     const svg = cloud.querySelector('svg');
     if (!svg) return;
     cloud.setAttribute('data-drawn', '');
-    let words: Word[];
+    let parsed: unknown;
     try {
-      words = JSON.parse(cloud.dataset.tagCloudWords ?? '[]');
+      parsed = JSON.parse(cloud.dataset.tagCloudWords ?? '[]');
     } catch {
       return;
     }
+    // A user's macro writes this data; draw only the words shaped as the built-in writes them.
+    const words = (Array.isArray(parsed) ? parsed : []).filter(isWord);
     const width = Number(cloud.dataset.width) || 900;
     const height = Number(cloud.dataset.height) || 420;
     const orientation = cloud.dataset.orientation ?? 'horizontal';
@@ -107,6 +109,19 @@ export function previewFrameMain(): void {
       }
       link.remove();
     });
+  }
+
+  function isWord(value: unknown): value is Word {
+    if (typeof value !== 'object' || value === null) return false;
+    const word = value as Record<string, unknown>;
+    return (
+      typeof word.text === 'string' &&
+      typeof word.url === 'string' &&
+      // Site paths and web pages only: never a `javascript:` link smuggled in through the data.
+      /^(?:https?:\/\/|\/(?!\/))/.test(word.url) &&
+      Number.isFinite(word.size) &&
+      Number.isFinite(word.count)
+    );
   }
 
   function contains(outer: DOMRect, inner: DOMRect): boolean {
