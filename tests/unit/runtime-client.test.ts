@@ -245,6 +245,27 @@ describe('createPythonRuntime', () => {
     expect(workers.created).toHaveLength(1);
   });
 
+  it('repeats SIGINT when the first one is consumed before the script runs', async () => {
+    let swallowed = false;
+    const { runtime, workers, clock, untilState } = setUp({
+      run: async (request, onOutput, interrupt) => {
+        // The runner's set-up swallows the first SIGINT (it arrived before the script's code ran).
+        await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { interval: 1 });
+        Atomics.store(interrupt, 0, 0);
+        swallowed = true;
+        return honoursInterrupt(request, onOutput, interrupt);
+      },
+    });
+    await untilState('ready');
+    const outcome = runtime.run(request());
+    await untilState('running');
+    runtime.stop();
+    await vi.waitFor(() => expect(swallowed).toBe(true), { interval: 1 });
+    clock.advance(50);
+    expect(await outcome).toEqual({ kind: 'stopped', cause: 'stop', via: 'interrupt', truncatedChars: 3 });
+    expect(workers.created).toHaveLength(1);
+  });
+
   it('restarts the worker when Python ignores Stop, and the next run works', async () => {
     let runs = 0;
     const { runtime, workers, clock, statuses, untilState } = setUp({
