@@ -5,6 +5,7 @@ import type { BootRequest, BootResult, WorkerRunResult } from '../../src/runtime
 import type { PythonSnapshot } from '../../src/runtime/snapshot';
 import type { SnapshotCache } from '../../src/runtime/snapshot-cache';
 import type { PythonRuntime, RunRequest } from '../../src/runtime/types';
+import { fakeWorkerEndpoint } from './fake-worker-endpoint';
 
 /*
  * The client's side of fast boot, against fake workers reached through real Comlink ports: what
@@ -32,10 +33,9 @@ const freshSnapshot = (key: string): PythonSnapshot => ({
 function fakeWorkers(behaviour: Behaviour) {
   const workers: BootedWorker[] = [];
   const createWorker = (): WorkerEndpoint => {
-    const { port1, port2 } = new MessageChannel();
     const worker: BootedWorker = { bootSnapshot: undefined, runs: [], terminated: false };
     workers.push(worker);
-    Comlink.expose(
+    return fakeWorkerEndpoint(
       {
         boot: async (request: BootRequest) => {
           worker.bootSnapshot = request.snapshot;
@@ -48,19 +48,11 @@ function fakeWorkers(behaviour: Behaviour) {
           return { kind: 'ok', truncatedChars: 0 };
         },
       },
-      port2,
-    );
-    return {
-      postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
-      addEventListener: (type, listener) => type !== 'error' && port1.addEventListener(type, listener),
-      removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
-      start: () => port1.start(),
-      interrupt: { raise: () => {}, clear: async () => {} },
-      terminate: () => {
+      { raise: () => {}, clear: async () => {} },
+      () => {
         worker.terminated = true;
-        port1.close();
       },
-    };
+    ).endpoint;
   };
   return { workers, createWorker };
 }

@@ -1,4 +1,3 @@
-import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AbiPost, MacroContext, MacroValue, SiteSnapshot } from '../../src/core/abi';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
@@ -10,6 +9,7 @@ import type {
   WorkerRunResult,
 } from '../../src/runtime/protocol';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
+import { fakeWorkerEndpoint } from './fake-worker-endpoint';
 import { manualClock } from './manual-clock';
 
 /*
@@ -45,18 +45,16 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
     check = async () => noProblems,
   } = behaviour;
   const createWorker = (): WorkerEndpoint => {
-    const { port1, port2 } = new MessageChannel();
-    const errors = new EventTarget();
     const worker: FakeWorker = {
       renders: [],
       terminated: false,
       signal: 0,
       clears: 0,
       heapQueries: 0,
-      crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
+      crash: () => {},
     };
     workers.push(worker);
-    Comlink.expose(
+    const fake = fakeWorkerEndpoint(
       {
         boot: async () => ({ ok: true, bootInfo: { source: 'normal', ms: 1 } }),
         heapBytes: async () => {
@@ -72,16 +70,7 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
           return 'raw' in answer ? answer.raw : { results: resultsText(answer), heapBytes: 0 };
         },
       },
-      port2,
-    );
-    return {
-      postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
-      addEventListener: (type, listener) =>
-        (type === 'error' ? errors : port1).addEventListener(type, listener),
-      removeEventListener: (type, listener) =>
-        (type === 'error' ? errors : port1).removeEventListener(type, listener),
-      start: () => port1.start(),
-      interrupt: {
+      {
         raise: () => {
           worker.signal = 2;
         },
@@ -90,11 +79,12 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
           worker.signal = 0;
         },
       },
-      terminate: () => {
+      () => {
         worker.terminated = true;
-        port1.close();
       },
-    };
+    );
+    worker.crash = fake.crash;
+    return fake.endpoint;
   };
   return { workers, createWorker };
 }

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
 import type {
@@ -15,6 +15,7 @@ import type {
   RunRequest,
   RuntimeStatus,
 } from '../../src/runtime/types';
+import { fakeWorkerEndpoint } from './fake-worker-endpoint';
 import { manualClock } from './manual-clock';
 
 /*
@@ -44,15 +45,9 @@ interface FakeWorkerBehaviour {
 function fakeWorkers(behaviour: FakeWorkerBehaviour) {
   const created: FakeWorker[] = [];
   const createWorker = (): WorkerEndpoint => {
-    const { port1, port2 } = new MessageChannel();
-    const errors = new EventTarget();
     // Stands in for the buffer the sandbox frame owns and writes on the page's behalf.
     const interrupt = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-    const worker: FakeWorker = {
-      terminated: false,
-      interruptAtRunStart: [],
-      crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
-    };
+    const worker: FakeWorker = { terminated: false, interruptAtRunStart: [], crash: () => {} };
     const api: PythonWorkerApi = {
       boot: () => behaviour.boot(),
       heapBytes: async () => 0,
@@ -69,24 +64,19 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
       render: () => Promise.reject(new Error('not used by these tests')),
       check: () => Promise.reject(new Error('not used by these tests')),
     };
-    Comlink.expose(api, port2);
-    created.push(worker);
-    return {
-      postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
-      addEventListener: (type, listener) =>
-        (type === 'error' ? errors : port1).addEventListener(type, listener),
-      removeEventListener: (type, listener) =>
-        (type === 'error' ? errors : port1).removeEventListener(type, listener),
-      start: () => port1.start(),
-      interrupt: {
+    const fake = fakeWorkerEndpoint(
+      api,
+      {
         raise: () => Atomics.store(interrupt, 0, 2),
         clear: async () => void Atomics.store(interrupt, 0, 0),
       },
-      terminate: () => {
+      () => {
         worker.terminated = true;
-        port1.close();
       },
-    };
+    );
+    worker.crash = fake.crash;
+    created.push(worker);
+    return fake.endpoint;
   };
   return { created, createWorker };
 }

@@ -1,0 +1,39 @@
+import * as Comlink from 'comlink';
+import type { InterruptSignal, WorkerEndpoint } from '../../src/runtime/client';
+
+export interface FakeWorkerEndpoint {
+  endpoint: WorkerEndpoint;
+  /** Fires the endpoint's `error` event, as a crashing worker does. */
+  crash(message: string): void;
+}
+
+/**
+ * A worker endpoint for client tests: `api` is served with Comlink over a real MessageChannel, so the
+ * client's wrapping and validation run as they do against the sandboxed worker.
+ */
+export function fakeWorkerEndpoint(
+  api: object,
+  interrupt: InterruptSignal,
+  onTerminate: () => void,
+): FakeWorkerEndpoint {
+  const { port1, port2 } = new MessageChannel();
+  const errors = new EventTarget();
+  Comlink.expose(api, port2);
+  const endpoint: WorkerEndpoint = {
+    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
+    addEventListener: (type, listener) =>
+      (type === 'error' ? errors : port1).addEventListener(type, listener),
+    removeEventListener: (type, listener) =>
+      (type === 'error' ? errors : port1).removeEventListener(type, listener),
+    start: () => port1.start(),
+    interrupt,
+    terminate: () => {
+      onTerminate();
+      port1.close();
+    },
+  };
+  return {
+    endpoint,
+    crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
+  };
+}
