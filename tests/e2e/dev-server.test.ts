@@ -2,29 +2,25 @@
  * `npm run dev` boots Python through the same sandbox frame as the built app: the dev server hands
  * the page a one-file bundle of the worker (scripts/vite-dev-worker-bundle.ts). Needs no build.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type AppPage,
-  launchBrowser,
   newAppPage,
   output,
-  type PreviewServer,
   pythonStatus,
   startDevServer,
   startRun,
+  useBuiltApp,
   waitFor,
 } from './harness';
 
-let server: PreviewServer;
-let browser: Browser;
+const suite = useBuiltApp(startDevServer);
 let app: AppPage;
 let page: Page;
 
 beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  app = await newAppPage(browser, server.url);
+  app = await newAppPage(suite.browser, suite.server.url);
   page = app.page;
   await page.getByRole('button', { name: 'New script' }).click();
   await page.locator('.cm-content').waitFor();
@@ -32,8 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await browser?.close();
-  await server?.close();
 });
 
 describe('the dev server', () => {

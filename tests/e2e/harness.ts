@@ -77,11 +77,14 @@ export interface BuiltAppSuite {
   readonly browser: Browser;
 }
 
-/** One preview server and one browser for the whole test file, closed after it. */
-export function useBuiltApp(): BuiltAppSuite {
+/**
+ * One server (by default the built app's preview server) and one browser for the whole test file,
+ * closed after it.
+ */
+export function useBuiltApp(startServer: () => Promise<PreviewServer> = startPreviewServer): BuiltAppSuite {
   const suite: { server?: PreviewServer; browser?: Browser } = {};
   beforeAll(async () => {
-    suite.server = await startPreviewServer();
+    suite.server = await startServer();
     suite.browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -3,22 +3,11 @@
  * Each script tries one way out, prints what it got, and must be refused; a normal script must
  * still run right after it.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type AppPage,
-  launchBrowser,
-  newAppPage,
-  output,
-  type PreviewServer,
-  pythonStatus,
-  startPreviewServer,
-  startRun,
-  waitFor,
-} from './harness';
+import { type AppPage, newAppPage, output, pythonStatus, startRun, useBuiltApp, waitFor } from './harness';
 
-let server: PreviewServer;
-let browser: Browser;
+const suite = useBuiltApp();
 let app: AppPage;
 let page: Page;
 
@@ -52,9 +41,7 @@ async function expectAppStillWorks(): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-  app = await newAppPage(browser, server.url);
+  app = await newAppPage(suite.browser, suite.server.url);
   page = app.page;
   await page.getByRole('button', { name: 'New script' }).click();
   await page.locator('.cm-content').waitFor();
@@ -63,8 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await browser?.close();
-  await server?.close();
 });
 
 /** [name, Python that tries to get out, what the refusal looks like] */
@@ -167,7 +152,7 @@ describe('Python sandbox', () => {
         caches: await attempt(() => caches.open('x')),
         parentDom: await attempt(() => parent.document.title),
       };
-    }, server.url);
+    }, suite.server.url);
     expect(result).toEqual({
       origin: 'null',
       fetch: 'TypeError',
