@@ -72,7 +72,7 @@ function inProcessWorker(engine: MacroEngine): WorkerEndpoint {
     addEventListener: (type, listener) => port1.addEventListener(type, listener),
     removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
     start: () => port1.start(),
-    interrupt: { raise: () => {}, clear: async () => {} },
+    interrupt: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
     terminate: () => port1.close(),
   };
 }

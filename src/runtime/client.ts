@@ -32,20 +32,10 @@ import type {
   ScriptStats,
 } from './types';
 
-/**
- * Raises KeyboardInterrupt in the worker's running script. The worker's host owns Pyodide's
- * interrupt buffer: the sandbox frame (sandbox-host.ts) sits in another agent cluster, where no
- * SharedArrayBuffer of this page can reach.
- */
-export interface InterruptSignal {
-  raise(): void;
-  /** Resolves once a pending SIGINT is cleared, so the next run cannot be hit by an old Stop. */
-  clear(): Promise<void>;
-}
-
 /** What the client needs of a worker: a Comlink endpoint, a way to interrupt it and to end it. */
 export interface WorkerEndpoint extends Comlink.Endpoint {
-  interrupt: InterruptSignal;
+  /** Pyodide's interrupt buffer, shared with the worker: the client writes SIGINT into it. */
+  interrupt: Int32Array;
   terminate(): void;
 }
 
@@ -86,6 +76,9 @@ export function createPythonRuntime(options: PythonRuntimeOptions): PythonRuntim
 /** How often Stop and the time limit repeat SIGINT while they wait for the run to end. */
 const reraiseIntervalMs = 50;
 
+/** The signal number Pyodide reads from its interrupt buffer as KeyboardInterrupt. */
+const SIGINT = 2;
+
 const defaultSchedule: Scheduler = (ms, callback) => {
   const handle = setTimeout(callback, ms);
   return () => clearTimeout(handle);
@@ -93,8 +86,7 @@ const defaultSchedule: Scheduler = (ms, callback) => {
 
 interface WorkerSession {
   endpoint: WorkerEndpoint;
-  /** The endpoint's interrupt, with clears skipped while there is nothing to clear. */
-  interrupt: InterruptSignal;
+  interrupt: Int32Array;
   api: Comlink.Remote<PythonWorkerApi>;
   /** `api.render`, taken once: each property read of a Comlink remote makes a Proxy and registers it for finalization. */
   render: Comlink.Remote<PythonWorkerApi>['render'];
@@ -280,7 +272,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     endpoint.addEventListener('error', (event) => markGone(describeWorkerError(event)));
     const session: WorkerSession = {
       endpoint,
-      interrupt: skippingIdleClears(endpoint.interrupt),
+      interrupt: endpoint.interrupt,
       api,
       render: api.render,
       scripts: new SentScripts(),
@@ -342,10 +334,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     }
     if (run.settled) return; // stopped while waiting for Python
     run.session = session;
-    // Cleared before the run is sent, through the same channel as SIGINT, so it cannot race a Stop:
-    // a Stop pressed after the previous script had already finished must not kill this one.
-    await Promise.race([session.interrupt.clear(), session.gone]);
-    if (run.settled) return; // ended while clearing (a Stop is still honoured: SIGINT follows the clear)
+    // A Stop pressed after the previous script had already finished must not kill this one.
+    clearInterrupt(session);
     this.#setStatus({ state: 'running', scriptName: run.request.fileName });
     run.sentAt = this.#now();
     run.cancelTimers.push(this.#schedule(run.request.timeoutMs, () => this.#requestStop(run, 'timeout')));
@@ -448,7 +438,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     call: (api: Comlink.Remote<PythonWorkerApi>) => Promise<unknown>,
   ): Promise<TimedEnding<T>> {
     // As for runs: a SIGINT left from an earlier call must not hit this one.
-    await Promise.race([session.interrupt.clear(), session.gone]);
+    clearInterrupt(session);
     let timedOut = false;
     let ended = false;
     const cancelTimers: (() => void)[] = [];
@@ -501,7 +491,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   #interruptUntil(session: WorkerSession, cancelTimers: (() => void)[], done: () => boolean): void {
     const raise = () => {
       if (done()) return;
-      session.interrupt.raise();
+      Atomics.store(session.interrupt, 0, SIGINT);
       cancelTimers.push(this.#schedule(reraiseIntervalMs, raise));
     };
     raise();
@@ -596,23 +586,8 @@ function decodeRenderAnswer(answer: unknown): { result: WorkerRenderResult; heap
   return { result: decodeRenderResult(results), heapBytes };
 }
 
-/**
- * Skips `clear()` while nothing was raised since the last one: each clear is a round trip through
- * the sandbox frame, and only this client raises SIGINT, so an unraised buffer is already clear.
- */
-function skippingIdleClears(signal: InterruptSignal): InterruptSignal {
-  let raised = false;
-  return {
-    raise() {
-      raised = true;
-      signal.raise();
-    },
-    clear() {
-      if (!raised) return Promise.resolve();
-      raised = false;
-      return signal.clear();
-    },
-  };
+function clearInterrupt(session: WorkerSession): void {
+  Atomics.store(session.interrupt, 0, 0);
 }
 
 function toOutcome(

@@ -36,7 +36,7 @@ export const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
 
 /**
  * Main thread → worker. `snapshot` is the stored memory snapshot, if any: the worker has no storage
- * of its own. (The interrupt buffer comes from the sandbox frame instead: see sandbox-worker.ts.)
+ * of its own. (The interrupt buffer comes with the sandbox connection instead: see sandbox-worker.ts.)
  */
 export const bootRequestSchema = z.object({
   snapshot: pythonSnapshotSchema.optional(),

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import type { InterruptSignal, WorkerEndpoint } from './client';
+import type { WorkerEndpoint } from './client';
 import { pyodideFiles } from './pyodide-files';
-import { type PageToFrame, sandboxFrameDocument } from './sandbox-frame';
+import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
 
 /*
  * Main-thread side of the Python sandbox (threat model: docs/security.md). Each worker lives in its
- * own `<iframe sandbox="allow-scripts">`: an opaque origin, so user code cannot open the app's
- * IndexedDB, Cache Storage or OPFS, reach its DOM, or share its BroadcastChannels; and a CSP without
- * network or eval. The frame is not controlled by the service worker (opaque origins never are), so
- * the page fetches the worker module and Pyodide's files (from the precache when offline) and hands
- * them over; the sandbox itself has no network at all.
+ * own `<iframe credentialless>`: a storage partition of its own, so user code cannot open the app's
+ * IndexedDB, Cache Storage or OPFS or share its BroadcastChannels; a worker, so no DOM; and a CSP
+ * without network or eval. The sandbox has no network at all, so the page fetches the worker module
+ * and Pyodide's files (from the precache when offline) and hands them over.
  */
 
 export interface SandboxOptions {
@@ -25,10 +24,7 @@ interface SandboxFiles {
   pyodideFiles: Record<string, Blob>;
 }
 
-const frameToPageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('worker-error'), message: z.string() }),
-  z.object({ type: z.literal('interrupt-cleared'), id: z.number().int() }),
-]);
+const frameToPageSchema = z.object({ type: z.literal('worker-error'), message: z.string() });
 
 /**
  * Returns a `createWorker` for `createPythonRuntime`. The files are fetched once and shared by every
@@ -61,12 +57,14 @@ async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOpt
   return { workerModule, indexURL, pyodideFiles: Object.fromEntries(files) };
 }
 
-/** One frame with one worker. Comlink talks to the worker over `port1`; the frame only relays interrupts. */
+/** One frame with one worker. Comlink talks to the worker over `port1`; the frame only starts it. */
 function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   const channel = new MessageChannel();
+  const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const errors = new EventTarget();
   const frame = document.createElement('iframe');
-  frame.sandbox.add('allow-scripts');
+  // Before the frame navigates: its document then gets a fresh storage partition (see sandbox-frame.ts).
+  frame.setAttribute('credentialless', '');
   // Cross-origin isolation must be delegated to the frame, or its worker gets no SharedArrayBuffer.
   frame.allow = 'cross-origin-isolated';
   frame.hidden = true;
@@ -74,20 +72,10 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   frame.srcdoc = sandboxFrameDocument(location.origin, crypto.randomUUID());
 
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
-  const post = (message: PageToFrame, transfer: Transferable[] = []) =>
-    frame.contentWindow?.postMessage(message, '*', transfer);
-  const pendingClears = new Map<number, () => void>();
-  let nextClearId = 0;
-
   const onFrameMessage = (event: MessageEvent) => {
     if (event.source !== frame.contentWindow || event.source === null) return;
     const message = frameToPageSchema.safeParse(event.data);
-    if (!message.success) return; // only the frame's script posts here, and it never sends this
-    if (message.data.type === 'worker-error') fail(message.data.message);
-    else {
-      pendingClears.get(message.data.id)?.();
-      pendingClears.delete(message.data.id);
-    }
+    if (message.success) fail(message.data.message); // only the frame's script posts here
   };
   addEventListener('message', onFrameMessage);
 
@@ -95,24 +83,23 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
     'load',
     () => {
       files.then(
-        ({ workerModule, indexURL, pyodideFiles }) =>
-          post({ type: 'start', port: channel.port2, workerModule, indexURL, pyodideFiles }, [channel.port2]),
+        ({ workerModule, indexURL, pyodideFiles }) => {
+          const start: SandboxStart = {
+            type: 'start',
+            port: channel.port2,
+            interruptBuffer,
+            workerModule,
+            indexURL,
+            pyodideFiles,
+          };
+          frame.contentWindow?.postMessage(start, location.origin, [channel.port2]);
+        },
         (error: unknown) => fail(`the Python files could not be loaded: ${String(error)}`),
       );
     },
     { once: true },
   );
   document.body.append(frame);
-
-  const interrupt: InterruptSignal = {
-    raise: () => post({ type: 'interrupt' }),
-    clear: () =>
-      new Promise((resolve) => {
-        const id = nextClearId++;
-        pendingClears.set(id, resolve);
-        post({ type: 'clear-interrupt', id });
-      }),
-  };
 
   const { port1 } = channel;
   return {
@@ -122,12 +109,10 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
     removeEventListener: (type, listener) =>
       (type === 'error' ? errors : port1).removeEventListener(type, listener),
     start: () => port1.start(),
-    interrupt,
+    interrupt: new Int32Array(interruptBuffer),
     terminate() {
       // Removing the frame ends its worker at once, even one stuck in a loop.
       removeEventListener('message', onFrameMessage);
-      for (const resolve of pendingClears.values()) resolve();
-      pendingClears.clear();
       port1.close();
       frame.remove();
     },

@@ -32,7 +32,7 @@ const pyodideModuleSchema = z.object({
 export interface SandboxConnection {
   /** The page's end of Comlink. */
   endpoint: Endpoint;
-  /** Pyodide's interrupt buffer; the frame writes SIGINT into it when the page asks. */
+  /** Pyodide's interrupt buffer, shared with the page, which writes SIGINT into it. */
   interruptBuffer: SharedArrayBuffer;
   indexURL: string;
   pyodideOptions: OfflinePyodideOptions;

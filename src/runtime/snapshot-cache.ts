@@ -4,7 +4,7 @@ import type { PythonSnapshot } from './snapshot';
 
 /**
  * Where the main thread keeps the latest memory snapshot between page loads. The worker cannot
- * keep it: it runs in an opaque origin without storage.
+ * keep it: its storage partition is ephemeral and, after lockdown, out of reach.
  */
 export interface SnapshotCache {
   /** The stored snapshot, if any. Each call returns a fresh copy: booting transfers it away. */

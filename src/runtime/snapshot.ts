@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { sha256 } from './sha256';
 
 /*
  * A Pyodide memory snapshot as it travels between the worker (which makes and loads it) and the
@@ -19,22 +18,15 @@ export type PythonSnapshot = z.infer<typeof pythonSnapshotSchema>;
 
 /** Lower-case hex SHA-256. */
 async function sha256Hex(data: BufferSource): Promise<string> {
-  // The sandboxed worker is no secure context, so it lacks `crypto.subtle` (docs/security.md).
-  const digest = crypto.subtle
-    ? new Uint8Array(await crypto.subtle.digest('SHA-256', data))
-    : sha256(
-        ArrayBuffer.isView(data)
-          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-          : new Uint8Array(data),
-      );
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**
  * A 64-bit checksum of a snapshot's bytes: two multiply-xor lanes over 32-bit words, then the tail.
  * Not cryptographic, on purpose: it only has to notice damage to the app's own stored copy (whoever
- * can write that store can do worse), and in the sandboxed worker, which has no `crypto.subtle`,
- * SHA-256 in JavaScript cost ~390 ms of a ~1.1 s snapshot boot against ~20 ms for this.
+ * can write that store can do worse), and a SHA-256 of 30 MiB would add to every snapshot boot (in
+ * JavaScript it took ~390 ms of a ~1.1 s boot, against ~20 ms for this).
  */
 export function snapshotDigest(bytes: ArrayBuffer): string {
   const words = new Uint32Array(bytes, 0, bytes.byteLength >>> 2);

@@ -127,16 +127,30 @@ describe('Python sandbox', () => {
     );
     expect(text).toContain('left []');
     const heard = await page.evaluate(() => (window as unknown as { sandboxHeard: unknown[] }).sandboxHeard);
-    // The frame's own protocol messages (interrupt-cleared) arrive here too; nothing the script sent does.
+    // Nothing the script sent arrives here.
     expect(JSON.stringify(heard)).not.toContain('forged');
   });
 
-  test('the sandbox frame itself can reach neither the network nor the app storage', async () => {
+  test("the sandbox frame's storage partition holds nothing of the app's, and it has no network", async () => {
+    // What the app keeps: its database (created at start-up) and a file in its OPFS.
+    const appStorage = await page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      await root.getFileHandle('app-only.txt', { create: true });
+      const databases = (await indexedDB.databases()).map((database) => database.name);
+      return { databases };
+    });
+    expect(appStorage.databases).toContain('pymark');
     const frame = page
       .frames()
       .find((candidate) => candidate.name() === '' && candidate !== page.mainFrame());
     expect(frame).toBeDefined();
-    const result = await frame!.evaluate(async (origin) => {
+    await page.evaluate(() => {
+      const heard: unknown[] = [];
+      Object.assign(window, { frameHeard: heard });
+      new BroadcastChannel('pymark:scripts').onmessage = (event) => heard.push(event.data);
+    });
+    // The frame is where the worker's realm gets its storage from: the same partition, the same CSP.
+    const result = await frame!.evaluate(async (appOrigin) => {
       const attempt = async (action: () => unknown) => {
         try {
           await action();
@@ -145,21 +159,32 @@ describe('Python sandbox', () => {
           return error instanceof Error ? error.name : String(error);
         }
       };
+      const opfs: string[] = [];
+      for await (const name of (await navigator.storage.getDirectory()).keys()) opfs.push(name);
+      new BroadcastChannel('pymark:scripts').postMessage('forged by the frame');
       return {
-        origin: self.origin,
-        fetch: await attempt(() => fetch(`${origin}index.html`)),
-        indexedDB: await attempt(() => indexedDB.open('pymark')),
-        caches: await attempt(() => caches.open('x')),
-        parentDom: await attempt(() => parent.document.title),
+        origin: self.origin === appOrigin,
+        credentialless: (window as Window & { credentialless?: boolean }).credentialless,
+        crossOriginIsolated,
+        databases: (await indexedDB.databases()).map((database) => database.name),
+        caches: await caches.keys(),
+        opfs,
+        fetch: await attempt(() => fetch(`${appOrigin}/index.html`)),
       };
-    }, suite.server.url);
+    }, new URL(suite.server.url).origin);
     expect(result).toEqual({
-      origin: 'null',
+      origin: true,
+      credentialless: true,
+      crossOriginIsolated: true,
+      databases: [],
+      caches: [],
+      opfs: [],
       fetch: 'TypeError',
-      indexedDB: 'SecurityError',
-      caches: 'SecurityError',
-      parentDom: 'SecurityError',
     });
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => (window as unknown as { frameHeard: unknown[] }).frameHeard)).toEqual(
+      [],
+    );
   });
 
   test('Stop still interrupts a busy loop through the sandbox frame', async () => {

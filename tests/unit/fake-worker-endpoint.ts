@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { InterruptSignal, WorkerEndpoint } from '../../src/runtime/client';
+import type { WorkerEndpoint } from '../../src/runtime/client';
 
 export interface FakeWorkerEndpoint {
   endpoint: WorkerEndpoint;
@@ -13,7 +13,7 @@ export interface FakeWorkerEndpoint {
  */
 export function fakeWorkerEndpoint(
   api: object,
-  interrupt: InterruptSignal,
+  interrupt: Int32Array,
   onTerminate: () => void,
 ): FakeWorkerEndpoint {
   const { port1, port2 } = new MessageChannel();

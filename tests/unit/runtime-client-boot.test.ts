@@ -48,7 +48,7 @@ function fakeWorkers(behaviour: Behaviour) {
           return { kind: 'ok', truncatedChars: 0 };
         },
       },
-      { raise: () => {}, clear: async () => {} },
+      new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
       () => {
         worker.terminated = true;
       },

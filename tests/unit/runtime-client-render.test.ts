@@ -20,10 +20,11 @@ import { manualClock } from './manual-clock';
 interface FakeWorker {
   renders: { batch: RenderBatch; site?: SiteSnapshot }[];
   terminated: boolean;
-  /** The interrupt flag: SIGINT (2) once the client raised it, 0 once it cleared it. */
-  signal: number;
-  /** How often the client cleared the flag, and asked for the heap size. */
-  clears: number;
+  /** The interrupt buffer shared with the client: SIGINT (2) once raised, 0 once cleared. */
+  interrupt: Int32Array;
+  /** The interrupt flag as each render arrived. */
+  signalAtRender: number[];
+  /** How often the client asked for the heap size. */
   heapQueries: number;
   crash(message: string): void;
 }
@@ -48,8 +49,8 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
     const worker: FakeWorker = {
       renders: [],
       terminated: false,
-      signal: 0,
-      clears: 0,
+      interrupt: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+      signalAtRender: [],
       heapQueries: 0,
       crash: () => {},
     };
@@ -65,20 +66,13 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
         check: async () => check(),
         render: async (request: WorkerRenderRequest) => {
           const batch = JSON.parse(request.batch) as RenderBatch;
+          worker.signalAtRender.push(Atomics.load(worker.interrupt, 0));
           worker.renders.push({ batch, ...(request.site ? { site: JSON.parse(request.site) } : {}) });
           const answer = await render(batch, worker);
           return 'raw' in answer ? answer.raw : { results: resultsText(answer), heapBytes: 0 };
         },
       },
-      {
-        raise: () => {
-          worker.signal = 2;
-        },
-        clear: async () => {
-          worker.clears += 1;
-          worker.signal = 0;
-        },
-      },
+      worker.interrupt,
       () => {
         worker.terminated = true;
       },
@@ -254,7 +248,7 @@ describe('renderMany', () => {
     const { runtime, workers, clock, untilState } = setUp({
       render: async (batch, worker) => {
         if (worker.renders.length > 1) return answerAll(batch);
-        await vi.waitFor(() => expect(worker.signal).toBe(2), { interval: 1 });
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
         return { ...answerAll(batch, 1), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
       },
     });
@@ -266,17 +260,16 @@ describe('renderMany', () => {
     ]);
     await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
     clock.advance(999);
-    expect(workers[0]!.signal).toBe(0);
+    expect(Atomics.load(workers[0]!.interrupt, 0)).toBe(0);
     clock.advance(1);
     const timeout = { ok: false, kind: 'timeout', script: 'youtube.py' };
     expect(await outcomes).toMatchObject([{ ok: true }, timeout, timeout]);
     expect(workers).toHaveLength(1);
     expect(runtime.stats()[0]).toMatchObject({ calls: 3, timeouts: 2, errors: 0 });
-    // The SIGINT raised for the time limit is cleared before the next call, and only then.
-    expect(workers[0]!.clears).toBe(0);
+    // The SIGINT raised for the time limit is cleared before the next call reaches the worker.
+    expect(Atomics.load(workers[0]!.interrupt, 0)).toBe(2);
     expect(await runtime.renderMacro(youtube, context('d'))).toMatchObject({ ok: true });
-    expect(workers[0]!.clears).toBe(1);
-    expect(workers[0]!.signal).toBe(0);
+    expect(workers[0]!.signalAtRender).toEqual([0, 0]);
   });
 
   it("sends a script's code once per worker, again for a new version or body, after an interrupted batch, and to a new worker", async () => {
@@ -308,10 +301,10 @@ describe('renderMany', () => {
     expect(workers[1]!.renders[0]!.batch.scripts[0]).toHaveProperty('code', youtube.body);
   });
 
-  it('clears no interrupt and asks no heap size between renders: the answer carries it', async () => {
+  it('asks no heap size between renders: the answer carries it', async () => {
     const { runtime, workers } = setUp();
     for (const arg of ['a', 'b', 'c']) await runtime.renderMacro(youtube, context(arg));
-    expect(workers[0]).toMatchObject({ clears: 0, heapQueries: 0 });
+    expect(workers[0]).toMatchObject({ heapQueries: 0 });
   });
 
   it('replaces a worker whose heap outgrew its bound, as its render answer says', async () => {

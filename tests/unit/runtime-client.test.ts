@@ -45,7 +45,6 @@ interface FakeWorkerBehaviour {
 function fakeWorkers(behaviour: FakeWorkerBehaviour) {
   const created: FakeWorker[] = [];
   const createWorker = (): WorkerEndpoint => {
-    // Stands in for the buffer the sandbox frame owns and writes on the page's behalf.
     const interrupt = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const worker: FakeWorker = { terminated: false, interruptAtRunStart: [], crash: () => {} };
     const api: PythonWorkerApi = {
@@ -64,16 +63,9 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
       render: () => Promise.reject(new Error('not used by these tests')),
       check: () => Promise.reject(new Error('not used by these tests')),
     };
-    const fake = fakeWorkerEndpoint(
-      api,
-      {
-        raise: () => Atomics.store(interrupt, 0, 2),
-        clear: async () => void Atomics.store(interrupt, 0, 0),
-      },
-      () => {
-        worker.terminated = true;
-      },
-    );
+    const fake = fakeWorkerEndpoint(api, interrupt, () => {
+      worker.terminated = true;
+    });
     worker.crash = fake.crash;
     created.push(worker);
     return fake.endpoint;
