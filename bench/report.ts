@@ -31,6 +31,11 @@ export interface Machine {
   chromium: string;
   /** The 1-minute load average when the run started and when it ended: others' work skews figures. */
   load: [number, number];
+  /**
+   * Linux's CPU idle driver and, under `haltpoll`, how long an idle virtual CPU polls before it halts:
+   * waking a halted one costs a VM exit, which is most of a cross-thread round trip's tail here.
+   */
+  cpuIdle?: { driver: string; haltPollNs?: number };
 }
 
 export interface Revision {
@@ -97,6 +102,7 @@ export function renderResultsMarkdown(run: BenchRun, jsonPath: string, method: s
       (Math.max(...machine.load) > machine.cores
         ? ' — more than the cores: other work on the machine skews these figures, the absolute ones most'
         : ''),
+    ...(machine.cpuIdle ? [`- CPU idle: ${describeCpuIdle(machine.cpuIdle)}`] : []),
     `- Chromium ${machine.chromium} (headless, playwright-core), Node ${machine.node}`,
     `- Code: ${run.revision.commit}${run.revision.modified ? ', with uncommitted changes in src/ or defaults/' : ''}`,
     `- Samples: ${jsonPath}`,
@@ -112,4 +118,11 @@ export function renderResultsMarkdown(run: BenchRun, jsonPath: string, method: s
     method,
     '',
   ].join('\n');
+}
+
+function describeCpuIdle({ driver, haltPollNs }: NonNullable<Machine['cpuIdle']>): string {
+  if (haltPollNs === undefined) return `driver ${driver}`;
+  const polls =
+    haltPollNs === 0 ? 'an idle CPU halts at once' : `an idle CPU polls ${haltPollNs} ns before it halts`;
+  return `driver ${driver}, guest_halt_poll_ns=${haltPollNs} (${polls}; waking a halted virtual CPU costs a VM exit)`;
 }

@@ -31,12 +31,18 @@ export interface RecoverySample {
   bootSource: 'snapshot' | 'normal';
 }
 
+export interface RoundTripSamples {
+  ms: number[];
+  /** The runtime's own counter of time inside Python over the timed calls (its last 256: src/runtime/script-stats.ts). */
+  pythonMs: { p50: number; p95: number };
+}
+
 export interface BenchApi {
   bootNormal(runs: number): Promise<BootSample[]>;
   /** Primes the snapshot store with one normal boot first, unless it holds a snapshot already. */
   bootSnapshot(runs: number): Promise<BootSample[]>;
   /** `runtime.renderMacro(youtube, context)`, one at a time, warm. */
-  roundTrip(calls: number): Promise<number[]>;
+  roundTrip(calls: number): Promise<RoundTripSamples>;
   /** A bare Comlink echo of the same batch text through the same sandboxed MessageChannel. */
   echoRoundTrip(calls: number): Promise<number[]>;
   /** One `runtime.renderMany` of `items` youtube contexts, `repetitions` times. */

@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sandboxFrameDocument } from '../../src/runtime/sandbox-frame';
 import { type AppPage, newAppPage, output, pythonStatus, startRun, useBuiltApp, waitFor } from './harness';
 
 const suite = useBuiltApp();
@@ -185,6 +186,39 @@ describe('Python sandbox', () => {
     expect(await page.evaluate(() => (window as unknown as { frameHeard: unknown[] }).frameHeard)).toEqual(
       [],
     );
+  });
+
+  test('the sandbox frame starts no worker unless the browser gave it a partition of its own', async () => {
+    const srcdoc = sandboxFrameDocument(new URL(suite.server.url).origin, 'nonce-for-this-test');
+    // The same frame document without `credentialless`: it would share the app's storage.
+    const answer = await page.evaluate(async (frameDocument) => {
+      const frame = document.createElement('iframe');
+      frame.allow = 'cross-origin-isolated';
+      frame.srcdoc = frameDocument;
+      await new Promise((resolve) => {
+        frame.onload = resolve;
+        document.body.append(frame);
+      });
+      const reply = new Promise((resolve) =>
+        addEventListener('message', (event) => {
+          if (event.source === frame.contentWindow) resolve(event.data);
+        }),
+      );
+      const channel = new MessageChannel();
+      const start = {
+        type: 'start',
+        port: channel.port2,
+        interruptBuffer: new SharedArrayBuffer(4),
+        workerModule: new Blob(['']),
+        indexURL: `${location.origin}/pyodide/`,
+        pyodideFiles: {},
+      };
+      frame.contentWindow?.postMessage(start, location.origin, [channel.port2]);
+      const data = await reply;
+      frame.remove();
+      return data;
+    }, srcdoc);
+    expect(answer).toEqual({ type: 'worker-error', message: expect.stringContaining('storage partition') });
   });
 
   test('Stop still interrupts a busy loop through the sandbox frame', async () => {
