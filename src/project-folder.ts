@@ -63,6 +63,9 @@ function desktopConnection(bridge: DesktopBridge, shared: SharedDeps) {
  * The project folder half of the composition root: the remembered folder, the bundled defaults
  * (applied on every start, into the folder too when it is connected) and the folder sync.
  */
+/** Held by the tab whose sync pass is running: tabs share the stores and the folder. */
+const folderSyncLock = 'pymark:folder-sync';
+
 export async function openProjectFolder(stores: { scripts: IdbScriptStore; posts: IdbPostStore }): Promise<{
   connection: FolderControls;
   offers: DefaultOffers;
@@ -70,7 +73,14 @@ export async function openProjectFolder(stores: { scripts: IdbScriptStore; posts
   const { scripts, posts } = stores;
   const [db, state] = await Promise.all([openPymarkDb(defaultDbName), openSyncStateStore()]);
   const shared: SharedDeps = {
-    createSync: (folder) => new FolderSync({ folder, scripts, posts, state }),
+    createSync: (folder) =>
+      new FolderSync({
+        folder,
+        scripts,
+        posts,
+        state,
+        exclusive: (pass) => navigator.locks.request(folderSyncLock, pass),
+      }),
     focusTarget: window,
     changeSources: [scripts, posts],
   };

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { FolderSync } from '../../src/storage/folder/folder-sync';
+import { FolderSync, type FolderSyncOptions } from '../../src/storage/folder/folder-sync';
 import { type NodeFs, NodeFsFolder } from '../../src/storage/folder/node-fs-folder';
 import { openSyncStateStore, type SyncStateStore } from '../../src/storage/folder/sync-state-store';
 import { type IdbPostStore, openPostStore } from '../../src/storage/idb-post-store';
@@ -30,7 +30,7 @@ export async function tempDir(): Promise<string> {
 
 /** An app (fresh IndexedDB) connected to a real temporary folder through the Node adapter. */
 export async function openProject(
-  options: { dir?: string; dbName?: string; fs?: NodeFs } = {},
+  options: { dir?: string; dbName?: string; fs?: NodeFs; exclusive?: FolderSyncOptions['exclusive'] } = {},
 ): Promise<Project> {
   const dir = options.dir ?? (await tempDir());
   const dbName = options.dbName ?? `pymark-sync-${crypto.randomUUID()}`;
@@ -45,6 +45,7 @@ export async function openProject(
     posts,
     state,
     clock: () => syncTime,
+    ...(options.exclusive ? { exclusive: options.exclusive } : {}),
   });
   return {
     dir,
@@ -65,5 +66,15 @@ export async function openProject(
       state.close();
       if (!options.dir) await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A lock shared by the projects it is passed to, as a Web Lock is shared by the app's tabs. */
+export function sharedLock(): NonNullable<FolderSyncOptions['exclusive']> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (pass) => {
+    const run = tail.then(pass);
+    tail = run.catch(() => {});
+    return run;
   };
 }

@@ -6,7 +6,7 @@ import { serializePostFile } from '../../src/core/post-file';
 import type { Script } from '../../src/core/script';
 import { serializeScriptFile } from '../../src/core/script-file';
 import type { NodeFs } from '../../src/storage/folder/node-fs-folder';
-import { openProject, type Project, syncStamp } from './folder-sync-harness';
+import { openProject, type Project, sharedLock, syncStamp } from './folder-sync-harness';
 
 const projects: Project[] = [];
 
@@ -318,5 +318,27 @@ describe('interrupted writes', () => {
     crash = false;
     expect((await app.sync.syncNow()).written).toEqual(['scripts/hello.py']);
     expect(await app.readText('scripts/hello.py')).toMatch(/new body\n$/);
+  });
+});
+
+describe('two tabs on one folder', () => {
+  it('sync one after the other: a new file is imported once, an edit written once, nothing conflicts', async () => {
+    const dbName = `pymark-two-tabs-${crypto.randomUUID()}`;
+    const exclusive = sharedLock();
+    const first = await project({ dbName, exclusive });
+    const second = await project({ dir: first.dir, dbName, exclusive });
+    const script = await first.scripts.create({ title: 'Hello', kind: 'utility' });
+    await first.sync.syncNow();
+
+    const added = makeScript(7);
+    await first.write('scripts/added.py', scriptFile(added));
+    await first.scripts.save(script.id, { body: 'edited in a tab\n' });
+    const reports = await Promise.all([first.sync.syncNow(), second.sync.syncNow()]);
+
+    expect(reports.flatMap((report) => report.conflicts)).toEqual([]);
+    expect(reports.flatMap((report) => report.imported)).toEqual(['scripts/added.py']);
+    expect(reports.flatMap((report) => report.written)).toEqual(['scripts/hello.py']);
+    expect((await first.scripts.list()).map((item) => item.slug).sort()).toEqual(['added', 'hello']);
+    expect(await filesIn(join(first.dir, 'scripts'))).toEqual(['added.py', 'hello.py']);
   });
 });

@@ -35,6 +35,12 @@ export interface FolderSyncOptions {
   state: SyncStateStore;
   /** Names conflict copies and trash folders; tests fix it. */
   clock?: () => Date;
+  /**
+   * Runs a sync pass alone among every instance that shares the stores and folder: every tab of the
+   * app (the browser passes a Web Lock). Without it, passes are only kept apart within this instance,
+   * and two tabs would both import a new file and both write an edit.
+   */
+  exclusive?: <T>(pass: () => Promise<T>) => Promise<T>;
 }
 
 interface ReadFile<T> {
@@ -100,7 +106,12 @@ export class FolderSync {
     return this.syncNow();
   }
 
-  private async runOnce(): Promise<SyncReport> {
+  private runOnce(): Promise<SyncReport> {
+    const { exclusive } = this.options;
+    return exclusive ? exclusive(() => this.pass()) : this.pass();
+  }
+
+  private async pass(): Promise<SyncReport> {
     const report = emptyReport();
     const timestamp = fileTimestamp((this.options.clock ?? (() => new Date()))());
     await this.syncCollection(scriptFormat, this.options.scripts, timestamp, report);
