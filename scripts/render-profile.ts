@@ -7,9 +7,15 @@ import { renderYoutube } from '../bench/page/youtube.ts';
 import type { AbiPost, MacroContext, MacroEnv } from '../src/core/abi.ts';
 import { createPythonRuntime, type WorkerEndpoint } from '../src/runtime/client.ts';
 import { createMacroEngine, type MacroEngine } from '../src/runtime/macro-engine.ts';
-import { parseMessage, workerRenderRequestSchema } from '../src/runtime/protocol.ts';
+import {
+  bootRequestSchema,
+  parseMessage,
+  type WorkerRenderAnswer,
+  workerRenderRequestSchema,
+} from '../src/runtime/protocol.ts';
 import { encodeRenderBatch } from '../src/runtime/render-batch.ts';
 import { prepareRender } from '../src/runtime/render-call.ts';
+import { serveRenderLane } from '../src/runtime/render-lane.ts';
 import { decodeRenderResult } from '../src/runtime/render-result.ts';
 import type { MacroScript, RenderItem } from '../src/runtime/types.ts';
 
@@ -56,14 +62,23 @@ function contexts(count: number): MacroContext[] {
 /** The worker's render call, as worker.ts makes it, reached over a real MessageChannel. */
 function inProcessWorker(engine: MacroEngine): WorkerEndpoint {
   const { port1, port2 } = new MessageChannel();
+  const render = (request: unknown) => {
+    const { batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
+    return { results: engine.render(batch), heapBytes: 0 };
+  };
+  let held: WorkerRenderAnswer | undefined;
   Comlink.expose(
     {
-      boot: async () => ({ ok: true, bootInfo: { source: 'normal', ms: 0 } }),
-      heapBytes: async () => 0,
-      render: async (request: unknown) => {
-        const { batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
-        return { results: engine.render(batch), heapBytes: 0 };
+      boot: async (request: unknown) => {
+        const { renderLane } = parseMessage(bootRequestSchema, request, 'boot request');
+        void serveRenderLane(renderLane, render, (answer) => {
+          held = answer;
+        });
+        return { ok: true, bootInfo: { source: 'normal', ms: 0 } };
       },
+      heapBytes: async () => 0,
+      render: async (request: unknown) => render(request),
+      takeHeldRender: async () => held,
     },
     port2,
   );

@@ -8,6 +8,7 @@ import {
   type PythonWorkerApi,
   parseMessage,
   scriptCheckSchema,
+  type WorkerRenderRequest,
   type WorkerRenderResult,
   type WorkerRunResult,
   workerRenderAnswerSchema,
@@ -15,6 +16,7 @@ import {
 } from './protocol';
 import { encodeRenderBatch, scriptFileName } from './render-batch';
 import { completeRender, nothingSent, prepareRender, type RenderEnding } from './render-call';
+import { RenderLane } from './render-lane';
 import { decodeRenderResult } from './render-result';
 import { ScriptStatsBook } from './script-stats';
 import { SentScripts } from './sent-scripts';
@@ -57,6 +59,8 @@ export interface PythonRuntimeOptions {
   renderTimeoutMs?: number;
   /** Clock for the round-trip durations in `stats()`. Defaults to `performance.now`. */
   now?: () => number;
+  /** Room for a render's request, and for its answer, in shared memory; larger ones go by Comlink. Default 1 MiB. */
+  renderLaneBytes?: number;
 }
 
 /**
@@ -87,6 +91,8 @@ const defaultSchedule: Scheduler = (ms, callback) => {
 interface WorkerSession {
   endpoint: WorkerEndpoint;
   interrupt: Int32Array;
+  /** Where renders travel, unless they do not fit (render-lane.ts). */
+  lane: RenderLane;
   api: Comlink.Remote<PythonWorkerApi>;
   /** `api.render`, taken once: each property read of a Comlink remote makes a Proxy and registers it for finalization. */
   render: Comlink.Remote<PythonWorkerApi>['render'];
@@ -133,6 +139,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   /** Settles when every call made so far has left the worker; the next call chains onto it. */
   #queue: Promise<void> = Promise.resolve();
   readonly #renderTimeoutMs: number;
+  readonly #renderLaneBytes: number | undefined;
   readonly #now: () => number;
   readonly #stats = new ScriptStatsBook();
   readonly #statsListeners = new Set<() => void>();
@@ -147,6 +154,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#snapshots = options.snapshots;
     this.#maxHeapBytes = options.maxHeapBytes ?? defaultMaxHeapBytes;
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
+    this.#renderLaneBytes = options.renderLaneBytes;
     this.#now = options.now ?? (() => performance.now());
     if (typeof SharedArrayBuffer === 'function') this.#startSession();
     else {
@@ -193,8 +201,9 @@ class WorkerPythonRuntime implements PythonRuntime {
       const batch = encodeRenderBatch(prepared.valid, session.scripts);
       const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
       const sentAt = this.#now();
+      const request = site === undefined ? { batch: batch.text } : { batch: batch.text, site };
       const ending = await this.#callWithTimeLimit(session, 'A macro', decodeRenderAnswer, () =>
-        session.render({ batch: batch.text, site }),
+        renderThroughLane(session, request),
       );
       if (ending.kind === 'lost')
         return { value: this.#finishRender(items, prepared, ending, this.#now() - sentAt) };
@@ -273,11 +282,13 @@ class WorkerPythonRuntime implements PythonRuntime {
     const session: WorkerSession = {
       endpoint,
       interrupt: endpoint.interrupt,
+      lane: new RenderLane(this.#renderLaneBytes),
       api,
       render: api.render,
       scripts: new SentScripts(),
       gone,
       terminate() {
+        session.lane.close();
         endpoint.terminate();
         markGone('terminated');
       },
@@ -294,7 +305,7 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   async #boot(session: WorkerSession): Promise<void> {
     const result = await Promise.race([
-      bootWithSnapshotCache(session.api, this.#snapshots).catch(
+      bootWithSnapshotCache(session.api, this.#snapshots, session.lane.buffer).catch(
         (error: unknown): BootResult => ({ ok: false, reason: describeError(error) }),
       ),
       session.gone.then((reason): BootResult => ({ ok: false, reason: `the worker crashed (${reason})` })),
@@ -573,6 +584,24 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   #rejectRun(run: ActiveRun, error: Error): void {
     if (this.#release(run)) run.reject(error);
+  }
+}
+
+/** A render through the session's lane, or by Comlink when the request does not fit in it. */
+async function renderThroughLane(session: WorkerSession, request: WorkerRenderRequest): Promise<unknown> {
+  const ticket = session.lane.send(request);
+  if (ticket === undefined) return session.render(request);
+  const answer = await session.lane.answer(ticket);
+  switch (answer.kind) {
+    case 'answered':
+      return answer.answer;
+    case 'held':
+      return session.api.takeHeldRender();
+    case 'failed':
+      throw new Error(answer.message);
+    case 'closed':
+      // The worker is gone: the call ends through `session.gone` instead.
+      return new Promise(() => {});
   }
 }
 

@@ -36,10 +36,12 @@ export const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
 
 /**
  * Main thread → worker. `snapshot` is the stored memory snapshot, if any: the worker has no storage
- * of its own. (The interrupt buffer comes with the sandbox connection instead: see sandbox-worker.ts.)
+ * of its own. `renderLane` is the shared buffer renders travel through (render-lane.ts). (The
+ * interrupt buffer comes with the sandbox connection instead: see sandbox-worker.ts.)
  */
 export const bootRequestSchema = z.object({
   snapshot: pythonSnapshotSchema.optional(),
+  renderLane: sharedArrayBufferSchema,
 });
 export type BootRequest = z.infer<typeof bootRequestSchema>;
 
@@ -220,6 +222,8 @@ export interface PythonWorkerApi {
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunResult>;
   render(request: WorkerRenderRequest): Promise<WorkerRenderAnswer>;
+  /** The answer to the last render through the lane when it was too large for the lane (render-lane.ts). */
+  takeHeldRender(): Promise<WorkerRenderAnswer>;
   check(request: WorkerCheckRequest): Promise<ScriptCheck>;
 }
 

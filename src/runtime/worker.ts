@@ -13,6 +13,7 @@ import {
 } from './protocol';
 import { pymarkPython } from './python-modules';
 import { createPythonServices, type PythonServices } from './python-services';
+import { serveRenderLane } from './render-lane';
 import { connectToSandboxHost } from './sandbox-worker';
 
 /*
@@ -26,15 +27,25 @@ const host = await connectToSandboxHost();
 
 let python: PythonServices | undefined;
 let measureHeap = () => 0;
+/** A render answer too large for the lane, until the page takes it. */
+let heldRender: { results: string; heapBytes: number } | undefined;
 
 function services(): PythonServices {
   if (!python) throw new Error('Python has not finished booting');
   return python;
 }
 
+/** A render, by Comlink or through the lane: the same checks either way. */
+function render(request: unknown): { results: string; heapBytes: number } {
+  const { macros } = services();
+  const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
+  if (site !== undefined) macros.setSite(site);
+  return { results: macros.render(batch), heapBytes: measureHeap() };
+}
+
 const api: PythonWorkerApi = {
   async boot(request: unknown) {
-    const { snapshot } = parseMessage(bootRequestSchema, request, 'boot request');
+    const { snapshot, renderLane } = parseMessage(bootRequestSchema, request, 'boot request');
     try {
       const booted = await bootPython({
         indexURL: host.indexURL,
@@ -50,6 +61,9 @@ const api: PythonWorkerApi = {
       lockDown();
       python = createPythonServices(booted.pyodide);
       measureHeap = () => wasmHeapBytes(booted.pyodide);
+      void serveRenderLane(renderLane, render, (answer) => {
+        heldRender = answer;
+      });
       const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
       return booted.snapshot ? Comlink.transfer(result, [booted.snapshot.bytes]) : result;
     } catch (error) {
@@ -86,10 +100,14 @@ const api: PythonWorkerApi = {
   },
 
   async render(request: unknown) {
-    const { macros } = services();
-    const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
-    if (site !== undefined) macros.setSite(site);
-    return { results: macros.render(batch), heapBytes: measureHeap() };
+    return render(request);
+  },
+
+  async takeHeldRender() {
+    const answer = heldRender;
+    heldRender = undefined;
+    if (!answer) throw new Error('No render answer is held');
+    return answer;
   },
 
   async check(request: unknown) {

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AbiPost, MacroContext, MacroValue, SiteSnapshot } from '../../src/core/abi';
-import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
+import {
+  createPythonRuntime,
+  type PythonRuntimeOptions,
+  type WorkerEndpoint,
+} from '../../src/runtime/client';
 import type {
   BatchItem,
   RenderBatch,
@@ -18,7 +22,7 @@ import { manualClock } from './manual-clock';
  */
 
 interface FakeWorker {
-  renders: { batch: RenderBatch; site?: SiteSnapshot }[];
+  renders: { batch: RenderBatch; via: 'lane' | 'comlink'; site?: SiteSnapshot }[];
   terminated: boolean;
   /** The interrupt buffer shared with the client: SIGINT (2) once raised, 0 once cleared. */
   interrupt: Int32Array;
@@ -64,10 +68,11 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
         },
         run: async () => run(),
         check: async () => check(),
-        render: async (request: WorkerRenderRequest) => {
+        // The endpoint's render lane passes 'lane'; a Comlink call passes nothing.
+        render: async (request: WorkerRenderRequest, via: 'lane' | 'comlink' = 'comlink') => {
           const batch = JSON.parse(request.batch) as RenderBatch;
           worker.signalAtRender.push(Atomics.load(worker.interrupt, 0));
-          worker.renders.push({ batch, ...(request.site ? { site: JSON.parse(request.site) } : {}) });
+          worker.renders.push({ batch, via, ...(request.site ? { site: JSON.parse(request.site) } : {}) });
           const answer = await render(batch, worker);
           return 'raw' in answer ? answer.raw : { results: resultsText(answer), heapBytes: 0 };
         },
@@ -111,7 +116,11 @@ function resultsText({ items, interrupted }: WorkerRenderResult): string {
 
 const runtimes: PythonRuntime[] = [];
 
-function setUp(behaviour: Partial<Behaviour> = {}, maxHeapBytes?: number) {
+function setUp(
+  behaviour: Partial<Behaviour> = {},
+  maxHeapBytes?: number,
+  options: Partial<PythonRuntimeOptions> = {},
+) {
   const fakes = fakeWorkers(behaviour);
   const clock = manualClock();
   const runtime = createPythonRuntime({
@@ -120,6 +129,7 @@ function setUp(behaviour: Partial<Behaviour> = {}, maxHeapBytes?: number) {
     now: clock.now,
     renderTimeoutMs: 1_000,
     ...(maxHeapBytes === undefined ? {} : { maxHeapBytes }),
+    ...options,
   });
   runtimes.push(runtime);
   const untilState = (state: string) =>
@@ -318,6 +328,32 @@ describe('renderMany', () => {
     expect(await runtime.renderMacro(youtube, context('b'))).toMatchObject({ ok: true });
     expect(workers.map((worker) => worker.renders.length)).toEqual([1, 1]);
     expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it('renders through shared memory, by Comlink when a request does not fit, and fetches an answer too large for it', async () => {
+    const longHtml = 'y'.repeat(5000);
+    const { runtime, workers } = setUp(
+      {
+        render: async (batch) => {
+          const [item] = batch.items;
+          if (item?.[3][0] !== 'long') return answerAll(batch);
+          return { items: [{ kind: 'ok', html: longHtml, warnings: [], pythonMs: 1 }] };
+        },
+      },
+      undefined,
+      { renderLaneBytes: 4096 },
+    );
+    expect(await runtime.renderMacro(youtube, context('a'))).toMatchObject({ ok: true, html: 'youtube:a' });
+    const large = await runtime.renderMany(
+      Array.from({ length: 200 }, (_, index) => ({ script: youtube, context: context(`item ${index}`) })),
+    );
+    expect(large.map((outcome) => outcome.ok && outcome.html)).toEqual(
+      Array.from({ length: 200 }, (_, index) => `youtube:item ${index}`),
+    );
+    // A small request whose answer is larger than the lane: the worker holds it; Comlink fetches it.
+    expect(await runtime.renderMacro(youtube, context('long'))).toMatchObject({ ok: true, html: longHtml });
+    expect(workers[0]!.renders.map(({ via }) => via)).toEqual(['lane', 'comlink', 'lane']);
+    expect(workers).toHaveLength(1);
   });
 
   it('fails the batch and restarts a worker whose results are malformed', async () => {

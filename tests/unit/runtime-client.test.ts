@@ -61,6 +61,7 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
       },
       // Renders and checks have their own tests (runtime-client-render.test.ts).
       render: () => Promise.reject(new Error('not used by these tests')),
+      takeHeldRender: () => Promise.reject(new Error('not used by these tests')),
       check: () => Promise.reject(new Error('not used by these tests')),
     };
     const fake = fakeWorkerEndpoint(api, interrupt, () => {
