@@ -35,7 +35,7 @@ const counts = {
 };
 
 const method = `- **Cold boot**: \`createPythonRuntime\` (the app's sandboxed worker) to status \`ready\`, median of ${counts.boots}. Normal: no snapshot store, so the boot is the app's first visit (Pyodide boot, Pymark's modules, then the memory snapshot made and handed back). Snapshot: the snapshot store on IndexedDB primed by one untimed normal boot, so the boot reads 30 MB from IndexedDB, checks its digest and restores. Pyodide's files are fetched once per page, as in the app. The worker's own \`bootInfo.ms\` is reported beside it.
-- **Macro round trip**: \`runtime.renderMacro(youtube, context)\` awaited one at a time, distinct contexts: ${counts.roundTrips} calls in ${counts.roundTripSeries} series, each after 100 untimed (the module is compiled by then), alternating with the baseline's series so that both meet the same state of the machine; percentiles over all calls. Baseline: a Comlink call to an echo worker that sits in its own sandbox frame and connects through the same handshake, so it crosses the same MessageChannel; it echoes the batch text renderMacro sends, encoded ahead of time. The time inside Python is the runtime's own counter (Diagnostics) over each series, median of the series, set against the round trip it is part of.
+- **Macro round trip**: \`runtime.renderMacro(youtube, context)\` awaited one at a time, distinct contexts: ${counts.roundTrips} calls in ${counts.roundTripSeries} series, each after 100 untimed (the module is compiled by then), alternating with the baselines' series so that all meet the same state of the machine; percentiles over all calls. Baseline: a Comlink call to an echo worker that sits in its own sandbox frame and connects through the same handshake, so it crosses the same MessageChannel; it echoes the batch text renderMacro sends, encoded ahead of time. renderMacro itself travels through shared memory (src/runtime/render-lane.ts), so the same echo through a render lane to that worker is listed too, for context, and so are the same renders from a second runtime whose lane has no room, so that they go over Comlink. The time inside Python is the runtime's own counter (Diagnostics) over each series, median of the series, set against the round trip it is part of.
 - **Batch**: one \`runtime.renderMany\` of ${counts.batchItems.toLocaleString('en')} youtube contexts (distinct ids, titles that need escaping, a start time; one env and 100 posts shared), median of ${counts.batchRepetitions} after one untimed. Baseline: defaults/youtube.py ported to JavaScript (bench/page/youtube.ts) over the same contexts, inside the sandboxed echo worker (the contexts are structured-cloned over and the outputs back), median of ${counts.batchRepetitions}. The same port on the page thread, with no hop, is listed for context.
 - **1,000 posts**: 1,000 Markdown posts (bench/page/posts.ts) with a youtube and a vimeo macro each and a tag cloud in every 25th, rendered one after another through \`PostRenderer.renderPost\`, with the site data of all 1,000 posts set; a fresh renderer per repetition, median of ${counts.postRepetitions}. Baseline: the same posts with the macro lines removed, through the same renderer (Markdown only). renderMany calls are counted.
 - **Stop recovery**: a run of \`while True: pass\`; once it has run 100 ms, \`stop()\`, then timed until a trivial run (\`x = 1\`) has finished. Median of ${counts.interrupts}. Baseline: the same with a loop that catches BaseException, so the interrupt cannot take and Stop replaces the worker after the app's 500 ms grace period; the new worker boots from the stored snapshot. Median of ${counts.restarts}.`;
@@ -64,14 +64,20 @@ export async function runBench(): Promise<void> {
     const bootNormal = await call('bootNormal', counts.boots);
     const bootSnapshot = await call('bootSnapshot', counts.boots);
     const roundTripSeries: RoundTripSamples[] = [];
+    const comlinkRoundTripSeries: RoundTripSamples[] = [];
     const echoSeries: number[][] = [];
+    const laneEchoSeries: number[][] = [];
     const perSeries = counts.roundTrips / counts.roundTripSeries;
     for (let series = 0; series < counts.roundTripSeries; series++) {
       roundTripSeries.push(await call('roundTrip', perSeries));
+      comlinkRoundTripSeries.push(await call('comlinkRoundTrip', perSeries));
       echoSeries.push(await call('echoRoundTrip', perSeries));
+      laneEchoSeries.push(await call('laneEchoRoundTrip', perSeries));
     }
     const roundTrip = joinRoundTripSeries(roundTripSeries);
+    const comlinkRoundTrip = joinRoundTripSeries(comlinkRoundTripSeries);
     const echoRoundTrip = echoSeries.flat();
+    const laneEchoRoundTrip = laneEchoSeries.flat();
     const renderBatch = await call('renderBatch', counts.batchItems, counts.batchRepetitions);
     const plainJsWorkerBatch = await call('plainJsWorkerBatch', counts.batchItems, counts.batchRepetitions);
     const plainJsBatch = await call('plainJsBatch', counts.batchItems, counts.batchRepetitions);
@@ -86,7 +92,9 @@ export async function runBench(): Promise<void> {
       bootNormal,
       bootSnapshot,
       roundTrip,
+      comlinkRoundTrip,
       echoRoundTrip,
+      laneEchoRoundTrip,
       renderBatch,
       plainJsWorkerBatch,
       plainJsBatch,
@@ -98,7 +106,7 @@ export async function runBench(): Promise<void> {
     };
     const figures = [
       ...bootFigures(bootNormal, bootSnapshot),
-      ...roundTripFigures(roundTrip, echoRoundTrip),
+      ...roundTripFigures(roundTrip, comlinkRoundTrip.ms, echoRoundTrip, laneEchoRoundTrip),
       ...batchFigures(renderBatch, plainJsWorkerBatch, plainJsBatch),
       postsFigure(posts, postsNoMacros),
       recoveryFigure(interrupts, restarts),
@@ -158,7 +166,12 @@ function joinRoundTripSeries(series: RoundTripSamples[]): RoundTripSamples {
   };
 }
 
-function roundTripFigures({ ms: macro, pythonMs }: RoundTripSamples, echo: number[]): Figure[] {
+function roundTripFigures(
+  { ms: macro, pythonMs }: RoundTripSamples,
+  overComlink: number[],
+  echo: number[],
+  laneEcho: number[],
+): Figure[] {
   const p50 = median(macro);
   const p95 = percentile(macro, 95);
   const note = `max ${formatNumber(Math.max(...macro))} ms over ${macro.length} calls (echo: ${formatNumber(Math.max(...echo))} ms)`;
@@ -168,6 +181,15 @@ function roundTripFigures({ ms: macro, pythonMs }: RoundTripSamples, echo: numbe
       target: { text: 'p95 < 0.5 ms', met: p95 < 0.5 },
       note,
     }),
+    figure('Macro round trip p50', 'ms', [p50, median(laneEcho)], 'echo through the render lane p50'),
+    figure('Macro round trip p95', 'ms', [p95, percentile(laneEcho, 95)], 'echo through the render lane p95'),
+    figure('Macro round trip p50', 'ms', [p50, median(overComlink)], 'the same renders over Comlink p50'),
+    figure(
+      'Macro round trip p95',
+      'ms',
+      [p95, percentile(overComlink, 95)],
+      'the same renders over Comlink p95',
+    ),
     figure('Time inside Python, of those calls, p50', 'ms', [pythonMs.p50, p50], 'macro round trip p50'),
     figure('Time inside Python, of those calls, p95', 'ms', [pythonMs.p95, p95], 'macro round trip p95'),
   ];

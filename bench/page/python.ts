@@ -19,8 +19,12 @@ const pythonWorkers = sandboxedWorkers({ workerScriptUrl: pythonWorkerUrl, pyodi
 
 const snapshotStore = createSnapshotStore('pymark-bench-snapshot');
 
-function startRuntime(snapshots: SnapshotCache | undefined): PythonRuntime {
-  return createPythonRuntime({ createWorker: pythonWorkers, snapshots });
+function startRuntime(snapshots: SnapshotCache | undefined, renderLaneBytes?: number): PythonRuntime {
+  return createPythonRuntime({
+    createWorker: pythonWorkers,
+    snapshots,
+    ...(renderLaneBytes === undefined ? {} : { renderLaneBytes }),
+  });
 }
 
 /** Resolves when the runtime reaches `state`; rejects if Python failed to start. */
@@ -77,16 +81,23 @@ export async function primeSnapshot(): Promise<void> {
   }
 }
 
-let warm: Promise<PythonRuntime> | undefined;
+const warm = new Map<'lane' | 'comlink', Promise<PythonRuntime>>();
 
-/** The runtime shared by the round-trip, batch and posts figures, booted from the snapshot. */
-export function warmRuntime(): Promise<PythonRuntime> {
-  warm ??= primeSnapshot().then(async () => {
-    const runtime = startRuntime(snapshotStore);
-    await whenReady(runtime);
-    return runtime;
-  });
-  return warm;
+/**
+ * The runtime shared by the round-trip, batch and posts figures, booted from the snapshot. With
+ * `comlink`, one whose render lane has no room, so that every render goes over Comlink instead.
+ */
+export function warmRuntime(renders: 'lane' | 'comlink' = 'lane'): Promise<PythonRuntime> {
+  let runtime = warm.get(renders);
+  if (!runtime) {
+    runtime = primeSnapshot().then(async () => {
+      const started = startRuntime(snapshotStore, renders === 'comlink' ? 0 : undefined);
+      await whenReady(started);
+      return started;
+    });
+    warm.set(renders, runtime);
+  }
+  return runtime;
 }
 
 const run = (runtime: PythonRuntime, fileName: string, code: string): Promise<RunOutcome> => {

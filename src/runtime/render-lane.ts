@@ -6,9 +6,9 @@ import type { WorkerRenderAnswer, WorkerRenderRequest } from './protocol';
  * A Comlink call is a MessagePort message each way, and Chromium carries those over Mojo, its IPC
  * system, even between two threads of one process. Here the page writes the request into a
  * SharedArrayBuffer and `Atomics.notify` wakes the worker, which waits with `Atomics.waitAsync` (so
- * its event loop, and Comlink, keep running); the answer comes back the same way. Measured on the project's 2-core VM against the same calls over Comlink:
- * p50 0.13–0.17 ms against 0.30–0.61 ms, p95 0.53–1.07 ms against 1.0–1.3 ms. Neither side spins:
- * busy-waiting made the tail far worse there.
+ * its event loop, and Comlink, keep running); the answer comes back the same way. On the project's
+ * 2-core VM the same renders took 0.56–0.87 of their Comlink time at p50 and 0.57–0.98 at p95 (the
+ * bench compares them in every run). Neither side spins: busy-waiting made the tail far worse there.
  *
  * Everything else (boot, runs, checks) still goes over Comlink, and so does a render whose request
  * does not fit. An answer that does not fit is held by the worker and fetched with one Comlink call.
