@@ -125,6 +125,13 @@ export class PostRenderer {
       if (key === undefined || !script) return unknownMacro(call);
       const response = fresh.get(key) ?? this.recall(key);
       if (!response) return macroError(call, script, missingOutcome(undefined));
+      // What a macro prints is for its author: shown where the call is, never in the page.
+      if (response.printed)
+        warnings.push({
+          message: `${script.slug}.py printed: ${response.printed}`,
+          line: call.line,
+          column: call.column,
+        });
       if (!response.ok) {
         warnings.push({
           message: `${script.slug}.py: ${response.message}`,

@@ -160,6 +160,8 @@ export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
  * `["invalid", file name, the result as JSON data]` (for the ABI's schema to word what is wrong), or
  * `["error", message, line | null, traceback]`. `interrupted` is set when KeyboardInterrupt ended the
  * batch early: the item at `outcomes.length` was the one interrupted, and the rest never ran.
+ * `printed`, present when an item printed anything, maps an item's index to what it printed (stdout
+ * and stderr together, cut to 2,000 characters).
  */
 export const workerRenderAnswerSchema = z.object({
   results: z.string(),
@@ -167,16 +169,11 @@ export const workerRenderAnswerSchema = z.object({
 });
 export type WorkerRenderAnswer = z.infer<typeof workerRenderAnswerSchema>;
 
-/** One finished item of a batch, decoded. */
-export type RenderedItem =
-  | { kind: 'ok'; html: string; warnings: string[]; pythonMs: number }
-  | {
-      kind: 'exception' | 'invalid-result';
-      message: string;
-      line?: number;
-      traceback?: string;
-      pythonMs: number;
-    };
+/** One finished item of a batch, decoded; `printed` is what the call printed, if anything. */
+export type RenderedItem = (
+  | { kind: 'ok'; html: string; warnings: string[] }
+  | { kind: 'exception' | 'invalid-result'; message: string; line?: number; traceback?: string }
+) & { pythonMs: number; printed?: string };
 
 /** A Python exception as the user needs it; `line` is 1-based in their script. */
 export interface PythonException {

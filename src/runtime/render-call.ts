@@ -94,8 +94,9 @@ function sentOutcome(item: RenderItem, position: number, ending: RenderEnding): 
 const timeoutMessage = 'Not rendered: the macros of this batch ran past their time limit';
 
 function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
-  if (rendered.kind === 'ok') return { ok: true, html: rendered.html, warnings: rendered.warnings };
-  return { ...failure(item, rendered.kind, rendered.message), ...lineAndTraceback(rendered) };
+  const printed = rendered.printed === undefined ? {} : { printed: rendered.printed };
+  if (rendered.kind === 'ok') return { ok: true, html: rendered.html, warnings: rendered.warnings, ...printed };
+  return { ...failure(item, rendered.kind, rendered.message), ...lineAndTraceback(rendered), ...printed };
 }
 
 function lineAndTraceback({ line, traceback }: { line?: number; traceback?: string }) {

@@ -15,10 +15,11 @@ export function decodeRenderResult(text: string): WorkerRenderResult {
     throw malformed(String(error));
   }
   if (!isRecord(parsed)) throw malformed('not an object');
-  const { outcomes, micros, interrupted } = parsed;
+  const { outcomes, micros, interrupted, printed } = parsed;
   if (!Array.isArray(outcomes) || !Array.isArray(micros) || outcomes.length !== micros.length)
     throw malformed('expected as many outcomes as times');
   const items = outcomes.map((outcome: unknown, index) => decodeOutcome(outcome, toMs(micros[index])));
+  if (printed !== undefined) addPrinted(items, printed);
   if (interrupted === null) return { items };
   return { items, interrupted: decodeException(interrupted) };
 }
@@ -39,6 +40,16 @@ function decodeOutcome(outcome: unknown, pythonMs: number): RenderedItem {
   }
   if (tag === 'error') return { kind: 'exception', ...decodeException([first, second, third]), pythonMs };
   throw malformed(`unknown outcome ${JSON.stringify(tag)}`);
+}
+
+/** `{item index: text}`: what items printed, attached to them. */
+function addPrinted(items: RenderedItem[], printed: unknown): void {
+  if (!isRecord(printed)) throw malformed('a malformed record of printed output');
+  for (const [key, text] of Object.entries(printed)) {
+    const item = /^(0|[1-9]\d*)$/.test(key) ? items[Number(key)] : undefined;
+    if (!item || typeof text !== 'string') throw malformed(`printed output for no item (${JSON.stringify(key)})`);
+    item.printed = text;
+  }
 }
 
 /** `[message, line | null, traceback]` or `{message, line, traceback}`, as Python's `describe` gives them. */

@@ -75,7 +75,8 @@ export interface RenderFailure {
   traceback?: string;
 }
 
-export type RenderOutcome = ({ ok: true } & MacroOutput) | RenderFailure;
+/** What a render came to; `printed` is what the macro printed (stdout and stderr), for its author. */
+export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & { printed?: string };
 
 /** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
 export interface ScriptDiagnostic {

@@ -33,7 +33,11 @@ const shoutV1 = [
   '    return {"html": f"<strong class=\'shout\'>{text.upper()}!</strong>"}',
 ].join('\n');
 
-const raising = ['def render(context):', '    raise ValueError("no luck today")'].join('\n');
+const raising = [
+  'def render(context):',
+  '    print("about to fail for", context["macro"])',
+  '    raise ValueError("no luck today")',
+].join('\n');
 
 const hostile = [
   'def render(context):',
@@ -112,11 +116,13 @@ describe('posts with a live preview', () => {
 
   test('a raising macro shows an error box while the rest renders', async () => {
     const box = preview.locator('.pymark-macro-error');
-    await expect(box.textContent()).resolves.toMatch(/broken\.py, line 2.*ValueError: no luck today/);
+    await expect(box.textContent()).resolves.toMatch(/broken\.py, line 3.*ValueError: no luck today/);
     await expect(preview.locator('text=The end.').count()).resolves.toBe(1);
-    await expect(page.getByRole('list', { name: 'Preview warnings' }).textContent()).resolves.toMatch(
-      /Line 9, column 1: broken\.py: ValueError: no luck today/,
-    );
+    const warnings = await page.getByRole('list', { name: 'Preview warnings' }).textContent();
+    expect(warnings).toMatch(/Line 9, column 1: broken\.py: ValueError: no luck today/);
+    // What the macro printed is shown to the author, not in the page.
+    expect(warnings).toMatch(/Line 9, column 1: broken\.py printed: about to fail for broken/);
+    await expect(preview.locator('text=about to fail').count()).resolves.toBe(0);
   });
 
   test('hostile macro HTML is neutralised', async () => {

@@ -247,6 +247,46 @@ describe('macro engine (real Pyodide)', () => {
     expect(imports.filter((name) => name === 'lru-first')).toHaveLength(2);
   });
 
+  it("keeps what each call prints as that call's own, cut to 2,000 characters, and restores stdout", () => {
+    const chatty = macro(
+      [
+        'import sys',
+        'print("loading")',
+        '',
+        'def render(context):',
+        '    name = context["args"][0]',
+        '    if name == "quiet":',
+        '        return "q"',
+        '    print("rendering", name)',
+        '    print("a warning", file=sys.stderr)',
+        '    if name == "long":',
+        '        print("x" * 2500)',
+        '    if name == "fails":',
+        '        raise ValueError("bad " + name)',
+        '    return "<p>" + name + "</p>"',
+        '',
+      ].join('\n'),
+    );
+    const items = ['first', 'quiet', 'fails', 'long'].map((name) => ({
+      script: chatty,
+      context: context('chatty', {}, [typed(name)]),
+    }));
+    const { items: rendered } = harness.renderBatch(items);
+    expect(rendered.map((item) => item.printed)).toEqual([
+      'loading\nrendering first\na warning\n',
+      undefined,
+      'rendering fails\na warning\n',
+      `rendering long\na warning\n${'x'.repeat(2000 - 'rendering long\na warning\n'.length)}… (${
+        2500 + 1 + 'rendering long\na warning\n'.length - 2000
+      } more characters)`,
+    ]);
+    expect(rendered[2]).toMatchObject({ kind: 'exception', message: 'ValueError: bad fails' });
+    // Printing outside a render goes to the worker's own streams again.
+    expect(
+      harness.pyodide.runPython('import sys; sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__'),
+    ).toBe(true);
+  });
+
   it('ends the batch at KeyboardInterrupt, keeping what finished, and the next batch works', () => {
     const fine = macro('def render(context):\n    return "fine"\n');
     const stuck = macro(

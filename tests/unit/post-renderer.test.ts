@@ -190,6 +190,33 @@ describe('PostRenderer', () => {
     expect(rendered.html).toContain('[[broken');
   });
 
+  test('what a macro printed is shown where the call is, from the memo too, and never in the page', async () => {
+    const runner = new RecordingRunner((request) =>
+      request.context.args[0]?.value === 'fails'
+        ? {
+            ok: false,
+            kind: 'exception',
+            script: 'box.py',
+            message: 'ValueError: no',
+            printed: 'before failing\n',
+          }
+        : { ok: true, html: '<p>ok</p>', warnings: [], printed: '<b>debug</b> 42\n' },
+    );
+    const renderer = new PostRenderer(runner, sanitize);
+    const body = 'intro\n\n[[box]]\n\n[[box fails]]';
+    const printedWarnings = (warnings: { message: string; line: number }[]) =>
+      warnings.filter(({ message }) => message.includes('printed'));
+    const first = await renderer.renderPost(post(body), site());
+    expect(printedWarnings(first.warnings)).toEqual([
+      { message: 'box.py printed: <b>debug</b> 42\n', line: 3, column: 1 },
+      { message: 'box.py printed: before failing\n', line: 5, column: 1 },
+    ]);
+    expect(first.html).not.toContain('debug');
+    const again = await renderer.renderPost(post(body), site());
+    expect(runner.batches).toHaveLength(2); // the failure is not memoized, the success is
+    expect(printedWarnings(again.warnings)).toEqual(printedWarnings(first.warnings));
+  });
+
   test('markdown code is left alone', async () => {
     const runner = new RecordingRunner(echo);
     const rendered = await new PostRenderer(runner, sanitize).renderPost(

@@ -356,6 +356,27 @@ describe('renderMany', () => {
     expect(workers).toHaveLength(1);
   });
 
+  it('hands on what a macro printed with its outcome, failed or not', async () => {
+    const results = {
+      outcomes: ['<p>a</p>', ['error', 'ValueError: no', 3, 'Traceback']],
+      micros: [1, 1],
+      interrupted: null,
+      printed: { 0: 'hello\n', 1: 'bye\n' },
+    };
+    const { runtime } = setUp({
+      render: async () => ({ raw: { results: JSON.stringify(results), heapBytes: 0 } }),
+    });
+    expect(
+      await runtime.renderMany([
+        { script: youtube, context: context('a') },
+        { script: youtube, context: context('b') },
+      ]),
+    ).toMatchObject([
+      { ok: true, html: '<p>a</p>', printed: 'hello\n' },
+      { ok: false, kind: 'exception', line: 3, printed: 'bye\n' },
+    ]);
+  });
+
   it('fails the batch and restarts a worker whose results are malformed', async () => {
     const malformed: [unknown, string][] = [
       [
@@ -367,6 +388,13 @@ describe('renderMany', () => {
         'as many outcomes',
       ],
       [{ results: 'not json', heapBytes: 0 }, 'Malformed render results'],
+      [
+        {
+          results: '{"outcomes": ["x"], "micros": [1], "interrupted": null, "printed": {"1": "hi"}}',
+          heapBytes: 0,
+        },
+        'printed output for no item',
+      ],
       [{ results: '{}' }, 'Malformed render answer'],
     ];
     for (const [raw, problem] of malformed) {

@@ -7,6 +7,7 @@ parsed and built here in a plain Python loop, keeps the cost per item to the mac
 
 import json
 import math
+import sys
 import time
 import types
 from collections import OrderedDict
@@ -16,6 +17,33 @@ from _pymark_macro_context import copier, restore_whole_floats
 
 # Compiled scripts kept at once; a site has a few dozen macros, so this only bounds runaway growth.
 MODULE_CAPACITY = 64
+
+# What one macro call prints is kept up to this many characters: it is for its author to read.
+PRINTED_CAPACITY = 2000
+
+
+class _Printed:
+    """Stands in for sys.stdout and sys.stderr during a batch: what each call prints, for its author."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        """What was printed since the last take, cut to PRINTED_CAPACITY characters."""
+        text = "".join(self.parts)
+        self.parts.clear()
+        if len(text) <= PRINTED_CAPACITY:
+            return text
+        return f"{text[:PRINTED_CAPACITY]}… ({len(text) - PRINTED_CAPACITY} more characters)"
 
 
 class _Source:
@@ -99,9 +127,10 @@ def render_batch(batch_json):
     """Renders every item of the batch; each succeeds or fails on its own.
 
     Returns the JSON text of {"outcomes": [outcome per finished item], "micros": [its time in
-    Python, whole microseconds], "interrupted": null | {"message", "line", "traceback"}}, described
-    in src/runtime/protocol.ts (`workerRenderAnswerSchema`). KeyboardInterrupt (the client's time limit) ends
-    the batch: the items from the interrupted one on have no entry.
+    Python, whole microseconds], "interrupted": null | {"message", "line", "traceback"}}, and
+    "printed": {item index: what it printed} when any item printed; described in
+    src/runtime/protocol.ts (`workerRenderAnswerSchema`). KeyboardInterrupt (the client's time
+    limit) ends the batch: the items from the interrupted one on have no entry.
     """
     batch = json.loads(batch_json)
     scripts = batch["scripts"]
@@ -119,47 +148,60 @@ def render_batch(batch_json):
     functions = [None] * len(scripts)
     outcomes = []
     micros = []
+    printed = {}
     interrupted = None
     # Integer nanoseconds: whole microseconds encode as JSON far faster than float milliseconds.
     clock = time.perf_counter_ns
-    # One clock reading per item: where one item ends, the next begins.
-    started = clock()
-    for item in batch["items"]:
-        script_index = item[0]
-        try:
-            function = functions[script_index]
-            if function is None:
-                function = functions[script_index] = _entrypoint(scripts[script_index])
-            if type(function) is list:  # the script's import failed; every item of it says why
-                outcome = function
-            else:
-                params = item[2]
-                args = item[3]
-                if len(item) > 6:
-                    restore_whole_floats(params, args, item[6])
-                context = {
-                    "macro": item[1],
-                    "params": params,  # the item's own, fresh from json.loads
-                    "args": args,
-                    "env": env_copies[item[4]](),
-                    "post": post_copies[item[5]](),
-                }
-                outcome = function(context)
-                # A bare str is its own outcome: the common case skips a call.
-                if type(outcome) is not str:
-                    outcome = _outcome(outcome, scripts[script_index]["fileName"])
-        except KeyboardInterrupt as interrupt:
-            interrupted = describe(interrupt, scripts[script_index]["fileName"])
-            break
-        except BaseException as error:  # a macro's failure is its item's error, never the batch's
-            outcome = ["error", *_error_fields(error, scripts[script_index]["fileName"])]
-        ended = clock()
-        micros.append((ended - started) // 1000)
-        started = ended
-        outcomes.append(outcome)
+    capture = _Printed()
+    streams = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = capture
+    try:
+        # One clock reading per item: where one item ends, the next begins.
+        started = clock()
+        for item in batch["items"]:
+            script_index = item[0]
+            try:
+                function = functions[script_index]
+                if function is None:
+                    function = functions[script_index] = _entrypoint(scripts[script_index])
+                if type(function) is list:  # the script's import failed; every item of it says why
+                    outcome = function
+                else:
+                    params = item[2]
+                    args = item[3]
+                    if len(item) > 6:
+                        restore_whole_floats(params, args, item[6])
+                    context = {
+                        "macro": item[1],
+                        "params": params,  # the item's own, fresh from json.loads
+                        "args": args,
+                        "env": env_copies[item[4]](),
+                        "post": post_copies[item[5]](),
+                    }
+                    outcome = function(context)
+                    # A bare str is its own outcome: the common case skips a call.
+                    if type(outcome) is not str:
+                        outcome = _outcome(outcome, scripts[script_index]["fileName"])
+            except KeyboardInterrupt as interrupt:
+                interrupted = describe(interrupt, scripts[script_index]["fileName"])
+                break
+            except BaseException as error:  # a macro's failure is its item's error, never the batch's
+                outcome = ["error", *_error_fields(error, scripts[script_index]["fileName"])]
+            ended = clock()
+            micros.append((ended - started) // 1000)
+            started = ended
+            if capture.parts:
+                printed[len(outcomes)] = capture.take()
+            outcomes.append(outcome)
+    finally:
+        # Even when a macro replaced them itself.
+        sys.stdout, sys.stderr = streams
+    results = {"outcomes": outcomes, "micros": micros, "interrupted": interrupted}
+    if printed:
+        results["printed"] = printed
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.
-    return json.dumps({"outcomes": outcomes, "micros": micros, "interrupted": interrupted})
+    return json.dumps(results)
 
 
 def _itself(value):
