@@ -64,10 +64,11 @@ const parameterName = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
  * Scans the macro whose `[[` is at `start`. Null when no macro opens there: the `[[` is not
- * followed at once by a name (`[[ x]]`, `[[1, 2]]`), so it is ordinary text and nothing to warn about.
+ * followed at once by a name (`[[ x]]`, `[[1, 2]]`, `[[2024]]`), so it is ordinary text and nothing
+ * to warn about.
  */
 export function scanMacroAt(text: string, start: number): MacroScan | null {
-  if (!text.startsWith(open, start) || !isNameStart(text[start + open.length])) return null;
+  if (!text.startsWith(open, start) || !opensName(text, start + open.length)) return null;
   const scanner = new MacroScanner(text, start);
   try {
     return { ok: true, macro: scanner.scan(), problems: scanner.problems };
@@ -300,8 +301,19 @@ class MacroScanner {
   }
 }
 
-function isNameStart(character: string | undefined): boolean {
-  return character !== undefined && /[A-Za-z_]/.test(character);
+/**
+ * A name is letters, digits and `_`, as script slugs are (a slug may start with a digit: `2col`),
+ * but not digits alone, so that `[[1]]` or `[[2024]]` in prose stays text.
+ */
+function opensName(text: string, at: number): boolean {
+  let end = at;
+  while (isNameCharacter(text[end])) end++;
+  return isMacroName(text.slice(at, end));
+}
+
+/** Whether a post can call a macro script with this slug: `[[<slug> …]]` must read as a macro. */
+export function isMacroName(slug: string): boolean {
+  return /^[A-Za-z0-9_]+$/.test(slug) && !/^[0-9]+$/.test(slug);
 }
 
 function isNameCharacter(character: string | undefined): boolean {

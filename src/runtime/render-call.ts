@@ -95,7 +95,8 @@ const timeoutMessage = 'Not rendered: the macros of this batch ran past their ti
 
 function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
   const printed = rendered.printed === undefined ? {} : { printed: rendered.printed };
-  if (rendered.kind === 'ok') return { ok: true, html: rendered.html, warnings: rendered.warnings, ...printed };
+  if (rendered.kind === 'ok')
+    return { ok: true, html: rendered.html, warnings: rendered.warnings, ...printed };
   return { ...failure(item, rendered.kind, rendered.message), ...lineAndTraceback(rendered), ...printed };
 }
 

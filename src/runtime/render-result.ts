@@ -47,7 +47,8 @@ function addPrinted(items: RenderedItem[], printed: unknown): void {
   if (!isRecord(printed)) throw malformed('a malformed record of printed output');
   for (const [key, text] of Object.entries(printed)) {
     const item = /^(0|[1-9]\d*)$/.test(key) ? items[Number(key)] : undefined;
-    if (!item || typeof text !== 'string') throw malformed(`printed output for no item (${JSON.stringify(key)})`);
+    if (!item || typeof text !== 'string')
+      throw malformed(`printed output for no item (${JSON.stringify(key)})`);
     item.printed = text;
   }
 }

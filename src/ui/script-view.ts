@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { isMacroName } from '../core/macro-syntax';
 import { type Script, type ScriptKind, scriptKinds } from '../core/script';
 import './code-editor';
 import './output-panel';
@@ -45,6 +46,10 @@ export class ScriptView extends LitElement {
         font-size: 0.8rem;
         color: var(--warning-text);
       }
+      .macro-call {
+        font-size: 0.8rem;
+        color: var(--muted);
+      }
       .placeholder {
         grid-row: 1 / -1;
         display: grid;
@@ -65,6 +70,7 @@ export class ScriptView extends LitElement {
     return html`
       <div class="toolbar">
         <h2>${script.title}</h2>
+        ${script.kind === 'macro' ? this.renderMacroCall(script) : nothing}
         ${view.dirty ? html`<span class="notice">Unsaved changes</span>` : nothing}
         ${view.savedWithError ? html`<span class="notice" role="status">${view.savedWithError}</span>` : nothing}
         ${
@@ -113,6 +119,15 @@ export class ScriptView extends LitElement {
       ></pymark-code-editor>
       <pymark-output-panel .entries=${view.output}></pymark-output-panel>
     `;
+  }
+
+  /** How a post calls this macro, or why no post can. */
+  private renderMacroCall(script: Script) {
+    if (!isMacroName(script.slug))
+      return html`<span class="notice" role="note"
+        >Posts cannot call this macro: [[${script.slug}]] reads as text. Rename it to include a letter.</span
+      >`;
+    return html`<code class="macro-call" title="How a post calls this macro">[[${script.slug}]]</code>`;
   }
 
   /** The script's top-level functions, as Python sees them; a missing entrypoint stays listed, marked. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MacroValue } from '../../src/core/abi';
-import { type MacroScan, type ParsedMacro, scanMacroAt, scanMacros } from '../../src/core/macro-syntax';
+import {
+  isMacroName,
+  type MacroScan,
+  type ParsedMacro,
+  scanMacroAt,
+  scanMacros,
+} from '../../src/core/macro-syntax';
 
 /** The macro at the start of `text`, which must be well-formed. */
 function macro(text: string): ParsedMacro {
@@ -44,6 +50,22 @@ describe('names', () => {
     expect(macro('[[_private]]').name).toBe('_private');
   });
 
+  it.each([
+    ['youtube', true],
+    ['2col', true],
+    ['_x', true],
+    ['2024', false],
+    ['', false],
+    ['a-b', false],
+  ])('isMacroName(%j) is %j', (slug, callable) => {
+    expect(isMacroName(slug)).toBe(callable);
+  });
+
+  it('accepts a name starting with a digit, as a script slug may', () => {
+    expect(macro('[[2col left="a" right="b"]]')).toMatchObject({ name: '2col', params: { left: str('a') } });
+    expect(macro('[[404_page]]').name).toBe('404_page');
+  });
+
   it('scans from the given offset', () => {
     const scan = scanMacroAt('see [[x a=1]]', 4);
     expect(scan).toEqual({
@@ -53,12 +75,21 @@ describe('names', () => {
     });
   });
 
-  it.each(['[[ x]]', '[[1, 2]]', '[[-x]]', '[[]]', '[x]]', 'x[[y]]', '[[', '[[[x]]', '[[é]]'])(
-    '%j opens no macro at offset 0, so it is text and not a problem',
-    (text) => {
-      expect(scanMacroAt(text, 0)).toBeNull();
-    },
-  );
+  it.each([
+    '[[ x]]',
+    '[[1, 2]]',
+    '[[2024]]',
+    '[[12 x]]',
+    '[[-x]]',
+    '[[]]',
+    '[x]]',
+    'x[[y]]',
+    '[[',
+    '[[[x]]',
+    '[[é]]',
+  ])('%j opens no macro at offset 0, so it is text and not a problem', (text) => {
+    expect(scanMacroAt(text, 0)).toBeNull();
+  });
 });
 
 describe('layout', () => {
