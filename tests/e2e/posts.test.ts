@@ -23,7 +23,10 @@ async function createMacro(page: Page, slug: string, code: string): Promise<void
   await page.getByRole('heading', { name: slug }).waitFor();
   await page.getByRole('combobox', { name: /^Kind/ }).selectOption('macro');
   // The editor says how a post calls it.
-  await page.getByTitle('How a post calls this macro').filter({ hasText: `[[${slug}]]` }).waitFor();
+  await page
+    .getByTitle('How a post calls this macro')
+    .filter({ hasText: `[[${slug}]]` })
+    .waitFor();
   await replaceEditorText(page, `Code of ${slug}`, code);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
