@@ -24,6 +24,8 @@ export interface DefaultOffer {
   version: number;
   /** The new default, as it would replace the user's script. */
   script: Script;
+  /** The user's script body when the offer was made, to compare the new one with. */
+  yours: string;
   /** The side file written beside the script, when a folder is connected. */
   path?: string;
 }
@@ -136,6 +138,7 @@ async function offer(
     scriptId: current.id,
     version: script.version,
     script: { ...script, slug: current.slug },
+    yours: current.body,
   };
   if (!options.folder) return offered;
   // A `.` in the name makes it a side file: sync never imports it as a script of its own.

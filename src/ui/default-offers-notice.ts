@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { type DiffLine, diffLines } from '../core/line-diff';
 import type { DefaultOffer } from '../storage/defaults-seeder';
 import type { DefaultOffers, DefaultOffersState } from './default-offers';
 import { FollowState } from './follow-state';
@@ -30,6 +31,15 @@ export class DefaultOffersNotice extends LitElement {
       overflow: auto;
       font-size: 0.8rem;
       margin: 0.3rem 0 0;
+    }
+    .removed {
+      background: var(--diff-removed);
+    }
+    .added {
+      background: var(--diff-added);
+    }
+    .skipped {
+      color: var(--muted);
     }
     .actions {
       display: flex;
@@ -69,8 +79,8 @@ export class DefaultOffersNotice extends LitElement {
         }.
       </span>
       <details>
-        <summary>View version ${offer.version}</summary>
-        <pre>${offer.script.body}</pre>
+        <summary>Compare yours with version ${offer.version}</summary>
+        <pre aria-label="Changes from yours to version ${offer.version}">${diffLines(offer.yours, offer.script.body).map(renderDiffLine)}</pre>
       </details>
       <div class="actions">
         <button @click=${() => this.offers?.adopt(offer.scriptId)}>Update “${title}”</button>
@@ -78,6 +88,15 @@ export class DefaultOffersNotice extends LitElement {
       </div>
     </section>`;
   }
+}
+
+const diffMarks = { same: ' ', removed: '-', added: '+' } as const;
+
+/** One line of the comparison, marked `-` (only in yours) or `+` (only in the new version). */
+function renderDiffLine(line: DiffLine) {
+  if (line.kind === 'skipped')
+    return html`<div class="skipped">… ${line.count} unchanged line${line.count === 1 ? '' : 's'}</div>`;
+  return html`<div class=${line.kind}>${diffMarks[line.kind]} ${line.text}</div>`;
 }
 
 declare global {

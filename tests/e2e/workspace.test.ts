@@ -205,3 +205,39 @@ describe('scripts workspace', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+describe('an offered update of an edited default', () => {
+  test('compares the user’s version with the new one, line by line', async () => {
+    const app = await newAppPage(suite.browser, suite.server.url);
+    const { page } = app;
+    await page.locator('.cm-content').waitFor();
+    // The built component, fed by a stand-in for its state holder: the offer itself needs a newer
+    // bundled default than the app ships.
+    await page.evaluate(() => {
+      const state = {
+        offers: [
+          {
+            scriptId: 's1',
+            version: 2,
+            yours: 'def render(context):\n    return "mine"\n',
+            script: { title: 'YouTube', body: 'import html\ndef render(context):\n    return "new"\n' },
+          },
+        ],
+        problem: null,
+      };
+      const notice = document.createElement('pymark-default-offers') as HTMLElement & { offers: unknown };
+      notice.offers = { state, subscribe: () => () => {} };
+      document.body.append(notice);
+    });
+    await page.getByText('Compare yours with version 2').click();
+    const changes = page.getByLabel('Changes from yours to version 2');
+    await expect(changes.locator('.added').allTextContents()).resolves.toEqual([
+      '+ import html',
+      '+     return "new"',
+    ]);
+    await expect(changes.locator('.removed').allTextContents()).resolves.toEqual(['-     return "mine"']);
+    await expect(changes.locator('.same').allTextContents()).resolves.toEqual(['  def render(context):']);
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+});

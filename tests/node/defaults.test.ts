@@ -101,6 +101,7 @@ describe('upgrading defaults', () => {
         scriptId: seeded!.id,
         version: 2,
         script: expect.objectContaining({ body: 'new\n' }),
+        yours: 'mine\n',
         path: 'scripts/hello.default-v2.py',
       },
     ]);
