@@ -59,12 +59,13 @@ function desktopConnection(bridge: DesktopBridge, shared: SharedDeps) {
   });
 }
 
+/** Held by the tab whose sync pass is running: tabs share the stores and the folder. */
+const folderSyncLock = 'pymark:folder-sync';
+
 /**
  * The project folder half of the composition root: the remembered folder, the bundled defaults
  * (applied on every start, into the folder too when it is connected) and the folder sync.
  */
-/** Held by the tab whose sync pass is running: tabs share the stores and the folder. */
-const folderSyncLock = 'pymark:folder-sync';
 
 export async function openProjectFolder(stores: { scripts: IdbScriptStore; posts: IdbPostStore }): Promise<{
   connection: FolderControls;
