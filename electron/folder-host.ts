@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { watch } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
@@ -45,6 +46,33 @@ const handlers: { [Op in FolderOperation]: OperationHandler<Op> } = {
 interface HeldFolder extends FolderIdentity {
   /** Real path (symbolic links resolved), so confinement compares like with like. */
   root: string;
+  /** Stops watching the folder for changes. */
+  unwatch: () => void;
+}
+
+/** Starts watching `root`, calling `onChange` for every change below it; returns how to stop. */
+export type WatchFolder = (root: string, onChange: () => void) => () => void;
+
+/**
+ * Node's recursive `fs.watch`. A watch that cannot start or fails later (a watch limit reached, the
+ * folder gone) just ends: the app also polls the folder and syncs on focus, so changes still arrive.
+ */
+export const watchRecursively: WatchFolder = (root, onChange) => {
+  try {
+    const watcher = watch(root, { recursive: true }, () => onChange());
+    watcher.on('error', () => watcher.close());
+    return () => watcher.close();
+  } catch {
+    return () => {};
+  }
+};
+
+export interface FolderHostOptions {
+  /** `NodeFsFolder`'s `fs`; tests swap it to break a write half-way. */
+  fs?: NodeFs;
+  /** Hears that a window's folder changed on disk; main tells that window, which then syncs. */
+  onFolderChanged?: (windowId: number) => void;
+  watch?: WatchFolder;
 }
 
 /**
@@ -54,9 +82,11 @@ interface HeldFolder extends FolderIdentity {
  */
 export class FolderHost {
   private readonly held = new Map<number, HeldFolder>();
+  private readonly fs: NodeFs | undefined;
 
-  /** `fs` is `NodeFsFolder`'s; tests swap it to break a write half-way. */
-  constructor(private readonly fs?: NodeFs) {}
+  constructor(private readonly options: FolderHostOptions = {}) {
+    this.fs = options.fs;
+  }
 
   /** Lets the user choose a folder (`choose`: main's dialog, `undefined` on cancel) and holds it for the window. */
   pick(windowId: number, choose: () => Promise<string | undefined>): Promise<Reply<FolderIdentity | null>> {
@@ -71,7 +101,10 @@ export class FolderHost {
     const root = await realpath(path);
     if (!(await stat(root)).isDirectory()) throw new Error(`Not a folder: ${path}`);
     const identity = { id: randomUUID(), name: basename(root) || root };
-    this.held.set(windowId, { ...identity, root });
+    this.forget(windowId);
+    const { onFolderChanged, watch: watchFolder = watchRecursively } = this.options;
+    const unwatch = onFolderChanged ? watchFolder(root, () => onFolderChanged(windowId)) : () => {};
+    this.held.set(windowId, { ...identity, root, unwatch });
     return identity;
   }
 
@@ -81,6 +114,7 @@ export class FolderHost {
   }
 
   forget(windowId: number): void {
+    this.held.get(windowId)?.unwatch();
     this.held.delete(windowId);
   }
 

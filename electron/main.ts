@@ -9,9 +9,11 @@ import {
   session,
   shell,
   type WebContents,
+  webContents,
 } from 'electron';
 import {
   type FolderOperation,
+  folderChangedChannel,
   folderOperations,
   type Reply,
   windowOperations,
@@ -42,7 +44,9 @@ protocol.registerSchemesAsPrivileged([
 ]);
 app.enableSandbox();
 
-const folders = new FolderHost();
+const folders = new FolderHost({
+  onFolderChanged: (contentsId) => webContents.fromId(contentsId)?.send(folderChangedChannel),
+});
 
 /** Only the app's own top frame may use the bridge; the Python sandbox frames have no preload anyway. */
 function fromAppPage(event: IpcMainInvokeEvent): boolean {

@@ -2,6 +2,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import {
   type DesktopBridge,
   type FolderOperation,
+  folderChangedChannel,
   folderOperations,
   type WindowOperation,
   windowOperations,
@@ -26,6 +27,12 @@ const bridge: DesktopBridge = {
   pickFolder: forwardWindow('pickFolder'),
   connectedFolder: forwardWindow('connectedFolder'),
   forgetFolder: forwardWindow('forgetFolder'),
+  onFolderChanged(listener) {
+    // The event object stays here: the page gets a bare call, never `ipcRenderer`.
+    const forward = () => listener();
+    ipcRenderer.on(folderChangedChannel, forward);
+    return () => ipcRenderer.removeListener(folderChangedChannel, forward);
+  },
   folder: {
     list: forwardFolder('list'),
     read: forwardFolder('read'),

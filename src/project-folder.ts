@@ -47,12 +47,15 @@ function browserConnection(db: PymarkDb, shared: SharedDeps) {
 }
 
 /**
- * A folder picked in the Electron build, held by the main process and reached over IPC. No native
- * change observer crosses the bridge, so the watch polls and checks on focus.
+ * A folder picked in the Electron build, held by the main process and reached over IPC. Main watches
+ * the folder and says when it changed; the watch also polls and checks on focus, in case main's
+ * watch could not start.
  */
 function desktopConnection(bridge: DesktopBridge, shared: SharedDeps) {
+  const folderChanges = { subscribe: (listener: () => void) => bridge.onFolderChanged(listener) };
   return new FolderConnection({
     ...shared,
+    changeSources: [...(shared.changeSources ?? []), folderChanges],
     handles: new DesktopFolderHandleStore(bridge),
     pickDirectory: () => pickDesktopFolder(bridge),
     openFolder: (handle) => new IpcFolder(bridge.folder, handle.id),

@@ -19,8 +19,13 @@ const electron = vi.hoisted(() => {
 
   class FakeContents {
     readonly listeners = new Map<string, Listener>();
+    /** Channels main sent this window, in order. */
+    readonly sent: string[] = [];
     openHandler: Listener | undefined;
     constructor(readonly id: number) {}
+    send(channel: string) {
+      this.sent.push(channel);
+    }
     on(event: string, listener: Listener) {
       this.listeners.set(event, listener);
     }
@@ -68,6 +73,9 @@ const electron = vi.hoisted(() => {
       },
     },
     shell: { openExternal: async (url: string) => opened.push(url) },
+    webContents: {
+      fromId: (id: number) => windows.find((window) => window.webContents.id === id)?.webContents,
+    },
   };
   return {
     module,
@@ -198,5 +206,15 @@ describe('main process wiring', () => {
 
     window().listeners.get('closed')!();
     expect(await invoke('pymark:connected-folder')).toEqual({ ok: true, value: null });
+  });
+
+  it('tells the window when its folder changes on disk', async () => {
+    electron.answerDialog(folder);
+    expect(await invoke('pymark:pick-folder')).toMatchObject({ ok: true });
+    await writeFile(join(folder, 'posts', 'edited.md'), 'y');
+    await vi.waitFor(() => expect(window().webContents.sent).toContain('pymark:folder-changed'), {
+      timeout: 5_000,
+    });
+    window().listeners.get('closed')!();
   });
 });

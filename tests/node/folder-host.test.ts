@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { assertInsideFolder, OutsideFolderError } from '../../electron/confined-path';
 import { FolderHost } from '../../electron/folder-host';
 import type { FolderOperation } from '../../src/storage/folder/desktop-bridge';
@@ -121,7 +121,7 @@ describe('folder operations', () => {
         throw new Error('disk gone mid-write');
       },
     };
-    const failing = new FolderHost(failingRename);
+    const failing = new FolderHost({ fs: failingRename });
     const failingId = (await failing.connect(windowId, root)).id;
     const reply = await failing.handle(windowId, 'writeAtomic', {
       folderId: failingId,
@@ -212,6 +212,46 @@ describe('paths outside the folder', () => {
       await expect(assertInsideFolder(root, path)).rejects.toThrow(OutsideFolderError);
     }
     await expect(assertInsideFolder(root, 'scripts/new/deeper.py')).resolves.toBeUndefined();
+  });
+});
+
+describe('watching the picked folder', () => {
+  it('tells the window when its folder changes on disk, and stops when it is forgotten or replaced', async () => {
+    const changed: number[] = [];
+    const watching = new FolderHost({ onFolderChanged: (id) => changed.push(id) });
+    await watching.connect(windowId, root);
+    await writeFile(join(root, 'scripts', 'edited.py'), 'x = 1\n');
+    await vi.waitFor(() => expect(changed).toContain(windowId), { timeout: 5_000 });
+
+    // Another pick for the window: only the new folder is watched.
+    await watching.connect(windowId, outside);
+    changed.length = 0;
+    await writeFile(join(root, 'scripts', 'again.py'), 'x = 2\n');
+    await writeFile(join(outside, 'note.txt'), 'x');
+    await vi.waitFor(() => expect(changed).toContain(windowId), { timeout: 5_000 });
+    watching.forget(windowId);
+    changed.length = 0;
+    await writeFile(join(outside, 'later.txt'), 'x');
+    await writeFile(join(root, 'scripts', 'later.py'), 'x = 3\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(changed).toEqual([]);
+  });
+
+  it('starts and stops the watch it is given, once per pick', async () => {
+    const watches: string[] = [];
+    const stopped: string[] = [];
+    const watching = new FolderHost({
+      onFolderChanged: () => {},
+      watch: (watchedRoot) => {
+        watches.push(watchedRoot);
+        return () => stopped.push(watchedRoot);
+      },
+    });
+    await watching.connect(windowId, root);
+    await watching.connect(windowId, outside);
+    watching.forget(windowId);
+    expect(watches.map((path) => path.split('/').at(-1))).toEqual(['project', 'outside']);
+    expect(stopped).toEqual(watches);
   });
 });
 

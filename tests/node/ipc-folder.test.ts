@@ -32,6 +32,7 @@ function fakeBridge(host: FolderHost, choose: () => Promise<string | undefined>)
           return null;
         }),
       ),
+    onFolderChanged: () => () => {},
     folder: {
       list: folderCall('list'),
       read: folderCall('read'),

@@ -82,6 +82,9 @@ export const windowOperations = {
 
 export type WindowOperation = keyof typeof windowOperations;
 
+/** Main → window: the window's folder changed on disk (no payload: the app syncs and sees what). */
+export const folderChangedChannel = 'pymark:folder-changed';
+
 /**
  * Every reply is data, never a rejected invoke: Electron rewrites a handler's error message
  * ("Error invoking remote method …") and drops everything else about it.
@@ -111,6 +114,8 @@ export interface DesktopBridge {
   pickFolder(): Promise<unknown>;
   connectedFolder(): Promise<unknown>;
   forgetFolder(): Promise<unknown>;
+  /** Calls `listener` whenever main sees the connected folder change on disk; returns how to stop. */
+  onFolderChanged(listener: () => void): () => void;
   folder: { readonly [Op in FolderOperation]: (request: FolderRequest<Op>) => Promise<unknown> };
 }
 

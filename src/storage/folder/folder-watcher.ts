@@ -9,7 +9,10 @@ export interface FolderWatchOptions {
   pollIntervalMs: number;
   /** Hears `focus`: a user back from another editor expects its changes to show. `window` in the app. */
   focusTarget?: EventTarget;
-  /** Stores whose committed changes (saves in the app) are written out. */
+  /**
+   * Other news of changes: the stores, whose committed changes (saves in the app) are written out,
+   * and on the desktop, main's watch of the folder.
+   */
   changeSources?: readonly { subscribe(listener: () => void): () => void }[];
   /** Collapses a burst of triggers (a save touching several files, a git checkout) into one sync. */
   debounceMs?: number;
