@@ -132,6 +132,32 @@ describe('Python sandbox', () => {
     expect(JSON.stringify(heard)).not.toContain('forged');
   });
 
+  test('finds no port or shared buffer on the global or the Pyodide API to forge messages with', async () => {
+    const text = await runScript(
+      [
+        'import js, pyodide_js',
+        'kinds = ("[object MessagePort]", "[object SharedArrayBuffer]", "[object Worker]")',
+        'def kind(value):',
+        '    try:',
+        '        return js.Object.prototype.toString.call(value)',
+        '    except Exception:',
+        '        return ""',
+        'found = []',
+        'for owner_name, owner in (("globalThis", js.globalThis), ("pyodide", pyodide_js)):',
+        '    for name in js.Reflect.ownKeys(owner):',
+        '        try:',
+        '            value = js.Reflect.get(owner, name)',
+        '        except Exception:',
+        '            continue',
+        '        if kind(value) in kinds:',
+        '            found.append(f"{owner_name}.{name}")',
+        'print("reachable", found)',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toContain('reachable []');
+  });
+
   test("the sandbox frame's storage partition holds nothing of the app's, and it has no network", async () => {
     // What the app keeps: its database (created at start-up) and a file in its OPFS.
     const appStorage = await page.evaluate(async () => {
