@@ -127,7 +127,9 @@ export class RenderLane {
     if (status === answerStatus.answered)
       return { kind: 'answered', answer: { results: text, heapBytes: heap[0]! } };
     if (status === answerStatus.held) return { kind: 'held' };
-    return { kind: 'failed', message: text || `the worker answered with an unknown status (${status})` };
+    if (status === answerStatus.failed)
+      return { kind: 'failed', message: text || 'the worker could not render the request' };
+    return { kind: 'failed', message: `the worker answered with an unknown status (${status})` };
   }
 
   /** Releases a pending `answer` and refuses further requests: the worker is gone. */
