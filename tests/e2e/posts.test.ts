@@ -154,6 +154,25 @@ describe('posts with a live preview', () => {
     // The machine is offline, so the players and the hostile image fail to load; nothing else may fail.
     expect(app.errors.filter((error) => !error.startsWith('console: Failed to load resource'))).toEqual([]);
   });
+
+  test('a macro that never returns is stopped by the time limit, and Python carries on', async () => {
+    await createMacroEdit(
+      page,
+      'shout',
+      ['def render(context):', '    while True:', '        pass'].join('\n'),
+    );
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    const box = preview.locator('.pymark-macro-error', { hasText: 'shout.py' });
+    await box.filter({ hasText: 'time limit' }).waitFor({ timeout: 30_000 });
+    // The rest of the post still renders, and Python renders the fixed macro.
+    await expect(preview.locator('text=The end.').count()).resolves.toBe(1);
+    await createMacroEdit(page, 'shout', shoutV1);
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await preview.locator('strong.shout', { hasText: 'HELLO!' }).waitFor();
+    await expect(
+      page.getByRole('status', { name: 'Python status' }).filter({ hasText: 'ready' }).count(),
+    ).resolves.toBe(1);
+  });
 });
 
 async function createMacroEdit(page: Page, slug: string, code: string): Promise<void> {
