@@ -82,11 +82,8 @@ export interface FolderHostOptions {
  */
 export class FolderHost {
   private readonly held = new Map<number, HeldFolder>();
-  private readonly fs: NodeFs | undefined;
 
-  constructor(private readonly options: FolderHostOptions = {}) {
-    this.fs = options.fs;
-  }
+  constructor(private readonly options: FolderHostOptions = {}) {}
 
   /** Lets the user choose a folder (`choose`: main's dialog, `undefined` on cancel) and holds it for the window. */
   pick(windowId: number, choose: () => Promise<string | undefined>): Promise<Reply<FolderIdentity | null>> {
@@ -133,7 +130,7 @@ export class FolderHost {
       const handler: OperationHandler<Op> = handlers[operation];
       const root = await this.rootOf(windowId, checked.folderId);
       for (const path of handler.paths(checked)) await assertInsideFolder(root, path);
-      return handler.run(new NodeFsFolder(root, this.fs), checked);
+      return handler.run(new NodeFsFolder(root, this.options.fs), checked);
     });
   }
 

@@ -7,6 +7,7 @@ import { renderYoutube } from '../bench/page/youtube.ts';
 import type { AbiPost, MacroContext, MacroEnv } from '../src/core/abi.ts';
 import { createPythonRuntime, type WorkerEndpoint } from '../src/runtime/client.ts';
 import { createMacroEngine, type MacroEngine } from '../src/runtime/macro-engine.ts';
+import { portEndpoint } from '../src/runtime/port-endpoint.ts';
 import {
   bootRequestSchema,
   parseMessage,
@@ -82,14 +83,8 @@ function inProcessWorker(engine: MacroEngine): WorkerEndpoint {
     },
     port2,
   );
-  return {
-    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
-    addEventListener: (type, listener) => port1.addEventListener(type, listener),
-    removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
-    start: () => port1.start(),
-    interrupt: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
-    terminate: () => port1.close(),
-  };
+  const interrupt = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  return portEndpoint(port1, new EventTarget(), interrupt, () => {});
 }
 
 function median(values: number[]): number {

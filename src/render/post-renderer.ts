@@ -125,23 +125,14 @@ export class PostRenderer {
       if (key === undefined || !script) return unknownMacro(call);
       const response = fresh.get(key) ?? this.recall(key);
       if (!response) return macroError(call, script, missingOutcome(undefined));
+      const warn = (message: string) => warnings.push({ message, line: call.line, column: call.column });
       // What a macro prints is for its author: shown where the call is, never in the page.
-      if (response.printed)
-        warnings.push({
-          message: `${script.slug}.py printed: ${response.printed}`,
-          line: call.line,
-          column: call.column,
-        });
+      if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
       if (!response.ok) {
-        warnings.push({
-          message: `${script.slug}.py: ${response.message}`,
-          line: call.line,
-          column: call.column,
-        });
+        warn(`${script.slug}.py: ${response.message}`);
         return macroError(call, script, response);
       }
-      for (const message of response.warnings)
-        warnings.push({ message, line: call.line, column: call.column });
+      for (const message of response.warnings) warn(message);
       return response.html;
     });
     return { html, warnings, macroCount: document.calls.length, executed: pending.size };

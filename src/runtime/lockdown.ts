@@ -2,7 +2,8 @@
  * Defence in depth for the sandbox (docs/security.md). The frame's own storage partition and the CSP
  * already keep the app's storage and the network out of reach; after boot, the worker also loses
  * every global that reaches outside it, so a script finds nothing to call and fails with a plain
- * AttributeError instead of relying on the browser. Pyodide keeps working: it needs none of these once booted.
+ * AttributeError instead of relying on the browser. Pyodide keeps working: it needs none of these
+ * once booted.
  */
 
 /** Network, storage, other workers and the frame. `postMessage` and `close` are the frame's worker object. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WorkerEndpoint } from './client';
+import { portEndpoint } from './port-endpoint';
 import { pyodideFiles } from './pyodide-files';
 import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
 
@@ -101,20 +102,9 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   );
   document.body.append(frame);
 
-  const { port1 } = channel;
-  return {
-    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
-    addEventListener: (type, listener) =>
-      (type === 'error' ? errors : port1).addEventListener(type, listener),
-    removeEventListener: (type, listener) =>
-      (type === 'error' ? errors : port1).removeEventListener(type, listener),
-    start: () => port1.start(),
-    interrupt: new Int32Array(interruptBuffer),
-    terminate() {
-      // Removing the frame ends its worker at once, even one stuck in a loop.
-      removeEventListener('message', onFrameMessage);
-      port1.close();
-      frame.remove();
-    },
-  };
+  // Removing the frame ends its worker at once, even one stuck in a loop.
+  return portEndpoint(channel.port1, errors, new Int32Array(interruptBuffer), () => {
+    removeEventListener('message', onFrameMessage);
+    frame.remove();
+  });
 }

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { WorkerEndpoint } from '../../src/runtime/client';
+import { portEndpoint } from '../../src/runtime/port-endpoint';
 import type { WorkerRenderAnswer, WorkerRenderRequest } from '../../src/runtime/protocol';
 import { serveRenderLane } from '../../src/runtime/render-lane';
 
@@ -48,19 +49,7 @@ export function fakeWorkerEndpoint(
     takeHeldRender: async () => held,
   };
   Comlink.expose(served, port2);
-  const endpoint: WorkerEndpoint = {
-    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
-    addEventListener: (type, listener) =>
-      (type === 'error' ? errors : port1).addEventListener(type, listener),
-    removeEventListener: (type, listener) =>
-      (type === 'error' ? errors : port1).removeEventListener(type, listener),
-    start: () => port1.start(),
-    interrupt,
-    terminate: () => {
-      onTerminate();
-      port1.close();
-    },
-  };
+  const endpoint = portEndpoint(port1, errors, interrupt, onTerminate);
   return {
     endpoint,
     crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
