@@ -32,6 +32,13 @@ export default defineConfig({
         display: 'standalone',
         start_url: '/',
         scope: '/',
+        // Android's share sheet lists the installed app; what is shared arrives in the address
+        // (src/core/incoming-post.ts) and goes through a transform before it is saved.
+        share_target: {
+          action: '/',
+          method: 'GET',
+          params: { title: 'share_title', text: 'share_text', url: 'share_url' },
+        },
         icons: [
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },

@@ -1,3 +1,4 @@
+import { readIncomingPost, withoutIncomingParams } from './core/incoming-post';
 import { openProjectFolder } from './project-folder';
 import { PostRenderer } from './render/post-renderer';
 import { createHtmlSanitizer } from './render/sanitize-html';
@@ -11,6 +12,7 @@ import { openSettingsStore } from './storage/settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
+import { IncomingPosts } from './ui/incoming-posts';
 import { PostsWorkspace } from './ui/posts-workspace';
 import { Workspace } from './ui/workspace';
 
@@ -66,6 +68,16 @@ async function start(): Promise<void> {
   addEventListener('pagehide', flush);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   await Promise.all([siteData.refresh(), workspace.init(), posts.init()]);
+
+  // A post shared to the installed app, or sent by the bookmarklet, arrives in the address.
+  const incoming = new IncomingPosts({
+    scripts: store,
+    posts: postStore,
+    runtime,
+    forget: () => history.replaceState(history.state, '', withoutIncomingParams(location.href)),
+  });
+  app.incoming = incoming;
+  await incoming.receive(readIncomingPost(location.search));
 }
 
 void start();

@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
+import { z } from 'zod';
 import { type SiteSnapshot, siteSnapshotSchema } from '../core/abi';
 import { defaultEntrypoint } from '../core/script';
+import { type TransformInput, transformInputSchema } from '../core/transform-abi';
 import { defaultMaxHeapBytes, heapOutgrown } from './heap-bound';
 import {
   type BootResult,
@@ -21,6 +23,7 @@ import { decodeRenderResult } from './render-result';
 import { ScriptStatsBook } from './script-stats';
 import { SentScripts } from './sent-scripts';
 import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
+import { decodeTransformAnswer, transformOutcome } from './transform-call';
 import type {
   BootInfo,
   MacroScript,
@@ -32,6 +35,8 @@ import type {
   RuntimeStatus,
   ScriptCheck,
   ScriptStats,
+  TransformOutcome,
+  TransformScript,
 } from './types';
 
 /** What the client needs of a worker: a Comlink endpoint, a way to interrupt it and to end it. */
@@ -216,6 +221,43 @@ class WorkerPythonRuntime implements PythonRuntime {
       // The answer carries the heap size: no second call to ask it before the next call.
       if (heapBytes > this.#maxHeapBytes) this.#recycle(session);
       return { value: outcomes };
+    });
+  }
+
+  transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome> {
+    const name = scriptFileName(script.slug);
+    const input = transformInputSchema.safeParse(post);
+    if (!input.success) {
+      const message = `${name} was not called: the post to transform is invalid: ${z.prettifyError(input.error)}`;
+      return Promise.resolve({ ok: false, kind: 'invalid-input', script: name, message });
+    }
+    return this.#serially(async () => {
+      const session = await this.#whenReady();
+      const sentAt = this.#now();
+      const request = {
+        script: {
+          id: script.id,
+          version: script.version,
+          fileName: name,
+          code: script.body,
+          entrypoint: script.entrypoint,
+        },
+        post: input.data,
+      };
+      const ending = await this.#callWithTimeLimit(session, 'A transform', decodeTransformAnswer, (api) =>
+        api.transform(request),
+      );
+      const outcome = transformOutcome(
+        name,
+        input.data,
+        ending.kind === 'answered' ? { ...ending, answer: ending.value } : ending,
+        this.#renderTimeoutMs,
+      );
+      const end = outcome.ok ? 'ok' : outcome.kind === 'timeout' ? 'timeout' : 'error';
+      this.#stats.recordCall(script.id, name, end);
+      this.#stats.recordRoundTrip(script.id, name, this.#now() - sentAt);
+      this.#statsChanged();
+      return { value: outcome, session };
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
 import type { AbiPost, MacroEnv, MacroValue } from '../core/abi';
+import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 import type { BootInfo, OutputChunk, ScriptCheck } from './types';
 
@@ -208,6 +209,36 @@ export const scriptCheckSchema = z.object({
   entrypoints: z.array(z.string()),
 }) satisfies z.ZodType<ScriptCheck>;
 
+/** Main thread → worker: one transform call (transform_engine.py). */
+export const workerTransformRequestSchema = z.object({
+  script: z.object({
+    id: z.string().min(1),
+    version: z.number().int().positive(),
+    fileName: z.string().min(1),
+    code: z.string(),
+    entrypoint: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  }),
+  post: transformInputSchema,
+});
+export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema>;
+
+/**
+ * Worker → main thread: what the transform returned (as JSON data, with its Python type's name) or
+ * raised, or `interrupted` by the time limit; what it printed either way.
+ */
+export const workerTransformAnswerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
+  z.object({
+    kind: z.literal('error'),
+    message: z.string(),
+    line: line.nullable(),
+    traceback: z.string(),
+    printed: z.string(),
+  }),
+  z.object({ kind: z.literal('interrupted') }),
+]);
+export type WorkerTransformAnswer = z.infer<typeof workerTransformAnswerSchema>;
+
 /**
  * The API `worker.ts` exposes with Comlink, as the client calls it. The worker's implementation
  * takes `unknown` parameters and parses them with the schemas above.
@@ -222,6 +253,8 @@ export interface PythonWorkerApi {
   /** The answer to the last render through the lane when it was too large for the lane (render-lane.ts). */
   takeHeldRender(): Promise<WorkerRenderAnswer>;
   check(request: WorkerCheckRequest): Promise<ScriptCheck>;
+  /** JSON text of a `WorkerTransformAnswer`. */
+  transform(request: WorkerTransformRequest): Promise<string>;
 }
 
 export class ProtocolError extends Error {

@@ -5,6 +5,7 @@ import macroContextSource from './python/macro_context.py?raw';
 import macroEngineSource from './python/macro_engine.py?raw';
 import siteSource from './python/pymark_site.py?raw';
 import syntaxSource from './python/script_syntax.py?raw';
+import transformEngineSource from './python/transform_engine.py?raw';
 import runnerSource from './runner.py?raw';
 
 interface PymarkModule {
@@ -25,6 +26,7 @@ const pymarkModules: readonly PymarkModule[] = [
   { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
   { name: '_pymark_site', path: 'python/pymark_site.py', source: siteSource },
   { name: '_pymark_macro_engine', path: 'python/macro_engine.py', source: macroEngineSource },
+  { name: '_pymark_transform_engine', path: 'python/transform_engine.py', source: transformEngineSource },
   { name: '_pymark_runner', path: 'runner.py', source: runnerSource },
 ];
 

@@ -1,5 +1,6 @@
 import type { MacroContext, MacroOutput, SiteSnapshot } from '../core/abi';
 import type { Script } from '../core/script';
+import type { TransformedPost, TransformInput } from '../core/transform-abi';
 
 /** What the main thread sees of the Python runtime; the UI renders it as the "Python status". */
 export type RuntimeStatus =
@@ -51,6 +52,9 @@ export type RunOutcome =
  */
 export type MacroScript = Pick<Script, 'id' | 'version' | 'slug' | 'body' | 'entrypoint'>;
 
+/** A transform, as the runtime needs it: the same fields as a macro. */
+export type TransformScript = MacroScript;
+
 export interface RenderItem {
   script: MacroScript;
   context: MacroContext;
@@ -77,6 +81,29 @@ export interface RenderFailure {
 
 /** What a render came to; `printed` is what the macro printed (stdout and stderr), for its author. */
 export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & { printed?: string };
+
+/** Why a transform gave no post to save. */
+export type TransformErrorKind =
+  | 'exception'
+  | 'invalid-result'
+  | 'invalid-input'
+  | 'timeout'
+  | 'worker-failed';
+
+/** What a transform came to; `printed` is what it printed (stdout and stderr), for its author. */
+export type TransformOutcome = (
+  | { ok: true; post: TransformedPost }
+  | {
+      ok: false;
+      kind: TransformErrorKind;
+      /** The script's file name, e.g. `link_post.py`. */
+      script: string;
+      message: string;
+      /** 1-based, in the script's file. */
+      line?: number;
+      traceback?: string;
+    }
+) & { printed?: string };
 
 /** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
 export interface ScriptDiagnostic {
@@ -143,6 +170,12 @@ export interface PythonRuntime {
    * Queued behind a run in progress (never rejected because of it). Rejects only if Python cannot start.
    */
   renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]>;
+  /**
+   * Calls a transform on the draft made from an incoming post, under the render time limit. Never
+   * rejects for the script's sake: an exception, a result outside the contract or a timeout is an
+   * outcome. Rejects only if Python cannot start.
+   */
+  transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome>;
   /** Compiles `code` without running it: syntax errors and warnings, and the top-level functions. */
   checkScript(code: string, fileName: string): Promise<ScriptCheck>;
   /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */

@@ -10,6 +10,7 @@ import {
   workerCheckRequestSchema,
   workerRenderRequestSchema,
   workerRunRequestSchema,
+  workerTransformRequestSchema,
 } from './protocol';
 import { pymarkPython } from './python-modules';
 import { createPythonServices, type PythonServices } from './python-services';
@@ -113,6 +114,11 @@ const api: PythonWorkerApi = {
   async check(request: unknown) {
     const { code, fileName } = parseMessage(workerCheckRequestSchema, request, 'check request');
     return services().checker.check(code, fileName);
+  },
+
+  async transform(request: unknown) {
+    const transform = parseMessage(workerTransformRequestSchema, request, 'transform request');
+    return services().transforms.transform(transform);
   },
 };
 

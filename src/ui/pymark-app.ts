@@ -9,9 +9,12 @@ import './update-prompt';
 import './diagnostics-view';
 import './folder-panel';
 import './default-offers-notice';
+import './incoming-post-dialog';
+import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
+import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
@@ -114,6 +117,8 @@ export class PymarkApp extends LitElement {
   @property({ attribute: false }) diagnostics?: Diagnostics;
   @state() private diagnosticsView?: DiagnosticsState;
   @property({ attribute: false }) defaultOffers?: DefaultOffers;
+  @property({ attribute: false }) incoming?: IncomingPosts;
+  @state() private incomingView?: IncomingState;
   @state() private view?: WorkspaceState;
   @state() private postsView?: PostsState;
   @state() private tab: Tab = 'scripts';
@@ -147,6 +152,13 @@ export class PymarkApp extends LitElement {
         this.diagnostics?.subscribe((next) => (this.diagnosticsView = next)),
       );
     }
+    if (changed.has('incoming')) {
+      this.incomingView = this.incoming?.state;
+      this.follow(
+        'incoming',
+        this.incoming?.subscribe((next) => (this.incomingView = next)),
+      );
+    }
     if (changed.has('posts')) {
       this.postsView = this.posts?.state;
       this.follow(
@@ -167,7 +179,7 @@ export class PymarkApp extends LitElement {
     const posts = this.posts;
     const deleted = this.tab === 'scripts' ? view?.recentlyDeleted : this.postsView?.recentlyDeleted;
     const owner = this.tab === 'scripts' ? workspace : posts;
-    const problem = view?.problem ?? this.postsView?.problem;
+    const problem = view?.problem ?? this.postsView?.problem ?? this.incomingView?.problem;
     return html`
       <header class="app">
         <h1>Pymark</h1>
@@ -199,7 +211,12 @@ export class PymarkApp extends LitElement {
             ${problem}
             <button
               aria-label="Dismiss problem"
-              @click=${() => (view?.problem ? workspace?.dismissProblem() : posts?.dismissProblem())}
+              @click=${() =>
+                view?.problem
+                  ? workspace?.dismissProblem()
+                  : this.postsView?.problem
+                    ? posts?.dismissProblem()
+                    : this.incoming?.dismissProblem()}
             >
               ✕
             </button>
@@ -208,9 +225,16 @@ export class PymarkApp extends LitElement {
       }
       <pymark-settings-dialog
         .runTimeoutMs=${view?.runTimeoutMs ?? 30_000}
+        .bookmarklet=${bookmarkletCode(location.href)}
         @timeout-change=${(event: CustomEvent<number>) => workspace?.setRunTimeout(event.detail)}
       ></pymark-settings-dialog>
       <pymark-update-prompt></pymark-update-prompt>
+      <pymark-incoming-post
+        .state=${this.incomingView}
+        @incoming-transform=${(event: CustomEvent<string | null>) => this.incoming?.choose(event.detail)}
+        @incoming-save=${() => void this.saveIncoming()}
+        @incoming-discard=${() => this.incoming?.discard()}
+      ></pymark-incoming-post>
     `;
   }
 
@@ -283,6 +307,14 @@ export class PymarkApp extends LitElement {
           posts?.rename(event.detail.id, event.detail.title)}
         @delete-item=${(event: CustomEvent<string>) => posts?.delete(event.detail)}
       ></pymark-item-list>`;
+  }
+
+  /** Saves the post that arrived from outside and opens it in the posts view. */
+  private async saveIncoming(): Promise<void> {
+    const saved = await this.incoming?.save();
+    if (!saved) return;
+    this.tab = 'posts';
+    await this.posts?.select(saved.id);
   }
 
   /** From a macro error box in the preview: show the script, with the failing line marked. */

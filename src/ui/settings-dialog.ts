@@ -1,21 +1,27 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { dialogStyles } from './shared-styles';
 
 /** Settings the user can change; emits `timeout-change` with the new run time limit in ms. */
 @customElement('pymark-settings-dialog')
 export class SettingsDialog extends LitElement {
-  static override styles = css`
+  static override styles = [
+    dialogStyles,
+    css`
     dialog {
-      border: 1px solid var(--border);
-      border-radius: 10px;
-      padding: 1.25rem;
       min-width: 18rem;
-      background: var(--panel-bg);
-      color: var(--text);
+      max-width: 32rem;
     }
-    h2 {
-      margin-top: 0;
-      font-size: 1.1rem;
+    h3 {
+      margin: 1rem 0 0;
+      font-size: 0.95rem;
+    }
+    .bookmarklet {
+      display: inline-block;
+      padding: 0.3rem 0.8rem;
+      border: 1px dashed var(--border);
+      border-radius: 6px;
+      cursor: grab;
     }
     label {
       display: grid;
@@ -29,20 +35,16 @@ export class SettingsDialog extends LitElement {
       font-size: 0.8rem;
       color: var(--muted);
     }
-    menu {
-      display: flex;
-      justify-content: flex-end;
-      gap: 0.5rem;
-      padding: 0;
-      margin: 1rem 0 0;
-    }
     button {
       font: inherit;
       padding: 0.3rem 0.8rem;
     }
-  `;
+  `,
+  ];
 
   @property({ type: Number }) runTimeoutMs = 30_000;
+  /** The bookmarklet's `javascript:` URL, which sends the visited page to this app. */
+  @property() bookmarklet = '';
   @query('dialog') private dialog!: HTMLDialogElement;
   @query('input') private input!: HTMLInputElement;
 
@@ -60,6 +62,14 @@ export class SettingsDialog extends LitElement {
           <input type="number" min="1" max="600" step="1" required />
         </label>
         <p class="hint">A run is interrupted when it takes longer than this.</p>
+        <h3>Bookmarklet</h3>
+        <p class="hint">
+          Drag this link to your bookmarks bar. On any page, it opens Pymark with the page's title, its
+          address and the text you selected, ready for a transform.
+        </p>
+        <a class="bookmarklet" href=${this.bookmarklet} @click=${(event: Event) => event.preventDefault()}
+          >Share to Pymark</a
+        >
         <menu>
           <button type="button" @click=${() => this.dialog.close()}>Cancel</button>
           <button type="submit" value="save">Save settings</button>

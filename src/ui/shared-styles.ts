@@ -36,3 +36,25 @@ export const controlStyles = css`
     flex: 1;
   }
 `;
+
+/** A modal dialog's frame, title and button row, alike in every dialog. */
+export const dialogStyles = css`
+  dialog {
+    border: 1px solid var(--border);
+    border-radius: 10px;
+    padding: 1.25rem;
+    background: var(--panel-bg);
+    color: var(--text);
+  }
+  h2 {
+    margin: 0 0 0.75rem;
+    font-size: 1.1rem;
+  }
+  menu {
+    display: flex;
+    justify-content: flex-end;
+    gap: 0.5rem;
+    padding: 0;
+    margin: 1rem 0 0;
+  }
+`;

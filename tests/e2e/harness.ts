@@ -161,3 +161,38 @@ export async function startRun(page: Page, code: string): Promise<void> {
   await page.keyboard.insertText(code);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 }
+
+/** Replaces an editor's content the way a paste does. */
+export async function replaceEditorText(page: Page, editorLabel: string, text: string): Promise<void> {
+  const editor = page.getByLabel(editorLabel);
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+}
+
+/** Creates a script of `kind` named `slug` with `code`, through the scripts view, and saves it. */
+export async function createScript(
+  page: Page,
+  kind: 'macro' | 'transform',
+  slug: string,
+  code: string,
+): Promise<void> {
+  await page.getByRole('tab', { name: 'Scripts' }).click();
+  await page.getByRole('button', { name: 'New script' }).click();
+  await page.getByRole('button', { name: 'Rename Untitled utility' }).click();
+  const title = page.getByLabel('New title for Untitled utility');
+  await title.fill(slug);
+  await title.press('Enter');
+  await page.getByRole('heading', { name: slug }).waitFor();
+  await page.getByRole('combobox', { name: /^Kind/ }).selectOption(kind);
+  if (kind === 'macro') {
+    // The editor says how a post calls it.
+    await page
+      .getByTitle('How a post calls this macro')
+      .filter({ hasText: `[[${slug}]]` })
+      .waitFor();
+  }
+  await replaceEditorText(page, `Code of ${slug}`, code);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
+}

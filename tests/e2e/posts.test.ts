@@ -1,36 +1,8 @@
 import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, newAppPage, useBuiltApp } from './harness';
+import { type AppPage, createScript, newAppPage, replaceEditorText, useBuiltApp } from './harness';
 
 const suite = useBuiltApp();
-
-/** Replaces an editor's content the way a paste does. */
-async function replaceEditorText(page: Page, editorLabel: string, text: string): Promise<void> {
-  const editor = page.getByLabel(editorLabel);
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(text);
-}
-
-/** Creates a macro script named `slug` with `code` and saves it. */
-async function createMacro(page: Page, slug: string, code: string): Promise<void> {
-  await page.getByRole('tab', { name: 'Scripts' }).click();
-  await page.getByRole('button', { name: 'New script' }).click();
-  await page.getByRole('button', { name: 'Rename Untitled utility' }).click();
-  const title = page.getByLabel('New title for Untitled utility');
-  await title.fill(slug);
-  await title.press('Enter');
-  await page.getByRole('heading', { name: slug }).waitFor();
-  await page.getByRole('combobox', { name: /^Kind/ }).selectOption('macro');
-  // The editor says how a post calls it.
-  await page
-    .getByTitle('How a post calls this macro')
-    .filter({ hasText: `[[${slug}]]` })
-    .waitFor();
-  await replaceEditorText(page, `Code of ${slug}`, code);
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
-}
 
 const shoutV1 = [
   'def render(context):',
@@ -82,9 +54,9 @@ describe('posts with a live preview', () => {
       .getByRole('status', { name: 'Python status' })
       .filter({ hasText: 'ready' })
       .waitFor({ timeout: 90_000 });
-    await createMacro(page, 'shout', shoutV1);
-    await createMacro(page, 'broken', raising);
-    await createMacro(page, 'hostile', hostile);
+    await createScript(page, 'macro', 'shout', shoutV1);
+    await createScript(page, 'macro', 'broken', raising);
+    await createScript(page, 'macro', 'hostile', hostile);
 
     await page.getByRole('tab', { name: 'Posts' }).click();
     await page.getByRole('button', { name: 'New post' }).click();

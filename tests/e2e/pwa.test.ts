@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { incomingParams } from '../../src/core/incoming-post';
 import {
   type AppPage,
   launchBrowser,
@@ -85,6 +86,9 @@ describe('installable offline PWA', () => {
       id: '/',
       theme_color: '#1f4e79',
     });
+    // Shared pages arrive in the parameters the app reads (src/core/incoming-post.ts).
+    const { title, text, url } = incomingParams;
+    expect(manifest.share_target).toEqual({ action: '/', method: 'GET', params: { title, text, url } });
     expect(manifest.description).toEqual(expect.any(String));
     expect(manifest.background_color).toEqual(expect.any(String));
 
@@ -184,6 +188,16 @@ describe('installable offline PWA', () => {
     await expect
       .poll(() => output.textContent(), { timeout: 60_000, interval: 250 })
       .toContain('offline 42 emscripten');
+
+    // A post shared while offline still goes through its transform and is saved.
+    const share = new URLSearchParams({ share_title: 'Shared offline', share_text: 'Quoted offline' });
+    await page.goto(`${new URL(page.url()).origin}/?${share}`);
+    const arrived = page.getByRole('dialog', { name: /A post arrived/ });
+    await expect
+      .poll(() => arrived.getByLabel('Body').textContent(), { timeout: 60_000, interval: 250 })
+      .toBe('> Quoted offline');
+    await arrived.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByRole('heading', { name: 'Shared offline' }).waitFor();
     expect(errors).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import type {
   WorkerRenderRequest,
   WorkerRenderResult,
   WorkerRunResult,
+  WorkerTransformRequest,
 } from '../../src/runtime/protocol';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
 import { fakeWorkerEndpoint } from './fake-worker-endpoint';
@@ -30,6 +31,7 @@ interface FakeWorker {
   signalAtRender: number[];
   /** How often the client asked for the heap size. */
   heapQueries: number;
+  transforms: WorkerTransformRequest[];
   crash(message: string): void;
 }
 
@@ -40,6 +42,8 @@ interface Behaviour {
   render: (batch: RenderBatch, worker: FakeWorker) => Promise<FakeRenderAnswer>;
   run: () => Promise<WorkerRunResult>;
   check: () => Promise<unknown>;
+  /** Answers a transform with the text transform_engine.py would return (or anything else). */
+  transform: (request: WorkerTransformRequest, worker: FakeWorker) => Promise<unknown>;
 }
 
 function fakeWorkers(behaviour: Partial<Behaviour>) {
@@ -48,6 +52,7 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
     render = async (batch) => answerAll(batch),
     run = async () => ok,
     check = async () => noProblems,
+    transform = async (request) => returned({ title: `${request.post.title}!`, body: request.post.body }),
   } = behaviour;
   const createWorker = (): WorkerEndpoint => {
     const worker: FakeWorker = {
@@ -56,6 +61,7 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
       interrupt: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
       signalAtRender: [],
       heapQueries: 0,
+      transforms: [],
       crash: () => {},
     };
     workers.push(worker);
@@ -68,6 +74,10 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
         },
         run: async () => run(),
         check: async () => check(),
+        transform: async (request: WorkerTransformRequest) => {
+          worker.transforms.push(request);
+          return transform(request, worker);
+        },
         // The endpoint's render lane passes 'lane'; a Comlink call passes nothing.
         render: async (request: WorkerRenderRequest, via: 'lane' | 'comlink' = 'comlink') => {
           const batch = JSON.parse(request.batch) as RenderBatch;
@@ -89,6 +99,9 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
 }
 
 const ok: WorkerRunResult = { kind: 'ok', truncatedChars: 0, pythonMs: 4 };
+/** A transform's answer as transform_engine.py words it when the function returned `result`. */
+const returned = (result: unknown, printed = '') =>
+  JSON.stringify({ kind: 'returned', result, type: 'dict', printed });
 const noProblems = { diagnostics: [], entrypoints: ['render'] };
 const never = () => new Promise<never>(() => {});
 
@@ -529,5 +542,100 @@ describe('stats', () => {
     expect(changes).toHaveBeenCalledTimes(2);
     runtime.resetStats();
     expect(runtime.stats()).toEqual([]);
+  });
+});
+
+describe('transformPost', () => {
+  const linkPost: MacroScript = {
+    id: 'lp-id',
+    version: 2,
+    slug: 'link_post',
+    body: 'def transform(p): ...',
+    entrypoint: 'transform',
+  };
+  const draft = {
+    title: 'Shared',
+    body: 'text',
+    tags: [],
+    categories: [],
+    source: { kind: 'share' as const, title: 'Shared', text: 'text', url: '' },
+  };
+
+  it('transforms a post in one call, sending the script under its file name, and counts it', async () => {
+    const { runtime, workers } = setUp();
+    expect(await runtime.transformPost(linkPost, draft)).toEqual({
+      ok: true,
+      post: { title: 'Shared!', body: 'text', tags: [], categories: [] },
+      printed: '',
+    });
+    expect(workers[0]!.transforms).toEqual([
+      {
+        script: {
+          id: 'lp-id',
+          version: 2,
+          fileName: 'link_post.py',
+          code: 'def transform(p): ...',
+          entrypoint: 'transform',
+        },
+        post: draft,
+      },
+    ]);
+    expect(runtime.stats()).toMatchObject([{ scriptId: 'lp-id', name: 'link_post.py', calls: 1, errors: 0 }]);
+    expect(runtime.stats()[0]!.roundTripMs).toBeDefined();
+  });
+
+  it('keeps an invalid post on this side, saying what is wrong', async () => {
+    const { runtime, workers, untilState } = setUp();
+    await untilState('ready');
+    const outcome = await runtime.transformPost(linkPost, { ...draft, tags: [3] } as unknown as typeof draft);
+    expect(outcome).toMatchObject({ ok: false, kind: 'invalid-input', script: 'link_post.py' });
+    expect(outcome.ok === false && outcome.message).toMatch(
+      /^link_post\.py was not called: the post to transform is invalid: .*tags/s,
+    );
+    expect(workers[0]!.transforms).toEqual([]);
+  });
+
+  it('refuses a result outside the contract, naming the script', async () => {
+    const { runtime } = setUp({ transform: async () => returned({ title: 'x', body: 1 }, 'dbg\n') });
+    expect(await runtime.transformPost(linkPost, draft)).toMatchObject({
+      ok: false,
+      kind: 'invalid-result',
+      message: expect.stringMatching(/^link_post\.py: the result of transform\(\) does not fit: body: /),
+      printed: 'dbg\n',
+    });
+    expect(runtime.stats()[0]).toMatchObject({ calls: 1, errors: 1 });
+  });
+
+  it('times out a hung transform through KeyboardInterrupt; the worker survives', async () => {
+    const { runtime, workers, clock } = setUp({
+      transform: async (_request, worker) => {
+        if (worker.transforms.length > 1) return returned({ title: 't', body: 'b' });
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        return JSON.stringify({ kind: 'interrupted' });
+      },
+    });
+    const outcome = runtime.transformPost(linkPost, draft);
+    await vi.waitFor(() => expect(workers[0]!.transforms).toHaveLength(1), { interval: 1 });
+    clock.advance(1_000);
+    expect(await outcome).toEqual({
+      ok: false,
+      kind: 'timeout',
+      script: 'link_post.py',
+      message: 'link_post.py did not finish within the time limit (1 s)',
+    });
+    expect(runtime.stats()[0]).toMatchObject({ calls: 1, timeouts: 1 });
+    expect(await runtime.transformPost(linkPost, draft)).toMatchObject({ ok: true });
+    expect(workers).toHaveLength(1);
+  });
+
+  it('restarts a worker that answers a transform with something malformed', async () => {
+    const { runtime, workers } = setUp({ transform: async () => '{"kind": "returned"' });
+    expect(await runtime.transformPost(linkPost, draft)).toMatchObject({
+      ok: false,
+      kind: 'worker-failed',
+      message: expect.stringContaining('not JSON'),
+    });
+    expect(runtime.status.state).toBe('restarting');
+    expect(workers[0]!.terminated).toBe(true);
   });
 });

@@ -63,6 +63,7 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
       render: () => Promise.reject(new Error('not used by these tests')),
       takeHeldRender: () => Promise.reject(new Error('not used by these tests')),
       check: () => Promise.reject(new Error('not used by these tests')),
+      transform: () => Promise.reject(new Error('not used by these tests')),
     };
     const fake = fakeWorkerEndpoint(api, interrupt, () => {
       worker.terminated = true;

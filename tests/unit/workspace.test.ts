@@ -60,6 +60,7 @@ class ScriptedRuntime implements PythonRuntime {
   // The scripts workspace only runs utilities.
   readonly renderMacro = notUsedHere;
   readonly renderMany = notUsedHere;
+  readonly transformPost = notUsedHere;
   readonly setSiteData = notUsedHere;
   readonly stats = () => [];
   readonly resetStats = () => {};

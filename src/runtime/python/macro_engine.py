@@ -22,8 +22,8 @@ MODULE_CAPACITY = 64
 PRINTED_CAPACITY = 2000
 
 
-class _Printed:
-    """Stands in for sys.stdout and sys.stderr during a batch: what each call prints, for its author."""
+class Printed:
+    """Stands in for sys.stdout and sys.stderr during a call: what it prints, for its author."""
 
     __slots__ = ("parts",)
 
@@ -152,7 +152,7 @@ def render_batch(batch_json):
     interrupted = None
     # Integer nanoseconds: whole microseconds encode as JSON far faster than float milliseconds.
     clock = time.perf_counter_ns
-    capture = _Printed()
+    capture = Printed()
     streams = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     try:
@@ -249,14 +249,14 @@ def _outcome(result, file_name):
                     return html
                 if all(type(warning) is str for warning in warnings):
                     return ["ok", html, warnings]
-    return ["invalid", file_name, _as_json_data(result, 0)]
+    return ["invalid", file_name, as_json_data(result)]
 
 
 # A result is at most three levels deep (dict, warnings list, warning); deeper data is invalid anyway.
 _MAX_DEPTH = 3
 
 
-def _as_json_data(value, depth):
+def as_json_data(value, depth=0):
     """`value` as JSON data; what JSON cannot hold becomes null, which the ABI accepts nowhere in a result."""
     if isinstance(value, str):
         return str(value)
@@ -265,7 +265,7 @@ def _as_json_data(value, depth):
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if depth < _MAX_DEPTH and isinstance(value, dict):
-        return {str(key): _as_json_data(item, depth + 1) for key, item in value.items()}
+        return {str(key): as_json_data(item, depth + 1) for key, item in value.items()}
     if depth < _MAX_DEPTH and isinstance(value, list):
-        return [_as_json_data(item, depth + 1) for item in value]
+        return [as_json_data(item, depth + 1) for item in value]
     return None

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/*
+ * A post arriving from outside: the system share sheet (the manifest's `share_target`) or the
+ * bookmarklet, both of which open the app with the shared fields in its address. Transforms reshape
+ * it (transform-abi.ts) before it is saved as a draft.
+ */
+
+export const incomingSources = ['share', 'bookmarklet'] as const;
+export type IncomingSource = (typeof incomingSources)[number];
+
+/**
+ * The query parameters both senders use. Prefixed, so no other address of the app is mistaken for a
+ * share; `via` names the bookmarklet (a share target's GET replaces the query, so it cannot add one).
+ */
+export const incomingParams = {
+  title: 'share_title',
+  text: 'share_text',
+  url: 'share_url',
+  via: 'via',
+} as const;
+
+const isHttpUrl = (text: string) => /^https?:\/\//i.test(text) && URL.canParse(text);
+
+export const incomingPostSchema = z.object({
+  source: z.enum(incomingSources),
+  title: z.string().max(1_000, 'the title is longer than 1,000 characters'),
+  text: z.string().max(100_000, 'the text is longer than 100,000 characters'),
+  url: z
+    .string()
+    .max(8_192, 'the address is longer than 8,192 characters')
+    .refine((url) => url === '' || isHttpUrl(url), 'the address is not an http or https URL'),
+});
+
+export type IncomingPost = z.infer<typeof incomingPostSchema>;
+
+export type IncomingRead =
+  | { kind: 'none' }
+  | { kind: 'incoming'; incoming: IncomingPost }
+  | { kind: 'invalid'; problems: string[] };
+
+/**
+ * The incoming post in a page address's query (`location.search`), if one arrived. Share sheets on
+ * mobile often send a link as the text alone; a text that is nothing but an address becomes the URL.
+ */
+export function readIncomingPost(search: string): IncomingRead {
+  const query = new URLSearchParams(search);
+  const { title, text, url, via } = incomingParams;
+  if (![title, text, url].some((name) => query.has(name))) return { kind: 'none' };
+  const fields = {
+    source: query.get(via) === 'bookmarklet' ? 'bookmarklet' : 'share',
+    title: (query.get(title) ?? '').trim(),
+    text: (query.get(text) ?? '').trim(),
+    url: (query.get(url) ?? '').trim(),
+  };
+  if (fields.url === '' && isHttpUrl(fields.text) && !/\s/.test(fields.text)) {
+    fields.url = fields.text;
+    fields.text = '';
+  }
+  const parsed = incomingPostSchema.safeParse(fields);
+  if (parsed.success) return { kind: 'incoming', incoming: parsed.data };
+  return { kind: 'invalid', problems: parsed.error.issues.map((issue) => issue.message) };
+}
+
+/** The page address with the incoming post's parameters removed, once it has been saved or dropped. */
+export function withoutIncomingParams(href: string): string {
+  const url = new URL(href);
+  for (const name of Object.values(incomingParams)) url.searchParams.delete(name);
+  return url.href;
+}

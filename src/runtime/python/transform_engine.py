@@ -1,0 +1,41 @@
+"""Runs a transform: `transform(post)` on the draft made from an incoming post.
+
+transform-engine.ts calls transform_post(request_json) with the JSON text of {"script", "post"} and
+gets back the JSON text of {"kind": "returned", "result", "type", "printed"} or {"kind": "error", "message",
+"line", "traceback", "printed"} (src/runtime/protocol.ts, `transformAnswerSchema`). The page checks
+the result against the transform contract (src/core/transform-abi.ts). Scripts share the macro
+engine's module cache: compiled once per version, each in its own namespace.
+"""
+
+import json
+import sys
+
+from _pymark_errors import describe
+from _pymark_macro_engine import Printed, as_json_data, modules
+
+
+def transform_post(request_json):
+    request = json.loads(request_json)
+    script = request["script"]
+    file_name = script["fileName"]
+    capture = Printed()
+    streams = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = capture
+    try:
+        try:
+            function = modules.load(script).get(script["entrypoint"])
+            if not callable(function):
+                message = f"{file_name} defines no function {script['entrypoint']}(post)"
+                answer = {"kind": "error", "message": message, "line": None, "traceback": message}
+            else:
+                result = function(request["post"])
+                # The type's name words a refusal of what JSON cannot hold (a set becomes null).
+                answer = {"kind": "returned", "result": as_json_data(result), "type": type(result).__name__}
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # the script's failure is the answer, never the worker's
+            answer = {"kind": "error", **describe(error, file_name)}
+    finally:
+        sys.stdout, sys.stderr = streams
+    answer["printed"] = capture.take()
+    return json.dumps(answer)

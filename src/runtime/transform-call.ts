@@ -1,0 +1,55 @@
+import { checkTransformResult, type TransformInput } from '../core/transform-abi';
+import { parseMessage, type WorkerTransformAnswer, workerTransformAnswerSchema } from './protocol';
+import type { TransformOutcome } from './types';
+
+/** A transform answer from the worker, checked; a malformed one throws, which fails the call like a crash. */
+export function decodeTransformAnswer(answer: unknown): WorkerTransformAnswer {
+  if (typeof answer !== 'string') throw new Error('the transform answer from the worker is not text');
+  let data: unknown;
+  try {
+    data = JSON.parse(answer);
+  } catch {
+    throw new Error('the transform answer from the worker is not JSON');
+  }
+  return parseMessage(workerTransformAnswerSchema, data, 'transform answer from the worker');
+}
+
+/** How a transform call ended, as the client's time limit saw it. */
+export type TransformEnding =
+  | { kind: 'answered'; answer: WorkerTransformAnswer; timedOut: boolean }
+  | { kind: 'lost'; why: 'timeout' | 'worker-failed'; message: string };
+
+/** The outcome of a transform call by `script` (its file name) on `input`. */
+export function transformOutcome(
+  script: string,
+  input: TransformInput,
+  ending: TransformEnding,
+  timeLimitMs: number,
+): TransformOutcome {
+  const timeout = `${script} did not finish within the time limit (${timeLimitMs / 1000} s)`;
+  if (ending.kind === 'lost') {
+    const message = ending.why === 'timeout' ? `${timeout}; Python was restarted` : ending.message;
+    return { ok: false, kind: ending.why, script, message };
+  }
+  const { answer } = ending;
+  switch (answer.kind) {
+    case 'interrupted':
+      return { ok: false, kind: 'timeout', script, message: timeout };
+    case 'error':
+      return {
+        ok: false,
+        kind: 'exception',
+        script,
+        message: answer.message,
+        ...(answer.line === null ? {} : { line: answer.line }),
+        traceback: answer.traceback,
+        printed: answer.printed,
+      };
+    case 'returned': {
+      const checked = checkTransformResult(answer.result, input, answer.type);
+      if (checked.ok) return { ok: true, post: checked.post, printed: answer.printed };
+      const message = `${script}: the result of transform() does not fit: ${checked.problem}`;
+      return { ok: false, kind: 'invalid-result', script, message, printed: answer.printed };
+    }
+  }
+}

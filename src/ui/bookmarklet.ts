@@ -1,0 +1,17 @@
+import { incomingParams } from '../core/incoming-post';
+
+/**
+ * The bookmarklet's code for an app at `appUrl`: opens the app with the page's title, address and
+ * selected text. It runs in the visited page, and reads nothing else there.
+ */
+export function bookmarkletCode(appUrl: string): string {
+  const { title, text, url, via } = incomingParams;
+  const target = new URL(appUrl);
+  target.search = '';
+  target.hash = '';
+  const body =
+    `var q=new URLSearchParams({${via}:'bookmarklet',${title}:document.title,` +
+    `${url}:location.href,${text}:String(getSelection())});` +
+    `window.open(${JSON.stringify(target.href)}+'?'+q,'_blank','noopener')`;
+  return `javascript:(function(){${body}})()`;
+}

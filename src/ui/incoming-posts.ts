@@ -1,0 +1,141 @@
+import type { IncomingPost, IncomingRead } from '../core/incoming-post';
+import type { Post } from '../core/post';
+import { draftFromIncoming, type TransformedPost, type TransformInput } from '../core/transform-abi';
+import type { TransformOutcome, TransformScript } from '../runtime/types';
+import type { PostStore } from '../storage/post-store';
+import type { ScriptStore } from '../storage/script-store';
+import { describeError, StateHolder } from './state-holder';
+
+/** A transform the user can pick for the incoming post. */
+export interface TransformChoice {
+  id: string;
+  title: string;
+  fileName: string;
+}
+
+export type TransformState =
+  | { kind: 'none' }
+  | { kind: 'running'; fileName: string }
+  | { kind: 'done'; outcome: TransformOutcome };
+
+export interface IncomingState {
+  /** What arrived from the share sheet or the bookmarklet; null when nothing is waiting. */
+  incoming: IncomingPost | null;
+  /** The post it becomes with no transform, and what a transform receives. */
+  draft: TransformInput | null;
+  /** Enabled transform scripts, by title. */
+  transforms: TransformChoice[];
+  transformId: string | null;
+  transform: TransformState;
+  saving: boolean;
+  problem: string | null;
+}
+
+export interface IncomingDeps {
+  scripts: Pick<ScriptStore, 'list' | 'get'>;
+  posts: Pick<PostStore, 'create'>;
+  runtime: { transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome> };
+  /** Removes the incoming post from the page address, so a reload does not bring it again. */
+  forget: () => void;
+}
+
+/** The post Save would create: the draft, or what the chosen transform made of it; null while there is none. */
+export function postToSave(state: IncomingState): TransformedPost | null {
+  const { draft, transform } = state;
+  if (!draft) return null;
+  if (transform.kind === 'none') {
+    const { title, body, tags, categories } = draft;
+    return { title, body, tags, categories };
+  }
+  return transform.kind === 'done' && transform.outcome.ok ? transform.outcome.post : null;
+}
+
+/**
+ * A post arriving from outside: runs the chosen transform on it (the first enabled one unless the
+ * user picks another, or none), and saves the result as a draft. Until then it stays in the page
+ * address, so closing the tab loses nothing.
+ */
+export class IncomingPosts extends StateHolder<IncomingState> {
+  /** Only the newest transform call's outcome is shown. */
+  private latestCall = 0;
+
+  constructor(private readonly deps: IncomingDeps) {
+    super({
+      incoming: null,
+      draft: null,
+      transforms: [],
+      transformId: null,
+      transform: { kind: 'none' },
+      saving: false,
+      problem: null,
+    });
+  }
+
+  async receive(read: IncomingRead): Promise<void> {
+    if (read.kind === 'none') return;
+    if (read.kind === 'invalid') {
+      this.deps.forget();
+      this.set({ problem: `A shared post could not be taken: ${read.problems.join('; ')}.` });
+      return;
+    }
+    const transforms = (await this.deps.scripts.list())
+      .filter((script) => script.kind === 'transform' && script.enabled)
+      .map((script) => ({ id: script.id, title: script.title, fileName: `${script.slug}.py` }));
+    this.set({ incoming: read.incoming, draft: draftFromIncoming(read.incoming), transforms });
+    await this.choose(transforms[0]?.id ?? null);
+  }
+
+  /** Runs the transform `id` on the draft, or takes the draft as it is (`null`). */
+  async choose(id: string | null): Promise<void> {
+    const call = ++this.latestCall;
+    const { draft } = this.state;
+    const choice = this.state.transforms.find((transform) => transform.id === id);
+    if (!draft || !choice) {
+      this.set({ transformId: null, transform: { kind: 'none' } });
+      return;
+    }
+    this.set({ transformId: choice.id, transform: { kind: 'running', fileName: choice.fileName } });
+    const outcome = await this.transform(choice, draft);
+    if (call === this.latestCall) this.set({ transform: { kind: 'done', outcome } });
+  }
+
+  /** Saves the post as a draft and forgets what arrived; the saved post, or undefined if it was not saved. */
+  async save(): Promise<Post | undefined> {
+    const post = postToSave(this.state);
+    if (!post || this.state.saving) return undefined;
+    this.set({ saving: true });
+    let saved: Post | undefined;
+    await this.attempt('save the incoming post', async () => {
+      saved = await this.deps.posts.create(post);
+      this.clear();
+    });
+    this.set({ saving: false });
+    return saved;
+  }
+
+  discard(): void {
+    this.clear();
+  }
+
+  private async transform(choice: TransformChoice, draft: TransformInput): Promise<TransformOutcome> {
+    const failed = (message: string): TransformOutcome => ({
+      ok: false,
+      kind: 'worker-failed',
+      script: choice.fileName,
+      message,
+    });
+    try {
+      const script = await this.deps.scripts.get(choice.id);
+      if (!script) return failed(`${choice.fileName} was deleted`);
+      return await this.deps.runtime.transformPost(script, draft);
+    } catch (error) {
+      return failed(describeError(error));
+    }
+  }
+
+  private clear(): void {
+    this.latestCall++;
+    this.deps.forget();
+    this.set({ incoming: null, draft: null, transformId: null, transform: { kind: 'none' } });
+  }
+}
