@@ -10,6 +10,7 @@ import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { openSettingsStore } from './storage/settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
+import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
 import { IncomingPosts } from './ui/incoming-posts';
@@ -34,6 +35,9 @@ async function start(): Promise<void> {
     openPostStore(),
     openSettingsStore(),
   ]);
+  // Edits an unload cut short last time, kept in Web Storage as the page went away.
+  const journal = new UnsavedJournal(localStorage);
+  await restoreUnsavedEdits(journal.take(), { scripts: store, posts: postStore });
   const settings = {
     getRunTimeoutMs: async () => (await settingsStore.getSettings()).runTimeoutMs,
     setRunTimeoutMs: async (ms: number) =>
@@ -62,6 +66,7 @@ async function start(): Promise<void> {
 
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
   const flush = () => {
+    journal.keep([workspace.unsavedEdit(), posts.unsavedEdit()].filter((edit) => edit !== undefined));
     void workspace.flushPendingDraft();
     void posts.flushSave();
   };

@@ -129,7 +129,8 @@ export class PostRenderer {
       // What a macro prints is for its author: shown where the call is, never in the page.
       if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
       if (!response.ok) {
-        warn(`${script.slug}.py: ${response.message}`);
+        const named = response.message.startsWith(`${script.slug}.py`);
+        warn(named ? response.message : `${script.slug}.py: ${response.message}`);
         return macroError(call, script, response);
       }
       for (const message of response.warnings) warn(message);
@@ -202,6 +203,14 @@ function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailur
   const lineAttribute = failure.line === undefined ? '' : ` data-line="${failure.line}"`;
   return (
     `<${tag} class="pymark-macro-error" role="note" data-open-script="${escapeHtml(script.id)}"${lineAttribute}>` +
-    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(failure.message)}</${tag}>`
+    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(withoutFileName(failure.message, script))}</${tag}>`
   );
+}
+
+/** A failure's message without the script's file name it may start with: the error box says it first. */
+function withoutFileName(message: string, script: Script): string {
+  const name = `${script.slug}.py`;
+  if (!message.startsWith(name)) return message;
+  const rest = message.slice(name.length);
+  return rest.startsWith(': ') ? rest.slice(2) : rest.trimStart();
 }

@@ -46,6 +46,8 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   });
   pyodide.setStdout(writerFor('stdout'));
   pyodide.setStderr(writerFor('stderr'));
+  // No console to read from: stdin is at its end (Pyodide's default would call window.prompt).
+  pyodide.setStdin({ stdin: () => null });
 
   return {
     run({ fileName, code, entrypoint, onOutput }) {

@@ -1,11 +1,20 @@
 """Runs one Pymark utility script. Installed once per Pyodide instance by python-modules.ts."""
 
 import ast
+import builtins
 import linecache
 import sys
 
 from _pymark_errors import describe
 from _pymark_syntax import has_main_guard
+
+
+def _input(prompt=""):
+    """Stands in for input(): a script runs without a console, so nothing could ever answer."""
+    raise EOFError("input() has no console to read from in Pymark; put the value in the script instead")
+
+
+builtins.input = _input
 
 
 def run_script(code, file_name, entrypoint):

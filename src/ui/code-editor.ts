@@ -6,6 +6,7 @@ import {
   bracketMatching,
   defaultHighlightStyle,
   indentOnInput,
+  indentUnit,
   syntaxHighlighting,
 } from '@codemirror/language';
 import { type Diagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
@@ -66,7 +67,8 @@ function baseExtensions(language: EditorLanguage): Extension[] {
     closeBrackets(),
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
-    language === 'python' ? python() : [markdown(), EditorView.lineWrapping],
+    // PEP 8's four spaces, as the bundled scripts use; CodeMirror's default unit is two.
+    language === 'python' ? [python(), indentUnit.of('    ')] : [markdown(), EditorView.lineWrapping],
     errorLineField,
     language === 'python' ? lintGutter() : [],
     editorTheme,

@@ -27,6 +27,9 @@ export class DiagnosticsView extends LitElement {
     .boot {
       color: var(--muted);
       font-size: 0.85rem;
+      min-width: 0;
+      /* A refused snapshot's reason holds long unbroken keys. */
+      overflow-wrap: anywhere;
     }
     .spacer {
       flex: 1;

@@ -100,11 +100,11 @@ export class IncomingPostDialog extends LitElement {
         >
           ${state.transforms.map(
             (transform) =>
-              html`<option value=${transform.id} ?selected=${transform.id === state.transformId}>
+              html`<option value=${transform.id} .selected=${transform.id === state.transformId}>
                 ${transform.title} (${transform.fileName})
               </option>`,
           )}
-          <option value="" ?selected=${state.transformId === null}>No transform</option>
+          <option value="" .selected=${state.transformId === null}>No transform</option>
         </select>
       </label>
       ${state.transforms.length === 0 ? html`<p class="hint">No transform scripts are enabled; the post is saved as it came.</p>` : nothing}

@@ -1,6 +1,9 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 
+// Drawn, not an emoji: a machine without an emoji font shows 🗑 as an empty box.
+const trashIcon = html`<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"><path d="M2.5 4h11M6 4V2.5h4V4M4 4l.7 9.5h6.6L12 4M6.8 6.5v5M9.2 6.5v5"/></svg>`;
+
 /** One row: what the list shows of a script or a post. */
 export interface ListItem {
   id: string;
@@ -50,7 +53,8 @@ export class ItemList extends LitElement {
       padding: 0.45rem 0.6rem;
       cursor: pointer;
     }
-    .title {
+    .title,
+    .meta {
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
@@ -119,12 +123,12 @@ export class ItemList extends LitElement {
       </li>`;
     }
     return html`<li aria-current=${selected}>
-      <button class="open" @click=${() => this.emit('select-item', item.id)} @dblclick=${() => this.startRename(item)}>
+      <button class="open" title="${item.title} · ${item.meta}" @click=${() => this.emit('select-item', item.id)} @dblclick=${() => this.startRename(item)}>
         <span class="title">${item.title}${item.unsaved ? html` <span aria-label="unsaved">●</span>` : nothing}</span>
         <span class="meta">${item.meta}</span>
       </button>
       <button class="icon" aria-label="Rename ${item.title}" title="Rename" @click=${() => this.startRename(item)}>✎</button>
-      <button class="icon" aria-label="Delete ${item.title}" title="Delete" @click=${() => this.emit('delete-item', item.id)}>🗑</button>
+      <button class="icon" aria-label="Delete ${item.title}" title="Delete" @click=${() => this.emit('delete-item', item.id)}>${trashIcon}</button>
     </li>`;
   }
 

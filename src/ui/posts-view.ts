@@ -113,10 +113,9 @@ export class PostsView extends LitElement {
         <label
           >Status
           <select
-            .value=${post.status}
             @change=${(event: Event) => this.fields({ status: (event.target as HTMLSelectElement).value as PostStatus })}
           >
-            ${postStatuses.map((status) => html`<option value=${status} ?selected=${status === post.status}>${status}</option>`)}
+            ${postStatuses.map((status) => html`<option value=${status} .selected=${status === post.status}>${status}</option>`)}
           </select>
         </label>
         <label

@@ -1,6 +1,7 @@
 import type { Post, PostStatus } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
 import type { PostStore } from '../storage/post-store';
+import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { describeError, StateHolder } from './state-holder';
 
 /** The fields of a post edited beside its Markdown. */
@@ -126,6 +127,14 @@ export class PostsWorkspace extends StateHolder<PostsState> {
 
   dismissUndo(): void {
     this.set({ recentlyDeleted: null });
+  }
+
+  /** The open post's edits if they are not saved yet, for a synchronous copy as the page goes away. */
+  unsavedEdit(): UnsavedEdit | undefined {
+    const editing = this.state.editing;
+    const saved = this.state.posts.find((post) => post.id === editing?.id);
+    if (!editing || !saved || this.state.saveState === 'saved') return undefined;
+    return { kind: 'post', id: editing.id, changes: pick(editing), baseUpdatedAt: saved.updatedAt };
   }
 
   /** Writes pending edits now, e.g. before the page is hidden. */

@@ -86,11 +86,10 @@ export class ScriptView extends LitElement {
         <label class="field"
           >Kind
           <select
-            .value=${script.kind}
             @change=${(event: Event) =>
               this.intent({ type: 'kind', kind: (event.target as HTMLSelectElement).value as ScriptKind })}
           >
-            ${scriptKinds.map((kind) => html`<option value=${kind} ?selected=${kind === script.kind}>${kind}</option>`)}
+            ${scriptKinds.map((kind) => html`<option value=${kind} .selected=${kind === script.kind}>${kind}</option>`)}
           </select>
         </label>
         ${this.renderEntrypointPicker(script, view)}
@@ -130,20 +129,23 @@ export class ScriptView extends LitElement {
     return html`<code class="macro-call" title="How a post calls this macro">[[${script.slug}]]</code>`;
   }
 
-  /** The script's top-level functions, as Python sees them; a missing entrypoint stays listed, marked. */
+  /**
+   * The script's top-level functions, as Python sees them; a missing entrypoint stays listed, marked.
+   * Selection is bound on each option, not as the select's value: Lit sets a select's value before it
+   * updates the options, so a value only the new options have would select nothing.
+   */
   private renderEntrypointPicker(script: Script, view: WorkspaceState) {
     const found = view.check?.entrypoints ?? [];
     const choices = found.includes(script.entrypoint) ? found : [script.entrypoint, ...found];
     return html`<label class="field"
       >Entrypoint
       <select
-        .value=${script.entrypoint}
         @change=${(event: Event) =>
           this.intent({ type: 'entrypoint', entrypoint: (event.target as HTMLSelectElement).value })}
       >
         ${choices.map(
           (name) =>
-            html`<option value=${name} ?selected=${name === script.entrypoint}>
+            html`<option value=${name} .selected=${name === script.entrypoint}>
               ${name}()${found.includes(name) || !view.check ? '' : ' — not defined'}
             </option>`,
         )}

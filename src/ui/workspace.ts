@@ -1,13 +1,7 @@
 import type { Script, ScriptKind } from '../core/script';
-import type {
-  BootInfo,
-  OutputChunk,
-  PythonRuntime,
-  RunOutcome,
-  RuntimeStatus,
-  ScriptCheck,
-} from '../runtime/types';
+import type { BootInfo, PythonRuntime, RunOutcome, RuntimeStatus, ScriptCheck } from '../runtime/types';
 import type { ScriptStore } from '../storage/script-store';
+import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { describeError, StateHolder } from './state-holder';
 
 export type OutputEntry =
@@ -21,9 +15,13 @@ export interface WorkspaceState {
   /** What the editor shows for the selected script: its saved body or the unsaved draft. */
   code: string;
   dirty: boolean;
+  /** Whether a run is in progress, of the selected script or another (one runs at a time). */
   running: boolean;
+  /** The script that is running, if any. */
+  runningId: string | null;
+  /** The selected script's last run: its output so far, kept per script. */
   output: readonly OutputEntry[];
-  /** 1-based line of the user's script that the last traceback points at. */
+  /** 1-based line of the selected script that its last traceback points at. */
   errorLine: number | null;
   status: RuntimeStatus;
   /** How Python last booted; shown in the status tooltip. */
@@ -64,6 +62,14 @@ export interface WorkspaceDeps {
   checkDelayMs?: number;
 }
 
+/** What the output panel shows for a script: its last run's output and the line its traceback points at. */
+interface RunRecord {
+  output: readonly OutputEntry[];
+  errorLine: number | null;
+}
+
+const noRun: RunRecord = { output: [], errorLine: null };
+
 /**
  * The scripts workspace: owns what the sidebar, editor and output panel show and turns user intents
  * into storage and runtime calls. Components render `state` and call these methods; nothing else.
@@ -74,6 +80,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
   private draftWrite: Promise<void> = Promise.resolve();
   private checkTimer: ReturnType<typeof setTimeout> | undefined;
   private checkRequest = 0;
+  /** Each script's last run, so output stays with the script that printed it. */
+  private readonly runs = new Map<string, RunRecord>();
 
   constructor(private readonly deps: WorkspaceDeps) {
     super({
@@ -82,6 +90,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       code: '',
       dirty: false,
       running: false,
+      runningId: null,
       output: [],
       errorLine: null,
       status: deps.runtime.status,
@@ -130,8 +139,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       selectedId: id,
       code,
       dirty: code !== script.body,
-      errorLine: null,
-      output: [],
+      ...(this.runs.get(id) ?? noRun),
       changedElsewhere: false,
       check: null,
       savedWithError: null,
@@ -142,7 +150,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
   /** Opens a script with `line` marked, e.g. from a macro's error box in a post preview. */
   async reveal(id: string, line: number | null): Promise<void> {
     await this.select(id);
-    if (this.state.selectedId === id) this.set({ errorLine: line });
+    if (this.state.selectedId === id) this.updateRun(id, { errorLine: line });
   }
 
   async create(kind: ScriptKind = 'utility'): Promise<void> {
@@ -153,6 +161,14 @@ export class Workspace extends StateHolder<WorkspaceState> {
     });
   }
 
+  /** The editor's text if it is unsaved, for a synchronous copy as the page goes away. */
+  unsavedEdit(): UnsavedEdit | undefined {
+    const script = this.selected;
+    if (!script || !this.state.dirty) return undefined;
+    const at = new Date().toISOString();
+    return { kind: 'script', id: script.id, body: this.state.code, baseVersion: script.version, at };
+  }
+
   /** Writes a pending draft now instead of after the typing pause, e.g. when the page is being hidden. */
   flushPendingDraft(): Promise<void> {
     return this.draftTimer === undefined ? this.draftWrite : this.flushDraft();
@@ -160,7 +176,9 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   edit(code: string): void {
     const saved = this.selected?.body;
-    this.set({ code, dirty: code !== saved, errorLine: null, savedWithError: null });
+    this.set({ code, dirty: code !== saved, savedWithError: null });
+    if (this.state.selectedId && this.state.errorLine !== null)
+      this.updateRun(this.state.selectedId, { errorLine: null });
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(() => void this.flushDraft(), this.deps.draftDelayMs ?? 300);
     this.scheduleCheck(this.deps.checkDelayMs ?? 400);
@@ -252,6 +270,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
     await this.attempt(`delete “${script.title}”`, async () => {
       if (id === this.state.selectedId) await this.flushDraft();
       await this.deps.store.delete(id);
+      // A deleted script must not go on running unseen.
+      if (id === this.state.runningId) this.deps.runtime.stop();
       const scripts = this.state.scripts.filter((candidate) => candidate.id !== id);
       this.set({ scripts, recentlyDeleted: script });
       if (id === this.state.selectedId) {
@@ -300,7 +320,9 @@ export class Workspace extends StateHolder<WorkspaceState> {
   async run(): Promise<void> {
     const script = this.selected;
     if (!script || this.state.running) return;
-    this.set({ running: true, output: [], errorLine: null });
+    const id = script.id;
+    this.set({ running: true, runningId: id });
+    this.updateRun(id, noRun);
     const startedAt = performance.now();
     try {
       const outcome = await this.deps.runtime.run({
@@ -310,13 +332,19 @@ export class Workspace extends StateHolder<WorkspaceState> {
         entrypoint: script.kind === 'utility' ? script.entrypoint : undefined,
         scriptId: script.id,
         timeoutMs: this.state.runTimeoutMs,
-        onOutput: (chunks) => this.appendOutput(chunks),
+        onOutput: (chunks) =>
+          this.appendEntries(
+            id,
+            chunks.map((chunk) => ({ kind: chunk.stream, text: chunk.text })),
+          ),
       });
-      this.reportOutcome(outcome, performance.now() - startedAt);
+      this.reportOutcome(id, outcome, performance.now() - startedAt);
     } catch (error) {
-      this.appendEntries([{ kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` }]);
+      this.appendEntries(id, [
+        { kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` },
+      ]);
     } finally {
-      this.set({ running: false });
+      this.set({ running: false, runningId: null });
     }
   }
 
@@ -324,7 +352,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
     if (this.state.running) this.deps.runtime.stop();
   }
 
-  private reportOutcome(outcome: RunOutcome, elapsedMs: number): void {
+  private reportOutcome(id: string, outcome: RunOutcome, elapsedMs: number): void {
     const entries: OutputEntry[] = [];
     if (outcome.truncatedChars > 0) {
       entries.push({
@@ -344,7 +372,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       case 'error':
         entries.push({ kind: 'stderr', text: outcome.traceback });
         entries.push({ kind: 'note', tone: 'error', text: `Failed after ${seconds}: ${outcome.message}` });
-        this.set({ errorLine: outcome.line ?? null });
+        this.updateRun(id, { errorLine: outcome.line ?? null });
         break;
       case 'stopped':
         entries.push({
@@ -354,15 +382,11 @@ export class Workspace extends StateHolder<WorkspaceState> {
         });
         break;
     }
-    this.appendEntries(entries);
+    this.appendEntries(id, entries);
   }
 
-  private appendOutput(chunks: OutputChunk[]): void {
-    this.appendEntries(chunks.map((chunk) => ({ kind: chunk.stream, text: chunk.text })));
-  }
-
-  private appendEntries(entries: OutputEntry[]): void {
-    const output = [...this.state.output];
+  private appendEntries(id: string, entries: OutputEntry[]): void {
+    const output = [...(this.runs.get(id) ?? noRun).output];
     for (const entry of entries) {
       const last = output.at(-1);
       // Merging same-stream text keeps the panel's DOM small however many batches arrive.
@@ -372,7 +396,14 @@ export class Workspace extends StateHolder<WorkspaceState> {
         output.push(entry);
       }
     }
-    this.set({ output });
+    this.updateRun(id, { output });
+  }
+
+  /** Changes a script's run record, and what the panel shows if that script is the selected one. */
+  private updateRun(id: string, changes: Partial<RunRecord>): void {
+    const record = { ...(this.runs.get(id) ?? noRun), ...changes };
+    this.runs.set(id, record);
+    if (id === this.state.selectedId) this.set(record);
   }
 
   private async flushDraft(): Promise<void> {

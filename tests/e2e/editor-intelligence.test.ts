@@ -57,6 +57,32 @@ describe('editor intelligence and diagnostics', () => {
     await expect(output(page).textContent()).resolves.toContain('digest ran');
   });
 
+  test('the pickers show the open script: switching between scripts with one function each', async () => {
+    const picker = page.getByRole('combobox', { name: /^Entrypoint/ });
+    const kind = page.getByRole('combobox', { name: /^Kind/ });
+    const shown = () =>
+      picker.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent?.trim());
+    for (const [title, expected] of [
+      ['Hello', ['main()', 'utility']],
+      ['Vimeo', ['render()', 'macro']],
+      ['Hello', ['main()', 'utility']],
+    ] as const) {
+      await page.locator('button.open', { hasText: title }).click();
+      await page.getByRole('heading', { name: title }).waitFor();
+      await expect.poll(shown).toBe(expected[0]);
+      expect(await kind.inputValue()).toBe(expected[1]);
+    }
+  });
+
+  test('the editor indents Python by four spaces', async () => {
+    await page.locator('button.open', { hasText: 'Untitled utility' }).click();
+    await replaceCode(page, '');
+    await page.keyboard.type('def f():');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('return 1');
+    await expect.poll(() => page.locator('.cm-line').nth(1).textContent()).toBe('    return 1');
+  });
+
   test('the Diagnostics view counts the runs', async () => {
     await page.getByRole('tab', { name: 'Diagnostics' }).click();
     const row = page

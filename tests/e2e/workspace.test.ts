@@ -204,6 +204,28 @@ describe('scripts workspace', () => {
     await expect.poll(() => scriptItems(page).count()).toBe(seeded + 1);
     expect(app.errors).toEqual([]);
   });
+
+  test('keystrokes typed just before a reload survive it, in a script and in a post', async () => {
+    await page.locator('button.open', { hasText: 'Weekly Digest!' }).click();
+    await expectText(page.locator('.cm-content'), /draft version/);
+    // No pause: the reload comes before the typing pause's draft write, and cuts that write short.
+    await setCode(page, 'print("typed right before the reload")\n');
+    await page.reload();
+    await page.locator('button.open', { hasText: 'Weekly Digest!' }).click();
+    await expectText(page.locator('.cm-content'), /typed right before the reload/);
+
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    const markdown = page.getByLabel('Markdown of Untitled post');
+    await markdown.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('# Untitled post\n\nWritten a moment before the reload.');
+    await page.reload();
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.locator('button.open', { hasText: 'Untitled post' }).click();
+    await expectText(page.getByLabel('Markdown of Untitled post'), /Written a moment before the reload/);
+    expect(app.errors).toEqual([]);
+  });
 });
 
 describe('an offered update of an edited default', () => {

@@ -104,6 +104,18 @@ describe('python runner (real Pyodide)', () => {
     expect(result.traceback).not.toContain('Traceback (most recent call last)');
   });
 
+  it('answers input() and stdin reads with a clear end of input, at the line that asked', () => {
+    const { result } = run('def main():\n    name = input("Your name? ")\n');
+    expect(result).toMatchObject({
+      kind: 'error',
+      line: 2,
+      message: 'EOFError: input() has no console to read from in Pymark; put the value in the script instead',
+    });
+    expect(run('import sys\nprint(repr(sys.stdin.read()))\n').output).toEqual([
+      { stream: 'stdout', text: "''\n" },
+    ]);
+  });
+
   it('calls main() and reports the repr of what it returns', () => {
     expect(run('def main():\n    return {"a": [1, 2]}\n').result).toEqual({
       kind: 'ok',

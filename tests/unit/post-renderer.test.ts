@@ -142,6 +142,38 @@ describe('PostRenderer', () => {
     expect(rendered.html).toMatch(/<div class="pymark-macro-unknown"[^>]*>\[\[nope\]\]<\/div>\n$/);
   });
 
+  test("a failure's message that names the script already is not prefixed with its name again", async () => {
+    const invalid = macroScript('invalid');
+    const missing = macroScript('missing');
+    const runner = new RecordingRunner((request) =>
+      request.script.slug === 'invalid'
+        ? {
+            ok: false,
+            kind: 'invalid-result',
+            script: 'invalid.py',
+            message: 'invalid.py: invalid result from render(): html: expected string',
+          }
+        : {
+            ok: false,
+            kind: 'exception',
+            script: 'missing.py',
+            message: 'missing.py defines no function render(context)',
+          },
+    );
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('[[invalid]]\n\n[[missing]]'),
+      site([invalid, missing]),
+    );
+    expect(rendered.warnings.map((warning) => warning.message)).toEqual([
+      'invalid.py: invalid result from render(): html: expected string',
+      'missing.py defines no function render(context)',
+    ]);
+    expect(rendered.html).toContain(
+      '<strong>invalid.py</strong>: invalid result from render(): html: expected string<',
+    );
+    expect(rendered.html).toContain('<strong>missing.py</strong>: defines no function render(context)<');
+  });
+
   test('a failing macro becomes an error box naming the script and line; the rest renders', async () => {
     const failing = macroScript('failing');
     const runner = new RecordingRunner((request) =>

@@ -180,6 +180,41 @@ describe('Workspace', () => {
     expect(workspace.state.output).toContainEqual({ kind: 'result', text: 'main() returned 42' });
   });
 
+  test("a run's output stays with the script that printed it, while another is open and after", async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    const printer = workspace.state.selectedId!;
+    const running = workspace.run();
+    runtime.requests[0]?.onOutput([{ stream: 'stdout', text: 'tick 0\n' }]);
+    await workspace.create();
+    const other = workspace.state.selectedId!;
+    expect(workspace.state).toMatchObject({ output: [], running: true, runningId: printer });
+    runtime.requests[0]?.onOutput([{ stream: 'stdout', text: 'tick 1\n' }]);
+    expect(workspace.state.output).toEqual([]);
+    runtime.complete({ kind: 'error', traceback: 'Traceback…', message: 'E', line: 3, truncatedChars: 0 });
+    await running;
+    expect(workspace.state).toMatchObject({ output: [], errorLine: null, running: false, runningId: null });
+
+    await workspace.select(printer);
+    expect(workspace.state.output.slice(0, 2)).toEqual([
+      { kind: 'stdout', text: 'tick 0\ntick 1\n' },
+      { kind: 'stderr', text: 'Traceback…' },
+    ]);
+    expect(workspace.state.errorLine).toBe(3);
+    await workspace.select(other);
+    expect(workspace.state.output).toEqual([]);
+  });
+
+  test('deleting the running script stops it', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    const running = workspace.run();
+    await workspace.delete(workspace.state.selectedId!);
+    expect(runtime.stopCalls).toBe(1);
+    runtime.complete({ kind: 'stopped', cause: 'stop', via: 'interrupt', truncatedChars: 0 });
+    await running;
+  });
+
   test('an error marks the traceback line until the code is edited', async () => {
     const { workspace, runtime } = await setup();
     await workspace.create();
