@@ -91,7 +91,17 @@ describe('editor intelligence and diagnostics', () => {
     await row.waitFor();
     const calls = Number(await row.getByRole('cell').nth(1).textContent());
     expect(calls).toBeGreaterThanOrEqual(1);
+    // The chart draws a p50 and a p95 bar per script, the p95 no shorter than the p50.
+    const chart = page.getByRole('img', { name: 'Round-trip p50 and p95 per script' });
+    await expect.poll(() => chart.locator('text').allTextContents()).toContain('untitled_utility.py');
+    const widths = await chart
+      .locator('rect')
+      .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('width'))));
+    expect(widths.length).toBeGreaterThanOrEqual(2);
+    for (let index = 0; index < widths.length; index += 2)
+      expect(widths[index]).toBeGreaterThanOrEqual(widths[index + 1]!);
     await page.getByRole('button', { name: 'Reset counters' }).click();
     await page.getByText('No script has run since the counters were reset.').waitFor();
+    expect(await chart.count()).toBe(0);
   });
 });

@@ -285,6 +285,21 @@ describe('Workspace', () => {
     });
   });
 
+  test('a burst of typing makes one check, of the last text, once the pause has passed', async () => {
+    const { store, runtime } = await setup();
+    const workspace = new Workspace({ store, runtime, settings: memorySettings(), checkDelayMs: 40 });
+    workspaces.push(workspace);
+    await workspace.init();
+    await workspace.create();
+    await settle();
+    const before = runtime.checks.length;
+    for (const code of ['d', 'de', 'def', 'def main():\n    pass\n']) workspace.edit(code);
+    await settle();
+    expect(runtime.checks.length).toBe(before);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(runtime.checks.slice(before)).toEqual(['def main():\n    pass\n']);
+  });
+
   test('a script with a syntax error can be saved, and says so', async () => {
     const { workspace, store } = await setup();
     await workspace.create();

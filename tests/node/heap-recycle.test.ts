@@ -1,0 +1,143 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as Comlink from 'comlink';
+import { loadPyodide, type PyodideAPI } from 'pyodide';
+import { afterEach, describe, expect, it } from 'vitest';
+import { wasmHeapBytes } from '../../src/runtime/boot.ts';
+import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client.ts';
+import { portEndpoint } from '../../src/runtime/port-endpoint.ts';
+import {
+  bootRequestSchema,
+  type OutputBatchCallback,
+  parseMessage,
+  type WorkerRenderAnswer,
+  workerRenderRequestSchema,
+  workerRunRequestSchema,
+} from '../../src/runtime/protocol.ts';
+import { createPythonServices, type PythonServices } from '../../src/runtime/python-services.ts';
+import { serveRenderLane } from '../../src/runtime/render-lane.ts';
+import type { MacroScript, PythonRuntime } from '../../src/runtime/types.ts';
+
+/*
+ * The heap bound with a real Pyodide: its WASM memory grows when a script allocates and never
+ * shrinks, the client notices after the call and replaces the worker, and work queued meanwhile
+ * runs on the new one. Each "worker" is a real Pyodide on this thread behind a real MessageChannel,
+ * serving the calls these tests make the way worker.ts does (worker.ts itself needs the sandbox frame).
+ */
+
+const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
+
+interface RealWorker {
+  heapBytes(): number;
+  terminated: boolean;
+}
+
+function realWorker(created: RealWorker[]): WorkerEndpoint {
+  const { port1, port2 } = new MessageChannel();
+  let pyodide: PyodideAPI | undefined;
+  let python: PythonServices | undefined;
+  let held: WorkerRenderAnswer | undefined;
+  const worker: RealWorker = { heapBytes: () => (pyodide ? wasmHeapBytes(pyodide) : 0), terminated: false };
+  created.push(worker);
+  const render = (request: unknown): WorkerRenderAnswer => {
+    const { batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
+    return { results: python!.macros.render(batch), heapBytes: worker.heapBytes() };
+  };
+  Comlink.expose(
+    {
+      async boot(request: unknown) {
+        const { renderLane } = parseMessage(bootRequestSchema, request, 'boot request');
+        pyodide = await loadPyodide({ indexURL });
+        python = createPythonServices(pyodide);
+        void serveRenderLane(renderLane, render, (answer) => {
+          held = answer;
+        });
+        return { ok: true, bootInfo: { source: 'normal', ms: 0 } };
+      },
+      heapBytes: async () => worker.heapBytes(),
+      async run(request: unknown, onOutput: Comlink.Remote<OutputBatchCallback>) {
+        const script = parseMessage(workerRunRequestSchema, request, 'run request');
+        let delivered: Promise<void> = Promise.resolve();
+        const result = python!.runner.run({
+          ...script,
+          onOutput: (chunks) => {
+            delivered = onOutput(chunks);
+          },
+        });
+        await delivered;
+        return result;
+      },
+      render: async (request: unknown) => render(request),
+      takeHeldRender: async () => held,
+    },
+    port2,
+  );
+  const interrupt = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  return portEndpoint(port1, new EventTarget(), interrupt, () => {
+    worker.terminated = true;
+    port2.close();
+  });
+}
+
+const echo: MacroScript = {
+  id: 'echo',
+  version: 1,
+  slug: 'echo',
+  body: 'def render(context):\n    return context["args"][0]\n',
+  entrypoint: 'render',
+};
+const context = {
+  macro: 'echo',
+  params: {},
+  args: [{ type: 'str' as const, value: 'after the recycle' }],
+  env: { preview: true, language: 'en', base_url: '' },
+  post: { id: 'p', title: 'P', slug: 'p', status: 'draft', tags: [], categories: [] },
+};
+
+const runtimes: PythonRuntime[] = [];
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.dispose();
+});
+
+describe('the heap bound, with real Pyodide', () => {
+  it('replaces a worker whose heap grew past the bound, and a render queued behind the run still runs', async () => {
+    const workers: RealWorker[] = [];
+    const maxHeapBytes = 192 * 2 ** 20;
+    const runtime = createPythonRuntime({ createWorker: () => realWorker(workers), maxHeapBytes });
+    runtimes.push(runtime);
+
+    // A small run first: a fresh interpreter stays under the bound, so nothing is replaced.
+    const small = await runtime.run({
+      fileName: 'small.py',
+      code: 'x = 1\n',
+      timeoutMs: 60_000,
+      onOutput: () => {},
+    });
+    expect(small.kind).toBe('ok');
+    expect(workers[0]!.heapBytes()).toBeLessThan(maxHeapBytes);
+    expect(workers).toHaveLength(1);
+
+    const output: string[] = [];
+    const big = runtime.run({
+      fileName: 'big.py',
+      code: 'block = bytearray(256 * 2**20)\nprint(len(block))\n',
+      timeoutMs: 60_000,
+      onOutput: (chunks) => output.push(...chunks.map((chunk) => chunk.text)),
+    });
+    const queued = runtime.renderMacro(echo, context);
+    expect(await big).toMatchObject({ kind: 'ok' });
+    expect(output.join('')).toBe(`${256 * 2 ** 20}\n`);
+    // WASM memory never shrinks: the first worker still holds what the script took.
+    expect(workers[0]!.heapBytes()).toBeGreaterThan(maxHeapBytes);
+    expect(runtime.status).toEqual({
+      state: 'restarting',
+      reason: "Python's memory grew past 192 MiB; starting a fresh worker to free it",
+    });
+
+    expect(await queued).toEqual({ ok: true, html: 'after the recycle', warnings: [] });
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[1]!.heapBytes()).toBeLessThan(maxHeapBytes);
+    expect(runtime.status).toEqual({ state: 'ready' });
+  }, 120_000);
+});
