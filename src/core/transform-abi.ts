@@ -71,6 +71,14 @@ export function draftFromIncoming(incoming: IncomingPost): TransformInput {
   };
 }
 
+/** What the editor's Run tries a transform on: a page shared with a selection, as a share sheet sends it. */
+export const sampleTransformInput: TransformInput = draftFromIncoming({
+  source: 'share',
+  title: 'A page worth sharing',
+  text: 'A sentence selected on the page.\nAnd a second line.',
+  url: 'https://example.com/articles/worth-sharing',
+});
+
 export type TransformResultCheck = { ok: true; post: TransformedPost } | { ok: false; problem: string };
 
 /**

@@ -23,7 +23,11 @@ import type { NewScript, ScriptChange, ScriptChanges, ScriptStore } from './scri
 export const defaultBodies: Record<ScriptKind, string> = {
   utility: 'def main():\n    print("Hello from Pymark")\n',
   macro: 'def render(context):\n    return {"html": "<p>Hello from Pymark</p>"}\n',
-  transform: 'def transform(post):\n    return post\n',
+  transform:
+    'def transform(post):\n' +
+    '    # post: "title", "body", "tags", "categories", and "source" (what was shared: "title", "text", "url").\n' +
+    '    # Return the post to save, or a str: its body. Run tries it on a sample shared page.\n' +
+    '    return post\n',
 };
 
 export interface StoreOptions {

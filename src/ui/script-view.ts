@@ -100,7 +100,7 @@ export class ScriptView extends LitElement {
           class="primary"
           @click=${() => this.intent({ type: 'run' })}
           ?disabled=${view.running}
-          title="Run (Ctrl/Cmd+Enter)"
+          title=${script.kind === 'transform' ? 'Try on a sample shared page (Ctrl/Cmd+Enter)' : 'Run (Ctrl/Cmd+Enter)'}
         >
           Run
         </button>

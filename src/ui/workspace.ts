@@ -1,5 +1,13 @@
 import type { Script, ScriptKind } from '../core/script';
-import type { BootInfo, PythonRuntime, RunOutcome, RuntimeStatus, ScriptCheck } from '../runtime/types';
+import { sampleTransformInput } from '../core/transform-abi';
+import type {
+  BootInfo,
+  PythonRuntime,
+  RunOutcome,
+  RuntimeStatus,
+  ScriptCheck,
+  TransformOutcome,
+} from '../runtime/types';
 import type { ScriptStore } from '../storage/script-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { describeError, StateHolder } from './state-holder';
@@ -325,6 +333,14 @@ export class Workspace extends StateHolder<WorkspaceState> {
     this.updateRun(id, noRun);
     const startedAt = performance.now();
     try {
+      if (script.kind === 'transform') {
+        const tried = await this.deps.runtime.transformPost(
+          { ...script, body: this.state.code },
+          sampleTransformInput,
+        );
+        this.reportTransform(id, tried, performance.now() - startedAt);
+        return;
+      }
       const outcome = await this.deps.runtime.run({
         fileName: `${script.slug}.py`,
         code: this.state.code,
@@ -381,6 +397,31 @@ export class Workspace extends StateHolder<WorkspaceState> {
           text: describeStop(outcome, this.state.runTimeoutMs),
         });
         break;
+    }
+    this.appendEntries(id, entries);
+  }
+
+  /** A transform's Run tries it on a sample shared page and shows the post it makes, or why it made none. */
+  private reportTransform(id: string, outcome: TransformOutcome, elapsedMs: number): void {
+    const entries: OutputEntry[] = [];
+    if (outcome.printed) entries.push({ kind: 'stdout', text: outcome.printed });
+    const seconds = `${(elapsedMs / 1000).toFixed(2)} s`;
+    if (outcome.ok) {
+      const { title, body, tags, categories } = outcome.post;
+      const lists = [
+        ...(tags.length > 0 ? [`tags: ${tags.join(', ')}`] : []),
+        ...(categories.length > 0 ? [`categories: ${categories.join(', ')}`] : []),
+      ];
+      entries.push({ kind: 'result', text: [`title: ${title}`, ...lists, '', body].join('\n') });
+      entries.push({
+        kind: 'note',
+        tone: 'info',
+        text: `transform() made this post of a sample shared page in ${seconds}. Pages shared to Pymark (from the share sheet, or the bookmarklet in Settings) go through it the same way.`,
+      });
+    } else {
+      if (outcome.traceback) entries.push({ kind: 'stderr', text: outcome.traceback });
+      entries.push({ kind: 'note', tone: 'error', text: `Failed after ${seconds}: ${outcome.message}` });
+      this.updateRun(id, { errorLine: outcome.line ?? null });
     }
     this.appendEntries(id, entries);
   }

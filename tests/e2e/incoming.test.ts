@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post';
-import { type AppPage, createScript, newAppPage, useBuiltApp } from './harness';
+import { type AppPage, createScript, newAppPage, output, useBuiltApp } from './harness';
 
 const suite = useBuiltApp();
 
@@ -59,6 +59,10 @@ describe('posts arriving from the share sheet and the bookmarklet', () => {
 
   test('a failing transform says where and why; the post can still be saved as it came', async () => {
     await createScript(page, 'transform', 'needs_nope', failingTransform);
+    // Run in the editor tries it on a sample shared page.
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await output(page).getByText('got A page worth sharing').waitFor({ timeout: 30_000 });
+    await output(page).getByText('Failed after').filter({ hasText: "KeyError: 'nope'" }).waitFor();
     await page.goto(shareAddress({ ...shared, share_title: 'Second share' }));
     const picker = dialog(page).getByRole('combobox', { name: 'Transform' });
     await picker.selectOption({ label: 'needs_nope (needs_nope.py)' });

@@ -1,11 +1,14 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, test } from 'vitest';
+import { sampleTransformInput, type TransformInput } from '../../src/core/transform-abi';
 import type {
   PythonRuntime,
   RunOutcome,
   RunRequest,
   RuntimeStatus,
   ScriptCheck,
+  TransformOutcome,
+  TransformScript,
 } from '../../src/runtime/types';
 import { openScriptStore } from '../../src/storage/idb-script-store';
 import { Workspace, type WorkspaceSettings } from '../../src/ui/workspace';
@@ -60,7 +63,13 @@ class ScriptedRuntime implements PythonRuntime {
   // The scripts workspace only runs utilities.
   readonly renderMacro = notUsedHere;
   readonly renderMany = notUsedHere;
-  readonly transformPost = notUsedHere;
+  readonly transforms: { script: TransformScript; post: TransformInput }[] = [];
+  transformOutcome: TransformOutcome = { ok: false, kind: 'worker-failed', script: '', message: 'unset' };
+
+  async transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome> {
+    this.transforms.push({ script, post });
+    return this.transformOutcome;
+  }
   readonly setSiteData = notUsedHere;
   readonly stats = () => [];
   readonly resetStats = () => {};
@@ -203,6 +212,46 @@ describe('Workspace', () => {
     expect(workspace.state.errorLine).toBe(3);
     await workspace.select(other);
     expect(workspace.state.output).toEqual([]);
+  });
+
+  test("a transform's Run tries the editor's code on a sample shared page and shows the post, or where it failed", async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create('transform');
+    workspace.edit('def transform(post):\n    return post\n');
+    runtime.transformOutcome = {
+      ok: true,
+      post: { title: 'T', body: 'Body', tags: ['link'], categories: [] },
+      printed: 'looked\n',
+    };
+    await workspace.run();
+    expect(runtime.transforms).toEqual([
+      {
+        script: expect.objectContaining({ body: 'def transform(post):\n    return post\n' }),
+        post: sampleTransformInput,
+      },
+    ]);
+    expect(runtime.requests).toEqual([]);
+    expect(workspace.state.output.slice(0, 2)).toEqual([
+      { kind: 'stdout', text: 'looked\n' },
+      { kind: 'result', text: 'title: T\ntags: link\n\nBody' },
+    ]);
+    expect(workspace.state.output[2]).toMatchObject({ kind: 'note', tone: 'info' });
+
+    runtime.transformOutcome = {
+      ok: false,
+      kind: 'exception',
+      script: 'untitled_transform.py',
+      message: "KeyError: 'nope'",
+      line: 2,
+      traceback: 'Traceback…',
+    };
+    await workspace.run();
+    expect(workspace.state.output).toEqual([
+      { kind: 'stderr', text: 'Traceback…' },
+      { kind: 'note', tone: 'error', text: expect.stringMatching(/^Failed after .*: KeyError: 'nope'$/) },
+    ]);
+    expect(workspace.state.errorLine).toBe(2);
+    expect(workspace.state.running).toBe(false);
   });
 
   test('deleting the running script stops it', async () => {
