@@ -1,6 +1,6 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
-import type { AbiPost, MacroEnv, MacroValue } from '../core/abi';
+import { type AbiPost, type MacroEnv, type MacroValue, siteSnapshotSchema } from '../core/abi';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 import type { BootInfo, OutputChunk, ScriptCheck } from './types';
@@ -149,6 +149,21 @@ export const workerRenderRequestSchema = z.object({
   site: z.string().optional(),
 });
 export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
+
+/**
+ * The site data's JSON text, checked against the ABI once more on the side where Python reads it,
+ * and handed back unchanged. It comes only when the data changed, so the check costs renders nothing.
+ */
+export function checkedSiteJson(text: string): string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('Malformed site data: not JSON');
+  }
+  parseMessage(siteSnapshotSchema, data, 'site data');
+  return text;
+}
 
 /**
  * Worker → main thread: `results` is the JSON text render_batch (macro_engine.py) returned, passed

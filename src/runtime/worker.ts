@@ -4,6 +4,7 @@ import { bundledPythonSources } from './bundled-python';
 import { lockDown } from './lockdown';
 import {
   bootRequestSchema,
+  checkedSiteJson,
   outputCallbackSchema,
   type PythonWorkerApi,
   parseMessage,
@@ -40,7 +41,7 @@ function services(): PythonServices {
 function render(request: unknown): { results: string; heapBytes: number } {
   const { macros } = services();
   const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
-  if (site !== undefined) macros.setSite(site);
+  if (site !== undefined) macros.setSite(checkedSiteJson(site));
   return { results: macros.render(batch), heapBytes: measureHeap() };
 }
 
