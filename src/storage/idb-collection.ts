@@ -150,6 +150,19 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
     return item;
   }
 
+  /** Deletes a trashed item for good, which frees its slug. */
+  async purge(id: string): Promise<void> {
+    const { trash, noun } = this.config;
+    await inWriteTransaction(this.db, [trash, ...this.purgedWith], async (tx) => {
+      if ((await tx.objectStore(trash).getKey(id)) === undefined)
+        throw new Error(`No ${noun} with id ${id} in the trash`);
+      await Promise.all([trash, ...this.purgedWith].map((store) => tx.objectStore(store).delete(id)));
+    });
+  }
+
+  /** Other stores keyed by the item's id whose record goes with it when it is purged. */
+  protected readonly purgedWith: Exclude<StoreName, 'trash' | 'postTrash'>[] = [];
+
   async applyExternal(changes: ExternalChanges<T>): Promise<void> {
     const { live, trash, schema, noun } = this.config;
     const puts = changes.put.map((item) => validInput(schema, item, noun));

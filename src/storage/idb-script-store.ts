@@ -67,6 +67,9 @@ const scriptChangeSchema = z.discriminatedUnion('type', [
 ]);
 
 class IndexedDbScriptStore extends IdbCollection<Script, ScriptChange> implements IdbScriptStore {
+  // A draft stays with a trashed script for its restore; purging the script takes it too.
+  protected override readonly purgedWith = ['drafts' as const];
+
   constructor(db: PymarkDb, dbName: string, onInvalidRecord: InvalidRecordListener) {
     super(db, dbName, onInvalidRecord, {
       live: 'scripts',

@@ -33,6 +33,8 @@ export interface PostStore extends ExternalChangeTarget<Post> {
   /** Brings a trashed post back, with a new slug if its old one was taken meanwhile. */
   restore(id: string): Promise<Post>;
   listTrash(): Promise<TrashedPost[]>;
+  /** Deletes a trashed post for good; rejects when it is not in the trash. */
+  purge(id: string): Promise<void>;
   /** Like `ScriptStore.subscribe`: committed changes from any instance on the same database. */
   subscribe(listener: (change: PostChange) => void): () => void;
 }

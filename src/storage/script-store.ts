@@ -47,6 +47,8 @@ export interface ScriptStore extends ExternalChangeTarget<Script> {
   restore(id: string): Promise<Script>;
   /** Valid trashed scripts, most recently deleted first; invalid ones are skipped and reported. */
   listTrash(): Promise<TrashedScript[]>;
+  /** Deletes a trashed script (and its draft) for good; rejects when it is not in the trash. */
+  purge(id: string): Promise<void>;
 
   /** `undefined` when there is none; an invalid stored draft is reported and treated as none. */
   getDraft(scriptId: string): Promise<Draft | undefined>;

@@ -1,6 +1,6 @@
 import type { Post, PostStatus } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
-import type { PostStore } from '../storage/post-store';
+import type { PostStore, TrashedPost } from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { describeError, StateHolder } from './state-holder';
 
@@ -23,6 +23,8 @@ export interface PostsState {
   /** Why the last preview could not be produced, e.g. Python failed to boot. */
   previewProblem: string | null;
   recentlyDeleted: Post | null;
+  /** Deleted posts, most recent first: each can be restored or deleted for good. */
+  trash: readonly TrashedPost[];
   problem: string | null;
 }
 
@@ -54,6 +56,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
       preview: null,
       previewProblem: null,
       recentlyDeleted: null,
+      trash: [],
       problem: null,
     });
   }
@@ -61,6 +64,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   async init(): Promise<void> {
     this.unsubscribers.push(this.deps.store.subscribe((change) => void this.onStoreChange(change)));
     this.set({ posts: await this.deps.store.list() });
+    await this.refreshTrash();
   }
 
   dispose(): void {
@@ -109,6 +113,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
       await this.deps.store.delete(id);
       const posts = this.state.posts.filter((candidate) => candidate.id !== id);
       this.set({ posts, recentlyDeleted: post });
+      await this.refreshTrash();
       if (id === this.state.selectedId) {
         this.set({ selectedId: null, editing: null, preview: null, previewProblem: null });
       }
@@ -117,11 +122,28 @@ export class PostsWorkspace extends StateHolder<PostsState> {
 
   async undoDelete(): Promise<void> {
     const post = this.state.recentlyDeleted;
-    if (!post) return;
-    await this.attempt(`restore “${post.title}”`, async () => {
-      const restored = await this.deps.store.restore(post.id);
-      this.set({ recentlyDeleted: null, posts: await this.deps.store.list() });
+    if (post) await this.restoreFromTrash(post.id);
+  }
+
+  /** Brings a deleted post back and opens it. */
+  async restoreFromTrash(id: string): Promise<void> {
+    const title = this.state.trash.find((post) => post.id === id)?.title ?? 'the post';
+    await this.attempt(`restore “${title}”`, async () => {
+      const restored = await this.deps.store.restore(id);
+      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
+      this.set({ posts: await this.deps.store.list() });
+      await this.refreshTrash();
       await this.select(restored.id);
+    });
+  }
+
+  /** Deletes a post in the trash for good; its slug is free again. */
+  async purgeFromTrash(id: string): Promise<void> {
+    const title = this.state.trash.find((post) => post.id === id)?.title ?? 'the post';
+    await this.attempt(`delete “${title}” for good`, async () => {
+      await this.deps.store.purge(id);
+      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
+      await this.refreshTrash();
     });
   }
 
@@ -188,6 +210,10 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.previewTimer = setTimeout(() => this.refreshPreview(), this.deps.previewDelayMs ?? 200);
   }
 
+  private async refreshTrash(): Promise<void> {
+    this.set({ trash: await this.deps.store.listTrash() });
+  }
+
   private replace(post: Post): void {
     const posts = this.state.posts.map((candidate) => (candidate.id === post.id ? post : candidate));
     this.set({ posts });
@@ -201,6 +227,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     change: { type: 'put'; post: Post } | { type: 'delete'; id: string },
   ): Promise<void> {
     this.set({ posts: await this.deps.store.list() });
+    await this.refreshTrash();
     if (
       change.type === 'put' &&
       change.post.id === this.state.selectedId &&

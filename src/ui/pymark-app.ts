@@ -8,6 +8,7 @@ import './settings-dialog';
 import './update-prompt';
 import './diagnostics-view';
 import './folder-panel';
+import './trash-list';
 import './default-offers-notice';
 import './incoming-post-dialog';
 import { bookmarkletCode } from './bookmarklet';
@@ -284,7 +285,13 @@ export class PymarkApp extends LitElement {
         @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
           workspace?.rename(event.detail.id, event.detail.title)}
         @delete-item=${(event: CustomEvent<string>) => workspace?.delete(event.detail)}
-      ></pymark-item-list>`;
+      ></pymark-item-list>
+      <pymark-trash-list
+        label="Deleted scripts"
+        .items=${view?.trash ?? []}
+        @restore-item=${(event: CustomEvent<string>) => workspace?.restoreFromTrash(event.detail)}
+        @purge-item=${(event: CustomEvent<string>) => workspace?.purgeFromTrash(event.detail)}
+      ></pymark-trash-list>`;
   }
 
   private renderPostsSidebar() {
@@ -306,7 +313,13 @@ export class PymarkApp extends LitElement {
         @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
           posts?.rename(event.detail.id, event.detail.title)}
         @delete-item=${(event: CustomEvent<string>) => posts?.delete(event.detail)}
-      ></pymark-item-list>`;
+      ></pymark-item-list>
+      <pymark-trash-list
+        label="Deleted posts"
+        .items=${view?.trash ?? []}
+        @restore-item=${(event: CustomEvent<string>) => posts?.restoreFromTrash(event.detail)}
+        @purge-item=${(event: CustomEvent<string>) => posts?.purgeFromTrash(event.detail)}
+      ></pymark-trash-list>`;
   }
 
   /** Saves the post that arrived from outside and opens it in the posts view. */

@@ -8,7 +8,7 @@ import type {
   ScriptCheck,
   TransformOutcome,
 } from '../runtime/types';
-import type { ScriptStore } from '../storage/script-store';
+import type { ScriptStore, TrashedScript } from '../storage/script-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { describeError, StateHolder } from './state-holder';
 
@@ -37,6 +37,8 @@ export interface WorkspaceState {
   runTimeoutMs: number;
   /** The last deleted script, offered for undo until the next delete or dismissal. */
   recentlyDeleted: Script | null;
+  /** Deleted scripts, most recent first: each can be restored or deleted for good. */
+  trash: readonly TrashedScript[];
   /** A failed save, load or delete, shown to the user; never swallowed. */
   problem: string | null;
   /**
@@ -105,6 +107,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       bootInfo: deps.runtime.bootInfo,
       runTimeoutMs: 30_000,
       recentlyDeleted: null,
+      trash: [],
       problem: null,
       changedElsewhere: false,
       check: null,
@@ -115,7 +118,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
   async init(): Promise<void> {
     this.unsubscribers.push(
       this.deps.runtime.subscribe((status) => this.set({ status, bootInfo: this.deps.runtime.bootInfo })),
-      this.deps.store.subscribe(() => void this.refreshScripts()),
+      // A change may come from another tab or the project folder, deletes included.
+      this.deps.store.subscribe(() => void this.refreshScripts().then(() => this.refreshTrash())),
     );
     const [scripts, runTimeoutMs] = await Promise.all([
       this.deps.store.list(),
@@ -123,6 +127,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
     ]);
     const { status, bootInfo } = this.deps.runtime;
     this.set({ scripts: sortByTitle(scripts), runTimeoutMs, status, bootInfo });
+    await this.refreshTrash();
     const first = this.state.scripts[0];
     if (first) await this.select(first.id);
   }
@@ -282,6 +287,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       if (id === this.state.runningId) this.deps.runtime.stop();
       const scripts = this.state.scripts.filter((candidate) => candidate.id !== id);
       this.set({ scripts, recentlyDeleted: script });
+      await this.refreshTrash();
       if (id === this.state.selectedId) {
         const next = scripts[0];
         if (next) await this.select(next.id);
@@ -292,12 +298,28 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   async undoDelete(): Promise<void> {
     const script = this.state.recentlyDeleted;
-    if (!script) return;
-    await this.attempt(`restore “${script.title}”`, async () => {
-      const restored = await this.deps.store.restore(script.id);
-      this.set({ recentlyDeleted: null });
+    if (script) await this.restoreFromTrash(script.id);
+  }
+
+  /** Brings a deleted script back, its unsaved draft included, and opens it. */
+  async restoreFromTrash(id: string): Promise<void> {
+    const title = this.state.trash.find((script) => script.id === id)?.title ?? 'the script';
+    await this.attempt(`restore “${title}”`, async () => {
+      const restored = await this.deps.store.restore(id);
+      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
       await this.refreshScripts();
+      await this.refreshTrash();
       await this.select(restored.id);
+    });
+  }
+
+  /** Deletes a script in the trash for good; its slug is free again. */
+  async purgeFromTrash(id: string): Promise<void> {
+    const title = this.state.trash.find((script) => script.id === id)?.title ?? 'the script';
+    await this.attempt(`delete “${title}” for good`, async () => {
+      await this.deps.store.purge(id);
+      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
+      await this.refreshTrash();
     });
   }
 
@@ -487,6 +509,10 @@ export class Workspace extends StateHolder<WorkspaceState> {
     } else {
       this.set({ changedElsewhere: true });
     }
+  }
+
+  private async refreshTrash(): Promise<void> {
+    this.set({ trash: await this.deps.store.listTrash() });
   }
 
   private replaceScript(script: Script): void {

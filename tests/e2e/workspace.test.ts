@@ -228,6 +228,42 @@ describe('scripts workspace', () => {
   });
 });
 
+describe('the trash', () => {
+  test('a deleted built-in and a deleted post come back from the trash; "Delete forever" asks twice', async () => {
+    const app = await newAppPage(suite.browser, suite.server.url);
+    const { page } = app;
+    await page.locator('.cm-content').waitFor();
+    const trash = page.getByRole('list', { name: 'Deleted scripts' });
+    for (const title of ['YouTube', 'Vimeo']) {
+      await page.getByRole('button', { name: `Delete ${title}` }).click();
+      await expect.poll(() => scriptItems(page).filter({ hasText: title }).count()).toBe(0);
+    }
+    await page.getByText('Trash (2)').click();
+    // The undo toast only reaches Vimeo; the trash still has YouTube.
+    await trash.getByRole('button', { name: 'Restore YouTube' }).click();
+    await page.getByRole('heading', { name: 'YouTube' }).waitFor();
+    await expect.poll(() => scriptItems(page).filter({ hasText: 'YouTube' }).count()).toBe(1);
+
+    await page.getByText('Trash (1)').waitFor();
+    await trash.getByRole('button', { name: 'Delete Vimeo for good' }).click();
+    await trash.getByRole('button', { name: 'Confirm: delete Vimeo for good' }).click();
+    await expect.poll(() => trash.count()).toBe(0);
+
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+    await page.getByRole('button', { name: 'Delete Untitled post' }).click();
+    await page.getByText('Trash (1)').click();
+    await page
+      .getByRole('list', { name: 'Deleted posts' })
+      .getByRole('button', { name: 'Restore Untitled post' })
+      .click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+});
+
 describe('an offered update of an edited default', () => {
   test('compares the user’s version with the new one, line by line', async () => {
     const app = await newAppPage(suite.browser, suite.server.url);

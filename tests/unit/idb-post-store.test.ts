@@ -58,6 +58,28 @@ describe('post store', () => {
   });
 });
 
+describe('purging the trash', () => {
+  it('deletes a trashed item for good and frees its slug; only trashed items can be purged', async () => {
+    const posts = await openPosts();
+    const post = await posts.create({ title: 'Gone' });
+    await expect(posts.purge(post.id)).rejects.toThrow(/No post with id .* in the trash/);
+    await posts.delete(post.id);
+    await posts.purge(post.id);
+    expect(await posts.listTrash()).toEqual([]);
+    await expect(posts.restore(post.id)).rejects.toThrow(/in the trash/);
+    expect((await posts.create({ title: 'Gone' })).slug).toBe('gone');
+
+    const scripts = await openScripts();
+    const script = await scripts.create({ title: 'Tool', kind: 'utility' });
+    await scripts.putDraft({ scriptId: script.id, body: 'x', baseVersion: 1, updatedAt: script.updatedAt });
+    await scripts.delete(script.id);
+    expect(await scripts.getDraft(script.id)).toBeDefined();
+    await scripts.purge(script.id);
+    expect(await scripts.getDraft(script.id)).toBeUndefined();
+    expect(await scripts.listTrash()).toEqual([]);
+  });
+});
+
 describe('external changes', () => {
   it('let slugs trade places and trash items in one step', async () => {
     const store = await openScripts();

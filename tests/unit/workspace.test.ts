@@ -397,6 +397,28 @@ describe('Workspace', () => {
     expect(workspace.state.code).toBe('print("keep me")\n');
   });
 
+  test('the trash keeps every deleted script: any can be restored, or deleted for good', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create();
+    const first = workspace.state.selectedId!;
+    await workspace.create();
+    const second = workspace.state.selectedId!;
+    await workspace.delete(first);
+    await workspace.delete(second);
+    expect(workspace.state.trash.map((script) => script.id)).toEqual([second, first]);
+    expect(workspace.state.recentlyDeleted?.id).toBe(second);
+
+    // Undo reaches only the last delete; the trash reaches the first too.
+    await workspace.restoreFromTrash(first);
+    expect(workspace.state.selectedId).toBe(first);
+    expect(workspace.state.trash.map((script) => script.id)).toEqual([second]);
+
+    await workspace.purgeFromTrash(second);
+    expect(workspace.state.trash).toEqual([]);
+    expect(workspace.state.recentlyDeleted).toBeNull();
+    await expect(store.restore(second)).rejects.toThrow(/in the trash/);
+  });
+
   test('a failed save is reported and the edit stays in the editor', async () => {
     const { workspace, store } = await setup();
     await workspace.create();
