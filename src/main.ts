@@ -47,7 +47,12 @@ async function start(): Promise<void> {
   const project = await openProjectFolder({ scripts: store, posts: postStore });
   app.folder = project.connection;
   app.defaultOffers = project.offers;
-  const workspace = new Workspace({ store, runtime, settings });
+  const workspace = new Workspace({
+    store,
+    runtime,
+    settings,
+    macroRenamed: (from, to) => void posts.offerMacroRename(from, to),
+  });
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);
 

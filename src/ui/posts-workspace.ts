@@ -1,3 +1,4 @@
+import { renameMacroCalls } from '../core/macro-rename';
 import type { Post, PostStatus } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
 import type { PostStore, TrashedPost } from '../storage/post-store';
@@ -25,7 +26,15 @@ export interface PostsState {
   recentlyDeleted: Post | null;
   /** Deleted posts, most recent first: each can be restored or deleted for good. */
   trash: readonly TrashedPost[];
+  /** A macro was renamed and these posts still call it by its old name: offered an update. */
+  renameOffer: MacroRenameOffer | null;
   problem: string | null;
+}
+
+export interface MacroRenameOffer {
+  from: string;
+  to: string;
+  postIds: readonly string[];
 }
 
 export interface PostsWorkspaceDeps {
@@ -57,6 +66,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
       previewProblem: null,
       recentlyDeleted: null,
       trash: [],
+      renameOffer: null,
       problem: null,
     });
   }
@@ -145,6 +155,38 @@ export class PostsWorkspace extends StateHolder<PostsState> {
       if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
       await this.refreshTrash();
     });
+  }
+
+  /** After a macro's slug changed: finds the posts that still call the old name, to offer an update. */
+  async offerMacroRename(from: string, to: string): Promise<void> {
+    await this.attempt(`look for posts that call [[${from}]]`, async () => {
+      const posts = await this.deps.store.list();
+      const postIds = posts
+        .filter((post) => renameMacroCalls(post.body, from, to).renamed > 0)
+        .map((post) => post.id);
+      this.set({ renameOffer: postIds.length > 0 ? { from, to, postIds } : null });
+    });
+  }
+
+  /** Rewrites the offered posts' calls to the macro's new name, saving each post. */
+  async acceptMacroRename(): Promise<void> {
+    const offer = this.state.renameOffer;
+    if (!offer) return;
+    // The open post's unsaved edits are saved first, so the rewrite starts from them.
+    await this.flushSave();
+    await this.attempt(`update the posts that call [[${offer.from}]]`, async () => {
+      for (const id of offer.postIds) {
+        const post = await this.deps.store.get(id);
+        if (!post) continue;
+        const { text, renamed } = renameMacroCalls(post.body, offer.from, offer.to);
+        if (renamed > 0) await this.deps.store.save(id, { body: text });
+      }
+      this.set({ renameOffer: null });
+    });
+  }
+
+  dismissMacroRename(): void {
+    this.set({ renameOffer: null });
   }
 
   dismissUndo(): void {

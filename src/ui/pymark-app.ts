@@ -98,6 +98,9 @@ export class PymarkApp extends LitElement {
       background: #1f2937;
       color: #fff;
     }
+    .toast.offer {
+      bottom: 4.5rem;
+    }
     .toast button {
       background: transparent;
       color: #93c5fd;
@@ -206,6 +209,7 @@ export class PymarkApp extends LitElement {
           </div>`
           : nothing
       }
+      ${this.renderRenameOffer()}
       ${
         problem
           ? html`<div class="problem" role="alert">
@@ -260,6 +264,18 @@ export class PymarkApp extends LitElement {
           @reset-stats=${() => this.diagnostics?.reset()}
         ></pymark-diagnostics-view>`;
     }
+  }
+
+  /** After a macro's rename: the posts that call it by its old name, and the offer to update them. */
+  private renderRenameOffer() {
+    const offer = this.postsView?.renameOffer;
+    if (!offer) return nothing;
+    const count = offer.postIds.length === 1 ? '1 post calls' : `${offer.postIds.length} posts call`;
+    return html`<div class="toast offer" role="alert">
+      ${count} [[${offer.from}]], which is now [[${offer.to}]].
+      <button @click=${() => this.posts?.acceptMacroRename()}>Update ${offer.postIds.length === 1 ? 'it' : 'them'}</button>
+      <button @click=${() => this.posts?.dismissMacroRename()}>Leave as is</button>
+    </div>`;
   }
 
   private renderTab(tab: Tab, label: string) {

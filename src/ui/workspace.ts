@@ -70,6 +70,8 @@ export interface WorkspaceDeps {
   draftDelayMs?: number;
   /** How long typing pauses before Python checks the syntax. */
   checkDelayMs?: number;
+  /** Told when a macro's slug, the name posts call it by, changed with a rename. */
+  macroRenamed?: (from: string, to: string) => void;
 }
 
 /** What the output panel shows for a script: its last run's output and the line its traceback points at. */
@@ -273,7 +275,11 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   async rename(id: string, title: string): Promise<void> {
     await this.attempt('rename the script', async () => {
-      this.replaceScript(await this.deps.store.rename(id, title));
+      const before = this.state.scripts.find((script) => script.id === id);
+      const renamed = await this.deps.store.rename(id, title);
+      this.replaceScript(renamed);
+      if (before?.kind === 'macro' && before.slug !== renamed.slug)
+        this.deps.macroRenamed?.(before.slug, renamed.slug);
     });
   }
 

@@ -145,6 +145,25 @@ describe('posts with a live preview', () => {
       page.getByRole('status', { name: 'Python status' }).filter({ hasText: 'ready' }).count(),
     ).resolves.toBe(1);
   });
+
+  test('renaming a macro offers to update the posts that call it, and the update keeps them working', async () => {
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await page.getByRole('button', { name: 'Rename shout' }).click();
+    const title = page.getByLabel('New title for shout');
+    await title.fill('yell');
+    await title.press('Enter');
+    const offer = page
+      .getByRole('alert')
+      .filter({ hasText: '1 post calls [[shout]], which is now [[yell]].' });
+    await offer.waitFor();
+    await offer.getByRole('button', { name: 'Update it' }).click();
+    await offer.waitFor({ state: 'hidden' });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await expect
+      .poll(() => page.getByLabel('Markdown of Untitled post').textContent())
+      .toContain('Inline: [[yell text="hello"]] and [[nosuchmacro a=1]].');
+    await preview.locator('strong.shout', { hasText: 'HELLO!' }).waitFor();
+  });
 });
 
 async function createMacroEdit(page: Page, slug: string, code: string): Promise<void> {
