@@ -23,7 +23,10 @@ export interface RenderWarning {
 }
 
 export interface RenderedPost {
+  /** The Markdown this was rendered from: warnings point into it, and only into it. */
+  body: string;
   html: string;
+  /** By line and column. */
   warnings: RenderWarning[];
   /** Macro calls in the post, and how many of them had to run (the rest came from the memo). */
   macroCount: number;
@@ -122,7 +125,10 @@ export class PostRenderer {
     const html = document.render((call, index) => {
       const key = keys[index];
       const script = macros.get(call.name.toLowerCase());
-      if (key === undefined || !script) return unknownMacro(call);
+      if (key === undefined || !script) {
+        warnings.push({ message: whyUnknown(call, site.scripts), line: call.line, column: call.column });
+        return unknownMacro(call, site.scripts);
+      }
       const response = fresh.get(key) ?? this.recall(key);
       if (!response) return macroError(call, script, missingOutcome(undefined));
       const warn = (message: string) => warnings.push({ message, line: call.line, column: call.column });
@@ -136,7 +142,8 @@ export class PostRenderer {
       for (const message of response.warnings) warn(message);
       return response.html;
     });
-    return { html, warnings, macroCount: document.calls.length, executed: pending.size };
+    warnings.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { body: post.body, html, warnings, macroCount: document.calls.length, executed: pending.size };
   }
 
   /** Forgets everything, e.g. after the runtime was replaced. */
@@ -191,10 +198,20 @@ function wrapper(call: PlacedMacroCall): 'div' | 'span' {
 }
 
 /** The macro's own text stays visible, marked, so nothing the author wrote silently disappears. */
-function unknownMacro(call: PlacedMacroCall): string {
+function unknownMacro(call: PlacedMacroCall, scripts: readonly Script[]): string {
   const tag = wrapper(call);
-  const title = `Unknown macro “${call.name}”: no enabled macro script has the slug ${call.name.toLowerCase()}`;
+  const title = whyUnknown(call, scripts);
   return `<${tag} class="pymark-macro-unknown" title="${escapeHtml(title)}">${escapeHtml(call.source)}</${tag}>`;
+}
+
+/** Why a call reaches no macro: most often a typo, but the script may be of another kind, or disabled. */
+function whyUnknown(call: PlacedMacroCall, scripts: readonly Script[]): string {
+  const slug = call.name.toLowerCase();
+  const script = scripts.find((candidate) => candidate.slug === slug);
+  if (script && script.kind !== 'macro')
+    return `Unknown macro [[${call.name}]]: ${slug}.py is a ${script.kind}, not a macro`;
+  if (script) return `Unknown macro [[${call.name}]]: ${slug}.py is disabled`;
+  return `Unknown macro [[${call.name}]]: no macro script is named ${slug}.py`;
 }
 
 function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailure): string {

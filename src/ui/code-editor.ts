@@ -102,6 +102,8 @@ export class CodeEditor extends LitElement {
   /** Problems found in `diagnosticsFor`; shown only while the document is exactly that text. */
   @property({ attribute: false }) diagnostics: readonly ScriptDiagnostic[] = [];
   @property({ attribute: false }) diagnosticsFor: string | null = null;
+  /** Who found the problems, shown with each: Python's compiler, or the post preview. */
+  @property() diagnosticsSource = 'Python';
 
   private view?: EditorView;
   /** The accessible name follows renames without rebuilding the editor. */
@@ -140,6 +142,17 @@ export class CodeEditor extends LitElement {
 
   override focus(): void {
     this.view?.focus();
+  }
+
+  /** Puts the cursor at a 1-based line and column, scrolled into view, and focuses the editor. */
+  reveal(line: number, column: number): void {
+    const view = this.view;
+    if (!view) return;
+    const doc = view.state.doc;
+    const target = doc.line(Math.min(Math.max(line, 1), doc.lines));
+    const anchor = Math.min(target.from + Math.max(column - 1, 0), target.to);
+    view.dispatch({ selection: { anchor }, scrollIntoView: true });
+    view.focus();
   }
 
   override disconnectedCallback(): void {
@@ -185,7 +198,7 @@ export class CodeEditor extends LitElement {
         to: Math.max(from, to),
         severity: problem.severity,
         message: problem.message,
-        source: 'Python',
+        source: this.diagnosticsSource,
       };
     });
     view.dispatch(setDiagnostics(view.state, diagnostics));

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { type PostStatus, postStatuses } from '../core/post';
+import type { CodeEditor } from './code-editor';
 import './code-editor';
 import './post-preview';
 import type { PostFields, PostsState } from './posts-workspace';
@@ -92,6 +93,15 @@ export class PostsView extends LitElement {
       border-radius: 6px;
       font-size: 0.85rem;
     }
+    button.link {
+      font: inherit;
+      color: inherit;
+      background: none;
+      border: 0;
+      padding: 0;
+      text-decoration: underline;
+      cursor: pointer;
+    }
     .problem {
       color: #b91c1c;
       font-size: 0.85rem;
@@ -143,6 +153,9 @@ export class PostsView extends LitElement {
           language="markdown"
           label="Markdown of ${post.title}"
           .value=${post.body}
+          .diagnostics=${(preview?.warnings ?? []).map((warning) => ({ severity: 'warning' as const, ...warning }))}
+          .diagnosticsFor=${preview?.body ?? null}
+          diagnosticsSource="Preview"
           @code-change=${(event: CustomEvent<string>) => this.emit('body-change', event.detail)}
         ></pymark-code-editor>
         <section class="preview" aria-label="Preview">
@@ -153,7 +166,13 @@ export class PostsView extends LitElement {
               ? html`<ul class="warnings" aria-label="Preview warnings">
                 ${preview.warnings.map(
                   (warning) =>
-                    html`<li>Line ${warning.line}, column ${warning.column}: ${warning.message}</li>`,
+                    html`<li>
+                      <button
+                        class="link"
+                        title="Show in the Markdown"
+                        @click=${() => this.editor?.reveal(warning.line, warning.column)}
+                      >Line ${warning.line}, column ${warning.column}</button>: ${warning.message}
+                    </li>`,
                 )}
               </ul>`
               : nothing
@@ -161,6 +180,10 @@ export class PostsView extends LitElement {
         </section>
       </div>
     `;
+  }
+
+  private get editor(): CodeEditor | null {
+    return this.renderRoot.querySelector('pymark-code-editor');
   }
 
   private fields(fields: Partial<PostFields>): void {

@@ -89,6 +89,15 @@ describe('posts with a live preview', () => {
   test('a user macro renders inline, and an unknown macro stays visible and marked', async () => {
     await expect(preview.locator('p strong.shout').textContent()).resolves.toBe('HELLO!');
     await expect(preview.locator('.pymark-macro-unknown').textContent()).resolves.toBe('[[nosuchmacro a=1]]');
+    // Listed among the warnings, marked in the Markdown, and a click on its place puts the cursor there.
+    const warning = page
+      .getByRole('list', { name: 'Preview warnings' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Unknown macro [[nosuchmacro]]: no macro script is named nosuchmacro.py' });
+    await expect(warning.textContent()).resolves.toMatch(/^\s*Line 7, column 36: /);
+    await page.locator('.cm-lintRange-warning').first().waitFor();
+    await warning.getByRole('button', { name: 'Line 7, column 36' }).click();
+    await page.locator('pymark-posts-view .cm-editor.cm-focused').waitFor();
   });
 
   test('a raising macro shows an error box while the rest renders', async () => {

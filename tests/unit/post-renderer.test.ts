@@ -135,11 +135,18 @@ describe('PostRenderer', () => {
     );
     expect(runner.batches).toHaveLength(0);
     expect(rendered.html).toContain(
-      '<span class="pymark-macro-unknown" title="Unknown macro “nope”: no enabled macro script has the slug nope">[[nope a=&#34;&#60;b&#62;&#34;]]</span>',
+      '<span class="pymark-macro-unknown" title="Unknown macro [[nope]]: no macro script is named nope.py">[[nope a=&#34;&#60;b&#62;&#34;]]</span>',
     );
     expect(rendered.html).toContain('[[off]]</span>');
     expect(rendered.html).toContain('[[tool]]</span>');
     expect(rendered.html).toMatch(/<div class="pymark-macro-unknown"[^>]*>\[\[nope\]\]<\/div>\n$/);
+    // Listed among the warnings too, by line and column, each saying why.
+    expect(rendered.warnings).toEqual([
+      { message: 'Unknown macro [[nope]]: no macro script is named nope.py', line: 1, column: 5 },
+      { message: 'Unknown macro [[off]]: off.py is disabled', line: 1, column: 26 },
+      { message: 'Unknown macro [[tool]]: tool.py is a utility, not a macro', line: 1, column: 38 },
+      { message: 'Unknown macro [[nope]]: no macro script is named nope.py', line: 3, column: 1 },
+    ]);
   });
 
   test("a failure's message that names the script already is not prefixed with its name again", async () => {
