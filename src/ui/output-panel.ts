@@ -1,5 +1,5 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { OutputEntry } from './workspace';
 
 /** Streams a run's output; stays scrolled to the bottom unless the user scrolled up to read. */
@@ -24,6 +24,23 @@ export class OutputPanel extends LitElement {
       letter-spacing: 0.05em;
       color: var(--muted);
       padding: 0.3rem 0;
+    }
+    .actions {
+      display: flex;
+      gap: 0.3rem;
+    }
+    .actions button {
+      font-size: 0.75rem;
+      padding: 0.1rem 0.5rem;
+      border-radius: 4px;
+      border: 1px solid var(--border);
+      background: var(--button-bg);
+      color: var(--text);
+      cursor: pointer;
+    }
+    .actions button:disabled {
+      opacity: 0.5;
+      cursor: default;
     }
     .log {
       flex: 1;
@@ -72,10 +89,33 @@ export class OutputPanel extends LitElement {
   @property({ attribute: false }) entries: readonly OutputEntry[] = [];
 
   private stickToBottom = true;
+  /** Says "Copied" on the button for a moment after a copy. */
+  @state() private copied = false;
+
+  private readonly copy = async (): Promise<void> => {
+    const text = this.entries
+      .map((entry) => (entry.kind === 'note' || entry.kind === 'result' ? `${entry.text}\n` : entry.text))
+      .join('');
+    await navigator.clipboard.writeText(text);
+    this.copied = true;
+    setTimeout(() => {
+      this.copied = false;
+    }, 1500);
+  };
+
+  private readonly clear = (): void => {
+    this.dispatchEvent(new CustomEvent('clear-output', { bubbles: true, composed: true }));
+  };
 
   override render() {
     return html`<section aria-label="Output">
-      <header>Output</header>
+      <header>
+        <span>Output</span>
+        <span class="actions">
+          <button ?disabled=${this.entries.length === 0} @click=${this.copy}>${this.copied ? 'Copied' : 'Copy'}</button>
+          <button ?disabled=${this.entries.length === 0} @click=${this.clear}>Clear</button>
+        </span>
+      </header>
       <pre class="log" @scroll=${this.onScroll}>${
         this.entries.length === 0
           ? html`<span class="empty">Run a script to see its output here.</span>`

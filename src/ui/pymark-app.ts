@@ -23,7 +23,8 @@ import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
-type Tab = 'scripts' | 'posts' | 'diagnostics';
+const tabs = ['scripts', 'posts', 'diagnostics'] as const;
+type Tab = (typeof tabs)[number];
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
@@ -187,7 +188,7 @@ export class PymarkApp extends LitElement {
     return html`
       <header class="app">
         <h1>Pymark</h1>
-        <div role="tablist" aria-label="Views">
+        <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
           ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
@@ -279,8 +280,31 @@ export class PymarkApp extends LitElement {
   }
 
   private renderTab(tab: Tab, label: string) {
-    return html`<button role="tab" aria-selected=${this.tab === tab} @click=${() => (this.tab = tab)}>${label}</button>`;
+    const selected = this.tab === tab;
+    // One tab stop for the tab list; the arrow keys move between tabs (the WAI-ARIA tabs pattern).
+    return html`<button role="tab" data-tab=${tab} aria-selected=${selected} tabindex=${selected ? 0 : -1} @click=${() => (this.tab = tab)}>
+      ${label}
+    </button>`;
   }
+
+  private readonly onTabKey = async (event: KeyboardEvent): Promise<void> => {
+    const index = tabs.indexOf(this.tab);
+    const next =
+      event.key === 'ArrowRight'
+        ? tabs[(index + 1) % tabs.length]
+        : event.key === 'ArrowLeft'
+          ? tabs[(index + tabs.length - 1) % tabs.length]
+          : event.key === 'Home'
+            ? tabs[0]
+            : event.key === 'End'
+              ? tabs.at(-1)
+              : undefined;
+    if (!next) return;
+    event.preventDefault();
+    this.tab = next;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>(`[role='tab'][data-tab='${next}']`)?.focus();
+  };
 
   private renderScriptsSidebar() {
     const view = this.view;
@@ -368,6 +392,10 @@ export class PymarkApp extends LitElement {
         return workspace.setKind(intent.kind);
       case 'entrypoint':
         return workspace.setEntrypoint(intent.entrypoint);
+      case 'enabled':
+        return workspace.setEnabled(intent.enabled);
+      case 'clear-output':
+        return workspace.clearOutput();
       case 'take-saved-version':
         return workspace.takeSavedVersion();
       case 'keep-edits':

@@ -15,6 +15,8 @@ export type ScriptIntent =
   | { type: 'stop' }
   | { type: 'kind'; kind: ScriptKind }
   | { type: 'entrypoint'; entrypoint: string }
+  | { type: 'enabled'; enabled: boolean }
+  | { type: 'clear-output' }
   | { type: 'take-saved-version' }
   | { type: 'keep-edits' };
 
@@ -93,6 +95,7 @@ export class ScriptView extends LitElement {
           </select>
         </label>
         ${this.renderEntrypointPicker(script, view)}
+        ${this.renderEnabled(script)}
         <button @click=${() => this.intent({ type: 'save' })} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">
           Save
         </button>
@@ -116,7 +119,10 @@ export class ScriptView extends LitElement {
         @save-request=${() => this.intent({ type: 'save' })}
         @run-request=${() => this.intent({ type: 'run' })}
       ></pymark-code-editor>
-      <pymark-output-panel .entries=${view.output}></pymark-output-panel>
+      <pymark-output-panel
+        .entries=${view.output}
+        @clear-output=${() => this.intent({ type: 'clear-output' })}
+      ></pymark-output-panel>
     `;
   }
 
@@ -151,6 +157,22 @@ export class ScriptView extends LitElement {
         )}
       </select>
     </label>`;
+  }
+
+  /** Macros and transforms can be switched off without deleting them; a utility only runs by hand. */
+  private renderEnabled(script: Script) {
+    if (script.kind === 'utility') return nothing;
+    const what =
+      script.kind === 'macro'
+        ? 'Posts call only enabled macros'
+        : 'Only enabled transforms are offered for shared posts';
+    return html`<label class="field" title=${what}
+      ><input
+        type="checkbox"
+        .checked=${script.enabled}
+        @change=${(event: Event) => this.intent({ type: 'enabled', enabled: (event.target as HTMLInputElement).checked })}
+      />Enabled</label
+    >`;
   }
 
   private intent(detail: ScriptIntent): void {

@@ -92,6 +92,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
   private draftWrite: Promise<void> = Promise.resolve();
   private checkTimer: ReturnType<typeof setTimeout> | undefined;
   private checkRequest = 0;
+  /** When Python began the current run: a run pressed while Python boots waits for it first. */
+  private pythonStartedAt: number | undefined;
   /** Each script's last run, so output stays with the script that printed it. */
   private readonly runs = new Map<string, RunRecord>();
 
@@ -119,7 +121,11 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   async init(): Promise<void> {
     this.unsubscribers.push(
-      this.deps.runtime.subscribe((status) => this.set({ status, bootInfo: this.deps.runtime.bootInfo })),
+      this.deps.runtime.subscribe((status) => {
+        if (status.state === 'running' && this.pythonStartedAt === undefined)
+          this.pythonStartedAt = performance.now();
+        this.set({ status, bootInfo: this.deps.runtime.bootInfo });
+      }),
       // A change may come from another tab or the project folder, deletes included.
       this.deps.store.subscribe(() => void this.refreshScripts().then(() => this.refreshTrash())),
     );
@@ -228,9 +234,22 @@ export class Workspace extends StateHolder<WorkspaceState> {
     await this.saveSetting(script, { entrypoint }, `change the entrypoint of “${script.title}”`);
   }
 
+  /** Switches a macro or transform off (or on) without deleting it; saved at once, like the kind. */
+  async setEnabled(enabled: boolean): Promise<void> {
+    const script = this.selected;
+    if (!script || script.enabled === enabled) return;
+    await this.saveSetting(script, { enabled }, `${enabled ? 'enable' : 'disable'} “${script.title}”`);
+  }
+
+  /** Empties the output panel of the open script; a run still going keeps adding to it. */
+  clearOutput(): void {
+    const id = this.state.selectedId;
+    if (id) this.updateRun(id, noRun);
+  }
+
   private async saveSetting(
     script: Script,
-    changes: Pick<Partial<Script>, 'kind' | 'entrypoint'>,
+    changes: Pick<Partial<Script>, 'kind' | 'entrypoint' | 'enabled'>,
     what: string,
   ): Promise<void> {
     await this.attempt(what, async () => {
@@ -359,14 +378,20 @@ export class Workspace extends StateHolder<WorkspaceState> {
     const id = script.id;
     this.set({ running: true, runningId: id });
     this.updateRun(id, noRun);
-    const startedAt = performance.now();
+    const pressedAt = performance.now();
+    this.pythonStartedAt = undefined;
+    const { state } = this.deps.runtime.status;
+    if (state === 'booting' || state === 'restarting')
+      this.appendEntries(id, [{ kind: 'note', tone: 'info', text: 'Waiting for Python to start…' }]);
+    // The time reported is Python's: from when it began the run, not from the press.
+    const elapsed = () => performance.now() - (this.pythonStartedAt ?? pressedAt);
     try {
       if (script.kind === 'transform') {
         const tried = await this.deps.runtime.transformPost(
           { ...script, body: this.state.code },
           sampleTransformInput,
         );
-        this.reportTransform(id, tried, performance.now() - startedAt);
+        this.reportTransform(id, tried, elapsed());
         return;
       }
       const outcome = await this.deps.runtime.run({
@@ -382,7 +407,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
             chunks.map((chunk) => ({ kind: chunk.stream, text: chunk.text })),
           ),
       });
-      this.reportOutcome(id, outcome, performance.now() - startedAt);
+      this.reportOutcome(id, outcome, elapsed());
     } catch (error) {
       this.appendEntries(id, [
         { kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` },

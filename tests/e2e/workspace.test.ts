@@ -205,6 +205,32 @@ describe('scripts workspace', () => {
     expect(app.errors).toEqual([]);
   });
 
+  test('the view tabs take arrow keys, and the output panel clears', async () => {
+    await page.getByRole('tab', { name: 'Scripts' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Posts' }).getAttribute('aria-selected'))
+      .toBe('true');
+    await page.keyboard.press('End');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Diagnostics' }).getAttribute('aria-selected'))
+      .toBe('true');
+    await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Scripts' }).getAttribute('aria-selected'))
+      .toBe('true');
+    expect(
+      await page.evaluate(() =>
+        document.querySelector('pymark-app')?.shadowRoot?.activeElement?.textContent?.trim(),
+      ),
+    ).toBe('Scripts');
+
+    await page.locator('button.open', { hasText: 'Hello' }).click();
+    await runAndWaitForNote(page, /Finished/);
+    await output(page).getByRole('button', { name: 'Clear' }).click();
+    await output(page).getByText('Run a script to see its output here.').waitFor();
+  });
+
   test('keystrokes typed just before a reload survive it, in a script and in a post', async () => {
     await page.locator('button.open', { hasText: 'Weekly Digest!' }).click();
     await expectText(page.locator('.cm-content'), /draft version/);

@@ -376,6 +376,35 @@ describe('Workspace', () => {
     await running;
   });
 
+  test('a macro or transform is switched off and on, saved at once', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create('macro');
+    const id = workspace.state.selectedId ?? '';
+    await workspace.setEnabled(false);
+    await expect(store.get(id)).resolves.toMatchObject({ enabled: false });
+    await workspace.setEnabled(true);
+    await expect(store.get(id)).resolves.toMatchObject({ enabled: true });
+  });
+
+  test('a run pressed while Python boots says it waits; Clear empties the panel', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    runtime.setStatus({ state: 'booting' });
+    const running = workspace.run();
+    expect(workspace.state.output).toEqual([
+      { kind: 'note', tone: 'info', text: 'Waiting for Python to start…' },
+    ]);
+    runtime.setStatus({ state: 'running', scriptName: 'untitled_utility.py' });
+    runtime.complete({ kind: 'ok', truncatedChars: 0 });
+    await running;
+    expect(workspace.state.output.at(-1)).toMatchObject({
+      kind: 'note',
+      text: expect.stringMatching(/^Finished in /),
+    });
+    workspace.clearOutput();
+    expect(workspace.state.output).toEqual([]);
+  });
+
   test('stop does nothing when nothing runs', async () => {
     const { workspace, runtime } = await setup();
     workspace.stop();
