@@ -20,6 +20,8 @@ export interface RenderWarning {
   message: string;
   line: number;
   column: number;
+  /** Just past the macro call the warning is about, when the call is on one line. */
+  endColumn?: number;
 }
 
 export interface RenderedPost {
@@ -125,13 +127,14 @@ export class PostRenderer {
     const html = document.render((call, index) => {
       const key = keys[index];
       const script = macros.get(call.name.toLowerCase());
+      const at = callSpan(call);
       if (key === undefined || !script) {
-        warnings.push({ message: whyUnknown(call, site.scripts), line: call.line, column: call.column });
+        warnings.push({ message: whyUnknown(call, site.scripts), ...at });
         return unknownMacro(call, site.scripts);
       }
       const response = fresh.get(key) ?? this.recall(key);
       if (!response) return macroError(call, script, missingOutcome(undefined));
-      const warn = (message: string) => warnings.push({ message, line: call.line, column: call.column });
+      const warn = (message: string) => warnings.push({ message, ...at });
       // What a macro prints is for its author: shown where the call is, never in the page.
       if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
       if (!response.ok) {
@@ -195,6 +198,12 @@ function escapeHtml(text: string): string {
 
 function wrapper(call: PlacedMacroCall): 'div' | 'span' {
   return call.placement === 'block' ? 'div' : 'span';
+}
+
+/** Where a warning about `call` points: its `[[`, and its `]]` too when the call is on one line. */
+function callSpan(call: PlacedMacroCall): Pick<RenderWarning, 'line' | 'column' | 'endColumn'> {
+  const { line, column, source } = call;
+  return source.includes('\n') ? { line, column } : { line, column, endColumn: column + source.length };
 }
 
 /** The macro's own text stays visible, marked, so nothing the author wrote silently disappears. */

@@ -1,11 +1,14 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { controlStyles } from './shared-styles';
 import type { OutputEntry } from './workspace';
 
 /** Streams a run's output; stays scrolled to the bottom unless the user scrolled up to read. */
 @customElement('pymark-output-panel')
 export class OutputPanel extends LitElement {
-  static override styles = css`
+  static override styles = [
+    controlStyles,
+    css`
     :host,
     section {
       display: flex;
@@ -32,15 +35,6 @@ export class OutputPanel extends LitElement {
     .actions button {
       font-size: 0.75rem;
       padding: 0.1rem 0.5rem;
-      border-radius: 4px;
-      border: 1px solid var(--border);
-      background: var(--button-bg);
-      color: var(--text);
-      cursor: pointer;
-    }
-    .actions button:disabled {
-      opacity: 0.5;
-      cursor: default;
     }
     .log {
       flex: 1;
@@ -84,7 +78,8 @@ export class OutputPanel extends LitElement {
       text-transform: none;
       letter-spacing: normal;
     }
-  `;
+  `,
+  ];
 
   @property({ attribute: false }) entries: readonly OutputEntry[] = [];
 

@@ -142,10 +142,25 @@ describe('PostRenderer', () => {
     expect(rendered.html).toMatch(/<div class="pymark-macro-unknown"[^>]*>\[\[nope\]\]<\/div>\n$/);
     // Listed among the warnings too, by line and column, each saying why.
     expect(rendered.warnings).toEqual([
-      { message: 'Unknown macro [[nope]]: no macro script is named nope.py', line: 1, column: 5 },
-      { message: 'Unknown macro [[off]]: off.py is disabled', line: 1, column: 26 },
-      { message: 'Unknown macro [[tool]]: tool.py is a utility, not a macro', line: 1, column: 38 },
-      { message: 'Unknown macro [[nope]]: no macro script is named nope.py', line: 3, column: 1 },
+      {
+        message: 'Unknown macro [[nope]]: no macro script is named nope.py',
+        line: 1,
+        column: 5,
+        endColumn: 21,
+      },
+      { message: 'Unknown macro [[off]]: off.py is disabled', line: 1, column: 26, endColumn: 33 },
+      {
+        message: 'Unknown macro [[tool]]: tool.py is a utility, not a macro',
+        line: 1,
+        column: 38,
+        endColumn: 46,
+      },
+      {
+        message: 'Unknown macro [[nope]]: no macro script is named nope.py',
+        line: 3,
+        column: 1,
+        endColumn: 9,
+      },
     ]);
   });
 
@@ -202,6 +217,7 @@ describe('PostRenderer', () => {
       message: 'failing.py: ValueError: bad <id>',
       line: 3,
       column: 1,
+      endColumn: 12,
     });
     // Failures are not memoized: the next render asks again.
     await renderer.renderPost(post('# Title\n\n[[failing]]\n\nafter [[box]]'), site([box, failing]));
@@ -224,7 +240,12 @@ describe('PostRenderer', () => {
       post('line one\n  [[box]]\n\n[[broken "unterminated'),
       site(),
     );
-    expect(rendered.warnings).toContainEqual({ message: 'box: id is required', line: 2, column: 3 });
+    expect(rendered.warnings).toContainEqual({
+      message: 'box: id is required',
+      line: 2,
+      column: 3,
+      endColumn: 10,
+    });
     expect(rendered.warnings.some((warning) => warning.line === 4)).toBe(true);
     expect(rendered.html).toContain('[[broken');
   });
@@ -247,8 +268,8 @@ describe('PostRenderer', () => {
       warnings.filter(({ message }) => message.includes('printed'));
     const first = await renderer.renderPost(post(body), site());
     expect(printedWarnings(first.warnings)).toEqual([
-      { message: 'box.py printed: <b>debug</b> 42\n', line: 3, column: 1 },
-      { message: 'box.py printed: before failing\n', line: 5, column: 1 },
+      { message: 'box.py printed: <b>debug</b> 42\n', line: 3, column: 1, endColumn: 8 },
+      { message: 'box.py printed: before failing\n', line: 5, column: 1, endColumn: 14 },
     ]);
     expect(first.html).not.toContain('debug');
     const again = await renderer.renderPost(post(body), site());
