@@ -227,6 +227,9 @@ describe('createPythonRuntime', () => {
     expect(await outcome).toEqual({ kind: 'stopped', cause: 'stop', via: 'interrupt', truncatedChars: 3 });
     expect(runtime.status).toEqual({ state: 'ready' });
     expect(workers.created).toHaveLength(1);
+    expect(runtime.stats()).toMatchObject([
+      { name: 'hello.py', calls: 1, interrupts: 1, timeouts: 0, errors: 0 },
+    ]);
   });
 
   it('repeats SIGINT when the first one is consumed before the script runs', async () => {
@@ -284,6 +287,9 @@ describe('createPythonRuntime', () => {
     expect(runtime.status.state).toBe('running');
     clock.advance(1);
     expect(await outcome).toEqual({ kind: 'stopped', cause: 'timeout', via: 'interrupt', truncatedChars: 3 });
+    expect(runtime.stats()).toMatchObject([
+      { name: 'hello.py', calls: 1, interrupts: 0, timeouts: 1, errors: 0 },
+    ]);
   });
 
   it('restarts when a timed-out run ignores the interrupt', async () => {
