@@ -26,6 +26,7 @@ def transform(post):
         parts.append("\n".join(f"> {line}" if line.strip() else ">" for line in source["text"].splitlines()))
     if source["url"]:
         site = urlsplit(source["url"]).hostname or source["url"]
-        parts.append(f"Via [{site.removeprefix('www.')}]({source['url']})")
+        # In <...>, a ")" in the address cannot end the link early.
+        parts.append(f"Via [{site.removeprefix('www.')}](<{source['url']}>)")
     tags = post["tags"] if "link" in post["tags"] else [*post["tags"], "link"]
     return {"title": post["title"], "body": "\n\n".join(parts), "tags": tags}

@@ -35,9 +35,15 @@ async function start(): Promise<void> {
     openPostStore(),
     openSettingsStore(),
   ]);
-  // Edits an unload cut short last time, kept in Web Storage as the page went away.
+  // Edits an unload cut short last time, kept in Web Storage as the page went away. What cannot be
+  // written back now stays kept, for the next start.
   const journal = new UnsavedJournal(localStorage);
-  await restoreUnsavedEdits(journal.take(), { scripts: store, posts: postStore });
+  const notRestored: string[] = [];
+  for (const { key, edits } of journal.kept()) {
+    const { failed, problems } = await restoreUnsavedEdits(edits, { scripts: store, posts: postStore });
+    journal.settle(key, failed);
+    notRestored.push(...problems);
+  }
   const settings = {
     getRunTimeoutMs: async () => (await settingsStore.getSettings()).runTimeoutMs,
     setRunTimeoutMs: async (ms: number) =>
@@ -70,14 +76,23 @@ async function start(): Promise<void> {
   postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
 
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
+  let flushed: Promise<unknown> = Promise.resolve();
   const flush = () => {
     journal.keep([workspace.unsavedEdit(), posts.unsavedEdit()].filter((edit) => edit !== undefined));
-    void workspace.flushPendingDraft();
-    void posts.flushSave();
+    flushed = Promise.all([workspace.flushPendingDraft(), posts.flushSave()]);
   };
   addEventListener('pagehide', flush);
-  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flush();
+    // Back in view with the writes landed: the spare copy would only go stale.
+    else void flushed.then(() => journal.keep([]));
+  });
   await Promise.all([siteData.refresh(), workspace.init(), posts.init()]);
+  if (notRestored.length > 0) {
+    workspace.reportProblem(
+      `Unsaved edits from last time could not be put back yet; they are kept for the next start (${notRestored.join('; ')})`,
+    );
+  }
 
   // A post shared to the installed app, or sent by the bookmarklet, arrives in the address.
   const incoming = new IncomingPosts({
@@ -90,4 +105,11 @@ async function start(): Promise<void> {
   await incoming.receive(readIncomingPost(location.search));
 }
 
-void start();
+start().catch((error: unknown) => {
+  // Nothing else can say it: the app shell may not be wired up.
+  const message = document.createElement('p');
+  message.setAttribute('role', 'alert');
+  message.textContent = `Pymark could not start: ${error instanceof Error ? error.message : String(error)}`;
+  document.body.prepend(message);
+  throw error;
+});

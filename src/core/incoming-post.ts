@@ -7,7 +7,6 @@ import { z } from 'zod';
  */
 
 export const incomingSources = ['share', 'bookmarklet'] as const;
-export type IncomingSource = (typeof incomingSources)[number];
 
 /**
  * The query parameters both senders use. Prefixed, so no other address of the app is mistaken for a
@@ -29,7 +28,9 @@ export const incomingPostSchema = z.object({
   url: z
     .string()
     .max(8_192, 'the address is longer than 8,192 characters')
-    .refine((url) => url === '' || isHttpUrl(url), 'the address is not an http or https URL'),
+    .refine((url) => url === '' || isHttpUrl(url), 'the address is not an http or https URL')
+    // As the URL parser writes it: spaces, quotes and angle brackets escaped, so it stays one link.
+    .transform((url) => (url === '' ? '' : new URL(url).href)),
 });
 
 export type IncomingPost = z.infer<typeof incomingPostSchema>;

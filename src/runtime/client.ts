@@ -234,6 +234,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#serially(async () => {
       const session = await this.#whenReady();
       const sentAt = this.#now();
+      // A transform may read `from pymark import site` as a macro does: a worker without it gets it.
+      const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
       const request = {
         script: {
           id: script.id,
@@ -243,10 +245,12 @@ class WorkerPythonRuntime implements PythonRuntime {
           entrypoint: script.entrypoint,
         },
         post: input.data,
+        ...(site === undefined ? {} : { site }),
       };
       const ending = await this.#callWithTimeLimit(session, 'A transform', decodeTransformAnswer, (api) =>
         api.transform(request),
       );
+      if (ending.kind === 'answered') this.#sessionsWithSite.add(session);
       const outcome = transformOutcome(
         name,
         input.data,

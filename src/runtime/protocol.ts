@@ -152,7 +152,8 @@ export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
 
 /**
  * The site data's JSON text, checked against the ABI once more on the side where Python reads it,
- * and handed back unchanged. It comes only when the data changed, so the check costs renders nothing.
+ * and handed back unchanged. It comes only with the first call after the data changed, which alone
+ * pays for the check.
  */
 export function checkedSiteJson(text: string): string {
   let data: unknown;
@@ -234,6 +235,8 @@ export const workerTransformRequestSchema = z.object({
     entrypoint: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
   }),
   post: transformInputSchema,
+  /** The site data, when this worker has not had it yet: a transform may read it as a macro does. */
+  site: z.string().optional(),
 });
 export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema>;
 

@@ -46,7 +46,7 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   });
   pyodide.setStdout(writerFor('stdout'));
   pyodide.setStderr(writerFor('stderr'));
-  // No console to read from: stdin is at its end (Pyodide's default would call window.prompt).
+  // No console to read from: stdin is at its end, so sys.stdin reads return '' at once.
   pyodide.setStdin({ stdin: () => null });
 
   return {

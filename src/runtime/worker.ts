@@ -118,8 +118,10 @@ const api: PythonWorkerApi = {
   },
 
   async transform(request: unknown) {
-    const transform = parseMessage(workerTransformRequestSchema, request, 'transform request');
-    return services().transforms.transform(transform);
+    const { site, ...transform } = parseMessage(workerTransformRequestSchema, request, 'transform request');
+    const { macros, transforms } = services();
+    if (site !== undefined) macros.setSite(checkedSiteJson(site));
+    return transforms.transform(transform);
   },
 };
 

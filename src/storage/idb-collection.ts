@@ -158,6 +158,8 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
         throw new Error(`No ${noun} with id ${id} in the trash`);
       await Promise.all([trash, ...this.purgedWith].map((store) => tx.objectStore(store).delete(id)));
     });
+    // As a delete, so other tabs showing the trash list it again.
+    this.announce(this.config.deleteChange(id));
   }
 
   /** Other stores keyed by the item's id whose record goes with it when it is purged. */

@@ -77,7 +77,7 @@ export class IncomingPostDialog extends LitElement {
 
   override render() {
     const state = this.state;
-    return html`<dialog aria-labelledby="incoming-title" @cancel=${this.onCancel}>
+    return html`<dialog aria-labelledby="incoming-title" @cancel=${this.onCancel} @close=${this.onClose}>
         ${state?.incoming ? this.renderIncoming(state) : nothing}
       </dialog>`;
   }
@@ -110,6 +110,7 @@ export class IncomingPostDialog extends LitElement {
       ${state.transforms.length === 0 ? html`<p class="hint">No transform scripts are enabled; the post is saved as it came.</p>` : nothing}
       ${this.renderTransform(state)}
       ${post ? this.renderPost(post) : nothing}
+      ${state.problem ? html`<p class="failure" role="alert">${state.problem}</p>` : nothing}
       <menu>
         <button @click=${() => this.emit('incoming-discard')}>Discard</button>
         <button class="primary" ?disabled=${!post || state.saving} @click=${() => this.emit('incoming-save')}>
@@ -151,6 +152,11 @@ export class IncomingPostDialog extends LitElement {
   /** Escape would close the dialog with the post neither saved nor dropped: only the buttons decide. */
   private onCancel(event: Event): void {
     event.preventDefault();
+  }
+
+  /** Chromium lets a second Escape close the dialog regardless; while the post waits, it comes back. */
+  private onClose(): void {
+    if (this.state?.incoming) this.dialog?.showModal();
   }
 
   private emit(type: string, detail?: string | null): void {

@@ -78,10 +78,15 @@ export class IncomingPosts extends StateHolder<IncomingState> {
       this.set({ problem: `A shared post could not be taken: ${read.problems.join('; ')}.` });
       return;
     }
-    const transforms = (await this.deps.scripts.list())
-      .filter((script) => script.kind === 'transform' && script.enabled)
-      .map((script) => ({ id: script.id, title: script.title, fileName: `${script.slug}.py` }));
-    this.set({ incoming: read.incoming, draft: draftFromIncoming(read.incoming), transforms });
+    // Shown even if the scripts cannot be listed: the post can still be saved as it came.
+    this.set({ incoming: read.incoming, draft: draftFromIncoming(read.incoming) });
+    let transforms: TransformChoice[] = [];
+    await this.attempt('list the transforms', async () => {
+      transforms = (await this.deps.scripts.list())
+        .filter((script) => script.kind === 'transform' && script.enabled)
+        .map((script) => ({ id: script.id, title: script.title, fileName: `${script.slug}.py` }));
+    });
+    this.set({ transforms });
     await this.choose(transforms[0]?.id ?? null);
   }
 

@@ -84,17 +84,22 @@ export class OutputPanel extends LitElement {
   @property({ attribute: false }) entries: readonly OutputEntry[] = [];
 
   private stickToBottom = true;
-  /** Says "Copied" on the button for a moment after a copy. */
-  @state() private copied = false;
+  /** What the Copy button says for a moment after a copy: whether it worked. */
+  @state() private copied: 'Copied' | 'Copy failed' | null = null;
 
   private readonly copy = async (): Promise<void> => {
     const text = this.entries
       .map((entry) => (entry.kind === 'note' || entry.kind === 'result' ? `${entry.text}\n` : entry.text))
       .join('');
-    await navigator.clipboard.writeText(text);
-    this.copied = true;
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copied = 'Copied';
+    } catch {
+      // Refused, e.g. without clipboard permission: the text can still be selected by hand.
+      this.copied = 'Copy failed';
+    }
     setTimeout(() => {
-      this.copied = false;
+      this.copied = null;
     }, 1500);
   };
 
@@ -107,7 +112,7 @@ export class OutputPanel extends LitElement {
       <header>
         <span>Output</span>
         <span class="actions">
-          <button ?disabled=${this.entries.length === 0} @click=${this.copy}>${this.copied ? 'Copied' : 'Copy'}</button>
+          <button ?disabled=${this.entries.length === 0} @click=${this.copy}>${this.copied ?? 'Copy'}</button>
           <button ?disabled=${this.entries.length === 0} @click=${this.clear}>Clear</button>
         </span>
       </header>

@@ -1,6 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { type PostStatus, postStatuses } from '../core/post';
+import type { RenderedPost } from '../render/post-renderer';
+import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
 import './code-editor';
 import './post-preview';
@@ -153,7 +155,7 @@ export class PostsView extends LitElement {
           language="markdown"
           label="Markdown of ${post.title}"
           .value=${post.body}
-          .diagnostics=${(preview?.warnings ?? []).map((warning) => ({ severity: 'warning' as const, ...warning }))}
+          .diagnostics=${previewMarks(preview)}
           .diagnosticsFor=${preview?.body ?? null}
           diagnosticsSource="Preview"
           @code-change=${(event: CustomEvent<string>) => this.emit('body-change', event.detail)}
@@ -193,6 +195,20 @@ export class PostsView extends LitElement {
   private emit(type: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+}
+
+/** One array per preview: a new one on every render would redo the editor's marks at each keystroke. */
+const marks = new WeakMap<RenderedPost, ScriptDiagnostic[]>();
+const noMarks: ScriptDiagnostic[] = [];
+
+function previewMarks(preview: RenderedPost | null): ScriptDiagnostic[] {
+  if (!preview) return noMarks;
+  let found = marks.get(preview);
+  if (!found) {
+    found = preview.warnings.map((warning) => ({ severity: 'warning', ...warning }));
+    marks.set(preview, found);
+  }
+  return found;
 }
 
 declare global {

@@ -72,7 +72,11 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   }
 
   async init(): Promise<void> {
-    this.unsubscribers.push(this.deps.store.subscribe((change) => void this.onStoreChange(change)));
+    this.unsubscribers.push(
+      this.deps.store.subscribe(
+        (change) => void this.attempt('show the posts', () => this.onStoreChange(change)),
+      ),
+    );
     this.set({ posts: await this.deps.store.list() });
     await this.refreshTrash();
   }
@@ -172,10 +176,16 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   async acceptMacroRename(): Promise<void> {
     const offer = this.state.renameOffer;
     if (!offer) return;
-    // The open post's unsaved edits are saved first, so the rewrite starts from them.
-    await this.flushSave();
     await this.attempt(`update the posts that call [[${offer.from}]]`, async () => {
       for (const id of offer.postIds) {
+        const editing = this.state.editing;
+        if (editing?.id === id) {
+          // The open post is rewritten as an edit, over its unsaved text: the autosave and any typing
+          // that follows build on the rewrite instead of writing the old calls back.
+          const { text, renamed } = renameMacroCalls(editing.body, offer.from, offer.to);
+          if (renamed > 0) this.edit(text);
+          continue;
+        }
         const post = await this.deps.store.get(id);
         if (!post) continue;
         const { text, renamed } = renameMacroCalls(post.body, offer.from, offer.to);

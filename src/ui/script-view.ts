@@ -107,7 +107,7 @@ export class ScriptView extends LitElement {
         >
           Run
         </button>
-        <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${!view.running}>Stop</button>
+        <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${!view.stoppable}>Stop</button>
       </div>
       <pymark-code-editor
         .value=${view.code}

@@ -19,6 +19,11 @@ export abstract class StateHolder<S extends { problem: string | null }> {
     return () => this.listeners.delete(listener);
   }
 
+  /** Shows a problem found outside this holder's own work, e.g. while the app started. */
+  reportProblem(problem: string): void {
+    this.set({ problem } as Partial<S>);
+  }
+
   dismissProblem(): void {
     this.set({ problem: null } as Partial<S>);
   }

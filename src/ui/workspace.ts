@@ -27,6 +27,8 @@ export interface WorkspaceState {
   running: boolean;
   /** The script that is running, if any. */
   runningId: string | null;
+  /** Whether Stop can end what runs: a utility's run can; a transform's try ends at its time limit. */
+  stoppable: boolean;
   /** The selected script's last run: its output so far, kept per script. */
   output: readonly OutputEntry[];
   /** 1-based line of the selected script that its last traceback points at. */
@@ -105,6 +107,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       dirty: false,
       running: false,
       runningId: null,
+      stoppable: false,
       output: [],
       errorLine: null,
       status: deps.runtime.status,
@@ -127,7 +130,13 @@ export class Workspace extends StateHolder<WorkspaceState> {
         this.set({ status, bootInfo: this.deps.runtime.bootInfo });
       }),
       // A change may come from another tab or the project folder, deletes included.
-      this.deps.store.subscribe(() => void this.refreshScripts().then(() => this.refreshTrash())),
+      this.deps.store.subscribe(
+        () =>
+          void this.attempt('show the scripts', async () => {
+            await this.refreshScripts();
+            await this.refreshTrash();
+          }),
+      ),
     );
     const [scripts, runTimeoutMs] = await Promise.all([
       this.deps.store.list(),
@@ -308,8 +317,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
     await this.attempt(`delete “${script.title}”`, async () => {
       if (id === this.state.selectedId) await this.flushDraft();
       await this.deps.store.delete(id);
-      // A deleted script must not go on running unseen.
-      if (id === this.state.runningId) this.deps.runtime.stop();
+      // A deleted script's run must not go on unseen (a transform's try ends at its time limit).
+      if (id === this.state.runningId && this.state.stoppable) this.deps.runtime.stop();
       const scripts = this.state.scripts.filter((candidate) => candidate.id !== id);
       this.set({ scripts, recentlyDeleted: script });
       await this.refreshTrash();
@@ -376,14 +385,14 @@ export class Workspace extends StateHolder<WorkspaceState> {
     const script = this.selected;
     if (!script || this.state.running) return;
     const id = script.id;
-    this.set({ running: true, runningId: id });
+    this.set({ running: true, runningId: id, stoppable: script.kind !== 'transform' });
     this.updateRun(id, noRun);
     const pressedAt = performance.now();
     this.pythonStartedAt = undefined;
     const { state } = this.deps.runtime.status;
     if (state === 'booting' || state === 'restarting')
       this.appendEntries(id, [{ kind: 'note', tone: 'info', text: 'Waiting for Python to start…' }]);
-    // The time reported is Python's: from when it began the run, not from the press.
+    // A run's time is Python's, from when it began the run; a transform's try counts from the press.
     const elapsed = () => performance.now() - (this.pythonStartedAt ?? pressedAt);
     try {
       if (script.kind === 'transform') {
@@ -413,12 +422,12 @@ export class Workspace extends StateHolder<WorkspaceState> {
         { kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` },
       ]);
     } finally {
-      this.set({ running: false, runningId: null });
+      this.set({ running: false, runningId: null, stoppable: false });
     }
   }
 
   stop(): void {
-    if (this.state.running) this.deps.runtime.stop();
+    if (this.state.stoppable) this.deps.runtime.stop();
   }
 
   private reportOutcome(id: string, outcome: RunOutcome, elapsedMs: number): void {

@@ -41,7 +41,9 @@ describe('posts arriving from the share sheet and the bookmarklet', () => {
     await dialog(page).getByRole('heading', { name: 'A post arrived from the share sheet' }).waitFor();
     await expect
       .poll(() => postBody(page).textContent(), { timeout: 30_000 })
-      .toBe('> Python runs here.\n> No server needed.\n\nVia [pyodide.org](https://pyodide.org/en/stable/)');
+      .toBe(
+        '> Python runs here.\n> No server needed.\n\nVia [pyodide.org](<https://pyodide.org/en/stable/>)',
+      );
     expect(await dialog(page).getByRole('combobox', { name: 'Transform' }).inputValue()).not.toBe('');
     await dialog(page).getByRole('button', { name: 'Save as draft' }).click();
     await dialog(page).waitFor({ state: 'hidden' });

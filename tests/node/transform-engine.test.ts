@@ -152,7 +152,7 @@ describe('transforms in real Pyodide', () => {
       ok: true,
       post: {
         title: 'Pyodide 0.29',
-        body: '> Python in the browser.\n>\n> Fast.\n\nVia [pyodide.org](https://www.pyodide.org/en/stable/)',
+        body: '> Python in the browser.\n>\n> Fast.\n\nVia [pyodide.org](<https://www.pyodide.org/en/stable/>)',
         tags: ['link'],
         categories: [],
       },
@@ -161,7 +161,7 @@ describe('transforms in real Pyodide', () => {
     const bare = incoming('?share_url=https%3A%2F%2Fexample.com%2Fa');
     expect(transform(body, bare)).toMatchObject({
       ok: true,
-      post: { title: 'example.com', body: 'Via [example.com](https://example.com/a)', tags: ['link'] },
+      post: { title: 'example.com', body: 'Via [example.com](<https://example.com/a>)', tags: ['link'] },
     });
   });
 });

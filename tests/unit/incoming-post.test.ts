@@ -43,6 +43,22 @@ describe('an incoming post in the page address', () => {
     });
   });
 
+  it('takes the address as the URL parser writes it, so it stays one link', () => {
+    const read = readIncomingPost(query({ share_url: 'https://a.com/x> <b>hi</b> "q"' }));
+    expect(read).toEqual({
+      kind: 'incoming',
+      incoming: {
+        source: 'share',
+        title: '',
+        text: '',
+        url: 'https://a.com/x%3E%20%3Cb%3Ehi%3C/b%3E%20%22q%22',
+      },
+    });
+    expect(readIncomingPost(query({ share_url: 'HTTPS://A.example' }))).toMatchObject({
+      incoming: { url: 'https://a.example/' },
+    });
+  });
+
   it('leaves the address without its parameters once handled', () => {
     expect(withoutIncomingParams('https://app.example/?share_title=a&keep=1&via=bookmarklet#h')).toBe(
       'https://app.example/?keep=1#h',

@@ -36,6 +36,19 @@ describe('a renamed macro', () => {
     expect(posts.state.renameOffer).toBeNull();
   });
 
+  it('rewrites the open post through the editor, keeping its unsaved text', async () => {
+    const { store, posts } = await setup();
+    const open = await store.create({ title: 'Open', body: '[[shout]]' });
+    await posts.select(open.id);
+    posts.edit('[[shout]] and unsaved words');
+    await posts.offerMacroRename('shout', 'yell');
+    await posts.acceptMacroRename();
+    expect(posts.state.editing?.body).toBe('[[yell]] and unsaved words');
+    expect(posts.state.saveState).toBe('unsaved');
+    await posts.flushSave();
+    expect((await store.get(open.id))?.body).toBe('[[yell]] and unsaved words');
+  });
+
   it('can be left as it is', async () => {
     const { store, posts } = await setup();
     const caller = await store.create({ title: 'Caller', body: '[[shout]]' });

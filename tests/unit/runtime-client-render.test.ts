@@ -584,6 +584,20 @@ describe('transformPost', () => {
     expect(runtime.stats()[0]!.roundTripMs).toBeDefined();
   });
 
+  it('brings the site data to a worker that has not had it, once', async () => {
+    const { runtime, workers } = setUp();
+    runtime.setSiteData({ posts: [post] });
+    await runtime.transformPost(linkPost, draft);
+    await runtime.transformPost(linkPost, draft);
+    expect(workers[0]!.transforms.map((request) => request.site)).toEqual([
+      JSON.stringify({ posts: [post] }),
+      undefined,
+    ]);
+    // A render on the same worker needs no copy either.
+    await runtime.renderMacro(youtube, context('a'));
+    expect(workers[0]!.renders[0]!.site).toBeUndefined();
+  });
+
   it('keeps an invalid post on this side, saying what is wrong', async () => {
     const { runtime, workers, untilState } = setUp();
     await untilState('ready');

@@ -9,6 +9,10 @@ function memoryStorage() {
   const items = new Map<string, string>();
   return {
     items,
+    get length() {
+      return items.size;
+    },
+    key: (index: number) => [...items.keys()][index] ?? null,
     getItem: (key: string) => items.get(key) ?? null,
     setItem: (key: string, value: string) => void items.set(key, value),
     removeItem: (key: string) => void items.delete(key),
@@ -30,38 +34,55 @@ async function stores() {
 const at = (minute: number) => `2026-11-24T06:${String(minute).padStart(2, '0')}:00.000Z`;
 
 describe('the unsaved-edits journal', () => {
-  it('keeps edits until taken, once; no edits clear it', () => {
+  const edit = (id: string): UnsavedEdit => ({ kind: 'script', id, body: 'x', baseVersion: 1, at: at(0) });
+
+  it("keeps each tab's edits under its own key, until settled", () => {
     const storage = memoryStorage();
-    const journal = new UnsavedJournal(storage);
-    const edit: UnsavedEdit = { kind: 'script', id: 's', body: 'x', baseVersion: 1, at: at(0) };
-    journal.keep([edit]);
-    expect(journal.take()).toEqual([edit]);
-    expect(journal.take()).toEqual([]);
-    journal.keep([edit]);
-    journal.keep([]);
-    expect(storage.items.size).toBe(0);
+    const first = new UnsavedJournal(storage, 'tab-1');
+    const second = new UnsavedJournal(storage, 'tab-2');
+    first.keep([edit('a')]);
+    // A tab with nothing unsaved clears only its own copy.
+    second.keep([]);
+    second.keep([edit('b')]);
+    expect(first.kept()).toEqual([
+      { key: 'pymark:unsaved-edits:tab-1', edits: [edit('a')] },
+      { key: 'pymark:unsaved-edits:tab-2', edits: [edit('b')] },
+    ]);
+    // Still there until settled: a failed restore must not lose the copy.
+    expect(first.kept()).toHaveLength(2);
+    first.settle('pymark:unsaved-edits:tab-1', []);
+    first.settle('pymark:unsaved-edits:tab-2', [edit('b')]);
+    expect(first.kept()).toEqual([{ key: 'pymark:unsaved-edits:tab-2', edits: [edit('b')] }]);
+    first.keep([edit('c')]);
+    first.keep([]);
+    expect([...storage.items.keys()]).toEqual(['pymark:unsaved-edits:tab-2']);
   });
 
-  it('drops what is malformed, and survives storage that throws', () => {
+  it('drops what is malformed and keeps the valid entries beside it, and survives storage that throws', () => {
     const storage = memoryStorage();
-    const journal = new UnsavedJournal(storage);
-    storage.setItem('pymark:unsaved-edits', '[{"kind":"script","id":"s"}, {"kind":"nope"}]');
-    expect(journal.take()).toEqual([]);
-    storage.setItem('pymark:unsaved-edits', '{not json');
-    expect(journal.take()).toEqual([]);
-    const full = new UnsavedJournal({
-      getItem: () => {
+    storage.setItem(
+      'pymark:unsaved-edits:x',
+      JSON.stringify([{ kind: 'script', id: 's' }, edit('ok'), { kind: 'nope' }]),
+    );
+    storage.setItem('pymark:unsaved-edits:y', '{not json');
+    storage.setItem('something-else', JSON.stringify([edit('not ours')]));
+    expect(new UnsavedJournal(storage).kept()).toEqual([
+      { key: 'pymark:unsaved-edits:x', edits: [edit('ok')] },
+      { key: 'pymark:unsaved-edits:y', edits: [] },
+    ]);
+    const broken = new UnsavedJournal({
+      length: 1,
+      key: () => {
         throw new Error('denied');
       },
+      getItem: () => null,
       setItem: () => {
         throw new Error('quota');
       },
       removeItem: () => {},
     });
-    expect(() =>
-      full.keep([{ kind: 'script', id: 's', body: 'x', baseVersion: 1, at: at(0) }]),
-    ).not.toThrow();
-    expect(full.take()).toEqual([]);
+    expect(() => broken.keep([edit('s')])).not.toThrow();
+    expect(broken.kept()).toEqual([]);
   });
 });
 
@@ -82,7 +103,7 @@ describe('restoring kept edits', () => {
     });
     expect(
       await restoreUnsavedEdits([edit(a.id), edit(b.id), edit(c.id), edit('gone')], { scripts, posts }),
-    ).toBe(1);
+    ).toEqual({ failed: [], problems: [] });
     expect(await scripts.getDraft(a.id)).toMatchObject({ body: 'typed', baseVersion: 1 });
     expect(await scripts.getDraft(b.id)).toBeUndefined();
     expect(await scripts.getDraft(c.id)).toMatchObject({ body: 'newer draft' });
@@ -103,8 +124,35 @@ describe('restoring kept edits', () => {
       ],
       { scripts, posts },
     );
-    expect(restored).toBe(1);
+    expect(restored).toEqual({ failed: [], problems: [] });
     expect(await posts.get(kept.id)).toMatchObject(changes);
     expect(await posts.get(moved.id)).toMatchObject({ body: 'saved elsewhere' });
+  });
+});
+
+describe('a restore that cannot write', () => {
+  it('returns the edit with why, and goes on with the others', async () => {
+    const { scripts, posts } = await stores();
+    const a = await scripts.create({ title: 'A', kind: 'utility' });
+    const b = await scripts.create({ title: 'B', kind: 'utility' });
+    const failing = {
+      ...scripts,
+      get: scripts.get.bind(scripts),
+      getDraft: scripts.getDraft.bind(scripts),
+      putDraft: async (draft: Parameters<typeof scripts.putDraft>[0]) => {
+        if (draft.scriptId === a.id) throw new Error('QuotaExceededError');
+        return scripts.putDraft(draft);
+      },
+    } as typeof scripts;
+    const edit = (id: string): UnsavedEdit => ({
+      kind: 'script',
+      id,
+      body: 'typed',
+      baseVersion: 1,
+      at: at(1),
+    });
+    const outcome = await restoreUnsavedEdits([edit(a.id), edit(b.id)], { scripts: failing, posts });
+    expect(outcome).toEqual({ failed: [edit(a.id)], problems: ['QuotaExceededError'] });
+    expect(await scripts.getDraft(b.id)).toMatchObject({ body: 'typed' });
   });
 });

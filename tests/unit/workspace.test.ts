@@ -171,7 +171,7 @@ describe('Workspace', () => {
     await workspace.create();
     await workspace.setRunTimeout(5_000);
     const running = workspace.run();
-    expect(workspace.state.running).toBe(true);
+    expect(workspace.state).toMatchObject({ running: true, stoppable: true });
     const request = runtime.requests[0];
     expect(request).toMatchObject({ fileName: 'untitled_utility.py', timeoutMs: 5_000 });
     request?.onOutput([{ stream: 'stdout', text: 'a' }]);
@@ -223,7 +223,10 @@ describe('Workspace', () => {
       post: { title: 'T', body: 'Body', tags: ['link'], categories: [] },
       printed: 'looked\n',
     };
-    await workspace.run();
+    const trying = workspace.run();
+    // A try ends at its time limit; Stop has nothing to stop.
+    expect(workspace.state).toMatchObject({ running: true, stoppable: false });
+    await trying;
     expect(runtime.transforms).toEqual([
       {
         script: expect.objectContaining({ body: 'def transform(post):\n    return post\n' }),

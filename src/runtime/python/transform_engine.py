@@ -2,7 +2,7 @@
 
 transform-engine.ts calls transform_post(request_json) with the JSON text of {"script", "post"} and
 gets back the JSON text of {"kind": "returned", "result", "type", "printed"} or {"kind": "error", "message",
-"line", "traceback", "printed"} (src/runtime/protocol.ts, `transformAnswerSchema`). The page checks
+"line", "traceback", "printed"} (src/runtime/protocol.ts, `workerTransformAnswerSchema`). The page checks
 the result against the transform contract (src/core/transform-abi.ts). Scripts share the macro
 engine's module cache: compiled once per version, each in its own namespace.
 """
