@@ -41,8 +41,8 @@ export type IncomingRead =
   | { kind: 'invalid'; problems: string[] };
 
 /**
- * The incoming post in a page address's query (`location.search`), if one arrived. Share sheets on
- * mobile often send a link as the text alone; a text that is nothing but an address becomes the URL.
+ * The incoming post in a page address's query (`location.search`), if one arrived. An address the
+ * text ends with, when no address came on its own, becomes the URL.
  */
 export function readIncomingPost(search: string): IncomingRead {
   const query = new URLSearchParams(search);
@@ -54,10 +54,14 @@ export function readIncomingPost(search: string): IncomingRead {
     text: (query.get(text) ?? '').trim(),
     url: (query.get(url) ?? '').trim(),
   };
-  if (fields.url === '' && isHttpUrl(fields.text) && !/\s/.test(fields.text)) {
-    fields.url = fields.text;
-    fields.text = '';
+  // Share sheets on phones often send a link as the text, alone or at its end.
+  const trailingLink = fields.url === '' ? /(?:^|\s)(https?:\/\/\S+)$/.exec(fields.text) : null;
+  if (trailingLink && isHttpUrl(trailingLink[1]!)) {
+    fields.url = trailingLink[1]!;
+    fields.text = fields.text.slice(0, trailingLink.index).trim();
   }
+  if (fields.title === '' && fields.text === '' && fields.url === '')
+    return { kind: 'invalid', problems: ['nothing was shared: no title, text or address'] };
   const parsed = incomingPostSchema.safeParse(fields);
   if (parsed.success) return { kind: 'incoming', incoming: parsed.data };
   return { kind: 'invalid', problems: parsed.error.issues.map((issue) => issue.message) };

@@ -36,3 +36,10 @@ export const draftSchema = z.object({
 });
 
 export type Draft = z.infer<typeof draftSchema>;
+
+/** A failure's message without the file name it may start with, for a place that names the file first. */
+export function withoutFileName(message: string, fileName: string): string {
+  if (!message.startsWith(fileName)) return message;
+  const rest = message.slice(fileName.length);
+  return rest.startsWith(': ') ? rest.slice(2) : rest.trimStart();
+}

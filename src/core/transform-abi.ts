@@ -32,7 +32,7 @@ export type TransformInput = z.infer<typeof transformInputSchema>;
  * refused, so a misspelt `tag` is not silently dropped.
  */
 export const transformResultSchema = z.union([
-  z.string(),
+  z.string().max(1_000_000, 'the body is longer than 1,000,000 characters'),
   z
     .object({
       title: z
@@ -40,7 +40,8 @@ export const transformResultSchema = z.union([
         .trim()
         .min(1, 'title must not be empty')
         .max(1_000, 'title is longer than 1,000 characters'),
-      body: z.string(),
+      // A post the editor can still open: the text that arrives is capped far lower, at 100,000.
+      body: z.string().max(1_000_000, 'body is longer than 1,000,000 characters'),
       tags: tagList.optional(),
       categories: tagList.optional(),
       source: z.unknown().optional(),
@@ -110,11 +111,13 @@ export function checkTransformResult(
 }
 
 function describeResultProblem(result: unknown, error: z.ZodError, pythonType: string): string {
-  if (result === null || typeof result !== 'object' || Array.isArray(result))
+  const isDict = result !== null && typeof result === 'object' && !Array.isArray(result);
+  if (!isDict && typeof result !== 'string')
     return `it must return a dict with "title" and "body" (or a str, the body), not ${pythonType === 'NoneType' ? 'None' : `a ${pythonType}`}`;
-  // The union's first branch (str) failed too; the dict branch's issues are the useful ones.
+  // Of the union's two branches, the one for what was returned words the useful problems.
+  const branch = typeof result === 'string' ? 0 : 1;
   const issues = error.issues.flatMap((issue) =>
-    issue.code === 'invalid_union' ? (issue.errors.at(-1) ?? []) : [issue],
+    issue.code === 'invalid_union' ? (issue.errors[branch] ?? []) : [issue],
   );
   return issues
     .map((issue) => {

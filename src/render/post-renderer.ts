@@ -1,7 +1,7 @@
 import type { AbiPost, MacroContext, MacroEnv } from '../core/abi';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
-import type { Script } from '../core/script';
+import { type Script, withoutFileName } from '../core/script';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import type { HtmlSanitizer } from './sanitize-html';
 
@@ -218,8 +218,8 @@ function whyUnknown(call: PlacedMacroCall, scripts: readonly Script[]): string {
   const slug = call.name.toLowerCase();
   const script = scripts.find((candidate) => candidate.slug === slug);
   if (script && script.kind !== 'macro')
-    return `Unknown macro [[${call.name}]]: ${slug}.py is a ${script.kind}, not a macro`;
-  if (script) return `Unknown macro [[${call.name}]]: ${slug}.py is disabled`;
+    return `[[${call.name}]] is not a macro: ${slug}.py is a ${script.kind}`;
+  if (script) return `[[${call.name}]] is not called: ${slug}.py is disabled`;
   return `Unknown macro [[${call.name}]]: no macro script is named ${slug}.py`;
 }
 
@@ -229,14 +229,6 @@ function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailur
   const lineAttribute = failure.line === undefined ? '' : ` data-line="${failure.line}"`;
   return (
     `<${tag} class="pymark-macro-error" role="note" data-open-script="${escapeHtml(script.id)}"${lineAttribute}>` +
-    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(withoutFileName(failure.message, script))}</${tag}>`
+    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(withoutFileName(failure.message, `${script.slug}.py`))}</${tag}>`
   );
-}
-
-/** A failure's message without the script's file name it may start with: the error box says it first. */
-function withoutFileName(message: string, script: Script): string {
-  const name = `${script.slug}.py`;
-  if (!message.startsWith(name)) return message;
-  const rest = message.slice(name.length);
-  return rest.startsWith(': ') ? rest.slice(2) : rest.trimStart();
 }

@@ -253,7 +253,8 @@ export const workerTransformAnswerSchema = z.discriminatedUnion('kind', [
     traceback: z.string(),
     printed: z.string(),
   }),
-  z.object({ kind: z.literal('interrupted') }),
+  // Printed is missing when the interrupt landed outside the transform's own call.
+  z.object({ kind: z.literal('interrupted'), printed: z.string().optional() }),
 ]);
 export type WorkerTransformAnswer = z.infer<typeof workerTransformAnswerSchema>;
 

@@ -34,7 +34,13 @@ export function transformOutcome(
   const { answer } = ending;
   switch (answer.kind) {
     case 'interrupted':
-      return { ok: false, kind: 'timeout', script, message: timeout };
+      return {
+        ok: false,
+        kind: 'timeout',
+        script,
+        message: timeout,
+        ...(answer.printed ? { printed: answer.printed } : {}),
+      };
     case 'error':
       return {
         ok: false,

@@ -1,5 +1,8 @@
 import { incomingParams } from '../core/incoming-post';
 
+/** Characters of the selection sent: well under the app's 100,000, and under what an address holds. */
+const selectionLimit = 20_000;
+
 /**
  * The bookmarklet's code for an app at `appUrl`: opens the app with the page's title, address and
  * selected text. It runs in the visited page, and reads nothing else there.
@@ -11,7 +14,7 @@ export function bookmarkletCode(appUrl: string): string {
   target.hash = '';
   const body =
     `var q=new URLSearchParams({${via}:'bookmarklet',${title}:document.title,` +
-    `${url}:location.href,${text}:String(getSelection())});` +
+    `${url}:location.href,${text}:String(getSelection()).slice(0,${selectionLimit})});` +
     `window.open(${JSON.stringify(target.href)}+'?'+q,'_blank','noopener')`;
   return `javascript:(function(){${body}})()`;
 }

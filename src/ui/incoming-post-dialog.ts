@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { withoutFileName } from '../core/script';
 import type { TransformOutcome } from '../runtime/types';
 import { type IncomingState, postToSave } from './incoming-posts';
 import { controlStyles, dialogStyles } from './shared-styles';
@@ -8,8 +9,8 @@ const sourceNames = { share: 'the share sheet', bookmarklet: 'the bookmarklet' }
 
 /**
  * A post that arrived from outside, before it is saved: what came, the transform it goes through and
- * the post that comes out. Emits `incoming-transform` (detail: script id or null), `incoming-save`
- * and `incoming-discard`.
+ * the post that comes out. Emits `incoming-transform` (detail: script id or null, to run it),
+ * `incoming-save`, `incoming-later` and `incoming-discard`.
  */
 @customElement('pymark-incoming-post')
 export class IncomingPostDialog extends LitElement {
@@ -18,6 +19,8 @@ export class IncomingPostDialog extends LitElement {
     dialogStyles,
     css`
       dialog {
+        /* The padding counts, so a short window still shows the whole frame. */
+        box-sizing: border-box;
         width: min(44rem, calc(100vw - 2rem));
         max-height: calc(100dvh - 2rem);
       }
@@ -70,7 +73,7 @@ export class IncomingPostDialog extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('state') || !this.dialog) return;
-    const waiting = this.state?.incoming != null;
+    const waiting = this.state?.incoming != null && !this.state.deferred;
     if (waiting && !this.dialog.open) this.dialog.showModal();
     else if (!waiting && this.dialog.open) this.dialog.close();
   }
@@ -112,6 +115,13 @@ export class IncomingPostDialog extends LitElement {
       ${post ? this.renderPost(post) : nothing}
       ${state.problem ? html`<p class="failure" role="alert">${state.problem}</p>` : nothing}
       <menu>
+        <button @click=${() => this.emit('incoming-later')} title="Keep it waiting, e.g. to fix a transform">Later</button>
+        ${
+          state.transform.kind === 'done' && !state.transform.outcome.ok
+            ? html`<button @click=${() => this.emit('incoming-transform', state.transformId)}>Try again</button>`
+            : nothing
+        }
+        <span class="spacer"></span>
         <button @click=${() => this.emit('incoming-discard')}>Discard</button>
         <button class="primary" ?disabled=${!post || state.saving} @click=${() => this.emit('incoming-save')}>
           ${state.saving ? 'Saving…' : 'Save as draft'}
@@ -131,10 +141,16 @@ export class IncomingPostDialog extends LitElement {
 
   private renderFailure(outcome: Extract<TransformOutcome, { ok: false }>) {
     const where = outcome.line === undefined ? outcome.script : `${outcome.script}, line ${outcome.line}`;
+    // The script's own fault can be fixed and tried again; a lost worker or script cannot.
+    const fixable =
+      outcome.kind === 'exception' || outcome.kind === 'invalid-result' || outcome.kind === 'timeout';
     return html`<div class="failure" role="alert">
-      <strong>${where}</strong>: ${outcome.message}
+      <strong>${where}</strong>: ${withoutFileName(outcome.message, outcome.script)}
       ${outcome.traceback ? html`<details><summary>Traceback</summary><pre>${outcome.traceback}</pre></details>` : nothing}
-      <p class="hint">Fix the script and pick it again, or choose “No transform” to keep the post as it came.</p>
+      <p class="hint">
+        ${fixable ? 'Fix the script (Later keeps this post waiting) and try again, or choose' : 'Choose another transform, or'}
+        “No transform” to keep the post as it came.
+      </p>
     </div>`;
   }
 
@@ -156,7 +172,7 @@ export class IncomingPostDialog extends LitElement {
 
   /** Chromium lets a second Escape close the dialog regardless; while the post waits, it comes back. */
   private onClose(): void {
-    if (this.state?.incoming) this.dialog?.showModal();
+    if (this.state?.incoming && !this.state.deferred) this.dialog?.showModal();
   }
 
   private emit(type: string, detail?: string | null): void {

@@ -27,6 +27,8 @@ export interface IncomingState {
   transforms: TransformChoice[];
   transformId: string | null;
   transform: TransformState;
+  /** Put aside with Later, e.g. to fix a transform: it waits, out of the way, until resumed. */
+  deferred: boolean;
   saving: boolean;
   problem: string | null;
 }
@@ -66,6 +68,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
       transforms: [],
       transformId: null,
       transform: { kind: 'none' },
+      deferred: false,
       saving: false,
       problem: null,
     });
@@ -80,25 +83,39 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     }
     // Shown even if the scripts cannot be listed: the post can still be saved as it came.
     this.set({ incoming: read.incoming, draft: draftFromIncoming(read.incoming) });
-    let transforms: TransformChoice[] = [];
-    await this.attempt('list the transforms', async () => {
-      transforms = (await this.deps.scripts.list())
-        .filter((script) => script.kind === 'transform' && script.enabled)
-        .map((script) => ({ id: script.id, title: script.title, fileName: `${script.slug}.py` }));
-    });
-    this.set({ transforms });
-    await this.choose(transforms[0]?.id ?? null);
+    await this.listTransforms();
+    await this.choose(this.state.transforms[0]?.id ?? null);
+  }
+
+  /** Puts the post aside, e.g. to fix a transform in the editor; `resume` brings it back. */
+  later(): void {
+    this.set({ deferred: true });
+  }
+
+  /** Brings back a post put aside, running its transform again: it may have been fixed meanwhile. */
+  async resume(): Promise<void> {
+    this.set({ deferred: false });
+    await this.choose(this.state.transformId);
   }
 
   /** Runs the transform `id` on the draft, or takes the draft as it is (`null`). */
   async choose(id: string | null): Promise<void> {
     const call = ++this.latestCall;
+    const listed = this.state.transforms.find((transform) => transform.id === id);
+    // Listed again each time: a transform may have been added, disabled or deleted since.
+    await this.listTransforms();
+    if (call !== this.latestCall) return;
     const { draft } = this.state;
     const choice = this.state.transforms.find((transform) => transform.id === id);
     if (!draft || !choice) {
       this.set({ transformId: null, transform: { kind: 'none' } });
+      if (listed && !choice)
+        this.set({
+          problem: `${listed.fileName} was deleted or disabled meanwhile; the post is shown as it came.`,
+        });
       return;
     }
+    this.set({ problem: null });
     this.set({ transformId: choice.id, transform: { kind: 'running', fileName: choice.fileName } });
     const outcome = await this.transform(choice, draft);
     if (call === this.latestCall) this.set({ transform: { kind: 'done', outcome } });
@@ -122,6 +139,15 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     this.clear();
   }
 
+  private async listTransforms(): Promise<void> {
+    await this.attempt('list the transforms', async () => {
+      const transforms = (await this.deps.scripts.list())
+        .filter((script) => script.kind === 'transform' && script.enabled)
+        .map((script) => ({ id: script.id, title: script.title, fileName: `${script.slug}.py` }));
+      this.set({ transforms });
+    });
+  }
+
   private async transform(choice: TransformChoice, draft: TransformInput): Promise<TransformOutcome> {
     const failed = (message: string): TransformOutcome => ({
       ok: false,
@@ -141,6 +167,12 @@ export class IncomingPosts extends StateHolder<IncomingState> {
   private clear(): void {
     this.latestCall++;
     this.deps.forget();
-    this.set({ incoming: null, draft: null, transformId: null, transform: { kind: 'none' } });
+    this.set({
+      incoming: null,
+      draft: null,
+      transformId: null,
+      transform: { kind: 'none' },
+      deferred: false,
+    });
   }
 }

@@ -11,6 +11,11 @@ import type { PostFields, PostsState } from './posts-workspace';
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
 
 /** Splits "a, b ,, c" into ["a", "b", "c"]. */
+/**
+ * A comma-separated field as a list. The fields commit on every keystroke, like the Markdown, so a
+ * reload right after typing keeps them; a value that parses to the list already shown is left alone
+ * by Lit, so a trailing ", " stays while the next entry is typed.
+ */
 function parseList(text: string): string[] {
   return text
     .split(',')
@@ -135,14 +140,14 @@ export class PostsView extends LitElement {
           <input
             .value=${post.tags.join(', ')}
             placeholder="python, blogging"
-            @change=${(event: Event) => this.fields({ tags: parseList((event.target as HTMLInputElement).value) })}
+            @input=${(event: Event) => this.fields({ tags: parseList((event.target as HTMLInputElement).value) })}
           />
         </label>
         <label
           >Categories
           <input
             .value=${post.categories.join(', ')}
-            @change=${(event: Event) => this.fields({ categories: parseList((event.target as HTMLInputElement).value) })}
+            @input=${(event: Event) => this.fields({ categories: parseList((event.target as HTMLInputElement).value) })}
           />
         </label>
         <span class="dates"

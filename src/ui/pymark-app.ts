@@ -193,6 +193,11 @@ export class PymarkApp extends LitElement {
           ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
         <span class="spacer"></span>
+        ${
+          this.incomingView?.incoming && this.incomingView.deferred
+            ? html`<button class="primary" @click=${() => this.incoming?.resume()}>Shared post waiting</button>`
+            : nothing
+        }
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
@@ -200,7 +205,7 @@ export class PymarkApp extends LitElement {
         <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
         <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
       </nav>
-      <main class=${this.tab}>${this.renderMain()}      </main>
+      <main id="view" class=${this.tab} role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}      </main>
       ${
         deleted
           ? html`<div class="toast" role="alert">
@@ -240,6 +245,7 @@ export class PymarkApp extends LitElement {
         @incoming-transform=${(event: CustomEvent<string | null>) => this.incoming?.choose(event.detail)}
         @incoming-save=${() => void this.saveIncoming()}
         @incoming-discard=${() => this.incoming?.discard()}
+        @incoming-later=${() => this.incoming?.later()}
       ></pymark-incoming-post>
     `;
   }
@@ -282,7 +288,7 @@ export class PymarkApp extends LitElement {
   private renderTab(tab: Tab, label: string) {
     const selected = this.tab === tab;
     // One tab stop for the tab list; the arrow keys move between tabs (the WAI-ARIA tabs pattern).
-    return html`<button role="tab" data-tab=${tab} aria-selected=${selected} tabindex=${selected ? 0 : -1} @click=${() => (this.tab = tab)}>
+    return html`<button role="tab" id="tab-${tab}" aria-controls="view" data-tab=${tab} aria-selected=${selected} tabindex=${selected ? 0 : -1} @click=${() => (this.tab = tab)}>
       ${label}
     </button>`;
   }

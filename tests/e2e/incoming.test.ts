@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post';
-import { type AppPage, createScript, newAppPage, output, useBuiltApp } from './harness';
+import { type AppPage, createScript, newAppPage, output, replaceEditorText, useBuiltApp } from './harness';
 
 const suite = useBuiltApp();
 
@@ -80,6 +80,37 @@ describe('posts arriving from the share sheet and the bookmarklet', () => {
       .toBe('Python runs here.\nNo server needed.\n\n<https://pyodide.org/en/stable/>');
     await dialog(page).getByRole('button', { name: 'Save as draft' }).click();
     await page.getByRole('heading', { name: 'Second share' }).waitFor();
+  });
+
+  test('Escape leaves the choice to the buttons; Later puts the post aside while its transform is fixed', async () => {
+    await page.goto(shareAddress({ ...shared, share_title: 'Third share' }));
+    const picker = dialog(page).getByRole('combobox', { name: 'Transform' });
+    await picker.selectOption({ label: 'needs_nope (needs_nope.py)' });
+    await dialog(page)
+      .getByRole('alert')
+      .filter({ hasText: "KeyError: 'nope'" })
+      .waitFor({ timeout: 30_000 });
+    for (let press = 0; press < 3; press++) await page.keyboard.press('Escape');
+    // Chromium closes a modal dialog at a repeated Escape whatever the page says; it comes back.
+    await expect.poll(() => dialog(page).isVisible()).toBe(true);
+    expect(await dialog(page).getByRole('alert').filter({ hasText: "KeyError: 'nope'" }).count()).toBe(1);
+
+    await dialog(page).getByRole('button', { name: 'Later' }).click();
+    await dialog(page).waitFor({ state: 'hidden' });
+    await page.locator('button.open', { hasText: 'needs_nope' }).click();
+    await replaceEditorText(
+      page,
+      'Code of needs_nope',
+      'def transform(post):\n    return "fixed: " + post["title"]\n',
+    );
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
+
+    await page.getByRole('button', { name: 'Shared post waiting' }).click();
+    await expect.poll(() => postBody(page).textContent(), { timeout: 30_000 }).toBe('fixed: Third share');
+    await dialog(page).getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByRole('heading', { name: 'Third share' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Shared post waiting' }).count()).toBe(0);
   });
 
   test('Discard drops what arrived without saving anything', async () => {

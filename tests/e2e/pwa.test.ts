@@ -88,7 +88,12 @@ describe('installable offline PWA', () => {
     });
     // Shared pages arrive in the parameters the app reads (src/core/incoming-post.ts).
     const { title, text, url } = incomingParams;
-    expect(manifest.share_target).toEqual({ action: '/', method: 'GET', params: { title, text, url } });
+    expect(manifest.share_target).toEqual({
+      action: '/',
+      method: 'GET',
+      enctype: 'application/x-www-form-urlencoded',
+      params: { title, text, url },
+    });
     expect(manifest.description).toEqual(expect.any(String));
     expect(manifest.background_color).toEqual(expect.any(String));
 

@@ -246,10 +246,16 @@ describe('scripts workspace', () => {
     await markdown.click();
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.insertText('# Untitled post\n\nWritten a moment before the reload.');
+    // Tags typed key by key keep their separators as the next one is typed, and survive too.
+    const tags = page.getByLabel('Tags', { exact: true });
+    await tags.click();
+    await page.keyboard.type('news, tech');
+    expect(await tags.inputValue()).toBe('news, tech');
     await page.reload();
     await page.getByRole('tab', { name: 'Posts' }).click();
     await page.locator('button.open', { hasText: 'Untitled post' }).click();
     await expectText(page.getByLabel('Markdown of Untitled post'), /Written a moment before the reload/);
+    await expect.poll(() => page.getByLabel('Tags', { exact: true }).inputValue()).toBe('news, tech');
     expect(app.errors).toEqual([]);
   });
 });

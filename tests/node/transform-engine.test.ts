@@ -70,6 +70,16 @@ describe('transforms in real Pyodide', () => {
     });
   });
 
+  it('keep all a transform printed, up to 100,000 characters, and refuse a body over 1,000,000', () => {
+    const printed = transform('def transform(post):\n    print("x" * 150_000)\n    return "b"\n');
+    expect(printed.printed).toMatch(/^x{100000}… \(50001 more characters\)$/);
+    expect(transform('def transform(post):\n    return "w" * 1_000_001\n')).toMatchObject({
+      ok: false,
+      kind: 'invalid-result',
+      message: expect.stringContaining('longer than 1,000,000 characters'),
+    });
+  });
+
   it('take a bare str as the body, and may return the draft changed in place', () => {
     expect(transform('def transform(post):\n    return "just this"\n')).toMatchObject({
       ok: true,
@@ -118,6 +128,21 @@ describe('transforms in real Pyodide', () => {
     ).toMatch(/tags\[1\]: /);
   });
 
+  it('quote the code that ran in a traceback, not an earlier version of the same script', () => {
+    const script = { id: 'edited', version: 1, fileName: 'edited.py', entrypoint: 'transform' };
+    const traceback = (code: string) => {
+      const answer = decodeTransformAnswer(
+        engine.transform({ script: { ...script, code }, post: sharedLink }),
+      );
+      if (answer.kind !== 'error') throw new Error(`expected an error, got ${answer.kind}`);
+      return answer.traceback;
+    };
+    expect(traceback('def transform(post):\n    return post["first"]\n')).toContain('return post["first"]');
+    const second = traceback('def transform(post):\n    return post["second"]  # edited\n');
+    expect(second).toContain('return post["second"]  # edited');
+    expect(second).not.toContain('first');
+  });
+
   it('say so when the script has no such function, or does not compile', () => {
     expect(transform('def render(context):\n    return ""\n')).toMatchObject({
       ok: false,
@@ -132,14 +157,15 @@ describe('transforms in real Pyodide', () => {
     });
   });
 
-  it('end as a timeout when interrupted, and restore the streams either way', () => {
+  it('end as a timeout when interrupted, keeping what they printed, and restore the streams', () => {
     const outcome = transform(
-      'import test_hooks\ndef transform(post):\n    test_hooks.requestInterrupt()\n    while True:\n        pass\n',
+      'import test_hooks\ndef transform(post):\n    print("stuck here")\n    test_hooks.requestInterrupt()\n    while True:\n        pass\n',
     );
     expect(outcome).toMatchObject({
       ok: false,
       kind: 'timeout',
       message: expect.stringContaining('time limit (5 s)'),
+      printed: 'stuck here\n',
     });
     expect(
       harness.pyodide.runPython('import sys; sys.stdout is sys.__stdout__ or type(sys.stdout).__name__'),

@@ -27,8 +27,21 @@ describe('an incoming post in the page address', () => {
     expect(readIncomingPost(query({ share_text: ' https://a.example/x ' }))).toMatchObject({
       incoming: { text: '', url: 'https://a.example/x' },
     });
-    expect(readIncomingPost(query({ share_text: 'see https://a.example/x' }))).toMatchObject({
-      incoming: { text: 'see https://a.example/x', url: '' },
+    expect(readIncomingPost(query({ share_text: 'Great read https://a.example/x' }))).toMatchObject({
+      incoming: { text: 'Great read', url: 'https://a.example/x' },
+    });
+    expect(readIncomingPost(query({ share_text: 'https://a.example/x is a good read' }))).toMatchObject({
+      incoming: { text: 'https://a.example/x is a good read', url: '' },
+    });
+    expect(
+      readIncomingPost(query({ share_text: 'see https://a.example/x', share_url: 'https://b.example/' })),
+    ).toMatchObject({ incoming: { text: 'see https://a.example/x', url: 'https://b.example/' } });
+  });
+
+  it('is refused when nothing came in it', () => {
+    expect(readIncomingPost('?share_title=&share_text=%20&share_url=')).toEqual({
+      kind: 'invalid',
+      problems: ['nothing was shared: no title, text or address'],
     });
   });
 

@@ -119,6 +119,42 @@ describe('a post arriving from outside', () => {
     expect(calls).toEqual([]);
   });
 
+  it('can be put aside and resumed, which runs the chosen transform again', async () => {
+    const { incoming, calls } = setUp([script('a')]);
+    void incoming.receive(shared);
+    await expect.poll(() => calls.length).toBe(1);
+    calls[0]!.answer({ ok: false, kind: 'exception', script: 'a.py', message: 'KeyError' });
+    await expect.poll(() => incoming.state.transform.kind).toBe('done');
+    incoming.later();
+    expect(incoming.state).toMatchObject({
+      deferred: true,
+      incoming: shared.kind === 'incoming' ? shared.incoming : null,
+    });
+    void incoming.resume();
+    await expect.poll(() => calls.length).toBe(2);
+    expect(incoming.state.deferred).toBe(false);
+    calls[1]!.answer(madeBy('Fixed'));
+    await expect.poll(() => postToSave(incoming.state)?.title).toBe('Fixed');
+  });
+
+  it('falls back to the post as it came when the chosen transform left the list, saying so', async () => {
+    const scripts = [script('a'), script('b')];
+    const { incoming, calls } = setUp(scripts);
+    void incoming.receive(shared);
+    await expect.poll(() => calls.length).toBe(1);
+    calls[0]!.answer(madeBy('From a'));
+    await expect.poll(() => incoming.state.transform.kind).toBe('done');
+    scripts.splice(0, 1);
+    await incoming.choose('a-id');
+    expect(incoming.state.transforms.map((transform) => transform.id)).toEqual(['b-id']);
+    expect(incoming.state).toMatchObject({
+      transformId: null,
+      transform: { kind: 'none' },
+      problem: 'a.py was deleted or disabled meanwhile; the post is shown as it came.',
+    });
+    expect(postToSave(incoming.state)?.title).toBe('Shared');
+  });
+
   it('is refused with the reasons when unusable, and dropped from the address', async () => {
     const { incoming, forgotten } = setUp([]);
     await incoming.receive(readIncomingPost('?share_url=ftp%3A%2F%2Fx'));

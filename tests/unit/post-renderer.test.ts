@@ -148,9 +148,9 @@ describe('PostRenderer', () => {
         column: 5,
         endColumn: 21,
       },
-      { message: 'Unknown macro [[off]]: off.py is disabled', line: 1, column: 26, endColumn: 33 },
+      { message: '[[off]] is not called: off.py is disabled', line: 1, column: 26, endColumn: 33 },
       {
-        message: 'Unknown macro [[tool]]: tool.py is a utility, not a macro',
+        message: '[[tool]] is not a macro: tool.py is a utility',
         line: 1,
         column: 38,
         endColumn: 46,

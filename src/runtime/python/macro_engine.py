@@ -6,6 +6,7 @@ parsed and built here in a plain Python loop, keeps the cost per item to the mac
 """
 
 import json
+import linecache
 import math
 import sys
 import time
@@ -25,10 +26,11 @@ PRINTED_CAPACITY = 2000
 class Printed:
     """Stands in for sys.stdout and sys.stderr during a call: what it prints, for its author."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("parts", "capacity")
 
-    def __init__(self):
+    def __init__(self, capacity=PRINTED_CAPACITY):
         self.parts = []
+        self.capacity = capacity
 
     def write(self, text):
         self.parts.append(text)
@@ -38,16 +40,17 @@ class Printed:
         pass
 
     def take(self):
-        """What was printed since the last take, cut to PRINTED_CAPACITY characters."""
+        """What was printed since the last take, cut to `capacity` characters."""
         text = "".join(self.parts)
         self.parts.clear()
-        if len(text) <= PRINTED_CAPACITY:
+        if len(text) <= self.capacity:
             return text
-        return f"{text[:PRINTED_CAPACITY]}… ({len(text) - PRINTED_CAPACITY} more characters)"
+        return f"{text[: self.capacity]}… ({len(text) - self.capacity} more characters)"
 
 
 class _Source:
-    """A module's __loader__ that hands its source to linecache, so tracebacks quote the script's lines."""
+    """A module's __loader__ that hands linecache its source, should its entry be dropped (a run of
+    the same file by runner.py drops it), so tracebacks still quote the script's lines."""
 
     def __init__(self, code):
         self._code = code
@@ -94,6 +97,9 @@ class ScriptModules:
 def _import(script):
     file_name = script["fileName"]
     code = script["code"]
+    # Tracebacks quote this code from now on. linecache keeps what it first read of a file that has
+    # no copy on disk, so an earlier version of the script would otherwise be quoted at a new error.
+    linecache.cache[file_name] = (len(code), None, code.splitlines(keepends=True), file_name)
     # Not registered in sys.modules: no script can import another's globals, and a failed import
     # leaves nothing behind but this unreferenced module.
     module = types.ModuleType(file_name.removesuffix(".py"))

@@ -1,10 +1,11 @@
 """Runs a transform: `transform(post)` on the draft made from an incoming post.
 
 transform-engine.ts calls transform_post(request_json) with the JSON text of {"script", "post"} and
-gets back the JSON text of {"kind": "returned", "result", "type", "printed"} or {"kind": "error", "message",
-"line", "traceback", "printed"} (src/runtime/protocol.ts, `workerTransformAnswerSchema`). The page checks
-the result against the transform contract (src/core/transform-abi.ts). Scripts share the macro
-engine's module cache: compiled once per version, each in its own namespace.
+gets back the JSON text of {"kind": "returned", "result", "type", "printed"}, {"kind": "error",
+"message", "line", "traceback", "printed"} or {"kind": "interrupted", "printed"}
+(src/runtime/protocol.ts, `workerTransformAnswerSchema`). The page checks the result against the
+transform contract (src/core/transform-abi.ts). Scripts share the macro engine's module cache:
+compiled once per version, each in its own namespace.
 """
 
 import json
@@ -14,11 +15,15 @@ from _pymark_errors import describe
 from _pymark_macro_engine import Printed, as_json_data, modules
 
 
+# A transform runs once per share or Run, and its author reads all it printed: far more than a macro's.
+PRINTED_CAPACITY = 100_000
+
+
 def transform_post(request_json):
     request = json.loads(request_json)
     script = request["script"]
     file_name = script["fileName"]
-    capture = Printed()
+    capture = Printed(PRINTED_CAPACITY)
     streams = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     try:
@@ -32,7 +37,8 @@ def transform_post(request_json):
                 # The type's name words a refusal of what JSON cannot hold (a set becomes null).
                 answer = {"kind": "returned", "result": as_json_data(result), "type": type(result).__name__}
         except KeyboardInterrupt:
-            raise
+            # The time limit: what it printed until then is the best clue to where it was stuck.
+            answer = {"kind": "interrupted"}
         except BaseException as error:  # the script's failure is the answer, never the worker's
             answer = {"kind": "error", **describe(error, file_name)}
     finally:
