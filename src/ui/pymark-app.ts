@@ -236,7 +236,7 @@ export class PymarkApp extends LitElement {
       }
       <pymark-settings-dialog
         .runTimeoutMs=${view?.runTimeoutMs ?? 30_000}
-        .bookmarklet=${bookmarkletCode(location.href)}
+        .bookmarklet=${/^https?:$/.test(location.protocol) ? bookmarkletCode(location.href) : ''}
         @timeout-change=${(event: CustomEvent<number>) => workspace?.setRunTimeout(event.detail)}
       ></pymark-settings-dialog>
       <pymark-update-prompt></pymark-update-prompt>

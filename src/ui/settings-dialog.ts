@@ -43,7 +43,7 @@ export class SettingsDialog extends LitElement {
   ];
 
   @property({ type: Number }) runTimeoutMs = 30_000;
-  /** The bookmarklet's `javascript:` URL, which sends the visited page to this app. */
+  /** The bookmarklet's `javascript:` URL, which sends the visited page to this app; empty where none can reach it. */
   @property() bookmarklet = '';
   @query('dialog') private dialog!: HTMLDialogElement;
   @query('input') private input!: HTMLInputElement;
@@ -63,13 +63,17 @@ export class SettingsDialog extends LitElement {
         </label>
         <p class="hint">A run is interrupted when it takes longer than this.</p>
         <h3>Bookmarklet</h3>
-        <p class="hint">
-          Drag this link to your bookmarks bar. On any page, it opens Pymark with the page's title, its
-          address and the text you selected, ready for a transform.
-        </p>
-        <a class="bookmarklet" href=${this.bookmarklet} @click=${(event: Event) => event.preventDefault()}
-          >Share to Pymark</a
-        >
+        ${
+          this.bookmarklet
+            ? html`<p class="hint">
+                  Drag this link to your bookmarks bar. On any page, it opens Pymark with the page's title,
+                  its address and the text you selected, ready for a transform.
+                </p>
+                <a class="bookmarklet" href=${this.bookmarklet} @click=${(event: Event) => event.preventDefault()}
+                  >Share to Pymark</a
+                >`
+            : html`<p class="hint">Only the web app, served over http(s), can take pages from a browser this way.</p>`
+        }
         <menu>
           <button type="button" @click=${() => this.dialog.close()}>Cancel</button>
           <button type="submit" value="save">Save settings</button>
