@@ -124,8 +124,8 @@ interface ActiveRun {
 
 /** How a call with a time limit ended: its parsed answer, or the worker was replaced without one. */
 type TimedEnding<T> =
-  | { kind: 'answered'; value: T; timedOut: boolean }
-  | { kind: 'lost'; why: 'timeout' | 'worker-failed'; message: string };
+  | { kind: 'answered'; value: T; stoppedBy: 'timeout' | 'cancelled' | undefined }
+  | { kind: 'lost'; why: 'timeout' | 'cancelled' | 'worker-failed'; message: string };
 
 /** How a run's call into the worker ended: a result, or a crashed, failed or protocol-breaking worker. */
 type WorkerEnding = { kind: 'result'; result: WorkerRunResult } | { kind: 'broken'; reason: string };
@@ -210,13 +210,17 @@ class WorkerPythonRuntime implements PythonRuntime {
       const ending = await this.#callWithTimeLimit(session, 'A macro', decodeRenderAnswer, () =>
         renderThroughLane(session, request),
       );
-      if (ending.kind === 'lost')
-        return { value: this.#finishRender(items, prepared, ending, this.#now() - sentAt) };
+      if (ending.kind === 'lost') {
+        // A render is never aborted: a lost one ran out of time or lost its worker.
+        const why = ending.why === 'worker-failed' ? 'worker-failed' : 'timeout';
+        return { value: this.#finishRender(items, prepared, { ...ending, why }, this.#now() - sentAt) };
+      }
       this.#sessionsWithSite.add(session);
       const { result, heapBytes } = ending.value;
-      if (ending.timedOut || result.interrupted) session.scripts.forget();
+      const timedOut = ending.stoppedBy !== undefined;
+      if (timedOut || result.interrupted) session.scripts.forget();
       else session.scripts.record(batch.scripts);
-      const renderEnding: RenderEnding = { kind: 'answered', result, timedOut: ending.timedOut };
+      const renderEnding: RenderEnding = { kind: 'answered', result, timedOut };
       const outcomes = this.#finishRender(items, prepared, renderEnding, this.#now() - sentAt);
       // The answer carries the heap size: no second call to ask it before the next call.
       if (heapBytes > this.#maxHeapBytes) this.#recycle(session);
@@ -224,7 +228,11 @@ class WorkerPythonRuntime implements PythonRuntime {
     });
   }
 
-  transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome> {
+  transformPost(
+    script: TransformScript,
+    post: TransformInput,
+    signal?: AbortSignal,
+  ): Promise<TransformOutcome> {
     const name = scriptFileName(script.slug);
     const input = transformInputSchema.safeParse(post);
     if (!input.success) {
@@ -232,6 +240,16 @@ class WorkerPythonRuntime implements PythonRuntime {
       return Promise.resolve({ ok: false, kind: 'invalid-input', script: name, message });
     }
     return this.#serially(async () => {
+      // Stopped while it waited behind other calls: it need not run at all.
+      if (signal?.aborted) {
+        const outcome: TransformOutcome = {
+          ok: false,
+          kind: 'cancelled',
+          script: name,
+          message: `${name} was stopped`,
+        };
+        return { value: outcome };
+      }
       const session = await this.#whenReady();
       const sentAt = this.#now();
       // A transform may read `from pymark import site` as a macro does: a worker without it gets it.
@@ -247,8 +265,12 @@ class WorkerPythonRuntime implements PythonRuntime {
         post: input.data,
         ...(site === undefined ? {} : { site }),
       };
-      const ending = await this.#callWithTimeLimit(session, 'A transform', decodeTransformAnswer, (api) =>
-        api.transform(request),
+      const ending = await this.#callWithTimeLimit(
+        session,
+        'A transform',
+        decodeTransformAnswer,
+        (api) => api.transform(request),
+        signal,
       );
       if (ending.kind === 'answered') this.#sessionsWithSite.add(session);
       const outcome = transformOutcome(
@@ -257,7 +279,13 @@ class WorkerPythonRuntime implements PythonRuntime {
         ending.kind === 'answered' ? { ...ending, answer: ending.value } : ending,
         this.#renderTimeoutMs,
       );
-      const end = outcome.ok ? 'ok' : outcome.kind === 'timeout' ? 'timeout' : 'error';
+      const end = outcome.ok
+        ? 'ok'
+        : outcome.kind === 'timeout'
+          ? 'timeout'
+          : outcome.kind === 'cancelled'
+            ? 'interrupt'
+            : 'error';
       this.#stats.recordCall(script.id, name, end);
       this.#stats.recordRoundTrip(script.id, name, this.#now() - sentAt);
       this.#statsChanged();
@@ -493,30 +521,37 @@ class WorkerPythonRuntime implements PythonRuntime {
     what: string,
     parse: (answer: unknown) => T,
     call: (api: Comlink.Remote<PythonWorkerApi>) => Promise<unknown>,
+    signal?: AbortSignal,
   ): Promise<TimedEnding<T>> {
     // As for runs: a SIGINT left from an earlier call must not hit this one.
     clearInterrupt(session);
-    let timedOut = false;
+    let stoppedBy: 'timeout' | 'cancelled' | undefined;
     let ended = false;
     const cancelTimers: (() => void)[] = [];
     const restarted = new Promise<TimedEnding<T>>((resolve) => {
-      cancelTimers.push(
-        this.#schedule(this.#renderTimeoutMs, () => {
-          timedOut = true;
-          this.#interruptUntil(session, cancelTimers, () => ended);
-          cancelTimers.push(
-            this.#schedule(this.#graceMs, () => {
-              const message = `${what} did not respond to the time limit`;
-              this.#replaceSession(session, `${message}; restarting`);
-              resolve({ kind: 'lost', why: 'timeout', message });
-            }),
-          );
-        }),
-      );
+      // The time limit and the caller's abort end a call the same way: SIGINT, then a restart.
+      const stop = (why: 'timeout' | 'cancelled') => {
+        if (stoppedBy || ended) return;
+        stoppedBy = why;
+        this.#interruptUntil(session, cancelTimers, () => ended);
+        cancelTimers.push(
+          this.#schedule(this.#graceMs, () => {
+            const message = `${what} did not respond to ${why === 'timeout' ? 'the time limit' : 'being stopped'}`;
+            this.#replaceSession(session, `${message}; restarting`);
+            resolve({ kind: 'lost', why, message });
+          }),
+        );
+      };
+      cancelTimers.push(this.#schedule(this.#renderTimeoutMs, () => stop('timeout')));
+      if (signal) {
+        const onAbort = () => stop('cancelled');
+        signal.addEventListener('abort', onAbort, { once: true });
+        cancelTimers.push(() => signal.removeEventListener('abort', onAbort));
+      }
     });
     const answered = Promise.race([
       call(session.api).then(
-        (value): TimedEnding<T> => ({ kind: 'answered', value: parse(value), timedOut }),
+        (value): TimedEnding<T> => ({ kind: 'answered', value: parse(value), stoppedBy }),
       ),
       session.gone.then(
         (reason): TimedEnding<T> => ({

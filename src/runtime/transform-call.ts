@@ -16,8 +16,8 @@ export function decodeTransformAnswer(answer: unknown): WorkerTransformAnswer {
 
 /** How a transform call ended, as the client's time limit saw it. */
 export type TransformEnding =
-  | { kind: 'answered'; answer: WorkerTransformAnswer; timedOut: boolean }
-  | { kind: 'lost'; why: 'timeout' | 'worker-failed'; message: string };
+  | { kind: 'answered'; answer: WorkerTransformAnswer; stoppedBy: 'timeout' | 'cancelled' | undefined }
+  | { kind: 'lost'; why: 'timeout' | 'cancelled' | 'worker-failed'; message: string };
 
 /** The outcome of a transform call by `script` (its file name) on `input`. */
 export function transformOutcome(
@@ -26,21 +26,28 @@ export function transformOutcome(
   ending: TransformEnding,
   timeLimitMs: number,
 ): TransformOutcome {
-  const timeout = `${script} did not finish within the time limit (${timeLimitMs / 1000} s)`;
+  const stopped = {
+    timeout: `${script} did not finish within the time limit (${timeLimitMs / 1000} s)`,
+    cancelled: `${script} was stopped`,
+  };
   if (ending.kind === 'lost') {
-    const message = ending.why === 'timeout' ? `${timeout}; Python was restarted` : ending.message;
+    const message =
+      ending.why === 'worker-failed' ? ending.message : `${stopped[ending.why]}; Python was restarted`;
     return { ok: false, kind: ending.why, script, message };
   }
   const { answer } = ending;
   switch (answer.kind) {
-    case 'interrupted':
+    case 'interrupted': {
+      // Interrupted with nobody asking (the script raised KeyboardInterrupt itself) reads as its time running out.
+      const why = ending.stoppedBy ?? 'timeout';
       return {
         ok: false,
-        kind: 'timeout',
+        kind: why,
         script,
-        message: timeout,
+        message: stopped[why],
         ...(answer.printed ? { printed: answer.printed } : {}),
       };
+    }
     case 'error':
       return {
         ok: false,

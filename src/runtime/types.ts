@@ -88,6 +88,7 @@ export type TransformErrorKind =
   | 'invalid-result'
   | 'invalid-input'
   | 'timeout'
+  | 'cancelled'
   | 'worker-failed';
 
 /** What a transform came to; `printed` is what it printed (stdout and stderr), for its author. */
@@ -171,11 +172,16 @@ export interface PythonRuntime {
    */
   renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]>;
   /**
-   * Calls a transform on the draft made from an incoming post, under the render time limit. Never
-   * rejects for the script's sake: an exception, a result outside the contract or a timeout is an
+   * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
+   * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for
+   * the script's sake: an exception, a result outside the contract, a timeout or a stop is an
    * outcome. Rejects only if Python cannot start.
    */
-  transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome>;
+  transformPost(
+    script: TransformScript,
+    post: TransformInput,
+    signal?: AbortSignal,
+  ): Promise<TransformOutcome>;
   /** Compiles `code` without running it: syntax errors and warnings, and the top-level functions. */
   checkScript(code: string, fileName: string): Promise<ScriptCheck>;
   /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */

@@ -36,7 +36,13 @@ export interface IncomingState {
 export interface IncomingDeps {
   scripts: Pick<ScriptStore, 'list' | 'get'>;
   posts: Pick<PostStore, 'create'>;
-  runtime: { transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome> };
+  runtime: {
+    transformPost(
+      script: TransformScript,
+      post: TransformInput,
+      signal?: AbortSignal,
+    ): Promise<TransformOutcome>;
+  };
   /** Removes the incoming post from the page address, so a reload does not bring it again. */
   forget: () => void;
 }
@@ -60,6 +66,8 @@ export function postToSave(state: IncomingState): TransformedPost | null {
 export class IncomingPosts extends StateHolder<IncomingState> {
   /** Only the newest transform call's outcome is shown. */
   private latestCall = 0;
+  /** Stops the transform call in flight: one the user moved on from must not keep Python busy. */
+  private inFlight: AbortController | undefined;
 
   constructor(private readonly deps: IncomingDeps) {
     super({
@@ -89,7 +97,9 @@ export class IncomingPosts extends StateHolder<IncomingState> {
 
   /** Puts the post aside, e.g. to fix a transform in the editor; `resume` brings it back. */
   later(): void {
-    this.set({ deferred: true });
+    this.latestCall++;
+    this.stopInFlight();
+    this.set({ deferred: true, transform: { kind: 'none' } });
   }
 
   /** Brings back a post put aside, running its transform again: it may have been fixed meanwhile. */
@@ -101,6 +111,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
   /** Runs the transform `id` on the draft, or takes the draft as it is (`null`). */
   async choose(id: string | null): Promise<void> {
     const call = ++this.latestCall;
+    this.stopInFlight();
     const listed = this.state.transforms.find((transform) => transform.id === id);
     // Listed again each time: a transform may have been added, disabled or deleted since.
     await this.listTransforms();
@@ -117,7 +128,9 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     }
     this.set({ problem: null });
     this.set({ transformId: choice.id, transform: { kind: 'running', fileName: choice.fileName } });
-    const outcome = await this.transform(choice, draft);
+    const running = new AbortController();
+    this.inFlight = running;
+    const outcome = await this.transform(choice, draft, running.signal);
     if (call === this.latestCall) this.set({ transform: { kind: 'done', outcome } });
   }
 
@@ -148,7 +161,16 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     });
   }
 
-  private async transform(choice: TransformChoice, draft: TransformInput): Promise<TransformOutcome> {
+  private stopInFlight(): void {
+    this.inFlight?.abort();
+    this.inFlight = undefined;
+  }
+
+  private async transform(
+    choice: TransformChoice,
+    draft: TransformInput,
+    signal: AbortSignal,
+  ): Promise<TransformOutcome> {
     const failed = (message: string): TransformOutcome => ({
       ok: false,
       kind: 'worker-failed',
@@ -158,7 +180,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     try {
       const script = await this.deps.scripts.get(choice.id);
       if (!script) return failed(`${choice.fileName} was deleted`);
-      return await this.deps.runtime.transformPost(script, draft);
+      return await this.deps.runtime.transformPost(script, draft, signal);
     } catch (error) {
       return failed(describeError(error));
     }
@@ -166,6 +188,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
 
   private clear(): void {
     this.latestCall++;
+    this.stopInFlight();
     this.deps.forget();
     this.set({
       incoming: null,

@@ -27,7 +27,7 @@ export interface WorkspaceState {
   running: boolean;
   /** The script that is running, if any. */
   runningId: string | null;
-  /** Whether Stop can end what runs: a utility's run can; a transform's try ends at its time limit. */
+  /** Whether Stop has something to stop: a run or a transform's try in progress. */
   stoppable: boolean;
   /** The selected script's last run: its output so far, kept per script. */
   output: readonly OutputEntry[];
@@ -96,6 +96,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
   private checkRequest = 0;
   /** When Python began the current run: a run pressed while Python boots waits for it first. */
   private pythonStartedAt: number | undefined;
+  /** Stops the transform's try in progress, if that is what runs. */
+  private transformTry: AbortController | undefined;
   /** Each script's last run, so output stays with the script that printed it. */
   private readonly runs = new Map<string, RunRecord>();
 
@@ -317,8 +319,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
     await this.attempt(`delete “${script.title}”`, async () => {
       if (id === this.state.selectedId) await this.flushDraft();
       await this.deps.store.delete(id);
-      // A deleted script's run must not go on unseen (a transform's try ends at its time limit).
-      if (id === this.state.runningId && this.state.stoppable) this.deps.runtime.stop();
+      // A deleted script's run must not go on unseen.
+      if (id === this.state.runningId) this.stop();
       const scripts = this.state.scripts.filter((candidate) => candidate.id !== id);
       this.set({ scripts, recentlyDeleted: script });
       await this.refreshTrash();
@@ -385,7 +387,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
     const script = this.selected;
     if (!script || this.state.running) return;
     const id = script.id;
-    this.set({ running: true, runningId: id, stoppable: script.kind !== 'transform' });
+    this.set({ running: true, runningId: id, stoppable: true });
     this.updateRun(id, noRun);
     const pressedAt = performance.now();
     this.pythonStartedAt = undefined;
@@ -396,9 +398,11 @@ export class Workspace extends StateHolder<WorkspaceState> {
     const elapsed = () => performance.now() - (this.pythonStartedAt ?? pressedAt);
     try {
       if (script.kind === 'transform') {
+        this.transformTry = new AbortController();
         const tried = await this.deps.runtime.transformPost(
           { ...script, body: this.state.code },
           sampleTransformInput,
+          this.transformTry.signal,
         );
         this.reportTransform(id, tried, elapsed());
         return;
@@ -422,12 +426,15 @@ export class Workspace extends StateHolder<WorkspaceState> {
         { kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` },
       ]);
     } finally {
+      this.transformTry = undefined;
       this.set({ running: false, runningId: null, stoppable: false });
     }
   }
 
   stop(): void {
-    if (this.state.stoppable) this.deps.runtime.stop();
+    if (!this.state.stoppable) return;
+    if (this.transformTry) this.transformTry.abort();
+    else this.deps.runtime.stop();
   }
 
   private reportOutcome(id: string, outcome: RunOutcome, elapsedMs: number): void {
@@ -480,6 +487,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
         tone: 'info',
         text: `transform() made this post of a sample shared page in ${seconds}. Pages shared to Pymark (from the share sheet, or the bookmarklet in Settings) go through it the same way.`,
       });
+    } else if (outcome.kind === 'cancelled') {
+      entries.push({ kind: 'note', tone: 'warning', text: `Stopped after ${seconds}.` });
     } else {
       if (outcome.traceback) entries.push({ kind: 'stderr', text: outcome.traceback });
       entries.push({ kind: 'note', tone: 'error', text: `Failed after ${seconds}: ${outcome.message}` });

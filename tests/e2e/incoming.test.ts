@@ -113,6 +113,25 @@ describe('posts arriving from the share sheet and the bookmarklet', () => {
     expect(await page.getByRole('button', { name: 'Shared post waiting' }).count()).toBe(0);
   });
 
+  test('a transform that never returns is stopped by Stop in the editor, and by picking another in the dialog', async () => {
+    await createScript(page, 'transform', 'spins', 'def transform(post):\n    while True:\n        pass\n');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const stop = page.getByRole('button', { name: 'Stop', exact: true });
+    await stop.and(page.locator(':enabled')).waitFor();
+    await stop.click();
+    await output(page)
+      .getByText(/^Stopped after /)
+      .waitFor({ timeout: 30_000 });
+
+    await page.goto(shareAddress({ ...shared, share_title: 'Fourth share' }));
+    const picker = dialog(page).getByRole('combobox', { name: 'Transform' });
+    await picker.selectOption({ label: 'spins (spins.py)' });
+    await dialog(page).getByRole('status').filter({ hasText: 'Running spins.py' }).waitFor();
+    await picker.selectOption({ label: 'Link post (link_post.py)' });
+    await expect.poll(() => postBody(page).textContent(), { timeout: 30_000 }).toContain('Via [pyodide.org]');
+    await dialog(page).getByRole('button', { name: 'Discard' }).click();
+  });
+
   test('Discard drops what arrived without saving anything', async () => {
     await page.goto(shareAddress({ share_text: 'https://example.com/only-a-link' }));
     await dialog(page).getByText('https://example.com/only-a-link').first().waitFor();

@@ -48,7 +48,7 @@ function transform(
   return transformOutcome(
     fileName,
     post,
-    { kind: 'answered', answer: decodeTransformAnswer(answer), timedOut: false },
+    { kind: 'answered', answer: decodeTransformAnswer(answer), stoppedBy: undefined },
     5000,
   );
 }

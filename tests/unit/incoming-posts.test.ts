@@ -28,8 +28,12 @@ const shared = readIncomingPost('?share_title=Shared&share_text=Words&share_url=
 /** Transforms that answer when the test says so, so a slow one can be overtaken. */
 function setUp(scripts: Script[], deleted: string[] = []) {
   const created: NewPost[] = [];
-  const calls: { script: TransformScript; post: TransformInput; answer(outcome: TransformOutcome): void }[] =
-    [];
+  const calls: {
+    script: TransformScript;
+    post: TransformInput;
+    signal?: AbortSignal;
+    answer(outcome: TransformOutcome): void;
+  }[] = [];
   let forgotten = 0;
   const incoming = new IncomingPosts({
     scripts: {
@@ -43,7 +47,8 @@ function setUp(scripts: Script[], deleted: string[] = []) {
       },
     },
     runtime: {
-      transformPost: (script, post) => new Promise((answer) => calls.push({ script, post, answer })),
+      transformPost: (script, post, signal) =>
+        new Promise((answer) => calls.push({ script, post, signal, answer })),
     },
     forget: () => forgotten++,
   });
@@ -85,6 +90,8 @@ describe('a post arriving from outside', () => {
     await expect.poll(() => calls.length).toBe(1);
     void incoming.choose('b-id');
     await expect.poll(() => calls.length).toBe(2);
+    // The first one was stopped: the user moved on.
+    expect([calls[0]!.signal?.aborted, calls[1]!.signal?.aborted]).toEqual([true, false]);
     calls[1]!.answer(madeBy('From b'));
     calls[0]!.answer(madeBy('From a, too late'));
     await expect.poll(() => postToSave(incoming.state)?.title).toBe('From b');

@@ -642,6 +642,34 @@ describe('transformPost', () => {
     expect(workers).toHaveLength(1);
   });
 
+  it('stops a transform when its signal aborts, in flight or still queued', async () => {
+    const { runtime, workers } = setUp({
+      transform: async (_request, worker) => {
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        return JSON.stringify({ kind: 'interrupted', printed: 'was busy\n' });
+      },
+    });
+    const first = new AbortController();
+    const inFlight = runtime.transformPost(linkPost, draft, first.signal);
+    const second = new AbortController();
+    const queued = runtime.transformPost(linkPost, draft, second.signal);
+    await vi.waitFor(() => expect(workers[0]!.transforms).toHaveLength(1), { interval: 1 });
+    second.abort();
+    first.abort();
+    expect(await inFlight).toEqual({
+      ok: false,
+      kind: 'cancelled',
+      script: 'link_post.py',
+      message: 'link_post.py was stopped',
+      printed: 'was busy\n',
+    });
+    expect(await queued).toMatchObject({ ok: false, kind: 'cancelled' });
+    // The queued one never reached the worker, which carries on.
+    expect(workers[0]!.transforms).toHaveLength(1);
+    expect(workers).toHaveLength(1);
+    expect(runtime.stats()[0]).toMatchObject({ calls: 1, interrupts: 1 });
+  });
+
   it('restarts a worker that answers a transform with something malformed', async () => {
     const { runtime, workers } = setUp({ transform: async () => '{"kind": "returned"' });
     expect(await runtime.transformPost(linkPost, draft)).toMatchObject({

@@ -63,11 +63,15 @@ class ScriptedRuntime implements PythonRuntime {
   // The scripts workspace only runs utilities.
   readonly renderMacro = notUsedHere;
   readonly renderMany = notUsedHere;
-  readonly transforms: { script: TransformScript; post: TransformInput }[] = [];
+  readonly transforms: { script: TransformScript; post: TransformInput; signal?: AbortSignal }[] = [];
   transformOutcome: TransformOutcome = { ok: false, kind: 'worker-failed', script: '', message: 'unset' };
 
-  async transformPost(script: TransformScript, post: TransformInput): Promise<TransformOutcome> {
-    this.transforms.push({ script, post });
+  async transformPost(
+    script: TransformScript,
+    post: TransformInput,
+    signal?: AbortSignal,
+  ): Promise<TransformOutcome> {
+    this.transforms.push({ script, post, signal });
     return this.transformOutcome;
   }
   readonly setSiteData = notUsedHere;
@@ -224,13 +228,15 @@ describe('Workspace', () => {
       printed: 'looked\n',
     };
     const trying = workspace.run();
-    // A try ends at its time limit; Stop has nothing to stop.
-    expect(workspace.state).toMatchObject({ running: true, stoppable: false });
+    // Stop stops a try as it does a run.
+    expect(workspace.state).toMatchObject({ running: true, stoppable: true });
+    workspace.stop();
     await trying;
     expect(runtime.transforms).toEqual([
       {
         script: expect.objectContaining({ body: 'def transform(post):\n    return post\n' }),
         post: sampleTransformInput,
+        signal: expect.objectContaining({ aborted: true }),
       },
     ]);
     expect(runtime.requests).toEqual([]);
