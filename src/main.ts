@@ -8,6 +8,7 @@ import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
+import { LastOpenMemory, type View } from './storage/last-open';
 import { openSettingsStore } from './storage/settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
@@ -87,7 +88,16 @@ async function start(): Promise<void> {
     // Back in view with the writes landed: the spare copy would only go stale.
     else void flushed.then(() => journal.keep([]));
   });
-  await Promise.all([siteData.refresh(), workspace.init(), posts.init()]);
+  // The view, script and post last open come back after a reload or on the next visit.
+  const lastOpen = new LastOpenMemory(localStorage);
+  const { view, scriptId, postId } = lastOpen.read();
+  if (view) app.tab = view;
+  app.addEventListener('view-change', (event) =>
+    lastOpen.remember({ view: (event as CustomEvent<View>).detail }),
+  );
+  await Promise.all([siteData.refresh(), workspace.init(scriptId), posts.init(postId)]);
+  rememberOpen(workspace, (id) => lastOpen.remember({ scriptId: id }));
+  rememberOpen(posts, (id) => lastOpen.remember({ postId: id }));
   if (notRestored.length > 0) {
     workspace.reportProblem(
       `Unsaved edits from last time could not be put back yet; they are kept for the next start (${notRestored.join('; ')})`,
@@ -103,6 +113,22 @@ async function start(): Promise<void> {
   });
   app.incoming = incoming;
   await incoming.receive(readIncomingPost(location.search));
+}
+
+/** Calls `remember` with the id of the item `holder` opens, each time it opens another. */
+function rememberOpen(
+  holder: {
+    state: { selectedId: string | null };
+    subscribe(listener: (state: { selectedId: string | null }) => void): unknown;
+  },
+  remember: (id: string) => void,
+): void {
+  let open = holder.state.selectedId;
+  holder.subscribe(({ selectedId }) => {
+    if (selectedId === open || selectedId === null) return;
+    open = selectedId;
+    remember(selectedId);
+  });
 }
 
 start().catch((error: unknown) => {

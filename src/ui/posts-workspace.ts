@@ -71,7 +71,8 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     });
   }
 
-  async init(): Promise<void> {
+  /** Lists the posts, and opens `openId` if it is one of them (the one last open). */
+  async init(openId?: string): Promise<void> {
     this.unsubscribers.push(
       this.deps.store.subscribe(
         (change) => void this.attempt('show the posts', () => this.onStoreChange(change)),
@@ -79,6 +80,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     );
     this.set({ posts: await this.deps.store.list() });
     await this.refreshTrash();
+    if (this.state.posts.some((post) => post.id === openId)) await this.select(openId!);
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import './folder-panel';
 import './trash-list';
 import './default-offers-notice';
 import './incoming-post-dialog';
+import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
@@ -23,8 +24,8 @@ import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
-const tabs = ['scripts', 'posts', 'diagnostics'] as const;
-type Tab = (typeof tabs)[number];
+const tabs = views;
+type Tab = View;
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
@@ -126,7 +127,8 @@ export class PymarkApp extends LitElement {
   @state() private incomingView?: IncomingState;
   @state() private view?: WorkspaceState;
   @state() private postsView?: PostsState;
-  @state() private tab: Tab = 'scripts';
+  /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
+  @property({ attribute: false }) tab: Tab = 'scripts';
 
   private readonly unsubscribers = new Map<string, () => void>();
 
@@ -171,6 +173,11 @@ export class PymarkApp extends LitElement {
         this.posts?.subscribe((next) => (this.postsView = next)),
       );
     }
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('tab') && changed.get('tab') !== undefined)
+      this.dispatchEvent(new CustomEvent('view-change', { detail: this.tab }));
   }
 
   private follow(name: string, unsubscribe: (() => void) | undefined): void {

@@ -124,7 +124,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
     });
   }
 
-  async init(): Promise<void> {
+  /** Lists the scripts and opens `openId` if it is one of them (the one last open), else the first. */
+  async init(openId?: string): Promise<void> {
     this.unsubscribers.push(
       this.deps.runtime.subscribe((status) => {
         if (status.state === 'running' && this.pythonStartedAt === undefined)
@@ -147,8 +148,8 @@ export class Workspace extends StateHolder<WorkspaceState> {
     const { status, bootInfo } = this.deps.runtime;
     this.set({ scripts: sortByTitle(scripts), runTimeoutMs, status, bootInfo });
     await this.refreshTrash();
-    const first = this.state.scripts[0];
-    if (first) await this.select(first.id);
+    const open = this.state.scripts.find((script) => script.id === openId) ?? this.state.scripts[0];
+    if (open) await this.select(open.id);
   }
 
   dispose(): void {

@@ -97,6 +97,7 @@ describe('posts arriving from the share sheet and the bookmarklet', () => {
 
     await dialog(page).getByRole('button', { name: 'Later' }).click();
     await dialog(page).waitFor({ state: 'hidden' });
+    await page.getByRole('tab', { name: 'Scripts' }).click();
     await page.locator('button.open', { hasText: 'needs_nope' }).click();
     await replaceEditorText(
       page,

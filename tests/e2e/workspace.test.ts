@@ -260,6 +260,26 @@ describe('scripts workspace', () => {
   });
 });
 
+describe('what was last open', () => {
+  test('a reload reopens the view, the script and the post that were open', async () => {
+    const app = await newAppPage(suite.browser, suite.server.url);
+    const { page } = app;
+    await page.locator('.cm-content').waitFor();
+    await page.locator('button.open', { hasText: 'Vimeo' }).click();
+    await page.getByRole('heading', { name: 'Vimeo' }).waitFor();
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Posts' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await page.getByRole('heading', { name: 'Vimeo' }).waitFor();
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+});
+
 describe('the trash', () => {
   test('a deleted built-in and a deleted post come back from the trash; "Delete forever" asks twice', async () => {
     const app = await newAppPage(suite.browser, suite.server.url);

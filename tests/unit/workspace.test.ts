@@ -132,6 +132,21 @@ describe('Workspace', () => {
     expect(workspace.state.dirty).toBe(false);
   });
 
+  test('a fresh workspace opens the script last open, or the first when it is gone', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create();
+    await workspace.create();
+    const [first, second] = workspace.state.scripts.map((script) => script.id);
+    const reopen = async (openId?: string) => {
+      const fresh = new Workspace({ store, runtime: new ScriptedRuntime(), settings: memorySettings() });
+      workspaces.push(fresh);
+      await fresh.init(openId);
+      return fresh.state.selectedId;
+    };
+    expect(await reopen(second)).toBe(second);
+    expect(await reopen('deleted-long-ago')).toBe(first);
+  });
+
   test('edits become a draft that a fresh workspace restores, and saving clears it', async () => {
     const { workspace, store, dbName } = await setup();
     await workspace.create();
