@@ -23,7 +23,7 @@ import { decodeRenderResult } from './render-result';
 import { ScriptStatsBook } from './script-stats';
 import { SentScripts } from './sent-scripts';
 import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
-import { decodeTransformAnswer, transformOutcome } from './transform-call';
+import { decodeTransformReply, transformOutcome } from './transform-call';
 import type {
   BootInfo,
   MacroScript,
@@ -268,7 +268,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       const ending = await this.#callWithTimeLimit(
         session,
         'A transform',
-        decodeTransformAnswer,
+        decodeTransformReply,
         (api) => api.transform(request),
         signal,
       );
@@ -276,7 +276,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       const outcome = transformOutcome(
         name,
         input.data,
-        ending.kind === 'answered' ? { ...ending, answer: ending.value } : ending,
+        ending.kind === 'answered' ? { ...ending, answer: ending.value.answer } : ending,
         this.#renderTimeoutMs,
       );
       const end = outcome.ok
@@ -286,7 +286,12 @@ class WorkerPythonRuntime implements PythonRuntime {
           : outcome.kind === 'cancelled'
             ? 'interrupt'
             : 'error';
-      this.#stats.recordCall(script.id, name, end);
+      this.#stats.recordCall(
+        script.id,
+        name,
+        end,
+        ending.kind === 'answered' ? ending.value.pythonMs : undefined,
+      );
       this.#stats.recordRoundTrip(script.id, name, this.#now() - sentAt);
       this.#statsChanged();
       return { value: outcome, session };

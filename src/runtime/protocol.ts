@@ -272,8 +272,8 @@ export interface PythonWorkerApi {
   /** The answer to the last render through the lane when it was too large for the lane (render-lane.ts). */
   takeHeldRender(): Promise<WorkerRenderAnswer>;
   check(request: WorkerCheckRequest): Promise<ScriptCheck>;
-  /** JSON text of a `WorkerTransformAnswer`. */
-  transform(request: WorkerTransformRequest): Promise<string>;
+  /** `answer`: JSON text of a `WorkerTransformAnswer`; `pythonMs`: the call's time in Python. */
+  transform(request: WorkerTransformRequest): Promise<{ answer: string; pythonMs: number }>;
 }
 
 export class ProtocolError extends Error {

@@ -1,17 +1,26 @@
+import { z } from 'zod';
 import { checkTransformResult, type TransformInput } from '../core/transform-abi';
 import { parseMessage, type WorkerTransformAnswer, workerTransformAnswerSchema } from './protocol';
 import type { TransformOutcome } from './types';
 
-/** A transform answer from the worker, checked; a malformed one throws, which fails the call like a crash. */
-export function decodeTransformAnswer(answer: unknown): WorkerTransformAnswer {
-  if (typeof answer !== 'string') throw new Error('the transform answer from the worker is not text');
+const transformReplySchema = z.object({ answer: z.string(), pythonMs: z.number().nonnegative() });
+
+/**
+ * A transform's reply from the worker, checked, with its answer decoded; a malformed one throws,
+ * which fails the call like a crash.
+ */
+export function decodeTransformReply(reply: unknown): { answer: WorkerTransformAnswer; pythonMs: number } {
+  const { answer, pythonMs } = parseMessage(transformReplySchema, reply, 'transform reply from the worker');
   let data: unknown;
   try {
     data = JSON.parse(answer);
   } catch {
     throw new Error('the transform answer from the worker is not JSON');
   }
-  return parseMessage(workerTransformAnswerSchema, data, 'transform answer from the worker');
+  return {
+    answer: parseMessage(workerTransformAnswerSchema, data, 'transform answer from the worker'),
+    pythonMs,
+  };
 }
 
 /** How a transform call ended, as the client's time limit saw it. */

@@ -121,7 +121,9 @@ const api: PythonWorkerApi = {
     const { site, ...transform } = parseMessage(workerTransformRequestSchema, request, 'transform request');
     const { macros, transforms } = services();
     if (site !== undefined) macros.setSite(checkedSiteJson(site));
-    return transforms.transform(transform);
+    const started = performance.now();
+    const answer = transforms.transform(transform);
+    return { answer, pythonMs: performance.now() - started };
   },
 };
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post.ts';
 import { draftFromIncoming, type TransformInput } from '../../src/core/transform-abi.ts';
-import { decodeTransformAnswer, transformOutcome } from '../../src/runtime/transform-call.ts';
+import { decodeTransformReply, transformOutcome } from '../../src/runtime/transform-call.ts';
 import { createTransformEngine, type TransformEngine } from '../../src/runtime/transform-engine.ts';
 import type { TransformOutcome } from '../../src/runtime/types.ts';
 import { loadMacroHarness, type MacroHarness } from './macro-harness.ts';
@@ -48,7 +48,7 @@ function transform(
   return transformOutcome(
     fileName,
     post,
-    { kind: 'answered', answer: decodeTransformAnswer(answer), stoppedBy: undefined },
+    { kind: 'answered', answer: decodeTransformReply({ answer, pythonMs: 0 }).answer, stoppedBy: undefined },
     5000,
   );
 }
@@ -131,9 +131,10 @@ describe('transforms in real Pyodide', () => {
   it('quote the code that ran in a traceback, not an earlier version of the same script', () => {
     const script = { id: 'edited', version: 1, fileName: 'edited.py', entrypoint: 'transform' };
     const traceback = (code: string) => {
-      const answer = decodeTransformAnswer(
-        engine.transform({ script: { ...script, code }, post: sharedLink }),
-      );
+      const { answer } = decodeTransformReply({
+        answer: engine.transform({ script: { ...script, code }, post: sharedLink }),
+        pythonMs: 0,
+      });
       if (answer.kind !== 'error') throw new Error(`expected an error, got ${answer.kind}`);
       return answer.traceback;
     };
