@@ -1,9 +1,12 @@
 import type { PyodideAPI } from 'pyodide';
-import { ProtocolError } from './protocol';
+import { checkedSiteJson, ProtocolError } from './protocol';
 import { pymarkPython } from './python-modules';
 
 export interface MacroEngine {
-  /** Installs, or replaces, the data macros read through `from pymark import site` (JSON text of a SiteSnapshot). */
+  /**
+   * Installs, or replaces, the data macros and transforms read through `from pymark import site`
+   * (JSON text of a SiteSnapshot), checked against the ABI first: it crossed from the page.
+   */
   setSite(snapshotJson: string): void;
   /**
    * Renders a batch (JSON text of a `RenderBatch`) and returns the JSON text of its results, as
@@ -30,7 +33,7 @@ export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
   const installSite = python('_pymark_site', 'install_site_module');
   return {
     setSite(snapshotJson) {
-      installSite(snapshotJson);
+      installSite(checkedSiteJson(snapshotJson));
     },
     render(batchJson) {
       let text: unknown;

@@ -24,9 +24,6 @@ import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
-const tabs = views;
-type Tab = View;
-
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
 /** The app shell: lays out the scripts and posts views and forwards user intents to their owners. */
@@ -128,7 +125,7 @@ export class PymarkApp extends LitElement {
   @state() private view?: WorkspaceState;
   @state() private postsView?: PostsState;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
-  @property({ attribute: false }) tab: Tab = 'scripts';
+  @property({ attribute: false }) tab: View = 'scripts';
 
   private readonly unsubscribers = new Map<string, () => void>();
 
@@ -292,7 +289,7 @@ export class PymarkApp extends LitElement {
     </div>`;
   }
 
-  private renderTab(tab: Tab, label: string) {
+  private renderTab(tab: View, label: string) {
     const selected = this.tab === tab;
     // One tab stop for the tab list; the arrow keys move between tabs (the WAI-ARIA tabs pattern).
     return html`<button role="tab" id="tab-${tab}" aria-controls="view" data-tab=${tab} aria-selected=${selected} tabindex=${selected ? 0 : -1} @click=${() => (this.tab = tab)}>
@@ -301,16 +298,16 @@ export class PymarkApp extends LitElement {
   }
 
   private readonly onTabKey = async (event: KeyboardEvent): Promise<void> => {
-    const index = tabs.indexOf(this.tab);
+    const index = views.indexOf(this.tab);
     const next =
       event.key === 'ArrowRight'
-        ? tabs[(index + 1) % tabs.length]
+        ? views[(index + 1) % views.length]
         : event.key === 'ArrowLeft'
-          ? tabs[(index + tabs.length - 1) % tabs.length]
+          ? views[(index + views.length - 1) % views.length]
           : event.key === 'Home'
-            ? tabs[0]
+            ? views[0]
             : event.key === 'End'
-              ? tabs.at(-1)
+              ? views.at(-1)
               : undefined;
     if (!next) return;
     event.preventDefault();

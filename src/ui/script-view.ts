@@ -102,12 +102,12 @@ export class ScriptView extends LitElement {
         <button
           class="primary"
           @click=${() => this.intent({ type: 'run' })}
-          ?disabled=${view.running}
+          ?disabled=${view.runningId !== null}
           title=${script.kind === 'transform' ? 'Try on a sample shared page (Ctrl/Cmd+Enter)' : 'Run (Ctrl/Cmd+Enter)'}
         >
           Run
         </button>
-        <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${!view.stoppable}>Stop</button>
+        <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${view.runningId === null}>Stop</button>
       </div>
       <pymark-code-editor
         .value=${view.code}

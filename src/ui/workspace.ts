@@ -23,12 +23,11 @@ export interface WorkspaceState {
   /** What the editor shows for the selected script: its saved body or the unsaved draft. */
   code: string;
   dirty: boolean;
-  /** Whether a run is in progress, of the selected script or another (one runs at a time). */
-  running: boolean;
-  /** The script that is running, if any. */
+  /**
+   * The script whose run (or, for a transform, try) is in progress, if any: the selected one or
+   * another, as one runs at a time. Stop stops it.
+   */
   runningId: string | null;
-  /** Whether Stop has something to stop: a run or a transform's try in progress. */
-  stoppable: boolean;
   /** The selected script's last run: its output so far, kept per script. */
   output: readonly OutputEntry[];
   /** 1-based line of the selected script that its last traceback points at. */
@@ -107,9 +106,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       selectedId: null,
       code: '',
       dirty: false,
-      running: false,
       runningId: null,
-      stoppable: false,
       output: [],
       errorLine: null,
       status: deps.runtime.status,
@@ -386,9 +383,9 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   async run(): Promise<void> {
     const script = this.selected;
-    if (!script || this.state.running) return;
+    if (!script || this.state.runningId !== null) return;
     const id = script.id;
-    this.set({ running: true, runningId: id, stoppable: true });
+    this.set({ runningId: id });
     this.updateRun(id, noRun);
     const pressedAt = performance.now();
     this.pythonStartedAt = undefined;
@@ -428,12 +425,12 @@ export class Workspace extends StateHolder<WorkspaceState> {
       ]);
     } finally {
       this.transformTry = undefined;
-      this.set({ running: false, runningId: null, stoppable: false });
+      this.set({ runningId: null });
     }
   }
 
   stop(): void {
-    if (!this.state.stoppable) return;
+    if (this.state.runningId === null) return;
     if (this.transformTry) this.transformTry.abort();
     else this.deps.runtime.stop();
   }

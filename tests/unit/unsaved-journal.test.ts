@@ -33,6 +33,9 @@ async function stores() {
 
 const at = (minute: number) => `2026-11-24T06:${String(minute).padStart(2, '0')}:00.000Z`;
 
+/** The script text typed at 06:01 on version 1 of script `id`. */
+const typed = (id: string): UnsavedEdit => ({ kind: 'script', id, body: 'typed', baseVersion: 1, at: at(1) });
+
 describe('the unsaved-edits journal', () => {
   const edit = (id: string): UnsavedEdit => ({ kind: 'script', id, body: 'x', baseVersion: 1, at: at(0) });
 
@@ -94,15 +97,8 @@ describe('restoring kept edits', () => {
     const c = await scripts.create({ title: 'C', kind: 'utility' });
     await scripts.save(b.id, { body: 'saved after the edit' });
     await scripts.putDraft({ scriptId: c.id, body: 'newer draft', baseVersion: 1, updatedAt: at(5) });
-    const edit = (id: string): UnsavedEdit => ({
-      kind: 'script',
-      id,
-      body: 'typed',
-      baseVersion: 1,
-      at: at(1),
-    });
     expect(
-      await restoreUnsavedEdits([edit(a.id), edit(b.id), edit(c.id), edit('gone')], { scripts, posts }),
+      await restoreUnsavedEdits([typed(a.id), typed(b.id), typed(c.id), typed('gone')], { scripts, posts }),
     ).toEqual({ failed: [], problems: [] });
     expect(await scripts.getDraft(a.id)).toMatchObject({ body: 'typed', baseVersion: 1 });
     expect(await scripts.getDraft(b.id)).toBeUndefined();
@@ -144,15 +140,8 @@ describe('a restore that cannot write', () => {
         return scripts.putDraft(draft);
       },
     } as typeof scripts;
-    const edit = (id: string): UnsavedEdit => ({
-      kind: 'script',
-      id,
-      body: 'typed',
-      baseVersion: 1,
-      at: at(1),
-    });
-    const outcome = await restoreUnsavedEdits([edit(a.id), edit(b.id)], { scripts: failing, posts });
-    expect(outcome).toEqual({ failed: [edit(a.id)], problems: ['QuotaExceededError'] });
+    const outcome = await restoreUnsavedEdits([typed(a.id), typed(b.id)], { scripts: failing, posts });
+    expect(outcome).toEqual({ failed: [typed(a.id)], problems: ['QuotaExceededError'] });
     expect(await scripts.getDraft(b.id)).toMatchObject({ body: 'typed' });
   });
 });

@@ -190,7 +190,7 @@ describe('Workspace', () => {
     await workspace.create();
     await workspace.setRunTimeout(5_000);
     const running = workspace.run();
-    expect(workspace.state).toMatchObject({ running: true, stoppable: true });
+    expect(workspace.state.runningId).toBe(workspace.state.selectedId);
     const request = runtime.requests[0];
     expect(request).toMatchObject({ fileName: 'untitled_utility.py', timeoutMs: 5_000 });
     request?.onOutput([{ stream: 'stdout', text: 'a' }]);
@@ -204,7 +204,7 @@ describe('Workspace', () => {
     ]);
     runtime.complete({ kind: 'ok', returnValue: '42', truncatedChars: 0 });
     await running;
-    expect(workspace.state.running).toBe(false);
+    expect(workspace.state.runningId).toBeNull();
     expect(workspace.state.output).toContainEqual({ kind: 'result', text: 'main() returned 42' });
   });
 
@@ -216,12 +216,12 @@ describe('Workspace', () => {
     runtime.requests[0]?.onOutput([{ stream: 'stdout', text: 'tick 0\n' }]);
     await workspace.create();
     const other = workspace.state.selectedId!;
-    expect(workspace.state).toMatchObject({ output: [], running: true, runningId: printer });
+    expect(workspace.state).toMatchObject({ output: [], runningId: printer });
     runtime.requests[0]?.onOutput([{ stream: 'stdout', text: 'tick 1\n' }]);
     expect(workspace.state.output).toEqual([]);
     runtime.complete({ kind: 'error', traceback: 'Traceback…', message: 'E', line: 3, truncatedChars: 0 });
     await running;
-    expect(workspace.state).toMatchObject({ output: [], errorLine: null, running: false, runningId: null });
+    expect(workspace.state).toMatchObject({ output: [], errorLine: null, runningId: null });
 
     await workspace.select(printer);
     expect(workspace.state.output.slice(0, 2)).toEqual([
@@ -244,7 +244,7 @@ describe('Workspace', () => {
     };
     const trying = workspace.run();
     // Stop stops a try as it does a run.
-    expect(workspace.state).toMatchObject({ running: true, stoppable: true });
+    expect(workspace.state.runningId).toBe(workspace.state.selectedId);
     workspace.stop();
     await trying;
     expect(runtime.transforms).toEqual([
@@ -275,7 +275,7 @@ describe('Workspace', () => {
       { kind: 'note', tone: 'error', text: expect.stringMatching(/^Failed after .*: KeyError: 'nope'$/) },
     ]);
     expect(workspace.state.errorLine).toBe(2);
-    expect(workspace.state.running).toBe(false);
+    expect(workspace.state.runningId).toBeNull();
   });
 
   test('deleting the running script stops it', async () => {
