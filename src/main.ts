@@ -63,7 +63,7 @@ async function start(): Promise<void> {
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);
 
-  const renderer = new PostRenderer(runtime, createHtmlSanitizer(window));
+  const renderer = new PostRenderer(runtime, createHtmlSanitizer());
   const siteData = new SiteDataFeed(() => postStore.list(), runtime);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
   const posts = new PostsWorkspace({

@@ -16,7 +16,7 @@ import type { PostsSample } from './api';
  * spares the worker a post; then a second pass through the same renderer shows what the memo saves.
  */
 
-const sanitize = createHtmlSanitizer(window);
+const sanitize = createHtmlSanitizer();
 const env = { preview: true, language: 'en', base_url: '/' };
 
 /** Passes batches on to the runtime and counts them: the worker round trips of a render. */

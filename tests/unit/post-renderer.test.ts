@@ -1,4 +1,3 @@
-import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import type { Post } from '../../src/core/post';
 import type { Script } from '../../src/core/script';
@@ -6,7 +5,7 @@ import { type MacroBatchRunner, PostRenderer, type SiteContext } from '../../src
 import { createHtmlSanitizer } from '../../src/render/sanitize-html';
 import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
 
-const sanitize = createHtmlSanitizer(new JSDOM('').window as unknown as Window & typeof globalThis);
+const sanitize = createHtmlSanitizer();
 
 /** Answers each request with `respond`, recording every batch it was sent. */
 class RecordingRunner implements MacroBatchRunner {

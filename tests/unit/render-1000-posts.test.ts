@@ -1,4 +1,3 @@
-import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import { benchPosts } from '../../bench/page/posts';
 import {
@@ -18,7 +17,7 @@ import { readBundledDefaults } from '../../src/storage/defaults-seeder';
  * batches it gets. `npm run bench` renders the same set through real Pyodide and reports the count.
  */
 
-const sanitize = createHtmlSanitizer(new JSDOM('').window as unknown as Window & typeof globalThis);
+const sanitize = createHtmlSanitizer();
 
 class CountingRunner implements MacroBatchRunner {
   readonly batches: (readonly RenderItem[])[] = [];

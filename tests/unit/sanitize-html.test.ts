@@ -1,8 +1,7 @@
-import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import { createHtmlSanitizer } from '../../src/render/sanitize-html';
 
-const sanitize = createHtmlSanitizer(new JSDOM('').window as unknown as Window & typeof globalThis);
+const sanitize = createHtmlSanitizer();
 
 const youtube =
   '<div class="macro-youtube"><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0&amp;start=30" title="A &quot;quoted&quot; title" frameborder="0" allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture" allowfullscreen=""></iframe></div>';
@@ -73,5 +72,57 @@ describe('macro HTML sanitizer', () => {
     const html =
       '<a href="/tag/c%2B%2B/">c++</a><a href="mailto:me@example.com">me</a><a href="#top">top</a>';
     expect(sanitize(html)).toBe(html);
+  });
+});
+
+describe('mutation XSS: output reads the same when a browser parses it again', () => {
+  test.each([
+    [
+      'svg breaking out through an HTML element',
+      '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+      '<svg></svg><p></p><img src="1">"&gt;',
+    ],
+    ['math namespace confusion', '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', ''],
+    ['form nested in a table', '<table><form><tr><td><img src=x onerror=alert(1)></td></tr></form></table>'],
+    [
+      'comment closing in an attribute',
+      '<div title="--><img src=x onerror=alert(1)>">x</div>',
+      '<div>x</div>',
+    ],
+    ['style closing in an attribute', '<p title="</style><img src=x onerror=alert(1)>">x</p>', '<p>x</p>'],
+    ['template content', '<template><img src=x onerror=alert(1)></template><p>x</p>', '<p>x</p>'],
+    [
+      'iframe raw text',
+      '<iframe src="https://player.vimeo.com/video/1"><img src=x onerror=alert(1)></iframe>',
+    ],
+    [
+      'HTML inside svg title',
+      '<svg><title><img src=x onerror=alert(1)></title></svg>',
+      '<svg><title></title></svg>',
+    ],
+    ['xlink:href in svg', '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>'],
+    ['srcset with javascript:', '<img srcset="/a.png 1x, javascript:alert(1) 2x">', '<img>'],
+    ['control characters in a URL', '<a href="java\tscript:alert(1)">x</a>', '<a>x</a>'],
+  ])('%s', (_name, html, expected?: string) => {
+    const once = sanitize(html);
+    if (expected !== undefined) expect(once).toBe(expected);
+    expect(once).not.toMatch(/onerror|javascript:|<script|<style|<math/i);
+    expect(sanitize(once)).toBe(once);
+  });
+});
+
+describe('embed allowlist', () => {
+  test('comes from the caller: another player can be allowed, and the defaults then no longer are', () => {
+    const custom = createHtmlSanitizer(['https://player.example/embed/']);
+    const allowed = '<iframe src="https://player.example/embed/abc-1?t=3"></iframe>';
+    expect(custom(allowed)).toBe(allowed);
+    expect(custom(vimeo)).toBe('<div class="macro-vimeo"></div>');
+    expect(sanitize(allowed)).toBe('');
+  });
+
+  test('a prefix does not open the rest of its origin', () => {
+    const custom = createHtmlSanitizer(['https://player.example/embed/']);
+    expect(custom('<iframe src="https://player.example/embed/../admin"></iframe>')).toBe('');
+    expect(custom('<iframe src="https://player.example/other/x"></iframe>')).toBe('');
   });
 });
