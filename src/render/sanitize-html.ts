@@ -1,4 +1,5 @@
 import { type DefaultTreeAdapterTypes, html as htmlSpec, parseFragment, serialize } from 'parse5';
+import { defaultEmbeds } from '../core/site-settings';
 
 type ParentNode = DefaultTreeAdapterTypes.ParentNode;
 type ChildNode = DefaultTreeAdapterTypes.ChildNode;
@@ -8,17 +9,10 @@ const { NS } = htmlSpec;
 
 /**
  * Where an `<iframe>` may point: URL prefixes such as `https://www.youtube.com/embed/`, each followed in
- * the `src` by a video id and an optional plain query. It is data (the site's `embeds` setting), so a
- * blogger can allow another player without a code change.
+ * the `src` by a video id and an optional plain query. It is data (the site's `embeds` setting, default
+ * YouTube and Vimeo), so a blogger can allow another player without a code change.
  */
 export type EmbedAllowlist = readonly string[];
-
-/** The players Pymark's built-in macros embed; the default of the site's `embeds` setting. */
-export const defaultEmbeds: EmbedAllowlist = [
-  'https://www.youtube.com/embed/',
-  'https://www.youtube-nocookie.com/embed/',
-  'https://player.vimeo.com/video/',
-];
 
 /** What may follow an allowed embed prefix: an id, then at most a query of plain characters. */
 const embedTail = /^[\w-]+(?:\?[\w&=%.-]*)?$/;

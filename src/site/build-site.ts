@@ -1,0 +1,516 @@
+import { Liquid, LiquidError } from 'liquidjs';
+import type { MacroEnv, SiteSnapshot } from '../core/abi';
+import { parseMacroDocument } from '../core/markdown-macros';
+import type { Post } from '../core/post';
+import type { SiteSettings } from '../core/site-settings';
+import { type MacroBatchRunner, PostRenderer, type RenderedPost, toAbiPost } from '../render/post-renderer';
+import { sanitizeCss } from '../render/sanitize-css';
+import { createHtmlSanitizer } from '../render/sanitize-html';
+import type { MacroScript } from '../runtime/types';
+import { hashBytes } from '../storage/folder/content-hash';
+import { atomFeed, type FeedPost, rssFeed, type SitemapEntry, sitemap } from './feeds';
+import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
+import type { BuildProblem, SiteProject, SourcePost } from './project';
+import { type SiteLocation, SiteUrls } from './site-urls';
+import { defaultTheme } from './theme';
+
+/** What the engine needs of Python: the runtime's one boundary (browser worker, Node worker pool, or in-process). */
+export interface SiteRuntime extends MacroBatchRunner {
+  setSiteData(snapshot: SiteSnapshot): void;
+}
+
+export interface BuildOptions {
+  /** Keep unknown macros as their text (marked) instead of failing the build. */
+  allowUnknownMacros?: boolean;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface BuildProgress {
+  phase: 'render' | 'pages';
+  done: number;
+  total: number;
+}
+
+export interface BuildStats {
+  /** Published posts rendered. */
+  posts: number;
+  /** Drafts left out. */
+  drafts: number;
+  /** Macro calls in the published posts, and how many ran in Python (the rest came from the memo). */
+  macroCalls: number;
+  macrosRun: number;
+  /** Files of the site. */
+  files: number;
+}
+
+export type BuildResult =
+  | {
+      ok: true;
+      /** Every file of the site by path, in path order. */
+      files: Map<string, Uint8Array>;
+      /** Macro warnings and malformed macros: reported, never fatal. */
+      warnings: BuildProblem[];
+      stats: BuildStats;
+    }
+  | { ok: false; problems: BuildProblem[]; warnings: BuildProblem[]; stats: BuildStats };
+
+/** Feeds carry the newest posts only: a feed of a 10,000-post site with full HTML would be megabytes. */
+export const feedPostCount = 20;
+
+const encoder = new TextEncoder();
+
+/**
+ * The site engine: from a project (published posts, scripts, templates, settings) every file of the
+ * site, in memory, or the located problems that stop it. Pure TypeScript over the runtime's interface:
+ * the CLI and the app run this same code, with the same renderer and sanitizer as the preview.
+ * Writing the files is another step (site-writer.ts), taken only when the build succeeded.
+ * Keep one builder for a series of builds (watch mode, the app): its memo makes rebuilds cheap.
+ */
+export class SiteBuilder {
+  readonly batcher: MacroBatcher;
+  #renderer: { embeds: string; renderer: PostRenderer } | undefined;
+  #siteDataVersion: string | undefined;
+
+  constructor(
+    private readonly runtime: SiteRuntime,
+    options: { memo?: MacroMemo; scriptFingerprint?: (script: MacroScript) => string } = {},
+  ) {
+    const fingerprint = options.scriptFingerprint;
+    this.batcher = new MacroBatcher(runtime, {
+      ...(options.memo ? { memo: options.memo } : {}),
+      ...(fingerprint ? { scriptFingerprint: (item) => fingerprint(item.script) } : {}),
+    });
+  }
+
+  async build(project: SiteProject, options: BuildOptions = {}): Promise<BuildResult> {
+    const { settings } = project;
+    const urls = new SiteUrls(settings.base_url);
+    const published = project.posts
+      .filter(({ post }) => post.status === 'published')
+      .sort((a, b) => compareNewestFirst(a.post, b.post));
+    const stats: BuildStats = {
+      posts: published.length,
+      drafts: project.posts.length - published.length,
+      macroCalls: 0,
+      macrosRun: 0,
+      files: 0,
+    };
+
+    const rendered = await this.#renderPosts(project, published, options);
+    stats.macroCalls = rendered.reduce((sum, post) => sum + post.macroCount, 0);
+    stats.macrosRun = this.batcher.executed;
+    const { problems, warnings } = this.#macroProblems(project, published, rendered, options);
+    if (problems.length > 0) return { ok: false, problems, warnings, stats };
+
+    const files = new Map<string, Uint8Array>();
+    const addText = (path: string, text: string) => files.set(path, encoder.encode(text));
+
+    // Stylesheets are named by their content, so a browser may cache them for good.
+    const stylesheets: string[] = [];
+    for (const [name, css] of [
+      ['pico', defaultTheme.picoCss],
+      ['site', [defaultTheme.css, ...macroCss(rendered)].join('\n')],
+    ] as const) {
+      const bytes = encoder.encode(css);
+      const location = urls.file(`theme/${name}.${(await hashBytes(bytes)).slice(0, 12)}.css`);
+      files.set(location.file, bytes);
+      stylesheets.push(location.url);
+    }
+
+    const pages = new PageRenderer(project, urls, stylesheets);
+    const posts = published.map((source, index) => postView(source.post, rendered[index]!, urls));
+    const sitemapEntries: SitemapEntry[] = [];
+    const jobs: {
+      location: SiteLocation;
+      template: string;
+      scope: Record<string, unknown>;
+      updated?: string;
+    }[] = [];
+
+    posts.forEach((post, index) => {
+      const source = published[index]!;
+      jobs.push({
+        location: urls.post(source.post.slug),
+        template: 'post',
+        scope: { post, page: { kind: 'post', title: post.title, description: post.summary } },
+        updated: source.post.updatedAt,
+      });
+    });
+    const lists: { kind: string; title: string; posts: PostView[]; at: (page: number) => SiteLocation }[] = [
+      { kind: 'home', title: settings.title, posts, at: (page) => urls.home(page) },
+    ];
+    for (const [tag, tagged] of groupBy(posts, (post) => post.tags.map((term) => term.name))) {
+      lists.push({ kind: 'tag', title: `Tag: ${tag}`, posts: tagged, at: (page) => urls.tag(tag, page) });
+    }
+    for (const [category, inCategory] of groupBy(posts, (post) => post.categories.map((term) => term.name))) {
+      lists.push({
+        kind: 'category',
+        title: `Category: ${category}`,
+        posts: inCategory,
+        at: (page) => urls.category(category, page),
+      });
+    }
+    for (const [year, ofYear] of groupBy(posts, (post) => [post.date.slice(0, 4)])) {
+      lists.push({ kind: 'year', title: year, posts: ofYear, at: (page) => urls.year(year, page) });
+    }
+    for (const [month, ofMonth] of groupBy(posts, (post) => [post.date.slice(0, 7)])) {
+      const [year = '', monthNumber = ''] = month.split('-');
+      lists.push({
+        kind: 'month',
+        title: month,
+        posts: ofMonth,
+        at: (page) => urls.month(year, monthNumber, page),
+      });
+    }
+    for (const list of lists) {
+      const perPage = settings.posts_per_page;
+      const pageCount = Math.max(1, Math.ceil(list.posts.length / perPage));
+      for (let page = 1; page <= pageCount; page++) {
+        jobs.push({
+          location: list.at(page),
+          template: 'list',
+          scope: {
+            posts: list.posts.slice((page - 1) * perPage, page * perPage),
+            page: { kind: list.kind, title: page > 1 ? `${list.title} (page ${page})` : list.title },
+            pagination: {
+              page,
+              pages: pageCount,
+              previous_url: page > 1 ? list.at(page - 1).url : null,
+              next_url: page < pageCount ? list.at(page + 1).url : null,
+            },
+          },
+        });
+      }
+    }
+
+    const templateProblems: BuildProblem[] = [];
+    let done = 0;
+    for (const job of jobs) {
+      const html = await pages.render(job.template, job.location, job.scope, templateProblems);
+      if (html !== undefined) addText(job.location.file, html);
+      sitemapEntries.push({
+        absoluteUrl: job.location.absolute,
+        ...(job.updated ? { updated: job.updated } : {}),
+      });
+      done += 1;
+      if (done % 50 === 0 || done === jobs.length)
+        options.onProgress?.({ phase: 'pages', done, total: jobs.length });
+    }
+    const notFound = await pages.render(
+      'not_found',
+      urls.notFound(),
+      { page: { kind: 'not_found', title: 'Page not found' } },
+      templateProblems,
+    );
+    if (notFound !== undefined) addText(urls.notFound().file, notFound);
+    if (templateProblems.length > 0) return { ok: false, problems: templateProblems, warnings, stats };
+
+    const feedPosts: FeedPost[] = published.slice(0, feedPostCount).map((source, index) => ({
+      title: source.post.title,
+      absoluteUrl: urls.post(source.post.slug).absolute,
+      published: publishedAt(source.post),
+      updated: source.post.updatedAt,
+      tags: source.post.tags,
+      categories: source.post.categories,
+      html: rendered[index]!.html,
+    }));
+    addText(urls.rss().file, rssFeed(settings, urls, feedPosts));
+    addText(urls.atom().file, atomFeed(settings, urls, feedPosts));
+    addText(urls.sitemap().file, sitemap(sitemapEntries));
+    for (const asset of project.assets) files.set(asset.path, asset.bytes);
+
+    const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    stats.files = sorted.size;
+    return { ok: true, files: sorted, warnings, stats };
+  }
+
+  async #renderPosts(
+    project: SiteProject,
+    published: SourcePost[],
+    options: BuildOptions,
+  ): Promise<RenderedPost[]> {
+    const { settings } = project;
+    const snapshot: SiteSnapshot = { posts: published.map(({ post }) => toAbiPost(post)) };
+    const snapshotJson = JSON.stringify(snapshot);
+    const dataVersion = (await hashBytes(encoder.encode(snapshotJson))).slice(0, 16);
+    // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
+    if (dataVersion !== this.#siteDataVersion) {
+      this.runtime.setSiteData(snapshot);
+      this.#siteDataVersion = dataVersion;
+    }
+    const env: MacroEnv = { preview: false, language: settings.language, base_url: settings.base_url };
+    const renderer = this.#rendererFor(settings);
+    this.batcher.resetBuild();
+    let done = 0;
+    const total = published.length;
+    // All at once: the batcher gathers the macros of every post into a few large batches.
+    return Promise.all(
+      published.map(({ post }) =>
+        renderer.renderPost(post, { scripts: project.scripts, env, dataVersion }).then((result) => {
+          done += 1;
+          if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
+          return result;
+        }),
+      ),
+    );
+  }
+
+  /** One renderer per embed allowlist: its memo holds HTML sanitized with that list. */
+  #rendererFor(settings: SiteSettings): PostRenderer {
+    const embeds = JSON.stringify(settings.embeds);
+    if (this.#renderer?.embeds !== embeds) {
+      this.#renderer = {
+        embeds,
+        renderer: new PostRenderer(this.batcher, createHtmlSanitizer(settings.embeds)),
+      };
+    }
+    return this.#renderer.renderer;
+  }
+
+  /** Failed macros and unknown macros are problems (each at its call); a macro's own warnings are warnings. */
+  #macroProblems(
+    project: SiteProject,
+    published: SourcePost[],
+    rendered: RenderedPost[],
+    options: BuildOptions,
+  ): { problems: BuildProblem[]; warnings: BuildProblem[] } {
+    const problems: BuildProblem[] = [];
+    const warnings: BuildProblem[] = [];
+    const macros = new Set(
+      project.scripts
+        .filter((script) => script.kind === 'macro' && script.enabled)
+        .map((script) => script.slug),
+    );
+    published.forEach((source, index) => {
+      const result = rendered[index]!;
+      const failures = this.batcher.failures.get(source.post.id) ?? [];
+      const calls =
+        failures.length > 0 || result.html.includes('pymark-macro-unknown')
+          ? parseMacroDocument(source.post.body).calls
+          : [];
+      const at = (line: number, column: number) => ({
+        file: source.file,
+        line: source.bodyLine + line,
+        column,
+      });
+      for (const call of calls) {
+        if (macros.has(call.name.toLowerCase()) || options.allowUnknownMacros) continue;
+        problems.push({
+          ...at(call.line, call.column),
+          message: `unknown macro [[${call.name}]]: no enabled macro script is named ${call.name.toLowerCase()}.py (pass --allow-unknown-macros to keep it as text)`,
+        });
+      }
+      for (const failure of dedupeFailures(failures)) {
+        const matching = calls.filter((call) => sameCall(call, failure));
+        for (const call of matching.length > 0 ? matching : [undefined]) {
+          problems.push({
+            ...(call ? at(call.line, call.column) : { file: source.file }),
+            message: `[[${failure.item.context.macro}]] failed (${failure.failure.kind}): ${failure.failure.message}`,
+            script: failure.failure.script,
+            ...(failure.failure.line === undefined ? {} : { scriptLine: failure.failure.line }),
+          });
+        }
+      }
+      for (const warning of result.warnings) {
+        // Failures and unknown macros are reported above as problems, with more detail.
+        if (failures.length > 0 || /^Unknown macro|is not a macro|is not called/.test(warning.message))
+          continue;
+        warnings.push({ ...at(warning.line, warning.column), message: warning.message });
+      }
+    });
+    return { problems, warnings };
+  }
+}
+
+/** A post as the templates see it. */
+export interface PostView {
+  title: string;
+  slug: string;
+  url: string;
+  absolute_url: string;
+  /** ISO date-time it was published (or created, for a post that never recorded it). */
+  date: string;
+  updated: string;
+  tags: { name: string; url: string }[];
+  categories: { name: string; url: string }[];
+  summary: string;
+  content: string;
+}
+
+function postView(post: Post, rendered: RenderedPost, urls: SiteUrls): PostView {
+  const location = urls.post(post.slug);
+  return {
+    title: post.title,
+    slug: post.slug,
+    url: location.url,
+    absolute_url: location.absolute,
+    date: publishedAt(post),
+    updated: post.updatedAt,
+    tags: post.tags.map((name) => ({ name, url: urls.tag(name).url })),
+    categories: post.categories.map((name) => ({ name, url: urls.category(name).url })),
+    summary: summaryOf(rendered.html),
+    content: rendered.html,
+  };
+}
+
+function publishedAt(post: Post): string {
+  return post.publishedAt ?? post.createdAt;
+}
+
+function compareNewestFirst(a: Post, b: Post): number {
+  const byDate = publishedAt(b).localeCompare(publishedAt(a));
+  return byDate !== 0 ? byDate : a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
+}
+
+/** Lists by key, keys sorted, each list keeping the posts' order (newest first). */
+function groupBy(posts: PostView[], keysOf: (post: PostView) => string[]): [string, PostView[]][] {
+  const groups = new Map<string, PostView[]>();
+  for (const post of posts) {
+    for (const key of new Set(
+      keysOf(post)
+        .map((term) => term.trim())
+        .filter((term) => term !== ''),
+    )) {
+      const list = groups.get(key) ?? [];
+      list.push(post);
+      groups.set(key, list);
+    }
+  }
+  return [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const entities: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+};
+
+/** The first paragraph's text, at most 50 words: what a list shows of a post. */
+function summaryOf(html: string): string {
+  const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
+  const text = paragraph
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => entities[entity] ?? entity)
+    .replace(/\s+/g, ' ')
+    .trim();
+  const words = text.split(' ');
+  return words.length > 50 ? `${words.slice(0, 50).join(' ')}…` : text;
+}
+
+/**
+ * The CSS macros returned, each distinct piece once, in the order the posts first used it, sanitized.
+ * A renderer that does not return CSS yet (before the runtime's `css` results) contributes none.
+ */
+function macroCss(rendered: readonly RenderedPost[]): string[] {
+  const seen = new Set<string>();
+  for (const post of rendered) {
+    const css = (post as RenderedPost & { css?: string | readonly string[] }).css;
+    for (const piece of typeof css === 'string' ? [css] : (css ?? [])) {
+      if (piece.trim() !== '') seen.add(piece);
+    }
+  }
+  return [...seen].map(sanitizeCss);
+}
+
+function dedupeFailures(failures: readonly RecordedFailure[]): RecordedFailure[] {
+  const seen = new Set<string>();
+  return failures.filter((failure) => {
+    const key = JSON.stringify([
+      failure.item.script.id,
+      failure.item.context.macro,
+      failure.item.context.params,
+      failure.item.context.args,
+    ]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sameCall(
+  call: ReturnType<typeof parseMacroDocument>['calls'][number],
+  failure: RecordedFailure,
+): boolean {
+  const { context } = failure.item;
+  return (
+    call.name === context.macro &&
+    JSON.stringify(call.params) === JSON.stringify(context.params) &&
+    JSON.stringify(call.args) === JSON.stringify(context.args)
+  );
+}
+
+/** Liquid over the theme's templates with the project's own in front, by name. */
+class PageRenderer {
+  readonly #liquid: Liquid;
+  readonly #site: Record<string, unknown>;
+  /** Which file each template name came from, for error messages. */
+  readonly #origin = new Map<string, string>();
+
+  constructor(project: SiteProject, urls: SiteUrls, stylesheets: string[]) {
+    const templates: Record<string, string> = {};
+    for (const [name, text] of defaultTheme.templates) {
+      templates[name] = text;
+      this.#origin.set(name, `the default theme's ${name}`);
+    }
+    for (const [name, text] of project.templates) {
+      templates[name] = text;
+      this.#origin.set(name, `templates/${name}`);
+    }
+    this.#liquid = new Liquid({
+      templates,
+      extname: '.liquid',
+      cache: true,
+      // Titles and tags are text: escaped unless a template says `| raw` (as the post content is).
+      outputEscape: 'escape',
+      // Dates print the same wherever the site is built.
+      timezoneOffset: 0,
+      strictFilters: true,
+    });
+    const { settings } = project;
+    this.#site = {
+      title: settings.title,
+      description: settings.description,
+      author: settings.author,
+      language: settings.language,
+      base_url: settings.base_url,
+      home_url: urls.home(1).url,
+      rss_url: urls.rss().url,
+      atom_url: urls.atom().url,
+      stylesheets,
+    };
+  }
+
+  async render(
+    template: string,
+    location: SiteLocation,
+    scope: Record<string, unknown>,
+    problems: BuildProblem[],
+  ): Promise<string | undefined> {
+    const page = { ...(scope.page as object), url: location.url, absolute_url: location.absolute };
+    try {
+      return await this.#liquid.renderFile(template, { ...scope, site: this.#site, page });
+    } catch (error) {
+      problems.push(this.#locate(error, template, location));
+      return undefined;
+    }
+  }
+
+  #locate(error: unknown, template: string, location: SiteLocation): BuildProblem {
+    if (error instanceof LiquidError) {
+      const file = error.token?.file;
+      const name = file ? file.replace(/^.*?([^/]+(?:\/[^/]+)?\.liquid)$/, '$1') : `${template}.liquid`;
+      const [line, column] = error.token?.getPosition() ?? [];
+      const origin = this.#origin.get(name) ?? this.#origin.get(`${template}.liquid`) ?? `${template}.liquid`;
+      const message = (error.originalError?.message ?? error.message).replace(/, line:\d+, col:\d+$/, '');
+      return {
+        file: origin.startsWith('templates/') ? origin : `templates/${name}`,
+        ...(line === undefined ? {} : { line }),
+        ...(column === undefined ? {} : { column }),
+        message: `${origin.startsWith('templates/') ? '' : `(${origin}) `}${message}, rendering ${location.file}`,
+      };
+    }
+    return { file: `templates/${template}.liquid`, message: `${String(error)}, rendering ${location.file}` };
+  }
+}

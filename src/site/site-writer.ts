@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { hashBytes } from '../storage/folder/content-hash';
+
+/**
+ * Where a built site goes: a folder on disk (CLI), a connected folder or OPFS (the app). Paths are
+ * relative to it, with `/`.
+ */
+export interface SiteTarget {
+  /** The file's bytes, or undefined when there is none. */
+  read(path: string): Promise<Uint8Array | undefined>;
+  exists(path: string): Promise<boolean>;
+  /** Replaces the file as a whole (old or new, never half), creating missing folders. */
+  writeAtomic(path: string, bytes: Uint8Array): Promise<void>;
+  /** Removes the file, and folders it leaves empty; a missing file is not an error. */
+  remove(path: string): Promise<void>;
+}
+
+/** The build's record of what it wrote: each file's SHA-256, so the next build can skip unchanged ones. */
+export const manifestPath = '.pymark-site.json';
+
+const manifestSchema = z.strictObject({
+  version: z.literal(1),
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+});
+
+export interface WriteReport {
+  written: string[];
+  unchanged: number;
+  removed: string[];
+}
+
+/**
+ * Brings `target` in line with `files`, writing only files whose bytes changed and removing the ones
+ * an earlier build wrote that no longer belong (never files it did not write). Each write is atomic;
+ * the manifest goes last, so an interrupted write is simply redone by the next build.
+ */
+export async function writeSite(files: ReadonlyMap<string, Uint8Array>, target: SiteTarget): Promise<WriteReport> {
+  const previous = await readManifest(target);
+  const hashes: Record<string, string> = {};
+  const report: WriteReport = { written: [], unchanged: 0, removed: [] };
+  for (const [path, bytes] of files) {
+    const hash = await hashBytes(bytes);
+    hashes[path] = hash;
+    const known = previous?.[path];
+    const same =
+      known !== undefined
+        ? known === hash && (await target.exists(path))
+        : // Without a manifest (first build into a folder, or a lost manifest), compare the bytes.
+          previous === undefined && (await sameBytes(await target.read(path), bytes));
+    if (same) {
+      report.unchanged += 1;
+      continue;
+    }
+    await target.writeAtomic(path, bytes);
+    report.written.push(path);
+  }
+  for (const path of Object.keys(previous ?? {}).sort()) {
+    if (files.has(path)) continue;
+    await target.remove(path);
+    report.removed.push(path);
+  }
+  const manifest = JSON.stringify({ version: 1, files: hashes }, null, 1);
+  await target.writeAtomic(manifestPath, new TextEncoder().encode(`${manifest}\n`));
+  return report;
+}
+
+async function readManifest(target: SiteTarget): Promise<Record<string, string> | undefined> {
+  const bytes = await target.read(manifestPath);
+  if (!bytes) return undefined;
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    return parsed.success ? parsed.data.files : undefined;
+  } catch {
+    // An unreadable manifest only costs a full comparison.
+    return undefined;
+  }
+}
+
+async function sameBytes(existing: Uint8Array | undefined, bytes: Uint8Array): Promise<boolean> {
+  if (!existing || existing.length !== bytes.length) return false;
+  return existing.every((byte, index) => byte === bytes[index]);
+}
