@@ -127,6 +127,14 @@ type TimedEnding<T> =
   | { kind: 'answered'; value: T; stoppedBy: 'timeout' | 'cancelled' | undefined }
   | { kind: 'lost'; why: 'timeout' | 'cancelled' | 'worker-failed'; message: string };
 
+/** One worker call's outcomes, and which items it did not reach (render-call.ts, `CompletedRender`). */
+interface BatchRender {
+  outcomes: RenderOutcome[];
+  unreached: number[];
+  /** The worker was lost with the batch: nobody knows which item broke it. */
+  lost: boolean;
+}
+
 /** How a run's call into the worker ended: a result, or a crashed, failed or protocol-breaking worker. */
 type WorkerEnding = { kind: 'result'; result: WorkerRunResult } | { kind: 'broken'; reason: string };
 
@@ -197,7 +205,25 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.renderMany([{ script, context }]).then(([outcome]) => outcome!);
   }
 
-  renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+  /**
+   * Renders `items` in one worker call, then sends again those it did not reach: after a macro ran
+   * past the time limit, the ones behind it in one more call; after a lost worker, each on its own,
+   * so that the one that broke it is found and the others still render.
+   */
+  async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+    const { outcomes, unreached, lost } = await this.#renderBatch(items);
+    if (unreached.length === 0) return outcomes;
+    const rest = unreached.map((index) => items[index]!);
+    const again = lost
+      ? (await Promise.all(rest.map((item) => this.renderMany([item])))).flat()
+      : await this.renderMany(rest);
+    unreached.forEach((index, position) => {
+      outcomes[index] = again[position]!;
+    });
+    return outcomes;
+  }
+
+  #renderBatch(items: readonly RenderItem[]): Promise<BatchRender> {
     const prepared = prepareRender(items);
     if (prepared.valid.length === 0)
       return Promise.resolve(this.#finishRender(items, prepared, nothingSent, 0));
@@ -604,10 +630,12 @@ class WorkerPythonRuntime implements PythonRuntime {
     prepared: ReturnType<typeof prepareRender>,
     ending: RenderEnding,
     roundTripMs: number,
-  ): RenderOutcome[] {
-    const rendered = completeRender(items, prepared, ending);
+  ): BatchRender {
+    const { outcomes: rendered, unreached } = completeRender(items, prepared, ending);
     const names = new Map<string, string>();
+    const skipped = new Set(unreached);
     rendered.forEach(({ outcome, pythonMs }, index) => {
+      if (skipped.has(index)) return;
       const { script } = items[index]!;
       const name = scriptFileName(script.slug);
       names.set(script.id, name);
@@ -618,7 +646,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       for (const [scriptId, name] of names) this.#stats.recordRoundTrip(scriptId, name, roundTripMs);
     }
     this.#statsChanged();
-    return rendered.map(({ outcome }) => outcome);
+    return { outcomes: rendered.map(({ outcome }) => outcome), unreached, lost: ending.kind === 'lost' };
   }
 
   #recordRun(run: ActiveRun, outcome: RunOutcome): void {

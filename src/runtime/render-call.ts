@@ -52,46 +52,62 @@ export interface RenderedOutcome {
 /** The ending to complete a render with when no item was sent (every context was invalid). */
 export const nothingSent: RenderEnding = { kind: 'answered', result: { items: [] }, timedOut: false };
 
-/** One outcome per item of `items`, in order. */
+export interface CompletedRender {
+  /** One per item of `items`; an unreached item's is a placeholder, to be rendered again. */
+  outcomes: RenderedOutcome[];
+  /**
+   * Positions in `items` of the items that never ran because an earlier one was stopped, or whose
+   * fate is unknown because the worker was lost with them: the caller sends them again, so one
+   * looping macro does not cost the others of its post.
+   */
+  unreached: number[];
+}
+
+/** One outcome per item of `items`, in order, and which items must be sent again. */
 export function completeRender(
   items: readonly RenderItem[],
   prepared: PreparedRender,
   ending: RenderEnding,
-): RenderedOutcome[] {
+): CompletedRender {
   const outcomes: RenderedOutcome[] = [];
+  const unreached: number[] = [];
   prepared.rejected.forEach((outcome, index) => {
     outcomes[index] = { outcome };
   });
   prepared.sent.forEach((index, position) => {
     const item = items[index]!;
-    outcomes[index] = sentOutcome(item, position, ending);
+    const outcome = sentOutcome(item, position, ending, prepared.sent.length);
+    if (outcome === 'unreached') {
+      unreached.push(index);
+      outcomes[index] = { outcome: failure(item, 'timeout', 'Not rendered yet') };
+    } else {
+      outcomes[index] = outcome;
+    }
   });
-  return outcomes;
+  return { outcomes, unreached };
 }
 
-function sentOutcome(item: RenderItem, position: number, ending: RenderEnding): RenderedOutcome {
-  if (ending.kind === 'lost') return { outcome: failure(item, ending.why, ending.message) };
+function sentOutcome(
+  item: RenderItem,
+  position: number,
+  ending: RenderEnding,
+  batchSize: number,
+): RenderedOutcome | 'unreached' {
+  if (ending.kind === 'lost')
+    return batchSize === 1 ? { outcome: failure(item, ending.why, ending.message) } : 'unreached';
   const { result, timedOut } = ending;
   const rendered = result.items[position];
   if (rendered) return { outcome: toOutcome(item, rendered), pythonMs: rendered.pythonMs };
-  if (timedOut) return { outcome: failure(item, 'timeout', timeoutMessage) };
-  // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself, which ended the batch.
+  // Past the item that was stopped: it never ran.
+  if (position > result.items.length) return 'unreached';
+  const name = scriptFileName(item.script.slug);
+  if (timedOut)
+    return { outcome: failure(item, 'timeout', `${name} ran past its time limit and was stopped`) };
+  // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself.
   const interrupted = result.interrupted;
-  if (interrupted && position === result.items.length) {
-    return {
-      outcome: { ...failure(item, 'exception', interrupted.message), ...lineAndTraceback(interrupted) },
-    };
-  }
-  return {
-    outcome: failure(
-      item,
-      'exception',
-      'Not rendered: a macro earlier in the batch raised KeyboardInterrupt',
-    ),
-  };
+  const message = interrupted?.message ?? 'KeyboardInterrupt';
+  return { outcome: { ...failure(item, 'exception', message), ...lineAndTraceback(interrupted ?? {}) } };
 }
-
-const timeoutMessage = 'Not rendered: the macros of this batch ran past their time limit';
 
 function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
   const printed = rendered.printed === undefined ? {} : { printed: rendered.printed };

@@ -1,129 +1,23 @@
 import * as Comlink from 'comlink';
-import { bootPython, wasmHeapBytes } from './boot';
-import { bundledPythonSources } from './bundled-python';
 import { lockDown } from './lockdown';
-import {
-  bootRequestSchema,
-  outputCallbackSchema,
-  type PythonWorkerApi,
-  parseMessage,
-  workerCheckRequestSchema,
-  workerRenderRequestSchema,
-  workerRunRequestSchema,
-  workerTransformRequestSchema,
-} from './protocol';
-import { pymarkPython } from './python-modules';
-import { createPythonServices, type PythonServices } from './python-services';
-import { serveRenderLane } from './render-lane';
 import { connectToSandboxHost } from './sandbox-worker';
+import { createWorkerApi } from './worker-api';
 
 /*
- * Module worker entry: boots Pyodide and exposes `PythonWorkerApi` with Comlink. The Python work
- * lives in python-services.ts and the modules it composes; this file only wires it to the worker.
+ * The browser's module worker entry: boots Pyodide and exposes `PythonWorkerApi` with Comlink
+ * (worker-api.ts). Node's worker thread does the same from node/python-worker.ts.
  */
 
 // Sandbox (docs/security.md): the frame hands over the page's Comlink port, the interrupt buffer and
 // Pyodide's files; the worker has no network to fetch them itself.
 const host = await connectToSandboxHost();
 
-let python: PythonServices | undefined;
-let measureHeap = () => 0;
-/** A render answer too large for the lane, until the page takes it. */
-let heldRender: { results: string; heapBytes: number } | undefined;
-
-function services(): PythonServices {
-  if (!python) throw new Error('Python has not finished booting');
-  return python;
-}
-
-/** A render, by Comlink or through the lane: the same checks either way. */
-function render(request: unknown): { results: string; heapBytes: number } {
-  const { macros } = services();
-  const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
-  if (site !== undefined) macros.setSite(site);
-  return { results: macros.render(batch), heapBytes: measureHeap() };
-}
-
-const api: PythonWorkerApi = {
-  async boot(request: unknown) {
-    const { snapshot, renderLane } = parseMessage(bootRequestSchema, request, 'boot request');
-    try {
-      const booted = await bootPython({
-        indexURL: host.indexURL,
-        pyodideOptions: host.pyodideOptions,
-        // Pymark's modules live in the heap, so a snapshot boot starts with them installed.
-        preload: (pyodide) => void pymarkPython(pyodide),
-        preloadSources: bundledPythonSources,
-        snapshot,
-      });
-      // After the snapshot: the interrupt buffer belongs to this worker, not to the next boot.
-      booted.pyodide.setInterruptBuffer(new Int32Array(host.interruptBuffer));
-      // Sandbox: from here on user code can run, so everything that reaches outside goes first.
-      lockDown();
-      python = createPythonServices(booted.pyodide);
-      measureHeap = () => wasmHeapBytes(booted.pyodide);
-      void serveRenderLane(renderLane, render, (answer) => {
-        heldRender = answer;
-      });
-      const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
-      return booted.snapshot ? Comlink.transfer(result, [booted.snapshot.bytes]) : result;
-    } catch (error) {
-      return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-    }
-  },
-
-  async heapBytes() {
-    return measureHeap();
-  },
-
-  async run(request: unknown, onOutput: unknown) {
-    const { runner } = services();
-    const script = parseMessage(workerRunRequestSchema, request, 'run request');
-    const deliver = parseMessage(outputCallbackSchema, onOutput, 'output callback');
-    let lastDelivery: Promise<void> = Promise.resolve();
-    try {
-      const started = performance.now();
-      const result = runner.run({
-        ...script,
-        onOutput: (chunks) => {
-          lastDelivery = deliver(chunks);
-        },
-      });
-      const pythonMs = performance.now() - started;
-      // Batches travel on the callback's own port and the result on the worker's, and two ports
-      // are not ordered. Waiting until the main thread has handled the last batch keeps the
-      // contract that all output arrives before `run` settles.
-      await lastDelivery;
-      return { ...result, pythonMs };
-    } finally {
-      deliver[Comlink.releaseProxy]();
-    }
-  },
-
-  async render(request: unknown) {
-    return render(request);
-  },
-
-  async takeHeldRender() {
-    const answer = heldRender;
-    heldRender = undefined;
-    if (!answer) throw new Error('No render answer is held');
-    return answer;
-  },
-
-  async check(request: unknown) {
-    const { code, fileName } = parseMessage(workerCheckRequestSchema, request, 'check request');
-    return services().checker.check(code, fileName);
-  },
-
-  async transform(request: unknown) {
-    const { site, ...transform } = parseMessage(workerTransformRequestSchema, request, 'transform request');
-    const { macros, transforms } = services();
-    if (site !== undefined) macros.setSite(site);
-    const started = performance.now();
-    const answer = transforms.transform(transform);
-    return { answer, pythonMs: performance.now() - started };
-  },
-};
-
-Comlink.expose(api, host.endpoint);
+Comlink.expose(
+  createWorkerApi({
+    indexURL: host.indexURL,
+    pyodideOptions: host.pyodideOptions,
+    interruptBuffer: host.interruptBuffer,
+    lockDown,
+  }),
+  host.endpoint,
+);

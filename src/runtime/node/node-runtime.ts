@@ -1,0 +1,125 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter';
+import type { SiteSnapshot } from '../../core/abi';
+import { createPythonRuntime, type WorkerEndpoint } from '../client';
+import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
+
+/*
+ * The Python runtime for Node (the site build): real Pyodide in `worker_threads`, each worker behind
+ * the same client and the same Comlink API as the browser's sandboxed worker, so a macro renders
+ * the same in the build as in the preview.
+ *
+ * Contract, kept stable for the site build CLI:
+ *
+ *   const python = createNodeRuntime({ workers: 2 });
+ *   await python.ready();                    // rejects with the reason if Python cannot start
+ *   python.setSiteData(snapshot);            // what `from pymark import site` reads
+ *   const outcomes = await python.renderMany(items);  // one RenderOutcome per RenderItem, in order
+ *   python.dispose();                        // ends the worker threads
+ *
+ * The worker thread runs dist-node/python-worker.mjs, built by `npm run build:node`
+ * (vite.node.config.ts): Node 20 runs neither TypeScript nor Vite's `?raw` imports, so the worker is
+ * a bundle. A CLI built by the same config into the same directory finds it without `workerUrl`.
+ */
+
+export interface NodeRuntimeOptions {
+  /** Worker threads, each with its own Pyodide; a batch is shared out between them. Default 1. */
+  workers?: number;
+  /** Time limit of one worker call (at most `itemsPerCall` macro calls); default 5 s. */
+  timeLimitMs?: number;
+  /** Macro calls sent to a worker at once; a call that runs past the limit costs only its own. Default 500. */
+  itemsPerCall?: number;
+  /** The built worker (python-worker.mjs); default: next to the module that bundles this one. */
+  workerUrl?: URL;
+  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
+  maxHeapBytes?: number;
+}
+
+export interface NodeRuntime {
+  /** Resolves once every worker has booted; rejects with the reason if one could not. */
+  ready(): Promise<void>;
+  /** Renders the items across the workers; each succeeds or fails on its own, outcomes in item order. */
+  renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]>;
+  /** The data behind `from pymark import site`, for every worker, before its next call. */
+  setSiteData(snapshot: SiteSnapshot): void;
+  dispose(): void;
+}
+
+export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime {
+  const workerUrl = options.workerUrl ?? new URL('./python-worker.mjs', import.meta.url);
+  const itemsPerCall = options.itemsPerCall ?? 500;
+  const pool: PythonRuntime[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () =>
+    createPythonRuntime({
+      createWorker: () => nodeWorker(workerUrl),
+      renderTimeoutMs: options.timeLimitMs,
+      maxHeapBytes: options.maxHeapBytes,
+    }),
+  );
+  return {
+    ready: () => Promise.all(pool.map(whenReady)).then(() => {}),
+    async renderMany(items) {
+      const calls: RenderItem[][] = [];
+      for (let start = 0; start < items.length; start += itemsPerCall)
+        calls.push(items.slice(start, start + itemsPerCall));
+      const answers: RenderOutcome[][] = [];
+      let next = 0;
+      // Each worker takes the next call as soon as it is free, so a slow call does not hold up the rest.
+      await Promise.all(
+        pool.map(async (python) => {
+          while (next < calls.length) {
+            const index = next++;
+            answers[index] = await python.renderMany(calls[index]!);
+          }
+        }),
+      );
+      return answers.flat();
+    },
+    setSiteData(snapshot) {
+      for (const python of pool) python.setSiteData(snapshot);
+    },
+    dispose() {
+      for (const python of pool) python.dispose();
+    },
+  };
+}
+
+function whenReady(python: PythonRuntime): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const { status } = python;
+      if (status.state === 'booting' || status.state === 'restarting') return false;
+      unsubscribe();
+      if (status.state === 'failed') reject(new Error(status.reason));
+      else resolve();
+      return true;
+    };
+    const unsubscribe = python.subscribe(check);
+    check();
+  });
+}
+
+/** Pyodide's directory in node_modules, with a trailing slash. */
+function pyodideDirectory(): string {
+  return `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
+}
+
+/** A worker thread as the client sees a worker: Comlink messages, `error` when it dies, SIGINT, terminate. */
+function nodeWorker(workerUrl: URL): WorkerEndpoint {
+  const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const worker = new Worker(workerUrl, { workerData: { indexURL: pyodideDirectory(), interruptBuffer } });
+  const messages = nodeEndpoint(worker);
+  const errors = new EventTarget();
+  const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
+  worker.on('error', (error) => fail(error.message));
+  worker.on('exit', (code) => fail(`the worker thread exited with code ${code}`));
+  const target = (type: string) => (type === 'error' ? errors : messages);
+  return {
+    postMessage: (message, transfer) => messages.postMessage(message, transfer),
+    addEventListener: (type, listener) => target(type).addEventListener(type, listener),
+    removeEventListener: (type, listener) => target(type).removeEventListener(type, listener),
+    interrupt: new Int32Array(interruptBuffer),
+    terminate: () => void worker.terminate(),
+  };
+}
