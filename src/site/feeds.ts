@@ -50,7 +50,11 @@ export function rssFeed(settings: SiteSettings, urls: SiteUrls, posts: readonly 
 
 export function atomFeed(settings: SiteSettings, urls: SiteUrls, posts: readonly FeedPost[]): string {
   const home = urls.home(1).absolute;
-  const updated = posts.reduce((latest, post) => (post.updated > latest ? post.updated : latest), '');
+  const updated =
+    posts
+      .map((post) => post.updated)
+      .sort()
+      .at(-1) ?? '';
   const entries = posts.map(
     (post) =>
       '<entry>\n' +
