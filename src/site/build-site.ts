@@ -208,6 +208,7 @@ export class SiteBuilder {
       tags: source.post.tags,
       categories: source.post.categories,
       html: rendered[index]!.html,
+      summary: posts[index]!.summary,
     }));
     addText(urls.rss().file, rssFeed(settings, urls, feedPosts));
     addText(urls.atom().file, atomFeed(settings, urls, feedPosts));
