@@ -159,7 +159,9 @@ describe('building the fixture blog', () => {
       expect(videos.published?.toISOString()).toBe('2026-01-20T09:00:00.000Z');
       expect(videos.categories.map((category) => category.term).sort()).toEqual(['media', 'video']);
       // Root-relative links in a post become absolute: a reader shows it away from the site.
-      expect(feed.items[3]!.content).toContain('<a href="https://blog.example/sub/posts/videos/">the videos</a>');
+      expect(feed.items[3]!.content).toContain(
+        '<a href="https://blog.example/sub/posts/videos/">the videos</a>',
+      );
     }
     expect(text(result, 'atom.xml')).toContain('<author><name>Ada Example</name></author>');
   });
