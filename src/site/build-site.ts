@@ -237,6 +237,7 @@ export class SiteBuilder {
     const env: MacroEnv = { preview: false, language: settings.language, base_url: settings.base_url };
     const renderer = this.#rendererFor(settings);
     this.batcher.resetBuild();
+    this.batcher.dataVersion = dataVersion;
     let done = 0;
     const total = published.length;
     // All at once: the batcher gathers the macros of every post into a few large batches.

@@ -48,6 +48,12 @@ export class MacroBatcher implements MacroBatchRunner {
     this.#batchSize = options.batchSize ?? 500;
   }
 
+  /**
+   * Names the data behind `from pymark import site` for this build: part of every memo key, since any
+   * macro may read it (a tag cloud does), so a result computed from other data is never reused.
+   */
+  dataVersion = '';
+
   /** Starts a new build: clears its failures and counters (the memo stays). */
   resetBuild(): void {
     this.failures.clear();
@@ -75,7 +81,7 @@ export class MacroBatcher implements MacroBatchRunner {
   memoKey(item: RenderItem): string {
     const { script, context } = item;
     // The body counts too: a script edited by hand in its file may keep its version.
-    return `${script.id}@${script.version}#${fingerprint(script)}|${JSON.stringify(context)}`;
+    return `${script.id}@${script.version}#${fingerprint(script)}|${this.dataVersion}|${JSON.stringify(context)}`;
   }
 
   async #flush(): Promise<void> {
