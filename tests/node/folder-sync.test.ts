@@ -74,6 +74,23 @@ function scriptFile(script: Script): string {
   return serializeScriptFile(script);
 }
 
+/** A "billion laughs": nine aliases to the level above on each of seven levels, 9^7 strings in all. */
+const aliasBomb = [
+  'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  ...'bcdefg'.split('').map((name, index) => {
+    const below = 'abcdefg'[index];
+    return `${name}: &${name} [${Array(9).fill(`*${below}`).join(', ')}]`;
+  }),
+].join('\n');
+
+/** `script`'s file with `extra` YAML lines added to its front matter. */
+function scriptFileWith(script: Script, extra: string): string {
+  return scriptFile(script).replace('\n---\n"""\n', `\n${extra}\n---\n"""\n`);
+}
+
+/** 80,000 distinct keys, still under the 1 MiB file cap. */
+const manyKeys = Array.from({ length: 80_000 }, (_, index) => `k${index}: 1`).join('\n');
+
 describe('round trips', () => {
   it('imports 200 scripts and 200 posts and writes them out again byte for byte', async () => {
     const source = await project();
@@ -224,6 +241,25 @@ describe('unreadable files', () => {
     ['binary', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /binary/],
     ['over 1 MiB', `${scriptFile(makeScript(2))}${'#'.repeat(1024 * 1024)}\n`, /larger than 1 MiB/],
     ['a duplicate id', scriptFile({ ...valid, slug: 'zz_copy' }), new RegExp(`duplicate id ${valid.id}`)],
+    [
+      'a YAML alias bomb',
+      scriptFileWith(makeScript(3), aliasBomb),
+      /^line \d+, column \d+: .*more than 10 YAML aliases/,
+    ],
+    ['80,000 keys', scriptFileWith(makeScript(4), manyKeys), /front matter is longer than 32768 characters/],
+    [
+      '1,001 keys in a short front matter',
+      scriptFileWith(
+        makeScript(5),
+        `extra: {${Array.from({ length: 1001 }, (_, index) => `k${index}: 1`).join(', ')}}`,
+      ),
+      /^line \d+: front matter has more than 1000 keys/,
+    ],
+    [
+      'a repeated key',
+      scriptFileWith(makeScript(6), 'title: again'),
+      /^line 11, column 1: front matter repeats the key title/,
+    ],
   ];
 
   it.each(cases)('are reported and left untouched: %s', async (_, content, reason) => {
@@ -245,6 +281,23 @@ describe('unreadable files', () => {
     await app.sync.syncNow();
     expect((await app.read('scripts/zz_copy.py')).equals(Buffer.from(content))).toBe(true);
     expect(await app.scripts.get(other.id)).toMatchObject({ slug: 'zz_copy_2' });
+  });
+
+  it('do not stop the pass: a post with an alias bomb is reported, the posts beside it imported', async () => {
+    const app = await project();
+    const bomb = makePost(1);
+    const good = makePost(2);
+    await app.write('posts/post_1.md', serializePostFile(bomb).replace('\n---\n', `\n${aliasBomb}\n---\n`));
+    await app.write('posts/post_2.md', serializePostFile(good));
+
+    const report = await app.sync.syncNow();
+
+    expect(report.unreadable).toEqual([
+      { path: 'posts/post_1.md', reason: expect.stringMatching(/more than 10 YAML aliases/) },
+    ]);
+    expect(report.imported).toEqual(['posts/post_2.md']);
+    expect(await app.posts.get(good.id)).toEqual(good);
+    expect(await app.posts.get(bomb.id)).toBeUndefined();
   });
 
   it('hold their item: a synced file that turns unreadable neither trashes nor rewrites it', async () => {
