@@ -6,6 +6,7 @@ import { serializePostFile } from '../../src/core/post-file';
 import type { Script } from '../../src/core/script';
 import { serializeScriptFile } from '../../src/core/script-file';
 import type { NodeFs } from '../../src/storage/folder/node-fs-folder';
+import { PostsWorkspace } from '../../src/ui/posts-workspace';
 import { openProject, type Project, sharedLock, syncStamp } from './folder-sync-harness';
 
 const projects: Project[] = [];
@@ -393,5 +394,46 @@ describe('two tabs on one folder', () => {
     expect(reports.flatMap((report) => report.written)).toEqual(['scripts/hello.py']);
     expect((await first.scripts.list()).map((item) => item.slug).sort()).toEqual(['added', 'hello']);
     expect(await filesIn(join(first.dir, 'scripts'))).toEqual(['added.py', 'hello.py']);
+  });
+});
+
+describe('a post edited in the folder while it is typed in the app', () => {
+  it('ends in a conflict copy with a notice, the folder version in the post', async () => {
+    const app = await project();
+    const post = await app.posts.create({ title: 'Typed', body: 'original\n' });
+    await app.sync.syncNow();
+    const posts = new PostsWorkspace({
+      store: app.posts,
+      render: async (rendered) => ({
+        body: rendered.body,
+        html: '',
+        warnings: [],
+        macroCount: 0,
+        executed: 0,
+      }),
+      autosaveDelayMs: 60_000,
+    });
+    await posts.init(post.id);
+    try {
+      posts.edit('typed in the app\n');
+      const file = await app.readText('posts/typed.md');
+      await app.write('posts/typed.md', file.replace('original\n', 'edited on disk\n'));
+      expect((await app.sync.syncNow()).imported).toEqual(['posts/typed.md']);
+
+      await posts.flushSave();
+      await app.sync.syncNow();
+
+      expect((await app.posts.get(post.id))?.body).toBe('edited on disk\n');
+      expect(await app.readText('posts/typed.md')).toContain('edited on disk\n');
+      const copy = (await app.posts.list()).find((each) => each.id !== post.id);
+      expect(copy).toMatchObject({ title: 'Typed (conflicting edit)', body: 'typed in the app\n' });
+      expect(await app.readText(`posts/${copy?.slug}.md`)).toContain('typed in the app\n');
+      expect(posts.state).toMatchObject({
+        editing: { body: 'edited on disk\n' },
+        editConflict: { title: 'Typed', copyTitle: 'Typed (conflicting edit)' },
+      });
+    } finally {
+      posts.dispose();
+    }
   });
 });
