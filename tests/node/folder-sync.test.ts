@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { link, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Post } from '../../src/core/post';
@@ -7,7 +7,7 @@ import type { Script } from '../../src/core/script';
 import { serializeScriptFile } from '../../src/core/script-file';
 import type { NodeFs } from '../../src/storage/folder/node-fs-folder';
 import { PostsWorkspace } from '../../src/ui/posts-workspace';
-import { openProject, type Project, sharedLock, syncStamp } from './folder-sync-harness';
+import { openProject, type Project, sharedLock, syncStamp, tempDir } from './folder-sync-harness';
 
 const projects: Project[] = [];
 
@@ -299,6 +299,25 @@ describe('unreadable files', () => {
     expect(report.imported).toEqual(['posts/post_2.md']);
     expect(await app.posts.get(good.id)).toEqual(good);
     expect(await app.posts.get(bomb.id)).toBeUndefined();
+  });
+
+  it('include a hard link, which may be a file outside the folder; the pass goes on', async () => {
+    const app = await project();
+    const outside = await tempDir();
+    try {
+      await writeFile(join(outside, 'secret.py'), scriptFile(makeScript(7)));
+      await app.write('scripts/good.py', scriptFile(valid));
+      await link(join(outside, 'secret.py'), join(app.dir, 'scripts', 'linked.py'));
+
+      const report = await app.sync.syncNow();
+
+      expect(report.unreadable).toEqual([
+        { path: 'scripts/linked.py', reason: expect.stringMatching(/^cannot be read: .*hard link/) },
+      ]);
+      expect(report.imported).toEqual(['scripts/good.py']);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('hold their item: a synced file that turns unreadable neither trashes nor rewrites it', async () => {
