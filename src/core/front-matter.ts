@@ -70,6 +70,15 @@ function withoutEol(line: string): string {
   return line.replace(/\r?\n$/, '');
 }
 
+/**
+ * Whether `text` opens with the fence's opening lines. A file that does not has no metadata block at
+ * all (a plain file, adopted as it is); one that does must hold a valid block.
+ */
+export function hasMetadataBlock(text: string, fence: FrontMatterFence): boolean {
+  const lines = linesOf(text.slice(0, 64));
+  return fence.open.every((expected, index) => withoutEol(lines[index] ?? '') === expected);
+}
+
 function split(text: string, fence: FrontMatterFence): Parsed<SplitFile> {
   const lines = linesOf(text);
   const eol = lines[0]?.endsWith('\r\n') ? '\r\n' : '\n';

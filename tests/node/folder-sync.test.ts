@@ -456,3 +456,49 @@ describe('a post edited in the folder while it is typed in the app', () => {
     }
   });
 });
+
+describe('plain files written by another editor', () => {
+  it('are adopted as they are, and get their metadata block only when edited in the app', async () => {
+    const app = await project();
+    const plainScript = 'def render(context):\n    return "<b>plain</b>"\n';
+    const plainPost = '# A note from Obsidian\n\nWritten elsewhere.\n';
+    await app.write('scripts/plain_macro.py', plainScript);
+    await app.write('posts/obsidian_note.md', plainPost);
+    await app.write('scripts/Bad Name.py', 'print(1)\n');
+
+    const report = await app.sync.syncNow();
+
+    expect(report.imported.sort()).toEqual(['posts/obsidian_note.md', 'scripts/plain_macro.py']);
+    expect(report.unreadable).toEqual([
+      {
+        path: 'scripts/Bad Name.py',
+        reason:
+          'the file name “Bad Name” is not a slug (lower-case a-z, 0-9 and _ only); rename it, e.g. to “bad_name”',
+      },
+    ]);
+    expect(report.written).toEqual([]);
+    const [script] = await app.scripts.list();
+    expect(script).toMatchObject({
+      title: 'Plain macro',
+      slug: 'plain_macro',
+      kind: 'macro',
+      body: plainScript,
+    });
+    const [post] = await app.posts.list();
+    expect(post).toMatchObject({ title: 'A note from Obsidian', status: 'draft', body: plainPost });
+
+    // Synced again, nothing changes: the files stay as the other editor wrote them.
+    expect(await app.sync.syncNow()).toMatchObject({ imported: [], written: [] });
+    expect(await app.readText('scripts/plain_macro.py')).toBe(plainScript);
+    expect(await app.readText('posts/obsidian_note.md')).toBe(plainPost);
+
+    await app.posts.save(post!.id, { tags: ['notes'] });
+    expect((await app.sync.syncNow()).written).toEqual(['posts/obsidian_note.md']);
+    const written = await app.readText('posts/obsidian_note.md');
+    expect(written).toMatch(new RegExp(`^---\\nid: "${post!.id}"\\ntitle: "A note from Obsidian"\\n`));
+    expect(written).toContain('tags: [ "notes" ]\n');
+    expect(written.endsWith(`---\n${plainPost}`)).toBe(true);
+    expect(await app.readText('scripts/plain_macro.py')).toBe(plainScript);
+    expect(await app.sync.syncNow()).toMatchObject({ imported: [], written: [], conflicts: [] });
+  });
+});
