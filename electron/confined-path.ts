@@ -1,5 +1,6 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { windowsNameProblem } from '../src/storage/folder/desktop-bridge';
 
 /** A request for a path the picked folder does not contain; nothing was touched. */
 export class OutsideFolderError extends Error {
@@ -20,6 +21,9 @@ export function isWithin(root: string, path: string): boolean {
  * no symbolic links in it): not by its names, nor through a symbolic link on the way, dangling or
  * leading out. Only the part that exists can lead anywhere; a missing rest is created as plain folders.
  *
+ * Hard links cannot be told from the file they share content with; `NodeFsFolder.read` refuses a
+ * file with more than one link.
+ *
  * A link swapped in between this check and the operation is not caught: that needs someone who can
  * already write to the folder's disk, which is beyond what a renderer may ask for.
  */
@@ -27,6 +31,12 @@ export async function assertInsideFolder(root: string, relativePath: string): Pr
   const names = relativePath.split('/');
   if (isAbsolute(relativePath) || !isWithin(root, resolve(root, ...names))) {
     throw new OutsideFolderError(relativePath, 'not a path inside the folder');
+  }
+  // On Windows `D:..` resolves against another drive's working folder and `CON` opens the console,
+  // whatever `resolve` says about them.
+  for (const name of names) {
+    const problem = windowsNameProblem(name);
+    if (problem) throw new OutsideFolderError(relativePath, `a Windows path form: ${problem}`);
   }
   let prefix = root;
   for (const name of names) {

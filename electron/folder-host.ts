@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { watch } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, sep } from 'node:path';
 import { z } from 'zod';
 import {
   type FolderIdentity,
@@ -14,13 +14,35 @@ import {
 import { type NodeFs, NodeFsFolder } from '../src/storage/folder/node-fs-folder';
 import { assertInsideFolder } from './confined-path';
 
-/** Runs `work` and turns its outcome, error included, into a reply for the renderer. */
-export async function replyTo<T>(work: () => T | Promise<T>): Promise<Reply<T>> {
+/**
+ * Runs `work` and turns its outcome, error included, into a reply for the renderer. `folder` names
+ * the folder the request was about: errors from Node's fs quote absolute paths, and the page learns
+ * only paths relative to the folder and its name, never where it is on the disk.
+ */
+export async function replyTo<T>(
+  work: () => T | Promise<T>,
+  folder?: { root: string; name: string },
+): Promise<Reply<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: withoutAbsolutePaths(messageOf(error), folder) };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `message` with paths inside `folder` made relative to it, and any other absolute path (quoted,
+ * as Node's fs errors quote them) replaced by a placeholder.
+ */
+export function withoutAbsolutePaths(message: string, folder?: { root: string; name: string }): string {
+  const relative = folder
+    ? message.split(`${folder.root}${sep}`).join('').split(folder.root).join(`“${folder.name}”`)
+    : message;
+  return relative.replace(/'(?:\/|[A-Za-z]:[\\/]|\\\\)[^']*'/g, "'(a path outside the folder)'");
 }
 
 interface OperationHandler<Op extends FolderOperation> {
@@ -89,14 +111,19 @@ export class FolderHost {
   pick(windowId: number, choose: () => Promise<string | undefined>): Promise<Reply<FolderIdentity | null>> {
     return replyTo(async () => {
       const path = await choose();
-      return path === undefined ? null : this.connect(windowId, path);
+      if (path === undefined) return null;
+      try {
+        return await this.connect(windowId, path);
+      } catch (error) {
+        throw new Error(withoutAbsolutePaths(messageOf(error), { root: path, name: basename(path) }));
+      }
     });
   }
 
   /** Makes `path` the window's folder, replacing its previous one. */
   async connect(windowId: number, path: string): Promise<FolderIdentity> {
     const root = await realpath(path);
-    if (!(await stat(root)).isDirectory()) throw new Error(`Not a folder: ${path}`);
+    if (!(await stat(root)).isDirectory()) throw new Error(`Not a folder: “${basename(root)}”`);
     const identity = { id: randomUUID(), name: basename(root) || root };
     this.forget(windowId);
     const { onFolderChanged, watch: watchFolder = watchRecursively } = this.options;
@@ -121,6 +148,7 @@ export class FolderHost {
     operation: Op,
     request: unknown,
   ): Promise<Reply<FolderValue<Op>>> {
+    const held = this.held.get(windowId);
     return replyTo(async () => {
       const { channel, request: schema } = folderOperations[operation];
       const parsed = schema.safeParse(request);
@@ -131,7 +159,7 @@ export class FolderHost {
       const root = await this.rootOf(windowId, checked.folderId);
       for (const path of handler.paths(checked)) await assertInsideFolder(root, path);
       return handler.run(new NodeFsFolder(root, this.options.fs), checked);
-    });
+    }, held);
   }
 
   private async rootOf(windowId: number, folderId: string): Promise<string> {
@@ -139,7 +167,9 @@ export class FolderHost {
     if (held?.id !== folderId) throw new Error('This folder is no longer connected; connect it again.');
     // A vanished folder must fail loudly: listed as empty, it would read as every file deleted.
     const stats = await stat(held.root).catch(() => undefined);
-    if (!stats?.isDirectory()) throw new Error(`The folder “${held.name}” is no longer at ${held.root}.`);
+    if (!stats?.isDirectory()) {
+      throw new Error(`The folder “${held.name}” is no longer where it was picked; connect it again.`);
+    }
     return held.root;
   }
 }

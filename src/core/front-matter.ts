@@ -1,4 +1,13 @@
-import { Document, isMap, isScalar, LineCounter, parseDocument, type ToStringOptions } from 'yaml';
+import {
+  Document,
+  isMap,
+  isNode,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  type ToStringOptions,
+  visit,
+} from 'yaml';
 import type { z } from 'zod';
 
 /**
@@ -61,6 +70,15 @@ function withoutEol(line: string): string {
   return line.replace(/\r?\n$/, '');
 }
 
+/**
+ * Whether `text` opens with the fence's opening lines. A file that does not has no metadata block at
+ * all (a plain file, adopted as it is); one that does must hold a valid block.
+ */
+export function hasMetadataBlock(text: string, fence: FrontMatterFence): boolean {
+  const lines = linesOf(text.slice(0, 64));
+  return fence.open.every((expected, index) => withoutEol(lines[index] ?? '') === expected);
+}
+
 function split(text: string, fence: FrontMatterFence): Parsed<SplitFile> {
   const lines = linesOf(text);
   const eol = lines[0]?.endsWith('\r\n') ? '\r\n' : '\n';
@@ -99,9 +117,91 @@ function split(text: string, fence: FrontMatterFence): Parsed<SplitFile> {
   };
 }
 
+/**
+ * Bounds on the YAML of one front matter, so a hostile file costs little to refuse and the page never
+ * waits long on one. Real front matter is a dozen keys in well under a kilobyte; these leave room for
+ * hundreds of tags while keeping the parse of one file to some tens of milliseconds.
+ */
+export const frontMatterLimits = {
+  /** Characters of YAML; parsing is linear but not cheap (about 2 ms per KiB on a slow machine). */
+  characters: 32 * 1024,
+  /** Keys and list items, nested ones included. */
+  entries: 1000,
+  /** Each alias can repeat a whole subtree; a few let a file expand exponentially (a "billion laughs"). */
+  aliases: 10,
+} as const;
+
+/**
+ * What the YAML library would check for us in quadratic time (duplicate keys, compared pairwise) or
+ * only while converting (aliases), checked here in one walk over the document.
+ */
+function checkYamlShape(doc: Document, lines: LineCounter, yamlLine: number): FileProblem | undefined {
+  let entries = 0;
+  let aliases = 0;
+  let found: FileProblem | undefined;
+  const at = (offset: number | undefined): Pick<FileProblem, 'line' | 'column'> => {
+    if (offset === undefined) return { line: yamlLine };
+    const position = lines.linePos(offset);
+    return { line: yamlLine - 1 + position.line, column: position.col };
+  };
+  visit(doc, {
+    Map(_, map) {
+      const keys = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (keys.has(key)) {
+          found = {
+            reason: `front matter repeats the key ${String(key)}`,
+            ...at(isNode(pair.key) ? pair.key.range?.[0] : undefined),
+          };
+          return visit.BREAK;
+        }
+        keys.add(key);
+      }
+      return undefined;
+    },
+    Pair() {
+      entries += 1;
+      return entries > frontMatterLimits.entries ? visit.BREAK : undefined;
+    },
+    Seq(_, seq) {
+      entries += seq.items.length;
+      return entries > frontMatterLimits.entries ? visit.BREAK : undefined;
+    },
+    Alias(_, alias) {
+      aliases += 1;
+      if (aliases > frontMatterLimits.aliases) {
+        found = {
+          reason: `front matter uses more than ${frontMatterLimits.aliases} YAML aliases (*name)`,
+          ...at(alias.range?.[0]),
+        };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (found) return found;
+  if (entries > frontMatterLimits.entries) {
+    return {
+      reason: `front matter has more than ${frontMatterLimits.entries} keys and list items`,
+      line: yamlLine,
+    };
+  }
+  return undefined;
+}
+
 function parseYaml(split: SplitFile): Parsed<{ doc: Document; lines: LineCounter }> {
+  if (split.yaml.length > frontMatterLimits.characters) {
+    return problem(
+      `front matter is longer than ${frontMatterLimits.characters} characters (${split.yaml.length})`,
+      split.yamlLine,
+      1,
+    );
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(split.yaml, { lineCounter: lines, prettyErrors: false });
+  // `uniqueKeys: false`: the library compares every key with every other; `checkYamlShape` does it in
+  // linear time.
+  const doc = parseDocument(split.yaml, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const [error] = doc.errors;
   if (error) {
     const position = error.linePos?.[0];
@@ -111,7 +211,21 @@ function parseYaml(split: SplitFile): Parsed<{ doc: Document; lines: LineCounter
   if (doc.contents !== null && !isMap(doc.contents)) {
     return problem('front matter must be a mapping of keys to values', split.yamlLine, 1);
   }
+  const shape = checkYamlShape(doc, lines, split.yamlLine);
+  if (shape) return { ok: false, problem: shape };
   return { ok: true, value: { doc, lines } };
+}
+
+/** The front matter as plain data; aliases were bounded by `checkYamlShape`, and the library checks again. */
+function dataOf(doc: Document): Parsed<Record<string, unknown>> {
+  try {
+    return {
+      ok: true,
+      value: (doc.toJS({ maxAliasCount: frontMatterLimits.aliases }) ?? {}) as Record<string, unknown>,
+    };
+  } catch (error) {
+    return problem(`front matter cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** The file line of `key` in the front matter, so a schema error points at the line to fix. */
@@ -143,7 +257,9 @@ export function readFrontMatter<T>(
   const yaml = parseYaml(parts.value);
   if (!yaml.ok) return yaml;
   const { doc, lines } = yaml.value;
-  const data: unknown = doc.toJS() ?? {};
+  const converted = dataOf(doc);
+  if (!converted.ok) return converted;
+  const data = converted.value;
   const result = schema.safeParse(data);
   if (!result.success) {
     const [issue] = result.error.issues;
@@ -158,7 +274,7 @@ export function readFrontMatter<T>(
     ok: true,
     value: {
       header: parts.value.header,
-      data: data as Record<string, unknown>,
+      data,
       body: parts.value.body,
       fields: result.data,
     },
@@ -191,7 +307,8 @@ export function writeFrontMatter(
   const yaml = previous?.ok ? parseYaml(previous.value) : undefined;
   if (previous?.ok && yaml?.ok) {
     const { doc } = yaml.value;
-    const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+    const converted = dataOf(doc);
+    const data = converted.ok ? converted.value : {};
     if (Object.entries(fields).every(([key, value]) => sameValue(data[key], value))) return previousHeader!;
     for (const [key, value] of Object.entries(fields)) doc.set(key, doc.createNode(value, { flow: true }));
     return render(fence, doc, previous.value.eol);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkItem, type Parsed, readFrontMatter, writeFrontMatter } from './front-matter';
+import { checkItem, hasMetadataBlock, type Parsed, readFrontMatter, writeFrontMatter } from './front-matter';
+import { adoptedId, fileNameProblem, firstHeading, titleFromSlug } from './plain-file';
 import { type Post, postSchema } from './post';
 
 export const postFence = { open: ['---'], close: ['---'] } as const;
@@ -30,6 +31,9 @@ export interface PostFileContent {
 }
 
 export function parsePostFile(text: string, context: PostFileContext): Parsed<PostFileContent> {
+  const badName = fileNameProblem(context.slug, 'post');
+  if (badName) return { ok: false, problem: badName };
+  if (!hasMetadataBlock(text, postFence)) return adoptPlainPost(text, context);
   const read = readFrontMatter(text, postFence, postFrontMatterSchema);
   if (!read.ok) return read;
   const { fields, header, body } = read.value;
@@ -46,6 +50,27 @@ export function parsePostFile(text: string, context: PostFileContext): Parsed<Po
     publishedAt: fields.publishedAt,
   });
   return post.ok ? { ok: true, value: { post: post.value, header } } : post;
+}
+
+/**
+ * A Markdown file without front matter, as another editor writes it: its id comes from the file
+ * name, its title from its first `# heading` (else the file name), its times from the file; it is a
+ * draft. The header is empty, so the first save from the app writes a full block above the text.
+ */
+function adoptPlainPost(text: string, context: PostFileContext): Parsed<PostFileContent> {
+  const post = checkItem(postSchema, {
+    id: adoptedId('post', context.slug),
+    title: firstHeading(text) ?? titleFromSlug(context.slug),
+    slug: context.slug,
+    status: 'draft',
+    tags: [],
+    categories: [],
+    body: text,
+    createdAt: context.fallbackTime,
+    updatedAt: context.fallbackTime,
+    publishedAt: null,
+  });
+  return post.ok ? { ok: true, value: { post: post.value, header: '' } } : post;
 }
 
 /** The file for `post`; see `serializeScriptFile` for what `previousHeader` keeps. */

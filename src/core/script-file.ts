@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkItem, type Parsed, readFrontMatter, writeFrontMatter } from './front-matter';
+import { checkItem, hasMetadataBlock, type Parsed, readFrontMatter, writeFrontMatter } from './front-matter';
+import { adoptedId, fileNameProblem, kindOfPlainScript, titleFromSlug } from './plain-file';
 import { defaultEntrypoint, type Script, scriptSchema } from './script';
 
 /** `"""` keeps the whole metadata block inside a module docstring, so the file stays valid Python. */
@@ -35,6 +36,9 @@ export interface ScriptFileContent {
 }
 
 export function parseScriptFile(text: string, context: ScriptFileContext): Parsed<ScriptFileContent> {
+  const badName = fileNameProblem(context.slug, 'script');
+  if (badName) return { ok: false, problem: badName };
+  if (!hasMetadataBlock(text, scriptFence)) return adoptPlainScript(text, context);
   const read = readFrontMatter(text, scriptFence, scriptFrontMatterSchema);
   if (!read.ok) return read;
   const { fields, header, body } = read.value;
@@ -51,6 +55,29 @@ export function parseScriptFile(text: string, context: ScriptFileContext): Parse
     updatedAt: fields.updatedAt ?? fields.createdAt ?? context.fallbackTime,
   });
   return script.ok ? { ok: true, value: { script: script.value, header } } : script;
+}
+
+/**
+ * A Python file without a metadata block, as another editor writes it: its id comes from the file
+ * name, its title too, its kind from the entry point it defines (`render`: a macro, `transform`: a
+ * transform, else a utility), its times from the file. The header is empty, so the first save from
+ * the app writes a full block above the code.
+ */
+function adoptPlainScript(text: string, context: ScriptFileContext): Parsed<ScriptFileContent> {
+  const kind = kindOfPlainScript(text);
+  const script = checkItem(scriptSchema, {
+    id: adoptedId('script', context.slug),
+    title: titleFromSlug(context.slug),
+    slug: context.slug,
+    kind,
+    entrypoint: defaultEntrypoint[kind],
+    enabled: true,
+    body: text,
+    version: 1,
+    createdAt: context.fallbackTime,
+    updatedAt: context.fallbackTime,
+  });
+  return script.ok ? { ok: true, value: { script: script.value, header: '' } } : script;
 }
 
 /**

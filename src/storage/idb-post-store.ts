@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { type Post, postSchema } from '../core/post';
 import { IdbCollection, now, validInput } from './idb-collection';
 import type { StoreOptions } from './idb-script-store';
-import type { NewPost, PostChange, PostChanges, PostStore } from './post-store';
+import {
+  editBaseOf,
+  type NewPost,
+  type PostChange,
+  type PostChanges,
+  type PostEditBase,
+  PostEditConflict,
+  type PostStore,
+} from './post-store';
 import {
   defaultDbName,
   type InvalidRecordListener,
@@ -68,11 +76,15 @@ class IndexedDbPostStore extends IdbCollection<Post, PostChange> implements IdbP
     }));
   }
 
-  async save(id: string, changes: PostChanges): Promise<Post> {
+  async save(id: string, changes: PostChanges, base?: PostEditBase): Promise<Post> {
     const valid = validInput(postChangesSchema, changes, 'post changes');
     const post = await inWriteTransaction(this.db, ['posts'], async (tx) => {
       const posts = tx.objectStore('posts');
       const current = await this.require(posts, id);
+      // Checked in the same transaction as the write, so no other tab's save can slip in between.
+      if (base && JSON.stringify(editBaseOf(current)) !== JSON.stringify(editBaseOf(base))) {
+        throw new PostEditConflict(current);
+      }
       const updatedAt = now();
       const saved: Post = { ...current, ...valid, updatedAt };
       if (saved.status === 'published' && saved.publishedAt === null) saved.publishedAt = updatedAt;

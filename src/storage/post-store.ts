@@ -12,6 +12,24 @@ export type PostChanges = Partial<Pick<Post, 'body' | 'status' | 'tags' | 'categ
 
 export type TrashedPost = Trashed<Post>;
 
+/** A post's fields as an edit found them; the base a save names to be refused if they changed since. */
+export type PostEditBase = Pick<Post, 'body' | 'status' | 'tags' | 'categories'>;
+
+/**
+ * A save refused because the post changed elsewhere (another tab, the project folder) since the edit
+ * began: writing it would silently drop that other change.
+ */
+export class PostEditConflict extends Error {
+  constructor(readonly current: Post) {
+    super(`“${current.title}” was changed elsewhere since this edit began`);
+    this.name = 'PostEditConflict';
+  }
+}
+
+export function editBaseOf(post: PostEditBase): PostEditBase {
+  return { body: post.body, status: post.status, tags: post.tags, categories: post.categories };
+}
+
 export type PostChange = { type: 'put'; post: Post } | { type: 'delete'; id: string };
 
 /**
@@ -24,8 +42,11 @@ export interface PostStore extends ExternalChangeTarget<Post> {
   get(id: string): Promise<Post | undefined>;
   /** A draft with a fresh id and a slug unique among posts and their trash. */
   create(input: NewPost): Promise<Post>;
-  /** Bumps `updatedAt`; publishing for the first time sets `publishedAt`. */
-  save(id: string, changes: PostChanges): Promise<Post>;
+  /**
+   * Bumps `updatedAt`; publishing for the first time sets `publishedAt`. With `base`, rejects with
+   * `PostEditConflict` (and writes nothing) when the stored post's fields no longer equal it.
+   */
+  save(id: string, changes: PostChanges, base?: PostEditBase): Promise<Post>;
   /** Changes the title and re-derives a unique slug from it. */
   rename(id: string, title: string): Promise<Post>;
   /** Moves the post to the trash. */

@@ -29,7 +29,8 @@ function formatDate(iso: string | null): string {
 
 /**
  * The post being edited: front-matter fields, the Markdown editor and the live preview. Emits
- * `body-change` (string), `fields-change` (Partial<PostFields>) and lets `open-script` bubble up.
+ * `body-change` (string), `fields-change` (Partial<PostFields>), `conflict-open` and `conflict-dismiss`
+ * (after an edit conflict), and lets `open-script` bubble up.
  */
 @customElement('pymark-posts-view')
 export class PostsView extends LitElement {
@@ -113,6 +114,10 @@ export class PostsView extends LitElement {
       color: #b91c1c;
       font-size: 0.85rem;
     }
+    .notice {
+      font-size: 0.8rem;
+      color: var(--warning-text);
+    }
   `;
 
   @property({ attribute: false }) state?: PostsState;
@@ -120,11 +125,21 @@ export class PostsView extends LitElement {
   override render() {
     const post = this.state?.editing;
     if (!this.state || !post) return html`<p>Select a post or create one with “New post”.</p>`;
-    const { saveState, preview, previewProblem } = this.state;
+    const { saveState, preview, previewProblem, editConflict } = this.state;
     return html`
       <div class="toolbar">
         <h2>${post.title}</h2>
         <span class="save-state" role="status" aria-label="Save state" data-state=${saveState}>${saveLabels[saveState]}</span>
+        ${
+          editConflict
+            ? html`<span class="notice" role="alert">
+              Edited in two places: “${editConflict.title}” was saved elsewhere while you typed; your edits
+              are kept as “${editConflict.copyTitle}”.
+              <button @click=${() => this.emit('conflict-open', editConflict.copyId)}>Open your edits</button>
+              <button aria-label="Dismiss conflict notice" @click=${() => this.emit('conflict-dismiss', null)}>Dismiss</button>
+            </span>`
+            : nothing
+        }
       </div>
       <form @submit=${(event: Event) => event.preventDefault()}>
         <label

@@ -1,7 +1,13 @@
 import { renameMacroCalls } from '../core/macro-rename';
 import type { Post, PostStatus } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
-import type { PostStore, TrashedPost } from '../storage/post-store';
+import {
+  editBaseOf,
+  type PostEditBase,
+  PostEditConflict,
+  type PostStore,
+  type TrashedPost,
+} from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { describeError, StateHolder } from './state-holder';
 
@@ -28,7 +34,17 @@ export interface PostsState {
   trash: readonly TrashedPost[];
   /** A macro was renamed and these posts still call it by its old name: offered an update. */
   renameOffer: MacroRenameOffer | null;
+  /** The open post changed elsewhere while it was edited here; these edits went to a copy. */
+  editConflict: EditConflictNotice | null;
   problem: string | null;
+}
+
+export interface EditConflictNotice {
+  /** The post as saved elsewhere, now in the editor. */
+  title: string;
+  /** The new post holding the edits made here. */
+  copyId: string;
+  copyTitle: string;
 }
 
 export interface MacroRenameOffer {
@@ -55,6 +71,8 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
   private previewRequest = 0;
   private saving: Promise<void> = Promise.resolve();
+  /** The open post's fields as stored when the current edits began; a save is refused if they moved. */
+  private basis: PostEditBase | undefined;
 
   constructor(private readonly deps: PostsWorkspaceDeps) {
     super({
@@ -67,6 +85,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
       recentlyDeleted: null,
       trash: [],
       renameOffer: null,
+      editConflict: null,
       problem: null,
     });
   }
@@ -93,6 +112,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     await this.flushSave();
     const post = await this.deps.store.get(id);
     if (!post) return;
+    this.basis = editBaseOf(post);
     this.set({ selectedId: id, editing: post, saveState: 'saved', preview: null, previewProblem: null });
     this.refreshPreview();
   }
@@ -222,7 +242,8 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     const { body, status, tags, categories } = editing;
     this.saving = this.saving
       .then(async () => {
-        const saved = await this.deps.store.save(editing.id, { body, status, tags, categories });
+        const saved = await this.deps.store.save(editing.id, { body, status, tags, categories }, this.basis);
+        if (this.state.editing?.id === saved.id) this.basis = editBaseOf(saved);
         this.replace(saved);
         const current = this.state.editing;
         // Typing may have continued while the save was in flight; that text is still unsaved.
@@ -233,9 +254,56 @@ export class PostsWorkspace extends StateHolder<PostsState> {
         });
       })
       .catch((error: unknown) => {
+        if (error instanceof PostEditConflict) return this.keepEditsAsCopy(error.current);
         this.set({ saveState: 'unsaved', problem: `Could not save the post: ${describeError(error)}` });
       });
     return this.saving;
+  }
+
+  /** Opens the post that holds the edits a conflict moved aside. */
+  async openConflictCopy(): Promise<void> {
+    const notice = this.state.editConflict;
+    if (!notice) return;
+    this.set({ editConflict: null });
+    await this.select(notice.copyId);
+  }
+
+  dismissEditConflict(): void {
+    this.set({ editConflict: null });
+  }
+
+  /**
+   * The open post was saved elsewhere (another tab, the project folder) while it was edited here.
+   * As folder sync does with a script edited in both places, neither version is lost: the one saved
+   * first keeps the post and goes into the editor, and the edits made here become a new post beside
+   * it, with a notice. Typing from now on builds on the saved version.
+   */
+  private async keepEditsAsCopy(current: Post): Promise<void> {
+    const mine = this.state.editing;
+    if (!mine || mine.id !== current.id) return;
+    this.basis = editBaseOf(current);
+    this.set({ editing: current, saveState: 'saved' });
+    this.replace(current);
+    this.refreshPreview();
+    try {
+      const copy = await this.deps.store.create({
+        title: `${mine.title} (conflicting edit)`,
+        body: mine.body,
+        tags: mine.tags,
+        categories: mine.categories,
+      });
+      this.set({
+        posts: await this.deps.store.list(),
+        editConflict: { title: current.title, copyId: copy.id, copyTitle: copy.title },
+      });
+    } catch (error) {
+      // No copy: put the edits back in the editor, to be saved over the other version.
+      const editing = this.state.editing;
+      if (editing?.id === mine.id) this.set({ editing: { ...editing, ...pick(mine) }, saveState: 'unsaved' });
+      this.set({
+        problem: `“${current.title}” changed elsewhere, and your edits could not be kept as a copy: ${describeError(error)}`,
+      });
+    }
   }
 
   /** Re-renders the preview, e.g. because a macro script or the site data changed. */
@@ -272,8 +340,10 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     const posts = this.state.posts.map((candidate) => (candidate.id === post.id ? post : candidate));
     this.set({ posts });
     const editing = this.state.editing;
-    if (editing?.id === post.id && this.state.saveState === 'saved') this.set({ editing: post });
-    else if (editing?.id === post.id)
+    if (editing?.id === post.id && this.state.saveState === 'saved') {
+      this.basis = editBaseOf(post);
+      this.set({ editing: post });
+    } else if (editing?.id === post.id)
       this.set({ editing: { ...editing, title: post.title, slug: post.slug } });
   }
 
@@ -289,6 +359,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     ) {
       // Changed elsewhere (another tab, the project folder) and nothing unsaved here: show it.
       const changed = this.state.editing?.body !== change.post.body;
+      this.basis = editBaseOf(change.post);
       this.set({ editing: change.post });
       if (changed) this.refreshPreview();
     }

@@ -266,6 +266,8 @@ export class PymarkApp extends LitElement {
           .state=${this.postsView}
           @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
+          @conflict-open=${() => void this.posts?.openConflictCopy()}
+          @conflict-dismiss=${() => this.posts?.dismissEditConflict()}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
             this.openScript(event.detail.scriptId, event.detail.line)}
         ></pymark-posts-view>`;

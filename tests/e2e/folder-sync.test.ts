@@ -41,7 +41,7 @@ async function listOpfs(dir: string): Promise<string[]> {
 }
 
 /**
- * Runs in the page: replaces `project/<path>` in OPFS, as an editor outside the app would. With
+ * Runs in the page: replaces (or creates) `project/<path>` in OPFS, as an editor outside the app would. With
  * `thenSave`, clicks the app's Save right after, so both edits land before the next sync.
  */
 async function writeOpfs({
@@ -56,8 +56,8 @@ async function writeOpfs({
   let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
   const parts = path.split('/');
   const name = parts.pop()!;
-  for (const part of parts) dir = await dir.getDirectoryHandle(part);
-  const writable = await (await dir.getFileHandle(name)).createWritable();
+  for (const part of parts) dir = await dir.getDirectoryHandle(part, { create: true });
+  const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
   await writable.write(text);
   await writable.close();
   if (thenSave) {
@@ -149,6 +149,33 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
 
     await notice.getByRole('button', { name: 'Dismiss conflict notice for scripts/hello.py' }).click();
     await expect.poll(() => notice.count()).toBe(0);
+  });
+
+  test('plain files from another editor are adopted, and get a metadata block only once edited', async () => {
+    const plainScript = 'def main():\n    print("written in another editor")\n';
+    const plainPost = '# A plain note\n\nWritten in another editor.\n';
+    await page.evaluate(writeOpfs, { path: 'scripts/plain_tool.py', text: plainScript, thenSave: false });
+    await page.evaluate(writeOpfs, { path: 'posts/plain_note.md', text: plainPost, thenSave: false });
+
+    await scriptsList().locator('button.open', { hasText: 'Plain tool' }).waitFor({ timeout: 15_000 });
+    await openScript('Plain tool');
+    await expect.poll(() => editor().textContent()).toContain('print("written in another editor")');
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    const note = page.getByRole('list', { name: 'Posts' }).getByRole('button', { name: /^A plain note/ });
+    await note.click();
+    await expect.poll(() => editor().textContent()).toContain('Written in another editor.');
+    // Adopted as they are: neither file was rewritten.
+    await expect(page.evaluate(readOpfs, 'scripts/plain_tool.py')).resolves.toBe(plainScript);
+    await expect(page.evaluate(readOpfs, 'posts/plain_note.md')).resolves.toBe(plainPost);
+
+    await page.getByLabel('Tags', { exact: true }).fill('notes');
+    await expect
+      .poll(() => page.evaluate(readOpfs, 'posts/plain_note.md'), { timeout: 15_000 })
+      .toMatch(
+        /^---\nid: "[0-9a-f-]{36}"\ntitle: "A plain note"\n[^]*tags: \[ "notes" \]\n[^]*---\n# A plain note\n\nWritten in another editor\.\n$/,
+      );
+    await expect(page.evaluate(readOpfs, 'scripts/plain_tool.py')).resolves.toBe(plainScript);
+    await page.getByRole('tab', { name: 'Scripts' }).click();
   });
 
   test('after a reload the remembered folder is connected again', async () => {

@@ -1,10 +1,10 @@
 import * as nodeFs from 'node:fs/promises';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { assertInsideFolder, OutsideFolderError } from '../../electron/confined-path';
-import { FolderHost } from '../../electron/folder-host';
+import { FolderHost, withoutAbsolutePaths } from '../../electron/folder-host';
 import type { FolderOperation } from '../../src/storage/folder/desktop-bridge';
 import type { NodeFs } from '../../src/storage/folder/node-fs-folder';
 
@@ -73,7 +73,10 @@ describe('the picked folder', () => {
   it('must still be there: a vanished folder fails instead of listing as empty', async () => {
     await rm(root, { recursive: true });
     const reply = await request('list', { dir: 'scripts' });
-    expect(reply).toEqual({ ok: false, error: `The folder “project” is no longer at ${root}.` });
+    expect(reply).toEqual({
+      ok: false,
+      error: 'The folder “project” is no longer where it was picked; connect it again.',
+    });
   });
 
   it('refuses a file as the folder', async () => {
@@ -252,6 +255,102 @@ describe('watching the picked folder', () => {
     watching.forget(windowId);
     expect(watches.map((path) => path.split('/').at(-1))).toEqual(['project', 'outside']);
     expect(stopped).toEqual(watches);
+  });
+});
+
+describe('Windows path forms', () => {
+  const windowsForms = [
+    'D:..',
+    'C:/Windows/win.ini',
+    'scripts/hello.py:secret',
+    'scripts/hello.py::$DATA',
+    'CON',
+    'scripts/nul.py',
+    'posts/Aux .md',
+    'scripts/com1',
+    'scripts/LPT¹.md',
+    'scripts/hello.py.',
+    'scripts/hello.py ',
+    'scripts/a?.py',
+  ];
+
+  it.each(windowsForms)('%s is refused by every operation, located, and nothing touched', async (path) => {
+    const before = await snapshot(base);
+    const replies = [
+      await request('list', { dir: path }),
+      await request('read', { path }),
+      await request('writeAtomic', { path, bytes: bytes('pwned') }),
+      await request('move', { from: 'scripts/hello.py', to: path }),
+      await request('remove', { path }),
+    ];
+    for (const reply of replies) {
+      expect(!reply.ok && reply.error).toMatch(
+        /^Malformed request on pymark:folder:[a-z-]+: ✖ must be a path inside the folder, not a Windows path form: .+\n {2}→ at (dir|path|to)$/,
+      );
+    }
+    expect(await snapshot(base)).toEqual(before);
+  });
+
+  it.each(windowsForms)('%s is refused by the path check itself too', async (path) => {
+    await expect(assertInsideFolder(root, path)).rejects.toThrow(/a Windows path form/);
+  });
+
+  it('leaves ordinary names alone, dotted and side files included', async () => {
+    for (const path of [
+      'scripts/console.py',
+      'scripts/null.py',
+      'scripts/x.conflict-20260520T101500000Z.py',
+      '.trash/20260520T101500000Z/posts/a.md',
+    ]) {
+      await expect(assertInsideFolder(root, path)).resolves.toBeUndefined();
+    }
+  });
+});
+
+describe('hard links', () => {
+  it('are refused on read: the file may be one outside the folder', async () => {
+    await link(join(outside, 'secret.txt'), join(root, 'scripts', 'linked.py'));
+    const reply = await request('read', { path: 'scripts/linked.py' });
+    expect(reply).toEqual({
+      ok: false,
+      error: 'Refused "scripts/linked.py": it is a hard link, so the same file may be outside the folder',
+    });
+    // A file with one link reads as before.
+    expect(await request('read', { path: 'scripts/hello.py' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('replies', () => {
+  it('never reveal where the folder is on the disk', async () => {
+    await writeFile(join(root, 'scripts', 'dir.py'), '');
+    await rm(join(root, 'scripts', 'dir.py'));
+    await mkdir(join(root, 'scripts', 'dir.py'));
+    const replies = [
+      await request('read', { path: 'scripts/missing.py' }),
+      await request('read', { path: 'scripts/dir.py' }),
+      await request('move', { from: 'scripts/missing.py', to: 'scripts/other.py' }),
+      await request('remove', { path: 'scripts/missing.py' }),
+      await host.pick(windowId, async () => join(base, 'nowhere')),
+      await host.pick(windowId, async () => join(outside, 'secret.txt')),
+    ];
+    for (const reply of replies) {
+      expect(reply.ok).toBe(false);
+      expect(!reply.ok && reply.error).not.toContain(base);
+      expect(!reply.ok && reply.error).not.toMatch(/'\//);
+    }
+    expect(replies[0]).toEqual({
+      ok: false,
+      error: "ENOENT: no such file or directory, open 'scripts/missing.py'",
+    });
+  });
+
+  it('replace an absolute path outside the folder with a placeholder', () => {
+    expect(withoutAbsolutePaths("EACCES: permission denied, open '/home/someone/x'")).toBe(
+      "EACCES: permission denied, open '(a path outside the folder)'",
+    );
+    expect(withoutAbsolutePaths("ENOENT: open 'C:\\Users\\someone\\x'")).toBe(
+      "ENOENT: open '(a path outside the folder)'",
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { link, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Post } from '../../src/core/post';
@@ -6,7 +6,8 @@ import { serializePostFile } from '../../src/core/post-file';
 import type { Script } from '../../src/core/script';
 import { serializeScriptFile } from '../../src/core/script-file';
 import type { NodeFs } from '../../src/storage/folder/node-fs-folder';
-import { openProject, type Project, sharedLock, syncStamp } from './folder-sync-harness';
+import { PostsWorkspace } from '../../src/ui/posts-workspace';
+import { openProject, type Project, sharedLock, syncStamp, tempDir } from './folder-sync-harness';
 
 const projects: Project[] = [];
 
@@ -73,6 +74,23 @@ async function filesIn(dir: string): Promise<string[]> {
 function scriptFile(script: Script): string {
   return serializeScriptFile(script);
 }
+
+/** A "billion laughs": nine aliases to the level above on each of seven levels, 9^7 strings in all. */
+const aliasBomb = [
+  'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  ...'bcdefg'.split('').map((name, index) => {
+    const below = 'abcdefg'[index];
+    return `${name}: &${name} [${Array(9).fill(`*${below}`).join(', ')}]`;
+  }),
+].join('\n');
+
+/** `script`'s file with `extra` YAML lines added to its front matter. */
+function scriptFileWith(script: Script, extra: string): string {
+  return scriptFile(script).replace('\n---\n"""\n', `\n${extra}\n---\n"""\n`);
+}
+
+/** 80,000 distinct keys, still under the 1 MiB file cap. */
+const manyKeys = Array.from({ length: 80_000 }, (_, index) => `k${index}: 1`).join('\n');
 
 describe('round trips', () => {
   it('imports 200 scripts and 200 posts and writes them out again byte for byte', async () => {
@@ -224,6 +242,25 @@ describe('unreadable files', () => {
     ['binary', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /binary/],
     ['over 1 MiB', `${scriptFile(makeScript(2))}${'#'.repeat(1024 * 1024)}\n`, /larger than 1 MiB/],
     ['a duplicate id', scriptFile({ ...valid, slug: 'zz_copy' }), new RegExp(`duplicate id ${valid.id}`)],
+    [
+      'a YAML alias bomb',
+      scriptFileWith(makeScript(3), aliasBomb),
+      /^line \d+, column \d+: .*more than 10 YAML aliases/,
+    ],
+    ['80,000 keys', scriptFileWith(makeScript(4), manyKeys), /front matter is longer than 32768 characters/],
+    [
+      '1,001 keys in a short front matter',
+      scriptFileWith(
+        makeScript(5),
+        `extra: {${Array.from({ length: 1001 }, (_, index) => `k${index}: 1`).join(', ')}}`,
+      ),
+      /^line \d+: front matter has more than 1000 keys/,
+    ],
+    [
+      'a repeated key',
+      scriptFileWith(makeScript(6), 'title: again'),
+      /^line 11, column 1: front matter repeats the key title/,
+    ],
   ];
 
   it.each(cases)('are reported and left untouched: %s', async (_, content, reason) => {
@@ -245,6 +282,42 @@ describe('unreadable files', () => {
     await app.sync.syncNow();
     expect((await app.read('scripts/zz_copy.py')).equals(Buffer.from(content))).toBe(true);
     expect(await app.scripts.get(other.id)).toMatchObject({ slug: 'zz_copy_2' });
+  });
+
+  it('do not stop the pass: a post with an alias bomb is reported, the posts beside it imported', async () => {
+    const app = await project();
+    const bomb = makePost(1);
+    const good = makePost(2);
+    await app.write('posts/post_1.md', serializePostFile(bomb).replace('\n---\n', `\n${aliasBomb}\n---\n`));
+    await app.write('posts/post_2.md', serializePostFile(good));
+
+    const report = await app.sync.syncNow();
+
+    expect(report.unreadable).toEqual([
+      { path: 'posts/post_1.md', reason: expect.stringMatching(/more than 10 YAML aliases/) },
+    ]);
+    expect(report.imported).toEqual(['posts/post_2.md']);
+    expect(await app.posts.get(good.id)).toEqual(good);
+    expect(await app.posts.get(bomb.id)).toBeUndefined();
+  });
+
+  it('include a hard link, which may be a file outside the folder; the pass goes on', async () => {
+    const app = await project();
+    const outside = await tempDir();
+    try {
+      await writeFile(join(outside, 'secret.py'), scriptFile(makeScript(7)));
+      await app.write('scripts/good.py', scriptFile(valid));
+      await link(join(outside, 'secret.py'), join(app.dir, 'scripts', 'linked.py'));
+
+      const report = await app.sync.syncNow();
+
+      expect(report.unreadable).toEqual([
+        { path: 'scripts/linked.py', reason: expect.stringMatching(/^cannot be read: .*hard link/) },
+      ]);
+      expect(report.imported).toEqual(['scripts/good.py']);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('hold their item: a synced file that turns unreadable neither trashes nor rewrites it', async () => {
@@ -340,5 +413,92 @@ describe('two tabs on one folder', () => {
     expect(reports.flatMap((report) => report.written)).toEqual(['scripts/hello.py']);
     expect((await first.scripts.list()).map((item) => item.slug).sort()).toEqual(['added', 'hello']);
     expect(await filesIn(join(first.dir, 'scripts'))).toEqual(['added.py', 'hello.py']);
+  });
+});
+
+describe('a post edited in the folder while it is typed in the app', () => {
+  it('ends in a conflict copy with a notice, the folder version in the post', async () => {
+    const app = await project();
+    const post = await app.posts.create({ title: 'Typed', body: 'original\n' });
+    await app.sync.syncNow();
+    const posts = new PostsWorkspace({
+      store: app.posts,
+      render: async (rendered) => ({
+        body: rendered.body,
+        html: '',
+        warnings: [],
+        macroCount: 0,
+        executed: 0,
+      }),
+      autosaveDelayMs: 60_000,
+    });
+    await posts.init(post.id);
+    try {
+      posts.edit('typed in the app\n');
+      const file = await app.readText('posts/typed.md');
+      await app.write('posts/typed.md', file.replace('original\n', 'edited on disk\n'));
+      expect((await app.sync.syncNow()).imported).toEqual(['posts/typed.md']);
+
+      await posts.flushSave();
+      await app.sync.syncNow();
+
+      expect((await app.posts.get(post.id))?.body).toBe('edited on disk\n');
+      expect(await app.readText('posts/typed.md')).toContain('edited on disk\n');
+      const copy = (await app.posts.list()).find((each) => each.id !== post.id);
+      expect(copy).toMatchObject({ title: 'Typed (conflicting edit)', body: 'typed in the app\n' });
+      expect(await app.readText(`posts/${copy?.slug}.md`)).toContain('typed in the app\n');
+      expect(posts.state).toMatchObject({
+        editing: { body: 'edited on disk\n' },
+        editConflict: { title: 'Typed', copyTitle: 'Typed (conflicting edit)' },
+      });
+    } finally {
+      posts.dispose();
+    }
+  });
+});
+
+describe('plain files written by another editor', () => {
+  it('are adopted as they are, and get their metadata block only when edited in the app', async () => {
+    const app = await project();
+    const plainScript = 'def render(context):\n    return "<b>plain</b>"\n';
+    const plainPost = '# A note from Obsidian\n\nWritten elsewhere.\n';
+    await app.write('scripts/plain_macro.py', plainScript);
+    await app.write('posts/obsidian_note.md', plainPost);
+    await app.write('scripts/Bad Name.py', 'print(1)\n');
+
+    const report = await app.sync.syncNow();
+
+    expect(report.imported.sort()).toEqual(['posts/obsidian_note.md', 'scripts/plain_macro.py']);
+    expect(report.unreadable).toEqual([
+      {
+        path: 'scripts/Bad Name.py',
+        reason:
+          'the file name “Bad Name” is not a slug (lower-case a-z, 0-9 and _ only); rename it, e.g. to “bad_name”',
+      },
+    ]);
+    expect(report.written).toEqual([]);
+    const [script] = await app.scripts.list();
+    expect(script).toMatchObject({
+      title: 'Plain macro',
+      slug: 'plain_macro',
+      kind: 'macro',
+      body: plainScript,
+    });
+    const [post] = await app.posts.list();
+    expect(post).toMatchObject({ title: 'A note from Obsidian', status: 'draft', body: plainPost });
+
+    // Synced again, nothing changes: the files stay as the other editor wrote them.
+    expect(await app.sync.syncNow()).toMatchObject({ imported: [], written: [] });
+    expect(await app.readText('scripts/plain_macro.py')).toBe(plainScript);
+    expect(await app.readText('posts/obsidian_note.md')).toBe(plainPost);
+
+    await app.posts.save(post!.id, { tags: ['notes'] });
+    expect((await app.sync.syncNow()).written).toEqual(['posts/obsidian_note.md']);
+    const written = await app.readText('posts/obsidian_note.md');
+    expect(written).toMatch(new RegExp(`^---\\nid: "${post!.id}"\\ntitle: "A note from Obsidian"\\n`));
+    expect(written).toContain('tags: [ "notes" ]\n');
+    expect(written.endsWith(`---\n${plainPost}`)).toBe(true);
+    expect(await app.readText('scripts/plain_macro.py')).toBe(plainScript);
+    expect(await app.sync.syncNow()).toMatchObject({ imported: [], written: [], conflicts: [] });
   });
 });

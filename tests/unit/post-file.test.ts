@@ -61,3 +61,53 @@ describe('post files', () => {
     });
   });
 });
+
+describe('plain post files (no front matter)', () => {
+  const adopted = (text: string, slug = 'my_note') => {
+    const parsed = parsePostFile(text, { slug, fallbackTime: context.fallbackTime });
+    if (!parsed.ok) throw new Error(parsed.problem.reason);
+    return parsed.value;
+  };
+
+  it('are adopted as drafts titled by their first # heading, with the file’s time', () => {
+    const text = 'Some intro.\n\n```sh\n# not a heading\n```\n\n#   Notes on Pyodide  #\n\nText.\n';
+    expect(adopted(text)).toEqual({
+      header: '',
+      post: {
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        title: 'Notes on Pyodide',
+        slug: 'my_note',
+        status: 'draft',
+        tags: [],
+        categories: [],
+        body: text,
+        createdAt: context.fallbackTime,
+        updatedAt: context.fallbackTime,
+        publishedAt: null,
+      },
+    });
+  });
+
+  it('are titled by their file name without a # heading', () => {
+    expect(adopted('## Only a subheading\n', 'trip_to_rome').post.title).toBe('Trip to rome');
+    expect(adopted('', 'empty').post).toMatchObject({ title: 'Empty', body: '' });
+  });
+
+  it('get their front matter above the untouched text when written back', () => {
+    const { post: plain, header } = adopted('# Hello\r\n\r\nWorld\r\n');
+    const written = serializePostFile({ ...plain, title: 'Renamed' }, header);
+    expect(written).toMatch(new RegExp(`^---\\nid: "${plain.id}"\\ntitle: "Renamed"\\n`));
+    expect(written.endsWith('---\n# Hello\r\n\r\nWorld\r\n')).toBe(true);
+    expect(parsePostFile(written, context)).toMatchObject({
+      ok: true,
+      value: { post: { id: plain.id, title: 'Renamed' } },
+    });
+  });
+
+  it('with a file name that is not a slug are reported for the name', () => {
+    expect(parsePostFile('# Hi\n', { ...context, slug: 'Bad Name' })).toMatchObject({
+      ok: false,
+      problem: { reason: expect.stringMatching(/^the file name “Bad Name” is not a slug/) },
+    });
+  });
+});

@@ -58,3 +58,61 @@ describe('a renamed macro', () => {
     expect(await store.get(caller.id)).toEqual(caller);
   });
 });
+
+describe('a post edited in two tabs within the autosave delay', () => {
+  /** Two tabs: two stores on one database, each with its own workspace, the same post open. */
+  async function twoTabs() {
+    const dbName = `posts-two-tabs-${crypto.randomUUID()}`;
+    const tab = async () => {
+      const store = await openPostStore({ dbName });
+      const posts = new PostsWorkspace({
+        store,
+        render: async (post) => ({ body: post.body, html: '', warnings: [], macroCount: 0, executed: 0 }),
+        autosaveDelayMs: 60_000,
+      });
+      opened.push(posts, { dispose: () => store.close() });
+      await posts.init();
+      return { store, posts };
+    };
+    const first = await tab();
+    const second = await tab();
+    const post = await first.store.create({ title: 'Shared', body: 'original\n' });
+    await first.posts.select(post.id);
+    await second.posts.select(post.id);
+    return { first, second, post };
+  }
+
+  it('keeps both: the later save becomes a conflict copy with a notice', async () => {
+    const { first, second, post } = await twoTabs();
+    first.posts.edit('typed in the first tab\n');
+    second.posts.edit('typed in the second tab\n');
+
+    await first.posts.flushSave();
+    await second.posts.flushSave();
+
+    expect((await first.store.get(post.id))?.body).toBe('typed in the first tab\n');
+    const copy = (await first.store.list()).find((each) => each.id !== post.id);
+    expect(copy).toMatchObject({ title: 'Shared (conflicting edit)', body: 'typed in the second tab\n' });
+    expect(second.posts.state).toMatchObject({
+      editing: { id: post.id, body: 'typed in the first tab\n' },
+      saveState: 'saved',
+      editConflict: { title: 'Shared', copyId: copy?.id, copyTitle: 'Shared (conflicting edit)' },
+    });
+    expect(first.posts.state.editConflict).toBeNull();
+
+    await second.posts.openConflictCopy();
+    expect(second.posts.state).toMatchObject({ editing: { id: copy?.id }, editConflict: null });
+  });
+
+  it('a save after the other tab’s save arrived builds on it, with no conflict', async () => {
+    const { first, second, post } = await twoTabs();
+    first.posts.edit('first\n');
+    await first.posts.flushSave();
+    await expect.poll(() => second.posts.state.editing?.body).toBe('first\n');
+    second.posts.edit('first\nthen second\n');
+    await second.posts.flushSave();
+    expect((await second.store.get(post.id))?.body).toBe('first\nthen second\n');
+    expect(await second.store.list()).toHaveLength(1);
+    expect(second.posts.state.editConflict).toBeNull();
+  });
+});

@@ -73,7 +73,6 @@ describe('script files', () => {
   });
 
   it.each([
-    ['no metadata block', 'print(1)\n', /no metadata block/, 1],
     ['an unclosed block', '"""\n---\nid: x\n', /never closed/, 1],
     ['broken YAML', '"""\n---\nid: [unclosed\n---\n"""\n', /not valid YAML/, 3],
     ['a bad kind', `"""\n---\nid: "${script.id}"\ntitle: T\nkind: plugin\n---\n"""\n`, /kind/, 5],
@@ -84,10 +83,72 @@ describe('script files', () => {
     expect(parsed).toMatchObject({ ok: false, problem: { reason: expect.stringMatching(reason), line } });
   });
 
-  it('report a file name that is not a slug', () => {
-    expect(parse(serializeScriptFile(script), 'Word Count')).toMatchObject({
+  it.each([
+    ['with a metadata block', serializeScriptFile(script)],
+    ['without one', 'print(1)\n'],
+  ])('report a file name that is not a slug, %s, as such', (_, text) => {
+    expect(parse(text, 'Word Count')).toEqual({
       ok: false,
-      problem: { reason: expect.stringMatching(/^slug: /) },
+      problem: {
+        reason:
+          'the file name “Word Count” is not a slug (lower-case a-z, 0-9 and _ only); rename it, e.g. to “word_count”',
+      },
+    });
+  });
+});
+
+describe('plain script files (no metadata block)', () => {
+  it.each([
+    ['a utility', 'import sys\nprint(sys.version)\n', 'utility', 'main'],
+    ['a macro by its render()', 'def render(context):\n    return "<b>hi</b>"\n', 'macro', 'render'],
+    [
+      'a transform by its transform()',
+      'async def transform(post):\n    return post\n',
+      'transform',
+      'transform',
+    ],
+    ['a module docstring first', '"""Counts words."""\ndef main():\n    pass\n', 'utility', 'main'],
+    ['a docstring block that is no metadata', '"""\nCounts words.\n"""\n', 'utility', 'main'],
+  ])('are adopted: %s', (_, text, kind, entrypoint) => {
+    const parsed = parse(text, 'tag_cloud_2');
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        header: '',
+        script: {
+          id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+          title: 'Tag cloud 2',
+          slug: 'tag_cloud_2',
+          kind,
+          entrypoint,
+          enabled: true,
+          body: text,
+          version: 1,
+          createdAt: fallbackTime,
+          updatedAt: fallbackTime,
+        },
+      },
+    });
+  });
+
+  it('get the same id from the same file name on every read, and another from another name', () => {
+    const id = (slug: string) => {
+      const parsed = parse('print(1)\n', slug);
+      return parsed.ok ? parsed.value.script.id : undefined;
+    };
+    expect(id('tool')).toBe(id('tool'));
+    expect(id('tool')).not.toBe(id('tool_2'));
+  });
+
+  it('get a whole metadata block, above the untouched code, when written back', () => {
+    const text = 'def main():\r\n    print("plain")\r\n';
+    const parsed = parse(text);
+    if (!parsed.ok) throw new Error(parsed.problem.reason);
+    const written = serializeScriptFile({ ...parsed.value.script, version: 2 }, parsed.value.header);
+    expect(written.endsWith(`---\n"""\n${text}`)).toBe(true);
+    expect(parse(written)).toEqual({
+      ok: true,
+      value: { script: { ...parsed.value.script, version: 2 }, header: expect.any(String) },
     });
   });
 });

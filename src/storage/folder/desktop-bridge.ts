@@ -7,16 +7,46 @@ import type { FolderFileInfo } from './folder-adapter';
  * every request, the app parses every reply: neither side trusts the other's process.
  */
 
+/**
+ * Names Windows reads as something else than a file in the folder: a drive (`D:..`), an alternate
+ * data stream (`a.py:secret`), a device (`CON`, `NUL.txt`, `COM1`), or a name it silently changes
+ * (a trailing `.` or space is dropped, so `a.py.` would be `a.py`). Refused on every platform, so a
+ * folder behaves the same wherever it is synced.
+ */
+const windowsDevice = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])\s*(\..*)?$/i;
+
+/** Why Windows would not read `name` (one path segment) as a plain file name, or `undefined`. */
+export function windowsNameProblem(name: string): string | undefined {
+  if (name.includes(':')) return 'a ":" (a drive or an alternate data stream on Windows)';
+  if (windowsDevice.test(name)) return `${JSON.stringify(name)} (a device name on Windows)`;
+  if (/[<>"|?*]/.test(name) || [...name].some((char) => char.charCodeAt(0) < 0x20))
+    return `${JSON.stringify(name)} (a character Windows forbids)`;
+  if (/[. ]$/.test(name)) return `${JSON.stringify(name)} (ends in "." or a space, which Windows drops)`;
+  return undefined;
+}
+
+/** Why `path` is not a folder path the app may name, or `undefined` when it is one. */
+export function folderPathProblem(path: string): string | undefined {
+  const names = path.split('/');
+  if (!names.every((name) => name !== '' && name !== '.' && name !== '..' && !/[\\\0]/.test(name))) {
+    return 'must be a path inside the folder: names joined by "/", none empty, "." or "..", without "\\" or NUL';
+  }
+  for (const name of names) {
+    const problem = windowsNameProblem(name);
+    if (problem) return `must be a path inside the folder, not a Windows path form: ${problem}`;
+  }
+  return undefined;
+}
+
 /** Names as the sync engine writes them (`scripts/hello.py`): main resolves them inside the picked folder. */
 export const folderPathSchema = z
   .string()
   .min(1)
   .max(1024)
-  .refine(
-    (path) =>
-      path.split('/').every((name) => name !== '' && name !== '.' && name !== '..' && !/[\\\0]/.test(name)),
-    'must be a path inside the folder: names joined by "/", none empty, "." or "..", without "\\" or NUL',
-  );
+  .superRefine((path, context) => {
+    const problem = folderPathProblem(path);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Structured clone and contextBridge copy typed arrays into the receiving realm: test the tag, not the class. */
 const bytesSchema = z.custom<Uint8Array>(

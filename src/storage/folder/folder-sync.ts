@@ -61,6 +61,11 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Lets the page handle input and paint before the next piece of work. */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
@@ -152,8 +157,25 @@ export class FolderSync {
     const listed = (await this.folder.list(format.layout.dir)).filter(
       (info) => slugOfPath(format.layout, info.path) !== undefined,
     );
-    for (const info of listed) files.set(info.path, await this.readFile(format, info));
+    for (const info of listed) {
+      // One file's parse is bounded (`frontMatterLimits`); yielding between files keeps a folder of
+      // hundreds of them from holding the page for the whole pass.
+      await yieldToPage();
+      files.set(info.path, await this.readFileOrReport(format, info));
+    }
     return files;
+  }
+
+  /** A file that fails to read is reported like one that fails to parse; the pass goes on. */
+  private async readFileOrReport<T extends Item>(
+    format: ItemFormat<T>,
+    info: FolderFileInfo,
+  ): Promise<ReadFile<T>> {
+    try {
+      return await this.readFile(format, info);
+    } catch (error) {
+      return { entry: { path: info.path, readable: false, reason: `cannot be read: ${reasonOf(error)}` } };
+    }
   }
 
   private async readFile<T extends Item>(format: ItemFormat<T>, info: FolderFileInfo): Promise<ReadFile<T>> {

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
@@ -5,8 +6,22 @@ import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 /** The parts of `node:fs/promises` used here; tests swap one out to simulate a crash mid-write. */
 export type NodeFs = Pick<
   typeof nodeFs,
-  'readdir' | 'stat' | 'readFile' | 'writeFile' | 'rename' | 'rm' | 'mkdir'
+  'readdir' | 'stat' | 'writeFile' | 'rename' | 'rm' | 'mkdir' | 'open'
 >;
+
+/**
+ * A file with more than one hard link: its bytes are also under another name, possibly outside the
+ * folder (a hard link cannot be told from the original), so reading it could reveal that other file.
+ */
+export class HardLinkError extends Error {
+  constructor(path: string) {
+    super(`Refused ${JSON.stringify(path)}: it is a hard link, so the same file may be outside the folder`);
+    this.name = 'HardLinkError';
+  }
+}
+
+/** Opening the file itself, never a symbolic link in its place (POSIX only; Windows has no such flag). */
+const readOnlyNoFollow = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * A folder on disk through Node's fs: the test double for the browser's directory handle and the
@@ -36,8 +51,15 @@ export class NodeFsFolder implements FolderAdapter {
     );
   }
 
+  /** Refuses a hard link (`HardLinkError`); the link count is read from the open file, so it cannot be swapped after the check. */
   async read(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await this.fs.readFile(join(this.root, path)));
+    const file = await this.fs.open(join(this.root, path), readOnlyNoFollow);
+    try {
+      if ((await file.stat()).nlink > 1) throw new HardLinkError(path);
+      return new Uint8Array(await file.readFile());
+    } finally {
+      await file.close();
+    }
   }
 
   async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
