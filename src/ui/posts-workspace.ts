@@ -1,9 +1,10 @@
 import { renameMacroCalls } from '../core/macro-rename';
 import type { Post, PostStatus } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
-import type { PostStore, TrashedPost } from '../storage/post-store';
+import type { PostStore } from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
-import { describeError, StateHolder } from './state-holder';
+import { ItemWorkspace, type ItemWorkspaceState } from './item-workspace';
+import { describeError } from './state-holder';
 
 /** The fields of a post edited beside its Markdown. */
 export interface PostFields {
@@ -14,21 +15,15 @@ export interface PostFields {
 
 export type SaveState = 'saved' | 'unsaved' | 'saving';
 
-export interface PostsState {
-  posts: readonly Post[];
-  selectedId: string | null;
+export interface PostsState extends ItemWorkspaceState<Post> {
   /** The selected post as edited; written back after a pause in typing. */
   editing: Post | null;
   saveState: SaveState;
   preview: RenderedPost | null;
   /** Why the last preview could not be produced, e.g. Python failed to boot. */
   previewProblem: string | null;
-  recentlyDeleted: Post | null;
-  /** Deleted posts, most recent first: each can be restored or deleted for good. */
-  trash: readonly TrashedPost[];
   /** A macro was renamed and these posts still call it by its old name: offered an update. */
   renameOffer: MacroRenameOffer | null;
-  problem: string | null;
 }
 
 export interface MacroRenameOffer {
@@ -49,7 +44,7 @@ export interface PostsWorkspaceDeps {
  * The posts view: list, the post being edited and its live preview. Edits autosave after a pause;
  * the preview re-renders after a shorter one, and only the newest render is shown.
  */
-export class PostsWorkspace extends StateHolder<PostsState> {
+export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
   private readonly unsubscribers: Array<() => void> = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -57,18 +52,22 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: PostsWorkspaceDeps) {
-    super({
-      posts: [],
-      selectedId: null,
-      editing: null,
-      saveState: 'saved',
-      preview: null,
-      previewProblem: null,
-      recentlyDeleted: null,
-      trash: [],
-      renameOffer: null,
-      problem: null,
-    });
+    super(
+      {
+        items: [],
+        selectedId: null,
+        editing: null,
+        saveState: 'saved',
+        preview: null,
+        previewProblem: null,
+        recentlyDeleted: null,
+        trash: [],
+        renameOffer: null,
+        problem: null,
+      },
+      deps.store,
+      'post',
+    );
   }
 
   /** Lists the posts, and opens `openId` if it is one of them (the one last open). */
@@ -78,9 +77,9 @@ export class PostsWorkspace extends StateHolder<PostsState> {
         (change) => void this.attempt('show the posts', () => this.onStoreChange(change)),
       ),
     );
-    this.set({ posts: await this.deps.store.list() });
+    await this.refreshItems();
     await this.refreshTrash();
-    if (this.state.posts.some((post) => post.id === openId)) await this.select(openId!);
+    if (this.state.items.some((post) => post.id === openId)) await this.select(openId!);
   }
 
   dispose(): void {
@@ -100,7 +99,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   async create(): Promise<void> {
     await this.attempt('create the post', async () => {
       const post = await this.deps.store.create({ title: 'Untitled post', body: '# Untitled post\n\n' });
-      this.set({ posts: await this.deps.store.list() });
+      await this.refreshItems();
       await this.select(post.id);
     });
   }
@@ -113,54 +112,12 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.change(fields);
   }
 
-  async rename(id: string, title: string): Promise<void> {
-    await this.attempt('rename the post', async () => {
-      if (id === this.state.selectedId) await this.flushSave();
-      const renamed = await this.deps.store.rename(id, title);
-      this.replace(renamed);
-    });
+  protected override flushOpen(): Promise<void> {
+    return this.flushSave();
   }
 
-  async delete(id: string): Promise<void> {
-    const post = this.state.posts.find((candidate) => candidate.id === id);
-    if (!post) return;
-    await this.attempt(`delete “${post.title}”`, async () => {
-      if (id === this.state.selectedId) await this.flushSave();
-      await this.deps.store.delete(id);
-      const posts = this.state.posts.filter((candidate) => candidate.id !== id);
-      this.set({ posts, recentlyDeleted: post });
-      await this.refreshTrash();
-      if (id === this.state.selectedId) {
-        this.set({ selectedId: null, editing: null, preview: null, previewProblem: null });
-      }
-    });
-  }
-
-  async undoDelete(): Promise<void> {
-    const post = this.state.recentlyDeleted;
-    if (post) await this.restoreFromTrash(post.id);
-  }
-
-  /** Brings a deleted post back and opens it. */
-  async restoreFromTrash(id: string): Promise<void> {
-    const title = this.state.trash.find((post) => post.id === id)?.title ?? 'the post';
-    await this.attempt(`restore “${title}”`, async () => {
-      const restored = await this.deps.store.restore(id);
-      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
-      this.set({ posts: await this.deps.store.list() });
-      await this.refreshTrash();
-      await this.select(restored.id);
-    });
-  }
-
-  /** Deletes a post in the trash for good; its slug is free again. */
-  async purgeFromTrash(id: string): Promise<void> {
-    const title = this.state.trash.find((post) => post.id === id)?.title ?? 'the post';
-    await this.attempt(`delete “${title}” for good`, async () => {
-      await this.deps.store.purge(id);
-      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
-      await this.refreshTrash();
-    });
+  protected override closeOpen(): void {
+    this.set({ editing: null, preview: null, previewProblem: null, saveState: 'saved' });
   }
 
   /** After a macro's slug changed: finds the posts that still call the old name, to offer an update. */
@@ -201,14 +158,10 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.set({ renameOffer: null });
   }
 
-  dismissUndo(): void {
-    this.set({ recentlyDeleted: null });
-  }
-
   /** The open post's edits if they are not saved yet, for a synchronous copy as the page goes away. */
   unsavedEdit(): UnsavedEdit | undefined {
     const editing = this.state.editing;
-    const saved = this.state.posts.find((post) => post.id === editing?.id);
+    const saved = this.state.items.find((post) => post.id === editing?.id);
     if (!editing || !saved || this.state.saveState === 'saved') return undefined;
     return { kind: 'post', id: editing.id, changes: pick(editing), baseUpdatedAt: saved.updatedAt };
   }
@@ -223,7 +176,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.saving = this.saving
       .then(async () => {
         const saved = await this.deps.store.save(editing.id, { body, status, tags, categories });
-        this.replace(saved);
+        this.replaceItem(saved);
         const current = this.state.editing;
         // Typing may have continued while the save was in flight; that text is still unsaved.
         const stillUnsaved = current?.id === saved.id && !sameEdits(current, editing);
@@ -264,13 +217,8 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.previewTimer = setTimeout(() => this.refreshPreview(), this.deps.previewDelayMs ?? 200);
   }
 
-  private async refreshTrash(): Promise<void> {
-    this.set({ trash: await this.deps.store.listTrash() });
-  }
-
-  private replace(post: Post): void {
-    const posts = this.state.posts.map((candidate) => (candidate.id === post.id ? post : candidate));
-    this.set({ posts });
+  protected override replaceItem(post: Post): void {
+    super.replaceItem(post);
     const editing = this.state.editing;
     if (editing?.id === post.id && this.state.saveState === 'saved') this.set({ editing: post });
     else if (editing?.id === post.id)
@@ -280,7 +228,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   private async onStoreChange(
     change: { type: 'put'; post: Post } | { type: 'delete'; id: string },
   ): Promise<void> {
-    this.set({ posts: await this.deps.store.list() });
+    await this.refreshItems();
     await this.refreshTrash();
     if (
       change.type === 'put' &&

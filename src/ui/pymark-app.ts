@@ -2,15 +2,15 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import './runtime-status';
 import './script-view';
-import './item-list';
+import './item-sidebar';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
 import './diagnostics-view';
 import './folder-panel';
-import './trash-list';
 import './default-offers-notice';
 import './incoming-post-dialog';
+import type { SlugItem } from '../storage/item-store';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
@@ -18,6 +18,7 @@ import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
+import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
 import type { SettingsDialog } from './settings-dialog';
@@ -205,7 +206,7 @@ export class PymarkApp extends LitElement {
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
-      <nav aria-label="Sidebar">${this.tab === 'posts' ? this.renderPostsSidebar() : this.renderScriptsSidebar()}
+      <nav aria-label="Sidebar">${this.renderSidebar()}
         <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
         <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
       </nav>
@@ -316,60 +317,45 @@ export class PymarkApp extends LitElement {
     this.renderRoot.querySelector<HTMLButtonElement>(`[role='tab'][data-tab='${next}']`)?.focus();
   };
 
-  private renderScriptsSidebar() {
+  /** The scripts' or the posts' sidebar: one component, wired to its workspace the same way. */
+  private renderSidebar() {
+    if (this.tab === 'posts') {
+      const view = this.postsView;
+      return this.renderItemSidebar('post', this.posts, view, (post) => ({
+        id: post.id,
+        title: post.title,
+        meta: `${post.status} · ${dateFormat.format(new Date(post.publishedAt ?? post.updatedAt))}`,
+        unsaved: view?.saveState === 'unsaved' && post.id === view.selectedId,
+      }));
+    }
     const view = this.view;
-    const workspace = this.workspace;
-    const items: ListItem[] = (view?.scripts ?? []).map((script) => ({
+    return this.renderItemSidebar('script', this.workspace, view, (script) => ({
       id: script.id,
       title: script.title,
       meta: `${script.slug}.py · ${script.kind}`,
       unsaved: view?.dirty === true && script.id === view.selectedId,
     }));
-    return html`<button class="primary" @click=${() => workspace?.create()}>New script</button>
-      <pymark-item-list
-        label="Scripts"
-        emptyText="No scripts yet."
-        .items=${items}
-        .selectedId=${view?.selectedId ?? null}
-        @select-item=${(event: CustomEvent<string>) => workspace?.select(event.detail)}
-        @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
-          workspace?.rename(event.detail.id, event.detail.title)}
-        @delete-item=${(event: CustomEvent<string>) => workspace?.delete(event.detail)}
-      ></pymark-item-list>
-      <pymark-trash-list
-        label="Deleted scripts"
-        .items=${view?.trash ?? []}
-        @restore-item=${(event: CustomEvent<string>) => workspace?.restoreFromTrash(event.detail)}
-        @purge-item=${(event: CustomEvent<string>) => workspace?.purgeFromTrash(event.detail)}
-      ></pymark-trash-list>`;
   }
 
-  private renderPostsSidebar() {
-    const view = this.postsView;
-    const posts = this.posts;
-    const items: ListItem[] = (view?.posts ?? []).map((post) => ({
-      id: post.id,
-      title: post.title,
-      meta: `${post.status} · ${dateFormat.format(new Date(post.publishedAt ?? post.updatedAt))}`,
-      unsaved: view?.saveState === 'unsaved' && post.id === view.selectedId,
-    }));
-    return html`<button class="primary" @click=${() => posts?.create()}>New post</button>
-      <pymark-item-list
-        label="Posts"
-        emptyText="No posts yet."
-        .items=${items}
-        .selectedId=${view?.selectedId ?? null}
-        @select-item=${(event: CustomEvent<string>) => posts?.select(event.detail)}
-        @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
-          posts?.rename(event.detail.id, event.detail.title)}
-        @delete-item=${(event: CustomEvent<string>) => posts?.delete(event.detail)}
-      ></pymark-item-list>
-      <pymark-trash-list
-        label="Deleted posts"
-        .items=${view?.trash ?? []}
-        @restore-item=${(event: CustomEvent<string>) => posts?.restoreFromTrash(event.detail)}
-        @purge-item=${(event: CustomEvent<string>) => posts?.purgeFromTrash(event.detail)}
-      ></pymark-trash-list>`;
+  private renderItemSidebar<T extends SlugItem, S extends ItemWorkspaceState<T>>(
+    noun: string,
+    owner: (ItemWorkspace<T, S> & { create(): Promise<void> }) | undefined,
+    view: S | undefined,
+    toListItem: (item: T) => ListItem,
+  ) {
+    return html`<pymark-item-sidebar
+      noun=${noun}
+      .items=${(view?.items ?? []).map(toListItem)}
+      .selectedId=${view?.selectedId ?? null}
+      .trash=${view?.trash ?? []}
+      @new-item=${() => owner?.create()}
+      @select-item=${(event: CustomEvent<string>) => owner?.select(event.detail)}
+      @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
+        owner?.rename(event.detail.id, event.detail.title)}
+      @delete-item=${(event: CustomEvent<string>) => owner?.delete(event.detail)}
+      @restore-item=${(event: CustomEvent<string>) => owner?.restoreFromTrash(event.detail)}
+      @purge-item=${(event: CustomEvent<string>) => owner?.purgeFromTrash(event.detail)}
+    ></pymark-item-sidebar>`;
   }
 
   /** Saves the post that arrived from outside and opens it in the posts view. */

@@ -58,3 +58,32 @@ describe('a renamed macro', () => {
     expect(await store.get(caller.id)).toEqual(caller);
   });
 });
+
+describe('the posts list', () => {
+  it('deletes through the same trash as scripts: the open post’s edits are saved first, undo and purge work', async () => {
+    const { store, posts } = await setup();
+    const kept = await store.create({ title: 'Kept', body: 'kept' });
+    const gone = await store.create({ title: 'Gone', body: 'gone' });
+    await posts.init();
+    await posts.select(gone.id);
+    posts.edit('gone, with an unsaved line');
+    await posts.delete(gone.id);
+    expect(posts.state.items.map((post) => post.id)).toEqual([kept.id]);
+    // The open post went; the next one opens in its place.
+    expect(posts.state.selectedId).toBe(kept.id);
+    expect(posts.state.recentlyDeleted?.id).toBe(gone.id);
+
+    await posts.undoDelete();
+    expect(posts.state.selectedId).toBe(gone.id);
+    expect(posts.state.editing?.body).toBe('gone, with an unsaved line');
+    expect(posts.state.trash).toEqual([]);
+
+    await posts.delete(kept.id);
+    await posts.delete(gone.id);
+    expect(posts.state.selectedId).toBeNull();
+    expect(posts.state.editing).toBeNull();
+    await posts.purgeFromTrash(kept.id);
+    expect(posts.state.trash.map((post) => post.id)).toEqual([gone.id]);
+    await expect(store.restore(kept.id)).rejects.toThrow(/in the trash/);
+  });
+});

@@ -126,8 +126,8 @@ describe('Workspace', () => {
   test('a new script is selected and shows its default body', async () => {
     const { workspace } = await setup();
     await workspace.create();
-    expect(workspace.state.scripts).toHaveLength(1);
-    expect(workspace.state.selectedId).toBe(workspace.state.scripts[0]?.id);
+    expect(workspace.state.items).toHaveLength(1);
+    expect(workspace.state.selectedId).toBe(workspace.state.items[0]?.id);
     expect(workspace.state.code).toContain('def main');
     expect(workspace.state.dirty).toBe(false);
   });
@@ -136,7 +136,7 @@ describe('Workspace', () => {
     const { workspace, store } = await setup();
     await workspace.create();
     await workspace.create();
-    const [first, second] = workspace.state.scripts.map((script) => script.id);
+    const [first, second] = workspace.state.items.map((script) => script.id);
     const reopen = async (openId?: string) => {
       const fresh = new Workspace({ store, runtime: new ScriptedRuntime(), settings: memorySettings() });
       workspaces.push(fresh);
@@ -441,7 +441,7 @@ describe('Workspace', () => {
     const id = workspace.state.selectedId ?? '';
     workspace.edit('print("keep me")\n');
     await workspace.delete(id);
-    expect(workspace.state.scripts).toHaveLength(0);
+    expect(workspace.state.items).toHaveLength(0);
     expect(workspace.state.recentlyDeleted?.id).toBe(id);
     expect(workspace.state.selectedId).toBeNull();
     await workspace.undoDelete();
