@@ -32,7 +32,7 @@ export class ItemSidebar extends LitElement {
 
   override render() {
     const plural = `${this.noun}s`;
-    return html`<button class="primary" @click=${() => this.dispatchEvent(new CustomEvent('new-item'))}>
+    return html`<button class="primary" @click=${() => this.dispatchEvent(new CustomEvent('new-item', { bubbles: true, composed: true }))}>
         New ${this.noun}
       </button>
       <pymark-item-list

@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { type PostStatus, postStatuses } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
 import type { ScriptDiagnostic } from '../runtime/types';
@@ -72,16 +72,53 @@ export class PostsView extends LitElement {
     select {
       font: inherit;
       padding: 0.25rem 0.4rem;
-      min-width: 12rem;
+      min-width: min(12rem, 100%);
+      box-sizing: border-box;
     }
     .dates {
       color: var(--muted);
     }
     .panes {
       display: grid;
-      grid-template-columns: 1fr 1fr;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       gap: 0.5rem;
       min-height: 0;
+    }
+    /* Only a narrow screen switches between the panes; a wide one shows both. */
+    .pane-switch {
+      display: none;
+    }
+    @media (max-width: 760px) {
+      :host {
+        grid-template-rows: auto auto auto minmax(0, 1fr);
+      }
+      form label {
+        flex: 1 1 10rem;
+      }
+      .pane-switch {
+        display: flex;
+        gap: 0.25rem;
+      }
+      .pane-switch button {
+        flex: 1;
+        font: inherit;
+        padding: 0.35rem;
+        border: 1px solid var(--border);
+        border-radius: 6px;
+        background: var(--button-bg);
+        color: var(--text);
+      }
+      .pane-switch button[aria-selected='true'] {
+        background: var(--selected-bg);
+        font-weight: 600;
+      }
+      .panes {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      .panes[data-pane='write'] .preview,
+      .panes[data-pane='preview'] pymark-code-editor {
+        display: none;
+      }
     }
     .preview {
       display: grid;
@@ -116,6 +153,8 @@ export class PostsView extends LitElement {
   `;
 
   @property({ attribute: false }) state?: PostsState;
+  /** Which pane a narrow screen shows: the Markdown or its preview. */
+  @state() private pane: 'write' | 'preview' = 'write';
 
   override render() {
     const post = this.state?.editing;
@@ -155,7 +194,10 @@ export class PostsView extends LitElement {
           ${formatDate(post.publishedAt)}</span
         >
       </form>
-      <div class="panes">
+      <div class="pane-switch" role="tablist" aria-label="Pane" @keydown=${this.onPaneKey}>
+        ${this.renderPaneTab('write', 'Write')} ${this.renderPaneTab('preview', 'Preview')}
+      </div>
+      <div class="panes" data-pane=${this.pane}>
         <pymark-code-editor
           language="markdown"
           label="Markdown of ${post.title}"
@@ -177,7 +219,7 @@ export class PostsView extends LitElement {
                       <button
                         class="link"
                         title="Show in the Markdown"
-                        @click=${() => this.editor?.reveal(warning.line, warning.column)}
+                        @click=${() => this.revealInMarkdown(warning.line, warning.column)}
                       >Line ${warning.line}, column ${warning.column}</button>: ${warning.message}
                     </li>`,
                 )}
@@ -187,6 +229,42 @@ export class PostsView extends LitElement {
         </section>
       </div>
     `;
+  }
+
+  private renderPaneTab(pane: 'write' | 'preview', label: string) {
+    const selected = this.pane === pane;
+    return html`<button
+      role="tab"
+      id="pane-${pane}"
+      aria-selected=${selected}
+      tabindex=${selected ? 0 : -1}
+      @click=${() => (this.pane = pane)}
+    >
+      ${label}
+    </button>`;
+  }
+
+  /** The two pane tabs are one tab stop; the arrow keys switch between them. */
+  private readonly onPaneKey = async (event: KeyboardEvent): Promise<void> => {
+    if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    this.pane =
+      event.key === 'Home'
+        ? 'write'
+        : event.key === 'End'
+          ? 'preview'
+          : this.pane === 'write'
+            ? 'preview'
+            : 'write';
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>(`#pane-${this.pane}`)?.focus();
+  };
+
+  /** Shows a place in the Markdown; a narrow screen switches to the Markdown pane first. */
+  private async revealInMarkdown(line: number, column: number): Promise<void> {
+    this.pane = 'write';
+    await this.updateComplete;
+    this.editor?.reveal(line, column);
   }
 
   private get editor(): CodeEditor | null {

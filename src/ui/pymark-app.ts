@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import './runtime-status';
 import './script-view';
 import './item-sidebar';
+import './search-box';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
@@ -21,6 +22,8 @@ import type { ListItem } from './item-list';
 import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
+import type { SearchBox } from './search-box';
+import type { SearchHit } from './search-index';
 import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
@@ -35,19 +38,29 @@ export class PymarkApp extends LitElement {
     css`
     :host {
       display: grid;
-      grid-template-columns: minmax(180px, 260px) 1fr;
-      grid-template-rows: auto 1fr;
+      grid-template-columns: minmax(180px, 260px) minmax(0, 1fr);
+      grid-template-rows: auto minmax(0, 1fr);
       height: 100vh;
       height: 100dvh;
     }
     header.app {
       grid-column: 1 / -1;
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 1rem;
+      gap: 0.5rem 1rem;
       padding: 0.5rem 1rem;
       border-bottom: 1px solid var(--border);
       background: var(--panel-bg);
+    }
+    .search {
+      flex: 1 1 12rem;
+      max-width: 22rem;
+    }
+    /* The drawer's toggle and backdrop exist only where the sidebar is a drawer. */
+    .menu,
+    .backdrop {
+      display: none;
     }
     [role='tablist'] {
       display: flex;
@@ -79,6 +92,63 @@ export class PymarkApp extends LitElement {
       padding: 0.75rem;
       min-width: 0;
       min-height: 0;
+    }
+    /* Focused only to take the keyboard into an opened drawer. */
+    nav:focus {
+      outline: none;
+    }
+    /* Diagnostics are about the whole app, not a list's item: no sidebar. */
+    main.diagnostics {
+      grid-column: 1 / -1;
+      overflow: auto;
+    }
+    @media (max-width: 760px) {
+      :host {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      header.app {
+        padding: 0.4rem 0.5rem;
+        gap: 0.4rem 0.5rem;
+      }
+      .menu {
+        display: inline-block;
+      }
+      nav {
+        position: fixed;
+        inset: 0 auto 0 0;
+        width: min(85vw, 20rem);
+        box-sizing: border-box;
+        z-index: 20;
+        transform: translateX(-100%);
+        visibility: hidden;
+        transition:
+          transform 0.2s ease,
+          visibility 0.2s;
+        box-shadow: 0 0 24px rgba(0, 0, 0, 0.25);
+      }
+      nav.open {
+        transform: none;
+        visibility: visible;
+      }
+      .backdrop.open {
+        display: block;
+        position: fixed;
+        inset: 0;
+        z-index: 15;
+        border: 0;
+        border-radius: 0;
+        background: rgba(0, 0, 0, 0.35);
+      }
+      main {
+        padding: 0.5rem;
+      }
+      .toast,
+      .problem {
+        left: 0.5rem;
+        right: 0.5rem;
+        transform: none;
+        flex-wrap: wrap;
+      }
     }
     .toast,
     .problem {
@@ -127,6 +197,8 @@ export class PymarkApp extends LitElement {
   @state() private postsView?: PostsState;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
   @property({ attribute: false }) tab: View = 'scripts';
+  /** On a narrow screen the sidebar is a drawer, opened by the Menu button. */
+  @state() private drawerOpen = false;
 
   private readonly unsubscribers = new Map<string, () => void>();
 
@@ -192,11 +264,29 @@ export class PymarkApp extends LitElement {
     const problem = view?.problem ?? this.postsView?.problem ?? this.incomingView?.problem;
     return html`
       <header class="app">
+        ${
+          this.tab === 'diagnostics'
+            ? nothing
+            : html`<button
+              class="menu"
+              aria-controls="sidebar"
+              aria-expanded=${this.drawerOpen}
+              @click=${this.toggleDrawer}
+            >
+              ☰ ${this.tab === 'posts' ? 'Posts' : 'Scripts'}
+            </button>`
+        }
         <h1>Pymark</h1>
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
           ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
+        <pymark-search-box
+          class="search"
+          .scripts=${view?.items ?? []}
+          .posts=${this.postsView?.items ?? []}
+          @open-search-hit=${(event: CustomEvent<Pick<SearchHit, 'kind' | 'id'>>) => void this.openHit(event.detail)}
+        ></pymark-search-box>
         <span class="spacer"></span>
         ${
           this.incomingView?.incoming && this.incomingView.deferred
@@ -206,10 +296,7 @@ export class PymarkApp extends LitElement {
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
-      <nav aria-label="Sidebar">${this.renderSidebar()}
-        <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
-        <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
-      </nav>
+      ${this.tab === 'diagnostics' ? nothing : this.renderNav()}
       <main id="view" class=${this.tab} role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}      </main>
       ${
         deleted
@@ -317,6 +404,39 @@ export class PymarkApp extends LitElement {
     this.renderRoot.querySelector<HTMLButtonElement>(`[role='tab'][data-tab='${next}']`)?.focus();
   };
 
+  private renderNav() {
+    return html`<button
+        class="backdrop ${this.drawerOpen ? 'open' : ''}"
+        tabindex="-1"
+        aria-hidden="true"
+        @click=${this.closeDrawer}
+      ></button>
+      <nav
+        id="sidebar"
+        aria-label="Sidebar"
+        class=${this.drawerOpen ? 'open' : ''}
+        tabindex="-1"
+        @select-item=${this.closeDrawer}
+        @new-item=${this.closeDrawer}
+        @restore-item=${this.closeDrawer}
+      >
+        ${this.renderSidebar()}
+        <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
+        <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
+      </nav>`;
+  }
+
+  private readonly closeDrawer = (): void => {
+    this.drawerOpen = false;
+  };
+
+  /** An opened drawer takes the focus, so the keyboard goes on in it; Escape closes it again. */
+  private readonly toggleDrawer = async (): Promise<void> => {
+    this.drawerOpen = !this.drawerOpen;
+    await this.updateComplete;
+    if (this.drawerOpen) this.renderRoot.querySelector<HTMLElement>('nav')?.focus();
+  };
+
   /** The scripts' or the posts' sidebar: one component, wired to its workspace the same way. */
   private renderSidebar() {
     if (this.tab === 'posts') {
@@ -366,6 +486,12 @@ export class PymarkApp extends LitElement {
     await this.posts?.select(saved.id);
   }
 
+  /** A search result opens in its view. */
+  private async openHit(hit: Pick<SearchHit, 'kind' | 'id'>): Promise<void> {
+    this.tab = hit.kind === 'script' ? 'scripts' : 'posts';
+    await (hit.kind === 'script' ? this.workspace?.select(hit.id) : this.posts?.select(hit.id));
+  }
+
   /** From a macro error box in the preview: show the script, with the failing line marked. */
   private async openScript(scriptId: string, line: number | null): Promise<void> {
     this.tab = 'scripts';
@@ -401,8 +527,16 @@ export class PymarkApp extends LitElement {
 
   /** Ctrl/Cmd+S and Ctrl/Cmd+Enter outside the editor; inside it, the editor's keymap handles them first. */
   private readonly onShortcut = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.drawerOpen) {
+      this.drawerOpen = false;
+      this.renderRoot.querySelector<HTMLElement>('.menu')?.focus();
+      return;
+    }
     if (!(event.ctrlKey || event.metaKey) || event.defaultPrevented) return;
-    if (event.key === 's') {
+    if (event.key === 'k') {
+      event.preventDefault();
+      this.renderRoot.querySelector<SearchBox>('pymark-search-box')?.focusSearch();
+    } else if (event.key === 's') {
       event.preventDefault();
       void (this.tab === 'scripts' ? this.workspace?.save() : this.posts?.flushSave());
     } else if (event.key === 'Enter' && this.tab === 'scripts') {
