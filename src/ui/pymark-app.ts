@@ -93,6 +93,10 @@ export class PymarkApp extends LitElement {
       min-width: 0;
       min-height: 0;
     }
+    .tabpanel {
+      height: 100%;
+      min-height: 0;
+    }
     /* Focused only to take the keyboard into an opened drawer. */
     nav:focus {
       outline: none;
@@ -297,7 +301,9 @@ export class PymarkApp extends LitElement {
         <button @click=${this.openSettings}>Settings</button>
       </header>
       ${this.tab === 'diagnostics' ? nothing : this.renderNav()}
-      <main id="view" class=${this.tab} role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}      </main>
+      <main class=${this.tab}>
+        <div id="view" class="tabpanel" role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}</div>
+      </main>
       ${
         deleted
           ? html`<div class="toast" role="alert">

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,6 +9,33 @@ const suite = useBuiltApp();
 
 /** Where the screenshots go, one per view and screen size, for a person to look at. */
 const screenshots = resolve(repoRoot, 'test-output/views');
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the page as it is now, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    // The preview frame is an opaque-origin sandbox that axe cannot reach into.
+    const results = await axe.run(document, { iframes: false, resultTypes: ['violations'] });
+    return results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) =>
+          `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary ?? ''}`).join(' | ')}`,
+      );
+  });
+}
+
+/** The accessible label or text of the element with the focus, looking into shadow roots. */
+function focusedLabel(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let focused = document.activeElement;
+    while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    return focused?.getAttribute('aria-label') ?? focused?.textContent?.trim() ?? '';
+  });
+}
 
 const screens = [
   { name: 'phone', width: 390, height: 844 },
@@ -100,6 +128,75 @@ describe('every view on a phone and on a desktop', () => {
       }
     });
   }
+
+  test('axe finds no serious or critical problem in any view', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    for (const view of ['Scripts', 'Posts', 'Diagnostics'] as const) {
+      await page.getByRole('tab', { name: view }).click();
+      await page.locator('main').getByText(/./).first().waitFor();
+      expect(await seriousViolations(page), view).toEqual([]);
+    }
+    expect(await page.getByRole('main').count()).toBe(1);
+    expect(await page.getByRole('banner').count()).toBe(1);
+  });
+
+  test('a list item is one tab stop; the arrow keys reach its buttons and the next item', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    const list = page.getByRole('list', { name: 'Scripts' });
+    const first = list.getByRole('listitem').first();
+    await first.getByRole('button').first().focus();
+    await page.keyboard.press('Tab');
+    // Tab leaves the item (and the list) instead of visiting its rename and delete buttons.
+    expect(await focusedLabel(page)).not.toMatch(/^(Rename|Delete) /);
+    await first.getByRole('button').first().focus();
+    await page.keyboard.press('ArrowRight');
+    expect(
+      await first.getByRole('button', { name: /^Rename/ }).evaluate((button) => button.matches(':focus')),
+    ).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    const second = list.getByRole('listitem').nth(1);
+    expect(
+      await second
+        .getByRole('button')
+        .first()
+        .evaluate((button) => button.matches(':focus')),
+    ).toBe(true);
+  });
+
+  test('find and replace in an editor, and search across posts and scripts', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    const markdown = page.getByLabel('Markdown of Untitled post');
+    await markdown.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('A lighthouse, another lighthouse.');
+    await page.keyboard.press('ControlOrMeta+f');
+    const find = page.getByRole('textbox', { name: 'Find' });
+    await find.waitFor();
+    await find.fill('lighthouse');
+    const replace = page.getByRole('textbox', { name: 'Replace' });
+    await replace.fill('beacon');
+    await page.getByRole('button', { name: 'replace all' }).click();
+    await expect.poll(() => markdown.textContent()).toBe('A beacon, another beacon.');
+    await page.keyboard.press('Escape');
+    await page.getByText('Saved', { exact: true }).waitFor();
+
+    // Ctrl/Cmd+K from anywhere; results as the word is typed, in posts and in scripts.
+    await page.getByRole('tab', { name: 'Scripts' }).focus();
+    await page.keyboard.press('ControlOrMeta+k');
+    const search = page.getByRole('combobox', { name: 'Search posts and scripts' });
+    expect(await search.evaluate((input) => input.matches(':focus'))).toBe(true);
+    await page.keyboard.type('beac');
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /Untitled post/ }).waitFor();
+    await search.fill('');
+    await page.keyboard.type('youtu');
+    await results.getByRole('option', { name: /YouTube/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'YouTube' }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Scripts' }).getAttribute('aria-selected')).toBe('true');
+  });
 
   test('a phone switches between the Markdown and its preview', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
