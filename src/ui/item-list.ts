@@ -144,31 +144,28 @@ export class ItemList extends LitElement {
     if (!row || !item) return;
     const buttons = [...row.querySelectorAll('button')];
     const position = buttons.indexOf(button);
-    const focus = (target: HTMLButtonElement | null | undefined) => {
-      if (!target) return;
+    if (event.key === 'F2') {
       event.preventDefault();
-      target.focus();
-    };
-    switch (event.key) {
-      case 'ArrowRight':
-        return focus(buttons[Math.min(position + 1, buttons.length - 1)]);
-      case 'ArrowLeft':
-        return focus(buttons[Math.max(position - 1, 0)]);
-      case 'ArrowDown':
-        return focus(rows[at + 1]?.querySelector('button'));
-      case 'ArrowUp':
-        return focus(rows[at - 1]?.querySelector('button'));
-      case 'Home':
-        return focus(rows[0]?.querySelector('button'));
-      case 'End':
-        return focus(rows.at(-1)?.querySelector('button'));
-      case 'F2':
-        event.preventDefault();
-        return void this.startRename(item);
-      case 'Delete':
-        event.preventDefault();
-        return this.emit('delete-item', item.id);
+      void this.startRename(item);
+      return;
     }
+    if (event.key === 'Delete') {
+      event.preventDefault();
+      this.emit('delete-item', item.id);
+      return;
+    }
+    const targets: Record<string, HTMLButtonElement | null | undefined> = {
+      ArrowRight: buttons[Math.min(position + 1, buttons.length - 1)],
+      ArrowLeft: buttons[Math.max(position - 1, 0)],
+      ArrowDown: rows[at + 1]?.querySelector('button'),
+      ArrowUp: rows[at - 1]?.querySelector('button'),
+      Home: rows[0]?.querySelector('button'),
+      End: rows.at(-1)?.querySelector('button'),
+    };
+    const target = targets[event.key];
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
   };
 
   private async startRename(item: ListItem): Promise<void> {

@@ -6,7 +6,7 @@ import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
 import './code-editor';
 import './post-preview';
-import type { PostFields, PostsState } from './posts-workspace';
+import { type PostFields, type PostsState, slugProblem } from './posts-workspace';
 
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
 
@@ -29,7 +29,8 @@ function formatDate(iso: string | null): string {
 
 /**
  * The post being edited: front-matter fields, the Markdown editor and the live preview. Emits
- * `body-change` (string), `fields-change` (Partial<PostFields>) and lets `open-script` bubble up.
+ * `body-change` (string), `fields-change` (Partial<PostFields>), `title-change` and `slug-change`
+ * (string) and lets `open-script` bubble up.
  */
 @customElement('pymark-posts-view')
 export class PostsView extends LitElement {
@@ -77,6 +78,24 @@ export class PostsView extends LitElement {
     }
     .dates {
       color: var(--muted);
+    }
+    label.title {
+      flex: 2 1 16rem;
+    }
+    label.title input {
+      width: 100%;
+      font-size: 1rem;
+    }
+    .slug {
+      display: grid;
+      gap: 0.2rem;
+    }
+    .check {
+      font-size: 0.75rem;
+      min-height: 1em;
+    }
+    .check.problem {
+      color: #b91c1c;
     }
     .panes {
       display: grid;
@@ -153,6 +172,8 @@ export class PostsView extends LitElement {
   `;
 
   @property({ attribute: false }) state?: PostsState;
+  /** The slug as typed and not yet committed, with the post it is for; checked as it is typed. */
+  @state() private slugDraft: { id: string; slug: string } | null = null;
   /** Which pane a narrow screen shows: the Markdown or its preview. */
   @state() private pane: 'write' | 'preview' = 'write';
 
@@ -166,6 +187,17 @@ export class PostsView extends LitElement {
         <span class="save-state" role="status" aria-label="Save state" data-state=${saveState}>${saveLabels[saveState]}</span>
       </div>
       <form @submit=${(event: Event) => event.preventDefault()}>
+        <label class="title"
+          >Title
+          <input
+            .value=${post.title}
+            @change=${(event: Event) => {
+              const title = (event.target as HTMLInputElement).value.trim();
+              if (title && title !== post.title) this.emit('title-change', title);
+            }}
+          />
+        </label>
+        ${this.renderSlugField(post.id, post.slug)}
         <label
           >Status
           <select
@@ -229,6 +261,28 @@ export class PostsView extends LitElement {
         </section>
       </div>
     `;
+  }
+
+  /** The slug, editable, with a check that it is free as it is typed; it commits on Enter or leaving. */
+  private renderSlugField(id: string, saved: string) {
+    const typed = this.slugDraft?.id === id ? this.slugDraft.slug : saved;
+    const problem = this.state ? slugProblem(typed, id, this.state) : null;
+    return html`<span class="slug"><label
+      >Slug
+      <input
+        .value=${typed}
+        spellcheck="false"
+        aria-invalid=${problem !== null}
+        aria-describedby="slug-check"
+        @input=${(event: Event) => (this.slugDraft = { id, slug: (event.target as HTMLInputElement).value })}
+        @change=${() => {
+          if (problem === null && typed !== saved) this.emit('slug-change', typed);
+          if (problem === null) this.slugDraft = null;
+        }}
+      /></label>
+      <span id="slug-check" class=${problem ? 'check problem' : 'check'} role="status"
+        >${problem ?? (typed === saved ? '' : 'Free')}</span
+      ></span>`;
   }
 
   private renderPaneTab(pane: 'write' | 'preview', label: string) {

@@ -1,5 +1,6 @@
 import { renameMacroCalls } from '../core/macro-rename';
 import type { Post, PostStatus } from '../core/post';
+import { slugify } from '../core/slug';
 import type { RenderedPost } from '../render/post-renderer';
 import type { PostStore } from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
@@ -22,6 +23,8 @@ export interface PostsState extends ItemWorkspaceState<Post> {
   preview: RenderedPost | null;
   /** Why the last preview could not be produced, e.g. Python failed to boot. */
   previewProblem: string | null;
+  /** The newest preview is being rendered: its macros may wait for Python. */
+  rendering: boolean;
   /** A macro was renamed and these posts still call it by its old name: offered an update. */
   renameOffer: MacroRenameOffer | null;
 }
@@ -60,6 +63,7 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
         saveState: 'saved',
         preview: null,
         previewProblem: null,
+        rendering: false,
         recentlyDeleted: null,
         trash: [],
         renameOffer: null,
@@ -98,7 +102,8 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
 
   async create(): Promise<void> {
     await this.attempt('create the post', async () => {
-      const post = await this.deps.store.create({ title: 'Untitled post', body: '# Untitled post\n\n' });
+      // The title is the post's own field, shown above it; the body starts empty instead of repeating it.
+      const post = await this.deps.store.create({ title: 'Untitled post', body: '' });
       await this.refreshItems();
       await this.select(post.id);
     });
@@ -110,6 +115,15 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
 
   setFields(fields: Partial<PostFields>): void {
     this.change(fields);
+  }
+
+  /** Gives the open post a slug of the user's choosing, once `slugProblem` has nothing against it. */
+  async changeSlug(slug: string): Promise<void> {
+    const id = this.state.selectedId;
+    if (!id) return;
+    await this.attempt(`change the slug to “${slug}”`, async () => {
+      this.replaceItem(await this.deps.store.changeSlug(id, slug));
+    });
   }
 
   protected override flushOpen(): Promise<void> {
@@ -197,13 +211,15 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
     const editing = this.state.editing;
     if (!editing) return;
     const request = ++this.previewRequest;
+    this.set({ rendering: true });
     this.deps
       .render(editing)
       .then((preview) => {
-        if (request === this.previewRequest) this.set({ preview, previewProblem: null });
+        if (request === this.previewRequest) this.set({ preview, previewProblem: null, rendering: false });
       })
       .catch((error: unknown) => {
-        if (request === this.previewRequest) this.set({ previewProblem: describeError(error) });
+        if (request === this.previewRequest)
+          this.set({ previewProblem: describeError(error), rendering: false });
       });
   }
 
@@ -249,4 +265,23 @@ function sameEdits(a: Post, b: Post): boolean {
 
 function pick(post: Post): Pick<Post, 'body' | 'status' | 'tags' | 'categories'> {
   return { body: post.body, status: post.status, tags: post.tags, categories: post.categories };
+}
+
+/**
+ * Why `slug` cannot be the slug of post `id`, or `null` when it is free: posts and the trash (which
+ * keeps its posts' slugs for their restore) hold one each.
+ */
+export function slugProblem(
+  slug: string,
+  id: string,
+  state: Pick<PostsState, 'items' | 'trash'>,
+): string | null {
+  if (slug === '') return 'A slug cannot be empty.';
+  if (slugify(slug, 'post') !== slug)
+    return `Not a slug: use a-z, 0-9 and _ (e.g. ${slugify(slug, 'post')}).`;
+  const holder = [...state.items, ...state.trash].find((post) => post.slug === slug && post.id !== id);
+  if (!holder) return null;
+  return state.trash.some((post) => post.id === holder.id)
+    ? `Taken by “${holder.title}” in the trash.`
+    : `Taken by “${holder.title}”.`;
 }

@@ -19,6 +19,7 @@ import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
+import type { NewItemKind } from './item-sidebar';
 import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
@@ -29,6 +30,13 @@ import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+
+/** What New script asks: each kind starts from its own working template. */
+const scriptKindChoices: readonly NewItemKind[] = [
+  { kind: 'macro', label: 'Macro', description: 'Expands [[name …]] in posts' },
+  { kind: 'transform', label: 'Transform', description: 'Turns a shared page into a post' },
+  { kind: 'utility', label: 'Utility', description: 'Runs by hand, prints to the output' },
+];
 
 /** The app shell: lays out the scripts and posts views and forwards user intents to their owners. */
 @customElement('pymark-app')
@@ -360,6 +368,11 @@ export class PymarkApp extends LitElement {
           .state=${this.postsView}
           @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
+          @title-change=${(event: CustomEvent<string>) => {
+            const id = this.postsView?.selectedId;
+            if (id) void this.posts?.rename(id, event.detail);
+          }}
+          @slug-change=${(event: CustomEvent<string>) => this.posts?.changeSlug(event.detail)}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
             this.openScript(event.detail.scriptId, event.detail.line)}
         ></pymark-posts-view>`;
@@ -455,26 +468,34 @@ export class PymarkApp extends LitElement {
       }));
     }
     const view = this.view;
-    return this.renderItemSidebar('script', this.workspace, view, (script) => ({
-      id: script.id,
-      title: script.title,
-      meta: `${script.slug}.py · ${script.kind}`,
-      unsaved: view?.dirty === true && script.id === view.selectedId,
-    }));
+    return this.renderItemSidebar(
+      'script',
+      this.workspace,
+      view,
+      (script) => ({
+        id: script.id,
+        title: script.title,
+        meta: `${script.slug}.py · ${script.kind}`,
+        unsaved: view?.dirty === true && script.id === view.selectedId,
+      }),
+      scriptKindChoices,
+    );
   }
 
   private renderItemSidebar<T extends SlugItem, S extends ItemWorkspaceState<T>>(
     noun: string,
-    owner: (ItemWorkspace<T, S> & { create(): Promise<void> }) | undefined,
+    owner: (ItemWorkspace<T, S> & { create(kind?: string): Promise<void> }) | undefined,
     view: S | undefined,
     toListItem: (item: T) => ListItem,
+    kinds: readonly NewItemKind[] = [],
   ) {
     return html`<pymark-item-sidebar
       noun=${noun}
       .items=${(view?.items ?? []).map(toListItem)}
       .selectedId=${view?.selectedId ?? null}
       .trash=${view?.trash ?? []}
-      @new-item=${() => owner?.create()}
+      .kinds=${kinds}
+      @new-item=${(event: CustomEvent<string | null>) => owner?.create(event.detail ?? undefined)}
       @select-item=${(event: CustomEvent<string>) => owner?.select(event.detail)}
       @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
         owner?.rename(event.detail.id, event.detail.title)}

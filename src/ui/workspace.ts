@@ -1,7 +1,8 @@
-import type { Script, ScriptKind } from '../core/script';
+import { type Script, type ScriptKind, scriptKinds } from '../core/script';
 import { sampleTransformInput } from '../core/transform-abi';
 import type {
   BootInfo,
+  OutputChunk,
   PythonRuntime,
   RunOutcome,
   RuntimeStatus,
@@ -66,6 +67,8 @@ export interface WorkspaceDeps {
   checkDelayMs?: number;
   /** Told when a macro's slug, the name posts call it by, changed with a rename. */
   macroRenamed?: (from: string, to: string) => void;
+  /** Whether a post preview is rendering: its macros go to Python before a run pressed now. */
+  previewRendering?: () => boolean;
 }
 
 /** What the output panel shows for a script: its last run's output and the line its traceback points at. */
@@ -176,7 +179,8 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     if (this.state.selectedId === id) this.updateRun(id, { errorLine: line });
   }
 
-  async create(kind: ScriptKind = 'utility'): Promise<void> {
+  async create(kind: string = 'utility'): Promise<void> {
+    if (!isScriptKind(kind)) return;
     await this.attempt('create the script', async () => {
       const script = await this.deps.store.create({ title: `Untitled ${kind}`, kind });
       await this.refreshItems();
@@ -343,6 +347,10 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     const { state } = this.deps.runtime.status;
     if (state === 'booting' || state === 'restarting')
       this.appendEntries(id, [{ kind: 'note', tone: 'info', text: 'Waiting for Python to start…' }]);
+    else if (this.deps.previewRendering?.())
+      this.appendEntries(id, [
+        { kind: 'note', tone: 'info', text: 'Waiting for Python to finish rendering the post preview…' },
+      ]);
     // A run's time is Python's, from when it began the run; a transform's try counts from the press.
     const elapsed = () => performance.now() - (this.pythonStartedAt ?? pressedAt);
     try {
@@ -363,11 +371,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
         entrypoint: script.kind === 'utility' ? script.entrypoint : undefined,
         scriptId: script.id,
         timeoutMs: this.state.runTimeoutMs,
-        onOutput: (chunks) =>
-          this.appendEntries(
-            id,
-            chunks.map((chunk) => ({ kind: chunk.stream, text: chunk.text })),
-          ),
+        onOutput: (chunks) => this.appendEntries(id, chunks.flatMap(outputEntries)),
       });
       this.reportOutcome(id, outcome, elapsed());
     } catch (error) {
@@ -388,13 +392,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
 
   private reportOutcome(id: string, outcome: RunOutcome, elapsedMs: number): void {
     const entries: OutputEntry[] = [];
-    if (outcome.truncatedChars > 0) {
-      entries.push({
-        kind: 'note',
-        tone: 'warning',
-        text: `Output truncated: ${outcome.truncatedChars.toLocaleString('en')} more characters were not shown.`,
-      });
-    }
     const seconds = `${(elapsedMs / 1000).toFixed(2)} s`;
     switch (outcome.kind) {
       case 'ok':
@@ -507,6 +504,19 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
       this.set({ changedElsewhere: true });
     }
   }
+}
+
+/** A chunk of a run's output as the panel shows it: after a note of the flood left out before it, if any. */
+function outputEntries(chunk: OutputChunk): OutputEntry[] {
+  const text: OutputEntry = { kind: chunk.stream, text: chunk.text };
+  if (!chunk.skipped) return [text];
+  const { lines, chars } = chunk.skipped;
+  const note = `${lines.toLocaleString('en')} lines not shown (${chars.toLocaleString('en')} characters): the output was too long, so its beginning and its end are kept.`;
+  return [{ kind: 'note', tone: 'warning', text: note }, text];
+}
+
+function isScriptKind(kind: string): kind is ScriptKind {
+  return (scriptKinds as readonly string[]).includes(kind);
 }
 
 function describeStop(outcome: Extract<RunOutcome, { kind: 'stopped' }>, timeoutMs: number): string {

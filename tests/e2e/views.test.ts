@@ -225,4 +225,30 @@ describe('every view on a phone and on a desktop', () => {
     await dialog.getByRole('button', { name: 'Save as draft' }).click();
     await dialog.waitFor({ state: 'hidden' });
   });
+
+  test('the title and the slug are edited in the post’s header, the slug checked as it is typed', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page
+      .getByRole('list', { name: 'Posts' })
+      .getByRole('button', { name: /^Untitled post/ })
+      .click();
+    const title = page.getByRole('main').getByRole('textbox', { name: 'Title', exact: true });
+    await title.fill('Émoji à la carte');
+    await title.press('Enter');
+    await page.getByRole('heading', { name: 'Émoji à la carte' }).waitFor();
+    const slug = page.getByRole('main').getByRole('textbox', { name: 'Slug' });
+    await expect.poll(() => slug.inputValue()).toBe('emoji_a_la_carte');
+    // Another post may not take the same slug.
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+    await slug.fill('emoji_a_la_carte');
+    await page.getByText('Taken by “Émoji à la carte”.').waitFor();
+    await slug.fill('emoji');
+    await page.getByText('Free', { exact: true }).waitFor();
+    await slug.press('Enter');
+    await page.getByRole('main').getByRole('textbox', { name: 'Title', exact: true }).focus();
+    await expect.poll(() => slug.inputValue()).toBe('emoji');
+    expect(await page.getByText('Free', { exact: true }).count()).toBe(0);
+  });
 });
