@@ -59,6 +59,7 @@ async function start(): Promise<void> {
     runtime,
     settings,
     macroRenamed: (from, to) => void posts.offerMacroRename(from, to),
+    previewRendering: () => posts.state.rendering,
   });
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);

@@ -1,10 +1,27 @@
+/** Latin letters that Unicode does not decompose into a base letter and a mark. */
+const letters: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  þ: 'th',
+  ı: 'i',
+};
+
 /**
- * Slugs name files on disk and macros in posts: lower-case `a-z0-9_`, runs of anything else
- * folded to one `_`, trimmed of `_`; an empty result falls back to `fallback`.
+ * Slugs name files on disk and macros in posts: lower-case `a-z0-9_`, accented letters
+ * transliterated (`émoji` → `emoji`, `straße` → `strasse`), runs of anything else folded to one `_`,
+ * trimmed of `_`; an empty result falls back to `fallback`.
  */
 export function slugify(text: string, fallback: 'script' | 'post'): string {
   const slug = text
     .toLowerCase()
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[ßæœøđðłþı]/g, (letter) => letters[letter] ?? letter)
     .replace(/[^a-z0-9_]+/g, '_')
     .replace(/_+/g, '_')
     .replace(/^_+|_+$/g, '');

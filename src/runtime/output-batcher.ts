@@ -3,8 +3,13 @@ import type { OutputChunk, OutputStream } from './types';
 export interface OutputBatcherOptions {
   /** Minimum time between two deliveries, so a print loop does not flood the main thread. */
   intervalMs: number;
-  /** Output beyond this many characters per run is dropped and counted in `truncatedChars`. */
+  /** The first this many characters of a run are delivered as they come. */
   maxChars: number;
+  /**
+   * Past `maxChars`, the last this many characters are kept and delivered when the run ends, so a
+   * flood's final lines are seen; what falls between is counted in `truncatedChars`. Default 0.
+   */
+  tailChars?: number;
   now: () => number;
 }
 
@@ -21,6 +26,10 @@ export class OutputBatcher {
   #lastDeliveryAt = Number.NEGATIVE_INFINITY;
   #keptChars = 0;
   #truncatedChars = 0;
+  #truncatedLines = 0;
+  /** The newest output past the head, at most `tailChars` long. */
+  #tail: OutputChunk[] = [];
+  #tailLength = 0;
   readonly #deliver: (chunks: OutputChunk[]) => void;
   readonly #options: OutputBatcherOptions;
 
@@ -36,7 +45,7 @@ export class OutputBatcher {
   write(stream: OutputStream, text: string): void {
     const room = Math.max(0, this.#options.maxChars - this.#keptChars);
     const kept = text.slice(0, room);
-    this.#truncatedChars += text.length - kept.length;
+    if (kept.length < text.length) this.#keepTail(stream, text.slice(kept.length));
     if (kept) {
       this.#keptChars += kept.length;
       const last = this.#pending.at(-1);
@@ -46,7 +55,38 @@ export class OutputBatcher {
     if (this.#options.now() - this.#lastDeliveryAt >= this.#options.intervalMs) this.flush();
   }
 
-  /** Delivers whatever is pending; call it when the run ends. */
+  /** Delivers what is pending, then the kept tail after a note of what was left out; call it when the run ends. */
+  finish(): void {
+    this.flush();
+    if (this.#tail.length === 0) return;
+    const [first, ...rest] = this.#tail;
+    this.#tail = [];
+    this.#tailLength = 0;
+    if (!first) return;
+    const skipped = { chars: this.#truncatedChars, lines: this.#truncatedLines };
+    this.#deliver([this.#truncatedChars > 0 ? { ...first, skipped } : first, ...rest]);
+  }
+
+  #keepTail(stream: OutputStream, text: string): void {
+    const last = this.#tail.at(-1);
+    if (last?.stream === stream) last.text += text;
+    else this.#tail.push({ stream, text });
+    this.#tailLength += text.length;
+    let excess = this.#tailLength - (this.#options.tailChars ?? 0);
+    while (excess > 0) {
+      const oldest = this.#tail[0];
+      if (!oldest) break;
+      const dropped = oldest.text.slice(0, excess);
+      this.#truncatedChars += dropped.length;
+      this.#truncatedLines += countLines(dropped);
+      this.#tailLength -= dropped.length;
+      excess -= dropped.length;
+      if (dropped.length === oldest.text.length) this.#tail.shift();
+      else oldest.text = oldest.text.slice(dropped.length);
+    }
+  }
+
+  /** Delivers whatever is pending. */
   flush(): void {
     if (this.#pending.length === 0) return;
     const chunks = this.#pending;
@@ -54,4 +94,10 @@ export class OutputBatcher {
     this.#lastDeliveryAt = this.#options.now();
     this.#deliver(chunks);
   }
+}
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
 }

@@ -14,6 +14,9 @@ import type { BootInfo, OutputChunk, ScriptCheck } from './types';
 const outputChunkSchema = z.object({
   stream: z.enum(['stdout', 'stderr']),
   text: z.string(),
+  skipped: z
+    .object({ chars: z.number().int().nonnegative(), lines: z.number().int().nonnegative() })
+    .optional(),
 });
 
 /** One batch of streamed output, worker → main thread. */

@@ -13,6 +13,8 @@ import type { OutputStream } from './types';
 const batchIntervalMs = 30;
 /** Output per run beyond this is dropped and counted. */
 const maxOutputChars = 200_000;
+/** Past the head, a flood's last characters are kept too: its final lines often say how it ended. */
+const tailOutputChars = 50_000;
 
 export interface ScriptRun {
   /** Shown in tracebacks, e.g. `hello.py`. */
@@ -54,6 +56,7 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
       const batcher = new OutputBatcher(onOutput, {
         intervalMs: batchIntervalMs,
         maxChars: maxOutputChars,
+        tailChars: tailOutputChars,
         now: () => performance.now(),
       });
       const capture = new OutputCapture(batcher);
@@ -103,6 +106,6 @@ class OutputCapture {
       const rest = this.#decoders[stream].decode();
       if (rest) this.#batcher.write(stream, rest);
     }
-    this.#batcher.flush();
+    this.#batcher.finish();
   }
 }

@@ -15,6 +15,8 @@ export type OutputStream = 'stdout' | 'stderr';
 export interface OutputChunk {
   stream: OutputStream;
   text: string;
+  /** Output left out just before this chunk: the middle of a flood, between its head and its tail. */
+  skipped?: { chars: number; lines: number };
 }
 
 export interface RunRequest {

@@ -122,6 +122,26 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
     return item;
   }
 
+  /**
+   * Gives an item a slug of the user's choosing; rejects a slug that is not one (`a-z0-9_`) or that
+   * another item or the trash holds, naming it.
+   */
+  async changeSlug(id: string, slug: string): Promise<T> {
+    const { live, trash, schema, noun } = this.config;
+    if (slugify(slug, noun) !== slug) throw new Error(`“${slug}” is not a slug: use a-z, 0-9 and _`);
+    const item = await inWriteTransaction(this.db, [live, trash], async (tx) => {
+      const items = tx.objectStore(live);
+      const current = await this.require(items, id);
+      if ((await takenSlugs([items, tx.objectStore(trash)], id)).has(slug))
+        throw new Error(`the slug “${slug}” is taken by another ${noun} or one in the trash`);
+      const changed = validInput(schema, { ...current, slug, updatedAt: now() }, noun);
+      await items.put(changed);
+      return changed;
+    });
+    this.announce(this.config.putChange(item));
+    return item;
+  }
+
   async delete(id: string): Promise<void> {
     const { live, trash } = this.config;
     await inWriteTransaction(this.db, [live, trash], async (tx) => {

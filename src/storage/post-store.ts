@@ -49,6 +49,8 @@ export interface PostStore extends ExternalChangeTarget<Post> {
   save(id: string, changes: PostChanges, base?: PostEditBase): Promise<Post>;
   /** Changes the title and re-derives a unique slug from it. */
   rename(id: string, title: string): Promise<Post>;
+  /** Gives the post a slug of the user's choosing; rejects one that is not a slug or is taken. */
+  changeSlug(id: string, slug: string): Promise<Post>;
   /** Moves the post to the trash. */
   delete(id: string): Promise<void>;
   /** Brings a trashed post back, with a new slug if its old one was taken meanwhile. */

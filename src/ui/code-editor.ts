@@ -5,11 +5,13 @@ import { python } from '@codemirror/lang-python';
 import {
   bracketMatching,
   defaultHighlightStyle,
+  HighlightStyle,
   indentOnInput,
   indentUnit,
   syntaxHighlighting,
 } from '@codemirror/language';
 import { type Diagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
+import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { Compartment, EditorState, type Extension, StateEffect, StateField } from '@codemirror/state';
 import {
   Decoration,
@@ -44,6 +46,11 @@ const errorLineField = StateField.define<DecorationSet>({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+/** CodeMirror's default colours, but with 4.5:1 contrast on white: its #e40 (escapes, f-strings) has 3.84:1. */
+const highlightStyle = HighlightStyle.define(
+  defaultHighlightStyle.specs.map((spec) => (spec.color === '#e40' ? { ...spec, color: '#b33c00' } : spec)),
+);
+
 const editorTheme = EditorView.theme({
   '&': { height: '100%', fontSize: '14px' },
   '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' },
@@ -65,8 +72,11 @@ function baseExtensions(language: EditorLanguage): Extension[] {
     indentOnInput(),
     bracketMatching(),
     closeBrackets(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+    syntaxHighlighting(highlightStyle, { fallback: true }),
+    // Find and replace: Mod-F, F3 / Mod-G for the next match, Mod-Alt-F... as CodeMirror binds them.
+    search({ top: true }),
+    highlightSelectionMatches(),
+    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, indentWithTab]),
     // PEP 8's four spaces, as the bundled scripts use; CodeMirror's default unit is two.
     language === 'python' ? [python(), indentUnit.of('    ')] : [markdown(), EditorView.lineWrapping],
     errorLineField,
@@ -84,6 +94,7 @@ export class CodeEditor extends LitElement {
   static override styles = css`
     :host {
       display: block;
+      position: relative;
       min-height: 0;
       overflow: hidden;
       border: 1px solid var(--border);
@@ -92,6 +103,23 @@ export class CodeEditor extends LitElement {
     }
     .host {
       height: 100%;
+    }
+    /* Tab indents inside the editor, so say how the keyboard gets out, while it is in. */
+    .keys {
+      position: absolute;
+      right: 0.4rem;
+      bottom: 0.3rem;
+      z-index: 5;
+      padding: 0.1rem 0.4rem;
+      border-radius: 4px;
+      font-size: 0.75rem;
+      background: var(--chip-bg);
+      color: var(--text);
+      pointer-events: none;
+      display: none;
+    }
+    :host(:focus-within) .keys {
+      display: block;
     }
   `;
 
@@ -110,7 +138,8 @@ export class CodeEditor extends LitElement {
   private readonly labelCompartment = new Compartment();
 
   override render() {
-    return html`<div class="host"></div>`;
+    return html`<div class="host"></div>
+      <p class="keys" id="keys">Esc then Tab leaves the editor · Ctrl/⌘+F finds</p>`;
   }
 
   protected override firstUpdated(): void {
@@ -205,7 +234,7 @@ export class CodeEditor extends LitElement {
   }
 
   private labelAttribute(): Extension {
-    return EditorView.contentAttributes.of({ 'aria-label': this.label });
+    return EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-describedby': 'keys' });
   }
 
   private emit(type: 'save-request' | 'run-request'): boolean {

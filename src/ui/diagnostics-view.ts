@@ -15,7 +15,7 @@ export class DiagnosticsView extends LitElement {
       overflow: auto;
       height: 100%;
     }
-    header {
+    .heading {
       display: flex;
       align-items: center;
       gap: 1rem;
@@ -83,7 +83,7 @@ export class DiagnosticsView extends LitElement {
   override render() {
     const stats = this.state?.stats ?? [];
     const boot = this.state?.bootInfo;
-    return html`<header>
+    return html`<div class="heading">
         <h2>Diagnostics</h2>
         ${
           boot
@@ -97,7 +97,7 @@ export class DiagnosticsView extends LitElement {
         <button @click=${() => this.dispatchEvent(new CustomEvent('reset-stats', { bubbles: true, composed: true }))}>
           Reset counters
         </button>
-      </header>
+      </div>
       ${
         stats.length === 0
           ? html`<p>No script has run since the counters were reset.</p>`

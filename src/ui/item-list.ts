@@ -104,7 +104,7 @@ export class ItemList extends LitElement {
   @state() private renamingId: string | null = null;
 
   override render() {
-    return html`<ul role="list" aria-label=${this.label}>
+    return html`<ul role="list" aria-label=${this.label} @keydown=${this.onKey}>
         ${this.items.map((item) => this.renderItem(item))}
       </ul>
       ${this.items.length === 0 ? html`<p class="empty">${this.emptyText}</p>` : nothing}`;
@@ -122,15 +122,51 @@ export class ItemList extends LitElement {
         />
       </li>`;
     }
+    // One tab stop per item: its open button. The arrow keys reach its other buttons (left, right)
+    // and the other items (up, down); F2 renames, Delete deletes.
     return html`<li aria-current=${selected}>
-      <button class="open" title="${item.title} · ${item.meta}" @click=${() => this.emit('select-item', item.id)} @dblclick=${() => this.startRename(item)}>
+      <button class="open" title="${item.title} · ${item.meta} (→ for rename and delete, F2 renames)" @click=${() => this.emit('select-item', item.id)} @dblclick=${() => this.startRename(item)}>
         <span class="title">${item.title}${item.unsaved ? html` <span aria-label="unsaved">●</span>` : nothing}</span>
         <span class="meta">${item.meta}</span>
       </button>
-      <button class="icon" aria-label="Rename ${item.title}" title="Rename" @click=${() => this.startRename(item)}>✎</button>
-      <button class="icon" aria-label="Delete ${item.title}" title="Delete" @click=${() => this.emit('delete-item', item.id)}>${trashIcon}</button>
+      <button class="icon" tabindex="-1" aria-label="Rename ${item.title}" title="Rename (F2)" @click=${() => this.startRename(item)}>✎</button>
+      <button class="icon" tabindex="-1" aria-label="Delete ${item.title}" title="Delete (Delete key)" @click=${() => this.emit('delete-item', item.id)}>${trashIcon}</button>
     </li>`;
   }
+
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const button = event.composedPath()[0];
+    if (!(button instanceof HTMLButtonElement)) return;
+    const row = button.closest('li');
+    const rows = [...this.renderRoot.querySelectorAll('li')];
+    const at = row ? rows.indexOf(row) : -1;
+    const item = this.items[at];
+    if (!row || !item) return;
+    const buttons = [...row.querySelectorAll('button')];
+    const position = buttons.indexOf(button);
+    if (event.key === 'F2') {
+      event.preventDefault();
+      void this.startRename(item);
+      return;
+    }
+    if (event.key === 'Delete') {
+      event.preventDefault();
+      this.emit('delete-item', item.id);
+      return;
+    }
+    const targets: Record<string, HTMLButtonElement | null | undefined> = {
+      ArrowRight: buttons[Math.min(position + 1, buttons.length - 1)],
+      ArrowLeft: buttons[Math.max(position - 1, 0)],
+      ArrowDown: rows[at + 1]?.querySelector('button'),
+      ArrowUp: rows[at - 1]?.querySelector('button'),
+      Home: rows[0]?.querySelector('button'),
+      End: rows.at(-1)?.querySelector('button'),
+    };
+    const target = targets[event.key];
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
+  };
 
   private async startRename(item: ListItem): Promise<void> {
     this.renamingId = item.id;

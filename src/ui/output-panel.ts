@@ -18,7 +18,7 @@ export class OutputPanel extends LitElement {
     section {
       flex: 1;
     }
-    header {
+    .heading {
       display: flex;
       align-items: center;
       justify-content: space-between;
@@ -109,13 +109,13 @@ export class OutputPanel extends LitElement {
 
   override render() {
     return html`<section aria-label="Output">
-      <header>
+      <div class="heading">
         <span>Output</span>
         <span class="actions">
           <button ?disabled=${this.entries.length === 0} @click=${this.copy}>${this.copied ?? 'Copy'}</button>
           <button ?disabled=${this.entries.length === 0} @click=${this.clear}>Clear</button>
         </span>
-      </header>
+      </div>
       <pre class="log" @scroll=${this.onScroll}>${
         this.entries.length === 0
           ? html`<span class="empty">Run a script to see its output here.</span>`

@@ -1,12 +1,12 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { type PostStatus, postStatuses } from '../core/post';
 import type { RenderedPost } from '../render/post-renderer';
 import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
 import './code-editor';
 import './post-preview';
-import type { PostFields, PostsState } from './posts-workspace';
+import { type PostFields, type PostsState, slugProblem } from './posts-workspace';
 
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
 
@@ -29,8 +29,9 @@ function formatDate(iso: string | null): string {
 
 /**
  * The post being edited: front-matter fields, the Markdown editor and the live preview. Emits
- * `body-change` (string), `fields-change` (Partial<PostFields>), `conflict-open` and `conflict-dismiss`
- * (after an edit conflict), and lets `open-script` bubble up.
+ * `body-change` (string), `fields-change` (Partial<PostFields>), `title-change` and `slug-change`
+ * (string), `conflict-open` and `conflict-dismiss` (after an edit conflict), and lets `open-script`
+ * bubble up.
  */
 @customElement('pymark-posts-view')
 export class PostsView extends LitElement {
@@ -73,16 +74,71 @@ export class PostsView extends LitElement {
     select {
       font: inherit;
       padding: 0.25rem 0.4rem;
-      min-width: 12rem;
+      min-width: min(12rem, 100%);
+      box-sizing: border-box;
     }
     .dates {
       color: var(--muted);
     }
+    label.title {
+      flex: 2 1 16rem;
+    }
+    label.title input {
+      width: 100%;
+      font-size: 1rem;
+    }
+    .slug {
+      display: grid;
+      gap: 0.2rem;
+    }
+    .check {
+      font-size: 0.75rem;
+      min-height: 1em;
+    }
+    .check.problem {
+      color: #b91c1c;
+    }
     .panes {
       display: grid;
-      grid-template-columns: 1fr 1fr;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       gap: 0.5rem;
       min-height: 0;
+    }
+    /* Only a narrow screen switches between the panes; a wide one shows both. */
+    .pane-switch {
+      display: none;
+    }
+    @media (max-width: 760px) {
+      :host {
+        grid-template-rows: auto auto auto minmax(0, 1fr);
+      }
+      form label {
+        flex: 1 1 10rem;
+      }
+      .pane-switch {
+        display: flex;
+        gap: 0.25rem;
+      }
+      .pane-switch button {
+        flex: 1;
+        font: inherit;
+        padding: 0.35rem;
+        border: 1px solid var(--border);
+        border-radius: 6px;
+        background: var(--button-bg);
+        color: var(--text);
+      }
+      .pane-switch button[aria-selected='true'] {
+        background: var(--selected-bg);
+        font-weight: 600;
+      }
+      .panes {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      .panes[data-pane='write'] .preview,
+      .panes[data-pane='preview'] pymark-code-editor {
+        display: none;
+      }
     }
     .preview {
       display: grid;
@@ -121,6 +177,10 @@ export class PostsView extends LitElement {
   `;
 
   @property({ attribute: false }) state?: PostsState;
+  /** The slug as typed and not yet committed, with the post it is for; checked as it is typed. */
+  @state() private slugDraft: { id: string; slug: string } | null = null;
+  /** Which pane a narrow screen shows: the Markdown or its preview. */
+  @state() private pane: 'write' | 'preview' = 'write';
 
   override render() {
     const post = this.state?.editing;
@@ -142,6 +202,17 @@ export class PostsView extends LitElement {
         }
       </div>
       <form @submit=${(event: Event) => event.preventDefault()}>
+        <label class="title"
+          >Title
+          <input
+            .value=${post.title}
+            @change=${(event: Event) => {
+              const title = (event.target as HTMLInputElement).value.trim();
+              if (title && title !== post.title) this.emit('title-change', title);
+            }}
+          />
+        </label>
+        ${this.renderSlugField(post.id, post.slug)}
         <label
           >Status
           <select
@@ -170,7 +241,10 @@ export class PostsView extends LitElement {
           ${formatDate(post.publishedAt)}</span
         >
       </form>
-      <div class="panes">
+      <div class="pane-switch" role="tablist" aria-label="Pane" @keydown=${this.onPaneKey}>
+        ${this.renderPaneTab('write', 'Write')} ${this.renderPaneTab('preview', 'Preview')}
+      </div>
+      <div class="panes" data-pane=${this.pane}>
         <pymark-code-editor
           language="markdown"
           label="Markdown of ${post.title}"
@@ -192,7 +266,7 @@ export class PostsView extends LitElement {
                       <button
                         class="link"
                         title="Show in the Markdown"
-                        @click=${() => this.editor?.reveal(warning.line, warning.column)}
+                        @click=${() => this.revealInMarkdown(warning.line, warning.column)}
                       >Line ${warning.line}, column ${warning.column}</button>: ${warning.message}
                     </li>`,
                 )}
@@ -202,6 +276,64 @@ export class PostsView extends LitElement {
         </section>
       </div>
     `;
+  }
+
+  /** The slug, editable, with a check that it is free as it is typed; it commits on Enter or leaving. */
+  private renderSlugField(id: string, saved: string) {
+    const typed = this.slugDraft?.id === id ? this.slugDraft.slug : saved;
+    const problem = this.state ? slugProblem(typed, id, this.state) : null;
+    return html`<span class="slug"><label
+      >Slug
+      <input
+        .value=${typed}
+        spellcheck="false"
+        aria-invalid=${problem !== null}
+        aria-describedby="slug-check"
+        @input=${(event: Event) => (this.slugDraft = { id, slug: (event.target as HTMLInputElement).value })}
+        @change=${() => {
+          if (problem === null && typed !== saved) this.emit('slug-change', typed);
+          if (problem === null) this.slugDraft = null;
+        }}
+      /></label>
+      <span id="slug-check" class=${problem ? 'check problem' : 'check'} role="status"
+        >${problem ?? (typed === saved ? '' : 'Free')}</span
+      ></span>`;
+  }
+
+  private renderPaneTab(pane: 'write' | 'preview', label: string) {
+    const selected = this.pane === pane;
+    return html`<button
+      role="tab"
+      id="pane-${pane}"
+      aria-selected=${selected}
+      tabindex=${selected ? 0 : -1}
+      @click=${() => (this.pane = pane)}
+    >
+      ${label}
+    </button>`;
+  }
+
+  /** The two pane tabs are one tab stop; the arrow keys switch between them. */
+  private readonly onPaneKey = async (event: KeyboardEvent): Promise<void> => {
+    if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    this.pane =
+      event.key === 'Home'
+        ? 'write'
+        : event.key === 'End'
+          ? 'preview'
+          : this.pane === 'write'
+            ? 'preview'
+            : 'write';
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>(`#pane-${this.pane}`)?.focus();
+  };
+
+  /** Shows a place in the Markdown; a narrow screen switches to the Markdown pane first. */
+  private async revealInMarkdown(line: number, column: number): Promise<void> {
+    this.pane = 'write';
+    await this.updateComplete;
+    this.editor?.reveal(line, column);
   }
 
   private get editor(): CodeEditor | null {

@@ -1,15 +1,11 @@
 import { renameMacroCalls } from '../core/macro-rename';
 import type { Post, PostStatus } from '../core/post';
+import { slugify } from '../core/slug';
 import type { RenderedPost } from '../render/post-renderer';
-import {
-  editBaseOf,
-  type PostEditBase,
-  PostEditConflict,
-  type PostStore,
-  type TrashedPost,
-} from '../storage/post-store';
+import { editBaseOf, type PostEditBase, PostEditConflict, type PostStore } from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
-import { describeError, StateHolder } from './state-holder';
+import { ItemWorkspace, type ItemWorkspaceState } from './item-workspace';
+import { describeError } from './state-holder';
 
 /** The fields of a post edited beside its Markdown. */
 export interface PostFields {
@@ -20,23 +16,19 @@ export interface PostFields {
 
 export type SaveState = 'saved' | 'unsaved' | 'saving';
 
-export interface PostsState {
-  posts: readonly Post[];
-  selectedId: string | null;
+export interface PostsState extends ItemWorkspaceState<Post> {
   /** The selected post as edited; written back after a pause in typing. */
   editing: Post | null;
   saveState: SaveState;
   preview: RenderedPost | null;
   /** Why the last preview could not be produced, e.g. Python failed to boot. */
   previewProblem: string | null;
-  recentlyDeleted: Post | null;
-  /** Deleted posts, most recent first: each can be restored or deleted for good. */
-  trash: readonly TrashedPost[];
+  /** The newest preview is being rendered: its macros may wait for Python. */
+  rendering: boolean;
   /** A macro was renamed and these posts still call it by its old name: offered an update. */
   renameOffer: MacroRenameOffer | null;
   /** The open post changed elsewhere while it was edited here; these edits went to a copy. */
   editConflict: EditConflictNotice | null;
-  problem: string | null;
 }
 
 export interface EditConflictNotice {
@@ -65,7 +57,7 @@ export interface PostsWorkspaceDeps {
  * The posts view: list, the post being edited and its live preview. Edits autosave after a pause;
  * the preview re-renders after a shorter one, and only the newest render is shown.
  */
-export class PostsWorkspace extends StateHolder<PostsState> {
+export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
   private readonly unsubscribers: Array<() => void> = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -75,19 +67,24 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   private basis: PostEditBase | undefined;
 
   constructor(private readonly deps: PostsWorkspaceDeps) {
-    super({
-      posts: [],
-      selectedId: null,
-      editing: null,
-      saveState: 'saved',
-      preview: null,
-      previewProblem: null,
-      recentlyDeleted: null,
-      trash: [],
-      renameOffer: null,
-      editConflict: null,
-      problem: null,
-    });
+    super(
+      {
+        items: [],
+        selectedId: null,
+        editing: null,
+        saveState: 'saved',
+        preview: null,
+        previewProblem: null,
+        rendering: false,
+        recentlyDeleted: null,
+        trash: [],
+        renameOffer: null,
+        editConflict: null,
+        problem: null,
+      },
+      deps.store,
+      'post',
+    );
   }
 
   /** Lists the posts, and opens `openId` if it is one of them (the one last open). */
@@ -97,9 +94,9 @@ export class PostsWorkspace extends StateHolder<PostsState> {
         (change) => void this.attempt('show the posts', () => this.onStoreChange(change)),
       ),
     );
-    this.set({ posts: await this.deps.store.list() });
+    await this.refreshItems();
     await this.refreshTrash();
-    if (this.state.posts.some((post) => post.id === openId)) await this.select(openId!);
+    if (this.state.items.some((post) => post.id === openId)) await this.select(openId!);
   }
 
   dispose(): void {
@@ -119,8 +116,9 @@ export class PostsWorkspace extends StateHolder<PostsState> {
 
   async create(): Promise<void> {
     await this.attempt('create the post', async () => {
-      const post = await this.deps.store.create({ title: 'Untitled post', body: '# Untitled post\n\n' });
-      this.set({ posts: await this.deps.store.list() });
+      // The title is the post's own field, shown above it; the body starts empty instead of repeating it.
+      const post = await this.deps.store.create({ title: 'Untitled post', body: '' });
+      await this.refreshItems();
       await this.select(post.id);
     });
   }
@@ -133,54 +131,21 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.change(fields);
   }
 
-  async rename(id: string, title: string): Promise<void> {
-    await this.attempt('rename the post', async () => {
-      if (id === this.state.selectedId) await this.flushSave();
-      const renamed = await this.deps.store.rename(id, title);
-      this.replace(renamed);
+  /** Gives the open post a slug of the user's choosing, once `slugProblem` has nothing against it. */
+  async changeSlug(slug: string): Promise<void> {
+    const id = this.state.selectedId;
+    if (!id) return;
+    await this.attempt(`change the slug to “${slug}”`, async () => {
+      this.replaceItem(await this.deps.store.changeSlug(id, slug));
     });
   }
 
-  async delete(id: string): Promise<void> {
-    const post = this.state.posts.find((candidate) => candidate.id === id);
-    if (!post) return;
-    await this.attempt(`delete “${post.title}”`, async () => {
-      if (id === this.state.selectedId) await this.flushSave();
-      await this.deps.store.delete(id);
-      const posts = this.state.posts.filter((candidate) => candidate.id !== id);
-      this.set({ posts, recentlyDeleted: post });
-      await this.refreshTrash();
-      if (id === this.state.selectedId) {
-        this.set({ selectedId: null, editing: null, preview: null, previewProblem: null });
-      }
-    });
+  protected override flushOpen(): Promise<void> {
+    return this.flushSave();
   }
 
-  async undoDelete(): Promise<void> {
-    const post = this.state.recentlyDeleted;
-    if (post) await this.restoreFromTrash(post.id);
-  }
-
-  /** Brings a deleted post back and opens it. */
-  async restoreFromTrash(id: string): Promise<void> {
-    const title = this.state.trash.find((post) => post.id === id)?.title ?? 'the post';
-    await this.attempt(`restore “${title}”`, async () => {
-      const restored = await this.deps.store.restore(id);
-      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
-      this.set({ posts: await this.deps.store.list() });
-      await this.refreshTrash();
-      await this.select(restored.id);
-    });
-  }
-
-  /** Deletes a post in the trash for good; its slug is free again. */
-  async purgeFromTrash(id: string): Promise<void> {
-    const title = this.state.trash.find((post) => post.id === id)?.title ?? 'the post';
-    await this.attempt(`delete “${title}” for good`, async () => {
-      await this.deps.store.purge(id);
-      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
-      await this.refreshTrash();
-    });
+  protected override closeOpen(): void {
+    this.set({ editing: null, preview: null, previewProblem: null, saveState: 'saved' });
   }
 
   /** After a macro's slug changed: finds the posts that still call the old name, to offer an update. */
@@ -221,14 +186,10 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.set({ renameOffer: null });
   }
 
-  dismissUndo(): void {
-    this.set({ recentlyDeleted: null });
-  }
-
   /** The open post's edits if they are not saved yet, for a synchronous copy as the page goes away. */
   unsavedEdit(): UnsavedEdit | undefined {
     const editing = this.state.editing;
-    const saved = this.state.posts.find((post) => post.id === editing?.id);
+    const saved = this.state.items.find((post) => post.id === editing?.id);
     if (!editing || !saved || this.state.saveState === 'saved') return undefined;
     return { kind: 'post', id: editing.id, changes: pick(editing), baseUpdatedAt: saved.updatedAt };
   }
@@ -244,7 +205,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
       .then(async () => {
         const saved = await this.deps.store.save(editing.id, { body, status, tags, categories }, this.basis);
         if (this.state.editing?.id === saved.id) this.basis = editBaseOf(saved);
-        this.replace(saved);
+        this.replaceItem(saved);
         const current = this.state.editing;
         // Typing may have continued while the save was in flight; that text is still unsaved.
         const stillUnsaved = current?.id === saved.id && !sameEdits(current, editing);
@@ -283,7 +244,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     if (!mine || mine.id !== current.id) return;
     this.basis = editBaseOf(current);
     this.set({ editing: current, saveState: 'saved' });
-    this.replace(current);
+    this.replaceItem(current);
     this.refreshPreview();
     try {
       const copy = await this.deps.store.create({
@@ -292,8 +253,8 @@ export class PostsWorkspace extends StateHolder<PostsState> {
         tags: mine.tags,
         categories: mine.categories,
       });
+      await this.refreshItems();
       this.set({
-        posts: await this.deps.store.list(),
         editConflict: { title: current.title, copyId: copy.id, copyTitle: copy.title },
       });
     } catch (error) {
@@ -312,13 +273,15 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     const editing = this.state.editing;
     if (!editing) return;
     const request = ++this.previewRequest;
+    this.set({ rendering: true });
     this.deps
       .render(editing)
       .then((preview) => {
-        if (request === this.previewRequest) this.set({ preview, previewProblem: null });
+        if (request === this.previewRequest) this.set({ preview, previewProblem: null, rendering: false });
       })
       .catch((error: unknown) => {
-        if (request === this.previewRequest) this.set({ previewProblem: describeError(error) });
+        if (request === this.previewRequest)
+          this.set({ previewProblem: describeError(error), rendering: false });
       });
   }
 
@@ -332,13 +295,8 @@ export class PostsWorkspace extends StateHolder<PostsState> {
     this.previewTimer = setTimeout(() => this.refreshPreview(), this.deps.previewDelayMs ?? 200);
   }
 
-  private async refreshTrash(): Promise<void> {
-    this.set({ trash: await this.deps.store.listTrash() });
-  }
-
-  private replace(post: Post): void {
-    const posts = this.state.posts.map((candidate) => (candidate.id === post.id ? post : candidate));
-    this.set({ posts });
+  protected override replaceItem(post: Post): void {
+    super.replaceItem(post);
     const editing = this.state.editing;
     if (editing?.id === post.id && this.state.saveState === 'saved') {
       this.basis = editBaseOf(post);
@@ -350,7 +308,7 @@ export class PostsWorkspace extends StateHolder<PostsState> {
   private async onStoreChange(
     change: { type: 'put'; post: Post } | { type: 'delete'; id: string },
   ): Promise<void> {
-    this.set({ posts: await this.deps.store.list() });
+    await this.refreshItems();
     await this.refreshTrash();
     if (
       change.type === 'put' &&
@@ -372,4 +330,23 @@ function sameEdits(a: Post, b: Post): boolean {
 
 function pick(post: Post): Pick<Post, 'body' | 'status' | 'tags' | 'categories'> {
   return { body: post.body, status: post.status, tags: post.tags, categories: post.categories };
+}
+
+/**
+ * Why `slug` cannot be the slug of post `id`, or `null` when it is free: posts and the trash (which
+ * keeps its posts' slugs for their restore) hold one each.
+ */
+export function slugProblem(
+  slug: string,
+  id: string,
+  state: Pick<PostsState, 'items' | 'trash'>,
+): string | null {
+  if (slug === '') return 'A slug cannot be empty.';
+  if (slugify(slug, 'post') !== slug)
+    return `Not a slug: use a-z, 0-9 and _ (e.g. ${slugify(slug, 'post')}).`;
+  const holder = [...state.items, ...state.trash].find((post) => post.slug === slug && post.id !== id);
+  if (!holder) return null;
+  return state.trash.some((post) => post.id === holder.id)
+    ? `Taken by “${holder.title}” in the trash.`
+    : `Taken by “${holder.title}”.`;
 }

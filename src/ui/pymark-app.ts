@@ -2,15 +2,16 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import './runtime-status';
 import './script-view';
-import './item-list';
+import './item-sidebar';
+import './search-box';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
 import './diagnostics-view';
 import './folder-panel';
-import './trash-list';
 import './default-offers-notice';
 import './incoming-post-dialog';
+import type { SlugItem } from '../storage/item-store';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
@@ -18,13 +19,24 @@ import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
+import type { NewItemKind } from './item-sidebar';
+import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
+import type { SearchBox } from './search-box';
+import type { SearchHit } from './search-index';
 import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+
+/** What New script asks: each kind starts from its own working template. */
+const scriptKindChoices: readonly NewItemKind[] = [
+  { kind: 'macro', label: 'Macro', description: 'Expands [[name …]] in posts' },
+  { kind: 'transform', label: 'Transform', description: 'Turns a shared page into a post' },
+  { kind: 'utility', label: 'Utility', description: 'Runs by hand, prints to the output' },
+];
 
 /** The app shell: lays out the scripts and posts views and forwards user intents to their owners. */
 @customElement('pymark-app')
@@ -34,19 +46,29 @@ export class PymarkApp extends LitElement {
     css`
     :host {
       display: grid;
-      grid-template-columns: minmax(180px, 260px) 1fr;
-      grid-template-rows: auto 1fr;
+      grid-template-columns: minmax(180px, 260px) minmax(0, 1fr);
+      grid-template-rows: auto minmax(0, 1fr);
       height: 100vh;
       height: 100dvh;
     }
     header.app {
       grid-column: 1 / -1;
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 1rem;
+      gap: 0.5rem 1rem;
       padding: 0.5rem 1rem;
       border-bottom: 1px solid var(--border);
       background: var(--panel-bg);
+    }
+    .search {
+      flex: 1 1 12rem;
+      max-width: 22rem;
+    }
+    /* The drawer's toggle and backdrop exist only where the sidebar is a drawer. */
+    .menu,
+    .backdrop {
+      display: none;
     }
     [role='tablist'] {
       display: flex;
@@ -78,6 +100,67 @@ export class PymarkApp extends LitElement {
       padding: 0.75rem;
       min-width: 0;
       min-height: 0;
+    }
+    .tabpanel {
+      height: 100%;
+      min-height: 0;
+    }
+    /* Focused only to take the keyboard into an opened drawer. */
+    nav:focus {
+      outline: none;
+    }
+    /* Diagnostics are about the whole app, not a list's item: no sidebar. */
+    main.diagnostics {
+      grid-column: 1 / -1;
+      overflow: auto;
+    }
+    @media (max-width: 760px) {
+      :host {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      header.app {
+        padding: 0.4rem 0.5rem;
+        gap: 0.4rem 0.5rem;
+      }
+      .menu {
+        display: inline-block;
+      }
+      nav {
+        position: fixed;
+        inset: 0 auto 0 0;
+        width: min(85vw, 20rem);
+        box-sizing: border-box;
+        z-index: 20;
+        transform: translateX(-100%);
+        visibility: hidden;
+        transition:
+          transform 0.2s ease,
+          visibility 0.2s;
+        box-shadow: 0 0 24px rgba(0, 0, 0, 0.25);
+      }
+      nav.open {
+        transform: none;
+        visibility: visible;
+      }
+      .backdrop.open {
+        display: block;
+        position: fixed;
+        inset: 0;
+        z-index: 15;
+        border: 0;
+        border-radius: 0;
+        background: rgba(0, 0, 0, 0.35);
+      }
+      main {
+        padding: 0.5rem;
+      }
+      .toast,
+      .problem {
+        left: 0.5rem;
+        right: 0.5rem;
+        transform: none;
+        flex-wrap: wrap;
+      }
     }
     .toast,
     .problem {
@@ -126,6 +209,8 @@ export class PymarkApp extends LitElement {
   @state() private postsView?: PostsState;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
   @property({ attribute: false }) tab: View = 'scripts';
+  /** On a narrow screen the sidebar is a drawer, opened by the Menu button. */
+  @state() private drawerOpen = false;
 
   private readonly unsubscribers = new Map<string, () => void>();
 
@@ -191,11 +276,29 @@ export class PymarkApp extends LitElement {
     const problem = view?.problem ?? this.postsView?.problem ?? this.incomingView?.problem;
     return html`
       <header class="app">
+        ${
+          this.tab === 'diagnostics'
+            ? nothing
+            : html`<button
+              class="menu"
+              aria-controls="sidebar"
+              aria-expanded=${this.drawerOpen}
+              @click=${this.toggleDrawer}
+            >
+              ☰ ${this.tab === 'posts' ? 'Posts' : 'Scripts'}
+            </button>`
+        }
         <h1>Pymark</h1>
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
           ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
+        <pymark-search-box
+          class="search"
+          .scripts=${view?.items ?? []}
+          .posts=${this.postsView?.items ?? []}
+          @open-search-hit=${(event: CustomEvent<Pick<SearchHit, 'kind' | 'id'>>) => void this.openHit(event.detail)}
+        ></pymark-search-box>
         <span class="spacer"></span>
         ${
           this.incomingView?.incoming && this.incomingView.deferred
@@ -205,11 +308,10 @@ export class PymarkApp extends LitElement {
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
         <button @click=${this.openSettings}>Settings</button>
       </header>
-      <nav aria-label="Sidebar">${this.tab === 'posts' ? this.renderPostsSidebar() : this.renderScriptsSidebar()}
-        <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
-        <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
-      </nav>
-      <main id="view" class=${this.tab} role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}      </main>
+      ${this.tab === 'diagnostics' ? nothing : this.renderNav()}
+      <main class=${this.tab}>
+        <div id="view" class="tabpanel" role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}</div>
+      </main>
       ${
         deleted
           ? html`<div class="toast" role="alert">
@@ -268,6 +370,11 @@ export class PymarkApp extends LitElement {
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
           @conflict-open=${() => void this.posts?.openConflictCopy()}
           @conflict-dismiss=${() => this.posts?.dismissEditConflict()}
+          @title-change=${(event: CustomEvent<string>) => {
+            const id = this.postsView?.selectedId;
+            if (id) void this.posts?.rename(id, event.detail);
+          }}
+          @slug-change=${(event: CustomEvent<string>) => this.posts?.changeSlug(event.detail)}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
             this.openScript(event.detail.scriptId, event.detail.line)}
         ></pymark-posts-view>`;
@@ -318,60 +425,86 @@ export class PymarkApp extends LitElement {
     this.renderRoot.querySelector<HTMLButtonElement>(`[role='tab'][data-tab='${next}']`)?.focus();
   };
 
-  private renderScriptsSidebar() {
-    const view = this.view;
-    const workspace = this.workspace;
-    const items: ListItem[] = (view?.scripts ?? []).map((script) => ({
-      id: script.id,
-      title: script.title,
-      meta: `${script.slug}.py · ${script.kind}`,
-      unsaved: view?.dirty === true && script.id === view.selectedId,
-    }));
-    return html`<button class="primary" @click=${() => workspace?.create()}>New script</button>
-      <pymark-item-list
-        label="Scripts"
-        emptyText="No scripts yet."
-        .items=${items}
-        .selectedId=${view?.selectedId ?? null}
-        @select-item=${(event: CustomEvent<string>) => workspace?.select(event.detail)}
-        @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
-          workspace?.rename(event.detail.id, event.detail.title)}
-        @delete-item=${(event: CustomEvent<string>) => workspace?.delete(event.detail)}
-      ></pymark-item-list>
-      <pymark-trash-list
-        label="Deleted scripts"
-        .items=${view?.trash ?? []}
-        @restore-item=${(event: CustomEvent<string>) => workspace?.restoreFromTrash(event.detail)}
-        @purge-item=${(event: CustomEvent<string>) => workspace?.purgeFromTrash(event.detail)}
-      ></pymark-trash-list>`;
+  private renderNav() {
+    return html`<button
+        class="backdrop ${this.drawerOpen ? 'open' : ''}"
+        tabindex="-1"
+        aria-hidden="true"
+        @click=${this.closeDrawer}
+      ></button>
+      <nav
+        id="sidebar"
+        aria-label="Sidebar"
+        class=${this.drawerOpen ? 'open' : ''}
+        tabindex="-1"
+        @select-item=${this.closeDrawer}
+        @new-item=${this.closeDrawer}
+        @restore-item=${this.closeDrawer}
+      >
+        ${this.renderSidebar()}
+        <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
+        <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
+      </nav>`;
   }
 
-  private renderPostsSidebar() {
-    const view = this.postsView;
-    const posts = this.posts;
-    const items: ListItem[] = (view?.posts ?? []).map((post) => ({
-      id: post.id,
-      title: post.title,
-      meta: `${post.status} · ${dateFormat.format(new Date(post.publishedAt ?? post.updatedAt))}`,
-      unsaved: view?.saveState === 'unsaved' && post.id === view.selectedId,
-    }));
-    return html`<button class="primary" @click=${() => posts?.create()}>New post</button>
-      <pymark-item-list
-        label="Posts"
-        emptyText="No posts yet."
-        .items=${items}
-        .selectedId=${view?.selectedId ?? null}
-        @select-item=${(event: CustomEvent<string>) => posts?.select(event.detail)}
-        @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
-          posts?.rename(event.detail.id, event.detail.title)}
-        @delete-item=${(event: CustomEvent<string>) => posts?.delete(event.detail)}
-      ></pymark-item-list>
-      <pymark-trash-list
-        label="Deleted posts"
-        .items=${view?.trash ?? []}
-        @restore-item=${(event: CustomEvent<string>) => posts?.restoreFromTrash(event.detail)}
-        @purge-item=${(event: CustomEvent<string>) => posts?.purgeFromTrash(event.detail)}
-      ></pymark-trash-list>`;
+  private readonly closeDrawer = (): void => {
+    this.drawerOpen = false;
+  };
+
+  /** An opened drawer takes the focus, so the keyboard goes on in it; Escape closes it again. */
+  private readonly toggleDrawer = async (): Promise<void> => {
+    this.drawerOpen = !this.drawerOpen;
+    await this.updateComplete;
+    if (this.drawerOpen) this.renderRoot.querySelector<HTMLElement>('nav')?.focus();
+  };
+
+  /** The scripts' or the posts' sidebar: one component, wired to its workspace the same way. */
+  private renderSidebar() {
+    if (this.tab === 'posts') {
+      const view = this.postsView;
+      return this.renderItemSidebar('post', this.posts, view, (post) => ({
+        id: post.id,
+        title: post.title,
+        meta: `${post.status} · ${dateFormat.format(new Date(post.publishedAt ?? post.updatedAt))}`,
+        unsaved: view?.saveState === 'unsaved' && post.id === view.selectedId,
+      }));
+    }
+    const view = this.view;
+    return this.renderItemSidebar(
+      'script',
+      this.workspace,
+      view,
+      (script) => ({
+        id: script.id,
+        title: script.title,
+        meta: `${script.slug}.py · ${script.kind}`,
+        unsaved: view?.dirty === true && script.id === view.selectedId,
+      }),
+      scriptKindChoices,
+    );
+  }
+
+  private renderItemSidebar<T extends SlugItem, S extends ItemWorkspaceState<T>>(
+    noun: string,
+    owner: (ItemWorkspace<T, S> & { create(kind?: string): Promise<void> }) | undefined,
+    view: S | undefined,
+    toListItem: (item: T) => ListItem,
+    kinds: readonly NewItemKind[] = [],
+  ) {
+    return html`<pymark-item-sidebar
+      noun=${noun}
+      .items=${(view?.items ?? []).map(toListItem)}
+      .selectedId=${view?.selectedId ?? null}
+      .trash=${view?.trash ?? []}
+      .kinds=${kinds}
+      @new-item=${(event: CustomEvent<string | null>) => owner?.create(event.detail ?? undefined)}
+      @select-item=${(event: CustomEvent<string>) => owner?.select(event.detail)}
+      @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
+        owner?.rename(event.detail.id, event.detail.title)}
+      @delete-item=${(event: CustomEvent<string>) => owner?.delete(event.detail)}
+      @restore-item=${(event: CustomEvent<string>) => owner?.restoreFromTrash(event.detail)}
+      @purge-item=${(event: CustomEvent<string>) => owner?.purgeFromTrash(event.detail)}
+    ></pymark-item-sidebar>`;
   }
 
   /** Saves the post that arrived from outside and opens it in the posts view. */
@@ -380,6 +513,12 @@ export class PymarkApp extends LitElement {
     if (!saved) return;
     this.tab = 'posts';
     await this.posts?.select(saved.id);
+  }
+
+  /** A search result opens in its view. */
+  private async openHit(hit: Pick<SearchHit, 'kind' | 'id'>): Promise<void> {
+    this.tab = hit.kind === 'script' ? 'scripts' : 'posts';
+    await (hit.kind === 'script' ? this.workspace?.select(hit.id) : this.posts?.select(hit.id));
   }
 
   /** From a macro error box in the preview: show the script, with the failing line marked. */
@@ -417,8 +556,16 @@ export class PymarkApp extends LitElement {
 
   /** Ctrl/Cmd+S and Ctrl/Cmd+Enter outside the editor; inside it, the editor's keymap handles them first. */
   private readonly onShortcut = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.drawerOpen) {
+      this.drawerOpen = false;
+      this.renderRoot.querySelector<HTMLElement>('.menu')?.focus();
+      return;
+    }
     if (!(event.ctrlKey || event.metaKey) || event.defaultPrevented) return;
-    if (event.key === 's') {
+    if (event.key === 'k') {
+      event.preventDefault();
+      this.renderRoot.querySelector<SearchBox>('pymark-search-box')?.focusSearch();
+    } else if (event.key === 's') {
       event.preventDefault();
       void (this.tab === 'scripts' ? this.workspace?.save() : this.posts?.flushSave());
     } else if (event.key === 'Enter' && this.tab === 'scripts') {

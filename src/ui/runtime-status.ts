@@ -27,6 +27,7 @@ export class RuntimeStatusBadge extends LitElement {
   static override styles = css`
     :host {
       display: inline-flex;
+      min-width: 0;
     }
     [role='status'] {
       display: inline-flex;
@@ -34,13 +35,13 @@ export class RuntimeStatusBadge extends LitElement {
       gap: 0.4em;
       font-size: 0.85rem;
       padding: 0.2em 0.7em;
-      border-radius: 999px;
+      /* Rounded but not a pill: a long message (a failure's reason) wraps instead of being cut. */
+      border-radius: 0.9em;
       background: var(--chip-bg);
       color: var(--text);
-      max-width: 40ch;
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
+      max-width: min(48ch, 100%);
+      box-sizing: border-box;
+      overflow-wrap: anywhere;
     }
     .dot {
       width: 0.6em;

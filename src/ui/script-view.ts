@@ -65,7 +65,7 @@ export class ScriptView extends LitElement {
 
   override render() {
     const view = this.state;
-    const script = view?.scripts.find((candidate) => candidate.id === view.selectedId);
+    const script = view?.items.find((candidate) => candidate.id === view.selectedId);
     if (!view || !script) {
       return html`<p class="placeholder">Create a script with “New script” to get started.</p>`;
     }

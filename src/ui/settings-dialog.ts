@@ -9,8 +9,9 @@ export class SettingsDialog extends LitElement {
     dialogStyles,
     css`
     dialog {
-      min-width: 18rem;
-      max-width: 32rem;
+      box-sizing: border-box;
+      min-width: min(18rem, calc(100vw - 2rem));
+      max-width: min(32rem, calc(100vw - 2rem));
     }
     h3 {
       margin: 1rem 0 0;

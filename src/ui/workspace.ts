@@ -1,25 +1,25 @@
-import type { Script, ScriptKind } from '../core/script';
+import { type Script, type ScriptKind, scriptKinds } from '../core/script';
 import { sampleTransformInput } from '../core/transform-abi';
 import type {
   BootInfo,
+  OutputChunk,
   PythonRuntime,
   RunOutcome,
   RuntimeStatus,
   ScriptCheck,
   TransformOutcome,
 } from '../runtime/types';
-import type { ScriptStore, TrashedScript } from '../storage/script-store';
+import type { ScriptStore } from '../storage/script-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
-import { describeError, StateHolder } from './state-holder';
+import { ItemWorkspace, type ItemWorkspaceState, sortByTitle } from './item-workspace';
+import { describeError } from './state-holder';
 
 export type OutputEntry =
   | { kind: 'stdout' | 'stderr'; text: string }
   | { kind: 'note'; text: string; tone: 'info' | 'warning' | 'error' }
   | { kind: 'result'; text: string };
 
-export interface WorkspaceState {
-  scripts: readonly Script[];
-  selectedId: string | null;
+export interface WorkspaceState extends ItemWorkspaceState<Script> {
   /** What the editor shows for the selected script: its saved body or the unsaved draft. */
   code: string;
   dirty: boolean;
@@ -36,12 +36,6 @@ export interface WorkspaceState {
   /** How Python last booted; shown in the status tooltip. */
   bootInfo: BootInfo | undefined;
   runTimeoutMs: number;
-  /** The last deleted script, offered for undo until the next delete or dismissal. */
-  recentlyDeleted: Script | null;
-  /** Deleted scripts, most recent first: each can be restored or deleted for good. */
-  trash: readonly TrashedScript[];
-  /** A failed save, load or delete, shown to the user; never swallowed. */
-  problem: string | null;
   /**
    * The open script was changed elsewhere (the project folder, another tab) while the editor held
    * unsaved edits: the edits stay, and the user chooses between them and the new saved version.
@@ -73,6 +67,8 @@ export interface WorkspaceDeps {
   checkDelayMs?: number;
   /** Told when a macro's slug, the name posts call it by, changed with a rename. */
   macroRenamed?: (from: string, to: string) => void;
+  /** Whether a post preview is rendering: its macros go to Python before a run pressed now. */
+  previewRendering?: () => boolean;
 }
 
 /** What the output panel shows for a script: its last run's output and the line its traceback points at. */
@@ -87,7 +83,7 @@ const noRun: RunRecord = { output: [], errorLine: null };
  * The scripts workspace: owns what the sidebar, editor and output panel show and turns user intents
  * into storage and runtime calls. Components render `state` and call these methods; nothing else.
  */
-export class Workspace extends StateHolder<WorkspaceState> {
+export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   private readonly unsubscribers: Array<() => void> = [];
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
   private draftWrite: Promise<void> = Promise.resolve();
@@ -101,24 +97,28 @@ export class Workspace extends StateHolder<WorkspaceState> {
   private readonly runs = new Map<string, RunRecord>();
 
   constructor(private readonly deps: WorkspaceDeps) {
-    super({
-      scripts: [],
-      selectedId: null,
-      code: '',
-      dirty: false,
-      runningId: null,
-      output: [],
-      errorLine: null,
-      status: deps.runtime.status,
-      bootInfo: deps.runtime.bootInfo,
-      runTimeoutMs: 30_000,
-      recentlyDeleted: null,
-      trash: [],
-      problem: null,
-      changedElsewhere: false,
-      check: null,
-      savedWithError: null,
-    });
+    super(
+      {
+        items: [],
+        selectedId: null,
+        code: '',
+        dirty: false,
+        runningId: null,
+        output: [],
+        errorLine: null,
+        status: deps.runtime.status,
+        bootInfo: deps.runtime.bootInfo,
+        runTimeoutMs: 30_000,
+        recentlyDeleted: null,
+        trash: [],
+        problem: null,
+        changedElsewhere: false,
+        check: null,
+        savedWithError: null,
+      },
+      deps.store,
+      'script',
+    );
   }
 
   /** Lists the scripts and opens `openId` if it is one of them (the one last open), else the first. */
@@ -133,7 +133,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
       this.deps.store.subscribe(
         () =>
           void this.attempt('show the scripts', async () => {
-            await this.refreshScripts();
+            await this.refreshItems();
             await this.refreshTrash();
           }),
       ),
@@ -143,9 +143,9 @@ export class Workspace extends StateHolder<WorkspaceState> {
       this.deps.settings.getRunTimeoutMs(),
     ]);
     const { status, bootInfo } = this.deps.runtime;
-    this.set({ scripts: sortByTitle(scripts), runTimeoutMs, status, bootInfo });
+    this.set({ items: sortByTitle(scripts), runTimeoutMs, status, bootInfo });
     await this.refreshTrash();
-    const open = this.state.scripts.find((script) => script.id === openId) ?? this.state.scripts[0];
+    const open = this.state.items.find((script) => script.id === openId) ?? this.state.items[0];
     if (open) await this.select(open.id);
   }
 
@@ -153,10 +153,6 @@ export class Workspace extends StateHolder<WorkspaceState> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     clearTimeout(this.draftTimer);
     clearTimeout(this.checkTimer);
-  }
-
-  get selected(): Script | undefined {
-    return this.state.scripts.find((script) => script.id === this.state.selectedId);
   }
 
   async select(id: string): Promise<void> {
@@ -183,10 +179,11 @@ export class Workspace extends StateHolder<WorkspaceState> {
     if (this.state.selectedId === id) this.updateRun(id, { errorLine: line });
   }
 
-  async create(kind: ScriptKind = 'utility'): Promise<void> {
+  async create(kind: string = 'utility'): Promise<void> {
+    if (!isScriptKind(kind)) return;
     await this.attempt('create the script', async () => {
       const script = await this.deps.store.create({ title: `Untitled ${kind}`, kind });
-      await this.refreshScripts();
+      await this.refreshItems();
       await this.select(script.id);
     });
   }
@@ -223,7 +220,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
     await this.attempt(`save “${script.title}”`, async () => {
       await this.draftWrite;
       const saved = await this.deps.store.save(script.id, { body: code });
-      this.replaceScript(saved);
+      this.replaceItem(saved);
       this.set({ dirty: this.state.code !== saved.body, changedElsewhere: false });
     });
     if (!this.state.dirty) await this.reportSyntaxErrorAfterSave(script, code);
@@ -263,7 +260,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
   ): Promise<void> {
     await this.attempt(what, async () => {
       await this.draftWrite;
-      this.replaceScript(await this.deps.store.save(script.id, changes));
+      this.replaceItem(await this.deps.store.save(script.id, changes));
       // Saving cleared the stored draft; the editor may still hold unsaved text.
       if (this.state.dirty) await this.flushDraft();
     });
@@ -301,60 +298,22 @@ export class Workspace extends StateHolder<WorkspaceState> {
     }
   }
 
-  async rename(id: string, title: string): Promise<void> {
-    await this.attempt('rename the script', async () => {
-      const before = this.state.scripts.find((script) => script.id === id);
-      const renamed = await this.deps.store.rename(id, title);
-      this.replaceScript(renamed);
-      if (before?.kind === 'macro' && before.slug !== renamed.slug)
-        this.deps.macroRenamed?.(before.slug, renamed.slug);
-    });
+  protected override onRenamed(before: Script | undefined, after: Script): void {
+    if (before?.kind === 'macro' && before.slug !== after.slug)
+      this.deps.macroRenamed?.(before.slug, after.slug);
   }
 
-  async delete(id: string): Promise<void> {
-    const script = this.state.scripts.find((candidate) => candidate.id === id);
-    if (!script) return;
-    await this.attempt(`delete “${script.title}”`, async () => {
-      if (id === this.state.selectedId) await this.flushDraft();
-      await this.deps.store.delete(id);
-      // A deleted script's run must not go on unseen.
-      if (id === this.state.runningId) this.stop();
-      const scripts = this.state.scripts.filter((candidate) => candidate.id !== id);
-      this.set({ scripts, recentlyDeleted: script });
-      await this.refreshTrash();
-      if (id === this.state.selectedId) {
-        const next = scripts[0];
-        if (next) await this.select(next.id);
-        else this.set({ selectedId: null, code: '', dirty: false, output: [], errorLine: null });
-      }
-    });
+  protected override flushOpen(): Promise<void> {
+    return this.flushDraft();
   }
 
-  async undoDelete(): Promise<void> {
-    const script = this.state.recentlyDeleted;
-    if (script) await this.restoreFromTrash(script.id);
+  /** A deleted script's run must not go on unseen. */
+  protected override onDeleted(id: string): void {
+    if (id === this.state.runningId) this.stop();
   }
 
-  /** Brings a deleted script back, its unsaved draft included, and opens it. */
-  async restoreFromTrash(id: string): Promise<void> {
-    const title = this.state.trash.find((script) => script.id === id)?.title ?? 'the script';
-    await this.attempt(`restore “${title}”`, async () => {
-      const restored = await this.deps.store.restore(id);
-      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
-      await this.refreshScripts();
-      await this.refreshTrash();
-      await this.select(restored.id);
-    });
-  }
-
-  /** Deletes a script in the trash for good; its slug is free again. */
-  async purgeFromTrash(id: string): Promise<void> {
-    const title = this.state.trash.find((script) => script.id === id)?.title ?? 'the script';
-    await this.attempt(`delete “${title}” for good`, async () => {
-      await this.deps.store.purge(id);
-      if (this.state.recentlyDeleted?.id === id) this.set({ recentlyDeleted: null });
-      await this.refreshTrash();
-    });
+  protected override closeOpen(): void {
+    this.set({ code: '', dirty: false, output: [], errorLine: null, check: null, savedWithError: null });
   }
 
   /** Drops the unsaved edits for the version saved elsewhere; the user asked for it. */
@@ -369,10 +328,6 @@ export class Workspace extends StateHolder<WorkspaceState> {
   /** Keeps the unsaved edits; saving them replaces the version saved elsewhere. */
   keepEdits(): void {
     this.set({ changedElsewhere: false });
-  }
-
-  dismissUndo(): void {
-    this.set({ recentlyDeleted: null });
   }
 
   async setRunTimeout(ms: number): Promise<void> {
@@ -392,6 +347,10 @@ export class Workspace extends StateHolder<WorkspaceState> {
     const { state } = this.deps.runtime.status;
     if (state === 'booting' || state === 'restarting')
       this.appendEntries(id, [{ kind: 'note', tone: 'info', text: 'Waiting for Python to start…' }]);
+    else if (this.deps.previewRendering?.())
+      this.appendEntries(id, [
+        { kind: 'note', tone: 'info', text: 'Waiting for Python to finish rendering the post preview…' },
+      ]);
     // A run's time is Python's, from when it began the run; a transform's try counts from the press.
     const elapsed = () => performance.now() - (this.pythonStartedAt ?? pressedAt);
     try {
@@ -412,11 +371,7 @@ export class Workspace extends StateHolder<WorkspaceState> {
         entrypoint: script.kind === 'utility' ? script.entrypoint : undefined,
         scriptId: script.id,
         timeoutMs: this.state.runTimeoutMs,
-        onOutput: (chunks) =>
-          this.appendEntries(
-            id,
-            chunks.map((chunk) => ({ kind: chunk.stream, text: chunk.text })),
-          ),
+        onOutput: (chunks) => this.appendEntries(id, chunks.flatMap(outputEntries)),
       });
       this.reportOutcome(id, outcome, elapsed());
     } catch (error) {
@@ -437,13 +392,6 @@ export class Workspace extends StateHolder<WorkspaceState> {
 
   private reportOutcome(id: string, outcome: RunOutcome, elapsedMs: number): void {
     const entries: OutputEntry[] = [];
-    if (outcome.truncatedChars > 0) {
-      entries.push({
-        kind: 'note',
-        tone: 'warning',
-        text: `Output truncated: ${outcome.truncatedChars.toLocaleString('en')} more characters were not shown.`,
-      });
-    }
     const seconds = `${(elapsedMs / 1000).toFixed(2)} s`;
     switch (outcome.kind) {
       case 'ok':
@@ -540,10 +488,9 @@ export class Workspace extends StateHolder<WorkspaceState> {
     return this.draftWrite;
   }
 
-  private async refreshScripts(): Promise<void> {
+  protected override async refreshItems(): Promise<void> {
     const before = this.selected;
-    const scripts = sortByTitle(await this.deps.store.list());
-    this.set({ scripts });
+    await super.refreshItems();
     const after = this.selected;
     if (before && after && after.body !== before.body) this.showSavedElsewhere(after);
   }
@@ -557,19 +504,19 @@ export class Workspace extends StateHolder<WorkspaceState> {
       this.set({ changedElsewhere: true });
     }
   }
-
-  private async refreshTrash(): Promise<void> {
-    this.set({ trash: await this.deps.store.listTrash() });
-  }
-
-  private replaceScript(script: Script): void {
-    const scripts = this.state.scripts.map((candidate) => (candidate.id === script.id ? script : candidate));
-    this.set({ scripts: sortByTitle(scripts) });
-  }
 }
 
-function sortByTitle(scripts: readonly Script[]): Script[] {
-  return [...scripts].sort((a, b) => a.title.localeCompare(b.title, 'en') || a.slug.localeCompare(b.slug));
+/** A chunk of a run's output as the panel shows it: after a note of the flood left out before it, if any. */
+function outputEntries(chunk: OutputChunk): OutputEntry[] {
+  const text: OutputEntry = { kind: chunk.stream, text: chunk.text };
+  if (!chunk.skipped) return [text];
+  const { lines, chars } = chunk.skipped;
+  const note = `${lines.toLocaleString('en')} lines not shown (${chars.toLocaleString('en')} characters): the output was too long, so its beginning and its end are kept.`;
+  return [{ kind: 'note', tone: 'warning', text: note }, text];
+}
+
+function isScriptKind(kind: string): kind is ScriptKind {
+  return (scriptKinds as readonly string[]).includes(kind);
 }
 
 function describeStop(outcome: Extract<RunOutcome, { kind: 'stopped' }>, timeoutMs: number): string {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type AppPage,
   newAppPage,
+  newScript,
   output,
   pythonStatus,
   startDevServer,
@@ -22,7 +23,7 @@ let page: Page;
 beforeAll(async () => {
   app = await newAppPage(suite.browser, suite.server.url);
   page = app.page;
-  await page.getByRole('button', { name: 'New script' }).click();
+  await newScript(page);
   await page.locator('.cm-content').waitFor();
 });
 

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, newAppPage, output, pythonStatus, useBuiltApp, waitFor } from './harness';
+import { type AppPage, newAppPage, newScript, output, pythonStatus, useBuiltApp, waitFor } from './harness';
 
 const suite = useBuiltApp();
 
@@ -18,7 +18,7 @@ describe('editor intelligence and diagnostics', () => {
     app = await newAppPage(suite.browser, suite.server.url);
     page = app.page;
     await waitFor(pythonStatus(page), /ready/, 90_000);
-    await page.getByRole('button', { name: 'New script' }).click();
+    await newScript(page);
     await page.getByRole('heading', { name: 'Untitled utility' }).waitFor();
   });
 

@@ -170,6 +170,15 @@ export async function replaceEditorText(page: Page, editorLabel: string, text: s
   await page.keyboard.insertText(text);
 }
 
+/** Presses New script and picks `kind` from the menu it opens; the new script is called `Untitled <kind>`. */
+export async function newScript(
+  page: Page,
+  kind: 'macro' | 'transform' | 'utility' = 'utility',
+): Promise<void> {
+  await page.getByRole('button', { name: 'New script' }).click();
+  await page.getByRole('menuitem', { name: new RegExp(`^${kind}`, 'i') }).click();
+}
+
 /** Creates a script of `kind` named `slug` with `code`, through the scripts view, and saves it. */
 export async function createScript(
   page: Page,
@@ -178,13 +187,12 @@ export async function createScript(
   code: string,
 ): Promise<void> {
   await page.getByRole('tab', { name: 'Scripts' }).click();
-  await page.getByRole('button', { name: 'New script' }).click();
-  await page.getByRole('button', { name: 'Rename Untitled utility' }).click();
-  const title = page.getByLabel('New title for Untitled utility');
+  await newScript(page, kind);
+  await page.getByRole('button', { name: `Rename Untitled ${kind}` }).click();
+  const title = page.getByLabel(`New title for Untitled ${kind}`);
   await title.fill(slug);
   await title.press('Enter');
   await page.getByRole('heading', { name: slug }).waitFor();
-  await page.getByRole('combobox', { name: /^Kind/ }).selectOption(kind);
   if (kind === 'macro') {
     // The editor says how a post calls it.
     await page

@@ -8,6 +8,7 @@ import {
   type AppPage,
   launchBrowser,
   newAppPage,
+  newScript,
   type PreviewServer,
   repoRoot,
   startPreviewServer,
@@ -180,7 +181,7 @@ describe('installable offline PWA', () => {
     const status = page.getByRole('status', { name: 'Python status' });
     await expect.poll(() => status.textContent(), { timeout: 90_000, interval: 250 }).toContain('ready');
 
-    await page.getByRole('button', { name: 'New script' }).click();
+    await newScript(page);
     // The new script opens once it is stored; typing before that would go to the script shown until then.
     await page.getByRole('heading', { name: 'Untitled utility' }).waitFor();
     const editor = page.getByLabel('Code of Untitled utility');

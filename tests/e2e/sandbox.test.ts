@@ -6,7 +6,16 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sandboxFrameDocument } from '../../src/runtime/sandbox-frame';
-import { type AppPage, newAppPage, output, pythonStatus, startRun, useBuiltApp, waitFor } from './harness';
+import {
+  type AppPage,
+  newAppPage,
+  newScript,
+  output,
+  pythonStatus,
+  startRun,
+  useBuiltApp,
+  waitFor,
+} from './harness';
 
 const suite = useBuiltApp();
 let app: AppPage;
@@ -44,7 +53,7 @@ async function expectAppStillWorks(): Promise<void> {
 beforeAll(async () => {
   app = await newAppPage(suite.browser, suite.server.url);
   page = app.page;
-  await page.getByRole('button', { name: 'New script' }).click();
+  await newScript(page);
   await page.locator('.cm-content').waitFor();
   await waitFor(pythonStatus(page), /ready/, 90_000);
 });

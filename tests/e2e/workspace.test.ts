@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, newAppPage, output, pythonStatus, useBuiltApp } from './harness';
+import { type AppPage, newAppPage, newScript, output, pythonStatus, useBuiltApp } from './harness';
 
 const suite = useBuiltApp();
 
@@ -40,8 +40,8 @@ function draftIsStored(text: string): Promise<boolean> {
   });
 }
 
-async function newScript(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'New script' }).click();
+async function newUtility(page: Page): Promise<void> {
+  await newScript(page);
   // A bundled default is open before, so wait for the new script's title rather than any editor.
   await expectText(page.locator('.toolbar h2'), /Untitled utility/);
 }
@@ -59,7 +59,7 @@ describe('scripts workspace', () => {
     page = app.page;
     await page.locator('.cm-content').waitFor();
     seeded = await scriptItems(page).count();
-    await newScript(page);
+    await newUtility(page);
     await waitForReady(page);
   });
 
@@ -145,10 +145,14 @@ describe('scripts workspace', () => {
     await expect(output(page).textContent()).resolves.toContain('within limit');
   });
 
-  test('a print flood is batched and truncated with a visible note', async () => {
+  test('a print flood keeps its head and its tail, with the lines left out counted between', async () => {
     await setCode(page, 'for i in range(200000):\n    print("line", i)\n');
-    await runAndWaitForNote(page, /Output truncated/, 90_000);
+    await runAndWaitForNote(page, /lines not shown/, 90_000);
     await expectText(output(page).getByRole('note'), /Finished/);
+    const text = (await output(page).textContent()) ?? '';
+    expect(text).toContain('line 0\n');
+    expect(text).toContain('line 199999');
+    expect(text.indexOf('lines not shown')).toBeLessThan(text.indexOf('line 199999'));
   });
 
   test('Ctrl+S saves and Ctrl+Enter runs from the editor', async () => {
@@ -171,7 +175,7 @@ describe('scripts workspace', () => {
     await title.press('Enter');
     await expectText(scripts, /Weekly Digest![\s\S]*weekly_digest\.py/);
 
-    await newScript(page);
+    await newUtility(page);
     await expect.poll(() => scripts.getByRole('listitem').count()).toBe(seeded + 2);
     await page.getByRole('button', { name: 'Delete Weekly Digest!' }).click();
     await expect.poll(() => scripts.getByRole('listitem').count()).toBe(seeded + 1);

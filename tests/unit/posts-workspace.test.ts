@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostStore } from '../../src/storage/idb-post-store';
-import { PostsWorkspace } from '../../src/ui/posts-workspace';
+import { PostsWorkspace, slugProblem } from '../../src/ui/posts-workspace';
 
 const opened: { dispose(): void }[] = [];
 afterEach(() => {
@@ -114,5 +114,62 @@ describe('a post edited in two tabs within the autosave delay', () => {
     expect((await second.store.get(post.id))?.body).toBe('first\nthen second\n');
     expect(await second.store.list()).toHaveLength(1);
     expect(second.posts.state.editConflict).toBeNull();
+  });
+});
+
+describe('the posts list', () => {
+  it('deletes through the same trash as scripts: the open post’s edits are saved first, undo and purge work', async () => {
+    const { store, posts } = await setup();
+    const kept = await store.create({ title: 'Kept', body: 'kept' });
+    const gone = await store.create({ title: 'Gone', body: 'gone' });
+    await posts.init();
+    await posts.select(gone.id);
+    posts.edit('gone, with an unsaved line');
+    await posts.delete(gone.id);
+    expect(posts.state.items.map((post) => post.id)).toEqual([kept.id]);
+    // The open post went; the next one opens in its place.
+    expect(posts.state.selectedId).toBe(kept.id);
+    expect(posts.state.recentlyDeleted?.id).toBe(gone.id);
+
+    await posts.undoDelete();
+    expect(posts.state.selectedId).toBe(gone.id);
+    expect(posts.state.editing?.body).toBe('gone, with an unsaved line');
+    expect(posts.state.trash).toEqual([]);
+
+    await posts.delete(kept.id);
+    await posts.delete(gone.id);
+    expect(posts.state.selectedId).toBeNull();
+    expect(posts.state.editing).toBeNull();
+    await posts.purgeFromTrash(kept.id);
+    expect(posts.state.trash.map((post) => post.id)).toEqual([gone.id]);
+    await expect(store.restore(kept.id)).rejects.toThrow(/in the trash/);
+  });
+});
+
+describe('titles and slugs', () => {
+  it('a new post starts with an empty body; its title and slug change apart, the slug only to a free one', async () => {
+    const { store, posts } = await setup();
+    await posts.create();
+    const id = posts.state.selectedId!;
+    expect(posts.state.editing?.body).toBe('');
+    await posts.rename(id, 'Émoji in titles');
+    expect(posts.state.editing?.slug).toBe('emoji_in_titles');
+
+    const other = await store.create({ title: 'Taken', body: '' });
+    await posts.init();
+    expect(slugProblem('taken', id, posts.state)).toBe('Taken by “Taken”.');
+    expect(slugProblem('Not A Slug', id, posts.state)).toMatch(/^Not a slug.*not_a_slug/);
+    expect(slugProblem('emoji_in_titles', id, posts.state)).toBeNull();
+    expect(slugProblem('emojis', id, posts.state)).toBeNull();
+
+    await posts.changeSlug('emojis');
+    expect(posts.state.editing?.slug).toBe('emojis');
+    expect((await store.get(id))?.title).toBe('Émoji in titles');
+    await posts.delete(other.id);
+    expect(slugProblem('taken', id, posts.state)).toBe('Taken by “Taken” in the trash.');
+    // The store holds the line too: a taken slug is refused and reported.
+    await posts.changeSlug('taken');
+    expect(posts.state.problem).toMatch(/Could not change the slug to “taken”: the slug “taken” is taken/);
+    expect((await store.get(id))?.slug).toBe('emojis');
   });
 });

@@ -18,8 +18,10 @@ describe('slugify', () => {
     },
   );
 
-  it('drops accented letters rather than transliterating them', () => {
-    expect(slugify('Café Crème', 'script')).toBe('caf_cr_me');
+  it('transliterates accented letters instead of dropping them', () => {
+    expect(slugify('Café Crème', 'script')).toBe('cafe_creme');
+    expect(slugify('émoji', 'post')).toBe('emoji');
+    expect(slugify('Straße, Æsir, Łódź, ﬁne', 'post')).toBe('strasse_aesir_lodz_fine');
   });
 });
 

@@ -100,7 +100,7 @@ const memorySettings = (): WorkspaceSettings => {
 let dbCounter = 0;
 const workspaces: Workspace[] = [];
 
-async function setup() {
+async function setup(previewRendering?: () => boolean) {
   const dbName = `workspace-test-${++dbCounter}`;
   const store = await openScriptStore({ dbName });
   const runtime = new ScriptedRuntime();
@@ -110,6 +110,7 @@ async function setup() {
     settings: memorySettings(),
     draftDelayMs: 0,
     checkDelayMs: 0,
+    previewRendering,
   });
   workspaces.push(workspace);
   await workspace.init();
@@ -126,8 +127,8 @@ describe('Workspace', () => {
   test('a new script is selected and shows its default body', async () => {
     const { workspace } = await setup();
     await workspace.create();
-    expect(workspace.state.scripts).toHaveLength(1);
-    expect(workspace.state.selectedId).toBe(workspace.state.scripts[0]?.id);
+    expect(workspace.state.items).toHaveLength(1);
+    expect(workspace.state.selectedId).toBe(workspace.state.items[0]?.id);
     expect(workspace.state.code).toContain('def main');
     expect(workspace.state.dirty).toBe(false);
   });
@@ -136,7 +137,7 @@ describe('Workspace', () => {
     const { workspace, store } = await setup();
     await workspace.create();
     await workspace.create();
-    const [first, second] = workspace.state.scripts.map((script) => script.id);
+    const [first, second] = workspace.state.items.map((script) => script.id);
     const reopen = async (openId?: string) => {
       const fresh = new Workspace({ store, runtime: new ScriptedRuntime(), settings: memorySettings() });
       workspaces.push(fresh);
@@ -327,7 +328,6 @@ describe('Workspace', () => {
     }
     expect(runtime.stopCalls).toBe(2);
     expect(notes[0]).toMatch(/^Stopped: interrupted with KeyboardInterrupt/);
-    expect(notes[1]).toMatch(/Output truncated: 12,345 more characters/);
     expect(notes[1]).toMatch(/Time limit of 30 s reached: .*Python worker was restarted/);
   });
 
@@ -410,6 +410,38 @@ describe('Workspace', () => {
     await expect(store.get(id)).resolves.toMatchObject({ enabled: true });
   });
 
+  test('a run pressed while a post preview renders says it waits for the render', async () => {
+    const { workspace, runtime } = await setup(() => true);
+    await workspace.create();
+    const running = workspace.run();
+    expect(workspace.state.output).toEqual([
+      { kind: 'note', tone: 'info', text: 'Waiting for Python to finish rendering the post preview…' },
+    ]);
+    runtime.complete({ kind: 'ok', truncatedChars: 0 });
+    await running;
+  });
+
+  test('a flood’s head and tail are shown with the lines left out counted between', async () => {
+    const { workspace, runtime } = await setup();
+    await workspace.create();
+    const running = workspace.run();
+    runtime.requests.at(-1)?.onOutput([{ stream: 'stdout', text: 'head\n' }]);
+    runtime.requests
+      .at(-1)
+      ?.onOutput([{ stream: 'stdout', text: 'tail\n', skipped: { chars: 1_234_567, lines: 98_765 } }]);
+    runtime.complete({ kind: 'ok', truncatedChars: 1_234_567 });
+    await running;
+    expect(workspace.state.output.slice(0, 3)).toEqual([
+      { kind: 'stdout', text: 'head\n' },
+      {
+        kind: 'note',
+        tone: 'warning',
+        text: '98,765 lines not shown (1,234,567 characters): the output was too long, so its beginning and its end are kept.',
+      },
+      { kind: 'stdout', text: 'tail\n' },
+    ]);
+  });
+
   test('a run pressed while Python boots says it waits; Clear empties the panel', async () => {
     const { workspace, runtime } = await setup();
     await workspace.create();
@@ -441,7 +473,7 @@ describe('Workspace', () => {
     const id = workspace.state.selectedId ?? '';
     workspace.edit('print("keep me")\n');
     await workspace.delete(id);
-    expect(workspace.state.scripts).toHaveLength(0);
+    expect(workspace.state.items).toHaveLength(0);
     expect(workspace.state.recentlyDeleted?.id).toBe(id);
     expect(workspace.state.selectedId).toBeNull();
     await workspace.undoDelete();

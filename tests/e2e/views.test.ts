@@ -1,0 +1,254 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type AppPage, newAppPage, repoRoot, useBuiltApp } from './harness';
+
+const suite = useBuiltApp();
+
+/** Where the screenshots go, one per view and screen size, for a person to look at. */
+const screenshots = resolve(repoRoot, 'test-output/views');
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the page as it is now, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    // The preview frame is an opaque-origin sandbox that axe cannot reach into.
+    const results = await axe.run(document, { iframes: false, resultTypes: ['violations'] });
+    return results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) =>
+          `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary ?? ''}`).join(' | ')}`,
+      );
+  });
+}
+
+/** The accessible label or text of the element with the focus, looking into shadow roots. */
+function focusedLabel(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let focused = document.activeElement;
+    while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    return focused?.getAttribute('aria-label') ?? focused?.textContent?.trim() ?? '';
+  });
+}
+
+const screens = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1366, height: 800 },
+] as const;
+
+/**
+ * Elements that stick out past the right edge of the window without a scrolling or clipping box
+ * around them that fits: what makes a page scroll sideways. Shadow roots included.
+ */
+function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found: string[] = [];
+    const describe = (element: Element) =>
+      `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className && typeof element.className === 'string' ? `.${element.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const parentOf = (element: Element): Element | null =>
+      element.parentElement ?? ((element.getRootNode() as ShadowRoot).host || null);
+    const clippedInside = (element: Element): boolean => {
+      for (let parent = parentOf(element); parent; parent = parentOf(parent)) {
+        const overflow = getComputedStyle(parent).overflowX;
+        if (overflow !== 'visible') return parent.getBoundingClientRect().right <= width + 1;
+      }
+      return false;
+    };
+    const visit = (root: Document | ShadowRoot) => {
+      for (const element of root.querySelectorAll('*')) {
+        const box = element.getBoundingClientRect();
+        const style = getComputedStyle(element);
+        if (
+          box.width > 0 &&
+          style.visibility !== 'hidden' &&
+          box.right > width + 1 &&
+          !clippedInside(element)
+        )
+          found.push(`${describe(element)} ends at ${Math.round(box.right)} px`);
+        if (element.shadowRoot) visit(element.shadowRoot);
+      }
+    };
+    visit(document);
+    if (document.documentElement.scrollWidth > width)
+      found.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    return found;
+  });
+}
+
+describe('every view on a phone and on a desktop', () => {
+  let app: AppPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    app = await newAppPage(suite.browser, suite.server.url);
+    page = app.page;
+    await page.getByRole('button', { name: 'New script' }).waitFor();
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  for (const screen of screens) {
+    test(`${screen.name} (${screen.width}×${screen.height}): nothing scrolls sideways`, async () => {
+      await page.setViewportSize({ width: screen.width, height: screen.height });
+      const narrow = screen.width < 760;
+      for (const view of ['Scripts', 'Posts', 'Diagnostics'] as const) {
+        await page.getByRole('tab', { name: view }).click();
+        await page.locator('main').getByText(/./).first().waitFor();
+        await page.screenshot({ path: `${screenshots}/${view.toLowerCase()}-${screen.name}.png` });
+        expect(await overflowingElements(page), `${view} at ${screen.width} px`).toEqual([]);
+        if (view === 'Diagnostics') continue;
+        const menu = page.getByRole('button', { name: `☰ ${view}` });
+        const list = page.getByRole('list', { name: view });
+        if (!narrow) {
+          expect(await menu.isVisible()).toBe(false);
+          expect(await list.isVisible()).toBe(true);
+          continue;
+        }
+        // A narrow screen keeps the sidebar in a drawer, opened by the menu button.
+        expect(await list.isVisible()).toBe(false);
+        await menu.click();
+        await list.waitFor();
+        await page.screenshot({ path: `${screenshots}/${view.toLowerCase()}-drawer-${screen.name}.png` });
+        expect(await overflowingElements(page)).toEqual([]);
+        await page.keyboard.press('Escape');
+        await list.waitFor({ state: 'hidden' });
+      }
+    });
+  }
+
+  test('axe finds no serious or critical problem in any view', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    for (const view of ['Scripts', 'Posts', 'Diagnostics'] as const) {
+      await page.getByRole('tab', { name: view }).click();
+      await page.locator('main').getByText(/./).first().waitFor();
+      expect(await seriousViolations(page), view).toEqual([]);
+    }
+    expect(await page.getByRole('main').count()).toBe(1);
+    expect(await page.getByRole('banner').count()).toBe(1);
+  });
+
+  test('a list item is one tab stop; the arrow keys reach its buttons and the next item', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    const list = page.getByRole('list', { name: 'Scripts' });
+    const first = list.getByRole('listitem').first();
+    await first.getByRole('button').first().focus();
+    await page.keyboard.press('Tab');
+    // Tab leaves the item (and the list) instead of visiting its rename and delete buttons.
+    expect(await focusedLabel(page)).not.toMatch(/^(Rename|Delete) /);
+    await first.getByRole('button').first().focus();
+    await page.keyboard.press('ArrowRight');
+    expect(
+      await first.getByRole('button', { name: /^Rename/ }).evaluate((button) => button.matches(':focus')),
+    ).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    const second = list.getByRole('listitem').nth(1);
+    expect(
+      await second
+        .getByRole('button')
+        .first()
+        .evaluate((button) => button.matches(':focus')),
+    ).toBe(true);
+  });
+
+  test('find and replace in an editor, and search across posts and scripts', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    const markdown = page.getByLabel('Markdown of Untitled post');
+    await markdown.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('A lighthouse, another lighthouse.');
+    await page.keyboard.press('ControlOrMeta+f');
+    const find = page.getByRole('textbox', { name: 'Find' });
+    await find.waitFor();
+    await find.fill('lighthouse');
+    const replace = page.getByRole('textbox', { name: 'Replace' });
+    await replace.fill('beacon');
+    await page.getByRole('button', { name: 'replace all' }).click();
+    await expect.poll(() => markdown.textContent()).toBe('A beacon, another beacon.');
+    await page.keyboard.press('Escape');
+    await page.getByText('Saved', { exact: true }).waitFor();
+
+    // Ctrl/Cmd+K from anywhere; results as the word is typed, in posts and in scripts.
+    await page.getByRole('tab', { name: 'Scripts' }).focus();
+    await page.keyboard.press('ControlOrMeta+k');
+    const search = page.getByRole('combobox', { name: 'Search posts and scripts' });
+    expect(await search.evaluate((input) => input.matches(':focus'))).toBe(true);
+    await page.keyboard.type('beac');
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /Untitled post/ }).waitFor();
+    await search.fill('');
+    await page.keyboard.type('youtu');
+    await results.getByRole('option', { name: /YouTube/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'YouTube' }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Scripts' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  test('a phone switches between the Markdown and its preview', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    const markdown = page.getByLabel('Markdown of Untitled post');
+    const preview = page.getByTitle('Post preview');
+    await markdown.waitFor();
+    expect(await preview.isVisible()).toBe(false);
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    await preview.waitFor();
+    expect(await markdown.isVisible()).toBe(false);
+    await page.keyboard.press('ArrowLeft');
+    await markdown.waitFor();
+  });
+
+  test('the share dialog fits a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const fields = { share_title: 'A long shared title '.repeat(6), share_text: 'word '.repeat(400) };
+    await page.goto(`${suite.server.url}?${new URLSearchParams(fields)}`);
+    const dialog = page.getByRole('dialog', { name: /A post arrived/ });
+    await dialog.getByRole('button', { name: 'Save as draft' }).waitFor();
+    await page.screenshot({ path: `${screenshots}/share-dialog-phone.png` });
+    expect(await overflowingElements(page)).toEqual([]);
+    const box = await dialog.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    await dialog.getByRole('button', { name: 'Save as draft' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  test('the title and the slug are edited in the post’s header, the slug checked as it is typed', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page
+      .getByRole('list', { name: 'Posts' })
+      .getByRole('button', { name: /^Untitled post/ })
+      .click();
+    const title = page.getByRole('main').getByRole('textbox', { name: 'Title', exact: true });
+    await title.fill('Émoji à la carte');
+    await title.press('Enter');
+    await page.getByRole('heading', { name: 'Émoji à la carte' }).waitFor();
+    const slug = page.getByRole('main').getByRole('textbox', { name: 'Slug' });
+    await expect.poll(() => slug.inputValue()).toBe('emoji_a_la_carte');
+    // Another post may not take the same slug.
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
+    await slug.fill('emoji_a_la_carte');
+    await page.getByText('Taken by “Émoji à la carte”.').waitFor();
+    await slug.fill('emoji');
+    await page.getByText('Free', { exact: true }).waitFor();
+    await slug.press('Enter');
+    await page.getByRole('main').getByRole('textbox', { name: 'Title', exact: true }).focus();
+    await expect.poll(() => slug.inputValue()).toBe('emoji');
+    expect(await page.getByText('Free', { exact: true }).count()).toBe(0);
+  });
+});
