@@ -57,6 +57,7 @@ async function buildOnce(
     project: args.project,
     out: args.out,
     durationMs: 0,
+    peakRssBytes: 0,
     problems: [],
     warnings: [],
   };
@@ -93,6 +94,8 @@ async function buildOnce(
     progress?.clear();
   }
   report.durationMs = Math.round(performance.now() - started);
+  // maxRSS is in kilobytes.
+  report.peakRssBytes = process.resourceUsage().maxRSS * 1024;
   if (args.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else (report.ok ? io.stdout : io.stderr).write(formatSummary(report));
   return report;

@@ -10,6 +10,8 @@ export interface BuildReport {
   project: string;
   out: string;
   durationMs: number;
+  /** The process's peak resident memory so far (worker threads included), for the benchmark. */
+  peakRssBytes: number;
   stats?: BuildStats & { written: number; unchanged: number; removed: number; pythonWorkers: number };
   problems: BuildProblem[];
   warnings: BuildProblem[];

@@ -1,0 +1,167 @@
+// `npm run bench:site`: builds a generated corpus (bench/site/corpus.mjs) with `pymark build` and, in
+// the same run, with Eleventy 3 as the baseline; reports a full build, a rebuild after one post edit,
+// and peak memory, as ratios, and writes them to bench/RESULTS.md under "Site build".
+// Usage: node bench/site/run.mjs [--posts 1000]
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { makeCorpus, writeEleventyInput, writePymarkProject } from './corpus.mjs';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const { values } = parseArgs({ options: { posts: { type: 'string', default: '1000' } } });
+const postCount = Number(values.posts);
+
+function run(command, args, options = {}) {
+  const started = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  const wallMs = Math.round(performance.now() - started);
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}\n${result.stdout}`,
+    );
+  }
+  return { stdout: result.stdout, wallMs };
+}
+
+/** The last line of output that is a JSON object: Eleventy prints its own lines before ours. */
+function lastJson(stdout) {
+  const start = stdout.lastIndexOf('\n{');
+  return JSON.parse(start === -1 ? stdout : stdout.slice(start + 1));
+}
+
+console.info('Building the pymark command (npm run build:node)…');
+run('npm', ['run', 'build:node'], { cwd: repo });
+
+const work = mkdtempSync(join(tmpdir(), 'pymark-bench-site-'));
+const project = join(work, 'project');
+const eleventyInput = join(work, 'eleventy-input');
+const posts = makeCorpus(postCount);
+writePymarkProject(project, posts, join(repo, 'defaults'));
+writeEleventyInput(eleventyInput, posts);
+const loadAtStart = loadavg()[0];
+
+const pymark = (out) =>
+  run(process.execPath, [join(repo, 'bin/pymark.mjs'), 'build', project, '--out', out, '--json'], {
+    cwd: repo,
+  });
+
+console.info(`pymark build: ${postCount} posts, full build (no cache)…`);
+const full = pymark(join(work, 'pymark-site'));
+const fullReport = JSON.parse(full.stdout);
+
+// One post's body changes, as in an editor: its front matter stays.
+const edited = join(project, 'posts', `${posts[0].slug}.md`);
+writeFileSync(edited, `${readFileSync(edited, 'utf8')}\nOne more sentence, added for the rebuild.\n`);
+console.info('pymark build: rebuild after one post edit…');
+const rebuild = pymark(join(work, 'pymark-site'));
+const rebuildReport = JSON.parse(rebuild.stdout);
+
+console.info('Eleventy 3: full build…');
+const eleventy = run(
+  process.execPath,
+  [join(repo, 'bench/site/eleventy-build.mjs'), eleventyInput, join(work, 'eleventy-site')],
+  {
+    cwd: work,
+  },
+);
+const eleventyReport = lastJson(eleventy.stdout);
+console.info('Eleventy 3: build again after the same edit (it has no incremental one-shot build)…');
+appendFileSync(
+  join(eleventyInput, 'posts', `${posts[0].slug}.md`),
+  '\nOne more sentence, added for the rebuild.\n',
+);
+const eleventyAgain = run(
+  process.execPath,
+  [join(repo, 'bench/site/eleventy-build.mjs'), eleventyInput, join(work, 'eleventy-site')],
+  { cwd: work },
+);
+const loadAtEnd = loadavg()[0];
+
+const mib = (bytes) => `${Math.round(bytes / 1048576)} MiB`;
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const ratio = (a, b) => `${(a / b).toFixed(2)} ×`;
+const verdict = (value, goal) => (value <= goal ? 'meets goal' : 'misses goal');
+
+const rows = [
+  [
+    'Full build (process wall time)',
+    seconds(full.wallMs),
+    `${seconds(eleventy.wallMs)} (Eleventy 3)`,
+    ratio(full.wallMs, eleventy.wallMs),
+    '≤ 1.0 × (stretch 0.5 ×)',
+    verdict(full.wallMs / eleventy.wallMs, 1),
+  ],
+  [
+    'Full build (inside the process)',
+    seconds(fullReport.durationMs),
+    `${seconds(eleventyReport.durationMs)} (Eleventy 3)`,
+    ratio(fullReport.durationMs, eleventyReport.durationMs),
+    '—',
+    'context',
+  ],
+  [
+    'Rebuild after one post edit (process wall time)',
+    seconds(rebuild.wallMs),
+    `${seconds(full.wallMs)} (pymark full build)`,
+    ratio(rebuild.wallMs, full.wallMs),
+    '≤ 0.1 ×',
+    verdict(rebuild.wallMs / full.wallMs, 0.1),
+  ],
+  [
+    'Same rebuild, Eleventy (a full build again)',
+    seconds(eleventyAgain.wallMs),
+    `${seconds(eleventy.wallMs)} (Eleventy full build)`,
+    ratio(eleventyAgain.wallMs, eleventy.wallMs),
+    '—',
+    'context',
+  ],
+  [
+    'Peak memory (max RSS, full build)',
+    mib(fullReport.peakRssBytes),
+    `${mib(eleventyReport.peakRssBytes)} (Eleventy 3)`,
+    ratio(fullReport.peakRssBytes, eleventyReport.peakRssBytes),
+    '—',
+    'context',
+  ],
+];
+
+const stats = fullReport.stats;
+const section = `<!-- site-build:start (written by npm run bench:site, bench/site/run.mjs) -->
+## Site build
+
+\`npm run bench:site\` generates ${postCount} posts (about 400 words each, a youtube call and an inline
+vimeo call in each, a tag cloud in every 50th, every 10th a draft, 40 tags), builds them with
+\`pymark build\` (a fresh process, no macro cache), edits one post's body and builds again (with the cache
+the first build left), and builds the same corpus with Eleventy 3 in the same run, its shortcodes in
+JavaScript writing the same markup. Both write post pages, paginated home and tag pages, RSS and a
+sitemap; pymark also writes category, year and month archives, Atom and a 404 page, so it does more.
+
+- Date: ${new Date().toISOString()}
+- Machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1073741824)} GiB, Node ${process.version}
+- Load average (1 min) at start and end: ${loadAtStart.toFixed(2)}, ${loadAtEnd.toFixed(2)}${
+  loadAtStart > availableParallelism()
+    ? ' — more than the cores: other work on the machine skews these figures'
+    : ''
+}
+- pymark: ${stats.posts} posts (${stats.drafts} drafts left out), ${stats.files} files, ${stats.macroCalls} macro calls, ${stats.macrosRun} run in Python on ${stats.pythonWorkers} worker thread(s); the rebuild wrote ${rebuildReport.stats.written} files, ran ${rebuildReport.stats.macrosRun} macros and started ${rebuildReport.stats.pythonWorkers} Python workers
+- Eleventy: ${eleventyReport.files} files
+- One run of each; wall times include starting Node (and, for pymark's full build, booting Pyodide)
+
+| Figure | pymark | Baseline, same run | Ratio | Goal | Result |
+| --- | --- | --- | --- | --- | --- |
+${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+Not measured here: 10,000 posts within a 2 GiB heap (run \`npm run bench:site -- --posts 10000\`).
+<!-- site-build:end -->
+`;
+
+const resultsPath = join(repo, 'bench/RESULTS.md');
+const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
+const marked = /<!-- site-build:start[\s\S]*?<!-- site-build:end -->\n?/;
+writeFileSync(
+  resultsPath,
+  marked.test(previous) ? previous.replace(marked, section) : `${previous.trimEnd()}\n\n${section}`,
+);
+console.info(`\n${section}`);
