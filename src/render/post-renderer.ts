@@ -256,7 +256,9 @@ function declarationOf(script: Script | undefined): MacroDeclaration | undefined
 function levelsDeepestFirst(calls: readonly PlacedMacroCall[]): number[][] {
   const levels: number[][] = [];
   calls.forEach((call, index) => {
-    (levels[call.depth] ??= []).push(index);
+    const level = levels[call.depth] ?? [];
+    level.push(index);
+    levels[call.depth] = level;
   });
   return levels.reverse();
 }
