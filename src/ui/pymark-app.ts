@@ -11,6 +11,7 @@ import './folder-panel';
 import './trash-list';
 import './default-offers-notice';
 import './incoming-post-dialog';
+import type { Script } from '../core/script';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
@@ -25,6 +26,8 @@ import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+/** One empty list, so the posts view is not handed a new one on every render. */
+const noScripts: readonly Script[] = [];
 
 /** The app shell: lays out the scripts and posts views and forwards user intents to their owners. */
 @customElement('pymark-app')
@@ -264,6 +267,7 @@ export class PymarkApp extends LitElement {
       case 'posts':
         return html`<pymark-posts-view
           .state=${this.postsView}
+          .scripts=${this.view?.scripts ?? noScripts}
           @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
