@@ -19,6 +19,7 @@ import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
+import type { MacroTrial } from './macro-trial';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
 import type { SettingsDialog } from './settings-dialog';
@@ -119,6 +120,8 @@ export class PymarkApp extends LitElement {
 
   @property({ attribute: false }) workspace?: Workspace;
   @property({ attribute: false }) posts?: PostsWorkspace;
+  /** Runs the Try-a-macro form of a macro script. */
+  @property({ attribute: false }) macroTrial?: MacroTrial;
   @property({ attribute: false }) folder?: FolderControls;
   @property({ attribute: false }) diagnostics?: Diagnostics;
   @state() private diagnosticsView?: DiagnosticsState;
@@ -262,6 +265,7 @@ export class PymarkApp extends LitElement {
       case 'scripts':
         return html`<pymark-script-view
           .state=${this.view}
+          .trial=${this.macroTrial}
           @script-intent=${(event: CustomEvent<ScriptIntent>) => void this.onScriptIntent(event.detail)}
         ></pymark-script-view>`;
       case 'posts':
