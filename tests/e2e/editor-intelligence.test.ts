@@ -219,6 +219,40 @@ describe('editor intelligence for macro calls in a post', () => {
     await expect(note.locator('span.details').textContent()).resolves.toBe('a hidden part');
   });
 
+  test('Run on a macro opens Try a macro: render with parameters, sanitized and raw HTML, what it printed', async () => {
+    const greet = [
+      'PARAMS = {"name": {"type": "str", "required": True, "doc": "Who"}, "times": {"type": "int"}}',
+      '',
+      'def render(context):',
+      '    params = context["params"]',
+      '    print("greeting", params["name"])',
+      '    return "<p class=\'greet\' onclick=\'steal()\'>" + ("Hi " + params["name"] + "! ") * params.get("times", 1) + "</p>"',
+    ].join('\n');
+    await createScript(page, 'macro', 'greet', greet);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Try greet' });
+    await form.getByLabel('name (required)').fill('Ada');
+    await form.getByLabel('times').fill('2');
+    await form.getByRole('button', { name: 'Try', exact: true }).click();
+    const raw = page.getByLabel('Raw HTML');
+    await waitFor(raw, /Hi Ada/);
+    await expect(raw.textContent()).resolves.toBe("<p class='greet' onclick='steal()'>Hi Ada! Hi Ada! </p>");
+    await expect(page.getByLabel('What it printed').textContent()).resolves.toBe('greeting Ada\n');
+    const shown = page
+      .locator('pymark-macro-try iframe[title="Post preview"]')
+      .contentFrame()
+      .locator('p.greet');
+    await expect.poll(() => shown.textContent()).toBe('Hi Ada! Hi Ada! ');
+    await expect(shown.getAttribute('onclick')).resolves.toBeNull();
+    // A value of the wrong type is refused before the macro runs.
+    await form.getByLabel('times').fill('lots');
+    await form.getByRole('button', { name: 'Try', exact: true }).click();
+    await waitFor(page.locator('pymark-macro-try').getByRole('alert'), /times must be int/);
+    await form.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('region', { name: 'Output' }).waitFor();
+    await page.getByRole('tab', { name: 'Posts' }).click();
+  });
+
   test('an unclosed paired call is marked at its line', async () => {
     await replaceEditorText(page, markdown, 'Fine text.\n\n[[note]]\nThis note never ends.\n');
     await page.locator('.cm-line').nth(2).locator('.cm-lintRange-warning').waitFor();
