@@ -5,7 +5,7 @@ title: "Tag Cloud"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 1
+version: 2
 createdAt: "2026-11-24T00:00:00.000Z"
 updatedAt: "2026-11-24T00:00:00.000Z"
 ---
@@ -32,6 +32,18 @@ ORIENTATIONS = {
     "diag": "mixed-diagonal",
 }
 SMALLEST, LARGEST, EQUAL = 14, 56, 35
+
+# Read by the editor (completion, hover), Try a macro and the preview's argument warnings; see docs/macros.md.
+PARAMS = {
+    "orientation": {
+        "type": "str",
+        "default": "horizontal",
+        "values": ["horizontal", "mixed-hv", "mixed-diagonal"],
+        "doc": "How the words are turned (aliases such as hv or diagonal work too)",
+    },
+    "width": {"type": "int", "default": 900, "doc": "Width in pixels, 320 to 1600"},
+    "height": {"type": "int", "default": 420, "doc": "Height in pixels, 180 to 900"},
+}
 
 
 def render(context):

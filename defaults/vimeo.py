@@ -5,7 +5,7 @@ title: "Vimeo"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 1
+version: 2
 createdAt: "2026-11-24T00:00:00.000Z"
 updatedAt: "2026-11-24T00:00:00.000Z"
 ---
@@ -17,6 +17,12 @@ import html
 import re
 
 VIDEO_ID = re.compile(r"[0-9]+")
+
+# Read by the editor (completion, hover), Try a macro and the preview's argument warnings; see docs/macros.md.
+PARAMS = {
+    "id": {"type": "str | int", "required": True, "doc": "The video id: digits 0-9"},
+    "title": {"type": "str", "default": "Vimeo video", "doc": "The player's title, read by screen readers"},
+}
 
 
 def render(context):

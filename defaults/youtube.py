@@ -5,7 +5,7 @@ title: "YouTube"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 1
+version: 2
 createdAt: "2026-11-24T00:00:00.000Z"
 updatedAt: "2026-11-24T00:00:00.000Z"
 ---
@@ -18,6 +18,13 @@ import re
 
 VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 ALLOW = "accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture"
+
+# Read by the editor (completion, hover), Try a macro and the preview's argument warnings; see docs/macros.md.
+PARAMS = {
+    "id": {"type": "str | int", "required": True, "doc": "The video id: 11 characters of A-Z a-z 0-9 _ -"},
+    "title": {"type": "str", "default": "YouTube video", "doc": "The player's title, read by screen readers"},
+    "start": {"type": "int", "doc": "Start this many whole seconds in"},
+}
 
 
 def render(context):

@@ -15,6 +15,7 @@ import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
 import { IncomingPosts } from './ui/incoming-posts';
+import { MacroTrial, samplePostWith } from './ui/macro-trial';
 import { PostsWorkspace } from './ui/posts-workspace';
 import { Workspace } from './ui/workspace';
 
@@ -64,9 +65,23 @@ async function start(): Promise<void> {
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);
 
-  const renderer = new PostRenderer(runtime, createHtmlSanitizer());
+  const sanitize = createHtmlSanitizer();
+  const renderer = new PostRenderer(runtime, sanitize);
   const siteData = new SiteDataFeed(() => postStore.list(), runtime);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
+  app.macroTrial = new MacroTrial({
+    renderMacro: (script, context) => runtime.renderMacro(script, context),
+    sanitize,
+    renderBody: async (body) => {
+      return (
+        await renderer.renderPost(samplePostWith(body), {
+          scripts: await store.list(),
+          env,
+          dataVersion: siteData.version,
+        })
+      ).html;
+    },
+  });
   const posts = new PostsWorkspace({
     store: postStore,
     render: async (post) =>

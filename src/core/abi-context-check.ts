@@ -21,7 +21,7 @@ export function createContextChecker(): ContextChecker {
   return (context) => {
     if (
       isPlainObject(context) &&
-      ownKeyCount(context) === 5 &&
+      ownKeyCount(context) === 5 + optionalKeyCount(context) &&
       typeof context.macro === 'string' &&
       context.macro.length > 0 &&
       isParams(context.params) &&
@@ -32,6 +32,24 @@ export function createContextChecker(): ContextChecker {
       return { ok: true, value: context as MacroContext };
     return parseMacroContext(context);
   };
+}
+
+/** The context's optional keys (ABI 1.1), each with what zod accepts for it. */
+const optionalKeys: readonly (readonly [string, (value: unknown) => boolean])[] = [
+  ['placement', (value) => value === undefined || value === 'block' || value === 'inline'],
+  ['body', (value) => value === undefined || typeof value === 'string'],
+  ['body_html', (value) => value === undefined || typeof value === 'string'],
+];
+
+/** How many optional keys the context has, each valid; an invalid one makes the count miss, for zod to judge. */
+function optionalKeyCount(context: Record<string, unknown>): number {
+  let count = 0;
+  for (const [key, accepts] of optionalKeys) {
+    if (!Object.hasOwn(context, key)) continue;
+    if (!accepts(context[key])) return Number.NaN;
+    count += 1;
+  }
+  return count;
 }
 
 /** Whether zod's `schema` accepts an object, asked once per distinct object. */

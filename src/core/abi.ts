@@ -89,6 +89,15 @@ export const macroEnvSchema = z
 
 export type MacroEnv = z.infer<typeof macroEnvSchema>;
 
+/**
+ * The ABI's minor version: within v1, each minor version only adds optional fields (docs/abi-v1.md).
+ * 1.1 added a call's `placement` and a paired call's `body` and `body_html`.
+ */
+export const abiMinorVersion = 1;
+
+/** Where the call stands: "block" on its own (its HTML replaces a paragraph), or "inline" inside one. */
+export const macroPlacementSchema = z.enum(['block', 'inline']);
+
 export const macroContextSchema = z
   .strictObject({
     macro: z.string().min(1),
@@ -96,10 +105,17 @@ export const macroContextSchema = z
     args: z.array(macroValueSchema),
     env: macroEnvSchema,
     post: abiPostSchema,
+    // Since 1.1: optional, so a context without them is still v1.
+    placement: macroPlacementSchema.optional(),
+    body: z.string().optional(),
+    body_html: z.string().optional(),
   })
   .register(abiV1, {
     id: 'MacroContext',
-    description: 'The single argument of a macro\u2019s render(context), as it crosses to the worker.',
+    description:
+      'The single argument of a macro\u2019s render(context), as it crosses to the worker. A paired call ' +
+      '([[name]]\u2026[[/name]]) also carries its body, as Markdown (body) and as sanitized HTML with the ' +
+      'macros inside it already rendered (body_html).',
   });
 
 export type MacroContext = z.infer<typeof macroContextSchema>;

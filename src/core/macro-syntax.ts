@@ -301,6 +301,46 @@ class MacroScanner {
   }
 }
 
+/** A closing call, `[[/name]]`, that ends the body of the paired call opened by `[[name …]]`. */
+export interface ParsedClosing {
+  /** Lower-cased, as call names are. */
+  readonly name: string;
+  readonly source: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The outcome of scanning at a `[[/`: a closing call, or the problem that keeps it text. */
+export type ClosingScan =
+  | { readonly ok: true; readonly closing: ParsedClosing }
+  | { readonly ok: false; readonly problem: SyntaxProblem };
+
+const closingOpen = '[[/';
+
+/**
+ * Scans the closing call whose `[[/` is at `start`: a name, optional spaces, `]]`. Null when no
+ * name follows `[[/` (`[[/]]`, `[[/ x]]` stay text, as `[[ x]]` does); a closing call with
+ * anything after its name is malformed, since it takes no parameters.
+ */
+export function scanClosingAt(text: string, start: number): ClosingScan | null {
+  if (!text.startsWith(closingOpen, start) || !opensName(text, start + closingOpen.length)) return null;
+  let position = start + closingOpen.length;
+  while (isNameCharacter(text[position])) position++;
+  const name = text.slice(start + closingOpen.length, position).toLowerCase();
+  while (text[position] === ' ' || text[position] === '\t') position++;
+  if (!text.startsWith(close, position)) {
+    return {
+      ok: false,
+      problem: {
+        offset: start,
+        message: `Closing call [[/${name}]] takes no parameters: write it as [[/${name}]]`,
+      },
+    };
+  }
+  const end = position + close.length;
+  return { ok: true, closing: { name, source: text.slice(start, end), start, end } };
+}
+
 /**
  * A name is letters, digits and `_`, as script slugs are (a slug may start with a digit: `2col`),
  * but not digits alone, so that `[[1]]` or `[[2024]]` in prose stays text.

@@ -1,4 +1,6 @@
 import type { AbiPost, MacroContext, MacroEnv } from '../core/abi';
+import { checkArguments, type MacroDeclaration, readMacroDeclaration } from '../core/macro-params';
+import { blockElementIn } from '../core/macro-placement';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
@@ -72,81 +74,126 @@ export class PostRenderer {
   ) {}
 
   async renderPost(post: Post, site: SiteContext): Promise<RenderedPost> {
-    const document = parseMacroDocument(post.body);
+    const macros = resolveMacros(site.scripts);
+    const document = parseMacroDocument(post.body, {
+      takesBody: (name) => declarationOf(macros.get(name))?.takesBody ?? false,
+    });
     const warnings: RenderWarning[] = document.warnings.map(({ message, line, column }) => ({
       message,
       line,
       column,
     }));
-    const macros = resolveMacros(site.scripts);
     const abiPost = toAbiPost(post);
     const postKey = JSON.stringify(abiPost);
-
-    const keys: (string | undefined)[] = [];
-    const pending = new Map<string, RenderItem>();
-    for (const call of document.calls) {
-      const script = macros.get(call.name.toLowerCase());
-      if (!script) {
-        keys.push(undefined);
-        continue;
+    // Inner calls first: a paired call's context carries its body's HTML with them in place.
+    const outputs: string[] = [];
+    let executed = 0;
+    for (const level of levelsDeepestFirst(document.calls)) {
+      const keys = new Map<number, string>();
+      const pending = new Map<string, RenderItem>();
+      for (const index of level) {
+        const call = document.calls[index]!;
+        const script = macros.get(call.name);
+        if (!script) continue;
+        const context = this.contextFor(call, site.env, abiPost, () =>
+          document.renderBody(index, (_, inner) => outputs[inner]!),
+        );
+        const key = `${script.id}@${script.version}|${site.dataVersion}|${postKey}|${JSON.stringify([
+          call.name,
+          context.params,
+          context.args,
+          site.env,
+          context.placement,
+          context.body,
+          context.body_html,
+        ])}`;
+        keys.set(index, key);
+        if (!this.#memo.has(key)) pending.set(key, { script, context });
       }
-      const context: MacroContext = {
-        macro: call.name,
-        params: { ...call.params },
-        args: [...call.args],
-        env: site.env,
-        post: abiPost,
-      };
-      const key = `${script.id}@${script.version}|${site.dataVersion}|${postKey}|${JSON.stringify([
-        call.name,
-        context.params,
-        context.args,
-        site.env,
-      ])}`;
-      keys.push(key);
-      if (!this.#memo.has(key)) pending.set(key, { script, context });
+      const fresh = await this.runPending(pending);
+      executed += pending.size;
+      for (const index of level) {
+        const call = document.calls[index]!;
+        const key = keys.get(index);
+        const response = key === undefined ? undefined : (fresh.get(key) ?? this.recall(key));
+        outputs[index] = this.outputFor(call, macros.get(call.name), response, {
+          scripts: site.scripts,
+          warnings,
+        });
+      }
     }
-
-    // Failures are kept for this render only: a timeout may not repeat, so it must not stick.
-    const fresh = new Map<string, RenderOutcome>();
-    if (pending.size > 0) {
-      const items = [...pending.values()];
-      const responses = await this.runner.renderMany(items);
-      [...pending.keys()].forEach((key, index) => {
-        const response = responses[index] ?? missingOutcome(items[index]);
-        if (!response.ok) {
-          fresh.set(key, response);
-          return;
-        }
-        const sanitized = { ...response, html: this.sanitize(response.html) };
-        fresh.set(key, sanitized);
-        this.remember(key, sanitized);
-      });
-    }
-
-    const html = document.render((call, index) => {
-      const key = keys[index];
-      const script = macros.get(call.name.toLowerCase());
-      const at = callSpan(call);
-      if (key === undefined || !script) {
-        warnings.push({ message: whyUnknown(call, site.scripts), ...at });
-        return unknownMacro(call, site.scripts);
-      }
-      const response = fresh.get(key) ?? this.recall(key);
-      if (!response) return macroError(call, script, missingOutcome(undefined));
-      const warn = (message: string) => warnings.push({ message, ...at });
-      // What a macro prints is for its author: shown where the call is, never in the page.
-      if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
-      if (!response.ok) {
-        const named = response.message.startsWith(`${script.slug}.py`);
-        warn(named ? response.message : `${script.slug}.py: ${response.message}`);
-        return macroError(call, script, response);
-      }
-      for (const message of response.warnings) warn(message);
-      return response.html;
-    });
+    const html = document.render((_, index) => outputs[index]!);
     warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { body: post.body, html, warnings, macroCount: document.calls.length, executed: pending.size };
+    return { body: post.body, html, warnings, macroCount: document.calls.length, executed };
+  }
+
+  private contextFor(
+    call: PlacedMacroCall,
+    env: MacroEnv,
+    post: AbiPost,
+    bodyHtml: () => string,
+  ): MacroContext {
+    const context: MacroContext = {
+      macro: call.name,
+      params: { ...call.params },
+      args: [...call.args],
+      env,
+      post,
+      placement: call.placement,
+    };
+    if (call.body === undefined) return context;
+    return { ...context, body: call.body.source, body_html: this.sanitize(bodyHtml()) };
+  }
+
+  /** Runs the calls not in the memo in one batch. Failures are kept for this render only: a timeout may not repeat. */
+  private async runPending(pending: ReadonlyMap<string, RenderItem>): Promise<Map<string, RenderOutcome>> {
+    const fresh = new Map<string, RenderOutcome>();
+    if (pending.size === 0) return fresh;
+    const items = [...pending.values()];
+    const responses = await this.runner.renderMany(items);
+    [...pending.keys()].forEach((key, index) => {
+      const response = responses[index] ?? missingOutcome(items[index]);
+      if (!response.ok) {
+        fresh.set(key, response);
+        return;
+      }
+      const sanitized = { ...response, html: this.sanitize(response.html) };
+      fresh.set(key, sanitized);
+      this.remember(key, sanitized);
+    });
+    return fresh;
+  }
+
+  /** A call's HTML in the page, with its warnings added to `into.warnings`. */
+  private outputFor(
+    call: PlacedMacroCall,
+    script: Script | undefined,
+    response: RenderOutcome | undefined,
+    into: { scripts: readonly Script[]; warnings: RenderWarning[] },
+  ): string {
+    const at = callSpan(call);
+    const warn = (message: string) => into.warnings.push({ message, ...at });
+    if (!script) {
+      warn(whyUnknown(call, into.scripts));
+      return unknownMacro(call, into.scripts);
+    }
+    if (!response) return macroError(call, script, missingOutcome(undefined));
+    const declaration = declarationOf(script);
+    if (declaration) for (const message of checkArguments(call.name, call.params, declaration)) warn(message);
+    // What a macro prints is for its author: shown where the call is, never in the page.
+    if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
+    if (!response.ok) {
+      const named = response.message.startsWith(`${script.slug}.py`);
+      warn(named ? response.message : `${script.slug}.py: ${response.message}`);
+      return macroError(call, script, response);
+    }
+    for (const message of response.warnings) warn(message);
+    const block = call.placement === 'inline' ? blockElementIn(response.html) : undefined;
+    if (block === undefined) return response.html;
+    // A block inside <p> would end the paragraph early and leave the rest of it outside.
+    const message = `[[${call.name}]] returned a block (<${block}>) inside a paragraph: put the call on a line of its own`;
+    warn(message);
+    return placementProblem(call, message);
   }
 
   /** Forgets everything, e.g. after the runtime was replaced. */
@@ -192,6 +239,30 @@ function resolveMacros(scripts: readonly Script[]): Map<string, Script> {
   return macros;
 }
 
+/** Each script's declaration, read once per version (a new version is a new `Script` object). */
+const declarations = new WeakMap<Script, MacroDeclaration>();
+
+function declarationOf(script: Script | undefined): MacroDeclaration | undefined {
+  if (script === undefined) return undefined;
+  let declaration = declarations.get(script);
+  if (declaration === undefined) {
+    declaration = readMacroDeclaration(script.body, script.entrypoint);
+    declarations.set(script, declaration);
+  }
+  return declaration;
+}
+
+/** Indexes of the calls, grouped by nesting depth, deepest first. */
+function levelsDeepestFirst(calls: readonly PlacedMacroCall[]): number[][] {
+  const levels: number[][] = [];
+  calls.forEach((call, index) => {
+    const level = levels[call.depth] ?? [];
+    level.push(index);
+    levels[call.depth] = level;
+  });
+  return levels.reverse();
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
@@ -221,6 +292,11 @@ function whyUnknown(call: PlacedMacroCall, scripts: readonly Script[]): string {
     return `[[${call.name}]] is not a macro: ${slug}.py is a ${script.kind}`;
   if (script) return `[[${call.name}]] is not called: ${slug}.py is disabled`;
   return `Unknown macro [[${call.name}]]: no macro script is named ${slug}.py`;
+}
+
+/** The call's own text, marked, where its block HTML would have broken the paragraph. */
+function placementProblem(call: PlacedMacroCall, message: string): string {
+  return `<span class="pymark-macro-placement" title="${escapeHtml(message)}">${escapeHtml(call.source)}</span>`;
 }
 
 function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailure): string {

@@ -1,6 +1,12 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
-import { type AbiPost, type MacroEnv, type MacroValue, siteSnapshotSchema } from '../core/abi';
+import {
+  type AbiPost,
+  type MacroContext,
+  type MacroEnv,
+  type MacroValue,
+  siteSnapshotSchema,
+} from '../core/abi';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 import type { BootInfo, OutputChunk, ScriptCheck } from './types';
@@ -131,10 +137,14 @@ export interface BatchScript {
 /** A param or arg as JSON types it; ABI v1's tag is only needed for a whole float (below). */
 export type BareValue = MacroValue['value'];
 
+/** A context's optional keys (ABI 1.1), passed on to the macro as they are. */
+export type BatchExtras = Partial<Pick<MacroContext, 'placement' | 'body' | 'body_html'>>;
+
 /**
- * One call: [script index, macro name, params, args, env index, post index, whole floats?]. JSON
- * reads a float with a whole value (2.0, written 2) back as int, so such values are listed in the
- * optional last element as [param names, arg indexes]; every other value's JSON type is its ABI type.
+ * One call: [script index, macro name, params, args, env index, post index, whole floats?, extras?].
+ * JSON reads a float with a whole value (2.0, written 2) back as int, so such values are listed in
+ * the optional seventh element as [param names, arg indexes] (null when there are none but extras
+ * follow); every other value's JSON type is its ABI type. Extras are the context's optional keys.
  */
 export type BatchItem = [
   script: number,
@@ -143,7 +153,8 @@ export type BatchItem = [
   args: BareValue[],
   env: number,
   post: number,
-  wholeFloats?: [params: string[], args: number[]],
+  wholeFloats?: [params: string[], args: number[]] | null,
+  extras?: BatchExtras,
 ];
 
 /** Main thread → worker: a `RenderBatch` as JSON text, and the JSON text of a `SiteSnapshot` to install first if the worker lacks it. */

@@ -1,5 +1,5 @@
-import type { AbiPost, MacroEnv, MacroValue } from '../core/abi';
-import type { BatchItem, BatchScript, RenderBatch } from './protocol';
+import type { AbiPost, MacroContext, MacroEnv, MacroValue } from '../core/abi';
+import type { BatchExtras, BatchItem, BatchScript, RenderBatch } from './protocol';
 import type { SentScripts } from './sent-scripts';
 import type { MacroScript, RenderItem } from './types';
 
@@ -40,7 +40,10 @@ export function encodeRenderBatch(items: readonly RenderItem[], held?: SentScrip
       args.push(tagged.value);
       if (isWholeFloat(tagged)) floatArgs.push(index);
     });
-    if (floatParams.length > 0 || floatArgs.length > 0) item.push([floatParams, floatArgs]);
+    const hasWholeFloats = floatParams.length > 0 || floatArgs.length > 0;
+    const extras = contextExtras(context);
+    if (hasWholeFloats || extras) item.push(hasWholeFloats ? [floatParams, floatArgs] : null);
+    if (extras) item.push(extras);
     return item;
   });
   const batch: RenderBatch = {
@@ -50,6 +53,16 @@ export function encodeRenderBatch(items: readonly RenderItem[], held?: SentScrip
     items: batchItems,
   };
   return { text: JSON.stringify(batch), scripts: scripts.values };
+}
+
+/** The context's optional keys that are set, or undefined when none is. */
+function contextExtras({ placement, body, body_html }: MacroContext): BatchExtras | undefined {
+  if (placement === undefined && body === undefined && body_html === undefined) return undefined;
+  return {
+    ...(placement === undefined ? {} : { placement }),
+    ...(body === undefined ? {} : { body }),
+    ...(body_html === undefined ? {} : { body_html }),
+  };
 }
 
 function isWholeFloat({ type, value }: MacroValue): boolean {

@@ -25,7 +25,9 @@ import {
 } from '@codemirror/view';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { Script } from '../core/script';
 import type { ScriptDiagnostic } from '../runtime/types';
+import { type MacroInfo, macroInfos, macroIntelligence } from './macro-completion';
 
 /** Marks the line a traceback points at; `null` clears it. */
 const setErrorLine = StateEffect.define<number | null>();
@@ -132,6 +134,10 @@ export class CodeEditor extends LitElement {
   @property({ attribute: false }) diagnosticsFor: string | null = null;
   /** Who found the problems, shown with each: Python's compiler, or the post preview. */
   @property() diagnosticsSource = 'Python';
+  /** The project's scripts, for macro completion and hover in Markdown; emits `open-script` from the hover. */
+  @property({ attribute: false }) scripts: readonly Script[] = [];
+
+  private macros: MacroInfo[] = [];
 
   private view?: EditorView;
   /** The accessible name follows renames without rebuilding the editor. */
@@ -149,6 +155,10 @@ export class CodeEditor extends LitElement {
       root: this.renderRoot as ShadowRoot,
       state: this.createState(this.value),
     });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('scripts')) this.macros = macroInfos(this.scripts);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -199,6 +209,12 @@ export class CodeEditor extends LitElement {
           { key: 'Mod-Enter', preventDefault: true, run: () => this.emit('run-request') },
         ]),
         baseExtensions(this.language),
+        this.language === 'markdown'
+          ? macroIntelligence(
+              () => this.macros,
+              (id) => this.openScript(id),
+            )
+          : [],
         this.labelCompartment.of(this.labelAttribute()),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
@@ -235,6 +251,11 @@ export class CodeEditor extends LitElement {
 
   private labelAttribute(): Extension {
     return EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-describedby': 'keys' });
+  }
+
+  private openScript(scriptId: string): void {
+    const detail = { scriptId, line: null };
+    this.dispatchEvent(new CustomEvent('open-script', { detail, bubbles: true, composed: true }));
   }
 
   private emit(type: 'save-request' | 'run-request'): boolean {

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type PostStatus, postStatuses } from '../core/post';
+import type { Script } from '../core/script';
 import type { RenderedPost } from '../render/post-renderer';
 import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
@@ -181,6 +182,8 @@ export class PostsView extends LitElement {
   @state() private slugDraft: { id: string; slug: string } | null = null;
   /** Which pane a narrow screen shows: the Markdown or its preview. */
   @state() private pane: 'write' | 'preview' = 'write';
+  /** The project's scripts: the Markdown editor completes and explains calls of its macros. */
+  @property({ attribute: false }) scripts: readonly Script[] = [];
 
   override render() {
     const post = this.state?.editing;
@@ -252,6 +255,7 @@ export class PostsView extends LitElement {
           .diagnostics=${previewMarks(preview)}
           .diagnosticsFor=${preview?.body ?? null}
           diagnosticsSource="Preview"
+          .scripts=${this.scripts}
           @code-change=${(event: CustomEvent<string>) => this.emit('body-change', event.detail)}
         ></pymark-code-editor>
         <section class="preview" aria-label="Preview">

@@ -11,6 +11,7 @@ import './diagnostics-view';
 import './folder-panel';
 import './default-offers-notice';
 import './incoming-post-dialog';
+import type { Script } from '../core/script';
 import type { SlugItem } from '../storage/item-store';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
@@ -21,6 +22,7 @@ import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
 import type { NewItemKind } from './item-sidebar';
 import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
+import type { MacroTrial } from './macro-trial';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
 import type { SearchBox } from './search-box';
@@ -30,6 +32,8 @@ import { controlStyles } from './shared-styles';
 import type { Workspace, WorkspaceState } from './workspace';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+/** One empty list, so the posts view is not handed a new one on every render. */
+const noScripts: readonly Script[] = [];
 
 /** What New script asks: each kind starts from its own working template. */
 const scriptKindChoices: readonly NewItemKind[] = [
@@ -199,6 +203,8 @@ export class PymarkApp extends LitElement {
 
   @property({ attribute: false }) workspace?: Workspace;
   @property({ attribute: false }) posts?: PostsWorkspace;
+  /** Runs the Try-a-macro form of a macro script. */
+  @property({ attribute: false }) macroTrial?: MacroTrial;
   @property({ attribute: false }) folder?: FolderControls;
   @property({ attribute: false }) diagnostics?: Diagnostics;
   @state() private diagnosticsView?: DiagnosticsState;
@@ -361,11 +367,13 @@ export class PymarkApp extends LitElement {
       case 'scripts':
         return html`<pymark-script-view
           .state=${this.view}
+          .trial=${this.macroTrial}
           @script-intent=${(event: CustomEvent<ScriptIntent>) => void this.onScriptIntent(event.detail)}
         ></pymark-script-view>`;
       case 'posts':
         return html`<pymark-posts-view
           .state=${this.postsView}
+          .scripts=${this.view?.items ?? noScripts}
           @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
           @conflict-open=${() => void this.posts?.openConflictCopy()}

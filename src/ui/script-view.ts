@@ -1,8 +1,11 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { isMacroName } from '../core/macro-syntax';
 import { type Script, type ScriptKind, scriptKinds } from '../core/script';
 import './code-editor';
+import './macro-try';
+import type { MacroTrial } from './macro-trial';
 import './output-panel';
 import { controlStyles } from './shared-styles';
 import type { WorkspaceState } from './workspace';
@@ -62,6 +65,10 @@ export class ScriptView extends LitElement {
   ];
 
   @property({ attribute: false }) state?: WorkspaceState;
+  /** Tries macros: with it, Run on a macro opens the Try-a-macro form in place of the output. */
+  @property({ attribute: false }) trial?: MacroTrial;
+  /** The macro whose Try-a-macro form is open. */
+  @state() private tryingId: string | null = null;
 
   override render() {
     const view = this.state;
@@ -101,7 +108,7 @@ export class ScriptView extends LitElement {
         </button>
         <button
           class="primary"
-          @click=${() => this.intent({ type: 'run' })}
+          @click=${() => this.run(script)}
           ?disabled=${view.runningId !== null}
           title=${script.kind === 'transform' ? 'Try on a sample shared page (Ctrl/Cmd+Enter)' : 'Run (Ctrl/Cmd+Enter)'}
         >
@@ -117,13 +124,31 @@ export class ScriptView extends LitElement {
         label="Code of ${script.title}"
         @code-change=${(event: CustomEvent<string>) => this.intent({ type: 'edit', code: event.detail })}
         @save-request=${() => this.intent({ type: 'save' })}
-        @run-request=${() => this.intent({ type: 'run' })}
+        @run-request=${() => this.run(script)}
       ></pymark-code-editor>
-      <pymark-output-panel
-        .entries=${view.output}
-        @clear-output=${() => this.intent({ type: 'clear-output' })}
-      ></pymark-output-panel>
+      ${
+        this.tryingId === script.id && script.kind === 'macro'
+          ? keyed(
+              script.id,
+              html`<pymark-macro-try
+                .trial=${this.trial}
+                .script=${script}
+                .code=${view.code}
+                @close-trial=${() => (this.tryingId = null)}
+              ></pymark-macro-try>`,
+            )
+          : html`<pymark-output-panel
+              .entries=${view.output}
+              @clear-output=${() => this.intent({ type: 'clear-output' })}
+            ></pymark-output-panel>`
+      }
     `;
+  }
+
+  /** A macro is tried with parameters of the author's choosing; any other script runs. */
+  private run(script: Script): void {
+    if (script.kind === 'macro' && this.trial) this.tryingId = script.id;
+    else this.intent({ type: 'run' });
   }
 
   /** How a post calls this macro, or why no post can. */

@@ -43,6 +43,13 @@ const cases: [string, unknown][] = [
     'a null-prototype params',
     { ...valid, params: Object.assign(Object.create(null), { a: { type: 'str', value: 'x' } }) },
   ],
+  // ABI 1.1's optional keys.
+  ['a placement', { ...valid, placement: 'inline' }],
+  ['a paired call', { ...valid, placement: 'block', body: '*x*', body_html: '<p><em>x</em></p>' }],
+  ['an unknown placement', { ...valid, placement: 'float' }],
+  ['a body that is not a string', { ...valid, body: 1 }],
+  ['a body_html set to undefined', { ...valid, body_html: undefined }],
+  ['a body beside an extra key', { ...valid, body: '', extra: 1 }],
   ['not an object', 'context'],
   ['null', null],
   ['an array', []],

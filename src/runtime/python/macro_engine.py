@@ -175,7 +175,7 @@ def render_batch(batch_json):
                 else:
                     params = item[2]
                     args = item[3]
-                    if len(item) > 6:
+                    if len(item) > 6 and item[6] is not None:
                         restore_whole_floats(params, args, item[6])
                     context = {
                         "macro": item[1],
@@ -184,6 +184,8 @@ def render_batch(batch_json):
                         "env": env_copies[item[4]](),
                         "post": post_copies[item[5]](),
                     }
+                    if len(item) > 7:  # placement, body, body_html (ABI 1.1): plain str values
+                        context.update(item[7])
                     outcome = function(context)
                     # A bare str is its own outcome: the common case skips a call.
                     if type(outcome) is not str:
