@@ -446,13 +446,18 @@ class WorkerPythonRuntime implements PythonRuntime {
   #callWorkerRun(run: ActiveRun, session: WorkerSession): Promise<WorkerEnding> {
     const { fileName, code, entrypoint = defaultEntrypoint.utility } = run.request;
     const onOutput = Comlink.proxy((chunks: unknown) => this.#deliverOutput(run, chunks));
+    // A utility may read `from pymark import site` as a macro does: a worker without it gets it.
+    const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
     return Promise.race([
-      session.api.run({ fileName, code, entrypoint }, onOutput).then(
-        (value): WorkerEnding => ({
-          kind: 'result',
-          result: parseMessage(workerRunResultSchema, value, 'run result from the worker'),
+      session.api
+        .run({ fileName, code, entrypoint, ...(site === undefined ? {} : { site }) }, onOutput)
+        .then((value): WorkerEnding => {
+          this.#sessionsWithSite.add(session);
+          return {
+            kind: 'result',
+            result: parseMessage(workerRunResultSchema, value, 'run result from the worker'),
+          };
         }),
-      ),
       session.gone.then(
         (reason): WorkerEnding => ({ kind: 'broken', reason: `The Python worker crashed (${reason})` }),
       ),

@@ -70,6 +70,8 @@ export const workerRunRequestSchema = z.object({
   fileName: z.string().min(1),
   code: z.string(),
   entrypoint: z.string().min(1),
+  /** The site data, when this worker has not had it yet: a utility reads `from pymark import site` too. */
+  site: z.string().optional(),
 });
 export type WorkerRunRequest = z.infer<typeof workerRunRequestSchema>;
 

@@ -6,6 +6,7 @@ import linecache
 import sys
 
 from _pymark_errors import describe
+from _pymark_reference import awaited
 from _pymark_syntax import has_main_guard
 
 
@@ -33,7 +34,8 @@ def run_script(code, file_name, entrypoint):
         tree = ast.parse(code, file_name)
         exec(compile(tree, file_name, "exec", dont_inherit=True), namespace)
         function = None if has_main_guard(tree) else namespace.get(entrypoint)
-        result = function() if callable(function) else None
+        # An `async def main` is awaited, as the reference desktop app does.
+        result = awaited(function()) if callable(function) else None
         # repr, not str: it tells 'None' from None and "1" from 1, and a broken __repr__ is the
         # script's error, so it is computed inside the try.
         return {"kind": "ok", "returnValue": None if result is None else repr(result)}
