@@ -6,6 +6,7 @@ import macroContextSource from './python/macro_context.py?raw';
 import macroEngineSource from './python/macro_engine.py?raw';
 import siteSource from './python/pymark_site.py?raw';
 import referenceSource from './python/reference_compat.py?raw';
+import scriptActionsSource from './python/script_actions.py?raw';
 import syntaxSource from './python/script_syntax.py?raw';
 import transformEngineSource from './python/transform_engine.py?raw';
 import runnerSource from './runner.py?raw';
@@ -28,6 +29,7 @@ const pymarkModules: readonly PymarkModule[] = [
   { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
   { name: '_pymark_site', path: 'python/pymark_site.py', source: siteSource },
   { name: '_pymark_reference', path: 'python/reference_compat.py', source: referenceSource },
+  { name: '_pymark_script_actions', path: 'python/script_actions.py', source: scriptActionsSource },
   // The reference desktop app's module name, so its scripts' `from bds_api import bds` works unchanged.
   { name: 'bds_api', path: 'python/bds_api.py', source: bdsApiSource },
   { name: '_pymark_macro_engine', path: 'python/macro_engine.py', source: macroEngineSource },

@@ -50,13 +50,14 @@ const examples: Example[] = fences.flatMap((fence, index): Example[] => {
 let harness: MacroHarness;
 let runner: PythonRunner;
 
+// Booting Pyodide takes seconds, more on a busy machine.
 beforeAll(async () => {
   harness = await loadMacroHarness();
   runner = createPythonRunner(harness.pyodide);
   const site = fences.find((fence) => fence.info === 'json site');
   if (!site) throw new Error('docs/python-api.md shows no `json site` fence');
   harness.engine.setSite(JSON.stringify(siteSnapshotSchema.parse(JSON.parse(site.text))));
-});
+}, 120_000);
 
 describe('docs/python-api.md examples (real Pyodide)', () => {
   it('has examples of both kinds', () => {
