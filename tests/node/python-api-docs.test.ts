@@ -26,6 +26,8 @@ interface Example {
   code: string;
   params: Record<string, string | number | boolean>;
   expected: string;
+  /** For a utility: the actions it leaves for the app, from a `json actions` fence after its output. */
+  actions: unknown[];
 }
 
 /** Each `python utility` or `python macro {params}` fence with the `text` or `html` fence after it. */
@@ -37,12 +39,14 @@ const examples: Example[] = fences.flatMap((fence, index): Example[] => {
     throw new Error(
       `docs/python-api.md: the example ${fence.text.slice(0, 40)}… has no output fence after it`,
     );
+  const actions = fences[index + 2]?.info === 'json actions' ? fences[index + 2]!.text : '[]';
   return [
     {
       kind: heading[1] as Example['kind'],
       code: fence.text,
       params: heading[2] ? (JSON.parse(heading[2]) as Example['params']) : {},
       expected: expected.text,
+      actions: JSON.parse(actions) as unknown[],
     },
   ];
 });
@@ -75,7 +79,7 @@ describe('docs/python-api.md examples (real Pyodide)', () => {
           printed += chunks.map((chunk) => chunk.text).join('');
         },
       });
-      expect(result).toMatchObject({ kind: 'ok' });
+      expect(result).toMatchObject({ kind: 'ok', actions: example.actions });
       expect(printed).toBe(example.expected);
       return;
     }
