@@ -143,12 +143,16 @@ def draw(words, orientation, width, height):
     counts = sorted({word["count"] for word in words})
     angles = ANGLES[orientation]
     placed = []
+    no_room = []  # boxes that found no spot: one at least as large in both ways finds none either
     parts = []
     for index, word in enumerate(words):
         angle = angles[index % len(angles)]
         box = word_box(word["text"], word["size"], angle)
+        if any(box[0] >= w and box[1] >= h for w, h in no_room):
+            continue
         spot = find_spot(box, placed, width, height)
         if spot is None:
+            no_room.append(box)
             continue
         x, y = spot
         placed.append((x - box[0] / 2, y - box[1] / 2, x + box[0] / 2, y + box[1] / 2))
@@ -182,6 +186,8 @@ def glyph_width(char):
 
 
 def find_spot(box, placed, width, height):
+    if box[0] > width or box[1] > height:
+        return None  # larger than the canvas: no spot can hold it
     half_width, half_height = box[0] / 2, box[1] / 2
     for step in range(3000):
         theta = step * 0.1
