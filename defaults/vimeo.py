@@ -7,16 +7,15 @@ entrypoint: "render"
 enabled: true
 version: 2
 createdAt: "2026-11-24T00:00:00.000Z"
-updatedAt: "2026-11-24T00:00:00.000Z"
+updatedAt: "2026-12-02T00:00:00.000Z"
 ---
 """
 # Embeds a Vimeo video: [[vimeo id=76979871 title="The New Vimeo Player"]]
-# id: required, digits only. title: default "Vimeo video".
+# id: required, letters A-Z a-z, digits, _ and - (trimmed). title: default "Vimeo video".
 # A missing or bad id returns a warning and no embed; it never raises.
-import html
 import re
 
-VIDEO_ID = re.compile(r"[0-9]+")
+VIDEO_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 # Read by the editor (completion, hover), Try a macro and the preview's argument warnings; see docs/macros.md.
 PARAMS = {
@@ -30,16 +29,23 @@ def render(context):
     if "id" not in params:
         return {"html": "", "warnings": ["vimeo: id is required"]}
     # str(): [[vimeo id=123456]] passes an int, [[vimeo id="123456"]] a str.
-    video_id = str(params["id"])
+    video_id = str(params["id"]).strip()
     if not VIDEO_ID.fullmatch(video_id):
-        return {"html": "", "warnings": ["vimeo: id must be digits 0-9"]}
+        return {"html": "", "warnings": ["vimeo: id must be letters A-Z a-z, digits 0-9, _ and -"]}
     title = str(params.get("title", "Vimeo video"))
     return {
         "html": (
             '<div class="macro-vimeo">'
-            f'<iframe src="https://player.vimeo.com/video/{html.escape(video_id)}" '
-            f'title="{html.escape(title)}" frameborder="0" allow="autoplay; fullscreen; picture-in-picture" '
+            f'<iframe src="https://player.vimeo.com/video/{escape(video_id)}" '
+            f'title="{escape(title)}" frameborder="0" allow="autoplay; fullscreen; picture-in-picture" '
             "allowfullscreen></iframe></div>"
         ),
         "warnings": [],
     }
+
+
+def escape(text):
+    """HTML-escapes as the reference desktop app's templates do (Liquid's escape), byte for byte."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    )

@@ -7,16 +7,15 @@ entrypoint: "render"
 enabled: true
 version: 2
 createdAt: "2026-11-24T00:00:00.000Z"
-updatedAt: "2026-11-24T00:00:00.000Z"
+updatedAt: "2026-12-02T00:00:00.000Z"
 ---
 """
 # Embeds a YouTube video: [[youtube id="dQw4w9WgXcQ" title="Never Gonna Give You Up" start=43]]
-# id: required, 11 characters of A-Z a-z 0-9 _ -. title: default "YouTube video".
+# id: required, letters A-Z a-z, digits, _ and - (trimmed). title: default "YouTube video".
 # start: optional, whole seconds. A problem returns a warning (and no embed for a bad id); it never raises.
-import html
 import re
 
-VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+VIDEO_ID = re.compile(r"[A-Za-z0-9_-]+")
 ALLOW = "accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture"
 
 # Read by the editor (completion, hover), Try a macro and the preview's argument warnings; see docs/macros.md.
@@ -32,16 +31,16 @@ def render(context):
     if "id" not in params:
         return {"html": "", "warnings": ["youtube: id is required"]}
     # str(): an unquoted id made only of digits arrives as an int.
-    video_id = str(params["id"])
+    video_id = str(params["id"]).strip()
     if not VIDEO_ID.fullmatch(video_id):
-        return {"html": "", "warnings": ["youtube: id must be 11 characters of A-Z a-z 0-9 _ -"]}
+        return {"html": "", "warnings": ["youtube: id must be letters A-Z a-z, digits 0-9, _ and -"]}
     title = str(params.get("title", "YouTube video"))
     start, warnings = start_query(params.get("start"))
     return {
         "html": (
             '<div class="macro-youtube">'
-            f'<iframe src="https://www.youtube.com/embed/{html.escape(video_id)}?rel=0{start}" '
-            f'title="{html.escape(title)}" frameborder="0" allow="{ALLOW}" allowfullscreen></iframe>'
+            f'<iframe src="https://www.youtube.com/embed/{escape(video_id)}?rel=0{start}" '
+            f'title="{escape(title)}" frameborder="0" allow="{ALLOW}" allowfullscreen></iframe>'
             "</div>"
         ),
         "warnings": warnings,
@@ -56,3 +55,10 @@ def start_query(start):
     if isinstance(start, int) and not isinstance(start, bool) and start >= 0:
         return f"&start={start}", []
     return "", ["youtube: start must be a whole number of seconds, 0 or more; ignored"]
+
+
+def escape(text):
+    """HTML-escapes as the reference desktop app's templates do (Liquid's escape), byte for byte."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    )

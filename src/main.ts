@@ -9,6 +9,7 @@ import pythonWorkerUrl from './runtime/worker.ts?worker&url';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { LastOpenMemory, type View } from './storage/last-open';
+import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
@@ -61,6 +62,7 @@ async function start(): Promise<void> {
     settings,
     macroRenamed: (from, to) => void posts.offerMacroRename(from, to),
     previewRendering: () => posts.state.rendering,
+    applyActions: (actions) => applyScriptActions(postStore, actions),
   });
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);

@@ -146,10 +146,38 @@ export interface MacroOutput {
   warnings: string[];
 }
 
-export const siteSnapshotSchema = z.strictObject({ posts: z.array(abiPostSchema) }).register(abiV1, {
-  id: 'SiteSnapshot',
-  description: 'The project data behind `from pymark import site`, handed to the worker in one piece.',
-});
+export const siteMediaSchema = z
+  .object({
+    id: z.string().min(1),
+    filename: z.string().min(1),
+    mime_type: z.string().min(1),
+    created_at: isoDateTime,
+    title: z.string().optional(),
+    alt: z.string().optional(),
+    caption: z.string().optional(),
+    linked_post_ids: z.array(z.string()).optional(),
+  })
+  .catchall(jsonValueSchema)
+  .register(abiV1, {
+    id: 'SiteMedia',
+    description: 'Metadata of one media file of the project (never its bytes), and any further JSON fields.',
+  });
+
+export const siteSnapshotSchema = z
+  .strictObject({
+    /** Each post as in a macro context, plus `body`, its saved Markdown. */
+    posts: z.array(abiPostSchema),
+    /** Absent or empty until the app keeps media. */
+    media: z.array(siteMediaSchema).optional(),
+    /** The site's settings, as the app knows them (title, language, base URL…). */
+    settings: jsonObjectSchema.optional(),
+  })
+  .register(abiV1, {
+    id: 'SiteSnapshot',
+    description:
+      'The project data behind `from pymark import site`, handed to the worker in one piece: posts (with ' +
+      'their bodies), media metadata and site settings.',
+  });
 
 export type SiteSnapshot = z.infer<typeof siteSnapshotSchema>;
 

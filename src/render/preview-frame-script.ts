@@ -17,15 +17,14 @@ export interface PreviewOpenScriptMessage {
 }
 
 export function previewFrameMain(): void {
-  const palette = ['#1f4e79', '#2f6ea5', '#0e7490', '#15803d', '#a16207', '#b91c1c'];
-
-  /** The HTML each top-level node was created from; drawing a tag cloud changes the live node. */
+  /** The HTML each top-level node was created from, so an unchanged node is kept as it is. */
   const sourceOf = new WeakMap<Node, string>();
   const htmlOf = (node: Node) => (node instanceof Element ? node.outerHTML : (node.textContent ?? ''));
 
   /**
    * Replaces the body's children, but keeps each top-level node whose HTML did not change, so an
-   * embedded video does not reload while the author types in another paragraph.
+   * embedded video does not reload while the author types in another paragraph. Macros arrive
+   * finished (the tag cloud is laid out in Python): nothing here draws.
    */
   function morph(html: string): void {
     const template = document.createElement('template');
@@ -43,98 +42,6 @@ export function previewFrameMain(): void {
       else content.appendChild(node);
     });
     for (const extra of current.slice(incoming.length)) extra.remove();
-    for (const cloud of content.querySelectorAll<HTMLElement>('[data-tag-cloud]:not([data-drawn])')) {
-      drawTagCloud(cloud);
-    }
-  }
-
-  interface Word {
-    text: string;
-    size: number;
-    count: number;
-    url: string;
-  }
-
-  /** Places words on an Archimedean spiral out from the centre, skipping spots that overlap. */
-  function drawTagCloud(cloud: HTMLElement): void {
-    const svg = cloud.querySelector('svg');
-    if (!svg) return;
-    cloud.setAttribute('data-drawn', '');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(cloud.dataset.tagCloudWords ?? '[]');
-    } catch {
-      return;
-    }
-    // A user's macro writes this data; draw only the words shaped as the built-in writes them.
-    const words = (Array.isArray(parsed) ? parsed : []).filter(isWord);
-    const width = Number(cloud.dataset.width) || 900;
-    const height = Number(cloud.dataset.height) || 420;
-    const orientation = cloud.dataset.orientation ?? 'horizontal';
-    const counts = words.map((word) => word.count).sort((a, b) => a - b);
-    const placed: DOMRect[] = [];
-    const bounds = svg.getBoundingClientRect();
-    const ns = 'http://www.w3.org/2000/svg';
-    words.forEach((word, index) => {
-      const angle =
-        orientation === 'mixed-hv'
-          ? (index % 2) * -90
-          : orientation === 'mixed-diagonal'
-            ? [0, -45, 45][index % 3]
-            : 0;
-      const link = document.createElementNS(ns, 'a');
-      link.setAttribute('href', word.url);
-      const text = document.createElementNS(ns, 'text');
-      text.textContent = word.text;
-      text.setAttribute('font-size', String(word.size));
-      text.setAttribute('text-anchor', 'middle');
-      // Quantile colouring: a word's colour says which share of counts it is in.
-      const quantile = counts.indexOf(word.count) / Math.max(1, counts.length - 1);
-      text.setAttribute(
-        'fill',
-        palette[Math.min(palette.length - 1, Math.floor(quantile ** 0.7 * palette.length))] ?? '',
-      );
-      link.appendChild(text);
-      svg.appendChild(link);
-      for (let step = 0; step < 2_000; step++) {
-        const theta = step * 0.35;
-        const x = width / 2 + 4 * theta * Math.cos(theta);
-        const y = height / 2 + 2.5 * theta * Math.sin(theta);
-        text.setAttribute('transform', `translate(${x.toFixed(1)} ${y.toFixed(1)}) rotate(${angle})`);
-        const box = text.getBoundingClientRect();
-        if (contains(bounds, box) && !placed.some((other) => overlaps(box, other))) {
-          placed.push(box);
-          return;
-        }
-      }
-      link.remove();
-    });
-  }
-
-  function isWord(value: unknown): value is Word {
-    if (typeof value !== 'object' || value === null) return false;
-    const word = value as Record<string, unknown>;
-    return (
-      typeof word.text === 'string' &&
-      typeof word.url === 'string' &&
-      // Site paths and web pages only: never a `javascript:` link smuggled in through the data.
-      /^(?:https?:\/\/|\/(?!\/))/.test(word.url) &&
-      Number.isFinite(word.size) &&
-      Number.isFinite(word.count)
-    );
-  }
-
-  function contains(outer: DOMRect, inner: DOMRect): boolean {
-    return (
-      inner.left >= outer.left &&
-      inner.right <= outer.right &&
-      inner.top >= outer.top &&
-      inner.bottom <= outer.bottom
-    );
-  }
-
-  function overlaps(a: DOMRect, b: DOMRect): boolean {
-    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
   addEventListener('message', (event: MessageEvent) => {

@@ -230,7 +230,9 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#serially(async () => {
       const session = await this.#whenReady();
       const batch = encodeRenderBatch(prepared.valid, session.scripts);
-      const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
+      // Captured now: site data set while this call is out replaces the set, so it is sent next time.
+      const sessionsWithSite = this.#sessionsWithSite;
+      const site = sessionsWithSite.has(session) ? undefined : this.#siteJson;
       const sentAt = this.#now();
       const request = site === undefined ? { batch: batch.text } : { batch: batch.text, site };
       const ending = await this.#callWithTimeLimit(session, 'A macro', decodeRenderAnswer, () =>
@@ -241,7 +243,7 @@ class WorkerPythonRuntime implements PythonRuntime {
         const why = ending.why === 'worker-failed' ? 'worker-failed' : 'timeout';
         return { value: this.#finishRender(items, prepared, { ...ending, why }, this.#now() - sentAt) };
       }
-      this.#sessionsWithSite.add(session);
+      sessionsWithSite.add(session);
       const { result, heapBytes } = ending.value;
       const timedOut = ending.stoppedBy !== undefined;
       if (timedOut || result.interrupted) session.scripts.forget();
@@ -279,7 +281,8 @@ class WorkerPythonRuntime implements PythonRuntime {
       const session = await this.#whenReady();
       const sentAt = this.#now();
       // A transform may read `from pymark import site` as a macro does: a worker without it gets it.
-      const site = this.#sessionsWithSite.has(session) ? undefined : this.#siteJson;
+      const sessionsWithSite = this.#sessionsWithSite;
+      const site = sessionsWithSite.has(session) ? undefined : this.#siteJson;
       const request = {
         script: {
           id: script.id,
@@ -298,7 +301,7 @@ class WorkerPythonRuntime implements PythonRuntime {
         (api) => api.transform(request),
         signal,
       );
-      if (ending.kind === 'answered') this.#sessionsWithSite.add(session);
+      if (ending.kind === 'answered') sessionsWithSite.add(session);
       const outcome = transformOutcome(
         name,
         input.data,
@@ -472,13 +475,19 @@ class WorkerPythonRuntime implements PythonRuntime {
   #callWorkerRun(run: ActiveRun, session: WorkerSession): Promise<WorkerEnding> {
     const { fileName, code, entrypoint = defaultEntrypoint.utility } = run.request;
     const onOutput = Comlink.proxy((chunks: unknown) => this.#deliverOutput(run, chunks));
+    // A utility may read `from pymark import site` as a macro does: a worker without it gets it.
+    const sessionsWithSite = this.#sessionsWithSite;
+    const site = sessionsWithSite.has(session) ? undefined : this.#siteJson;
     return Promise.race([
-      session.api.run({ fileName, code, entrypoint }, onOutput).then(
-        (value): WorkerEnding => ({
-          kind: 'result',
-          result: parseMessage(workerRunResultSchema, value, 'run result from the worker'),
+      session.api
+        .run({ fileName, code, entrypoint, ...(site === undefined ? {} : { site }) }, onOutput)
+        .then((value): WorkerEnding => {
+          sessionsWithSite.add(session);
+          return {
+            kind: 'result',
+            result: parseMessage(workerRunResultSchema, value, 'run result from the worker'),
+          };
         }),
-      ),
       session.gone.then(
         (reason): WorkerEnding => ({ kind: 'broken', reason: `The Python worker crashed (${reason})` }),
       ),

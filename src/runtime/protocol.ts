@@ -7,6 +7,7 @@ import {
   type MacroValue,
   siteSnapshotSchema,
 } from '../core/abi';
+import { scriptActionSchema } from '../core/script-actions';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 import type { BootInfo, OutputChunk, ScriptCheck } from './types';
@@ -79,6 +80,8 @@ export const workerRunRequestSchema = z.object({
   fileName: z.string().min(1),
   code: z.string(),
   entrypoint: z.string().min(1),
+  /** The site data, when this worker has not had it yet: a utility reads `from pymark import site` too. */
+  site: z.string().optional(),
 });
 export type WorkerRunRequest = z.infer<typeof workerRunRequestSchema>;
 
@@ -107,6 +110,8 @@ export const workerRunResultSchema = z.discriminatedUnion('kind', [
     returnValue: z.string().optional(),
     truncatedChars,
     pythonMs: pythonMs.optional(),
+    /** What the utility asked to change, for the app to apply through its stores (src/storage/script-actions.ts). */
+    actions: z.array(scriptActionSchema).optional(),
   }),
   z.object({ kind: z.literal('error'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
   z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),

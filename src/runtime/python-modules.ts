@@ -1,9 +1,12 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyCallable, PyProxy } from 'pyodide/ffi';
+import bdsApiSource from './python/bds_api.py?raw';
 import errorsSource from './python/errors.py?raw';
 import macroContextSource from './python/macro_context.py?raw';
 import macroEngineSource from './python/macro_engine.py?raw';
 import siteSource from './python/pymark_site.py?raw';
+import referenceSource from './python/reference_compat.py?raw';
+import scriptActionsSource from './python/script_actions.py?raw';
 import syntaxSource from './python/script_syntax.py?raw';
 import transformEngineSource from './python/transform_engine.py?raw';
 import runnerSource from './runner.py?raw';
@@ -25,6 +28,10 @@ const pymarkModules: readonly PymarkModule[] = [
   { name: '_pymark_syntax', path: 'python/script_syntax.py', source: syntaxSource },
   { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
   { name: '_pymark_site', path: 'python/pymark_site.py', source: siteSource },
+  { name: '_pymark_reference', path: 'python/reference_compat.py', source: referenceSource },
+  { name: '_pymark_script_actions', path: 'python/script_actions.py', source: scriptActionsSource },
+  // The reference desktop app's module name, so its scripts' `from bds_api import bds` works unchanged.
+  { name: 'bds_api', path: 'python/bds_api.py', source: bdsApiSource },
   { name: '_pymark_macro_engine', path: 'python/macro_engine.py', source: macroEngineSource },
   { name: '_pymark_transform_engine', path: 'python/transform_engine.py', source: transformEngineSource },
   { name: '_pymark_runner', path: 'runner.py', source: runnerSource },

@@ -6,6 +6,8 @@ import linecache
 import sys
 
 from _pymark_errors import describe
+from _pymark_reference import awaited
+from _pymark_script_actions import begin_recording, end_recording
 from _pymark_syntax import has_main_guard
 
 
@@ -29,23 +31,27 @@ def run_script(code, file_name, entrypoint):
     namespace = {"__name__": "__main__"}
     # The script exists only in memory; registering it lets tracebacks quote its lines.
     linecache.cache[file_name] = (len(code), None, code.splitlines(keepends=True), file_name)
+    # What the utility asks to change (pymark.create_post…); kept only if the run ends well.
+    begin_recording()
     try:
         tree = ast.parse(code, file_name)
         exec(compile(tree, file_name, "exec", dont_inherit=True), namespace)
         function = None if has_main_guard(tree) else namespace.get(entrypoint)
-        result = function() if callable(function) else None
+        # An `async def main` is awaited, as the reference desktop app does.
+        result = awaited(function()) if callable(function) else None
         # repr, not str: it tells 'None' from None and "1" from 1, and a broken __repr__ is the
         # script's error, so it is computed inside the try.
-        return {"kind": "ok", "returnValue": None if result is None else repr(result)}
+        return {"kind": "ok", "returnValue": None if result is None else repr(result), "actions": end_recording()}
     except SystemExit as exit_request:
         if exit_request.code is None or exit_request.code == 0:
-            return {"kind": "ok", "returnValue": None}
+            return {"kind": "ok", "returnValue": None, "actions": end_recording()}
         return {"kind": "error", **describe(exit_request, file_name)}
     except KeyboardInterrupt as interrupt:
         return {"kind": "interrupted", **describe(interrupt, file_name)}
     except BaseException as error:  # every failure of the script is reported; none escapes
         return {"kind": "error", **describe(error, file_name)}
     finally:
+        end_recording()  # a failed run's actions are dropped: none of them is applied
         # Output still sitting in Python's line buffers belongs to this run.
         sys.stdout.flush()
         sys.stderr.flush()

@@ -1,5 +1,6 @@
 import type { MacroContext, MacroOutput, SiteSnapshot } from '../core/abi';
 import type { Script } from '../core/script';
+import type { ScriptAction } from '../core/script-actions';
 import type { TransformedPost, TransformInput } from '../core/transform-abi';
 
 /** What the main thread sees of the Python runtime; the UI renders it as the "Python status". */
@@ -38,7 +39,13 @@ export interface RunRequest {
 
 /** How a run ended. `line` is 1-based in the user's script. */
 export type RunOutcome =
-  | { kind: 'ok'; returnValue?: string; truncatedChars: number }
+  | {
+      kind: 'ok';
+      returnValue?: string;
+      truncatedChars: number;
+      /** What the utility asked to change (`pymark.create_post`…), for the app to apply; absent or empty: nothing. */
+      actions?: ScriptAction[];
+    }
   | { kind: 'error'; traceback: string; message: string; line?: number; truncatedChars: number }
   | {
       kind: 'stopped';

@@ -85,8 +85,9 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
     },
 
     async run(request: unknown, onOutput: unknown) {
-      const { runner } = services();
-      const script = parseMessage(workerRunRequestSchema, request, 'run request');
+      const { runner, macros } = services();
+      const { site, ...script } = parseMessage(workerRunRequestSchema, request, 'run request');
+      if (site !== undefined) macros.setSite(site);
       const deliver = parseMessage(outputCallbackSchema, onOutput, 'output callback');
       let lastDelivery: Promise<void> = Promise.resolve();
       try {

@@ -327,6 +327,15 @@ export class PymarkApp extends LitElement {
           </div>`
           : nothing
       }
+      ${
+        this.tab === 'scripts' && view?.canUndoActions
+          ? html`<div class="toast" role="alert">
+            The run changed posts.
+            <button @click=${() => workspace?.undoActions()}>Undo changes</button>
+            <button aria-label="Dismiss" @click=${() => workspace?.dismissActionsUndo()}>✕</button>
+          </div>`
+          : nothing
+      }
       ${this.renderRenameOffer()}
       ${
         problem

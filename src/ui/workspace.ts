@@ -1,4 +1,5 @@
 import { type Script, type ScriptKind, scriptKinds } from '../core/script';
+import type { ScriptAction } from '../core/script-actions';
 import { sampleTransformInput } from '../core/transform-abi';
 import type {
   BootInfo,
@@ -9,6 +10,7 @@ import type {
   ScriptCheck,
   TransformOutcome,
 } from '../runtime/types';
+import type { AppliedActions } from '../storage/script-actions';
 import type { ScriptStore } from '../storage/script-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { ItemWorkspace, type ItemWorkspaceState, sortByTitle } from './item-workspace';
@@ -45,6 +47,8 @@ export interface WorkspaceState extends ItemWorkspaceState<Script> {
   check: CheckedCode | null;
   /** Said after a save that kept a syntax error: saving works, running will not. */
   savedWithError: string | null;
+  /** The last utility run changed posts (pymark.create_post…), and `undoActions` can revert that. */
+  canUndoActions: boolean;
 }
 
 export interface CheckedCode extends ScriptCheck {
@@ -69,6 +73,8 @@ export interface WorkspaceDeps {
   macroRenamed?: (from: string, to: string) => void;
   /** Whether a post preview is rendering: its macros go to Python before a run pressed now. */
   previewRendering?: () => boolean;
+  /** Applies what a utility run asked to change, through the stores (src/storage/script-actions.ts). */
+  applyActions?: (actions: readonly ScriptAction[]) => Promise<AppliedActions>;
 }
 
 /** What the output panel shows for a script: its last run's output and the line its traceback points at. */
@@ -95,6 +101,8 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   private transformTry: AbortController | undefined;
   /** Each script's last run, so output stays with the script that printed it. */
   private readonly runs = new Map<string, RunRecord>();
+  /** What the last utility run changed, until undone or replaced by the next run's changes. */
+  private lastActions: { scriptId: string; applied: AppliedActions } | undefined;
 
   constructor(private readonly deps: WorkspaceDeps) {
     super(
@@ -115,6 +123,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
         changedElsewhere: false,
         check: null,
         savedWithError: null,
+        canUndoActions: false,
       },
       deps.store,
       'script',
@@ -374,6 +383,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
         onOutput: (chunks) => this.appendEntries(id, chunks.flatMap(outputEntries)),
       });
       this.reportOutcome(id, outcome, elapsed());
+      if (outcome.kind === 'ok' && outcome.actions?.length) await this.applyActions(id, outcome.actions);
     } catch (error) {
       this.appendEntries(id, [
         { kind: 'note', tone: 'error', text: `Could not run: ${describeError(error)}` },
@@ -381,6 +391,48 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     } finally {
       this.transformTry = undefined;
       this.set({ runningId: null });
+    }
+  }
+
+  /** Reverts what the last utility run changed in the project, and says so in that run's output. */
+  async undoActions(): Promise<void> {
+    const last = this.lastActions;
+    if (!last) return;
+    this.lastActions = undefined;
+    this.set({ canUndoActions: false });
+    try {
+      await last.applied.undo();
+      this.appendEntries(last.scriptId, [{ kind: 'note', tone: 'info', text: "Undid the run's changes." }]);
+    } catch (error) {
+      this.set({ problem: `Could not undo the run's changes: ${describeError(error)}` });
+    }
+  }
+
+  /** Keeps the last run's changes without offering to undo them any longer. */
+  dismissActionsUndo(): void {
+    this.lastActions = undefined;
+    this.set({ canUndoActions: false });
+  }
+
+  private async applyActions(id: string, actions: readonly ScriptAction[]): Promise<void> {
+    const apply = this.deps.applyActions;
+    if (!apply) {
+      const text = 'The script asked to change posts, which this app cannot do here; nothing was changed.';
+      this.appendEntries(id, [{ kind: 'note', tone: 'error', text }]);
+      return;
+    }
+    try {
+      const applied = await apply(actions);
+      this.lastActions = { scriptId: id, applied };
+      this.set({ canUndoActions: true });
+      this.appendEntries(id, [
+        { kind: 'note', tone: 'info', text: `Changed the project (${actions.length}):` },
+        ...applied.lines.map((line): OutputEntry => ({ kind: 'result', text: line })),
+      ]);
+    } catch (error) {
+      this.appendEntries(id, [
+        { kind: 'note', tone: 'error', text: `Nothing was changed: ${describeError(error)}` },
+      ]);
     }
   }
 

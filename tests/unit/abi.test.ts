@@ -147,6 +147,7 @@ describe('JSON Schema', () => {
       'MacroResult',
       'MacroValue',
       'Post',
+      'SiteMedia',
       'SiteSnapshot',
     ]);
   });

@@ -484,6 +484,28 @@ describe('renderMany', () => {
     expect(workers[1]!.renders[1]!.site).toEqual(changed);
   });
 
+  it('sends site data set while a render is out with the next render', async () => {
+    let release = () => {};
+    const { runtime, workers } = setUp({
+      render: (batch, worker) =>
+        worker.renders.length === 1
+          ? new Promise((resolve) => {
+              release = () => resolve(answerAll(batch));
+            })
+          : Promise.resolve(answerAll(batch)),
+    });
+    const first: SiteSnapshot = { posts: [post] };
+    runtime.setSiteData(first);
+    const out = runtime.renderMacro(youtube, context('a'));
+    await vi.waitFor(() => expect(workers[0]?.renders).toHaveLength(1), { interval: 1 });
+    const changed: SiteSnapshot = { posts: [] };
+    runtime.setSiteData(changed);
+    release();
+    await out;
+    await runtime.renderMacro(youtube, context('b'));
+    expect(workers[0]!.renders.map((render) => render.site)).toEqual([first, changed]);
+  });
+
   it('refuses site data outside ABI v1', () => {
     const { runtime } = setUp();
     expect(() => runtime.setSiteData({ posts: [{ ...post, id: '' }] })).toThrow();

@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from _pymark_errors import describe
 from _pymark_macro_context import copier, restore_whole_floats
+from _pymark_reference import adapt_entrypoint
 
 # Compiled scripts kept at once; a site has a few dozen macros, so this only bounds runaway growth.
 MODULE_CAPACITY = 64
@@ -226,7 +227,8 @@ def _entrypoint(script):
         return ["error", *_error_fields(error, script["fileName"])]
     function = namespace.get(script["entrypoint"])
     if callable(function):
-        return function
+        # render(context) or the reference app's render(context, post), sync or async.
+        return adapt_entrypoint(function, script["id"])
     message = f"{script['fileName']} defines no function {script['entrypoint']}(context)"
     return ["error", message, None, message]
 
@@ -242,9 +244,11 @@ def _outcome(result, file_name):
     A dict with "html" and no or empty "warnings" is just its html, as a bare str would be; with
     warnings it is ["ok", html, warnings]. Anything else goes back as ["invalid", file name, the
     result as JSON data]; the client then checks it against the ABI's own schema, which alone
-    decides and words the problem.
+    decides and words the problem. A "data" key (the reference app's) is accepted and dropped.
     """
     if type(result) is dict:
+        if "data" in result:
+            result = {key: value for key, value in result.items() if key != "data"}
         html = result.get("html")
         if type(html) is str:
             size = len(result)

@@ -13,6 +13,7 @@ import sys
 
 from _pymark_errors import describe
 from _pymark_macro_engine import Printed, as_json_data, modules
+from _pymark_reference import awaited
 
 
 # A transform runs once per share or Run, and its author reads all it printed: far more than a macro's.
@@ -33,7 +34,8 @@ def transform_post(request_json):
                 message = f"{file_name} defines no function {script['entrypoint']}(post)"
                 answer = {"kind": "error", "message": message, "line": None, "traceback": message}
             else:
-                result = function(request["post"])
+                # An `async def transform` is awaited, as the reference desktop app does.
+                result = awaited(function(request["post"]))
                 # The type's name words a refusal of what JSON cannot hold (a set becomes null).
                 answer = {"kind": "returned", "result": as_json_data(result), "type": type(result).__name__}
         except KeyboardInterrupt:

@@ -1,0 +1,163 @@
+import { readdir } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import { parsePostFile } from '../core/post-file';
+import {
+  type ImportReport,
+  importReferenceProject,
+  isImportCandidate,
+  type ReferenceFile,
+  type ReportEntry,
+} from '../core/reference-import';
+import { parseScriptFile } from '../core/script-file';
+import type { FolderAdapter, FolderFileInfo } from '../storage/folder/folder-adapter';
+import { maxFileBytes } from '../storage/folder/folder-sync';
+import { NodeFsFolder } from '../storage/folder/node-fs-folder';
+
+/*
+ * `npx pymark import <reference folder> [--into <pymark folder>] [--dry-run]`: copies a reference
+ * desktop app project's scripts and posts into a Pymark project folder (the layout folder sync
+ * reads: scripts/<slug>.py, posts/<slug>.md), never over a file already there, and prints what was
+ * taken, converted and left. The mapping itself is src/core/reference-import.ts.
+ */
+
+export interface ImportCommandIo {
+  /** The folder relative paths are resolved against. */
+  cwd: string;
+  out(line: string): void;
+  err(line: string): void;
+  now?: () => string;
+  newId?: () => string;
+}
+
+export const importUsage =
+  'Usage: pymark import <reference project folder> [--into <pymark folder>] [--dry-run]';
+
+interface ImportArgs {
+  source: string;
+  target: string;
+  dryRun: boolean;
+}
+
+function parseArgs(args: readonly string[], cwd: string): ImportArgs | string {
+  const positional: string[] = [];
+  let into: string | undefined;
+  let dryRun = false;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--into') {
+      into = args[++index];
+      if (into === undefined) return '--into needs a folder';
+    } else if (arg.startsWith('-')) return `unknown option ${arg}`;
+    else positional.push(arg);
+  }
+  if (positional.length !== 1) return 'give exactly one reference project folder';
+  return { source: resolve(cwd, positional[0]!), target: resolve(cwd, into ?? '.'), dryRun };
+}
+
+/** Runs the command; resolves to the process exit code. */
+export async function runImportCommand(args: readonly string[], io: ImportCommandIo): Promise<number> {
+  const parsed = parseArgs(args, io.cwd);
+  if (typeof parsed === 'string') {
+    io.err(`pymark import: ${parsed}`);
+    io.err(importUsage);
+    return 2;
+  }
+  let files: ReferenceFile[];
+  try {
+    files = await readReferenceFolder(parsed.source);
+  } catch (error) {
+    io.err(`pymark import: cannot read ${parsed.source}: ${(error as Error).message}`);
+    return 1;
+  }
+  const target = new NodeFsFolder(parsed.target);
+  const { items, report } = importReferenceProject(files, {
+    taken: await takenInTarget(target),
+    now: io.now?.() ?? new Date().toISOString(),
+    newId: io.newId ?? (() => crypto.randomUUID()),
+  });
+  if (!parsed.dryRun) {
+    for (const item of items) {
+      try {
+        await target.writeAtomic(item.path, new TextEncoder().encode(item.text));
+      } catch (error) {
+        // Files already written stay: each is a whole item the app can read; the report says where it stopped.
+        io.err(`pymark import: cannot write ${item.path}: ${(error as Error).message}`);
+        return 1;
+      }
+    }
+  }
+  for (const line of describeReport(report, parsed.dryRun)) io.out(line);
+  return 0;
+}
+
+/** Every file under `root` (hidden folders skipped), with the text of those the importer reads. */
+async function readReferenceFolder(root: string): Promise<ReferenceFile[]> {
+  const folder = new NodeFsFolder(root);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const paths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, resolve(entry.parentPath, entry.name)).split(sep).join('/'))
+    .filter((path) => !path.split('/').some((part) => part.startsWith('.')));
+  const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+  // One listing per folder gives every file's size and time.
+  const infos = new Map<string, FolderFileInfo>();
+  for (const dir of new Set(paths.map(dirOf))) {
+    for (const info of await folder.list(dir)) infos.set(info.path.replace(/^\//, ''), info);
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  return Promise.all(
+    paths.map(async (path): Promise<ReferenceFile> => {
+      const info = infos.get(path);
+      const modifiedAt = info?.modifiedAt ?? new Date(0).toISOString();
+      if (!isImportCandidate(path) || (info && info.size > maxFileBytes)) return { path, modifiedAt };
+      try {
+        return { path, modifiedAt, text: decoder.decode(await folder.read(path)) };
+      } catch {
+        // Not UTF-8, or unreadable: the report lists it as left.
+        return { path, modifiedAt };
+      }
+    }),
+  );
+}
+
+/** Slugs and ids of the Pymark folder's items, so nothing imported replaces or clashes with one. */
+async function takenInTarget(target: FolderAdapter) {
+  const scriptSlugs = new Set<string>();
+  const postSlugs = new Set<string>();
+  const ids = new Set<string>();
+  const fallbackTime = new Date(0).toISOString();
+  for (const [dir, extension, slugs] of [
+    ['scripts', '.py', scriptSlugs],
+    ['posts', '.md', postSlugs],
+  ] as const) {
+    for (const file of await target.list(dir)) {
+      const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+      if (!name.endsWith(extension)) continue;
+      const slug = name.slice(0, -extension.length);
+      slugs.add(slug);
+      const text = new TextDecoder().decode(await target.read(file.path));
+      const parsed =
+        dir === 'scripts'
+          ? parseScriptFile(text, { slug, fallbackTime })
+          : parsePostFile(text, { slug, fallbackTime });
+      if (parsed.ok) ids.add('script' in parsed.value ? parsed.value.script.id : parsed.value.post.id);
+    }
+  }
+  return { scriptSlugs, postSlugs, ids };
+}
+
+function describeReport(report: ImportReport, dryRun: boolean): string[] {
+  const lines = [dryRun ? 'Dry run: nothing was written.' : 'Imported into the Pymark folder.'];
+  const section = (title: string, entries: ReportEntry[]) => {
+    lines.push(`${title} (${entries.length}):`);
+    for (const entry of entries) {
+      lines.push(`  ${entry.path}${entry.to ? ` → ${entry.to}` : ''}`);
+      for (const note of entry.notes) lines.push(`      ${note}`);
+    }
+  };
+  section('Taken as they were', report.taken);
+  section('Converted', report.converted);
+  section('Left', report.left);
+  return lines;
+}

@@ -1,0 +1,130 @@
+"""Lets scripts written for the reference desktop app run unchanged (docs/compatibility.md).
+
+That app calls a macro as `render(context, post)`, awaits an `async def` entry point, and hands it
+a context whose env says `isPreview` and `mainLanguage`, with the post in camelCase. Pymark calls
+`render(context)` with its own keys. `adapt_entrypoint` bridges the two once per compiled script, so
+the per-call cost is a few dict stores.
+"""
+
+import inspect
+
+from _pymark_site import current_site
+
+# The reference app keeps every project's scripts under this project id unless told otherwise.
+REFERENCE_PROJECT_ID = "default"
+
+
+class NotReadyError(RuntimeError):
+    """An async entry point awaited something that does not finish at once."""
+
+
+def run_awaitable(awaitable):
+    """Drives `awaitable` to its end without an event loop and returns its value.
+
+    Scripts run synchronously in the worker, so there is no loop to wait on. Everything Pymark
+    offers (bds_api, pymark) finishes at once; a bare `await asyncio.sleep(0)` yields None and goes
+    on. Awaiting anything that must wait (a timer, a future) cannot finish, and says so.
+    """
+    steps = awaitable.__await__()
+    try:
+        while True:
+            waited_on = steps.send(None)
+            if waited_on is not None:
+                steps.close()
+                raise NotReadyError(
+                    f"the entry point awaited {type(waited_on).__name__}, which would have to wait: "
+                    "Pymark runs async entry points to their end at once, so only awaits that finish "
+                    "at once (bds_api, pymark, asyncio.sleep(0)) work"
+                )
+    except StopIteration as finished:
+        return finished.value
+
+
+def awaited(result):
+    """`result`, or its value when it is awaitable (an `async def` entry point's coroutine)."""
+    if type(result) is str or type(result) is dict or result is None:
+        return result
+    return run_awaitable(result) if inspect.isawaitable(result) else result
+
+
+def takes_post(function):
+    """Whether `function` can be called with (context, post), as the reference app calls it."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: call it the Pymark way
+        return False
+    positional = 0
+    for parameter in parameters:
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            return True
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            positional += 1
+    return positional >= 2
+
+
+def adapt_entrypoint(function, script_id):
+    """A function of one context that calls the macro's entry point as its author wrote it.
+
+    The context gains the reference app's keys beside Pymark's (`add_reference_keys`); an entry
+    point of two positional parameters also gets the post; an awaitable result is awaited.
+    """
+    if takes_post(function):
+
+        def call_with_post(context):
+            add_reference_keys(context, script_id)
+            return awaited(function(context, context["post"]))
+
+        return call_with_post
+
+    def call(context):
+        add_reference_keys(context, script_id)
+        return awaited(function(context))
+
+    return call
+
+
+def add_reference_keys(context, script_id):
+    """Adds, in place, the keys the reference app's context and post have and Pymark's lack."""
+    env = context["env"]
+    env["isPreview"] = env["preview"]
+    env["mainLanguage"] = env["language"]
+    env["hook"] = context["macro"]
+    env["source"] = {"kind": "macro", "id": script_id}
+    add_reference_post_keys(context["post"])
+
+
+def add_reference_post_keys(post):
+    """Adds the reference app's camelCase post keys to a Pymark post dict, in place.
+
+    `content` is the post's saved Markdown from the site snapshot (a post not saved yet has "").
+    Pymark posts have no excerpt or author: those are None, as the reference app sends for a post
+    without them.
+    """
+    saved = current_site().post(post["id"])
+    post["projectId"] = REFERENCE_PROJECT_ID
+    post["content"] = saved.get("body", "") if saved is not None else ""
+    post["excerpt"] = None
+    post["author"] = None
+    post["createdAt"] = post.get("created_at")
+    post["updatedAt"] = post.get("updated_at")
+    post["publishedAt"] = post.get("published_at")
+    return post
+
+
+def reference_post(post):
+    """A reference-app PostData dict (camelCase keys only) made from a post of `pymark.site`."""
+    return {
+        "id": post["id"],
+        "projectId": REFERENCE_PROJECT_ID,
+        "title": post["title"],
+        "slug": post["slug"],
+        "excerpt": None,
+        "content": post.get("body", ""),
+        "status": post["status"],
+        "author": None,
+        "createdAt": post.get("created_at"),
+        "updatedAt": post.get("updated_at"),
+        "publishedAt": post.get("published_at"),
+        "tags": list(post["tags"]),
+        "categories": list(post["categories"]),
+    }
