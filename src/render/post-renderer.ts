@@ -12,7 +12,10 @@ export interface SiteContext {
   /** All scripts of the project; a macro resolves to the enabled macro script whose slug is its name. */
   scripts: readonly Script[];
   env: MacroEnv;
-  /** Changes whenever the data behind `from pymark import site` changes, so memoized output goes stale. */
+  /**
+   * Names the data behind `from pymark import site`: a result of a call that read it is reused only
+   * while the name stays the same (site-data.ts changes it only when the data changed).
+   */
   dataVersion: string;
 }
 
@@ -56,14 +59,29 @@ export function toAbiPost(post: Post): AbiPost {
  */
 const defaultMemoLimit = 20_000;
 
+/** A remembered result, and what it was made from beyond the script and the arguments in its key. */
+interface MemoEntry {
+  outcome: RenderOutcome;
+  /** The post's keys the call read (null: all of it), and their values then (`postFacts`). */
+  postKeys: string[] | null;
+  post: string;
+  /** The site data's name, when the call read it. */
+  siteVersion?: string;
+}
+
 /**
  * The one renderer: Markdown through markdown-it, every macro of the post to the worker in a single
  * `renderMany`, sanitized results spliced in. The live preview and site generation both call it.
- * Results are memoized by script version, typed arguments, the post's front matter and the site
- * data, so a preview re-render only runs the macros whose inputs changed.
+ *
+ * Results are memoized by script version and typed arguments, and reused while what the call read
+ * stays the same: the keys of its post it read and, if it read `pymark.site`, the site data. So an
+ * autosave, which changes the post's `updated_at` and the site data, re-runs only the macros that
+ * read them. A failure is remembered too (a looping macro must not re-run on every keystroke) until
+ * its script or arguments change; only a cancelled or crashed call is tried again.
  */
 export class PostRenderer {
-  readonly #memo = new Map<string, RenderOutcome>();
+  /** By script version and arguments: the results made from different posts or site data. */
+  readonly #memo = new Map<string, MemoEntry[]>();
 
   constructor(
     private readonly runner: MacroBatchRunner,
@@ -71,7 +89,8 @@ export class PostRenderer {
     private readonly memoLimit = defaultMemoLimit,
   ) {}
 
-  async renderPost(post: Post, site: SiteContext): Promise<RenderedPost> {
+  /** `signal`: a newer render made this one moot (its calls stop, or never start). */
+  async renderPost(post: Post, site: SiteContext, signal?: AbortSignal): Promise<RenderedPost> {
     const document = parseMacroDocument(post.body);
     const warnings: RenderWarning[] = document.warnings.map(({ message, line, column }) => ({
       message,
@@ -80,7 +99,6 @@ export class PostRenderer {
     }));
     const macros = resolveMacros(site.scripts);
     const abiPost = toAbiPost(post);
-    const postKey = JSON.stringify(abiPost);
 
     const keys: (string | undefined)[] = [];
     const pending = new Map<string, RenderItem>();
@@ -97,30 +115,27 @@ export class PostRenderer {
         env: site.env,
         post: abiPost,
       };
-      const key = `${script.id}@${script.version}|${site.dataVersion}|${postKey}|${JSON.stringify([
+      const key = `${script.id}@${script.version}|${JSON.stringify([
         call.name,
         context.params,
         context.args,
         site.env,
       ])}`;
       keys.push(key);
-      if (!this.#memo.has(key)) pending.set(key, { script, context });
+      if (!this.#recall(key, abiPost, site)) pending.set(key, { script, context });
     }
 
-    // Failures are kept for this render only: a timeout may not repeat, so it must not stick.
+    // What is not remembered (a cancelled or crashed call) is kept for this render only.
     const fresh = new Map<string, RenderOutcome>();
     if (pending.size > 0) {
       const items = [...pending.values()];
-      const responses = await this.runner.renderMany(items);
+      const responses = await this.runner.renderMany(items, signal);
       [...pending.keys()].forEach((key, index) => {
         const response = responses[index] ?? missingOutcome(items[index]);
-        if (!response.ok) {
-          fresh.set(key, response);
-          return;
-        }
-        const sanitized = { ...response, html: this.sanitize(response.html) };
-        fresh.set(key, sanitized);
-        this.remember(key, sanitized);
+        const outcome = response.ok ? { ...response, html: this.sanitize(response.html) } : response;
+        fresh.set(key, outcome);
+        if (outcome.ok || (outcome.kind !== 'cancelled' && outcome.kind !== 'worker-failed'))
+          this.remember(key, memoEntry(outcome, abiPost, site));
       });
     }
 
@@ -132,7 +147,7 @@ export class PostRenderer {
         warnings.push({ message: whyUnknown(call, site.scripts), ...at });
         return unknownMacro(call, site.scripts);
       }
-      const response = fresh.get(key) ?? this.recall(key);
+      const response = fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome;
       if (!response) return macroError(call, script, missingOutcome(undefined));
       const warn = (message: string) => warnings.push({ message, ...at });
       // What a macro prints is for its author: shown where the call is, never in the page.
@@ -154,24 +169,60 @@ export class PostRenderer {
     this.#memo.clear();
   }
 
-  private remember(key: string, response: RenderOutcome): void {
+  private remember(key: string, entry: MemoEntry): void {
+    // A newer result for the same inputs replaces the older; one made from other inputs joins it.
+    const others = (this.#memo.get(key) ?? []).filter(
+      (kept) => kept.post !== entry.post || kept.siteVersion !== entry.siteVersion,
+    );
     this.#memo.delete(key);
-    this.#memo.set(key, response);
+    this.#memo.set(key, [entry, ...others].slice(0, maxEntriesPerCall));
     if (this.#memo.size > this.memoLimit) {
       const oldest = this.#memo.keys().next().value;
       if (oldest !== undefined) this.#memo.delete(oldest);
     }
   }
 
-  private recall(key: string): RenderOutcome | undefined {
-    const response = this.#memo.get(key);
-    if (response) {
+  /** The remembered result for `key` that still holds for this post and site data, if any. */
+  #recall(key: string, post: AbiPost, site: SiteContext): MemoEntry | undefined {
+    const entry = this.#memo
+      .get(key)
+      ?.find(
+        (kept) =>
+          (kept.siteVersion === undefined || kept.siteVersion === site.dataVersion) &&
+          postFacts(post, kept.postKeys) === kept.post,
+      );
+    if (entry) {
       // Least recently used goes first: re-inserting moves the key to the end.
+      const entries = this.#memo.get(key)!;
       this.#memo.delete(key);
-      this.#memo.set(key, response);
+      this.#memo.set(key, entries);
     }
-    return response;
+    return entry;
   }
+}
+
+/** Results kept per script version and arguments, e.g. for as many posts that call it alike. */
+const maxEntriesPerCall = 64;
+
+/**
+ * What `outcome` depends on beyond its script and arguments. A call that ran to an end says what it
+ * read; one that did not (it ran past its time limit) is remembered until its script or arguments
+ * change, so a looping macro is not run again on every keystroke.
+ */
+function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): MemoEntry {
+  const reads = outcome.reads ?? { site: false, post: [] };
+  return {
+    outcome,
+    postKeys: reads.post,
+    post: postFacts(post, reads.post),
+    ...(reads.site ? { siteVersion: site.dataVersion } : {}),
+  };
+}
+
+/** The values of `post`'s `keys` (all of it for null), as one comparable text. */
+function postFacts(post: AbiPost, keys: readonly string[] | null): string {
+  if (keys === null) return JSON.stringify(post);
+  return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {
