@@ -3,6 +3,7 @@ import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macro
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
+import { sanitizeCss } from './sanitize-css';
 import type { HtmlSanitizer } from './sanitize-html';
 
 /** The worker side of rendering: every macro of a post in one round trip. */
@@ -33,6 +34,11 @@ export interface RenderedPost {
   html: string;
   /** By line and column. */
   warnings: RenderWarning[];
+  /**
+   * The styles the post's macros returned (ABI v1.1), sanitized, each distinct text once, in the
+   * order of the calls: for a page to include once, beside `html`.
+   */
+  css: string[];
   /** Macro calls in the post, and how many of them had to run (the rest came from the memo). */
   macroCount: number;
   executed: number;
@@ -132,13 +138,14 @@ export class PostRenderer {
       const responses = await this.runner.renderMany(items, signal);
       [...pending.keys()].forEach((key, index) => {
         const response = responses[index] ?? missingOutcome(items[index]);
-        const outcome = response.ok ? { ...response, html: this.sanitize(response.html) } : response;
+        const outcome = response.ok ? sanitizedOutput(response, this.sanitize) : response;
         fresh.set(key, outcome);
         if (outcome.ok || (outcome.kind !== 'cancelled' && outcome.kind !== 'worker-failed'))
           this.remember(key, memoEntry(outcome, abiPost, site));
       });
     }
 
+    const css = new Set<string>();
     const html = document.render((call, index) => {
       const key = keys[index];
       const script = macros.get(call.name.toLowerCase());
@@ -158,10 +165,18 @@ export class PostRenderer {
         return macroError(call, script, response);
       }
       for (const message of response.warnings) warn(message);
+      if (response.css) css.add(response.css);
       return response.html;
     });
     warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { body: post.body, html, warnings, macroCount: document.calls.length, executed: pending.size };
+    return {
+      body: post.body,
+      html,
+      warnings,
+      css: [...css],
+      macroCount: document.calls.length,
+      executed: pending.size,
+    };
   }
 
   /** Forgets everything, e.g. after the runtime was replaced. */
@@ -223,6 +238,14 @@ function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): Me
 function postFacts(post: AbiPost, keys: readonly string[] | null): string {
   if (keys === null) return JSON.stringify(post);
   return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
+}
+
+/** A macro's output made safe to splice in: its HTML, and its styles when it has any. */
+function sanitizedOutput(output: RenderOutcome & { ok: true }, sanitize: HtmlSanitizer): RenderOutcome {
+  const { css, ...rest } = output;
+  const safe = { ...rest, html: sanitize(output.html) };
+  const safeCss = css === undefined ? '' : sanitizeCss(css);
+  return safeCss ? { ...safe, css: safeCss } : safe;
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {

@@ -295,6 +295,22 @@ describe('PostRenderer', () => {
     expect(again.html).toContain('failing.py, line 7');
   });
 
+  test('returns the styles macros returned, sanitized, each distinct text once', async () => {
+    const runner = new RecordingRunner((request) => ({
+      ...echo(request),
+      css:
+        request.context.args[0]?.value === 'evil'
+          ? '@import "https://evil.example/x.css";\n.box { color: red }'
+          : '.box { color: red }',
+    }));
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('[[box a]] [[box b]] [[box evil]]'),
+      site(),
+    );
+    expect(rendered.css).toEqual(['.box { color: red }']);
+    expect(rendered.html).not.toContain('color');
+  });
+
   test('macro HTML is sanitized before it is spliced in', async () => {
     const runner = new RecordingRunner(() => ({
       ok: true,

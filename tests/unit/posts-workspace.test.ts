@@ -12,7 +12,14 @@ async function setup() {
   const store = await openPostStore({ dbName: `posts-workspace-${crypto.randomUUID()}` });
   const posts = new PostsWorkspace({
     store,
-    render: async (post) => ({ body: post.body, html: '', warnings: [], macroCount: 0, executed: 0 }),
+    render: async (post) => ({
+      body: post.body,
+      html: '',
+      warnings: [],
+      css: [],
+      macroCount: 0,
+      executed: 0,
+    }),
   });
   opened.push(posts, { dispose: () => store.close() });
   await posts.init();
