@@ -4,8 +4,7 @@ import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'no
 import { relative, resolve } from 'node:path';
 import { build } from 'vite';
 import { launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
-import { keepIdleCpusRunning } from './idle-cpus';
-import type { BenchApi, BootSample, PostsSample, RecoverySample, RoundTripSamples } from './page/api';
+import type { BenchApi, BootSample, PostsSample, RecoverySample } from './page/api';
 import {
   type BenchRun,
   type Figure,
@@ -15,7 +14,7 @@ import {
   renderResultsMarkdown,
   renderTable,
 } from './report';
-import { median, percentile } from './stats';
+import { median } from './stats';
 
 /*
  * `npm run bench`: builds the bench page (bench/page), serves it with the app's cross-origin
@@ -25,16 +24,6 @@ import { median, percentile } from './stats';
 
 const counts = {
   boots: 5,
-  roundTrips: 1000,
-  /** Round trips and echoes are taken in alternating series, so both meet the same machine state. */
-  roundTripSeries: 5,
-  /**
-   * Untimed calls down each round-trip path before its first series. With only the 100 each series
-   * starts with, the first series always had the worst tail (docs/round-trip.md).
-   */
-  warmUpCalls: 1000,
-  /** Series taken again with idle CPUs kept running (bench/idle-cpus.ts), each as long as the others. */
-  awakeSeries: 2,
   batchItems: 10_000,
   batchRepetitions: 9,
   postRepetitions: 3,
@@ -43,7 +32,6 @@ const counts = {
 };
 
 const method = `- **Cold boot**: \`createPythonRuntime\` (the app's sandboxed worker) to status \`ready\`, median of ${counts.boots}. Normal: no snapshot store, so the boot is the app's first visit (Pyodide boot, Pymark's modules, then the memory snapshot made and handed back). Snapshot: the snapshot store on IndexedDB primed by one untimed normal boot, so the boot reads 30 MB from IndexedDB, checks its digest and restores. Pyodide's files are fetched once per page, as in the app. The worker's own \`bootInfo.ms\` is reported beside it.
-- **Macro round trip**: \`runtime.renderMacro(youtube, context)\` awaited one at a time, distinct contexts: ${counts.roundTrips} calls in ${counts.roundTripSeries} series, each after 100 untimed (the module is compiled by then), the first after ${counts.warmUpCalls.toLocaleString('en')} more down each path (the runtimes and the echo worker are booted and their code warm by then), alternating with the baselines' series so that all meet the same state of the machine; percentiles over all calls. Baseline: a Comlink call to an echo worker that sits in its own sandbox frame and connects through the same handshake, so it crosses the same MessageChannel; it echoes the batch text renderMacro sends, encoded ahead of time. renderMacro itself travels through shared memory (src/runtime/render-lane.ts), so the same echo through a render lane to that worker is listed too, for context, and so are the same renders from a second runtime whose lane has no room, so that they go over Comlink. The time inside Python is the runtime's own counter (Diagnostics) over each series, median of the series, set against the round trip it is part of. As a diagnostic, ${counts.awakeSeries} more series of the round trip and the echo run while one busy loop per CPU at Linux's SCHED_IDLE priority (bench/idle-cpus.ts) keeps idle virtual CPUs from halting, set against the round trip as the machine is.
 - **Batch**: one \`runtime.renderMany\` of ${counts.batchItems.toLocaleString('en')} youtube contexts (distinct ids, titles that need escaping, a start time; one env and 100 posts shared), median of ${counts.batchRepetitions} after one untimed. Baseline: defaults/youtube.py ported to JavaScript (bench/page/youtube.ts) over the same contexts, inside the sandboxed echo worker (the contexts are structured-cloned over and the outputs back), median of ${counts.batchRepetitions}. The same port on the page thread, with no hop, is listed for context.
 - **1,000 posts**: 1,000 Markdown posts (bench/page/posts.ts) with a youtube and a vimeo macro each and a tag cloud in every 25th, rendered one after another through \`PostRenderer.renderPost\`, with the site data of all 1,000 posts set; a fresh renderer per repetition, median of ${counts.postRepetitions}. Baseline: the same posts with the macro lines removed, through the same renderer (Markdown only). renderMany calls are counted.
 - **Stop recovery**: a run of \`while True: pass\`; once it has run 100 ms, \`stop()\`, then timed until a trivial run (\`x = 1\`) has finished. Median of ${counts.interrupts}. Baseline: the same with a loop that catches BaseException, so the interrupt cannot take and Stop replaces the worker after the app's 500 ms grace period; the new worker boots from the stored snapshot. Median of ${counts.restarts}.`;
@@ -71,29 +59,6 @@ export async function runBench(): Promise<void> {
     console.info(`Pymark bench in Chromium ${browser.version()} at ${server.url}`);
     const bootNormal = await call('bootNormal', counts.boots);
     const bootSnapshot = await call('bootSnapshot', counts.boots);
-    const roundTripSeries: RoundTripSamples[] = [];
-    const comlinkRoundTripSeries: RoundTripSamples[] = [];
-    const echoSeries: number[][] = [];
-    const laneEchoSeries: number[][] = [];
-    const perSeries = counts.roundTrips / counts.roundTripSeries;
-    // Boots both runtimes and the echo worker, and runs each path until its code is warm.
-    for (const name of ['roundTrip', 'comlinkRoundTrip', 'echoRoundTrip', 'laneEchoRoundTrip'] as const) {
-      await call(name, counts.warmUpCalls);
-    }
-    for (let series = 0; series < counts.roundTripSeries; series++) {
-      roundTripSeries.push(await call('roundTrip', perSeries));
-      comlinkRoundTripSeries.push(await call('comlinkRoundTrip', perSeries));
-      echoSeries.push(await call('echoRoundTrip', perSeries));
-      laneEchoSeries.push(await call('laneEchoRoundTrip', perSeries));
-    }
-    const roundTrip = joinRoundTripSeries(roundTripSeries);
-    const comlinkRoundTrip = joinRoundTripSeries(comlinkRoundTripSeries);
-    const echoRoundTrip = echoSeries.flat();
-    const laneEchoRoundTrip = laneEchoSeries.flat();
-    const awake = await awakeSamples(async () => ({
-      roundTrip: (await call('roundTrip', perSeries)).ms,
-      echo: await call('echoRoundTrip', perSeries),
-    }));
     const renderBatch = await call('renderBatch', counts.batchItems, counts.batchRepetitions);
     const plainJsWorkerBatch = await call('plainJsWorkerBatch', counts.batchItems, counts.batchRepetitions);
     const plainJsBatch = await call('plainJsBatch', counts.batchItems, counts.batchRepetitions);
@@ -107,11 +72,6 @@ export async function runBench(): Promise<void> {
     const samples = {
       bootNormal,
       bootSnapshot,
-      roundTrip,
-      comlinkRoundTrip,
-      echoRoundTrip,
-      laneEchoRoundTrip,
-      awake,
       renderBatch,
       plainJsWorkerBatch,
       plainJsBatch,
@@ -123,8 +83,6 @@ export async function runBench(): Promise<void> {
     };
     const figures = [
       ...bootFigures(bootNormal, bootSnapshot),
-      ...roundTripFigures(roundTrip, comlinkRoundTrip.ms, echoRoundTrip, laneEchoRoundTrip),
-      ...awakeFigures(awake, roundTrip.ms),
       ...batchFigures(renderBatch, plainJsWorkerBatch, plainJsBatch),
       postsFigure(posts, postsNoMacros),
       recoveryFigure(interrupts, restarts),
@@ -170,96 +128,6 @@ function bootFigures(normal: BootSample[], snapshot: BootSample[]): Figure[] {
   return [
     figure('Cold boot, snapshot', 'ms', page, 'normal boot', { target: atMost(ratio, 0.25), note }),
     figure('Cold boot inside the worker (bootInfo.ms), snapshot', 'ms', worker, 'normal boot'),
-  ];
-}
-
-/** The series' samples as one, and the median of each series' Python-time percentiles. */
-function joinRoundTripSeries(series: RoundTripSamples[]): RoundTripSamples {
-  return {
-    ms: series.flatMap((samples) => samples.ms),
-    pythonMs: {
-      p50: median(series.map((samples) => samples.pythonMs.p50)),
-      p95: median(series.map((samples) => samples.pythonMs.p95)),
-    },
-  };
-}
-
-function roundTripFigures(
-  { ms: macro, pythonMs }: RoundTripSamples,
-  overComlink: number[],
-  echo: number[],
-  laneEcho: number[],
-): Figure[] {
-  const p50 = median(macro);
-  const p95 = percentile(macro, 95);
-  const note = `max ${formatNumber(Math.max(...macro))} ms over ${macro.length} calls (echo: ${formatNumber(Math.max(...echo))} ms)`;
-  return [
-    figure('Macro round trip p50', 'ms', [p50, median(echo)], 'Comlink echo p50'),
-    figure('Macro round trip p95', 'ms', [p95, percentile(echo, 95)], 'Comlink echo p95', {
-      target: { text: 'p95 < 0.5 ms', met: p95 < 0.5 },
-      note,
-    }),
-    figure('Macro round trip p50', 'ms', [p50, median(laneEcho)], 'echo through the render lane p50'),
-    figure('Macro round trip p95', 'ms', [p95, percentile(laneEcho, 95)], 'echo through the render lane p95'),
-    figure('Macro round trip p50', 'ms', [p50, median(overComlink)], 'the same renders over Comlink p50'),
-    figure(
-      'Macro round trip p95',
-      'ms',
-      [p95, percentile(overComlink, 95)],
-      'the same renders over Comlink p95',
-    ),
-    figure('Time inside Python, of those calls, p50', 'ms', [pythonMs.p50, p50], 'macro round trip p50'),
-    figure('Time inside Python, of those calls, p95', 'ms', [pythonMs.p95, p95], 'macro round trip p95'),
-  ];
-}
-
-interface AwakeSamples {
-  /** Why there are no samples: the busy loops could not start. */
-  unavailable?: string;
-  roundTrip: number[];
-  echo: number[];
-}
-
-/** The round trip and the echo again, in alternating series, while idle CPUs are kept running. */
-async function awakeSamples(
-  series: () => Promise<{ roundTrip: number[]; echo: number[] }>,
-): Promise<AwakeSamples> {
-  const loops = await keepIdleCpusRunning();
-  if ('unavailable' in loops) return { unavailable: loops.unavailable, roundTrip: [], echo: [] };
-  const samples: AwakeSamples = { roundTrip: [], echo: [] };
-  try {
-    for (let index = 0; index < counts.awakeSeries; index++) {
-      const { roundTrip, echo } = await series();
-      samples.roundTrip.push(...roundTrip);
-      samples.echo.push(...echo);
-    }
-  } finally {
-    await loops.stop();
-  }
-  return samples;
-}
-
-function awakeFigures({ unavailable, roundTrip, echo }: AwakeSamples, asTheMachineIs: number[]): Figure[] {
-  if (unavailable) {
-    console.warn(`No round trips with idle CPUs kept running: ${unavailable}`);
-    return [];
-  }
-  const name = 'Macro round trip, idle CPUs kept running (diagnostic)';
-  const note = `${roundTrip.length} calls while one SCHED_IDLE busy loop per CPU kept idle virtual CPUs from halting; the Comlink echo meanwhile: p50 ${formatNumber(median(echo))} ms, p95 ${formatNumber(percentile(echo, 95))} ms`;
-  return [
-    figure(
-      `${name} p50`,
-      'ms',
-      [median(roundTrip), median(asTheMachineIs)],
-      'macro round trip p50 as the machine is',
-    ),
-    figure(
-      `${name} p95`,
-      'ms',
-      [percentile(roundTrip, 95), percentile(asTheMachineIs, 95)],
-      'macro round trip p95 as the machine is',
-      { note },
-    ),
   ];
 }
 

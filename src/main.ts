@@ -2,7 +2,7 @@ import { readIncomingPost, withoutIncomingParams } from './core/incoming-post';
 import { openProjectFolder } from './project-folder';
 import { PostRenderer } from './render/post-renderer';
 import { createHtmlSanitizer } from './render/sanitize-html';
-import { SiteDataFeed } from './render/site-data';
+import { HeldList, SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
@@ -71,13 +71,16 @@ async function start(): Promise<void> {
   const renderer = new PostRenderer(runtime, sanitize);
   const siteData = new SiteDataFeed(() => postStore.list(), runtime);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
+  const scripts = new HeldList(() => store.list());
+  // A newer preview makes an older one moot: its macro calls stop, or never start.
+  let previewStop: AbortController | undefined;
   app.macroTrial = new MacroTrial({
     renderMacro: (script, context) => runtime.renderMacro(script, context),
     sanitize,
     renderBody: async (body) => {
       return (
         await renderer.renderPost(samplePostWith(body), {
-          scripts: await store.list(),
+          scripts: await scripts.current(),
           env,
           dataVersion: siteData.version,
         })
@@ -86,12 +89,20 @@ async function start(): Promise<void> {
   });
   const posts = new PostsWorkspace({
     store: postStore,
-    render: async (post) =>
-      renderer.renderPost(post, { scripts: await store.list(), env, dataVersion: siteData.version }),
+    render: async (post) => {
+      previewStop?.abort();
+      const stop = new AbortController();
+      previewStop = stop;
+      const site = { scripts: await scripts.current(), env, dataVersion: siteData.version };
+      return renderer.renderPost(post, site, stop.signal);
+    },
   });
   app.posts = posts;
   // A saved macro script or changed site data can change what the open post renders to.
-  store.subscribe(() => posts.refreshPreview());
+  store.subscribe(() => {
+    scripts.changed();
+    posts.refreshPreview();
+  });
   postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
 
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.

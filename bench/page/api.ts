@@ -31,24 +31,10 @@ export interface RecoverySample {
   bootSource: 'snapshot' | 'normal';
 }
 
-export interface RoundTripSamples {
-  ms: number[];
-  /** The runtime's own counter of time inside Python over the timed calls (its last 256: src/runtime/script-stats.ts). */
-  pythonMs: { p50: number; p95: number };
-}
-
 export interface BenchApi {
   bootNormal(runs: number): Promise<BootSample[]>;
   /** Primes the snapshot store with one normal boot first, unless it holds a snapshot already. */
   bootSnapshot(runs: number): Promise<BootSample[]>;
-  /** `runtime.renderMacro(youtube, context)`, one at a time, warm. */
-  roundTrip(calls: number): Promise<RoundTripSamples>;
-  /** The same with a runtime whose render lane has no room, so every render goes over Comlink. */
-  comlinkRoundTrip(calls: number): Promise<RoundTripSamples>;
-  /** A bare Comlink echo of the same batch text through the same sandboxed MessageChannel. */
-  echoRoundTrip(calls: number): Promise<number[]>;
-  /** A bare echo of the same batch text through a render lane (shared memory) to a sandboxed worker. */
-  laneEchoRoundTrip(calls: number): Promise<number[]>;
   /** One `runtime.renderMany` of `items` youtube contexts, `repetitions` times. */
   renderBatch(items: number, repetitions: number): Promise<number[]>;
   /** The youtube macro in plain JavaScript over the same contexts, inside the sandboxed echo worker. */

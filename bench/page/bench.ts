@@ -3,14 +3,11 @@ import tagCloudFile from '../../defaults/tag_cloud.py?raw';
 import vimeoFile from '../../defaults/vimeo.py?raw';
 import youtubeFile from '../../defaults/youtube.py?raw';
 import type { Script } from '../../src/core/script';
-import { encodeRenderBatch } from '../../src/runtime/render-batch';
-import { RenderLane } from '../../src/runtime/render-lane';
 import { sandboxedWorkers } from '../../src/runtime/sandbox-host';
-import { SentScripts } from '../../src/runtime/sent-scripts';
 import type { RenderItem } from '../../src/runtime/types';
 import { readBundledDefaults } from '../../src/storage/defaults-seeder';
-import type { BenchApi, RoundTripSamples } from './api';
-import { youtubeContext, youtubeContexts } from './contexts';
+import type { BenchApi } from './api';
+import { youtubeContexts } from './contexts';
 import type { EchoWorkerApi } from './echo-worker';
 import echoWorkerUrl from './echo-worker.ts?worker&url';
 import { benchPosts } from './posts';
@@ -53,34 +50,6 @@ async function timeEach(times: number, warmUp: number, call: (index: number) => 
   return samples;
 }
 
-/**
- * What renderMacro sends a worker that already holds the script's code, encoded ahead: the echo
- * baselines time the hop alone.
- */
-function echoRequests(count: number): { batch: string }[] {
-  const held = new SentScripts();
-  held.record([youtube]);
-  return Array.from({ length: count }, (_, index) => ({
-    batch: encodeRenderBatch([{ script: youtube, context: youtubeContext(index) }], held).text,
-  }));
-}
-
-/** `runtime.renderMacro(youtube, context)`, one at a time, after 100 untimed calls that compile the module. */
-async function roundTripSamples(renders: 'lane' | 'comlink', calls: number): Promise<RoundTripSamples> {
-  const runtime = await warmRuntime(renders);
-  const render = async (index: number) => {
-    const outcome = await runtime.renderMacro(youtube, youtubeContext(index));
-    if (!outcome.ok) throw new Error(`youtube failed: ${outcome.message}`);
-  };
-  // The timed calls find the module cached, as a live preview does.
-  await timeEach(0, 100, render);
-  runtime.resetStats();
-  const ms = await timeEach(calls, 0, (index) => render(100 + index));
-  const pythonMs = runtime.stats().find((stats) => stats.scriptId === youtube.id)?.pythonMs;
-  if (!pythonMs) throw new Error('the runtime counted no Python time for youtube');
-  return { ms, pythonMs: { p50: pythonMs.p50, p95: pythonMs.p95 } };
-}
-
 const youtubeItems = (count: number): RenderItem[] =>
   youtubeContexts(count).map((context) => ({ script: youtube, context }));
 
@@ -96,27 +65,6 @@ const bench: BenchApi = {
     const samples = [];
     for (let index = 0; index < runs; index++) samples.push(await bootOnce('snapshot'));
     return samples;
-  },
-
-  roundTrip: (calls) => roundTripSamples('lane', calls),
-
-  comlinkRoundTrip: (calls) => roundTripSamples('comlink', calls),
-
-  async echoRoundTrip(calls) {
-    const echo = echoWorker();
-    const requests = echoRequests(calls + 100);
-    return timeEach(calls, 100, (index) => echo.echo(requests[index]));
-  },
-
-  async laneEchoRoundTrip(calls) {
-    const echo = echoWorker();
-    const lane = new RenderLane();
-    await echo.serveLaneEcho(lane.buffer);
-    const requests = echoRequests(calls + 100);
-    return timeEach(calls, 100, async (index) => {
-      const answer = await lane.answer(lane.send(requests[index]!)!);
-      if (answer.kind !== 'answered') throw new Error(`the lane echo answered ${answer.kind}`);
-    });
   },
 
   async renderBatch(items, repetitions) {

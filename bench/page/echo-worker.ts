@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
 import type { MacroContext, MacroOutput } from '../../src/core/abi';
-import { serveRenderLane } from '../../src/runtime/render-lane';
 import { connectToSandboxHost } from '../../src/runtime/sandbox-worker';
 import { renderYoutube } from './youtube';
 
@@ -11,15 +10,6 @@ import { renderYoutube } from './youtube';
  */
 
 const api = {
-  echo: (message: unknown): unknown => message,
-  /** Echoes every request of a render lane as its answer, from now on. */
-  serveLaneEcho: (lane: SharedArrayBuffer): void => {
-    void serveRenderLane(
-      lane,
-      ({ batch }) => ({ results: batch, heapBytes: 0 }),
-      () => {},
-    );
-  },
   /** The youtube macro in plain JavaScript over `contexts`, as the batch figure's baseline. */
   renderYoutube: (contexts: MacroContext[]): MacroOutput[] => contexts.map(renderYoutube),
 };

@@ -19,12 +19,8 @@ const pythonWorkers = sandboxedWorkers({ workerScriptUrl: pythonWorkerUrl, pyodi
 
 const snapshotStore = createSnapshotStore('pymark-bench-snapshot');
 
-function startRuntime(snapshots: SnapshotCache | undefined, renderLaneBytes?: number): PythonRuntime {
-  return createPythonRuntime({
-    createWorker: pythonWorkers,
-    snapshots,
-    ...(renderLaneBytes === undefined ? {} : { renderLaneBytes }),
-  });
+function startRuntime(snapshots: SnapshotCache | undefined): PythonRuntime {
+  return createPythonRuntime({ createWorker: pythonWorkers, snapshots });
 }
 
 /** Resolves when the runtime reaches `state`; rejects if Python failed to start. */
@@ -81,23 +77,16 @@ export async function primeSnapshot(): Promise<void> {
   }
 }
 
-const warm = new Map<'lane' | 'comlink', Promise<PythonRuntime>>();
+let warm: Promise<PythonRuntime> | undefined;
 
-/**
- * The runtime shared by the round-trip, batch and posts figures, booted from the snapshot. With
- * `comlink`, one whose render lane has no room, so that every render goes over Comlink instead.
- */
-export function warmRuntime(renders: 'lane' | 'comlink' = 'lane'): Promise<PythonRuntime> {
-  let runtime = warm.get(renders);
-  if (!runtime) {
-    runtime = primeSnapshot().then(async () => {
-      const started = startRuntime(snapshotStore, renders === 'comlink' ? 0 : undefined);
-      await whenReady(started);
-      return started;
-    });
-    warm.set(renders, runtime);
-  }
-  return runtime;
+/** The runtime shared by the batch and posts figures, booted from the snapshot. */
+export function warmRuntime(): Promise<PythonRuntime> {
+  warm ??= primeSnapshot().then(async () => {
+    const started = startRuntime(snapshotStore);
+    await whenReady(started);
+    return started;
+  });
+  return warm;
 }
 
 const run = (runtime: PythonRuntime, fileName: string, code: string): Promise<RunOutcome> => {

@@ -125,6 +125,8 @@ const macroResultObjectSchema = z.strictObject(
   {
     html: z.string({ error: 'must be a str' }),
     warnings: z.array(z.string({ error: 'must be a str' }), { error: 'must be a list of str' }).optional(),
+    /** Since v1.1: styles for what the macro draws, sanitized and included once per page. */
+    css: z.string({ error: 'must be a str' }).optional(),
   },
   {
     // Only for a value that is not a dict at all; an unexpected key keeps zod's own message.
@@ -136,14 +138,16 @@ const macroResultObjectSchema = z.strictObject(
 export const macroResultSchema = z.union([z.string(), macroResultObjectSchema]).register(abiV1, {
   id: 'MacroResult',
   description:
-    'What render(context) returns: a dict with "html" and optional "warnings", or a bare str as shorthand ' +
-    'for {"html": str}.',
+    'What render(context) returns: a dict with "html", optional "warnings" and (since v1.1) optional "css", ' +
+    'or a bare str as shorthand for {"html": str}.',
 });
 
 /** A result after the shorthand is expanded. */
 export interface MacroOutput {
   html: string;
   warnings: string[];
+  /** Since ABI v1.1: the macro's styles, as it returned them (the renderer sanitizes them). */
+  css?: string;
 }
 
 export const siteMediaSchema = z
@@ -220,8 +224,10 @@ export function parseMacroContext(input: unknown): AbiParse<MacroContext> {
 export function parseMacroResult(input: unknown, scriptName: string): AbiParse<MacroOutput> {
   if (typeof input === 'string') return { ok: true, value: { html: input, warnings: [] } };
   const parsed = macroResultObjectSchema.safeParse(input);
-  if (parsed.success)
-    return { ok: true, value: { html: parsed.data.html, warnings: parsed.data.warnings ?? [] } };
+  if (parsed.success) {
+    const { html, warnings = [], css } = parsed.data;
+    return { ok: true, value: css === undefined ? { html, warnings } : { html, warnings, css } };
+  }
   return {
     ok: false,
     error: `${scriptName}: invalid result from render(): ${formatIssues(parsed.error.issues)}`,

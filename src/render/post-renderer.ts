@@ -5,6 +5,7 @@ import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macro
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
+import { sanitizeCss } from './sanitize-css';
 import type { HtmlSanitizer } from './sanitize-html';
 
 /** The worker side of rendering: every macro of a post in one round trip. */
@@ -14,7 +15,10 @@ export interface SiteContext {
   /** All scripts of the project; a macro resolves to the enabled macro script whose slug is its name. */
   scripts: readonly Script[];
   env: MacroEnv;
-  /** Changes whenever the data behind `from pymark import site` changes, so memoized output goes stale. */
+  /**
+   * Names the data behind `from pymark import site`: a result of a call that read it is reused only
+   * while the name stays the same (site-data.ts changes it only when the data changed).
+   */
   dataVersion: string;
 }
 
@@ -32,6 +36,11 @@ export interface RenderedPost {
   html: string;
   /** By line and column. */
   warnings: RenderWarning[];
+  /**
+   * The styles the post's macros returned (ABI v1.1), sanitized, each distinct text once, in the
+   * order of the calls: for a page to include once, beside `html`.
+   */
+  css: string[];
   /** Macro calls in the post, and how many of them had to run (the rest came from the memo). */
   macroCount: number;
   executed: number;
@@ -58,14 +67,29 @@ export function toAbiPost(post: Post): AbiPost {
  */
 const defaultMemoLimit = 20_000;
 
+/** A remembered result, and what it was made from beyond the script and the arguments in its key. */
+interface MemoEntry {
+  outcome: RenderOutcome;
+  /** The post's keys the call read (null: all of it), and their values then (`postFacts`). */
+  postKeys: string[] | null;
+  post: string;
+  /** The site data's name, when the call read it. */
+  siteVersion?: string;
+}
+
 /**
  * The one renderer: Markdown through markdown-it, every macro of the post to the worker in a single
  * `renderMany`, sanitized results spliced in. The live preview and site generation both call it.
- * Results are memoized by script version, typed arguments, the post's front matter and the site
- * data, so a preview re-render only runs the macros whose inputs changed.
+ *
+ * Results are memoized by script version and typed arguments, and reused while what the call read
+ * stays the same: the keys of its post it read and, if it read `pymark.site`, the site data. So an
+ * autosave, which changes the post's `updated_at` and the site data, re-runs only the macros that
+ * read them. A failure is remembered too (a looping macro must not re-run on every keystroke) until
+ * its script or arguments change; only a cancelled or crashed call is tried again.
  */
 export class PostRenderer {
-  readonly #memo = new Map<string, RenderOutcome>();
+  /** By script version and arguments: the results made from different posts or site data. */
+  readonly #memo = new Map<string, MemoEntry[]>();
 
   constructor(
     private readonly runner: MacroBatchRunner,
@@ -73,10 +97,11 @@ export class PostRenderer {
     private readonly memoLimit = defaultMemoLimit,
   ) {}
 
-  async renderPost(post: Post, site: SiteContext): Promise<RenderedPost> {
+  /** `signal`: a newer render made this one moot (its calls stop, or never start). */
+  async renderPost(post: Post, site: SiteContext, signal?: AbortSignal): Promise<RenderedPost> {
     const macros = resolveMacros(site.scripts);
     const document = parseMacroDocument(post.body, {
-      takesBody: (name) => declarationOf(macros.get(name))?.takesBody ?? false,
+      takesBody: (name) => declarationOf(macros.get(name.toLowerCase()))?.takesBody ?? false,
     });
     const warnings: RenderWarning[] = document.warnings.map(({ message, line, column }) => ({
       message,
@@ -84,21 +109,22 @@ export class PostRenderer {
       column,
     }));
     const abiPost = toAbiPost(post);
-    const postKey = JSON.stringify(abiPost);
+
     // Inner calls first: a paired call's context carries its body's HTML with them in place.
     const outputs: string[] = [];
+    const css = new Set<string>();
     let executed = 0;
     for (const level of levelsDeepestFirst(document.calls)) {
       const keys = new Map<number, string>();
       const pending = new Map<string, RenderItem>();
       for (const index of level) {
         const call = document.calls[index]!;
-        const script = macros.get(call.name);
+        const script = macros.get(call.name.toLowerCase());
         if (!script) continue;
         const context = this.contextFor(call, site.env, abiPost, () =>
           document.renderBody(index, (_, inner) => outputs[inner]!),
         );
-        const key = `${script.id}@${script.version}|${site.dataVersion}|${postKey}|${JSON.stringify([
+        const key = `${script.id}@${script.version}|${JSON.stringify([
           call.name,
           context.params,
           context.args,
@@ -108,23 +134,32 @@ export class PostRenderer {
           context.body_html,
         ])}`;
         keys.set(index, key);
-        if (!this.#memo.has(key)) pending.set(key, { script, context });
+        if (!this.#recall(key, abiPost, site)) pending.set(key, { script, context });
       }
-      const fresh = await this.runPending(pending);
+      const fresh = await this.runPending(pending, abiPost, site, signal);
       executed += pending.size;
       for (const index of level) {
         const call = document.calls[index]!;
         const key = keys.get(index);
-        const response = key === undefined ? undefined : (fresh.get(key) ?? this.recall(key));
-        outputs[index] = this.outputFor(call, macros.get(call.name), response, {
+        const response =
+          key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
+        outputs[index] = this.outputFor(call, macros.get(call.name.toLowerCase()), response, {
           scripts: site.scripts,
           warnings,
+          css,
         });
       }
     }
     const html = document.render((_, index) => outputs[index]!);
     warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { body: post.body, html, warnings, macroCount: document.calls.length, executed };
+    return {
+      body: post.body,
+      html,
+      warnings,
+      css: [...css],
+      macroCount: document.calls.length,
+      executed,
+    };
   }
 
   private contextFor(
@@ -145,31 +180,36 @@ export class PostRenderer {
     return { ...context, body: call.body.source, body_html: this.sanitize(bodyHtml()) };
   }
 
-  /** Runs the calls not in the memo in one batch. Failures are kept for this render only: a timeout may not repeat. */
-  private async runPending(pending: ReadonlyMap<string, RenderItem>): Promise<Map<string, RenderOutcome>> {
+  /**
+   * Runs the calls not in the memo in one batch. What is not remembered (a cancelled or crashed
+   * call) is kept for this render only.
+   */
+  private async runPending(
+    pending: ReadonlyMap<string, RenderItem>,
+    post: AbiPost,
+    site: SiteContext,
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, RenderOutcome>> {
     const fresh = new Map<string, RenderOutcome>();
     if (pending.size === 0) return fresh;
     const items = [...pending.values()];
-    const responses = await this.runner.renderMany(items);
+    const responses = await this.runner.renderMany(items, signal);
     [...pending.keys()].forEach((key, index) => {
       const response = responses[index] ?? missingOutcome(items[index]);
-      if (!response.ok) {
-        fresh.set(key, response);
-        return;
-      }
-      const sanitized = { ...response, html: this.sanitize(response.html) };
-      fresh.set(key, sanitized);
-      this.remember(key, sanitized);
+      const outcome = response.ok ? sanitizedOutput(response, this.sanitize) : response;
+      fresh.set(key, outcome);
+      if (outcome.ok || (outcome.kind !== 'cancelled' && outcome.kind !== 'worker-failed'))
+        this.remember(key, memoEntry(outcome, post, site));
     });
     return fresh;
   }
 
-  /** A call's HTML in the page, with its warnings added to `into.warnings`. */
+  /** A call's HTML in the page, with its warnings added to `into.warnings` and its styles to `into.css`. */
   private outputFor(
     call: PlacedMacroCall,
     script: Script | undefined,
     response: RenderOutcome | undefined,
-    into: { scripts: readonly Script[]; warnings: RenderWarning[] },
+    into: { scripts: readonly Script[]; warnings: RenderWarning[]; css: Set<string> },
   ): string {
     const at = callSpan(call);
     const warn = (message: string) => into.warnings.push({ message, ...at });
@@ -188,6 +228,7 @@ export class PostRenderer {
       return macroError(call, script, response);
     }
     for (const message of response.warnings) warn(message);
+    if (response.css) into.css.add(response.css);
     const block = call.placement === 'inline' ? blockElementIn(response.html) : undefined;
     if (block === undefined) return response.html;
     // A block inside <p> would end the paragraph early and leave the rest of it outside.
@@ -201,24 +242,68 @@ export class PostRenderer {
     this.#memo.clear();
   }
 
-  private remember(key: string, response: RenderOutcome): void {
+  private remember(key: string, entry: MemoEntry): void {
+    // A newer result for the same inputs replaces the older; one made from other inputs joins it.
+    const others = (this.#memo.get(key) ?? []).filter(
+      (kept) => kept.post !== entry.post || kept.siteVersion !== entry.siteVersion,
+    );
     this.#memo.delete(key);
-    this.#memo.set(key, response);
+    this.#memo.set(key, [entry, ...others].slice(0, maxEntriesPerCall));
     if (this.#memo.size > this.memoLimit) {
       const oldest = this.#memo.keys().next().value;
       if (oldest !== undefined) this.#memo.delete(oldest);
     }
   }
 
-  private recall(key: string): RenderOutcome | undefined {
-    const response = this.#memo.get(key);
-    if (response) {
+  /** The remembered result for `key` that still holds for this post and site data, if any. */
+  #recall(key: string, post: AbiPost, site: SiteContext): MemoEntry | undefined {
+    const entry = this.#memo
+      .get(key)
+      ?.find(
+        (kept) =>
+          (kept.siteVersion === undefined || kept.siteVersion === site.dataVersion) &&
+          postFacts(post, kept.postKeys) === kept.post,
+      );
+    if (entry) {
       // Least recently used goes first: re-inserting moves the key to the end.
+      const entries = this.#memo.get(key)!;
       this.#memo.delete(key);
-      this.#memo.set(key, response);
+      this.#memo.set(key, entries);
     }
-    return response;
+    return entry;
   }
+}
+
+/** Results kept per script version and arguments, e.g. for as many posts that call it alike. */
+const maxEntriesPerCall = 64;
+
+/**
+ * What `outcome` depends on beyond its script and arguments. A call that ran to an end says what it
+ * read; one that did not (it ran past its time limit) is remembered until its script or arguments
+ * change, so a looping macro is not run again on every keystroke.
+ */
+function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): MemoEntry {
+  const reads = outcome.reads ?? { site: false, post: [] };
+  return {
+    outcome,
+    postKeys: reads.post,
+    post: postFacts(post, reads.post),
+    ...(reads.site ? { siteVersion: site.dataVersion } : {}),
+  };
+}
+
+/** The values of `post`'s `keys` (all of it for null), as one comparable text. */
+function postFacts(post: AbiPost, keys: readonly string[] | null): string {
+  if (keys === null) return JSON.stringify(post);
+  return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
+}
+
+/** A macro's output made safe to splice in: its HTML, and its styles when it has any. */
+function sanitizedOutput(output: RenderOutcome & { ok: true }, sanitize: HtmlSanitizer): RenderOutcome {
+  const { css, ...rest } = output;
+  const safe = { ...rest, html: sanitize(output.html) };
+  const safeCss = css === undefined ? '' : sanitizeCss(css);
+  return safeCss ? { ...safe, css: safeCss } : safe;
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {
@@ -237,30 +322,6 @@ function resolveMacros(scripts: readonly Script[]): Map<string, Script> {
     if (script.kind === 'macro' && script.enabled) macros.set(script.slug, script);
   }
   return macros;
-}
-
-/** Each script's declaration, read once per version (a new version is a new `Script` object). */
-const declarations = new WeakMap<Script, MacroDeclaration>();
-
-function declarationOf(script: Script | undefined): MacroDeclaration | undefined {
-  if (script === undefined) return undefined;
-  let declaration = declarations.get(script);
-  if (declaration === undefined) {
-    declaration = readMacroDeclaration(script.body, script.entrypoint);
-    declarations.set(script, declaration);
-  }
-  return declaration;
-}
-
-/** Indexes of the calls, grouped by nesting depth, deepest first. */
-function levelsDeepestFirst(calls: readonly PlacedMacroCall[]): number[][] {
-  const levels: number[][] = [];
-  calls.forEach((call, index) => {
-    const level = levels[call.depth] ?? [];
-    level.push(index);
-    levels[call.depth] = level;
-  });
-  return levels.reverse();
 }
 
 function escapeHtml(text: string): string {
@@ -294,11 +355,6 @@ function whyUnknown(call: PlacedMacroCall, scripts: readonly Script[]): string {
   return `Unknown macro [[${call.name}]]: no macro script is named ${slug}.py`;
 }
 
-/** The call's own text, marked, where its block HTML would have broken the paragraph. */
-function placementProblem(call: PlacedMacroCall, message: string): string {
-  return `<span class="pymark-macro-placement" title="${escapeHtml(message)}">${escapeHtml(call.source)}</span>`;
-}
-
 function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailure): string {
   const tag = wrapper(call);
   const where = failure.line === undefined ? `${script.slug}.py` : `${script.slug}.py, line ${failure.line}`;
@@ -307,4 +363,33 @@ function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailur
     `<${tag} class="pymark-macro-error" role="note" data-open-script="${escapeHtml(script.id)}"${lineAttribute}>` +
     `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(withoutFileName(failure.message, `${script.slug}.py`))}</${tag}>`
   );
+}
+
+/** The call's own text, marked, where its block HTML would have broken the paragraph. */
+function placementProblem(call: PlacedMacroCall, message: string): string {
+  return `<span class="pymark-macro-placement" title="${escapeHtml(message)}">${escapeHtml(call.source)}</span>`;
+}
+
+/** Each script's declaration, read once per version (a new version is a new `Script` object). */
+const declarations = new WeakMap<Script, MacroDeclaration>();
+
+function declarationOf(script: Script | undefined): MacroDeclaration | undefined {
+  if (script === undefined) return undefined;
+  let declaration = declarations.get(script);
+  if (declaration === undefined) {
+    declaration = readMacroDeclaration(script.body, script.entrypoint);
+    declarations.set(script, declaration);
+  }
+  return declaration;
+}
+
+/** Indexes of the calls, grouped by nesting depth, deepest first. */
+function levelsDeepestFirst(calls: readonly PlacedMacroCall[]): number[][] {
+  const levels: number[][] = [];
+  calls.forEach((call, index) => {
+    const level = levels[call.depth] ?? [];
+    level.push(index);
+    levels[call.depth] = level;
+  });
+  return levels.reverse();
 }

@@ -1,12 +1,6 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
-import {
-  type AbiPost,
-  type MacroContext,
-  type MacroEnv,
-  type MacroValue,
-  siteSnapshotSchema,
-} from '../core/abi';
+import { abiPostSchema, type MacroContext, siteSnapshotSchema } from '../core/abi';
 import { scriptActionSchema } from '../core/script-actions';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
@@ -47,13 +41,9 @@ export const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
 
 /**
  * Main thread → worker. `snapshot` is the stored memory snapshot, if any: the worker has no storage
- * of its own. `renderLane` is the shared buffer renders travel through (render-lane.ts). (The
- * interrupt buffer comes with the sandbox connection instead: see sandbox-worker.ts.)
+ * of its own. (The interrupt buffer comes with the worker's host instead: see worker-api.ts.)
  */
-export const bootRequestSchema = z.object({
-  snapshot: pythonSnapshotSchema.optional(),
-  renderLane: sharedArrayBufferSchema,
-});
+export const bootRequestSchema = z.object({ snapshot: pythonSnapshotSchema.optional() });
 export type BootRequest = z.infer<typeof bootRequestSchema>;
 
 const bootInfoSchema = z.object({
@@ -71,7 +61,10 @@ export const bootResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
 
-/** Worker → main thread: the size of Pyodide's WASM memory, which grows but never shrinks. */
+/**
+ * Worker → main thread, with every answer: the size of Pyodide's WASM memory, which grows but never
+ * shrinks, so the client can replace a worker that outgrew its bound before the next call.
+ */
 export const heapBytesSchema = z.number().int().nonnegative();
 export type BootResult = z.infer<typeof bootResultSchema>;
 
@@ -80,8 +73,8 @@ export const workerRunRequestSchema = z.object({
   fileName: z.string().min(1),
   code: z.string(),
   entrypoint: z.string().min(1),
-  /** The site data, when this worker has not had it yet: a utility reads `from pymark import site` too. */
-  site: z.string().optional(),
+  /** The site data or its changes, when this worker lacks them: a utility reads `from pymark import site` too. */
+  site: z.lazy(() => siteUpdateSchema).optional(),
 });
 export type WorkerRunRequest = z.infer<typeof workerRunRequestSchema>;
 
@@ -100,129 +93,121 @@ const pythonExceptionFields = {
 const pythonMs = z.number().nonnegative();
 
 /**
- * Worker → main thread. `interrupted` means the run ended with KeyboardInterrupt; only the client
+ * What runner.py returns. `interrupted` means the run ended with KeyboardInterrupt; only the client
  * knows whether it asked for that (Stop, time limit) or the script raised it itself, so it carries
- * the exception details too. `pythonMs` is added by the worker around the whole run.
+ * the exception details too.
  */
 export const workerRunResultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ok'),
     returnValue: z.string().optional(),
     truncatedChars,
-    pythonMs: pythonMs.optional(),
     /** What the utility asked to change, for the app to apply through its stores (src/storage/script-actions.ts). */
     actions: z.array(scriptActionSchema).optional(),
   }),
-  z.object({ kind: z.literal('error'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
-  z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
+  z.object({ kind: z.literal('error'), ...pythonExceptionFields }),
+  z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields }),
 ]);
 export type WorkerRunResult = z.infer<typeof workerRunResultSchema>;
 
-/**
- * A batch of macro calls as it travels to the worker, as JSON text: each script, env and post once,
- * items pointing at them by index. A document's calls share one post and env, so this keeps the
- * text small and lets Python parse the whole batch with one `json.loads`.
- */
-export interface RenderBatch {
-  scripts: BatchScript[];
-  envs: MacroEnv[];
-  posts: AbiPost[];
-  items: BatchItem[];
-}
+/** Worker → main thread: a run's result, its time in Python and the heap size after it. */
+export const workerRunAnswerSchema = z.object({
+  result: workerRunResultSchema,
+  pythonMs,
+  heapBytes: heapBytesSchema,
+});
+export type WorkerRunAnswer = z.infer<typeof workerRunAnswerSchema>;
 
-export interface BatchScript {
-  id: string;
-  version: number;
-  fileName: string;
-  /** Left out when the worker was sent this id's code at this version before (sent-scripts.ts). */
-  code?: string;
-  entrypoint: string;
-}
+/** What changed in the site data since the worker last had it; `order`: every post id, when it changed. */
+export const siteChangesSchema = z.object({
+  upsert: z.array(abiPostSchema),
+  remove: z.array(z.string()),
+  order: z.array(z.string()).nullable(),
+});
+export type SiteChanges = z.infer<typeof siteChangesSchema>;
 
-/** A param or arg as JSON types it; ABI v1's tag is only needed for a whole float (below). */
-export type BareValue = MacroValue['value'];
+/** The site data for a worker: all of it for one that has none, else only what changed. */
+export const siteUpdateSchema = z.union([
+  z.object({ snapshot: siteSnapshotSchema }),
+  z.object({ changes: siteChangesSchema }),
+]);
+export type SiteUpdate = z.infer<typeof siteUpdateSchema>;
+
+/** A script as the worker needs it to call it; `fileName` names it in errors and tracebacks. */
+export const workerScriptSchema = z.object({
+  id: z.string().min(1),
+  version: z.number().int().positive(),
+  fileName: z.string().min(1),
+  code: z.string(),
+  entrypoint: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+});
+export type WorkerScript = z.infer<typeof workerScriptSchema>;
 
 /** A context's optional keys (ABI 1.1), passed on to the macro as they are. */
 export type BatchExtras = Partial<Pick<MacroContext, 'placement' | 'body' | 'body_html'>>;
 
 /**
- * One call: [script index, macro name, params, args, env index, post index, whole floats?, extras?].
- * JSON reads a float with a whole value (2.0, written 2) back as int, so such values are listed in
- * the optional seventh element as [param names, arg indexes] (null when there are none but extras
- * follow); every other value's JSON type is its ABI type. Extras are the context's optional keys.
+ * Main thread → worker: macro calls, each script once. Contexts were checked against the ABI on the
+ * page (client.ts), once per call and once per distinct post and env; structured cloning keeps a
+ * post shared by many calls one object, so it crosses once. `site` comes with the first call
+ * after the site data changed.
  */
-export type BatchItem = [
-  script: number,
-  macro: string,
-  params: Record<string, BareValue>,
-  args: BareValue[],
-  env: number,
-  post: number,
-  wholeFloats?: [params: string[], args: number[]] | null,
-  extras?: BatchExtras,
-];
-
-/** Main thread → worker: a `RenderBatch` as JSON text, and the JSON text of a `SiteSnapshot` to install first if the worker lacks it. */
 export const workerRenderRequestSchema = z.object({
-  batch: z.string(),
-  site: z.string().optional(),
+  scripts: z.array(workerScriptSchema),
+  items: z.array(
+    z.object({
+      script: z.number().int().nonnegative(),
+      context: z.custom<MacroContext>((value) => typeof value === 'object' && value !== null),
+    }),
+  ),
+  site: siteUpdateSchema.optional(),
 });
 export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
 
-/**
- * The site data's JSON text, checked against the ABI once more on the side where Python reads it,
- * and handed back unchanged. It comes only with the first call after the data changed, which alone
- * pays for the check.
- */
-export function checkedSiteJson(text: string): string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new ProtocolError('Malformed site data: not JSON');
-  }
-  parseMessage(siteSnapshotSchema, data, 'site data');
-  return text;
-}
+/** A Python exception as the user needs it; `line` is 1-based in their script. */
+export const pythonExceptionSchema = z.object({
+  message: z.string(),
+  line: line.nullable(),
+  traceback: z.string(),
+});
+export type PythonException = z.infer<typeof pythonExceptionSchema>;
+
+/** What of its inputs a call read: whether `pymark.site`, and which keys of its post (null: all of it). */
+export const callReadsSchema = z.object({ site: z.boolean(), post: z.array(z.string()).nullable() });
 
 /**
- * Worker → main thread: `results` is the JSON text render_batch (macro_engine.py) returned, passed
- * through unread so one string crosses each way; the main thread decodes it (render-result.ts).
- * `heapBytes` is the worker's heap size after the batch, so no second call is needed to ask it.
- *
- * The text is `{"outcomes": [...], "micros": [...], "interrupted": null | {message, line, traceback}}`:
- * one outcome and one time in Python (whole microseconds) per finished item, in order. An outcome is
- * the html itself (a str: a result without warnings, the common case), `["ok", html, warnings]`,
- * `["invalid", file name, the result as JSON data]` (for the ABI's schema to word what is wrong), or
- * `["error", message, line | null, traceback]`. `interrupted` is set when KeyboardInterrupt ended the
- * batch early: the item at `outcomes.length` was the one interrupted, and the rest never ran.
- * `printed`, present when an item printed anything, maps an item's index to what it printed (stdout
- * and stderr together, cut to 2,000 characters).
+ * One finished macro call: what render() returned (as JSON data; the ABI's schema then decides
+ * whether it is a result) or raised, its time in Python, what it read, and what it printed, if anything.
+ */
+export const renderedItemSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('returned'),
+    result: z.unknown(),
+    pythonMs,
+    reads: callReadsSchema,
+    printed: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('raised'),
+    ...pythonExceptionSchema.shape,
+    pythonMs,
+    reads: callReadsSchema,
+    printed: z.string().optional(),
+  }),
+]);
+export type RenderedItem = z.infer<typeof renderedItemSchema>;
+
+/**
+ * Worker → main thread: one entry per finished call, in order. `interrupted` is set when
+ * KeyboardInterrupt ended the batch early: the call at `items.length` was the one interrupted, and
+ * the rest never ran.
  */
 export const workerRenderAnswerSchema = z.object({
-  results: z.string(),
+  items: z.array(renderedItemSchema),
+  interrupted: pythonExceptionSchema.nullable(),
   heapBytes: heapBytesSchema,
 });
 export type WorkerRenderAnswer = z.infer<typeof workerRenderAnswerSchema>;
-
-/** One finished item of a batch, decoded; `printed` is what the call printed, if anything. */
-export type RenderedItem = (
-  | { kind: 'ok'; html: string; warnings: string[] }
-  | { kind: 'exception' | 'invalid-result'; message: string; line?: number; traceback?: string }
-) & { pythonMs: number; printed?: string };
-
-/** A Python exception as the user needs it; `line` is 1-based in their script. */
-export interface PythonException {
-  message: string;
-  line?: number;
-  traceback: string;
-}
-
-/** A batch's results, decoded: one entry per finished item, in order, and why it ended early if it did. */
-export interface WorkerRenderResult {
-  items: RenderedItem[];
-  interrupted?: PythonException;
-}
 
 export const workerCheckRequestSchema = z.object({
   code: z.string(),
@@ -244,18 +229,15 @@ export const scriptCheckSchema = z.object({
   entrypoints: z.array(z.string()),
 }) satisfies z.ZodType<ScriptCheck>;
 
+export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes: heapBytesSchema });
+export type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
+
 /** Main thread → worker: one transform call (transform_engine.py). */
 export const workerTransformRequestSchema = z.object({
-  script: z.object({
-    id: z.string().min(1),
-    version: z.number().int().positive(),
-    fileName: z.string().min(1),
-    code: z.string(),
-    entrypoint: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-  }),
+  script: workerScriptSchema,
   post: transformInputSchema,
-  /** The site data, when this worker has not had it yet: a transform may read it as a macro does. */
-  site: z.string().optional(),
+  /** The site data or its changes, when this worker lacks them: a transform may read it as a macro does. */
+  site: siteUpdateSchema.optional(),
 });
 export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema>;
 
@@ -263,7 +245,7 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
  * Worker → main thread: what the transform returned (as JSON data, with its Python type's name) or
  * raised, or `interrupted` by the time limit; what it printed either way.
  */
-export const workerTransformAnswerSchema = z.discriminatedUnion('kind', [
+export const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
   z.object({
     kind: z.literal('error'),
@@ -275,24 +257,27 @@ export const workerTransformAnswerSchema = z.discriminatedUnion('kind', [
   // Printed is missing when the interrupt landed outside the transform's own call.
   z.object({ kind: z.literal('interrupted'), printed: z.string().optional() }),
 ]);
+export type TransformResult = z.infer<typeof transformResultSchema>;
+
+export const workerTransformAnswerSchema = z.object({
+  result: transformResultSchema,
+  pythonMs,
+  heapBytes: heapBytesSchema,
+});
 export type WorkerTransformAnswer = z.infer<typeof workerTransformAnswerSchema>;
 
 /**
- * The API `worker.ts` exposes with Comlink, as the client calls it. The worker's implementation
- * takes `unknown` parameters and parses them with the schemas above.
+ * The API a Python worker exposes with Comlink (worker-api.ts), as the client calls it, the same in
+ * the browser and in Node. The worker takes `unknown` and parses it with the schemas above; the
+ * client parses every answer (call-executor.ts). Every answer but boot's carries the heap size.
  */
 export interface PythonWorkerApi {
   boot(request: BootRequest): Promise<BootResult>;
-  /** The worker's WASM heap size in bytes; asked between calls to decide whether to recycle the worker. */
-  heapBytes(): Promise<number>;
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
-  run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunResult>;
+  run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunAnswer>;
   render(request: WorkerRenderRequest): Promise<WorkerRenderAnswer>;
-  /** The answer to the last render through the lane when it was too large for the lane (render-lane.ts). */
-  takeHeldRender(): Promise<WorkerRenderAnswer>;
-  check(request: WorkerCheckRequest): Promise<ScriptCheck>;
-  /** `answer`: JSON text of a `WorkerTransformAnswer`; `pythonMs`: the call's time in Python. */
-  transform(request: WorkerTransformRequest): Promise<{ answer: string; pythonMs: number }>;
+  check(request: WorkerCheckRequest): Promise<WorkerCheckAnswer>;
+  transform(request: WorkerTransformRequest): Promise<WorkerTransformAnswer>;
 }
 
 export class ProtocolError extends Error {

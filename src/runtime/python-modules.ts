@@ -9,7 +9,9 @@ import referenceSource from './python/reference_compat.py?raw';
 import scriptActionsSource from './python/script_actions.py?raw';
 import syntaxSource from './python/script_syntax.py?raw';
 import transformEngineSource from './python/transform_engine.py?raw';
+import wireSource from './python/wire.py?raw';
 import runnerSource from './runner.py?raw';
+import type { PreloadedSource } from './snapshot';
 
 interface PymarkModule {
   /** Its name in `sys.modules`; `_pymark_…` so it cannot clash with a module a script imports. */
@@ -20,10 +22,12 @@ interface PymarkModule {
 }
 
 /**
- * Pymark's own Python, installed as modules straight into `sys.modules`: no files, only heap state,
- * so a memory snapshot taken after installing keeps them. Each may import the ones before it.
+ * The one registry of Pymark's own Python: installed as modules straight into `sys.modules` (no
+ * files, only heap state, so a memory snapshot taken after installing keeps them), hashed into the
+ * snapshot key, and type-checked by pyright (pyrightconfig.json). Each may import the ones before it.
  */
 const pymarkModules: readonly PymarkModule[] = [
+  { name: '_pymark_wire', path: 'python/wire.py', source: wireSource },
   { name: '_pymark_errors', path: 'python/errors.py', source: errorsSource },
   { name: '_pymark_syntax', path: 'python/script_syntax.py', source: syntaxSource },
   { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
@@ -55,6 +59,12 @@ def install(name, path, source):
 
 install
 `;
+
+/** Every Python file the app ships, as the worker preloads them before taking a snapshot. */
+export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules.map(({ path, source }) => ({
+  path,
+  source,
+}));
 
 /** Installs Pymark's Python modules into `pyodide`, unless they are there already. */
 function installPymarkModules(pyodide: PyodideAPI): void {

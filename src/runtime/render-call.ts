@@ -1,60 +1,112 @@
-import { createContextChecker } from '../core/abi-context-check';
-import type { RenderedItem, WorkerRenderResult } from './protocol';
-import { scriptFileName } from './render-batch';
-import type { RenderFailure, RenderItem, RenderOutcome } from './types';
+import { z } from 'zod';
+import {
+  abiPostSchema,
+  formatIssues,
+  type MacroContext,
+  macroContextSchema,
+  macroEnvSchema,
+  parseMacroResult,
+} from '../core/abi';
+import type { CallEnding } from './call-executor';
+import type { RenderedItem, WorkerRenderAnswer, WorkerRenderRequest, WorkerScript } from './protocol';
+import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from './types';
 
 /*
- * The main-thread halves of a renderMany call, around the worker round trip: checking contexts and
- * encoding the batch before it, turning the worker's answer into one outcome per item after it.
+ * The page's halves of a render call, around the worker round trip: checking contexts and building
+ * the request before it, turning the answer into one outcome per item after it.
  */
 
+/** How errors and tracebacks name a script. */
+export function scriptFileName(slug: string): string {
+  return `${slug}.py`;
+}
+
+export function workerScript({ id, version, slug, body, entrypoint }: MacroScript): WorkerScript {
+  return { id, version, fileName: scriptFileName(slug), code: body, entrypoint };
+}
+
 export interface PreparedRender {
-  /** Positions in `items` of the items in the batch, in batch order. */
+  /** Positions in `items` of the calls in the request, in request order. */
   sent: number[];
-  /** The items in the batch, in batch order; encoded once the worker is known (it may hold their scripts). */
-  valid: RenderItem[];
-  /** An outcome for each item whose context failed ABI v1: it never leaves the caller. */
+  request: Omit<WorkerRenderRequest, 'site'>;
+  /** An outcome for each item whose context failed ABI v1: it never leaves the page. */
   rejected: Map<number, RenderFailure>;
 }
 
-export function prepareRender(items: readonly RenderItem[]): PreparedRender {
-  const sent: number[] = [];
-  const valid: RenderItem[] = [];
-  const rejected = new Map<number, RenderFailure>();
-  const check = createContextChecker();
-  items.forEach((item, index) => {
-    const context = check(item.context);
-    if (context.ok) {
-      sent.push(index);
-      // The item itself, not zod's copy: the encoder finds a shared post or env by identity.
-      valid.push(item);
-    } else {
-      rejected.set(index, failure(item, 'invalid-context', context.error));
-    }
-  });
-  return { sent, rejected, valid };
-}
+const { macro, params, args } = macroContextSchema.shape;
+/** A context but its env and post; its other keys are checked in `contextProblem`. */
+const callPartsSchema = z.object({ macro, params, args });
 
 /**
- * How the batch's worker call ended: with an answer (and whether we had asked Python to stop), or
- * without one because the worker was replaced (`timeout`: after the time limit; `worker-failed`).
+ * Checks each context against ABI v1 and builds the request. The calls of a post share its env and
+ * post objects, so each distinct one is checked once (by identity), the rest of a context per call.
  */
-export type RenderEnding =
-  | { kind: 'answered'; result: WorkerRenderResult; timedOut: boolean }
-  | { kind: 'lost'; why: 'timeout' | 'worker-failed'; message: string };
-
-export interface RenderedOutcome {
-  outcome: RenderOutcome;
-  /** Time in Python, for the items that got there. */
-  pythonMs?: number;
+export function prepareRender(items: readonly RenderItem[]): PreparedRender {
+  const sent: number[] = [];
+  const rejected = new Map<number, RenderFailure>();
+  const scripts = new Map<string, number>();
+  const request: PreparedRender['request'] = { scripts: [], items: [] };
+  const checkedEnvs = new Map<unknown, string | undefined>();
+  const checkedPosts = new Map<unknown, string | undefined>();
+  items.forEach((item, index) => {
+    const problem = contextProblem(item.context, checkedEnvs, checkedPosts);
+    if (problem !== undefined) {
+      rejected.set(index, failure(item, 'invalid-context', `Invalid macro context: ${problem}`));
+      return;
+    }
+    const key = `${item.script.id}\0${item.script.version}\0${item.script.body}`;
+    let script = scripts.get(key);
+    if (script === undefined) {
+      script = request.scripts.push(workerScript(item.script)) - 1;
+      scripts.set(key, script);
+    }
+    sent.push(index);
+    request.items.push({ script, context: item.context });
+  });
+  return { sent, request, rejected };
 }
 
-/** The ending to complete a render with when no item was sent (every context was invalid). */
-export const nothingSent: RenderEnding = { kind: 'answered', result: { items: [] }, timedOut: false };
+function contextProblem(
+  context: MacroContext,
+  envs: Map<unknown, string | undefined>,
+  posts: Map<unknown, string | undefined>,
+): string | undefined {
+  if (typeof context !== 'object' || context === null) return 'expected an object';
+  const extra = Object.keys(context).filter(
+    (key) => !['macro', 'params', 'args', 'env', 'post'].includes(key),
+  );
+  if (extra.length > 0) return `unrecognized keys: ${extra.join(', ')}`;
+  const parts = callPartsSchema.safeParse(context);
+  if (!parts.success) return formatIssues(parts.error.issues);
+  return (
+    checkOnce(envs, context.env, macroEnvSchema, 'env') ??
+    checkOnce(posts, context.post, abiPostSchema, 'post')
+  );
+}
+
+function checkOnce(
+  checked: Map<unknown, string | undefined>,
+  value: unknown,
+  schema: z.ZodType,
+  path: string,
+): string | undefined {
+  if (!checked.has(value)) {
+    const parsed = schema.safeParse(value);
+    checked.set(
+      value,
+      parsed.success
+        ? undefined
+        : formatIssues(parsed.error.issues.map((issue) => ({ ...issue, path: [path, ...issue.path] }))),
+    );
+  }
+  return checked.get(value);
+}
 
 export interface CompletedRender {
   /** One per item of `items`; an unreached item's is a placeholder, to be rendered again. */
-  outcomes: RenderedOutcome[];
+  outcomes: RenderOutcome[];
+  /** Time in Python per item, for the items that got there. */
+  pythonMs: (number | undefined)[];
   /**
    * Positions in `items` of the items that never ran because an earlier one was stopped, or whose
    * fate is unknown because the worker was lost with them: the caller sends them again, so one
@@ -67,57 +119,77 @@ export interface CompletedRender {
 export function completeRender(
   items: readonly RenderItem[],
   prepared: PreparedRender,
-  ending: RenderEnding,
+  ending: CallEnding<WorkerRenderAnswer>,
 ): CompletedRender {
-  const outcomes: RenderedOutcome[] = [];
+  const outcomes: RenderOutcome[] = [];
+  const pythonMs: (number | undefined)[] = [];
   const unreached: number[] = [];
   prepared.rejected.forEach((outcome, index) => {
-    outcomes[index] = { outcome };
+    outcomes[index] = outcome;
   });
   prepared.sent.forEach((index, position) => {
     const item = items[index]!;
-    const outcome = sentOutcome(item, position, ending, prepared.sent.length);
-    if (outcome === 'unreached') {
+    const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
+    if (rendered) {
+      outcomes[index] = toOutcome(item, rendered);
+      pythonMs[index] = rendered.pythonMs;
+      return;
+    }
+    const outcome = unrenderedOutcome(item, position, ending, prepared.sent.length);
+    if (outcome) outcomes[index] = outcome;
+    else {
       unreached.push(index);
-      outcomes[index] = { outcome: failure(item, 'timeout', 'Not rendered yet') };
-    } else {
-      outcomes[index] = outcome;
+      outcomes[index] = failure(item, 'timeout', 'Not rendered yet');
     }
   });
-  return { outcomes, unreached };
+  return { outcomes, pythonMs, unreached };
 }
 
-function sentOutcome(
+/** The outcome of a call the worker gave no result for, or undefined if it must be sent again. */
+function unrenderedOutcome(
   item: RenderItem,
   position: number,
-  ending: RenderEnding,
+  ending: CallEnding<WorkerRenderAnswer>,
   batchSize: number,
-): RenderedOutcome | 'unreached' {
-  if (ending.kind === 'lost')
-    return batchSize === 1 ? { outcome: failure(item, ending.why, ending.message) } : 'unreached';
-  const { result, timedOut } = ending;
-  const rendered = result.items[position];
-  if (rendered) return { outcome: toOutcome(item, rendered), pythonMs: rendered.pythonMs };
-  // Past the item that was stopped: it never ran.
-  if (position > result.items.length) return 'unreached';
+): RenderFailure | undefined {
+  if (ending.kind === 'not-sent') return failure(item, 'cancelled', cancelled);
+  if (ending.kind === 'lost') {
+    if (ending.why === 'abort') return failure(item, 'cancelled', cancelled);
+    // A macro that ignored the interrupt: which one is unknown, so each call goes again on its own.
+    if (ending.why === 'timeout' && batchSize > 1) return undefined;
+    return failure(item, ending.why, ending.message);
+  }
+  const { items: finished, interrupted } = ending.answer;
+  // Past the call that was stopped: it never ran.
+  if (position > finished.length) return undefined;
   const name = scriptFileName(item.script.slug);
-  if (timedOut)
-    return { outcome: failure(item, 'timeout', `${name} ran past its time limit and was stopped`) };
+  if (ending.stoppedBy === 'abort') return failure(item, 'cancelled', cancelled);
+  if (ending.stoppedBy) return failure(item, 'timeout', `${name} ran past its time limit and was stopped`);
   // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself.
-  const interrupted = result.interrupted;
-  const message = interrupted?.message ?? 'KeyboardInterrupt';
-  return { outcome: { ...failure(item, 'exception', message), ...lineAndTraceback(interrupted ?? {}) } };
+  return {
+    ...failure(item, 'exception', interrupted?.message ?? 'KeyboardInterrupt'),
+    ...lineAndTraceback(interrupted),
+  };
 }
+
+const cancelled = 'Not rendered: the render was cancelled';
 
 function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
-  const printed = rendered.printed === undefined ? {} : { printed: rendered.printed };
-  if (rendered.kind === 'ok')
-    return { ok: true, html: rendered.html, warnings: rendered.warnings, ...printed };
-  return { ...failure(item, rendered.kind, rendered.message), ...lineAndTraceback(rendered), ...printed };
+  const printed = {
+    ...(rendered.printed === undefined ? {} : { printed: rendered.printed }),
+    reads: rendered.reads,
+  };
+  if (rendered.kind === 'raised')
+    return { ...failure(item, 'exception', rendered.message), ...lineAndTraceback(rendered), ...printed };
+  // The ABI's own schema decides and words what is wrong with a result.
+  const result = parseMacroResult(rendered.result, scriptFileName(item.script.slug));
+  if (!result.ok) return { ...failure(item, 'invalid-result', result.error), ...printed };
+  return { ok: true, ...result.value, ...printed };
 }
 
-function lineAndTraceback({ line, traceback }: { line?: number; traceback?: string }) {
-  return { ...(line === undefined ? {} : { line }), ...(traceback === undefined ? {} : { traceback }) };
+function lineAndTraceback(exception: { line: number | null; traceback: string } | null | undefined) {
+  if (!exception) return {};
+  return { ...(exception.line === null ? {} : { line: exception.line }), traceback: exception.traceback };
 }
 
 function failure(item: RenderItem, kind: RenderFailure['kind'], message: string): RenderFailure {

@@ -21,13 +21,12 @@ export interface SnapshotCache {
 export async function bootWithSnapshotCache(
   api: Comlink.Remote<PythonWorkerApi>,
   cache: SnapshotCache | undefined,
-  renderLane: SharedArrayBuffer,
 ): Promise<BootResult> {
   const snapshot = await cache?.load().catch((error: unknown) => {
     console.warn('Pymark could not read the stored Python snapshot; booting normally', error);
     return undefined;
   });
-  const request = { snapshot, renderLane };
+  const request = { snapshot };
   const result = parseMessage(
     bootResultSchema,
     await api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request),

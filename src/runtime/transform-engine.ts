@@ -1,16 +1,14 @@
 import type { PyodideAPI } from 'pyodide';
-import { ProtocolError, type WorkerTransformRequest } from './protocol';
+import { ProtocolError, type TransformResult, type WorkerTransformRequest } from './protocol';
 import { pymarkPython } from './python-modules';
 
 export interface TransformEngine {
   /**
-   * Calls the script's transform on the post and returns the JSON text of a `WorkerTransformAnswer`
-   * for the main thread to check. Blocks the calling thread; the interrupt buffer ends it early.
+   * Calls the script's transform on the post. Blocks the calling thread; the interrupt buffer ends
+   * it early (→ `interrupted`). The client checks the result (call-executor.ts, transform-call.ts).
    */
-  transform(request: WorkerTransformRequest): string;
+  transform(request: Omit<WorkerTransformRequest, 'site'>): TransformResult;
 }
-
-const interrupted = JSON.stringify({ kind: 'interrupted' });
 
 /** Prepares `pyodide` to run transforms with transform_engine.py; free of worker and DOM APIs. */
 export function createTransformEngine(pyodide: PyodideAPI): TransformEngine {
@@ -22,10 +20,10 @@ export function createTransformEngine(pyodide: PyodideAPI): TransformEngine {
         text = transformPost(JSON.stringify(request));
       } catch (error) {
         if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
-        return interrupted;
+        return { kind: 'interrupted' };
       }
       if (typeof text !== 'string') throw new ProtocolError('transform_engine.py returned no text');
-      return text;
+      return JSON.parse(text) as TransformResult;
     },
   };
 }

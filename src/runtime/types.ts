@@ -35,6 +35,8 @@ export interface RunRequest {
   onOutput: (chunks: OutputChunk[]) => void;
   /** Interrupt the run after this long; the default comes from settings. */
   timeoutMs: number;
+  /** Stops the run as `stop()` does: SIGINT, then a worker restart if that does not take. */
+  signal?: AbortSignal;
 }
 
 /** How a run ended. `line` is 1-based in the user's script. */
@@ -69,12 +71,16 @@ export interface RenderItem {
   context: MacroContext;
 }
 
-/** Why a render failed: its own exception, a result outside ABI v1, a bad context, the time limit, or a broken worker. */
+/**
+ * Why a render failed: its own exception, a result outside ABI v1, a bad context, the time limit,
+ * its caller's `AbortSignal` (a newer preview), or a broken worker.
+ */
 export type RenderErrorKind =
   | 'exception'
   | 'invalid-result'
   | 'invalid-context'
   | 'timeout'
+  | 'cancelled'
   | 'worker-failed';
 
 export interface RenderFailure {
@@ -88,8 +94,21 @@ export interface RenderFailure {
   traceback?: string;
 }
 
-/** What a render came to; `printed` is what the macro printed (stdout and stderr), for its author. */
-export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & { printed?: string };
+/** What of its inputs a macro call read: whether `pymark.site`, and which keys of its post (null: all of it). */
+export interface CallReads {
+  site: boolean;
+  post: string[] | null;
+}
+
+/**
+ * What a render came to; `printed` is what the macro printed (stdout and stderr), for its author;
+ * `reads` what it read, when it ran to an end (not after a timeout), so its result can be reused
+ * while that stays the same.
+ */
+export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & {
+  printed?: string;
+  reads?: CallReads;
+};
 
 /** Why a transform gave no post to save. */
 export type TransformErrorKind =
@@ -177,9 +196,12 @@ export interface PythonRuntime {
   renderMacro(script: MacroScript, context: MacroContext): Promise<RenderOutcome>;
   /**
    * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
-   * Queued behind a run in progress (never rejected because of it). Rejects only if Python cannot start.
+   * A macro that runs past the time limit fails as `timeout`, named, and the items behind it are
+   * sent again. Queued behind a run in progress (never rejected because of it). `signal` stops the
+   * call (SIGINT, then a restart) or takes it out of the queue: its items then fail as `timeout`.
+   * Rejects only if Python cannot start.
    */
-  renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]>;
+  renderMany(items: readonly RenderItem[], signal?: AbortSignal): Promise<RenderOutcome[]>;
   /**
    * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
    * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for
@@ -191,8 +213,11 @@ export interface PythonRuntime {
     post: TransformInput,
     signal?: AbortSignal,
   ): Promise<TransformOutcome>;
-  /** Compiles `code` without running it: syntax errors and warnings, and the top-level functions. */
-  checkScript(code: string, fileName: string): Promise<ScriptCheck>;
+  /**
+   * Compiles `code` without running it: syntax errors and warnings, and the top-level functions.
+   * Rejects if it could not be checked: it ran past the time limit, `signal` stopped it, the worker failed.
+   */
+  checkScript(code: string, fileName: string, signal?: AbortSignal): Promise<ScriptCheck>;
   /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
   setSiteData(snapshot: SiteSnapshot): void;
   stats(): ScriptStats[];

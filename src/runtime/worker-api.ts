@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { bootPython, wasmHeapBytes } from './boot';
-import { bundledPythonSources } from './bundled-python';
+
 import {
   bootRequestSchema,
   outputCallbackSchema,
@@ -11,9 +11,8 @@ import {
   workerRunRequestSchema,
   workerTransformRequestSchema,
 } from './protocol';
-import { pymarkPython } from './python-modules';
+import { bundledPythonSources, pymarkPython } from './python-modules';
 import { createPythonServices, type PythonServices } from './python-services';
-import { serveRenderLane } from './render-lane';
 import type { OfflinePyodideOptions } from './sandbox-worker';
 
 /** What a worker's host (the browser's sandbox frame, or Node's worker_threads) gives the API. */
@@ -35,26 +34,16 @@ export interface WorkerHost {
  */
 export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
   let python: PythonServices | undefined;
-  let measureHeap = () => 0;
-  /** A render answer too large for the lane, until the page takes it. */
-  let heldRender: { results: string; heapBytes: number } | undefined;
+  let heapBytes = () => 0;
 
   function services(): PythonServices {
     if (!python) throw new Error('Python has not finished booting');
     return python;
   }
 
-  /** A render, by Comlink or through the lane: the same checks either way. */
-  function render(request: unknown): { results: string; heapBytes: number } {
-    const { macros } = services();
-    const { batch, site } = parseMessage(workerRenderRequestSchema, request, 'render request');
-    if (site !== undefined) macros.setSite(site);
-    return { results: macros.render(batch), heapBytes: measureHeap() };
-  }
-
   return {
     async boot(request: unknown) {
-      const { snapshot, renderLane } = parseMessage(bootRequestSchema, request, 'boot request');
+      const { snapshot } = parseMessage(bootRequestSchema, request, 'boot request');
       try {
         const booted = await bootPython({
           indexURL: host.indexURL,
@@ -69,10 +58,7 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
         // Sandbox: from here on user code can run, so everything that reaches outside goes first.
         host.lockDown();
         python = createPythonServices(booted.pyodide);
-        measureHeap = () => wasmHeapBytes(booted.pyodide);
-        void serveRenderLane(renderLane, render, (answer) => {
-          heldRender = answer;
-        });
+        heapBytes = () => wasmHeapBytes(booted.pyodide);
         const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
         return booted.snapshot ? Comlink.transfer(result, [booted.snapshot.bytes]) : result;
       } catch (error) {
@@ -80,14 +66,10 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
       }
     },
 
-    async heapBytes() {
-      return measureHeap();
-    },
-
     async run(request: unknown, onOutput: unknown) {
       const { runner, macros } = services();
       const { site, ...script } = parseMessage(workerRunRequestSchema, request, 'run request');
-      if (site !== undefined) macros.setSite(site);
+      if (site !== undefined) macros.updateSite(site);
       const deliver = parseMessage(outputCallbackSchema, onOutput, 'output callback');
       let lastDelivery: Promise<void> = Promise.resolve();
       try {
@@ -103,35 +85,31 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
         // are not ordered. Waiting until the main thread has handled the last batch keeps the
         // contract that all output arrives before `run` settles.
         await lastDelivery;
-        return { ...result, pythonMs };
+        return { result, pythonMs, heapBytes: heapBytes() };
       } finally {
         deliver[Comlink.releaseProxy]();
       }
     },
 
     async render(request: unknown) {
-      return render(request);
-    },
-
-    async takeHeldRender() {
-      const answer = heldRender;
-      heldRender = undefined;
-      if (!answer) throw new Error('No render answer is held');
-      return answer;
+      const { macros } = services();
+      const { site, ...calls } = parseMessage(workerRenderRequestSchema, request, 'render request');
+      if (site !== undefined) macros.updateSite(site);
+      return { ...macros.render(calls), heapBytes: heapBytes() };
     },
 
     async check(request: unknown) {
       const { code, fileName } = parseMessage(workerCheckRequestSchema, request, 'check request');
-      return services().checker.check(code, fileName);
+      return { check: services().checker.check(code, fileName), heapBytes: heapBytes() };
     },
 
     async transform(request: unknown) {
       const { site, ...transform } = parseMessage(workerTransformRequestSchema, request, 'transform request');
       const { macros, transforms } = services();
-      if (site !== undefined) macros.setSite(site);
+      if (site !== undefined) macros.updateSite(site);
       const started = performance.now();
-      const answer = transforms.transform(transform);
-      return { answer, pythonMs: performance.now() - started };
+      const result = transforms.transform(transform);
+      return { result, pythonMs: performance.now() - started, heapBytes: heapBytes() };
     },
   };
 }

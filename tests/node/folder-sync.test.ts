@@ -427,6 +427,7 @@ describe('a post edited in the folder while it is typed in the app', () => {
         body: rendered.body,
         html: '',
         warnings: [],
+        css: [],
         macroCount: 0,
         executed: 0,
       }),

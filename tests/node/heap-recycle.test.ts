@@ -1,28 +1,17 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as Comlink from 'comlink';
-import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wasmHeapBytes } from '../../src/runtime/boot.ts';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client.ts';
 import { portEndpoint } from '../../src/runtime/port-endpoint.ts';
-import {
-  bootRequestSchema,
-  type OutputBatchCallback,
-  parseMessage,
-  type WorkerRenderAnswer,
-  workerRenderRequestSchema,
-  workerRunRequestSchema,
-} from '../../src/runtime/protocol.ts';
-import { createPythonServices, type PythonServices } from '../../src/runtime/python-services.ts';
-import { serveRenderLane } from '../../src/runtime/render-lane.ts';
 import type { MacroScript, PythonRuntime } from '../../src/runtime/types.ts';
+import { createWorkerApi } from '../../src/runtime/worker-api.ts';
 
 /*
  * The heap bound with a real Pyodide: its WASM memory grows when a script allocates and never
- * shrinks, the client notices after the call and replaces the worker, and work queued meanwhile
- * runs on the new one. Each "worker" is a real Pyodide on this thread behind a real MessageChannel,
- * serving the calls these tests make the way worker.ts does (worker.ts itself needs the sandbox frame).
+ * shrinks, the client notices from the call's answer and replaces the worker, and work queued
+ * meanwhile runs on the new one. Each "worker" is the real worker API (worker-api.ts) with a real
+ * Pyodide on this thread, behind a real MessageChannel.
  */
 
 const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
@@ -34,46 +23,27 @@ interface RealWorker {
 
 function realWorker(created: RealWorker[]): WorkerEndpoint {
   const { port1, port2 } = new MessageChannel();
-  let pyodide: PyodideAPI | undefined;
-  let python: PythonServices | undefined;
-  let held: WorkerRenderAnswer | undefined;
-  const worker: RealWorker = { heapBytes: () => (pyodide ? wasmHeapBytes(pyodide) : 0), terminated: false };
+  const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  let heapBytes = 0;
+  const worker: RealWorker = { heapBytes: () => heapBytes, terminated: false };
   created.push(worker);
-  const render = (request: unknown): WorkerRenderAnswer => {
-    const { batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
-    return { results: python!.macros.render(batch), heapBytes: worker.heapBytes() };
-  };
-  Comlink.expose(
-    {
-      async boot(request: unknown) {
-        const { renderLane } = parseMessage(bootRequestSchema, request, 'boot request');
-        pyodide = await loadPyodide({ indexURL });
-        python = createPythonServices(pyodide);
-        void serveRenderLane(renderLane, render, (answer) => {
-          held = answer;
-        });
-        return { ok: true, bootInfo: { source: 'normal', ms: 0 } };
-      },
-      heapBytes: async () => worker.heapBytes(),
-      async run(request: unknown, onOutput: Comlink.Remote<OutputBatchCallback>) {
-        const script = parseMessage(workerRunRequestSchema, request, 'run request');
-        let delivered: Promise<void> = Promise.resolve();
-        const result = python!.runner.run({
-          ...script,
-          onOutput: (chunks) => {
-            delivered = onOutput(chunks);
-          },
-        });
-        await delivered;
-        return result;
-      },
-      render: async (request: unknown) => render(request),
-      takeHeldRender: async () => held,
+  const api = createWorkerApi({ indexURL, interruptBuffer, lockDown: () => {} });
+  // The heap size as the worker last reported it, with every answer.
+  const reporting = {
+    ...api,
+    async run(...args: Parameters<typeof api.run>) {
+      const answer = await api.run(...args);
+      heapBytes = answer.heapBytes;
+      return answer;
     },
-    port2,
-  );
-  const interrupt = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  return portEndpoint(port1, new EventTarget(), interrupt, () => {
+    async render(...args: Parameters<typeof api.render>) {
+      const answer = await api.render(...args);
+      heapBytes = answer.heapBytes;
+      return answer;
+    },
+  };
+  Comlink.expose(reporting, port2);
+  return portEndpoint(port1, new EventTarget(), new Int32Array(interruptBuffer), () => {
     worker.terminated = true;
     port2.close();
   });

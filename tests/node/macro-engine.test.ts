@@ -1,10 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RenderedItem } from '../../src/runtime/protocol.ts';
-import { encodeRenderBatch } from '../../src/runtime/render-batch.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/script-checker.ts';
-import { SentScripts } from '../../src/runtime/sent-scripts.ts';
 import type { MacroScript } from '../../src/runtime/types.ts';
-import { context, loadMacroHarness, type MacroHarness, post, typed } from './macro-harness.ts';
+import {
+  context,
+  loadMacroHarness,
+  type MacroHarness,
+  post,
+  type RenderedItem,
+  typed,
+} from './macro-harness.ts';
 
 let harness: MacroHarness;
 let checker: ScriptChecker;
@@ -59,20 +63,6 @@ describe('macro engine (real Pyodide)', () => {
     });
   });
 
-  it('renders a script sent without its code from the code sent before, and refuses one never sent', () => {
-    const script = macro('def render(context):\n    return "held"\n');
-    const held = new SentScripts();
-    expect(harness.renderBatch([{ script, context: context('a') }]).items[0]).toMatchObject({ html: 'held' });
-    held.record([script]);
-    const text = encodeRenderBatch([{ script, context: context('b') }], held).text;
-    expect(text).not.toContain('"code"');
-    expect(harness.engine.render(text)).toContain('held');
-    const unknown = encodeRenderBatch([{ script: { ...script, version: 2 }, context: context('c') }], {
-      has: () => true,
-    } as unknown as SentScripts).text;
-    expect(() => harness.engine.render(unknown)).toThrow(/never sent version 2/);
-  });
-
   it('gives every script its own globals', () => {
     const writer = macro('shared = "mine"\n\ndef render(context):\n    return shared\n');
     const reader = macro('def render(context):\n    return shared\n');
@@ -113,7 +103,7 @@ describe('macro engine (real Pyodide)', () => {
       { script: raising, context: context('raising', { n: typed(5) }) },
       { script: ok, context: context('ok', { n: typed(2) }) },
     ]);
-    expect(interrupted).toBeUndefined();
+    expect(interrupted).toBeNull();
     expect(items).toMatchObject([
       { kind: 'ok', html: '<b>1</b>', warnings: ['w'] },
       { kind: 'exception', message: 'ZeroDivisionError: division by zero', line: 2 },
@@ -301,6 +291,43 @@ describe('macro engine (real Pyodide)', () => {
     expect(interrupted).toMatchObject({ message: 'KeyboardInterrupt', line: expect.any(Number) });
     expect(interrupted?.line).toBeGreaterThanOrEqual(5);
     expect(renderOne(fine)).toMatchObject({ kind: 'ok', html: 'fine' });
+  });
+
+  it('reports what each call read: pymark.site or not, and which keys of its post', () => {
+    harness.installSite([post('published', ['a'])]);
+    const reading = (body: string) => macro(`from pymark import site\n\ndef render(context):\n${body}`);
+    const { items } = harness.renderBatch(
+      [
+        reading('    return "plain"\n'),
+        reading('    return str(len(site.posts))\n'),
+        reading('    return context["post"]["title"] + context["post"].get("slug", "")\n'),
+        reading('    import json\n    return json.dumps(context["post"])\n'),
+        reading('    return ",".join(site.tag_counts()) + str(dict(context["post"]))\n'),
+      ].map((script) => ({ script, context: context('probe') })),
+    );
+    expect(items.map((item) => item.reads)).toEqual([
+      { site: false, post: [] },
+      { site: true, post: [] },
+      { site: false, post: ['slug', 'title'] },
+      { site: false, post: null },
+      { site: true, post: null },
+    ]);
+  });
+
+  it('applies site data changes to what pymark.site holds, in the order given', () => {
+    const [first, second, third] = [post('published', ['a']), post('draft', ['b']), post('published', ['c'])];
+    harness.installSite([first!, second!]);
+    harness.engine.updateSite({
+      changes: {
+        upsert: [{ ...second!, title: 'Changed' }, third!],
+        remove: [first!.id],
+        order: [third!.id, second!.id],
+      },
+    });
+    const titles = macro(
+      'from pymark import site\n\ndef render(context):\n    return ",".join(p["title"] for p in site.posts)\n',
+    );
+    expect(renderOne(titles)).toMatchObject({ kind: 'ok', html: `${third!.title},Changed` });
   });
 });
 

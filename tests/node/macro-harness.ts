@@ -6,13 +6,24 @@ import {
   type MacroContext,
   type MacroValue,
   parseMacroContext,
+  parseMacroResult,
   siteSnapshotSchema,
 } from '../../src/core/abi.ts';
 import { createMacroEngine, type MacroEngine } from '../../src/runtime/macro-engine.ts';
-import type { RenderedItem, WorkerRenderResult } from '../../src/runtime/protocol.ts';
-import { encodeRenderBatch } from '../../src/runtime/render-batch.ts';
-import { decodeRenderResult } from '../../src/runtime/render-result.ts';
-import type { MacroScript, RenderItem } from '../../src/runtime/types.ts';
+import { type PythonException, parseMessage, workerRenderAnswerSchema } from '../../src/runtime/protocol.ts';
+import { prepareRender } from '../../src/runtime/render-call.ts';
+import type { CallReads, MacroScript, RenderItem } from '../../src/runtime/types.ts';
+
+/** One finished call, as the tests read it: its result checked against the ABI as the client does. */
+export type RenderedItem = (
+  | { kind: 'ok'; html: string; warnings: string[] }
+  | { kind: 'exception' | 'invalid-result'; message: string; line?: number; traceback?: string }
+) & { pythonMs: number; reads: CallReads; printed?: string };
+
+export interface WorkerRenderResult {
+  items: RenderedItem[];
+  interrupted: PythonException | null;
+}
 
 /** A real Pyodide with the macro engine, as the worker sets it up, and helpers to drive it. */
 export interface MacroHarness {
@@ -29,8 +40,33 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
   const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
   const pyodide = await loadPyodide({ indexURL });
   const engine = createMacroEngine(pyodide);
-  const renderBatch = (items: RenderItem[]) =>
-    decodeRenderResult(engine.render(encodeRenderBatch(items).text));
+  const renderBatch = (items: RenderItem[]): WorkerRenderResult => {
+    const { request } = prepareRender(items);
+    const answer = parseMessage(
+      workerRenderAnswerSchema,
+      { ...engine.render(request), heapBytes: 0 },
+      'answer',
+    );
+    return {
+      interrupted: answer.interrupted,
+      items: answer.items.map((item, position): RenderedItem => {
+        const common = {
+          pythonMs: item.pythonMs,
+          reads: item.reads,
+          ...(item.printed === undefined ? {} : { printed: item.printed }),
+        };
+        if (item.kind === 'raised') {
+          const line = item.line === null ? {} : { line: item.line };
+          return { kind: 'exception', message: item.message, traceback: item.traceback, ...line, ...common };
+        }
+        const fileName = request.scripts[request.items[position]!.script]!.fileName;
+        const result = parseMacroResult(item.result, fileName);
+        return result.ok
+          ? { kind: 'ok', ...result.value, ...common }
+          : { kind: 'invalid-result', message: result.error, ...common };
+      }),
+    };
+  };
   return {
     pyodide,
     engine,
@@ -41,7 +77,7 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
       return item;
     },
     installSite(posts) {
-      engine.setSite(JSON.stringify(siteSnapshotSchema.parse({ posts })));
+      engine.updateSite({ snapshot: siteSnapshotSchema.parse({ posts }) });
     },
   };
 }

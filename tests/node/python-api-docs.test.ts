@@ -60,7 +60,7 @@ beforeAll(async () => {
   runner = createPythonRunner(harness.pyodide);
   const site = fences.find((fence) => fence.info === 'json site');
   if (!site) throw new Error('docs/python-api.md shows no `json site` fence');
-  harness.engine.setSite(JSON.stringify(siteSnapshotSchema.parse(JSON.parse(site.text))));
+  harness.engine.updateSite({ snapshot: siteSnapshotSchema.parse(JSON.parse(site.text)) });
 }, 120_000);
 
 describe('docs/python-api.md examples (real Pyodide)', () => {

@@ -3,11 +3,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AbiPost } from '../../src/core/abi.ts';
 import type { Script } from '../../src/core/script.ts';
 import { parseScriptFile } from '../../src/core/script-file.ts';
-import type { RenderedItem } from '../../src/runtime/protocol.ts';
+import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
-import { decodeTransformReply } from '../../src/runtime/transform-call.ts';
 import { createTransformEngine, type TransformEngine } from '../../src/runtime/transform-engine.ts';
-import { context, loadMacroHarness, type MacroHarness, post, typed } from './macro-harness.ts';
+import {
+  context,
+  loadMacroHarness,
+  type MacroHarness,
+  post,
+  type RenderedItem,
+  typed,
+} from './macro-harness.ts';
 
 /*
  * Scripts written for the reference desktop app (REFERENCE.md) run unchanged in real Pyodide: its
@@ -160,7 +166,7 @@ def render(context, post):
 
   it('awaits an async def main of a utility and an async def transform', () => {
     expect(runUtility('async def main():\n    print("awaited")\n').printed).toBe('awaited\n');
-    const answer = transforms.transform({
+    const result = transforms.transform({
       script: {
         id: 'tx',
         version: 1,
@@ -176,7 +182,8 @@ def render(context, post):
         source: { kind: 'share', title: '', text: '', url: '' },
       },
     });
-    expect(decodeTransformReply({ answer, pythonMs: 0 }).answer).toMatchObject({
+    const answer = parseMessage(workerTransformAnswerSchema, { result, pythonMs: 0, heapBytes: 0 }, 'answer');
+    expect(answer.result).toMatchObject({
       kind: 'returned',
       result: { title: 'SHARED', body: 'b' },
     });

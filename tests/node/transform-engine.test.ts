@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post.ts';
 import { draftFromIncoming, type TransformInput } from '../../src/core/transform-abi.ts';
-import { decodeTransformReply, transformOutcome } from '../../src/runtime/transform-call.ts';
+import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/protocol.ts';
+import { transformOutcome } from '../../src/runtime/transform-call.ts';
 import { createTransformEngine, type TransformEngine } from '../../src/runtime/transform-engine.ts';
 import type { TransformOutcome } from '../../src/runtime/types.ts';
 import { loadMacroHarness, type MacroHarness } from './macro-harness.ts';
@@ -41,16 +42,13 @@ function transform(
 ): TransformOutcome {
   scriptNumber += 1;
   const fileName = `transform_${scriptNumber}.py`;
-  const answer = engine.transform({
+  const result = engine.transform({
     script: { id: `t${scriptNumber}`, version: 1, fileName, code: body, entrypoint },
     post,
   });
-  return transformOutcome(
-    fileName,
-    post,
-    { kind: 'answered', answer: decodeTransformReply({ answer, pythonMs: 0 }).answer, stoppedBy: undefined },
-    5000,
-  );
+  // Checked as the client checks it.
+  const answer = parseMessage(workerTransformAnswerSchema, { result, pythonMs: 0, heapBytes: 0 }, 'answer');
+  return transformOutcome(fileName, post, { kind: 'answered', answer }, 5000);
 }
 
 describe('transforms in real Pyodide', () => {
@@ -131,10 +129,7 @@ describe('transforms in real Pyodide', () => {
   it('quote the code that ran in a traceback, not an earlier version of the same script', () => {
     const script = { id: 'edited', version: 1, fileName: 'edited.py', entrypoint: 'transform' };
     const traceback = (code: string) => {
-      const { answer } = decodeTransformReply({
-        answer: engine.transform({ script: { ...script, code }, post: sharedLink }),
-        pythonMs: 0,
-      });
+      const answer = engine.transform({ script: { ...script, code }, post: sharedLink });
       if (answer.kind !== 'error') throw new Error(`expected an error, got ${answer.kind}`);
       return answer.traceback;
     };

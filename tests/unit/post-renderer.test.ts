@@ -87,7 +87,7 @@ describe('PostRenderer', () => {
     expect(rendered).toMatchObject({ macroCount: 2, executed: 2 });
   });
 
-  test('runs only the macros whose inputs changed', async () => {
+  test('runs only the macros whose script or arguments changed', async () => {
     const runner = new RecordingRunner(echo);
     const renderer = new PostRenderer(runner, sanitize);
     await renderer.renderPost(post('[[box n=1]] and [[box n=2]]'), site());
@@ -102,16 +102,83 @@ describe('PostRenderer', () => {
       site([macroScript('box', 2)]),
     );
     expect(newVersion.executed).toBe(2);
-    const newData = await renderer.renderPost(
-      post('[[box n=1]] and [[box n=3]]'),
-      site([macroScript('box', 2)], 'v2'),
+  });
+
+  test('after an autosave re-runs a macro that read the site data or the changed post fields, and only those', async () => {
+    const cloud = macroScript('cloud');
+    const titled = macroScript('titled');
+    // What each macro read, as macro_engine.py reports it.
+    const reads = {
+      box: { site: false, post: [] },
+      cloud: { site: true, post: [] },
+      titled: { site: false, post: ['title'] },
+    };
+    const runner = new RecordingRunner((request) => ({
+      ...echo(request),
+      reads: reads[request.script.slug as keyof typeof reads],
+    }));
+    const renderer = new PostRenderer(runner, sanitize);
+    const body = '[[box]] [[cloud]] [[titled]]';
+    const scripts = [box, cloud, titled];
+    await renderer.renderPost(post(body), site(scripts, 'v1'));
+    const ran = () => runner.batches.at(-1)!.map((item) => item.script.slug);
+    expect(ran()).toEqual(['box', 'cloud', 'titled']);
+
+    // An autosave: the post's updated_at changed, and with it the site data.
+    const saved = await renderer.renderPost(
+      post(body, { updatedAt: '2026-11-24T10:05:00.000Z' }),
+      site(scripts, 'v2'),
     );
-    expect(newData.executed).toBe(2);
-    const newFrontMatter = await renderer.renderPost(
-      post('[[box n=1]] and [[box n=3]]', { tags: ['b'] }),
-      site([macroScript('box', 2)], 'v2'),
+    expect(saved.executed).toBe(1);
+    expect(ran()).toEqual(['cloud']);
+
+    const retitled = await renderer.renderPost(post(body, { title: 'New title' }), site(scripts, 'v2'));
+    expect(retitled.executed).toBe(1);
+    expect(ran()).toEqual(['titled']);
+  });
+
+  test('remembers a failed or timed-out call until its script changes', async () => {
+    const looping = macroScript('looping');
+    const runner = new RecordingRunner((request) =>
+      request.script.slug === 'looping'
+        ? { ok: false, kind: 'timeout', script: 'looping.py', message: 'looping.py ran past its time limit' }
+        : echo(request),
     );
-    expect(newFrontMatter.executed).toBe(2);
+    const renderer = new PostRenderer(runner, sanitize);
+    const first = await renderer.renderPost(post('[[looping]] [[box]]'), site([box, looping], 'v1'));
+    expect(first.html).toContain('ran past its time limit');
+    expect(first.html).toContain('<b ');
+    const typed = await renderer.renderPost(
+      post('More text. [[looping]] [[box]]', { updatedAt: '2026-11-24T10:05:00.000Z' }),
+      site([box, looping], 'v2'),
+    );
+    expect(typed.executed).toBe(0);
+    expect(typed.html).toContain('ran past its time limit');
+    const fixed = await renderer.renderPost(
+      post('[[looping]] [[box]]'),
+      site([box, macroScript('looping', 2)]),
+    );
+    expect(fixed.executed).toBe(1);
+  });
+
+  test('passes its AbortSignal on, and keeps no cancelled result', async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const runner: MacroBatchRunner = {
+      async renderMany(items, signal) {
+        signals.push(signal);
+        return items.map((item) =>
+          signal?.aborted
+            ? { ok: false, kind: 'cancelled', script: `${item.script.slug}.py`, message: 'cancelled' }
+            : echo(item),
+        );
+      },
+    };
+    const renderer = new PostRenderer(runner, sanitize);
+    const stop = new AbortController();
+    stop.abort();
+    await renderer.renderPost(post('[[box]]'), site(), stop.signal);
+    expect(signals).toEqual([stop.signal]);
+    expect((await renderer.renderPost(post('[[box]]'), site())).executed).toBe(1);
   });
 
   test('identical calls in one post run once', async () => {
@@ -218,9 +285,29 @@ describe('PostRenderer', () => {
       column: 1,
       endColumn: 12,
     });
-    // Failures are not memoized: the next render asks again.
-    await renderer.renderPost(post('# Title\n\n[[failing]]\n\nafter [[box]]'), site([box, failing]));
-    expect(runner.batches.at(-1)).toHaveLength(1);
+    // A failure is remembered too, until its script changes.
+    const again = await renderer.renderPost(
+      post('# Title\n\n[[failing]]\n\nafter [[box]]'),
+      site([box, failing]),
+    );
+    expect(again.executed).toBe(0);
+    expect(again.html).toContain('failing.py, line 7');
+  });
+
+  test('returns the styles macros returned, sanitized, each distinct text once', async () => {
+    const runner = new RecordingRunner((request) => ({
+      ...echo(request),
+      css:
+        request.context.args[0]?.value === 'evil'
+          ? '@import "https://evil.example/x.css";\n.box { color: red }'
+          : '.box { color: red }',
+    }));
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('[[box a]] [[box b]] [[box evil]]'),
+      site(),
+    );
+    expect(rendered.css).toEqual(['.box { color: red }']);
+    expect(rendered.html).not.toContain('color');
   });
 
   test('macro HTML is sanitized before it is spliced in', async () => {
@@ -272,7 +359,7 @@ describe('PostRenderer', () => {
     ]);
     expect(first.html).not.toContain('debug');
     const again = await renderer.renderPost(post(body), site());
-    expect(runner.batches).toHaveLength(2); // the failure is not memoized, the success is
+    expect(runner.batches).toHaveLength(1); // both came from the memo
     expect(printedWarnings(again.warnings)).toEqual(printedWarnings(first.warnings));
   });
 

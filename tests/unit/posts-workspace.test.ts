@@ -12,7 +12,14 @@ async function setup() {
   const store = await openPostStore({ dbName: `posts-workspace-${crypto.randomUUID()}` });
   const posts = new PostsWorkspace({
     store,
-    render: async (post) => ({ body: post.body, html: '', warnings: [], macroCount: 0, executed: 0 }),
+    render: async (post) => ({
+      body: post.body,
+      html: '',
+      warnings: [],
+      css: [],
+      macroCount: 0,
+      executed: 0,
+    }),
   });
   opened.push(posts, { dispose: () => store.close() });
   await posts.init();
@@ -67,7 +74,14 @@ describe('a post edited in two tabs within the autosave delay', () => {
       const store = await openPostStore({ dbName });
       const posts = new PostsWorkspace({
         store,
-        render: async (post) => ({ body: post.body, html: '', warnings: [], macroCount: 0, executed: 0 }),
+        render: async (post) => ({
+          body: post.body,
+          html: '',
+          warnings: [],
+          css: [],
+          macroCount: 0,
+          executed: 0,
+        }),
         autosaveDelayMs: 60_000,
       });
       opened.push(posts, { dispose: () => store.close() });

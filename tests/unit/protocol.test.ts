@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { checkedSiteJson, ProtocolError } from '../../src/runtime/protocol';
+import { ProtocolError, parseMessage, workerRenderRequestSchema } from '../../src/runtime/protocol';
 
-describe('site data arriving in the worker', () => {
+describe('a render request arriving in the worker', () => {
   const post = { id: 'p', title: 'P', slug: 'p', status: 'published', tags: ['a'], categories: [] };
+  const check = (request: unknown) => parseMessage(workerRenderRequestSchema, request, 'render request');
 
-  it('passes through unchanged when it meets the ABI', () => {
-    const text = JSON.stringify({ posts: [post] });
-    expect(checkedSiteJson(text)).toBe(text);
+  it('passes when its site data meets the ABI', () => {
+    expect(check({ scripts: [], items: [], site: { snapshot: { posts: [post] } } }).site).toEqual({
+      snapshot: { posts: [post] },
+    });
   });
 
-  it('is refused, naming what is wrong, when it does not', () => {
-    expect(() => checkedSiteJson(JSON.stringify({ posts: [{ ...post, tags: 'a' }] }))).toThrow(
-      /^Malformed site data: .*tags/s,
-    );
-    expect(() => checkedSiteJson('{"posts": [')).toThrow(ProtocolError);
-    expect(() => checkedSiteJson(JSON.stringify({ posts: [], extra: 1 }))).toThrow(/Malformed site data/);
+  it('is refused, naming what is wrong, when its site data does not', () => {
+    expect(() =>
+      check({ scripts: [], items: [], site: { snapshot: { posts: [{ ...post, tags: 'a' }] } } }),
+    ).toThrow(/^Malformed render request: /);
+    expect(() =>
+      check({ scripts: [], items: [], site: { changes: { upsert: [], remove: [1], order: null } } }),
+    ).toThrow(ProtocolError);
   });
 });

@@ -23,7 +23,14 @@ class CountingRunner implements MacroBatchRunner {
   readonly batches: (readonly RenderItem[])[] = [];
   async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     this.batches.push(items);
-    return items.map(({ context }) => ({ ok: true, html: `<span>${context.macro}</span>`, warnings: [] }));
+    // As if each macro read all of its post: its result is then reused only for that post.
+    const reads = { site: false, post: null };
+    return items.map(({ context }) => ({
+      ok: true,
+      html: `<span>${context.macro}</span>`,
+      warnings: [],
+      reads,
+    }));
   }
 }
 

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
-import type { BootRequest, BootResult, WorkerRunResult } from '../../src/runtime/protocol';
+import type { BootRequest, BootResult, WorkerRunAnswer } from '../../src/runtime/protocol';
 import type { PythonSnapshot } from '../../src/runtime/snapshot';
 import type { SnapshotCache } from '../../src/runtime/snapshot-cache';
 import type { PythonRuntime, RunRequest } from '../../src/runtime/types';
@@ -42,10 +42,10 @@ function fakeWorkers(behaviour: Behaviour) {
           const result = behaviour.boot(request);
           return result.ok && result.snapshot ? Comlink.transfer(result, [result.snapshot.bytes]) : result;
         },
-        heapBytes: async () => behaviour.heapBytes(),
-        run: async (request: { fileName: string }): Promise<WorkerRunResult> => {
+        run: async (request: { fileName: string }): Promise<WorkerRunAnswer> => {
           worker.runs.push(request.fileName);
-          return { kind: 'ok', truncatedChars: 0 };
+          // Every answer carries the heap size after the call.
+          return { result: { kind: 'ok', truncatedChars: 0 }, pythonMs: 1, heapBytes: behaviour.heapBytes() };
         },
       },
       new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),

@@ -6,10 +6,10 @@ import {
   type WorkerEndpoint,
 } from '../../src/runtime/client';
 import type {
-  BatchItem,
-  RenderBatch,
+  PythonException,
+  RenderedItem,
+  SiteUpdate,
   WorkerRenderRequest,
-  WorkerRenderResult,
   WorkerRunResult,
   WorkerTransformRequest,
 } from '../../src/runtime/protocol';
@@ -23,26 +23,41 @@ import { manualClock } from './manual-clock';
  */
 
 interface FakeWorker {
-  renders: { batch: RenderBatch; via: 'lane' | 'comlink'; site?: SiteSnapshot }[];
+  renders: { batch: WorkerRenderRequest; site?: SiteUpdate }[];
   terminated: boolean;
   /** The interrupt buffer shared with the client: SIGINT (2) once raised, 0 once cleared. */
   interrupt: Int32Array;
   /** The interrupt flag as each render arrived. */
   signalAtRender: number[];
-  /** How often the client asked for the heap size. */
-  heapQueries: number;
   transforms: WorkerTransformRequest[];
   crash(message: string): void;
 }
 
-/** What a fake worker's render answers: results as Python would give them (sent as its JSON text), or a raw answer. */
+/** A finished call as a fake worker describes it, sent as the real worker words it (`toAnswer`). */
+type FakeItem =
+  | { kind: 'ok'; html: string; warnings: string[]; pythonMs: number; printed?: string }
+  | {
+      kind: 'exception';
+      message: string;
+      line?: number;
+      traceback?: string;
+      pythonMs: number;
+      printed?: string;
+    };
+
+interface WorkerRenderResult {
+  items: FakeItem[];
+  interrupted?: { message: string; line?: number; traceback: string };
+}
+
+/** What a fake worker's render answers: results as Python would give them, or a raw answer. */
 type FakeRenderAnswer = WorkerRenderResult | { raw: unknown };
 
 interface Behaviour {
-  render: (batch: RenderBatch, worker: FakeWorker) => Promise<FakeRenderAnswer>;
-  run: () => Promise<WorkerRunResult>;
+  render: (batch: WorkerRenderRequest, worker: FakeWorker) => Promise<FakeRenderAnswer>;
+  run: () => Promise<WorkerRunResult & { pythonMs?: number }>;
   check: () => Promise<unknown>;
-  /** Answers a transform with the text transform_engine.py would return (or anything else). */
+  /** Answers a transform with what transform_engine.py would return (or anything else). */
   transform: (request: WorkerTransformRequest, worker: FakeWorker) => Promise<unknown>;
 }
 
@@ -60,7 +75,6 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
       terminated: false,
       interrupt: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
       signalAtRender: [],
-      heapQueries: 0,
       transforms: [],
       crash: () => {},
     };
@@ -68,25 +82,23 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
     const fake = fakeWorkerEndpoint(
       {
         boot: async () => ({ ok: true, bootInfo: { source: 'normal', ms: 1 } }),
-        heapBytes: async () => {
-          worker.heapQueries += 1;
-          return 0;
+        run: async () => {
+          // A fake may give its time in Python with the result; the worker sends it beside it.
+          const { pythonMs = 1, ...result } = (await run()) as WorkerRunResult & { pythonMs?: number };
+          return { result, pythonMs, heapBytes: 0 };
         },
-        run: async () => run(),
-        check: async () => check(),
+        check: async () => ({ check: await check(), heapBytes: 0 }),
         transform: async (request: WorkerTransformRequest) => {
           worker.transforms.push(request);
           const answer = await transform(request, worker);
-          // A string is an answer as transform_engine.py words it; anything else goes as it is.
-          return typeof answer === 'string' ? { answer, pythonMs: 2 } : answer;
+          // `{raw}` goes as it is; anything else is a result as transform_engine.py words it.
+          return isRaw(answer) ? answer.raw : { result: answer, pythonMs: 2, heapBytes: 0 };
         },
-        // The endpoint's render lane passes 'lane'; a Comlink call passes nothing.
-        render: async (request: WorkerRenderRequest, via: 'lane' | 'comlink' = 'comlink') => {
-          const batch = JSON.parse(request.batch) as RenderBatch;
+        render: async (request: WorkerRenderRequest) => {
           worker.signalAtRender.push(Atomics.load(worker.interrupt, 0));
-          worker.renders.push({ batch, via, ...(request.site ? { site: JSON.parse(request.site) } : {}) });
-          const answer = await render(batch, worker);
-          return 'raw' in answer ? answer.raw : { results: resultsText(answer), heapBytes: 0 };
+          worker.renders.push({ batch: request, ...(request.site ? { site: request.site } : {}) });
+          const answer = await render(request, worker);
+          return 'raw' in answer ? answer.raw : toAnswer(answer);
         },
       },
       worker.interrupt,
@@ -100,33 +112,39 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
   return { workers, createWorker };
 }
 
-const ok: WorkerRunResult = { kind: 'ok', truncatedChars: 0, pythonMs: 4 };
-/** A transform's answer as transform_engine.py words it when the function returned `result`. */
-const returned = (result: unknown, printed = '') =>
-  JSON.stringify({ kind: 'returned', result, type: 'dict', printed });
+const ok: WorkerRunResult & { pythonMs: number } = { kind: 'ok', truncatedChars: 0, pythonMs: 4 };
+/** A transform's result as transform_engine.py words it when the function returned `result`. */
+const returned = (result: unknown, printed = '') => ({ kind: 'returned', result, type: 'dict', printed });
+const isRaw = (answer: unknown): answer is { raw: unknown } =>
+  typeof answer === 'object' && answer !== null && 'raw' in answer;
 const noProblems = { diagnostics: [], entrypoints: ['render'] };
 const never = () => new Promise<never>(() => {});
 
 /** Renders every item as `<macro>:<first arg>`, taking 1 ms of Python time each. */
-function answerAll(batch: RenderBatch, upTo = batch.items.length): WorkerRenderResult {
+function answerAll(batch: WorkerRenderRequest, upTo = batch.items.length): WorkerRenderResult {
   return { items: batch.items.slice(0, upTo).map((item) => okItem(item)) };
 }
 
-function okItem([, macro, , args]: BatchItem) {
-  return { kind: 'ok' as const, html: `${macro}:${args[0] ?? ''}`, warnings: [], pythonMs: 1 };
+function okItem({ context }: WorkerRenderRequest['items'][number]): FakeItem {
+  return { kind: 'ok', html: `${context.macro}:${context.args[0]?.value ?? ''}`, warnings: [], pythonMs: 1 };
 }
 
-/** `result` as the JSON text macro_engine.py's render_batch returns (protocol.ts, `workerRenderAnswerSchema`). */
-function resultsText({ items, interrupted }: WorkerRenderResult): string {
-  const outcomes = items.map((item) => {
-    if (item.kind === 'ok') return item.warnings.length === 0 ? item.html : ['ok', item.html, item.warnings];
-    return ['error', item.message, item.line ?? null, item.traceback ?? ''];
+/** What the fake macros read: nothing of the post or the site. */
+const reads = { site: false, post: [] };
+
+/** `result` as the worker answers it (protocol.ts, `workerRenderAnswerSchema`). */
+function toAnswer({ items, interrupted }: WorkerRenderResult, heapBytes = 0) {
+  const wire = items.map((item): RenderedItem => {
+    const printed = item.printed === undefined ? {} : { printed: item.printed };
+    if (item.kind === 'ok') {
+      const result = item.warnings.length === 0 ? item.html : { html: item.html, warnings: item.warnings };
+      return { kind: 'returned', result, pythonMs: item.pythonMs, reads, ...printed };
+    }
+    const { message, line = null, traceback = '', pythonMs } = item;
+    return { kind: 'raised', message, line, traceback, pythonMs, reads, ...printed };
   });
-  return JSON.stringify({
-    outcomes,
-    micros: items.map((item) => item.pythonMs * 1000),
-    interrupted: interrupted ? { ...interrupted, line: interrupted.line ?? null } : null,
-  });
+  const stopped: PythonException | null = interrupted ? { line: null, ...interrupted } : null;
+  return { items: wire, interrupted: stopped, heapBytes };
 }
 
 const runtimes: PythonRuntime[] = [];
@@ -184,27 +202,24 @@ function runRequest(overrides: Partial<RunRequest> = {}): RunRequest {
 }
 
 describe('renderMany', () => {
-  it('renders a batch in one call, each script, post and env sent once, params as bare values', async () => {
+  it('renders a batch in one call, each script sent once, contexts as they are', async () => {
     const { runtime, workers } = setUp();
     const outcomes = await runtime.renderMany([
       { script: youtube, context: context('a', { id: { type: 'str', value: 'x' } }) },
       { script: { ...youtube }, context: context(2) },
     ]);
     expect(outcomes).toEqual([
-      { ok: true, html: 'youtube:a', warnings: [] },
-      { ok: true, html: 'youtube:2', warnings: [] },
+      { ok: true, html: 'youtube:a', warnings: [], reads },
+      { ok: true, html: 'youtube:2', warnings: [], reads },
     ]);
     expect(workers[0]!.renders).toHaveLength(1);
     expect(workers[0]!.renders[0]!.batch).toEqual({
       scripts: [
         { id: 'yt-id', version: 3, fileName: 'youtube.py', code: youtube.body, entrypoint: 'render' },
       ],
-      envs: [env],
-      posts: [post],
-      // A whole float (2.0 is sent as 2) is listed so Python makes it a float again.
       items: [
-        [0, 'youtube', { id: 'x' }, ['a'], 0, 0],
-        [0, 'youtube', {}, [2], 0, 0, [[], [0]]],
+        { script: 0, context: context('a', { id: { type: 'str', value: 'x' } }) },
+        { script: 0, context: context(2) },
       ],
     });
   });
@@ -216,7 +231,7 @@ describe('renderMany', () => {
       { script: youtube, context: context('a') },
       { script: youtube, context: bad },
     ]);
-    expect(outcomes[0]).toEqual({ ok: true, html: 'youtube:a', warnings: [] });
+    expect(outcomes[0]).toEqual({ ok: true, html: 'youtube:a', warnings: [], reads });
     expect(outcomes[1]).toMatchObject({
       ok: false,
       kind: 'invalid-context',
@@ -239,19 +254,26 @@ describe('renderMany', () => {
       message: 'ValueError: no',
       line: 4,
       traceback: 'tb',
+      reads,
     });
   });
 
   it('waits for a run in progress instead of failing, and a run waits for a render', async () => {
     let finishRun: (result: WorkerRunResult) => void = () => {};
     let finishRender: (result: WorkerRenderResult) => void = () => {};
+    let runsArrived = 0;
     const { runtime, workers, untilState } = setUp({
-      run: () => new Promise((resolve) => (finishRun = resolve)),
+      run: () =>
+        new Promise((resolve) => {
+          runsArrived += 1;
+          finishRun = resolve;
+        }),
       render: (batch) => new Promise((resolve) => (finishRender = () => resolve(answerAll(batch)))),
     });
     await untilState('ready');
     const run = runtime.run(runRequest());
     await untilState('running');
+    await vi.waitFor(() => expect(runsArrived).toBe(1), { interval: 1 });
     const render = runtime.renderMany([{ script: youtube, context: context('a') }]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(workers[0]!.renders).toHaveLength(0);
@@ -265,6 +287,7 @@ describe('renderMany', () => {
     finishRender(answerAll(workers[0]!.renders[0]!.batch));
     expect(await render).toMatchObject([{ ok: true }]);
     await untilState('running');
+    await vi.waitFor(() => expect(runsArrived).toBe(2), { interval: 1 });
     finishRun(ok);
     expect(await secondRun).toMatchObject({ kind: 'ok' });
   });
@@ -303,45 +326,10 @@ describe('renderMany', () => {
     expect(workers[0]!.signalAtRender).toEqual([0, 0, 0]);
   });
 
-  it("sends a script's code once per worker, again for a new version or body, after an interrupted batch, and to a new worker", async () => {
-    let interruptNext = false;
-    const { runtime, workers, untilState } = setUp({
-      render: async (batch) => {
-        if (!interruptNext) return answerAll(batch);
-        interruptNext = false;
-        return { ...answerAll(batch, 0), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
-      },
-    });
-    const codeSent = () =>
-      workers.flatMap((worker) => worker.renders.map(({ batch }) => 'code' in batch.scripts[0]!));
-    await runtime.renderMacro(youtube, context('a'));
-    await runtime.renderMacro({ ...youtube }, context('b'));
-    await runtime.renderMacro({ ...youtube, body: 'def render(c): pass' }, context('c'));
-    await runtime.renderMacro({ ...youtube, version: 4 }, context('d'));
-    await runtime.renderMacro({ ...youtube, version: 4 }, context('e'));
-    expect(codeSent()).toEqual([true, false, true, true, false]);
-    // The macro raised KeyboardInterrupt itself: what the worker stored is unknown, so all code goes again.
-    interruptNext = true;
-    await runtime.renderMacro({ ...youtube, version: 4 }, context('f'));
-    await runtime.renderMacro({ ...youtube, version: 4 }, context('g'));
-    expect(codeSent().slice(5)).toEqual([false, true]);
-    workers[0]!.crash('gone');
-    await vi.waitFor(() => expect(workers).toHaveLength(2), { interval: 1 });
-    await untilState('ready');
-    await runtime.renderMacro({ ...youtube, version: 4 }, context('h'));
-    expect(workers[1]!.renders[0]!.batch.scripts[0]).toHaveProperty('code', youtube.body);
-  });
-
-  it('asks no heap size between renders: the answer carries it', async () => {
-    const { runtime, workers } = setUp();
-    for (const arg of ['a', 'b', 'c']) await runtime.renderMacro(youtube, context(arg));
-    expect(workers[0]).toMatchObject({ heapQueries: 0 });
-  });
-
   it('replaces a worker whose heap outgrew its bound, as its render answer says', async () => {
     let heapBytes = 2_000;
     const { runtime, workers } = setUp(
-      { render: async (batch) => ({ raw: { results: resultsText(answerAll(batch)), heapBytes } }) },
+      { render: async (batch) => ({ raw: toAnswer(answerAll(batch), heapBytes) }) },
       1_000,
     );
     expect(await runtime.renderMacro(youtube, context('a'))).toMatchObject({ ok: true, html: 'youtube:a' });
@@ -351,41 +339,14 @@ describe('renderMany', () => {
     expect(workers[0]!.terminated).toBe(true);
   });
 
-  it('renders through shared memory, by Comlink when a request does not fit, and fetches an answer too large for it', async () => {
-    const longHtml = 'y'.repeat(5000);
-    const { runtime, workers } = setUp(
-      {
-        render: async (batch) => {
-          const [item] = batch.items;
-          if (item?.[3][0] !== 'long') return answerAll(batch);
-          return { items: [{ kind: 'ok', html: longHtml, warnings: [], pythonMs: 1 }] };
-        },
-      },
-      undefined,
-      { renderLaneBytes: 4096 },
-    );
-    expect(await runtime.renderMacro(youtube, context('a'))).toMatchObject({ ok: true, html: 'youtube:a' });
-    const large = await runtime.renderMany(
-      Array.from({ length: 200 }, (_, index) => ({ script: youtube, context: context(`item ${index}`) })),
-    );
-    expect(large.map((outcome) => outcome.ok && outcome.html)).toEqual(
-      Array.from({ length: 200 }, (_, index) => `youtube:item ${index}`),
-    );
-    // A small request whose answer is larger than the lane: the worker holds it; Comlink fetches it.
-    expect(await runtime.renderMacro(youtube, context('long'))).toMatchObject({ ok: true, html: longHtml });
-    expect(workers[0]!.renders.map(({ via }) => via)).toEqual(['lane', 'comlink', 'lane']);
-    expect(workers).toHaveLength(1);
-  });
-
   it('hands on what a macro printed with its outcome, failed or not', async () => {
-    const results = {
-      outcomes: ['<p>a</p>', ['error', 'ValueError: no', 3, 'Traceback']],
-      micros: [1, 1],
-      interrupted: null,
-      printed: { 0: 'hello\n', 1: 'bye\n' },
-    };
     const { runtime } = setUp({
-      render: async () => ({ raw: { results: JSON.stringify(results), heapBytes: 0 } }),
+      render: async () => ({
+        items: [
+          { kind: 'ok', html: '<p>a</p>', warnings: [], pythonMs: 1, printed: 'hello\n' },
+          { kind: 'exception', message: 'ValueError: no', line: 3, pythonMs: 1, printed: 'bye\n' },
+        ],
+      }),
     });
     expect(
       await runtime.renderMany([
@@ -399,24 +360,12 @@ describe('renderMany', () => {
   });
 
   it('fails the batch and restarts a worker whose results are malformed', async () => {
+    const item = { kind: 'returned', result: 'x', pythonMs: 1 };
     const malformed: [unknown, string][] = [
-      [
-        { results: '{"outcomes": [1], "micros": [1], "interrupted": null}', heapBytes: 0 },
-        'neither html nor a list',
-      ],
-      [
-        { results: '{"outcomes": ["x"], "micros": [], "interrupted": null}', heapBytes: 0 },
-        'as many outcomes',
-      ],
-      [{ results: 'not json', heapBytes: 0 }, 'Malformed render results'],
-      [
-        {
-          results: '{"outcomes": ["x"], "micros": [1], "interrupted": null, "printed": {"1": "hi"}}',
-          heapBytes: 0,
-        },
-        'printed output for no item',
-      ],
-      [{ results: '{}' }, 'Malformed render answer'],
+      [{ items: [{ kind: 'ok', html: 'x' }], interrupted: null, heapBytes: 0 }, 'items[0].kind'],
+      [{ items: [{ ...item, pythonMs: -1 }], interrupted: null, heapBytes: 0 }, 'items[0].pythonMs'],
+      [{ items: [item], interrupted: null }, 'heapBytes'],
+      ['not an answer', 'Malformed answer from the worker to A macro'],
     ];
     for (const [raw, problem] of malformed) {
       const { runtime, workers, untilState } = setUp({ render: async () => ({ raw }) });
@@ -470,18 +419,27 @@ describe('renderMany', () => {
     runtime.setSiteData(site);
     await runtime.renderMacro(youtube, context('a'));
     await runtime.renderMacro(youtube, context('b'));
-    expect(workers[0]!.renders.map((render) => render.site)).toEqual([site, undefined]);
+    expect(workers[0]!.renders.map((render) => render.site)).toEqual([{ snapshot: site }, undefined]);
 
     workers[0]!.crash('gone');
     await vi.waitFor(() => expect(workers).toHaveLength(2), { interval: 1 });
     await untilState('ready');
     await runtime.renderMacro(youtube, context('c'));
-    expect(workers[1]!.renders[0]!.site).toEqual(site);
+    expect(workers[1]!.renders[0]!.site).toEqual({ snapshot: site });
 
-    const changed: SiteSnapshot = { posts: [] };
-    runtime.setSiteData(changed);
+    // Then only what changed: here, the one post went.
+    runtime.setSiteData({ posts: [] });
     await runtime.renderMacro(youtube, context('d'));
-    expect(workers[1]!.renders[1]!.site).toEqual(changed);
+    expect(workers[1]!.renders[1]!.site).toEqual({ changes: { upsert: [], remove: ['p1'], order: [] } });
+    const edited = { ...post, title: 'Edited' };
+    runtime.setSiteData({ posts: [edited] });
+    runtime.setSiteData({ posts: [edited] });
+    await runtime.renderMacro(youtube, context('e'));
+    await runtime.renderMacro(youtube, context('f'));
+    expect(workers[1]!.renders.slice(2).map((render) => render.site)).toEqual([
+      { changes: { upsert: [edited], remove: [], order: ['p1'] } },
+      undefined,
+    ]);
   });
 
   it('sends site data set while a render is out with the next render', async () => {
@@ -526,7 +484,9 @@ describe('checkScript', () => {
 
   it('rejects when the worker answers something malformed, and restarts it', async () => {
     const { runtime, workers } = setUp({ check: async () => ({ diagnostics: 'none' }) });
-    await expect(runtime.checkScript('', 'a.py')).rejects.toThrow('Malformed the syntax check result');
+    await expect(runtime.checkScript('', 'a.py')).rejects.toThrow(
+      'Malformed answer from the worker to The syntax check',
+    );
     expect(workers).toHaveLength(2);
   });
 });
@@ -622,7 +582,7 @@ describe('transformPost', () => {
     await runtime.transformPost(linkPost, draft);
     await runtime.transformPost(linkPost, draft);
     expect(workers[0]!.transforms.map((request) => request.site)).toEqual([
-      JSON.stringify({ posts: [post] }),
+      { snapshot: { posts: [post] } },
       undefined,
     ]);
     // A render on the same worker needs no copy either.
@@ -657,7 +617,7 @@ describe('transformPost', () => {
       transform: async (_request, worker) => {
         if (worker.transforms.length > 1) return returned({ title: 't', body: 'b' });
         await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
-        return JSON.stringify({ kind: 'interrupted' });
+        return { kind: 'interrupted' };
       },
     });
     const outcome = runtime.transformPost(linkPost, draft);
@@ -678,7 +638,7 @@ describe('transformPost', () => {
     const { runtime, workers } = setUp({
       transform: async (_request, worker) => {
         await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
-        return JSON.stringify({ kind: 'interrupted', printed: 'was busy\n' });
+        return { kind: 'interrupted', printed: 'was busy\n' };
       },
     });
     const first = new AbortController();
@@ -703,11 +663,11 @@ describe('transformPost', () => {
   });
 
   it('restarts a worker that answers a transform with something malformed', async () => {
-    const { runtime, workers } = setUp({ transform: async () => '{"kind": "returned"' });
+    const { runtime, workers } = setUp({ transform: async () => ({ kind: 'returned' }) });
     expect(await runtime.transformPost(linkPost, draft)).toMatchObject({
       ok: false,
       kind: 'worker-failed',
-      message: expect.stringContaining('not JSON'),
+      message: expect.stringContaining('Malformed answer from the worker to A transform'),
     });
     expect(runtime.status.state).toBe('restarting');
     expect(workers[0]!.terminated).toBe(true);

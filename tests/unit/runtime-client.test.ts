@@ -5,6 +5,7 @@ import type {
   BootResult,
   OutputBatchCallback,
   PythonWorkerApi,
+  WorkerRunAnswer,
   WorkerRunRequest,
   WorkerRunResult,
 } from '../../src/runtime/protocol';
@@ -49,19 +50,18 @@ function fakeWorkers(behaviour: FakeWorkerBehaviour) {
     const worker: FakeWorker = { terminated: false, interruptAtRunStart: [], crash: () => {} };
     const api: PythonWorkerApi = {
       boot: () => behaviour.boot(),
-      heapBytes: async () => 0,
-      run: (request, onOutput) => {
+      run: async (request, onOutput) => {
         worker.interruptAtRunStart.push(Atomics.load(interrupt, 0));
         // The real worker returns unparsed data too; the client must validate it.
-        return behaviour.run(
+        const result = await behaviour.run(
           request,
           onOutput as Comlink.Remote<OutputBatchCallback>,
           interrupt,
-        ) as Promise<WorkerRunResult>;
+        );
+        return { result, pythonMs: 1, heapBytes: 0 } as WorkerRunAnswer;
       },
       // Renders and checks have their own tests (runtime-client-render.test.ts).
       render: () => Promise.reject(new Error('not used by these tests')),
-      takeHeldRender: () => Promise.reject(new Error('not used by these tests')),
       check: () => Promise.reject(new Error('not used by these tests')),
       transform: () => Promise.reject(new Error('not used by these tests')),
     };
@@ -272,7 +272,7 @@ describe('createPythonRuntime', () => {
     await untilState('ready');
     expect(statuses.slice(-3)).toEqual([
       { state: 'running', scriptName: 'hello.py' },
-      { state: 'restarting', reason: 'Python did not respond to Stop; restarting' },
+      { state: 'restarting', reason: 'hello.py did not respond to being stopped; restarting' },
       { state: 'ready' },
     ]);
     expect(await runtime.run(request())).toEqual(okResult);
@@ -302,7 +302,7 @@ describe('createPythonRuntime', () => {
     expect(await outcome).toEqual({ kind: 'stopped', cause: 'timeout', via: 'restart', truncatedChars: 0 });
     expect(runtime.status).toEqual({
       state: 'restarting',
-      reason: 'Python did not respond to the time limit; restarting',
+      reason: 'hello.py did not respond to the time limit; restarting',
     });
     expect(workers.created).toHaveLength(2);
   });
@@ -381,7 +381,7 @@ describe('createPythonRuntime', () => {
     const outcome = await runtime.run(request());
     expect(outcome).toMatchObject({
       kind: 'error',
-      message: expect.stringContaining('Malformed run result'),
+      message: expect.stringContaining('Malformed answer from the worker to hello.py'),
     });
     expect(workers.created).toHaveLength(2);
   });

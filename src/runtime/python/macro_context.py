@@ -1,9 +1,7 @@
 """Builds the parts of the dict a macro's render(context) receives from a render batch.
 
-In a batch (src/runtime/protocol.ts, `BatchItem`) params and args travel as bare JSON values:
-json.loads already gives str, int, float and bool their Python types. The one value JSON cannot
-type is a float with a whole value (2.0 is written 2 and read back as int), so the item lists those
-separately and restore_whole_floats turns them into floats.
+Params and args travel tagged with their ABI type (src/core/abi.ts, `MacroValue`); native() turns
+each into the Python value its author wrote.
 
 Each call gets its own copy of the env and post a batch shares, so a macro that changes its context
 changes nothing another macro sees; copier plans that copy once per distinct env or post.
@@ -12,13 +10,13 @@ changes nothing another macro sees; copier plans that copy once per distinct env
 _CONTAINERS = (dict, list)
 
 
-def restore_whole_floats(params, args, whole_floats):
-    """Makes floats of the values `whole_floats` ([param names, arg indexes]) lists, in place."""
-    float_params, float_args = whole_floats
-    for name in float_params:
-        params[name] = float(params[name])
-    for index in float_args:
-        args[index] = float(args[index])
+def native(value):
+    """A tagged ABI value ({"type", "value"}) as the Python value its type names.
+
+    JSON reads a float with a whole value (2.0, written 2) back as int, hence the tag.
+    """
+    bare = value["value"]
+    return float(bare) if value["type"] == "float" else bare
 
 
 def copier(data):
@@ -40,3 +38,101 @@ def copier(data):
         return fresh
 
     return deep
+
+
+class RecordingPost(dict):
+    """The post a macro gets, as a dict that notes which of its keys the macro read.
+
+    A call whose output depends only on the keys it read can be reused while those keys keep their
+    values: an autosave that changes `updated_at` then re-runs only the macros that read it. Every
+    way of reading the whole dict at once (iterating, items(), repr, ==, json.dumps, dict(post), ...)
+    goes through a method below that notes "all of it", so nothing is read without being noted.
+    """
+
+    __slots__ = ("read_keys", "read_all")
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.read_keys = set()
+        self.read_all = False
+
+    def reads(self):
+        """The keys read, sorted, or None when the whole post was."""
+        return None if self.read_all else sorted(self.read_keys)
+
+    def _all(self):
+        self.read_all = True
+
+    def __getitem__(self, key):
+        self.read_keys.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read_keys.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self.read_keys.add(key)
+        return super().__contains__(key)
+
+    def setdefault(self, key, default=None):
+        self.read_keys.add(key)
+        return super().setdefault(key, default)
+
+    def pop(self, key, *default):
+        self.read_keys.add(key)
+        return super().pop(key, *default)
+
+    def __iter__(self):
+        self._all()
+        return super().__iter__()
+
+    def keys(self):
+        self._all()
+        return super().keys()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def items(self):
+        self._all()
+        return super().items()
+
+    def __len__(self):
+        self._all()
+        return super().__len__()
+
+    def __repr__(self):
+        self._all()
+        return super().__repr__()
+
+    def __eq__(self, other):
+        self._all()
+        return super().__eq__(other)
+
+    def __ne__(self, other):
+        self._all()
+        return super().__ne__(other)
+
+    def __or__(self, other):
+        self._all()
+        return dict(self.items()) | other
+
+    def __ror__(self, other):
+        self._all()
+        return other | dict(self.items())
+
+    def copy(self):
+        self._all()
+        return dict(self.items())
+
+    def popitem(self):
+        self._all()
+        return super().popitem()
+
+    def __reduce_ex__(self, protocol):
+        self._all()
+        return (dict, (dict(self.items()),))
+
+    __hash__ = None  # type: ignore[assignment]  # a dict is unhashable; == is overridden above

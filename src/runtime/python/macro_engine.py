@@ -1,8 +1,8 @@
 """Renders macros: each script compiled once per version into its own module; a batch in one call.
 
-macro-engine.ts calls render_batch(batch_json) with the JSON text of a render batch and gets back
-the JSON text of its results (both described in src/runtime/protocol.ts). One string each way,
-parsed and built here in a plain Python loop, keeps the cost per item to the macro's own work.
+macro-engine.ts calls render_batch(batch_json) with the JSON text of a `Batch` and gets back the
+JSON text of its `BatchResults` (both in wire.py). One string each way, parsed and built here in a
+plain Python loop, keeps the cost per call to the macro's own work.
 """
 
 import json
@@ -14,8 +14,10 @@ import types
 from collections import OrderedDict
 
 from _pymark_errors import describe
-from _pymark_macro_context import copier, restore_whole_floats
-from _pymark_reference import adapt_entrypoint
+from _pymark_macro_context import RecordingPost, copier, native
+from _pymark_reference import adapt_entrypoint, reads_behind_aliases
+from _pymark_site import current_site as pymark_site
+from _pymark_wire import BatchResults, Reads
 
 # Compiled scripts kept at once; a site has a few dozen macros, so this only bounds runaway growth.
 MODULE_CAPACITY = 64
@@ -112,39 +114,19 @@ def _import(script):
 
 modules = ScriptModules(MODULE_CAPACITY)
 
-# The last code sent for each script id, as (version, code). The client sends a script's code once per
-# worker (src/runtime/sent-scripts.ts); a few KiB per script, and the heap bound recycles the worker.
-_sources = {}
-
-
-def _fill_in_code(script):
-    """Gives a script sent without its code the code it was sent with before; stores code that came."""
-    code = script.get("code")
-    if code is not None:
-        _sources[script["id"]] = (script["version"], code)
-        return
-    held = _sources.get(script["id"])
-    if held is None or held[0] != script["version"]:
-        # The client only leaves code out once a batch with it ran to its end: a protocol error.
-        raise LookupError(f"the worker was never sent version {script['version']} of script {script['id']}")
-    script["code"] = held[1]
+# A call that failed before it got its context (its script did not import) read nothing.
+_READ_NOTHING: Reads = {"site": False, "post": []}
 
 
 def render_batch(batch_json):
-    """Renders every item of the batch; each succeeds or fails on its own.
+    """Renders every call of the batch (a `Batch`); each succeeds or fails on its own.
 
-    Returns the JSON text of {"outcomes": [outcome per finished item], "micros": [its time in
-    Python, whole microseconds], "interrupted": null | {"message", "line", "traceback"}}, and
-    "printed": {item index: what it printed} when any item printed; described in
-    src/runtime/protocol.ts (`workerRenderAnswerSchema`). KeyboardInterrupt (the client's time
-    limit) ends the batch: the items from the interrupted one on have no entry.
+    Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
+    (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.
     """
     batch = json.loads(batch_json)
     scripts = batch["scripts"]
-    # Before any item runs: the client records the scripts as held only when the batch ran to its end.
-    for script in scripts:
-        _fill_in_code(script)
-    if len(batch["items"]) > 1:
+    if len(batch["calls"]) > 1:
         # Planned once per distinct env and post; each call still gets its own copy to change.
         env_copies = [copier(env) for env in batch["envs"]]
         post_copies = [copier(post) for post in batch["posts"]]
@@ -153,61 +135,64 @@ def render_batch(batch_json):
         env_copies = [_itself(env) for env in batch["envs"]]
         post_copies = [_itself(post) for post in batch["posts"]]
     functions = [None] * len(scripts)
-    outcomes = []
-    micros = []
-    printed = {}
+    items = []
     interrupted = None
-    # Integer nanoseconds: whole microseconds encode as JSON far faster than float milliseconds.
     clock = time.perf_counter_ns
     capture = Printed()
     streams = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     try:
-        # One clock reading per item: where one item ends, the next begins.
+        site = pymark_site()
+        post = None
+        # One clock reading per call: where one call ends, the next begins.
         started = clock()
-        for item in batch["items"]:
-            script_index = item[0]
+        for call in batch["calls"]:
+            script_index = call["script"]
+            file_name = scripts[script_index]["fileName"]
             try:
                 function = functions[script_index]
                 if function is None:
                     function = functions[script_index] = _entrypoint(scripts[script_index])
-                if type(function) is list:  # the script's import failed; every item of it says why
-                    outcome = function
+                if type(function) is dict:  # the script's import failed; every call of it says why
+                    item = function
                 else:
-                    params = item[2]
-                    args = item[3]
-                    if len(item) > 6 and item[6] is not None:
-                        restore_whole_floats(params, args, item[6])
+                    post = RecordingPost(post_copies[call["post"]]())
+                    site.read = False
                     context = {
-                        "macro": item[1],
-                        "params": params,  # the item's own, fresh from json.loads
-                        "args": args,
-                        "env": env_copies[item[4]](),
-                        "post": post_copies[item[5]](),
+                        "macro": call["macro"],
+                        "params": {name: native(value) for name, value in call["params"].items()},
+                        "args": [native(value) for value in call["args"]],
+                        "env": env_copies[call["env"]](),
+                        "post": post,
                     }
-                    if len(item) > 7:  # placement, body, body_html (ABI 1.1): plain str values
-                        context.update(item[7])
-                    outcome = function(context)
-                    # A bare str is its own outcome: the common case skips a call.
-                    if type(outcome) is not str:
-                        outcome = _outcome(outcome, scripts[script_index]["fileName"])
+                    extras = call.get("extras")
+                    if extras is not None:  # placement, body, body_html (ABI 1.1): plain str values
+                        context.update(extras)
+                    result = function(context)
+                    # A bare str is JSON already: the common case skips the walk.
+                    item = {"kind": "returned", "result": result if type(result) is str else _result_data(result)}
             except KeyboardInterrupt as interrupt:
-                interrupted = describe(interrupt, scripts[script_index]["fileName"])
+                interrupted = describe(interrupt, file_name)
                 break
-            except BaseException as error:  # a macro's failure is its item's error, never the batch's
-                outcome = ["error", *_error_fields(error, scripts[script_index]["fileName"])]
+            except BaseException as error:  # a macro's failure is its call's error, never the batch's
+                item = {"kind": "raised", **describe(error, file_name)}
             ended = clock()
-            micros.append((ended - started) // 1000)
+            # What the call read decides when its result can be reused (src/render/post-renderer.ts).
+            if post is None:
+                reads = _READ_NOTHING
+            else:
+                post_keys, content_read = reads_behind_aliases(post.reads())
+                reads = {"site": site.read or content_read, "post": post_keys}
+            item = {**item, "pythonMs": (ended - started) / 1e6, "reads": reads}
+            post = None
             started = ended
             if capture.parts:
-                printed[len(outcomes)] = capture.take()
-            outcomes.append(outcome)
+                item["printed"] = capture.take()
+            items.append(item)
     finally:
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
-    results = {"outcomes": outcomes, "micros": micros, "interrupted": interrupted}
-    if printed:
-        results["printed"] = printed
+    results: BatchResults = {"items": items, "interrupted": interrupted}
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.
     return json.dumps(results)
@@ -218,50 +203,26 @@ def _itself(value):
 
 
 def _entrypoint(script):
-    """The script's entrypoint function, or its error outcome (a list) if it cannot be had."""
+    """The script's entrypoint function, or its error item (a dict) if it cannot be had."""
     try:
         namespace = modules.load(script)
     except KeyboardInterrupt:
         raise
     except BaseException as error:
-        return ["error", *_error_fields(error, script["fileName"])]
+        return {"kind": "raised", **describe(error, script["fileName"])}
     function = namespace.get(script["entrypoint"])
     if callable(function):
         # render(context) or the reference app's render(context, post), sync or async.
         return adapt_entrypoint(function, script["id"])
     message = f"{script['fileName']} defines no function {script['entrypoint']}(context)"
-    return ["error", message, None, message]
+    return {"kind": "raised", "message": message, "line": None, "traceback": message}
 
 
-def _error_fields(error, file_name):
-    described = describe(error, file_name)
-    return [described["message"], described["line"], described["traceback"]]
-
-
-def _outcome(result, file_name):
-    """The outcome of a result other than a bare str; the fast lane for one that plainly meets ABI v1.
-
-    A dict with "html" and no or empty "warnings" is just its html, as a bare str would be; with
-    warnings it is ["ok", html, warnings]. Anything else goes back as ["invalid", file name, the
-    result as JSON data]; the client then checks it against the ABI's own schema, which alone
-    decides and words the problem. A "data" key (the reference app's) is accepted and dropped.
-    """
-    if type(result) is dict:
-        if "data" in result:
-            result = {key: value for key, value in result.items() if key != "data"}
-        html = result.get("html")
-        if type(html) is str:
-            size = len(result)
-            if size == 1:
-                return html
-            warnings = result.get("warnings")
-            if size == 2 and type(warnings) is list:
-                # Most results carry no warnings: that case skips the scan below.
-                if not warnings:
-                    return html
-                if all(type(warning) is str for warning in warnings):
-                    return ["ok", html, warnings]
-    return ["invalid", file_name, as_json_data(result)]
+def _result_data(result):
+    """A result other than a bare str as JSON data; the reference app's "data" key is accepted and dropped."""
+    if type(result) is dict and "data" in result:
+        result = {key: value for key, value in result.items() if key != "data"}
+    return as_json_data(result)
 
 
 # A result is at most three levels deep (dict, warnings list, warning); deeper data is invalid anyway.

@@ -1,26 +1,36 @@
 """The read-only project data every script reads through `from pymark import site`.
 
 The worker calls install_site_module(snapshot_json) with the JSON text of a SiteSnapshot
-(src/core/abi.ts) before it runs macros, transforms or utilities, and again whenever the project
-data changes. A script should read `site` when it runs, not copy its data at import: a macro's
-module is compiled once. docs/python-api.md is the prose of this module.
+(src/core/abi.ts) before it runs macros, transforms or utilities, and apply_site_changes with only
+what changed after that. A script should read `site` when it runs, not copy its data at import: a
+macro's module is compiled once. docs/python-api.md is the prose of this module.
 """
 
 import json
 import sys
 import types
+from collections.abc import Mapping
+
+from _pymark_wire import SiteChanges, SiteSnapshot
+
+_EMPTY: Mapping[str, object] = types.MappingProxyType({})
 
 
 class Site:
-    """A view over one snapshot; nothing reachable from it can change the snapshot."""
+    """A view over one snapshot; nothing reachable from it can change the snapshot.
 
-    __slots__ = ("_posts", "_media", "_settings", "_by_key")
+    It notes that it was read, so the page can tell the calls that depend on the site data from the
+    ones that do not (macro_engine.py takes the note after each call).
+    """
 
-    def __init__(self, posts, media, settings):
-        self._posts = posts
-        self._media = media
-        self._settings = settings
-        self._by_key = None
+    __slots__ = ("_posts", "_media", "_settings", "_by_key", "read")
+
+    def __init__(self):
+        self._posts: tuple[Mapping[str, object], ...] = ()
+        self._media: tuple[Mapping[str, object], ...] = ()
+        self._settings: Mapping[str, object] = _EMPTY
+        self._by_key: dict[object, Mapping[str, object]] | None = None
+        self.read = False
 
     @property
     def posts(self):
@@ -30,15 +40,18 @@ class Site:
         created_at, updated_at, published_at and front_matter, body (the saved Markdown), and any
         further fields.
         """
+        self.read = True
         return self._posts
 
     @property
     def published_posts(self):
         """The posts whose status is "published", in the order of `posts`."""
+        self.read = True
         return tuple(post for post in self._posts if post["status"] == "published")
 
     def post(self, id_or_slug):
         """The post with this id or slug, or None."""
+        self.read = True
         if self._by_key is None:
             # Built on first use per snapshot: a macro may look its post up on every call.
             by_key = {post["slug"]: post for post in self._posts}
@@ -49,11 +62,13 @@ class Site:
     @property
     def media(self):
         """Metadata of the project's media files, as read-only mappings; empty until the app keeps media."""
+        self.read = True
         return self._media
 
     @property
     def settings(self):
         """The site's settings (title, language, base URL… as the app knows them), read-only."""
+        self.read = True
         return self._settings
 
     def tag_counts(self, published_only=True):
@@ -61,15 +76,17 @@ class Site:
 
         Tags are trimmed and empty ones dropped; a post naming a tag twice counts once.
         """
+        self.read = True
         return _counts(self._posts, "tags", published_only)
 
     def category_counts(self, published_only=True):
         """How many posts are in each category, counted as tag_counts counts tags."""
+        self.read = True
         return _counts(self._posts, "categories", published_only)
 
 
 def _counts(posts, field, published_only):
-    counts = {}
+    counts: dict[str, int] = {}
     for post in posts:
         if published_only and post["status"] != "published":
             continue
@@ -80,36 +97,55 @@ def _counts(posts, field, published_only):
     return counts
 
 
-_EMPTY = types.MappingProxyType({})
+def _pymark_module() -> types.ModuleType:
+    """The `pymark` module, created the first time: importable by every kind of script from boot on.
 
-
-def _pymark_module():
-    """The `pymark` module, created the first time: importable by every kind of script from boot on."""
+    The module and its `site` stay the same objects from then on: macro modules are cached, and one
+    that ran `from pymark import site` at import time must see new data on its next call.
+    """
     module = sys.modules.get("pymark")
-    if not isinstance(getattr(module, "site", None), Site):
+    if module is None or not isinstance(getattr(module, "site", None), Site):
         module = types.ModuleType("pymark", "Pymark's read-only view of the project (docs/python-api.md).")
-        module.site = Site((), (), _EMPTY)
+        module.site = Site()  # type: ignore[attr-defined]
         sys.modules["pymark"] = module
     return module
 
 
-def install_site_module(snapshot_json):
-    """Points `pymark.site` at the given snapshot.
+def current_site() -> Site:
+    """The `site` scripts see; for Pymark's own modules (the macro engine, bds_api, the reference layer)."""
+    return _pymark_module().site  # type: ignore[no-any-return]
 
-    The module and its `site` stay the same objects from then on: macro modules are cached, and one
-    that ran `from pymark import site` at import time must see the new data on its next call.
-    """
-    snapshot = _read_only(json.loads(snapshot_json))
-    site = _pymark_module().site
-    site._posts = snapshot["posts"]
-    site._media = snapshot.get("media", ())
-    site._settings = snapshot.get("settings", _EMPTY)
+
+# The posts by id, as read-only mappings, and their order: what site changes apply to.
+_posts_by_id: dict[str, Mapping[str, object]] = {}
+_order: list[str] = []
+
+
+def install_site_module(snapshot_json: str) -> None:
+    """Points `pymark.site` at the given snapshot (the JSON text of a SiteSnapshot)."""
+    snapshot: SiteSnapshot = json.loads(snapshot_json)
+    site = current_site()
+    site._media = _read_only(snapshot.get("media", []))
+    site._settings = _read_only(snapshot.get("settings", {}))
+    _posts_by_id.clear()
+    _apply({"upsert": snapshot["posts"], "remove": [], "order": [str(post["id"]) for post in snapshot["posts"]]})
+
+
+def apply_site_changes(changes_json: str) -> None:
+    """Applies the JSON text of `SiteChanges` to the snapshot the site was last given."""
+    _apply(json.loads(changes_json))
+
+
+def _apply(changes: SiteChanges) -> None:
+    for post_id in changes["remove"]:
+        _posts_by_id.pop(post_id, None)
+    for post in changes["upsert"]:
+        _posts_by_id[str(post["id"])] = _read_only(post)
+    if changes["order"] is not None:
+        _order[:] = changes["order"]
+    site = current_site()
+    site._posts = tuple(_posts_by_id[post_id] for post_id in _order if post_id in _posts_by_id)
     site._by_key = None
-
-
-def current_site():
-    """The `site` scripts see; for Pymark's own modules (bds_api, the reference layer)."""
-    return _pymark_module().site
 
 
 def _read_only(value):

@@ -100,15 +100,35 @@ def add_reference_post_keys(post):
     Pymark posts have no excerpt or author: those are None, as the reference app sends for a post
     without them.
     """
-    saved = current_site().post(post["id"])
+    # Read around the post's and the site's notes of what was read: the macro did not read these
+    # yet, and `reads_behind_aliases` counts a read of a camelCase key as a read of what it copies.
+    site = current_site()
+    site_was_read = site.read
+    saved = site.post(dict.get(post, "id"))
+    site.read = site_was_read
     post["projectId"] = REFERENCE_PROJECT_ID
     post["content"] = saved.get("body", "") if saved is not None else ""
     post["excerpt"] = None
     post["author"] = None
-    post["createdAt"] = post.get("created_at")
-    post["updatedAt"] = post.get("updated_at")
-    post["publishedAt"] = post.get("published_at")
+    for alias, key in _POST_ALIASES.items():
+        post[alias] = dict.get(post, key)
     return post
+
+
+_POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
+
+
+def reads_behind_aliases(post_keys):
+    """What a call read of its post, with the reference app's keys turned into what they copy.
+
+    Returns the post keys (None: all of it) and whether the site data was read (`content` comes from it).
+    """
+    if post_keys is None:
+        return None, True
+    keys = {_POST_ALIASES.get(key, key) for key in post_keys}
+    reads_site = "content" in keys
+    keys -= {"content", "projectId", "excerpt", "author"}
+    return sorted(keys), reads_site
 
 
 def reference_post(post):

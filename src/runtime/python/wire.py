@@ -1,0 +1,135 @@
+"""The data that crosses between the worker's JavaScript and Pymark's Python, as TypedDicts.
+
+Each has a zod twin in src/runtime/protocol.ts (the page ↔ worker messages) or is built from one
+there (macro-engine.ts turns a render request into a `Batch`). JSON text carries them both ways.
+"""
+
+from typing import Literal, NotRequired, TypedDict
+
+
+class MacroValue(TypedDict):
+    """A param or arg tagged with its Python type: JSON alone cannot tell 2.0 from 2."""
+
+    type: Literal["str", "int", "float", "bool"]
+    value: str | int | float | bool
+
+
+class WorkerScript(TypedDict):
+    id: str
+    version: int
+    fileName: str
+    code: str
+    entrypoint: str
+
+
+class Call(TypedDict):
+    """One macro call; `script`, `env` and `post` index the batch's lists."""
+
+    script: int
+    macro: str
+    params: dict[str, MacroValue]
+    args: list[MacroValue]
+    env: int
+    post: int
+    extras: NotRequired["CallExtras"]
+
+
+class CallExtras(TypedDict, total=False):
+    """The context's optional keys (ABI 1.1): where the call stands, and a paired call's body."""
+
+    placement: Literal["block", "inline"]
+    body: str
+    body_html: str
+
+
+class Batch(TypedDict):
+    """The calls of one render request; each script, env and post once, however many calls share it."""
+
+    scripts: list[WorkerScript]
+    envs: list[dict[str, object]]
+    posts: list[dict[str, object]]
+    calls: list[Call]
+
+
+class PythonException(TypedDict):
+    message: str
+    line: int | None
+    traceback: str
+
+
+class ReturnedItem(TypedDict):
+    kind: Literal["returned"]
+    result: object
+    pythonMs: float
+    reads: "Reads"
+    printed: NotRequired[str]
+
+
+class RaisedItem(PythonException):
+    kind: Literal["raised"]
+    pythonMs: float
+    reads: "Reads"
+    printed: NotRequired[str]
+
+
+class SiteSnapshot(TypedDict):
+    posts: list[dict[str, object]]
+    media: NotRequired[list[dict[str, object]]]
+    settings: NotRequired[dict[str, object]]
+
+
+class SiteChanges(TypedDict):
+    """What changed in the site data since the worker last had it; `order`: every post id, when it changed."""
+
+    upsert: list[dict[str, object]]
+    remove: list[str]
+    order: list[str] | None
+
+
+class Reads(TypedDict):
+    """What of its inputs a call read: whether `pymark.site`, and which keys of its post (None: all of it)."""
+
+    site: bool
+    post: list[str] | None
+
+
+class BatchResults(TypedDict):
+    """One item per finished call, in order; `interrupted` when KeyboardInterrupt ended the batch early."""
+
+    items: list[ReturnedItem | RaisedItem]
+    interrupted: PythonException | None
+
+
+class TransformRequest(TypedDict):
+    script: WorkerScript
+    post: dict[str, object]
+
+
+class TransformReturned(TypedDict):
+    kind: Literal["returned"]
+    result: object
+    type: str
+    printed: str
+
+
+class TransformRaised(PythonException):
+    kind: Literal["error"]
+    printed: str
+
+
+class TransformInterrupted(TypedDict):
+    kind: Literal["interrupted"]
+    printed: NotRequired[str]
+
+
+TransformResult = TransformReturned | TransformRaised | TransformInterrupted
+
+
+class RunResult(TypedDict):
+    """What runner.py's run_script returns; the worker adds `truncatedChars`."""
+
+    kind: Literal["ok", "error", "interrupted"]
+    returnValue: NotRequired[str]
+    message: NotRequired[str]
+    line: NotRequired[int | None]
+    traceback: NotRequired[str]

@@ -1,0 +1,168 @@
+import * as Comlink from 'comlink';
+import type { PythonWorkerApi } from './protocol';
+import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
+import type { BootInfo, RuntimeStatus } from './types';
+
+/** What the client needs of a worker: a Comlink endpoint, a way to interrupt it and to end it. */
+export interface WorkerEndpoint extends Comlink.Endpoint {
+  /** Pyodide's interrupt buffer, shared with the worker: the client writes SIGINT into it. */
+  interrupt: Int32Array;
+  terminate(): void;
+}
+
+/** One worker, from its start to its end. */
+export interface WorkerSession {
+  api: Comlink.Remote<PythonWorkerApi>;
+  interrupt: Int32Array;
+  /** Resolves once the worker is gone: with the reason if it crashed, or because we terminated it. */
+  gone: Promise<string>;
+  /** Calls `listener` when the worker is gone (at once if it is); returns the way to stop listening. */
+  onGone(listener: (reason: string) => void): () => void;
+}
+
+/**
+ * The worker's lifecycle: starts one, boots it (from the stored snapshot when there is one), and
+ * replaces it when it crashes, breaks a call or outgrows its memory. Calls go to it through the
+ * executor (call-executor.ts); this only says which worker is current and what state it is in.
+ */
+export class WorkerLifecycle {
+  #status: RuntimeStatus = { state: 'booting' };
+  #bootInfo: BootInfo | undefined;
+  readonly #listeners = new Set<(status: RuntimeStatus) => void>();
+  readonly #createWorker: () => WorkerEndpoint;
+  readonly #snapshots: SnapshotCache | undefined;
+  #session: (WorkerSession & { terminate(): void }) | undefined;
+
+  constructor(createWorker: () => WorkerEndpoint, snapshots: SnapshotCache | undefined) {
+    this.#createWorker = createWorker;
+    this.#snapshots = snapshots;
+    if (typeof SharedArrayBuffer === 'function') this.#start();
+    else {
+      // Without it a stuck script could only be stopped by a restart; fail visibly instead of half-working.
+      this.#status = {
+        state: 'failed',
+        reason: 'This page is not cross-origin isolated (no SharedArrayBuffer), so Python cannot run here.',
+      };
+    }
+  }
+
+  get status(): RuntimeStatus {
+    return this.#status;
+  }
+
+  get bootInfo(): BootInfo | undefined {
+    return this.#bootInfo;
+  }
+
+  subscribe(listener: (status: RuntimeStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  setStatus(status: RuntimeStatus): void {
+    this.#status = status;
+    for (const listener of this.#listeners) listener(status);
+  }
+
+  /**
+   * The booted worker, once there is one; undefined if `signal` aborts first. Rejects if Python
+   * failed to start.
+   */
+  whenReady(signal?: AbortSignal): Promise<WorkerSession | undefined> {
+    return new Promise((resolve, reject) => {
+      const settle = (session: WorkerSession | undefined, error?: Error) => {
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(session);
+      };
+      const check = (status: RuntimeStatus) => {
+        if (status.state === 'ready' || status.state === 'running') {
+          if (this.#session) settle(this.#session);
+        } else if (status.state === 'failed') settle(undefined, new Error(status.reason));
+      };
+      const onAbort = () => settle(undefined);
+      const unsubscribe = this.subscribe(check);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else check(this.#status);
+    });
+  }
+
+  /** Replaces `session`'s worker with a fresh one, unless it was replaced already (a crash can be noticed twice). */
+  replace(session: WorkerSession, reason: string): void {
+    if (this.#session !== session) return;
+    this.#session.terminate();
+    this.#bootInfo = undefined;
+    this.setStatus({ state: 'restarting', reason });
+    this.#start();
+  }
+
+  dispose(reason: string): void {
+    this.#session?.terminate();
+    this.#session = undefined;
+    this.setStatus({ state: 'failed', reason });
+    this.#listeners.clear();
+  }
+
+  #start(): void {
+    const endpoint = this.#createWorker();
+    let markGone: (reason: string) => void = () => {};
+    const gone = new Promise<string>((resolve) => {
+      markGone = resolve;
+    });
+    endpoint.addEventListener('error', (event) => markGone(describeWorkerError(event)));
+    const goneListeners = new Set<(reason: string) => void>();
+    let goneReason: string | undefined;
+    void gone.then((reason) => {
+      goneReason = reason;
+      for (const listener of goneListeners) listener(reason);
+    });
+    const session = {
+      api: Comlink.wrap<PythonWorkerApi>(endpoint),
+      interrupt: endpoint.interrupt,
+      gone,
+      onGone(listener: (reason: string) => void) {
+        if (goneReason !== undefined) listener(goneReason);
+        goneListeners.add(listener);
+        return () => goneListeners.delete(listener);
+      },
+      terminate() {
+        endpoint.terminate();
+        markGone('terminated');
+      },
+    };
+    this.#session = session;
+    void this.#boot(session);
+    void gone.then((reason) => {
+      // A crash during a call is handled by the executor; an idle worker is just replaced.
+      if (this.#session === session && this.#status.state === 'ready')
+        this.replace(session, `The Python worker crashed (${reason}); restarting`);
+    });
+  }
+
+  async #boot(session: WorkerSession & { terminate(): void }): Promise<void> {
+    const result = await Promise.race([
+      bootWithSnapshotCache(session.api, this.#snapshots).catch((error: unknown) => ({
+        ok: false as const,
+        reason: error instanceof Error ? error.message : String(error),
+      })),
+      session.gone.then((reason) => ({ ok: false as const, reason: `the worker crashed (${reason})` })),
+    ]);
+    if (this.#session !== session) return; // replaced or disposed meanwhile
+    if (result.ok) {
+      this.#bootInfo = result.bootInfo;
+      this.setStatus({ state: 'ready' });
+      return;
+    }
+    session.terminate();
+    this.#session = undefined;
+    this.setStatus({ state: 'failed', reason: `Python could not start: ${result.reason}` });
+  }
+}
+
+/** A worker script that fails to load fires a plain `Event`; runtime errors fire an `ErrorEvent`. */
+function describeWorkerError(event: Event): string {
+  const message = 'message' in event && typeof event.message === 'string' ? event.message : '';
+  return message || 'the worker script failed to load or crashed';
+}
