@@ -302,7 +302,7 @@ function postFacts(post: AbiPost, keys: readonly string[] | null): string {
 function sanitizedOutput(output: RenderOutcome & { ok: true }, sanitize: HtmlSanitizer): RenderOutcome {
   const { css, ...rest } = output;
   const safe = { ...rest, html: sanitize(output.html) };
-  const safeCss = css === undefined ? '' : sanitizeCss(css);
+  const safeCss = css === undefined ? '' : sanitizeCss(css).trim();
   return safeCss ? { ...safe, css: safeCss } : safe;
 }
 

@@ -143,9 +143,6 @@ export const workerScriptSchema = z.object({
 });
 export type WorkerScript = z.infer<typeof workerScriptSchema>;
 
-/** A context's optional keys (ABI 1.1), passed on to the macro as they are. */
-export type BatchExtras = Partial<Pick<MacroContext, 'placement' | 'body' | 'body_html'>>;
-
 /**
  * Main thread → worker: macro calls, each script once. Contexts were checked against the ABI on the
  * page (client.ts), once per call and once per distinct post and env; structured cloning keeps a

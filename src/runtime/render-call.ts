@@ -33,9 +33,10 @@ export interface PreparedRender {
   rejected: Map<number, RenderFailure>;
 }
 
-const { macro, params, args } = macroContextSchema.shape;
-/** A context but its env and post; its other keys are checked in `contextProblem`. */
-const callPartsSchema = z.object({ macro, params, args });
+const { env: _env, post: _post, ...callParts } = macroContextSchema.shape;
+/** A context but its env and post, which `contextProblem` checks once per distinct object. */
+const callPartsSchema = z.object(callParts);
+const contextKeys = Object.keys(macroContextSchema.shape);
 
 /**
  * Checks each context against ABI v1 and builds the request. The calls of a post share its env and
@@ -72,9 +73,7 @@ function contextProblem(
   posts: Map<unknown, string | undefined>,
 ): string | undefined {
   if (typeof context !== 'object' || context === null) return 'expected an object';
-  const extra = Object.keys(context).filter(
-    (key) => !['macro', 'params', 'args', 'env', 'post'].includes(key),
-  );
+  const extra = Object.keys(context).filter((key) => !contextKeys.includes(key));
   if (extra.length > 0) return `unrecognized keys: ${extra.join(', ')}`;
   const parts = callPartsSchema.safeParse(context);
   if (!parts.success) return formatIssues(parts.error.issues);

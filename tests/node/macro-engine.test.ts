@@ -309,7 +309,8 @@ describe('macro engine (real Pyodide)', () => {
       { site: false, post: [] },
       { site: true, post: [] },
       { site: false, post: ['slug', 'title'] },
-      { site: false, post: null },
+      // The whole post includes the reference app's `content`, the saved body from the site data.
+      { site: true, post: null },
       { site: true, post: null },
     ]);
   });
