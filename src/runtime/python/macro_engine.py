@@ -12,11 +12,13 @@ import sys
 import time
 import types
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import cast
 
 from _pymark_errors import describe
 from _pymark_macro_context import RecordingPost, copier, native
 from _pymark_site import site as pymark_site
-from _pymark_wire import BatchResults, Reads
+from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
 
 # Compiled scripts kept at once; a site has a few dozen macros, so this only bounds runaway growth.
 MODULE_CAPACITY = 64
@@ -106,7 +108,8 @@ def _import(script):
     # leaves nothing behind but this unreferenced module.
     module = types.ModuleType(file_name.removesuffix(".py"))
     module.__file__ = file_name
-    module.__loader__ = _Source(code)
+    # typeshed wants a full loader here; linecache only ever asks it for get_source.
+    setattr(module, "__loader__", _Source(code))
     exec(compile(code, file_name, "exec", dont_inherit=True), module.__dict__)
     return module.__dict__
 
@@ -123,7 +126,7 @@ def render_batch(batch_json):
     Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
     (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.
     """
-    batch = json.loads(batch_json)
+    batch: Batch = json.loads(batch_json)
     scripts = batch["scripts"]
     if len(batch["calls"]) > 1:
         # Planned once per distinct env and post; each call still gets its own copy to change.
@@ -133,9 +136,9 @@ def render_batch(batch_json):
         # One call (a live preview's): json.loads' own objects are fresh, and no other macro sees them.
         env_copies = [_itself(env) for env in batch["envs"]]
         post_copies = [_itself(post) for post in batch["posts"]]
-    functions = [None] * len(scripts)
-    items = []
-    interrupted = None
+    functions: list[Callable[[dict[str, object]], object] | dict[str, object] | None] = [None] * len(scripts)
+    items: list[ReturnedItem | RaisedItem] = []
+    interrupted: PythonException | None = None
     clock = time.perf_counter_ns
     capture = Printed()
     streams = sys.stdout, sys.stderr
@@ -152,8 +155,8 @@ def render_batch(batch_json):
                 function = functions[script_index]
                 if function is None:
                     function = functions[script_index] = _entrypoint(scripts[script_index])
-                if type(function) is dict:  # the script's import failed; every call of it says why
-                    item = function
+                if isinstance(function, dict):  # the script's import failed; every call of it says why
+                    item: dict[str, object] = dict(function)
                 else:
                     post = RecordingPost(post_copies[call["post"]]())
                     site.read = False
@@ -176,12 +179,12 @@ def render_batch(batch_json):
             ended = clock()
             # What the call read decides when its result can be reused (src/render/post-renderer.ts).
             reads = {"site": site.read, "post": post.reads()} if post is not None else _READ_NOTHING
-            item = {**item, "pythonMs": (ended - started) / 1e6, "reads": reads}
+            finished = cast(ReturnedItem | RaisedItem, {**item, "pythonMs": (ended - started) / 1e6, "reads": reads})
             post = None
             started = ended
             if capture.parts:
-                item["printed"] = capture.take()
-            items.append(item)
+                finished["printed"] = capture.take()
+            items.append(finished)
     finally:
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
@@ -195,7 +198,7 @@ def _itself(value):
     return lambda: value
 
 
-def _entrypoint(script):
+def _entrypoint(script: WorkerScript) -> Callable[[dict[str, object]], object] | dict[str, object]:
     """The script's entrypoint function, or its error item (a dict) if it cannot be had."""
     try:
         namespace = modules.load(script)

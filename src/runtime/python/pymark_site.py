@@ -8,7 +8,6 @@ should read `site` when it renders, not copy its data at import: its module is c
 import json
 import sys
 import types
-from collections.abc import Mapping
 
 from _pymark_wire import SiteChanges, SiteSnapshot
 
@@ -54,7 +53,7 @@ class Site:
 
 
 # The posts by id, as read-only mappings, and their order: what site changes apply to.
-_posts_by_id: dict[str, Mapping[str, object]] = {}
+_posts_by_id: dict[str, object] = {}
 _order: list[str] = []
 
 
@@ -69,16 +68,17 @@ def site() -> Site:
     if isinstance(current, Site):
         return current
     module = types.ModuleType("pymark", "Pymark's read-only view of the project, for macros.")
-    module.site = Site(())
+    created = Site(())
+    setattr(module, "site", created)
     sys.modules["pymark"] = module
-    return module.site
+    return created
 
 
 def install_site_module(snapshot_json: str) -> None:
     """Points `pymark.site` at the given snapshot (the JSON text of a SiteSnapshot)."""
     snapshot: SiteSnapshot = json.loads(snapshot_json)
     _posts_by_id.clear()
-    _apply({"upsert": snapshot["posts"], "remove": [], "order": [post["id"] for post in snapshot["posts"]]})
+    _apply({"upsert": snapshot["posts"], "remove": [], "order": [str(post["id"]) for post in snapshot["posts"]]})
 
 
 def apply_site_changes(changes_json: str) -> None:
