@@ -67,17 +67,10 @@ async function start(): Promise<void> {
   const siteData = new SiteDataFeed(() => postStore.list(), runtime);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
   const scripts = new HeldList(() => store.list());
-  // A newer preview makes an older one moot: its macro calls stop, or never start.
-  let previewStop: AbortController | undefined;
   const posts = new PostsWorkspace({
     store: postStore,
-    render: async (post) => {
-      previewStop?.abort();
-      const stop = new AbortController();
-      previewStop = stop;
-      const site = { scripts: await scripts.current(), env, dataVersion: siteData.version };
-      return renderer.renderPost(post, site, stop.signal);
-    },
+    render: async (post) =>
+      renderer.renderPost(post, { scripts: await scripts.current(), env, dataVersion: siteData.version }),
   });
   app.posts = posts;
   // A saved macro script or changed site data can change what the open post renders to.
