@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { build } from 'vite';
@@ -9,6 +9,8 @@ import {
   type BenchRun,
   type Figure,
   formatNumber,
+  historyRow,
+  historyRows,
   type Machine,
   type Revision,
   renderResultsMarkdown,
@@ -218,9 +220,16 @@ function revision(): Revision {
 function writeResults(run: BenchRun): void {
   const resultsDir = resolve(repoRoot, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
+  // Only the latest raw samples are kept: they are megabytes a run, and the history table keeps the rest.
+  for (const old of readdirSync(resultsDir)) if (old.endsWith('.json')) rmSync(resolve(resultsDir, old));
   const jsonPath = resolve(resultsDir, `${run.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(run, null, 2)}\n`);
   const shown = relative(repoRoot, jsonPath);
-  writeFileSync(resolve(repoRoot, 'bench/RESULTS.md'), renderResultsMarkdown(run, shown, method));
+  const resultsPath = resolve(repoRoot, 'bench/RESULTS.md');
+  const history = [
+    ...historyRows(existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : ''),
+    historyRow(run),
+  ];
+  writeFileSync(resultsPath, renderResultsMarkdown(run, shown, method, history));
   console.info(`\n${renderTable(run.figures)}\n\nWrote ${shown} and bench/RESULTS.md`);
 }

@@ -85,7 +85,24 @@ export function renderTable(figures: readonly Figure[]): string {
   ].join('\n');
 }
 
-export function renderResultsMarkdown(run: BenchRun, jsonPath: string, method: string): string {
+/** One line of the history table: when, which code, and each figure's ratio to its baseline. */
+export function historyRow(run: BenchRun): string {
+  const ratios = run.figures.map((figure) => `${figure.name}: ${formatNumber(figure.ratio)} ×`).join('; ');
+  return `| ${run.date} | ${run.revision.commit} | ${run.machine.load[0].toFixed(1)} | ${ratios} |`;
+}
+
+/** The history rows of an earlier RESULTS.md, oldest first. */
+export function historyRows(markdown: string): string[] {
+  const [, history = ''] = markdown.split('\n## History\n');
+  return history.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+}
+
+export function renderResultsMarkdown(
+  run: BenchRun,
+  jsonPath: string,
+  method: string,
+  history: readonly string[],
+): string {
   const { machine } = run;
   const notes = run.figures
     .filter((figure) => figure.note)
@@ -94,7 +111,8 @@ export function renderResultsMarkdown(run: BenchRun, jsonPath: string, method: s
     '# Benchmark results',
     '',
     'Written by `npm run bench` (bench/run.mjs); every figure is set against a baseline measured in the',
-    'same run. Earlier runs are kept as JSON in bench/results/.',
+    "same run. Only the latest run's raw samples are kept (bench/results/); the history table below keeps",
+    "every run's ratios.",
     '',
     `- Date: ${run.date}`,
     `- Machine: ${machine.cores} cores (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}`,
@@ -116,6 +134,12 @@ export function renderResultsMarkdown(run: BenchRun, jsonPath: string, method: s
     '## How each figure is measured',
     '',
     method,
+    '',
+    '## History',
+    '',
+    '| Date | Code | Load | Ratio of each figure to its baseline |',
+    '| --- | --- | --- | --- |',
+    ...history,
     '',
   ].join('\n');
 }

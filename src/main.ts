@@ -89,13 +89,8 @@ async function start(): Promise<void> {
   });
   const posts = new PostsWorkspace({
     store: postStore,
-    render: async (post) => {
-      previewStop?.abort();
-      const stop = new AbortController();
-      previewStop = stop;
-      const site = { scripts: await scripts.current(), env, dataVersion: siteData.version };
-      return renderer.renderPost(post, site, stop.signal);
-    },
+    render: async (post) =>
+      renderer.renderPost(post, { scripts: await scripts.current(), env, dataVersion: siteData.version }),
   });
   app.posts = posts;
   // A saved macro script or changed site data can change what the open post renders to.

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter';
+import { type Transferable as NodeTransferable, Worker } from 'node:worker_threads';
 import type { SiteSnapshot } from '../../core/abi';
 import { createPythonRuntime, type WorkerEndpoint } from '../client';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
@@ -109,16 +108,32 @@ function pyodideDirectory(): string {
 function nodeWorker(workerUrl: URL): WorkerEndpoint {
   const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const worker = new Worker(workerUrl, { workerData: { indexURL: pyodideDirectory(), interruptBuffer } });
-  const messages = nodeEndpoint(worker);
   const errors = new EventTarget();
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   worker.on('error', (error) => fail(error.message));
   worker.on('exit', (code) => fail(`the worker thread exited with code ${code}`));
-  const target = (type: string) => (type === 'error' ? errors : messages);
+  // Comlink's Node adapter does this too, but by a path plain Node cannot resolve from here.
+  const listeners = new Map<EventListenerOrEventListenerObject, (data: unknown) => void>();
   return {
-    postMessage: (message, transfer) => messages.postMessage(message, transfer),
-    addEventListener: (type, listener) => target(type).addEventListener(type, listener),
-    removeEventListener: (type, listener) => target(type).removeEventListener(type, listener),
+    // The DOM's Transferable and Node's differ in name only for what Comlink transfers (ArrayBuffers, ports).
+    postMessage: (message, transfer) =>
+      worker.postMessage(message, transfer as NodeTransferable[] | undefined),
+    addEventListener(type, listener) {
+      if (type === 'error') return errors.addEventListener(type, listener);
+      const onMessage = (data: unknown) => {
+        const event = { data } as MessageEvent;
+        if (typeof listener === 'function') listener(event);
+        else listener.handleEvent(event);
+      };
+      listeners.set(listener, onMessage);
+      worker.on('message', onMessage);
+    },
+    removeEventListener(type, listener) {
+      if (type === 'error') return errors.removeEventListener(type, listener);
+      const onMessage = listeners.get(listener);
+      if (onMessage) worker.off('message', onMessage);
+      listeners.delete(listener);
+    },
     interrupt: new Int32Array(interruptBuffer),
     terminate: () => void worker.terminate(),
   };

@@ -8,6 +8,8 @@ NotImplementedError naming the call: Pymark scripts never reach storage, the net
 
 import re
 
+from typing import cast
+
 from _pymark_reference import reference_post
 from _pymark_site import current_site
 
@@ -143,7 +145,7 @@ class MetaApi(_Namespace):
 
     async def get_project_metadata(self):
         """The site settings, in the reference app's camelCase, with its mainLanguage."""
-        metadata = _plain(current_site().settings)
+        metadata = cast(dict[str, object], _plain(current_site().settings))
         metadata.setdefault("mainLanguage", metadata.get("language") or "en")
         return metadata
 

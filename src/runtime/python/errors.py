@@ -5,8 +5,10 @@ Shared by the utility runner and the macro engine, so a traceback reads the same
 
 import traceback
 
+from _pymark_wire import PythonException
 
-def describe(error, file_name):
+
+def describe(error: BaseException, file_name: str) -> PythonException:
     """{"traceback", "message", "line"} for `error` raised while running the script `file_name`."""
     user_traceback = _from_first_user_frame(error.__traceback__, file_name)
     return {

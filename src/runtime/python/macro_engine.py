@@ -12,12 +12,14 @@ import sys
 import time
 import types
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import cast
 
 from _pymark_errors import describe
 from _pymark_macro_context import RecordingPost, copier, native
 from _pymark_reference import adapt_entrypoint, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
-from _pymark_wire import BatchResults, Reads
+from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
 
 # Compiled scripts kept at once; a site has a few dozen macros, so this only bounds runaway growth.
 MODULE_CAPACITY = 64
@@ -107,7 +109,8 @@ def _import(script):
     # leaves nothing behind but this unreferenced module.
     module = types.ModuleType(file_name.removesuffix(".py"))
     module.__file__ = file_name
-    module.__loader__ = _Source(code)
+    # typeshed wants a full loader here; linecache only ever asks it for get_source.
+    setattr(module, "__loader__", _Source(code))
     exec(compile(code, file_name, "exec", dont_inherit=True), module.__dict__)
     return module.__dict__
 
@@ -124,7 +127,7 @@ def render_batch(batch_json):
     Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
     (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.
     """
-    batch = json.loads(batch_json)
+    batch: Batch = json.loads(batch_json)
     scripts = batch["scripts"]
     if len(batch["calls"]) > 1:
         # Planned once per distinct env and post; each call still gets its own copy to change.
@@ -134,9 +137,9 @@ def render_batch(batch_json):
         # One call (a live preview's): json.loads' own objects are fresh, and no other macro sees them.
         env_copies = [_itself(env) for env in batch["envs"]]
         post_copies = [_itself(post) for post in batch["posts"]]
-    functions = [None] * len(scripts)
-    items = []
-    interrupted = None
+    functions: list[Callable[[dict[str, object]], object] | dict[str, object] | None] = [None] * len(scripts)
+    items: list[ReturnedItem | RaisedItem] = []
+    interrupted: PythonException | None = None
     clock = time.perf_counter_ns
     capture = Printed()
     streams = sys.stdout, sys.stderr
@@ -153,8 +156,8 @@ def render_batch(batch_json):
                 function = functions[script_index]
                 if function is None:
                     function = functions[script_index] = _entrypoint(scripts[script_index])
-                if type(function) is dict:  # the script's import failed; every call of it says why
-                    item = function
+                if isinstance(function, dict):  # the script's import failed; every call of it says why
+                    item: dict[str, object] = dict(function)
                 else:
                     post = RecordingPost(post_copies[call["post"]]())
                     site.read = False
@@ -183,12 +186,12 @@ def render_batch(batch_json):
             else:
                 post_keys, content_read = reads_behind_aliases(post.reads())
                 reads = {"site": site.read or content_read, "post": post_keys}
-            item = {**item, "pythonMs": (ended - started) / 1e6, "reads": reads}
+            finished = cast(ReturnedItem | RaisedItem, {**item, "pythonMs": (ended - started) / 1e6, "reads": reads})
             post = None
             started = ended
             if capture.parts:
-                item["printed"] = capture.take()
-            items.append(item)
+                finished["printed"] = capture.take()
+            items.append(finished)
     finally:
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
@@ -202,7 +205,7 @@ def _itself(value):
     return lambda: value
 
 
-def _entrypoint(script):
+def _entrypoint(script: WorkerScript) -> Callable[[dict[str, object]], object] | dict[str, object]:
     """The script's entrypoint function, or its error item (a dict) if it cannot be had."""
     try:
         namespace = modules.load(script)

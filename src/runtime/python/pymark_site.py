@@ -10,10 +10,11 @@ import json
 import sys
 import types
 from collections.abc import Mapping
+from typing import Any, cast
 
 from _pymark_wire import SiteChanges, SiteSnapshot
 
-_EMPTY: Mapping[str, object] = types.MappingProxyType({})
+_EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
 class Site:
@@ -26,10 +27,10 @@ class Site:
     __slots__ = ("_posts", "_media", "_settings", "_by_key", "read")
 
     def __init__(self):
-        self._posts: tuple[Mapping[str, object], ...] = ()
-        self._media: tuple[Mapping[str, object], ...] = ()
-        self._settings: Mapping[str, object] = _EMPTY
-        self._by_key: dict[object, Mapping[str, object]] | None = None
+        self._posts: tuple[Mapping[str, Any], ...] = ()
+        self._media: tuple[Mapping[str, Any], ...] = ()
+        self._settings: Mapping[str, Any] = _EMPTY
+        self._by_key: dict[object, Mapping[str, Any]] | None = None
         self.read = False
 
     @property
@@ -97,7 +98,7 @@ def _counts(posts, field, published_only):
     return counts
 
 
-def _pymark_module() -> types.ModuleType:
+def pymark_module() -> types.ModuleType:
     """The `pymark` module, created the first time: importable by every kind of script from boot on.
 
     The module and its `site` stay the same objects from then on: macro modules are cached, and one
@@ -113,11 +114,11 @@ def _pymark_module() -> types.ModuleType:
 
 def current_site() -> Site:
     """The `site` scripts see; for Pymark's own modules (the macro engine, bds_api, the reference layer)."""
-    return _pymark_module().site  # type: ignore[no-any-return]
+    return pymark_module().site  # type: ignore[no-any-return]
 
 
 # The posts by id, as read-only mappings, and their order: what site changes apply to.
-_posts_by_id: dict[str, Mapping[str, object]] = {}
+_posts_by_id: dict[str, Mapping[str, Any]] = {}
 _order: list[str] = []
 
 
@@ -125,8 +126,8 @@ def install_site_module(snapshot_json: str) -> None:
     """Points `pymark.site` at the given snapshot (the JSON text of a SiteSnapshot)."""
     snapshot: SiteSnapshot = json.loads(snapshot_json)
     site = current_site()
-    site._media = _read_only(snapshot.get("media", []))
-    site._settings = _read_only(snapshot.get("settings", {}))
+    site._media = cast(tuple[Mapping[str, Any], ...], _read_only(snapshot.get("media", [])))
+    site._settings = cast(Mapping[str, Any], _read_only(snapshot.get("settings", {})))
     _posts_by_id.clear()
     _apply({"upsert": snapshot["posts"], "remove": [], "order": [str(post["id"]) for post in snapshot["posts"]]})
 
@@ -148,7 +149,7 @@ def _apply(changes: SiteChanges) -> None:
     site._by_key = None
 
 
-def _read_only(value):
+def _read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return types.MappingProxyType({key: _read_only(item) for key, item in value.items()})
     if isinstance(value, list):
@@ -156,4 +157,4 @@ def _read_only(value):
     return value
 
 
-_pymark_module()
+pymark_module()

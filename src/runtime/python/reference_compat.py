@@ -118,7 +118,7 @@ def add_reference_post_keys(post):
 _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
 
 
-def reads_behind_aliases(post_keys):
+def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, bool]:
     """What a call read of its post, with the reference app's keys turned into what they copy.
 
     Returns the post keys (None: all of it) and whether the site data was read (`content` comes from it).

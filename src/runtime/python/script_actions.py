@@ -7,7 +7,7 @@ the project as it was when the run started. Macros and transforms only read: a c
 raises PermissionError. docs/python-api.md is the prose.
 """
 
-from _pymark_site import _pymark_module
+from _pymark_site import pymark_module
 
 ALLOWED = (
     "create_post",
@@ -86,7 +86,7 @@ _UNSET = object()
 
 def update_post(id_or_slug, title=_UNSET, body=_UNSET, tags=_UNSET, categories=_UNSET, status=_UNSET):
     """Changes the given fields of a post when the run ends; the others stay as they are."""
-    action = {"type": "update-post", "post": _text("id_or_slug", id_or_slug, allow_empty=False)}
+    action: dict[str, object] = {"type": "update-post", "post": _text("id_or_slug", id_or_slug, allow_empty=False)}
     if title is not _UNSET:
         action["title"] = _text("title", title, allow_empty=False)
     if body is not _UNSET:
@@ -138,7 +138,7 @@ def _refuse(name):
 
 
 def _install():
-    module = _pymark_module()
+    module = pymark_module()
     for name in ALLOWED:
         setattr(module, name, globals()[name])
     module.__getattr__ = _refuse

@@ -1,0 +1,2 @@
+# Pymark installs python/script_syntax.py under this name (src/runtime/python-modules.ts).
+from script_syntax import *  # noqa: F403

@@ -1,0 +1,2 @@
+# Pymark installs python/wire.py under this name (src/runtime/python-modules.ts).
+from wire import *  # noqa: F403
