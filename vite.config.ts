@@ -73,6 +73,8 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/node/**/*.test.ts'],
           testTimeout: 60_000,
+          // Booting Pyodide in a beforeAll takes seconds, and far more on a busy machine.
+          hookTimeout: 120_000,
         },
       },
       {

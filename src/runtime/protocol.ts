@@ -1,7 +1,7 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
 import { type AbiPost, type MacroEnv, type MacroValue, siteSnapshotSchema } from '../core/abi';
-import { scriptActionSchema } from '../core/script-actions';
+import { scriptActionsSchema } from '../core/script-actions';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 import type { BootInfo, OutputChunk, ScriptCheck } from './types';
@@ -102,7 +102,7 @@ export const workerRunResultSchema = z.discriminatedUnion('kind', [
     truncatedChars,
     pythonMs: pythonMs.optional(),
     /** What the utility asked to change, for the app to apply through its stores (src/storage/script-actions.ts). */
-    actions: z.array(scriptActionSchema).optional(),
+    actions: scriptActionsSchema.optional(),
   }),
   z.object({ kind: z.literal('error'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
   z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields, pythonMs: pythonMs.optional() }),
