@@ -8,6 +8,8 @@ import { postStatuses } from './post';
  */
 
 const name = z.string().trim().min(1, 'must not be empty');
+/** As for a transform's post: a body a page renders in a moment. */
+const body = z.string().max(1_000_000);
 const names = z.array(z.string());
 /** A post by id or slug, as the script named it. */
 const postRef = z.string().min(1);
@@ -16,7 +18,7 @@ export const scriptActionSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('create-post'),
     title: name,
-    body: z.string(),
+    body,
     tags: names,
     categories: names,
     status: z.enum(postStatuses),
@@ -25,7 +27,7 @@ export const scriptActionSchema = z.discriminatedUnion('type', [
     type: z.literal('update-post'),
     post: postRef,
     title: name.optional(),
-    body: z.string().optional(),
+    body: body.optional(),
     tags: names.optional(),
     categories: names.optional(),
     status: z.enum(postStatuses).optional(),
@@ -38,6 +40,11 @@ export const scriptActionSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ScriptAction = z.infer<typeof scriptActionSchema>;
+
+/** At most this many per run, as script_actions.py enforces where the script makes them. */
+export const maxActionsPerRun = 1000;
+
+export const scriptActionsSchema = z.array(scriptActionSchema).max(maxActionsPerRun);
 
 /** One line for the run's output: what the action does, in the words of its Python call. */
 export function describeAction(action: ScriptAction): string {

@@ -1,7 +1,7 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
 import { abiPostSchema, type MacroContext, siteSnapshotSchema } from '../core/abi';
-import { scriptActionSchema } from '../core/script-actions';
+import { scriptActionsSchema } from '../core/script-actions';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 import type { BootInfo, OutputChunk, ScriptCheck } from './types';
@@ -103,7 +103,7 @@ export const workerRunResultSchema = z.discriminatedUnion('kind', [
     returnValue: z.string().optional(),
     truncatedChars,
     /** What the utility asked to change, for the app to apply through its stores (src/storage/script-actions.ts). */
-    actions: z.array(scriptActionSchema).optional(),
+    actions: scriptActionsSchema.optional(),
   }),
   z.object({ kind: z.literal('error'), ...pythonExceptionFields }),
   z.object({ kind: z.literal('interrupted'), ...pythonExceptionFields }),

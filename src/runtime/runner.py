@@ -19,6 +19,12 @@ def _input(prompt=""):
 builtins.input = _input
 
 
+def _recorded_actions():
+    """{"actions": [...]} when the run asked for changes (pymark.create_post…), else nothing."""
+    actions = end_recording()
+    return {"actions": actions} if actions else {}
+
+
 def run_script(code, file_name, entrypoint):
     """Runs `code` as `file_name` in a fresh __main__ namespace, then calls its `entrypoint()` if it has one.
 
@@ -41,10 +47,10 @@ def run_script(code, file_name, entrypoint):
         result = awaited(function()) if callable(function) else None
         # repr, not str: it tells 'None' from None and "1" from 1, and a broken __repr__ is the
         # script's error, so it is computed inside the try.
-        return {"kind": "ok", "returnValue": None if result is None else repr(result), "actions": end_recording()}
+        return {"kind": "ok", "returnValue": None if result is None else repr(result), **_recorded_actions()}
     except SystemExit as exit_request:
         if exit_request.code is None or exit_request.code == 0:
-            return {"kind": "ok", "returnValue": None, "actions": end_recording()}
+            return {"kind": "ok", "returnValue": None, **_recorded_actions()}
         return {"kind": "error", **describe(exit_request, file_name)}
     except KeyboardInterrupt as interrupt:
         return {"kind": "interrupted", **describe(interrupt, file_name)}

@@ -9,10 +9,9 @@ const sourceOf = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
 let harness: MacroHarness;
 
-// Booting Pyodide takes seconds, more on a busy machine.
 beforeAll(async () => {
   harness = await loadMacroHarness();
-}, 120_000);
+});
 
 function installSite(posts: Parameters<MacroHarness['installSite']>[0]): void {
   harness.installSite(posts);

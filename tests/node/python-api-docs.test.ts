@@ -54,14 +54,13 @@ const examples: Example[] = fences.flatMap((fence, index): Example[] => {
 let harness: MacroHarness;
 let runner: PythonRunner;
 
-// Booting Pyodide takes seconds, more on a busy machine.
 beforeAll(async () => {
   harness = await loadMacroHarness();
   runner = createPythonRunner(harness.pyodide);
   const site = fences.find((fence) => fence.info === 'json site');
   if (!site) throw new Error('docs/python-api.md shows no `json site` fence');
   harness.engine.updateSite({ snapshot: siteSnapshotSchema.parse(JSON.parse(site.text)) });
-}, 120_000);
+});
 
 describe('docs/python-api.md examples (real Pyodide)', () => {
   it('has examples of both kinds', () => {
@@ -79,7 +78,8 @@ describe('docs/python-api.md examples (real Pyodide)', () => {
           printed += chunks.map((chunk) => chunk.text).join('');
         },
       });
-      expect(result).toMatchObject({ kind: 'ok', actions: example.actions });
+      expect(result.kind).toBe('ok');
+      expect((result.kind === 'ok' && result.actions) || []).toEqual(example.actions);
       expect(printed).toBe(example.expected);
       return;
     }

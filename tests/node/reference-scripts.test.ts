@@ -34,7 +34,6 @@ let transforms: TransformEngine;
 const hello: AbiPost = { ...post('published', ['python', 'web']), title: 'Hello', slug: 'hello' };
 const draft: AbiPost = { ...post('draft', ['python']), title: 'Later', slug: 'later' };
 
-// Booting Pyodide takes seconds, more on a busy machine.
 beforeAll(async () => {
   harness = await loadMacroHarness();
   runner = createPythonRunner(harness.pyodide);
@@ -43,7 +42,7 @@ beforeAll(async () => {
     { ...hello, body: 'Hello, **world**.' },
     { ...draft, body: 'Soon.' },
   ]);
-}, 120_000);
+});
 
 let scriptNumber = 0;
 function renderMacro(

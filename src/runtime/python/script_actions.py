@@ -21,6 +21,10 @@ ALLOWED = (
 
 POST_STATUSES = ("draft", "published")
 
+# Bounds that keep one run's changes to what the app applies in a moment (src/core/script-actions.ts).
+MAX_ACTIONS = 1000
+MAX_BODY_CHARS = 1_000_000
+
 # The actions of the utility run in progress, or None outside a utility run.
 _recording = None
 
@@ -44,6 +48,8 @@ def _record(action):
             f"pymark.{action['type'].replace('-', '_')}() changes the project, which only a utility run may do; "
             "macros and transforms read it through pymark.site"
         )
+    if len(_recording) >= MAX_ACTIONS:
+        raise RuntimeError(f"a run may make at most {MAX_ACTIONS} changes; run the utility again for more")
     _recording.append(action)
 
 
@@ -52,6 +58,12 @@ def _text(name, value, allow_empty=True):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if not allow_empty and not value.strip():
         raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def _body(value):
+    if len(_text("body", value)) > MAX_BODY_CHARS:
+        raise ValueError(f"body must be at most {MAX_BODY_CHARS:,} characters")
     return value
 
 
@@ -73,7 +85,7 @@ def create_post(title, body="", tags=(), categories=(), status="draft"):
         {
             "type": "create-post",
             "title": _text("title", title, allow_empty=False),
-            "body": _text("body", body),
+            "body": _body(body),
             "tags": _names("tags", tags),
             "categories": _names("categories", categories),
             "status": _status(status),
@@ -90,7 +102,7 @@ def update_post(id_or_slug, title=_UNSET, body=_UNSET, tags=_UNSET, categories=_
     if title is not _UNSET:
         action["title"] = _text("title", title, allow_empty=False)
     if body is not _UNSET:
-        action["body"] = _text("body", body)
+        action["body"] = _body(body)
     if tags is not _UNSET:
         action["tags"] = _names("tags", tags)
     if categories is not _UNSET:
