@@ -59,10 +59,12 @@ export function toAbiPost(post: Post): AbiPost {
 const defaultMemoLimit = 20_000;
 
 /**
- * The one renderer: Markdown through markdown-it, every macro of the post to the worker in a single
- * `renderMany`, sanitized results spliced in. The live preview and site generation both call it.
- * Results are memoized by script version, typed arguments, the post's front matter and the site
- * data, so a preview re-render only runs the macros whose inputs changed.
+ * The one renderer: Markdown through markdown-it, the macros of the post to the worker in one
+ * `renderMany` per nesting level (one in all for a post without paired calls), deepest first so a
+ * paired call gets its body's HTML, sanitized results spliced in. The live preview and site
+ * generation both call it. Results are memoized by script version, typed arguments, placement and
+ * body, the post's front matter and the site data, so a preview re-render only runs the macros
+ * whose inputs changed.
  */
 export class PostRenderer {
   readonly #memo = new Map<string, RenderOutcome>();
