@@ -33,8 +33,9 @@ export type MacroPlacement = 'block' | 'inline';
 export interface MacroBody {
   /** The body's Markdown as written between the opening and the closing call. */
   readonly source: string;
-  /** 1-based line of the closing call. */
+  /** 1-based line and column of the closing call's `[[/`. */
   readonly closingLine: number;
+  readonly closingColumn: number;
 }
 
 export interface PlacedMacroCall extends MacroCall {
@@ -278,7 +279,12 @@ class MacroCollector {
         const shift = Math.max(0, this.source.lineText(pair.line).lastIndexOf(pair.lineText));
         const locate: Locate = (offset) => this.source.pointOnLine(pair.line, shift + offset);
         const found = this.add(token, pair.macro, pair.problems, locate, 'block', enclosing.at(-1));
-        found.call = { ...found.call, body: { source: pair.body, closingLine: pair.closingLine + 1 } };
+        const closingText = this.source.lineText(pair.closingLine);
+        const closingColumn = Math.max(0, closingText.lastIndexOf('[[/')) + 1;
+        found.call = {
+          ...found.call,
+          body: { source: pair.body, closingLine: pair.closingLine + 1, closingColumn },
+        };
         found.body = { kind: 'block' };
         enclosing.push(found);
         return;
@@ -328,11 +334,13 @@ class MacroCollector {
         if (closer === undefined) continue;
         const closingAt = list.indexOf(closer.token, index + 1);
         if (closingAt < 0) continue;
+        const closing = locate(closer.start);
         found.call = {
           ...found.call,
           body: {
             source: block.content.slice(scan.macro.end, closer.start),
-            closingLine: locate(closer.start).line,
+            closingLine: closing.line,
+            closingColumn: closing.column,
           },
         };
         found.body = { kind: 'inline', tokens: fold(list.slice(index + 1, closingAt), found) };

@@ -78,14 +78,16 @@ interface MemoEntry {
 }
 
 /**
- * The one renderer: Markdown through markdown-it, every macro of the post to the worker in a single
- * `renderMany`, sanitized results spliced in. The live preview and site generation both call it.
+ * The one renderer: Markdown through markdown-it, the macros of the post to the worker in one
+ * `renderMany` per nesting level (one in all for a post without paired calls), deepest first so a
+ * paired call gets its body's HTML, sanitized results spliced in. The live preview and site
+ * generation both call it.
  *
- * Results are memoized by script version and typed arguments, and reused while what the call read
- * stays the same: the keys of its post it read and, if it read `pymark.site`, the site data. So an
- * autosave, which changes the post's `updated_at` and the site data, re-runs only the macros that
- * read them. A failure is remembered too (a looping macro must not re-run on every keystroke) until
- * its script or arguments change; only a cancelled or crashed call is tried again.
+ * Results are memoized by script version, typed arguments, placement and body, and reused while
+ * what the call read stays the same: the keys of its post it read and, if it read `pymark.site`, the
+ * site data. So an autosave, which changes the post's `updated_at` and the site data, re-runs only
+ * the macros that read them. A failure is remembered too (a looping macro must not re-run on every
+ * keystroke) until its script or arguments change; only a cancelled or crashed call is tried again.
  */
 export class PostRenderer {
   /** By script version and arguments: the results made from different posts or site data. */

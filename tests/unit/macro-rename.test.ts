@@ -29,6 +29,14 @@ describe('renaming the calls of a macro in a post', () => {
     );
   });
 
+  it('renames the closing calls of paired calls too, on lines of their own or inline', () => {
+    const markdown = '> [[Note]]\n> [[note]]inner[[/NOTE]]\n> [[/note]]\n\n`[[/note]]`';
+    expect(renameMacroCalls(markdown, 'note', 'callout')).toEqual({
+      text: '> [[callout]]\n> [[callout]]inner[[/callout]]\n> [[/callout]]\n\n`[[/note]]`',
+      renamed: 2,
+    });
+  });
+
   it('leaves a post without calls as it is', () => {
     expect(renameMacroCalls('no macros here', 'shout', 'yell')).toEqual({
       text: 'no macros here',
