@@ -16,6 +16,7 @@ import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
 import { IncomingPosts } from './ui/incoming-posts';
 import { PostsWorkspace } from './ui/posts-workspace';
+import { addSampleProject } from './ui/sample-project';
 import { Workspace } from './ui/workspace';
 
 /** Composition root: the only place that picks concrete implementations. */
@@ -73,6 +74,7 @@ async function start(): Promise<void> {
       renderer.renderPost(post, { scripts: await store.list(), env, dataVersion: siteData.version }),
   });
   app.posts = posts;
+  app.addSampleProject = () => addSampleProject({ scripts: store, posts: postStore });
   // A saved macro script or changed site data can change what the open post renders to.
   store.subscribe(() => posts.refreshPreview());
   postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));

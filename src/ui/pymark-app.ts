@@ -4,6 +4,7 @@ import './runtime-status';
 import './script-view';
 import './item-sidebar';
 import './search-box';
+import './help-dialog';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
@@ -17,6 +18,7 @@ import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
+import type { HelpDialog } from './help-dialog';
 import type { IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
 import type { NewItemKind } from './item-sidebar';
@@ -27,6 +29,7 @@ import type { SearchBox } from './search-box';
 import type { SearchHit } from './search-index';
 import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
+import { describeError } from './state-holder';
 import type { Workspace, WorkspaceState } from './workspace';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
@@ -60,6 +63,18 @@ export class PymarkApp extends LitElement {
       padding: 0.5rem 1rem;
       border-bottom: 1px solid var(--border);
       background: var(--panel-bg);
+    }
+    .welcome {
+      display: grid;
+      gap: 0.4rem;
+      padding: 0.6rem;
+      border: 1px solid var(--border);
+      border-radius: 8px;
+      background: var(--button-bg);
+      font-size: 0.9rem;
+    }
+    .welcome p {
+      margin: 0;
     }
     .search {
       flex: 1 1 12rem;
@@ -209,6 +224,9 @@ export class PymarkApp extends LitElement {
   @state() private postsView?: PostsState;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
   @property({ attribute: false }) tab: View = 'scripts';
+  /** Adds the sample project and answers the welcome post to open; offered while there are no posts. */
+  @property({ attribute: false }) addSampleProject?: () => Promise<{ id: string }>;
+  @state() private addingSample = false;
   /** On a narrow screen the sidebar is a drawer, opened by the Menu button. */
   @state() private drawerOpen = false;
 
@@ -306,6 +324,7 @@ export class PymarkApp extends LitElement {
             : nothing
         }
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
+        <button @click=${this.openHelp}>Help</button>
         <button @click=${this.openSettings}>Settings</button>
       </header>
       ${this.tab === 'diagnostics' ? nothing : this.renderNav()}
@@ -345,6 +364,7 @@ export class PymarkApp extends LitElement {
         .bookmarklet=${/^https?:$/.test(location.protocol) ? bookmarkletCode(location.href) : ''}
         @timeout-change=${(event: CustomEvent<number>) => workspace?.setRunTimeout(event.detail)}
       ></pymark-settings-dialog>
+      <pymark-help-dialog></pymark-help-dialog>
       <pymark-update-prompt></pymark-update-prompt>
       <pymark-incoming-post
         .state=${this.incomingView}
@@ -439,11 +459,37 @@ export class PymarkApp extends LitElement {
         @new-item=${this.closeDrawer}
         @restore-item=${this.closeDrawer}
       >
-        ${this.renderSidebar()}
+        ${this.renderWelcome()} ${this.renderSidebar()}
         <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
         <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
       </nav>`;
   }
+
+  /** A new, empty app (no post, none in the trash) offers the sample project and the guide. */
+  private renderWelcome() {
+    const posts = this.postsView;
+    if (!posts || posts.items.length > 0 || posts.trash.length > 0 || !this.addSampleProject) return nothing;
+    return html`<section class="welcome" aria-label="Welcome">
+      <p>New to Pymark? Start from a sample project: a welcome post, a macro and a utility.</p>
+      <button ?disabled=${this.addingSample} @click=${this.addSample}>Add the sample project</button>
+      <button @click=${this.openHelp}>Read the guide</button>
+    </section>`;
+  }
+
+  private readonly addSample = async (): Promise<void> => {
+    if (!this.addSampleProject) return;
+    this.addingSample = true;
+    try {
+      const welcome = await this.addSampleProject();
+      this.tab = 'posts';
+      this.drawerOpen = false;
+      await this.posts?.select(welcome.id);
+    } catch (error) {
+      this.posts?.reportProblem(`Could not add the sample project: ${describeError(error)}`);
+    } finally {
+      this.addingSample = false;
+    }
+  };
 
   private readonly closeDrawer = (): void => {
     this.drawerOpen = false;
@@ -571,6 +617,10 @@ export class PymarkApp extends LitElement {
       void this.workspace?.run();
     }
   };
+
+  private openHelp(): void {
+    this.renderRoot.querySelector<HelpDialog>('pymark-help-dialog')?.open();
+  }
 
   private openSettings(): void {
     this.renderRoot.querySelector<SettingsDialog>('pymark-settings-dialog')?.open();
