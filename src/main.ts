@@ -113,6 +113,10 @@ async function start(): Promise<void> {
     posts: postStore,
     runtime,
     forget: () => history.replaceState(history.state, '', withoutIncomingParams(location.href)),
+    lastTransform: {
+      read: () => lastOpen.read().transformId,
+      remember: (transformId) => lastOpen.remember({ transformId }),
+    },
   });
   app.incoming = incoming;
   await incoming.receive(readIncomingPost(location.search));

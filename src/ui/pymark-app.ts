@@ -19,7 +19,7 @@ import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { HelpDialog } from './help-dialog';
-import type { IncomingPosts, IncomingState } from './incoming-posts';
+import type { IncomingEdits, IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
 import type { NewItemKind } from './item-sidebar';
 import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
@@ -50,7 +50,7 @@ export class PymarkApp extends LitElement {
     :host {
       display: grid;
       grid-template-columns: minmax(180px, 260px) minmax(0, 1fr);
-      grid-template-rows: auto minmax(0, 1fr);
+      grid-template-rows: auto auto minmax(0, 1fr);
       height: 100vh;
       height: 100dvh;
     }
@@ -169,15 +169,24 @@ export class PymarkApp extends LitElement {
       main {
         padding: 0.5rem;
       }
-      .toast,
-      .problem {
-        left: 0.5rem;
-        right: 0.5rem;
-        transform: none;
-        flex-wrap: wrap;
-      }
     }
-    .toast,
+    /* Undo and the rename offer take a row of their own under the header, so they hide nothing. */
+    .notices {
+      grid-column: 1 / -1;
+      display: flex;
+      flex-direction: column;
+    }
+    nav,
+    main {
+      grid-row: 3;
+    }
+    .toast {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem 0.75rem;
+      align-items: center;
+      padding: 0.4rem 1rem;
+    }
     .problem {
       position: fixed;
       left: 50%;
@@ -191,12 +200,8 @@ export class PymarkApp extends LitElement {
       z-index: 10;
     }
     .toast {
-      bottom: 1.25rem;
       background: #1f2937;
       color: #fff;
-    }
-    .toast.offer {
-      bottom: 4.5rem;
     }
     .toast button {
       background: transparent;
@@ -208,6 +213,14 @@ export class PymarkApp extends LitElement {
       background: #fef2f2;
       color: #991b1b;
       border: 1px solid #fecaca;
+    }
+    @media (max-width: 760px) {
+      .problem {
+        left: 0.5rem;
+        right: 0.5rem;
+        transform: none;
+        flex-wrap: wrap;
+      }
     }
   `,
   ];
@@ -327,20 +340,22 @@ export class PymarkApp extends LitElement {
         <button @click=${this.openHelp}>Help</button>
         <button @click=${this.openSettings}>Settings</button>
       </header>
+      <div class="notices">
+        ${
+          deleted
+            ? html`<div class="toast" role="alert">
+              Deleted “${deleted.title}”.
+              <button @click=${() => owner?.undoDelete()}>Undo</button>
+              <button aria-label="Dismiss" @click=${() => owner?.dismissUndo()}>✕</button>
+            </div>`
+            : nothing
+        }
+        ${this.renderRenameOffer()}
+      </div>
       ${this.tab === 'diagnostics' ? nothing : this.renderNav()}
       <main class=${this.tab}>
         <div id="view" class="tabpanel" role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}</div>
       </main>
-      ${
-        deleted
-          ? html`<div class="toast" role="alert">
-            Deleted “${deleted.title}”.
-            <button @click=${() => owner?.undoDelete()}>Undo</button>
-            <button aria-label="Dismiss" @click=${() => owner?.dismissUndo()}>✕</button>
-          </div>`
-          : nothing
-      }
-      ${this.renderRenameOffer()}
       ${
         problem
           ? html`<div class="problem" role="alert">
@@ -372,6 +387,7 @@ export class PymarkApp extends LitElement {
         @incoming-save=${() => void this.saveIncoming()}
         @incoming-discard=${() => this.incoming?.discard()}
         @incoming-later=${() => this.incoming?.later()}
+        @incoming-edit=${(event: CustomEvent<IncomingEdits>) => this.incoming?.edit(event.detail)}
       ></pymark-incoming-post>
     `;
   }
@@ -407,9 +423,11 @@ export class PymarkApp extends LitElement {
   /** After a macro's rename: the posts that call it by its old name, and the offer to update them. */
   private renderRenameOffer() {
     const offer = this.postsView?.renameOffer;
-    if (!offer) return nothing;
+    // The offer goes with the macro it names: once that is deleted or renamed again, it is moot.
+    if (!offer || !this.view?.items.some((script) => script.slug === offer.to && script.kind === 'macro'))
+      return nothing;
     const count = offer.postIds.length === 1 ? '1 post calls' : `${offer.postIds.length} posts call`;
-    return html`<div class="toast offer" role="alert">
+    return html`<div class="toast" role="alert">
       ${count} [[${offer.from}]], which is now [[${offer.to}]].
       <button @click=${() => this.posts?.acceptMacroRename()}>Update ${offer.postIds.length === 1 ? 'it' : 'them'}</button>
       <button @click=${() => this.posts?.dismissMacroRename()}>Leave as is</button>

@@ -216,7 +216,7 @@ describe('every view on a phone and on a desktop', () => {
     await results.getByRole('option', { name: /Untitled post/ }).waitFor();
     await search.fill('');
     await page.keyboard.type('youtu');
-    await results.getByRole('option', { name: /YouTube/ }).waitFor();
+    await results.getByRole('option', { name: /^YouTube script/ }).waitFor();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'YouTube' }).waitFor();
     expect(await page.getByRole('tab', { name: 'Scripts' }).getAttribute('aria-selected')).toBe('true');
@@ -267,7 +267,10 @@ describe('every view on a phone and on a desktop', () => {
     expect(await overflowingElements(page)).toEqual([]);
     const box = await dialog.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
-    await dialog.getByRole('button', { name: 'Save as draft' }).click();
+    // Saving waits for the transform, which waits for Python to start in the reloaded page.
+    const save = dialog.getByRole('button', { name: 'Save as draft' });
+    await expect.poll(() => save.isEnabled(), { timeout: 90_000 }).toBe(true);
+    await save.click();
     await dialog.waitFor({ state: 'hidden' });
   });
 
