@@ -18,6 +18,7 @@ import { Diagnostics } from './ui/diagnostics';
 import { IncomingPosts } from './ui/incoming-posts';
 import { MacroTrial, samplePostWith } from './ui/macro-trial';
 import { PostsWorkspace } from './ui/posts-workspace';
+import { addSampleProject } from './ui/sample-project';
 import { Workspace } from './ui/workspace';
 
 /** Composition root: the only place that picks concrete implementations. */
@@ -93,6 +94,7 @@ async function start(): Promise<void> {
       renderer.renderPost(post, { scripts: await scripts.current(), env, dataVersion: siteData.version }),
   });
   app.posts = posts;
+  app.addSampleProject = () => addSampleProject({ scripts: store, posts: postStore });
   // A saved macro script or changed site data can change what the open post renders to.
   store.subscribe(() => {
     scripts.changed();
@@ -134,6 +136,10 @@ async function start(): Promise<void> {
     posts: postStore,
     runtime,
     forget: () => history.replaceState(history.state, '', withoutIncomingParams(location.href)),
+    lastTransform: {
+      read: () => lastOpen.read().transformId,
+      remember: (transformId) => lastOpen.remember({ transformId }),
+    },
   });
   app.incoming = incoming;
   await incoming.receive(readIncomingPost(location.search));

@@ -21,10 +21,13 @@ export const incomingParams = {
 
 const isHttpUrl = (text: string) => /^https?:\/\//i.test(text) && URL.canParse(text);
 
+/** The most characters of text a shared post may bring; the bookmarklet sends no more. */
+export const incomingTextLimit = 100_000;
+
 export const incomingPostSchema = z.object({
   source: z.enum(incomingSources),
   title: z.string().max(1_000, 'the title is longer than 1,000 characters'),
-  text: z.string().max(100_000, 'the text is longer than 100,000 characters'),
+  text: z.string().max(incomingTextLimit, 'the text is longer than 100,000 characters'),
   url: z
     .string()
     .max(8_192, 'the address is longer than 8,192 characters')

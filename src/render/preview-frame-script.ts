@@ -9,6 +9,12 @@ export interface PreviewRenderMessage {
   html: string;
 }
 
+/** The app asks the frame to scroll to where the Markdown editor is: 0 is the top, 1 the bottom. */
+export interface PreviewScrollMessage {
+  type: 'pymark:scroll';
+  fraction: number;
+}
+
 /** Messages the frame sends the app: a click on a macro error box asks to open that script. */
 export interface PreviewOpenScriptMessage {
   type: 'pymark:open-script';
@@ -45,10 +51,13 @@ export function previewFrameMain(): void {
   }
 
   addEventListener('message', (event: MessageEvent) => {
-    const message = event.data as Partial<PreviewRenderMessage> | null;
-    if (event.source !== parent || message?.type !== 'pymark:render' || typeof message.html !== 'string')
-      return;
-    morph(message.html);
+    if (event.source !== parent) return;
+    const message = event.data as Partial<PreviewRenderMessage> | Partial<PreviewScrollMessage> | null;
+    if (message?.type === 'pymark:render' && typeof message.html === 'string') morph(message.html);
+    else if (message?.type === 'pymark:scroll' && typeof message.fraction === 'number') {
+      const page = document.scrollingElement ?? document.documentElement;
+      page.scrollTop = Math.min(Math.max(message.fraction, 0), 1) * (page.scrollHeight - page.clientHeight);
+    }
   });
 
   document.addEventListener('click', (event) => {

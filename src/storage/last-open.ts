@@ -12,6 +12,8 @@ const lastOpenSchema = z.object({
   view: z.enum(views).optional(),
   scriptId: z.string().optional(),
   postId: z.string().optional(),
+  /** The transform last used for a shared post; null for "No transform". */
+  transformId: z.string().nullable().optional(),
 });
 
 export type LastOpen = z.infer<typeof lastOpenSchema>;

@@ -155,6 +155,14 @@ export class CodeEditor extends LitElement {
       root: this.renderRoot as ShadowRoot,
       state: this.createState(this.value),
     });
+    // How far down the text is scrolled (0 to 1), e.g. for the post preview to follow.
+    this.view.scrollDOM.addEventListener('scroll', (event) => {
+      const { scrollTop, scrollHeight, clientHeight } = event.target as HTMLElement;
+      const fraction = scrollHeight > clientHeight ? scrollTop / (scrollHeight - clientHeight) : 0;
+      this.dispatchEvent(
+        new CustomEvent('editor-scroll', { detail: fraction, bubbles: true, composed: true }),
+      );
+    });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

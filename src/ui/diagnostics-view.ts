@@ -1,10 +1,23 @@
 import { css, html, LitElement, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { DurationSummary, ScriptStats } from '../runtime/types';
+import type { BootInfo, DurationSummary, ScriptStats } from '../runtime/types';
 import type { DiagnosticsState } from './diagnostics';
 
 const formatMs = (ms: number | undefined) =>
   ms === undefined ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+
+/**
+ * How Python started, in the user's terms. A first start has no saved snapshot yet and takes longer;
+ * the runtime's own reason stays in the tooltip, for a bug report.
+ */
+function describeBoot(boot: BootInfo): string {
+  const took = `${formatMs(boot.ms)} ms`;
+  if (boot.source === 'snapshot')
+    return `Python started in ${took}, from the copy saved after its first start.`;
+  if (boot.fallbackReason?.startsWith('the snapshot was refused'))
+    return `Python started in ${took}. Its saved copy could not be used (after an update, or a change in the browser), so it started afresh.`;
+  return `Python started afresh in ${took}; later starts are faster, from a copy saved after this one.`;
+}
 
 /** Per-script counters as a table and a bar chart of round-trip p50 / p95; emits `reset-stats`. */
 @customElement('pymark-diagnostics-view')
@@ -87,10 +100,7 @@ export class DiagnosticsView extends LitElement {
         <h2>Diagnostics</h2>
         ${
           boot
-            ? html`<span class="boot"
-              >Python booted from ${boot.source === 'snapshot' ? 'a memory snapshot' : 'scratch'} in
-              ${formatMs(boot.ms)} ms${boot.fallbackReason ? ` (${boot.fallbackReason})` : ''}</span
-            >`
+            ? html`<span class="boot" title=${boot.fallbackReason ?? ''}>${describeBoot(boot)}</span>`
             : nothing
         }
         <span class="spacer"></span>

@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { withoutFileName } from '../core/script';
 import type { TransformOutcome } from '../runtime/types';
-import { type IncomingState, postToSave } from './incoming-posts';
+import { type IncomingEdits, type IncomingState, postToSave } from './incoming-posts';
 import { controlStyles, dialogStyles } from './shared-styles';
 
 const sourceNames = { share: 'the share sheet', bookmarklet: 'the bookmarklet' } as const;
@@ -64,6 +64,22 @@ export class IncomingPostDialog extends LitElement {
       .hint {
         color: var(--muted);
         font-size: 0.85rem;
+      }
+      .edits {
+        display: grid;
+        gap: 0.5rem;
+        margin-bottom: 0.5rem;
+      }
+      .edits label {
+        display: grid;
+        gap: 0.2rem;
+        font-size: 0.85rem;
+      }
+      .edits input {
+        font: inherit;
+        padding: 0.3rem 0.4rem;
+        box-sizing: border-box;
+        width: 100%;
       }
     `,
   ];
@@ -156,10 +172,27 @@ export class IncomingPostDialog extends LitElement {
 
   private renderPost(post: NonNullable<ReturnType<typeof postToSave>>) {
     return html`<h3>Post to save</h3>
+      <div class="edits">
+        <label
+          >Title
+          <input
+            .value=${this.state?.edits.title ?? post.title}
+            @input=${(event: Event) => this.edit({ title: (event.target as HTMLInputElement).value })}
+        /></label>
+        <label
+          >Tags
+          <input
+            .value=${post.tags.join(', ')}
+            @change=${(event: Event) =>
+              this.edit({
+                tags: (event.target as HTMLInputElement).value
+                  .split(',')
+                  .map((tag) => tag.trim())
+                  .filter(Boolean),
+              })}
+        /></label>
+      </div>
       <dl>
-        <dt>Title</dt>
-        <dd>${post.title}</dd>
-        ${post.tags.length > 0 ? html`<dt>Tags</dt><dd>${post.tags.join(', ')}</dd>` : nothing}
         ${post.categories.length > 0 ? html`<dt>Categories</dt><dd>${post.categories.join(', ')}</dd>` : nothing}
       </dl>
       <pre aria-label="Body">${post.body}</pre>`;
@@ -173,6 +206,10 @@ export class IncomingPostDialog extends LitElement {
   /** Chromium lets a second Escape close the dialog regardless; while the post waits, it comes back. */
   private onClose(): void {
     if (this.state?.incoming && !this.state.deferred) this.dialog?.showModal();
+  }
+
+  private edit(edits: IncomingEdits): void {
+    this.dispatchEvent(new CustomEvent('incoming-edit', { detail: edits, bubbles: true, composed: true }));
   }
 
   private emit(type: string, detail?: string | null): void {

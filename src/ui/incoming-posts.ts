@@ -29,8 +29,22 @@ export interface IncomingState {
   transform: TransformState;
   /** Put aside with Later, e.g. to fix a transform: it waits, out of the way, until resumed. */
   deferred: boolean;
+  /** The title and tags as the user changed them, over whatever the transform made. */
+  edits: IncomingEdits;
   saving: boolean;
   problem: string | null;
+}
+
+export interface IncomingEdits {
+  title?: string;
+  tags?: string[];
+}
+
+/** The transform last used for a shared post, offered first next time. */
+export interface LastTransformMemory {
+  /** The id of the transform last used, `null` for "No transform", `undefined` when none was saved yet. */
+  read(): string | null | undefined;
+  remember(id: string | null): void;
 }
 
 export interface IncomingDeps {
@@ -45,10 +59,18 @@ export interface IncomingDeps {
   };
   /** Removes the incoming post from the page address, so a reload does not bring it again. */
   forget: () => void;
+  lastTransform?: LastTransformMemory;
 }
 
 /** The post Save would create: the draft, or what the chosen transform made of it; null while there is none. */
 export function postToSave(state: IncomingState): TransformedPost | null {
+  const made = transformedPost(state);
+  if (!made) return null;
+  const { title, tags } = state.edits;
+  return { ...made, ...(title?.trim() ? { title: title.trim() } : {}), ...(tags ? { tags } : {}) };
+}
+
+function transformedPost(state: IncomingState): TransformedPost | null {
   const { draft, transform } = state;
   if (!draft) return null;
   if (transform.kind === 'none') {
@@ -77,6 +99,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
       transformId: null,
       transform: { kind: 'none' },
       deferred: false,
+      edits: {},
       saving: false,
       problem: null,
     });
@@ -92,7 +115,15 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     // Shown even if the scripts cannot be listed: the post can still be saved as it came.
     this.set({ incoming: read.incoming, draft: draftFromIncoming(read.incoming) });
     await this.listTransforms();
-    await this.choose(this.state.transforms[0]?.id ?? null);
+    // The transform used last time comes first; without one (or if it is gone), the first by name.
+    const last = this.deps.lastTransform?.read();
+    const remembered = this.state.transforms.find((transform) => transform.id === last);
+    await this.choose(last === null ? null : ((remembered ?? this.state.transforms[0])?.id ?? null));
+  }
+
+  /** Changes the title or tags of the post to save, over what the transform made. */
+  edit(edits: IncomingEdits): void {
+    this.set({ edits: { ...this.state.edits, ...edits } });
   }
 
   /** Puts the post aside, e.g. to fix a transform in the editor; `resume` brings it back. */
@@ -142,6 +173,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
     let saved: Post | undefined;
     await this.attempt('save the incoming post', async () => {
       saved = await this.deps.posts.create(post);
+      this.deps.lastTransform?.remember(this.state.transformId);
       this.clear();
     });
     this.set({ saving: false });
@@ -196,6 +228,7 @@ export class IncomingPosts extends StateHolder<IncomingState> {
       transformId: null,
       transform: { kind: 'none' },
       deferred: false,
+      edits: {},
     });
   }
 }

@@ -2,7 +2,7 @@ import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { z } from 'zod';
 import { previewDocument } from '../render/preview-document';
-import type { PreviewRenderMessage } from '../render/preview-frame-script';
+import type { PreviewRenderMessage, PreviewScrollMessage } from '../render/preview-frame-script';
 
 /** What the preview frame may say; anything else is ignored. */
 const frameMessageSchema = z.discriminatedUnion('type', [
@@ -64,6 +64,13 @@ export class PostPreview extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('html')) this.send();
+  }
+
+  /** Scrolls the preview to the same place as the Markdown: 0 the top, 1 the bottom. */
+  scrollToFraction(fraction: number): void {
+    if (!this.ready) return;
+    const message: PreviewScrollMessage = { type: 'pymark:scroll', fraction };
+    this.frame.contentWindow?.postMessage(message, '*');
   }
 
   private send(): void {

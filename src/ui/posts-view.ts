@@ -7,6 +7,7 @@ import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
 import './code-editor';
 import './post-preview';
+import type { PostPreview } from './post-preview';
 import { type PostFields, type PostsState, slugProblem } from './posts-workspace';
 
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
@@ -257,6 +258,8 @@ export class PostsView extends LitElement {
           diagnosticsSource="Preview"
           .scripts=${this.scripts}
           @code-change=${(event: CustomEvent<string>) => this.emit('body-change', event.detail)}
+          @editor-scroll=${(event: CustomEvent<number>) =>
+            this.renderRoot.querySelector<PostPreview>('pymark-post-preview')?.scrollToFraction(event.detail)}
         ></pymark-code-editor>
         <section class="preview" aria-label="Preview">
           <pymark-post-preview .html=${preview?.html ?? ''}></pymark-post-preview>

@@ -4,6 +4,7 @@ import './runtime-status';
 import './script-view';
 import './item-sidebar';
 import './search-box';
+import './help-dialog';
 import './posts-view';
 import './settings-dialog';
 import './update-prompt';
@@ -18,7 +19,8 @@ import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
-import type { IncomingPosts, IncomingState } from './incoming-posts';
+import type { HelpDialog } from './help-dialog';
+import type { IncomingEdits, IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
 import type { NewItemKind } from './item-sidebar';
 import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
@@ -29,6 +31,7 @@ import type { SearchBox } from './search-box';
 import type { SearchHit } from './search-index';
 import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
+import { describeError } from './state-holder';
 import type { Workspace, WorkspaceState } from './workspace';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
@@ -51,7 +54,7 @@ export class PymarkApp extends LitElement {
     :host {
       display: grid;
       grid-template-columns: minmax(180px, 260px) minmax(0, 1fr);
-      grid-template-rows: auto minmax(0, 1fr);
+      grid-template-rows: auto auto minmax(0, 1fr);
       height: 100vh;
       height: 100dvh;
     }
@@ -64,6 +67,18 @@ export class PymarkApp extends LitElement {
       padding: 0.5rem 1rem;
       border-bottom: 1px solid var(--border);
       background: var(--panel-bg);
+    }
+    .welcome {
+      display: grid;
+      gap: 0.4rem;
+      padding: 0.6rem;
+      border: 1px solid var(--border);
+      border-radius: 8px;
+      background: var(--button-bg);
+      font-size: 0.9rem;
+    }
+    .welcome p {
+      margin: 0;
     }
     .search {
       flex: 1 1 12rem;
@@ -158,15 +173,24 @@ export class PymarkApp extends LitElement {
       main {
         padding: 0.5rem;
       }
-      .toast,
-      .problem {
-        left: 0.5rem;
-        right: 0.5rem;
-        transform: none;
-        flex-wrap: wrap;
-      }
     }
-    .toast,
+    /* Undo and the rename offer take a row of their own under the header, so they hide nothing. */
+    .notices {
+      grid-column: 1 / -1;
+      display: flex;
+      flex-direction: column;
+    }
+    nav,
+    main {
+      grid-row: 3;
+    }
+    .toast {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem 0.75rem;
+      align-items: center;
+      padding: 0.4rem 1rem;
+    }
     .problem {
       position: fixed;
       left: 50%;
@@ -180,12 +204,8 @@ export class PymarkApp extends LitElement {
       z-index: 10;
     }
     .toast {
-      bottom: 1.25rem;
       background: #1f2937;
       color: #fff;
-    }
-    .toast.offer {
-      bottom: 4.5rem;
     }
     .toast button {
       background: transparent;
@@ -197,6 +217,14 @@ export class PymarkApp extends LitElement {
       background: #fef2f2;
       color: #991b1b;
       border: 1px solid #fecaca;
+    }
+    @media (max-width: 760px) {
+      .problem {
+        left: 0.5rem;
+        right: 0.5rem;
+        transform: none;
+        flex-wrap: wrap;
+      }
     }
   `,
   ];
@@ -215,6 +243,9 @@ export class PymarkApp extends LitElement {
   @state() private postsView?: PostsState;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
   @property({ attribute: false }) tab: View = 'scripts';
+  /** Adds the sample project and answers the welcome post to open; offered while there are no posts. */
+  @property({ attribute: false }) addSampleProject?: () => Promise<{ id: string }>;
+  @state() private addingSample = false;
   /** On a narrow screen the sidebar is a drawer, opened by the Menu button. */
   @state() private drawerOpen = false;
 
@@ -312,31 +343,34 @@ export class PymarkApp extends LitElement {
             : nothing
         }
         ${view ? html`<pymark-runtime-status .status=${view.status} .bootInfo=${view.bootInfo}></pymark-runtime-status>` : nothing}
+        <button @click=${this.openHelp}>Help</button>
         <button @click=${this.openSettings}>Settings</button>
       </header>
+      <div class="notices">
+        ${
+          deleted
+            ? html`<div class="toast" role="alert">
+              Deleted “${deleted.title}”.
+              <button @click=${() => owner?.undoDelete()}>Undo</button>
+              <button aria-label="Dismiss" @click=${() => owner?.dismissUndo()}>✕</button>
+            </div>`
+            : nothing
+        }
+        ${
+          this.tab === 'scripts' && view?.canUndoActions
+            ? html`<div class="toast" role="alert">
+              The run changed posts.
+              <button @click=${() => workspace?.undoActions()}>Undo changes</button>
+              <button aria-label="Dismiss" @click=${() => workspace?.dismissActionsUndo()}>✕</button>
+            </div>`
+            : nothing
+        }
+        ${this.renderRenameOffer()}
+      </div>
       ${this.tab === 'diagnostics' ? nothing : this.renderNav()}
       <main class=${this.tab}>
         <div id="view" class="tabpanel" role="tabpanel" aria-labelledby="tab-${this.tab}">${this.renderMain()}</div>
       </main>
-      ${
-        deleted
-          ? html`<div class="toast" role="alert">
-            Deleted “${deleted.title}”.
-            <button @click=${() => owner?.undoDelete()}>Undo</button>
-            <button aria-label="Dismiss" @click=${() => owner?.dismissUndo()}>✕</button>
-          </div>`
-          : nothing
-      }
-      ${
-        this.tab === 'scripts' && view?.canUndoActions
-          ? html`<div class="toast" role="alert">
-            The run changed posts.
-            <button @click=${() => workspace?.undoActions()}>Undo changes</button>
-            <button aria-label="Dismiss" @click=${() => workspace?.dismissActionsUndo()}>✕</button>
-          </div>`
-          : nothing
-      }
-      ${this.renderRenameOffer()}
       ${
         problem
           ? html`<div class="problem" role="alert">
@@ -360,6 +394,7 @@ export class PymarkApp extends LitElement {
         .bookmarklet=${/^https?:$/.test(location.protocol) ? bookmarkletCode(location.href) : ''}
         @timeout-change=${(event: CustomEvent<number>) => workspace?.setRunTimeout(event.detail)}
       ></pymark-settings-dialog>
+      <pymark-help-dialog></pymark-help-dialog>
       <pymark-update-prompt></pymark-update-prompt>
       <pymark-incoming-post
         .state=${this.incomingView}
@@ -367,6 +402,7 @@ export class PymarkApp extends LitElement {
         @incoming-save=${() => void this.saveIncoming()}
         @incoming-discard=${() => this.incoming?.discard()}
         @incoming-later=${() => this.incoming?.later()}
+        @incoming-edit=${(event: CustomEvent<IncomingEdits>) => this.incoming?.edit(event.detail)}
       ></pymark-incoming-post>
     `;
   }
@@ -406,9 +442,11 @@ export class PymarkApp extends LitElement {
   /** After a macro's rename: the posts that call it by its old name, and the offer to update them. */
   private renderRenameOffer() {
     const offer = this.postsView?.renameOffer;
-    if (!offer) return nothing;
+    // The offer goes with the macro it names: once that is deleted or renamed again, it is moot.
+    if (!offer || !this.view?.items.some((script) => script.slug === offer.to && script.kind === 'macro'))
+      return nothing;
     const count = offer.postIds.length === 1 ? '1 post calls' : `${offer.postIds.length} posts call`;
-    return html`<div class="toast offer" role="alert">
+    return html`<div class="toast" role="alert">
       ${count} [[${offer.from}]], which is now [[${offer.to}]].
       <button @click=${() => this.posts?.acceptMacroRename()}>Update ${offer.postIds.length === 1 ? 'it' : 'them'}</button>
       <button @click=${() => this.posts?.dismissMacroRename()}>Leave as is</button>
@@ -458,11 +496,37 @@ export class PymarkApp extends LitElement {
         @new-item=${this.closeDrawer}
         @restore-item=${this.closeDrawer}
       >
-        ${this.renderSidebar()}
+        ${this.renderWelcome()} ${this.renderSidebar()}
         <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
         <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
       </nav>`;
   }
+
+  /** A new, empty app (no post, none in the trash) offers the sample project and the guide. */
+  private renderWelcome() {
+    const posts = this.postsView;
+    if (!posts || posts.items.length > 0 || posts.trash.length > 0 || !this.addSampleProject) return nothing;
+    return html`<section class="welcome" aria-label="Welcome">
+      <p>New to Pymark? Start from a sample project: a welcome post, a macro and a utility.</p>
+      <button ?disabled=${this.addingSample} @click=${this.addSample}>Add the sample project</button>
+      <button @click=${this.openHelp}>Read the guide</button>
+    </section>`;
+  }
+
+  private readonly addSample = async (): Promise<void> => {
+    if (!this.addSampleProject) return;
+    this.addingSample = true;
+    try {
+      const welcome = await this.addSampleProject();
+      this.tab = 'posts';
+      this.drawerOpen = false;
+      await this.posts?.select(welcome.id);
+    } catch (error) {
+      this.posts?.reportProblem(`Could not add the sample project: ${describeError(error)}`);
+    } finally {
+      this.addingSample = false;
+    }
+  };
 
   private readonly closeDrawer = (): void => {
     this.drawerOpen = false;
@@ -590,6 +654,10 @@ export class PymarkApp extends LitElement {
       void this.workspace?.run();
     }
   };
+
+  private openHelp(): void {
+    this.renderRoot.querySelector<HelpDialog>('pymark-help-dialog')?.open();
+  }
 
   private openSettings(): void {
     this.renderRoot.querySelector<SettingsDialog>('pymark-settings-dialog')?.open();

@@ -91,13 +91,37 @@ describe('every view on a phone and on a desktop', () => {
     app = await newAppPage(suite.browser, suite.server.url);
     page = app.page;
     await page.getByRole('button', { name: 'New script' }).waitFor();
-    await page.getByRole('tab', { name: 'Posts' }).click();
-    await page.getByRole('button', { name: 'New post' }).click();
-    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
   });
 
   afterAll(async () => {
     await app?.close();
+  });
+
+  test('a new app offers the sample project and the guide', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('button', { name: 'Read the guide' }).click();
+    const help = page.getByRole('dialog', { name: 'Help' });
+    await help.getByRole('heading', { name: 'Write a macro' }).waitFor();
+    await help.getByRole('heading', { name: 'Build and publish the site' }).waitFor();
+    await help.getByRole('button', { name: 'Close' }).click();
+    await help.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: 'Add the sample project' }).click();
+    await page.getByRole('heading', { name: 'Welcome to Pymark' }).waitFor();
+    const preview = page.frameLocator('iframe[title="Post preview"]');
+    // The sample macro and the built-in ones, rendered by Python.
+    await preview.locator('.greeting', { hasText: 'Hello, reader!' }).waitFor({ timeout: 90_000 });
+    await preview.locator('.macro-youtube iframe').waitFor();
+    await preview.locator('.macro-vimeo iframe').waitFor();
+    await page.getByRole('region', { name: 'Welcome' }).waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    const scripts = page.getByRole('list', { name: 'Scripts' });
+    await scripts.getByRole('button', { name: /^Greeting/ }).waitFor();
+    await scripts.getByRole('button', { name: /^Reading time/ }).waitFor();
+
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByRole('heading', { name: 'Untitled post' }).waitFor();
   });
 
   for (const screen of screens) {
@@ -192,10 +216,31 @@ describe('every view on a phone and on a desktop', () => {
     await results.getByRole('option', { name: /Untitled post/ }).waitFor();
     await search.fill('');
     await page.keyboard.type('youtu');
-    await results.getByRole('option', { name: /YouTube/ }).waitFor();
+    await results.getByRole('option', { name: /^YouTube script/ }).waitFor();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'YouTube' }).waitFor();
     expect(await page.getByRole('tab', { name: 'Scripts' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  test('the preview follows the Markdown editor as it scrolls', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByLabel('Markdown of Untitled post').click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText(
+      Array.from({ length: 150 }, (_, line) => `Paragraph ${line}.`).join('\n\n'),
+    );
+    const preview = page.frameLocator('iframe[title="Post preview"]');
+    await preview.getByText('Paragraph 149.').waitFor();
+    const previewTop = () =>
+      preview
+        .locator('body')
+        .evaluate(() => (document.scrollingElement ?? document.documentElement).scrollTop);
+    expect(await previewTop()).toBe(0);
+    await page.locator('pymark-posts-view .cm-scroller').evaluate((scroller) => {
+      scroller.scrollTop = scroller.scrollHeight;
+    });
+    await expect.poll(previewTop).toBeGreaterThan(1000);
   });
 
   test('a phone switches between the Markdown and its preview', async () => {
@@ -222,7 +267,10 @@ describe('every view on a phone and on a desktop', () => {
     expect(await overflowingElements(page)).toEqual([]);
     const box = await dialog.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
-    await dialog.getByRole('button', { name: 'Save as draft' }).click();
+    // Saving waits for the transform, which waits for Python to start in the reloaded page.
+    const save = dialog.getByRole('button', { name: 'Save as draft' });
+    await expect.poll(() => save.isEnabled(), { timeout: 90_000 }).toBe(true);
+    await save.click();
     await dialog.waitFor({ state: 'hidden' });
   });
 

@@ -148,7 +148,8 @@ describe('scripts workspace', () => {
   test('a print flood keeps its head and its tail, with the lines left out counted between', async () => {
     await setCode(page, 'for i in range(200000):\n    print("line", i)\n');
     await runAndWaitForNote(page, /lines not shown/, 90_000);
-    await expectText(output(page).getByRole('note'), /Finished/);
+    // A panel holding 250,000 characters renders slowly on a busy machine.
+    await expectText(output(page).getByRole('note'), /Finished/, 90_000);
     const text = (await output(page).textContent()) ?? '';
     expect(text).toContain('line 0\n');
     expect(text).toContain('line 199999');

@@ -165,10 +165,12 @@ describe('python runner (real Pyodide)', () => {
     });
   });
 
-  it('drops output beyond the cap and counts it', () => {
+  it('keeps the head and the tail of a flood and counts what was left out between', () => {
     const { result, output } = run('print("x" * 300_000)\nprint("more")\n');
-    expect(textOf(output, 'stdout')).toBe('x'.repeat(200_000));
-    expect(result).toEqual({ kind: 'ok', truncatedChars: 300_001 - 200_000 + 'more\n'.length });
+    // 300,006 characters: the first 200,000 and the last 50,000 are kept, the final line included.
+    expect(textOf(output, 'stdout')).toBe(`${'x'.repeat(200_000)}${'x'.repeat(49_994)}\nmore\n`);
+    expect(output.find((chunk) => chunk.skipped)?.skipped).toEqual({ chars: 50_006, lines: 0 });
+    expect(result).toEqual({ kind: 'ok', truncatedChars: 50_006 });
   });
 
   it('ends as interrupted on KeyboardInterrupt from the interrupt buffer, and the next run works', () => {

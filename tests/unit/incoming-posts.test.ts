@@ -5,7 +5,7 @@ import type { Script } from '../../src/core/script';
 import type { TransformInput } from '../../src/core/transform-abi';
 import type { TransformOutcome, TransformScript } from '../../src/runtime/types';
 import type { NewPost } from '../../src/storage/post-store';
-import { IncomingPosts, postToSave } from '../../src/ui/incoming-posts';
+import { IncomingPosts, type LastTransformMemory, postToSave } from '../../src/ui/incoming-posts';
 
 function script(slug: string, overrides: Partial<Script> = {}): Script {
   return {
@@ -26,7 +26,7 @@ function script(slug: string, overrides: Partial<Script> = {}): Script {
 const shared = readIncomingPost('?share_title=Shared&share_text=Words&share_url=https%3A%2F%2Fa.example%2F');
 
 /** Transforms that answer when the test says so, so a slow one can be overtaken. */
-function setUp(scripts: Script[], deleted: string[] = []) {
+function setUp(scripts: Script[], deleted: string[] = [], lastTransform?: LastTransformMemory) {
   const created: NewPost[] = [];
   const calls: {
     script: TransformScript;
@@ -51,6 +51,7 @@ function setUp(scripts: Script[], deleted: string[] = []) {
         new Promise((answer) => calls.push({ script, post, signal, answer })),
     },
     forget: () => forgotten++,
+    lastTransform,
   });
   return { incoming, created, calls, forgotten: () => forgotten };
 }
@@ -172,5 +173,49 @@ describe('a post arriving from outside', () => {
     expect(forgotten()).toBe(1);
     incoming.dismissProblem();
     expect(incoming.state.problem).toBeNull();
+  });
+});
+
+describe('the post to save', () => {
+  it('takes the title and tags the user typed over what the transform made', async () => {
+    const { incoming, created, calls } = setUp([script('link_post')]);
+    const received = incoming.receive(shared);
+    await expect.poll(() => calls.length).toBe(1);
+    calls[0]!.answer(madeBy('Made'));
+    await received;
+    incoming.edit({ title: '  My own title ' });
+    incoming.edit({ tags: ['mine', 'too'] });
+    expect(postToSave(incoming.state)).toMatchObject({
+      title: 'My own title',
+      tags: ['mine', 'too'],
+      body: 'b',
+    });
+    // An emptied title falls back to the transform's.
+    incoming.edit({ title: ' ' });
+    expect(postToSave(incoming.state)?.title).toBe('Made');
+    incoming.edit({ title: 'Kept' });
+    await incoming.save();
+    expect(created).toMatchObject([{ title: 'Kept', tags: ['mine', 'too'] }]);
+    expect(incoming.state.edits).toEqual({});
+  });
+
+  it('goes through the transform used last time, not the first by name', async () => {
+    let remembered: string | null | undefined;
+    const memory = { read: () => remembered, remember: (id: string | null) => (remembered = id) };
+    const { incoming, calls } = setUp([script('alpha'), script('beta')], [], memory);
+    void incoming.receive(shared);
+    await expect.poll(() => calls.length).toBe(1);
+    expect(calls[0]!.script.slug).toBe('alpha');
+    const chosen = incoming.choose('beta-id');
+    await expect.poll(() => calls.length).toBe(2);
+    calls[1]!.answer(madeBy('By beta'));
+    await chosen;
+    await incoming.save();
+    expect(remembered).toBe('beta-id');
+    const received = incoming.receive(shared);
+    await expect.poll(() => calls.length).toBe(3);
+    expect(calls[2]!.script.slug).toBe('beta');
+    calls[2]!.answer(madeBy('Again'));
+    await received;
   });
 });
