@@ -33,6 +33,19 @@ export interface RenderedPost {
   /** Macro calls in the post, and how many of them had to run (the rest came from the memo). */
   macroCount: number;
   executed: number;
+  /**
+   * What each successful macro call put into `html`, with where the call is: the preview names the
+   * macro behind a request its policy blocked (`blockedRequestWarning`). Absent: nothing to name.
+   */
+  macroOutputs?: MacroOutput[];
+}
+
+export interface MacroOutput {
+  /** The script's slug. */
+  macro: string;
+  line: number;
+  column: number;
+  html: string;
 }
 
 /** The ABI's view of a post: its front matter as plain data, without the body. */
@@ -124,6 +137,7 @@ export class PostRenderer {
       });
     }
 
+    const macroOutputs: MacroOutput[] = [];
     const html = document.render((call, index) => {
       const key = keys[index];
       const script = macros.get(call.name.toLowerCase());
@@ -143,10 +157,18 @@ export class PostRenderer {
         return macroError(call, script, response);
       }
       for (const message of response.warnings) warn(message);
+      macroOutputs.push({ macro: script.slug, line: at.line, column: at.column, html: response.html });
       return response.html;
     });
     warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { body: post.body, html, warnings, macroCount: document.calls.length, executed: pending.size };
+    return {
+      body: post.body,
+      html,
+      warnings,
+      macroCount: document.calls.length,
+      executed: pending.size,
+      macroOutputs,
+    };
   }
 
   /** Forgets everything, e.g. after the runtime was replaced. */

@@ -11,6 +11,7 @@ import './folder-panel';
 import './trash-list';
 import './default-offers-notice';
 import './incoming-post-dialog';
+import type { BlockedRequest } from '../render/preview-document';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
 import type { DefaultOffers } from './default-offers';
@@ -266,6 +267,7 @@ export class PymarkApp extends LitElement {
           .state=${this.postsView}
           @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
+          @preview-blocked=${(event: CustomEvent<BlockedRequest>) => this.posts?.reportBlockedRequest(event.detail)}
           @conflict-open=${() => void this.posts?.openConflictCopy()}
           @conflict-dismiss=${() => this.posts?.dismissEditConflict()}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
