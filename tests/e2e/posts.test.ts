@@ -223,9 +223,7 @@ describe("the preview frame's policy", () => {
       .toMatch(
         /Line 1, column 1: The Markdown: the preview blocked a request to https:\/\/evil\.example\/chart\.png/,
       );
-    await expect
-      .poll(() => [...requested.values()])
-      .toEqual(['csp', 'csp']);
+    await expect.poll(() => [...requested.values()]).toEqual(['csp', 'csp']);
 
     // Still warned about after the next render, which keeps the blocked image as it was.
     await page.getByLabel('Markdown of Untitled post').press('End');
