@@ -279,7 +279,7 @@ describe('one post typed in two tabs within the autosave delay', () => {
 
     const notice = (page: Page) => page.getByRole('alert').filter({ hasText: 'Edited in two places' });
     await expect
-      .poll(async () => (await notice(first).count()) + (await notice(second).count()), { timeout: 15_000 })
+      .poll(async () => (await notice(first).count()) + (await notice(second).count()), { timeout: 60_000 })
       .toBe(1);
     const loser = (await notice(first).count()) === 1 ? first : second;
     await expect(notice(loser).textContent()).resolves.toContain('“Untitled post (conflicting edit)”');
