@@ -44,6 +44,19 @@ export interface RenderedPost {
   /** Macro calls in the post, and how many of them had to run (the rest came from the memo). */
   macroCount: number;
   executed: number;
+  /**
+   * What each successful macro call put into `html`, with where the call is: the preview names the
+   * macro behind a request its policy blocked (`blockedRequestWarning`). Absent: nothing to name.
+   */
+  macroOutputs?: MacroOutput[];
+}
+
+export interface MacroOutput {
+  /** The script's slug. */
+  macro: string;
+  line: number;
+  column: number;
+  html: string;
 }
 
 /** The ABI's view of a post: its front matter as plain data, without the body. */
@@ -115,6 +128,7 @@ export class PostRenderer {
     // Inner calls first: a paired call's context carries its body's HTML with them in place.
     const outputs: string[] = [];
     const css = new Set<string>();
+    const macroOutputs: MacroOutput[] = [];
     let executed = 0;
     for (const level of levelsDeepestFirst(document.calls)) {
       const keys = new Map<number, string>();
@@ -149,6 +163,7 @@ export class PostRenderer {
           scripts: site.scripts,
           warnings,
           css,
+          macroOutputs,
         });
       }
     }
@@ -159,6 +174,7 @@ export class PostRenderer {
       html,
       warnings,
       css: [...css],
+      macroOutputs,
       macroCount: document.calls.length,
       executed,
     };
@@ -211,7 +227,12 @@ export class PostRenderer {
     call: PlacedMacroCall,
     script: Script | undefined,
     response: RenderOutcome | undefined,
-    into: { scripts: readonly Script[]; warnings: RenderWarning[]; css: Set<string> },
+    into: {
+      scripts: readonly Script[];
+      warnings: RenderWarning[];
+      css: Set<string>;
+      macroOutputs: MacroOutput[];
+    },
   ): string {
     const at = callSpan(call);
     const warn = (message: string) => into.warnings.push({ message, ...at });
@@ -231,6 +252,7 @@ export class PostRenderer {
     }
     for (const message of response.warnings) warn(message);
     if (response.css) into.css.add(response.css);
+    into.macroOutputs.push({ macro: script.slug, line: at.line, column: at.column, html: response.html });
     const block = call.placement === 'inline' ? blockElementIn(response.html) : undefined;
     if (block === undefined) return response.html;
     // A block inside <p> would end the paragraph early and leave the rest of it outside.

@@ -22,6 +22,13 @@ export interface PreviewOpenScriptMessage {
   line: number | null;
 }
 
+/** The frame's policy refused a request: the app shows it as a preview warning. */
+export interface PreviewBlockedMessage {
+  type: 'pymark:blocked';
+  url: string;
+  directive: string;
+}
+
 export function previewFrameMain(): void {
   /** The HTML each top-level node was created from, so an unchanged node is kept as it is. */
   const sourceOf = new WeakMap<Node, string>();
@@ -79,6 +86,20 @@ export function previewFrameMain(): void {
       const href = link.getAttribute('href');
       if (href && /^https?:/.test(href)) open(href, '_blank', 'noopener');
     }
+  });
+
+  // Each refused URL once per frame: the morph keeps unchanged nodes, so it is not requested again.
+  const reported = new Set<string>();
+  document.addEventListener('securitypolicyviolation', (event) => {
+    const key = `${event.effectiveDirective} ${event.blockedURI}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const blocked: PreviewBlockedMessage = {
+      type: 'pymark:blocked',
+      url: event.blockedURI,
+      directive: event.effectiveDirective,
+    };
+    parent.postMessage(blocked, '*');
   });
 
   parent.postMessage({ type: 'pymark:preview-ready' }, '*');

@@ -22,10 +22,28 @@ const escapeGlobals = [
   'caches',
   'postMessage',
   'close',
+  // Chromium's old sandboxed file system, still reachable from a worker beside OPFS.
+  'webkitRequestFileSystem',
+  'webkitRequestFileSystemSync',
+  'webkitResolveLocalFileSystemURL',
+  'webkitResolveLocalFileSystemSyncURL',
 ] as const;
 
-/** Storage and other-context handles hung off `navigator`. */
-const escapeNavigatorProperties = ['storage', 'locks', 'serviceWorker'] as const;
+/**
+ * Storage, other-context and device handles hung off `navigator`: storage buckets are storage the
+ * partition would keep; USB, HID, serial, Bluetooth and the GPU reach hardware no script needs.
+ */
+const escapeNavigatorProperties = [
+  'storage',
+  'storageBuckets',
+  'locks',
+  'serviceWorker',
+  'usb',
+  'hid',
+  'serial',
+  'bluetooth',
+  'gpu',
+] as const;
 
 /** Removes the globals above; throws if one survives, so a worker that is not locked down never runs scripts. */
 export function lockDown(): void {

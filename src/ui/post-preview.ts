@@ -12,12 +12,14 @@ const frameMessageSchema = z.discriminatedUnion('type', [
     scriptId: z.string().min(1),
     line: z.number().int().positive().nullable(),
   }),
+  z.object({ type: z.literal('pymark:blocked'), url: z.string().max(4096), directive: z.string().max(64) }),
 ]);
 
 /**
  * Shows rendered (sanitized) post HTML in an opaque-origin, credentialless frame: its scripts cannot
  * reach the app, and cross-origin players load although the app is cross-origin isolated. Emits
- * `open-script` ({ scriptId, line }) when a macro error box is clicked.
+ * `open-script` ({ scriptId, line }) when a macro error box is clicked, and `preview-blocked`
+ * ({ url, directive }) when the frame's policy refused a request.
  */
 @customElement('pymark-post-preview')
 export class PostPreview extends LitElement {
@@ -87,6 +89,11 @@ export class PostPreview extends LitElement {
     if (parsed.data.type === 'pymark:preview-ready') {
       this.ready = true;
       this.send();
+    } else if (parsed.data.type === 'pymark:blocked') {
+      const { url, directive } = parsed.data;
+      this.dispatchEvent(
+        new CustomEvent('preview-blocked', { detail: { url, directive }, bubbles: true, composed: true }),
+      );
     } else {
       const { scriptId, line } = parsed.data;
       this.dispatchEvent(

@@ -2,6 +2,7 @@ import { renameMacroCalls } from '../core/macro-rename';
 import type { Post, PostStatus } from '../core/post';
 import { slugify } from '../core/slug';
 import type { RenderedPost } from '../render/post-renderer';
+import { type BlockedRequest, blockedRequestWarning } from '../render/preview-document';
 import { editBaseOf, type PostEditBase, PostEditConflict, type PostStore } from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { ItemWorkspace, type ItemWorkspaceState } from './item-workspace';
@@ -63,6 +64,12 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
   private previewRequest = 0;
   private saving: Promise<void> = Promise.resolve();
+  /**
+   * Requests the preview frame's policy refused, by URL. The frame reports each once, and keeps
+   * unchanged nodes across renders, so they are kept here and warned about in every preview that
+   * still asks for them.
+   */
+  private readonly blockedRequests = new Map<string, BlockedRequest>();
   /** The open post's fields as stored when the current edits began; a save is refused if they moved. */
   private basis: PostEditBase | undefined;
 
@@ -277,12 +284,30 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
     this.deps
       .render(editing)
       .then((preview) => {
-        if (request === this.previewRequest) this.set({ preview, previewProblem: null, rendering: false });
+        if (request === this.previewRequest)
+          this.set({ preview: this.withBlocked(preview), previewProblem: null, rendering: false });
       })
       .catch((error: unknown) => {
         if (request === this.previewRequest)
           this.set({ previewProblem: describeError(error), rendering: false });
       });
+  }
+
+  /** The preview frame refused a request: warn about it where the macro that asked for it is called. */
+  reportBlockedRequest(blocked: BlockedRequest): void {
+    this.blockedRequests.set(blocked.url, blocked);
+    const preview = this.state.preview;
+    if (preview) this.set({ preview: this.withBlocked(preview) });
+  }
+
+  private withBlocked(preview: RenderedPost): RenderedPost {
+    const added = [...this.blockedRequests.values()]
+      .map((blocked) => blockedRequestWarning(blocked, preview))
+      .filter((warning) => warning !== undefined)
+      .filter((warning) => !preview.warnings.some((shown) => shown.message === warning.message));
+    if (added.length === 0) return preview;
+    const warnings = [...preview.warnings, ...added].sort((a, b) => a.line - b.line || a.column - b.column);
+    return { ...preview, warnings };
   }
 
   private change(changes: Partial<Post>): void {

