@@ -104,7 +104,12 @@ describe('the heap bound, with real Pyodide', () => {
       reason: "Python's memory grew past 192 MiB; starting a fresh worker to free it",
     });
 
-    expect(await queued).toEqual({ ok: true, html: 'after the recycle', warnings: [] });
+    expect(await queued).toEqual({
+      ok: true,
+      html: 'after the recycle',
+      warnings: [],
+      reads: { site: false, post: [] },
+    });
     expect(workers).toHaveLength(2);
     expect(workers[0]!.terminated).toBe(true);
     expect(workers[1]!.heapBytes()).toBeLessThan(maxHeapBytes);
