@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 /** README's architecture map: each layer may import only from the layers before it. */
-const layers = ['core', 'runtime', 'storage', 'render', 'ui'] as const;
+const layers = ['core', 'runtime', 'storage', 'render', 'site', 'ui'] as const;
 
 const src = fileURLToPath(new URL('../../src/', import.meta.url));
 
