@@ -51,6 +51,10 @@ export default defineConfig({
         globPatterns: ['**/*.{js,mjs,css,html,png,svg,wasm,zip,json}'],
         maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
         navigateFallback: 'index.html',
+        // The built site's preview is served from Cache Storage by public/site-preview-sw.js, which is
+        // imported first so its fetch listener answers before Workbox's navigation fallback.
+        navigateFallbackDenylist: [/^\/site-preview\//],
+        importScripts: ['site-preview-sw.js'],
         cleanupOutdatedCaches: true,
       },
       devOptions: { enabled: false },

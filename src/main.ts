@@ -6,11 +6,17 @@ import { HeldList, SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
+import { listFilesBelow } from './site/app/directory-files';
+import { SiteBuildClient } from './site/app/site-build-client';
+import { DirectoryHandleFolder } from './storage/folder/directory-handle-folder';
+import { IdbFolderHandleStore } from './storage/folder/folder-handle-store';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { LastOpenMemory, type View } from './storage/last-open';
+import { defaultDbName, openPymarkDb, warnAboutInvalidRecord } from './storage/pymark-db';
 import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
+import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
@@ -19,6 +25,7 @@ import { IncomingPosts } from './ui/incoming-posts';
 import { MacroTrial, samplePostWith } from './ui/macro-trial';
 import { PostsWorkspace } from './ui/posts-workspace';
 import { addSampleProject } from './ui/sample-project';
+import { SiteWorkspace } from './ui/site-workspace';
 import { Workspace } from './ui/workspace';
 
 /** Composition root: the only place that picks concrete implementations. */
@@ -102,6 +109,8 @@ async function start(): Promise<void> {
   });
   postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
 
+  app.site = await siteWorkspace(runtime, siteData, project.connection);
+
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
   let flushed: Promise<unknown> = Promise.resolve();
   const flush = () => {
@@ -143,6 +152,62 @@ async function start(): Promise<void> {
   });
   app.incoming = incoming;
   await incoming.receive(readIncomingPost(location.search));
+}
+
+/**
+ * The Site view's owner: builds run in the site build worker (src/site/app/site-build-worker.ts),
+ * which relays its macros to this page's Python runtime; `site.yml` lives in the connected folder
+ * when there is one (the file the CLI reads), else in IndexedDB.
+ */
+async function siteWorkspace(
+  runtime: ReturnType<typeof createPythonRuntime>,
+  siteData: SiteDataFeed,
+  folder: { state: { status: string }; subscribe(listener: (state: { status: string }) => void): () => void },
+): Promise<SiteWorkspace> {
+  const db = await openPymarkDb(defaultDbName);
+  const handles = new IdbFolderHandleStore(db, warnAboutInvalidRecord);
+  const storedSettings = new IdbSiteSettingsText(db);
+  const connected = () => folder.state.status === 'connected' || folder.state.status === 'syncing';
+  const connectedHandle = async () => (connected() ? await handles.load() : undefined);
+  const worker = new Worker(new URL('./site/app/site-build-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'site build worker',
+  });
+  // A build hands the runtime the published posts as site data; the preview then takes its own back.
+  const builds = new SiteBuildClient(worker, runtime, () => void siteData.refresh());
+  const site = new SiteWorkspace({
+    builds,
+    settingsText: async () => {
+      const handle = await connectedHandle();
+      return handle ? new FolderSiteSettingsText(new DirectoryHandleFolder(handle)) : storedSettings;
+    },
+    projectTemplates: async () => {
+      const handle = await connectedHandle();
+      if (!handle) return [];
+      const files = await listFilesBelow(handle, 'templates');
+      return files.map((file) => file.path.slice('templates/'.length));
+    },
+    folderConnected: connected,
+    saveFile: (blob, name) => {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      link.click();
+      // The click has started the download; the address is not needed after this task.
+      setTimeout(() => URL.revokeObjectURL(link.href), 0);
+    },
+    storage: {
+      persisted: () => navigator.storage?.persisted?.() ?? Promise.resolve(false),
+      persist: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
+    },
+  });
+  // Connecting a folder is the other moment to ask the browser to keep the app's storage.
+  let wasConnected = connected();
+  folder.subscribe(() => {
+    if (connected() && !wasConnected) void site.askPersistence();
+    wasConnected = connected();
+  });
+  return site;
 }
 
 /** Calls `remember` with the id of the item `holder` opens, each time it opens another. */

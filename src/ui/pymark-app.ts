@@ -15,8 +15,10 @@ import './incoming-post-dialog';
 import type { Script } from '../core/script';
 import type { BlockedRequest } from '../render/preview-document';
 import type { SlugItem } from '../storage/item-store';
+import './site-view';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
+import type { CodeEditor } from './code-editor';
 import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
@@ -32,6 +34,8 @@ import type { SearchBox } from './search-box';
 import type { SearchHit } from './search-index';
 import type { SettingsDialog } from './settings-dialog';
 import { controlStyles } from './shared-styles';
+import type { SiteIntent } from './site-view';
+import type { SiteState, SiteWorkspace } from './site-workspace';
 import { describeError } from './state-holder';
 import type { Workspace, WorkspaceState } from './workspace';
 
@@ -242,6 +246,8 @@ export class PymarkApp extends LitElement {
   @state() private incomingView?: IncomingState;
   @state() private view?: WorkspaceState;
   @state() private postsView?: PostsState;
+  @property({ attribute: false }) site?: SiteWorkspace;
+  @state() private siteView?: SiteState;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
   @property({ attribute: false }) tab: View = 'scripts';
   /** Adds the sample project and answers the welcome post to open; offered while there are no posts. */
@@ -286,6 +292,13 @@ export class PymarkApp extends LitElement {
         this.incoming?.subscribe((next) => (this.incomingView = next)),
       );
     }
+    if (changed.has('site')) {
+      this.siteView = this.site?.state;
+      this.follow(
+        'site',
+        this.site?.subscribe((next) => (this.siteView = next)),
+      );
+    }
     if (changed.has('posts')) {
       this.postsView = this.posts?.state;
       this.follow(
@@ -298,6 +311,8 @@ export class PymarkApp extends LitElement {
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('tab') && changed.get('tab') !== undefined)
       this.dispatchEvent(new CustomEvent('view-change', { detail: this.tab }));
+    // The Site view reads site.yml and the templates afresh each time it opens: the folder may have changed.
+    if (changed.has('tab') && this.tab === 'site') void this.site?.load();
   }
 
   private follow(name: string, unsubscribe: (() => void) | undefined): void {
@@ -311,7 +326,8 @@ export class PymarkApp extends LitElement {
     const posts = this.posts;
     const deleted = this.tab === 'scripts' ? view?.recentlyDeleted : this.postsView?.recentlyDeleted;
     const owner = this.tab === 'scripts' ? workspace : posts;
-    const problem = view?.problem ?? this.postsView?.problem ?? this.incomingView?.problem;
+    const problem =
+      view?.problem ?? this.postsView?.problem ?? this.incomingView?.problem ?? this.siteView?.problem;
     return html`
       <header class="app">
         ${
@@ -329,7 +345,7 @@ export class PymarkApp extends LitElement {
         <h1>Pymark</h1>
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
-          ${this.renderTab('diagnostics', 'Diagnostics')}
+          ${this.renderTab('site', 'Site')} ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
         <pymark-search-box
           class="search"
@@ -383,7 +399,9 @@ export class PymarkApp extends LitElement {
                   ? workspace?.dismissProblem()
                   : this.postsView?.problem
                     ? posts?.dismissProblem()
-                    : this.incoming?.dismissProblem()}
+                    : this.incomingView?.problem
+                      ? this.incoming?.dismissProblem()
+                      : this.site?.dismissProblem()}
             >
               ✕
             </button>
@@ -433,6 +451,11 @@ export class PymarkApp extends LitElement {
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
             this.openScript(event.detail.scriptId, event.detail.line)}
         ></pymark-posts-view>`;
+      case 'site':
+        return html`<pymark-site-view
+          .state=${this.siteView}
+          @site-intent=${(event: CustomEvent<SiteIntent>) => void this.onSiteIntent(event.detail)}
+        ></pymark-site-view>`;
       case 'diagnostics':
         return html`<pymark-diagnostics-view
           .state=${this.diagnosticsView}
@@ -608,6 +631,45 @@ export class PymarkApp extends LitElement {
   private async openScript(scriptId: string, line: number | null): Promise<void> {
     this.tab = 'scripts';
     await this.workspace?.reveal(scriptId, line);
+  }
+
+  private onSiteIntent(intent: SiteIntent): Promise<void> | void {
+    const site = this.site;
+    if (!site) return;
+    switch (intent.type) {
+      case 'edit':
+        return site.edit(intent.field, intent.text);
+      case 'commit':
+        return site.commit();
+      case 'build':
+        return site.build({ zip: intent.zip });
+      case 'cancel':
+        return site.cancel();
+      case 'export':
+        return site.exportProject();
+      case 'open':
+        return intent.link.kind === 'post'
+          ? this.openPostAt(intent.link.slug, intent.link.line)
+          : this.openScriptBySlug(intent.link.slug, intent.link.line);
+    }
+  }
+
+  /** From a build error: the post, with the cursor on the line. */
+  private async openPostAt(slug: string, line: number): Promise<void> {
+    const post = this.postsView?.items.find((candidate) => candidate.slug === slug);
+    if (!post) return this.site?.reportProblem(`There is no post named ${slug} any more.`);
+    this.tab = 'posts';
+    await this.posts?.select(post.id);
+    await this.updateComplete;
+    const view = this.renderRoot.querySelector('pymark-posts-view');
+    await view?.updateComplete;
+    view?.renderRoot.querySelector<CodeEditor>('pymark-code-editor')?.reveal(line, 1);
+  }
+
+  private async openScriptBySlug(slug: string, line: number): Promise<void> {
+    const script = this.view?.items.find((candidate) => candidate.slug === slug);
+    if (!script) return this.site?.reportProblem(`There is no script named ${slug}.py any more.`);
+    await this.openScript(script.id, line);
   }
 
   private onScriptIntent(intent: ScriptIntent): Promise<void> | void {

@@ -1,0 +1,59 @@
+import { serializePostFile } from '../../core/post-file';
+import { serializeScriptFile } from '../../core/script-file';
+import { siteSettingsPath } from '../../core/site-settings';
+import type { PostStore } from '../../storage/post-store';
+import type { ScriptStore } from '../../storage/script-store';
+import type { SiteSettingsText } from '../../storage/site-settings-store';
+import type { ProjectFileInfo, ProjectSource } from '../project';
+import { listFilesBelow, readFileAt } from './directory-files';
+
+/** The folders of a project the app holds in IndexedDB; the rest (templates, assets) only a folder has. */
+const storedDirs = new Set(['posts', 'scripts']);
+
+/**
+ * The project as the engine reads it in the app: posts and scripts from IndexedDB (the app's copy,
+ * kept in step with a connected folder by folder sync) written out in their file format, exactly as
+ * folder sync writes them, so the CLI building the folder and the app building its stores read the
+ * same text; `site.yml` from where the app keeps it; templates and assets from the connected folder.
+ */
+export async function appProjectSource(deps: {
+  posts: Pick<PostStore, 'list'>;
+  scripts: Pick<ScriptStore, 'list'>;
+  siteSettings: SiteSettingsText;
+  folder: FileSystemDirectoryHandle | undefined;
+}): Promise<ProjectSource> {
+  const encoder = new TextEncoder();
+  const files = new Map<string, { bytes: Uint8Array; modifiedAt: string }>();
+  for (const post of await deps.posts.list())
+    files.set(`posts/${post.slug}.md`, {
+      bytes: encoder.encode(serializePostFile(post)),
+      modifiedAt: post.updatedAt,
+    });
+  for (const script of await deps.scripts.list())
+    files.set(`scripts/${script.slug}.py`, {
+      bytes: encoder.encode(serializeScriptFile(script)),
+      modifiedAt: script.updatedAt,
+    });
+  const settingsText = await deps.siteSettings.read();
+  const now = new Date().toISOString();
+  if (settingsText !== undefined)
+    files.set(siteSettingsPath, { bytes: encoder.encode(settingsText), modifiedAt: now });
+  const folder = deps.folder;
+
+  return {
+    async listFiles(dir: string): Promise<ProjectFileInfo[]> {
+      const top = dir.split('/')[0] ?? '';
+      if (storedDirs.has(top) || !folder)
+        return [...files]
+          .filter(([path]) => path.startsWith(`${dir}/`))
+          .map(([path, file]) => ({ path, modifiedAt: file.modifiedAt }));
+      return listFilesBelow(folder, dir);
+    },
+    async read(path: string): Promise<Uint8Array | undefined> {
+      const held = files.get(path);
+      if (held || storedDirs.has(path.split('/')[0] ?? '') || path === siteSettingsPath || !folder)
+        return held?.bytes;
+      return readFileAt(folder, path);
+    },
+  };
+}

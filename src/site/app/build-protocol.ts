@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { macroContextSchema, siteSnapshotSchema } from '../../core/abi';
+import { callReadsSchema } from '../../runtime/protocol';
+
+/*
+ * The messages between the page and the site build worker (site-build-worker.ts). Both sides check
+ * what they receive: the worker is ours, but a message that does not fit must fail loudly, with the
+ * field named, rather than build a wrong site.
+ */
+
+const renderItemSchema = z.strictObject({
+  // What the runtime needs of a script; the rest of the stored script is left behind.
+  script: z.object({
+    id: z.string().min(1),
+    version: z.number().int(),
+    slug: z.string().min(1),
+    body: z.string(),
+    entrypoint: z.string().min(1),
+  }),
+  context: macroContextSchema,
+});
+
+const renderFailureSchema = z.object({
+  ok: z.literal(false),
+  kind: z.enum(['exception', 'invalid-result', 'invalid-context', 'timeout', 'worker-failed', 'cancelled']),
+  script: z.string(),
+  message: z.string(),
+  line: z.number().int().optional(),
+  traceback: z.string().optional(),
+  printed: z.string().optional(),
+  reads: callReadsSchema.optional(),
+});
+
+const renderSuccessSchema = z.object({
+  ok: z.literal(true),
+  html: z.string(),
+  warnings: z.array(z.string()),
+  /** The macro's styles (ABI 1.1): the site's stylesheet gathers them, as the CLI's build does. */
+  css: z.string().optional(),
+  printed: z.string().optional(),
+  reads: callReadsSchema.optional(),
+});
+
+const renderOutcomeSchema = z.union([renderSuccessSchema, renderFailureSchema]);
+
+/** Where a problem can be opened in the app: the post at a line of its body, or the script at its line. */
+export const problemLinkSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('post'), slug: z.string(), line: z.number().int().positive() }),
+  z.strictObject({ kind: z.literal('script'), slug: z.string(), line: z.number().int().positive() }),
+]);
+export type ProblemLink = z.infer<typeof problemLinkSchema>;
+
+export const reportedProblemSchema = z.strictObject({
+  file: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  message: z.string(),
+  script: z.string().optional(),
+  scriptLine: z.number().int().optional(),
+  /** Where clicking it goes: the post when the problem has a line in one, else the script. */
+  links: z.array(problemLinkSchema),
+});
+export type ReportedProblem = z.infer<typeof reportedProblemSchema>;
+
+export const buildPhaseSchema = z.enum(['read', 'render', 'pages', 'write', 'preview']);
+export type BuildPhase = z.infer<typeof buildPhaseSchema>;
+
+/** What a finished build says, like the CLI's summary. */
+export const buildReportSchema = z.strictObject({
+  outcome: z.enum(['built', 'failed', 'cancelled']),
+  /** `folder`: written to the connected folder's `site/`; `none`: only the preview and the zip have it. */
+  destination: z.enum(['folder', 'none']),
+  written: z.number().int(),
+  unchanged: z.number().int(),
+  removed: z.number().int(),
+  posts: z.number().int(),
+  drafts: z.number().int(),
+  macroCalls: z.number().int(),
+  macrosRun: z.number().int(),
+  files: z.number().int(),
+  milliseconds: z.number(),
+  problems: z.array(reportedProblemSchema),
+  warnings: z.array(reportedProblemSchema),
+  /** A failure outside the project's content (storage, the folder's permission, the runtime). */
+  error: z.string().optional(),
+});
+export type BuildReport = z.infer<typeof buildReportSchema>;
+
+export const pageToWorkerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('build'),
+    id: z.number().int(),
+    /** Also answer with the site as a zip (Download site). */
+    zip: z.boolean(),
+    /** Write into the connected folder's `site/` (when one is connected). */
+    toFolder: z.boolean(),
+    allowUnknownMacros: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal('cancel'), id: z.number().int() }),
+  z.strictObject({ type: z.literal('export'), id: z.number().int() }),
+  z.strictObject({
+    type: z.literal('rendered'),
+    requestId: z.number().int(),
+    outcomes: z.array(renderOutcomeSchema),
+  }),
+  z.strictObject({ type: z.literal('render-failed'), requestId: z.number().int(), message: z.string() }),
+]);
+export type PageToWorker = z.infer<typeof pageToWorkerSchema>;
+
+const blobSchema = z.custom<Blob>((value) => value instanceof Blob, 'must be a Blob');
+
+export const workerToPageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('render'),
+    requestId: z.number().int(),
+    items: z.array(renderItemSchema),
+  }),
+  z.strictObject({ type: z.literal('site-data'), snapshot: siteSnapshotSchema }),
+  z.strictObject({
+    type: z.literal('progress'),
+    id: z.number().int(),
+    phase: buildPhaseSchema,
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+  z.strictObject({ type: z.literal('finished'), id: z.number().int(), report: buildReportSchema }),
+  z.strictObject({ type: z.literal('zip'), id: z.number().int(), name: z.string(), blob: blobSchema }),
+  z.strictObject({ type: z.literal('failed'), id: z.number().int(), message: z.string() }),
+]);
+export type WorkerToPage = z.infer<typeof workerToPageSchema>;
+
+/** Checks a received message; the error names the field that does not fit. */
+export function checkMessage<T>(schema: z.ZodType<T>, data: unknown, from: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  throw new Error(`Unexpected message from ${from}: ${z.prettifyError(parsed.error)}`);
+}
