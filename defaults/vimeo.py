@@ -5,7 +5,7 @@ title: "Vimeo"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 2
+version: 3
 createdAt: "2026-11-24T00:00:00.000Z"
 updatedAt: "2026-12-02T00:00:00.000Z"
 ---
@@ -33,12 +33,14 @@ def render(context):
     if not VIDEO_ID.fullmatch(video_id):
         return {"html": "", "warnings": ["vimeo: id must be letters A-Z a-z, digits 0-9, _ and -"]}
     title = str(params.get("title", "Vimeo video"))
+    # Within a line of text a <div> would break its paragraph; an <iframe> may stand in a <span>.
+    wrapper = "span" if context.get("placement") == "inline" else "div"
     return {
         "html": (
-            '<div class="macro-vimeo">'
+            f'<{wrapper} class="macro-vimeo">'
             f'<iframe src="https://player.vimeo.com/video/{escape(video_id)}" '
             f'title="{escape(title)}" frameborder="0" allow="autoplay; fullscreen; picture-in-picture" '
-            "allowfullscreen></iframe></div>"
+            f"allowfullscreen></iframe></{wrapper}>"
         ),
         "warnings": [],
     }

@@ -5,7 +5,7 @@ title: "YouTube"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 2
+version: 3
 createdAt: "2026-11-24T00:00:00.000Z"
 updatedAt: "2026-12-02T00:00:00.000Z"
 ---
@@ -36,12 +36,14 @@ def render(context):
         return {"html": "", "warnings": ["youtube: id must be letters A-Z a-z, digits 0-9, _ and -"]}
     title = str(params.get("title", "YouTube video"))
     start, warnings = start_query(params.get("start"))
+    # Within a line of text a <div> would break its paragraph; an <iframe> may stand in a <span>.
+    wrapper = "span" if context.get("placement") == "inline" else "div"
     return {
         "html": (
-            '<div class="macro-youtube">'
+            f'<{wrapper} class="macro-youtube">'
             f'<iframe src="https://www.youtube.com/embed/{escape(video_id)}?rel=0{start}" '
             f'title="{escape(title)}" frameborder="0" allow="{ALLOW}" allowfullscreen></iframe>'
-            "</div>"
+            f"</{wrapper}>"
         ),
         "warnings": warnings,
     }

@@ -164,6 +164,8 @@ export class PostRenderer {
           warnings,
           css,
           macroOutputs,
+          written: () =>
+            asWritten(call, () => this.sanitize(document.renderBody(index, (_, inner) => outputs[inner]!))),
         });
       }
     }
@@ -232,13 +234,15 @@ export class PostRenderer {
       warnings: RenderWarning[];
       css: Set<string>;
       macroOutputs: MacroOutput[];
+      /** The call as written, escaped, a paired call's body rendered in it: to show it marked. */
+      written: () => string;
     },
   ): string {
     const at = callSpan(call);
     const warn = (message: string) => into.warnings.push({ message, ...at });
     if (!script) {
       warn(whyUnknown(call, into.scripts));
-      return unknownMacro(call, into.scripts);
+      return unknownMacro(call, into.scripts, into.written());
     }
     if (!response) return macroError(call, script, missingOutcome(undefined));
     const declaration = declarationOf(script);
@@ -258,7 +262,7 @@ export class PostRenderer {
     // A block inside <p> would end the paragraph early and leave the rest of it outside.
     const message = `[[${call.name}]] returned a block (<${block}>) inside a paragraph: put the call on a line of its own`;
     warn(message);
-    return placementProblem(call, message);
+    return placementProblem(message, into.written());
   }
 
   /** Forgets everything, e.g. after the runtime was replaced. */
@@ -363,10 +367,16 @@ function callSpan(call: PlacedMacroCall): Pick<RenderWarning, 'line' | 'column' 
 }
 
 /** The macro's own text stays visible, marked, so nothing the author wrote silently disappears. */
-function unknownMacro(call: PlacedMacroCall, scripts: readonly Script[]): string {
+function unknownMacro(call: PlacedMacroCall, scripts: readonly Script[], written: string): string {
   const tag = wrapper(call);
   const title = whyUnknown(call, scripts);
-  return `<${tag} class="pymark-macro-unknown" title="${escapeHtml(title)}">${escapeHtml(call.source)}</${tag}>`;
+  return `<${tag} class="pymark-macro-unknown" title="${escapeHtml(title)}">${written}</${tag}>`;
+}
+
+/** A call's text, escaped; a paired call's with its body's HTML and its closing call, so none of it is lost. */
+function asWritten(call: PlacedMacroCall, bodyHtml: () => string): string {
+  if (call.body === undefined) return escapeHtml(call.source);
+  return `${escapeHtml(call.source)}${bodyHtml()}${escapeHtml(`[[/${call.name}]]`)}`;
 }
 
 /** Why a call reaches no macro: most often a typo, but the script may be of another kind, or disabled. */
@@ -389,9 +399,9 @@ function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailur
   );
 }
 
-/** The call's own text, marked, where its block HTML would have broken the paragraph. */
-function placementProblem(call: PlacedMacroCall, message: string): string {
-  return `<span class="pymark-macro-placement" title="${escapeHtml(message)}">${escapeHtml(call.source)}</span>`;
+/** The call as written, marked, where its block HTML would have broken the paragraph. */
+function placementProblem(message: string, written: string): string {
+  return `<span class="pymark-macro-placement" title="${escapeHtml(message)}">${written}</span>`;
 }
 
 /** Each script's declaration, read once per version (a new version is a new `Script` object). */

@@ -34,8 +34,11 @@ describe('layering', () => {
     expect(violations).toEqual([]);
   });
 
+  // src/site/app is the engine's browser host (its worker entry and the page's client of it); the
+  // engine itself runs alike in a worker and in Node.
   test.each([['core'], ['site']])('src/%s stays free of DOM and worker globals', (layer) => {
-    const offenders = sourceFiles(join(src, layer)).filter((file) =>
+    const engine = sourceFiles(join(src, layer)).filter((file) => !file.startsWith(join(src, 'site', 'app')));
+    const offenders = engine.filter((file) =>
       /\b(document|window|self|navigator|localStorage|indexedDB|postMessage)\s*[.(]/.test(
         readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''),
       ),
