@@ -58,6 +58,7 @@ export class OutputBatcher {
   /** Delivers what is pending, then the kept tail after a note of what was left out; call it when the run ends. */
   finish(): void {
     this.flush();
+    this.#trimTail();
     if (this.#tail.length === 0) return;
     const [first, ...rest] = this.#tail;
     this.#tail = [];
@@ -72,6 +73,12 @@ export class OutputBatcher {
     if (last?.stream === stream) last.text += text;
     else this.#tail.push({ stream, text });
     this.#tailLength += text.length;
+    // Trimmed only once it holds twice the limit: trimming at every print of a flood would copy the
+    // whole tail each time.
+    if (this.#tailLength > 2 * (this.#options.tailChars ?? 0)) this.#trimTail();
+  }
+
+  #trimTail(): void {
     let excess = this.#tailLength - (this.#options.tailChars ?? 0);
     while (excess > 0) {
       const oldest = this.#tail[0];
