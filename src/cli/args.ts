@@ -13,6 +13,7 @@ export interface BuildCommand {
 export type ParsedArgs = BuildCommand | { command: 'help' } | { command: 'usage-error'; message: string };
 
 export const usage = `Usage: pymark build <project-folder> [options]
+       pymark import <reference-app-folder> [--into <pymark-folder>] [--dry-run]
 
 Builds the static site of a Pymark project folder (posts/, scripts/, templates/, assets/, site.yml).
 
@@ -22,6 +23,9 @@ Options:
   --allow-unknown-macros    keep unknown macros as their text instead of failing the build
   --watch                   rebuild whenever a file of the project changes
   -h, --help                show this help
+
+\`pymark import\` copies a reference desktop app project (its scripts and posts) into a Pymark
+folder and reports what it took, converted and left (docs/compatibility.md).
 
 Exit codes: 0 built, 1 content or macro errors (listed with file and line), 2 bad usage or settings.`;
 

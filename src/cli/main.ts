@@ -6,6 +6,7 @@ import { readProject } from '../site/project';
 import { writeSite } from '../site/site-writer';
 import { type BuildCommand, parseCommandLine, usage } from './args';
 import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
+import { runImportCommand } from './import-command';
 import { LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { type BuildReport, countWrites, formatSummary } from './report';
@@ -23,6 +24,13 @@ export interface CliIo {
 
 /** Runs the command line; resolves with the exit code (with `--watch`, only once it is stopped). */
 export async function runCli(argv: readonly string[], io: CliIo = process): Promise<number> {
+  if (argv[0] === 'import') {
+    return runImportCommand(argv.slice(1), {
+      cwd: process.cwd(),
+      out: (line) => io.stdout.write(`${line}\n`),
+      err: (line) => io.stderr.write(`${line}\n`),
+    });
+  }
   const args = parseCommandLine(argv);
   if (args.command === 'help') {
     io.stdout.write(`${usage}\n`);
