@@ -36,6 +36,16 @@ export class NodeFsFolder implements FolderAdapter {
     );
   }
 
+  async listFolders(dir: string): Promise<string[]> {
+    try {
+      const entries = await this.fs.readdir(join(this.root, dir), { withFileTypes: true });
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
   async read(path: string): Promise<Uint8Array> {
     return new Uint8Array(await this.fs.readFile(join(this.root, path)));
   }
