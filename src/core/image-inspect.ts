@@ -113,7 +113,9 @@ export function exifDateTaken(tiff: Uint8Array): string | undefined {
       const type = u16(at + 2);
       const values = u32(at + 4);
       const value = u32(at + 8);
-      return type === undefined || values === undefined || value === undefined ? undefined : [type, values, value];
+      return type === undefined || values === undefined || value === undefined
+        ? undefined
+        : [type, values, value];
     }
     return undefined;
   };
@@ -179,7 +181,11 @@ function inspectWebp(bytes: Uint8Array): ImageInspection {
     return sized({ ...base, width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 });
   }
   if (chunk === 'VP8 ') {
-    return sized({ ...base, width: data.getUint16(26, true) & 0x3fff, height: data.getUint16(28, true) & 0x3fff });
+    return sized({
+      ...base,
+      width: data.getUint16(26, true) & 0x3fff,
+      height: data.getUint16(28, true) & 0x3fff,
+    });
   }
   return refuse(`is a damaged WebP: unknown first chunk ${JSON.stringify(chunk)}`);
 }

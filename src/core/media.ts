@@ -20,7 +20,10 @@ export const mediaFileNameSchema = z
   .string()
   .min(1, 'file name must not be empty')
   .max(200, 'file name must be at most 200 characters')
-  .regex(/^[^./\\:*?"<>|\0-\x1f][^/\\:*?"<>|\0-\x1f]*$/, 'file name must not start with "." or contain / \\ : * ? " < > |');
+  .regex(
+    /^[^./\\:*?"<>|\p{Cc}][^/\\:*?"<>|\p{Cc}]*$/u,
+    'file name must not start with "." or contain / \\ : * ? " < > |',
+  );
 
 export const mediaSchema = z.object({
   id: z.uuid(),
@@ -80,7 +83,7 @@ export function thumbnailSizesFor(width: number): ThumbnailSize[] {
 export function safeMediaFileName(original: string, extension: string): string {
   const base = original
     .replace(/\.[^.]*$/, '')
-    .replace(/[/\\:*?"<>|\0-\x1f]+/g, '-')
+    .replace(/[/\\:*?"<>|\p{Cc}]+/gu, '-')
     .replace(/^[.\s-]+/, '')
     .trim()
     .slice(0, 150);

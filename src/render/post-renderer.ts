@@ -1,4 +1,5 @@
-import type { AbiPost, MacroContext, MacroEnv } from '../core/abi';
+import type { AbiMedia, AbiPost, MacroContext, MacroEnv } from '../core/abi';
+import { withMacroAliases } from '../core/macro-aliases';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
@@ -14,6 +15,8 @@ export interface SiteContext {
   env: MacroEnv;
   /** Changes whenever the data behind `from pymark import site` changes, so memoized output goes stale. */
   dataVersion: string;
+  /** The project's images, newest first; each post's context carries those linked to it. */
+  media?: readonly AbiMedia[];
 }
 
 export interface RenderWarning {
@@ -50,6 +53,12 @@ export function toAbiPost(post: Post): AbiPost {
   };
 }
 
+/** The post with the images linked to it, when the site has any: an additive field of ABI v1. */
+export function withLinkedMedia(post: AbiPost, media: readonly AbiMedia[] | undefined): AbiPost {
+  if (media === undefined) return post;
+  return { ...post, media: media.filter((item) => item.linked_post_ids.includes(post.id)) };
+}
+
 /**
  * Enough for every macro result of a site of a few thousand posts, so re-rendering the whole site
  * reuses them; at a few hundred bytes to a few kilobytes each, that is tens of megabytes at worst.
@@ -79,7 +88,7 @@ export class PostRenderer {
       column,
     }));
     const macros = resolveMacros(site.scripts);
-    const abiPost = toAbiPost(post);
+    const abiPost = withLinkedMedia(toAbiPost(post), site.media);
     const postKey = JSON.stringify(abiPost);
 
     const keys: (string | undefined)[] = [];
@@ -189,7 +198,7 @@ function resolveMacros(scripts: readonly Script[]): Map<string, Script> {
   for (const script of scripts) {
     if (script.kind === 'macro' && script.enabled) macros.set(script.slug, script);
   }
-  return macros;
+  return withMacroAliases(macros);
 }
 
 function escapeHtml(text: string): string {

@@ -1,6 +1,12 @@
+import type { AbiMedia } from '../core/abi';
+import type { Media } from '../core/media';
 import type { Post } from '../core/post';
 import type { PythonRuntime } from '../runtime/types';
+import { toAbiMedia } from './media-data';
 import { toAbiPost } from './post-renderer';
+
+/** Where the preview shows the app's images: the preview frame answers these paths from the store. */
+export const previewMediaPrefix = '/pymark-media/';
 
 /**
  * Keeps the worker's `pymark.site` snapshot in step with the project's posts: one snapshot per
@@ -9,19 +15,30 @@ import { toAbiPost } from './post-renderer';
  */
 export class SiteDataFeed {
   #version = 0;
+  #media: AbiMedia[] = [];
 
   constructor(
     private readonly listPosts: () => Promise<Post[]>,
     private readonly runtime: Pick<PythonRuntime, 'setSiteData'>,
+    /** The project's images, newest first; without it the site data lists none. */
+    private readonly listMedia?: () => Promise<Media[]>,
   ) {}
+
+  /** The images of the last snapshot, for the renderer to give each post its linked ones. */
+  get media(): readonly AbiMedia[] {
+    return this.#media;
+  }
 
   get version(): string {
     return `site-${this.#version}`;
   }
 
   async refresh(): Promise<void> {
-    const posts = await this.listPosts();
+    const [posts, media] = await Promise.all([this.listPosts(), this.listMedia?.() ?? []]);
     this.#version++;
-    this.runtime.setSiteData({ posts: posts.map(toAbiPost) });
+    this.#media = media.map((item) =>
+      toAbiMedia(item, (path) => previewMediaPrefix + path.split('/').map(encodeURIComponent).join('/')),
+    );
+    this.runtime.setSiteData({ posts: posts.map(toAbiPost), media: this.#media });
   }
 }

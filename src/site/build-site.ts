@@ -1,5 +1,6 @@
 import { Liquid, LiquidError } from 'liquidjs';
 import type { MacroEnv, SiteSnapshot } from '../core/abi';
+import { withMacroAliases } from '../core/macro-aliases';
 import { parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import type { SiteSettings } from '../core/site-settings';
@@ -276,11 +277,8 @@ export class SiteBuilder {
   ): { problems: BuildProblem[]; warnings: BuildProblem[] } {
     const problems: BuildProblem[] = [];
     const warnings: BuildProblem[] = [];
-    const macros = new Set(
-      project.scripts
-        .filter((script) => script.kind === 'macro' && script.enabled)
-        .map((script) => script.slug),
-    );
+    const enabled = project.scripts.filter((script) => script.kind === 'macro' && script.enabled);
+    const macros = withMacroAliases(new Map(enabled.map((script) => [script.slug, script])));
     published.forEach((source, index) => {
       const result = rendered[index]!;
       const failures = this.batcher.failures.get(source.post.id) ?? [];

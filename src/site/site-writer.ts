@@ -34,7 +34,10 @@ export interface WriteReport {
  * an earlier build wrote that no longer belong (never files it did not write). Each write is atomic;
  * the manifest goes last, so an interrupted write is simply redone by the next build.
  */
-export async function writeSite(files: ReadonlyMap<string, Uint8Array>, target: SiteTarget): Promise<WriteReport> {
+export async function writeSite(
+  files: ReadonlyMap<string, Uint8Array>,
+  target: SiteTarget,
+): Promise<WriteReport> {
   const previous = await readManifest(target);
   const hashes: Record<string, string> = {};
   const report: WriteReport = { written: [], unchanged: 0, removed: [] };

@@ -68,7 +68,8 @@ class IndexedDbMediaStore implements IdbMediaStore {
     dbName: string,
     private readonly onInvalidRecord: InvalidRecordListener,
   ) {
-    this.channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`${dbName}:media`);
+    this.channel =
+      typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`${dbName}:media`);
     this.channel?.addEventListener('message', (event: MessageEvent<unknown>) => {
       const change = mediaChangeSchema.safeParse(event.data);
       if (change.success) this.deliver(change.data);
@@ -77,7 +78,9 @@ class IndexedDbMediaStore implements IdbMediaStore {
 
   async list(): Promise<Media[]> {
     const items = await this.readValid('media', mediaSchema);
-    return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.fileName.localeCompare(b.fileName));
+    return items.sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || a.fileName.localeCompare(b.fileName),
+    );
   }
 
   async listTrash(): Promise<TrashedMedia[]> {
@@ -94,10 +97,14 @@ class IndexedDbMediaStore implements IdbMediaStore {
     const inspection = inspectImage(file.bytes, file.name || 'The file');
     if (!inspection.ok) throw new MediaRefusedError(inspection.reason);
     const { image } = inspection;
-    const createdAt = image.takenAt ?? validInput(z.iso.datetime({ offset: true }), file.lastModified, 'file time');
+    const createdAt =
+      image.takenAt ?? validInput(z.iso.datetime({ offset: true }), file.lastModified, 'file time');
     const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: image.mimeType });
     const media = await inWriteTransaction(this.db, ['media', 'mediaTrash', 'mediaBlobs'], async (tx) => {
-      const taken = await this.namesInMonth([tx.objectStore('media'), tx.objectStore('mediaTrash')], createdAt);
+      const taken = await this.namesInMonth(
+        [tx.objectStore('media'), tx.objectStore('mediaTrash')],
+        createdAt,
+      );
       const created = validInput(
         mediaSchema,
         {
@@ -116,7 +123,10 @@ class IndexedDbMediaStore implements IdbMediaStore {
         } satisfies Media,
         'media',
       );
-      await Promise.all([tx.objectStore('media').add(created), tx.objectStore('mediaBlobs').put({ id: created.id, blob })]);
+      await Promise.all([
+        tx.objectStore('media').add(created),
+        tx.objectStore('mediaBlobs').put({ id: created.id, blob }),
+      ]);
       return created;
     });
     this.announce({ type: 'put', media });
@@ -135,7 +145,9 @@ class IndexedDbMediaStore implements IdbMediaStore {
 
   async linkToPost(id: string, postId: string): Promise<Media> {
     return this.update(id, (current) =>
-      current.linkedPostIds.includes(postId) ? current : { ...current, linkedPostIds: [...current.linkedPostIds, postId] },
+      current.linkedPostIds.includes(postId)
+        ? current
+        : { ...current, linkedPostIds: [...current.linkedPostIds, postId] },
     );
   }
 
@@ -191,7 +203,10 @@ class IndexedDbMediaStore implements IdbMediaStore {
   }
 
   async applyExternal(changes: { put: ExternalMedia[]; trash: string[] }): Promise<void> {
-    const puts = changes.put.map(({ media, bytes }) => ({ media: validInput(mediaSchema, media, 'media'), bytes }));
+    const puts = changes.put.map(({ media, bytes }) => ({
+      media: validInput(mediaSchema, media, 'media'),
+      bytes,
+    }));
     await inWriteTransaction(this.db, ['media', 'mediaTrash', 'mediaBlobs'], async (tx) => {
       const items = tx.objectStore('media');
       const trash = tx.objectStore('mediaTrash');
@@ -205,7 +220,10 @@ class IndexedDbMediaStore implements IdbMediaStore {
       }
       for (const { media, bytes } of puts) {
         if (bytes !== undefined) {
-          await blobs.put({ id: media.id, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: media.mimeType }) });
+          await blobs.put({
+            id: media.id,
+            blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: media.mimeType }),
+          });
         } else if ((await blobs.getKey(media.id)) === undefined) {
           throw new Error(`media ${media.fileName}: no bytes for an item the app does not hold`);
         }
@@ -249,13 +267,17 @@ class IndexedDbMediaStore implements IdbMediaStore {
   }
 
   /** File names held in the month folder `createdAt` falls in, by live and (when given) trashed items. */
-  private async namesInMonth(stores: { getAll(): Promise<unknown[]> }[], createdAt: string): Promise<Set<string>> {
+  private async namesInMonth(
+    stores: { getAll(): Promise<unknown[]> }[],
+    createdAt: string,
+  ): Promise<Set<string>> {
     const month = mediaMonthFolder(createdAt);
     const records = (await Promise.all(stores.map((store) => store.getAll()))).flat();
     const taken = new Set<string>();
     for (const record of records) {
       const holder = pathHolderSchema.safeParse(record);
-      if (holder.success && mediaMonthFolder(holder.data.createdAt) === month) taken.add(holder.data.fileName);
+      if (holder.success && mediaMonthFolder(holder.data.createdAt) === month)
+        taken.add(holder.data.fileName);
     }
     return taken;
   }

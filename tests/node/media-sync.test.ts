@@ -97,7 +97,10 @@ describe('media folder sync', () => {
     const app = await project({ dir: source.dir });
     const report = await app.sync.syncNow();
     expect(report.unreadable).toEqual([
-      { path: mediaPath(media), reason: `${mediaPath(media)} is not an image Pymark can use (JPEG, PNG, GIF or WebP)` },
+      {
+        path: mediaPath(media),
+        reason: `${mediaPath(media)} is not an image Pymark can use (JPEG, PNG, GIF or WebP)`,
+      },
     ]);
     expect(await app.media.list()).toEqual([]);
   });

@@ -146,6 +146,7 @@ describe('JSON Schema', () => {
       'MacroEnv',
       'MacroResult',
       'MacroValue',
+      'Media',
       'Post',
       'SiteSnapshot',
     ]);

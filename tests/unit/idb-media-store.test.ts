@@ -106,7 +106,10 @@ describe('media store', () => {
   it('reports an invalid record and lists the rest', async () => {
     const invalid: string[] = [];
     const dbName = `pymark-test-${crypto.randomUUID()}`;
-    const store = await openMediaStore({ dbName, onInvalidRecord: (record) => invalid.push(String(record.key)) });
+    const store = await openMediaStore({
+      dbName,
+      onInvalidRecord: (record) => invalid.push(String(record.key)),
+    });
     opened.push(store);
     const media = await store.import({ name: 'a.jpg', bytes: jpegBytes(10, 10), lastModified });
     const { openPymarkDb } = await import('../../src/storage/pymark-db');

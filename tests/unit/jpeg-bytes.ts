@@ -2,7 +2,12 @@
 
 /** A JPEG's segments in order, with an EXIF block whose DateTimeOriginal is `taken` when given. */
 export function jpegBytes(width: number, height: number, taken?: string): Uint8Array {
-  const segment = (marker: number, payload: number[]) => [0xff, marker, ...u16(payload.length + 2), ...payload];
+  const segment = (marker: number, payload: number[]) => [
+    0xff,
+    marker,
+    ...u16(payload.length + 2),
+    ...payload,
+  ];
   const exif = taken === undefined ? [] : segment(0xe1, [...asciiBytes('Exif\0\0'), ...exifTiff(taken)]);
   const frame = segment(0xc0, [8, ...u16(height), ...u16(width), 1, 1, 0x11, 0]);
   const scan = segment(0xda, [1, 1, 0, 0, 63, 0]);

@@ -13,10 +13,11 @@ import types
 class Site:
     """A view over one snapshot; nothing reachable from it can change the snapshot."""
 
-    __slots__ = ("_posts",)
+    __slots__ = ("_posts", "_media")
 
-    def __init__(self, posts):
+    def __init__(self, posts, media=()):
         self._posts = posts
+        self._media = media
 
     @property
     def posts(self):
@@ -26,6 +27,15 @@ class Site:
         created_at, updated_at, published_at and front_matter, and any further fields.
         """
         return self._posts
+
+    @property
+    def media(self):
+        """Every image of the project, newest first, as a tuple of read-only mappings; never the bytes.
+
+        Keys are those of the ABI's Media: id, file_name, mime_type, size, width, height, created_at,
+        title, alt, caption, linked_post_ids, url and thumbnails ({width, url}, narrowest first).
+        """
+        return self._media
 
     def tag_counts(self, published_only=True):
         """How many posts carry each tag, as a new dict in order of first appearance.
@@ -49,13 +59,16 @@ def install_site_module(snapshot_json):
     The module and its `site` stay the same objects from then on: macro modules are cached, and one
     that ran `from pymark import site` at import time must see the new data on its next call.
     """
-    posts = _read_only(json.loads(snapshot_json))["posts"]
+    snapshot = _read_only(json.loads(snapshot_json))
+    posts = snapshot["posts"]
+    media = snapshot.get("media", ())
     module = sys.modules.get("pymark")
     if not isinstance(getattr(module, "site", None), Site):
         module = types.ModuleType("pymark", "Pymark's read-only view of the project, for macros.")
         module.site = Site(())
         sys.modules["pymark"] = module
     module.site._posts = posts
+    module.site._media = media
 
 
 def _read_only(value):

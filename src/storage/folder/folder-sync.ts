@@ -119,7 +119,8 @@ export class FolderSync {
     const timestamp = fileTimestamp((this.options.clock ?? (() => new Date()))());
     await this.syncCollection(scriptFormat, this.options.scripts, timestamp, report);
     await this.syncCollection(postFormat, this.options.posts, timestamp, report);
-    if (this.options.media) await new MediaSync(this.folder, this.options.media, this.state).sync(timestamp, report);
+    if (this.options.media)
+      await new MediaSync(this.folder, this.options.media, this.state).sync(timestamp, report);
     return report;
   }
 

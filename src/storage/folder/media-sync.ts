@@ -107,7 +107,10 @@ export class MediaSync {
         const name = nameOf(info.path);
         if (!isSidecar(name)) {
           if (!name.includes('.conflict-') && !names.has(`${name}.yml`)) {
-            state.unreadable.push({ path: info.path, reason: `no sidecar ${name}.yml beside it, so it is not synced` });
+            state.unreadable.push({
+              path: info.path,
+              reason: `no sidecar ${name}.yml beside it, so it is not synced`,
+            });
           }
           continue;
         }
@@ -118,7 +121,10 @@ export class MediaSync {
         }
         const claimed = claims.get(read.entry.id);
         if (claimed !== undefined) {
-          state.unreadable.push({ path: info.path, reason: `duplicate id ${read.entry.id}, also in ${claimed}` });
+          state.unreadable.push({
+            path: info.path,
+            reason: `duplicate id ${read.entry.id}, also in ${claimed}`,
+          });
           continue;
         }
         claims.set(read.entry.id, info.path);
@@ -146,7 +152,9 @@ export class MediaSync {
     if (!parsed.ok) return { reason: describeProblem(parsed.problem) };
     const { media, header } = parsed.value;
     if (`media/${mediaMonthFolder(media.createdAt)}` !== dir) {
-      return { reason: `createdAt ${media.createdAt} belongs in media/${mediaMonthFolder(media.createdAt)}/, not ${dir}/` };
+      return {
+        reason: `createdAt ${media.createdAt} belongs in media/${mediaMonthFolder(media.createdAt)}/, not ${dir}/`,
+      };
     }
     if (!names.has(fileName)) return { reason: `the image ${fileName} beside it is missing` };
     const entry: ReadableEntry = {
@@ -193,7 +201,11 @@ class MediaPlanRun {
       const file = this.sidecarOf(id)!;
       const copyPath = `${file.entry.path.slice(0, -'.yml'.length)}.conflict-${this.timestamp}.yml`;
       const app = this.appItems.get(id)!;
-      if (await this.attempt(copyPath, () => this.folder.writeAtomic(copyPath, encoder.encode(serializeSidecar(app))))) {
+      if (
+        await this.attempt(copyPath, () =>
+          this.folder.writeAtomic(copyPath, encoder.encode(serializeSidecar(app))),
+        )
+      ) {
         copied.add(id);
         this.report.conflicts.push({ path: file.entry.path, copyPath });
       }
@@ -222,9 +234,16 @@ class MediaPlanRun {
       put.push({ media: file.media, bytes });
     }
     const writes = this.placeWrites();
-    for (const write of writes) if (write.media.fileName !== this.appItems.get(write.media.id)?.fileName) put.push({ media: write.media });
+    for (const write of writes)
+      if (write.media.fileName !== this.appItems.get(write.media.id)?.fileName)
+        put.push({ media: write.media });
     const trashInApp = this.planned.filter((action) => action.type === 'trashApp').map((action) => action.id);
-    if (!(await this.attempt("media/ (the app's media)", () => this.media.applyExternal({ put, trash: trashInApp })))) return;
+    if (
+      !(await this.attempt("media/ (the app's media)", () =>
+        this.media.applyExternal({ put, trash: trashInApp }),
+      ))
+    )
+      return;
 
     for (const { type, id } of fromFolder) {
       if (refused.has(id)) continue;
@@ -259,12 +278,18 @@ class MediaPlanRun {
       const app = this.appItems.get(id)!;
       const dir = dirOf(mediaPath(app));
       const namesInDir = new Set([...taken].filter((path) => dirOf(path) === dir).map(nameOf));
-      const fileName = uniqueFileName(app.fileName, new Set([...namesInDir].filter((name) => !name.endsWith('.yml'))));
-      const media = fileName === app.fileName && !namesInDir.has(`${fileName}.yml`) ? app : { ...app, fileName };
+      const fileName = uniqueFileName(
+        app.fileName,
+        new Set([...namesInDir].filter((name) => !name.endsWith('.yml'))),
+      );
+      const media =
+        fileName === app.fileName && !namesInDir.has(`${fileName}.yml`) ? app : { ...app, fileName };
       taken.add(mediaPath(media));
       taken.add(sidecarPath(media));
       const current = this.sidecarOf(id)?.entry.path ?? this.synced.get(id)?.path;
-      return current !== undefined && current !== sidecarPath(media) ? { media, replaces: current } : { media };
+      return current !== undefined && current !== sidecarPath(media)
+        ? { media, replaces: current }
+        : { media };
     });
   }
 
@@ -276,7 +301,10 @@ class MediaPlanRun {
       await this.folder.writeAtomic(imagePath, new Uint8Array(await blob.arrayBuffer()));
       this.report.written.push(imagePath);
     }
-    const header = serializeSidecar(media, this.sidecarOf(media.id)?.header ?? this.synced.get(media.id)?.header);
+    const header = serializeSidecar(
+      media,
+      this.sidecarOf(media.id)?.header ?? this.synced.get(media.id)?.header,
+    );
     const bytes = encoder.encode(header);
     await this.folder.writeAtomic(sidecarPath(media), bytes);
     if (replaces !== undefined) {
