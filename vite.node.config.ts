@@ -17,7 +17,11 @@ export default defineConfig({
     target: 'node20',
     sourcemap: true,
     rolldownOptions: {
-      input: { 'python-worker': 'src/runtime/node/python-worker.ts' },
+      input: {
+        'python-worker': 'src/runtime/node/python-worker.ts',
+        // `pymark build` (bin/pymark.mjs loads it).
+        pymark: 'src/cli/cli.ts',
+      },
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
     },
   },

@@ -60,12 +60,8 @@ export function parseSiteSettings(text: string): Parsed<SiteSettings> {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const [error] = doc.errors;
   if (error) {
-    const position = error.linePos?.[0];
-    return problem(
-      `not valid YAML: ${error.message.split('\n')[0]}`,
-      position?.line ?? 1,
-      position?.col ?? 1,
-    );
+    const { line, col } = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
+    return problem(`not valid YAML: ${error.message.split('\n')[0]}`, line, col);
   }
   if (doc.contents !== null && !isMap(doc.contents))
     return problem('must be a mapping of keys to values', 1, 1);

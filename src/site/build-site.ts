@@ -7,7 +7,6 @@ import type { SiteSettings } from '../core/site-settings';
 import { type MacroBatchRunner, PostRenderer, type RenderedPost, toAbiPost } from '../render/post-renderer';
 import { sanitizeCss } from '../render/sanitize-css';
 import { createHtmlSanitizer } from '../render/sanitize-html';
-import type { MacroScript } from '../runtime/types';
 import { hashBytes } from '../storage/folder/content-hash';
 import { atomFeed, type FeedPost, rssFeed, type SitemapEntry, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
@@ -74,13 +73,9 @@ export class SiteBuilder {
 
   constructor(
     private readonly runtime: SiteRuntime,
-    options: { memo?: MacroMemo; scriptFingerprint?: (script: MacroScript) => string } = {},
+    options: { memo?: MacroMemo; batchSize?: number } = {},
   ) {
-    const fingerprint = options.scriptFingerprint;
-    this.batcher = new MacroBatcher(runtime, {
-      ...(options.memo ? { memo: options.memo } : {}),
-      ...(fingerprint ? { scriptFingerprint: (item) => fingerprint(item.script) } : {}),
-    });
+    this.batcher = new MacroBatcher(runtime, options);
   }
 
   async build(project: SiteProject, options: BuildOptions = {}): Promise<BuildResult> {
@@ -214,6 +209,7 @@ export class SiteBuilder {
       tags: source.post.tags,
       categories: source.post.categories,
       html: rendered[index]!.html,
+      summary: posts[index]!.summary,
     }));
     addText(urls.rss().file, rssFeed(settings, urls, feedPosts));
     addText(urls.atom().file, atomFeed(settings, urls, feedPosts));

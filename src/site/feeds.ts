@@ -12,6 +12,8 @@ export interface FeedPost {
   categories: readonly string[];
   /** The post's full HTML (links still root-relative). */
   html: string;
+  /** Its first paragraph as text: RSS's `<description>`, beside the full HTML in `<content:encoded>`. */
+  summary: string;
 }
 
 /*
@@ -31,12 +33,13 @@ export function rssFeed(settings: SiteSettings, urls: SiteUrls, posts: readonly 
       `<guid isPermaLink="true">${xml(post.absoluteUrl)}</guid>\n` +
       `<pubDate>${new Date(post.published).toUTCString()}</pubDate>\n` +
       [...post.categories, ...post.tags].map((term) => `<category>${xml(term)}</category>\n`).join('') +
-      `<description>${xml(absoluteLinks(post.html, home))}</description>\n` +
+      `<description>${xml(post.summary)}</description>\n` +
+      `<content:encoded>${xml(absoluteLinks(post.html, home))}</content:encoded>\n` +
       '</item>\n',
   );
   return (
     '<?xml version="1.0" encoding="utf-8"?>\n' +
-    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">\n<channel>\n' +
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">\n<channel>\n' +
     `<title>${xml(settings.title)}</title>\n` +
     `<link>${xml(home)}</link>\n` +
     `<description>${xml(settings.description || settings.title)}</description>\n` +
@@ -50,7 +53,11 @@ export function rssFeed(settings: SiteSettings, urls: SiteUrls, posts: readonly 
 
 export function atomFeed(settings: SiteSettings, urls: SiteUrls, posts: readonly FeedPost[]): string {
   const home = urls.home(1).absolute;
-  const updated = posts.reduce((latest, post) => (post.updated > latest ? post.updated : latest), '');
+  const updated =
+    posts
+      .map((post) => post.updated)
+      .sort()
+      .at(-1) ?? '';
   const entries = posts.map(
     (post) =>
       '<entry>\n' +

@@ -1,5 +1,5 @@
 import type { MacroBatchRunner } from '../render/post-renderer';
-import type { RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
+import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 
 /** A macro call that failed during a build, with the post it was called from. */
 export interface RecordedFailure {
@@ -15,8 +15,6 @@ export interface MacroBatcherOptions {
   batchSize?: number;
   /** Outcomes remembered from an earlier build (e.g. read from the build cache). */
   memo?: MacroMemo;
-  /** Extra key material per script, e.g. a hash of its body: a hand edit that kept the version still counts. */
-  scriptFingerprint?: (item: RenderItem) => string;
 }
 
 /**
@@ -41,7 +39,6 @@ export class MacroBatcher implements MacroBatchRunner {
     reject: (error: unknown) => void;
   }[] = [];
   readonly #batchSize: number;
-  readonly #fingerprint: (item: RenderItem) => string;
 
   constructor(
     private readonly runner: MacroBatchRunner,
@@ -49,7 +46,6 @@ export class MacroBatcher implements MacroBatchRunner {
   ) {
     this.memo = options.memo ?? new Map();
     this.#batchSize = options.batchSize ?? 500;
-    this.#fingerprint = options.scriptFingerprint ?? (() => '');
   }
 
   /** Starts a new build: clears its failures and counters (the memo stays). */
@@ -78,7 +74,8 @@ export class MacroBatcher implements MacroBatchRunner {
 
   memoKey(item: RenderItem): string {
     const { script, context } = item;
-    return `${script.id}@${script.version}#${this.#fingerprint(item)}|${JSON.stringify(context)}`;
+    // The body counts too: a script edited by hand in its file may keep its version.
+    return `${script.id}@${script.version}#${fingerprint(script)}|${JSON.stringify(context)}`;
   }
 
   async #flush(): Promise<void> {
@@ -134,6 +131,23 @@ export class MacroBatcher implements MacroBatchRunner {
     list.push({ item, failure });
     this.failures.set(postId, list);
   }
+}
+
+const fingerprints = new WeakMap<MacroScript, string>();
+
+/** FNV-1a (32-bit) of the script's body and its length: cheap, and only ever compared for one script id. */
+function fingerprint(script: MacroScript): string {
+  let known = fingerprints.get(script);
+  if (known === undefined) {
+    let hash = 0x811c9dc5;
+    for (let index = 0; index < script.body.length; index++) {
+      hash ^= script.body.charCodeAt(index);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    known = `${(hash >>> 0).toString(16)}.${script.body.length}`;
+    fingerprints.set(script, known);
+  }
+  return known;
 }
 
 function lost(item: RenderItem): RenderFailure {

@@ -1,3 +1,4 @@
+import type { FileProblem } from '../core/front-matter';
 import type { Post } from '../core/post';
 import { parsePostFile } from '../core/post-file';
 import type { Script } from '../core/script';
@@ -84,7 +85,7 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
   if (settingsText !== undefined) {
     const parsed = parseSiteSettings(settingsText);
     if (parsed.ok) settings = parsed.value;
-    else problems.push({ file: siteSettingsPath, ...parsed.problem, message: parsed.problem.reason });
+    else problems.push(located(siteSettingsPath, parsed.problem));
   }
 
   const posts: SourcePost[] = [];
@@ -94,7 +95,7 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
     const slug = fileSlug(info.path, '.md');
     const parsed = parsePostFile(content, { slug, fallbackTime: info.modifiedAt });
     if (!parsed.ok) {
-      problems.push({ file: info.path, ...parsed.problem, message: parsed.problem.reason });
+      problems.push(located(info.path, parsed.problem));
       continue;
     }
     const { post, header } = parsed.value;
@@ -110,7 +111,7 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
       fallbackTime: info.modifiedAt,
     });
     if (parsed.ok) scripts.push(parsed.value.script);
-    else problems.push({ file: info.path, ...parsed.problem, message: parsed.problem.reason });
+    else problems.push(located(info.path, parsed.problem));
   }
 
   const templates = new Map<string, string>();
@@ -146,6 +147,15 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
 async function itemFiles(source: ProjectSource, dir: string, extension: string): Promise<ProjectFileInfo[]> {
   const files = await source.listFiles(dir);
   return files.filter((info) => slugOfPath({ dir, extension }, info.path) !== undefined);
+}
+
+function located(file: string, { reason, line, column }: FileProblem): BuildProblem {
+  return {
+    file,
+    ...(line === undefined ? {} : { line }),
+    ...(column === undefined ? {} : { column }),
+    message: reason,
+  };
 }
 
 function fileSlug(path: string, extension: string): string {

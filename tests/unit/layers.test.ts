@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 /** README's architecture map: each layer may import only from the layers before it. */
-const layers = ['core', 'runtime', 'storage', 'render', 'ui'] as const;
+const layers = ['core', 'runtime', 'storage', 'render', 'site', 'ui', 'cli'] as const;
 
 const src = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -34,8 +34,8 @@ describe('layering', () => {
     expect(violations).toEqual([]);
   });
 
-  test('src/core stays free of DOM and worker globals', () => {
-    const offenders = sourceFiles(join(src, 'core')).filter((file) =>
+  test.each([['core'], ['site']])('src/%s stays free of DOM and worker globals', (layer) => {
+    const offenders = sourceFiles(join(src, layer)).filter((file) =>
       /\b(document|window|self|navigator|localStorage|indexedDB|postMessage)\s*[.(]/.test(
         readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''),
       ),

@@ -1,0 +1,151 @@
+import { watch } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { siteSettingsPath } from '../core/site-settings';
+import { SiteBuilder } from '../site/build-site';
+import { readProject } from '../site/project';
+import { writeSite } from '../site/site-writer';
+import { type BuildCommand, parseCommandLine, usage } from './args';
+import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
+import { LazyNodeRuntime } from './lazy-runtime';
+import { NodeProjectSource, NodeSiteTarget } from './node-folders';
+import { type BuildReport, countWrites, formatSummary } from './report';
+
+/*
+ * `pymark build`: the command line's composition root. It picks the implementations (the project
+ * folder and output folder on Node's fs, Python in worker threads) and runs the same site engine
+ * the app runs.
+ */
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Runs the command line; resolves with the exit code (with `--watch`, only once it is stopped). */
+export async function runCli(argv: readonly string[], io: CliIo = process): Promise<number> {
+  const args = parseCommandLine(argv);
+  if (args.command === 'help') {
+    io.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (args.command === 'usage-error') {
+    io.stderr.write(`pymark: ${args.message}\n\n${usage}\n`);
+    return 2;
+  }
+  const runtime = new LazyNodeRuntime();
+  // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
+  const builder = new SiteBuilder(runtime, { memo: await loadBuildCache(args.project), batchSize: 100_000 });
+  try {
+    const first = await buildOnce(args, builder, runtime, io);
+    if (!args.watch) return first.exitCode;
+    return await watchProject(args, builder, runtime, io);
+  } finally {
+    runtime.dispose();
+  }
+}
+
+async function buildOnce(
+  args: BuildCommand,
+  builder: SiteBuilder,
+  runtime: LazyNodeRuntime,
+  io: CliIo,
+): Promise<BuildReport> {
+  const started = performance.now();
+  const report: BuildReport = {
+    ok: false,
+    exitCode: 1,
+    project: args.project,
+    out: args.out,
+    durationMs: 0,
+    problems: [],
+    warnings: [],
+  };
+  const progress = args.json || !io.stderr.isTTY ? undefined : new ProgressBar(io.stderr);
+  try {
+    const read = await readProject(new NodeProjectSource(args.project));
+    if (!read.ok) {
+      report.problems = read.problems;
+      report.exitCode = read.problems.some((problem) => problem.file === siteSettingsPath) ? 2 : 1;
+    } else {
+      const result = await builder.build(read.project, {
+        allowUnknownMacros: args.allowUnknownMacros,
+        onProgress: (step) =>
+          progress?.show(
+            step.phase === 'render' ? 'rendering posts' : 'writing pages',
+            step.done,
+            step.total,
+          ),
+      });
+      report.warnings = result.warnings;
+      if (!result.ok) {
+        report.problems = result.problems;
+      } else {
+        const written = await writeSite(result.files, new NodeSiteTarget(args.out));
+        await saveBuildCache(args.project, builder.batcher.usedMemo());
+        report.ok = true;
+        report.exitCode = 0;
+        report.stats = { ...result.stats, ...countWrites(written), pythonWorkers: runtime.workers };
+      }
+    }
+  } catch (error) {
+    report.problems = [{ file: '.', message: error instanceof Error ? error.message : String(error) }];
+  } finally {
+    progress?.clear();
+  }
+  report.durationMs = Math.round(performance.now() - started);
+  if (args.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else (report.ok ? io.stdout : io.stderr).write(formatSummary(report));
+  return report;
+}
+
+/** Rebuilds after each burst of changes in the project (not in the output or the cache) until Ctrl-C. */
+function watchProject(
+  args: BuildCommand,
+  builder: SiteBuilder,
+  runtime: LazyNodeRuntime,
+  io: CliIo,
+): Promise<number> {
+  const ignored = [relative(args.project, args.out), buildCachePath.split('/')[0]!].filter(
+    (path) => path !== '' && !path.startsWith('..'),
+  );
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let building: Promise<unknown> = Promise.resolve();
+    const rebuild = () => {
+      building = building.then(() => buildOnce(args, builder, runtime, io));
+    };
+    const watcher = watch(args.project, { recursive: true }, (_event, filename) => {
+      const path = String(filename ?? '')
+        .split(sep)
+        .join('/');
+      if (ignored.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return;
+      if (path.split('/').some((segment) => segment.startsWith('.'))) return;
+      // Editors write a file in several steps; one build after the burst is enough.
+      clearTimeout(timer);
+      timer = setTimeout(rebuild, 100);
+    });
+    if (!args.json) io.stderr.write(`Watching ${args.project} for changes (Ctrl-C to stop)\n`);
+    process.once('SIGINT', () => {
+      watcher.close();
+      clearTimeout(timer);
+      void building.then(() => resolve(0));
+    });
+  });
+}
+
+/** One line redrawn in place on a terminal: `[#####-----] rendering posts 500/1000`. */
+class ProgressBar {
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  show(label: string, done: number, total: number): void {
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    this.stream.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${label} ${done}/${total}\x1b[K`,
+    );
+  }
+
+  clear(): void {
+    this.stream.write('\r\x1b[K');
+  }
+}

@@ -1,0 +1,92 @@
+import * as fs from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { ProjectFileInfo, ProjectSource } from '../site/project';
+import type { SiteTarget } from '../site/site-writer';
+
+/** A project folder on disk, as the site engine reads it. */
+export class NodeProjectSource implements ProjectSource {
+  constructor(private readonly root: string) {}
+
+  async listFiles(dir: string): Promise<ProjectFileInfo[]> {
+    const base = join(this.root, dir);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(base, { withFileTypes: true, recursive: true });
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const files = entries.filter((entry) => entry.isFile());
+    return Promise.all(
+      files.map(async (entry) => {
+        const absolute = join(entry.parentPath, entry.name);
+        const { mtime } = await fs.stat(absolute);
+        return { path: relative(this.root, absolute).split(sep).join('/'), modifiedAt: mtime.toISOString() };
+      }),
+    );
+  }
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await fs.readFile(join(this.root, path)));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** The output folder on disk. */
+export class NodeSiteTarget implements SiteTarget {
+  constructor(private readonly root: string) {}
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await fs.readFile(join(this.root, path)));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await fs.access(join(this.root, path));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+    const target = join(this.root, path);
+    await fs.mkdir(dirname(target), { recursive: true });
+    // A rename within one folder replaces the file in one step: a reader, or a crash, sees old or new.
+    const temporary = join(dirname(target), `.${crypto.randomUUID()}.pymark-tmp`);
+    try {
+      await fs.writeFile(temporary, bytes);
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    await fs.rm(join(this.root, path), { force: true });
+    // Folders the site no longer uses go too (a tag's pages, a month's archive), up to the root.
+    let dir = dirname(path);
+    while (dir !== '.' && dir !== '') {
+      try {
+        await fs.rmdir(join(this.root, dir));
+      } catch {
+        break;
+      }
+      dir = dirname(dir);
+    }
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}

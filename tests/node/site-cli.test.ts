@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { blogFixture, buildNodeBundles, copyFixture } from './site-harness';
+
+/*
+ * `pymark build` as a user runs it: the bundled command (what bin/pymark.mjs loads) in a child
+ * process, with Python in worker threads.
+ */
+
+let cli: string;
+
+beforeAll(async () => {
+  cli = join(await buildNodeBundles(), 'pymark.mjs');
+}, 120_000);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function pymark(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+const read = (path: string) => readFileSync(path, 'utf8');
+
+describe('pymark build', () => {
+  test('builds into <project>/site, reports as JSON, and a rebuild writes nothing and starts no Python', async () => {
+    const dir = copyFixture(blogFixture);
+    const first = await pymark('build', dir, '--json');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report).toMatchObject({
+      ok: true,
+      exitCode: 0,
+      out: join(dir, 'site'),
+      problems: [],
+      stats: { posts: 4, drafts: 1, macroCalls: 3, macrosRun: 3, removed: 0, unchanged: 0, pythonWorkers: 1 },
+    });
+    expect(report.stats.written).toBe(report.stats.files);
+    expect(read(join(dir, 'site/posts/videos/index.html'))).toContain(
+      'https://www.youtube.com/embed/dQw4w9WgXcQ',
+    );
+
+    const second = JSON.parse((await pymark('build', dir, '--json')).stdout);
+    expect(second.stats).toMatchObject({
+      written: 0,
+      unchanged: report.stats.files,
+      macrosRun: 0,
+      pythonWorkers: 0,
+    });
+  }, 120_000);
+
+  test('a macro error exits 1, is listed with file, line and script line, and leaves the previous site whole', async () => {
+    const dir = copyFixture(blogFixture);
+    const out = join(dir, 'elsewhere');
+    expect((await pymark('build', dir, '--out', out)).code).toBe(0);
+    const before = read(join(out, 'posts/hello/index.html'));
+    writeFileSync(
+      join(dir, 'scripts/boom.py'),
+      '"""\n---\nid: "6a1c1f4e-9a55-4a43-9a36-7a1d1f0c3b11"\ntitle: "Boom"\nkind: "macro"\n---\n"""\ndef render(context):\n    raise RuntimeError("no")\n',
+    );
+    const hello = join(dir, 'posts/hello.md');
+    writeFileSync(hello, read(hello).replace('Second paragraph.', 'Second [[boom]] paragraph.'));
+    const failed = await pymark('build', dir, '--out', out);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toMatch(
+      /^error: posts\/hello\.md:13:8: \[\[boom\]\] failed \(exception\): .*RuntimeError: no \(boom\.py:2\)$/m,
+    );
+    expect(failed.stderr).toMatch(/Build failed with 1 error; nothing was written/);
+    expect(read(join(out, 'posts/hello/index.html'))).toBe(before);
+  }, 120_000);
+
+  test('a bad site.yml exits 2 with its line and column', async () => {
+    const dir = copyFixture(blogFixture);
+    writeFileSync(join(dir, 'site.yml'), 'title: "x"\nbase_url: "ftp://example.com/"\n');
+    const run = await pymark('build', dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error: site.yml:2:11: base_url: must be an absolute http(s) URL');
+  });
+
+  test('bad usage exits 2 with the usage', async () => {
+    for (const args of [[], ['build'], ['publish', 'x'], ['build', 'x', '--no-such-flag']]) {
+      const run = await pymark(...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain('Usage: pymark build <project-folder>');
+    }
+    expect((await pymark('--help')).code).toBe(0);
+  });
+});

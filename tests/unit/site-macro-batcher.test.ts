@@ -1,0 +1,82 @@
+import { describe, expect, test } from 'vitest';
+import type { MacroContext } from '../../src/core/abi';
+import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
+import { MacroBatcher } from '../../src/site/macro-batcher';
+
+const script = { id: 's1', version: 1, slug: 'echo', body: 'def render(c): ...', entrypoint: 'render' };
+
+function item(postId: string, value: string, body = script.body): RenderItem {
+  const context: MacroContext = {
+    macro: 'echo',
+    params: { v: { type: 'str', value } },
+    args: [],
+    env: { preview: false, language: 'en', base_url: 'https://b.example/' },
+    post: { id: postId, title: 't', slug: 's', status: 'published', tags: [], categories: [] },
+  };
+  return { script: { ...script, body }, context };
+}
+
+/** Echoes each item's `v`; `fail` raises. Records each call it got. */
+class EchoRunner {
+  readonly calls: RenderItem[][] = [];
+  async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+    this.calls.push([...items]);
+    return items.map((entry) => {
+      const value = entry.context.params.v?.value;
+      return value === 'fail'
+        ? { ok: false, kind: 'exception', script: 'echo.py', message: 'ValueError: fail', line: 2 }
+        : { ok: true, html: `<b>${value}</b>`, warnings: [] };
+    });
+  }
+}
+
+describe('macro batcher', () => {
+  test('requests made in the same tick go out as one batch, identical calls once', async () => {
+    const runner = new EchoRunner();
+    const batcher = new MacroBatcher(runner);
+    const outcomes = await Promise.all([
+      batcher.renderMany([item('p1', 'a'), item('p1', 'b')]),
+      batcher.renderMany([item('p2', 'c')]),
+      batcher.renderMany([item('p1', 'a')]),
+    ]);
+    expect(runner.calls.map((call) => call.length)).toEqual([3]);
+    expect(outcomes.map((list) => list.map((outcome) => (outcome.ok ? outcome.html : '')))).toEqual([
+      ['<b>a</b>', '<b>b</b>'],
+      ['<b>c</b>'],
+      ['<b>a</b>'],
+    ]);
+    expect(batcher.executed).toBe(3);
+  });
+
+  test('splits a large batch into calls of at most batchSize', async () => {
+    const runner = new EchoRunner();
+    const batcher = new MacroBatcher(runner, { batchSize: 2 });
+    await batcher.renderMany(['a', 'b', 'c', 'd', 'e'].map((value) => item('p', value)));
+    expect(runner.calls.map((call) => call.length)).toEqual([2, 2, 1]);
+  });
+
+  test('remembers successes across builds (and a changed body runs again); failures are recorded, never remembered', async () => {
+    const runner = new EchoRunner();
+    const batcher = new MacroBatcher(runner);
+    await batcher.renderMany([item('p1', 'a'), item('p2', 'fail')]);
+    expect(batcher.failures.get('p2')?.[0]?.failure).toMatchObject({ message: 'ValueError: fail', line: 2 });
+    batcher.resetBuild();
+    await batcher.renderMany([
+      item('p1', 'a'),
+      item('p2', 'fail'),
+      item('p1', 'a', 'def render(c): return "x"'),
+    ]);
+    expect(runner.calls[1]?.map((call) => call.context.params.v?.value)).toEqual(['fail', 'a']);
+    expect(batcher.failures.get('p2')).toHaveLength(1);
+    expect([...batcher.usedMemo().keys()]).toHaveLength(2);
+  });
+
+  test('a runtime that cannot start rejects every waiting request', async () => {
+    const batcher = new MacroBatcher({
+      renderMany: () => Promise.reject(new Error('Python could not start')),
+    });
+    await expect(
+      Promise.all([batcher.renderMany([item('p', 'a')]), batcher.renderMany([item('q', 'b')])]),
+    ).rejects.toThrow('Python could not start');
+  });
+});
