@@ -100,3 +100,9 @@ export function uniqueFileName(name: string, taken: ReadonlySet<string>): string
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/**
+ * Makes a WebP copy of an image, `width` pixels wide: in the browser off the main thread
+ * (createImageBitmap and OffscreenCanvas in a worker), in Node with sharp.
+ */
+export type ThumbnailMaker = (image: Uint8Array, width: number) => Promise<Uint8Array>;
