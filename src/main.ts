@@ -6,6 +6,8 @@ import { SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
+import { ImageWorker } from './storage/browser-thumbnails';
+import { openMediaStore } from './storage/idb-media-store';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { LastOpenMemory, type View } from './storage/last-open';
@@ -15,7 +17,9 @@ import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
 import { IncomingPosts } from './ui/incoming-posts';
+import { MediaLibrary } from './ui/media-library';
 import { PostsWorkspace } from './ui/posts-workspace';
+import { PreviewMedia } from './ui/preview-media';
 import { Workspace } from './ui/workspace';
 
 /** Composition root: the only place that picks concrete implementations. */
@@ -31,10 +35,11 @@ async function start(): Promise<void> {
     }),
     snapshots: createSnapshotStore(),
   });
-  const [store, postStore, settingsStore] = await Promise.all([
+  const [store, postStore, settingsStore, mediaStore] = await Promise.all([
     openScriptStore(),
     openPostStore(),
     openSettingsStore(),
+    openMediaStore(),
   ]);
   // Edits an unload cut short last time, kept in Web Storage as the page went away. What cannot be
   // written back now stays kept, for the next start.
@@ -51,7 +56,7 @@ async function start(): Promise<void> {
       (await settingsStore.updateSettings({ runTimeoutMs: ms })).runTimeoutMs,
   };
   // Defaults are seeded, and the remembered folder found, before the workspace lists the scripts.
-  const project = await openProjectFolder({ scripts: store, posts: postStore });
+  const project = await openProjectFolder({ scripts: store, posts: postStore, media: mediaStore });
   app.folder = project.connection;
   app.defaultOffers = project.offers;
   const workspace = new Workspace({
@@ -64,17 +69,37 @@ async function start(): Promise<void> {
   app.diagnostics = new Diagnostics(runtime);
 
   const renderer = new PostRenderer(runtime, createHtmlSanitizer());
-  const siteData = new SiteDataFeed(() => postStore.list(), runtime);
+  const siteData = new SiteDataFeed(
+    () => postStore.list(),
+    runtime,
+    () => mediaStore.list(),
+  );
+  const previewMedia = new PreviewMedia(mediaStore, () => siteData.media);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
   const posts = new PostsWorkspace({
     store: postStore,
-    render: async (post) =>
-      renderer.renderPost(post, { scripts: await store.list(), env, dataVersion: siteData.version }),
+    render: async (post) => {
+      const rendered = await renderer.renderPost(post, {
+        scripts: await store.list(),
+        env,
+        dataVersion: siteData.version,
+        media: siteData.media,
+      });
+      return { ...rendered, html: await previewMedia.inline(rendered.html) };
+    },
   });
   app.posts = posts;
   // A saved macro script or changed site data can change what the open post renders to.
   store.subscribe(() => posts.refreshPreview());
   postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
+  mediaStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
+  const images = new ImageWorker();
+  const media = new MediaLibrary({
+    store: mediaStore,
+    checkDecodes: (bytes) => images.check(bytes),
+    makeThumbnail: images.makeThumbnail,
+  });
+  app.media = media;
 
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
   let flushed: Promise<unknown> = Promise.resolve();
@@ -95,7 +120,7 @@ async function start(): Promise<void> {
   app.addEventListener('view-change', (event) =>
     lastOpen.remember({ view: (event as CustomEvent<View>).detail }),
   );
-  await Promise.all([siteData.refresh(), workspace.init(scriptId), posts.init(postId)]);
+  await Promise.all([siteData.refresh(), workspace.init(scriptId), posts.init(postId), media.init()]);
   rememberOpen(workspace, (id) => lastOpen.remember({ scriptId: id }));
   rememberOpen(posts, (id) => lastOpen.remember({ postId: id }));
   if (notRestored.length > 0) {

@@ -24,7 +24,8 @@ export function previewDocument(appOrigin: string, nonce = crypto.randomUUID().r
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     "style-src 'unsafe-inline'",
-    `img-src https: ${appOrigin}`,
+    // data: for the project's images, which the app inlines from its store (ui/preview-media.ts).
+    `img-src https: data: ${appOrigin}`,
     'media-src https:',
     `frame-src ${embedOrigins}`,
     "base-uri 'none'",

@@ -5,8 +5,11 @@ import type { PythonRuntime } from '../runtime/types';
 import { toAbiMedia } from './media-data';
 import { toAbiPost } from './post-renderer';
 
-/** Where the preview shows the app's images: the preview frame answers these paths from the store. */
-export const previewMediaPrefix = '/pymark-media/';
+/**
+ * The preview links images at their site paths (`/media/2026/02/a.jpg`), as a post's Markdown does;
+ * the app swaps them for the store's bytes before the preview frame shows them (ui/preview-media.ts).
+ */
+export const previewMediaPrefix = '/';
 
 /**
  * Keeps the worker's `pymark.site` snapshot in step with the project's posts: one snapshot per
