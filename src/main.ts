@@ -12,6 +12,7 @@ import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { LastOpenMemory, type View } from './storage/last-open';
 import { openSettingsStore } from './storage/settings-store';
+import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { createSnapshotStore } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
@@ -137,6 +138,11 @@ async function start(): Promise<void> {
     forget: () => history.replaceState(history.state, '', withoutIncomingParams(location.href)),
   });
   app.incoming = incoming;
+  if (hasSharedMedia(location.search)) {
+    history.replaceState(history.state, '', withoutSharedMediaParam(location.href));
+    app.tab = 'media';
+    await media.importFiles(await takeSharedMedia());
+  }
   await incoming.receive(readIncomingPost(location.search));
 }
 

@@ -151,3 +151,43 @@ describe('media', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+describe('the share target', () => {
+  test('takes images shared to the installed app into the media library', async () => {
+    const app = await newAppPage(suite.browser, suite.server.url);
+    try {
+      const { page } = app;
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+      });
+      await page.reload();
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      // What the system share sheet sends: a multipart POST to the manifest's action.
+      const data = [...(await jpeg(800, 600))];
+      await page.evaluate(
+        ({ data }) => {
+          const form = document.createElement('form');
+          form.method = 'post';
+          form.action = '/share-target';
+          form.enctype = 'multipart/form-data';
+          const input = document.createElement('input');
+          input.type = 'file';
+          input.name = 'media';
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(data)], 'shared.jpg', { type: 'image/jpeg' }));
+          input.files = transfer.files;
+          form.append(input);
+          document.body.append(form);
+          form.submit();
+        },
+        { data },
+      );
+      await page.getByRole('status').filter({ hasText: 'Imported shared.jpg' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
+      expect(new URL(page.url()).search).toBe('');
+      expect(app.errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
