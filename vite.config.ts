@@ -80,6 +80,8 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/node/**/*.test.ts'],
           testTimeout: 60_000,
+          // Loading Pyodide in a beforeAll takes longer than the default 10 s on a busy machine.
+          hookTimeout: 60_000,
         },
       },
       {

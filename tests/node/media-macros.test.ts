@@ -7,10 +7,9 @@ const root = new URL('../../', import.meta.url);
 
 let harness: MacroHarness;
 
-// Loading Pyodide takes longer than the default 10 s hook limit on a busy machine; tests get 60 s.
 beforeAll(async () => {
   harness = await loadMacroHarness();
-}, 60_000);
+});
 
 /** Renders defaults/<file>.py as the macro `name` through the macro engine in real Pyodide. */
 function render(
