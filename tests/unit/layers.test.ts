@@ -35,10 +35,13 @@ describe('layering', () => {
   });
 
   test.each([['core'], ['site']])('src/%s stays free of DOM and worker globals', (layer) => {
-    const offenders = sourceFiles(join(src, layer)).filter((file) =>
-      /\b(document|window|self|navigator|localStorage|indexedDB|postMessage)\s*[.(]/.test(
-        readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''),
-      ),
+    // src/site/app is the site build's worker and its page-side client: worker globals are its job.
+    const offenders = sourceFiles(join(src, layer)).filter(
+      (file) =>
+        !relative(src, file).startsWith('site/app/') &&
+        /\b(document|window|self|navigator|localStorage|indexedDB|postMessage)\s*[.(]/.test(
+          readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''),
+        ),
     );
     expect(offenders.map((file) => relative(src, file))).toEqual([]);
   });
