@@ -32,13 +32,19 @@ export default defineConfig({
         display: 'standalone',
         start_url: '/',
         scope: '/',
-        // Android's share sheet lists the installed app; what is shared arrives in the address
-        // (src/core/incoming-post.ts) and goes through a transform before it is saved.
+        // Android's share sheet lists the installed app. The service worker takes the POST
+        // (public/share-target-sw.js): shared text arrives in the address (src/core/incoming-post.ts)
+        // and goes through a transform; shared images go to the media library.
         share_target: {
-          action: '/',
-          method: 'GET',
-          enctype: 'application/x-www-form-urlencoded',
-          params: { title: 'share_title', text: 'share_text', url: 'share_url' },
+          action: '/share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: {
+            title: 'share_title',
+            text: 'share_text',
+            url: 'share_url',
+            files: [{ name: 'media', accept: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] }],
+          },
         },
         icons: [
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
@@ -51,10 +57,11 @@ export default defineConfig({
         globPatterns: ['**/*.{js,mjs,css,html,png,svg,wasm,zip,json}'],
         maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
         navigateFallback: 'index.html',
-        // The built site's preview is served from Cache Storage by public/site-preview-sw.js, which is
-        // imported first so its fetch listener answers before Workbox's navigation fallback.
+        // The built site's preview is served from Cache Storage by public/site-preview-sw.js, and shared
+        // images are taken in by public/share-target-sw.js; both are imported first so their fetch
+        // listeners answer before Workbox's navigation fallback.
         navigateFallbackDenylist: [/^\/site-preview\//],
-        importScripts: ['site-preview-sw.js'],
+        importScripts: ['site-preview-sw.js', 'share-target-sw.js'],
         cleanupOutdatedCaches: true,
       },
       devOptions: { enabled: false },

@@ -8,14 +8,17 @@ import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
 import { listFilesBelow } from './site/app/directory-files';
 import { SiteBuildClient } from './site/app/site-build-client';
+import { ImageWorker } from './storage/browser-thumbnails';
 import { DirectoryHandleFolder } from './storage/folder/directory-handle-folder';
 import { IdbFolderHandleStore } from './storage/folder/folder-handle-store';
+import { openMediaStore } from './storage/idb-media-store';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { LastOpenMemory, type View } from './storage/last-open';
 import { defaultDbName, openPymarkDb, warnAboutInvalidRecord } from './storage/pymark-db';
 import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
+import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
 import { createSnapshotStore } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
@@ -23,7 +26,9 @@ import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
 import { IncomingPosts } from './ui/incoming-posts';
 import { MacroTrial, samplePostWith } from './ui/macro-trial';
+import { MediaLibrary } from './ui/media-library';
 import { PostsWorkspace } from './ui/posts-workspace';
+import { PreviewMedia } from './ui/preview-media';
 import { addSampleProject } from './ui/sample-project';
 import { SiteWorkspace } from './ui/site-workspace';
 import { Workspace } from './ui/workspace';
@@ -41,10 +46,11 @@ async function start(): Promise<void> {
     }),
     snapshots: createSnapshotStore(),
   });
-  const [store, postStore, settingsStore] = await Promise.all([
+  const [store, postStore, settingsStore, mediaStore] = await Promise.all([
     openScriptStore(),
     openPostStore(),
     openSettingsStore(),
+    openMediaStore(),
   ]);
   // Edits an unload cut short last time, kept in Web Storage as the page went away. What cannot be
   // written back now stays kept, for the next start.
@@ -61,7 +67,7 @@ async function start(): Promise<void> {
       (await settingsStore.updateSettings({ runTimeoutMs: ms })).runTimeoutMs,
   };
   // Defaults are seeded, and the remembered folder found, before the workspace lists the scripts.
-  const project = await openProjectFolder({ scripts: store, posts: postStore });
+  const project = await openProjectFolder({ scripts: store, posts: postStore, media: mediaStore });
   app.folder = project.connection;
   app.defaultOffers = project.offers;
   const workspace = new Workspace({
@@ -77,7 +83,8 @@ async function start(): Promise<void> {
 
   const sanitize = createHtmlSanitizer();
   const renderer = new PostRenderer(runtime, sanitize);
-  const siteData = new SiteDataFeed(() => postStore.list(), runtime);
+  const siteData = new SiteDataFeed(() => postStore.list(), runtime, { media: () => mediaStore.list() });
+  const previewMedia = new PreviewMedia(mediaStore, () => siteData.media);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
   const scripts = new HeldList(() => store.list());
   // A newer preview makes an older one moot: its macro calls stop, or never start.
@@ -97,8 +104,15 @@ async function start(): Promise<void> {
   });
   const posts = new PostsWorkspace({
     store: postStore,
-    render: async (post) =>
-      renderer.renderPost(post, { scripts: await scripts.current(), env, dataVersion: siteData.version }),
+    render: async (post) => {
+      const rendered = await renderer.renderPost(post, {
+        scripts: await scripts.current(),
+        env,
+        dataVersion: siteData.version,
+        media: siteData.media,
+      });
+      return { ...rendered, html: await previewMedia.inline(rendered.html) };
+    },
   });
   app.posts = posts;
   app.addSampleProject = () => addSampleProject({ scripts: store, posts: postStore });
@@ -108,6 +122,14 @@ async function start(): Promise<void> {
     posts.refreshPreview();
   });
   postStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
+  mediaStore.subscribe(() => void siteData.refresh().then(() => posts.refreshPreview()));
+  const images = new ImageWorker();
+  const media = new MediaLibrary({
+    store: mediaStore,
+    checkDecodes: (bytes) => images.check(bytes),
+    makeThumbnail: images.makeThumbnail,
+  });
+  app.media = media;
 
   app.site = await siteWorkspace(runtime, siteData, project.connection);
 
@@ -130,7 +152,7 @@ async function start(): Promise<void> {
   app.addEventListener('view-change', (event) =>
     lastOpen.remember({ view: (event as CustomEvent<View>).detail }),
   );
-  await Promise.all([siteData.refresh(), workspace.init(scriptId), posts.init(postId)]);
+  await Promise.all([siteData.refresh(), workspace.init(scriptId), posts.init(postId), media.init()]);
   rememberOpen(workspace, (id) => lastOpen.remember({ scriptId: id }));
   rememberOpen(posts, (id) => lastOpen.remember({ postId: id }));
   if (notRestored.length > 0) {
@@ -151,6 +173,11 @@ async function start(): Promise<void> {
     },
   });
   app.incoming = incoming;
+  if (hasSharedMedia(location.search)) {
+    history.replaceState(history.state, '', withoutSharedMediaParam(location.href));
+    app.tab = 'media';
+    await media.importFiles(await takeSharedMedia());
+  }
   await incoming.receive(readIncomingPost(location.search));
 }
 

@@ -7,6 +7,7 @@ import { IdbFolderHandleStore, type PermissionedDirectoryHandle } from './storag
 import { FolderSync } from './storage/folder/folder-sync';
 import { IpcFolder } from './storage/folder/ipc-folder';
 import { openSyncStateStore } from './storage/folder/sync-state-store';
+import type { IdbMediaStore } from './storage/idb-media-store';
 import type { IdbPostStore } from './storage/idb-post-store';
 import type { IdbScriptStore } from './storage/idb-script-store';
 import { defaultDbName, openPymarkDb, type PymarkDb, warnAboutInvalidRecord } from './storage/pymark-db';
@@ -70,11 +71,15 @@ const folderSyncLock = 'pymark:folder-sync';
  * (applied on every start, into the folder too when it is connected) and the folder sync.
  */
 
-export async function openProjectFolder(stores: { scripts: IdbScriptStore; posts: IdbPostStore }): Promise<{
+export async function openProjectFolder(stores: {
+  scripts: IdbScriptStore;
+  posts: IdbPostStore;
+  media?: IdbMediaStore;
+}): Promise<{
   connection: FolderControls;
   offers: DefaultOffers;
 }> {
-  const { scripts, posts } = stores;
+  const { scripts, posts, media } = stores;
   const [db, state] = await Promise.all([openPymarkDb(defaultDbName), openSyncStateStore()]);
   const shared: SharedDeps = {
     createSync: (folder) =>
@@ -82,11 +87,12 @@ export async function openProjectFolder(stores: { scripts: IdbScriptStore; posts
         folder,
         scripts,
         posts,
+        ...(media ? { media } : {}),
         state,
         exclusive: (pass) => navigator.locks.request(folderSyncLock, pass),
       }),
     focusTarget: window,
-    changeSources: [scripts, posts],
+    changeSources: [scripts, posts, ...(media ? [media] : [])],
   };
   const desktop = window.pymarkDesktop;
   const connection = desktop ? desktopConnection(desktop, shared) : browserConnection(db, shared);

@@ -10,6 +10,7 @@ import { runImportCommand } from './import-command';
 import { LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { type BuildReport, countWrites, formatSummary } from './report';
+import { sharpThumbnail } from './sharp-thumbnails';
 
 /*
  * `pymark build`: the command line's composition root. It picks the implementations (the project
@@ -42,7 +43,11 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   }
   const runtime = new LazyNodeRuntime();
   // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
-  const builder = new SiteBuilder(runtime, { memo: await loadBuildCache(args.project), batchSize: 100_000 });
+  const builder = new SiteBuilder(runtime, {
+    memo: await loadBuildCache(args.project),
+    batchSize: 100_000,
+    thumbnails: sharpThumbnail,
+  });
   try {
     const first = await buildOnce(args, builder, runtime, io);
     if (!args.watch) return first.exitCode;

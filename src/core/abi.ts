@@ -52,6 +52,33 @@ export type MacroValue = z.infer<typeof macroValueSchema>;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
+export const abiMediaSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    file_name: z.string().min(1),
+    mime_type: z.string().min(1),
+    size: z.int().nonnegative(),
+    width: z.int().positive(),
+    height: z.int().positive(),
+    created_at: isoDateTime,
+    title: z.string(),
+    alt: z.string(),
+    caption: z.string(),
+    linked_post_ids: z.array(z.string()),
+    /** Root-relative link to the image where it is shown (the built site, or the preview). */
+    url: z.string().min(1),
+    /** Smaller copies, narrowest first, for `srcset`; none for an image already small. */
+    thumbnails: z.array(z.strictObject({ width: z.int().positive(), url: z.string().min(1) })),
+  })
+  .register(abiV1, {
+    id: 'Media',
+    description:
+      'An image of the project as plain data (never its bytes): its facts, editable text, linked posts, and ' +
+      'the links to it and its thumbnails.',
+  });
+
+export type AbiMedia = z.infer<typeof abiMediaSchema>;
+
 export const abiPostSchema = z
   .object({
     id: z.string().min(1),
@@ -65,13 +92,15 @@ export const abiPostSchema = z
     updated_at: isoDateTime.optional(),
     published_at: isoDateTime.nullable().optional(),
     front_matter: jsonObjectSchema.optional(),
+    /** The images linked to the post (inserted into it), newest first; a gallery shows these. */
+    media: z.array(abiMediaSchema).optional(),
   })
   .catchall(jsonValueSchema)
   .register(abiV1, {
     id: 'Post',
     description:
-      'A post as plain data: a required core (id, title, slug, status, tags, categories), optional ISO dates ' +
-      'and front matter, and any further JSON fields.',
+      'A post as plain data: a required core (id, title, slug, status, tags, categories), optional ISO dates, ' +
+      'front matter and linked media, and any further JSON fields.',
   });
 
 export type AbiPost = z.infer<typeof abiPostSchema>;
@@ -150,29 +179,12 @@ export interface MacroOutput {
   css?: string;
 }
 
-export const siteMediaSchema = z
-  .object({
-    id: z.string().min(1),
-    filename: z.string().min(1),
-    mime_type: z.string().min(1),
-    created_at: isoDateTime,
-    title: z.string().optional(),
-    alt: z.string().optional(),
-    caption: z.string().optional(),
-    linked_post_ids: z.array(z.string()).optional(),
-  })
-  .catchall(jsonValueSchema)
-  .register(abiV1, {
-    id: 'SiteMedia',
-    description: 'Metadata of one media file of the project (never its bytes), and any further JSON fields.',
-  });
-
 export const siteSnapshotSchema = z
   .strictObject({
     /** Each post as in a macro context, plus `body`, its saved Markdown. */
     posts: z.array(abiPostSchema),
-    /** Absent or empty until the app keeps media. */
-    media: z.array(siteMediaSchema).optional(),
+    /** Every image of the project, newest first; absent when the caller has none to give. */
+    media: z.array(abiMediaSchema).optional(),
     /** The site's settings, as the app knows them (title, language, base URL…). */
     settings: jsonObjectSchema.optional(),
   })

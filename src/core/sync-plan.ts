@@ -90,21 +90,22 @@ export interface SyncInput {
   timestamp: string;
 }
 
-type ReadableEntry = Extract<FolderEntry, { readable: true }>;
+export type ReadableEntry = Extract<FolderEntry, { readable: true }>;
 
-interface Sides {
+export interface Sides {
   synced?: SyncedEntry;
   app?: AppEntry;
   file?: ReadableEntry;
 }
 
-type Decision = Exclude<SyncAction['type'], 'unreadable'> | 'nothing';
+export type Decision = Exclude<SyncAction['type'], 'unreadable'> | 'nothing';
 
 /**
  * A side changed when it differs from what was last synced. Edited on both sides with different
  * results is a conflict; the folder wins the slot because that is where the user can see both.
+ * Media sync (storage/folder/media-sync.ts) decides by the same rules.
  */
-function decide({ synced, app, file }: Sides, unreadablePaths: ReadonlySet<string>): Decision {
+export function decide({ synced, app, file }: Sides, unreadablePaths: ReadonlySet<string>): Decision {
   if (!synced) {
     if (app && file) return app.appHash === file.appHash ? 'link' : 'conflict';
     return app ? 'write' : 'import';

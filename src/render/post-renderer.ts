@@ -1,4 +1,5 @@
-import type { AbiPost, MacroContext, MacroEnv } from '../core/abi';
+import type { AbiMedia, AbiPost, MacroContext, MacroEnv } from '../core/abi';
+import { withMacroAliases } from '../core/macro-aliases';
 import { checkArguments, type MacroDeclaration, readMacroDeclaration } from '../core/macro-params';
 import { blockElementIn } from '../core/macro-placement';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
@@ -20,6 +21,8 @@ export interface SiteContext {
    * while the name stays the same (site-data.ts changes it only when the data changed).
    */
   dataVersion: string;
+  /** The project's images, newest first; each post's context carries those linked to it. */
+  media?: readonly AbiMedia[];
 }
 
 export interface RenderWarning {
@@ -74,6 +77,12 @@ export function toAbiPost(post: Post): AbiPost {
   };
 }
 
+/** The post with the images linked to it, when the site has any: an additive field of ABI v1. */
+export function withLinkedMedia(post: AbiPost, media: readonly AbiMedia[] | undefined): AbiPost {
+  if (media === undefined) return post;
+  return { ...post, media: media.filter((item) => item.linked_post_ids.includes(post.id)) };
+}
+
 /**
  * Enough for every macro result of a site of a few thousand posts, so re-rendering the whole site
  * reuses them; at a few hundred bytes to a few kilobytes each, that is tens of megabytes at worst.
@@ -123,7 +132,7 @@ export class PostRenderer {
       line,
       column,
     }));
-    const abiPost = toAbiPost(post);
+    const abiPost = withLinkedMedia(toAbiPost(post), site.media);
 
     // Inner calls first: a paired call's context carries its body's HTML with them in place.
     const outputs: string[] = [];
@@ -349,7 +358,7 @@ function resolveMacros(scripts: readonly Script[]): Map<string, Script> {
   for (const script of scripts) {
     if (script.kind === 'macro' && script.enabled) macros.set(script.slug, script);
   }
-  return macros;
+  return withMacroAliases(macros);
 }
 
 function escapeHtml(text: string): string {

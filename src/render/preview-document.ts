@@ -27,6 +27,7 @@ export function previewDocument(appOrigin: string, nonce = crypto.randomUUID().r
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     "style-src 'unsafe-inline'",
+    // data: for the project's images, which the app inlines from its store (ui/preview-media.ts).
     `img-src ${appOrigin} data: blob:`,
     `media-src ${appOrigin} data: blob:`,
     `frame-src ${embedOrigins}`,

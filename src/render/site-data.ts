@@ -1,6 +1,8 @@
-import type { JsonValue } from '../core/abi';
+import type { AbiMedia, JsonValue } from '../core/abi';
+import type { Media } from '../core/media';
 import type { Post } from '../core/post';
 import type { PythonRuntime } from '../runtime/types';
+import { toAbiMedia } from './media-data';
 import { toAbiPost } from './post-renderer';
 
 /** The site settings scripts read as `site.settings`; none until the app has site settings to offer. */
@@ -9,36 +11,61 @@ export type SiteSettingsSource = () => Promise<Record<string, JsonValue>>;
 const noSettings: SiteSettingsSource = async () => ({});
 
 /**
- * Keeps the worker's `pymark.site` data in step with the project's posts: one update per change,
- * never a callback per macro call (the runtime sends the worker only what changed). `version` names
- * the data and changes only when the data did, so results of calls that read it are reused until then.
+ * The preview links images at their site paths (`/media/2026/02/a.jpg`), as a post's Markdown does;
+ * the app swaps them for the store's bytes before the preview frame shows them (ui/preview-media.ts).
+ */
+export const previewMediaPrefix = '/';
+
+/**
+ * Keeps the worker's `pymark.site` data in step with the project's posts, media and settings: one
+ * update per change, never a callback per macro call (the runtime sends the worker only what changed).
+ * `version` names the data and changes only when the data did, so results of calls that read it are
+ * reused until then.
  */
 export class SiteDataFeed {
   #version = 0;
   #last: string | undefined;
+  #media: AbiMedia[] = [];
 
   constructor(
     private readonly listPosts: () => Promise<Post[]>,
     private readonly runtime: Pick<PythonRuntime, 'setSiteData'>,
-    private readonly listSettings: SiteSettingsSource = noSettings,
+    private readonly sources: {
+      settings?: SiteSettingsSource;
+      /** The project's images, newest first; without it the site data lists none. */
+      media?: () => Promise<Media[]>;
+    } = {},
   ) {}
+
+  /** The images of the last snapshot, for the renderer to give each post its linked ones. */
+  get media(): readonly AbiMedia[] {
+    return this.#media;
+  }
 
   get version(): string {
     return `site-${this.#version}`;
   }
 
   async refresh(): Promise<void> {
-    const [posts, settings] = await Promise.all([this.listPosts(), this.listSettings()]);
+    const [posts, settings, media] = await Promise.all([
+      this.listPosts(),
+      (this.sources.settings ?? noSettings)(),
+      this.sources.media?.() ?? [],
+    ]);
+    const abiMedia = media.map((item) =>
+      toAbiMedia(item, (path) => previewMediaPrefix + path.split('/').map(encodeURIComponent).join('/')),
+    );
     const snapshot = {
       // The body too: a utility or a reference-app macro (`post["content"]`) reads it.
       posts: posts.map((post) => ({ ...toAbiPost(post), body: post.body })),
-      media: [],
+      media: abiMedia,
       settings,
     };
     const text = JSON.stringify(snapshot);
     if (text === this.#last) return;
     this.#last = text;
     this.#version++;
+    this.#media = abiMedia;
     this.runtime.setSiteData(snapshot);
   }
 }

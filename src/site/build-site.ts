@@ -1,6 +1,8 @@
 import { Liquid, LiquidError } from 'liquidjs';
-import type { MacroEnv, SiteSnapshot } from '../core/abi';
+import type { AbiMedia, MacroEnv, SiteSnapshot } from '../core/abi';
+import { withMacroAliases } from '../core/macro-aliases';
 import { parseMacroDocument } from '../core/markdown-macros';
+import type { ThumbnailMaker } from '../core/media';
 import type { Post } from '../core/post';
 import type { SiteSettings } from '../core/site-settings';
 import { type MacroBatchRunner, PostRenderer, type RenderedPost, toAbiPost } from '../render/post-renderer';
@@ -9,6 +11,7 @@ import { createHtmlSanitizer } from '../render/sanitize-html';
 import { hashBytes } from '../storage/folder/content-hash';
 import { atomFeed, type FeedPost, rssFeed, type SitemapEntry, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
+import { MediaPublisher } from './media-publisher';
 import type { BuildProblem, SiteProject, SourcePost } from './project';
 import { type SiteLocation, SiteUrls } from './site-urls';
 import { defaultTheme } from './theme';
@@ -69,12 +72,14 @@ export class SiteBuilder {
   readonly batcher: MacroBatcher;
   #renderer: { embeds: string; renderer: PostRenderer } | undefined;
   #siteDataVersion: string | undefined;
+  readonly #media: MediaPublisher;
 
   constructor(
     private readonly runtime: SiteRuntime,
-    options: { memo?: MacroMemo; batchSize?: number } = {},
+    options: { memo?: MacroMemo; batchSize?: number; thumbnails?: ThumbnailMaker } = {},
   ) {
     this.batcher = new MacroBatcher(runtime, options);
+    this.#media = new MediaPublisher(options.thumbnails);
   }
 
   async build(project: SiteProject, options: BuildOptions = {}): Promise<BuildResult> {
@@ -91,7 +96,8 @@ export class SiteBuilder {
       files: 0,
     };
 
-    const rendered = await this.#renderPosts(project, published, options);
+    const media = this.#media.describe(project.media ?? [], urls);
+    const rendered = await this.#renderPosts(project, published, media, options);
     stats.macroCalls = rendered.reduce((sum, post) => sum + post.macroCount, 0);
     stats.macrosRun = this.batcher.executed;
     const { problems, warnings } = this.#macroProblems(project, published, rendered, options);
@@ -214,6 +220,10 @@ export class SiteBuilder {
     addText(urls.atom().file, atomFeed(settings, urls, feedPosts));
     addText(urls.sitemap().file, sitemap(sitemapEntries));
     for (const asset of project.assets) files.set(asset.path, asset.bytes);
+    const mediaProblems: BuildProblem[] = [];
+    for (const [path, bytes] of await this.#media.files(project.media ?? [], mediaProblems))
+      files.set(path, bytes);
+    if (mediaProblems.length > 0) return { ok: false, problems: mediaProblems, warnings, stats };
 
     const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     stats.files = sorted.size;
@@ -223,10 +233,11 @@ export class SiteBuilder {
   async #renderPosts(
     project: SiteProject,
     published: SourcePost[],
+    media: AbiMedia[],
     options: BuildOptions,
   ): Promise<RenderedPost[]> {
     const { settings } = project;
-    const snapshot: SiteSnapshot = { posts: published.map(({ post }) => toAbiPost(post)) };
+    const snapshot: SiteSnapshot = { posts: published.map(({ post }) => toAbiPost(post)), media };
     const snapshotJson = JSON.stringify(snapshot);
     const dataVersion = (await hashBytes(encoder.encode(snapshotJson))).slice(0, 16);
     // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
@@ -243,7 +254,7 @@ export class SiteBuilder {
     // All at once: the batcher gathers the macros of every post into a few large batches.
     return Promise.all(
       published.map(({ post }) =>
-        renderer.renderPost(post, { scripts: project.scripts, env, dataVersion }).then((result) => {
+        renderer.renderPost(post, { scripts: project.scripts, env, dataVersion, media }).then((result) => {
           done += 1;
           if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
           return result;
@@ -273,11 +284,8 @@ export class SiteBuilder {
   ): { problems: BuildProblem[]; warnings: BuildProblem[] } {
     const problems: BuildProblem[] = [];
     const warnings: BuildProblem[] = [];
-    const macros = new Set(
-      project.scripts
-        .filter((script) => script.kind === 'macro' && script.enabled)
-        .map((script) => script.slug),
-    );
+    const enabled = project.scripts.filter((script) => script.kind === 'macro' && script.enabled);
+    const macros = withMacroAliases(new Map(enabled.map((script) => [script.slug, script])));
     published.forEach((source, index) => {
       const result = rendered[index]!;
       const failures = this.batcher.failures.get(source.post.id) ?? [];

@@ -10,6 +10,7 @@ import {
   siteSettingsPath,
 } from '../core/site-settings';
 import { slugOfPath } from '../core/sync-plan';
+import { readProjectMedia, type SiteMedia } from './project-media';
 
 /**
  * A project folder as the site engine reads it: the CLI gives it Node's fs, the app (next) its
@@ -44,6 +45,8 @@ export interface SiteProject {
   templates: Map<string, string>;
   /** Files below `assets/`, copied as they are. */
   assets: { path: string; bytes: Uint8Array }[];
+  /** Images below `media/` with their sidecars, newest first; published with their thumbnails. */
+  media?: SiteMedia[];
 }
 
 /** A problem that stops a build, located in the project. */
@@ -128,6 +131,8 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
     if (bytes) assets.push({ path: info.path, bytes });
   }
 
+  const media = await readProjectMedia(source, problems);
+
   if (problems.length > 0) return { ok: false, problems };
   const byPath = (a: { file: string }, b: { file: string }) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
@@ -139,6 +144,7 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
       scripts: scripts.sort((a, b) => (a.slug < b.slug ? -1 : 1)),
       templates,
       assets: assets.sort((a, b) => (a.path < b.path ? -1 : 1)),
+      media,
     },
   };
 }

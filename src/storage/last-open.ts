@@ -5,7 +5,7 @@ import { z } from 'zod';
  * opens them again. Kept in Web Storage, read once at start; losing it costs only a click.
  */
 
-export const views = ['scripts', 'posts', 'site', 'diagnostics'] as const;
+export const views = ['scripts', 'posts', 'media', 'site', 'diagnostics'] as const;
 export type View = (typeof views)[number];
 
 const lastOpenSchema = z.object({

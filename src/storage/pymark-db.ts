@@ -21,6 +21,14 @@ export interface PymarkDbSchema extends DBSchema {
   syncState: { key: string; value: unknown };
   /** Per bundled default that was seeded: its version and what it looked like, to tell user edits. */
   seededDefaults: { key: string; value: unknown };
+  /** Media metadata (src/core/media.ts); the bytes live apart in `mediaBlobs`, so listing reads no image. */
+  media: { key: string; value: unknown };
+  /** Deleted media, with `deletedAt`; their bytes stay in `mediaBlobs` until purged. */
+  mediaTrash: { key: string; value: unknown };
+  /** `{id, blob}` per media item: the imported file as it was. */
+  mediaBlobs: { key: string; value: unknown };
+  /** `{key: "<id>:<size>", blob}`: cached thumbnails, made again whenever one is missing. */
+  thumbnails: { key: string; value: unknown };
 }
 
 export type PymarkDb = IDBPDatabase<PymarkDbSchema>;
@@ -33,7 +41,11 @@ export type StoreName =
   | 'posts'
   | 'postTrash'
   | 'syncState'
-  | 'seededDefaults';
+  | 'seededDefaults'
+  | 'media'
+  | 'mediaTrash'
+  | 'mediaBlobs'
+  | 'thumbnails';
 
 /** A stored record that failed validation. It stays in the database untouched. */
 export interface InvalidRecord {
@@ -108,7 +120,7 @@ export async function inWriteTransaction<const Names extends StoreName[], T>(
   }
 }
 
-const schemaVersion = 2;
+const schemaVersion = 3;
 
 export async function openPymarkDb(dbName: string): Promise<PymarkDb> {
   const db: PymarkDb = await openDB<PymarkDbSchema>(dbName, schemaVersion, {
@@ -125,6 +137,12 @@ export async function openPymarkDb(dbName: string): Promise<PymarkDb> {
         db.createObjectStore('postTrash', { keyPath: 'id' });
         db.createObjectStore('syncState', { keyPath: 'id' });
         db.createObjectStore('seededDefaults', { keyPath: 'id' });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('media', { keyPath: 'id' });
+        db.createObjectStore('mediaTrash', { keyPath: 'id' });
+        db.createObjectStore('mediaBlobs', { keyPath: 'id' });
+        db.createObjectStore('thumbnails', { keyPath: 'key' });
       }
     },
     blocking() {

@@ -225,6 +225,13 @@ export class CodeEditor extends LitElement {
           : [],
         this.labelCompartment.of(this.labelAttribute()),
         EditorView.updateListener.of((update) => {
+          // Where an image from the media view goes: kept by the app, as this editor is rebuilt per view.
+          if (update.selectionSet) {
+            const cursor = update.state.selection.main.head;
+            this.dispatchEvent(
+              new CustomEvent('cursor-change', { detail: cursor, bubbles: true, composed: true }),
+            );
+          }
           if (!update.docChanged) return;
           const code = update.state.doc.toString();
           this.value = code;

@@ -16,6 +16,7 @@ import type { Script } from '../core/script';
 import type { BlockedRequest } from '../render/preview-document';
 import type { SlugItem } from '../storage/item-store';
 import './site-view';
+import './media-view';
 import { type View, views } from '../storage/last-open';
 import { bookmarkletCode } from './bookmarklet';
 import type { CodeEditor } from './code-editor';
@@ -28,6 +29,8 @@ import type { ListItem } from './item-list';
 import type { NewItemKind } from './item-sidebar';
 import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
 import type { MacroTrial } from './macro-trial';
+import type { MediaLibrary, MediaState } from './media-library';
+import type { MediaIntent } from './media-view';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
 import type { SearchBox } from './search-box';
@@ -248,6 +251,10 @@ export class PymarkApp extends LitElement {
   @state() private postsView?: PostsState;
   @property({ attribute: false }) site?: SiteWorkspace;
   @state() private siteView?: SiteState;
+  @property({ attribute: false }) media?: MediaLibrary;
+  @state() private mediaView?: MediaState;
+  /** The cursor in the post editor, kept across views: Insert into post puts the image there. */
+  private postCursor: { postId: string; offset: number } | undefined;
   /** The view shown; set from outside once, to reopen the last one. Changes are told as `view-change`. */
   @property({ attribute: false }) tab: View = 'scripts';
   /** Adds the sample project and answers the welcome post to open; offered while there are no posts. */
@@ -261,11 +268,13 @@ export class PymarkApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.onShortcut);
+    this.addEventListener('paste', this.onPaste);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('keydown', this.onShortcut);
+    this.removeEventListener('paste', this.onPaste);
     for (const unsubscribe of this.unsubscribers.values()) unsubscribe();
     this.unsubscribers.clear();
   }
@@ -299,6 +308,13 @@ export class PymarkApp extends LitElement {
         this.site?.subscribe((next) => (this.siteView = next)),
       );
     }
+    if (changed.has('media')) {
+      this.mediaView = this.media?.state;
+      this.follow(
+        'media',
+        this.media?.subscribe((next) => (this.mediaView = next)),
+      );
+    }
     if (changed.has('posts')) {
       this.postsView = this.posts?.state;
       this.follow(
@@ -324,10 +340,19 @@ export class PymarkApp extends LitElement {
     const view = this.view;
     const workspace = this.workspace;
     const posts = this.posts;
-    const deleted = this.tab === 'scripts' ? view?.recentlyDeleted : this.postsView?.recentlyDeleted;
-    const owner = this.tab === 'scripts' ? workspace : posts;
+    const deletedMedia = this.tab === 'media' ? this.mediaView?.recentlyDeleted : undefined;
+    const deleted = deletedMedia
+      ? { title: deletedMedia.fileName }
+      : this.tab === 'scripts'
+        ? view?.recentlyDeleted
+        : this.postsView?.recentlyDeleted;
+    const owner = this.tab === 'media' ? this.media : this.tab === 'scripts' ? workspace : posts;
     const problem =
-      view?.problem ?? this.postsView?.problem ?? this.incomingView?.problem ?? this.siteView?.problem;
+      view?.problem ??
+      this.postsView?.problem ??
+      this.mediaView?.problem ??
+      this.incomingView?.problem ??
+      this.siteView?.problem;
     return html`
       <header class="app">
         ${
@@ -339,13 +364,14 @@ export class PymarkApp extends LitElement {
               aria-expanded=${this.drawerOpen}
               @click=${this.toggleDrawer}
             >
-              ☰ ${this.tab === 'posts' ? 'Posts' : 'Scripts'}
+              ☰ ${this.tab === 'posts' ? 'Posts' : this.tab === 'media' ? 'Media' : 'Scripts'}
             </button>`
         }
         <h1>Pymark</h1>
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${this.renderTab('scripts', 'Scripts')} ${this.renderTab('posts', 'Posts')}
-          ${this.renderTab('site', 'Site')} ${this.renderTab('diagnostics', 'Diagnostics')}
+          ${this.renderTab('media', 'Media')} ${this.renderTab('site', 'Site')}
+          ${this.renderTab('diagnostics', 'Diagnostics')}
         </div>
         <pymark-search-box
           class="search"
@@ -399,9 +425,11 @@ export class PymarkApp extends LitElement {
                   ? workspace?.dismissProblem()
                   : this.postsView?.problem
                     ? posts?.dismissProblem()
-                    : this.incomingView?.problem
-                      ? this.incoming?.dismissProblem()
-                      : this.site?.dismissProblem()}
+                    : this.mediaView?.problem
+                      ? this.media?.dismissProblem()
+                      : this.incomingView?.problem
+                        ? this.incoming?.dismissProblem()
+                        : this.site?.dismissProblem()}
             >
               ✕
             </button>
@@ -448,6 +476,10 @@ export class PymarkApp extends LitElement {
             if (id) void this.posts?.rename(id, event.detail);
           }}
           @slug-change=${(event: CustomEvent<string>) => this.posts?.changeSlug(event.detail)}
+          @cursor-change=${(event: CustomEvent<number>) => {
+            const postId = this.postsView?.selectedId;
+            if (postId) this.postCursor = { postId, offset: event.detail };
+          }}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
             this.openScript(event.detail.scriptId, event.detail.line)}
         ></pymark-posts-view>`;
@@ -456,6 +488,14 @@ export class PymarkApp extends LitElement {
           .state=${this.siteView}
           @site-intent=${(event: CustomEvent<SiteIntent>) => void this.onSiteIntent(event.detail)}
         ></pymark-site-view>`;
+      case 'media':
+        return html`<pymark-media-view
+          .state=${this.mediaView}
+          .visible=${this.media?.visible() ?? []}
+          .months=${this.media?.months() ?? []}
+          .insertTarget=${this.postsView?.editing?.title ?? null}
+          @media-intent=${(event: CustomEvent<MediaIntent>) => void this.onMediaIntent(event.detail)}
+        ></pymark-media-view>`;
       case 'diagnostics':
         return html`<pymark-diagnostics-view
           .state=${this.diagnosticsView}
@@ -564,8 +604,9 @@ export class PymarkApp extends LitElement {
     if (this.drawerOpen) this.renderRoot.querySelector<HTMLElement>('nav')?.focus();
   };
 
-  /** The scripts' or the posts' sidebar: one component, wired to its workspace the same way. */
+  /** The sidebar of the view shown: scripts and posts share one component; media lists its trash. */
   private renderSidebar() {
+    if (this.tab === 'media') return this.renderMediaSidebar();
     if (this.tab === 'posts') {
       const view = this.postsView;
       return this.renderItemSidebar('post', this.posts, view, (post) => ({
@@ -612,6 +653,67 @@ export class PymarkApp extends LitElement {
       @purge-item=${(event: CustomEvent<string>) => owner?.purgeFromTrash(event.detail)}
     ></pymark-item-sidebar>`;
   }
+
+  private renderMediaSidebar() {
+    const items = (this.mediaView?.trash ?? []).map((item) => ({
+      id: item.id,
+      title: item.fileName,
+      deletedAt: item.deletedAt,
+    }));
+    return html`<pymark-trash-list
+      label="Deleted images"
+      .items=${items}
+      @restore-item=${(event: CustomEvent<string>) => this.media?.restoreFromTrash(event.detail)}
+      @purge-item=${(event: CustomEvent<string>) => this.media?.purgeFromTrash(event.detail)}
+    ></pymark-trash-list>`;
+  }
+
+  private onMediaIntent(intent: MediaIntent): Promise<void> | void {
+    const media = this.media;
+    if (!media) return;
+    switch (intent.type) {
+      case 'import':
+        return media.importFiles(intent.files);
+      case 'query':
+        return media.setQuery(intent.query);
+      case 'month':
+        return media.setMonth(intent.month);
+      case 'select':
+        return media.select(intent.id);
+      case 'edit':
+        return media.edit(intent.id, intent.changes);
+      case 'delete':
+        return media.delete(intent.id);
+      case 'insert':
+        return this.insertIntoPost(intent.id);
+    }
+  }
+
+  /** Links the image to the open post and puts its Markdown at the post's cursor (else at the end). */
+  private async insertIntoPost(mediaId: string): Promise<void> {
+    const editing = this.postsView?.editing;
+    if (!editing || !this.media || !this.posts) return;
+    const markdown = await this.media.linkForInsert(mediaId, editing.id);
+    if (markdown === undefined) return;
+    const { body } = editing;
+    const cursor =
+      this.postCursor?.postId === editing.id ? Math.min(this.postCursor.offset, body.length) : body.length;
+    // On a line of its own, so Markdown reads it as an image paragraph.
+    const before = cursor === 0 || body[cursor - 1] === '\n' ? '' : '\n\n';
+    const after = body[cursor] === undefined || body[cursor] === '\n' ? '\n' : '\n\n';
+    this.posts.edit(body.slice(0, cursor) + before + markdown + after + body.slice(cursor));
+    this.postCursor = { postId: editing.id, offset: cursor + before.length + markdown.length + after.length };
+    this.tab = 'posts';
+  }
+
+  /** A pasted image goes into the media library, wherever the app has focus outside a text field. */
+  private readonly onPaste = (event: ClipboardEvent): void => {
+    const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.type.startsWith('image/'));
+    if (files.length === 0 || !this.media) return;
+    event.preventDefault();
+    this.tab = 'media';
+    void this.media.importFiles(files);
+  };
 
   /** Saves the post that arrived from outside and opens it in the posts view. */
   private async saveIncoming(): Promise<void> {

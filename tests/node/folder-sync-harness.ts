@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { FolderSync, type FolderSyncOptions } from '../../src/storage/folder/folder-sync';
 import { type NodeFs, NodeFsFolder } from '../../src/storage/folder/node-fs-folder';
 import { openSyncStateStore, type SyncStateStore } from '../../src/storage/folder/sync-state-store';
+import { type IdbMediaStore, openMediaStore } from '../../src/storage/idb-media-store';
 import { type IdbPostStore, openPostStore } from '../../src/storage/idb-post-store';
 import { type IdbScriptStore, openScriptStore } from '../../src/storage/idb-script-store';
 
@@ -15,6 +16,7 @@ export interface Project {
   dir: string;
   scripts: IdbScriptStore;
   posts: IdbPostStore;
+  media: IdbMediaStore;
   state: SyncStateStore;
   sync: FolderSync;
   read(path: string): Promise<Buffer>;
@@ -34,15 +36,17 @@ export async function openProject(
 ): Promise<Project> {
   const dir = options.dir ?? (await tempDir());
   const dbName = options.dbName ?? `pymark-sync-${crypto.randomUUID()}`;
-  const [scripts, posts, state] = await Promise.all([
+  const [scripts, posts, media, state] = await Promise.all([
     openScriptStore({ dbName }),
     openPostStore({ dbName }),
+    openMediaStore({ dbName }),
     openSyncStateStore({ dbName }),
   ]);
   const sync = new FolderSync({
     folder: new NodeFsFolder(dir, options.fs),
     scripts,
     posts,
+    media,
     state,
     clock: () => syncTime,
     ...(options.exclusive ? { exclusive: options.exclusive } : {}),
@@ -51,6 +55,7 @@ export async function openProject(
     dir,
     scripts,
     posts,
+    media,
     state,
     sync,
     read: (path) => readFile(join(dir, path)),
@@ -63,6 +68,7 @@ export async function openProject(
     async close() {
       scripts.close();
       posts.close();
+      media.close();
       state.close();
       if (!options.dir) await rm(dir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import {
+  type AbiMedia,
   type AbiPost,
   type MacroContext,
   type MacroValue,
@@ -33,7 +34,7 @@ export interface MacroHarness {
   renderBatch(items: RenderItem[]): WorkerRenderResult;
   /** Renders one item; throws if the batch was interrupted. */
   renderOne(script: MacroScript, context: MacroContext): RenderedItem;
-  installSite(posts: AbiPost[]): void;
+  installSite(posts: AbiPost[], media?: AbiMedia[]): void;
 }
 
 export async function loadMacroHarness(): Promise<MacroHarness> {
@@ -76,8 +77,8 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
       if (!item) throw new Error('the render was interrupted');
       return item;
     },
-    installSite(posts) {
-      engine.updateSite({ snapshot: siteSnapshotSchema.parse({ posts }) });
+    installSite(posts, media) {
+      engine.updateSite({ snapshot: siteSnapshotSchema.parse(media ? { posts, media } : { posts }) });
     },
   };
 }

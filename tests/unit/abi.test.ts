@@ -146,8 +146,8 @@ describe('JSON Schema', () => {
       'MacroEnv',
       'MacroResult',
       'MacroValue',
+      'Media',
       'Post',
-      'SiteMedia',
       'SiteSnapshot',
     ]);
   });

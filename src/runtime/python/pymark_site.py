@@ -62,7 +62,11 @@ class Site:
 
     @property
     def media(self):
-        """Metadata of the project's media files, as read-only mappings; empty until the app keeps media."""
+        """Every image of the project, newest first, as a tuple of read-only mappings; never the bytes.
+
+        Keys are those of the ABI's Media: id, file_name, mime_type, size, width, height, created_at,
+        title, alt, caption, linked_post_ids, url and thumbnails ({width, url}, narrowest first).
+        """
         self.read = True
         return self._media
 

@@ -1,6 +1,9 @@
+import { mediaPath, sidecarPath } from '../../core/media';
+import { serializeSidecar } from '../../core/media-file';
 import { serializePostFile } from '../../core/post-file';
 import { serializeScriptFile } from '../../core/script-file';
 import { siteSettingsPath } from '../../core/site-settings';
+import type { MediaStore } from '../../storage/media-store';
 import type { PostStore } from '../../storage/post-store';
 import type { ScriptStore } from '../../storage/script-store';
 import type { SiteSettingsText } from '../../storage/site-settings-store';
@@ -8,17 +11,18 @@ import type { ProjectFileInfo, ProjectSource } from '../project';
 import { listFilesBelow, readFileAt } from './directory-files';
 
 /** The folders of a project the app holds in IndexedDB; the rest (templates, assets) only a folder has. */
-const storedDirs = new Set(['posts', 'scripts']);
+const storedDirs = new Set(['posts', 'scripts', 'media']);
 
 /**
- * The project as the engine reads it in the app: posts and scripts from IndexedDB (the app's copy,
- * kept in step with a connected folder by folder sync) written out in their file format, exactly as
- * folder sync writes them, so the CLI building the folder and the app building its stores read the
+ * The project as the engine reads it in the app: posts, scripts and media from IndexedDB (the app's
+ * copy, kept in step with a connected folder by folder sync) written out in their file format, exactly
+ * as folder sync writes them (an image's bytes are read from the store only when asked for), so the CLI building the folder and the app building its stores read the
  * same text; `site.yml` from where the app keeps it; templates and assets from the connected folder.
  */
 export async function appProjectSource(deps: {
   posts: Pick<PostStore, 'list'>;
   scripts: Pick<ScriptStore, 'list'>;
+  media: Pick<MediaStore, 'list' | 'blob'>;
   siteSettings: SiteSettingsText;
   folder: FileSystemDirectoryHandle | undefined;
 }): Promise<ProjectSource> {
@@ -34,6 +38,14 @@ export async function appProjectSource(deps: {
       bytes: encoder.encode(serializeScriptFile(script)),
       modifiedAt: script.updatedAt,
     });
+  const images = new Map<string, { id: string; modifiedAt: string }>();
+  for (const item of await deps.media.list()) {
+    files.set(sidecarPath(item), {
+      bytes: encoder.encode(serializeSidecar(item)),
+      modifiedAt: item.updatedAt,
+    });
+    images.set(mediaPath(item), { id: item.id, modifiedAt: item.updatedAt });
+  }
   const settingsText = await deps.siteSettings.read();
   const now = new Date().toISOString();
   if (settingsText !== undefined)
@@ -44,12 +56,17 @@ export async function appProjectSource(deps: {
     async listFiles(dir: string): Promise<ProjectFileInfo[]> {
       const top = dir.split('/')[0] ?? '';
       if (storedDirs.has(top) || !folder)
-        return [...files]
+        return [...files, ...images]
           .filter(([path]) => path.startsWith(`${dir}/`))
           .map(([path, file]) => ({ path, modifiedAt: file.modifiedAt }));
       return listFilesBelow(folder, dir);
     },
     async read(path: string): Promise<Uint8Array | undefined> {
+      const image = images.get(path);
+      if (image !== undefined) {
+        const blob = await deps.media.blob(image.id);
+        return blob && new Uint8Array(await blob.arrayBuffer());
+      }
       const held = files.get(path);
       if (held || storedDirs.has(path.split('/')[0] ?? '') || path === siteSettingsPath || !folder)
         return held?.bytes;

@@ -2,8 +2,10 @@
 import { downloadZip } from 'client-zip';
 import type { SiteSnapshot } from '../../core/abi';
 import type { RenderItem, RenderOutcome } from '../../runtime/types';
+import { makeCanvasThumbnail } from '../../storage/canvas-images';
 import { DirectoryHandleFolder } from '../../storage/folder/directory-handle-folder';
 import { IdbFolderHandleStore } from '../../storage/folder/folder-handle-store';
+import { openMediaStore } from '../../storage/idb-media-store';
 import { openPostStore } from '../../storage/idb-post-store';
 import { openScriptStore } from '../../storage/idb-script-store';
 import { defaultDbName, openPymarkDb, warnAboutInvalidRecord } from '../../storage/pymark-db';
@@ -91,15 +93,17 @@ class RelayedRuntime implements SiteRuntime {
 
 const runtime = new RelayedRuntime();
 // One builder for the worker's life: its memo makes the next build re-run only the macros that changed.
-const builder = new SiteBuilder(runtime);
+// Thumbnails are made with the browser's codecs, here in the worker, as the CLI makes them with sharp.
+const builder = new SiteBuilder(runtime, { thumbnails: makeCanvasThumbnail });
 
 const storage = (async () => {
-  const [posts, scripts, db] = await Promise.all([
+  const [posts, scripts, media, db] = await Promise.all([
     openPostStore(),
     openScriptStore(),
+    openMediaStore(),
     openPymarkDb(defaultDbName),
   ]);
-  return { posts, scripts, db, handles: new IdbFolderHandleStore(db, warnAboutInvalidRecord) };
+  return { posts, scripts, media, db, handles: new IdbFolderHandleStore(db, warnAboutInvalidRecord) };
 })();
 
 /** The connected project folder, when there is one this worker may write to. */
@@ -112,11 +116,11 @@ async function connectedFolder(): Promise<FileSystemDirectoryHandle | undefined>
 }
 
 async function projectSource(folder: FileSystemDirectoryHandle | undefined): Promise<ProjectSource> {
-  const { posts, scripts, db } = await storage;
+  const { posts, scripts, media, db } = await storage;
   const siteSettings = folder
     ? new FolderSiteSettingsText(new DirectoryHandleFolder(folder))
     : new IdbSiteSettingsText(db);
-  return appProjectSource({ posts, scripts, siteSettings, folder });
+  return appProjectSource({ posts, scripts, media, siteSettings, folder });
 }
 
 let current: { id: number; cancelled: boolean; writing: boolean } | undefined;
@@ -224,12 +228,12 @@ async function sendZip(id: number, name: string, files: ReadonlyMap<string, Uint
   post({ type: 'zip', id, name, blob });
 }
 
-/** Export project: every file the project is made of (scripts, posts, site.yml, templates, assets). */
+/** Export project: every file the project is made of (scripts, posts, media, site.yml, templates, assets). */
 async function exportProject(id: number): Promise<void> {
   try {
     const source = await projectSource(await connectedFolder());
     const files = new Map<string, Uint8Array>();
-    for (const dir of ['scripts', 'posts', 'templates', 'assets']) {
+    for (const dir of ['scripts', 'posts', 'media', 'templates', 'assets']) {
       for (const info of await source.listFiles(dir)) {
         const bytes = await source.read(info.path);
         if (bytes) files.set(info.path, bytes);

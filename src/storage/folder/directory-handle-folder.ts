@@ -25,6 +25,14 @@ export class DirectoryHandleFolder implements FolderAdapter {
     return files;
   }
 
+  async listFolders(dir: string): Promise<string[]> {
+    const handle = await this.directory(dir.split('/').filter(Boolean), false);
+    if (!handle) return [];
+    const names: string[] = [];
+    for await (const entry of handle.values()) if (entry.kind === 'directory') names.push(entry.name);
+    return names;
+  }
+
   async read(path: string): Promise<Uint8Array> {
     const file = await (await this.file(path, false)).getFile();
     return new Uint8Array(await file.arrayBuffer());

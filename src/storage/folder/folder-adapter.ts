@@ -5,6 +5,11 @@
 export interface FolderAdapter {
   /** The files directly in `dir` (no subfolders); an absent `dir` has none. */
   list(dir: string): Promise<FolderFileInfo[]>;
+  /**
+   * The names of the folders directly in `dir`; an absent `dir` has none. Optional: media sync finds
+   * the month folders (`media/2026/02`) with it, and without it only those the app knows of.
+   */
+  listFolders?(dir: string): Promise<string[]>;
   read(path: string): Promise<Uint8Array>;
   /**
    * Replaces the file as a whole: an interrupted write leaves the old file or the new one, never a

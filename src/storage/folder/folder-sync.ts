@@ -6,6 +6,7 @@ import type { ExternalChangeTarget, SlugItem } from '../item-store';
 import { hashBytes, hashItem } from './content-hash';
 import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 import { type ItemFormat, postFormat, scriptFormat } from './item-formats';
+import { MediaSync, type MediaSyncTarget } from './media-sync';
 import type { SyncedRecord, SyncStateStore } from './sync-state-store';
 
 /** Larger files are reported, not read: no script or post is that big, and a video might be. */
@@ -32,6 +33,8 @@ export interface FolderSyncOptions {
   folder: FolderAdapter;
   scripts: ExternalChangeTarget<Script>;
   posts: ExternalChangeTarget<Post>;
+  /** Synced after scripts and posts as `media/<yyyy>/<mm>/` (media-sync.ts), when given. */
+  media?: MediaSyncTarget;
   state: SyncStateStore;
   /** Names conflict copies and trash folders; tests fix it. */
   clock?: () => Date;
@@ -121,6 +124,8 @@ export class FolderSync {
     const timestamp = fileTimestamp((this.options.clock ?? (() => new Date()))());
     await this.syncCollection(scriptFormat, this.options.scripts, timestamp, report);
     await this.syncCollection(postFormat, this.options.posts, timestamp, report);
+    if (this.options.media)
+      await new MediaSync(this.folder, this.options.media, this.state).sync(timestamp, report);
     return report;
   }
 

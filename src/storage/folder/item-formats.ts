@@ -6,7 +6,8 @@ import { parseScriptFile, serializeScriptFile } from '../../core/script-file';
 import type { FolderLayout } from '../../core/sync-plan';
 import type { SlugItem } from '../item-store';
 
-export type Collection = 'scripts' | 'posts';
+/** What a sync state record belongs to; media sync (media-sync.ts) keeps its records beside the others. */
+export type Collection = 'scripts' | 'posts' | 'media';
 
 /** How one kind of item is laid out in the folder and read from and written to its files. */
 export interface ItemFormat<T extends SlugItem & { body: string }> {

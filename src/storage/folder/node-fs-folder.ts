@@ -51,6 +51,16 @@ export class NodeFsFolder implements FolderAdapter {
     );
   }
 
+  async listFolders(dir: string): Promise<string[]> {
+    try {
+      const entries = await this.fs.readdir(join(this.root, dir), { withFileTypes: true });
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
   /** Refuses a hard link (`HardLinkError`); the link count is read from the open file, so it cannot be swapped after the check. */
   async read(path: string): Promise<Uint8Array> {
     const file = await this.fs.open(join(this.root, path), readOnlyNoFollow);

@@ -13,7 +13,7 @@ import type { Collection } from './item-formats';
 
 const syncedRecordSchema = z.object({
   id: z.string().min(1),
-  collection: z.enum(['scripts', 'posts']),
+  collection: z.enum(['scripts', 'posts', 'media']),
   path: z.string().min(1),
   fileHash: z.string(),
   appHash: z.string(),

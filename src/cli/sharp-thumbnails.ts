@@ -1,0 +1,9 @@
+import sharp from 'sharp';
+import type { ThumbnailMaker } from '../core/media';
+
+/**
+ * Thumbnails for `pymark build`, made with sharp (libvips, shipped prebuilt as npm packages): turned
+ * upright by the EXIF orientation as browsers show the original, then scaled to `width` as WebP.
+ */
+export const sharpThumbnail: ThumbnailMaker = async (image, width) =>
+  new Uint8Array(await sharp(image).rotate().resize({ width }).webp({ quality: 80 }).toBuffer());
