@@ -87,8 +87,6 @@ async function start(): Promise<void> {
   const previewMedia = new PreviewMedia(mediaStore, () => siteData.media);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };
   const scripts = new HeldList(() => store.list());
-  // A newer preview makes an older one moot: its macro calls stop, or never start.
-  let previewStop: AbortController | undefined;
   app.macroTrial = new MacroTrial({
     renderMacro: (script, context) => runtime.renderMacro(script, context),
     sanitize,

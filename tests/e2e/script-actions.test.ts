@@ -4,6 +4,7 @@ import {
   type AppPage,
   launchBrowser,
   newAppPage,
+  newScript,
   output,
   type PreviewServer,
   pythonStatus,
@@ -94,7 +95,7 @@ afterAll(async () => {
 describe('a utility that reads and creates posts', () => {
   test('lists the post titles and creates a post that appears in Posts and in the folder', async () => {
     await page.getByRole('tab', { name: 'Scripts' }).click();
-    await page.getByRole('button', { name: 'New script' }).click();
+    await newScript(page, 'utility');
     await page.getByRole('heading', { name: 'Untitled utility' }).waitFor();
     await startRun(page, utility);
     await output(page).getByText('create post "Made by a utility"').waitFor();
