@@ -5,7 +5,7 @@ title: "Gallery"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 1
+version: 2
 createdAt: "2026-12-02T00:00:00.000Z"
 updatedAt: "2026-12-02T00:00:00.000Z"
 ---
@@ -19,6 +19,12 @@ import html
 EMPTY = "No linked images found."
 LEGACY_PARAMS = {"link"}
 KNOWN_PARAMS = {"columns", "caption", "lightbox"} | LEGACY_PARAMS
+PARAMS = {
+    "columns": {"type": "int", "default": 3, "values": [1, 2, 3, 4, 5, 6], "doc": "Images per row, 1 to 6"},
+    "caption": {"type": "str", "doc": "Shown under the grid"},
+    "lightbox": {"type": "bool", "default": True, "doc": "Open an image large when it is clicked"},
+    "link": {"type": "str", "doc": "Accepted and ignored, as in the reference app"},
+}
 
 
 def render(context):

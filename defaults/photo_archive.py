@@ -5,7 +5,7 @@ title: "Photo Archive"
 kind: "macro"
 entrypoint: "render"
 enabled: true
-version: 1
+version: 2
 createdAt: "2026-12-02T00:00:00.000Z"
 updatedAt: "2026-12-02T00:00:00.000Z"
 ---
@@ -20,6 +20,10 @@ from pymark import site
 
 EMPTY = "No photos found for this archive."
 RECENT_MONTHS = 10
+PARAMS = {
+    "year": {"type": "int", "doc": "Show the images of this year (1000-9999); without it, the 10 newest months"},
+    "month": {"type": "int", "doc": "Show this month, 1 to 12 (of the year, if given)"},
+}
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
