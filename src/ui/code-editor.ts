@@ -265,7 +265,13 @@ export class CodeEditor extends LitElement {
   }
 
   private labelAttribute(): Extension {
-    return EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-describedby': 'keys' });
+    // tabindex: the editable content is focusable anyway; saying so lets checkers (axe) see that its
+    // scrolling container can be reached by the keyboard, without adding a tab stop.
+    return EditorView.contentAttributes.of({
+      'aria-label': this.label,
+      'aria-describedby': 'keys',
+      tabindex: '0',
+    });
   }
 
   private openScript(scriptId: string): void {

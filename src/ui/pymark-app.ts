@@ -99,6 +99,7 @@ export class PymarkApp extends LitElement {
     }
     [role='tablist'] {
       display: flex;
+      flex-wrap: wrap;
       gap: 0.25rem;
     }
     [role='tab'] {
@@ -148,6 +149,14 @@ export class PymarkApp extends LitElement {
       header.app {
         padding: 0.4rem 0.5rem;
         gap: 0.4rem 0.5rem;
+      }
+      /* Five views do not fit a phone's width in one row of tabs. */
+      [role='tablist'] {
+        flex: 1 1 100%;
+        order: 1;
+      }
+      [role='tab'] {
+        padding-inline: 0.45rem;
       }
       .menu {
         display: inline-block;

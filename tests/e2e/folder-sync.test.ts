@@ -105,7 +105,15 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
     await expect.poll(() => folderStatus().textContent()).toMatch(/Folder: project — connected/);
     await expect
       .poll(() => page.evaluate(listOpfs, 'scripts'))
-      .toEqual(['hello.py', 'link_post.py', 'tag_cloud.py', 'vimeo.py', 'youtube.py']);
+      .toEqual([
+        'gallery.py',
+        'hello.py',
+        'link_post.py',
+        'photo_archive.py',
+        'tag_cloud.py',
+        'vimeo.py',
+        'youtube.py',
+      ]);
     await expect(page.evaluate(readOpfs, 'scripts/hello.py')).resolves.toContain('title: "Hello"');
   });
 

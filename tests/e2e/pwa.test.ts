@@ -87,13 +87,19 @@ describe('installable offline PWA', () => {
       id: '/',
       theme_color: '#1f4e79',
     });
-    // Shared pages arrive in the parameters the app reads (src/core/incoming-post.ts).
+    // Shared pages arrive in the parameters the app reads (src/core/incoming-post.ts), images as
+    // files; the service worker takes the POST (public/share-target-sw.js).
     const { title, text, url } = incomingParams;
     expect(manifest.share_target).toEqual({
-      action: '/',
-      method: 'GET',
-      enctype: 'application/x-www-form-urlencoded',
-      params: { title, text, url },
+      action: '/share-target',
+      method: 'POST',
+      enctype: 'multipart/form-data',
+      params: {
+        title,
+        text,
+        url,
+        files: [{ name: 'media', accept: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] }],
+      },
     });
     expect(manifest.description).toEqual(expect.any(String));
     expect(manifest.background_color).toEqual(expect.any(String));
