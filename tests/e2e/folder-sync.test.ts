@@ -147,7 +147,8 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
     });
 
     const notice = page.getByRole('alert').filter({ hasText: 'Edited in both places: scripts/hello.py' });
-    await notice.waitFor({ timeout: 15_000 });
+    // The folder is watched by polling, and a loaded machine stretches each pass.
+    await notice.waitFor({ timeout: 60_000 });
     await expect(notice.textContent()).resolves.toMatch(/saved as scripts\/hello\.conflict-\d{8}T\d{9}Z\.py/);
     await expect.poll(() => editor().textContent()).toContain('print("disk side")');
     const copies = (await page.evaluate(listOpfs, 'scripts')).filter((name) => name.includes('.conflict-'));

@@ -72,7 +72,7 @@ describe('media', () => {
       buffer: await jpeg(1600, 1200),
     });
     await page.getByRole('status').filter({ hasText: 'Imported photo.jpg' }).waitFor();
-    await expect(images(page).count()).resolves.toBe(1);
+    await expect.poll(() => images(page).count()).toBe(1);
 
     await chooser.setInputFiles({
       name: 'notes.jpg',
@@ -90,14 +90,14 @@ describe('media', () => {
       buffer: whole.subarray(0, whole.length / 2),
     });
     await page.getByRole('alert').filter({ hasText: 'Not imported: cut.jpg is a truncated JPEG' }).waitFor();
-    await expect(images(page).count()).resolves.toBe(1);
+    await expect.poll(() => images(page).count()).toBe(1);
     await page.getByRole('button', { name: 'Dismiss problem' }).click();
   });
 
   test('imports an image dropped on the view', async () => {
     await dropFile(page, 'dropped.png', 'image/png', await png(400, 300));
     await page.getByRole('status').filter({ hasText: 'Imported dropped.png' }).waitFor();
-    await expect(images(page).count()).resolves.toBe(2);
+    await expect.poll(() => images(page).count()).toBe(2);
   });
 
   test('edits alt text, searches and filters by month', async () => {
@@ -108,10 +108,10 @@ describe('media', () => {
     await page.getByRole('img', { name: 'A blue square' }).first().waitFor();
 
     await page.getByRole('searchbox', { name: 'Search media' }).fill('blue');
-    await expect(images(page).count()).resolves.toBe(1);
+    await expect.poll(() => images(page).count()).toBe(1);
     await page.getByRole('searchbox', { name: 'Search media' }).fill('');
     await page.getByRole('combobox', { name: 'Month' }).selectOption(`${year}/${month}`);
-    await expect(images(page).count()).resolves.toBe(2);
+    await expect.poll(() => images(page).count()).toBe(2);
     await page.getByRole('combobox', { name: 'Month' }).selectOption('');
   });
 
@@ -129,8 +129,8 @@ describe('media', () => {
     await expect
       .poll(() => shown.first().getAttribute('src'), { timeout: 30_000 })
       .toMatch(/^data:image\/webp;base64,/);
-    await expect(preview.locator('.macro-gallery.gallery-cols-3 img').count()).resolves.toBe(1);
-    await expect(preview.locator(`.macro-photo-archive[data-year="${year}"] img`).count()).resolves.toBe(2);
+    await expect.poll(() => preview.locator('.macro-gallery.gallery-cols-3 img').count()).toBe(1);
+    await expect.poll(() => preview.locator(`.macro-photo-archive[data-year="${year}"] img`).count()).toBe(2);
     const decoded = await shown
       .first()
       .evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
