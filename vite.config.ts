@@ -1,8 +1,12 @@
 /// <reference types="vitest/config" />
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { devWorkerBundle } from './scripts/vite-dev-worker-bundle.ts';
 import { pyodideAssets } from './scripts/vite-pyodide-assets.ts';
+
+/** Test files run side by side in the unit project: at least two, even on a 2-core machine. */
+const unitWorkers = Math.max(2, availableParallelism() - 1);
 
 /** Cross-origin isolation: needed for SharedArrayBuffer, which the Stop button's interrupt relies on. */
 export const isolationHeaders = {
@@ -83,6 +87,9 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/node/**/*.test.ts'],
+          // Vitest's default leaves a core to its main process, which idles here: on 2 cores that
+          // would run one file at a time.
+          maxWorkers: unitWorkers,
           testTimeout: 60_000,
           // Booting Pyodide in beforeAll takes far longer than 10 s on a busy machine.
           hookTimeout: 120_000,
@@ -93,7 +100,10 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['tests/e2e/**/*.test.ts'],
-          fileParallelism: false,
+          globalSetup: ['tests/e2e/browser-server.ts'],
+          // Two files at a time, each with its own server, browser and origins: one file's waits
+          // (service worker installs, folder polls, time limits) leave a core idle for the other.
+          maxWorkers: 2,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

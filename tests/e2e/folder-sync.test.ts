@@ -1,44 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, launchBrowser, newAppPage, type PreviewServer, startPreviewServer } from './harness';
+import { type AppPage, listOpfs, newAppPage, readOpfs, useBuiltApp } from './harness';
 
-let server: PreviewServer;
-let browser: Browser;
+// The app's project folder is the OPFS folder `project` (see AppPageOptions.opfsFolder).
+
+const suite = useBuiltApp();
 let app: AppPage;
 let page: Page;
-
-/**
- * The folder picker cannot be automated, so the page's `showDirectoryPicker` hands out an OPFS
- * folder instead; everything after the pick is the app's real code path.
- */
-function pickOpfsFolder(): void {
-  Object.defineProperty(window, 'showDirectoryPicker', {
-    configurable: true,
-    value: async () =>
-      (await navigator.storage.getDirectory()).getDirectoryHandle('project', { create: true }),
-  });
-}
-
-/** Runs in the page: the text of `project/<path>` in OPFS, or null when there is no such file. */
-async function readOpfs(path: string): Promise<string | null> {
-  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
-  const parts = path.split('/');
-  const name = parts.pop()!;
-  try {
-    for (const part of parts) dir = await dir.getDirectoryHandle(part);
-    return await (await (await dir.getFileHandle(name)).getFile()).text();
-  } catch {
-    return null;
-  }
-}
-
-/** Runs in the page: the names of the files in `project/<dir>` in OPFS. */
-async function listOpfs(dir: string): Promise<string[]> {
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
-  const names: string[] = [];
-  for await (const name of (await root.getDirectoryHandle(dir)).keys()) names.push(name);
-  return names.sort();
-}
 
 /**
  * Runs in the page: replaces (or creates) `project/<path>` in OPFS, as an editor outside the app would. With
@@ -83,19 +51,13 @@ async function openScript(title: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-  app = await newAppPage(browser, 'about:blank');
+  app = await newAppPage(suite.browser, suite.server.url, { opfsFolder: true });
   page = app.page;
-  await app.context.addInitScript(pickOpfsFolder);
-  await page.goto(server.url);
   await editor().waitFor();
 });
 
 afterAll(async () => {
   await app?.close();
-  await browser?.close();
-  await server?.close();
 });
 
 describe('project folder sync (OPFS standing in for the picked folder)', () => {

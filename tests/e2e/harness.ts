@@ -1,7 +1,8 @@
 /**
  * Shared e2e helpers: serve the built app (dist/) with Vite's preview server, or the sources with its
- * dev server, and drive it with the system Chromium through playwright-core. `npm run test:e2e` builds
- * before vitest runs.
+ * dev server, and drive it with the system Chromium through playwright-core: one browser for the
+ * whole project (browser-server.ts), a fresh context per page. `npm run test:e2e` builds before
+ * vitest runs.
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +10,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { createServer, preview } from 'vite';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { isolationHeaders } from '../../vite.config';
+
+export { launchBrowser } from './chromium';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -78,14 +81,15 @@ export interface BuiltAppSuite {
 }
 
 /**
- * One server (by default the built app's preview server) and one browser for the whole test file,
- * closed after it.
+ * One server (by default the built app's preview server) for the whole test file, closed after it,
+ * and a connection to the project's shared browser (browser-server.ts), through which the file opens
+ * contexts of its own.
  */
 export function useBuiltApp(startServer: () => Promise<PreviewServer> = startPreviewServer): BuiltAppSuite {
   const suite: { server?: PreviewServer; browser?: Browser } = {};
   beforeAll(async () => {
     suite.server = await startServer();
-    suite.browser = await launchBrowser();
+    suite.browser = await chromium.connect(inject('browserEndpoint'));
   });
   afterAll(async () => {
     await suite.browser?.close();
@@ -103,28 +107,6 @@ export function useBuiltApp(startServer: () => Promise<PreviewServer> = startPre
   };
 }
 
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Launches the system Chromium (`CHROMIUM_PATH` or /usr/bin/chromium); never downloads one. */
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `Chromium not found at ${executablePath}. Install it with \`apt-get install -y chromium\` ` +
-        '(Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium/Chrome executable.',
-    );
-  }
-  return chromium.launch({ executablePath, args: chromiumArgs });
-}
-
 export interface AppPage {
   context: BrowserContext;
   page: Page;
@@ -133,9 +115,22 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
+export interface AppPageOptions {
+  /**
+   * The folder picker cannot be automated: the page's `showDirectoryPicker` hands out the OPFS folder
+   * `project` instead, and everything after the pick is the app's real code path.
+   */
+  opfsFolder?: boolean;
+}
+
 /** Opens `url` in a fresh context (fresh storage, caches and service workers) and records errors. */
-export async function newAppPage(browser: Browser, url: string): Promise<AppPage> {
+export async function newAppPage(
+  browser: Browser,
+  url: string,
+  options: AppPageOptions = {},
+): Promise<AppPage> {
   const context = await browser.newContext();
+  if (options.opfsFolder) await context.addInitScript(pickOpfsFolder);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -144,6 +139,40 @@ export async function newAppPage(browser: Browser, url: string): Promise<AppPage
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   await page.goto(url);
   return { context, page, errors, close: () => context.close() };
+}
+
+/** Runs in the page, before the app's scripts (see `AppPageOptions.opfsFolder`). */
+function pickOpfsFolder(): void {
+  Object.defineProperty(window, 'showDirectoryPicker', {
+    configurable: true,
+    value: async () =>
+      (await navigator.storage.getDirectory()).getDirectoryHandle('project', { create: true }),
+  });
+}
+
+/** Runs in the page: the text of `project/<path>` in OPFS, or null when there is no such file. */
+export async function readOpfs(path: string): Promise<string | null> {
+  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
+  const parts = path.split('/');
+  const name = parts.pop()!;
+  try {
+    for (const part of parts) dir = await dir.getDirectoryHandle(part);
+    return await (await (await dir.getFileHandle(name)).getFile()).text();
+  } catch {
+    return null;
+  }
+}
+
+/** Runs in the page: the names of the files in `project/<dir>` in OPFS (none when it is absent). */
+export async function listOpfs(dir: string): Promise<string[]> {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
+  const names: string[] = [];
+  try {
+    for await (const name of (await root.getDirectoryHandle(dir)).keys()) names.push(name);
+  } catch {
+    return [];
+  }
+  return names.sort();
 }
 
 export const output = (page: Page) => page.getByRole('region', { name: 'Output' });

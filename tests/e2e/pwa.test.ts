@@ -2,33 +2,33 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { incomingParams } from '../../src/core/incoming-post';
 import {
   type AppPage,
-  launchBrowser,
   newAppPage,
   newScript,
   type PreviewServer,
   repoRoot,
   startPreviewServer,
+  useBuiltApp,
 } from './harness';
 
 const pyodideFiles = ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
 
+const suite = useBuiltApp();
 let server: PreviewServer;
 let browser: Browser;
+/** The pages the running test opened: closed after it, so that their Python boots do not slow the next. */
 const opened: AppPage[] = [];
 
-beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
+beforeAll(() => {
+  server = suite.server;
+  browser = suite.browser;
 });
 
-afterAll(async () => {
-  await Promise.allSettled(opened.map((app) => app.close()));
-  await browser?.close();
-  await server?.close();
+afterEach(async () => {
+  await Promise.allSettled(opened.splice(0).map((app) => app.close()));
 });
 
 async function open(url = server.url): Promise<AppPage> {

@@ -1,15 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type AppPage,
-  launchBrowser,
+  listOpfs,
   newAppPage,
   newScript,
   output,
-  type PreviewServer,
   pythonStatus,
-  startPreviewServer,
+  readOpfs,
   startRun,
+  useBuiltApp,
 } from './harness';
 
 /*
@@ -18,43 +18,9 @@ import {
  * folder; Undo takes it away again. OPFS stands in for the picked folder, as in folder-sync.test.ts.
  */
 
-let server: PreviewServer;
-let browser: Browser;
+const suite = useBuiltApp();
 let app: AppPage;
 let page: Page;
-
-function pickOpfsFolder(): void {
-  Object.defineProperty(window, 'showDirectoryPicker', {
-    configurable: true,
-    value: async () =>
-      (await navigator.storage.getDirectory()).getDirectoryHandle('project', { create: true }),
-  });
-}
-
-/** Runs in the page: the names of the files in `project/<dir>` in OPFS (none when it is absent). */
-async function listOpfs(dir: string): Promise<string[]> {
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
-  const names: string[] = [];
-  try {
-    for await (const name of (await root.getDirectoryHandle(dir)).keys()) names.push(name);
-  } catch {
-    return [];
-  }
-  return names.sort();
-}
-
-/** Runs in the page: the text of `project/<path>` in OPFS, or null. */
-async function readOpfs(path: string): Promise<string | null> {
-  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
-  const parts = path.split('/');
-  const name = parts.pop()!;
-  try {
-    for (const part of parts) dir = await dir.getDirectoryHandle(part);
-    return await (await (await dir.getFileHandle(name)).getFile()).text();
-  } catch {
-    return null;
-  }
-}
 
 const postsList = () => page.getByRole('list', { name: 'Posts' });
 
@@ -69,12 +35,8 @@ const utility = [
 ].join('\n');
 
 beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-  app = await newAppPage(browser, 'about:blank');
+  app = await newAppPage(suite.browser, suite.server.url, { opfsFolder: true });
   page = app.page;
-  await app.context.addInitScript(pickOpfsFolder);
-  await page.goto(server.url);
   await pythonStatus(page).filter({ hasText: 'ready' }).waitFor({ timeout: 90_000 });
   await page.getByRole('button', { name: 'Connect folder' }).click();
   await page
@@ -88,8 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await browser?.close();
-  await server?.close();
 });
 
 describe('a utility that reads and creates posts', () => {

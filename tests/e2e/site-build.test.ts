@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type AppPage,
   createScript,
-  launchBrowser,
   newAppPage,
   type PreviewServer,
   replaceEditorText,
   repoRoot,
-  startPreviewServer,
+  useBuiltApp,
 } from './harness';
 
 /*
@@ -24,10 +23,10 @@ import {
  * the two sites must be byte-identical.
  */
 
+const suite = useBuiltApp();
 let server: PreviewServer;
 let app: AppPage;
 let page: Page;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
 const postCount = 20;
 
@@ -54,15 +53,6 @@ function postFile(index: number): { path: string; text: string } {
       '',
     ].join('\n'),
   };
-}
-
-/** The folder picker cannot be automated: the page's `showDirectoryPicker` hands out an OPFS folder. */
-function pickOpfsFolder(): void {
-  Object.defineProperty(window, 'showDirectoryPicker', {
-    configurable: true,
-    value: async () =>
-      (await navigator.storage.getDirectory()).getDirectoryHandle('project', { create: true }),
-  });
 }
 
 /** Runs in the page: writes files below `project/` in OPFS. */
@@ -138,12 +128,9 @@ function zipEntryNames(zip: Buffer): string[] {
 }
 
 beforeAll(async () => {
-  server = await startPreviewServer();
-  browser = await launchBrowser();
-  app = await newAppPage(browser, 'about:blank');
+  server = suite.server;
+  app = await newAppPage(suite.browser, server.url, { opfsFolder: true });
   page = app.page;
-  await app.context.addInitScript(pickOpfsFolder);
-  await page.goto(server.url);
   await page.locator('.cm-content').first().waitFor();
   await page.evaluate(
     writeOpfsFiles,
@@ -153,8 +140,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await browser?.close();
-  await server?.close();
 });
 
 describe('building the site in the app', () => {
