@@ -100,12 +100,17 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['tests/e2e/**/*.test.ts'],
+          // One Chromium for every file, which each file connects to (a launch per file cost about
+          // as much as a Python boot).
           globalSetup: ['tests/e2e/browser-server.ts'],
-          // Two files at a time, each with its own server, browser and origins: one file's waits
-          // (service worker installs, folder polls, time limits) leave a core idle for the other.
+          // Two files at a time, each with its own server and contexts: one file alone kept a
+          // 2-core machine less than half busy.
           maxWorkers: 2,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Vitest's 1 s default is less than a busy 2-core machine needs, e.g. for a folder sync
+          // while Python boots; Playwright's own waits default to 30 s.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
     ],
