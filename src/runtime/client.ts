@@ -87,14 +87,26 @@ class WorkerPythonRuntime implements PythonRuntime {
   readonly #statsListeners = new Set<() => void>();
   #activeRun: ActiveRun | undefined;
   readonly #site = new SiteSync<WorkerSession>();
+  /**
+   * Transforms (whose results are saved) and syntax checks (which see unsaved text) run in a worker
+   * of their own, never in the one that runs macros and utilities (docs/security.md). Started on
+   * the first such call.
+   */
+  #trusted: { workers: WorkerLifecycle; executor: CallExecutor } | undefined;
+  readonly #startTrusted: () => { workers: WorkerLifecycle; executor: CallExecutor };
 
   constructor(options: PythonRuntimeOptions) {
-    this.#workers = new WorkerLifecycle(options.createWorker, options.snapshots);
-    this.#executor = new CallExecutor(this.#workers, {
+    const executorOptions = {
       graceMs: options.graceMs ?? 500,
       schedule: options.schedule ?? defaultSchedule,
       maxHeapBytes: options.maxHeapBytes ?? 512 * 2 ** 20,
-    });
+    };
+    this.#workers = new WorkerLifecycle(options.createWorker, options.snapshots);
+    this.#executor = new CallExecutor(this.#workers, executorOptions);
+    this.#startTrusted = () => {
+      const workers = new WorkerLifecycle(options.createWorker, options.snapshots);
+      return { workers, executor: new CallExecutor(workers, executorOptions) };
+    };
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -234,7 +246,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       return { ok: false, kind: 'invalid-input', script: name, message };
     }
     let sentAt: number | undefined;
-    const ending = await this.#executor.execute({
+    const ending = await this.#trustedExecutor().execute({
       what: 'A transform',
       timeLimitMs: this.#renderTimeoutMs,
       signal,
@@ -270,7 +282,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 
   async checkScript(code: string, fileName: string, signal?: AbortSignal): Promise<ScriptCheck> {
-    const ending = await this.#executor.execute({
+    const ending = await this.#trustedExecutor().execute({
       what: 'The syntax check',
       timeLimitMs: this.#renderTimeoutMs,
       signal,
@@ -285,6 +297,11 @@ class WorkerPythonRuntime implements PythonRuntime {
           ? 'it ran past the time limit'
           : 'it was stopped';
     throw new Error(`${fileName} could not be checked: ${why}`);
+  }
+
+  #trustedExecutor(): CallExecutor {
+    this.#trusted ??= this.#startTrusted();
+    return this.#trusted.executor;
   }
 
   setSiteData(snapshot: SiteSnapshot): void {
@@ -315,6 +332,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     const reason = 'The Python runtime was disposed';
     this.#activeRun?.reject(new Error(reason));
     this.#workers.dispose(reason);
+    this.#trusted?.workers.dispose(reason);
     this.#statsListeners.clear();
   }
 

@@ -2,6 +2,7 @@ import type { PyodideAPI } from 'pyodide';
 import type { PyCallable, PyProxy } from 'pyodide/ffi';
 import bdsApiSource from './python/bds_api.py?raw';
 import errorsSource from './python/errors.py?raw';
+import isolationSource from './python/isolation.py?raw';
 import macroContextSource from './python/macro_context.py?raw';
 import macroEngineSource from './python/macro_engine.py?raw';
 import siteSource from './python/pymark_site.py?raw';
@@ -27,6 +28,7 @@ interface PymarkModule {
  * snapshot key, and type-checked by pyright (pyrightconfig.json). Each may import the ones before it.
  */
 const pymarkModules: readonly PymarkModule[] = [
+  { name: '_pymark_isolation', path: 'python/isolation.py', source: isolationSource },
   { name: '_pymark_wire', path: 'python/wire.py', source: wireSource },
   { name: '_pymark_errors', path: 'python/errors.py', source: errorsSource },
   { name: '_pymark_syntax', path: 'python/script_syntax.py', source: syntaxSource },
@@ -74,6 +76,8 @@ function installPymarkModules(pyodide: PyodideAPI): void {
   } finally {
     install.destroy();
   }
+  // Last: the state every script starts from includes all of Pymark's modules (isolation.py).
+  pyodide.runPython('import _pymark_isolation\n_pymark_isolation.seal()', { filename: '<pymark-boot>' });
 }
 
 /** Looks up a function of one of Pymark's Python modules. */

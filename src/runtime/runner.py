@@ -6,6 +6,7 @@ import linecache
 import sys
 
 from _pymark_errors import describe
+from _pymark_isolation import reset
 from _pymark_reference import awaited
 from _pymark_script_actions import begin_recording, end_recording
 from _pymark_syntax import has_main_guard
@@ -33,6 +34,7 @@ def run_script(code, file_name, entrypoint):
     what the entrypoint returned, or None}, or {"kind": "error" | "interrupted", "traceback",
     "message", "line"}.
     """
+    reset()  # what an earlier call or a callback it left behind changed (isolation.py)
     # A fresh dict per run: scripts must not see each other's (or an earlier run's) globals.
     namespace = {"__name__": "__main__"}
     # The script exists only in memory; registering it lets tracebacks quote its lines.
@@ -62,3 +64,4 @@ def run_script(code, file_name, entrypoint):
         sys.stdout.flush()
         sys.stderr.flush()
         linecache.cache.pop(file_name, None)
+        reset()

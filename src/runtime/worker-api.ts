@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
 import { bootPython, wasmHeapBytes } from './boot';
-
 import {
   bootRequestSchema,
   outputCallbackSchema,
@@ -11,6 +10,7 @@ import {
   workerRunRequestSchema,
   workerTransformRequestSchema,
 } from './protocol';
+import { type GlobalsGuard, guardInterpreter } from './python-guard';
 import { bundledPythonSources, pymarkPython } from './python-modules';
 import { createPythonServices, type PythonServices } from './python-services';
 import type { OfflinePyodideOptions } from './sandbox-worker';
@@ -25,6 +25,11 @@ export interface WorkerHost {
   interruptBuffer: SharedArrayBuffer;
   /** Removes what reaches outside the worker, after boot and before any user code runs. */
   lockDown(): void;
+  /**
+   * After the lockdown, in a real worker (python-guard.ts): keeps a call's timers and globals from
+   * outliving it. Omitted where the API runs on a test's own thread.
+   */
+  guardGlobals?(): GlobalsGuard;
 }
 
 /**
@@ -35,6 +40,7 @@ export interface WorkerHost {
 export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
   let python: PythonServices | undefined;
   let heapBytes = () => 0;
+  let globals: GlobalsGuard | undefined;
 
   function services(): PythonServices {
     if (!python) throw new Error('Python has not finished booting');
@@ -58,6 +64,9 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
         // Sandbox: from here on user code can run, so everything that reaches outside goes first.
         host.lockDown();
         python = createPythonServices(booted.pyodide);
+        // Last: Python keeps no way to the interrupt buffer, and each call's timers die with it.
+        globals = host.guardGlobals?.();
+        guardInterpreter(booted.pyodide, globals);
         heapBytes = () => wasmHeapBytes(booted.pyodide);
         const result = { ok: true as const, bootInfo: booted.info, snapshot: booted.snapshot };
         return booted.snapshot ? Comlink.transfer(result, [booted.snapshot.bytes]) : result;
@@ -87,6 +96,7 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
         await lastDelivery;
         return { result, pythonMs, heapBytes: heapBytes() };
       } finally {
+        globals?.endCall();
         deliver[Comlink.releaseProxy]();
       }
     },
@@ -95,7 +105,11 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
       const { macros } = services();
       const { site, ...calls } = parseMessage(workerRenderRequestSchema, request, 'render request');
       if (site !== undefined) macros.updateSite(site);
-      return { ...macros.render(calls), heapBytes: heapBytes() };
+      try {
+        return { ...macros.render(calls), heapBytes: heapBytes() };
+      } finally {
+        globals?.endCall();
+      }
     },
 
     async check(request: unknown) {
@@ -108,8 +122,12 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
       const { macros, transforms } = services();
       if (site !== undefined) macros.updateSite(site);
       const started = performance.now();
-      const result = transforms.transform(transform);
-      return { result, pythonMs: performance.now() - started, heapBytes: heapBytes() };
+      try {
+        const result = transforms.transform(transform);
+        return { result, pythonMs: performance.now() - started, heapBytes: heapBytes() };
+      } finally {
+        globals?.endCall();
+      }
     },
   };
 }

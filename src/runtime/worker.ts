@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import { lockDown } from './lockdown';
+import { capWasmMemory, guardWorkerGlobals, heapCapBytes } from './python-guard';
 import { connectToSandboxHost } from './sandbox-worker';
 import { createWorkerApi } from './worker-api';
 
@@ -11,6 +12,7 @@ import { createWorkerApi } from './worker-api';
 // Sandbox (docs/security.md): the frame hands over the page's Comlink port, the interrupt buffer and
 // Pyodide's files; the worker has no network to fetch them itself.
 const host = await connectToSandboxHost();
+capWasmMemory(heapCapBytes);
 
 Comlink.expose(
   createWorkerApi({
@@ -18,6 +20,7 @@ Comlink.expose(
     pyodideOptions: host.pyodideOptions,
     interruptBuffer: host.interruptBuffer,
     lockDown,
+    guardGlobals: guardWorkerGlobals,
   }),
   host.endpoint,
 );

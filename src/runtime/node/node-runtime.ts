@@ -46,12 +46,16 @@ export interface NodeRuntime {
   dispose(): void;
 }
 
+/** The client's default bound (client.ts). */
+const defaultMaxHeapBytes = 512 * 2 ** 20;
+
 export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime {
   const workerUrl = options.workerUrl ?? new URL('./python-worker.mjs', import.meta.url);
   const itemsPerCall = options.itemsPerCall ?? 500;
   const pool: PythonRuntime[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () =>
     createPythonRuntime({
-      createWorker: () => nodeWorker(workerUrl),
+      // Twice the bound past which a worker is replaced between calls, as in the browser (python-guard.ts).
+      createWorker: () => nodeWorker(workerUrl, 2 * (options.maxHeapBytes ?? defaultMaxHeapBytes)),
       renderTimeoutMs: options.timeLimitMs,
       maxHeapBytes: options.maxHeapBytes,
     }),
@@ -104,10 +108,15 @@ function pyodideDirectory(): string {
   return `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
 }
 
-/** A worker thread as the client sees a worker: Comlink messages, `error` when it dies, SIGINT, terminate. */
-function nodeWorker(workerUrl: URL): WorkerEndpoint {
+/**
+ * A worker thread as the client sees a worker: Comlink messages, `error` when it dies, SIGINT,
+ * terminate. Its heap may not grow past `heapCapBytes` during a call.
+ */
+export function nodeWorker(workerUrl: URL, heapCapBytes: number): WorkerEndpoint {
   const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  const worker = new Worker(workerUrl, { workerData: { indexURL: pyodideDirectory(), interruptBuffer } });
+  const worker = new Worker(workerUrl, {
+    workerData: { indexURL: pyodideDirectory(), interruptBuffer, heapCapBytes },
+  });
   const errors = new EventTarget();
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   worker.on('error', (error) => fail(error.message));

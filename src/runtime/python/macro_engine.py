@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import cast
 
 from _pymark_errors import describe
+from _pymark_isolation import reset
 from _pymark_macro_context import RecordingPost, copier, native
 from _pymark_reference import adapt_entrypoint, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
@@ -127,6 +128,8 @@ def render_batch(batch_json):
     Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
     (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.
     """
+    # What an earlier call, or a callback it left behind, changed is undone before this batch (isolation.py).
+    reset()
     batch: Batch = json.loads(batch_json)
     scripts = batch["scripts"]
     if len(batch["calls"]) > 1:
@@ -149,9 +152,16 @@ def render_batch(batch_json):
         post = None
         # One clock reading per call: where one call ends, the next begins.
         started = clock()
+        previous_script = None
         for call in batch["calls"]:
             script_index = call["script"]
             file_name = scripts[script_index]["fileName"]
+            if previous_script is not None and previous_script != script_index:
+                # One script's changes to the interpreter never reach another's call.
+                reset()
+                sys.stdout = sys.stderr = capture  # reset() put back the worker's own streams
+                started = clock()
+            previous_script = script_index
             try:
                 function = functions[script_index]
                 if function is None:
@@ -195,6 +205,7 @@ def render_batch(batch_json):
     finally:
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
+    reset()
     results: BatchResults = {"items": items, "interrupted": interrupted}
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.

@@ -12,6 +12,7 @@ import json
 import sys
 
 from _pymark_errors import describe
+from _pymark_isolation import reset
 from _pymark_macro_engine import Printed, as_json_data, modules
 from _pymark_reference import awaited
 
@@ -21,6 +22,7 @@ PRINTED_CAPACITY = 100_000
 
 
 def transform_post(request_json):
+    reset()  # what an earlier call or a callback it left behind changed (isolation.py)
     request = json.loads(request_json)
     script = request["script"]
     file_name = script["fileName"]
@@ -46,4 +48,5 @@ def transform_post(request_json):
     finally:
         sys.stdout, sys.stderr = streams
     answer["printed"] = capture.take()
+    reset()
     return json.dumps(answer)

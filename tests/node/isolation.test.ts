@@ -1,0 +1,245 @@
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPythonRuntime } from '../../src/runtime/client.ts';
+import { nodeWorker } from '../../src/runtime/node/node-runtime.ts';
+import type { MacroScript, PythonRuntime, RenderOutcome, RunOutcome } from '../../src/runtime/types.ts';
+import { context } from './macro-harness.ts';
+
+/*
+ * The hostile-script suite for the isolation model (docs/security.md, "One script, one call"): each
+ * test is one way a script could reach another's call, tried against the real worker (real Pyodide
+ * in a real Node worker thread, from the bundle `npm run build:node` makes, behind the same client as
+ * the browser's). Every one of them failed against the code before the isolation model.
+ */
+
+const root = new URL('../../', import.meta.url);
+/** Small, so that a runaway allocation meets it fast. */
+const heapCapBytes = 320 * 2 ** 20;
+let python: PythonRuntime;
+
+beforeAll(async () => {
+  await build({
+    configFile: new URL('vite.node.config.ts', root).pathname,
+    root: root.pathname,
+    logLevel: 'warn',
+  });
+  const workerUrl = new URL('dist-node/python-worker.mjs', root);
+  python = createPythonRuntime({
+    createWorker: () => nodeWorker(workerUrl, heapCapBytes),
+    maxHeapBytes: heapCapBytes / 2,
+    renderTimeoutMs: 60_000,
+  });
+}, 180_000);
+
+afterAll(() => python?.dispose());
+
+let scripts = 0;
+/** A macro whose module is `code` and whose render(context) returns `render` evaluated. */
+function macro(code: string, render = '""'): MacroScript {
+  scripts += 1;
+  const slug = `macro_${scripts}`;
+  return {
+    id: slug,
+    version: 1,
+    slug,
+    body: `${code}\n\ndef render(context):\n    return ${render}\n`,
+    entrypoint: 'render',
+  };
+}
+
+async function render(...scriptsToRender: MacroScript[]): Promise<RenderOutcome[]> {
+  return python.renderMany(scriptsToRender.map((script) => ({ script, context: context(script.slug) })));
+}
+
+function html(outcome: RenderOutcome | undefined): string {
+  if (!outcome?.ok) throw new Error(`the macro failed: ${JSON.stringify(outcome)}`);
+  return outcome.html;
+}
+
+function run(code: string): Promise<RunOutcome> {
+  return python.run({ fileName: 'hostile.py', code, timeoutMs: 60_000, onOutput: () => {} });
+}
+
+/** What json.dumps makes of a list, as an honest macro sees it. */
+const honest = () => macro('import json', 'json.dumps([1, "a"])');
+
+describe('one script cannot change what another computes', () => {
+  it('a standard module patched at import time is put back before the next script, in the batch and after', async () => {
+    const patching = macro('import json\njson.dumps = lambda *args, **kwargs: "tampered"', 'json.dumps(1)');
+    const [patched, inBatch] = await render(patching, honest());
+    expect(html(patched)).toBe('tampered'); // the script itself sees its own change
+    expect(html(inBatch)).toBe('[1, "a"]');
+    expect(html((await render(honest()))[0])).toBe('[1, "a"]');
+  }, 120_000);
+
+  it("a shared class's attributes are put back, and a shared function's code cannot be changed", async () => {
+    const [classPatch, codePatch, after] = await render(
+      macro('import json\njson.JSONEncoder.encode = lambda self, o: "tampered"', 'json.dumps(1)'),
+      macro('import json\njson.dumps.__code__ = (lambda *a, **k: "tampered").__code__'),
+      honest(),
+    );
+    expect(html(classPatch)).toBe('tampered');
+    expect(codePatch).toMatchObject({ ok: false, message: expect.stringContaining('shared module') });
+    expect(html(after)).toBe('[1, "a"]');
+  }, 120_000);
+
+  it('builtins, sys.modules entries and modules imported during a call are put back', async () => {
+    const [, , , after] = await render(
+      macro('import builtins\nbuiltins.len = lambda value: 42'),
+      macro('import sys, types\nsys.modules["textwrap"] = types.ModuleType("textwrap")'),
+      macro('import colorsys\ncolorsys.rgb_to_hsv = lambda *a: "tampered"'),
+      macro(
+        'import colorsys, textwrap',
+        'f"{len([1, 2])} {textwrap.dedent(\'  x\')} {colorsys.rgb_to_hsv(1, 0, 0)}"',
+      ),
+    );
+    expect(html(after)).toBe('2 x (0.0, 1.0, 1)');
+  }, 120_000);
+
+  it('an audit hook is refused, so it sees no later script', async () => {
+    const hooking = macro(
+      'import sys\nseen = []\ntry:\n    sys.addaudithook(lambda event, args: seen.append(str(args)[:200]))\nexcept Exception:\n    pass',
+      '"|".join(seen)',
+    );
+    const secret = macro('SECRET = "the other macro\'s source"', 'SECRET');
+    await render(hooking, secret);
+    const [again] = await render(hooking);
+    expect(html(again)).not.toContain('the other macro');
+    expect(html(again)).toBe('');
+  }, 120_000);
+
+  it("linecache holds no other script's source after its call", async () => {
+    const secret = macro('SECRET = "kept in linecache"', 'SECRET');
+    const reading = macro(
+      'import linecache',
+      '"|".join("".join(lines[2]) for lines in linecache.cache.values())',
+    );
+    const [, read] = await render(secret, reading);
+    expect(html(read)).not.toContain('kept in linecache');
+  }, 120_000);
+
+  it('files written to the in-memory file system are gone after the call', async () => {
+    const [, after] = await render(
+      macro(
+        'with open("/home/pyodide/colorsys.py", "w") as file:\n    file.write("tampered = True")\nwith open("/tmp/note", "w") as file:\n    file.write("secret")',
+      ),
+      macro('import colorsys, os', "f\"{hasattr(colorsys, 'tampered')} {os.path.exists('/tmp/note')}\""),
+    );
+    expect(html(after)).toBe('False False');
+  }, 120_000);
+
+  it('a JavaScript global a script sets is gone after its call', async () => {
+    const [, after] = await render(
+      macro('import js\njs.leaked = "secret"'),
+      macro('import js', 'str(hasattr(js, "leaked"))'),
+    );
+    expect(html(after)).toBe('False');
+  }, 120_000);
+
+  it('a transform runs in another interpreter than macros: what a reset cannot undo stays there', async () => {
+    // Changing a dict inside a module in place is not a binding that the reset puts back.
+    const [tampered] = await render(
+      macro(
+        'import json.encoder\njson.encoder.ESCAPE_DCT["\\n"] = "TAMPERED"',
+        'json.encoder.py_encode_basestring("\\n")',
+      ),
+    );
+    expect(html(tampered)).toBe('"TAMPERED"');
+    const transform: MacroScript = {
+      id: 'escaping',
+      version: 1,
+      slug: 'escaping',
+      body: 'import json.encoder\n\ndef transform(post):\n    return json.encoder.py_encode_basestring("\\n")\n',
+      entrypoint: 'transform',
+    };
+    const source = { kind: 'share' as const, title: 't', text: '', url: 'https://example.com/' };
+    const outcome = await python.transformPost(transform, {
+      title: 't',
+      body: '',
+      tags: [],
+      categories: [],
+      source,
+    });
+    expect(outcome).toMatchObject({ ok: true, post: { body: '"\\n"' } });
+  }, 120_000);
+});
+
+describe('nothing a script starts outlives its call', () => {
+  it('timers and asyncio callbacks are cancelled when the call ends', async () => {
+    const scheduling = macro(
+      [
+        'import asyncio, js',
+        'from pyodide.ffi import create_proxy',
+        'fired = []',
+        'js.setInterval(create_proxy(lambda: fired.append("interval")), 1)',
+        'asyncio.get_event_loop().call_later(0.001, lambda: fired.append("call_later"))',
+        'async def task():\n    while True:\n        fired.append("task")\n        await asyncio.sleep(0.001)',
+        'asyncio.ensure_future(task())',
+      ].join('\n'),
+      '",".join(fired)',
+    );
+    expect(html((await render(scheduling))[0])).toBe('');
+    // Another round trip, then the same (cached) module again: nothing ran in between.
+    await render(honest());
+    expect(html((await render(scheduling))[0])).toBe('');
+  }, 120_000);
+
+  it('threads cannot start', async () => {
+    const outcome = await run('import threading\nthreading.Thread(target=print).start()\n');
+    expect(outcome).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining("can't start new thread"),
+    });
+  }, 120_000);
+});
+
+describe('runaway runs', () => {
+  it('the interrupt buffer is out of reach, so Stop still interrupts', async () => {
+    const stop = new AbortController();
+    const outcome = python.run({
+      fileName: 'hostile.py',
+      code: [
+        'import js',
+        'try:\n    import pyodide_js\n    pyodide_js.setInterruptBuffer(js.Int32Array.new(1))\nexcept ImportError:\n    print("no pyodide_js")',
+        // Output arrives while the script runs, so Stop is pressed while it loops.
+        'while True:\n    print("looping", flush=True)',
+      ].join('\n'),
+      timeoutMs: 60_000,
+      onOutput: (chunks) => {
+        if (chunks.some((chunk) => chunk.text.includes('looping'))) stop.abort();
+      },
+      signal: stop.signal,
+    });
+    expect(await outcome).toMatchObject({ kind: 'stopped', cause: 'stop', via: 'interrupt' });
+  }, 120_000);
+
+  it('the heap bound holds during a run: allocation past it raises MemoryError', async () => {
+    const outcome = await run('blocks = []\nwhile True:\n    blocks.append(bytearray(2**24))\n');
+    expect(outcome).toMatchObject({ kind: 'error', message: expect.stringContaining('MemoryError') });
+  }, 120_000);
+
+  it('deep recursion raises RecursionError whatever limit the script sets', async () => {
+    const outcome = await run(
+      'import sys\nsys.setrecursionlimit(10**6)\ndef deeper(n):\n    return [deeper(n + 1)]\ndeeper(0)\n',
+    );
+    expect(outcome).toMatchObject({ kind: 'error', message: expect.stringContaining('RecursionError') });
+  }, 120_000);
+});
+
+describe("the Node worker's lockdown", () => {
+  it.each([
+    ['process', 'import js\njs.process.pid'],
+    ['Buffer', 'import js\njs.Buffer'],
+    ['fetch', 'import js\njs.fetch'],
+    ['Function', 'import js\njs.Function("return 1")()'],
+    ['a function constructor', 'import js\njs.Object.constructor.constructor("return process")()'],
+    ['eval', 'import js\njs.eval("1")'],
+    ['the host file system', 'open("/etc/passwd").read()'],
+  ])(
+    'refuses %s',
+    async (_, code) => {
+      expect(await run(`${code}\n`)).toMatchObject({ kind: 'error' });
+    },
+    120_000,
+  );
+});
