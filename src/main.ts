@@ -102,13 +102,12 @@ async function start(): Promise<void> {
   });
   const posts = new PostsWorkspace({
     store: postStore,
-    render: async (post) => {
-      const rendered = await renderer.renderPost(post, {
-        scripts: await scripts.current(),
-        env,
-        dataVersion: siteData.version,
-        media: siteData.media,
-      });
+    render: async (post, signal) => {
+      const rendered = await renderer.renderPost(
+        post,
+        { scripts: await scripts.current(), env, dataVersion: siteData.version, media: siteData.media },
+        signal,
+      );
       return { ...rendered, html: await previewMedia.inline(rendered.html) };
     },
   });

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import { parseMessage } from './protocol';
+import type { AbortWhile } from './types';
 import type { WorkerLifecycle, WorkerSession } from './worker-lifecycle';
 
 /** Calls `callback` after `ms` unless the returned function is called first. */
 export type Scheduler = (ms: number, callback: () => void) => () => void;
 
-/** What ended a call early: its time limit, or its caller's `AbortSignal` (Stop, a newer preview). */
+/** What ended a call early: its time limit, or its caller's `AbortSignal` (e.g. Stop). */
 export type StopCause = 'timeout' | 'abort';
 
 /** One call into the worker, of any kind (run, render, transform, check). */
@@ -14,6 +15,8 @@ export interface WorkerCall<T extends { heapBytes: number }> {
   what: string;
   timeLimitMs: number;
   signal?: AbortSignal;
+  /** Default `always`: the signal also stops a call already sent. */
+  abortWhile?: AbortWhile;
   /** The answer's schema: the answer is checked here, once, before anyone reads it. */
   answer: z.ZodType<T>;
   /**
@@ -125,7 +128,7 @@ export class CallExecutor {
         );
       };
       cancels.push(schedule(call.timeLimitMs, () => stop('timeout')));
-      if (call.signal) {
+      if (call.signal && call.abortWhile !== 'queued') {
         const onAbort = () => stop('abort');
         call.signal.addEventListener('abort', onAbort, { once: true });
         cancels.push(() => call.signal?.removeEventListener('abort', onAbort));

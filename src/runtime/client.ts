@@ -20,6 +20,7 @@ import { SiteSync } from './site-sync';
 import type { SnapshotCache } from './snapshot-cache';
 import { transformOutcome } from './transform-call';
 import type {
+  AbortWhile,
   BootInfo,
   MacroScript,
   PythonRuntime,
@@ -175,20 +176,24 @@ class WorkerPythonRuntime implements PythonRuntime {
    * past the time limit, the ones behind it in one more call; after a worker that ignored the
    * interrupt, each on its own, so that the one that looped is found and the others still render.
    */
-  async renderMany(items: readonly RenderItem[], signal?: AbortSignal): Promise<RenderOutcome[]> {
-    const { outcomes, unreached, lost } = await this.#renderOnce(items, signal);
+  async renderMany(
+    items: readonly RenderItem[],
+    signal?: AbortSignal,
+    abortWhile?: AbortWhile,
+  ): Promise<RenderOutcome[]> {
+    const { outcomes, unreached, lost } = await this.#renderOnce(items, signal, abortWhile);
     if (unreached.length === 0 || signal?.aborted) return outcomes;
     const rest = unreached.map((index) => items[index]!);
     const again = lost
-      ? (await Promise.all(rest.map((item) => this.renderMany([item], signal)))).flat()
-      : await this.renderMany(rest, signal);
+      ? (await Promise.all(rest.map((item) => this.renderMany([item], signal, abortWhile)))).flat()
+      : await this.renderMany(rest, signal, abortWhile);
     unreached.forEach((index, position) => {
       outcomes[index] = again[position]!;
     });
     return outcomes;
   }
 
-  async #renderOnce(items: readonly RenderItem[], signal?: AbortSignal) {
+  async #renderOnce(items: readonly RenderItem[], signal?: AbortSignal, abortWhile?: AbortWhile) {
     const prepared = prepareRender(items);
     let sentAt = 0;
     const ending: CallEnding<z.infer<typeof workerRenderAnswerSchema>> =
@@ -198,6 +203,7 @@ class WorkerPythonRuntime implements PythonRuntime {
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,
             signal,
+            abortWhile,
             answer: workerRenderAnswerSchema,
             send: (session) => {
               sentAt = this.#now();

@@ -183,6 +183,14 @@ export interface BootInfo {
   fallbackReason?: string;
 }
 
+/**
+ * When an `AbortSignal` ends a call: `always`, also once the worker has it (SIGINT, then a restart);
+ * `queued`, only while it waits its turn, so a call already sent runs to its end. A newer preview
+ * makes an older one moot this way: a render in flight is cheaper to finish (its results are
+ * memoized) than to stop, and under load a stop's grace period ran out and restarted the worker.
+ */
+export type AbortWhile = 'queued' | 'always';
+
 export interface PythonRuntime {
   readonly status: RuntimeStatus;
   /** Set once the current worker has booted; cleared while it restarts. */
@@ -197,11 +205,15 @@ export interface PythonRuntime {
   /**
    * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
    * A macro that runs past the time limit fails as `timeout`, named, and the items behind it are
-   * sent again. Queued behind a run in progress (never rejected because of it). `signal` stops the
-   * call (SIGINT, then a restart) or takes it out of the queue: its items then fail as `timeout`.
-   * Rejects only if Python cannot start.
+   * sent again. Queued behind a run in progress (never rejected because of it). `signal` takes the
+   * call out of the queue or, unless `abortWhile` is `queued`, stops it in flight (SIGINT, then a
+   * restart): its items then fail as `cancelled`. Rejects only if Python cannot start.
    */
-  renderMany(items: readonly RenderItem[], signal?: AbortSignal): Promise<RenderOutcome[]>;
+  renderMany(
+    items: readonly RenderItem[],
+    signal?: AbortSignal,
+    abortWhile?: AbortWhile,
+  ): Promise<RenderOutcome[]>;
   /**
    * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
    * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for
