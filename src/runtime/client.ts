@@ -7,6 +7,7 @@ import { type CallEnding, CallExecutor, type Scheduler } from './call-executor';
 import {
   outputBatchSchema,
   type SiteUpdate,
+  type WorkerRenderAnswer,
   type WorkerRunAnswer,
   type WorkerRunResult,
   workerCheckAnswerSchema,
@@ -15,7 +16,7 @@ import {
   workerTransformAnswerSchema,
 } from './protocol';
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
-import { ScriptStatsBook } from './script-stats';
+import { type CallEnd, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
 import type { SnapshotCache } from './snapshot-cache';
 import { transformOutcome } from './transform-call';
@@ -147,11 +148,9 @@ class WorkerPythonRuntime implements PythonRuntime {
     try {
       const settled = await Promise.race([ending, disposed]);
       const outcome = runOutcome(settled);
-      const pythonMs = settled.kind === 'answered' ? settled.answer.pythonMs : undefined;
       const end =
         outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
-      this.#stats.recordCall(scriptId, fileName, end, pythonMs);
-      if (sentAt !== undefined) this.#stats.recordRoundTrip(scriptId, fileName, this.#now() - sentAt);
+      this.#count(scriptId, fileName, settled, end, sentAt);
       this.#statsChanged();
       return outcome;
     } finally {
@@ -195,8 +194,8 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   async #renderOnce(items: readonly RenderItem[], signal?: AbortSignal, abortWhile?: AbortWhile) {
     const prepared = prepareRender(items);
-    let sentAt = 0;
-    const ending: CallEnding<z.infer<typeof workerRenderAnswerSchema>> =
+    let sentAt: number | undefined;
+    const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
         ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
         : await this.#executor.execute({
@@ -212,17 +211,17 @@ class WorkerPythonRuntime implements PythonRuntime {
           });
     const { outcomes, pythonMs, unreached } = completeRender(items, prepared, ending);
     const skipped = new Set(unreached);
-    const names = new Map<string, string>();
-    outcomes.forEach((outcome, index) => {
-      if (skipped.has(index)) return;
+    const roundTripCounted = new Set<string>();
+    for (const index of prepared.sent) {
+      if (skipped.has(index)) continue;
       const { script } = items[index]!;
-      const name = scriptFileName(script.slug);
-      names.set(script.id, name);
-      const end = outcome.ok ? 'ok' : outcome.kind === 'timeout' ? 'timeout' : 'error';
-      this.#stats.recordCall(script.id, name, end, pythonMs[index]);
-    });
-    if (ending.kind !== 'not-sent' && prepared.sent.length > 0) {
-      for (const [scriptId, name] of names) this.#stats.recordRoundTrip(scriptId, name, this.#now() - sentAt);
+      // A batch's round trip counts once for each of its scripts.
+      const firstOfScript = !roundTripCounted.has(script.id);
+      roundTripCounted.add(script.id);
+      this.#count(script.id, scriptFileName(script.slug), ending, callEnd(outcomes[index]!), sentAt, {
+        pythonMs: pythonMs[index],
+        roundTrip: firstOfScript,
+      });
     }
     this.#statsChanged();
     return { outcomes, unreached, lost: ending.kind === 'lost' };
@@ -256,21 +255,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       },
     });
     const outcome = transformOutcome(name, input.data, ending, this.#renderTimeoutMs);
-    if (ending.kind === 'not-sent') return outcome;
-    const end = outcome.ok
-      ? 'ok'
-      : outcome.kind === 'timeout'
-        ? 'timeout'
-        : outcome.kind === 'cancelled'
-          ? 'interrupt'
-          : 'error';
-    this.#stats.recordCall(
-      script.id,
-      name,
-      end,
-      ending.kind === 'answered' ? ending.answer.pythonMs : undefined,
-    );
-    if (sentAt !== undefined) this.#stats.recordRoundTrip(script.id, name, this.#now() - sentAt);
+    this.#count(script.id, name, ending, callEnd(outcome), sentAt);
     this.#statsChanged();
     return outcome;
   }
@@ -303,6 +288,28 @@ class WorkerPythonRuntime implements PythonRuntime {
     return site ? { site } : {};
   }
 
+  /**
+   * Counts one call of a script in Diagnostics, unless it never reached a worker; `sentAt`: when it
+   * was sent, for its round trip. `pythonMs` defaults to what a one-call answer reports.
+   */
+  #count(
+    scriptId: string,
+    name: string,
+    ending: CallEnding<{ pythonMs: number } | WorkerRenderAnswer>,
+    end: CallEnd,
+    sentAt: number | undefined,
+    {
+      pythonMs = ending.kind === 'answered' && 'pythonMs' in ending.answer
+        ? ending.answer.pythonMs
+        : undefined,
+      roundTrip = true,
+    } = {},
+  ): void {
+    if (ending.kind === 'not-sent') return;
+    this.#stats.recordCall(scriptId, name, end, pythonMs);
+    if (roundTrip && sentAt !== undefined) this.#stats.recordRoundTrip(scriptId, name, this.#now() - sentAt);
+  }
+
   stats(): ScriptStats[] {
     return this.#stats.stats();
   }
@@ -327,6 +334,12 @@ class WorkerPythonRuntime implements PythonRuntime {
   #statsChanged(): void {
     for (const listener of this.#statsListeners) listener();
   }
+}
+
+/** How a render or transform ended, as the counters see it. */
+function callEnd(outcome: RenderOutcome | TransformOutcome): CallEnd {
+  if (outcome.ok) return 'ok';
+  return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
 }
 
 /** A run's outcome from how its call ended. */

@@ -244,13 +244,7 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
  */
 export const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
-  z.object({
-    kind: z.literal('error'),
-    message: z.string(),
-    line: line.nullable(),
-    traceback: z.string(),
-    printed: z.string(),
-  }),
+  z.object({ kind: z.literal('error'), ...pythonExceptionSchema.shape, printed: z.string() }),
   // Printed is missing when the interrupt landed outside the transform's own call.
   z.object({ kind: z.literal('interrupted'), printed: z.string().optional() }),
 ]);

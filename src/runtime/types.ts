@@ -72,20 +72,12 @@ export interface RenderItem {
 }
 
 /**
- * Why a render failed: its own exception, a result outside ABI v1, a bad context, the time limit,
- * its caller's `AbortSignal` (a newer preview), or a broken worker.
+ * Why a call of a script gave no result: its own exception, a result outside its contract, bad input
+ * (`Input`), the time limit, its caller's `AbortSignal` (e.g. a newer preview), or a broken worker.
  */
-export type RenderErrorKind =
-  | 'exception'
-  | 'invalid-result'
-  | 'invalid-context'
-  | 'timeout'
-  | 'cancelled'
-  | 'worker-failed';
-
-export interface RenderFailure {
+export interface ScriptFailure<Input extends string> {
   ok: false;
-  kind: RenderErrorKind;
+  kind: 'exception' | 'invalid-result' | Input | 'timeout' | 'cancelled' | 'worker-failed';
   /** The script's file name, e.g. `youtube.py`. */
   script: string;
   message: string;
@@ -93,6 +85,8 @@ export interface RenderFailure {
   line?: number;
   traceback?: string;
 }
+
+export type RenderFailure = ScriptFailure<'invalid-context'>;
 
 /** What of its inputs a macro call read: whether `pymark.site`, and which keys of its post (null: all of it). */
 export interface CallReads {
@@ -110,29 +104,10 @@ export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & {
   reads?: CallReads;
 };
 
-/** Why a transform gave no post to save. */
-export type TransformErrorKind =
-  | 'exception'
-  | 'invalid-result'
-  | 'invalid-input'
-  | 'timeout'
-  | 'cancelled'
-  | 'worker-failed';
-
 /** What a transform came to; `printed` is what it printed (stdout and stderr), for its author. */
-export type TransformOutcome = (
-  | { ok: true; post: TransformedPost }
-  | {
-      ok: false;
-      kind: TransformErrorKind;
-      /** The script's file name, e.g. `link_post.py`. */
-      script: string;
-      message: string;
-      /** 1-based, in the script's file. */
-      line?: number;
-      traceback?: string;
-    }
-) & { printed?: string };
+export type TransformOutcome = ({ ok: true; post: TransformedPost } | ScriptFailure<'invalid-input'>) & {
+  printed?: string;
+};
 
 /** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
 export interface ScriptDiagnostic {

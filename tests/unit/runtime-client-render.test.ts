@@ -424,6 +424,8 @@ describe('renderMany', () => {
     expect(workers[0]!.renders).toHaveLength(1);
     expect(workers).toHaveLength(1);
     expect(await runtime.renderMacro(youtube, context('c'))).toMatchObject({ ok: true, html: 'youtube:c' });
+    // The dropped render never reached Python: Diagnostics counts no call and no error for it.
+    expect(runtime.stats()[0]).toMatchObject({ calls: 2, errors: 0, interrupts: 0 });
   });
   it('fails every item of a batch whose worker crashed, and restarts it once', async () => {
     const { runtime, workers, untilState } = setUp({ render: never });
