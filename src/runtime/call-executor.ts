@@ -26,12 +26,12 @@ export interface WorkerCall<T extends { heapBytes: number }> {
   send(session: WorkerSession, fail: (reason: string) => void): Promise<unknown>;
 }
 
-/** How a call ended. */
+/** How a call ended; `roundTripMs`: from sending it to its end, once it reached a worker. */
 export type CallEnding<T> =
   /** The worker answered; `stoppedBy` says whether it was asked to stop first. */
-  | { kind: 'answered'; answer: T; stoppedBy?: StopCause }
+  | { kind: 'answered'; answer: T; stoppedBy?: StopCause; roundTripMs?: number }
   /** The worker was replaced without an answer: it ignored the stop, crashed or broke the protocol. */
-  | { kind: 'lost'; why: StopCause | 'worker-failed'; message: string }
+  | { kind: 'lost'; why: StopCause | 'worker-failed'; message: string; roundTripMs?: number }
   /** Aborted before it reached a worker. */
   | { kind: 'not-sent' };
 
@@ -41,6 +41,8 @@ export interface ExecutorOptions {
   schedule: Scheduler;
   /** A worker whose WASM heap grew past this is replaced before the next call. */
   maxHeapBytes: number;
+  /** The clock of `roundTripMs`. */
+  now: () => number;
 }
 
 /** How often a stop repeats SIGINT while it waits for the call to end. */
@@ -95,16 +97,17 @@ export class CallExecutor {
     session: WorkerSession,
     call: WorkerCall<T>,
   ): Promise<CallEnding<T>> {
-    const { schedule, graceMs } = this.#options;
+    const { schedule, graceMs, now } = this.#options;
+    const sentAt = now();
     return new Promise((resolve) => {
       let stoppedBy: StopCause | undefined;
       let ended = false;
       const cancels: (() => void)[] = [];
-      const end = (ending: CallEnding<T>) => {
+      const end = (ending: Exclude<CallEnding<T>, { kind: 'not-sent' }>) => {
         if (ended) return;
         ended = true;
         for (const cancel of cancels) cancel();
-        resolve(ending);
+        resolve({ ...ending, roundTripMs: now() - sentAt });
       };
       const lost = (why: StopCause | 'worker-failed', message: string) => end({ kind: 'lost', why, message });
       const stop = (why: StopCause) => {

@@ -84,7 +84,6 @@ class WorkerPythonRuntime implements PythonRuntime {
   readonly #workers: WorkerLifecycle;
   readonly #executor: CallExecutor;
   readonly #renderTimeoutMs: number;
-  readonly #now: () => number;
   readonly #stats = new ScriptStatsBook();
   readonly #statsListeners = new Set<() => void>();
   #activeRun: ActiveRun | undefined;
@@ -96,9 +95,9 @@ class WorkerPythonRuntime implements PythonRuntime {
       graceMs: options.graceMs ?? 500,
       schedule: options.schedule ?? defaultSchedule,
       maxHeapBytes: options.maxHeapBytes ?? 512 * 2 ** 20,
+      now: options.now ?? (() => performance.now()),
     });
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
-    this.#now = options.now ?? (() => performance.now());
   }
 
   get status(): RuntimeStatus {
@@ -125,14 +124,12 @@ class WorkerPythonRuntime implements PythonRuntime {
     const stopRun = () => run.stop.abort();
     request.signal?.addEventListener('abort', stopRun, { once: true });
     if (request.signal?.aborted) stopRun();
-    let sentAt: number | undefined;
     const ending = this.#executor.execute({
       what: fileName,
       timeLimitMs: request.timeoutMs,
       signal: run.stop.signal,
       answer: workerRunAnswerSchema,
       send: (session, fail) => {
-        sentAt = this.#now();
         this.#workers.setStatus({ state: 'running', scriptName: fileName });
         const onOutput = Comlink.proxy((chunks: unknown) => {
           if (run.settled) return; // a batch that was in flight when the worker was replaced
@@ -150,7 +147,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       const outcome = runOutcome(settled);
       const end =
         outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
-      this.#count(scriptId, fileName, settled, end, sentAt);
+      this.#count(scriptId, fileName, settled, end);
       this.#statsChanged();
       return outcome;
     } finally {
@@ -194,7 +191,6 @@ class WorkerPythonRuntime implements PythonRuntime {
 
   async #renderOnce(items: readonly RenderItem[], signal?: AbortSignal, abortWhile?: AbortWhile) {
     const prepared = prepareRender(items);
-    let sentAt: number | undefined;
     const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
         ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
@@ -204,10 +200,7 @@ class WorkerPythonRuntime implements PythonRuntime {
             signal,
             abortWhile,
             answer: workerRenderAnswerSchema,
-            send: (session) => {
-              sentAt = this.#now();
-              return session.api.render({ ...prepared.request, ...this.#siteFor(session) });
-            },
+            send: (session) => session.api.render({ ...prepared.request, ...this.#siteFor(session) }),
           });
     const { outcomes, pythonMs, unreached } = completeRender(items, prepared, ending);
     const skipped = new Set(unreached);
@@ -218,7 +211,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       // A batch's round trip counts once for each of its scripts.
       const firstOfScript = !roundTripCounted.has(script.id);
       roundTripCounted.add(script.id);
-      this.#count(script.id, scriptFileName(script.slug), ending, callEnd(outcomes[index]!), sentAt, {
+      this.#count(script.id, scriptFileName(script.slug), ending, callEnd(outcomes[index]!), {
         pythonMs: pythonMs[index],
         roundTrip: firstOfScript,
       });
@@ -238,24 +231,17 @@ class WorkerPythonRuntime implements PythonRuntime {
       const message = `${name} was not called: the post to transform is invalid: ${z.prettifyError(input.error)}`;
       return { ok: false, kind: 'invalid-input', script: name, message };
     }
-    let sentAt: number | undefined;
     const ending = await this.#executor.execute({
       what: 'A transform',
       timeLimitMs: this.#renderTimeoutMs,
       signal,
       answer: workerTransformAnswerSchema,
-      send: (session) => {
-        sentAt = this.#now();
-        // A transform may read `from pymark import site` as a macro does.
-        return session.api.transform({
-          script: workerScript(script),
-          post: input.data,
-          ...this.#siteFor(session),
-        });
-      },
+      // A transform may read `from pymark import site` as a macro does.
+      send: (session) =>
+        session.api.transform({ script: workerScript(script), post: input.data, ...this.#siteFor(session) }),
     });
     const outcome = transformOutcome(name, input.data, ending, this.#renderTimeoutMs);
-    this.#count(script.id, name, ending, callEnd(outcome), sentAt);
+    this.#count(script.id, name, ending, callEnd(outcome));
     this.#statsChanged();
     return outcome;
   }
@@ -289,15 +275,14 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 
   /**
-   * Counts one call of a script in Diagnostics, unless it never reached a worker; `sentAt`: when it
-   * was sent, for its round trip. `pythonMs` defaults to what a one-call answer reports.
+   * Counts one call of a script in Diagnostics, unless it never reached a worker. `pythonMs` defaults
+   * to what a one-call answer reports.
    */
   #count(
     scriptId: string,
     name: string,
     ending: CallEnding<{ pythonMs: number } | WorkerRenderAnswer>,
     end: CallEnd,
-    sentAt: number | undefined,
     {
       pythonMs = ending.kind === 'answered' && 'pythonMs' in ending.answer
         ? ending.answer.pythonMs
@@ -307,7 +292,8 @@ class WorkerPythonRuntime implements PythonRuntime {
   ): void {
     if (ending.kind === 'not-sent') return;
     this.#stats.recordCall(scriptId, name, end, pythonMs);
-    if (roundTrip && sentAt !== undefined) this.#stats.recordRoundTrip(scriptId, name, this.#now() - sentAt);
+    if (roundTrip && ending.roundTripMs !== undefined)
+      this.#stats.recordRoundTrip(scriptId, name, ending.roundTripMs);
   }
 
   stats(): ScriptStats[] {

@@ -11,14 +11,17 @@ export type RuntimeStatus =
   | { state: 'restarting'; reason: string }
   | { state: 'failed'; reason: string };
 
-export type OutputStream = 'stdout' | 'stderr';
+import type { BootInfo, CallReads, OutputChunk, ScriptCheck } from './protocol';
 
-export interface OutputChunk {
-  stream: OutputStream;
-  text: string;
-  /** Output left out just before this chunk: the middle of a flood, between its head and its tail. */
-  skipped?: { chars: number; lines: number };
-}
+// Held once, as the schemas that check them where they cross from the worker (protocol.ts).
+export type {
+  BootInfo,
+  CallReads,
+  OutputChunk,
+  OutputStream,
+  ScriptCheck,
+  ScriptDiagnostic,
+} from './protocol';
 
 export interface RunRequest {
   /** Shown in tracebacks as the file name, e.g. `hello.py`. */
@@ -88,12 +91,6 @@ export interface ScriptFailure<Input extends string> {
 
 export type RenderFailure = ScriptFailure<'invalid-context'>;
 
-/** What of its inputs a macro call read: whether `pymark.site`, and which keys of its post (null: all of it). */
-export interface CallReads {
-  site: boolean;
-  post: string[] | null;
-}
-
 /**
  * What a render came to; `printed` is what the macro printed (stdout and stderr), for its author;
  * `reads` what it read, when it ran to an end (not after a timeout), so its result can be reused
@@ -108,22 +105,6 @@ export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & {
 export type TransformOutcome = ({ ok: true; post: TransformedPost } | ScriptFailure<'invalid-input'>) & {
   printed?: string;
 };
-
-/** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
-export interface ScriptDiagnostic {
-  severity: 'error' | 'warning';
-  line: number;
-  column: number;
-  endLine?: number;
-  endColumn?: number;
-  message: string;
-}
-
-export interface ScriptCheck {
-  diagnostics: ScriptDiagnostic[];
-  /** The script's top-level functions, in order: the candidates for its entrypoint. */
-  entrypoints: string[];
-}
 
 /** Recent durations in milliseconds: p50 and p95 of the latest calls, max of all since the last reset. */
 export interface DurationSummary {
@@ -146,16 +127,6 @@ export interface ScriptStats {
   pythonMs?: DurationSummary;
   /** From the main thread's request to its answer, per worker call (a batch counts once for each of its scripts). */
   roundTripMs?: DurationSummary;
-}
-
-/** How the current Python worker booted, for Diagnostics and the status tooltip. */
-export interface BootInfo {
-  /** `snapshot`: restored from the stored memory snapshot; `normal`: a full Pyodide boot. */
-  source: 'snapshot' | 'normal';
-  /** From the boot request to a usable interpreter, measured in the worker. */
-  ms: number;
-  /** Why a normal boot was needed: no stored snapshot, or why the stored one was refused. */
-  fallbackReason?: string;
 }
 
 /**
