@@ -121,7 +121,11 @@ export class PostRenderer {
     private readonly memoLimit = defaultMemoLimit,
   ) {}
 
-  /** `signal`: a newer render made this one moot (its calls stop, or never start). */
+  /**
+   * `signal`: a newer render made this one moot. Its macro calls still waiting for the worker are
+   * dropped (they end as `cancelled`, not remembered); a call the worker already has finishes, and
+   * its results are memoized for the newer render.
+   */
   async renderPost(post: Post, site: SiteContext, signal?: AbortSignal): Promise<RenderedPost> {
     const macros = resolveMacros(site.scripts);
     const document = parseMacroDocument(post.body, {
@@ -222,7 +226,7 @@ export class PostRenderer {
     const fresh = new Map<string, RenderOutcome>();
     if (pending.size === 0) return fresh;
     const items = [...pending.values()];
-    const responses = await this.runner.renderMany(items, signal);
+    const responses = await this.runner.renderMany(items, signal, 'queued');
     [...pending.keys()].forEach((key, index) => {
       const response = responses[index] ?? missingOutcome(items[index]);
       const outcome = response.ok ? sanitizedOutput(response, this.sanitize) : response;

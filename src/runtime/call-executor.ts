@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import { parseMessage } from './protocol';
+import type { AbortWhile } from './types';
 import type { WorkerLifecycle, WorkerSession } from './worker-lifecycle';
 
 /** Calls `callback` after `ms` unless the returned function is called first. */
 export type Scheduler = (ms: number, callback: () => void) => () => void;
 
-/** What ended a call early: its time limit, or its caller's `AbortSignal` (Stop, a newer preview). */
+/** What ended a call early: its time limit, or its caller's `AbortSignal` (e.g. Stop). */
 export type StopCause = 'timeout' | 'abort';
 
 /** One call into the worker, of any kind (run, render, transform, check). */
@@ -14,6 +15,8 @@ export interface WorkerCall<T extends { heapBytes: number }> {
   what: string;
   timeLimitMs: number;
   signal?: AbortSignal;
+  /** Default `always`: the signal also stops a call already sent. */
+  abortWhile?: AbortWhile;
   /** The answer's schema: the answer is checked here, once, before anyone reads it. */
   answer: z.ZodType<T>;
   /**
@@ -23,12 +26,12 @@ export interface WorkerCall<T extends { heapBytes: number }> {
   send(session: WorkerSession, fail: (reason: string) => void): Promise<unknown>;
 }
 
-/** How a call ended. */
+/** How a call ended; `roundTripMs`: from sending it to its end, once it reached a worker. */
 export type CallEnding<T> =
   /** The worker answered; `stoppedBy` says whether it was asked to stop first. */
-  | { kind: 'answered'; answer: T; stoppedBy?: StopCause }
+  | { kind: 'answered'; answer: T; stoppedBy?: StopCause; roundTripMs?: number }
   /** The worker was replaced without an answer: it ignored the stop, crashed or broke the protocol. */
-  | { kind: 'lost'; why: StopCause | 'worker-failed'; message: string }
+  | { kind: 'lost'; why: StopCause | 'worker-failed'; message: string; roundTripMs?: number }
   /** Aborted before it reached a worker. */
   | { kind: 'not-sent' };
 
@@ -38,6 +41,8 @@ export interface ExecutorOptions {
   schedule: Scheduler;
   /** A worker whose WASM heap grew past this is replaced before the next call. */
   maxHeapBytes: number;
+  /** The clock of `roundTripMs`. */
+  now: () => number;
 }
 
 /** How often a stop repeats SIGINT while it waits for the call to end. */
@@ -92,16 +97,17 @@ export class CallExecutor {
     session: WorkerSession,
     call: WorkerCall<T>,
   ): Promise<CallEnding<T>> {
-    const { schedule, graceMs } = this.#options;
+    const { schedule, graceMs, now } = this.#options;
+    const sentAt = now();
     return new Promise((resolve) => {
       let stoppedBy: StopCause | undefined;
       let ended = false;
       const cancels: (() => void)[] = [];
-      const end = (ending: CallEnding<T>) => {
+      const end = (ending: Exclude<CallEnding<T>, { kind: 'not-sent' }>) => {
         if (ended) return;
         ended = true;
         for (const cancel of cancels) cancel();
-        resolve(ending);
+        resolve({ ...ending, roundTripMs: now() - sentAt });
       };
       const lost = (why: StopCause | 'worker-failed', message: string) => end({ kind: 'lost', why, message });
       const stop = (why: StopCause) => {
@@ -125,7 +131,7 @@ export class CallExecutor {
         );
       };
       cancels.push(schedule(call.timeLimitMs, () => stop('timeout')));
-      if (call.signal) {
+      if (call.signal && call.abortWhile !== 'queued') {
         const onAbort = () => stop('abort');
         call.signal.addEventListener('abort', onAbort, { once: true });
         cancels.push(() => call.signal?.removeEventListener('abort', onAbort));

@@ -7,6 +7,7 @@ import { type CallEnding, CallExecutor, type Scheduler } from './call-executor';
 import {
   outputBatchSchema,
   type SiteUpdate,
+  type WorkerRenderAnswer,
   type WorkerRunAnswer,
   type WorkerRunResult,
   workerCheckAnswerSchema,
@@ -15,11 +16,12 @@ import {
   workerTransformAnswerSchema,
 } from './protocol';
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
-import { ScriptStatsBook } from './script-stats';
+import { type CallEnd, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
 import type { SnapshotCache } from './snapshot-cache';
 import { transformOutcome } from './transform-call';
 import type {
+  AbortWhile,
   BootInfo,
   MacroScript,
   PythonRuntime,
@@ -82,7 +84,6 @@ class WorkerPythonRuntime implements PythonRuntime {
   readonly #workers: WorkerLifecycle;
   readonly #executor: CallExecutor;
   readonly #renderTimeoutMs: number;
-  readonly #now: () => number;
   readonly #stats = new ScriptStatsBook();
   readonly #statsListeners = new Set<() => void>();
   #activeRun: ActiveRun | undefined;
@@ -100,6 +101,7 @@ class WorkerPythonRuntime implements PythonRuntime {
       graceMs: options.graceMs ?? 500,
       schedule: options.schedule ?? defaultSchedule,
       maxHeapBytes: options.maxHeapBytes ?? 512 * 2 ** 20,
+      now: options.now ?? (() => performance.now()),
     };
     this.#workers = new WorkerLifecycle(options.createWorker, options.snapshots);
     this.#executor = new CallExecutor(this.#workers, executorOptions);
@@ -108,7 +110,6 @@ class WorkerPythonRuntime implements PythonRuntime {
       return { workers, executor: new CallExecutor(workers, executorOptions) };
     };
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
-    this.#now = options.now ?? (() => performance.now());
   }
 
   get status(): RuntimeStatus {
@@ -135,14 +136,12 @@ class WorkerPythonRuntime implements PythonRuntime {
     const stopRun = () => run.stop.abort();
     request.signal?.addEventListener('abort', stopRun, { once: true });
     if (request.signal?.aborted) stopRun();
-    let sentAt: number | undefined;
     const ending = this.#executor.execute({
       what: fileName,
       timeLimitMs: request.timeoutMs,
       signal: run.stop.signal,
       answer: workerRunAnswerSchema,
       send: (session, fail) => {
-        sentAt = this.#now();
         this.#workers.setStatus({ state: 'running', scriptName: fileName });
         const onOutput = Comlink.proxy((chunks: unknown) => {
           if (run.settled) return; // a batch that was in flight when the worker was replaced
@@ -158,11 +157,9 @@ class WorkerPythonRuntime implements PythonRuntime {
     try {
       const settled = await Promise.race([ending, disposed]);
       const outcome = runOutcome(settled);
-      const pythonMs = settled.kind === 'answered' ? settled.answer.pythonMs : undefined;
       const end =
         outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
-      this.#stats.recordCall(scriptId, fileName, end, pythonMs);
-      if (sentAt !== undefined) this.#stats.recordRoundTrip(scriptId, fileName, this.#now() - sentAt);
+      this.#count(scriptId, fileName, settled, end);
       this.#statsChanged();
       return outcome;
     } finally {
@@ -187,48 +184,49 @@ class WorkerPythonRuntime implements PythonRuntime {
    * past the time limit, the ones behind it in one more call; after a worker that ignored the
    * interrupt, each on its own, so that the one that looped is found and the others still render.
    */
-  async renderMany(items: readonly RenderItem[], signal?: AbortSignal): Promise<RenderOutcome[]> {
-    const { outcomes, unreached, lost } = await this.#renderOnce(items, signal);
+  async renderMany(
+    items: readonly RenderItem[],
+    signal?: AbortSignal,
+    abortWhile?: AbortWhile,
+  ): Promise<RenderOutcome[]> {
+    const { outcomes, unreached, lost } = await this.#renderOnce(items, signal, abortWhile);
     if (unreached.length === 0 || signal?.aborted) return outcomes;
     const rest = unreached.map((index) => items[index]!);
     const again = lost
-      ? (await Promise.all(rest.map((item) => this.renderMany([item], signal)))).flat()
-      : await this.renderMany(rest, signal);
+      ? (await Promise.all(rest.map((item) => this.renderMany([item], signal, abortWhile)))).flat()
+      : await this.renderMany(rest, signal, abortWhile);
     unreached.forEach((index, position) => {
       outcomes[index] = again[position]!;
     });
     return outcomes;
   }
 
-  async #renderOnce(items: readonly RenderItem[], signal?: AbortSignal) {
+  async #renderOnce(items: readonly RenderItem[], signal?: AbortSignal, abortWhile?: AbortWhile) {
     const prepared = prepareRender(items);
-    let sentAt = 0;
-    const ending: CallEnding<z.infer<typeof workerRenderAnswerSchema>> =
+    const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
         ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
         : await this.#executor.execute({
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,
             signal,
+            abortWhile,
             answer: workerRenderAnswerSchema,
-            send: (session) => {
-              sentAt = this.#now();
-              return session.api.render({ ...prepared.request, ...this.#siteFor(session) });
-            },
+            send: (session) => session.api.render({ ...prepared.request, ...this.#siteFor(session) }),
           });
     const { outcomes, pythonMs, unreached } = completeRender(items, prepared, ending);
     const skipped = new Set(unreached);
-    const names = new Map<string, string>();
-    outcomes.forEach((outcome, index) => {
-      if (skipped.has(index)) return;
+    const roundTripCounted = new Set<string>();
+    for (const index of prepared.sent) {
+      if (skipped.has(index)) continue;
       const { script } = items[index]!;
-      const name = scriptFileName(script.slug);
-      names.set(script.id, name);
-      const end = outcome.ok ? 'ok' : outcome.kind === 'timeout' ? 'timeout' : 'error';
-      this.#stats.recordCall(script.id, name, end, pythonMs[index]);
-    });
-    if (ending.kind !== 'not-sent' && prepared.sent.length > 0) {
-      for (const [scriptId, name] of names) this.#stats.recordRoundTrip(scriptId, name, this.#now() - sentAt);
+      // A batch's round trip counts once for each of its scripts.
+      const firstOfScript = !roundTripCounted.has(script.id);
+      roundTripCounted.add(script.id);
+      this.#count(script.id, scriptFileName(script.slug), ending, callEnd(outcomes[index]!), {
+        pythonMs: pythonMs[index],
+        roundTrip: firstOfScript,
+      });
     }
     this.#statsChanged();
     return { outcomes, unreached, lost: ending.kind === 'lost' };
@@ -245,38 +243,17 @@ class WorkerPythonRuntime implements PythonRuntime {
       const message = `${name} was not called: the post to transform is invalid: ${z.prettifyError(input.error)}`;
       return { ok: false, kind: 'invalid-input', script: name, message };
     }
-    let sentAt: number | undefined;
     const ending = await this.#trustedExecutor().execute({
       what: 'A transform',
       timeLimitMs: this.#renderTimeoutMs,
       signal,
       answer: workerTransformAnswerSchema,
-      send: (session) => {
-        sentAt = this.#now();
-        // A transform may read `from pymark import site` as a macro does.
-        return session.api.transform({
-          script: workerScript(script),
-          post: input.data,
-          ...this.#siteFor(session),
-        });
-      },
+      // A transform may read `from pymark import site` as a macro does.
+      send: (session) =>
+        session.api.transform({ script: workerScript(script), post: input.data, ...this.#siteFor(session) }),
     });
     const outcome = transformOutcome(name, input.data, ending, this.#renderTimeoutMs);
-    if (ending.kind === 'not-sent') return outcome;
-    const end = outcome.ok
-      ? 'ok'
-      : outcome.kind === 'timeout'
-        ? 'timeout'
-        : outcome.kind === 'cancelled'
-          ? 'interrupt'
-          : 'error';
-    this.#stats.recordCall(
-      script.id,
-      name,
-      end,
-      ending.kind === 'answered' ? ending.answer.pythonMs : undefined,
-    );
-    if (sentAt !== undefined) this.#stats.recordRoundTrip(script.id, name, this.#now() - sentAt);
+    this.#count(script.id, name, ending, callEnd(outcome));
     this.#statsChanged();
     return outcome;
   }
@@ -314,6 +291,28 @@ class WorkerPythonRuntime implements PythonRuntime {
     return site ? { site } : {};
   }
 
+  /**
+   * Counts one call of a script in Diagnostics, unless it never reached a worker. `pythonMs` defaults
+   * to what a one-call answer reports.
+   */
+  #count(
+    scriptId: string,
+    name: string,
+    ending: CallEnding<{ pythonMs: number } | WorkerRenderAnswer>,
+    end: CallEnd,
+    {
+      pythonMs = ending.kind === 'answered' && 'pythonMs' in ending.answer
+        ? ending.answer.pythonMs
+        : undefined,
+      roundTrip = true,
+    } = {},
+  ): void {
+    if (ending.kind === 'not-sent') return;
+    this.#stats.recordCall(scriptId, name, end, pythonMs);
+    if (roundTrip && ending.roundTripMs !== undefined)
+      this.#stats.recordRoundTrip(scriptId, name, ending.roundTripMs);
+  }
+
   stats(): ScriptStats[] {
     return this.#stats.stats();
   }
@@ -339,6 +338,12 @@ class WorkerPythonRuntime implements PythonRuntime {
   #statsChanged(): void {
     for (const listener of this.#statsListeners) listener();
   }
+}
+
+/** How a render or transform ended, as the counters see it. */
+function callEnd(outcome: RenderOutcome | TransformOutcome): CallEnd {
+  if (outcome.ok) return 'ok';
+  return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
 }
 
 /** A run's outcome from how its call ended. */

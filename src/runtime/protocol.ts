@@ -4,7 +4,6 @@ import { abiPostSchema, type MacroContext, siteSnapshotSchema } from '../core/ab
 import { scriptActionsSchema } from '../core/script-actions';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
-import type { BootInfo, OutputChunk, ScriptCheck } from './types';
 
 /*
  * Everything that crosses the main-thread ↔ worker boundary. Both sides parse what they receive
@@ -12,13 +11,18 @@ import type { BootInfo, OutputChunk, ScriptCheck } from './types';
  * newer page), and a clear "malformed message" error beats an undefined-property crash.
  */
 
+const outputStreamSchema = z.enum(['stdout', 'stderr']);
+export type OutputStream = z.infer<typeof outputStreamSchema>;
+
 const outputChunkSchema = z.object({
-  stream: z.enum(['stdout', 'stderr']),
+  stream: outputStreamSchema,
   text: z.string(),
+  /** Output left out just before this chunk: the middle of a flood, between its head and its tail. */
   skipped: z
     .object({ chars: z.number().int().nonnegative(), lines: z.number().int().nonnegative() })
     .optional(),
 });
+export type OutputChunk = z.infer<typeof outputChunkSchema>;
 
 /** One batch of streamed output, worker → main thread. */
 export const outputBatchSchema = z.array(outputChunkSchema);
@@ -46,11 +50,16 @@ export const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
 export const bootRequestSchema = z.object({ snapshot: pythonSnapshotSchema.optional() });
 export type BootRequest = z.infer<typeof bootRequestSchema>;
 
+/** How the current Python worker booted, for Diagnostics and the status tooltip. */
 const bootInfoSchema = z.object({
+  /** `snapshot`: restored from the stored memory snapshot; `normal`: a full Pyodide boot. */
   source: z.enum(['snapshot', 'normal']),
+  /** From the boot request to a usable interpreter, measured in the worker. */
   ms: z.number().nonnegative(),
+  /** Why a normal boot was needed: no stored snapshot, or why the stored one was refused. */
   fallbackReason: z.string().optional(),
-}) satisfies z.ZodType<BootInfo>;
+});
+export type BootInfo = z.infer<typeof bootInfoSchema>;
 
 /**
  * Worker → main thread. Failure is a value (not a throw) so the reason survives intact. After a
@@ -171,6 +180,7 @@ export type PythonException = z.infer<typeof pythonExceptionSchema>;
 
 /** What of its inputs a call read: whether `pymark.site`, and which keys of its post (null: all of it). */
 export const callReadsSchema = z.object({ site: z.boolean(), post: z.array(z.string()).nullable() });
+export type CallReads = z.infer<typeof callReadsSchema>;
 
 /**
  * One finished macro call: what render() returned (as JSON data; the ABI's schema then decides
@@ -212,19 +222,23 @@ export const workerCheckRequestSchema = z.object({
 });
 export type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
 
+/** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
+const scriptDiagnosticSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  line,
+  column: z.number().int().positive(),
+  endLine: line.optional(),
+  endColumn: z.number().int().positive().optional(),
+  message: z.string(),
+});
+export type ScriptDiagnostic = z.infer<typeof scriptDiagnosticSchema>;
+
 export const scriptCheckSchema = z.object({
-  diagnostics: z.array(
-    z.object({
-      severity: z.enum(['error', 'warning']),
-      line,
-      column: z.number().int().positive(),
-      endLine: line.optional(),
-      endColumn: z.number().int().positive().optional(),
-      message: z.string(),
-    }),
-  ),
+  diagnostics: z.array(scriptDiagnosticSchema),
+  /** The script's top-level functions, in order: the candidates for its entrypoint. */
   entrypoints: z.array(z.string()),
-}) satisfies z.ZodType<ScriptCheck>;
+});
+export type ScriptCheck = z.infer<typeof scriptCheckSchema>;
 
 export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes: heapBytesSchema });
 export type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
@@ -244,13 +258,7 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
  */
 export const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
-  z.object({
-    kind: z.literal('error'),
-    message: z.string(),
-    line: line.nullable(),
-    traceback: z.string(),
-    printed: z.string(),
-  }),
+  z.object({ kind: z.literal('error'), ...pythonExceptionSchema.shape, printed: z.string() }),
   // Printed is missing when the interrupt landed outside the transform's own call.
   z.object({ kind: z.literal('interrupted'), printed: z.string().optional() }),
 ]);

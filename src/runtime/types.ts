@@ -11,14 +11,17 @@ export type RuntimeStatus =
   | { state: 'restarting'; reason: string }
   | { state: 'failed'; reason: string };
 
-export type OutputStream = 'stdout' | 'stderr';
+import type { BootInfo, CallReads, OutputChunk, ScriptCheck } from './protocol';
 
-export interface OutputChunk {
-  stream: OutputStream;
-  text: string;
-  /** Output left out just before this chunk: the middle of a flood, between its head and its tail. */
-  skipped?: { chars: number; lines: number };
-}
+// Held once, as the schemas that check them where they cross from the worker (protocol.ts).
+export type {
+  BootInfo,
+  CallReads,
+  OutputChunk,
+  OutputStream,
+  ScriptCheck,
+  ScriptDiagnostic,
+} from './protocol';
 
 export interface RunRequest {
   /** Shown in tracebacks as the file name, e.g. `hello.py`. */
@@ -72,20 +75,12 @@ export interface RenderItem {
 }
 
 /**
- * Why a render failed: its own exception, a result outside ABI v1, a bad context, the time limit,
- * its caller's `AbortSignal` (a newer preview), or a broken worker.
+ * Why a call of a script gave no result: its own exception, a result outside its contract, bad input
+ * (`Input`), the time limit, its caller's `AbortSignal` (e.g. a newer preview), or a broken worker.
  */
-export type RenderErrorKind =
-  | 'exception'
-  | 'invalid-result'
-  | 'invalid-context'
-  | 'timeout'
-  | 'cancelled'
-  | 'worker-failed';
-
-export interface RenderFailure {
+export interface ScriptFailure<Input extends string> {
   ok: false;
-  kind: RenderErrorKind;
+  kind: 'exception' | 'invalid-result' | Input | 'timeout' | 'cancelled' | 'worker-failed';
   /** The script's file name, e.g. `youtube.py`. */
   script: string;
   message: string;
@@ -94,11 +89,7 @@ export interface RenderFailure {
   traceback?: string;
 }
 
-/** What of its inputs a macro call read: whether `pymark.site`, and which keys of its post (null: all of it). */
-export interface CallReads {
-  site: boolean;
-  post: string[] | null;
-}
+export type RenderFailure = ScriptFailure<'invalid-context'>;
 
 /**
  * What a render came to; `printed` is what the macro printed (stdout and stderr), for its author;
@@ -110,45 +101,10 @@ export type RenderOutcome = (({ ok: true } & MacroOutput) | RenderFailure) & {
   reads?: CallReads;
 };
 
-/** Why a transform gave no post to save. */
-export type TransformErrorKind =
-  | 'exception'
-  | 'invalid-result'
-  | 'invalid-input'
-  | 'timeout'
-  | 'cancelled'
-  | 'worker-failed';
-
 /** What a transform came to; `printed` is what it printed (stdout and stderr), for its author. */
-export type TransformOutcome = (
-  | { ok: true; post: TransformedPost }
-  | {
-      ok: false;
-      kind: TransformErrorKind;
-      /** The script's file name, e.g. `link_post.py`. */
-      script: string;
-      message: string;
-      /** 1-based, in the script's file. */
-      line?: number;
-      traceback?: string;
-    }
-) & { printed?: string };
-
-/** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
-export interface ScriptDiagnostic {
-  severity: 'error' | 'warning';
-  line: number;
-  column: number;
-  endLine?: number;
-  endColumn?: number;
-  message: string;
-}
-
-export interface ScriptCheck {
-  diagnostics: ScriptDiagnostic[];
-  /** The script's top-level functions, in order: the candidates for its entrypoint. */
-  entrypoints: string[];
-}
+export type TransformOutcome = ({ ok: true; post: TransformedPost } | ScriptFailure<'invalid-input'>) & {
+  printed?: string;
+};
 
 /** Recent durations in milliseconds: p50 and p95 of the latest calls, max of all since the last reset. */
 export interface DurationSummary {
@@ -173,15 +129,13 @@ export interface ScriptStats {
   roundTripMs?: DurationSummary;
 }
 
-/** How the current Python worker booted, for Diagnostics and the status tooltip. */
-export interface BootInfo {
-  /** `snapshot`: restored from the stored memory snapshot; `normal`: a full Pyodide boot. */
-  source: 'snapshot' | 'normal';
-  /** From the boot request to a usable interpreter, measured in the worker. */
-  ms: number;
-  /** Why a normal boot was needed: no stored snapshot, or why the stored one was refused. */
-  fallbackReason?: string;
-}
+/**
+ * When an `AbortSignal` ends a call: `always`, also once the worker has it (SIGINT, then a restart);
+ * `queued`, only while it waits its turn, so a call already sent runs to its end. A newer preview
+ * makes an older one moot this way: a render in flight is cheaper to finish (its results are
+ * memoized) than to stop, and under load a stop's grace period ran out and restarted the worker.
+ */
+export type AbortWhile = 'queued' | 'always';
 
 export interface PythonRuntime {
   readonly status: RuntimeStatus;
@@ -197,11 +151,15 @@ export interface PythonRuntime {
   /**
    * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
    * A macro that runs past the time limit fails as `timeout`, named, and the items behind it are
-   * sent again. Queued behind a run in progress (never rejected because of it). `signal` stops the
-   * call (SIGINT, then a restart) or takes it out of the queue: its items then fail as `timeout`.
-   * Rejects only if Python cannot start.
+   * sent again. Queued behind a run in progress (never rejected because of it). `signal` takes the
+   * call out of the queue or, unless `abortWhile` is `queued`, stops it in flight (SIGINT, then a
+   * restart): its items then fail as `cancelled`. Rejects only if Python cannot start.
    */
-  renderMany(items: readonly RenderItem[], signal?: AbortSignal): Promise<RenderOutcome[]>;
+  renderMany(
+    items: readonly RenderItem[],
+    signal?: AbortSignal,
+    abortWhile?: AbortWhile,
+  ): Promise<RenderOutcome[]>;
   /**
    * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
    * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for

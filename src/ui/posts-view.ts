@@ -147,6 +147,15 @@ export class PostsView extends LitElement {
       grid-template-rows: minmax(0, 1fr) auto;
       gap: 0.4rem;
       min-height: 0;
+      position: relative;
+    }
+    /* Over the frame's corner, out of the grid: the preview does not jump when it appears. */
+    .rendering {
+      position: absolute;
+      top: 0.3rem;
+      right: 0.5rem;
+      font-size: 0.8rem;
+      color: var(--muted);
     }
     ul.warnings {
       margin: 0;
@@ -189,7 +198,7 @@ export class PostsView extends LitElement {
   override render() {
     const post = this.state?.editing;
     if (!this.state || !post) return html`<p>Select a post or create one with “New post”.</p>`;
-    const { saveState, preview, previewProblem, editConflict } = this.state;
+    const { saveState, preview, previewProblem, editConflict, rendering } = this.state;
     return html`
       <div class="toolbar">
         <h2>${post.title}</h2>
@@ -261,8 +270,9 @@ export class PostsView extends LitElement {
           @editor-scroll=${(event: CustomEvent<number>) =>
             this.renderRoot.querySelector<PostPreview>('pymark-post-preview')?.scrollToFraction(event.detail)}
         ></pymark-code-editor>
-        <section class="preview" aria-label="Preview">
+        <section class="preview" aria-label="Preview" aria-busy=${rendering ? 'true' : 'false'}>
           <pymark-post-preview .html=${preview?.html ?? ''}></pymark-post-preview>
+          <span class="rendering" role="status" aria-label="Preview state">${rendering ? 'Rendering…' : ''}</span>
           ${previewProblem ? html`<p class="problem" role="alert">Preview failed: ${previewProblem}</p>` : nothing}
           ${
             preview && preview.warnings.length > 0

@@ -48,8 +48,11 @@ export interface MacroRenameOffer {
 
 export interface PostsWorkspaceDeps {
   store: PostStore;
-  /** Renders a post (as currently edited) to preview HTML through the one PostRenderer. */
-  render: (post: Post) => Promise<RenderedPost>;
+  /**
+   * Renders a post (as currently edited) to preview HTML through the one PostRenderer. `signal`
+   * aborts when a newer preview is asked for: its macro calls still waiting for Python are dropped.
+   */
+  render: (post: Post, signal: AbortSignal) => Promise<RenderedPost>;
   autosaveDelayMs?: number;
   previewDelayMs?: number;
 }
@@ -62,7 +65,8 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
   private readonly unsubscribers: Array<() => void> = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
-  private previewRequest = 0;
+  /** Aborts the newest preview's render when a newer one is asked for. */
+  private previewRender = new AbortController();
   private saving: Promise<void> = Promise.resolve();
   /**
    * Requests the preview frame's policy refused, by URL. The frame reports each once, and keeps
@@ -110,6 +114,7 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     clearTimeout(this.saveTimer);
     clearTimeout(this.previewTimer);
+    this.previewRender.abort();
   }
 
   async select(id: string): Promise<void> {
@@ -279,17 +284,18 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
     clearTimeout(this.previewTimer);
     const editing = this.state.editing;
     if (!editing) return;
-    const request = ++this.previewRequest;
+    this.previewRender.abort();
+    const render = new AbortController();
+    this.previewRender = render;
     this.set({ rendering: true });
     this.deps
-      .render(editing)
+      .render(editing, render.signal)
       .then((preview) => {
-        if (request === this.previewRequest)
+        if (!render.signal.aborted)
           this.set({ preview: this.withBlocked(preview), previewProblem: null, rendering: false });
       })
       .catch((error: unknown) => {
-        if (request === this.previewRequest)
-          this.set({ previewProblem: describeError(error), rendering: false });
+        if (!render.signal.aborted) this.set({ previewProblem: describeError(error), rendering: false });
       });
   }
 

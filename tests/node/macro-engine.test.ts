@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScriptChecker, type ScriptChecker } from '../../src/runtime/script-checker.ts';
+import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import type { MacroScript } from '../../src/runtime/types.ts';
 import {
   context,

@@ -10,8 +10,8 @@ import {
   parseMacroResult,
   siteSnapshotSchema,
 } from '../../src/core/abi.ts';
-import { createMacroEngine, type MacroEngine } from '../../src/runtime/macro-engine.ts';
 import { type PythonException, parseMessage, workerRenderAnswerSchema } from '../../src/runtime/protocol.ts';
+import { createMacroEngine, type MacroEngine } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
 import type { CallReads, MacroScript, RenderItem } from '../../src/runtime/types.ts';
 

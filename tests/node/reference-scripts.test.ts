@@ -5,7 +5,7 @@ import type { Script } from '../../src/core/script.ts';
 import { parseScriptFile } from '../../src/core/script-file.ts';
 import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
-import { createTransformEngine, type TransformEngine } from '../../src/runtime/transform-engine.ts';
+import { createTransformEngine, type TransformEngine } from '../../src/runtime/python-services.ts';
 import {
   context,
   loadMacroHarness,

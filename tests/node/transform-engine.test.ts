@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post.ts';
 import { draftFromIncoming, type TransformInput } from '../../src/core/transform-abi.ts';
 import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/protocol.ts';
+import { createTransformEngine, type TransformEngine } from '../../src/runtime/python-services.ts';
 import { transformOutcome } from '../../src/runtime/transform-call.ts';
-import { createTransformEngine, type TransformEngine } from '../../src/runtime/transform-engine.ts';
 import type { TransformOutcome } from '../../src/runtime/types.ts';
 import { loadMacroHarness, type MacroHarness } from './macro-harness.ts';
 

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RenderedPost } from '../../src/render/post-renderer';
 import { openPostStore } from '../../src/storage/idb-post-store';
 import { PostsWorkspace, slugProblem } from '../../src/ui/posts-workspace';
 
@@ -185,5 +186,53 @@ describe('titles and slugs', () => {
     await posts.changeSlug('taken');
     expect(posts.state.problem).toMatch(/Could not change the slug to “taken”: the slug “taken” is taken/);
     expect((await store.get(id))?.slug).toBe('emojis');
+  });
+});
+
+describe('the live preview', () => {
+  it('shows it is rendering while it waits, and a newer preview aborts the older one', async () => {
+    const store = await openPostStore({ dbName: `posts-preview-${crypto.randomUUID()}` });
+    const renders: { body: string; signal: AbortSignal; finish: () => void; done: Promise<unknown> }[] = [];
+    const posts = new PostsWorkspace({
+      store,
+      render: (post, signal) => {
+        const render = {
+          body: post.body,
+          signal,
+          finish: () => {},
+          done: Promise.resolve() as Promise<unknown>,
+        };
+        render.done = new Promise((resolve) => {
+          render.finish = () =>
+            resolve({ body: post.body, html: post.body, warnings: [], css: [], macroCount: 0, executed: 0 });
+        });
+        renders.push(render);
+        return render.done as Promise<RenderedPost>;
+      },
+    });
+    opened.push(posts, { dispose: () => store.close() });
+    await posts.init();
+    const post = await store.create({ title: 'Previewed', body: 'one' });
+    await posts.select(post.id);
+    renders.splice(0);
+
+    posts.edit('two');
+    posts.refreshPreview();
+    expect(posts.state.rendering).toBe(true);
+    posts.edit('three');
+    posts.refreshPreview();
+    const [older, newer] = renders.slice(-2);
+    expect(older).toMatchObject({ body: 'two', signal: { aborted: true } });
+    expect(newer).toMatchObject({ body: 'three', signal: { aborted: false } });
+
+    // The older one answering late is not shown, and the preview is still rendering.
+    older!.finish();
+    // The workspace's handler was attached first, so it has run once this await resumes.
+    await older!.done;
+    expect(posts.state.rendering).toBe(true);
+    expect(posts.state.preview?.html).not.toBe('two');
+    newer!.finish();
+    await vi.waitFor(() => expect(posts.state.rendering).toBe(false));
+    expect(posts.state.preview?.html).toBe('three');
   });
 });

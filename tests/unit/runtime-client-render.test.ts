@@ -400,6 +400,33 @@ describe('renderMany', () => {
     expect(await runtime.renderMacro(youtube, context('b'))).toMatchObject({ ok: true, html: 'youtube:b' });
   });
 
+  it("with abortWhile 'queued', a signal drops a queued render but lets one in flight finish", async () => {
+    let releaseFirst = () => {};
+    const { runtime, workers, clock } = setUp({
+      render: async (batch) => {
+        if (workers[0]!.renders.length === 1) await new Promise<void>((go) => (releaseFirst = go));
+        return answerAll(batch);
+      },
+    });
+    const first = new AbortController();
+    const inFlight = runtime.renderMany([{ script: youtube, context: context('a') }], first.signal, 'queued');
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    const second = new AbortController();
+    const queued = runtime.renderMany([{ script: youtube, context: context('b') }], second.signal, 'queued');
+    first.abort();
+    second.abort();
+    // Past the grace period a stop would take: no SIGINT was raised, so nothing is replaced.
+    clock.advance(600);
+    expect(Atomics.load(workers[0]!.interrupt, 0)).toBe(0);
+    releaseFirst();
+    expect(await inFlight).toMatchObject([{ ok: true, html: 'youtube:a' }]);
+    expect(await queued).toMatchObject([{ ok: false, kind: 'cancelled' }]);
+    expect(workers[0]!.renders).toHaveLength(1);
+    expect(workers).toHaveLength(1);
+    expect(await runtime.renderMacro(youtube, context('c'))).toMatchObject({ ok: true, html: 'youtube:c' });
+    // The dropped render never reached Python: Diagnostics counts no call and no error for it.
+    expect(runtime.stats()[0]).toMatchObject({ calls: 2, errors: 0, interrupts: 0 });
+  });
   it('fails every item of a batch whose worker crashed, and restarts it once', async () => {
     const { runtime, workers, untilState } = setUp({ render: never });
     await untilState('ready');
