@@ -11,7 +11,22 @@ export const sizeLimits = {
   macroHtmlPerPost: 4_000_000,
   /** Macro calls one post may hold; the ones after that are shown as written, not run. */
   macroCallsPerPost: 2_000,
+  /** A utility's return value as shown (its `repr`): a page of a long list. */
+  shownValue: 100_000,
+  /** An exception's message, or one warning, as shown. */
+  shownMessage: 10_000,
+  /** A traceback as shown: a deep one is a few thousand characters, its message included. */
+  shownTraceback: 100_000,
 } as const;
+
+/**
+ * `text` cut to `limit` characters, saying how much was left out, so a script's megabytes of text
+ * never reach a page that would lay them out.
+ */
+export function shortenText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  return `${text.slice(0, limit)}… (${formatCount(text.length - limit)} more characters not shown; at most ${formatCount(limit)} are)`;
+}
 
 /** `count` for a message: `1,000,000`. */
 export function formatCount(count: number): string {

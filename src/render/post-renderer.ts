@@ -5,7 +5,7 @@ import { blockElementIn } from '../core/macro-placement';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
-import { formatCount, sizeLimits } from '../core/size-limits';
+import { formatCount, shortenText, sizeLimits } from '../core/size-limits';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import { type BatchSanitizer, inPlace } from './batch-sanitizer';
 import { sanitizeCss } from './sanitize-css';
@@ -433,12 +433,8 @@ function tooManyCalls(first: PlacedMacroCall, total: number): string {
   );
 }
 
-/** Most characters of one warning: a script's message or output can be megabytes long. */
-const warningChars = 2_000;
-
 function shortened(message: string): string {
-  if (message.length <= warningChars) return message;
-  return `${message.slice(0, warningChars)}… (${formatCount(message.length - warningChars)} more characters)`;
+  return shortenText(message, sizeLimits.shownMessage);
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {

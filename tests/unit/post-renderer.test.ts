@@ -452,9 +452,9 @@ describe('PostRenderer size limits (docs/security.md, "Size limits")', () => {
     const rendered = await new PostRenderer(runner, sanitize).renderPost(post('[[box]]'), site());
     expect(rendered.warnings).toHaveLength(1);
     expect(rendered.warnings[0]!.message).toMatch(
-      /^box\.py: ValueError: z+… \(2,998,\d{3} more characters\)$/,
+      /^box\.py: ValueError: z+… \(2,990,\d{3} more characters not shown; at most 10,000 are\)$/,
     );
-    expect(rendered.warnings[0]!.message.length).toBeLessThan(2_100);
-    expect(rendered.html.length).toBeLessThan(3_000);
+    expect(rendered.warnings[0]!.message.length).toBeLessThan(10_100);
+    expect(rendered.html.length).toBeLessThan(11_000);
   });
 });
