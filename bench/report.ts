@@ -150,3 +150,15 @@ function describeCpuIdle({ driver, haltPollNs }: NonNullable<Machine['cpuIdle']>
     haltPollNs === 0 ? 'an idle CPU halts at once' : `an idle CPU polls ${haltPollNs} ns before it halts`;
   return `driver ${driver}, guest_halt_poll_ns=${haltPollNs} (${polls}; waking a halted virtual CPU costs a VM exit)`;
 }
+
+/**
+ * `markdown` with the section between `start` and `end` (marker lines included) replaced by
+ * `section`, or with `section` appended when it has none yet: each bench owns its own section.
+ */
+export function withSection(markdown: string, start: string, end: string, section: string): string {
+  const from = markdown.indexOf(start);
+  const to = markdown.indexOf(end);
+  return from >= 0 && to > from
+    ? markdown.slice(0, from) + section + markdown.slice(to + end.length)
+    : `${markdown.trimEnd()}\n\n${section}\n`;
+}

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
+import { withSection } from './report';
 
 /*
  * The in-app site build against the CLI's engine, on one corpus (issue 12's bench): 1,000 posts of
@@ -200,13 +201,6 @@ export async function runSiteAppBench(engine: NodeEngine): Promise<void> {
     sectionEnd,
   ].join('\n');
   const path = join(repoRoot, 'bench/RESULTS.md');
-  const current = readFileSync(path, 'utf8');
-  const start = current.indexOf(sectionStart);
-  const end = current.indexOf(sectionEnd);
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + section + current.slice(end + sectionEnd.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
+  writeFileSync(path, withSection(readFileSync(path, 'utf8'), sectionStart, sectionEnd, section));
   console.log(section);
 }

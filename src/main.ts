@@ -1,7 +1,7 @@
 import { readIncomingPost, withoutIncomingParams } from './core/incoming-post';
 import { openProjectFolder } from './project-folder';
+import { OffThreadSanitizer } from './render/off-thread-sanitizer';
 import { PostRenderer } from './render/post-renderer';
-import { createHtmlSanitizer } from './render/sanitize-html';
 import { HeldList, SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
@@ -88,8 +88,12 @@ async function start(): Promise<void> {
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);
 
-  const sanitize = createHtmlSanitizer();
-  const renderer = new PostRenderer(runtime, sanitize);
+  // Macro HTML is parsed and sanitized in a worker: megabytes of it must not hold up the page.
+  const sanitizer = new OffThreadSanitizer(
+    () => new Worker(new URL('./render/sanitizer-worker.ts', import.meta.url), { type: 'module' }),
+  );
+  const sanitize = async (html: string) => (await sanitizer.sanitizeMany([html]))[0] ?? '';
+  const renderer = new PostRenderer(runtime, sanitizer);
   const siteData = new SiteDataFeed(() => postStore.list(), runtime, { media: () => mediaStore.list() });
   const previewMedia = new PreviewMedia(mediaStore, () => siteData.media);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };

@@ -24,10 +24,23 @@ const isHttpUrl = (text: string) => /^https?:\/\//i.test(text) && URL.canParse(t
 /** The most characters of text a shared post may bring; the bookmarklet sends no more. */
 export const incomingTextLimit = 100_000;
 
+/**
+ * `text` with every `[[` escaped as the macro language writes a literal one (`\[[`, markdown-macros.ts),
+ * so a macro call in shared text is saved as text and shown as written, never run. Backslashes right
+ * before it are doubled first: Markdown would otherwise read `\\[[` as a literal backslash and a call.
+ */
+export function escapeMacroCalls(text: string): string {
+  return text.replace(/(\\*)\[\[/g, (_, backslashes: string) => `${backslashes.repeat(2)}\\[[`);
+}
+
 export const incomingPostSchema = z.object({
   source: z.enum(incomingSources),
   title: z.string().max(1_000, 'the title is longer than 1,000 characters'),
-  text: z.string().max(incomingTextLimit, 'the text is longer than 100,000 characters'),
+  // Anyone can craft a share: what it says must not run the blogger's macros with the post's data.
+  text: z
+    .string()
+    .max(incomingTextLimit, 'the text is longer than 100,000 characters')
+    .transform(escapeMacroCalls),
   url: z
     .string()
     .max(8_192, 'the address is longer than 8,192 characters')

@@ -5,7 +5,9 @@ import { blockElementIn } from '../core/macro-placement';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
+import { formatCount, shortenText, sizeLimits } from '../core/size-limits';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
+import { type BatchSanitizer, inPlace } from './batch-sanitizer';
 import { sanitizeCss } from './sanitize-css';
 import type { HtmlSanitizer } from './sanitize-html';
 
@@ -115,11 +117,16 @@ export class PostRenderer {
   /** By script version and arguments: the results made from different posts or site data. */
   readonly #memo = new Map<string, MemoEntry[]>();
 
+  readonly #sanitizer: BatchSanitizer;
+
+  /** `sanitizer`: the app passes one that works off the page thread; a plain function runs in place. */
   constructor(
     private readonly runner: MacroBatchRunner,
-    private readonly sanitize: HtmlSanitizer,
+    sanitizer: HtmlSanitizer | BatchSanitizer,
     private readonly memoLimit = defaultMemoLimit,
-  ) {}
+  ) {
+    this.#sanitizer = typeof sanitizer === 'function' ? inPlace(sanitizer) : sanitizer;
+  }
 
   /**
    * `signal`: a newer render made this one moot. Its macro calls still waiting for the worker are
@@ -138,21 +145,42 @@ export class PostRenderer {
     }));
     const abiPost = withLinkedMedia(toAbiPost(post), site.media);
 
+    // Calls past the limit are not run. The calls are in the order they appear, and a paired call's
+    // inner calls come after it, so nothing inside a call that does not run runs either.
+    const runnable = Math.min(document.calls.length, sizeLimits.macroCallsPerPost);
+    const firstRefused = document.calls[runnable];
+    if (firstRefused)
+      warnings.push({
+        message: tooManyCalls(firstRefused, document.calls.length),
+        ...callSpan(firstRefused),
+      });
+
     // Inner calls first: a paired call's context carries its body's HTML with them in place.
     const outputs: string[] = [];
-    const css = new Set<string>();
-    const macroOutputs: MacroOutput[] = [];
+    const into: OutputSink = {
+      scripts: site.scripts,
+      warnings,
+      css: new Set<string>(),
+      macroOutputs: [],
+      htmlLeft: sizeLimits.macroHtmlPerPost,
+    };
+    const renderBody = (index: number) => document.renderBody(index, (_, inner) => outputs[inner]!);
     let executed = 0;
     for (const level of levelsDeepestFirst(document.calls)) {
+      for (const index of level.filter((index) => index >= runnable)) {
+        const call = document.calls[index]!;
+        // Nothing a macro returned is inside (see above), and Markdown's own HTML is escaped.
+        outputs[index] = asWritten(call, call.body === undefined ? '' : renderBody(index));
+      }
+      const running = level.filter((index) => index < runnable);
+      const bodies = await this.sanitizeBodies(running, document.calls, renderBody);
       const keys = new Map<number, string>();
       const pending = new Map<string, RenderItem>();
-      for (const index of level) {
+      for (const index of running) {
         const call = document.calls[index]!;
         const script = macros.get(call.name.toLowerCase());
         if (!script) continue;
-        const context = this.contextFor(call, site.env, abiPost, () =>
-          document.renderBody(index, (_, inner) => outputs[inner]!),
-        );
+        const context = contextFor(call, site.env, abiPost, bodies.get(index));
         const key = `${script.id}@${script.version}|${JSON.stringify([
           call.name,
           context.params,
@@ -167,19 +195,13 @@ export class PostRenderer {
       }
       const fresh = await this.runPending(pending, abiPost, site, signal);
       executed += pending.size;
-      for (const index of level) {
+      for (const index of running) {
         const call = document.calls[index]!;
         const key = keys.get(index);
         const response =
           key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
-        outputs[index] = this.outputFor(call, macros.get(call.name.toLowerCase()), response, {
-          scripts: site.scripts,
-          warnings,
-          css,
-          macroOutputs,
-          written: () =>
-            asWritten(call, () => this.sanitize(document.renderBody(index, (_, inner) => outputs[inner]!))),
-        });
+        const written = asWritten(call, bodies.get(index) ?? '');
+        outputs[index] = this.outputFor(call, macros.get(call.name.toLowerCase()), response, written, into);
       }
     }
     const html = document.render((_, index) => outputs[index]!);
@@ -188,34 +210,28 @@ export class PostRenderer {
       body: post.body,
       html,
       warnings,
-      css: [...css],
-      macroOutputs,
+      css: [...into.css],
+      macroOutputs: into.macroOutputs,
       macroCount: document.calls.length,
       executed,
     };
   }
 
-  private contextFor(
-    call: PlacedMacroCall,
-    env: MacroEnv,
-    post: AbiPost,
-    bodyHtml: () => string,
-  ): MacroContext {
-    const context: MacroContext = {
-      macro: call.name,
-      params: { ...call.params },
-      args: [...call.args],
-      env,
-      post,
-      placement: call.placement,
-    };
-    if (call.body === undefined) return context;
-    return { ...context, body: call.body.source, body_html: this.sanitize(bodyHtml()) };
+  /** The body HTML of each paired call among `indexes`, sanitized in one batch. */
+  private async sanitizeBodies(
+    indexes: readonly number[],
+    calls: readonly PlacedMacroCall[],
+    renderBody: (index: number) => string,
+  ): Promise<Map<number, string>> {
+    const paired = indexes.filter((index) => calls[index]!.body !== undefined);
+    if (paired.length === 0) return new Map();
+    const htmls = await this.#sanitizer.sanitizeMany(paired.map(renderBody));
+    return new Map(paired.map((index, position) => [index, htmls[position]!]));
   }
 
   /**
-   * Runs the calls not in the memo in one batch. What is not remembered (a cancelled or crashed
-   * call) is kept for this render only.
+   * Runs the calls not in the memo in one batch, and sanitizes what they returned in one batch. What
+   * is not remembered (a cancelled or crashed call) is kept for this render only.
    */
   private async runPending(
     pending: ReadonlyMap<string, RenderItem>,
@@ -227,9 +243,17 @@ export class PostRenderer {
     if (pending.size === 0) return fresh;
     const items = [...pending.values()];
     const responses = await this.runner.renderMany(items, signal, 'queued');
+    // An oversized result is refused before any of it is parsed.
+    const checked = items.map((item, index) =>
+      withinCallLimit(responses[index] ?? missingOutcome(item), item),
+    );
+    const sanitized = await this.#sanitizer.sanitizeMany(
+      checked.flatMap((outcome) => (outcome.ok ? [outcome.html] : [])),
+    );
+    let next = 0;
     [...pending.keys()].forEach((key, index) => {
-      const response = responses[index] ?? missingOutcome(items[index]);
-      const outcome = response.ok ? sanitizedOutput(response, this.sanitize) : response;
+      const response = checked[index]!;
+      const outcome = response.ok ? withSafeCss({ ...response, html: sanitized[next++]! }) : response;
       fresh.set(key, outcome);
       if (outcome.ok || (outcome.kind !== 'cancelled' && outcome.kind !== 'worker-failed'))
         this.remember(key, memoEntry(outcome, post, site));
@@ -237,25 +261,20 @@ export class PostRenderer {
     return fresh;
   }
 
-  /** A call's HTML in the page, with its warnings added to `into.warnings` and its styles to `into.css`. */
+  /** A call's HTML in the page, with its warnings, styles and output added to `into`. */
   private outputFor(
     call: PlacedMacroCall,
     script: Script | undefined,
     response: RenderOutcome | undefined,
-    into: {
-      scripts: readonly Script[];
-      warnings: RenderWarning[];
-      css: Set<string>;
-      macroOutputs: MacroOutput[];
-      /** The call as written, escaped, a paired call's body rendered in it: to show it marked. */
-      written: () => string;
-    },
+    /** The call as written, escaped, a paired call's body rendered in it: to show it marked. */
+    written: string,
+    into: OutputSink,
   ): string {
     const at = callSpan(call);
-    const warn = (message: string) => into.warnings.push({ message, ...at });
+    const warn = (message: string) => into.warnings.push({ message: shortened(message), ...at });
     if (!script) {
       warn(whyUnknown(call, into.scripts));
-      return unknownMacro(call, into.scripts, into.written());
+      return unknownMacro(call, into.scripts, written);
     }
     if (!response) return macroError(call, script, missingOutcome(undefined));
     const declaration = declarationOf(script);
@@ -267,6 +286,12 @@ export class PostRenderer {
       warn(named ? response.message : `${script.slug}.py: ${response.message}`);
       return macroError(call, script, response);
     }
+    if (response.html.length > into.htmlLeft) {
+      const failure = overPostLimit(script);
+      warn(failure.message);
+      return macroError(call, script, failure);
+    }
+    into.htmlLeft -= response.html.length;
     for (const message of response.warnings) warn(message);
     if (response.css) into.css.add(response.css);
     into.macroOutputs.push({ macro: script.slug, line: at.line, column: at.column, html: response.html });
@@ -275,7 +300,7 @@ export class PostRenderer {
     // A block inside <p> would end the paragraph early and leave the rest of it outside.
     const message = `[[${call.name}]] returned a block (<${block}>) inside a paragraph: put the call on a line of its own`;
     warn(message);
-    return placementProblem(message, into.written());
+    return placementProblem(message, written);
   }
 
   /** Forgets everything, e.g. after the runtime was replaced. */
@@ -339,12 +364,81 @@ function postFacts(post: AbiPost, keys: readonly string[] | null): string {
   return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
 }
 
-/** A macro's output made safe to splice in: its HTML, and its styles when it has any. */
-function sanitizedOutput(output: RenderOutcome & { ok: true }, sanitize: HtmlSanitizer): RenderOutcome {
+function contextFor(
+  call: PlacedMacroCall,
+  env: MacroEnv,
+  post: AbiPost,
+  bodyHtml: string | undefined,
+): MacroContext {
+  const context: MacroContext = {
+    macro: call.name,
+    params: { ...call.params },
+    args: [...call.args],
+    env,
+    post,
+    placement: call.placement,
+  };
+  if (call.body === undefined) return context;
+  return { ...context, body: call.body.source, body_html: bodyHtml ?? '' };
+}
+
+/** What the calls of one render add up to, beside their HTML. */
+interface OutputSink {
+  scripts: readonly Script[];
+  warnings: RenderWarning[];
+  css: Set<string>;
+  macroOutputs: MacroOutput[];
+  /** How many more characters of HTML the post's macros may return (`sizeLimits.macroHtmlPerPost`). */
+  htmlLeft: number;
+}
+
+/** A macro's output with its styles made safe to gather, when it has any; its HTML is sanitized apart. */
+function withSafeCss(output: RenderOutcome & { ok: true }): RenderOutcome {
   const { css, ...rest } = output;
-  const safe = { ...rest, html: sanitize(output.html) };
   const safeCss = css === undefined ? '' : sanitizeCss(css).trim();
-  return safeCss ? { ...safe, css: safeCss } : safe;
+  return safeCss ? { ...rest, css: safeCss } : rest;
+}
+
+/** `outcome`, or a refusal naming the script when its HTML and CSS are over the limit per call. */
+function withinCallLimit(outcome: RenderOutcome, item: RenderItem): RenderOutcome {
+  if (!outcome.ok) return outcome;
+  const script = `${item.script.slug}.py`;
+  const size = outcome.html.length + (outcome.css?.length ?? 0);
+  if (size <= sizeLimits.macroHtmlPerCall) return outcome;
+  const { printed, reads } = outcome;
+  return {
+    ok: false,
+    kind: 'invalid-result',
+    script,
+    message:
+      `${script} returned ${formatCount(size)} characters of HTML and CSS, more than the ` +
+      `${formatCount(sizeLimits.macroHtmlPerCall)} one macro call may return`,
+    ...(printed === undefined ? {} : { printed }),
+    ...(reads === undefined ? {} : { reads }),
+  };
+}
+
+function overPostLimit(script: Script): RenderFailure {
+  return {
+    ok: false,
+    kind: 'invalid-result',
+    script: `${script.slug}.py`,
+    message:
+      `${script.slug}.py: not shown: the macros of this post returned more than the ` +
+      `${formatCount(sizeLimits.macroHtmlPerPost)} characters of HTML a post may hold`,
+  };
+}
+
+function tooManyCalls(first: PlacedMacroCall, total: number): string {
+  const after = total - sizeLimits.macroCallsPerPost - 1;
+  return (
+    `[[${first.name}]] and the ${formatCount(after)} macro calls after it are shown as written, not run: ` +
+    `this post has ${formatCount(total)}, and a post may hold ${formatCount(sizeLimits.macroCallsPerPost)}`
+  );
+}
+
+function shortened(message: string): string {
+  return shortenText(message, sizeLimits.shownMessage);
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {
@@ -387,9 +481,9 @@ function unknownMacro(call: PlacedMacroCall, scripts: readonly Script[], written
 }
 
 /** A call's text, escaped; a paired call's with its body's HTML and its closing call, so none of it is lost. */
-function asWritten(call: PlacedMacroCall, bodyHtml: () => string): string {
+function asWritten(call: PlacedMacroCall, bodyHtml: string): string {
   if (call.body === undefined) return escapeHtml(call.source);
-  return `${escapeHtml(call.source)}${bodyHtml()}${escapeHtml(`[[/${call.name}]]`)}`;
+  return `${escapeHtml(call.source)}${bodyHtml}${escapeHtml(`[[/${call.name}]]`)}`;
 }
 
 /** Why a call reaches no macro: most often a typo, but the script may be of another kind, or disabled. */
@@ -408,7 +502,7 @@ function macroError(call: PlacedMacroCall, script: Script, failure: RenderFailur
   const lineAttribute = failure.line === undefined ? '' : ` data-line="${failure.line}"`;
   return (
     `<${tag} class="pymark-macro-error" role="note" data-open-script="${escapeHtml(script.id)}"${lineAttribute}>` +
-    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(withoutFileName(failure.message, `${script.slug}.py`))}</${tag}>`
+    `<strong>${escapeHtml(where)}</strong>: ${escapeHtml(shortened(withoutFileName(failure.message, `${script.slug}.py`)))}</${tag}>`
   );
 }
 

@@ -2,6 +2,7 @@ import type { Remote } from 'comlink';
 import { z } from 'zod';
 import { abiPostSchema, type MacroContext, siteSnapshotSchema } from '../core/abi';
 import { scriptActionsSchema } from '../core/script-actions';
+import { shortenText, sizeLimits } from '../core/size-limits';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 
@@ -91,9 +92,16 @@ const truncatedChars = z.number().int().nonnegative();
 
 const line = z.number().int().positive();
 
+/*
+ * What a script says is cut to a length a page can show (core/size-limits.ts): a 30 MB exception
+ * message or return value is shortened here, in the worker, before it crosses to the page.
+ */
+const shownTraceback = z.string().transform((text) => shortenText(text, sizeLimits.shownTraceback));
+const shownMessage = z.string().transform((text) => shortenText(text, sizeLimits.shownMessage));
+
 const pythonExceptionFields = {
-  traceback: z.string(),
-  message: z.string(),
+  traceback: shownTraceback,
+  message: shownMessage,
   line: line.optional(),
   truncatedChars,
 };
@@ -109,7 +117,10 @@ const pythonMs = z.number().nonnegative();
 export const workerRunResultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ok'),
-    returnValue: z.string().optional(),
+    returnValue: z
+      .string()
+      .transform((text) => shortenText(text, sizeLimits.shownValue))
+      .optional(),
     truncatedChars,
     /** What the utility asked to change, for the app to apply through its stores (src/storage/script-actions.ts). */
     actions: scriptActionsSchema.optional(),
@@ -172,9 +183,9 @@ export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
 
 /** A Python exception as the user needs it; `line` is 1-based in their script. */
 export const pythonExceptionSchema = z.object({
-  message: z.string(),
+  message: shownMessage,
   line: line.nullable(),
-  traceback: z.string(),
+  traceback: shownTraceback,
 });
 export type PythonException = z.infer<typeof pythonExceptionSchema>;
 

@@ -15,7 +15,7 @@ import type { MacroScript, RenderOutcome } from '../runtime/types';
 
 export interface MacroTrialDeps {
   renderMacro(script: MacroScript, context: MacroContext): Promise<RenderOutcome>;
-  sanitize(html: string): string;
+  sanitize(html: string): string | Promise<string>;
   /** A body's Markdown as HTML, its macros rendered, as a paired call's `body_html` would be. */
   renderBody(markdown: string): Promise<string>;
 }
@@ -81,7 +81,7 @@ export class MacroTrial {
     };
     if (declaration.takesBody) {
       context.body = input.body;
-      context.body_html = this.deps.sanitize(await this.deps.renderBody(input.body));
+      context.body_html = await this.deps.sanitize(await this.deps.renderBody(input.body));
     }
     const outcome = await this.deps.renderMacro({ ...script, body: code }, context);
     const printed = outcome.printed ?? '';
@@ -91,7 +91,7 @@ export class MacroTrial {
     }
     return {
       ok: true,
-      html: this.deps.sanitize(outcome.html),
+      html: await this.deps.sanitize(outcome.html),
       rawHtml: outcome.html,
       printed,
       warnings: outcome.warnings,

@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sandboxFrameDocument } from '../../src/runtime/sandbox-frame';
 import {
   type AppPage,
+  createScript,
   newAppPage,
   newScript,
   output,
   pythonStatus,
+  replaceEditorText,
   startRun,
   useBuiltApp,
   waitFor,
@@ -296,6 +298,36 @@ describe('Python sandbox', () => {
     await page.getByRole('button', { name: 'Stop' }).click();
     await waitFor(output(page).getByRole('note'), /interrupted with KeyboardInterrupt/);
     await expectAppStillWorks();
+  });
+
+  test('a 30 MB return value and exception message are shown cut, and the app keeps working', async () => {
+    const returned = await runScript('def main():\n    return "v" * 30_000_000\n');
+    expect(returned).toContain('more characters not shown; at most 100,000 are)');
+    expect(returned.length).toBeLessThan(200_000);
+    const raised = await runScript('def main():\n    raise ValueError("m" * 30_000_000)\n', /Failed/);
+    expect(raised).toContain('more characters not shown; at most 10,000 are)');
+    expect(raised.length).toBeLessThan(300_000);
+    await expectAppStillWorks();
+  });
+
+  test('10 MB of macro HTML is refused with a warning naming the macro; the rest of the post shows', async () => {
+    await createScript(
+      page,
+      'macro',
+      'bloat',
+      'def render(context):\n    return "<p>" + "x" * 10_000_000 + "</p>"\n',
+    );
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await replaceEditorText(page, 'Markdown of Untitled post', 'Before.\n\n[[bloat]]\n\nAfter.\n');
+    const preview = page.frameLocator('iframe[title="Post preview"]');
+    await preview.locator('text=After.').waitFor();
+    await preview.locator('.pymark-macro-error').waitFor();
+    await waitFor(
+      page.getByRole('list', { name: 'Preview warnings' }),
+      /Line 3, column 1: bloat\.py returned 10,000,007 characters of HTML and CSS, more than the 1,000,000 one macro call may return/,
+    );
+    await expect(preview.locator('text=xxxxxxxxxx').count()).resolves.toBe(0);
   });
 
   test('logs no errors on the page but the CSP refusals the frame test provoked', () => {

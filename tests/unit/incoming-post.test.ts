@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readIncomingPost, withoutIncomingParams } from '../../src/core/incoming-post';
+import { parseMacroDocument } from '../../src/core/markdown-macros';
 import { checkTransformResult, draftFromIncoming } from '../../src/core/transform-abi';
 import { bookmarkletCode } from '../../src/ui/bookmarklet';
 
@@ -70,6 +71,19 @@ describe('an incoming post in the page address', () => {
     expect(readIncomingPost(query({ share_url: 'HTTPS://A.example' }))).toMatchObject({
       incoming: { url: 'https://a.example/' },
     });
+  });
+
+  it('carries macro calls in its text as text: saved escaped, shown as written, never run', () => {
+    const text = '[[youtube id="x"]] \\[[vimeo id="1"]] \\\\[[note]]body[[/note]] [[[tag]]]';
+    const read = readIncomingPost(query({ share_text: text, share_url: 'https://a.example/[[youtube]]' }));
+    if (read.kind !== 'incoming') throw new Error(`expected an incoming post, got ${read.kind}`);
+    const { body, source } = draftFromIncoming(read.incoming);
+    expect(source.text).toBe(read.incoming.text);
+    const document = parseMacroDocument(body, { takesBody: () => true });
+    expect(document.calls).toEqual([]);
+    expect(document.warnings).toEqual([]);
+    const shown = document.render(() => '').replace(/<[^>]+>/g, '');
+    expect(shown).toContain(text.replace(/"/g, '&quot;'));
   });
 
   it('leaves the address without its parameters once handled', () => {

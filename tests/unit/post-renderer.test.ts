@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Post } from '../../src/core/post';
 import type { Script } from '../../src/core/script';
+import { formatCount, sizeLimits } from '../../src/core/size-limits';
 import { type MacroBatchRunner, PostRenderer, type SiteContext } from '../../src/render/post-renderer';
 import { createHtmlSanitizer } from '../../src/render/sanitize-html';
 import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
@@ -373,5 +374,87 @@ describe('PostRenderer', () => {
     expect(rendered.html).toBe(
       '<p><code>[[box]]</code></p>\n<pre><code>[[box]]\n</code></pre>\n<p>[[box]]</p>\n',
     );
+  });
+});
+
+describe('PostRenderer size limits (docs/security.md, "Size limits")', () => {
+  /** Counts the characters handed to the sanitizer, so a test sees what reached the parser. */
+  const countingSanitizer = () => {
+    const seen: number[] = [];
+    return {
+      seen,
+      sanitizeMany: async (htmls: readonly string[]) => {
+        seen.push(...htmls.map((html) => html.length));
+        return htmls.map(sanitize);
+      },
+    };
+  };
+
+  test('refuses a call that returns more HTML than a call may, naming the script, without parsing it', async () => {
+    const huge = `<p>${'x'.repeat(sizeLimits.macroHtmlPerCall)}</p>`;
+    const runner = new RecordingRunner(() => ({ ok: true, html: huge, warnings: [] }));
+    const sanitizer = countingSanitizer();
+    const rendered = await new PostRenderer(runner, sanitizer).renderPost(
+      post('Before\n\n[[box]]\n'),
+      site(),
+    );
+    expect(rendered.warnings).toEqual([
+      {
+        message: `box.py returned ${formatCount(huge.length)} characters of HTML and CSS, more than the 1,000,000 one macro call may return`,
+        line: 3,
+        column: 1,
+        endColumn: 8,
+      },
+    ]);
+    expect(rendered.html).toContain('pymark-macro-error');
+    expect(rendered.html).not.toContain('xxxx');
+    expect(Math.max(0, ...sanitizer.seen)).toBeLessThan(100);
+  });
+
+  test('shows no more macro HTML in a post than a post may hold, and says which call went over', async () => {
+    const chunk = 'y'.repeat(sizeLimits.macroHtmlPerCall - 100);
+    const runner = new RecordingRunner((item) => ({
+      ok: true,
+      html: `<p>${JSON.stringify(item.context.params)}${chunk}</p>`,
+      warnings: [],
+    }));
+    const calls = Array.from({ length: 5 }, (_, index) => `[[box n=${index}]]`).join('\n\n');
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(post(calls), site());
+    expect(rendered.warnings).toEqual([
+      {
+        message:
+          'box.py: not shown: the macros of this post returned more than the 4,000,000 characters of HTML a post may hold',
+        line: 9,
+        column: 1,
+        endColumn: 12,
+      },
+    ]);
+    expect(rendered.html.length).toBeLessThan(sizeLimits.macroHtmlPerPost + 10_000);
+  });
+
+  test('runs no more calls than a post may hold; the rest are shown as written with one warning', async () => {
+    const runner = new RecordingRunner(echo);
+    const total = sizeLimits.macroCallsPerPost + 500;
+    const body = Array.from({ length: total }, (_, index) => `[[box n=${index}]]`).join(' ');
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(post(body), site());
+    expect(runner.batches.flat()).toHaveLength(sizeLimits.macroCallsPerPost);
+    expect(rendered.warnings).toHaveLength(1);
+    expect(rendered.warnings[0]!.message).toBe(
+      `[[box]] and the 499 macro calls after it are shown as written, not run: this post has ${formatCount(total)}, and a post may hold 2,000`,
+    );
+    expect(rendered.warnings[0]!.column).toBe(body.indexOf(`[[box n=${sizeLimits.macroCallsPerPost}]]`) + 1);
+    expect(rendered.html).toContain(`[[box n=${total - 1}]]`);
+  });
+
+  test('shortens a megabyte exception message to a warning of a readable length', async () => {
+    const message = `ValueError: ${'z'.repeat(3_000_000)}`;
+    const runner = new RecordingRunner(() => ({ ok: false, kind: 'exception', script: 'box.py', message }));
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(post('[[box]]'), site());
+    expect(rendered.warnings).toHaveLength(1);
+    expect(rendered.warnings[0]!.message).toMatch(
+      /^box\.py: ValueError: z+… \(2,990,\d{3} more characters not shown; at most 10,000 are\)$/,
+    );
+    expect(rendered.warnings[0]!.message.length).toBeLessThan(10_100);
+    expect(rendered.html.length).toBeLessThan(11_000);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, parseMessage, workerRenderRequestSchema } from '../../src/runtime/protocol';
+import { sizeLimits } from '../../src/core/size-limits';
+import {
+  ProtocolError,
+  parseMessage,
+  pythonExceptionSchema,
+  workerRenderRequestSchema,
+  workerRunResultSchema,
+} from '../../src/runtime/protocol';
 
 describe('a render request arriving in the worker', () => {
   const post = { id: 'p', title: 'P', slug: 'p', status: 'published', tags: ['a'], categories: [] };
@@ -18,5 +25,35 @@ describe('a render request arriving in the worker', () => {
     expect(() =>
       check({ scripts: [], items: [], site: { changes: { upsert: [], remove: [1], order: null } } }),
     ).toThrow(ProtocolError);
+  });
+});
+
+describe('what a script says, on its way to the page', () => {
+  const huge = 'v'.repeat(30_000_000);
+
+  it('cuts a 30 MB return value, exception message and traceback to what a page can show', () => {
+    const ok = parseMessage(
+      workerRunResultSchema,
+      { kind: 'ok', returnValue: huge, truncatedChars: 0 },
+      'run',
+    );
+    if (ok.kind !== 'ok') throw new Error('expected an ok run');
+    expect(ok.returnValue!.startsWith('v'.repeat(sizeLimits.shownValue))).toBe(true);
+    expect(ok.returnValue!.endsWith('… (29,900,000 more characters not shown; at most 100,000 are)')).toBe(
+      true,
+    );
+    const failed = parseMessage(
+      workerRunResultSchema,
+      { kind: 'error', message: `ValueError: ${huge}`, traceback: huge, truncatedChars: 0 },
+      'run',
+    );
+    if (failed.kind !== 'error') throw new Error('expected a failed run');
+    expect(failed.message.length).toBeLessThan(sizeLimits.shownMessage + 100);
+    expect(failed.message.startsWith('ValueError: vvv')).toBe(true);
+    expect(failed.traceback.length).toBeLessThan(sizeLimits.shownTraceback + 100);
+    const raised = pythonExceptionSchema.parse({ message: huge, line: 3, traceback: huge });
+    expect(raised.message.length + raised.traceback.length).toBeLessThan(
+      sizeLimits.shownMessage + sizeLimits.shownTraceback + 200,
+    );
   });
 });

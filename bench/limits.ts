@@ -1,0 +1,226 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  createScript,
+  launchBrowser,
+  output,
+  replaceEditorText,
+  repoRoot,
+  startPreviewServer,
+  startRun,
+  waitFor,
+} from '../tests/e2e/harness';
+import { withSection } from './report';
+
+/*
+ * Issue 14's sizes against the built app in Chromium: the longest task on the page's thread
+ * (PerformanceObserver 'longtask', observed from the document's start) while the app renders a post
+ * with 10 MB and 100 MB of macro HTML or 100,000 tiny macro calls, shows a utility's 30 MB return
+ * value or exception message, and reopens the 100 MB post on reload. Each is set against a baseline
+ * in the same run: the same post without the oversized macro, a utility returning a short value,
+ * and a reload with that small post open. Written to its own section of bench/RESULTS.md; the raw
+ * samples to bench/results/limits.json.
+ */
+
+const sectionStart = '<!-- limits:start (written by npm run bench:limits, bench/limits.ts) -->';
+const sectionEnd = '<!-- limits:end -->';
+
+/** Collects every long task's duration and start from the document's start, in every navigation. */
+const observeLongTasks = () => {
+  const tasks: { start: number; duration: number }[] = [];
+  Object.assign(window, { benchLongTasks: tasks });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'longtask', buffered: true });
+};
+
+const longTasksSince = (page: Page, since: number) =>
+  page.evaluate((mark) => {
+    const tasks = (window as unknown as { benchLongTasks: { start: number; duration: number }[] })
+      .benchLongTasks;
+    return tasks.filter((task) => task.start + task.duration >= mark).map((task) => task.duration);
+  }, since);
+
+const now = (page: Page) => page.evaluate(() => performance.now());
+
+/** Two frames after the preview settled, so a task that ends the render is counted. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const app = document.querySelector('pymark-app') as unknown as {
+      posts?: { state: { rendering: boolean } };
+    };
+    return app.posts?.state.rendering === false;
+  });
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+}
+
+interface Case {
+  figure: string;
+  baseline: string;
+  longestMs: number;
+  baselineMs: number;
+  tasks: number[];
+  baselineTasks: number[];
+}
+
+const previewWarnings = (page: Page) => page.getByRole('list', { name: 'Preview warnings' });
+
+async function showPost(page: Page, body: string, warning?: RegExp): Promise<number[]> {
+  const since = await now(page);
+  await replaceEditorText(page, 'Markdown of Untitled post', body);
+  const preview = page.frameLocator('iframe[title="Post preview"]');
+  await preview.locator('text=After.').waitFor({ timeout: 600_000 });
+  if (warning) await waitFor(previewWarnings(page), warning, 600_000);
+  await settled(page);
+  return longTasksSince(page, since);
+}
+
+async function runUtility(page: Page, code: string, ending: RegExp): Promise<number[]> {
+  const since = await now(page);
+  await startRun(page, code);
+  await waitFor(output(page).getByRole('note'), ending, 600_000);
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+  return longTasksSince(page, since);
+}
+
+const max = (values: number[]) => Math.max(0, ...values);
+
+export async function runLimitsBench(): Promise<void> {
+  const loadStart = loadavg()[0]!;
+  const server = await startPreviewServer();
+  const browser = await launchBrowser();
+  const context = await browser.newContext();
+  await context.addInitScript(observeLongTasks);
+  const page = await context.newPage();
+  const cases: Case[] = [];
+  const record = (figure: string, baseline: string, tasks: number[], baselineTasks: number[]) =>
+    cases.push({
+      figure,
+      baseline,
+      tasks,
+      baselineTasks,
+      longestMs: max(tasks),
+      baselineMs: max(baselineTasks),
+    });
+  try {
+    await page.goto(server.url);
+    await page
+      .getByRole('status', { name: 'Python status' })
+      .filter({ hasText: 'ready' })
+      .waitFor({ timeout: 180_000 });
+    await createScript(
+      page,
+      'macro',
+      'bloat',
+      'def render(context):\n    return "<p>" + "x" * (int(context["params"]["mb"]) * 1_000_000) + "</p>"\n',
+    );
+    await createScript(page, 'macro', 'tiny', 'def render(context):\n    return "<b>t</b>"\n');
+
+    // Utilities first, in the scripts view.
+    await page.getByRole('button', { name: 'New script' }).click();
+    await page.getByRole('menuitem', { name: /^utility/i }).click();
+    const shortValue = await runUtility(page, 'def main():\n    return "v" * 100\n', /Finished/);
+    record(
+      'A utility returns 30 MB',
+      'the same utility returning 100 characters',
+      await runUtility(page, 'def main():\n    return "v" * 30_000_000\n', /Finished/),
+      shortValue,
+    );
+    const shortMessage = await runUtility(page, 'def main():\n    raise ValueError("m" * 100)\n', /Failed/);
+    record(
+      'A utility raises with a 30 MB message',
+      'the same exception with 100 characters',
+      await runUtility(page, 'def main():\n    raise ValueError("m" * 30_000_000)\n', /Failed/),
+      shortMessage,
+    );
+
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    const small = 'Before.\n\n[[tiny]]\n\nAfter.\n';
+    const baseline = await showPost(page, small);
+    const sameWithout = 'the same post without the oversized macro';
+    record(
+      '10 MB of macro HTML',
+      sameWithout,
+      await showPost(page, 'Before.\n\n[[bloat mb=10]]\n\nAfter.\n', /bloat\.py returned 10,000,007/),
+      baseline,
+    );
+    record(
+      '100,000 tiny macro calls in one post',
+      sameWithout,
+      await showPost(
+        page,
+        `Before.\n\n${'[[tiny]] '.repeat(100_000)}\n\nAfter.\n`,
+        /97,999 macro calls after it/,
+      ),
+      await showPost(page, small),
+    );
+    // Reload with the small post open, then with the 100 MB one: the last-open post reopens at start.
+    await showPost(page, small);
+    const reloadSmall = await reload(page);
+    const huge = await showPost(page, 'Before.\n\n[[bloat mb=100]]\n\nAfter.\n', /bloat\.py/);
+    record('100 MB of macro HTML', sameWithout, huge, await showPost(page, small));
+    await showPost(page, 'Before.\n\n[[bloat mb=100]]\n\nAfter.\n', /bloat\.py/);
+    record(
+      'Reload with the 100 MB post open',
+      'reload with the small post open',
+      await reload(page),
+      reloadSmall,
+    );
+  } finally {
+    await context.close();
+    await browser.close();
+    await server.close();
+  }
+  write(cases, loadStart, loadavg()[0]!);
+}
+
+/** Reloads the page and waits for the last-open post's preview; every long task since navigation counts. */
+async function reload(page: Page): Promise<number[]> {
+  // The post must be stored before the page goes.
+  await page.evaluate(async () => {
+    const app = document.querySelector('pymark-app') as unknown as {
+      posts: { flushSave(): Promise<unknown> };
+    };
+    await app.posts.flushSave();
+  });
+  await page.reload();
+  await page
+    .frameLocator('iframe[title="Post preview"]')
+    .locator('text=After.')
+    .waitFor({ timeout: 600_000 });
+  await settled(page);
+  return longTasksSince(page, 0);
+}
+
+function write(cases: Case[], loadStart: number, loadEnd: number): void {
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const section = [
+    sectionStart,
+    '## Size limits: the longest task on the page thread (issue 14)',
+    '',
+    `- Date: ${new Date().toISOString()}; ${availableParallelism()} cores; load average (1 min) at start and end ${loadStart.toFixed(2)}, ${loadEnd.toFixed(2)}`,
+    '- Built app in Chromium (`npm run bench:limits`); long tasks (over 50 ms) observed from the document start; a figure with no long task reads 0 ms. Goal: no task over 200 ms.',
+    '',
+    '| Figure | Longest task | Baseline, same run | Longest task | Ratio | Goal |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...cases.map(
+      (c) =>
+        `| ${c.figure} | ${ms(c.longestMs)} | ${c.baseline} | ${ms(c.baselineMs)} | ${c.baselineMs > 0 ? `${(c.longestMs / c.baselineMs).toFixed(2)} ×` : '—'} | ${c.longestMs <= 200 ? 'met' : 'not met'} |`,
+    ),
+    '',
+    'Raw samples: bench/results/limits.json.',
+    sectionEnd,
+  ].join('\n');
+  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
+  writeFileSync(join(repoRoot, 'bench/results/limits.json'), `${JSON.stringify(cases, null, 2)}\n`);
+  const path = join(repoRoot, 'bench/RESULTS.md');
+  writeFileSync(path, withSection(readFileSync(path, 'utf8'), sectionStart, sectionEnd, section));
+  console.log(section);
+}
