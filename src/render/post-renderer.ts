@@ -23,6 +23,12 @@ export interface SiteContext {
   dataVersion: string;
   /** The project's images, newest first; each post's context carries those linked to it. */
   media?: readonly AbiMedia[];
+  /**
+   * How a call that reaches no macro shows: `marked` (the default, the preview) wraps its text in a
+   * `pymark-macro-unknown` element with the reason; `text` keeps the text as written, as the reference
+   * app's built pages do. Either way the call gets a warning.
+   */
+  unknownMacros?: 'marked' | 'text';
 }
 
 export interface RenderWarning {
@@ -170,11 +176,14 @@ export class PostRenderer {
           key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
         outputs[index] = this.outputFor(call, macros.get(call.name.toLowerCase()), response, {
           scripts: site.scripts,
+          unknownMacros: site.unknownMacros ?? 'marked',
           warnings,
           css,
           macroOutputs,
           written: () =>
             asWritten(call, () => this.sanitize(document.renderBody(index, (_, inner) => outputs[inner]!))),
+          asText: () =>
+            asText(call, () => this.sanitize(document.renderBody(index, (_, inner) => outputs[inner]!))),
         });
       }
     }
@@ -240,17 +249,21 @@ export class PostRenderer {
     response: RenderOutcome | undefined,
     into: {
       scripts: readonly Script[];
+      unknownMacros: 'marked' | 'text';
       warnings: RenderWarning[];
       css: Set<string>;
       macroOutputs: MacroOutput[];
       /** The call as written, escaped, a paired call's body rendered in it: to show it marked. */
       written: () => string;
+      /** The call as the reference app's pages keep it: its text where Markdown would have put it. */
+      asText: () => string;
     },
   ): string {
     const at = callSpan(call);
     const warn = (message: string) => into.warnings.push({ message, ...at });
     if (!script) {
       warn(whyUnknown(call, into.scripts));
+      if (into.unknownMacros === 'text') return into.asText();
       return unknownMacro(call, into.scripts, into.written());
     }
     if (!response) return macroError(call, script, missingOutcome(undefined));
@@ -330,7 +343,7 @@ function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): Me
 }
 
 /** The values of `post`'s `keys` (all of it for null), as one comparable text. */
-function postFacts(post: AbiPost, keys: readonly string[] | null): string {
+export function postFacts(post: AbiPost, keys: readonly string[] | null): string {
   if (keys === null) return JSON.stringify(post);
   return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
 }
@@ -386,6 +399,17 @@ function unknownMacro(call: PlacedMacroCall, scripts: readonly Script[], written
 function asWritten(call: PlacedMacroCall, bodyHtml: () => string): string {
   if (call.body === undefined) return escapeHtml(call.source);
   return `${escapeHtml(call.source)}${bodyHtml()}${escapeHtml(`[[/${call.name}]]`)}`;
+}
+
+/**
+ * A call's text, escaped, as Markdown would have shown it: a call alone on its line (or a paired
+ * call's opening and closing lines) as paragraphs, with a paired call's body rendered between.
+ */
+function asText(call: PlacedMacroCall, bodyHtml: () => string): string {
+  const line = (text: string) =>
+    call.placement === 'block' ? `<p>${escapeHtml(text)}</p>\n` : escapeHtml(text);
+  if (call.body === undefined) return line(call.source);
+  return `${line(call.source)}${bodyHtml()}${line(`[[/${call.name}]]`)}`;
 }
 
 /** Why a call reaches no macro: most often a typo, but the script may be of another kind, or disabled. */
