@@ -6,6 +6,7 @@ export interface BuildCommand {
   project: string;
   out: string;
   json: boolean;
+  /** False with `--fail-on-unknown-macros`: an unknown macro stops the build instead of warning. */
   allowUnknownMacros: boolean;
   watch: boolean;
 }
@@ -20,7 +21,8 @@ Builds the static site of a Pymark project folder (posts/, scripts/, templates/,
 Options:
   --out <dir>               where the site goes (default: <project-folder>/site)
   --json                    print a machine-readable report on stdout instead of the summary
-  --allow-unknown-macros    keep unknown macros as their text instead of failing the build
+  --fail-on-unknown-macros  fail the build on a macro no enabled script provides (by default it
+                            stays in the page as its text, with a warning, as in the reference app)
   --watch                   rebuild whenever a file of the project changes
   -h, --help                show this help
 
@@ -50,7 +52,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     project: projectDir,
     out: resolve(values.out ?? `${projectDir}/site`),
     json: values.json ?? false,
-    allowUnknownMacros: values['allow-unknown-macros'] ?? false,
+    allowUnknownMacros: !(values['fail-on-unknown-macros'] ?? false),
     watch: values.watch ?? false,
   };
 }
@@ -63,6 +65,8 @@ function parse(argv: readonly string[]) {
     options: {
       out: { type: 'string' },
       json: { type: 'boolean' },
+      'fail-on-unknown-macros': { type: 'boolean' },
+      // The default since unknown macros stay as text; still accepted, so older command lines work.
       'allow-unknown-macros': { type: 'boolean' },
       watch: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -11,7 +11,7 @@ import type { MacroMemo } from '../site/macro-batcher';
 export const buildCachePath = '.pymark/macro-cache.json';
 
 /** Bumped when what the cache holds changes meaning (e.g. the macro engine's output), to drop old entries. */
-const cacheFormat = 1;
+const cacheFormat = 2;
 
 const outcomeSchema = z.looseObject({
   ok: z.literal(true),
@@ -20,9 +20,16 @@ const outcomeSchema = z.looseObject({
   printed: z.string().optional(),
 });
 
+const entrySchema = z.strictObject({
+  outcome: outcomeSchema,
+  postKeys: z.array(z.string()).nullable(),
+  post: z.string(),
+  siteVersion: z.string().optional(),
+});
+
 const cacheSchema = z.strictObject({
   format: z.literal(cacheFormat),
-  entries: z.array(z.tuple([z.string(), outcomeSchema])),
+  entries: z.array(z.tuple([z.string(), z.array(entrySchema)])),
 });
 
 /** The stored memo, or an empty one when there is none or it is unreadable or from another format. */

@@ -3,9 +3,18 @@ import type { SiteSnapshot } from '../core/abi';
 import { createNodeRuntime, type NodeRuntime } from '../runtime/node/node-runtime';
 import type { RenderItem, RenderOutcome } from '../runtime/types';
 import type { SiteRuntime } from '../site/build-site';
+import type { SnapshotFile } from './snapshot-file';
 
 /** Macro calls worth one more worker: below this, booting another Pyodide costs more than it saves. */
 const callsPerWorker = 400;
+/** Macro calls per worker round trip: the time limit applies to each, so a loaded machine cannot push a round trip of correct calls past it. */
+const callsPerRoundTrip = 50;
+/**
+ * Time limit of one round trip. Generous: a build is not interactive, the limit is there to stop a
+ * macro that never ends, and the first calls after a snapshot boot compile Python's WebAssembly as
+ * they go, which on a busy machine took seconds.
+ */
+const roundTripLimitMs = 30_000;
 
 /**
  * The Node runtime, started only when a build has macros to run (a rebuild served from the cache never
@@ -16,6 +25,9 @@ export class LazyNodeRuntime implements SiteRuntime {
   #snapshot: SiteSnapshot | undefined;
   /** Worker threads started, for the report; 0 while Python was not needed. */
   workers = 0;
+
+  /** `snapshots`: Pyodide's memory snapshot on disk, restored instead of a normal boot when it fits. */
+  constructor(private readonly snapshots?: SnapshotFile) {}
 
   setSiteData(snapshot: SiteSnapshot): void {
     this.#snapshot = snapshot;
@@ -28,14 +40,22 @@ export class LazyNodeRuntime implements SiteRuntime {
     return runtime.renderMany(items);
   }
 
-  dispose(): void {
-    void this.#runtime?.then((runtime) => runtime.dispose());
+  /** Ends the workers; resolves once a snapshot a first boot made is on disk. */
+  async dispose(): Promise<void> {
+    const started = this.#runtime;
     this.#runtime = undefined;
+    await started?.then((runtime) => runtime.dispose()).catch(() => {});
+    await this.snapshots?.settled();
   }
 
   async #start(calls: number): Promise<NodeRuntime> {
     this.workers = Math.max(1, Math.min(availableParallelism(), Math.ceil(calls / callsPerWorker)));
-    const runtime = createNodeRuntime({ workers: this.workers, itemsPerCall: callsPerWorker });
+    const runtime = createNodeRuntime({
+      workers: this.workers,
+      itemsPerCall: callsPerRoundTrip,
+      timeLimitMs: roundTripLimitMs,
+      snapshots: this.snapshots,
+    });
     if (this.#snapshot) runtime.setSiteData(this.#snapshot);
     try {
       await runtime.ready();

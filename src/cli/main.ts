@@ -11,6 +11,7 @@ import { LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { type BuildReport, countWrites, formatSummary } from './report';
 import { sharpThumbnail } from './sharp-thumbnails';
+import { defaultCacheDirectory, SnapshotFile } from './snapshot-file';
 
 /*
  * `pymark build`: the command line's composition root. It picks the implementations (the project
@@ -41,7 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     io.stderr.write(`pymark: ${args.message}\n\n${usage}\n`);
     return 2;
   }
-  const runtime = new LazyNodeRuntime();
+  const runtime = new LazyNodeRuntime(new SnapshotFile(defaultCacheDirectory()));
   // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
   const builder = new SiteBuilder(runtime, {
     memo: await loadBuildCache(args.project),
@@ -53,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     if (!args.watch) return first.exitCode;
     return await watchProject(args, builder, runtime, io);
   } finally {
-    runtime.dispose();
+    await runtime.dispose();
   }
 }
 

@@ -25,6 +25,12 @@ export interface SiteContext {
   dataVersion: string;
   /** The project's images, newest first; each post's context carries those linked to it. */
   media?: readonly AbiMedia[];
+  /**
+   * How a call that reaches no macro shows: `marked` (the default, the preview) wraps its text in a
+   * `pymark-macro-unknown` element with the reason; `text` keeps the text as written, as the reference
+   * app's built pages do. Either way the call gets a warning.
+   */
+  unknownMacros?: 'marked' | 'text';
 }
 
 export interface RenderWarning {
@@ -159,6 +165,7 @@ export class PostRenderer {
     const outputs: string[] = [];
     const into: OutputSink = {
       scripts: site.scripts,
+      unknownMacros: site.unknownMacros ?? 'marked',
       warnings,
       css: new Set<string>(),
       macroOutputs: [],
@@ -200,8 +207,13 @@ export class PostRenderer {
         const key = keys.get(index);
         const response =
           key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
-        const written = asWritten(call, bodies.get(index) ?? '');
-        outputs[index] = this.outputFor(call, macros.get(call.name.toLowerCase()), response, written, into);
+        outputs[index] = this.outputFor(
+          call,
+          macros.get(call.name.toLowerCase()),
+          response,
+          bodies.get(index) ?? '',
+          into,
+        );
       }
     }
     const html = document.render((_, index) => outputs[index]!);
@@ -266,14 +278,16 @@ export class PostRenderer {
     call: PlacedMacroCall,
     script: Script | undefined,
     response: RenderOutcome | undefined,
-    /** The call as written, escaped, a paired call's body rendered in it: to show it marked. */
-    written: string,
+    /** A paired call's body, rendered and sanitized ('' for a single call). */
+    bodyHtml: string,
     into: OutputSink,
   ): string {
     const at = callSpan(call);
+    const written = asWritten(call, bodyHtml);
     const warn = (message: string) => into.warnings.push({ message: shortened(message), ...at });
     if (!script) {
       warn(whyUnknown(call, into.scripts));
+      if (into.unknownMacros === 'text') return asText(call, bodyHtml);
       return unknownMacro(call, into.scripts, written);
     }
     if (!response) return macroError(call, script, missingOutcome(undefined));
@@ -359,7 +373,7 @@ function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): Me
 }
 
 /** The values of `post`'s `keys` (all of it for null), as one comparable text. */
-function postFacts(post: AbiPost, keys: readonly string[] | null): string {
+export function postFacts(post: AbiPost, keys: readonly string[] | null): string {
   if (keys === null) return JSON.stringify(post);
   return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
 }
@@ -385,6 +399,7 @@ function contextFor(
 /** What the calls of one render add up to, beside their HTML. */
 interface OutputSink {
   scripts: readonly Script[];
+  unknownMacros: 'marked' | 'text';
   warnings: RenderWarning[];
   css: Set<string>;
   macroOutputs: MacroOutput[];
@@ -484,6 +499,17 @@ function unknownMacro(call: PlacedMacroCall, scripts: readonly Script[], written
 function asWritten(call: PlacedMacroCall, bodyHtml: string): string {
   if (call.body === undefined) return escapeHtml(call.source);
   return `${escapeHtml(call.source)}${bodyHtml}${escapeHtml(`[[/${call.name}]]`)}`;
+}
+
+/**
+ * A call's text, escaped, as Markdown would have shown it: a call alone on its line (or a paired
+ * call's opening and closing lines) as paragraphs, with a paired call's body rendered between.
+ */
+function asText(call: PlacedMacroCall, bodyHtml: string): string {
+  const line = (text: string) =>
+    call.placement === 'block' ? `<p>${escapeHtml(text)}</p>\n` : escapeHtml(text);
+  if (call.body === undefined) return line(call.source);
+  return `${line(call.source)}${bodyHtml}${line(`[[/${call.name}]]`)}`;
 }
 
 /** Why a call reaches no macro: most often a typo, but the script may be of another kind, or disabled. */

@@ -1,4 +1,5 @@
-import type { MacroBatchRunner } from '../render/post-renderer';
+import type { AbiPost } from '../core/abi';
+import { type MacroBatchRunner, postFacts } from '../render/post-renderer';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 
 /** A macro call that failed during a build, with the post it was called from. */
@@ -7,8 +8,20 @@ export interface RecordedFailure {
   failure: RenderFailure;
 }
 
-/** Successful macro outcomes of earlier builds, by `memoKey`; what a build cache stores. */
-export type MacroMemo = Map<string, RenderOutcome & { ok: true }>;
+/**
+ * A successful outcome, and what it was made from beyond the script and arguments of its key: the
+ * keys of its post it read (null: all of it) with their values then, and the site data's name when it
+ * read `pymark.site`. The same fields as the renderer's memo, so a result is reused on the same terms.
+ */
+export interface MacroMemoEntry {
+  outcome: RenderOutcome & { ok: true };
+  postKeys: string[] | null;
+  post: string;
+  siteVersion?: string;
+}
+
+/** Successful macro outcomes of earlier builds, by `callKey`; what a build cache stores. */
+export type MacroMemo = Map<string, MacroMemoEntry[]>;
 
 export interface MacroBatcherOptions {
   /** Items per `renderMany` call: large enough to amortize a round trip, small enough to spread over a pool. */
@@ -17,13 +30,20 @@ export interface MacroBatcherOptions {
   memo?: MacroMemo;
 }
 
+/** Results kept per call key: one per distinct value of what its calls read (e.g. per post). */
+const maxEntriesPerCall = 64;
+
 /**
  * Stands between the renderer and the Python runtime during a build. The engine renders every post at
  * once; each post asks for its own macros, and this gathers all those requests made in the same tick
- * into batches across posts, so 1,000 posts cost a few worker round trips, not 1,000. Identical calls
- * run once. Successful outcomes are memoized by script version and inputs (and can be saved between
- * builds), so a rebuild runs only the macros whose inputs changed. Failures are never memoized (a
- * timeout may not repeat) but recorded, so the build can report each at its post and line.
+ * into batches across posts, so 1,000 posts cost a few worker round trips, not 1,000.
+ *
+ * Calls alike but for their post (a `[[tag_cloud]]` in twenty posts) run once first: a result that
+ * read nothing of its post serves them all; the others run after, in one more batch. Successful
+ * outcomes are memoized by script version and arguments with what they read (and can be saved
+ * between builds), so a rebuild runs only the macros whose inputs changed, and a post's edit re-runs
+ * only the calls that read it. Failures are never memoized (a timeout may not repeat) but recorded,
+ * so the build can report each at its post and line.
  */
 export class MacroBatcher implements MacroBatchRunner {
   readonly memo: MacroMemo;
@@ -31,8 +51,8 @@ export class MacroBatcher implements MacroBatchRunner {
   readonly failures = new Map<string, RecordedFailure[]>();
   /** Macro calls that ran in Python since the last `resetBuild`. */
   executed = 0;
-  /** Keys used since the last `resetBuild`: what is worth keeping in the build cache. */
-  readonly #used = new Set<string>();
+  /** Entries used since the last `resetBuild`: what is worth keeping in the build cache. */
+  readonly #used = new Map<string, Set<MacroMemoEntry>>();
   #queue: {
     items: readonly RenderItem[];
     resolve: (outcomes: RenderOutcome[]) => void;
@@ -49,8 +69,8 @@ export class MacroBatcher implements MacroBatchRunner {
   }
 
   /**
-   * Names the data behind `from pymark import site` for this build: part of every memo key, since any
-   * macro may read it (a tag cloud does), so a result computed from other data is never reused.
+   * Names the data behind `from pymark import site` for this build: a result of a call that read it
+   * is reused only while it stays the same (a tag cloud reads it).
    */
   dataVersion = '';
 
@@ -64,10 +84,7 @@ export class MacroBatcher implements MacroBatchRunner {
   /** The memo entries this build used, to save for the next one. */
   usedMemo(): MacroMemo {
     const used: MacroMemo = new Map();
-    for (const key of this.#used) {
-      const outcome = this.memo.get(key);
-      if (outcome) used.set(key, outcome);
-    }
+    for (const [key, entries] of this.#used) used.set(key, [...entries]);
     return used;
   }
 
@@ -78,57 +95,109 @@ export class MacroBatcher implements MacroBatchRunner {
     });
   }
 
-  memoKey(item: RenderItem): string {
+  /** The call without its post: script version and body, and every argument. */
+  callKey(item: RenderItem): string {
     const { script, context } = item;
+    const { post: _post, ...call } = context;
     // The body counts too: a script edited by hand in its file may keep its version.
-    return `${script.id}@${script.version}#${fingerprint(script)}|${this.dataVersion}|${JSON.stringify(context)}`;
+    return `${script.id}@${script.version}#${fingerprint(script)}|${JSON.stringify(call)}`;
   }
 
   async #flush(): Promise<void> {
     const requests = this.#queue;
     this.#queue = [];
-    const pending = new Map<string, RenderItem>();
+    // Calls not in the memo, alike but for their post, by call key; each distinct post once.
+    const pending = new Map<string, Map<string, RenderItem>>();
     for (const { items } of requests) {
       for (const item of items) {
-        const key = this.memoKey(item);
-        this.#used.add(key);
-        if (!this.memo.has(key)) pending.set(key, item);
+        const key = this.callKey(item);
+        if (this.#recall(key, item.context.post)) continue;
+        const alike = pending.get(key) ?? new Map<string, RenderItem>();
+        alike.set(callOfPost(key, item), item);
+        pending.set(key, alike);
       }
     }
-    const fresh = new Map<string, RenderOutcome>();
+    /** By `callOfPost`. */
+    const failed = new Map<string, RenderFailure>();
     try {
-      const keys = [...pending.keys()];
-      const items = [...pending.values()];
-      const batches: Promise<void>[] = [];
-      for (let start = 0; start < items.length; start += this.#batchSize) {
-        const slice = items.slice(start, start + this.#batchSize);
-        const sliceKeys = keys.slice(start, start + this.#batchSize);
-        batches.push(
-          this.runner.renderMany(slice).then((outcomes) => {
-            sliceKeys.forEach((key, index) => {
-              const outcome = outcomes[index];
-              if (outcome) fresh.set(key, outcome);
-            });
-          }),
-        );
+      // First one call of each kind; then those whose first result read the post (or failed).
+      await this.#run(
+        [...pending].map(([key, alike]) => [key, alike.values().next().value!]),
+        failed,
+      );
+      const rest: [string, RenderItem][] = [];
+      for (const [key, alike] of pending) {
+        const [, ...others] = alike.values();
+        for (const item of others) if (!this.#recall(key, item.context.post)) rest.push([key, item]);
       }
-      await Promise.all(batches);
-      this.executed += items.length;
+      await this.#run(rest, failed);
     } catch (error) {
       for (const request of requests) request.reject(error);
       return;
     }
-    for (const [key, outcome] of fresh) if (outcome.ok) this.memo.set(key, outcome);
     for (const { items, resolve } of requests) {
       resolve(
         items.map((item) => {
-          const key = this.memoKey(item);
-          const outcome = this.memo.get(key) ?? fresh.get(key) ?? lost(item);
-          if (!outcome.ok) this.#record(item, outcome);
-          return outcome;
+          const key = this.callKey(item);
+          const outcome = this.#recall(key, item.context.post)?.outcome;
+          if (outcome) return outcome;
+          const failure = failed.get(callOfPost(key, item)) ?? lost(item);
+          this.#record(item, failure);
+          return failure;
         }),
       );
     }
+  }
+
+  /** Runs the calls in batches of `batchSize`, remembering successes and collecting failures. */
+  async #run(calls: readonly [string, RenderItem][], failed: Map<string, RenderFailure>): Promise<void> {
+    const batches: Promise<void>[] = [];
+    for (let start = 0; start < calls.length; start += this.#batchSize) {
+      const slice = calls.slice(start, start + this.#batchSize);
+      batches.push(
+        this.runner.renderMany(slice.map(([, item]) => item)).then((outcomes) =>
+          slice.forEach(([key, item], index) => {
+            const outcome = outcomes[index] ?? lost(item);
+            if (outcome.ok) this.#remember(key, item.context.post, outcome);
+            else failed.set(callOfPost(key, item), outcome);
+          }),
+        ),
+      );
+    }
+    await Promise.all(batches);
+    this.executed += calls.length;
+  }
+
+  #remember(key: string, post: AbiPost, outcome: RenderOutcome & { ok: true }): void {
+    // A call that did not say what it read may have read anything.
+    const reads = outcome.reads ?? { site: true, post: null };
+    const entry: MacroMemoEntry = {
+      outcome,
+      postKeys: reads.post,
+      post: postFacts(post, reads.post),
+      ...(reads.site ? { siteVersion: this.dataVersion } : {}),
+    };
+    const others = (this.memo.get(key) ?? []).filter(
+      (kept) => kept.post !== entry.post || kept.siteVersion !== entry.siteVersion,
+    );
+    this.memo.set(key, [entry, ...others].slice(0, maxEntriesPerCall));
+  }
+
+  /** The remembered result of `key` that still holds for this post and the build's site data. */
+  #recall(key: string, post: AbiPost): MacroMemoEntry | undefined {
+    const entry = this.memo
+      .get(key)
+      ?.find(
+        (kept) =>
+          (kept.siteVersion === undefined || kept.siteVersion === this.dataVersion) &&
+          postFacts(post, kept.postKeys) === kept.post,
+      );
+    if (entry) {
+      const used = this.#used.get(key) ?? new Set();
+      used.add(entry);
+      this.#used.set(key, used);
+    }
+    return entry;
   }
 
   #record(item: RenderItem, failure: RenderFailure): void {
@@ -137,6 +206,11 @@ export class MacroBatcher implements MacroBatchRunner {
     list.push({ item, failure });
     this.failures.set(postId, list);
   }
+}
+
+/** One call in one post: what runs once however often the post asks for it. */
+function callOfPost(key: string, item: RenderItem): string {
+  return `${key}\0${JSON.stringify(item.context.post)}`;
 }
 
 const fingerprints = new WeakMap<MacroScript, string>();

@@ -30,8 +30,8 @@ async function project(dir: string): Promise<SiteProject> {
   return read.project;
 }
 
-async function built(dir: string, builder = new SiteBuilder(python), allowUnknownMacros = false) {
-  const result = await builder.build(await project(dir), { allowUnknownMacros });
+async function built(dir: string, builder = new SiteBuilder(python)) {
+  const result = await builder.build(await project(dir));
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result;
 }
@@ -264,23 +264,44 @@ def render(context):
     ]);
   }, 60_000);
 
-  test('an unknown macro fails the build unless unknown macros are allowed, then it stays as text', async () => {
+  test('an unknown macro stays as its text with a located warning, or fails the build when asked to', async () => {
     const dir = copyFixture(blogFixture);
     const hello = join(dir, 'posts/hello.md');
-    writeFileSync(hello, `${readFileSync(hello, 'utf8')}\n[[nosuch a=1]]\n`);
-    const result = await new SiteBuilder(python).build(await project(dir));
-    expect(result.ok).toBe(false);
-    if (!result.ok)
-      expect(result.problems).toEqual([
+    writeFileSync(hello, `${readFileSync(hello, 'utf8')}\n[[nosuch a=1]]\n\nSee [[other]] inline.\n`);
+    const kept = await built(dir);
+    const page = text(kept, 'posts/hello/index.html');
+    expect(page).toContain('<p>[[nosuch a=1]]</p>');
+    expect(page).toContain('<p>See [[other]] inline.</p>');
+    expect(page).not.toContain('pymark-macro-unknown');
+    expect(kept.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          file: 'posts/hello.md',
+          line: 17,
+          column: 1,
+          message: expect.stringContaining('[[nosuch]]'),
+        }),
+        expect.objectContaining({
+          file: 'posts/hello.md',
+          line: 19,
+          column: 5,
+          message: expect.stringContaining('[[other]]'),
+        }),
+      ]),
+    );
+
+    const strict = await new SiteBuilder(python).build(await project(dir), { allowUnknownMacros: false });
+    expect(strict.ok).toBe(false);
+    if (!strict.ok)
+      expect(strict.problems).toEqual([
         expect.objectContaining({
           file: 'posts/hello.md',
           line: 17,
           column: 1,
           message: expect.stringContaining('unknown macro [[nosuch]]'),
         }),
+        expect.objectContaining({ file: 'posts/hello.md', line: 19, column: 5 }),
       ]);
-    const allowed = await built(dir, new SiteBuilder(python), true);
-    expect(text(allowed, 'posts/hello/index.html')).toContain('[[nosuch a=1]]</div>');
   }, 60_000);
 
   test('a template error names the template and its line', async () => {

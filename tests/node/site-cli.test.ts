@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { blogFixture, buildNodeBundles, copyFixture } from './site-harness';
@@ -10,6 +11,8 @@ import { blogFixture, buildNodeBundles, copyFixture } from './site-harness';
  */
 
 let cli: string;
+/** Where the commands of this file keep Python's memory snapshot: the first boot makes it, the rest restore it. */
+const cacheDir = mkdtempSync(join(tmpdir(), 'pymark-cache-'));
 
 beforeAll(async () => {
   cli = join(await buildNodeBundles(), 'pymark.mjs');
@@ -23,13 +26,29 @@ interface Run {
 
 function pymark(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => {
+    const env = { ...process.env, PYMARK_CACHE_DIR: cacheDir };
+    execFile(process.execPath, [cli, ...args], { env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
 }
 
 const read = (path: string) => readFileSync(path, 'utf8');
+
+/** Every file under `dir` with its bytes, by relative path. */
+function tree(dir: string): Map<string, string> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+  return new Map(files.map((path) => [path, readFileSync(join(dir, path), 'base64')]));
+}
+
+async function buildJson(...args: string[]) {
+  const run = await pymark('build', ...args, '--json');
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+}
 
 describe('pymark build', () => {
   test('builds into <project>/site, reports as JSON, and a rebuild writes nothing and starts no Python', async () => {
@@ -58,6 +77,30 @@ describe('pymark build', () => {
       pythonWorkers: 0,
     });
   }, 120_000);
+
+  test('a rebuild from the macro cache equals a clean build; a changed script re-runs its calls only', async () => {
+    const dir = copyFixture(blogFixture);
+    const cached = join(dir, 'cached-site');
+    const clean = join(dir, 'clean-site');
+    await buildJson(dir, '--out', cached);
+    expect(existsSync(join(cacheDir, 'python-snapshot.bin'))).toBe(true);
+    const videos = join(dir, 'posts/videos.md');
+    writeFileSync(videos, `${read(videos)}\nOne more paragraph.\n`);
+    const fromCache = await buildJson(dir, '--out', cached);
+    expect(fromCache.stats).toMatchObject({ macrosRun: 0, pythonWorkers: 0 });
+    rmSync(join(dir, '.pymark'), { recursive: true });
+    await buildJson(dir, '--out', clean);
+    expect(tree(cached)).toEqual(tree(clean));
+
+    // youtube.py changes: its one call runs again, vimeo and the tag cloud come from the cache.
+    const youtube = join(dir, 'scripts/youtube.py');
+    writeFileSync(youtube, read(youtube).replace('def render(', '# Edited.\ndef render('));
+    const edited = await buildJson(dir, '--out', cached);
+    expect(edited.stats.macrosRun).toBe(1);
+    rmSync(join(dir, '.pymark'), { recursive: true });
+    await buildJson(dir, '--out', clean);
+    expect(tree(cached)).toEqual(tree(clean));
+  }, 180_000);
 
   test('a macro error exits 1, is listed with file, line and script line, and leaves the previous site whole', async () => {
     const dir = copyFixture(blogFixture);

@@ -79,4 +79,53 @@ describe('macro batcher', () => {
       Promise.all([batcher.renderMany([item('p', 'a')]), batcher.renderMany([item('q', 'b')])]),
     ).rejects.toThrow('Python could not start');
   });
+
+  test('calls alike but for their post run once when the result read nothing of the post, else once per post', async () => {
+    // `v` names what the echo reads: "site" reads the site data, "title" its post's title.
+    const runner = {
+      calls: [] as RenderItem[][],
+      async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+        this.calls.push([...items]);
+        return items.map(({ context }) => {
+          const reads = context.params.v?.value;
+          return {
+            ok: true,
+            html: reads === 'title' ? context.post.title : `<b>${reads}</b>`,
+            warnings: [],
+            reads: { site: reads === 'site', post: reads === 'title' ? ['title'] : [] },
+          };
+        });
+      },
+    };
+    const batcher = new MacroBatcher(runner);
+    batcher.dataVersion = 'd1';
+    const titled = (postId: string, value: string, title: string) => {
+      const call = item(postId, value);
+      return { ...call, context: { ...call.context, post: { ...call.context.post, title } } };
+    };
+    const posts = ['p1', 'p2', 'p3'];
+    const outcomes = await Promise.all(
+      posts.map((id) => batcher.renderMany([item(id, 'site'), titled(id, 'title', `T ${id}`)])),
+    );
+    // One site call and the three title calls first... none of which another post can reuse.
+    expect(runner.calls.map((call) => call.length)).toEqual([2, 2]);
+    expect(outcomes.map((list) => list.map((outcome) => (outcome.ok ? outcome.html : '')))).toEqual(
+      posts.map((id) => ['<b>site</b>', `T ${id}`]),
+    );
+
+    // Another build: new site data re-runs the site call only; a post with a new title, its own call.
+    batcher.resetBuild();
+    batcher.dataVersion = 'd2';
+    await batcher.renderMany([
+      item('p1', 'site'),
+      titled('p1', 'title', 'T p1'),
+      titled('p2', 'title', 'New'),
+    ]);
+    expect(runner.calls[2]?.map(({ context }) => [context.params.v?.value, context.post.title])).toEqual([
+      ['site', 't'],
+      ['title', 'New'],
+    ]);
+    expect(batcher.executed).toBe(2);
+    expect([...batcher.usedMemo().values()].flat()).toHaveLength(3);
+  });
 });

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { type Transferable as NodeTransferable, Worker } from 'node:worker_threads';
 import type { SiteSnapshot } from '../../core/abi';
 import { createPythonRuntime, type WorkerEndpoint } from '../client';
+import type { SnapshotCache } from '../snapshot-cache';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
 
 /*
@@ -34,6 +35,8 @@ export interface NodeRuntimeOptions {
   workerUrl?: URL;
   /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
   maxHeapBytes?: number;
+  /** Where Pyodide's memory snapshot is kept between processes (e.g. a file); without it every boot is a normal one. */
+  snapshots?: SnapshotCache;
 }
 
 export interface NodeRuntime {
@@ -58,6 +61,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime
       createWorker: () => nodeWorker(workerUrl, 2 * (options.maxHeapBytes ?? defaultMaxHeapBytes)),
       renderTimeoutMs: options.timeLimitMs,
       maxHeapBytes: options.maxHeapBytes,
+      snapshots: options.snapshots,
     }),
   );
   return {
