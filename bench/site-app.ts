@@ -65,8 +65,10 @@ async function appBuild(posts: Post[]): Promise<{ first: AppRun; again: AppRun }
   const browser = await launchBrowser();
   const app = await newAppPage(browser, server.url);
   const { page } = app;
+  // A shared machine under load: every wait is for a condition, none is a limit on the figures.
+  page.setDefaultTimeout(600_000);
   try {
-    await page.locator('.cm-content').first().waitFor({ timeout: 120_000 });
+    await page.locator('.cm-content').first().waitFor({ timeout: 600_000 });
     // Straight into the app's IndexedDB in one transaction, then a reload: importing 1,000 posts
     // through a folder sync is a bench of its own (each imported post refreshes the site data).
     const imported = await page.evaluate(async (records: Post[]) => {
@@ -85,8 +87,9 @@ async function appBuild(posts: Post[]): Promise<{ first: AppRun; again: AppRun }
       return records.length;
     }, posts);
     if (imported !== postCount) throw new Error(`imported ${imported} posts, not ${postCount}`);
-    await page.reload();
-    await page.locator('.cm-content').first().waitFor({ timeout: 120_000 });
+    // Under load the page's "load" event can be minutes away (Pyodide's files); the app is what counts.
+    await page.reload({ waitUntil: 'domcontentloaded', timeout: 600_000 });
+    await page.locator('.cm-content').first().waitFor({ timeout: 600_000 });
     await page.getByRole('tab', { name: 'Posts' }).click();
     await page
       .getByRole('list', { name: 'Posts' })
