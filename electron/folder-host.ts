@@ -53,6 +53,7 @@ interface OperationHandler<Op extends FolderOperation> {
 
 const handlers: { [Op in FolderOperation]: OperationHandler<Op> } = {
   list: { paths: ({ dir }) => [dir], run: (folder, { dir }) => folder.list(dir) },
+  listFolders: { paths: ({ dir }) => [dir], run: (folder, { dir }) => folder.listFolders(dir) },
   read: { paths: ({ path }) => [path], run: (folder, { path }) => folder.read(path) },
   writeAtomic: {
     paths: ({ path }) => [path],
@@ -63,6 +64,7 @@ const handlers: { [Op in FolderOperation]: OperationHandler<Op> } = {
     run: (folder, { from, to }) => folder.move(from, to).then(() => null),
   },
   remove: { paths: ({ path }) => [path], run: (folder, { path }) => folder.remove(path).then(() => null) },
+  removeEmptyFolder: { paths: ({ dir }) => [dir], run: (folder, { dir }) => folder.removeEmptyFolder(dir) },
 };
 
 interface HeldFolder extends FolderIdentity {

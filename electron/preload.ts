@@ -35,10 +35,12 @@ const bridge: DesktopBridge = {
   },
   folder: {
     list: forwardFolder('list'),
+    listFolders: forwardFolder('listFolders'),
     read: forwardFolder('read'),
     writeAtomic: forwardFolder('writeAtomic'),
     move: forwardFolder('move'),
     remove: forwardFolder('remove'),
+    removeEmptyFolder: forwardFolder('removeEmptyFolder'),
   },
 };
 

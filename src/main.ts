@@ -6,16 +6,14 @@ import { HeldList, SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
-import { listFilesBelow } from './site/app/directory-files';
 import { SiteBuildClient } from './site/app/site-build-client';
 import { ImageWorker } from './storage/browser-thumbnails';
-import { DirectoryHandleFolder } from './storage/folder/directory-handle-folder';
-import { IdbFolderHandleStore } from './storage/folder/folder-handle-store';
+import { type FolderAdapter, listFilesBelow } from './storage/folder/folder-adapter';
 import { openMediaStore } from './storage/idb-media-store';
 import { openPostStore } from './storage/idb-post-store';
 import { openScriptStore } from './storage/idb-script-store';
 import { LastOpenMemory, type View } from './storage/last-open';
-import { defaultDbName, openPymarkDb, warnAboutInvalidRecord } from './storage/pymark-db';
+import { defaultDbName, openPymarkDb } from './storage/pymark-db';
 import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
@@ -139,7 +137,10 @@ async function start(): Promise<void> {
   });
   app.media = media;
 
-  app.site = await siteWorkspace(runtime, siteData, project.connection);
+  const site = await siteWorkspace(runtime, siteData, project.connection);
+  app.site = site;
+  // Rebuild on change (when the user turned it on) follows every saved post, script and media item.
+  for (const changes of [store, postStore, mediaStore]) changes.subscribe(() => site.contentChanged());
 
   // The typing pause may not have elapsed when the tab is closed or hidden; don't lose those keystrokes.
   let flushed: Promise<unknown> = Promise.resolve();
@@ -189,6 +190,9 @@ async function start(): Promise<void> {
   await incoming.receive(readIncomingPost(location.search));
 }
 
+/** Where the Site view's rebuild-on-change toggle is remembered (per browser, like the view last open). */
+const autoRebuildKey = 'pymark:site:rebuild-on-change';
+
 /**
  * The Site view's owner: builds run in the site build worker (src/site/app/site-build-worker.ts),
  * which relays its macros to this page's Python runtime; `site.yml` lives in the connected folder
@@ -197,29 +201,38 @@ async function start(): Promise<void> {
 async function siteWorkspace(
   runtime: ReturnType<typeof createPythonRuntime>,
   siteData: SiteDataFeed,
-  folder: { state: { status: string }; subscribe(listener: (state: { status: string }) => void): () => void },
+  folder: {
+    state: { status: string };
+    subscribe(listener: (state: { status: string }) => void): () => void;
+    readonly folder: FolderAdapter | undefined;
+  },
 ): Promise<SiteWorkspace> {
   const db = await openPymarkDb(defaultDbName);
-  const handles = new IdbFolderHandleStore(db, warnAboutInvalidRecord);
   const storedSettings = new IdbSiteSettingsText(db);
   const connected = () => folder.state.status === 'connected' || folder.state.status === 'syncing';
-  const connectedHandle = async () => (connected() ? await handles.load() : undefined);
+  const connectedFolder = () => (connected() ? folder.folder : undefined);
   const worker = new Worker(new URL('./site/app/site-build-worker.ts', import.meta.url), {
     type: 'module',
     name: 'site build worker',
   });
   // A build hands the runtime the published posts as site data; the preview then takes its own back.
-  const builds = new SiteBuildClient(worker, runtime, () => void siteData.refresh());
+  // The worker opens a browser folder's handle itself; the desktop build's folder only this page reaches.
+  const builds = new SiteBuildClient(
+    worker,
+    runtime,
+    () => void siteData.refresh(),
+    window.pymarkDesktop ? { access: 'page', current: connectedFolder } : { access: 'handle' },
+  );
   const site = new SiteWorkspace({
     builds,
     settingsText: async () => {
-      const handle = await connectedHandle();
-      return handle ? new FolderSiteSettingsText(new DirectoryHandleFolder(handle)) : storedSettings;
+      const adapter = connectedFolder();
+      return adapter ? new FolderSiteSettingsText(adapter) : storedSettings;
     },
     projectTemplates: async () => {
-      const handle = await connectedHandle();
-      if (!handle) return [];
-      const files = await listFilesBelow(handle, 'templates');
+      const adapter = connectedFolder();
+      if (!adapter) return [];
+      const files = await listFilesBelow(adapter, 'templates');
       return files.map((file) => file.path.slice('templates/'.length));
     },
     folderConnected: connected,
@@ -235,7 +248,12 @@ async function siteWorkspace(
       persisted: () => navigator.storage?.persisted?.() ?? Promise.resolve(false),
       persist: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
     },
+    autoRebuildSetting: {
+      read: () => localStorage.getItem(autoRebuildKey) === 'on',
+      write: (on) => localStorage.setItem(autoRebuildKey, on ? 'on' : 'off'),
+    },
   });
+  void site.checkPersistence();
   // Connecting a folder is the other moment to ask the browser to keep the app's storage.
   let wasConnected = connected();
   folder.subscribe(() => {

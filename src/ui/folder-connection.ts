@@ -66,6 +66,7 @@ export type FolderControls = Pick<
   FolderConnection<FolderHandle>,
   | 'state'
   | 'subscribe'
+  | 'folder'
   | 'connect'
   | 'reconnect'
   | 'disconnect'

@@ -447,6 +447,7 @@ export class PymarkApp extends LitElement {
       }
       <pymark-settings-dialog
         .runTimeoutMs=${view?.runTimeoutMs ?? 30_000}
+        .persisted=${this.siteView?.persisted}
         .bookmarklet=${/^https?:$/.test(location.protocol) ? bookmarkletCode(location.href) : ''}
         @timeout-change=${(event: CustomEvent<number>) => workspace?.setRunTimeout(event.detail)}
       ></pymark-settings-dialog>
@@ -756,6 +757,8 @@ export class PymarkApp extends LitElement {
         return site.build({ zip: intent.zip });
       case 'cancel':
         return site.cancel();
+      case 'auto-rebuild':
+        return site.setAutoRebuild(intent.on);
       case 'export':
         return site.exportProject();
       case 'open':

@@ -1,6 +1,7 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { dialogStyles } from './shared-styles';
+import { persistenceText } from './site-workspace';
 
 /** Settings the user can change; emits `timeout-change` with the new run time limit in ms. */
 @customElement('pymark-settings-dialog')
@@ -46,6 +47,8 @@ export class SettingsDialog extends LitElement {
   @property({ type: Number }) runTimeoutMs = 30_000;
   /** The bookmarklet's `javascript:` URL, which sends the visited page to this app; empty where none can reach it. */
   @property() bookmarklet = '';
+  /** Whether the browser granted persistent storage (asked when the user first builds or connects a folder). */
+  @property({ attribute: false }) persisted: boolean | undefined;
   @query('dialog') private dialog!: HTMLDialogElement;
   @query('input') private input!: HTMLInputElement;
 
@@ -63,6 +66,8 @@ export class SettingsDialog extends LitElement {
           <input type="number" min="1" max="600" step="1" required />
         </label>
         <p class="hint">A run is interrupted when it takes longer than this.</p>
+        <h3>Storage</h3>
+        <p class="hint storage-persistence" role="status">${persistenceText(this.persisted)}</p>
         <h3>Bookmarklet</h3>
         ${
           this.bookmarklet

@@ -4,7 +4,7 @@ import type { BuildReport, ProblemLink, ReportedProblem } from '../site/app/buil
 import { previewPath } from '../site/app/preview-cache';
 import type { BuildProgress } from '../site/app/site-build-client';
 import { controlStyles } from './shared-styles';
-import { type SiteField, type SiteState, siteFields } from './site-workspace';
+import { persistenceText, type SiteField, type SiteState, siteFields } from './site-workspace';
 
 const fieldLabels: Record<SiteField, string> = {
   title: 'Title',
@@ -22,6 +22,7 @@ export type SiteIntent =
   | { type: 'commit' }
   | { type: 'build'; zip: boolean }
   | { type: 'cancel' }
+  | { type: 'auto-rebuild'; on: boolean }
   | { type: 'export' }
   | { type: 'open'; link: ProblemLink };
 
@@ -69,6 +70,11 @@ export class SiteView extends LitElement {
         margin: 0;
         padding-left: 1.2rem;
       }
+      label.toggle {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+      }
       .link {
         background: none;
         border: none;
@@ -112,6 +118,12 @@ export class SiteView extends LitElement {
           }
           <a href=${previewPath} target="_blank" rel="noopener">Browse the built site</a>
         </div>
+        <label class="toggle">
+          <input type="checkbox" name="auto-rebuild" .checked=${state.autoRebuild}
+            @change=${(event: Event) => this.intent({ type: 'auto-rebuild', on: (event.target as HTMLInputElement).checked })} />
+          Rebuild on change
+        </label>
+        ${state.rebuildStatus ? html`<p role="status" class="rebuild-status">${state.rebuildStatus}</p>` : nothing}
         ${state.building ? renderProgress(state.progress) : nothing}
         ${state.report ? this.renderReport(state.report) : nothing}
         <h2>Templates</h2>
@@ -122,15 +134,7 @@ export class SiteView extends LitElement {
           )}
         </ul>
         <h2>Storage</h2>
-        <p class="persisted">
-          ${
-            state.persisted === undefined
-              ? 'Checking whether the browser keeps this app’s storage…'
-              : state.persisted
-                ? 'The browser keeps this app’s storage (persistent storage granted).'
-                : 'Persistent storage not granted: under pressure the browser may clear this app’s storage. Export the project to keep a copy.'
-          }
-        </p>
+        <p class="persisted">${persistenceText(state.persisted)}</p>
         <div class="actions"><button @click=${() => this.intent({ type: 'export' })}>Export project (.zip)</button></div>
       </section>
     `;

@@ -1,5 +1,6 @@
 import { Document, isMap, parseDocument } from 'yaml';
 import { parseSiteSettings, type SiteSettings, siteSettingsSchema } from '../core/site-settings';
+import type { Scheduler } from '../runtime/call-executor';
 import type { BuildReport } from '../site/app/build-protocol';
 import type { BuildProgress, SiteBuildClient } from '../site/app/site-build-client';
 import { defaultTheme } from '../site/theme';
@@ -36,8 +37,15 @@ export interface SiteState {
   report: BuildReport | undefined;
   /** Whether the browser keeps this origin's storage under pressure; undefined until known. */
   persisted: boolean | undefined;
+  /** Rebuild on change: posts, scripts or media changing start a background build. */
+  autoRebuild: boolean;
+  /** What rebuild on change is doing, said in words; null while it has nothing to say. */
+  rebuildStatus: string | null;
   problem: string | null;
 }
+
+/** How long after the last change a background rebuild starts: typing saves often, one build follows. */
+export const rebuildDelayMs = 1_500;
 
 export interface SiteWorkspaceDeps {
   builds: Pick<SiteBuildClient, 'build' | 'cancel' | 'exportProject'>;
@@ -49,14 +57,31 @@ export interface SiteWorkspaceDeps {
   /** Hands a file to the user (a download). */
   saveFile: (blob: Blob, name: string) => void;
   storage: { persisted(): Promise<boolean>; persist(): Promise<boolean> };
+  /** Where the rebuild-on-change toggle is remembered between visits. */
+  autoRebuildSetting: { read(): boolean; write(on: boolean): void };
+  /** Waits before a background rebuild; tests pass a manual clock. */
+  schedule?: Scheduler;
+  /** The time of day a rebuild finished, as the status says it. */
+  clockTime?: () => string;
 }
 
 /**
  * The Site view's state: the site settings form (validated as typed, saved to `site.yml`), the
  * templates in use, and builds through the site build worker with their progress and report.
+ *
+ * Rebuild on change: each change restarts a short wait, then one background build runs (the
+ * worker's memo and the writer's manifest make it incremental: only the macros and files that
+ * changed are redone). A change while that rebuild runs cancels it and queues the next, so the
+ * newest change wins; builds never overlap, a rebuild waits for a build the user started.
  */
 export class SiteWorkspace extends StateHolder<SiteState> {
   #text: string | undefined;
+  /** Stops the wait before a background rebuild, while one is pending. */
+  #cancelWait: (() => void) | undefined;
+  /** A change arrived while a build ran: rebuild once it ends. */
+  #changedDuringBuild = false;
+  /** The running build is a background rebuild (which a newer change may cancel). */
+  #rebuilding = false;
 
   constructor(private readonly deps: SiteWorkspaceDeps) {
     super({
@@ -68,8 +93,19 @@ export class SiteWorkspace extends StateHolder<SiteState> {
       progress: undefined,
       report: undefined,
       persisted: undefined,
+      autoRebuild: deps.autoRebuildSetting.read(),
+      rebuildStatus: null,
       problem: null,
     });
+  }
+
+  /** Finds out whether the browser keeps the app's storage (Settings says so from the start). */
+  async checkPersistence(): Promise<void> {
+    try {
+      this.set({ persisted: await this.deps.storage.persisted() });
+    } catch {
+      this.set({ persisted: false });
+    }
   }
 
   /** Reads `site.yml` and the templates afresh: the view calls it each time it opens. */
@@ -132,32 +168,113 @@ export class SiteWorkspace extends StateHolder<SiteState> {
   async build(options: { zip: boolean } = { zip: false }): Promise<void> {
     if (this.state.building) return;
     await this.commit();
-    this.set({ building: true, progress: undefined, report: undefined, problem: null });
+    // This build takes in every change so far: a rebuild waiting for them is not needed.
+    this.#stopWaiting();
+    this.#changedDuringBuild = false;
     void this.askPersistence();
-    try {
-      const answer = await this.deps.builds.build({
-        toFolder: this.deps.folderConnected(),
-        zip: options.zip,
-        onProgress: (progress) => this.set({ progress }),
-      });
-      this.set({ report: answer.report });
-      if (answer.zip && answer.report.outcome === 'built') this.deps.saveFile(answer.zip, 'site.zip');
-    } catch (error) {
-      this.reportProblem(
-        `Could not build the site: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    } finally {
-      this.set({ building: false, progress: undefined });
-    }
+    await this.#run(options.zip, false);
   }
 
   cancel(): void {
     this.deps.builds.cancel();
   }
 
+  /** Turns rebuild on change on or off, and remembers it. */
+  setAutoRebuild(on: boolean): void {
+    this.deps.autoRebuildSetting.write(on);
+    if (!on) {
+      this.#stopWaiting();
+      this.#changedDuringBuild = false;
+    }
+    this.set({
+      autoRebuild: on,
+      rebuildStatus: on ? 'On: posts, scripts and media that change are rebuilt in the background.' : null,
+    });
+  }
+
+  /** A post, script or media item changed: with rebuild on change, the site follows. */
+  contentChanged(): void {
+    if (!this.state.autoRebuild) return;
+    if (this.state.building) {
+      this.#changedDuringBuild = true;
+      // A newer change supersedes a running rebuild (one the user started runs to its end).
+      if (this.#rebuilding) {
+        this.deps.builds.cancel();
+        this.set({ rebuildStatus: 'Changed again: the rebuild starts over…' });
+      }
+      return;
+    }
+    this.#wait();
+  }
+
+  #wait(): void {
+    this.#stopWaiting();
+    const schedule = this.deps.schedule ?? defaultSchedule;
+    this.#cancelWait = schedule(rebuildDelayMs, () => {
+      this.#cancelWait = undefined;
+      void this.#rebuild();
+    });
+    this.set({ rebuildStatus: 'Changes seen: rebuilding in a moment…' });
+  }
+
+  #stopWaiting(): void {
+    this.#cancelWait?.();
+    this.#cancelWait = undefined;
+  }
+
+  async #rebuild(): Promise<void> {
+    if (!this.state.autoRebuild) return;
+    if (this.state.building) {
+      this.#changedDuringBuild = true;
+      return;
+    }
+    this.set({ rebuildStatus: 'Rebuilding after a change…' });
+    await this.#run(false, true);
+  }
+
+  async #run(zip: boolean, rebuild: boolean): Promise<void> {
+    this.#rebuilding = rebuild;
+    this.set({
+      building: true,
+      progress: undefined,
+      problem: null,
+      ...(rebuild ? {} : { report: undefined }),
+    });
+    let rebuildStatus: string | null = this.state.rebuildStatus;
+    try {
+      const answer = await this.deps.builds.build({
+        toFolder: this.deps.folderConnected(),
+        zip,
+        onProgress: (progress) => this.set({ progress }),
+      });
+      const superseded = rebuild && answer.report.outcome === 'cancelled' && this.#changedDuringBuild;
+      // A rebuild cancelled by a newer change says nothing: the next one reports.
+      if (!superseded) this.set({ report: answer.report });
+      if (rebuild && !superseded) rebuildStatus = rebuiltStatus(answer.report, this.#clockTime());
+      if (answer.zip && answer.report.outcome === 'built') this.deps.saveFile(answer.zip, 'site.zip');
+    } catch (error) {
+      this.reportProblem(
+        `Could not build the site: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (rebuild) rebuildStatus = 'The rebuild after a change could not run: see the problem above.';
+    } finally {
+      this.#rebuilding = false;
+      this.set({ building: false, progress: undefined, rebuildStatus });
+    }
+    if (this.#changedDuringBuild && this.state.autoRebuild) {
+      this.#changedDuringBuild = false;
+      this.#wait();
+    }
+  }
+
+  #clockTime(): string {
+    return (this.deps.clockTime ?? (() => new Date().toLocaleTimeString()))();
+  }
+
   async exportProject(): Promise<void> {
     await this.attempt('export the project', async () => {
-      this.deps.saveFile(await this.deps.builds.exportProject(), 'pymark-project.zip');
+      const fromFolder = this.deps.folderConnected();
+      this.deps.saveFile(await this.deps.builds.exportProject(fromFolder), 'pymark-project.zip');
     });
   }
 
@@ -173,6 +290,30 @@ export class SiteWorkspace extends StateHolder<SiteState> {
       // A browser without the Storage API: nothing to ask, and the view says it is not kept.
       this.set({ persisted: false });
     }
+  }
+}
+
+const defaultSchedule: Scheduler = (ms, callback) => {
+  const handle = setTimeout(callback, ms);
+  return () => clearTimeout(handle);
+};
+
+/** Whether the browser keeps the app's storage, in words (the Site view and Settings both say it). */
+export function persistenceText(persisted: boolean | undefined): string {
+  if (persisted === undefined) return 'Checking whether the browser keeps this app’s storage…';
+  return persisted
+    ? 'The browser keeps this app’s storage (persistent storage granted).'
+    : 'Persistent storage not granted: under pressure the browser may clear this app’s storage. Export the project to keep a copy.';
+}
+
+function rebuiltStatus(report: BuildReport, at: string): string {
+  switch (report.outcome) {
+    case 'built':
+      return `Rebuilt after a change at ${at}: ${report.written} written, ${report.unchanged} unchanged, ${report.removed} removed.`;
+    case 'failed':
+      return `The rebuild after a change at ${at} failed: see the report.`;
+    case 'cancelled':
+      return `The rebuild after a change was cancelled at ${at}.`;
   }
 }
 

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { persistenceText } from '../../src/ui/site-workspace';
 import {
   type AppPage,
   createScript,
@@ -365,5 +366,44 @@ describe('building the site in the app', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('rebuild on change: an edited post is rebuilt in the background; Settings says whether storage is kept', async () => {
+    await siteTab().click();
+    await page.getByRole('checkbox', { name: 'Rebuild on change' }).check();
+    // The failing macro of the test before is fixed: that save is a change too, and rebuilds.
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await page.getByRole('list', { name: 'Scripts' }).locator('button.open', { hasText: 'stall' }).click();
+    await replaceEditorText(page, 'Code of stall', 'def render(context):\n    return "calm"\n');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).and(page.locator(':disabled')).waitFor();
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('list', { name: 'Posts' }).getByText('Post number 03').click();
+    await replaceEditorText(
+      page,
+      'Markdown of Post number 03',
+      'Rewritten while the site rebuilds itself.\n',
+    );
+    const rebuiltPage = async () => {
+      const tree = await page.evaluate(readOpfsTree, 'site/posts/post_03');
+      return Buffer.from(tree['index.html'] ?? '', 'base64').toString('utf8');
+    };
+    await expect
+      .poll(rebuiltPage, { timeout: 120_000 })
+      .toContain('Rewritten while the site rebuilds itself.');
+    await siteTab().click();
+    await expect
+      .poll(() => page.locator('pymark-site-view .rebuild-status').textContent(), { timeout: 60_000 })
+      .toMatch(/Rebuilt after a change at .*: \d+ written, \d+ unchanged/);
+    // The stalled post's page came back once its macro worked again.
+    expect(Object.keys(await page.evaluate(readOpfsTree, 'site'))).toContain('posts/stalled/index.html');
+
+    // Persistent storage was asked for at the first build; Settings says what the browser answered.
+    const granted = await page.evaluate(() => navigator.storage.persisted());
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect
+      .poll(() => page.locator('pymark-settings-dialog .storage-persistence').textContent())
+      .toBe(persistenceText(granted));
+    await page.keyboard.press('Escape');
   });
 });

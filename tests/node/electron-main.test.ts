@@ -178,9 +178,11 @@ describe('main process wiring', () => {
     expect([...electron.handlers.keys()].sort()).toEqual([
       'pymark:connected-folder',
       'pymark:folder:list',
+      'pymark:folder:list-folders',
       'pymark:folder:move',
       'pymark:folder:read',
       'pymark:folder:remove',
+      'pymark:folder:remove-empty-folder',
       'pymark:folder:write-atomic',
       'pymark:forget-folder',
       'pymark:pick-folder',

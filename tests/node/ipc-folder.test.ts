@@ -2,46 +2,14 @@ import 'fake-indexeddb/auto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FolderHost, replyTo } from '../../electron/folder-host';
-import type { DesktopBridge, FolderOperation, FolderRequest } from '../../src/storage/folder/desktop-bridge';
+import { FolderHost } from '../../electron/folder-host';
+import type { DesktopBridge } from '../../src/storage/folder/desktop-bridge';
 import { DesktopFolderHandleStore, pickDesktopFolder } from '../../src/storage/folder/desktop-folder';
 import { FolderSync } from '../../src/storage/folder/folder-sync';
 import { IpcFolder } from '../../src/storage/folder/ipc-folder';
 import { FolderConnection } from '../../src/ui/folder-connection';
+import { fakeBridge } from './desktop-bridge-harness';
 import { openProject, type Project, tempDir } from './folder-sync-harness';
-
-const windowId = 7;
-
-/**
- * Electron's part without Electron: each call is copied as IPC copies it (structured clone), handled
- * by the same FolderHost main.ts wires to ipcMain, and its reply copied back.
- */
-function fakeBridge(host: FolderHost, choose: () => Promise<string | undefined>): DesktopBridge {
-  const overIpc = async (handle: () => Promise<unknown>) => structuredClone(await handle());
-  const folderCall =
-    <Op extends FolderOperation>(operation: Op) =>
-    (request: FolderRequest<Op>) =>
-      overIpc(() => host.handle(windowId, operation, structuredClone(request)));
-  return {
-    pickFolder: () => overIpc(() => host.pick(windowId, choose)),
-    connectedFolder: () => overIpc(() => replyTo(() => host.connected(windowId))),
-    forgetFolder: () =>
-      overIpc(() =>
-        replyTo(() => {
-          host.forget(windowId);
-          return null;
-        }),
-      ),
-    onFolderChanged: () => () => {},
-    folder: {
-      list: folderCall('list'),
-      read: folderCall('read'),
-      writeAtomic: folderCall('writeAtomic'),
-      move: folderCall('move'),
-      remove: folderCall('remove'),
-    },
-  };
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -116,7 +84,15 @@ describe('replies the app does not trust', () => {
   const folderId = '00000000-0000-4000-8000-000000000000';
   const replying = (reply: unknown): DesktopBridge['folder'] => {
     const answer = async () => reply;
-    return { list: answer, read: answer, writeAtomic: answer, move: answer, remove: answer };
+    return {
+      list: answer,
+      listFolders: answer,
+      read: answer,
+      writeAtomic: answer,
+      move: answer,
+      remove: answer,
+      removeEmptyFolder: answer,
+    };
   };
 
   it.each([

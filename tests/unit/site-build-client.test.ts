@@ -84,7 +84,7 @@ describe('SiteBuildClient', () => {
       zip: false,
       onProgress: (p) => progress.push(`${p.phase} ${p.done}`),
     });
-    expect(worker.sent[0]).toMatchObject({ type: 'build', toFolder: true, zip: false });
+    expect(worker.sent[0]).toMatchObject({ type: 'build', folder: 'handle', zip: false });
     const id = (worker.sent[0] as { id: number }).id;
     worker.send({ type: 'render', requestId: 7, items: [item] });
     await expect.poll(() => worker.sent.length).toBe(2);

@@ -3,12 +3,12 @@ import { serializeSidecar } from '../../core/media-file';
 import { serializePostFile } from '../../core/post-file';
 import { serializeScriptFile } from '../../core/script-file';
 import { siteSettingsPath } from '../../core/site-settings';
+import { type FolderAdapter, listFilesBelow, splitPath } from '../../storage/folder/folder-adapter';
 import type { MediaStore } from '../../storage/media-store';
 import type { PostStore } from '../../storage/post-store';
 import type { ScriptStore } from '../../storage/script-store';
 import type { SiteSettingsText } from '../../storage/site-settings-store';
 import type { ProjectFileInfo, ProjectSource } from '../project';
-import { listFilesBelow, readFileAt } from './directory-files';
 
 /** The folders of a project the app holds in IndexedDB; the rest (templates, assets) only a folder has. */
 const storedDirs = new Set(['posts', 'scripts', 'media']);
@@ -24,7 +24,8 @@ export async function appProjectSource(deps: {
   scripts: Pick<ScriptStore, 'list'>;
   media: Pick<MediaStore, 'list' | 'blob'>;
   siteSettings: SiteSettingsText;
-  folder: FileSystemDirectoryHandle | undefined;
+  /** The connected project folder (a directory handle's, or the desktop build's over IPC). */
+  folder: FolderAdapter | undefined;
 }): Promise<ProjectSource> {
   const encoder = new TextEncoder();
   const files = new Map<string, { bytes: Uint8Array; modifiedAt: string }>();
@@ -51,6 +52,8 @@ export async function appProjectSource(deps: {
   if (settingsText !== undefined)
     files.set(siteSettingsPath, { bytes: encoder.encode(settingsText), modifiedAt: now });
   const folder = deps.folder;
+  /** Files the engine found listing the folder: read without looking for them again. */
+  const inFolder = new Set<string>();
 
   return {
     async listFiles(dir: string): Promise<ProjectFileInfo[]> {
@@ -59,7 +62,9 @@ export async function appProjectSource(deps: {
         return [...files, ...images]
           .filter(([path]) => path.startsWith(`${dir}/`))
           .map(([path, file]) => ({ path, modifiedAt: file.modifiedAt }));
-      return listFilesBelow(folder, dir);
+      const listed = await listFilesBelow(folder, dir);
+      for (const file of listed) inFolder.add(file.path);
+      return listed.map(({ path, modifiedAt }) => ({ path, modifiedAt }));
     },
     async read(path: string): Promise<Uint8Array | undefined> {
       const image = images.get(path);
@@ -70,7 +75,10 @@ export async function appProjectSource(deps: {
       const held = files.get(path);
       if (held || storedDirs.has(path.split('/')[0] ?? '') || path === siteSettingsPath || !folder)
         return held?.bytes;
-      return readFileAt(folder, path);
+      if (inFolder.has(path)) return folder.read(path);
+      // The adapters differ in how they fail on a missing file: look for it in its folder first.
+      const listed = await folder.list(splitPath(path).dirs.join('/'));
+      return listed.some((file) => file.path === path) ? folder.read(path) : undefined;
     },
   };
 }

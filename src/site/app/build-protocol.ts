@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { macroContextSchema, siteSnapshotSchema } from '../../core/abi';
 import { callReadsSchema } from '../../runtime/protocol';
+import { folderDirSchema, folderPathSchema } from '../../storage/folder/desktop-bridge';
 
 /*
  * The messages between the page and the site build worker (site-build-worker.ts). Both sides check
@@ -86,18 +87,44 @@ export const buildReportSchema = z.strictObject({
 });
 export type BuildReport = z.infer<typeof buildReportSchema>;
 
+/**
+ * How the worker reaches the project folder: `handle`, the browser's directory handle it loads
+ * itself; `page`, the page's folder through `folder` requests (the desktop build's folder lives in
+ * Electron's main process, which only the page can call); `none`, no folder connected.
+ */
+export const folderAccessSchema = z.enum(['handle', 'page', 'none']);
+export type FolderAccess = z.infer<typeof folderAccessSchema>;
+
+/** A folder operation the worker asks the page to run on the connected folder (FolderAdapter's). */
+export const folderRequestSchema = z.discriminatedUnion('operation', [
+  z.strictObject({ operation: z.literal('list'), dir: folderDirSchema }),
+  z.strictObject({ operation: z.literal('listFolders'), dir: folderDirSchema }),
+  z.strictObject({ operation: z.literal('read'), path: folderPathSchema }),
+  z.strictObject({
+    operation: z.literal('writeAtomic'),
+    path: folderPathSchema,
+    bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be a Uint8Array'),
+  }),
+  z.strictObject({ operation: z.literal('remove'), path: folderPathSchema }),
+  z.strictObject({ operation: z.literal('removeEmptyFolder'), dir: folderPathSchema }),
+]);
+export type FolderRequest = z.infer<typeof folderRequestSchema>;
+
 export const pageToWorkerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('build'),
     id: z.number().int(),
     /** Also answer with the site as a zip (Download site). */
     zip: z.boolean(),
-    /** Write into the connected folder's `site/` (when one is connected). */
-    toFolder: z.boolean(),
+    /** The project folder: templates and assets are read from it, and the site written to its `site/`. */
+    folder: folderAccessSchema,
     allowUnknownMacros: z.boolean(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: z.number().int() }),
-  z.strictObject({ type: z.literal('export'), id: z.number().int() }),
+  z.strictObject({ type: z.literal('export'), id: z.number().int(), folder: folderAccessSchema }),
+  /** The answer to a `folder` request; the worker checks `value` against what it asked. */
+  z.strictObject({ type: z.literal('folder-done'), requestId: z.number().int(), value: z.unknown() }),
+  z.strictObject({ type: z.literal('folder-failed'), requestId: z.number().int(), message: z.string() }),
   z.strictObject({
     type: z.literal('rendered'),
     requestId: z.number().int(),
@@ -116,6 +143,7 @@ export const workerToPageSchema = z.discriminatedUnion('type', [
     items: z.array(renderItemSchema),
   }),
   z.strictObject({ type: z.literal('site-data'), snapshot: siteSnapshotSchema }),
+  z.strictObject({ type: z.literal('folder'), requestId: z.number().int(), request: folderRequestSchema }),
   z.strictObject({
     type: z.literal('progress'),
     id: z.number().int(),

@@ -1,12 +1,15 @@
 import type { PythonRuntime, RenderItem } from '../../runtime/types';
+import type { FolderAdapter } from '../../storage/folder/folder-adapter';
 import {
   type BuildPhase,
   type BuildReport,
   checkMessage,
+  type FolderRequest,
   type PageToWorker,
   type WorkerToPage,
   workerToPageSchema,
 } from './build-protocol';
+import { runFolderRequest } from './folder-relay';
 
 /** What the client needs of the site build worker: a `Worker`, or a stand-in in tests. */
 export interface BuildWorkerEndpoint {
@@ -28,6 +31,13 @@ export interface BuildRequest {
   allowUnknownMacros?: boolean;
   onProgress?: (progress: BuildProgress) => void;
 }
+
+/**
+ * How the worker reaches the connected folder: `handle`, the directory handle it loads itself (the
+ * browser); `page`, this page's folder adapter, through requests the client answers (the desktop
+ * build, whose folder only the page's bridge to Electron's main process reaches).
+ */
+export type PageFolder = { access: 'handle' } | { access: 'page'; current: () => FolderAdapter | undefined };
 
 export interface BuildAnswer {
   report: BuildReport;
@@ -58,6 +68,7 @@ export class SiteBuildClient {
     private readonly runtime: Pick<PythonRuntime, 'renderMany' | 'setSiteData'>,
     /** Called after a build handed the runtime the site's data, so the preview can take its own back. */
     private readonly afterBuild: () => void = () => {},
+    private readonly folder: PageFolder = { access: 'handle' },
   ) {
     worker.addEventListener('message', (event) => this.#receive(event.data));
   }
@@ -80,7 +91,7 @@ export class SiteBuildClient {
         type: 'build',
         id,
         zip: request.zip,
-        toFolder: request.toFolder,
+        folder: request.toFolder ? this.folder.access : 'none',
         allowUnknownMacros: request.allowUnknownMacros ?? false,
       });
     }).finally(() => {
@@ -94,12 +105,12 @@ export class SiteBuildClient {
     if (this.#activeId !== undefined) this.worker.postMessage({ type: 'cancel', id: this.#activeId });
   }
 
-  /** Every file of the project as a zip (Export project). */
-  exportProject(): Promise<Blob> {
+  /** Every file of the project as a zip (Export project); `fromFolder`: templates and assets too. */
+  exportProject(fromFolder: boolean): Promise<Blob> {
     const id = this.#nextId++;
     return new Promise<Blob>((resolve, reject) => {
       this.#exports.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'export', id });
+      this.worker.postMessage({ type: 'export', id, folder: fromFolder ? this.folder.access : 'none' });
     });
   }
 
@@ -121,6 +132,9 @@ export class SiteBuildClient {
         return;
       case 'site-data':
         this.runtime.setSiteData(message.snapshot);
+        return;
+      case 'folder':
+        void this.#runFolderRequest(message.requestId, message.request);
         return;
       case 'progress':
         this.#waiting.get(message.id)?.onProgress?.({
@@ -150,6 +164,20 @@ export class SiteBuildClient {
         waiting?.reject(new Error(message.message));
         return;
       }
+    }
+  }
+
+  async #runFolderRequest(requestId: number, request: FolderRequest): Promise<void> {
+    try {
+      const folder = this.folder.access === 'page' ? this.folder.current() : undefined;
+      const value = await runFolderRequest(folder, request);
+      this.worker.postMessage({ type: 'folder-done', requestId, value });
+    } catch (error) {
+      this.worker.postMessage({
+        type: 'folder-failed',
+        requestId,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

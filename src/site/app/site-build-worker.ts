@@ -4,6 +4,7 @@ import type { SiteSnapshot } from '../../core/abi';
 import type { RenderItem, RenderOutcome } from '../../runtime/types';
 import { makeCanvasThumbnail } from '../../storage/canvas-images';
 import { DirectoryHandleFolder } from '../../storage/folder/directory-handle-folder';
+import type { FolderAdapter } from '../../storage/folder/folder-adapter';
 import { IdbFolderHandleStore } from '../../storage/folder/folder-handle-store';
 import { openMediaStore } from '../../storage/idb-media-store';
 import { openPostStore } from '../../storage/idb-post-store';
@@ -19,13 +20,15 @@ import {
   type BuildPhase,
   type BuildReport,
   checkMessage,
+  type FolderAccess,
   type PageToWorker,
   type ProblemLink,
   pageToWorkerSchema,
   type ReportedProblem,
   type WorkerToPage,
 } from './build-protocol';
-import { DirectorySiteTarget, subdirectory } from './directory-files';
+import { RelayedFolder } from './folder-relay';
+import { FolderSiteTarget } from './folder-site-target';
 import { storePreview } from './preview-cache';
 
 /*
@@ -106,20 +109,23 @@ const storage = (async () => {
   return { posts, scripts, media, db, handles: new IdbFolderHandleStore(db, warnAboutInvalidRecord) };
 })();
 
-/** The connected project folder, when there is one this worker may write to. */
-async function connectedFolder(): Promise<FileSystemDirectoryHandle | undefined> {
+/** The desktop build's folder, through the page (folder-relay.ts). */
+const pageFolder = new RelayedFolder((requestId, request) => post({ type: 'folder', requestId, request }));
+
+/** The connected project folder, reached as the page says (build-protocol.ts's FolderAccess). */
+async function connectedFolder(access: FolderAccess): Promise<FolderAdapter | undefined> {
+  if (access === 'none') return undefined;
+  if (access === 'page') return pageFolder;
   const handle = await (await storage).handles.load();
   if (!handle) return undefined;
   if ((await handle.queryPermission({ mode: 'readwrite' })) !== 'granted')
     throw new Error(`the folder “${handle.name}” needs permission again: reconnect it from the sidebar`);
-  return handle;
+  return new DirectoryHandleFolder(handle);
 }
 
-async function projectSource(folder: FileSystemDirectoryHandle | undefined): Promise<ProjectSource> {
+async function projectSource(folder: FolderAdapter | undefined): Promise<ProjectSource> {
   const { posts, scripts, media, db } = await storage;
-  const siteSettings = folder
-    ? new FolderSiteSettingsText(new DirectoryHandleFolder(folder))
-    : new IdbSiteSettingsText(db);
+  const siteSettings = folder ? new FolderSiteSettingsText(folder) : new IdbSiteSettingsText(db);
   return appProjectSource({ posts, scripts, media, siteSettings, folder });
 }
 
@@ -155,7 +161,7 @@ async function build(request: Extract<PageToWorker, { type: 'build' }>): Promise
   };
   try {
     progress('read', 0, 0);
-    const folder = await connectedFolder();
+    const folder = await connectedFolder(request.folder);
     const read = await readProject(await projectSource(folder));
     if (!read.ok) {
       report.problems = read.problems.map((problem) => locate(problem, []));
@@ -181,12 +187,13 @@ async function build(request: Extract<PageToWorker, { type: 'build' }>): Promise
     if (state.cancelled) throw new BuildCancelled();
     // From here on Cancel is refused: a site half written is what Cancel promises never to leave.
     state.writing = true;
-    if (folder && request.toFolder) {
-      const site = (await subdirectory(folder, ['site'], true))!;
+    if (folder) {
       let writes = 0;
       const written = await writeSite(
         result.files,
-        countingWrites(new DirectorySiteTarget(site), () => progress('write', ++writes, result.files.size)),
+        countingWrites(new FolderSiteTarget(folder, 'site'), () =>
+          progress('write', ++writes, result.files.size),
+        ),
       );
       report.destination = 'folder';
       report.written = written.written.length;
@@ -229,9 +236,9 @@ async function sendZip(id: number, name: string, files: ReadonlyMap<string, Uint
 }
 
 /** Export project: every file the project is made of (scripts, posts, media, site.yml, templates, assets). */
-async function exportProject(id: number): Promise<void> {
+async function exportProject(id: number, access: FolderAccess): Promise<void> {
   try {
-    const source = await projectSource(await connectedFolder());
+    const source = await projectSource(await connectedFolder(access));
     const files = new Map<string, Uint8Array>();
     for (const dir of ['scripts', 'posts', 'media', 'templates', 'assets']) {
       for (const info of await source.listFiles(dir)) {
@@ -283,7 +290,13 @@ scope.addEventListener('message', (event: MessageEvent<unknown>) => {
       }
       return;
     case 'export':
-      void exportProject(message.id);
+      void exportProject(message.id, message.folder);
+      return;
+    case 'folder-done':
+      pageFolder.answer(message.requestId, { value: message.value });
+      return;
+    case 'folder-failed':
+      pageFolder.answer(message.requestId, { error: message.message });
       return;
     case 'rendered':
       runtime.answer(message.requestId, { outcomes: message.outcomes });

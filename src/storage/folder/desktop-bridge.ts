@@ -38,15 +38,24 @@ export function folderPathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** A path the app may name: `""` too when `root` (the folder itself), else a path inside it. */
+function pathInFolderSchema(root: 'root allowed' | 'inside only') {
+  return z
+    .string()
+    .min(root === 'root allowed' ? 0 : 1)
+    .max(1024)
+    .superRefine((path, context) => {
+      if (path === '' && root === 'root allowed') return;
+      const problem = folderPathProblem(path);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    });
+}
+
 /** Names as the sync engine writes them (`scripts/hello.py`): main resolves them inside the picked folder. */
-export const folderPathSchema = z
-  .string()
-  .min(1)
-  .max(1024)
-  .superRefine((path, context) => {
-    const problem = folderPathProblem(path);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  });
+export const folderPathSchema = pathInFolderSchema('inside only');
+
+/** A folder to list: a path inside the folder, or `""` for the folder itself (where `site.yml` is). */
+export const folderDirSchema = pathInFolderSchema('root allowed');
 
 /** Structured clone and contextBridge copy typed arrays into the receiving realm: test the tag, not the class. */
 const bytesSchema = z.custom<Uint8Array>(
@@ -71,8 +80,13 @@ const folderId = z.uuid();
 export const folderOperations = {
   list: {
     channel: 'pymark:folder:list',
-    request: z.strictObject({ folderId, dir: folderPathSchema }),
+    request: z.strictObject({ folderId, dir: folderDirSchema }),
     value: z.array(fileInfoSchema),
+  },
+  listFolders: {
+    channel: 'pymark:folder:list-folders',
+    request: z.strictObject({ folderId, dir: folderDirSchema }),
+    value: z.array(z.string().min(1)),
   },
   read: {
     channel: 'pymark:folder:read',
@@ -93,6 +107,11 @@ export const folderOperations = {
     channel: 'pymark:folder:remove',
     request: z.strictObject({ folderId, path: folderPathSchema }),
     value: z.null(),
+  },
+  removeEmptyFolder: {
+    channel: 'pymark:folder:remove-empty-folder',
+    request: z.strictObject({ folderId, dir: folderPathSchema }),
+    value: z.boolean(),
   },
 } as const;
 

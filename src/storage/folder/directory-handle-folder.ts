@@ -72,6 +72,24 @@ export class DirectoryHandleFolder implements FolderAdapter {
     await parent.removeEntry(name);
   }
 
+  async removeEmptyFolder(dir: string): Promise<boolean> {
+    const { dirs, name } = splitPath(dir);
+    const parent = await this.directory(dirs, false);
+    if (!parent) return false;
+    try {
+      // Without `recursive`, removeEntry refuses a folder that has entries.
+      await parent.removeEntry(name);
+      return true;
+    } catch (error) {
+      if (
+        error instanceof DOMException &&
+        ['InvalidModificationError', 'NotFoundError', 'TypeMismatchError'].includes(error.name)
+      )
+        return false;
+      throw error;
+    }
+  }
+
   private async directory(dirs: string[], create: boolean): Promise<FileSystemDirectoryHandle | undefined> {
     let handle = this.root;
     for (const name of dirs) {

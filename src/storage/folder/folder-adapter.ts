@@ -19,6 +19,20 @@ export interface FolderAdapter {
   /** Moves a file, creating missing parent folders of `to`. */
   move(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
+  /**
+   * Removes the folder `dir` if it is empty, and says whether it did; a folder with anything in it,
+   * or none at all, stays as it is. Optional: without it, emptied folders stay (a built site's old
+   * tag folders, say).
+   */
+  removeEmptyFolder?(dir: string): Promise<boolean>;
+}
+
+/** Every file below `dir`, in its subfolders too (those `listFolders` finds); an absent `dir` has none. */
+export async function listFilesBelow(folder: FolderAdapter, dir: string): Promise<FolderFileInfo[]> {
+  const files = await folder.list(dir);
+  for (const name of (await folder.listFolders?.(dir)) ?? [])
+    files.push(...(await listFilesBelow(folder, `${dir}/${name}`)));
+  return files;
 }
 
 export interface FolderFileInfo {

@@ -23,6 +23,10 @@ export class IpcFolder implements FolderAdapter {
     return this.call('list', { folderId: this.folderId, dir });
   }
 
+  listFolders(dir: string): Promise<string[]> {
+    return this.call('listFolders', { folderId: this.folderId, dir });
+  }
+
   read(path: string): Promise<Uint8Array> {
     return this.call('read', { folderId: this.folderId, path });
   }
@@ -37,6 +41,10 @@ export class IpcFolder implements FolderAdapter {
 
   async remove(path: string): Promise<void> {
     await this.call('remove', { folderId: this.folderId, path });
+  }
+
+  removeEmptyFolder(dir: string): Promise<boolean> {
+    return this.call('removeEmptyFolder', { folderId: this.folderId, dir });
   }
 
   private async call<Op extends FolderOperation>(

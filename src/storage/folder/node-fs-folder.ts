@@ -6,7 +6,7 @@ import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 /** The parts of `node:fs/promises` used here; tests swap one out to simulate a crash mid-write. */
 export type NodeFs = Pick<
   typeof nodeFs,
-  'readdir' | 'stat' | 'writeFile' | 'rename' | 'rm' | 'mkdir' | 'open'
+  'readdir' | 'stat' | 'writeFile' | 'rename' | 'rm' | 'rmdir' | 'mkdir' | 'open'
 >;
 
 /**
@@ -95,5 +95,17 @@ export class NodeFsFolder implements FolderAdapter {
 
   async remove(path: string): Promise<void> {
     await this.fs.rm(join(this.root, path));
+  }
+
+  async removeEmptyFolder(dir: string): Promise<boolean> {
+    try {
+      // rmdir removes only an empty folder, in one step: nothing written meanwhile is lost.
+      await this.fs.rmdir(join(this.root, dir));
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT') return false;
+      throw error;
+    }
   }
 }
