@@ -217,6 +217,12 @@ export class MediaLibrary extends StateHolder<MediaState> {
 /** `![alt](/media/2026/02/beach.jpg)`: the site path, which the preview shows from the app's store. */
 export function markdownImage(item: Media): string {
   const alt = (item.alt || item.title || item.fileName).replace(/[[\]\\]/g, '\\$&');
-  const path = mediaPath(item).split('/').map(encodeURIComponent).join('/');
+  // Parentheses too, so a name like `a(.jpg` cannot end the Markdown link early.
+  const path = mediaPath(item)
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join('/');
   return `![${alt}](/${path})`;
 }
