@@ -90,10 +90,11 @@ export class MediaLibrary extends StateHolder<MediaState> {
 
   /**
    * Imports each file that is a whole image; the others are refused, each with the reason, and
-   * nothing of theirs is stored. Thumbnails are made afterwards, off the main thread.
+   * nothing of theirs is stored. Thumbnails are made afterwards, off the main thread. Resolves with
+   * the items imported.
    */
-  async importFiles(files: readonly File[]): Promise<void> {
-    if (files.length === 0) return;
+  async importFiles(files: readonly File[]): Promise<Media[]> {
+    if (files.length === 0) return [];
     this.set({ importing: true, notice: null, problem: null });
     const imported: Media[] = [];
     const refused: string[] = [];
@@ -131,6 +132,7 @@ export class MediaLibrary extends StateHolder<MediaState> {
         await this.refreshPreview(item);
       });
     }
+    return imported;
   }
 
   async edit(id: string, changes: MediaEdit): Promise<void> {

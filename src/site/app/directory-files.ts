@@ -1,6 +1,8 @@
-import { DirectoryHandleFolder } from '../../storage/folder/directory-handle-folder';
+import { DirectoryHandleFolder, subdirectory } from '../../storage/folder/directory-handle-folder';
 import type { ProjectFileInfo } from '../project';
 import type { SiteTarget } from '../site-writer';
+
+export { subdirectory };
 
 /*
  * The app's side of the engine's two file interfaces over a File System Access directory (a folder
@@ -106,21 +108,4 @@ export class DirectorySiteTarget implements SiteTarget {
       await chain[depth - 1]!.removeEntry(parts[depth - 1]!);
     }
   }
-}
-
-export async function subdirectory(
-  root: FileSystemDirectoryHandle,
-  parts: string[],
-  create: boolean,
-): Promise<FileSystemDirectoryHandle | undefined> {
-  let handle = root;
-  for (const name of parts) {
-    try {
-      handle = await handle.getDirectoryHandle(name, { create });
-    } catch (error) {
-      if (!create && error instanceof DOMException && error.name === 'NotFoundError') return undefined;
-      throw error;
-    }
-  }
-  return handle;
 }
