@@ -52,7 +52,9 @@ export function publishMediaLinks(html: string, media: readonly AbiMedia[], urls
     }
     if (!/\swidth=/.test(tag) && !/\sheight=/.test(tag))
       extra += ` width="${item.width}" height="${item.height}"`;
-    return tag.replace(/\s*\/?>$/, (end) => `${extra}${end}`);
+    return tag
+      .replace(source[0], ` src="${attribute(item.url)}"`)
+      .replace(/\s*\/?>$/, (end) => `${extra}${end}`);
   });
   return withImageDetails.replace(
     sitePathLink,

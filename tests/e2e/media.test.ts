@@ -167,12 +167,11 @@ describe('media', () => {
     const at = { dataTransfer, clientX: box.x + box.width - 1, clientY: box.y + box.height / 2 };
     await page.locator('.cm-content').dispatchEvent('dragover', at);
     await page.locator('.cm-content').dispatchEvent('drop', at);
-    await page.getByRole('status').filter({ hasText: 'Imported in-post.png' }).waitFor();
     const image = `![in-post.png](/media/${year}/${month}/in-post.png)`;
-    await expect.poll(() => markdownLines(page)).toContain(image);
+    await expect.poll(() => markdownLines(page), { timeout: 30_000 }).toContain(image);
     const lines = await markdownLines(page);
     expect(lines.indexOf(image)).toBe(lines.indexOf('First line.') + 2);
-    await expect.poll(() => linkedMedia(page).textContent()).toMatch(/in-post\.png/);
+    await expect.poll(() => linkedMedia(page).textContent(), { timeout: 30_000 }).toMatch(/in-post\.png/);
     expect(await linkedMedia(page).textContent()).toMatch(/photo\.jpg/);
     await expect.poll(() => preview.locator('.macro-gallery img').count(), { timeout: 30_000 }).toBe(2);
   });
@@ -191,16 +190,15 @@ describe('media', () => {
         new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true, composed: true }),
       );
     }, bytes);
-    await page.getByRole('status').filter({ hasText: 'Imported pasted.jpg' }).waitFor();
     await expect
-      .poll(() => markdownLines(page))
+      .poll(() => markdownLines(page), { timeout: 30_000 })
       .toContain(`![pasted.jpg](/media/${year}/${month}/pasted.jpg)`);
     const lines = await markdownLines(page);
     expect(lines.indexOf(`![pasted.jpg](/media/${year}/${month}/pasted.jpg)`)).toBe(
       lines.indexOf('The end.') + 2,
     );
     await page.getByRole('tab', { name: 'Posts', selected: true }).waitFor();
-    await expect.poll(() => linkedMedia(page).textContent()).toMatch(/pasted\.jpg/);
+    await expect.poll(() => linkedMedia(page).textContent(), { timeout: 30_000 }).toMatch(/pasted\.jpg/);
   });
 
   test('a file that is not an image, dropped on the Markdown, is refused and changes nothing', async () => {
