@@ -17,6 +17,7 @@ import { createHtmlSanitizer } from '../render/sanitize-html';
 import { hashBytes } from '../storage/folder/content-hash';
 import { atomFeed, type FeedPost, rssFeed, type SitemapEntry, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
+import { publishMediaLinks } from './media-links';
 import { MediaPublisher } from './media-publisher';
 import type { BuildProblem, SiteProject, SourcePost } from './project';
 import { type SiteLocation, SiteUrls } from './site-urls';
@@ -106,7 +107,10 @@ export class SiteBuilder {
     };
 
     const media = this.#media.describe(project.media ?? [], urls);
-    const rendered = await this.#renderPosts(project, published, media, options);
+    const rendered = (await this.#renderPosts(project, published, media, options)).map((post) => ({
+      ...post,
+      html: publishMediaLinks(post.html, media, urls),
+    }));
     stats.macroCalls = rendered.reduce((sum, post) => sum + post.macroCount, 0);
     stats.macrosRun = this.batcher.executed;
     const { problems, warnings } = this.#macroProblems(project, published, rendered, options);

@@ -10,15 +10,31 @@ import {
   type StoreName,
 } from './pymark-db';
 
-export interface CollectionConfig<T extends SlugItem, Change> {
-  live: Extract<StoreName, 'scripts' | 'posts'>;
-  trash: Extract<StoreName, 'trash' | 'postTrash'>;
+/** The stores and messages of one kind of item that has a trash: scripts, posts or media. */
+export interface TrashStoreConfig<T extends { id: string }, Change> {
+  live: Extract<StoreName, 'scripts' | 'posts' | 'media'>;
+  trash: Extract<StoreName, 'trash' | 'postTrash' | 'mediaTrash'>;
   /** The item's name in messages: "No script with id …". */
-  noun: 'script' | 'post';
+  noun: 'script' | 'post' | 'media';
   schema: z.ZodType<T>;
+  /** The order `list` gives. */
+  order(a: T, b: T): number;
   putChange(item: T): Change;
   deleteChange(id: string): Change;
   changeSchema: z.ZodType<Change>;
+}
+
+export interface CollectionConfig<T extends SlugItem, Change>
+  extends Omit<TrashStoreConfig<T, Change>, 'live' | 'trash' | 'noun' | 'order'> {
+  live: Extract<StoreName, 'scripts' | 'posts'>;
+  trash: Extract<StoreName, 'trash' | 'postTrash'>;
+  noun: 'script' | 'post';
+}
+
+/** A record that goes with a purged item: by the item's id, or a range of keys (its thumbnails). */
+export interface PurgedRecord {
+  store: Exclude<StoreName, 'trash' | 'postTrash' | 'mediaTrash'>;
+  key: string | IDBKeyRange;
 }
 
 export function validInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -36,11 +52,11 @@ const deletedAt = z.iso.datetime({ offset: true });
 /** Just enough of a stored record to know which slug it holds, even if the rest is invalid. */
 const slugHolderSchema = z.object({ id: z.string(), slug: z.string() });
 
-interface RecordReader {
+export interface RecordReader {
   get(key: string): Promise<unknown>;
 }
 
-interface RecordLister {
+export interface RecordLister {
   getAll(): Promise<unknown[]>;
 }
 
@@ -59,10 +75,10 @@ async function takenSlugs(stores: RecordLister[], exceptId?: string): Promise<Se
 }
 
 /**
- * The IndexedDB side shared by the script and post stores: reading, renaming, the trash, external
- * changes and change events. Subclasses add what differs: creating and saving.
+ * The IndexedDB side shared by the script, post and media stores: reading, the trash and change
+ * events across tabs. Subclasses say how a restored item gets a name no other holds, and add the rest.
  */
-export abstract class IdbCollection<T extends SlugItem, Change> {
+export abstract class IdbTrashStore<T extends { id: string }, Change> {
   private readonly listeners = new Set<(change: Change) => void>();
   private readonly channel: BroadcastChannel | undefined;
   private readonly trashedSchema: z.ZodType<Trashed<T>>;
@@ -71,7 +87,7 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
     protected readonly db: PymarkDb,
     dbName: string,
     protected readonly onInvalidRecord: InvalidRecordListener,
-    protected readonly config: CollectionConfig<T, Change>,
+    protected readonly config: TrashStoreConfig<T, Change>,
   ) {
     this.trashedSchema = z.intersection(config.schema, z.object({ deletedAt }));
     this.channel =
@@ -85,7 +101,7 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
 
   async list(): Promise<T[]> {
     const items = await this.readValid(this.config.live, this.config.schema);
-    return items.sort((a, b) => a.title.localeCompare(b.title));
+    return items.sort(this.config.order);
   }
 
   async listTrash(): Promise<Trashed<T>[]> {
@@ -96,6 +112,123 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
   async get(id: string): Promise<T | undefined> {
     const stored = await this.db.get(this.config.live, id);
     return stored === undefined ? undefined : parseRecord(this.config.schema, this.config.live, id, stored);
+  }
+
+  async delete(id: string): Promise<void> {
+    const { live, trash } = this.config;
+    await inWriteTransaction(this.db, [live, trash], async (tx) => {
+      const items = tx.objectStore(live);
+      const trashed: Trashed<T> = { ...(await this.require(items, id)), deletedAt: now() };
+      await Promise.all([items.delete(id), tx.objectStore(trash).add(trashed)]);
+    });
+    this.announce(this.config.deleteChange(id));
+  }
+
+  async restore(id: string): Promise<T> {
+    const { live, trash, noun } = this.config;
+    const item = await inWriteTransaction(this.db, [live, trash], async (tx) => {
+      const items = tx.objectStore(live);
+      const trashStore = tx.objectStore(trash);
+      const stored = await trashStore.get(id);
+      if (stored === undefined) throw new Error(`No ${noun} with id ${id} in the trash`);
+      // The item schema drops `deletedAt`, leaving the item exactly as it was.
+      const trashed = parseRecord(this.config.schema, trash, id, stored);
+      const restored = await this.renamedForRestore(trashed, items, trashStore);
+      await Promise.all([trashStore.delete(id), items.add(restored)]);
+      return restored;
+    });
+    this.announce(this.config.putChange(item));
+    return item;
+  }
+
+  /** Deletes a trashed item for good, with its records in other stores, which frees its name. */
+  async purge(id: string): Promise<void> {
+    const { trash, noun } = this.config;
+    const others = this.purgedRecords(id);
+    await inWriteTransaction(this.db, [trash, ...others.map(({ store }) => store)], async (tx) => {
+      if ((await tx.objectStore(trash).getKey(id)) === undefined)
+        throw new Error(`No ${noun} with id ${id} in the trash`);
+      await Promise.all([
+        tx.objectStore(trash).delete(id),
+        ...others.map(({ store, key }) => tx.objectStore(store).delete(key)),
+      ]);
+    });
+    // As a delete, so other tabs showing the trash list it again.
+    this.announce(this.config.deleteChange(id));
+  }
+
+  /** The trashed item as it comes back: renamed when another item took its name meanwhile. */
+  protected abstract renamedForRestore(trashed: T, items: RecordLister, trash: RecordLister): Promise<T>;
+
+  /** Records in other stores that go with the item when it is purged. */
+  protected purgedRecords(_id: string): PurgedRecord[] {
+    return [];
+  }
+
+  subscribe(listener: (change: Change) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  close(): void {
+    this.channel?.close();
+    this.listeners.clear();
+    this.db.close();
+  }
+
+  protected async require(items: RecordReader, id: string): Promise<T> {
+    const stored = await items.get(id);
+    if (stored === undefined) throw new Error(`No ${this.config.noun} with id ${id}`);
+    return parseRecord(this.config.schema, this.config.live, id, stored);
+  }
+
+  private async readValid<R>(store: StoreName, schema: z.ZodType<R>): Promise<R[]> {
+    const valid: R[] = [];
+    for await (const cursor of this.db.transaction(store).store) {
+      const checked = checkRecord(schema, store, cursor.primaryKey, cursor.value);
+      if (checked.ok) valid.push(checked.record);
+      else this.onInvalidRecord(checked.invalid);
+    }
+    return valid;
+  }
+
+  /** Only called after the transaction committed, so listeners never hear of a write that did not land. */
+  protected announce(change: Change): void {
+    this.deliver(change);
+    // BroadcastChannel does not echo to its sender, so local listeners were served above.
+    this.channel?.postMessage(change);
+  }
+
+  private deliver(change: Change): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        // A listener's bug must not turn a committed write into a rejected promise; surface it apart.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The scripts' and posts' store: items named by a unique slug, renamed, created and changed from a
+ * synced folder. Subclasses add what differs: creating and saving.
+ */
+export abstract class IdbCollection<T extends SlugItem, Change> extends IdbTrashStore<T, Change> {
+  declare protected readonly config: TrashStoreConfig<T, Change> & CollectionConfig<T, Change>;
+
+  constructor(
+    db: PymarkDb,
+    dbName: string,
+    onInvalidRecord: InvalidRecordListener,
+    config: CollectionConfig<T, Change>,
+  ) {
+    super(db, dbName, onInvalidRecord, { ...config, order: (a, b) => a.title.localeCompare(b.title) });
   }
 
   async rename(id: string, title: string): Promise<T> {
@@ -142,49 +275,6 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
     return item;
   }
 
-  async delete(id: string): Promise<void> {
-    const { live, trash } = this.config;
-    await inWriteTransaction(this.db, [live, trash], async (tx) => {
-      const items = tx.objectStore(live);
-      const trashed: Trashed<T> = { ...(await this.require(items, id)), deletedAt: now() };
-      await Promise.all([items.delete(id), tx.objectStore(trash).add(trashed)]);
-    });
-    this.announce(this.config.deleteChange(id));
-  }
-
-  async restore(id: string): Promise<T> {
-    const { live, trash, noun } = this.config;
-    const item = await inWriteTransaction(this.db, [live, trash], async (tx) => {
-      const items = tx.objectStore(live);
-      const trashStore = tx.objectStore(trash);
-      const stored = await trashStore.get(id);
-      if (stored === undefined) throw new Error(`No ${noun} with id ${id} in the trash`);
-      // The item schema drops `deletedAt`, leaving the item exactly as it was.
-      const trashed = parseRecord(this.config.schema, trash, id, stored);
-      const taken = await takenSlugs([items, trashStore], id);
-      const restored: T = { ...trashed, slug: uniqueSlug(trashed.slug, taken) };
-      await Promise.all([trashStore.delete(id), items.add(restored)]);
-      return restored;
-    });
-    this.announce(this.config.putChange(item));
-    return item;
-  }
-
-  /** Deletes a trashed item for good, which frees its slug. */
-  async purge(id: string): Promise<void> {
-    const { trash, noun } = this.config;
-    await inWriteTransaction(this.db, [trash, ...this.purgedWith], async (tx) => {
-      if ((await tx.objectStore(trash).getKey(id)) === undefined)
-        throw new Error(`No ${noun} with id ${id} in the trash`);
-      await Promise.all([trash, ...this.purgedWith].map((store) => tx.objectStore(store).delete(id)));
-    });
-    // As a delete, so other tabs showing the trash list it again.
-    this.announce(this.config.deleteChange(id));
-  }
-
-  /** Other stores keyed by the item's id whose record goes with it when it is purged. */
-  protected readonly purgedWith: Exclude<StoreName, 'trash' | 'postTrash'>[] = [];
-
   async applyExternal(changes: ExternalChanges<T>): Promise<void> {
     const { live, trash, schema, noun } = this.config;
     const puts = changes.put.map((item) => validInput(schema, item, noun));
@@ -209,19 +299,6 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
     for (const item of puts) this.announce(this.config.putChange(item));
   }
 
-  subscribe(listener: (change: Change) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  close(): void {
-    this.channel?.close();
-    this.listeners.clear();
-    this.db.close();
-  }
-
   /** Adds the item `build` makes from a slug unique among items and trash, derived from `title`. */
   protected async addNew(title: string, build: (slug: string, createdAt: string) => T): Promise<T> {
     const { live, trash, noun } = this.config;
@@ -236,39 +313,20 @@ export abstract class IdbCollection<T extends SlugItem, Change> {
     return item;
   }
 
-  protected async require(items: RecordReader, id: string): Promise<T> {
-    const stored = await items.get(id);
-    if (stored === undefined) throw new Error(`No ${this.config.noun} with id ${id}`);
-    return parseRecord(this.config.schema, this.config.live, id, stored);
+  /** Other stores keyed by the item's id whose record goes with it when it is purged. */
+  protected readonly purgedWith: PurgedRecord['store'][] = [];
+
+  protected override purgedRecords(id: string): PurgedRecord[] {
+    return this.purgedWith.map((store) => ({ store, key: id }));
   }
 
-  private async readValid<R>(store: StoreName, schema: z.ZodType<R>): Promise<R[]> {
-    const valid: R[] = [];
-    for await (const cursor of this.db.transaction(store).store) {
-      const checked = checkRecord(schema, store, cursor.primaryKey, cursor.value);
-      if (checked.ok) valid.push(checked.record);
-      else this.onInvalidRecord(checked.invalid);
-    }
-    return valid;
-  }
-
-  /** Only called after the transaction committed, so listeners never hear of a write that did not land. */
-  protected announce(change: Change): void {
-    this.deliver(change);
-    // BroadcastChannel does not echo to its sender, so local listeners were served above.
-    this.channel?.postMessage(change);
-  }
-
-  private deliver(change: Change): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        // A listener's bug must not turn a committed write into a rejected promise; surface it apart.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+  /** A trashed item keeps its slug reserved, so it comes back with it unless a live item took it. */
+  protected override async renamedForRestore(
+    trashed: T,
+    items: RecordLister,
+    trash: RecordLister,
+  ): Promise<T> {
+    const taken = await takenSlugs([items, trash], trashed.id);
+    return { ...trashed, slug: uniqueSlug(trashed.slug, taken) };
   }
 }

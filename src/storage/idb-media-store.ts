@@ -11,7 +11,7 @@ import {
   thumbnailSizeNames,
   uniqueFileName,
 } from '../core/media';
-import { now, validInput } from './idb-collection';
+import { IdbTrashStore, now, type PurgedRecord, type RecordLister, validInput } from './idb-collection';
 import type { StoreOptions } from './idb-script-store';
 import {
   type ExternalMedia,
@@ -19,7 +19,6 @@ import {
   type MediaChange,
   MediaRefusedError,
   type MediaStore,
-  type TrashedMedia,
 } from './media-store';
 import {
   checkRecord,
@@ -45,7 +44,6 @@ export async function openMediaStore(options: StoreOptions = {}): Promise<IdbMed
   );
 }
 
-const trashedSchema = z.intersection(mediaSchema, z.object({ deletedAt: z.iso.datetime({ offset: true }) }));
 const blobRecordSchema = z.object({ id: z.string(), blob: z.instanceof(Blob) });
 const thumbnailRecordSchema = z.object({ key: z.string(), blob: z.instanceof(Blob) });
 
@@ -59,38 +57,18 @@ const thumbnailKey = (id: string, size: ThumbnailSize) => `${id}:${size}`;
 /** Just enough of a record to know which path it holds, even if the rest is invalid. */
 const pathHolderSchema = z.object({ id: z.string(), fileName: z.string(), createdAt: z.string() });
 
-class IndexedDbMediaStore implements IdbMediaStore {
-  private readonly listeners = new Set<(change: MediaChange) => void>();
-  private readonly channel: BroadcastChannel | undefined;
-
-  constructor(
-    private readonly db: PymarkDb,
-    dbName: string,
-    private readonly onInvalidRecord: InvalidRecordListener,
-  ) {
-    this.channel =
-      typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`${dbName}:media`);
-    this.channel?.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const change = mediaChangeSchema.safeParse(event.data);
-      if (change.success) this.deliver(change.data);
+class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements IdbMediaStore {
+  constructor(db: PymarkDb, dbName: string, onInvalidRecord: InvalidRecordListener) {
+    super(db, dbName, onInvalidRecord, {
+      live: 'media',
+      trash: 'mediaTrash',
+      noun: 'media',
+      schema: mediaSchema,
+      order: (a, b) => b.createdAt.localeCompare(a.createdAt) || a.fileName.localeCompare(b.fileName),
+      putChange: (media) => ({ type: 'put', media }),
+      deleteChange: (id) => ({ type: 'delete', id }),
+      changeSchema: mediaChangeSchema,
     });
-  }
-
-  async list(): Promise<Media[]> {
-    const items = await this.readValid('media', mediaSchema);
-    return items.sort(
-      (a, b) => b.createdAt.localeCompare(a.createdAt) || a.fileName.localeCompare(b.fileName),
-    );
-  }
-
-  async listTrash(): Promise<TrashedMedia[]> {
-    const trashed = await this.readValid('mediaTrash', trashedSchema);
-    return trashed.sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
-  }
-
-  async get(id: string): Promise<Media | undefined> {
-    const stored = await this.db.get('media', id);
-    return stored === undefined ? undefined : parseRecord(mediaSchema, 'media', id, stored);
   }
 
   async import(file: ImportedFile): Promise<Media> {
@@ -151,42 +129,18 @@ class IndexedDbMediaStore implements IdbMediaStore {
     );
   }
 
-  async delete(id: string): Promise<void> {
-    await inWriteTransaction(this.db, ['media', 'mediaTrash'], async (tx) => {
-      const items = tx.objectStore('media');
-      const trashed: TrashedMedia = { ...(await this.require(items, id)), deletedAt: now() };
-      await Promise.all([items.delete(id), tx.objectStore('mediaTrash').add(trashed)]);
-    });
-    this.announce({ type: 'delete', id });
+  /** Imports keep off trashed names, but a synced folder may bring one in: it comes back renamed then. */
+  protected override async renamedForRestore(trashed: Media, items: RecordLister): Promise<Media> {
+    const taken = await this.namesInMonth([items], trashed.createdAt);
+    return { ...trashed, fileName: uniqueFileName(trashed.fileName, taken) };
   }
 
-  async restore(id: string): Promise<Media> {
-    const media = await inWriteTransaction(this.db, ['media', 'mediaTrash'], async (tx) => {
-      const trash = tx.objectStore('mediaTrash');
-      const stored = await trash.get(id);
-      if (stored === undefined) throw new Error(`No media with id ${id} in the trash`);
-      // The media schema drops `deletedAt`, leaving the item exactly as it was.
-      const trashed = parseRecord(mediaSchema, 'mediaTrash', id, stored);
-      const taken = await this.namesInMonth([tx.objectStore('media')], trashed.createdAt);
-      const restored: Media = { ...trashed, fileName: uniqueFileName(trashed.fileName, taken) };
-      await Promise.all([trash.delete(id), tx.objectStore('media').add(restored)]);
-      return restored;
-    });
-    this.announce({ type: 'put', media });
-    return media;
-  }
-
-  async purge(id: string): Promise<void> {
-    await inWriteTransaction(this.db, ['mediaTrash', 'mediaBlobs', 'thumbnails'], async (tx) => {
-      if ((await tx.objectStore('mediaTrash').getKey(id)) === undefined)
-        throw new Error(`No media with id ${id} in the trash`);
-      await Promise.all([
-        tx.objectStore('mediaTrash').delete(id),
-        tx.objectStore('mediaBlobs').delete(id),
-        ...thumbnailSizeNames.map((size) => tx.objectStore('thumbnails').delete(thumbnailKey(id, size))),
-      ]);
-    });
-    this.announce({ type: 'delete', id });
+  /** Its bytes and every cached thumbnail (`<id>:<size>`). */
+  protected override purgedRecords(id: string): PurgedRecord[] {
+    return [
+      { store: 'mediaBlobs', key: id },
+      ...thumbnailSizeNames.map((size) => ({ store: 'thumbnails' as const, key: thumbnailKey(id, size) })),
+    ];
   }
 
   async thumbnail(id: string, size: ThumbnailSize): Promise<Blob | undefined> {
@@ -235,19 +189,6 @@ class IndexedDbMediaStore implements IdbMediaStore {
     for (const { media } of puts) this.announce({ type: 'put', media });
   }
 
-  subscribe(listener: (change: MediaChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  close(): void {
-    this.channel?.close();
-    this.listeners.clear();
-    this.db.close();
-  }
-
   private async update(id: string, change: (current: Media) => Media): Promise<Media> {
     const media = await inWriteTransaction(this.db, ['media'], async (tx) => {
       const items = tx.objectStore('media');
@@ -260,17 +201,8 @@ class IndexedDbMediaStore implements IdbMediaStore {
     return media;
   }
 
-  private async require(items: { get(key: string): Promise<unknown> }, id: string): Promise<Media> {
-    const stored = await items.get(id);
-    if (stored === undefined) throw new Error(`No media with id ${id}`);
-    return parseRecord(mediaSchema, 'media', id, stored);
-  }
-
   /** File names held in the month folder `createdAt` falls in, by live and (when given) trashed items. */
-  private async namesInMonth(
-    stores: { getAll(): Promise<unknown[]> }[],
-    createdAt: string,
-  ): Promise<Set<string>> {
+  private async namesInMonth(stores: RecordLister[], createdAt: string): Promise<Set<string>> {
     const month = mediaMonthFolder(createdAt);
     const records = (await Promise.all(stores.map((store) => store.getAll()))).flat();
     const taken = new Set<string>();
@@ -280,33 +212,5 @@ class IndexedDbMediaStore implements IdbMediaStore {
         taken.add(holder.data.fileName);
     }
     return taken;
-  }
-
-  private async readValid<R>(store: 'media' | 'mediaTrash', schema: z.ZodType<R>): Promise<R[]> {
-    const valid: R[] = [];
-    for await (const cursor of this.db.transaction(store).store) {
-      const checked = checkRecord(schema, store, cursor.primaryKey, cursor.value);
-      if (checked.ok) valid.push(checked.record);
-      else this.onInvalidRecord(checked.invalid);
-    }
-    return valid;
-  }
-
-  /** Only called after the transaction committed, so listeners never hear of a write that did not land. */
-  private announce(change: MediaChange): void {
-    this.deliver(change);
-    this.channel?.postMessage(change);
-  }
-
-  private deliver(change: MediaChange): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
   }
 }

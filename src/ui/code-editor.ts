@@ -191,6 +191,16 @@ export class CodeEditor extends LitElement {
     this.view?.focus();
   }
 
+  /** The text offset nearest a point on screen (where something was dropped); null before the editor is made. */
+  offsetAt(clientX: number, clientY: number): number | null {
+    return this.view?.posAtCoords({ x: clientX, y: clientY }, false) ?? null;
+  }
+
+  /** Where the cursor is, as a text offset; null before the editor is made. */
+  get cursorOffset(): number | null {
+    return this.view?.state.selection.main.head ?? null;
+  }
+
   /** Puts the cursor at a 1-based line and column, scrolled into view, and focuses the editor. */
   reveal(line: number, column: number): void {
     const view = this.view;

@@ -90,10 +90,11 @@ export class MediaLibrary extends StateHolder<MediaState> {
 
   /**
    * Imports each file that is a whole image; the others are refused, each with the reason, and
-   * nothing of theirs is stored. Thumbnails are made afterwards, off the main thread.
+   * nothing of theirs is stored. Thumbnails are made afterwards, off the main thread. Resolves with
+   * the items imported.
    */
-  async importFiles(files: readonly File[]): Promise<void> {
-    if (files.length === 0) return;
+  async importFiles(files: readonly File[]): Promise<Media[]> {
+    if (files.length === 0) return [];
     this.set({ importing: true, notice: null, problem: null });
     const imported: Media[] = [];
     const refused: string[] = [];
@@ -131,6 +132,7 @@ export class MediaLibrary extends StateHolder<MediaState> {
         await this.refreshPreview(item);
       });
     }
+    return imported;
   }
 
   async edit(id: string, changes: MediaEdit): Promise<void> {
@@ -217,6 +219,12 @@ export class MediaLibrary extends StateHolder<MediaState> {
 /** `![alt](/media/2026/02/beach.jpg)`: the site path, which the preview shows from the app's store. */
 export function markdownImage(item: Media): string {
   const alt = (item.alt || item.title || item.fileName).replace(/[[\]\\]/g, '\\$&');
-  const path = mediaPath(item).split('/').map(encodeURIComponent).join('/');
+  // Parentheses too, so a name like `a(.jpg` cannot end the Markdown link early.
+  const path = mediaPath(item)
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join('/');
   return `![${alt}](/${path})`;
 }

@@ -10,6 +10,25 @@ import './post-preview';
 import type { PostPreview } from './post-preview';
 import { type PostFields, type PostsState, slugProblem } from './posts-workspace';
 
+/** An image linked to the post, with the URL to show it by (its small thumbnail, else the image). */
+export interface LinkedMedia {
+  id: string;
+  fileName: string;
+  alt: string;
+  preview: string | undefined;
+}
+
+/** Image files dropped or pasted into the Markdown, and where: `offset` null means at the cursor. */
+export interface ImagesIntoPost {
+  files: File[];
+  offset: number | null;
+}
+
+/** The files of a drop or paste that claim to be images; the library checks the bytes themselves. */
+function imageFiles(data: DataTransfer | null): File[] {
+  return [...(data?.files ?? [])].filter((file) => file.type.startsWith('image/') || file.type === '');
+}
+
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
 
 /** Splits "a, b ,, c" into ["a", "b", "c"]. */
@@ -32,8 +51,9 @@ function formatDate(iso: string | null): string {
 /**
  * The post being edited: front-matter fields, the Markdown editor and the live preview. Emits
  * `body-change` (string), `fields-change` (Partial<PostFields>), `title-change` and `slug-change`
- * (string), `conflict-open` and `conflict-dismiss` (after an edit conflict), and lets `open-script`
- * bubble up.
+ * (string), `conflict-open` and `conflict-dismiss` (after an edit conflict), `images-into-post`
+ * (ImagesIntoPost: image files dropped or pasted into the Markdown), `media-open` (a linked image's
+ * id), and lets `open-script` bubble up.
  */
 @customElement('pymark-posts-view')
 export class PostsView extends LitElement {
@@ -185,6 +205,42 @@ export class PostsView extends LitElement {
       font-size: 0.8rem;
       color: var(--warning-text);
     }
+    .linked-media {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.4rem;
+      flex: 1 1 100%;
+    }
+    .linked-media .none {
+      color: var(--muted);
+    }
+    .linked-media ul {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3rem;
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    .linked-media button {
+      display: flex;
+      align-items: center;
+      gap: 0.3rem;
+      font: inherit;
+      padding: 0.1rem 0.35rem 0.1rem 0.1rem;
+      border: 1px solid var(--border);
+      border-radius: 6px;
+      background: var(--button-bg);
+      color: var(--text);
+      cursor: pointer;
+    }
+    .linked-media img {
+      width: 2rem;
+      height: 2rem;
+      object-fit: cover;
+      border-radius: 4px;
+    }
   `;
 
   @property({ attribute: false }) state?: PostsState;
@@ -194,6 +250,8 @@ export class PostsView extends LitElement {
   @state() private pane: 'write' | 'preview' = 'write';
   /** The project's scripts: the Markdown editor completes and explains calls of its macros. */
   @property({ attribute: false }) scripts: readonly Script[] = [];
+  /** The images linked to the post being edited, newest first. */
+  @property({ attribute: false }) linkedMedia: readonly LinkedMedia[] = [];
 
   override render() {
     const post = this.state?.editing;
@@ -253,11 +311,18 @@ export class PostsView extends LitElement {
           >Created ${formatDate(post.createdAt)} · Updated ${formatDate(post.updatedAt)} · Published
           ${formatDate(post.publishedAt)}</span
         >
+        ${this.renderLinkedMedia()}
       </form>
       <div class="pane-switch" role="tablist" aria-label="Pane" @keydown=${this.onPaneKey}>
         ${this.renderPaneTab('write', 'Write')} ${this.renderPaneTab('preview', 'Preview')}
       </div>
-      <div class="panes" data-pane=${this.pane}>
+      <div
+        class="panes"
+        data-pane=${this.pane}
+        @dragover=${this.onDragOver}
+        @drop=${{ handleEvent: this.onDrop, capture: true }}
+        @paste=${{ handleEvent: this.onPaste, capture: true }}
+      >
         <pymark-code-editor
           language="markdown"
           label="Markdown of ${post.title}"
@@ -293,6 +358,61 @@ export class PostsView extends LitElement {
         </section>
       </div>
     `;
+  }
+
+  /** The images the post is linked to (by Insert into post, a drop or a paste); each opens in Media. */
+  private renderLinkedMedia() {
+    return html`<div class="linked-media" role="group" aria-label="Linked media">
+      <span>Linked media</span>
+      ${
+        this.linkedMedia.length === 0
+          ? html`<span class="none">none yet: drop or paste an image into the Markdown</span>`
+          : html`<ul>
+            ${this.linkedMedia.map(
+              (item) => html`<li>
+                <button title="Open ${item.fileName} in Media" @click=${() => this.emit('media-open', item.id)}>
+                  ${item.preview ? html`<img src=${item.preview} alt="" />` : nothing}
+                  <span>${item.fileName}</span>
+                </button>
+              </li>`,
+            )}
+          </ul>`
+      }
+    </div>`;
+  }
+
+  /** Files dragged over the Markdown may be dropped; text drags stay the editor's own. */
+  private readonly onDragOver = (event: DragEvent): void => {
+    if (!event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  };
+
+  /** Images dropped on the Markdown go into the library, and their Markdown where they were dropped. */
+  private readonly onDrop = (event: DragEvent): void =>
+    this.takeImages(
+      event,
+      event.dataTransfer,
+      () => this.editor?.offsetAt(event.clientX, event.clientY) ?? null,
+    );
+
+  /** An image pasted into the Markdown goes in at the cursor, as a drop does; text pastes as text. */
+  private readonly onPaste = (event: ClipboardEvent): void =>
+    this.takeImages(event, event.clipboardData, () => this.editor?.cursorOffset ?? null);
+
+  private takeImages(event: Event, data: DataTransfer | null, offset: () => number | null): void {
+    const files = imageFiles(data);
+    if (files.length === 0 || !this.isInEditor(event)) return;
+    // Before the editor's own handling, which would insert nothing (or a file's text), and the app's
+    // paste handler, which would import into Media and switch views.
+    event.preventDefault();
+    event.stopPropagation();
+    this.emit('images-into-post', { files, offset: offset() } satisfies ImagesIntoPost);
+  }
+
+  private isInEditor(event: Event): boolean {
+    const editor = this.editor;
+    return editor !== null && event.composedPath().includes(editor);
   }
 
   /** The slug, editable, with a check that it is free as it is typed; it commits on Enter or leaving. */

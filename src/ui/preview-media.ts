@@ -19,12 +19,12 @@ export class PreviewMedia {
 
   async inline(html: string): Promise<string> {
     if (!html.includes('<img')) return html;
-    const byUrl = new Map(this.media().map((item) => [item.url, item]));
+    const byUrl = new Map(this.media().map((item) => [sameUrl(item.url), item]));
     const template = document.createElement('template');
     template.innerHTML = html;
     let changed = false;
     for (const img of template.content.querySelectorAll('img')) {
-      const item = byUrl.get(img.getAttribute('src') ?? '');
+      const item = byUrl.get(sameUrl(img.getAttribute('src') ?? ''));
       if (!item) continue;
       const dataUrl = await this.dataUrl(item);
       if (!dataUrl) continue;
@@ -47,6 +47,15 @@ export class PreviewMedia {
       this.#dataUrls.set(item.id, cached);
     }
     return cached;
+  }
+}
+
+/** The same path however its characters were percent-encoded: Markdown and `encodeURIComponent` differ. */
+function sameUrl(url: string): string {
+  try {
+    return decodeURI(url);
+  } catch {
+    return url;
   }
 }
 

@@ -31,6 +31,7 @@ import type { ItemWorkspace, ItemWorkspaceState } from './item-workspace';
 import type { MacroTrial } from './macro-trial';
 import type { MediaLibrary, MediaState } from './media-library';
 import type { MediaIntent } from './media-view';
+import type { ImagesIntoPost, LinkedMedia } from './posts-view';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
 import type { ScriptIntent } from './script-view';
 import type { SearchBox } from './search-box';
@@ -45,6 +46,7 @@ import type { Workspace, WorkspaceState } from './workspace';
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 /** One empty list, so the posts view is not handed a new one on every render. */
 const noScripts: readonly Script[] = [];
+const noLinkedMedia: LinkedMedia[] = [];
 
 /** What New script asks: each kind starts from its own working template. */
 const scriptKindChoices: readonly NewItemKind[] = [
@@ -492,6 +494,9 @@ export class PymarkApp extends LitElement {
           }}
           @open-script=${(event: CustomEvent<{ scriptId: string; line: number | null }>) =>
             this.openScript(event.detail.scriptId, event.detail.line)}
+          .linkedMedia=${this.linkedMedia()}
+          @images-into-post=${(event: CustomEvent<ImagesIntoPost>) => void this.imagesIntoPost(event.detail)}
+          @media-open=${(event: CustomEvent<string>) => this.openMedia(event.detail)}
         ></pymark-posts-view>`;
       case 'site':
         return html`<pymark-site-view
@@ -683,7 +688,7 @@ export class PymarkApp extends LitElement {
     if (!media) return;
     switch (intent.type) {
       case 'import':
-        return media.importFiles(intent.files);
+        return media.importFiles(intent.files).then(() => undefined);
       case 'query':
         return media.setQuery(intent.query);
       case 'month':
@@ -695,25 +700,64 @@ export class PymarkApp extends LitElement {
       case 'delete':
         return media.delete(intent.id);
       case 'insert':
-        return this.insertIntoPost(intent.id);
+        return this.insertIntoPost([intent.id]);
     }
   }
 
-  /** Links the image to the open post and puts its Markdown at the post's cursor (else at the end). */
-  private async insertIntoPost(mediaId: string): Promise<void> {
+  /**
+   * Links the images to the open post and puts their Markdown at `offset`, else at the post's cursor
+   * (else at the end).
+   */
+  private async insertIntoPost(mediaIds: readonly string[], offset?: number): Promise<void> {
     const editing = this.postsView?.editing;
     if (!editing || !this.media || !this.posts) return;
-    const markdown = await this.media.linkForInsert(mediaId, editing.id);
-    if (markdown === undefined) return;
-    const { body } = editing;
-    const cursor =
-      this.postCursor?.postId === editing.id ? Math.min(this.postCursor.offset, body.length) : body.length;
+    const images: string[] = [];
+    for (const id of mediaIds) {
+      const markdown = await this.media.linkForInsert(id, editing.id);
+      if (markdown !== undefined) images.push(markdown);
+    }
+    if (images.length === 0) return;
+    const markdown = images.join('\n\n');
+    // The body as it is now: typing may have gone on while the images were imported.
+    const body = this.postsView?.editing?.id === editing.id ? this.postsView.editing.body : editing.body;
+    const wanted = offset ?? (this.postCursor?.postId === editing.id ? this.postCursor.offset : body.length);
+    const cursor = Math.min(wanted, body.length);
     // On a line of its own, so Markdown reads it as an image paragraph.
     const before = cursor === 0 || body[cursor - 1] === '\n' ? '' : '\n\n';
     const after = body[cursor] === undefined || body[cursor] === '\n' ? '\n' : '\n\n';
     this.posts.edit(body.slice(0, cursor) + before + markdown + after + body.slice(cursor));
     this.postCursor = { postId: editing.id, offset: cursor + before.length + markdown.length + after.length };
     this.tab = 'posts';
+  }
+
+  /** Images dropped or pasted into the post's Markdown: imported into the library, then inserted there. */
+  private async imagesIntoPost({ files, offset }: ImagesIntoPost): Promise<void> {
+    const imported = (await this.media?.importFiles(files)) ?? [];
+    await this.insertIntoPost(
+      imported.map((item) => item.id),
+      offset ?? undefined,
+    );
+  }
+
+  /** The open post's linked images, for the posts view to list. */
+  private linkedMedia(): LinkedMedia[] {
+    const postId = this.postsView?.editing?.id;
+    const media = this.mediaView;
+    if (postId === undefined || !media) return noLinkedMedia;
+    const linked = media.items.filter((item) => item.linkedPostIds.includes(postId));
+    if (linked.length === 0) return noLinkedMedia;
+    return linked.map((item) => ({
+      id: item.id,
+      fileName: item.fileName,
+      alt: item.alt,
+      preview: media.previews.get(item.id),
+    }));
+  }
+
+  /** Shows an image in the Media view, selected. */
+  private openMedia(id: string): void {
+    this.media?.select(id);
+    this.tab = 'media';
   }
 
   /** A pasted image goes into the media library, wherever the app has focus outside a text field. */

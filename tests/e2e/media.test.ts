@@ -17,9 +17,9 @@ async function png(width: number, height: number): Promise<Buffer> {
     .toBuffer();
 }
 
-/** Drops `file` on the media view's drop zone, as a drag from the desktop does. */
-async function dropFile(page: Page, name: string, mimeType: string, bytes: Buffer): Promise<void> {
-  const dataTransfer = await page.evaluateHandle(
+/** A drag's data holding one file, made in the page. */
+function fileTransfer(page: Page, name: string, mimeType: string, bytes: Buffer) {
+  return page.evaluateHandle(
     ({ name, mimeType, data }) => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([new Uint8Array(data)], name, { type: mimeType }));
@@ -27,12 +27,20 @@ async function dropFile(page: Page, name: string, mimeType: string, bytes: Buffe
     },
     { name, mimeType, data: [...bytes] },
   );
+}
+
+/** Drops `file` on the media view's drop zone, as a drag from the desktop does. */
+async function dropFile(page: Page, name: string, mimeType: string, bytes: Buffer): Promise<void> {
+  const dataTransfer = await fileTransfer(page, name, mimeType, bytes);
   const zone = page.getByRole('region', { name: 'Media, drop images here' });
   await zone.dispatchEvent('dragover', { dataTransfer });
   await zone.dispatchEvent('drop', { dataTransfer });
 }
 
 const images = (page: Page) => page.getByRole('list', { name: 'Images' }).getByRole('listitem');
+const linkedMedia = (page: Page) => page.getByRole('group', { name: 'Linked media' });
+/** The post's Markdown as the editor shows it, a line an entry ('' for a blank one). */
+const markdownLines = (page: Page) => page.locator('.cm-line').allTextContents();
 const year = new Date().getUTCFullYear();
 const month = String(new Date().getUTCMonth() + 1).padStart(2, '0');
 
@@ -148,6 +156,137 @@ describe('media', () => {
       .getByRole('button', { name: 'Undo' })
       .click();
     await expect.poll(() => images(page).count()).toBe(2);
+    expect(app.errors).toEqual([]);
+  });
+
+  test('an image dropped on the Markdown is imported, inserted where it fell, linked and listed', async () => {
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    const line = page.locator('.cm-line').filter({ hasText: /^First line\.$/ });
+    const box = (await line.boundingBox())!;
+    const dataTransfer = await fileTransfer(page, 'in-post.png', 'image/png', await png(500, 400));
+    const at = { dataTransfer, clientX: box.x + box.width - 1, clientY: box.y + box.height / 2 };
+    await page.locator('.cm-content').dispatchEvent('dragover', at);
+    await page.locator('.cm-content').dispatchEvent('drop', at);
+    const image = `![in-post.png](/media/${year}/${month}/in-post.png)`;
+    await expect.poll(() => markdownLines(page), { timeout: 30_000 }).toContain(image);
+    const lines = await markdownLines(page);
+    expect(lines.indexOf(image)).toBe(lines.indexOf('First line.') + 2);
+    await expect.poll(() => linkedMedia(page).textContent(), { timeout: 30_000 }).toMatch(/in-post\.png/);
+    expect(await linkedMedia(page).textContent()).toMatch(/photo\.jpg/);
+    await expect.poll(() => preview.locator('.macro-gallery img').count(), { timeout: 30_000 }).toBe(2);
+  });
+
+  test('an image pasted into the Markdown goes in at the cursor, and the view stays', async () => {
+    await page
+      .locator('.cm-line')
+      .filter({ hasText: /^The end\.$/ })
+      .click();
+    await page.keyboard.press('End');
+    const bytes = [...(await jpeg(200, 150))];
+    await page.locator('.cm-content').evaluate((editor, data) => {
+      const clipboardData = new DataTransfer();
+      clipboardData.items.add(new File([new Uint8Array(data)], 'pasted.jpg', { type: 'image/jpeg' }));
+      editor.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true, composed: true }),
+      );
+    }, bytes);
+    await expect
+      .poll(() => markdownLines(page), { timeout: 30_000 })
+      .toContain(`![pasted.jpg](/media/${year}/${month}/pasted.jpg)`);
+    const lines = await markdownLines(page);
+    expect(lines.indexOf(`![pasted.jpg](/media/${year}/${month}/pasted.jpg)`)).toBe(
+      lines.indexOf('The end.') + 2,
+    );
+    await page.getByRole('tab', { name: 'Posts', selected: true }).waitFor();
+    await expect.poll(() => linkedMedia(page).textContent(), { timeout: 30_000 }).toMatch(/pasted\.jpg/);
+  });
+
+  test('a file that is not an image, dropped on the Markdown, is refused and changes nothing', async () => {
+    const before = await markdownLines(page);
+    const linkedBefore = await linkedMedia(page).textContent();
+    const dataTransfer = await fileTransfer(page, 'renamed.png', 'image/png', Buffer.from('just text'));
+    await page.locator('.cm-content').dispatchEvent('dragover', { dataTransfer });
+    await page.locator('.cm-content').dispatchEvent('drop', { dataTransfer });
+    await page
+      .getByRole('alert')
+      .filter({
+        hasText: 'Not imported: renamed.png is not an image Pymark can use (JPEG, PNG, GIF or WebP)',
+      })
+      .waitFor();
+    expect(await markdownLines(page)).toEqual(before);
+    expect(await linkedMedia(page).textContent()).toBe(linkedBefore);
+    await page.getByRole('button', { name: 'Dismiss problem' }).click();
+    await page.getByRole('tab', { name: 'Media' }).click();
+    await expect.poll(() => images(page).count()).toBe(4);
+    await page.getByRole('tab', { name: 'Posts' }).click();
+  });
+
+  test('the site built into a folder holds the images, their thumbnails and the page linking them', async () => {
+    await page.getByRole('combobox', { name: /^Status/ }).selectOption('published');
+    await page.evaluate(() => {
+      Object.defineProperty(window, 'showDirectoryPicker', {
+        configurable: true,
+        value: async () =>
+          (await navigator.storage.getDirectory()).getDirectoryHandle('media-project', { create: true }),
+      });
+    });
+    await page.getByRole('button', { name: 'Connect folder' }).click();
+    await page.getByRole('tab', { name: 'Site' }).click();
+    const baseUrl = page.locator('pymark-site-view input[name="base_url"]');
+    await baseUrl.fill('https://x.github.io/blog/');
+    await baseUrl.press('Enter');
+    await expect.poll(() => page.locator('pymark-site-view .saved').textContent()).toBe('Saved');
+    await page.getByRole('button', { name: 'Build site' }).click();
+    const report = page.getByRole('region', { name: 'Build report' });
+    await report.waitFor({ timeout: 120_000 });
+    await expect.poll(() => report.textContent()).toMatch(/Built into the folder’s site\//);
+
+    const site = await page.evaluate(async () => {
+      const files: Record<string, number> = {};
+      const texts: Record<string, string> = {};
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('media-project');
+      const walk = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+        for await (const entry of folder.values()) {
+          const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+          if (entry.kind === 'directory') await walk(entry as FileSystemDirectoryHandle, path);
+          else {
+            const file = await (entry as FileSystemFileHandle).getFile();
+            files[path] = file.size;
+            if (path.endsWith('.html')) texts[path] = await file.text();
+          }
+        }
+      };
+      await walk(await root.getDirectoryHandle('site'), '');
+      return { files, texts };
+    });
+    const dir = `${year}/${month}`;
+    for (const path of [
+      `media/${dir}/photo.jpg`,
+      `media/${dir}/in-post.png`,
+      `media/${dir}/pasted.jpg`,
+      `thumbnails/${dir}/photo.jpg.small.webp`,
+      `thumbnails/${dir}/photo.jpg.medium.webp`,
+      `thumbnails/${dir}/photo.jpg.large.webp`,
+      `thumbnails/${dir}/in-post.png.small.webp`,
+    ])
+      expect(site.files[path], path).toBeGreaterThan(0);
+    const [pagePath, html] = Object.entries(site.texts).find(([path]) => path.startsWith('posts/'))!;
+    expect(pagePath).toMatch(/^posts\/[a-z0-9_]+\/index\.html$/);
+    expect(html).toContain('<div class="macro-gallery gallery-cols-3"');
+    expect(html).toContain(`<div class="macro-photo-archive photo-archive-full-year" data-year="${year}">`);
+    // Every link to an image or thumbnail is under the base path and names a file of the site.
+    const links = [...html.matchAll(/(?:src|href)="(\/[^"]*\/(?:media|thumbnails)\/[^"]*)"/g)].map(
+      (m) => m[1]!,
+    );
+    const sources = [...html.matchAll(/srcset="([^"]*)"/g)].flatMap((m) =>
+      m[1]!.split(', ').map((source) => source.split(' ')[0]!),
+    );
+    expect(links).toContain(`/blog/media/${dir}/photo.jpg`);
+    expect(sources).toContain(`/blog/thumbnails/${dir}/photo.jpg.small.webp`);
+    for (const url of [...links, ...sources]) {
+      expect(url.startsWith('/blog/'), url).toBe(true);
+      expect(site.files[decodeURIComponent(url.slice('/blog/'.length))], url).toBeGreaterThan(0);
+    }
     expect(app.errors).toEqual([]);
   });
 });

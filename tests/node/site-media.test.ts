@@ -191,6 +191,52 @@ describe('publishing media', () => {
     expect(new TextDecoder().decode(result.files.get('posts/photos/index.html'))).not.toContain('srcset');
   }, 120_000);
 
+  test.each([
+    ['a sub-path', 'https://x.github.io/blog/', '/blog/'],
+    ['the root', 'https://example.com', '/'],
+  ])(
+    'an image inserted as Markdown links under %s, in the page and the feeds',
+    async (_, baseUrl, base) => {
+      const { dir } = await mediaProject();
+      const siteYml = join(dir, 'site.yml');
+      writeFileSync(
+        siteYml,
+        readFileSync(siteYml, 'utf8').replace(/^base_url: .*$/m, `base_url: "${baseUrl}"`),
+      );
+      // What Insert into post and a drop write: the image's site path.
+      const photos = join(dir, 'posts', 'photos.md');
+      writeFileSync(
+        photos,
+        `${readFileSync(photos, 'utf8')}\n![The sea](/media/2026/02/sea%20view.jpg)\n\n[the dot](/media/2025/12/dot.png)\n`,
+      );
+      const result = await build(dir, new SiteBuilder(python, { thumbnails: sharpThumbnail }));
+      const text = (path: string) => new TextDecoder().decode(result.files.get(path));
+      const seaUrl = `${base}media/2026/02/sea%20view.jpg`;
+      const thumb = (size: string) => `${base}thumbnails/2026/02/sea%20view.jpg.${size}.webp`;
+      const page = text('posts/photos/index.html');
+      expect(page).toContain(
+        `<img src="${seaUrl}" alt="The sea" srcset="${thumb('small')} 320w, ${thumb('medium')} 640w, ${thumb('large')} 1280w, ${seaUrl} 1600w" sizes="(max-width: 1600px) 100vw, 1600px" width="1600" height="1200">`,
+      );
+      expect(page).toContain(`<a href="${base}media/2025/12/dot.png">the dot</a>`);
+      // Every link to the site's images is under the base path, and names a file the build wrote.
+      const linked = [...page.matchAll(/(?:src|href)="([^"]*\/(?:media|thumbnails)\/[^"]*)"/g)].map(
+        (match) => match[1]!,
+      );
+      const srcsets = [...page.matchAll(/srcset="([^"]*)"/g)].flatMap((match) =>
+        match[1]!.split(', ').map((source) => source.split(' ')[0]!),
+      );
+      for (const url of [...linked, ...srcsets]) {
+        expect(url.startsWith(base)).toBe(true);
+        expect(result.files.has(decodeURIComponent(url.slice(base.length)))).toBe(true);
+      }
+      // Feeds carry absolute links, under the base path too.
+      const absolute = new URL(base, baseUrl).href;
+      expect(text('rss.xml')).toContain(`src=&#34;${absolute}media/2026/02/sea%20view.jpg&#34;`);
+      expect(text('atom.xml')).toContain(`href=&#34;${absolute}media/2025/12/dot.png&#34;`);
+    },
+    120_000,
+  );
+
   test('stops at an image that is not an image, naming it', async () => {
     const { dir } = await mediaProject();
     writeFileSync(join(dir, 'media/2026/02/sea view.jpg'), 'not a picture');

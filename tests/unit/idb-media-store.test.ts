@@ -76,10 +76,23 @@ describe('media store', () => {
     expect(await store.list()).toEqual([]);
     expect(await store.listTrash()).toEqual([{ ...linked, deletedAt: expect.any(String) }]);
     expect(await store.restore(media.id)).toEqual(linked);
+    await store.putThumbnail(media.id, 'small', new Blob(['webp'], { type: 'image/webp' }));
     await store.delete(media.id);
     await store.purge(media.id);
     expect(await store.blob(media.id)).toBeUndefined();
+    expect(await store.thumbnail(media.id, 'small')).toBeUndefined();
+    await expect(store.purge(media.id)).rejects.toThrow(`No media with id ${media.id} in the trash`);
     expect(changes).toEqual(['put', 'put', 'put', 'put', 'delete', 'put', 'delete', 'delete']);
+  });
+
+  it('restores an item under a new name when a synced one took its name meanwhile', async () => {
+    const store = await openMedia();
+    const media = await store.import({ name: 'a.jpg', bytes: jpegBytes(10, 10), lastModified });
+    await store.delete(media.id);
+    const synced = { ...media, id: crypto.randomUUID() };
+    await store.applyExternal({ put: [{ media: synced, bytes: jpegBytes(10, 10) }], trash: [] });
+    expect((await store.restore(media.id)).fileName).toBe('a-2.jpg');
+    expect((await store.list()).map((item) => item.fileName).sort()).toEqual(['a-2.jpg', 'a.jpg']);
   });
 
   it('caches thumbnails beside the image', async () => {

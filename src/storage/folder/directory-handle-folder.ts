@@ -5,6 +5,27 @@ interface MovableFileHandle extends FileSystemFileHandle {
   move?(destination: FileSystemDirectoryHandle, name: string): Promise<void>;
 }
 
+/**
+ * The folder `parts` below `root`, made when `create` is set; undefined when it is not there and
+ * `create` is not set.
+ */
+export async function subdirectory(
+  root: FileSystemDirectoryHandle,
+  parts: readonly string[],
+  create: boolean,
+): Promise<FileSystemDirectoryHandle | undefined> {
+  let handle = root;
+  for (const name of parts) {
+    try {
+      handle = await handle.getDirectoryHandle(name, { create });
+    } catch (error) {
+      if (!create && error instanceof DOMException && error.name === 'NotFoundError') return undefined;
+      throw error;
+    }
+  }
+  return handle;
+}
+
 /** A folder the user picked with `showDirectoryPicker`, or an OPFS directory standing in for one. */
 export class DirectoryHandleFolder implements FolderAdapter {
   constructor(private readonly root: FileSystemDirectoryHandle) {}
@@ -90,17 +111,8 @@ export class DirectoryHandleFolder implements FolderAdapter {
     }
   }
 
-  private async directory(dirs: string[], create: boolean): Promise<FileSystemDirectoryHandle | undefined> {
-    let handle = this.root;
-    for (const name of dirs) {
-      try {
-        handle = await handle.getDirectoryHandle(name, { create });
-      } catch (error) {
-        if (!create && error instanceof DOMException && error.name === 'NotFoundError') return undefined;
-        throw error;
-      }
-    }
-    return handle;
+  private directory(dirs: string[], create: boolean): Promise<FileSystemDirectoryHandle | undefined> {
+    return subdirectory(this.root, dirs, create);
   }
 
   private async file(path: string, create: boolean): Promise<FileSystemFileHandle> {

@@ -8,6 +8,7 @@ import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 import { type ItemFormat, postFormat, scriptFormat } from './item-formats';
 import { MediaSync, type MediaSyncTarget } from './media-sync';
 import type { SyncedRecord, SyncStateStore } from './sync-state-store';
+import { attempt, describeProblem, reasonOf, writeConflictCopy } from './sync-steps';
 
 /** Larger files are reported, not read: no script or post is that big, and a video might be. */
 export const maxFileBytes = 1024 * 1024;
@@ -58,10 +59,6 @@ function emptyReport(): SyncReport {
 /** `2026-05-20T10:15:00.123Z` → `20260520T101500123Z`, safe in a file name everywhere. */
 function fileTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:.]/g, '');
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Lets the page handle input and paint before the next piece of work. */
@@ -211,11 +208,6 @@ export class FolderSync {
   }
 }
 
-function describeProblem({ reason, line, column }: FileProblem): string {
-  if (line === undefined) return reason;
-  return `line ${line}${column === undefined ? '' : `, column ${column}`}: ${reason}`;
-}
-
 /** Applies one collection's plan and collects the sync state to record for it. */
 class PlanRun<T extends Item> {
   readonly recorded: SyncedRecord[] = [];
@@ -234,9 +226,7 @@ class PlanRun<T extends Item> {
     // Conflict copies first: once they are on disk, the app's version is safe to replace.
     const copied = new Set<string>();
     for (const action of actions) {
-      if (action.type === 'conflict' && (await this.attempt(action.copyPath, () => this.writeCopy(action)))) {
-        copied.add(action.id);
-      }
+      if (action.type === 'conflict' && (await this.writeCopy(action))) copied.add(action.id);
     }
     const fromFolder = actions.filter(
       (action): action is Extract<SyncAction, { type: 'import' | 'conflict' | 'link' }> =>
@@ -308,10 +298,10 @@ class PlanRun<T extends Item> {
     });
   }
 
-  private async writeCopy(action: Extract<SyncAction, { type: 'conflict' }>): Promise<void> {
+  private writeCopy(action: Extract<SyncAction, { type: 'conflict' }>): Promise<boolean> {
     const item = this.appItems.get(action.id)!;
     const text = this.format.serialize(item, this.previousHeader(action.id));
-    await this.folder.writeAtomic(action.copyPath, encoder.encode(text));
+    return writeConflictCopy(this.folder, this.report, action.copyPath, text);
   }
 
   /** The header of the item's file as last seen, so a rewrite keeps keys this app does not know. */
@@ -338,14 +328,7 @@ class PlanRun<T extends Item> {
     });
   }
 
-  /** Runs one operation; a failure is reported and leaves the sync state as it was, so it is retried. */
-  private async attempt(path: string, operation: () => Promise<void>): Promise<boolean> {
-    try {
-      await operation();
-      return true;
-    } catch (error) {
-      this.report.failed.push({ path, reason: reasonOf(error) });
-      return false;
-    }
+  private attempt(path: string, operation: () => Promise<void>): Promise<boolean> {
+    return attempt(this.report, path, operation);
   }
 }

@@ -1,4 +1,3 @@
-import type { FileProblem } from '../../core/front-matter';
 import { inspectImage } from '../../core/image-inspect';
 import { type Media, mediaMonthFolder, mediaPath, sidecarPath, uniqueFileName } from '../../core/media';
 import { parseSidecar, serializeSidecar } from '../../core/media-file';
@@ -8,6 +7,7 @@ import { hashBytes, hashItem } from './content-hash';
 import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 import type { SyncReport } from './folder-sync';
 import type { SyncedRecord, SyncStateStore } from './sync-state-store';
+import { attempt, describeProblem, writeConflictCopy } from './sync-steps';
 
 /*
  * Media in a project folder: `media/<yyyy>/<mm>/<file>` and its sidecar `<file>.yml`. The sidecar is
@@ -35,15 +35,6 @@ interface FolderState {
   unreadable: { path: string; reason: string }[];
   /** Every file path seen under `media/`, to keep writes off taken names. */
   paths: Set<string>;
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function describeProblem({ reason, line, column }: FileProblem): string {
-  if (line === undefined) return reason;
-  return `line ${line}${column === undefined ? '' : `, column ${column}`}: ${reason}`;
 }
 
 const isSidecar = (name: string) => name.endsWith('.yml') && !name.includes('.conflict-');
@@ -201,11 +192,7 @@ class MediaPlanRun {
       const file = this.sidecarOf(id)!;
       const copyPath = `${file.entry.path.slice(0, -'.yml'.length)}.conflict-${this.timestamp}.yml`;
       const app = this.appItems.get(id)!;
-      if (
-        await this.attempt(copyPath, () =>
-          this.folder.writeAtomic(copyPath, encoder.encode(serializeSidecar(app))),
-        )
-      ) {
+      if (await writeConflictCopy(this.folder, this.report, copyPath, serializeSidecar(app))) {
         copied.add(id);
         this.report.conflicts.push({ path: file.entry.path, copyPath });
       }
@@ -339,13 +326,7 @@ class MediaPlanRun {
     this.recorded.push({ id, collection: 'media', path, fileHash, appHash, header });
   }
 
-  private async attempt(path: string, operation: () => Promise<void>): Promise<boolean> {
-    try {
-      await operation();
-      return true;
-    } catch (error) {
-      this.report.failed.push({ path, reason: reasonOf(error) });
-      return false;
-    }
+  private attempt(path: string, operation: () => Promise<void>): Promise<boolean> {
+    return attempt(this.report, path, operation);
   }
 }
