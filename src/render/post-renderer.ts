@@ -27,6 +27,11 @@ export interface SiteContext {
 
 export interface RenderWarning {
   message: string;
+  /**
+   * A macro call that failed (`error`), or what a macro printed (`print`, for its author: at the call
+   * that ran it, once however many identical calls reused the result); absent: a warning.
+   */
+  kind?: 'error' | 'print';
   line: number;
   column: number;
   /** Just past the macro call the warning is about, when the call is on one line. */
@@ -138,6 +143,7 @@ export class PostRenderer {
     const outputs: string[] = [];
     const css = new Set<string>();
     const macroOutputs: MacroOutput[] = [];
+    const printedBy = new Set<string>();
     let executed = 0;
     for (const level of levelsDeepestFirst(document.calls)) {
       const keys = new Map<number, string>();
@@ -173,6 +179,8 @@ export class PostRenderer {
           warnings,
           css,
           macroOutputs,
+          printedBy,
+          key,
           written: () =>
             asWritten(call, () => this.sanitize(document.renderBody(index, (_, inner) => outputs[inner]!))),
         });
@@ -243,27 +251,36 @@ export class PostRenderer {
       warnings: RenderWarning[];
       css: Set<string>;
       macroOutputs: MacroOutput[];
+      /** The memo keys whose print is already listed: identical calls share one result and one print. */
+      printedBy: Set<string>;
+      /** This call's memo key. */
+      key: string | undefined;
       /** The call as written, escaped, a paired call's body rendered in it: to show it marked. */
       written: () => string;
     },
   ): string {
     const at = callSpan(call);
-    const warn = (message: string) => into.warnings.push({ message, ...at });
+    const warn = (message: string, kind?: RenderWarning['kind']) =>
+      into.warnings.push({ message, ...at, ...(kind ? { kind } : {}) });
     if (!script) {
       warn(whyUnknown(call, into.scripts));
       return unknownMacro(call, into.scripts, into.written());
     }
     if (!response) return macroError(call, script, missingOutcome(undefined));
+    const named = (message: string) => namingScript(message, script.slug, call.name);
     const declaration = declarationOf(script);
     if (declaration) for (const message of checkArguments(call.name, call.params, declaration)) warn(message);
     // What a macro prints is for its author: shown where the call is, never in the page.
-    if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
+    const firstPrint = into.key === undefined || !into.printedBy.has(into.key);
+    if (response.printed && firstPrint) {
+      if (into.key !== undefined) into.printedBy.add(into.key);
+      warn(`${script.slug}.py printed: ${response.printed}`, 'print');
+    }
     if (!response.ok) {
-      const named = response.message.startsWith(`${script.slug}.py`);
-      warn(named ? response.message : `${script.slug}.py: ${response.message}`);
+      warn(named(response.message), 'error');
       return macroError(call, script, response);
     }
-    for (const message of response.warnings) warn(message);
+    for (const message of response.warnings) warn(named(message));
     if (response.css) into.css.add(response.css);
     into.macroOutputs.push({ macro: script.slug, line: at.line, column: at.column, html: response.html });
     const block = call.placement === 'inline' ? blockElementIn(response.html) : undefined;
@@ -341,6 +358,16 @@ function sanitizedOutput(output: RenderOutcome & { ok: true }, sanitize: HtmlSan
   const safe = { ...rest, html: sanitize(output.html) };
   const safeCss = css === undefined ? '' : sanitizeCss(css).trim();
   return safeCss ? { ...safe, css: safeCss } : safe;
+}
+
+/**
+ * A message about what a macro did, naming its script as a traceback would: `youtube.py: …`. A
+ * macro's own `youtube: …` (its call's name, as the built-ins write) becomes the script's name.
+ */
+function namingScript(message: string, slug: string, callName: string): string {
+  if (message.startsWith(`${slug}.py`)) return message;
+  const ownPrefix = [slug, callName].map((name) => `${name}: `).find((prefix) => message.startsWith(prefix));
+  return `${slug}.py: ${ownPrefix ? message.slice(ownPrefix.length) : message}`;
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {

@@ -7,6 +7,10 @@
 export interface PreviewRenderMessage {
   type: 'pymark:render';
   html: string;
+  /** The post's title, shown as the site's post page shows it. */
+  title?: string;
+  /** The styles the post's macros returned, sanitized (`RenderedPost.css`). */
+  css?: string;
 }
 
 /** The app asks the frame to scroll to where the Markdown editor is: 0 is the top, 1 the bottom. */
@@ -60,8 +64,15 @@ export function previewFrameMain(): void {
   addEventListener('message', (event: MessageEvent) => {
     if (event.source !== parent) return;
     const message = event.data as Partial<PreviewRenderMessage> | Partial<PreviewScrollMessage> | null;
-    if (message?.type === 'pymark:render' && typeof message.html === 'string') morph(message.html);
-    else if (message?.type === 'pymark:scroll' && typeof message.fraction === 'number') {
+    if (message?.type === 'pymark:render' && typeof message.html === 'string') {
+      morph(message.html);
+      const title = document.getElementById('title');
+      if (title && typeof message.title === 'string') title.textContent = message.title;
+      const macroCss = document.getElementById('macro-css');
+      // Only when it changed: a new stylesheet makes the page lay out again.
+      if (macroCss && typeof message.css === 'string' && macroCss.textContent !== message.css)
+        macroCss.textContent = message.css;
+    } else if (message?.type === 'pymark:scroll' && typeof message.fraction === 'number') {
       const page = document.scrollingElement ?? document.documentElement;
       page.scrollTop = Math.min(Math.max(message.fraction, 0), 1) * (page.scrollHeight - page.clientHeight);
     }

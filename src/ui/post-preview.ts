@@ -3,6 +3,8 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { z } from 'zod';
 import { previewDocument } from '../render/preview-document';
 import type { PreviewRenderMessage, PreviewScrollMessage } from '../render/preview-frame-script';
+import { previewStyles } from '../render/preview-theme';
+import { defaultTheme } from '../site/theme';
 
 /** What the preview frame may say; anything else is ignored. */
 const frameMessageSchema = z.discriminatedUnion('type', [
@@ -33,15 +35,19 @@ export class PostPreview extends LitElement {
       height: 100%;
       border: 1px solid var(--border);
       border-radius: 6px;
-      background: #fff;
     }
   `;
 
   @property() html = '';
+  /** The post's title, above its body as on the site's post page. */
+  @property() postTitle = '';
+  /** The styles the post's macros returned (sanitized), each once. */
+  @property({ attribute: false }) macroCss: readonly string[] = [];
   @query('iframe') private frame!: HTMLIFrameElement;
 
   private ready = false;
-  private readonly srcdoc = previewDocument(location.origin);
+  /** The site theme's stylesheets, inlined: the frame fetches nothing, and looks like the site. */
+  private readonly srcdoc = previewDocument(location.origin, undefined, previewStyles(defaultTheme));
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -65,7 +71,7 @@ export class PostPreview extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('html')) this.send();
+    if (changed.has('html') || changed.has('postTitle') || changed.has('macroCss')) this.send();
   }
 
   /** Scrolls the preview to the same place as the Markdown: 0 the top, 1 the bottom. */
@@ -77,7 +83,12 @@ export class PostPreview extends LitElement {
 
   private send(): void {
     if (!this.ready) return;
-    const message: PreviewRenderMessage = { type: 'pymark:render', html: this.html };
+    const message: PreviewRenderMessage = {
+      type: 'pymark:render',
+      html: this.html,
+      title: this.postTitle,
+      css: this.macroCss.join('\n'),
+    };
     // The frame has an opaque origin, so '*' is the only target origin that reaches it.
     this.frame.contentWindow?.postMessage(message, '*');
   }
