@@ -26,6 +26,12 @@ export interface PreviewOpenScriptMessage {
   line: number | null;
 }
 
+/** The reader scrolled the preview: the Markdown editor follows. 0 is the top, 1 the bottom. */
+export interface PreviewScrolledMessage {
+  type: 'pymark:scrolled';
+  fraction: number;
+}
+
 /** The frame's policy refused a request: the app shows it as a preview warning. */
 export interface PreviewBlockedMessage {
   type: 'pymark:blocked';
@@ -74,9 +80,34 @@ export function previewFrameMain(): void {
         macroCss.textContent = message.css;
     } else if (message?.type === 'pymark:scroll' && typeof message.fraction === 'number') {
       const page = document.scrollingElement ?? document.documentElement;
-      page.scrollTop = Math.min(Math.max(message.fraction, 0), 1) * (page.scrollHeight - page.clientHeight);
+      const top = Math.min(Math.max(message.fraction, 0), 1) * (page.scrollHeight - page.clientHeight);
+      // Only a real move fires a scroll event; that one follows the editor and is not sent back.
+      if (Math.abs(page.scrollTop - top) >= 1) {
+        followingEditor = true;
+        page.scrollTop = top;
+      }
     }
   });
+
+  /** The next scroll event is the frame following the editor, not the reader scrolling. */
+  let followingEditor = false;
+  addEventListener(
+    'scroll',
+    () => {
+      if (followingEditor) {
+        followingEditor = false;
+        return;
+      }
+      const page = document.scrollingElement ?? document.documentElement;
+      const range = page.scrollHeight - page.clientHeight;
+      const scrolled: PreviewScrolledMessage = {
+        type: 'pymark:scrolled',
+        fraction: range > 0 ? page.scrollTop / range : 0,
+      };
+      parent.postMessage(scrolled, '*');
+    },
+    { passive: true },
+  );
 
   document.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;

@@ -15,13 +15,15 @@ const frameMessageSchema = z.discriminatedUnion('type', [
     line: z.number().int().positive().nullable(),
   }),
   z.object({ type: z.literal('pymark:blocked'), url: z.string().max(4096), directive: z.string().max(64) }),
+  z.object({ type: z.literal('pymark:scrolled'), fraction: z.number().min(0).max(1) }),
 ]);
 
 /**
  * Shows rendered (sanitized) post HTML in an opaque-origin, credentialless frame: its scripts cannot
  * reach the app, and cross-origin players load although the app is cross-origin isolated. Emits
- * `open-script` ({ scriptId, line }) when a macro error box is clicked, and `preview-blocked`
- * ({ url, directive }) when the frame's policy refused a request.
+ * `open-script` ({ scriptId, line }) when a macro error box is clicked, `preview-blocked`
+ * ({ url, directive }) when the frame's policy refused a request, and `preview-scroll` (0 to 1) when
+ * the reader scrolled it.
  */
 @customElement('pymark-post-preview')
 export class PostPreview extends LitElement {
@@ -100,6 +102,10 @@ export class PostPreview extends LitElement {
     if (parsed.data.type === 'pymark:preview-ready') {
       this.ready = true;
       this.send();
+    } else if (parsed.data.type === 'pymark:scrolled') {
+      this.dispatchEvent(
+        new CustomEvent('preview-scroll', { detail: parsed.data.fraction, bubbles: true, composed: true }),
+      );
     } else if (parsed.data.type === 'pymark:blocked') {
       const { url, directive } = parsed.data;
       this.dispatchEvent(

@@ -281,6 +281,7 @@ export class PostsView extends LitElement {
         ></pymark-code-editor>
         <section class="preview" aria-label="Preview">
           <pymark-post-preview
+            @preview-scroll=${(event: CustomEvent<number>) => this.editor?.scrollToFraction(event.detail)}
             .html=${preview?.html ?? ''}
             .macroCss=${preview?.css ?? noCss}
             .postTitle=${post.title}

@@ -327,6 +327,29 @@ describe('the views the first tests leave out', () => {
       }
     }
   });
+
+  test('the Markdown editor follows the preview as the reader scrolls it', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByLabel('Markdown of Untitled post').click();
+    await page.keyboard.insertText(
+      Array.from({ length: 150 }, (_, line) => `Paragraph ${line}.`).join('\n\n'),
+    );
+    const preview = page.frameLocator('iframe[title="Post preview"]');
+    await preview.getByText('Paragraph 149.').waitFor();
+    const editorTop = () =>
+      page.locator('pymark-posts-view .cm-scroller').evaluate((scroller) => scroller.scrollTop);
+    await page.locator('pymark-posts-view .cm-scroller').evaluate((scroller) => {
+      scroller.scrollTop = 0;
+    });
+    await expect.poll(editorTop).toBe(0);
+    await preview.locator('body').evaluate(() => {
+      const scrolling = document.scrollingElement ?? document.documentElement;
+      scrolling.scrollTop = scrolling.scrollHeight;
+    });
+    await expect.poll(editorTop).toBeGreaterThan(1000);
+  });
 });
 
 /** Runs in the page: writes a reference project into OPFS and lets the folder picker hand it out. */
