@@ -1,5 +1,5 @@
 import { readIncomingPost, withoutIncomingParams } from './core/incoming-post';
-import { openProjectFolder } from './project-folder';
+import { openProjectFolder, pickReferenceFolder } from './project-folder';
 import { OffThreadSanitizer } from './render/off-thread-sanitizer';
 import { PostRenderer } from './render/post-renderer';
 import { HeldList, SiteDataFeed } from './render/site-data';
@@ -27,6 +27,7 @@ import { MacroTrial, samplePostWith } from './ui/macro-trial';
 import { MediaLibrary } from './ui/media-library';
 import { PostsWorkspace } from './ui/posts-workspace';
 import { PreviewMedia } from './ui/preview-media';
+import { ReferenceProjectImport } from './ui/reference-project-import';
 import { addSampleProject } from './ui/sample-project';
 import { SiteWorkspace } from './ui/site-workspace';
 import { Workspace } from './ui/workspace';
@@ -74,6 +75,11 @@ async function start(): Promise<void> {
   // Defaults are seeded, and the remembered folder found, before the workspace lists the scripts.
   const project = await openProjectFolder({ scripts: store, posts: postStore, media: mediaStore });
   app.folder = project.connection;
+  app.referenceImport = new ReferenceProjectImport({
+    pickFolder: pickReferenceFolder,
+    scripts: store,
+    posts: postStore,
+  });
   app.defaultOffers = project.offers;
   const workspace = new Workspace({
     store,

@@ -21,16 +21,24 @@ import {
 
 /** The File System Access picker: Chromium's, not in TypeScript's DOM library yet. */
 interface DirectoryPicker {
-  showDirectoryPicker?(options: { mode: 'readwrite' }): Promise<FileSystemDirectoryHandle>;
+  showDirectoryPicker?(options: { mode: 'read' | 'readwrite' }): Promise<FileSystemDirectoryHandle>;
 }
+
+const noPicker = 'this browser cannot open folders; use Chrome or Edge to connect one';
 
 function pickDirectory(): Promise<PermissionedDirectoryHandle> {
   const picker = (window as DirectoryPicker).showDirectoryPicker;
-  if (!picker) {
-    return Promise.reject(new Error('this browser cannot open folders; use Chrome or Edge to connect one'));
-  }
+  if (!picker) return Promise.reject(new Error(noPicker));
   // Wherever the picker exists, its handles have Chromium's permission methods too.
   return picker.call(window, { mode: 'readwrite' }) as Promise<PermissionedDirectoryHandle>;
+}
+
+/** A reference desktop app project to import: read only, and never remembered. */
+export async function pickReferenceFolder(): Promise<{ name: string; folder: DirectoryHandleFolder }> {
+  const picker = (window as DirectoryPicker).showDirectoryPicker;
+  if (!picker) throw new Error(noPicker);
+  const handle = await picker.call(window, { mode: 'read' });
+  return { name: handle.name, folder: new DirectoryHandleFolder(handle) };
 }
 
 /** What the folder connection needs whichever way the folder is reached. */

@@ -1,17 +1,16 @@
-import { readdir } from 'node:fs/promises';
-import { relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parsePostFile } from '../core/post-file';
 import {
   type ImportReport,
   importReferenceProject,
-  isImportCandidate,
   type ReferenceFile,
   type ReportEntry,
 } from '../core/reference-import';
 import { parseScriptFile } from '../core/script-file';
-import type { FolderAdapter, FolderFileInfo } from '../storage/folder/folder-adapter';
-import { maxFileBytes } from '../storage/folder/folder-sync';
+import type { FolderAdapter } from '../storage/folder/folder-adapter';
 import { NodeFsFolder } from '../storage/folder/node-fs-folder';
+import { readReferenceFolder } from '../storage/folder/reference-folder';
 
 /*
  * `npx pymark import <reference folder> [--into <pymark folder>] [--dry-run]`: copies a reference
@@ -65,7 +64,9 @@ export async function runImportCommand(args: readonly string[], io: ImportComman
   }
   let files: ReferenceFile[];
   try {
-    files = await readReferenceFolder(parsed.source);
+    // The walk finds nothing in a missing folder; this says it is missing.
+    if (!(await stat(parsed.source)).isDirectory()) throw new Error('not a folder');
+    files = await readReferenceFolder(new NodeFsFolder(parsed.source));
   } catch (error) {
     io.err(`pymark import: cannot read ${parsed.source}: ${(error as Error).message}`);
     return 1;
@@ -89,36 +90,6 @@ export async function runImportCommand(args: readonly string[], io: ImportComman
   }
   for (const line of describeReport(report, parsed.dryRun)) io.out(line);
   return 0;
-}
-
-/** Every file under `root` (hidden folders skipped), with the text of those the importer reads. */
-async function readReferenceFolder(root: string): Promise<ReferenceFile[]> {
-  const folder = new NodeFsFolder(root);
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(root, resolve(entry.parentPath, entry.name)).split(sep).join('/'))
-    .filter((path) => !path.split('/').some((part) => part.startsWith('.')));
-  const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
-  // One listing per folder gives every file's size and time.
-  const infos = new Map<string, FolderFileInfo>();
-  for (const dir of new Set(paths.map(dirOf))) {
-    for (const info of await folder.list(dir)) infos.set(info.path.replace(/^\//, ''), info);
-  }
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  return Promise.all(
-    paths.map(async (path): Promise<ReferenceFile> => {
-      const info = infos.get(path);
-      const modifiedAt = info?.modifiedAt ?? new Date(0).toISOString();
-      if (!isImportCandidate(path) || (info && info.size > maxFileBytes)) return { path, modifiedAt };
-      try {
-        return { path, modifiedAt, text: decoder.decode(await folder.read(path)) };
-      } catch {
-        // Not UTF-8, or unreadable: the report lists it as left.
-        return { path, modifiedAt };
-      }
-    }),
-  );
 }
 
 /** Slugs and ids of the Pymark folder's items, so nothing imported replaces or clashes with one. */

@@ -35,6 +35,11 @@ export interface SiteContext {
 
 export interface RenderWarning {
   message: string;
+  /**
+   * A macro call that failed (`error`), or what a macro printed (`print`, for its author: at the call
+   * that ran it, once however many identical calls reused the result); absent: a warning.
+   */
+  kind?: 'error' | 'print';
   line: number;
   column: number;
   /** Just past the macro call the warning is about, when the call is on one line. */
@@ -169,6 +174,7 @@ export class PostRenderer {
       warnings,
       css: new Set<string>(),
       macroOutputs: [],
+      printedBy: new Set<string>(),
       htmlLeft: sizeLimits.macroHtmlPerPost,
     };
     const renderBody = (index: number) => document.renderBody(index, (_, inner) => outputs[inner]!);
@@ -212,6 +218,7 @@ export class PostRenderer {
           macros.get(call.name.toLowerCase()),
           response,
           bodies.get(index) ?? '',
+          key,
           into,
         );
       }
@@ -280,33 +287,40 @@ export class PostRenderer {
     response: RenderOutcome | undefined,
     /** A paired call's body, rendered and sanitized ('' for a single call). */
     bodyHtml: string,
+    /** This call's memo key. */
+    key: string | undefined,
     into: OutputSink,
   ): string {
     const at = callSpan(call);
     const written = asWritten(call, bodyHtml);
-    const warn = (message: string) => into.warnings.push({ message: shortened(message), ...at });
+    const warn = (message: string, kind?: RenderWarning['kind']) =>
+      into.warnings.push({ message: shortened(message), ...at, ...(kind ? { kind } : {}) });
     if (!script) {
       warn(whyUnknown(call, into.scripts));
       if (into.unknownMacros === 'text') return asText(call, bodyHtml);
       return unknownMacro(call, into.scripts, written);
     }
     if (!response) return macroError(call, script, missingOutcome(undefined));
+    const named = (message: string) => namingScript(message, script.slug, call.name);
     const declaration = declarationOf(script);
     if (declaration) for (const message of checkArguments(call.name, call.params, declaration)) warn(message);
     // What a macro prints is for its author: shown where the call is, never in the page.
-    if (response.printed) warn(`${script.slug}.py printed: ${response.printed}`);
+    const firstPrint = key === undefined || !into.printedBy.has(key);
+    if (response.printed && firstPrint) {
+      if (key !== undefined) into.printedBy.add(key);
+      warn(`${script.slug}.py printed: ${response.printed}`, 'print');
+    }
     if (!response.ok) {
-      const named = response.message.startsWith(`${script.slug}.py`);
-      warn(named ? response.message : `${script.slug}.py: ${response.message}`);
+      warn(named(response.message), 'error');
       return macroError(call, script, response);
     }
     if (response.html.length > into.htmlLeft) {
       const failure = overPostLimit(script);
-      warn(failure.message);
+      warn(failure.message, 'error');
       return macroError(call, script, failure);
     }
     into.htmlLeft -= response.html.length;
-    for (const message of response.warnings) warn(message);
+    for (const message of response.warnings) warn(named(message));
     if (response.css) into.css.add(response.css);
     into.macroOutputs.push({ macro: script.slug, line: at.line, column: at.column, html: response.html });
     const block = call.placement === 'inline' ? blockElementIn(response.html) : undefined;
@@ -403,6 +417,8 @@ interface OutputSink {
   warnings: RenderWarning[];
   css: Set<string>;
   macroOutputs: MacroOutput[];
+  /** The memo keys whose print is already listed: identical calls share one result and one print. */
+  printedBy: Set<string>;
   /** How many more characters of HTML the post's macros may return (`sizeLimits.macroHtmlPerPost`). */
   htmlLeft: number;
 }
@@ -454,6 +470,16 @@ function tooManyCalls(first: PlacedMacroCall, total: number): string {
 
 function shortened(message: string): string {
   return shortenText(message, sizeLimits.shownMessage);
+}
+
+/**
+ * A message about what a macro did, naming its script as a traceback would: `youtube.py: …`. A
+ * macro's own `youtube: …` (its call's name, as the built-ins write) becomes the script's name.
+ */
+function namingScript(message: string, slug: string, callName: string): string {
+  if (message.startsWith(`${slug}.py`)) return message;
+  const ownPrefix = [slug, callName].map((name) => `${name}: `).find((prefix) => message.startsWith(prefix));
+  return `${slug}.py: ${ownPrefix ? message.slice(ownPrefix.length) : message}`;
 }
 
 function missingOutcome(item: RenderItem | undefined): RenderFailure {

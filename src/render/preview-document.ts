@@ -1,6 +1,6 @@
 import type { RenderedPost, RenderWarning } from './post-renderer';
 import { previewFrameMain } from './preview-frame-script';
-import { previewTheme } from './preview-theme';
+import { previewStyles } from './preview-theme';
 
 /**
  * The players a post may embed. For now the built-in macros' YouTube and Vimeo; per project in the
@@ -22,7 +22,12 @@ export interface BlockedRequest {
  * another site, so the frame loads images and media only from the app itself, `data:` and `blob:`,
  * frames only from the embed allowlist, and nothing else (no fonts, no fetches, no prefetches).
  */
-export function previewDocument(appOrigin: string, nonce = crypto.randomUUID().replaceAll('-', '')): string {
+export function previewDocument(
+  appOrigin: string,
+  nonce = crypto.randomUUID().replaceAll('-', ''),
+  /** The frame's CSS, inlined like everything else (`preview-theme.ts`): the site theme's in the app. */
+  styles = previewStyles(),
+): string {
   const policy = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -36,7 +41,10 @@ export function previewDocument(appOrigin: string, nonce = crypto.randomUUID().r
   ].join('; ');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${policy}">
-<style>${previewTheme}</style></head><body><main id="content"></main>
+<meta name="color-scheme" content="light dark">
+<style>${styles}</style><style id="macro-css"></style></head><body>
+<main class="container"><article class="post"><header><h1 id="title"></h1></header>
+<div class="post-content" id="content"></div></article></main>
 <script nonce="${nonce}">(${previewFrameMain.toString()})()</script></body></html>`;
 }
 

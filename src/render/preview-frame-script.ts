@@ -7,6 +7,10 @@
 export interface PreviewRenderMessage {
   type: 'pymark:render';
   html: string;
+  /** The post's title, shown as the site's post page shows it. */
+  title?: string;
+  /** The styles the post's macros returned, sanitized (`RenderedPost.css`). */
+  css?: string;
 }
 
 /** The app asks the frame to scroll to where the Markdown editor is: 0 is the top, 1 the bottom. */
@@ -20,6 +24,12 @@ export interface PreviewOpenScriptMessage {
   type: 'pymark:open-script';
   scriptId: string;
   line: number | null;
+}
+
+/** The reader scrolled the preview: the Markdown editor follows. 0 is the top, 1 the bottom. */
+export interface PreviewScrolledMessage {
+  type: 'pymark:scrolled';
+  fraction: number;
 }
 
 /** The frame's policy refused a request: the app shows it as a preview warning. */
@@ -60,12 +70,44 @@ export function previewFrameMain(): void {
   addEventListener('message', (event: MessageEvent) => {
     if (event.source !== parent) return;
     const message = event.data as Partial<PreviewRenderMessage> | Partial<PreviewScrollMessage> | null;
-    if (message?.type === 'pymark:render' && typeof message.html === 'string') morph(message.html);
-    else if (message?.type === 'pymark:scroll' && typeof message.fraction === 'number') {
+    if (message?.type === 'pymark:render' && typeof message.html === 'string') {
+      morph(message.html);
+      const title = document.getElementById('title');
+      if (title && typeof message.title === 'string') title.textContent = message.title;
+      const macroCss = document.getElementById('macro-css');
+      // Only when it changed: a new stylesheet makes the page lay out again.
+      if (macroCss && typeof message.css === 'string' && macroCss.textContent !== message.css)
+        macroCss.textContent = message.css;
+    } else if (message?.type === 'pymark:scroll' && typeof message.fraction === 'number') {
       const page = document.scrollingElement ?? document.documentElement;
-      page.scrollTop = Math.min(Math.max(message.fraction, 0), 1) * (page.scrollHeight - page.clientHeight);
+      const top = Math.min(Math.max(message.fraction, 0), 1) * (page.scrollHeight - page.clientHeight);
+      // Only a real move fires a scroll event; that one follows the editor and is not sent back.
+      if (Math.abs(page.scrollTop - top) >= 1) {
+        followingEditor = true;
+        page.scrollTop = top;
+      }
     }
   });
+
+  /** The next scroll event is the frame following the editor, not the reader scrolling. */
+  let followingEditor = false;
+  addEventListener(
+    'scroll',
+    () => {
+      if (followingEditor) {
+        followingEditor = false;
+        return;
+      }
+      const page = document.scrollingElement ?? document.documentElement;
+      const range = page.scrollHeight - page.clientHeight;
+      const scrolled: PreviewScrolledMessage = {
+        type: 'pymark:scrolled',
+        fraction: range > 0 ? page.scrollTop / range : 0,
+      };
+      parent.postMessage(scrolled, '*');
+    },
+    { passive: true },
+  );
 
   document.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;

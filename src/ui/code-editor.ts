@@ -140,6 +140,8 @@ export class CodeEditor extends LitElement {
   private macros: MacroInfo[] = [];
 
   private view?: EditorView;
+  /** The next scroll event is the editor following the preview, not the author scrolling. */
+  private followingPreview = false;
   /** The accessible name follows renames without rebuilding the editor. */
   private readonly labelCompartment = new Compartment();
 
@@ -157,12 +159,27 @@ export class CodeEditor extends LitElement {
     });
     // How far down the text is scrolled (0 to 1), e.g. for the post preview to follow.
     this.view.scrollDOM.addEventListener('scroll', (event) => {
+      if (this.followingPreview) {
+        this.followingPreview = false;
+        return;
+      }
       const { scrollTop, scrollHeight, clientHeight } = event.target as HTMLElement;
       const fraction = scrollHeight > clientHeight ? scrollTop / (scrollHeight - clientHeight) : 0;
       this.dispatchEvent(
         new CustomEvent('editor-scroll', { detail: fraction, bubbles: true, composed: true }),
       );
     });
+  }
+
+  /** Scrolls to a place given as a fraction of the text (0 the top, 1 the bottom): a preview leads. */
+  scrollToFraction(fraction: number): void {
+    const scroller = this.view?.scrollDOM;
+    if (!scroller) return;
+    const top = Math.min(Math.max(fraction, 0), 1) * (scroller.scrollHeight - scroller.clientHeight);
+    // Only a real move fires a scroll event; that one is not sent back to the preview it follows.
+    if (Math.abs(scroller.scrollTop - top) < 1) return;
+    this.followingPreview = true;
+    scroller.scrollTop = top;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

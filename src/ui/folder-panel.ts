@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { ImportReport, ReportEntry } from '../core/reference-import';
 import type { SyncReport } from '../storage/folder/folder-sync';
 import type {
   ConflictNotice,
@@ -8,6 +9,7 @@ import type {
   FolderStatus,
 } from './folder-connection';
 import { FollowState } from './follow-state';
+import type { ReferenceImportState, ReferenceProjectImport } from './reference-project-import';
 import { controlStyles } from './shared-styles';
 
 const timeFormat = new Intl.DateTimeFormat('en', { timeStyle: 'medium' });
@@ -84,7 +86,10 @@ export class FolderPanel extends LitElement {
   ];
 
   @property({ attribute: false }) connection?: FolderControls;
+  /** Imports a reference desktop app project folder into the app (`pymark import`'s mapping). */
+  @property({ attribute: false }) referenceImport?: ReferenceProjectImport;
   private readonly followed = new FollowState<FolderConnectionState>(this, () => this.connection);
+  private readonly importing = new FollowState<ReferenceImportState>(this, () => this.referenceImport);
   /** "Rebuild from folder" re-imports everything, so it asks once more before it runs. */
   @state() private confirmingRebuild = false;
 
@@ -106,7 +111,55 @@ export class FolderPanel extends LitElement {
           : nothing
       }
       ${view.conflicts.map((notice) => this.renderConflict(notice))} ${this.renderReport(view)}
+      ${this.renderReferenceImport()}
     `;
+  }
+
+  /** Import a reference desktop app project from a folder, and what became of its files. */
+  private renderReferenceImport() {
+    const importer = this.referenceImport;
+    const view = this.importing.value;
+    if (!importer || !view) return nothing;
+    return html`<div class="actions">
+        <button ?disabled=${view.busy} @click=${() => void importer.importFolder()}>
+          ${view.busy ? 'Importing…' : 'Import reference project…'}
+        </button>
+      </div>
+      ${
+        view.problem
+          ? html`<div class="notice" role="alert">
+            ${view.problem}
+            <button @click=${() => importer.dismissProblem()}>Dismiss</button>
+          </div>`
+          : nothing
+      }
+      ${view.last ? this.renderImportReport(view.last.folderName, view.last.report, importer) : nothing}`;
+  }
+
+  private renderImportReport(folderName: string, report: ImportReport, importer: ReferenceProjectImport) {
+    const section = (title: string, entries: ReportEntry[]) =>
+      entries.length === 0
+        ? nothing
+        : html`<div>
+          ${title} (${entries.length}):
+          <ul aria-label=${title}>
+            ${entries.map(
+              (entry) => html`<li>
+                <code>${entry.path}</code>${entry.to && entry.to !== entry.path ? html` → <code>${entry.to}</code>` : nothing}
+                ${entry.notes.map((note) => html`<div class="muted">${note}</div>`)}
+              </li>`,
+            )}
+          </ul>
+        </div>`;
+    return html`<section class="notice" aria-label="Reference import report">
+      <span role="status">
+        Imported from ${folderName}: ${report.taken.length} taken, ${report.converted.length} converted,
+        ${report.left.length} left
+      </span>
+      ${section('Taken as they were', report.taken)} ${section('Converted', report.converted)}
+      ${section('Left', report.left)}
+      <button @click=${() => importer.dismissReport()}>Dismiss import report</button>
+    </section>`;
   }
 
   private renderActions(view: FolderConnectionState) {

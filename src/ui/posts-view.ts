@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type PostStatus, postStatuses } from '../core/post';
 import type { Script } from '../core/script';
-import type { RenderedPost } from '../render/post-renderer';
+import type { RenderedPost, RenderWarning } from '../render/post-renderer';
 import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
 import './code-editor';
@@ -177,16 +177,34 @@ export class PostsView extends LitElement {
       font-size: 0.8rem;
       color: var(--muted);
     }
-    ul.warnings {
+    ul.messages {
       margin: 0;
       padding: 0.4rem 0.6rem 0.4rem 1.6rem;
       max-height: 8rem;
       overflow: auto;
+      border-radius: 6px;
+      font-size: 0.85rem;
+    }
+    ul.error {
+      background: #fef2f2;
+      color: #991b1b;
+      border: 1px solid #fecaca;
+    }
+    ul.warning {
       background: #fffbeb;
       color: #92400e;
       border: 1px solid #fde68a;
-      border-radius: 6px;
-      font-size: 0.85rem;
+    }
+    ul.print {
+      background: var(--panel-bg);
+      color: var(--text);
+      border: 1px solid var(--border);
+    }
+    ul.print pre {
+      display: inline;
+      margin: 0;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
     }
     button.link {
       font: inherit;
@@ -336,25 +354,17 @@ export class PostsView extends LitElement {
             this.renderRoot.querySelector<PostPreview>('pymark-post-preview')?.scrollToFraction(event.detail)}
         ></pymark-code-editor>
         <section class="preview" aria-label="Preview" aria-busy=${rendering ? 'true' : 'false'}>
-          <pymark-post-preview .html=${preview?.html ?? ''}></pymark-post-preview>
+          <pymark-post-preview
+            @preview-scroll=${(event: CustomEvent<number>) => this.editor?.scrollToFraction(event.detail)}
+            .html=${preview?.html ?? ''}
+            .macroCss=${preview?.css ?? noCss}
+            .postTitle=${post.title}
+          ></pymark-post-preview>
           <span class="rendering" role="status" aria-label="Preview state">${rendering ? 'Rendering…' : ''}</span>
           ${previewProblem ? html`<p class="problem" role="alert">Preview failed: ${previewProblem}</p>` : nothing}
-          ${
-            preview && preview.warnings.length > 0
-              ? html`<ul class="warnings" aria-label="Preview warnings">
-                ${preview.warnings.map(
-                  (warning) =>
-                    html`<li>
-                      <button
-                        class="link"
-                        title="Show in the Markdown"
-                        @click=${() => this.revealInMarkdown(warning.line, warning.column)}
-                      >Line ${warning.line}, column ${warning.column}</button>: ${warning.message}
-                    </li>`,
-                )}
-              </ul>`
-              : nothing
-          }
+          ${this.renderMessages(preview, 'error', 'Preview errors')}
+          ${this.renderMessages(preview, 'warning', 'Preview warnings')}
+          ${this.renderMessages(preview, 'print', 'What macros printed')}
         </section>
       </div>
     `;
@@ -413,6 +423,29 @@ export class PostsView extends LitElement {
   private isInEditor(event: Event): boolean {
     const editor = this.editor;
     return editor !== null && event.composedPath().includes(editor);
+  }
+
+  /**
+   * One of the preview's three lists: errors (failed calls), warnings, and what macros printed, each
+   * item a link to its place in the Markdown.
+   */
+  private renderMessages(preview: RenderedPost | null, kind: MessageKind, label: string) {
+    const messages = preview?.warnings.filter((warning) => messageKind(warning) === kind) ?? [];
+    if (messages.length === 0) return nothing;
+    return html`<ul class="messages ${kind}" aria-label=${label}>
+      ${messages.map(
+        (message) =>
+          html`<li>
+            <button
+              class="link"
+              title="Show in the Markdown"
+              @click=${() => this.revealInMarkdown(message.line, message.column)}
+            >Line ${message.line}, column ${message.column}</button>: ${
+              kind === 'print' ? html`<pre>${message.message}</pre>` : message.message
+            }
+          </li>`,
+      )}
+    </ul>`;
   }
 
   /** The slug, editable, with a check that it is free as it is typed; it commits on Enter or leaving. */
@@ -486,6 +519,14 @@ export class PostsView extends LitElement {
   }
 }
 
+const noCss: readonly string[] = [];
+
+type MessageKind = 'error' | 'warning' | 'print';
+
+function messageKind(warning: RenderWarning): MessageKind {
+  return warning.kind ?? 'warning';
+}
+
 /** One array per preview: a new one on every render would redo the editor's marks at each keystroke. */
 const marks = new WeakMap<RenderedPost, ScriptDiagnostic[]>();
 const noMarks: ScriptDiagnostic[] = [];
@@ -494,7 +535,10 @@ function previewMarks(preview: RenderedPost | null): ScriptDiagnostic[] {
   if (!preview) return noMarks;
   let found = marks.get(preview);
   if (!found) {
-    found = preview.warnings.map((warning) => ({ severity: 'warning', ...warning }));
+    // What a macro printed is listed, never marked: it is not a problem with the call.
+    found = preview.warnings.flatMap(({ kind, ...warning }) =>
+      kind === 'print' ? [] : [{ ...warning, severity: kind === 'error' ? 'error' : 'warning' } as const],
+    );
     marks.set(preview, found);
   }
   return found;

@@ -33,6 +33,7 @@ import type { MediaLibrary, MediaState } from './media-library';
 import type { MediaIntent } from './media-view';
 import type { ImagesIntoPost, LinkedMedia } from './posts-view';
 import type { PostFields, PostsState, PostsWorkspace } from './posts-workspace';
+import type { ReferenceProjectImport } from './reference-project-import';
 import type { ScriptIntent } from './script-view';
 import type { SearchBox } from './search-box';
 import type { SearchHit } from './search-index';
@@ -253,6 +254,7 @@ export class PymarkApp extends LitElement {
   /** Runs the Try-a-macro form of a macro script. */
   @property({ attribute: false }) macroTrial?: MacroTrial;
   @property({ attribute: false }) folder?: FolderControls;
+  @property({ attribute: false }) referenceImport?: ReferenceProjectImport;
   @property({ attribute: false }) diagnostics?: Diagnostics;
   @state() private diagnosticsView?: DiagnosticsState;
   @property({ attribute: false }) defaultOffers?: DefaultOffers;
@@ -578,7 +580,10 @@ export class PymarkApp extends LitElement {
       >
         ${this.renderWelcome()} ${this.renderSidebar()}
         <pymark-default-offers .offers=${this.defaultOffers}></pymark-default-offers>
-        <pymark-folder-panel .connection=${this.folder}></pymark-folder-panel>
+        <pymark-folder-panel
+          .connection=${this.folder}
+          .referenceImport=${this.referenceImport}
+        ></pymark-folder-panel>
       </nav>`;
   }
 

@@ -104,11 +104,18 @@ describe('posts with a live preview', () => {
     const box = preview.locator('.pymark-macro-error');
     await expect(box.textContent()).resolves.toMatch(/broken\.py, line 3.*ValueError: no luck today/);
     await expect(preview.locator('text=The end.').count()).resolves.toBe(1);
+    // Errors, warnings and what macros printed are three lists.
+    const errors = await page.getByRole('list', { name: 'Preview errors' }).textContent();
+    expect(errors).toMatch(/Line 9, column 1: broken\.py: ValueError: no luck today/);
+    const printed = await page.getByRole('list', { name: 'What macros printed' }).textContent();
+    expect(printed).toMatch(/Line 9, column 1: broken\.py printed: about to fail for broken/);
     const warnings = await page.getByRole('list', { name: 'Preview warnings' }).textContent();
-    expect(warnings).toMatch(/Line 9, column 1: broken\.py: ValueError: no luck today/);
-    // What the macro printed is shown to the author, not in the page.
-    expect(warnings).toMatch(/Line 9, column 1: broken\.py printed: about to fail for broken/);
+    expect(warnings).not.toMatch(/broken\.py/);
+    // What the macro printed is shown to the author, not in the page, and marks no call: the one
+    // error mark in the Markdown is the failed call's.
     await expect(preview.locator('text=about to fail').count()).resolves.toBe(0);
+    const errorMarks = await page.locator('pymark-posts-view .cm-lintRange-error').allTextContents();
+    expect(errorMarks.join('')).toBe('[[broken]]');
   });
 
   test('hostile macro HTML is neutralised', async () => {
@@ -172,6 +179,32 @@ describe('posts with a live preview', () => {
       .poll(() => page.getByLabel('Markdown of Untitled post').textContent())
       .toContain('Inline: [[yell text="hello"]] and [[nosuchmacro a=1]].');
     await preview.locator('strong.shout', { hasText: 'HELLO!' }).waitFor();
+  });
+
+  test('the preview is styled as the site: its theme, the post title and the macros’ CSS', async () => {
+    await createScript(
+      page,
+      'macro',
+      'glow',
+      'def render(context):\n    return {"html": "<span class=\'glow\'>glowing</span>", "css": ".glow { color: rgb(1, 2, 3) }"}\n',
+    );
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByLabel('Markdown of Untitled post').press('ControlOrMeta+End');
+    await page.keyboard.insertText('\n\nNow [[glow]].\n');
+    await preview.locator('span.glow').waitFor();
+    // The macro's CSS reaches the frame inline, the site theme's (Pico's) rules style the post, and
+    // the title sits where the site's post page puts it.
+    await expect(preview.locator('span.glow').evaluate((span) => getComputedStyle(span).color)).resolves.toBe(
+      'rgb(1, 2, 3)',
+    );
+    await expect(
+      preview
+        .locator('main.container')
+        .evaluate((main) => getComputedStyle(main).getPropertyValue('--pico-font-family').trim()),
+    ).resolves.not.toBe('');
+    await expect(preview.locator('article.post > header h1').textContent()).resolves.toBe('Untitled post');
+    // Still only inline styles: the frame links no stylesheet.
+    await expect(preview.locator('link').count()).resolves.toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -298,5 +298,131 @@ describe('every view on a phone and on a desktop', () => {
     await page.getByRole('main').getByRole('textbox', { name: 'Title', exact: true }).focus();
     await expect.poll(() => slug.inputValue()).toBe('emoji');
     expect(await page.getByText('Free', { exact: true }).count()).toBe(0);
+  });
+});
+
+describe('the views the first tests leave out', () => {
+  let app: AppPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await newAppPage(suite.browser, suite.server.url);
+    page = app.page;
+    await page.getByRole('button', { name: 'New script' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test('Media and Site: nothing scrolls sideways on a phone or a desktop, and axe is clean', async () => {
+    for (const screen of screens) {
+      await page.setViewportSize({ width: screen.width, height: screen.height });
+      for (const view of ['Media', 'Site'] as const) {
+        await page.getByRole('tab', { name: view }).click();
+        await page.locator('main').getByText(/./).first().waitFor();
+        await page.screenshot({ path: `${screenshots}/${view.toLowerCase()}-${screen.name}.png` });
+        expect(await overflowingElements(page), `${view} at ${screen.width} px`).toEqual([]);
+        expect(await seriousViolations(page), `${view} at ${screen.width} px`).toEqual([]);
+      }
+    }
+  });
+
+  test('the Markdown editor follows the preview as the reader scrolls it', async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await page.getByLabel('Markdown of Untitled post').click();
+    await page.keyboard.insertText(
+      Array.from({ length: 150 }, (_, line) => `Paragraph ${line}.`).join('\n\n'),
+    );
+    const preview = page.frameLocator('iframe[title="Post preview"]');
+    await preview.getByText('Paragraph 149.').waitFor();
+    const editorTop = () =>
+      page.locator('pymark-posts-view .cm-scroller').evaluate((scroller) => scroller.scrollTop);
+    await page.locator('pymark-posts-view .cm-scroller').evaluate((scroller) => {
+      scroller.scrollTop = 0;
+    });
+    await expect.poll(editorTop).toBe(0);
+    await preview.locator('body').evaluate(() => {
+      const scrolling = document.scrollingElement ?? document.documentElement;
+      scrolling.scrollTop = scrolling.scrollHeight;
+    });
+    await expect.poll(editorTop).toBeGreaterThan(1000);
+  });
+});
+
+/** Runs in the page: writes a reference project into OPFS and lets the folder picker hand it out. */
+async function offerReferenceProject(files: { path: string; text: string }[]): Promise<void> {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('reference', {
+    create: true,
+  });
+  for (const { path, text } of files) {
+    const parts = path.split('/');
+    const name = parts.pop()!;
+    let dir = root;
+    for (const part of parts) dir = await dir.getDirectoryHandle(part, { create: true });
+    const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+    await writable.write(text);
+    await writable.close();
+  }
+  // The picker cannot be automated; everything after the pick is the app's own code path.
+  Object.defineProperty(window, 'showDirectoryPicker', { configurable: true, value: async () => root });
+}
+
+describe('importing a reference desktop app project from the app', () => {
+  let app: AppPage;
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test('takes its scripts and posts from a picked folder and reports what was taken, converted and left', async () => {
+    app = await newAppPage(suite.browser, suite.server.url);
+    const page = app.page;
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('button', { name: 'New script' }).waitFor();
+    const fixture = (name: string) =>
+      readFileSync(resolve(repoRoot, 'tests/fixtures/reference-app/scripts', name), 'utf8');
+    await page.evaluate(offerReferenceProject, [
+      { path: 'scripts/render_hero.py', text: fixture('render_hero.py') },
+      { path: 'scripts/crlf_tool.py', text: fixture('crlf_tool.py') },
+      {
+        path: 'posts/hello.md',
+        text:
+          '---\nid: "9b2e4f7a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"\ntitle: "Hello from the desktop"\nslug: "hello"\n' +
+          'status: "published"\ntags: ["python"]\ncategories: []\ncreatedAt: "2026-02-20T10:00:00.000Z"\n' +
+          'updatedAt: "2026-02-21T10:00:00.000Z"\npublishedAt: "2026-02-21T10:00:00.000Z"\n---\nBody\n',
+      },
+      { path: 'media/2026/02/cat.jpg', text: 'not really a cat' },
+    ]);
+
+    await page.getByRole('button', { name: 'Import reference project…' }).click();
+    const report = page.getByRole('region', { name: 'Reference import report' });
+    await expect
+      .poll(() => report.getByRole('status').textContent())
+      .toMatch(/Imported from reference: 2 taken, 1 converted,\s+1 left/);
+    await expect(report.getByRole('list', { name: 'Taken as they were' }).textContent()).resolves.toMatch(
+      /posts\/hello\.md[\s\S]*scripts\/render_hero\.py/,
+    );
+    await expect(report.getByRole('list', { name: 'Converted' }).textContent()).resolves.toMatch(
+      /scripts\/crlf_tool\.py\s+no createdAt/,
+    );
+    await expect(report.getByRole('list', { name: 'Left' }).textContent()).resolves.toMatch(
+      /media\/2026\/02\/cat\.jpg\s+media is not imported/,
+    );
+    // The items are the app's now: listed, and open like any other.
+    await page
+      .getByRole('list', { name: 'Scripts' })
+      .getByRole('button', { name: /^Render Hero/ })
+      .click();
+    await expect(page.getByLabel('Code of Render Hero').textContent()).resolves.toContain('def render(');
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page
+      .getByRole('list', { name: 'Posts' })
+      .getByRole('button', { name: /^Hello from the desktop/ })
+      .click();
+    await page.getByRole('heading', { name: 'Hello from the desktop' }).waitFor();
+    expect(app.errors).toEqual([]);
   });
 });

@@ -121,7 +121,7 @@ describe('a nested note/details pair', () => {
     expect(rendered.warnings.map((warning) => warning.message)).toEqual([
       '[[youtube]] has no parameter "tittle"; it takes id, title, start',
       '[[youtube]]: start should be int, not str "9"',
-      'youtube: start must be a whole number of seconds, 0 or more; ignored',
+      'youtube.py: start must be a whole number of seconds, 0 or more; ignored',
       '[[note]] returned a block (<aside>) inside a paragraph: put the call on a line of its own',
     ]);
     // The built-in player knows its placement and stays inside the paragraph; the note does not.

@@ -2,7 +2,12 @@ import { describe, expect, test } from 'vitest';
 import type { Post } from '../../src/core/post';
 import type { Script } from '../../src/core/script';
 import { formatCount, sizeLimits } from '../../src/core/size-limits';
-import { type MacroBatchRunner, PostRenderer, type SiteContext } from '../../src/render/post-renderer';
+import {
+  type MacroBatchRunner,
+  PostRenderer,
+  type RenderWarning,
+  type SiteContext,
+} from '../../src/render/post-renderer';
 import { createHtmlSanitizer } from '../../src/render/sanitize-html';
 import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
 
@@ -285,6 +290,7 @@ describe('PostRenderer', () => {
       line: 3,
       column: 1,
       endColumn: 12,
+      kind: 'error',
     });
     // A failure is remembered too, until its script changes.
     const again = await renderer.renderPost(
@@ -321,14 +327,14 @@ describe('PostRenderer', () => {
     expect(rendered.html).toBe('<div>hi<a>x</a></div>\n');
   });
 
-  test('macro warnings and syntax warnings are located in the post', async () => {
+  test('macro warnings name their script and, like syntax warnings, are located in the post', async () => {
     const runner = new RecordingRunner(() => ({ ok: true, html: '', warnings: ['box: id is required'] }));
     const rendered = await new PostRenderer(runner, sanitize).renderPost(
       post('line one\n  [[box]]\n\n[[broken "unterminated'),
       site(),
     );
     expect(rendered.warnings).toContainEqual({
-      message: 'box: id is required',
+      message: 'box.py: id is required',
       line: 2,
       column: 3,
       endColumn: 10,
@@ -351,17 +357,34 @@ describe('PostRenderer', () => {
     );
     const renderer = new PostRenderer(runner, sanitize);
     const body = 'intro\n\n[[box]]\n\n[[box fails]]';
-    const printedWarnings = (warnings: { message: string; line: number }[]) =>
-      warnings.filter(({ message }) => message.includes('printed'));
+    const printedWarnings = (warnings: RenderWarning[]) => warnings.filter(({ kind }) => kind === 'print');
     const first = await renderer.renderPost(post(body), site());
     expect(printedWarnings(first.warnings)).toEqual([
-      { message: 'box.py printed: <b>debug</b> 42\n', line: 3, column: 1, endColumn: 8 },
-      { message: 'box.py printed: before failing\n', line: 5, column: 1, endColumn: 14 },
+      { message: 'box.py printed: <b>debug</b> 42\n', line: 3, column: 1, endColumn: 8, kind: 'print' },
+      { message: 'box.py printed: before failing\n', line: 5, column: 1, endColumn: 14, kind: 'print' },
+    ]);
+    // The failure is an error of its own, apart from the print and from warnings.
+    expect(first.warnings.filter(({ kind }) => kind === 'error')).toEqual([
+      { message: 'box.py: ValueError: no', line: 5, column: 1, endColumn: 14, kind: 'error' },
     ]);
     expect(first.html).not.toContain('debug');
     const again = await renderer.renderPost(post(body), site());
     expect(runner.batches).toHaveLength(1); // both came from the memo
     expect(printedWarnings(again.warnings)).toEqual(printedWarnings(first.warnings));
+  });
+
+  test('identical calls share one result, so their print is listed once, at the first', async () => {
+    const runner = new RecordingRunner(() => ({
+      ok: true,
+      html: '<p>ok</p>',
+      warnings: [],
+      printed: 'hi\n',
+    }));
+    const rendered = await new PostRenderer(runner, sanitize).renderPost(
+      post('[[box]]\n\n[[box]]\n\n[[box other]]'),
+      site(),
+    );
+    expect(rendered.warnings.filter(({ kind }) => kind === 'print').map(({ line }) => line)).toEqual([1, 5]);
   });
 
   test('markdown code is left alone', async () => {
