@@ -427,6 +427,7 @@ describe('PostRenderer size limits (docs/security.md, "Size limits")', () => {
         line: 3,
         column: 1,
         endColumn: 8,
+        kind: 'error',
       },
     ]);
     expect(rendered.html).toContain('pymark-macro-error');
@@ -450,6 +451,7 @@ describe('PostRenderer size limits (docs/security.md, "Size limits")', () => {
         line: 9,
         column: 1,
         endColumn: 12,
+        kind: 'error',
       },
     ]);
     expect(rendered.html.length).toBeLessThan(sizeLimits.macroHtmlPerPost + 10_000);
