@@ -223,6 +223,8 @@ describe('media', () => {
 
   test('the site built into a folder holds the images, their thumbnails and the page linking them', async () => {
     await page.getByRole('combobox', { name: /^Status/ }).selectOption('published');
+    // The build reads the stored post: wait until the status change is saved.
+    await page.locator('.save-state[data-state="saved"]').waitFor();
     await page.evaluate(() => {
       Object.defineProperty(window, 'showDirectoryPicker', {
         configurable: true,
