@@ -28,6 +28,7 @@ export interface BuildRequest {
   toFolder: boolean;
   /** Also make the site's zip (Download site). */
   zip: boolean;
+  /** Keep an unknown macro's text in the page with a warning (the default), or fail the build. */
   allowUnknownMacros?: boolean;
   onProgress?: (progress: BuildProgress) => void;
 }
@@ -92,7 +93,7 @@ export class SiteBuildClient {
         id,
         zip: request.zip,
         folder: request.toFolder ? this.folder.access : 'none',
-        allowUnknownMacros: request.allowUnknownMacros ?? false,
+        allowUnknownMacros: request.allowUnknownMacros ?? true,
       });
     }).finally(() => {
       if (this.#activeId === id) this.#activeId = undefined;
