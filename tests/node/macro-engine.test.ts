@@ -316,7 +316,11 @@ describe('macro engine (real Pyodide)', () => {
   });
 
   it('applies site data changes to what pymark.site holds, in the order given', () => {
-    const [first, second, third] = [post('published', ['a']), post('draft', ['b']), post('published', ['c'])];
+    const [first, second, third] = [
+      post('published', ['a']),
+      post('published', ['b']),
+      post('published', ['c']),
+    ];
     harness.installSite([first!, second!]);
     harness.engine.updateSite({
       changes: {
@@ -329,6 +333,17 @@ describe('macro engine (real Pyodide)', () => {
       'from pymark import site\n\ndef render(context):\n    return ",".join(p["title"] for p in site.posts)\n',
     );
     expect(renderOne(titles)).toMatchObject({ kind: 'ok', html: `${third!.title},Changed` });
+  });
+
+  it('leaves drafts out of pymark.site while macros run, as the built site does', () => {
+    const [published, draft] = [post('published', ['a']), post('draft', ['secret'])];
+    harness.installSite([published!, draft!]);
+    const probe = macro(
+      'from pymark import site\n\ndef render(context):\n' +
+        `    return repr([[p["title"] for p in site.posts], site.post(${JSON.stringify(draft!.slug)}), ` +
+        'list(site.tag_counts(published_only=False))])\n',
+    );
+    expect(renderOne(probe)).toMatchObject({ kind: 'ok', html: `[['${published!.title}'], None, ['a']]` });
   });
 });
 

@@ -77,6 +77,7 @@ async function setup(
   return { project, handles, picked, connection, observers };
 }
 
+/** Time for a write that must not happen; a write that should happen is waited for with `expect.poll`. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('FolderConnection', () => {
@@ -169,8 +170,12 @@ describe('FolderConnection', () => {
     expect(observers).toEqual({ started: 1, stopped: 0 });
 
     const script = await project.scripts.create({ title: 'Later', kind: 'utility' });
-    await settle();
-    await expect(readFile(join(project.dir, 'scripts/later.py'), 'utf8')).resolves.toContain(script.id);
+    // Written by the watch's pass after the store's change event: wait for the file, not a fixed time.
+    await expect
+      .poll(() => readFile(join(project.dir, 'scripts/later.py'), 'utf8').catch(() => ''), {
+        timeout: 30_000,
+      })
+      .toContain(script.id);
 
     await connection.disconnect();
     expect(observers).toEqual({ started: 1, stopped: 1 });

@@ -187,6 +187,17 @@ def cap_recursion_limit(capped_setter):
     _rebind(sys.__dict__, "setrecursionlimit", capped_setter)
 
 
+def restamp_files():
+    """Records the files every call starts from again: after a snapshot restore, before any script runs.
+
+    Pyodide makes its file system afresh on a restore, so the times (and the files written before the
+    snapshot) recorded by seal() no longer describe it.
+    """
+    if _baseline is None:
+        raise IsolationBroken("the interpreter was never sealed")
+    _baseline.files, _baseline.directories = _files()
+
+
 def reset():
     """Puts back what a script may have changed; raises IsolationBroken if it cannot."""
     baseline = _baseline

@@ -147,8 +147,9 @@ def render_batch(batch_json):
     capture = Printed()
     streams = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
+    site = pymark_site()
     try:
-        site = pymark_site()
+        site.hide_drafts = True
         post = None
         # One clock reading per call: where one call ends, the next begins.
         started = clock()
@@ -203,6 +204,7 @@ def render_batch(batch_json):
                 finished["printed"] = capture.take()
             items.append(finished)
     finally:
+        site.hide_drafts = False
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
     reset()

@@ -24,25 +24,36 @@ class Site:
     ones that do not (macro_engine.py takes the note after each call).
     """
 
-    __slots__ = ("_posts", "_media", "_settings", "_by_key", "read")
+    __slots__ = ("_posts", "_published", "_media", "_settings", "_by_key", "read", "hide_drafts")
 
     def __init__(self):
         self._posts: tuple[Mapping[str, Any], ...] = ()
+        self._published: tuple[Mapping[str, Any], ...] | None = None
         self._media: tuple[Mapping[str, Any], ...] = ()
         self._settings: Mapping[str, Any] = _EMPTY
         self._by_key: dict[object, Mapping[str, Any]] | None = None
         self.read = False
+        # Set while macros run (macro_engine.py): a macro sees what the built site shows, and the site
+        # never shows a draft, so a draft cannot reach a page through a macro, in the preview or a build.
+        self.hide_drafts = False
+
+    def _shown(self) -> tuple[Mapping[str, Any], ...]:
+        if not self.hide_drafts:
+            return self._posts
+        if self._published is None:
+            self._published = tuple(post for post in self._posts if post["status"] == "published")
+        return self._published
 
     @property
     def posts(self):
-        """Every post, drafts included, as a tuple of read-only mappings (lists become tuples).
+        """Every post, as a tuple of read-only mappings (lists become tuples); drafts are left out for macros.
 
         Keys are those of the ABI's Post: id, title, slug, status, tags, categories, the optional
         created_at, updated_at, published_at and front_matter, body (the saved Markdown), and any
         further fields.
         """
         self.read = True
-        return self._posts
+        return self._shown()
 
     @property
     def published_posts(self):
@@ -58,7 +69,10 @@ class Site:
             by_key = {post["slug"]: post for post in self._posts}
             by_key.update((post["id"], post) for post in self._posts)
             self._by_key = by_key
-        return self._by_key.get(id_or_slug)
+        post = self._by_key.get(id_or_slug)
+        if post is not None and self.hide_drafts and post["status"] != "published":
+            return None
+        return post
 
     @property
     def media(self):
@@ -82,12 +96,12 @@ class Site:
         Tags are trimmed and empty ones dropped; a post naming a tag twice counts once.
         """
         self.read = True
-        return _counts(self._posts, "tags", published_only)
+        return _counts(self._shown(), "tags", published_only)
 
     def category_counts(self, published_only=True):
         """How many posts are in each category, counted as tag_counts counts tags."""
         self.read = True
-        return _counts(self._posts, "categories", published_only)
+        return _counts(self._shown(), "categories", published_only)
 
 
 def _counts(posts, field, published_only):
@@ -150,6 +164,7 @@ def _apply(changes: SiteChanges) -> None:
         _order[:] = changes["order"]
     site = current_site()
     site._posts = tuple(_posts_by_id[post_id] for post_id in _order if post_id in _posts_by_id)
+    site._published = None
     site._by_key = None
 
 
