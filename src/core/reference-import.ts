@@ -13,8 +13,8 @@ import { slugify, uniqueSlug } from './slug';
  * Scripts (`scripts/**.py`) are read as that app's "Rebuild Scripts" reads them: a lenient metadata
  * docstring, and fallbacks for anything missing or invalid. Posts (`posts/**.md`) are taken when
  * they are Markdown with a `---` front matter block holding the app's PostData fields; REFERENCE.md
- * does not pin their layout down further, so anything else is left, and said so. Media is left:
- * Pymark keeps no media yet.
+ * does not pin their layout down further, so anything else is left, and said so. Media is left, and
+ * said so: its files are not imported yet (add them in the Media view).
  */
 
 /** One file of the reference project. `text` is absent for a file the caller did not read. */
@@ -99,7 +99,7 @@ export function importReferenceProject(
 }
 
 function whyLeft(file: ReferenceFile): string | undefined {
-  if (file.path.startsWith('media/')) return 'media is not imported: Pymark keeps no media files yet';
+  if (file.path.startsWith('media/')) return 'media is not imported yet: add the images in the Media view';
   if (file.path.startsWith('scripts/') && !file.path.endsWith('.py')) return 'not a .py file';
   if (file.path.startsWith('posts/') && !file.path.endsWith('.md')) return 'not a .md file';
   if (!isImportCandidate(file.path)) return 'not a script, post or media file of a reference project';

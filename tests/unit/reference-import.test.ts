@@ -167,7 +167,7 @@ describe('importReferenceProject', () => {
     );
     expect(items).toEqual([]);
     expect(report.left).toEqual([
-      { path: 'media/2026/02/cat.jpg', notes: ['media is not imported: Pymark keeps no media files yet'] },
+      { path: 'media/2026/02/cat.jpg', notes: ['media is not imported yet: add the images in the Media view'] },
       {
         path: 'posts/plain.md',
         notes: [
@@ -234,7 +234,7 @@ describe('pymark import <folder> (Node fs)', () => {
       '      slug render_hero is taken, so it is render_hero_2',
       'Left (1):',
       '  media/2026/02/cat.jpg',
-      '      media is not imported: Pymark keeps no media files yet',
+      '      media is not imported yet: add the images in the Media view',
     ]);
   });
 
