@@ -167,7 +167,10 @@ describe('importReferenceProject', () => {
     );
     expect(items).toEqual([]);
     expect(report.left).toEqual([
-      { path: 'media/2026/02/cat.jpg', notes: ['media is not imported yet: add the images in the Media view'] },
+      {
+        path: 'media/2026/02/cat.jpg',
+        notes: ['media is not imported yet: add the images in the Media view'],
+      },
       {
         path: 'posts/plain.md',
         notes: [
