@@ -323,8 +323,9 @@ describe('Python sandbox', () => {
     const preview = page.frameLocator('iframe[title="Post preview"]');
     await preview.locator('text=After.').waitFor();
     await preview.locator('.pymark-macro-error').waitFor();
+    // A refused call is an error, listed apart from the warnings.
     await waitFor(
-      page.getByRole('list', { name: 'Preview warnings' }),
+      page.getByRole('list', { name: 'Preview errors' }),
       /Line 3, column 1: bloat\.py returned 10,000,007 characters of HTML and CSS, more than the 1,000,000 one macro call may return/,
     );
     await expect(preview.locator('text=xxxxxxxxxx').count()).resolves.toBe(0);
