@@ -33,6 +33,9 @@ export abstract class ItemWorkspace<
   T extends SlugItem,
   S extends ItemWorkspaceState<T>,
 > extends StateHolder<S> {
+  #listRequests = 0;
+  #openRequests = 0;
+
   protected constructor(
     initial: S,
     private readonly items: ItemListStore<T>,
@@ -123,9 +126,26 @@ export abstract class ItemWorkspace<
     this.set(changes as Partial<S>);
   }
 
-  /** Lists the items afresh, e.g. after a change made elsewhere. */
+  /** Lists the items afresh, e.g. after a change made elsewhere. The latest call wins. */
   protected async refreshItems(): Promise<void> {
-    this.setListState({ items: sortByTitle(await this.items.list()) });
+    const request = ++this.#listRequests;
+    const items = await this.items.list();
+    // A list asked for earlier but answered later may lack an item created in between.
+    if (request === this.#listRequests) this.setListState({ items: sortByTitle(items) });
+  }
+
+  /**
+   * Starts opening an item: returns whether this is still the latest open asked for, to check after
+   * each wait, so a slow open (say, the last-open item at start) never replaces one the user chose since.
+   */
+  protected beginOpen(): () => boolean {
+    const request = ++this.#openRequests;
+    return () => request === this.#openRequests;
+  }
+
+  /** How many opens were asked for so far: at start, the last-open item is opened only if none was. */
+  protected get opensAsked(): number {
+    return this.#openRequests;
   }
 
   protected async refreshTrash(): Promise<void> {

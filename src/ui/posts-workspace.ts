@@ -105,8 +105,10 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
         (change) => void this.attempt('show the posts', () => this.onStoreChange(change)),
       ),
     );
+    const opensBefore = this.opensAsked;
     await this.refreshItems();
     await this.refreshTrash();
+    if (this.opensAsked !== opensBefore) return; // the user opened or created a post meanwhile
     if (this.state.items.some((post) => post.id === openId)) await this.select(openId!);
   }
 
@@ -118,9 +120,10 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
   }
 
   async select(id: string): Promise<void> {
+    const isLatest = this.beginOpen();
     await this.flushSave();
     const post = await this.deps.store.get(id);
-    if (!post) return;
+    if (!post || !isLatest()) return;
     this.basis = editBaseOf(post);
     this.set({ selectedId: id, editing: post, saveState: 'saved', preview: null, previewProblem: null });
     this.refreshPreview();

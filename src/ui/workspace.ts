@@ -13,7 +13,7 @@ import type {
 import type { AppliedActions } from '../storage/script-actions';
 import type { ScriptStore } from '../storage/script-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
-import { ItemWorkspace, type ItemWorkspaceState, sortByTitle } from './item-workspace';
+import { ItemWorkspace, type ItemWorkspaceState } from './item-workspace';
 import { describeError } from './state-holder';
 
 export type OutputEntry =
@@ -147,13 +147,12 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
           }),
       ),
     );
-    const [scripts, runTimeoutMs] = await Promise.all([
-      this.deps.store.list(),
-      this.deps.settings.getRunTimeoutMs(),
-    ]);
+    const opensBefore = this.opensAsked;
+    const [, runTimeoutMs] = await Promise.all([this.refreshItems(), this.deps.settings.getRunTimeoutMs()]);
     const { status, bootInfo } = this.deps.runtime;
-    this.set({ items: sortByTitle(scripts), runTimeoutMs, status, bootInfo });
+    this.set({ runTimeoutMs, status, bootInfo });
     await this.refreshTrash();
+    if (this.opensAsked !== opensBefore) return; // the user opened or created a script meanwhile
     const open = this.state.items.find((script) => script.id === openId) ?? this.state.items[0];
     if (open) await this.select(open.id);
   }
@@ -165,10 +164,12 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   }
 
   async select(id: string): Promise<void> {
+    const isLatest = this.beginOpen();
     await this.flushDraft();
     const script = await this.deps.store.get(id);
-    if (!script) return;
+    if (!script || !isLatest()) return;
     const draft = await this.deps.store.getDraft(id);
+    if (!isLatest()) return;
     const code = draft?.body ?? script.body;
     this.set({
       selectedId: id,

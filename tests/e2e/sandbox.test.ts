@@ -26,7 +26,17 @@ let page: Page;
 /** Pastes `code` into the editor, runs it and returns the output once the run has ended. */
 async function runScript(code: string, ending = /Finished|Failed/): Promise<string> {
   await startRun(page, code);
-  await waitFor(output(page).getByRole('note'), ending);
+  try {
+    await waitFor(output(page).getByRole('note'), ending);
+  } catch (error) {
+    // Says what the app showed, so a run that never ends can be told from one that ended otherwise.
+    const status = await pythonStatus(page).textContent();
+    const shown = await output(page).textContent();
+    throw new Error(
+      `The run did not end with ${ending}: Python status "${status}", output "${shown?.trim().slice(0, 2000)}", page errors ${JSON.stringify(app.errors)}`,
+      { cause: error },
+    );
+  }
   return (await output(page).textContent()) ?? '';
 }
 

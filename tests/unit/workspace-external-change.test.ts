@@ -38,18 +38,17 @@ async function setup() {
   return { store, workspace, script, external };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-
 describe('Workspace and changes made outside the editor', () => {
   test('without unsaved edits, the editor shows the new saved body', async () => {
     const { workspace, external } = await setup();
     await external('print("from disk")\n');
-    await settle();
-    expect(workspace.state).toMatchObject({
-      code: 'print("from disk")\n',
-      dirty: false,
-      changedElsewhere: false,
-    });
+    await expect
+      .poll(() => workspace.state)
+      .toMatchObject({
+        code: 'print("from disk")\n',
+        dirty: false,
+        changedElsewhere: false,
+      });
   });
 
   test('unsaved edits are kept and flagged; the user can take the saved version instead', async () => {
@@ -57,8 +56,9 @@ describe('Workspace and changes made outside the editor', () => {
     workspace.edit('print("mine")\n');
     await workspace.flushPendingDraft();
     await external('print("from disk")\n');
-    await settle();
-    expect(workspace.state).toMatchObject({ code: 'print("mine")\n', dirty: true, changedElsewhere: true });
+    await expect
+      .poll(() => workspace.state)
+      .toMatchObject({ code: 'print("mine")\n', dirty: true, changedElsewhere: true });
     expect((await store.getDraft(script.id))?.body).toBe('print("mine")\n');
 
     await workspace.takeSavedVersion();
@@ -74,11 +74,10 @@ describe('Workspace and changes made outside the editor', () => {
     const { workspace, external, store, script } = await setup();
     workspace.edit('print("mine")\n');
     await external('print("from disk")\n');
-    await settle();
+    await expect.poll(() => workspace.state.changedElsewhere).toBe(true);
     workspace.keepEdits();
     expect(workspace.state.changedElsewhere).toBe(false);
     await workspace.save();
-    await settle();
     expect((await store.get(script.id))?.body).toBe('print("mine")\n');
     expect(workspace.state).toMatchObject({ code: 'print("mine")\n', dirty: false, changedElsewhere: false });
   });
@@ -87,7 +86,6 @@ describe('Workspace and changes made outside the editor', () => {
     const { workspace } = await setup();
     workspace.edit('print("saved in the app")\n');
     await workspace.save();
-    await settle();
-    expect(workspace.state).toMatchObject({ dirty: false, changedElsewhere: false });
+    await expect.poll(() => workspace.state).toMatchObject({ dirty: false, changedElsewhere: false });
   });
 });

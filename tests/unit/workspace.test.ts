@@ -148,6 +148,39 @@ describe('Workspace', () => {
     expect(await reopen('deleted-long-ago')).toBe(first);
   });
 
+  test('a script created while the list still loads stays open and listed', async () => {
+    const { workspace, store } = await setup();
+    await workspace.create();
+    const existing = workspace.state.selectedId;
+    // The start-up list is answered only after the user has made a script of their own.
+    let answerList: () => void = () => {};
+    const listed = new Promise<void>((resolve) => {
+      answerList = resolve;
+    });
+    let lists = 0;
+    const slowStore = Object.assign(Object.create(store) as typeof store, {
+      list: async () => {
+        const scripts = await store.list();
+        if (++lists === 1) await listed;
+        return scripts;
+      },
+    });
+    const fresh = new Workspace({
+      store: slowStore,
+      runtime: new ScriptedRuntime(),
+      settings: memorySettings(),
+    });
+    workspaces.push(fresh);
+    const starting = fresh.init(existing ?? undefined);
+    await fresh.create('utility');
+    answerList();
+    await starting;
+    const created = fresh.state.items.find((script) => script.id !== existing);
+    expect(created).toBeDefined();
+    expect(fresh.state.selectedId).toBe(created?.id);
+    expect(fresh.state.items).toHaveLength(2);
+  });
+
   test('edits become a draft that a fresh workspace restores, and saving clears it', async () => {
     const { workspace, store, dbName } = await setup();
     await workspace.create();
