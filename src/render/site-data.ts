@@ -26,6 +26,8 @@ export class SiteDataFeed {
   #version = 0;
   #last: string | undefined;
   #media: AbiMedia[] = [];
+  #running: Promise<void> | undefined;
+  #followUp: Promise<void> | undefined;
 
   constructor(
     private readonly listPosts: () => Promise<Post[]>,
@@ -46,7 +48,28 @@ export class SiteDataFeed {
     return `site-${this.#version}`;
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Reads the project again and sends what changed. Calls made while one runs share a single
+   * follow-up, so a burst of changes (an import of 500 posts is 500 change events) lists the posts a
+   * few times, not once per change; each call still settles only after a read that began after it.
+   */
+  refresh(): Promise<void> {
+    if (!this.#running) {
+      this.#running = this.#read().finally(() => {
+        this.#running = undefined;
+      });
+      return this.#running;
+    }
+    this.#followUp ??= this.#running
+      .catch(() => {})
+      .then(() => {
+        this.#followUp = undefined;
+        return this.refresh();
+      });
+    return this.#followUp;
+  }
+
+  async #read(): Promise<void> {
     const [posts, settings, media] = await Promise.all([
       this.listPosts(),
       (this.sources.settings ?? noSettings)(),
