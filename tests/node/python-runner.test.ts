@@ -56,7 +56,9 @@ describe('python runner (real Pyodide)', () => {
   it('merges a burst of prints into few batches of whole chunks', () => {
     const { deliveries, output } = run('for i in range(2000):\n    print(i)\n');
     expect(textOf(output, 'stdout')).toBe(Array.from({ length: 2000 }, (_, i) => `${i}\n`).join(''));
-    expect(deliveries.length).toBeLessThan(10);
+    // Batched by time (output-batcher.test.ts checks the rule with its own clock): a loaded machine
+    // makes more batches, but unbatched output would be one delivery per print.
+    expect(deliveries.length).toBeLessThan(200);
     for (const delivery of deliveries) expect(delivery.chunks).toHaveLength(1);
   });
 
