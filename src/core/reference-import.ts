@@ -121,25 +121,11 @@ export function importReferenceProject(
     (entry.notes.length === 0 ? report.taken : report.converted).push(entry);
   // Sorted, so which of two clashing files keeps the slug or name does not depend on a listing's order.
   const sorted = [...files].sort(byPath);
-  const sidecars = new Map<string, ReferenceFile>();
-  for (const file of sorted) {
-    if (!isMediaSidecar(file.path)) continue;
-    const image = imageOfSidecar(file.path);
-    // One sidecar per image: `.json` before `.yml` before `.yaml`; another one is left.
-    if (sidecars.has(image) || !sorted.some((other) => other.path === image && isMediaImage(image)))
-      report.left.push({
-        path: file.path,
-        notes: [
-          sidecars.has(image)
-            ? `${image} has another sidecar, ${sidecars.get(image)?.path}`
-            : `a sidecar without its image ${image}`,
-        ],
-      });
-    else sidecars.set(image, file);
-  }
+  const sidecars = pairSidecars(sorted, report);
 
   // Media first: a post's links follow an image that lands elsewhere.
-  const images: { from: string; media: Media; bytes: Uint8Array; notes: string[] }[] = [];
+  const images: { from: string; media: Media; bytes: Uint8Array; notes: string[]; sidecarLeft?: string }[] =
+    [];
   const moved = new Map<string, Media>();
   for (const file of sorted) {
     if (!isMediaImage(file.path)) continue;
@@ -178,7 +164,7 @@ export function importReferenceProject(
     record({ path: file.path, to: item.path, notes });
   }
 
-  for (const { from, media, bytes, notes } of images) {
+  for (const { from, media, bytes, notes, sidecarLeft } of images) {
     const linkedPostIds = media.linkedPostIds.map((id) => newPostIds.get(id) ?? id);
     for (const [index, id] of media.linkedPostIds.entries())
       if (linkedPostIds[index] !== id) notes.push(`linked post ${id} is ${linkedPostIds[index]} now`);
@@ -187,7 +173,8 @@ export function importReferenceProject(
     items.push({ kind: 'media', from, path: mediaPath(item), bytes, sidecar, media: item });
     record({ path: from, to: mediaPath(item), notes });
     const read = sidecars.get(from);
-    if (read)
+    if (read && sidecarLeft !== undefined) report.left.push({ path: read.path, notes: [sidecarLeft] });
+    else if (read)
       record({
         path: read.path,
         to: sidecar.path,
@@ -196,6 +183,30 @@ export function importReferenceProject(
   }
   for (const list of Object.values(report)) list.sort(byPath);
   return { items, report };
+}
+
+/**
+ * Each image's sidecar (`media/…/cat.jpg.json` for `media/…/cat.jpg`), by image path. `files` is
+ * sorted, so of two sidecars `.json` wins over `.yml` over `.yaml`; the other, and a sidecar whose
+ * image is missing, go to the report's left.
+ */
+function pairSidecars(files: readonly ReferenceFile[], report: ImportReport): Map<string, ReferenceFile> {
+  const imagePaths = new Set(files.map((file) => file.path).filter(isMediaImage));
+  const sidecars = new Map<string, ReferenceFile>();
+  for (const file of files) {
+    if (!isMediaSidecar(file.path)) continue;
+    const image = imageOfSidecar(file.path);
+    const other = sidecars.get(image);
+    if (other === undefined && imagePaths.has(image)) sidecars.set(image, file);
+    else
+      report.left.push({
+        path: file.path,
+        notes: [
+          other ? `${image} has another sidecar, ${other.path}` : `a sidecar without its image ${image}`,
+        ],
+      });
+  }
+  return sidecars;
 }
 
 function whyLeft(file: ReferenceFile): string | undefined {

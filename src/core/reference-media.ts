@@ -70,7 +70,15 @@ export interface ReferenceSidecar {
   text?: string;
 }
 
-export type ImportedImage = { media: Media; bytes: Uint8Array; notes: string[] } | { left: string };
+export type ImportedImage =
+  | {
+      media: Media;
+      bytes: Uint8Array;
+      notes: string[];
+      /** Why its sidecar was not read, when it has one that was not. */
+      sidecarLeft?: string;
+    }
+  | { left: string };
 
 export function importImage(
   image: ReferenceImage,
@@ -80,17 +88,21 @@ export function importImage(
   if (image.size !== undefined && image.size > maxReferenceImageBytes)
     return { left: `larger than 50 MiB (${image.size} bytes)` };
   if (image.bytes === undefined) return { left: 'could not be read' };
+  // The report names the file already: its reason reads "is not an image…", not "cat.jpg is not…".
   const inspection = inspectImage(image.bytes, 'it');
   if (!inspection.ok) return { left: inspection.reason.replace(/^it /, '') };
   const facts = inspection.image;
   const notes: string[] = [];
   let fields: Record<string, unknown> | undefined;
+  let sidecarLeft: string | undefined;
   if (sidecar === undefined) {
     notes.push('no sidecar (.json, .yml or .yaml) beside it, so no title, alt text, caption or linked posts');
   } else {
     const read = readSidecar(sidecar);
-    if ('problem' in read) notes.push(`sidecar ${sidecar.path} not read (${read.problem}), so no metadata`);
-    else fields = read.fields;
+    if ('problem' in read) {
+      sidecarLeft = read.problem;
+      notes.push(`its sidecar ${sidecar.path} is left, so no title, alt text, caption or linked posts`);
+    } else fields = read.fields;
   }
   // An image without metadata has no id to keep: its new one is no news.
   const id = claimId(fields?.id, claims.ids, claims.newId, fields === undefined ? [] : notes);
@@ -129,7 +141,7 @@ export function importImage(
   claims.paths.add(mediaPath(media));
   if (mediaMonthFolder(media.createdAt) !== referenceMonth(image.path))
     notes.push(`filed under ${folder}, the month of its createdAt in UTC`);
-  return { media, bytes: image.bytes, notes };
+  return { media, bytes: image.bytes, notes, ...(sidecarLeft === undefined ? {} : { sidecarLeft }) };
 }
 
 const isText = (value: unknown): value is string => typeof value === 'string';

@@ -430,15 +430,23 @@ describe('importReferenceProject: media', () => {
       { path: 'media/2026/02/cut.jpg', notes: ['is a truncated JPEG: a segment runs past the end'] },
       { path: 'media/2026/02/cut.jpg.json', notes: ['its image media/2026/02/cut.jpg is left'] },
       { path: 'media/2026/02/gone.jpg.json', notes: ['a sidecar without its image media/2026/02/gone.jpg'] },
+      { path: 'media/2026/02/ok.jpg.json', notes: [expect.stringMatching(/^not JSON: /)] },
       {
         path: 'media/2026/02/ok.jpg.yml',
         notes: ['media/2026/02/ok.jpg has another sidecar, media/2026/02/ok.jpg.json'],
       },
     ]);
     expect(items.map((item) => item.path)).toEqual(['media/2026/03/ok.jpg']);
-    expect(report.converted[0]?.notes[0]).toMatch(
-      /^sidecar media\/2026\/02\/ok\.jpg\.json not read \(not JSON: .*\), so no metadata$/,
-    );
+    expect(report.converted).toEqual([
+      {
+        path: 'media/2026/02/ok.jpg',
+        to: 'media/2026/03/ok.jpg',
+        notes: [
+          'its sidecar media/2026/02/ok.jpg.json is left, so no title, alt text, caption or linked posts',
+          'filed under media/2026/03/, the month of its createdAt in UTC',
+        ],
+      },
+    ]);
   });
 });
 
