@@ -79,6 +79,7 @@ async function start(): Promise<void> {
     pickFolder: pickReferenceFolder,
     scripts: store,
     posts: postStore,
+    media: mediaStore,
   });
   app.defaultOffers = project.offers;
   const workspace = new Workspace({

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { parseSidecar } from '../core/media-file';
 import { parsePostFile } from '../core/post-file';
 import {
   type ImportReport,
@@ -8,15 +9,16 @@ import {
   type ReportEntry,
 } from '../core/reference-import';
 import { parseScriptFile } from '../core/script-file';
-import type { FolderAdapter } from '../storage/folder/folder-adapter';
+import { type FolderAdapter, listFilesBelow } from '../storage/folder/folder-adapter';
 import { NodeFsFolder } from '../storage/folder/node-fs-folder';
 import { readReferenceFolder } from '../storage/folder/reference-folder';
 
 /*
  * `npx pymark import <reference folder> [--into <pymark folder>] [--dry-run]`: copies a reference
- * desktop app project's scripts and posts into a Pymark project folder (the layout folder sync
- * reads: scripts/<slug>.py, posts/<slug>.md), never over a file already there, and prints what was
- * taken, converted and left. The mapping itself is src/core/reference-import.ts.
+ * desktop app project's scripts, posts and media into a Pymark project folder (the layout folder
+ * sync reads: scripts/<slug>.py, posts/<slug>.md, media/<yyyy>/<mm>/<file> with <file>.yml), never
+ * over a file already there, and prints what was taken, converted and left. The mapping itself is
+ * src/core/reference-import.ts.
  */
 
 export interface ImportCommandIo {
@@ -78,9 +80,14 @@ export async function runImportCommand(args: readonly string[], io: ImportComman
     newId: io.newId ?? (() => crypto.randomUUID()),
   });
   if (!parsed.dryRun) {
+    const encoder = new TextEncoder();
     for (const item of items) {
       try {
-        await target.writeAtomic(item.path, new TextEncoder().encode(item.text));
+        if (item.kind === 'media') {
+          // The image before its sidecar: folder sync reads a sidecar only beside its image.
+          await target.writeAtomic(item.path, item.bytes);
+          await target.writeAtomic(item.sidecar.path, encoder.encode(item.sidecar.text));
+        } else await target.writeAtomic(item.path, encoder.encode(item.text));
       } catch (error) {
         // Files already written stay: each is a whole item the app can read; the report says where it stopped.
         io.err(`pymark import: cannot write ${item.path}: ${(error as Error).message}`);
@@ -92,12 +99,20 @@ export async function runImportCommand(args: readonly string[], io: ImportComman
   return 0;
 }
 
-/** Slugs and ids of the Pymark folder's items, so nothing imported replaces or clashes with one. */
+/** Slugs, ids and media files of the Pymark folder, so nothing imported replaces or clashes with one. */
 async function takenInTarget(target: FolderAdapter) {
   const scriptSlugs = new Set<string>();
   const postSlugs = new Set<string>();
   const ids = new Set<string>();
+  const mediaPaths = new Set<string>();
   const fallbackTime = new Date(0).toISOString();
+  for (const file of await listFilesBelow(target, 'media')) {
+    mediaPaths.add(file.path);
+    if (!file.path.endsWith('.yml')) continue;
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1, -'.yml'.length);
+    const parsed = parseSidecar(new TextDecoder().decode(await target.read(file.path)), name);
+    if (parsed.ok) ids.add(parsed.value.media.id);
+  }
   for (const [dir, extension, slugs] of [
     ['scripts', '.py', scriptSlugs],
     ['posts', '.md', postSlugs],
@@ -115,7 +130,7 @@ async function takenInTarget(target: FolderAdapter) {
       if (parsed.ok) ids.add('script' in parsed.value ? parsed.value.script.id : parsed.value.post.id);
     }
   }
-  return { scriptSlugs, postSlugs, ids };
+  return { scriptSlugs, postSlugs, ids, mediaPaths };
 }
 
 function describeReport(report: ImportReport, dryRun: boolean): string[] {

@@ -59,6 +59,19 @@ export function mediaPath(item: Pick<Media, 'createdAt' | 'fileName'>): string {
   return `media/${mediaMonthFolder(item.createdAt)}/${item.fileName}`;
 }
 
+/**
+ * The site path a post links the item by, `/media/2026/02/beach%20day.jpg`: each segment
+ * percent-encoded, parentheses too, so no name can end a Markdown link early.
+ */
+export function mediaLink(item: Pick<Media, 'createdAt' | 'fileName'>): string {
+  const segments = mediaPath(item)
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    );
+  return `/${segments.join('/')}`;
+}
+
 /** The metadata file beside it: `media/2026/02/beach.jpg.yml`. */
 export function sidecarPath(item: Pick<Media, 'createdAt' | 'fileName'>): string {
   return `${mediaPath(item)}.yml`;

@@ -1,34 +1,59 @@
 import { z } from 'zod';
 import { readFrontMatter } from './front-matter';
+import { type Media, mediaPath, sidecarPath } from './media';
+import { serializeSidecar } from './media-file';
 import { type Post, postSchema, postStatuses } from './post';
 import { postFence, serializePostFile } from './post-file';
+import { claimId, isIsoDate, isNonEmptyString, isStringList, pick } from './reference-fields';
+import {
+  imageOfSidecar,
+  importImage,
+  isMediaImage,
+  isMediaSidecar,
+  type MediaClaims,
+  type MovedMedia,
+  rewriteMediaLinks,
+} from './reference-media';
 import { type Script, scriptKinds, scriptSchema } from './script';
 import { parseScriptFile, serializeScriptFile } from './script-file';
 import { slugify, uniqueSlug } from './slug';
 
 /*
  * Maps a reference desktop app project folder (REFERENCE.md §4) onto Pymark's items. Pure: the
- * caller reads the folder (src/cli/import-command.ts in Node) and writes what comes back.
+ * caller reads the folder (storage/folder/reference-folder.ts) and writes what comes back.
  *
  * Scripts (`scripts/**.py`) are read as that app's "Rebuild Scripts" reads them: a lenient metadata
  * docstring, and fallbacks for anything missing or invalid. Posts (`posts/**.md`) are taken when
  * they are Markdown with a `---` front matter block holding the app's PostData fields; REFERENCE.md
- * does not pin their layout down further, so anything else is left, and said so. Media is left, and
- * said so: its files are not imported yet (add them in the Media view).
+ * does not pin their layout down further, so anything else is left, and said so. Media
+ * (`media/**`, with their sidecars) become items of Pymark's library (reference-media.ts); posts'
+ * links to an image that lands elsewhere are rewritten, and an image's linked posts follow a post
+ * that got a new id.
  */
 
-/** One file of the reference project. `text` is absent for a file the caller did not read. */
+/** One file of the reference project. `text` and `bytes` are absent for a file the caller did not read. */
 export interface ReferenceFile {
   /** Relative to the project folder, with `/`. */
   path: string;
   /** ISO time; stands in for timestamps the file lacks. */
   modifiedAt: string;
+  /** Its size as listed: says why a file too big to read was not read. */
+  size?: number;
+  /** A script, a post or a media sidecar (`isReadAsText`). */
   text?: string;
+  /** A media file (`isReadAsBytes`). */
+  bytes?: Uint8Array;
 }
 
 export interface ImportOptions {
-  /** Slugs and ids already used in the Pymark project: imported items never clash with them. */
-  taken: { scriptSlugs: ReadonlySet<string>; postSlugs: ReadonlySet<string>; ids: ReadonlySet<string> };
+  /** What the Pymark project holds already: imported items never clash with it. */
+  taken: {
+    scriptSlugs: ReadonlySet<string>;
+    postSlugs: ReadonlySet<string>;
+    ids: ReadonlySet<string>;
+    /** `media/<yyyy>/<mm>/<file>` of every media item, live or trashed, and every file there. */
+    mediaPaths: ReadonlySet<string>;
+  };
   /** Stands in for a script's missing timestamps, as the reference app's rebuild uses "now". */
   now: string;
   newId: () => string;
@@ -36,7 +61,16 @@ export interface ImportOptions {
 
 export type ImportedItem =
   | { kind: 'script'; from: string; path: string; text: string; script: Script }
-  | { kind: 'post'; from: string; path: string; text: string; post: Post };
+  | { kind: 'post'; from: string; path: string; text: string; post: Post }
+  /** `path` is the image's; its metadata goes to `sidecar.path` (Pymark's `<file>.yml`). */
+  | {
+      kind: 'media';
+      from: string;
+      path: string;
+      bytes: Uint8Array;
+      sidecar: { path: string; text: string };
+      media: Media;
+    };
 
 /** A file of the report: where it came from, where it goes, and what was done to it or why it was left. */
 export interface ReportEntry {
@@ -59,25 +93,57 @@ export interface ReferenceImport {
   report: ImportReport;
 }
 
-/** Whether the importer reads this file's text: the caller need read no other file. */
-export function isImportCandidate(path: string): boolean {
+/** Whether the importer reads this file's text. */
+export function isReadAsText(path: string): boolean {
   return (
     (path.startsWith('scripts/') && path.endsWith('.py')) ||
-    (path.startsWith('posts/') && path.endsWith('.md'))
+    (path.startsWith('posts/') && path.endsWith('.md')) ||
+    isMediaSidecar(path)
   );
 }
+
+/** Whether the importer reads this file's bytes; it reads no file that neither this nor `isReadAsText` names. */
+export const isReadAsBytes = isMediaImage;
+
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 export function importReferenceProject(
   files: readonly ReferenceFile[],
   options: ImportOptions,
 ): ReferenceImport {
-  const scriptSlugs = new Set(options.taken.scriptSlugs);
-  const postSlugs = new Set(options.taken.postSlugs);
   const ids = new Set(options.taken.ids);
+  const scriptClaims: Claims = { slugs: new Set(options.taken.scriptSlugs), ids, options };
+  const postClaims: Claims = { slugs: new Set(options.taken.postSlugs), ids, options };
+  const mediaClaims: MediaClaims = { ids, paths: new Set(options.taken.mediaPaths), newId: options.newId };
   const items: ImportedItem[] = [];
   const report: ImportReport = { taken: [], converted: [], left: [] };
-  // Sorted, so which of two clashing files keeps the slug does not depend on the order of a listing.
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  const record = (entry: ReportEntry) =>
+    (entry.notes.length === 0 ? report.taken : report.converted).push(entry);
+  // Sorted, so which of two clashing files keeps the slug or name does not depend on a listing's order.
+  const sorted = [...files].sort(byPath);
+  const sidecars = pairSidecars(sorted, report);
+
+  // Media first: a post's links follow an image that lands elsewhere.
+  const images: { from: string; media: Media; bytes: Uint8Array; notes: string[]; sidecarLeft?: string }[] =
+    [];
+  const moved = new Map<string, Media>();
+  for (const file of sorted) {
+    if (!isMediaImage(file.path)) continue;
+    const sidecar = sidecars.get(file.path);
+    const imported = importImage(file, sidecar, mediaClaims);
+    if ('left' in imported) {
+      report.left.push({ path: file.path, notes: [imported.left] });
+      if (sidecar) report.left.push({ path: sidecar.path, notes: [`its image ${file.path} is left`] });
+      continue;
+    }
+    images.push({ from: file.path, ...imported });
+    if (mediaPath(imported.media) !== file.path) moved.set(file.path, imported.media);
+  }
+
+  /** A reference post's id → the id it has in Pymark, where they differ. */
+  const newPostIds = new Map<string, string>();
+  for (const file of sorted) {
+    if (isMediaImage(file.path) || isMediaSidecar(file.path)) continue;
     const reason = whyLeft(file);
     if (reason !== undefined) {
       report.left.push({ path: file.path, notes: [reason] });
@@ -85,24 +151,69 @@ export function importReferenceProject(
     }
     const text = file.text ?? '';
     const imported = file.path.startsWith('scripts/')
-      ? importScript(file.path, text, { slugs: scriptSlugs, ids, options })
-      : importPost(file.path, text, file.modifiedAt, { slugs: postSlugs, ids, options });
+      ? importScript(file.path, text, scriptClaims)
+      : importPost(file.path, text, file.modifiedAt, postClaims, moved);
     if ('left' in imported) {
       report.left.push({ path: file.path, notes: [imported.left] });
       continue;
     }
     const { item, notes } = imported;
     items.push(item);
-    (notes.length === 0 ? report.taken : report.converted).push({ path: file.path, to: item.path, notes });
+    if (item.kind === 'post' && imported.referenceId !== undefined && imported.referenceId !== item.post.id)
+      newPostIds.set(imported.referenceId, item.post.id);
+    record({ path: file.path, to: item.path, notes });
   }
+
+  for (const { from, media, bytes, notes, sidecarLeft } of images) {
+    const linkedPostIds = media.linkedPostIds.map((id) => newPostIds.get(id) ?? id);
+    for (const [index, id] of media.linkedPostIds.entries())
+      if (linkedPostIds[index] !== id) notes.push(`linked post ${id} is ${linkedPostIds[index]} now`);
+    const item = { ...media, linkedPostIds };
+    const sidecar = { path: sidecarPath(item), text: serializeSidecar(item) };
+    items.push({ kind: 'media', from, path: mediaPath(item), bytes, sidecar, media: item });
+    record({ path: from, to: mediaPath(item), notes });
+    const read = sidecars.get(from);
+    if (read && sidecarLeft !== undefined) report.left.push({ path: read.path, notes: [sidecarLeft] });
+    else if (read)
+      record({
+        path: read.path,
+        to: sidecar.path,
+        notes: [`the metadata of ${from}, in Pymark's sidecar format`],
+      });
+  }
+  for (const list of Object.values(report)) list.sort(byPath);
   return { items, report };
 }
 
+/**
+ * Each image's sidecar (`media/…/cat.jpg.json` for `media/…/cat.jpg`), by image path. `files` is
+ * sorted, so of two sidecars `.json` wins over `.yml` over `.yaml`; the other, and a sidecar whose
+ * image is missing, go to the report's left.
+ */
+function pairSidecars(files: readonly ReferenceFile[], report: ImportReport): Map<string, ReferenceFile> {
+  const imagePaths = new Set(files.map((file) => file.path).filter(isMediaImage));
+  const sidecars = new Map<string, ReferenceFile>();
+  for (const file of files) {
+    if (!isMediaSidecar(file.path)) continue;
+    const image = imageOfSidecar(file.path);
+    const other = sidecars.get(image);
+    if (other === undefined && imagePaths.has(image)) sidecars.set(image, file);
+    else
+      report.left.push({
+        path: file.path,
+        notes: [
+          other ? `${image} has another sidecar, ${other.path}` : `a sidecar without its image ${image}`,
+        ],
+      });
+  }
+  return sidecars;
+}
+
 function whyLeft(file: ReferenceFile): string | undefined {
-  if (file.path.startsWith('media/')) return 'media is not imported yet: add the images in the Media view';
+  if (file.path.startsWith('thumbnails/')) return 'a thumbnail: Pymark makes its own from the image';
   if (file.path.startsWith('scripts/') && !file.path.endsWith('.py')) return 'not a .py file';
   if (file.path.startsWith('posts/') && !file.path.endsWith('.md')) return 'not a .md file';
-  if (!isImportCandidate(file.path)) return 'not a script, post or media file of a reference project';
+  if (!isReadAsText(file.path)) return 'not a script, post or media file of a reference project';
   if (file.text === undefined) return 'could not be read as text';
   return undefined;
 }
@@ -113,9 +224,7 @@ interface Claims {
   options: ImportOptions;
 }
 
-type Imported = { item: ImportedItem; notes: string[] } | { left: string };
-
-const isoDate = z.iso.datetime({ offset: true });
+type Imported = { item: ImportedItem; notes: string[]; referenceId?: string } | { left: string };
 
 function stemOf(path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -132,44 +241,9 @@ function claimSlug(wanted: string, fallback: 'script' | 'post', claims: Claims, 
   return slug;
 }
 
-function claimId(wanted: unknown, claims: Claims, notes: string[]): string {
-  if (typeof wanted === 'string' && z.uuid().safeParse(wanted).success && !claims.ids.has(wanted)) {
-    claims.ids.add(wanted);
-    return wanted;
-  }
-  const id = claims.options.newId();
-  notes.push(
-    wanted === undefined
-      ? 'no id, so it has a new one'
-      : `id ${JSON.stringify(wanted)} is ${typeof wanted === 'string' && claims.ids.has(wanted) ? 'taken' : 'not a UUID'}, so it has a new one`,
-  );
-  claims.ids.add(id);
-  return id;
+function claimItemId(wanted: unknown, claims: Claims, notes: string[]): string {
+  return claimId(wanted, claims.ids, claims.options.newId, notes);
 }
-
-/** `value` if `accept` takes it; otherwise `fallback`, noted unless `value` is absent and `quietWhenAbsent`. */
-function pick<T>(
-  fields: Record<string, unknown>,
-  key: string,
-  accept: (value: unknown) => value is T,
-  fallback: T,
-  notes: string[],
-  quietWhenAbsent = false,
-): T {
-  const value = fields[key];
-  if (accept(value)) return value;
-  if (value === undefined && quietWhenAbsent) return fallback;
-  notes.push(
-    value === undefined
-      ? `no ${key}, so ${JSON.stringify(fallback)}`
-      : `${key} ${JSON.stringify(value)} is not valid, so ${JSON.stringify(fallback)}`,
-  );
-  return fallback;
-}
-
-const isNonEmptyString = (value: unknown): value is string =>
-  typeof value === 'string' && value.trim() !== '';
-const isIsoDate = (value: unknown): value is string => isoDate.safeParse(value).success;
 
 function importScript(path: string, text: string, claims: Claims): Imported {
   const read = readReferenceScript(text);
@@ -179,7 +253,7 @@ function importScript(path: string, text: string, claims: Claims): Imported {
   else if (read.quote === "'''") notes.push('metadata docstring in \'\'\' rewritten with """');
   const slug = claimSlug(isNonEmptyString(fields.slug) ? fields.slug : stemOf(path), 'script', claims, notes);
   const now = claims.options.now;
-  const id = claimId(fields.id, claims, notes);
+  const id = claimItemId(fields.id, claims, notes);
   const candidate = {
     id,
     title: pick(fields, 'title', isNonEmptyString, slug, notes),
@@ -288,10 +362,14 @@ function referenceValue(raw: string): unknown {
 }
 
 const frontMatterData = z.record(z.string(), z.unknown());
-const isStringList = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
 
-function importPost(path: string, text: string, modifiedAt: string, claims: Claims): Imported {
+function importPost(
+  path: string,
+  text: string,
+  modifiedAt: string,
+  claims: Claims,
+  moved: MovedMedia,
+): Imported {
   const read = readFrontMatter(text, postFence, frontMatterData);
   if (!read.ok) return { left: `not a post Pymark can read: ${read.problem.reason}` };
   // YAML reads an unquoted date as a string in its core schema; a Date from elsewhere becomes ISO text.
@@ -311,26 +389,32 @@ function importPost(path: string, text: string, modifiedAt: string, claims: Clai
     'draft',
     notes,
   );
+  const links = rewriteMediaLinks(read.value.body, moved);
   const publishedAt =
     fields.publishedAt === null || fields.publishedAt === undefined ? null : fields.publishedAt;
   const candidate = {
-    id: claimId(fields.id, claims, notes),
+    id: claimItemId(fields.id, claims, notes),
     title: pick(fields, 'title', isNonEmptyString, slug, notes),
     slug,
     status,
     tags: pick(fields, 'tags', isStringList, [], notes, true),
     categories: pick(fields, 'categories', isStringList, [], notes, true),
-    body: read.value.body,
+    body: links.body,
     createdAt,
     updatedAt: pick(fields, 'updatedAt', isIsoDate, createdAt, notes, fields.createdAt === undefined),
     publishedAt: isIsoDate(publishedAt) ? publishedAt : status === 'published' ? createdAt : null,
   };
   if (publishedAt !== null && !isIsoDate(publishedAt))
     notes.push(`publishedAt ${JSON.stringify(publishedAt)} is not valid`);
+  notes.push(...links.notes);
   const checked = postSchema.safeParse(candidate);
   if (!checked.success) return { left: `not a valid post: ${checked.error.issues[0]?.message ?? 'invalid'}` };
   const post = checked.data;
   // Keys Pymark does not know (excerpt, author…) stay in the front matter.
   const fileText = serializePostFile(post, read.value.header);
-  return { item: { kind: 'post', from: path, path: `posts/${slug}.md`, text: fileText, post }, notes };
+  return {
+    item: { kind: 'post', from: path, path: `posts/${slug}.md`, text: fileText, post },
+    notes,
+    ...(typeof fields.id === 'string' ? { referenceId: fields.id } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import {
   type MediaEdit,
   mediaEditSchema,
   mediaMonthFolder,
+  mediaPath,
   mediaSchema,
   safeMediaFileName,
   type ThumbnailSize,
@@ -19,6 +20,7 @@ import {
   type MediaChange,
   MediaRefusedError,
   type MediaStore,
+  type NewMedia,
 } from './media-store';
 import {
   checkRecord,
@@ -109,6 +111,42 @@ class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements I
     });
     this.announce({ type: 'put', media });
     return media;
+  }
+
+  async addImported(items: readonly NewMedia[]): Promise<void> {
+    const checked = items.map(({ media, bytes }) => {
+      const valid = validInput(mediaSchema, media, 'media');
+      const inspection = inspectImage(bytes, valid.fileName);
+      if (!inspection.ok) throw new MediaRefusedError(inspection.reason);
+      const { mimeType, width, height } = inspection.image;
+      if (
+        mimeType !== valid.mimeType ||
+        width !== valid.width ||
+        height !== valid.height ||
+        bytes.length !== valid.size
+      )
+        throw new MediaRefusedError(`${valid.fileName}: its bytes are not the image its metadata describes`);
+      return { media: valid, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }) };
+    });
+    await inWriteTransaction(this.db, ['media', 'mediaTrash', 'mediaBlobs'], async (tx) => {
+      const stores = [tx.objectStore('media'), tx.objectStore('mediaTrash')];
+      const held = new Set<string>();
+      for (const record of (await Promise.all(stores.map((store) => store.getAll()))).flat()) {
+        const holder = pathHolderSchema.safeParse(record);
+        if (holder.success) held.add(holder.data.id).add(mediaPath(holder.data));
+      }
+      for (const { media, blob } of checked) {
+        const path = mediaPath(media);
+        if (held.has(media.id)) throw new MediaRefusedError(`${path}: another item holds its id ${media.id}`);
+        if (held.has(path)) throw new MediaRefusedError(`${path}: another item holds that name`);
+        held.add(media.id).add(path);
+        await Promise.all([
+          tx.objectStore('media').add(media),
+          tx.objectStore('mediaBlobs').add({ id: media.id, blob }),
+        ]);
+      }
+    });
+    for (const { media } of checked) this.announce({ type: 'put', media });
   }
 
   async blob(id: string): Promise<Blob | undefined> {

@@ -21,6 +21,12 @@ export interface ExternalMedia {
   bytes?: Uint8Array;
 }
 
+/** An item with its bytes, new to the app. */
+export interface NewMedia {
+  media: Media;
+  bytes: Uint8Array;
+}
+
 /** Thrown when an import is refused; the message says why, naming the file. */
 export class MediaRefusedError extends Error {
   constructor(message: string) {
@@ -42,6 +48,13 @@ export interface MediaStore {
    * month's folder. Rejects with `MediaRefusedError` and stores nothing when they are not.
    */
   import(file: ImportedFile): Promise<Media>;
+  /**
+   * Adds items whose metadata is settled already (a reference project's import), all or none: each
+   * is checked like an import (its bytes must be the image its metadata says), and none may hold an
+   * id or a file name in its month that an item, live or trashed, holds. Rejects with
+   * `MediaRefusedError` naming the first that fails, and then stores nothing.
+   */
+  addImported(items: readonly NewMedia[]): Promise<void>;
   /** The image's bytes, typed; `undefined` when there is no such item, live or trashed. */
   blob(id: string): Promise<Blob | undefined>;
   edit(id: string, changes: MediaEdit): Promise<Media>;

@@ -1,5 +1,5 @@
 import { inspectImage } from '../core/image-inspect';
-import { type Media, type MediaEdit, mediaMonthFolder, mediaPath, type ThumbnailMaker } from '../core/media';
+import { type Media, type MediaEdit, mediaLink, mediaMonthFolder, type ThumbnailMaker } from '../core/media';
 import { ensureThumbnails } from '../storage/browser-thumbnails';
 import type { MediaStore, TrashedMedia } from '../storage/media-store';
 import { describeError, StateHolder } from './state-holder';
@@ -219,12 +219,5 @@ export class MediaLibrary extends StateHolder<MediaState> {
 /** `![alt](/media/2026/02/beach.jpg)`: the site path, which the preview shows from the app's store. */
 export function markdownImage(item: Media): string {
   const alt = (item.alt || item.title || item.fileName).replace(/[[\]\\]/g, '\\$&');
-  // Parentheses too, so a name like `a(.jpg` cannot end the Markdown link early.
-  const path = mediaPath(item)
-    .split('/')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
-    )
-    .join('/');
-  return `![${alt}](/${path})`;
+  return `![${alt}](${mediaLink(item)})`;
 }

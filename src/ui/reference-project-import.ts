@@ -1,8 +1,10 @@
+import { mediaPath } from '../core/media';
 import type { Post } from '../core/post';
 import { type ImportReport, importReferenceProject } from '../core/reference-import';
 import type { Script } from '../core/script';
 import { readReferenceFolder, type WalkableFolder } from '../storage/folder/reference-folder';
 import type { ExternalChangeTarget, SlugItem, Trashed } from '../storage/item-store';
+import type { MediaStore } from '../storage/media-store';
 import { StateHolder } from './state-holder';
 
 /** A store the import adds items to: all at once, ids and slugs as the importer chose them. */
@@ -13,6 +15,7 @@ export interface ReferenceImportDeps {
   pickFolder: () => Promise<{ name: string; folder: WalkableFolder }>;
   scripts: ImportTarget<Script>;
   posts: ImportTarget<Post>;
+  media: Pick<MediaStore, 'list' | 'listTrash' | 'addImported'>;
   now?: () => string;
   newId?: () => string;
 }
@@ -27,8 +30,10 @@ export interface ReferenceImportState {
 /**
  * "Import a reference project" in the app: the same mapping as `pymark import`
  * (core/reference-import.ts, the folder read by storage/folder/reference-folder.ts), into the app's
- * stores instead of a folder. Imported items never replace one of the app's: a clashing slug gets a
- * suffix, which the report says. A connected project folder receives them through folder sync.
+ * stores instead of a folder. Imported items never replace one of the app's: a clashing slug or
+ * image name gets a suffix, which the report says. Media go first and all or none, so a refused
+ * image stops the import before anything is added. A connected project folder receives the items
+ * through folder sync.
  */
 export class ReferenceProjectImport extends StateHolder<ReferenceImportState> {
   constructor(private readonly deps: ReferenceImportDeps) {
@@ -47,21 +52,30 @@ export class ReferenceProjectImport extends StateHolder<ReferenceImportState> {
     this.set({ busy: true, problem: null });
     await this.attempt(`import ${picked.name}`, async () => {
       const files = await readReferenceFolder(picked.folder);
-      const [scripts, scriptTrash, posts, postTrash] = await Promise.all([
+      const [scripts, scriptTrash, posts, postTrash, media, mediaTrash] = await Promise.all([
         this.deps.scripts.list(),
         this.deps.scripts.listTrash(),
         this.deps.posts.list(),
         this.deps.posts.listTrash(),
+        this.deps.media.list(),
+        this.deps.media.listTrash(),
       ]);
       const { items, report } = importReferenceProject(files, {
         taken: {
           scriptSlugs: new Set(scripts.map((script) => script.slug)),
           postSlugs: new Set(posts.map((post) => post.slug)),
-          ids: new Set([...scripts, ...scriptTrash, ...posts, ...postTrash].map((item) => item.id)),
+          ids: new Set(
+            [...scripts, ...scriptTrash, ...posts, ...postTrash, ...media, ...mediaTrash].map(
+              (item) => item.id,
+            ),
+          ),
+          mediaPaths: new Set([...media, ...mediaTrash].map(mediaPath)),
         },
         now: this.deps.now?.() ?? new Date().toISOString(),
         newId: this.deps.newId ?? (() => crypto.randomUUID()),
       });
+      const newMedia = items.flatMap((item) => (item.kind === 'media' ? [item] : []));
+      if (newMedia.length > 0) await this.deps.media.addImported(newMedia);
       const newScripts = items.flatMap((item) => (item.kind === 'script' ? [item.script] : []));
       const newPosts = items.flatMap((item) => (item.kind === 'post' ? [item.post] : []));
       if (newScripts.length > 0) await this.deps.scripts.applyExternal({ put: newScripts, trash: [] });

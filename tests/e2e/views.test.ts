@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, newAppPage, repoRoot, useBuiltApp } from './harness';
+import { type AppPage, newAppPage, readOpfs, repoRoot, useBuiltApp } from './harness';
 
 const suite = useBuiltApp();
 
@@ -353,21 +353,50 @@ describe('the views the first tests leave out', () => {
 });
 
 /** Runs in the page: writes a reference project into OPFS and lets the folder picker hand it out. */
-async function offerReferenceProject(files: { path: string; text: string }[]): Promise<void> {
+async function offerReferenceProject(files: { path: string; bytes: number[] }[]): Promise<void> {
   const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('reference', {
     create: true,
   });
-  for (const { path, text } of files) {
+  for (const { path, bytes } of files) {
     const parts = path.split('/');
     const name = parts.pop()!;
     let dir = root;
     for (const part of parts) dir = await dir.getDirectoryHandle(part, { create: true });
     const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
-    await writable.write(text);
+    await writable.write(new Uint8Array(bytes));
     await writable.close();
   }
   // The picker cannot be automated; everything after the pick is the app's own code path.
   Object.defineProperty(window, 'showDirectoryPicker', { configurable: true, value: async () => root });
+}
+
+/** Runs in the page: the media items in the app's IndexedDB, as `<file name>: <title>`. */
+async function storedMedia(): Promise<string[]> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open('pymark');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const items = await new Promise<{ fileName: string; title: string }[]>((resolve, reject) => {
+    const request = db.transaction('media').objectStore('media').getAll();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  db.close();
+  return items.map((item) => `${item.fileName}: ${item.title}`);
+}
+
+/** Runs in the page: the size of `project/<path>` in OPFS, or -1 when there is no such file. */
+async function opfsFileSize(path: string): Promise<number> {
+  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('project');
+  const parts = path.split('/');
+  const name = parts.pop()!;
+  try {
+    for (const part of parts) dir = await dir.getDirectoryHandle(part);
+    return (await (await dir.getFileHandle(name)).getFile()).size;
+  } catch {
+    return -1;
+  }
 }
 
 describe('importing a reference desktop app project from the app', () => {
@@ -377,40 +406,57 @@ describe('importing a reference desktop app project from the app', () => {
     await app?.close();
   });
 
-  test('takes its scripts and posts from a picked folder and reports what was taken, converted and left', async () => {
-    app = await newAppPage(suite.browser, suite.server.url);
+  test('takes its scripts, posts and media from a picked folder into the app and the connected folder, reporting each file', async () => {
+    app = await newAppPage(suite.browser, suite.server.url, { opfsFolder: true });
     const page = app.page;
     await page.setViewportSize({ width: 1366, height: 800 });
     await page.getByRole('button', { name: 'New script' }).waitFor();
-    const fixture = (name: string) =>
-      readFileSync(resolve(repoRoot, 'tests/fixtures/reference-app/scripts', name), 'utf8');
+    await page.getByRole('button', { name: 'Connect folder' }).click();
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Folder status' }).textContent())
+      .toMatch(/Folder: project — connected/);
+    const fixture = (path: string) => ({
+      path,
+      bytes: [
+        ...readFileSync(
+          resolve(
+            repoRoot,
+            path.startsWith('scripts/') ? 'tests/fixtures/reference-app' : 'tests/fixtures/reference-project',
+            path,
+          ),
+        ),
+      ],
+    });
+    const catBytes = fixture('media/2026/03/cat.png').bytes.length;
     await page.evaluate(offerReferenceProject, [
-      { path: 'scripts/render_hero.py', text: fixture('render_hero.py') },
-      { path: 'scripts/crlf_tool.py', text: fixture('crlf_tool.py') },
-      {
-        path: 'posts/hello.md',
-        text:
-          '---\nid: "9b2e4f7a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"\ntitle: "Hello from the desktop"\nslug: "hello"\n' +
-          'status: "published"\ntags: ["python"]\ncategories: []\ncreatedAt: "2026-02-20T10:00:00.000Z"\n' +
-          'updatedAt: "2026-02-21T10:00:00.000Z"\npublishedAt: "2026-02-21T10:00:00.000Z"\n---\nBody\n',
-      },
-      { path: 'media/2026/02/cat.jpg', text: 'not really a cat' },
+      fixture('scripts/render_hero.py'),
+      fixture('scripts/crlf_tool.py'),
+      fixture('posts/hello.md'),
+      fixture('media/2026/03/cat.png'),
+      fixture('media/2026/03/cat.png.json'),
+      fixture('media/2026/02/fake.jpg'),
     ]);
 
     await page.getByRole('button', { name: 'Import reference project…' }).click();
     const report = page.getByRole('region', { name: 'Reference import report' });
     await expect
       .poll(() => report.getByRole('status').textContent())
-      .toMatch(/Imported from reference: 2 taken, 1 converted,\s+1 left/);
+      .toMatch(/Imported from reference: 1 taken, 4 converted,\s+1 left/);
     await expect(report.getByRole('list', { name: 'Taken as they were' }).textContent()).resolves.toMatch(
-      /posts\/hello\.md[\s\S]*scripts\/render_hero\.py/,
+      /scripts\/render_hero\.py/,
     );
     await expect(report.getByRole('list', { name: 'Converted' }).textContent()).resolves.toMatch(
-      /scripts\/crlf_tool\.py\s+no createdAt/,
+      /media\/2026\/03\/cat\.png\s*→\s*media\/2026\/02\/cat\.jpg[\s\S]*link \/media\/2026\/03\/cat\.png now \/media\/2026\/02\/cat\.jpg[\s\S]*scripts\/crlf_tool\.py\s+no createdAt/,
     );
     await expect(report.getByRole('list', { name: 'Left' }).textContent()).resolves.toMatch(
-      /media\/2026\/02\/cat\.jpg\s+media is not imported/,
+      /media\/2026\/02\/fake\.jpg\s+is not an image Pymark can use/,
     );
+    // The image is the app's now (IndexedDB), and folder sync writes it and its sidecar to the folder.
+    expect(await page.evaluate(storedMedia)).toEqual(['cat.jpg: Our cat']);
+    await expect.poll(() => page.evaluate(opfsFileSize, 'media/2026/02/cat.jpg')).toBe(catBytes);
+    await expect
+      .poll(() => page.evaluate(readOpfs, 'media/2026/02/cat.jpg.yml'))
+      .toMatch(/title: "Our cat"[\s\S]*linkedPostIds: \[ "9b2e4f7a-1c3d-4e5f-8a9b-0c1d2e3f4a5b" \]/);
     // The items are the app's now: listed, and open like any other.
     await page
       .getByRole('list', { name: 'Scripts' })
@@ -423,6 +469,12 @@ describe('importing a reference desktop app project from the app', () => {
       .getByRole('button', { name: /^Hello from the desktop/ })
       .click();
     await page.getByRole('heading', { name: 'Hello from the desktop' }).waitFor();
+    // The Media view shows the image, decoded from the imported bytes.
+    await page.getByRole('tab', { name: 'Media' }).click();
+    const cat = page
+      .getByRole('list', { name: 'Images' })
+      .getByRole('img', { name: 'A cat asleep on a sofa' });
+    await expect.poll(() => cat.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(40);
     expect(app.errors).toEqual([]);
   });
 });

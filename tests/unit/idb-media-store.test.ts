@@ -116,6 +116,59 @@ describe('media store', () => {
     expect((await target.listTrash()).map((item) => item.id)).toEqual([media.id]);
   });
 
+  it('adds settled items all or none, never over an item, a trashed one or a name in use', async () => {
+    const store = await openMedia();
+    const held = await store.import({ name: 'beach.jpg', bytes: jpegBytes(8, 8), lastModified });
+    await store.delete(held.id);
+    const bytes = jpegBytes(4, 3);
+    const settled = (fileName: string, id: string = crypto.randomUUID()) => ({
+      media: {
+        id,
+        fileName,
+        mimeType: 'image/jpeg' as const,
+        size: bytes.length,
+        width: 4,
+        height: 3,
+        createdAt: lastModified,
+        updatedAt: lastModified,
+        title: 'Imported',
+        alt: '',
+        caption: '',
+        linkedPostIds: [],
+      },
+      bytes,
+    });
+    const refusals: [ReturnType<typeof settled>[], string][] = [
+      [[settled('a.jpg'), settled('beach.jpg')], 'media/2026/03/beach.jpg: another item holds that name'],
+      [
+        [settled('a.jpg'), settled('b.jpg', held.id)],
+        `media/2026/03/b.jpg: another item holds its id ${held.id}`,
+      ],
+      [[settled('a.jpg'), settled('a.jpg')], 'media/2026/03/a.jpg: another item holds that name'],
+      [
+        [{ ...settled('a.jpg'), bytes: jpegBytes(5, 3) }],
+        'a.jpg: its bytes are not the image its metadata describes',
+      ],
+      [
+        [{ ...settled('a.jpg'), bytes: new Uint8Array([1, 2, 3]) }],
+        'a.jpg is not an image Pymark can use (JPEG, PNG, GIF or WebP)',
+      ],
+    ];
+    for (const [items, message] of refusals) {
+      const refused = store.addImported(items);
+      await expect(refused).rejects.toThrow(MediaRefusedError);
+      await expect(refused).rejects.toThrow(message);
+      expect(await store.list()).toEqual([]);
+    }
+    const changes: MediaChange[] = [];
+    store.subscribe((change) => changes.push(change));
+    const added = settled('a.jpg');
+    await store.addImported([added]);
+    expect(await store.list()).toEqual([added.media]);
+    expect(new Uint8Array(await (await store.blob(added.media.id))!.arrayBuffer())).toEqual(bytes);
+    expect(changes).toEqual([{ type: 'put', media: added.media }]);
+  });
+
   it('reports an invalid record and lists the rest', async () => {
     const invalid: string[] = [];
     const dbName = `pymark-test-${crypto.randomUUID()}`;

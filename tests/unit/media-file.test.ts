@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Media, mediaPath, sidecarPath, thumbnailPath, thumbnailSizesFor } from '../../src/core/media';
+import {
+  type Media,
+  mediaLink,
+  mediaPath,
+  sidecarPath,
+  thumbnailPath,
+  thumbnailSizesFor,
+} from '../../src/core/media';
 import { parseSidecar, serializeSidecar } from '../../src/core/media-file';
 
 const media: Media = {
@@ -81,6 +88,11 @@ describe('media paths', () => {
     expect(mediaPath(media)).toBe('media/2026/02/beach day.jpg');
     expect(sidecarPath(media)).toBe('media/2026/02/beach day.jpg.yml');
     expect(thumbnailPath(media, 'small')).toBe('thumbnails/2026/02/beach day.jpg.small.webp');
+  });
+
+  it('link the image by its site path, encoded so no name ends a Markdown link early', () => {
+    expect(mediaLink(media)).toBe('/media/2026/02/beach%20day.jpg');
+    expect(mediaLink({ ...media, fileName: 'a(1)#?.jpg' })).toBe('/media/2026/02/a%281%29%23%3F.jpg');
   });
 
   it('make only thumbnails smaller than the image', () => {

@@ -1,4 +1,5 @@
-import { isImportCandidate, type ReferenceFile } from '../../core/reference-import';
+import { isReadAsBytes, isReadAsText, type ReferenceFile } from '../../core/reference-import';
+import { maxReferenceImageBytes } from '../../core/reference-media';
 import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 import { maxFileBytes } from './folder-sync';
 
@@ -7,9 +8,10 @@ export type WalkableFolder = FolderAdapter & Required<Pick<FolderAdapter, 'listF
 
 /**
  * Every file of a reference desktop app project folder (hidden files and folders skipped), with the
- * text of those the importer reads (`isImportCandidate`). The same for `pymark import` on Node's fs
- * and for the app's import from a picked folder. A file too big for folder sync, not UTF-8, or
- * unreadable comes without text: the import report lists it as left.
+ * text or bytes of those the importer reads (`isReadAsText`, `isReadAsBytes`). The same for
+ * `pymark import` on Node's fs and for the app's import from a picked folder. A text too big for
+ * folder sync or not UTF-8, an image over `maxReferenceImageBytes`, or a file that cannot be read
+ * comes without them: the import report lists it as left.
  */
 export async function readReferenceFolder(folder: WalkableFolder): Promise<ReferenceFile[]> {
   const infos: FolderFileInfo[] = [];
@@ -24,12 +26,16 @@ export async function readReferenceFolder(folder: WalkableFolder): Promise<Refer
   const decoder = new TextDecoder('utf-8', { fatal: true });
   return Promise.all(
     infos.map(async ({ path, size, modifiedAt }): Promise<ReferenceFile> => {
-      if (!isImportCandidate(path) || size > maxFileBytes) return { path, modifiedAt };
+      const listed = { path, size, modifiedAt };
       try {
-        return { path, modifiedAt, text: decoder.decode(await folder.read(path)) };
+        if (isReadAsText(path) && size <= maxFileBytes)
+          return { ...listed, text: decoder.decode(await folder.read(path)) };
+        if (isReadAsBytes(path) && size <= maxReferenceImageBytes)
+          return { ...listed, bytes: await folder.read(path) };
       } catch {
-        return { path, modifiedAt };
+        // Unreadable (gone, not UTF-8, a hard link…): the report says so.
       }
+      return listed;
     }),
   );
 }
