@@ -72,7 +72,7 @@ describe('one script cannot change what another computes', () => {
     expect(html((await render(honest()))[0])).toBe('[1, "a"]');
   }, 120_000);
 
-  it('a batch runs each script\'s calls together: one reset per script, none between its own calls', async () => {
+  it("a batch runs each script's calls together: one reset per script, none between its own calls", async () => {
     const counting = macro(
       'import json',
       '(setattr(json, "counted", getattr(json, "counted", 0) + 1), str(json.counted))[1]',
