@@ -26,15 +26,18 @@ import { median } from './stats';
  * JavaScript in this process; the first syntax check after boot (in the second worker).
  */
 
-const rounds = 3;
-const previewRepetitions = 20;
-const buildRepetitions = 3;
+const rounds = 2;
+const previewRepetitions = 10;
+const buildRepetitions = 2;
 const buildPosts = 200;
 const youtubeCalls = 1_000;
 
 interface Variant {
   name: string;
-  createPythonRuntime: (options: { createWorker: () => ReturnType<typeof nodeWorker> }) => PythonRuntime;
+  createPythonRuntime: (options: {
+    createWorker: () => ReturnType<typeof nodeWorker>;
+    renderTimeoutMs: number;
+  }) => PythonRuntime;
   workerUrl: URL;
 }
 
@@ -163,7 +166,11 @@ export async function runIsolationBench(baseRef: string): Promise<void> {
     for (const each of variants) {
       let python: PythonRuntime | undefined;
       await timed(figures.boot, each.name, async () => {
-        python = each.createPythonRuntime({ createWorker: () => nodeWorker(each.workerUrl, 2 ** 30) });
+        python = each.createPythonRuntime({
+          createWorker: () => nodeWorker(each.workerUrl, 2 ** 30),
+          // Far past what a batch takes, even on a loaded machine: a timeout would end the run.
+          renderTimeoutMs: 600_000,
+        });
         await ready(python);
       });
       if (!python) throw new Error('no runtime');
@@ -185,6 +192,10 @@ export async function runIsolationBench(baseRef: string): Promise<void> {
       } finally {
         booted.dispose();
       }
+      // Progress, so a run stopped early still says what it measured.
+      console.error(
+        `round ${round + 1}, ${each.name}: ${JSON.stringify(Object.fromEntries(Object.entries(figures).map(([figure, samples]) => [figure, samples.get(each.name)?.map(Math.round)])))}`,
+      );
     }
     youtubeBatch.map(({ context: each }) => renderYoutube(each)); // untimed: warms the JIT
     for (let index = 0; index < buildRepetitions; index++) {
