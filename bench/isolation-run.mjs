@@ -2,5 +2,5 @@
 import { runnerImport } from 'vite';
 
 const { module } = await runnerImport(new URL('./isolation.ts', import.meta.url).pathname);
-await module.runIsolationBench(process.argv[2] ?? 'ea5d592');
+await module.runIsolationBench(process.argv[2] ?? '0ea7624');
 process.exit(0);

@@ -41,12 +41,14 @@ const contextKeys = Object.keys(macroContextSchema.shape);
 /**
  * Checks each context against ABI v1 and builds the request. The calls of a post share its env and
  * post objects, so each distinct one is checked once (by identity), the rest of a context per call.
+ * The request holds the calls grouped by script, each script's in their order: the worker resets the
+ * interpreter whenever it moves on to another script (python/isolation.py), so a batch that mixes
+ * scripts pays one reset per script, not one per call. `sent` maps the answer back to `items`.
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
-  const sent: number[] = [];
   const rejected = new Map<number, RenderFailure>();
-  const scripts = new Map<string, number>();
-  const request: PreparedRender['request'] = { scripts: [], items: [] };
+  /** The positions in `items` of each script's calls, by script id, version and code, in order of first call. */
+  const groups = new Map<string, number[]>();
   const checkedEnvs = new Map<unknown, string | undefined>();
   const checkedPosts = new Map<unknown, string | undefined>();
   items.forEach((item, index) => {
@@ -56,14 +58,19 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
       return;
     }
     const key = `${item.script.id}\0${item.script.version}\0${item.script.body}`;
-    let script = scripts.get(key);
-    if (script === undefined) {
-      script = request.scripts.push(workerScript(item.script)) - 1;
-      scripts.set(key, script);
-    }
-    sent.push(index);
-    request.items.push({ script, context: item.context });
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
   });
+  const sent: number[] = [];
+  const request: PreparedRender['request'] = { scripts: [], items: [] };
+  for (const group of groups.values()) {
+    const script = request.scripts.push(workerScript(items[group[0]!]!.script)) - 1;
+    for (const index of group) {
+      sent.push(index);
+      request.items.push({ script, context: items[index]!.context });
+    }
+  }
   return { sent, request, rejected };
 }
 

@@ -72,6 +72,18 @@ describe('one script cannot change what another computes', () => {
     expect(html((await render(honest()))[0])).toBe('[1, "a"]');
   }, 120_000);
 
+  it("a batch runs each script's calls together: one reset per script, none between its own calls", async () => {
+    const counting = macro(
+      'import json',
+      '(setattr(json, "counted", getattr(json, "counted", 0) + 1), str(json.counted))[1]',
+    );
+    const looking = macro('import json', 'str(hasattr(json, "counted"))');
+    const outcomes = await render(counting, looking, counting, looking);
+    // In the order asked; `counting`'s second call ran right after its first, in the same state.
+    expect(outcomes.map(html)).toEqual(['1', 'False', '2', 'False']);
+    expect(html((await render(counting))[0])).toBe('1');
+  }, 120_000);
+
   it("a shared class's attributes are put back, and a shared function's code cannot be changed", async () => {
     const [classPatch, codePatch, after] = await render(
       macro('import json\njson.JSONEncoder.encode = lambda self, o: "tampered"', 'json.dumps(1)'),

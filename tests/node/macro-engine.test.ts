@@ -282,12 +282,18 @@ describe('macro engine (real Pyodide)', () => {
     const stuck = macro(
       'import test_hooks\n\ndef render(context):\n    test_hooks.requestInterrupt()\n    while True:\n        pass\n',
     );
+    const after = macro('def render(context):\n    return "after"\n');
     const { items, interrupted } = harness.renderBatch([
       { script: fine, context: context('a') },
       { script: stuck, context: context('b') },
-      { script: fine, context: context('c') },
+      { script: after, context: context('c') },
+      { script: fine, context: context('d') },
     ]);
-    expect(items).toMatchObject([{ kind: 'ok', html: 'fine' }]);
+    // Grouped by script: both calls of `fine` ran before `stuck`; `after` never ran.
+    expect(items).toMatchObject([
+      { kind: 'ok', html: 'fine' },
+      { kind: 'ok', html: 'fine' },
+    ]);
     expect(interrupted).toMatchObject({ message: 'KeyboardInterrupt', line: expect.any(Number) });
     expect(interrupted?.line).toBeGreaterThanOrEqual(5);
     expect(renderOne(fine)).toMatchObject({ kind: 'ok', html: 'fine' });

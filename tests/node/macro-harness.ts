@@ -30,7 +30,10 @@ export interface WorkerRenderResult {
 export interface MacroHarness {
   pyodide: PyodideAPI;
   engine: MacroEngine;
-  /** Renders the items as one batch, as the client would send them, and decodes the results as it would. */
+  /**
+   * Renders the items as one batch, as the client would send them, and decodes the results as it
+   * would: the calls that finished, in the order of `items`.
+   */
   renderBatch(items: RenderItem[]): WorkerRenderResult;
   /** Renders one item; throws if the batch was interrupted. */
   renderOne(script: MacroScript, context: MacroContext): RenderedItem;
@@ -42,30 +45,44 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
   const pyodide = await loadPyodide({ indexURL });
   const engine = createMacroEngine(pyodide);
   const renderBatch = (items: RenderItem[]): WorkerRenderResult => {
-    const { request } = prepareRender(items);
+    const { request, sent } = prepareRender(items);
     const answer = parseMessage(
       workerRenderAnswerSchema,
       { ...engine.render(request), heapBytes: 0 },
       'answer',
     );
+    // The request groups calls by script; the finished ones go back in the order of `items`.
+    const finished = new Map<number, RenderedItem>();
+    answer.items.forEach((item, position) => {
+      const common = {
+        pythonMs: item.pythonMs,
+        reads: item.reads,
+        ...(item.printed === undefined ? {} : { printed: item.printed }),
+      };
+      const index = sent[position]!;
+      if (item.kind === 'raised') {
+        const line = item.line === null ? {} : { line: item.line };
+        finished.set(index, {
+          kind: 'exception',
+          message: item.message,
+          traceback: item.traceback,
+          ...line,
+          ...common,
+        });
+        return;
+      }
+      const fileName = request.scripts[request.items[position]!.script]!.fileName;
+      const result = parseMacroResult(item.result, fileName);
+      finished.set(
+        index,
+        result.ok
+          ? { kind: 'ok', ...result.value, ...common }
+          : { kind: 'invalid-result', message: result.error, ...common },
+      );
+    });
     return {
       interrupted: answer.interrupted,
-      items: answer.items.map((item, position): RenderedItem => {
-        const common = {
-          pythonMs: item.pythonMs,
-          reads: item.reads,
-          ...(item.printed === undefined ? {} : { printed: item.printed }),
-        };
-        if (item.kind === 'raised') {
-          const line = item.line === null ? {} : { line: item.line };
-          return { kind: 'exception', message: item.message, traceback: item.traceback, ...line, ...common };
-        }
-        const fileName = request.scripts[request.items[position]!.script]!.fileName;
-        const result = parseMacroResult(item.result, fileName);
-        return result.ok
-          ? { kind: 'ok', ...result.value, ...common }
-          : { kind: 'invalid-result', message: result.error, ...common };
-      }),
+      items: [...finished.keys()].sort((a, b) => a - b).map((index) => finished.get(index)!),
     };
   };
   return {

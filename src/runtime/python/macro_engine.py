@@ -158,7 +158,8 @@ def render_batch(batch_json):
             script_index = call["script"]
             file_name = scripts[script_index]["fileName"]
             if previous_script is not None and previous_script != script_index:
-                # One script's changes to the interpreter never reach another's call.
+                # One script's changes to the interpreter never reach another's call. The page sends
+                # each script's calls together (render-call.ts), so this runs once per script.
                 reset()
                 sys.stdout = sys.stderr = capture  # reset() put back the worker's own streams
                 started = clock()
