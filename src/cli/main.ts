@@ -7,7 +7,6 @@ import { publishedFiles, writeSite } from '../site/site-writer';
 import { type BuildCommand, parseCommandLine, usage } from './args';
 import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
 import { BuildManifestFile } from './build-manifest-file';
-import { runImportCommand } from './import-command';
 import { LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { type BuildReport, countWrites, formatSummary } from './report';
@@ -28,6 +27,7 @@ export interface CliIo {
 /** Runs the command line; resolves with the exit code (with `--watch`, only once it is stopped). */
 export async function runCli(argv: readonly string[], io: CliIo = process): Promise<number> {
   if (argv[0] === 'import') {
+    const { runImportCommand } = await import('./import-command');
     return runImportCommand(argv.slice(1), {
       cwd: process.cwd(),
       out: (line) => io.stdout.write(`${line}\n`),

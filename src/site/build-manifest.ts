@@ -32,6 +32,8 @@ const postRecordSchema = z.strictObject({
   warnings: z.array(warningSchema),
   macroCount: z.number(),
   macroNames: z.array(z.string()),
+  /** SHA-256 of the post as the templates see it (`PostView`): what the pages showing it are keyed by. */
+  view: z.string(),
 });
 
 /** A page as last rendered: the key of everything it was rendered from, and its bytes' SHA-256. */

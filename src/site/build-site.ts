@@ -24,6 +24,7 @@ import {
   type PostRecord,
   saveManifest,
 } from './build-manifest';
+import { contentKey } from './content-key';
 import { atomFeed, type FeedPost, rssFeed, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
 import { publishMediaLinks } from './media-links';
@@ -187,14 +188,19 @@ export class SiteBuilder {
     // A page is rendered again only when something it shows changed: its template set and site
     // settings (`pages.key`), its own fields, and every post it shows (each by its view's hash).
     const postHashes = new Map<PostView, string>();
-    for (const post of posts) postHashes.set(post, await hashText(JSON.stringify(post)));
-    const themeKey = await hashText(pages.key);
+    posts.forEach((post, index) => {
+      // A post rendered again gets its view hashed; one whose rendering was reused shows as it did.
+      const record = next.posts.get(published[index]!.post.id)!;
+      if (record.view === '') record.view = contentKey(JSON.stringify(post));
+      postHashes.set(post, record.view);
+    });
+    const themeKey = contentKey(pages.key);
     const templateProblems: BuildProblem[] = [];
     const renderedPages = new Map<string, Uint8Array>();
     let done = 0;
     for (const job of jobs) {
       const path = job.location.file;
-      const key = await hashText(
+      const key = contentKey(
         `${themeKey}\0${JSON.stringify([job.template, job.location, job.scope], (_, value) => postHashes.get(value) ?? value)}`,
       );
       const before = previous.pages.get(path);
@@ -214,7 +220,7 @@ export class SiteBuilder {
           const bytes = encoder.encode(html);
           files.set(path, bytes);
           renderedPages.set(path, bytes);
-          next.pages.set(path, { key, hash: await hashBytes(bytes) });
+          next.pages.set(path, { key, hash: contentKey(html) });
         }
       }
       done += 1;
@@ -287,13 +293,13 @@ export class SiteBuilder {
     this.batcher.resetBuild();
     this.batcher.dataVersion = dataVersion;
     const settingsKey = JSON.stringify([env, settings.embeds, media]);
-    const scriptsKey = await scriptsKeyer(project.scripts);
+    const scriptsKey = scriptsKeyer(project.scripts);
     let done = 0;
     const total = published.length;
     // All at once: the batcher gathers the macros of every post into a few large batches.
     return Promise.all(
       published.map(async ({ post }) => {
-        const input = await hashText(`${settingsKey}\0${JSON.stringify(post)}`);
+        const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
         const before = previous.posts.get(post.id);
         const reusable =
           before !== undefined &&
@@ -326,6 +332,8 @@ export class SiteBuilder {
             warnings: result.warnings,
             macroCount: result.macroCount,
             macroNames,
+            // Named once the page step has the post's view.
+            view: '',
           };
           next.posts.set(post.id, record);
         }
@@ -477,20 +485,16 @@ function pageJobs(
   return jobs;
 }
 
-function hashText(text: string): Promise<string> {
-  return hashBytes(encoder.encode(text));
-}
-
 /**
  * Names the scripts behind a post's macro calls as they are now, from the calls' names: the script
  * each name reaches (through aliases), its version and body, and any script of that name that is not
  * an enabled macro (its kind and state make the page's text for the call).
  */
-async function scriptsKeyer(scripts: readonly Script[]): Promise<(names: readonly string[]) => string> {
+function scriptsKeyer(scripts: readonly Script[]): (names: readonly string[]) => string {
   const enabled = scripts.filter((script) => script.kind === 'macro' && script.enabled);
   const macros = withMacroAliases(new Map(enabled.map((script) => [script.slug, script])));
   const bodies = new Map<Script, string>();
-  for (const script of scripts) bodies.set(script, (await hashText(script.body)).slice(0, 16));
+  for (const script of scripts) bodies.set(script, contentKey(script.body).slice(0, 16));
   const keyOf = (name: string) => {
     const macro = macros.get(name);
     return JSON.stringify([
