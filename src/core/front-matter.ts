@@ -248,6 +248,7 @@ const plainLine = /^([A-Za-z_][A-Za-z0-9_-]*): (.+?)\r?$/;
 const yamlWords = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 /** Values whose JSON reading is their YAML reading: double-quoted strings, null, booleans, integers. */
 const jsonScalar =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a JSON string holds no raw control characters.
   /^(?:"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"|null|true|false|-?(?:0|[1-9][0-9]{0,14}))$/;
 
 /**
