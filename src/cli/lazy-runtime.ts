@@ -5,13 +5,8 @@ import type { RenderItem, RenderOutcome } from '../runtime/types';
 import type { SiteRuntime } from '../site/build-site';
 import type { SnapshotFile } from './snapshot-file';
 
-/**
- * Macro calls worth one more worker: below this, booting another Pyodide costs more than it saves.
- * A boot (restoring the snapshot) costs a worker 5-6 s of CPU; a call such as youtube's well under a
- * millisecond, so a second worker pays for its boot only past thousands of calls. At 400, a
- * 1,000-post site booted two, and on a busy machine the second boot's CPU was most of the build.
- */
-const callsPerWorker = 10_000;
+/** Macro calls worth one more worker: below this, booting another Pyodide costs more than it saves. */
+const callsPerWorker = 400;
 /** Macro calls per worker round trip: the time limit applies to each, so a loaded machine cannot push a round trip of correct calls past it. */
 const callsPerRoundTrip = 50;
 /**
