@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { SiteSnapshot } from '../core/abi';
-import { createNodeRuntime, type NodeRuntime } from '../runtime/node/node-runtime';
+import type { NodeRuntime } from '../runtime/node/node-runtime';
 import type { RenderItem, RenderOutcome } from '../runtime/types';
 import type { SiteRuntime } from '../site/build-site';
 import type { SnapshotFile } from './snapshot-file';
@@ -50,6 +50,8 @@ export class LazyNodeRuntime implements SiteRuntime {
 
   async #start(calls: number): Promise<NodeRuntime> {
     this.workers = Math.max(1, Math.min(availableParallelism(), Math.ceil(calls / callsPerWorker)));
+    // Loaded here: a rebuild that runs no macro does not even load the runtime's modules.
+    const { createNodeRuntime } = await import('../runtime/node/node-runtime');
     const runtime = createNodeRuntime({
       workers: this.workers,
       itemsPerCall: callsPerRoundTrip,

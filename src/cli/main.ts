@@ -3,10 +3,10 @@ import { relative, sep } from 'node:path';
 import { siteSettingsPath } from '../core/site-settings';
 import { SiteBuilder } from '../site/build-site';
 import { readProject } from '../site/project';
-import { writeSite } from '../site/site-writer';
+import { publishedFiles, writeSite } from '../site/site-writer';
 import { type BuildCommand, parseCommandLine, usage } from './args';
 import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
-import { runImportCommand } from './import-command';
+import { BuildManifestFile } from './build-manifest-file';
 import { LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { type BuildReport, countWrites, formatSummary } from './report';
@@ -27,6 +27,7 @@ export interface CliIo {
 /** Runs the command line; resolves with the exit code (with `--watch`, only once it is stopped). */
 export async function runCli(argv: readonly string[], io: CliIo = process): Promise<number> {
   if (argv[0] === 'import') {
+    const { runImportCommand } = await import('./import-command');
     return runImportCommand(argv.slice(1), {
       cwd: process.cwd(),
       out: (line) => io.stdout.write(`${line}\n`),
@@ -42,12 +43,14 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     io.stderr.write(`pymark: ${args.message}\n\n${usage}\n`);
     return 2;
   }
-  const runtime = new LazyNodeRuntime(new SnapshotFile(defaultCacheDirectory()));
+  const cacheDirectory = defaultCacheDirectory();
+  const runtime = new LazyNodeRuntime(new SnapshotFile(cacheDirectory));
   // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
   const builder = new SiteBuilder(runtime, {
     memo: await loadBuildCache(args.project),
     batchSize: 100_000,
     thumbnails: sharpThumbnail,
+    manifest: new BuildManifestFile(cacheDirectory, args.out),
   });
   try {
     const first = await buildOnce(args, builder, runtime, io);
@@ -82,8 +85,10 @@ async function buildOnce(
       report.problems = read.problems;
       report.exitCode = read.problems.some((problem) => problem.file === siteSettingsPath) ? 2 : 1;
     } else {
+      const target = new NodeSiteTarget(args.out);
       const result = await builder.build(read.project, {
         allowUnknownMacros: args.allowUnknownMacros,
+        published: await publishedFiles(target),
         onProgress: (step) =>
           progress?.show(
             step.phase === 'render' ? 'rendering posts' : 'writing pages',
@@ -95,8 +100,8 @@ async function buildOnce(
       if (!result.ok) {
         report.problems = result.problems;
       } else {
-        const written = await writeSite(result.files, new NodeSiteTarget(args.out));
-        await saveBuildCache(args.project, builder.batcher.usedMemo());
+        const written = await writeSite(result.files, target, result.kept);
+        await Promise.all([saveBuildCache(args.project, builder.batcher.usedMemo()), builder.saveManifest()]);
         report.ok = true;
         report.exitCode = 0;
         report.stats = { ...result.stats, ...countWrites(written), pythonWorkers: runtime.workers };

@@ -243,6 +243,50 @@ function lineOfKey(
   return yamlLine;
 }
 
+/** `key: value` on one line, the key a plain word (not one YAML reads as null or a boolean). */
+const plainLine = /^([A-Za-z_][A-Za-z0-9_-]*): (.+?)\r?$/;
+const yamlWords = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+/** Values whose JSON reading is their YAML reading: double-quoted strings, null, booleans, integers. */
+const jsonScalar =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a JSON string holds no raw control characters.
+  /^(?:"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"|null|true|false|-?(?:0|[1-9][0-9]{0,14}))$/;
+
+/**
+ * The front matter as plain data when every line is `key: value` with a value whose JSON reading is
+ * also its YAML reading (the scalars above, or a flow list of them): what Pymark itself writes. A
+ * build reads a thousand posts, and the YAML library took most of a rebuild's time on them. Anything
+ * else (comments, blank lines, block lists, repeated keys, other scalars) is left to the YAML parser,
+ * as is every file whose data the schema refuses, so a problem is still reported at its line.
+ */
+function plainFrontMatter(yaml: string): Record<string, unknown> | undefined {
+  if (yaml.length > frontMatterLimits.characters) return undefined;
+  const data: Record<string, unknown> = {};
+  let entries = 0;
+  for (const line of yaml.split('\n')) {
+    if (line === '') continue;
+    const match = plainLine.exec(line);
+    if (!match) return undefined;
+    const [, key = '', text = ''] = match;
+    if (yamlWords.test(key) || key === '__proto__' || Object.hasOwn(data, key)) return undefined;
+    let value: unknown;
+    if (text.startsWith('[') && text.endsWith(']')) {
+      const inner = text.slice(1, -1).trim();
+      const items = inner === '' ? [] : inner.split(/\s*,\s*/);
+      // A comma inside a quoted item splits it wrongly: such a list goes to the YAML parser.
+      if (!items.every((item) => jsonScalar.test(item))) return undefined;
+      value = items.map((item) => JSON.parse(item));
+      entries += items.length;
+    } else if (jsonScalar.test(text)) {
+      value = JSON.parse(text);
+    } else {
+      return undefined;
+    }
+    entries += 1;
+    data[key] = value;
+  }
+  return entries > frontMatterLimits.entries ? undefined : data;
+}
+
 /**
  * Splits `text` into header, front matter and body and validates the front matter with `schema`.
  * The body is never decoded or normalised, so it round-trips byte for byte.
@@ -254,6 +298,14 @@ export function readFrontMatter<T>(
 ): Parsed<FrontMatterFile & { fields: T }> {
   const parts = split(text, fence);
   if (!parts.ok) return parts;
+  const plain = plainFrontMatter(parts.value.yaml);
+  const checked = plain && schema.safeParse(plain);
+  if (plain && checked?.success) {
+    return {
+      ok: true,
+      value: { header: parts.value.header, data: plain, body: parts.value.body, fields: checked.data },
+    };
+  }
   const yaml = parseYaml(parts.value);
   if (!yaml.ok) return yaml;
   const { doc, lines } = yaml.value;

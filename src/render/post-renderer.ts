@@ -61,6 +61,13 @@ export interface RenderedPost {
   macroCount: number;
   executed: number;
   /**
+   * The names of the macros the post calls (lower case, each once), known or not: what a site build
+   * records of a post, so a later change to one of those scripts re-renders it.
+   */
+  macroNames?: string[];
+  /** Whether any macro result in `html` read `pymark.site` (or did not say what it read). */
+  readsSite?: boolean;
+  /**
    * What each successful macro call put into `html`, with where the call is: the preview names the
    * macro behind a request its policy blocked (`blockedRequestWarning`). Absent: nothing to name.
    */
@@ -179,6 +186,7 @@ export class PostRenderer {
     };
     const renderBody = (index: number) => document.renderBody(index, (_, inner) => outputs[inner]!);
     let executed = 0;
+    let readsSite = false;
     for (const level of levelsDeepestFirst(document.calls)) {
       for (const index of level.filter((index) => index >= runnable)) {
         const call = document.calls[index]!;
@@ -213,6 +221,7 @@ export class PostRenderer {
         const key = keys.get(index);
         const response =
           key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
+        if (response?.ok && (response.reads?.site ?? true)) readsSite = true;
         outputs[index] = this.outputFor(
           call,
           macros.get(call.name.toLowerCase()),
@@ -233,6 +242,8 @@ export class PostRenderer {
       macroOutputs: into.macroOutputs,
       macroCount: document.calls.length,
       executed,
+      macroNames: [...new Set(document.calls.map((call) => call.name.toLowerCase()))],
+      readsSite,
     };
   }
 

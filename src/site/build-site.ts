@@ -4,6 +4,7 @@ import { withMacroAliases } from '../core/macro-aliases';
 import { parseMacroDocument } from '../core/markdown-macros';
 import type { ThumbnailMaker } from '../core/media';
 import type { Post } from '../core/post';
+import type { Script } from '../core/script';
 import type { SiteSettings } from '../core/site-settings';
 import {
   type MacroBatchRunner,
@@ -15,7 +16,16 @@ import {
 import { sanitizeCss } from '../render/sanitize-css';
 import { createHtmlSanitizer } from '../render/sanitize-html';
 import { hashBytes } from '../storage/folder/content-hash';
-import { atomFeed, type FeedPost, rssFeed, type SitemapEntry, sitemap } from './feeds';
+import {
+  type BuildManifest,
+  type BuildManifestStore,
+  emptyManifest,
+  loadManifest,
+  type PostRecord,
+  saveManifest,
+} from './build-manifest';
+import { contentKey } from './content-key';
+import { atomFeed, type FeedPost, rssFeed, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
 import { publishMediaLinks } from './media-links';
 import { MediaPublisher } from './media-publisher';
@@ -35,6 +45,14 @@ export interface BuildOptions {
    */
   allowUnknownMacros?: boolean;
   onProgress?: (progress: BuildProgress) => void;
+  /**
+   * The files the output already holds, by path, with their SHA-256 (what `publishedFiles` reads of a
+   * target). A page whose inputs did not change since the manifest's build, and whose file is there
+   * with the bytes it was given then, is neither rendered nor returned with its bytes: it is listed
+   * in `kept`. Without it, such a page's bytes come from the builder's memory of its last build, or
+   * it is rendered.
+   */
+  published?: ReadonlyMap<string, string>;
 }
 
 export interface BuildProgress {
@@ -53,13 +71,18 @@ export interface BuildStats {
   macrosRun: number;
   /** Files of the site. */
   files: number;
+  /** Posts rendered (the others' last rendering still held), and pages rendered with Liquid. */
+  postsRendered: number;
+  pagesRendered: number;
 }
 
 export type BuildResult =
   | {
       ok: true;
-      /** Every file of the site by path, in path order. */
+      /** Every file of the site by path, in path order, but for those in `kept`. */
       files: Map<string, Uint8Array>;
+      /** Pages unchanged since the last build, still on the target as `published` says: their SHA-256 by path. */
+      kept: Map<string, string>;
       /** Macro warnings and malformed macros: reported, never fatal. */
       warnings: BuildProblem[];
       stats: BuildStats;
@@ -83,13 +106,30 @@ export class SiteBuilder {
   #renderer: { embeds: string; renderer: PostRenderer } | undefined;
   #siteDataVersion: string | undefined;
   readonly #media: MediaPublisher;
+  readonly #manifestStore: BuildManifestStore | undefined;
+  /** What the last successful build rendered (loaded from the store before the first build). */
+  #manifest: BuildManifest | undefined;
+  /** The last successful build's pages, by path: what a page whose inputs did not change is again. */
+  #pages = new Map<string, Uint8Array>();
 
   constructor(
     private readonly runtime: SiteRuntime,
-    options: { memo?: MacroMemo; batchSize?: number; thumbnails?: ThumbnailMaker } = {},
+    options: {
+      memo?: MacroMemo;
+      batchSize?: number;
+      thumbnails?: ThumbnailMaker;
+      /** Where the build manifest is kept between runs; without one it lives as long as the builder. */
+      manifest?: BuildManifestStore;
+    } = {},
   ) {
     this.batcher = new MacroBatcher(runtime, options);
     this.#media = new MediaPublisher(options.thumbnails);
+    this.#manifestStore = options.manifest;
+  }
+
+  /** Saves the last successful build's manifest to the store: after its files were written. */
+  async saveManifest(): Promise<void> {
+    if (this.#manifestStore && this.#manifest) await saveManifest(this.#manifestStore, this.#manifest);
   }
 
   async build(project: SiteProject, options: BuildOptions = {}): Promise<BuildResult> {
@@ -104,19 +144,29 @@ export class SiteBuilder {
       macroCalls: 0,
       macrosRun: 0,
       files: 0,
+      postsRendered: 0,
+      pagesRendered: 0,
     };
+    if (!this.#manifest && this.#manifestStore) this.#manifest = await loadManifest(this.#manifestStore);
+    const previous = this.#manifest ?? emptyManifest();
+    const next = emptyManifest();
 
     const media = this.#media.describe(project.media ?? [], urls);
-    const rendered = (await this.#renderPosts(project, published, media, options)).map((post) => ({
-      ...post,
-      html: publishMediaLinks(post.html, media, urls),
-    }));
+    const rendered = await this.#renderPosts(
+      project,
+      published,
+      media,
+      { previous, next, stats },
+      urls,
+      options,
+    );
     stats.macroCalls = rendered.reduce((sum, post) => sum + post.macroCount, 0);
     stats.macrosRun = this.batcher.executed;
     const { problems, warnings } = this.#macroProblems(project, published, rendered, options);
     if (problems.length > 0) return { ok: false, problems, warnings, stats };
 
     const files = new Map<string, Uint8Array>();
+    const kept = new Map<string, string>();
     const addText = (path: string, text: string) => files.set(path, encoder.encode(text));
 
     // Stylesheets are named by their content, so a browser may cache them for good.
@@ -133,90 +183,50 @@ export class SiteBuilder {
 
     const pages = new PageRenderer(project, urls, stylesheets);
     const posts = published.map((source, index) => postView(source.post, rendered[index]!, urls));
-    const sitemapEntries: SitemapEntry[] = [];
-    const jobs: {
-      location: SiteLocation;
-      template: string;
-      scope: Record<string, unknown>;
-      updated?: string;
-    }[] = [];
+    const jobs = pageJobs(published, posts, settings, urls);
 
+    // A page is rendered again only when something it shows changed: its template set and site
+    // settings (`pages.key`), its own fields, and every post it shows (each by its view's hash).
+    const postHashes = new Map<PostView, string>();
     posts.forEach((post, index) => {
-      const source = published[index]!;
-      jobs.push({
-        location: urls.post(source.post.slug),
-        template: 'post',
-        scope: { post, page: { kind: 'post', title: post.title, description: post.summary } },
-        updated: source.post.updatedAt,
-      });
+      // A post rendered again gets its view hashed; one whose rendering was reused shows as it did.
+      const record = next.posts.get(published[index]!.post.id)!;
+      if (record.view === '') record.view = contentKey(JSON.stringify(post));
+      postHashes.set(post, record.view);
     });
-    const lists: { kind: string; title: string; posts: PostView[]; at: (page: number) => SiteLocation }[] = [
-      { kind: 'home', title: settings.title, posts, at: (page) => urls.home(page) },
-    ];
-    for (const [tag, tagged] of groupBy(posts, (post) => post.tags.map((term) => term.name))) {
-      lists.push({ kind: 'tag', title: `Tag: ${tag}`, posts: tagged, at: (page) => urls.tag(tag, page) });
-    }
-    for (const [category, inCategory] of groupBy(posts, (post) => post.categories.map((term) => term.name))) {
-      lists.push({
-        kind: 'category',
-        title: `Category: ${category}`,
-        posts: inCategory,
-        at: (page) => urls.category(category, page),
-      });
-    }
-    for (const [year, ofYear] of groupBy(posts, (post) => [post.date.slice(0, 4)])) {
-      lists.push({ kind: 'year', title: year, posts: ofYear, at: (page) => urls.year(year, page) });
-    }
-    for (const [month, ofMonth] of groupBy(posts, (post) => [post.date.slice(0, 7)])) {
-      const [year = '', monthNumber = ''] = month.split('-');
-      lists.push({
-        kind: 'month',
-        title: month,
-        posts: ofMonth,
-        at: (page) => urls.month(year, monthNumber, page),
-      });
-    }
-    for (const list of lists) {
-      const perPage = settings.posts_per_page;
-      const pageCount = Math.max(1, Math.ceil(list.posts.length / perPage));
-      for (let page = 1; page <= pageCount; page++) {
-        jobs.push({
-          location: list.at(page),
-          template: 'list',
-          scope: {
-            posts: list.posts.slice((page - 1) * perPage, page * perPage),
-            page: { kind: list.kind, title: page > 1 ? `${list.title} (page ${page})` : list.title },
-            pagination: {
-              page,
-              pages: pageCount,
-              previous_url: page > 1 ? list.at(page - 1).url : null,
-              next_url: page < pageCount ? list.at(page + 1).url : null,
-            },
-          },
-        });
-      }
-    }
-
+    const themeKey = contentKey(pages.key);
     const templateProblems: BuildProblem[] = [];
+    const renderedPages = new Map<string, Uint8Array>();
     let done = 0;
     for (const job of jobs) {
-      const html = pages.render(job.template, job.location, job.scope, templateProblems);
-      if (html !== undefined) addText(job.location.file, html);
-      sitemapEntries.push({
-        absoluteUrl: job.location.absolute,
-        ...(job.updated ? { updated: job.updated } : {}),
-      });
+      const path = job.location.file;
+      const key = contentKey(
+        `${themeKey}\0${JSON.stringify([job.template, job.location, job.scope], (_, value) => postHashes.get(value) ?? value)}`,
+      );
+      const before = previous.pages.get(path);
+      const same = before?.key === key ? before : undefined;
+      const known = same && this.#pages.get(path);
+      if (same && known) {
+        files.set(path, known);
+        renderedPages.set(path, known);
+        next.pages.set(path, same);
+      } else if (same && options.published?.get(path) === same.hash) {
+        kept.set(path, same.hash);
+        next.pages.set(path, same);
+      } else {
+        const html = pages.render(job.template, job.location, job.scope, templateProblems);
+        stats.pagesRendered += 1;
+        if (html !== undefined) {
+          const bytes = encoder.encode(html);
+          files.set(path, bytes);
+          renderedPages.set(path, bytes);
+          next.pages.set(path, { key, hash: contentKey(html) });
+        }
+      }
       done += 1;
       if (done % 50 === 0 || done === jobs.length)
         options.onProgress?.({ phase: 'pages', done, total: jobs.length });
     }
-    const notFound = pages.render(
-      'not_found',
-      urls.notFound(),
-      { page: { kind: 'not_found', title: 'Page not found' } },
-      templateProblems,
-    );
-    if (notFound !== undefined) addText(urls.notFound().file, notFound);
     if (templateProblems.length > 0) return { ok: false, problems: templateProblems, warnings, stats };
 
     const feedPosts: FeedPost[] = published.slice(0, feedPostCount).map((source, index) => ({
@@ -231,22 +241,42 @@ export class SiteBuilder {
     }));
     addText(urls.rss().file, rssFeed(settings, urls, feedPosts));
     addText(urls.atom().file, atomFeed(settings, urls, feedPosts));
-    addText(urls.sitemap().file, sitemap(sitemapEntries));
+    addText(
+      urls.sitemap().file,
+      sitemap(
+        jobs
+          .filter((job) => job.template !== 'not_found')
+          .map((job) => ({
+            absoluteUrl: job.location.absolute,
+            ...(job.updated ? { updated: job.updated } : {}),
+          })),
+      ),
+    );
     for (const asset of project.assets) files.set(asset.path, asset.bytes);
     const mediaProblems: BuildProblem[] = [];
     for (const [path, bytes] of await this.#media.files(project.media ?? [], mediaProblems))
       files.set(path, bytes);
     if (mediaProblems.length > 0) return { ok: false, problems: mediaProblems, warnings, stats };
 
+    this.#manifest = next;
+    this.#pages = renderedPages;
     const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    stats.files = sorted.size;
-    return { ok: true, files: sorted, warnings, stats };
+    stats.files = sorted.size + kept.size;
+    return { ok: true, files: sorted, kept, warnings, stats };
   }
 
+  /**
+   * Every published post's rendering, newest first: the record of the last build for a post whose
+   * inputs did not change (its front matter and body, the render settings, the scripts of the macros
+   * it calls, and the site data if one of them read it), the renderer's for the rest. Records the
+   * new renderings in `next`.
+   */
   async #renderPosts(
     project: SiteProject,
     published: SourcePost[],
     media: AbiMedia[],
+    { previous, next, stats }: { previous: BuildManifest; next: BuildManifest; stats: BuildStats },
+    urls: SiteUrls,
     options: BuildOptions,
   ): Promise<RenderedPost[]> {
     const { settings } = project;
@@ -262,19 +292,55 @@ export class SiteBuilder {
     const renderer = this.#rendererFor(settings);
     this.batcher.resetBuild();
     this.batcher.dataVersion = dataVersion;
+    const settingsKey = JSON.stringify([env, settings.embeds, media]);
+    const scriptsKey = scriptsKeyer(project.scripts);
     let done = 0;
     const total = published.length;
     // All at once: the batcher gathers the macros of every post into a few large batches.
     return Promise.all(
-      published.map(({ post }) =>
-        renderer
-          .renderPost(post, { scripts: project.scripts, env, dataVersion, media, unknownMacros: 'text' })
-          .then((result) => {
-            done += 1;
-            if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
-            return result;
-          }),
-      ),
+      published.map(async ({ post }) => {
+        const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
+        const before = previous.posts.get(post.id);
+        const reusable =
+          before !== undefined &&
+          before.input === input &&
+          before.scripts === scriptsKey(before.macroNames) &&
+          (before.siteVersion === undefined || before.siteVersion === dataVersion);
+        let result: RenderedPost;
+        if (reusable) {
+          this.batcher.retain(before.callKeys);
+          next.posts.set(post.id, before);
+          result = { ...before, body: post.body, executed: 0, readsSite: before.siteVersion !== undefined };
+        } else {
+          const fresh = await renderer.renderPost(post, {
+            scripts: project.scripts,
+            env,
+            dataVersion,
+            media,
+            unknownMacros: 'text',
+          });
+          stats.postsRendered += 1;
+          result = { ...fresh, html: publishMediaLinks(fresh.html, media, urls) };
+          const macroNames = fresh.macroNames ?? [];
+          const record: PostRecord = {
+            input,
+            scripts: scriptsKey(macroNames),
+            ...(fresh.readsSite === false ? {} : { siteVersion: dataVersion }),
+            callKeys: this.batcher.callKeysOf(post.id),
+            html: result.html,
+            css: result.css,
+            warnings: result.warnings,
+            macroCount: result.macroCount,
+            macroNames,
+            // Named once the page step has the post's view.
+            view: '',
+          };
+          next.posts.set(post.id, record);
+        }
+        done += 1;
+        if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
+        return result;
+      }),
     );
   }
 
@@ -341,6 +407,105 @@ export class SiteBuilder {
     });
     return { problems, warnings };
   }
+}
+
+/** A page to render: its place, its template and what the template sees of it. */
+interface PageJob {
+  location: SiteLocation;
+  template: string;
+  scope: Record<string, unknown>;
+  /** For the sitemap. */
+  updated?: string;
+}
+
+/** Every page of the site: the posts', the paginated lists' (home, tags, categories, years, months), the 404. */
+function pageJobs(
+  published: SourcePost[],
+  posts: PostView[],
+  settings: SiteSettings,
+  urls: SiteUrls,
+): PageJob[] {
+  const jobs: PageJob[] = posts.map((post, index) => ({
+    location: urls.post(post.slug),
+    template: 'post',
+    scope: { post, page: { kind: 'post', title: post.title, description: post.summary } },
+    updated: published[index]!.post.updatedAt,
+  }));
+  const lists: { kind: string; title: string; posts: PostView[]; at: (page: number) => SiteLocation }[] = [
+    { kind: 'home', title: settings.title, posts, at: (page) => urls.home(page) },
+  ];
+  for (const [tag, tagged] of groupBy(posts, (post) => post.tags.map((term) => term.name))) {
+    lists.push({ kind: 'tag', title: `Tag: ${tag}`, posts: tagged, at: (page) => urls.tag(tag, page) });
+  }
+  for (const [category, inCategory] of groupBy(posts, (post) => post.categories.map((term) => term.name))) {
+    lists.push({
+      kind: 'category',
+      title: `Category: ${category}`,
+      posts: inCategory,
+      at: (page) => urls.category(category, page),
+    });
+  }
+  for (const [year, ofYear] of groupBy(posts, (post) => [post.date.slice(0, 4)])) {
+    lists.push({ kind: 'year', title: year, posts: ofYear, at: (page) => urls.year(year, page) });
+  }
+  for (const [month, ofMonth] of groupBy(posts, (post) => [post.date.slice(0, 7)])) {
+    const [year = '', monthNumber = ''] = month.split('-');
+    lists.push({
+      kind: 'month',
+      title: month,
+      posts: ofMonth,
+      at: (page) => urls.month(year, monthNumber, page),
+    });
+  }
+  for (const list of lists) {
+    const perPage = settings.posts_per_page;
+    const pageCount = Math.max(1, Math.ceil(list.posts.length / perPage));
+    for (let page = 1; page <= pageCount; page++) {
+      jobs.push({
+        location: list.at(page),
+        template: 'list',
+        scope: {
+          posts: list.posts.slice((page - 1) * perPage, page * perPage),
+          page: { kind: list.kind, title: page > 1 ? `${list.title} (page ${page})` : list.title },
+          pagination: {
+            page,
+            pages: pageCount,
+            previous_url: page > 1 ? list.at(page - 1).url : null,
+            next_url: page < pageCount ? list.at(page + 1).url : null,
+          },
+        },
+      });
+    }
+  }
+  jobs.push({
+    location: urls.notFound(),
+    template: 'not_found',
+    scope: { page: { kind: 'not_found', title: 'Page not found' } },
+  });
+  return jobs;
+}
+
+/**
+ * Names the scripts behind a post's macro calls as they are now, from the calls' names: the script
+ * each name reaches (through aliases), its version and body, and any script of that name that is not
+ * an enabled macro (its kind and state make the page's text for the call).
+ */
+function scriptsKeyer(scripts: readonly Script[]): (names: readonly string[]) => string {
+  const enabled = scripts.filter((script) => script.kind === 'macro' && script.enabled);
+  const macros = withMacroAliases(new Map(enabled.map((script) => [script.slug, script])));
+  const bodies = new Map<Script, string>();
+  for (const script of scripts) bodies.set(script, contentKey(script.body).slice(0, 16));
+  const keyOf = (name: string) => {
+    const macro = macros.get(name);
+    return JSON.stringify([
+      name,
+      macro ? [macro.id, macro.version, bodies.get(macro)] : null,
+      scripts
+        .filter((script) => script.slug === name)
+        .map((script) => [script.id, script.kind, script.enabled, script.version, bodies.get(script)]),
+    ]);
+  };
+  return (names) => names.map(keyOf).join('\n');
 }
 
 /** The renderer's warning for a call that reaches no enabled macro script. */
@@ -500,6 +665,8 @@ class PageRenderer {
   readonly #site: Record<string, unknown>;
   /** Which file each template name came from, for error messages. */
   readonly #origin = new Map<string, string>();
+  /** Everything every page is rendered with beside its own scope: the templates and the site's fields. */
+  readonly key: string;
 
   constructor(project: SiteProject, urls: SiteUrls, stylesheets: string[]) {
     const templates: Record<string, string> = {};
@@ -534,6 +701,7 @@ class PageRenderer {
       atom_url: urls.atom().url,
       stylesheets,
     };
+    this.key = JSON.stringify([templates, this.#site]);
   }
 
   /** Synchronous: no filter or tag here waits on anything, and a thousand pages skip a thousand promises. */

@@ -53,6 +53,8 @@ export class MacroBatcher implements MacroBatchRunner {
   executed = 0;
   /** Entries used since the last `resetBuild`: what is worth keeping in the build cache. */
   readonly #used = new Map<string, Set<MacroMemoEntry>>();
+  /** The call keys each post asked for since the last `resetBuild`, by post id. */
+  readonly #callKeys = new Map<string, Set<string>>();
   #queue: {
     items: readonly RenderItem[];
     resolve: (outcomes: RenderOutcome[]) => void;
@@ -78,7 +80,27 @@ export class MacroBatcher implements MacroBatchRunner {
   resetBuild(): void {
     this.failures.clear();
     this.#used.clear();
+    this.#callKeys.clear();
     this.executed = 0;
+  }
+
+  /** The call keys `postId` asked for in this build, to keep with the post's record in the build manifest. */
+  callKeysOf(postId: string): string[] {
+    return [...(this.#callKeys.get(postId) ?? [])];
+  }
+
+  /**
+   * Keeps the memo's entries under `keys` in the build cache though no post asked for them: the calls
+   * of a post this build did not re-render, whose next edit should not have to run them again.
+   */
+  retain(keys: readonly string[]): void {
+    for (const key of keys) {
+      const entries = this.memo.get(key);
+      if (!entries) continue;
+      const used = this.#used.get(key) ?? new Set();
+      for (const entry of entries) used.add(entry);
+      this.#used.set(key, used);
+    }
   }
 
   /** The memo entries this build used, to save for the next one. */
@@ -111,6 +133,9 @@ export class MacroBatcher implements MacroBatchRunner {
     for (const { items } of requests) {
       for (const item of items) {
         const key = this.callKey(item);
+        const postKeys = this.#callKeys.get(item.context.post.id) ?? new Set();
+        postKeys.add(key);
+        this.#callKeys.set(item.context.post.id, postKeys);
         if (this.#recall(key, item.context.post)) continue;
         const alike = pending.get(key) ?? new Map<string, RenderItem>();
         alike.set(callOfPost(key, item), item);

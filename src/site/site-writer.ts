@@ -37,10 +37,13 @@ export interface WriteReport {
 export async function writeSite(
   files: ReadonlyMap<string, Uint8Array>,
   target: SiteTarget,
+  /** Files the build left as they are on the target (`publishedFiles`), with their SHA-256. */
+  kept: ReadonlyMap<string, string> = new Map(),
 ): Promise<WriteReport> {
   const previous = await readManifest(target);
   const hashes: Record<string, string> = {};
-  const report: WriteReport = { written: [], unchanged: 0, removed: [] };
+  const report: WriteReport = { written: [], unchanged: kept.size, removed: [] };
+  for (const [path, hash] of kept) hashes[path] = hash;
   for (const [path, bytes] of files) {
     const hash = await hashBytes(bytes);
     hashes[path] = hash;
@@ -58,13 +61,27 @@ export async function writeSite(
     report.written.push(path);
   }
   for (const path of Object.keys(previous ?? {}).sort()) {
-    if (files.has(path)) continue;
+    if (files.has(path) || kept.has(path)) continue;
     await target.remove(path);
     report.removed.push(path);
   }
-  const manifest = JSON.stringify({ version: 1, files: hashes }, null, 1);
+  const sortedHashes = Object.fromEntries(
+    Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const manifest = JSON.stringify({ version: 1, files: sortedHashes }, null, 1);
   await target.writeAtomic(manifestPath, new TextEncoder().encode(`${manifest}\n`));
   return report;
+}
+
+/**
+ * The files an earlier build wrote to `target` that are still there, with their SHA-256 as it
+ * recorded them: what a build may leave in place (`BuildOptions.published`).
+ */
+export async function publishedFiles(target: SiteTarget): Promise<Map<string, string>> {
+  const manifest = await readManifest(target);
+  const entries = Object.entries(manifest ?? {});
+  const present = await Promise.all(entries.map(([path]) => target.exists(path)));
+  return new Map(entries.filter((_, index) => present[index]));
 }
 
 async function readManifest(target: SiteTarget): Promise<Record<string, string> | undefined> {

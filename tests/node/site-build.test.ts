@@ -1,12 +1,15 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NodeProjectSource, NodeSiteTarget } from '../../src/cli/node-folders';
 import { createNodeRuntime, type NodeRuntime } from '../../src/runtime/node/node-runtime';
+import type { BuildManifestStore } from '../../src/site/build-manifest';
 import { type BuildResult, SiteBuilder } from '../../src/site/build-site';
 import { readProject, type SiteProject } from '../../src/site/project';
-import { writeSite } from '../../src/site/site-writer';
+import { publishedFiles, writeSite } from '../../src/site/site-writer';
+import { hashBytes } from '../../src/storage/folder/content-hash';
 import { blogFixture, buildNodeBundles, copyFixture, referenceFixture } from './site-harness';
 
 /*
@@ -229,6 +232,101 @@ describe('incremental, deterministic output', () => {
     expect(readdirSync(join(out, 'posts'))).not.toContain('march');
     expect(readdirSync(join(out, '2026'))).not.toContain('03');
   }, 180_000);
+});
+
+describe('incremental rebuilds equal a clean full build, file for file', () => {
+  /** Every file under `dir` (the write manifest too) with its SHA-256. */
+  async function hashesUnder(dir: string): Promise<Record<string, string>> {
+    const hashes: Record<string, string> = {};
+    for (const path of filesUnder(dir)) hashes[path] = await hashBytes(readFileSync(join(dir, path)));
+    return hashes;
+  }
+
+  const edit = (dir: string, path: string, from: string | RegExp, to: string) => {
+    const file = join(dir, path);
+    const before = readFileSync(file, 'utf8');
+    const after = before.replace(from, to);
+    if (after === before) throw new Error(`${path} has no ${from}`);
+    writeFileSync(file, after);
+  };
+
+  const steps: [string, (dir: string) => void][] = [
+    ['a body', (dir) => edit(dir, 'posts/hello.md', 'Second paragraph.', 'A changed paragraph.')],
+    [
+      'a title',
+      (dir) => edit(dir, 'posts/videos.md', 'title: "Videos & <embeds>"', 'title: "Moving pictures"'),
+    ],
+    ['a tag', (dir) => edit(dir, 'posts/hello.md', '"pyodide"', '"wasm"')],
+    [
+      'a template',
+      (dir) => edit(dir, 'templates/partials/footer.liquid', 'Overridden footer', 'Another footer'),
+    ],
+    ['a script', (dir) => edit(dir, 'scripts/vimeo.py', '"Vimeo video"', '"A Vimeo video"')],
+    ['site.yml', (dir) => edit(dir, 'site.yml', 'title: "Fixture Blog"', 'title: "Renamed Blog"')],
+    ['a deleted post', (dir) => rmSync(join(dir, 'posts/march.md'))],
+    ['a post turned draft', (dir) => edit(dir, 'posts/videos.md', 'status: "published"', 'status: "draft"')],
+  ];
+
+  test('in the CLI (manifest stored, a new builder each time) and in one long-lived builder (the app)', async () => {
+    const dir = copyFixture(blogFixture);
+    const work = mkdtempSync(join(tmpdir(), 'pymark-incremental-'));
+    let stored: Uint8Array | undefined;
+    const store: BuildManifestStore = {
+      read: async () => stored,
+      write: async (bytes) => {
+        stored = bytes;
+      },
+    };
+    const longLived = new SiteBuilder(python);
+    const cliOut = join(work, 'cli');
+    const appOut = join(work, 'app');
+    /** As `pymark build` does: a fresh builder, its manifest from the store, unchanged pages left in place. */
+    const cliBuild = async () => {
+      const builder = new SiteBuilder(python, { memo: longLived.batcher.memo, manifest: store });
+      const target = new NodeSiteTarget(cliOut);
+      const result = await builder.build(await project(dir), { published: await publishedFiles(target) });
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      const written = await writeSite(result.files, target, result.kept);
+      await builder.saveManifest();
+      return { result, written };
+    };
+    const appBuild = async () => {
+      const result = await built(dir, longLived);
+      expect(result.kept.size).toBe(0);
+      await writeSite(result.files, new NodeSiteTarget(appOut));
+      return result;
+    };
+    const first = await cliBuild();
+    await appBuild();
+    const pagesOf = (result: BuildResult & { ok: true }) =>
+      [...result.files.keys()].filter((path) => path.endsWith('.html')).length;
+    expect(first.result.stats.pagesRendered).toBe(pagesOf(first.result));
+
+    for (const [index, [what, change]] of steps.entries()) {
+      change(dir);
+      const { result, written } = await cliBuild();
+      const app = await appBuild();
+      // A clean full build: a new builder with no manifest into a new folder (the macro memo only
+      // spares Python the same runs; what it holds is checked by the macro batcher's tests).
+      const cleanOut = join(work, `clean-${index}`);
+      const clean = await built(dir, new SiteBuilder(python, { memo: longLived.batcher.memo }));
+      expect(clean.stats.pagesRendered).toBe(pagesOf(clean));
+      await writeSite(clean.files, new NodeSiteTarget(cleanOut));
+      const expected = await hashesUnder(cleanOut);
+      expect(await hashesUnder(cliOut), `after ${what}, the CLI's rebuild`).toEqual(expected);
+      expect(await hashesUnder(appOut), `after ${what}, the long-lived builder's`).toEqual(expected);
+      if (what === 'a body') {
+        // Only the edited post is rendered again, and only the pages that show it.
+        expect(result.stats.postsRendered).toBe(1);
+        expect(app.stats.postsRendered).toBe(1);
+        expect(result.stats.pagesRendered).toBeLessThan(10);
+        expect(result.kept.size).toBeGreaterThan(5);
+        expect(written.written).toEqual(['atom.xml', 'posts/hello/index.html', 'rss.xml']);
+      }
+      if (what === 'a template') expect(result.stats.postsRendered).toBe(0);
+      if (what === 'a script') expect(result.stats.postsRendered).toBe(1);
+    }
+  }, 300_000);
 });
 
 describe('errors fail the build, located, and nothing is written', () => {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { readFrontMatter } from '../../src/core/front-matter';
 import type { Post } from '../../src/core/post';
 import { parsePostFile, serializePostFile } from '../../src/core/post-file';
 
@@ -110,4 +113,46 @@ describe('plain post files (no front matter)', () => {
       problem: { reason: expect.stringMatching(/^the file name “Bad Name” is not a slug/) },
     });
   });
+});
+
+describe('front matter Pymark writes is read without the YAML parser, to the same data', () => {
+  const fence = { open: ['---'], close: ['---'] };
+  const anything = z.record(z.string(), z.unknown());
+  const lines = [
+    'id: "00000000-0000-4000-8000-000000000001"',
+    'title: "Quotes \\" and \\\\ backslash, \\u00e9, tab\\t and # not a comment"',
+    'tags: [ "python", "a b", "é" ]',
+    'categories: []',
+    'publishedAt: null',
+    'enabled: true',
+    'draft: false',
+    'version: 12',
+    'negative: -3',
+    'dashed-key: "x"',
+  ];
+  // Each of these is left to the YAML parser, which must then give what it gives.
+  const others = [
+    'title: plain words',
+    "title: 'single quoted'",
+    'title: "x" # a comment',
+    'tags: [ "a, b", "c" ]',
+    'null: "a key YAML reads as null"',
+    'version: 1.5',
+    'version: 007',
+    'title: "one"\ntitle: "two"',
+    'tags:\n  - a\n  - b',
+  ];
+
+  it.each([...lines.map((line) => [line]), [lines.join('\n')], ...others.map((line) => [line])])(
+    '%s',
+    (yaml) => {
+      const read = readFrontMatter(`---\n${yaml}\n---\nBody\n`, fence, anything);
+      const doc = parseDocument(`${yaml}\n`, { uniqueKeys: true });
+      if (doc.errors.length > 0) {
+        expect(read.ok).toBe(false);
+        return;
+      }
+      expect(read.ok && read.value.data).toStrictEqual(doc.toJS());
+    },
+  );
 });

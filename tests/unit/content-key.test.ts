@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+import { expect, test } from 'vitest';
+import { contentKey } from '../../src/site/content-key';
+
+test('contentKey is the SHA-256 of the text in UTF-8, at every padding boundary and past one block', () => {
+  const texts = ['', 'abc', 'é ✓ 𝄞', '<p>Hello</p>\n'.repeat(300)];
+  // 55, 56 and 64 bytes: the length fits in the last block, or needs another.
+  for (let length = 50; length <= 130; length++) texts.push('x'.repeat(length));
+  for (const text of texts)
+    expect(contentKey(text), `${text.length} characters`).toBe(
+      createHash('sha256').update(text).digest('hex'),
+    );
+});
