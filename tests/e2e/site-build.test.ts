@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { progressSteps } from '../../src/site/app/build-progress';
 import { persistenceText } from '../../src/ui/site-workspace';
 import {
   type AppPage,
@@ -161,22 +162,39 @@ describe('building the site in the app', () => {
     await expect.poll(() => page.locator('pymark-site-view .saved').textContent()).toBe('Saved');
     await expect.poll(async () => (await page.evaluate(readOpfsTree, ''))['site.yml']).toBeDefined();
 
-    // Every state the view went through, as the app's Site workspace told it.
+    // Every progress the view showed, as the app's Site workspace told it, and the frames painted
+    // meanwhile: progress is shown at most once a frame, however many files the build writes.
     await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seenProgress: string[] }).seenProgress = seen;
+      const watch = { seen: [] as string[], frames: 0, counting: true };
+      (window as unknown as { progressWatch: typeof watch }).progressWatch = watch;
       document.querySelector('pymark-app')!.site!.subscribe((state) => {
         if (state.progress)
-          seen.push(`${state.progress.phase} ${state.progress.done}/${state.progress.total}`);
+          watch.seen.push(`${state.progress.phase} ${state.progress.done}/${state.progress.total}`);
       });
+      const countFrame = () => {
+        watch.frames += 1;
+        if (watch.counting) requestAnimationFrame(countFrame);
+      };
+      requestAnimationFrame(countFrame);
     });
     await buildSite();
     await expect(report().textContent()).resolves.toMatch(
       /Built into the folder’s site\/: \d+ written, 0 unchanged, 0 removed/,
     );
-    const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
-    expect(seen).toContain(`render ${postCount}/${postCount}`);
-    expect(seen.some((step) => step.startsWith('write '))).toBe(true);
+    const { seen, frames } = await page.evaluate(() => {
+      const watch = (
+        window as unknown as { progressWatch: { seen: string[]; frames: number; counting: boolean } }
+      ).progressWatch;
+      watch.counting = false;
+      return watch;
+    });
+    const written = Number(/(\d+) written/.exec((await report().textContent()) ?? '')?.[1]);
+    expect(written).toBeGreaterThan(progressSteps + 1);
+    const writes = seen.filter((step) => step.startsWith('write '));
+    expect(writes.length).toBeGreaterThan(0);
+    // One message a file would be `written` of them; the worker sends a phase in at most this many.
+    expect(writes.length).toBeLessThanOrEqual(progressSteps + 1);
+    expect(seen.length).toBeLessThanOrEqual(frames);
 
     const site = await page.evaluate(readOpfsTree, 'site');
     expect(Object.keys(site)).toEqual(
