@@ -166,7 +166,7 @@ describe('SiteBuildClient', () => {
     for (let done = 1; done <= 10_000; done++) report('render', done, 10_000);
     for (let done = 1; done <= 7; done++) report('write', done, 7);
     const renders = sent.filter((line) => line.startsWith('render'));
-    // The phase's start, then each 1/50th of it, its end among them.
+    // The phase's start, then each 20th of it, its end among them.
     expect(renders).toHaveLength(progressSteps + 1);
     expect(renders.at(-1)).toBe('render 10000');
     // A phase smaller than the steps is sent whole.

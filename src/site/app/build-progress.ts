@@ -7,8 +7,8 @@ import type { BuildPhase } from './build-protocol';
  * shows at most one progress a frame (the latest).
  */
 
-/** How many steps of a phase the worker reports at most (each a 1/50th of it), besides its start. */
-export const progressSteps = 50;
+/** How many steps of a phase the worker reports at most (each a 20th of it), besides its start. */
+export const progressSteps = 20;
 
 /**
  * The worker's side: whether a progress report is worth a message, given the last one sent. A new
