@@ -229,7 +229,7 @@ async function siteWorkspace(
   const builds = new SiteBuildClient(
     worker,
     runtime,
-    () => void siteData.refresh(),
+    () => siteData.restore(),
     window.pymarkDesktop ? { access: 'page', current: connectedFolder } : { access: 'handle' },
   );
   const site = new SiteWorkspace({

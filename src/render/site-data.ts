@@ -1,4 +1,4 @@
-import type { AbiMedia, JsonValue } from '../core/abi';
+import type { AbiMedia, JsonValue, SiteSnapshot } from '../core/abi';
 import type { Media } from '../core/media';
 import type { Post } from '../core/post';
 import type { PythonRuntime } from '../runtime/types';
@@ -25,6 +25,7 @@ export const previewMediaPrefix = '/';
 export class SiteDataFeed {
   #version = 0;
   #last: string | undefined;
+  #snapshot: SiteSnapshot | undefined;
   #media: AbiMedia[] = [];
   #running: Promise<void> | undefined;
   #followUp: Promise<void> | undefined;
@@ -78,7 +79,7 @@ export class SiteDataFeed {
     const abiMedia = media.map((item) =>
       toAbiMedia(item, (path) => previewMediaPrefix + path.split('/').map(encodeURIComponent).join('/')),
     );
-    const snapshot = {
+    const snapshot: SiteSnapshot = {
       // The body too: a utility or a reference-app macro (`post["content"]`) reads it.
       posts: posts.map((post) => ({ ...toAbiPost(post), body: post.body })),
       media: abiMedia,
@@ -87,9 +88,19 @@ export class SiteDataFeed {
     const text = JSON.stringify(snapshot);
     if (text === this.#last) return;
     this.#last = text;
+    this.#snapshot = snapshot;
     this.#version++;
     this.#media = abiMedia;
     this.runtime.setSiteData(snapshot);
+  }
+
+  /**
+   * Hands the runtime this feed's data again, after something else gave it other data (a site
+   * build gives it the site's). `refresh` would not: its data did not change, so it sends nothing.
+   * Nor is there anything to read again: a change meanwhile has refreshed it.
+   */
+  restore(): void {
+    if (this.#snapshot) this.runtime.setSiteData(this.#snapshot);
   }
 }
 

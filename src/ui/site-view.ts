@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { BuildReport, ProblemLink, ReportedProblem } from '../site/app/build-protocol';
 import { previewPath } from '../site/app/preview-cache';
 import type { BuildProgress } from '../site/app/site-build-client';
@@ -15,6 +15,12 @@ const fieldLabels: Record<SiteField, string> = {
   posts_per_page: 'Posts per page',
   embeds: 'Embeds allowed (one URL prefix a line)',
 };
+
+/**
+ * How many of a report's errors or warnings are shown until the user asks for all: a build of
+ * thousands of posts can report thousands, and rendering them all at once held up the page.
+ */
+export const problemsShownAtFirst = 100;
 
 /** What an intent of the Site view asks its owner (pymark-app) to do. */
 export type SiteIntent =
@@ -91,6 +97,17 @@ export class SiteView extends LitElement {
   ];
 
   @property({ attribute: false }) state?: SiteState;
+  /** The lists of the shown report (by label) the user opened in full. */
+  @state() private listedInFull = new Set<string>();
+  #shownReport: BuildReport | undefined;
+
+  override willUpdate(): void {
+    // A new report starts with its long lists cut short again.
+    if (this.state?.report !== this.#shownReport) {
+      this.#shownReport = this.state?.report;
+      if (this.listedInFull.size > 0) this.listedInFull = new Set();
+    }
+  }
 
   override render() {
     const state = this.state;
@@ -183,9 +200,10 @@ export class SiteView extends LitElement {
 
   private renderProblems(label: string, problems: readonly ReportedProblem[]) {
     if (problems.length === 0) return nothing;
+    const shown = this.listedInFull.has(label) ? problems : problems.slice(0, problemsShownAtFirst);
     return html`<h2>${label}</h2>
       <ul aria-label=${label}>
-        ${problems.map(
+        ${shown.map(
           (problem) => html`<li>
             ${problem.file}${problem.line === undefined ? '' : `:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`}:
             ${problem.message}
@@ -197,7 +215,14 @@ export class SiteView extends LitElement {
             )}
           </li>`,
         )}
-      </ul>`;
+      </ul>
+      ${
+        shown.length < problems.length
+          ? html`<button @click=${() => {
+              this.listedInFull = new Set([...this.listedInFull, label]);
+            }}>Show all ${problems.length} ${label.toLowerCase()}</button>`
+          : nothing
+      }`;
   }
 
   private intent(intent: SiteIntent): void {

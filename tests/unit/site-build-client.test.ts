@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
+import { type FrameScheduler, ProgressStepper, progressSteps } from '../../src/site/app/build-progress';
 import type { PageToWorker } from '../../src/site/app/build-protocol';
 import { previewCopy } from '../../src/site/app/preview-cache';
 import { type BuildWorkerEndpoint, SiteBuildClient } from '../../src/site/app/site-build-client';
@@ -49,6 +50,25 @@ const item: RenderItem = {
   },
 };
 
+/** Frames that come when the test says: each `paint` runs the callbacks scheduled before it. */
+function manualFrames(): { schedule: FrameScheduler; paint: () => void; pending: () => number } {
+  let callbacks: (() => void)[] = [];
+  return {
+    schedule: (callback) => {
+      callbacks.push(callback);
+      return () => {
+        callbacks = callbacks.filter((scheduled) => scheduled !== callback);
+      };
+    },
+    paint: () => {
+      const due = callbacks;
+      callbacks = [];
+      for (const callback of due) callback();
+    },
+    pending: () => callbacks.length,
+  };
+}
+
 const report = {
   outcome: 'built',
   destination: 'folder',
@@ -77,7 +97,8 @@ describe('SiteBuildClient', () => {
       setSiteData: () => {},
     };
     let afterBuild = 0;
-    const client = new SiteBuildClient(worker, runtime, () => afterBuild++);
+    const frames = manualFrames();
+    const client = new SiteBuildClient(worker, runtime, () => afterBuild++, undefined, frames.schedule);
     const progress: string[] = [];
     const answer = client.build({
       toFolder: true,
@@ -94,12 +115,77 @@ describe('SiteBuildClient', () => {
       outcomes: [{ ok: true, html: '<b>x</b>', warnings: [] }],
     });
     worker.send({ type: 'progress', id, phase: 'render', done: 1, total: 1 });
+    frames.paint();
     worker.send({ type: 'finished', id, report });
     await expect(answer).resolves.toEqual({ report });
     expect(progress).toEqual(['render 1']);
     expect(rendered).toHaveLength(1);
     expect(afterBuild).toBe(1);
     expect(client.building).toBe(false);
+  });
+
+  test('shows at most one progress a frame, the latest, and none after the build ended', async () => {
+    const worker = new FakeBuildWorker();
+    const frames = manualFrames();
+    const client = new SiteBuildClient(
+      worker,
+      { renderMany: async () => [], setSiteData: () => {} },
+      undefined,
+      undefined,
+      frames.schedule,
+    );
+    const shown: string[] = [];
+    const answer = client.build({
+      toFolder: true,
+      zip: false,
+      onProgress: (p) => shown.push(`${p.phase} ${p.done}/${p.total}`),
+    });
+    const id = (worker.sent[0] as { id: number }).id;
+    for (let done = 1; done <= 1_000; done++)
+      worker.send({ type: 'progress', id, phase: 'write', done, total: 1_000 });
+    expect(shown).toEqual([]);
+    frames.paint();
+    expect(shown).toEqual(['write 1000/1000']);
+    frames.paint();
+    expect(shown).toHaveLength(1);
+    worker.send({ type: 'progress', id, phase: 'preview', done: 0, total: 1_000 });
+    worker.send({ type: 'finished', id, report });
+    await answer;
+    expect(frames.pending()).toBe(0);
+    frames.paint();
+    expect(shown).toEqual(['write 1000/1000']);
+  });
+
+  test('the worker sends a phase’s progress in a bounded number of steps, whatever its size', () => {
+    const stepper = new ProgressStepper();
+    const sent: string[] = [];
+    const report = (phase: 'render' | 'write', done: number, total: number) => {
+      if (stepper.shouldSend(phase, done, total)) sent.push(`${phase} ${done}`);
+    };
+    report('render', 0, 0);
+    for (let done = 1; done <= 10_000; done++) report('render', done, 10_000);
+    for (let done = 1; done <= 7; done++) report('write', done, 7);
+    const renders = sent.filter((line) => line.startsWith('render'));
+    // The phase's start, then each 20th of it, its end among them.
+    expect(renders).toHaveLength(progressSteps + 1);
+    expect(renders.at(-1)).toBe('render 10000');
+    // A phase smaller than the steps is sent whole.
+    expect(sent.filter((line) => line.startsWith('write'))).toEqual(
+      Array.from({ length: 7 }, (_, index) => `write ${index + 1}`),
+    );
+  });
+
+  test('site data the runtime refuses ends the build with the reason', async () => {
+    const worker = new FakeBuildWorker();
+    const client = new SiteBuildClient(worker, {
+      renderMany: async () => [],
+      setSiteData: () => {
+        throw new Error('posts.0.title: expected string');
+      },
+    });
+    const answer = client.build({ toFolder: false, zip: false });
+    worker.send({ type: 'site-data', snapshot: { posts: [{ title: 3 }] } });
+    await expect(answer).rejects.toThrow(/Unexpected site data from the site build worker: posts\.0\.title/);
   });
 
   test('a failed render goes back to the worker as a failure, not silence', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { macroContextSchema, siteSnapshotSchema } from '../../core/abi';
+import type { MacroContext, SiteSnapshot } from '../../core/abi';
 import { callReadsSchema } from '../../runtime/protocol';
 import { folderDirSchema, folderPathSchema } from '../../storage/folder/desktop-bridge';
 
@@ -8,6 +8,19 @@ import { folderDirSchema, folderPathSchema } from '../../storage/folder/desktop-
  * what they receive: the worker is ours, but a message that does not fit must fail loudly, with the
  * field named, rather than build a wrong site.
  */
+
+/*
+ * Macro contexts and site data are relayed to the page's Python runtime, which checks each against
+ * the ABI itself (`renderMany` every context, naming the call that does not fit; `setSiteData` the
+ * snapshot). Checking them here too parsed a 500-call batch and 1,000 posts twice on the page's main
+ * thread, the build's longest tasks there; this side checks only their shape as far as it routes them.
+ */
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+const relayedContextSchema = z.custom<MacroContext>(isObject, 'must be a macro context object');
+const relayedSiteSnapshotSchema = z.custom<SiteSnapshot>(
+  (value) => isObject(value) && Array.isArray((value as { posts?: unknown }).posts),
+  'must be site data with a list of posts',
+);
 
 const renderItemSchema = z.strictObject({
   // What the runtime needs of a script; the rest of the stored script is left behind.
@@ -18,7 +31,7 @@ const renderItemSchema = z.strictObject({
     body: z.string(),
     entrypoint: z.string().min(1),
   }),
-  context: macroContextSchema,
+  context: relayedContextSchema,
 });
 
 const renderFailureSchema = z.object({
@@ -142,7 +155,7 @@ export const workerToPageSchema = z.discriminatedUnion('type', [
     requestId: z.number().int(),
     items: z.array(renderItemSchema),
   }),
-  z.strictObject({ type: z.literal('site-data'), snapshot: siteSnapshotSchema }),
+  z.strictObject({ type: z.literal('site-data'), snapshot: relayedSiteSnapshotSchema }),
   z.strictObject({ type: z.literal('folder'), requestId: z.number().int(), request: folderRequestSchema }),
   z.strictObject({
     type: z.literal('progress'),

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { PythonRuntime, RenderItem } from '../../runtime/types';
 import type { FolderAdapter } from '../../storage/folder/folder-adapter';
+import { animationFrames, type FrameScheduler, LatestPerFrame } from './build-progress';
 import {
   type BuildPhase,
   type BuildReport,
@@ -13,7 +15,7 @@ import { runFolderRequest } from './folder-relay';
 
 /** What the client needs of the site build worker: a `Worker`, or a stand-in in tests. */
 export interface BuildWorkerEndpoint {
-  postMessage(message: PageToWorker): void;
+  postMessage(message: PageToWorker, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
 }
 
@@ -57,7 +59,8 @@ export class SiteBuildClient {
     {
       resolve: (answer: BuildAnswer) => void;
       reject: (error: Error) => void;
-      onProgress?: (progress: BuildProgress) => void;
+      /** The build's progress, at most one a frame (build-progress.ts). */
+      progress?: LatestPerFrame<BuildProgress>;
       zip?: Blob;
     }
   >();
@@ -70,6 +73,8 @@ export class SiteBuildClient {
     /** Called after a build handed the runtime the site's data, so the preview can take its own back. */
     private readonly afterBuild: () => void = () => {},
     private readonly folder: PageFolder = { access: 'handle' },
+    /** When progress is shown: before the next paint (tests pass a manual clock). */
+    private readonly frames: FrameScheduler = animationFrames,
   ) {
     worker.addEventListener('message', (event) => this.#receive(event.data));
   }
@@ -86,7 +91,7 @@ export class SiteBuildClient {
       this.#waiting.set(id, {
         resolve,
         reject,
-        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(request.onProgress ? { progress: new LatestPerFrame(request.onProgress, this.frames) } : {}),
       });
       this.worker.postMessage({
         type: 'build',
@@ -120,11 +125,7 @@ export class SiteBuildClient {
     try {
       message = checkMessage(workerToPageSchema, data, 'the site build worker');
     } catch (error) {
-      // Nothing can be trusted of the worker's work after this: end whatever waits for it.
-      for (const waiting of [...this.#waiting.values(), ...this.#exports.values()])
-        waiting.reject(error instanceof Error ? error : new Error(String(error)));
-      this.#waiting.clear();
-      this.#exports.clear();
+      this.#abandonAll(error);
       return;
     }
     switch (message.type) {
@@ -132,13 +133,19 @@ export class SiteBuildClient {
         void this.#relay(message.requestId, message.items);
         return;
       case 'site-data':
-        this.runtime.setSiteData(message.snapshot);
+        // The runtime checks the snapshot against the ABI (build-protocol.ts says why not here too).
+        try {
+          this.runtime.setSiteData(message.snapshot);
+        } catch (error) {
+          const why = error instanceof z.ZodError ? z.prettifyError(error) : describe(error);
+          this.#abandonAll(new Error(`Unexpected site data from the site build worker: ${why}`));
+        }
         return;
       case 'folder':
         void this.#runFolderRequest(message.requestId, message.request);
         return;
       case 'progress':
-        this.#waiting.get(message.id)?.onProgress?.({
+        this.#waiting.get(message.id)?.progress?.offer({
           phase: message.phase,
           done: message.done,
           total: message.total,
@@ -155,11 +162,14 @@ export class SiteBuildClient {
       case 'finished': {
         const waiting = this.#waiting.get(message.id);
         this.#waiting.delete(message.id);
+        waiting?.progress?.drop();
         waiting?.resolve({ report: message.report, ...(waiting.zip ? { zip: waiting.zip } : {}) });
         return;
       }
       case 'failed': {
-        const waiting = this.#waiting.get(message.id) ?? this.#exports.get(message.id);
+        const building = this.#waiting.get(message.id);
+        building?.progress?.drop();
+        const waiting = building ?? this.#exports.get(message.id);
         this.#waiting.delete(message.id);
         this.#exports.delete(message.id);
         waiting?.reject(new Error(message.message));
@@ -168,17 +178,24 @@ export class SiteBuildClient {
     }
   }
 
+  /** Nothing can be trusted of the worker's work after `error`: ends whatever waits for it. */
+  #abandonAll(error: unknown): void {
+    for (const waiting of this.#waiting.values()) waiting.progress?.drop();
+    for (const waiting of [...this.#waiting.values(), ...this.#exports.values()])
+      waiting.reject(error instanceof Error ? error : new Error(String(error)));
+    this.#waiting.clear();
+    this.#exports.clear();
+  }
+
   async #runFolderRequest(requestId: number, request: FolderRequest): Promise<void> {
     try {
       const folder = this.folder.access === 'page' ? this.folder.current() : undefined;
       const value = await runFolderRequest(folder, request);
-      this.worker.postMessage({ type: 'folder-done', requestId, value });
+      // A file read for the worker is the worker's: moved, not copied (the page keeps no use for it).
+      const transfer = value instanceof Uint8Array ? ownBuffer(value) : [];
+      this.worker.postMessage({ type: 'folder-done', requestId, value }, transfer);
     } catch (error) {
-      this.worker.postMessage({
-        type: 'folder-failed',
-        requestId,
-        message: error instanceof Error ? error.message : String(error),
-      });
+      this.worker.postMessage({ type: 'folder-failed', requestId, message: describe(error) });
     }
   }
 
@@ -187,11 +204,19 @@ export class SiteBuildClient {
       const outcomes = await this.runtime.renderMany(items);
       this.worker.postMessage({ type: 'rendered', requestId, outcomes });
     } catch (error) {
-      this.worker.postMessage({
-        type: 'render-failed',
-        requestId,
-        message: error instanceof Error ? error.message : String(error),
-      });
+      this.worker.postMessage({ type: 'render-failed', requestId, message: describe(error) });
     }
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The buffer under `bytes` when they are all of it (so moving it moves nothing else), as a transfer list. */
+export function ownBuffer(bytes: Uint8Array): ArrayBuffer[] {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength
+    ? [buffer]
+    : [];
 }

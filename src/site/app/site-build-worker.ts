@@ -18,6 +18,7 @@ import { type BuildProblem, type ProjectSource, readProject, type SourcePost } f
 import { SiteUrls } from '../site-urls';
 import { type SiteTarget, writeSite } from '../site-writer';
 import { appProjectSource } from './app-project';
+import { ProgressStepper } from './build-progress';
 import {
   type BuildPhase,
   type BuildReport,
@@ -111,8 +112,16 @@ const storage = (async () => {
   return { posts, scripts, media, db, handles: new IdbFolderHandleStore(db, warnAboutInvalidRecord) };
 })();
 
-/** The desktop build's folder, through the page (folder-relay.ts). */
-const pageFolder = new RelayedFolder((requestId, request) => post({ type: 'folder', requestId, request }));
+/**
+ * The desktop build's folder, through the page (folder-relay.ts). A file to write goes as a copy
+ * made here, whose buffer is moved to the page rather than cloned there: the built bytes stay for
+ * the preview and the zip, and the page's thread does no copying.
+ */
+const pageFolder = new RelayedFolder((requestId, request) => {
+  if (request.operation !== 'writeAtomic') return post({ type: 'folder', requestId, request });
+  const bytes = request.bytes.slice();
+  post({ type: 'folder', requestId, request: { ...request, bytes } }, [bytes.buffer]);
+});
 
 /** The connected project folder, reached as the page says (build-protocol.ts's FolderAccess). */
 async function connectedFolder(access: FolderAccess): Promise<FolderAdapter | undefined> {
@@ -137,9 +146,10 @@ async function build(request: Extract<PageToWorker, { type: 'build' }>): Promise
   const started = performance.now();
   const state = { id: request.id, cancelled: false, writing: false };
   current = state;
+  const steps = new ProgressStepper();
   const progress = (phase: BuildPhase, done: number, total: number) => {
     if (state.cancelled && !state.writing) throw new BuildCancelled();
-    post({ type: 'progress', id: request.id, phase, done, total });
+    if (steps.shouldSend(phase, done, total)) post({ type: 'progress', id: request.id, phase, done, total });
   };
   const report: BuildReport = {
     outcome: 'failed',
