@@ -3,9 +3,9 @@
  * machine has work for both cores all the way through. The static checks, the build and the unit
  * project do not depend on each other and start together; the end-to-end project, the longest by far,
  * needs only the build and starts as soon as it is done. The unit project then runs one file at a
- * time beside it: the end-to-end project (two files at a time, see vite.config.ts) leaves gaps while
- * its pages wait on each other, which one unit worker fills, where two would crowd the browser and
- * stretch its tests' waits. The static checks have no waits to stretch and nothing waits on them,
+ * time beside it: the end-to-end project runs one file at a time (see vite.config.ts) and leaves
+ * about one core idle, which one unit worker fills, where two would crowd the browser and stretch
+ * its tests' waits. The static checks have no waits to stretch and nothing waits on them,
  * so they run at the lowest priority (`nice`, where there is one): they take what the build and the
  * tests leave, instead of delaying the end-to-end project's start.
  *

@@ -1,13 +1,6 @@
 import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type AppPage,
-  createScript,
-  newAppPage,
-  pythonStatus,
-  replaceEditorText,
-  useBuiltApp,
-} from './harness';
+import { type AppPage, createScript, newAppPage, replaceEditorText, useBuiltApp } from './harness';
 
 const suite = useBuiltApp();
 
@@ -301,13 +294,6 @@ describe('one post typed in two tabs within the autosave delay', () => {
       .getByRole('button', { name: /^Untitled post/ })
       .click();
     await second.getByLabel('Markdown of Untitled post').waitFor();
-    // Jumping the clock forward below fires every timer due in the jump at once. Python must be up
-    // and the preview drawn in both tabs first: a boot or a render still running when the clock
-    // jumps would have its time limit fire at once, and restart that tab's Python mid-test.
-    for (const tab of [first, second]) {
-      await pythonStatus(tab).and(tab.locator('[data-state="ready"]')).waitFor({ timeout: 90_000 });
-      await tab.getByRole('region', { name: 'Preview' }).and(tab.locator('[aria-busy="false"]')).waitFor();
-    }
 
     // Typed in both tabs within the autosave delay (800 ms): time stands still while they type,
     // then runs past the delay, so each tab's save starts before it has heard of the other's.
