@@ -1,43 +1,29 @@
 /**
  * `npm test`: every check CI runs, each started as soon as what it needs is done, so that a 2-core
- * machine has work for both cores all the way through. The static checks, the build and the unit
- * project do not depend on each other and start together; the end-to-end project, the longest by far,
- * needs only the build and starts as soon as it is done. The unit project then runs one file at a
- * time beside it: the end-to-end project runs one file at a time (see vite.config.ts) and leaves
- * about one core idle, which one unit worker fills, where two would crowd the browser and stretch
- * its tests' waits. The static checks have no waits to stretch and nothing waits on them,
- * so they run at the lowest priority (`nice`, where there is one): they take what the build and the
- * tests leave, instead of delaying the end-to-end project's start.
+ * machine has work for both cores. The static checks, the build and the unit project do not depend on
+ * each other and run side by side; the end-to-end project needs the build, and waits for the unit
+ * project too, so that the two (each running two files at a time, see vite.config.ts) do not fight
+ * over the cores and stretch the browser tests' waits.
  *
  * Output streams as it comes, each line led by its check's name; the exit code is non-zero when any
  * check failed, and a check whose prerequisite failed is skipped.
  */
 import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
-/**
- * @typedef {object} Check
- * @property {string} name
- * @property {string[]} command
- * @property {string[]} [after] checks that must pass first
- * @property {boolean} [background] run at the lowest CPU priority
- */
+/** @typedef {{ name: string; command: string[]; after?: string[] }} Check */
 
 /** @type {Check[]} */
 const checks = [
-  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], background: true },
-  { name: 'typecheck:python', command: ['npm', 'run', '--silent', 'typecheck:python'], background: true },
-  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'], background: true },
+  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+  { name: 'typecheck:python', command: ['npm', 'run', '--silent', 'typecheck:python'] },
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
   { name: 'build', command: ['npm', 'run', '--silent', 'build'] },
-  {
-    name: 'unit',
-    command: ['npx', '--no-install', 'vitest', 'run', '--project', 'unit', '--no-file-parallelism'],
-  },
+  { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'] },
   {
     name: 'e2e',
     command: ['npx', '--no-install', 'vitest', 'run', '--project', 'e2e'],
-    after: ['build'],
+    after: ['build', 'unit'],
   },
 ];
 
@@ -66,10 +52,8 @@ async function runAfterPrerequisites(check) {
     return false;
   }
   const since = performance.now();
-  const commandLine =
-    check.background && process.platform !== 'win32' ? ['nice', '-n', '19', ...check.command] : check.command;
-  say(check.name, `$ ${commandLine.join(' ')}`);
-  const [command, ...args] = commandLine;
+  say(check.name, `$ ${check.command.join(' ')}`);
+  const [command, ...args] = check.command;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
@@ -96,12 +80,7 @@ function byName(name) {
 
 const outcomes = await Promise.all(checks.map(run));
 const failed = checks.filter((_, index) => !outcomes[index]).map((check) => check.name);
-// The load average says how far other work on the machine stretched these times.
-const load = loadavg()
-  .map((average) => average.toFixed(2))
-  .join(', ');
 console.log(
-  `${failed.length === 0 ? 'All checks passed' : `Failed: ${failed.join(', ')};`} in ${seconds(started)}` +
-    ` (load average ${load})`,
+  failed.length === 0 ? `All checks passed in ${seconds(started)}` : `Failed: ${failed.join(', ')}`,
 );
 process.exitCode = failed.length === 0 ? 0 : 1;
