@@ -34,30 +34,38 @@ export interface PreparedRender {
 }
 
 const { env: _env, post: _post, ...callParts } = macroContextSchema.shape;
-/** A context but its env and post, which `contextProblem` checks once per distinct object. */
-const callPartsSchema = z.object(callParts);
-const contextKeys = Object.keys(macroContextSchema.shape);
+/**
+ * A batch's contexts but their env and post, which `prepareRender` checks once per distinct object:
+ * the keys stay strict, the two objects pass through to that check.
+ */
+const batchSchema = z.array(z.strictObject({ ...callParts, env: z.unknown(), post: z.unknown() }));
 
 /**
- * Checks each context against ABI v1 and builds the request. The calls of a post share its env and
- * post objects, so each distinct one is checked once (by identity), the rest of a context per call.
+ * Checks each context against ABI v1 and builds the request. The batch is checked with one zod
+ * parse, its problems then told apart by item; the calls of a post share its env and post objects,
+ * so each distinct one is checked once (by identity).
  * The request holds the calls grouped by script, each script's in their order: the worker resets the
  * interpreter whenever it moves on to another script (python/isolation.py), so a batch that mixes
  * scripts pays one reset per script, not one per call. `sent` maps the answer back to `items`.
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();
+  const problems = batchProblems(items.map((item) => item.context));
   /** The positions in `items` of each script's calls, by script id, version and code, in order of first call. */
   const groups = new Map<string, number[]>();
-  const checkedEnvs = new Map<unknown, string | undefined>();
-  const checkedPosts = new Map<unknown, string | undefined>();
+  // The calls of one script mostly share its object: its key (which holds the whole code) is built once per object.
+  const groupKeys = new Map<MacroScript, string>();
   items.forEach((item, index) => {
-    const problem = contextProblem(item.context, checkedEnvs, checkedPosts);
+    const problem = problems.get(index);
     if (problem !== undefined) {
       rejected.set(index, failure(item, 'invalid-context', `Invalid macro context: ${problem}`));
       return;
     }
-    const key = `${item.script.id}\0${item.script.version}\0${item.script.body}`;
+    let key = groupKeys.get(item.script);
+    if (key === undefined) {
+      key = `${item.script.id}\0${item.script.version}\0${item.script.body}`;
+      groupKeys.set(item.script, key);
+    }
     const group = groups.get(key);
     if (group) group.push(index);
     else groups.set(key, [index]);
@@ -74,38 +82,46 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   return { sent, request, rejected };
 }
 
-function contextProblem(
-  context: MacroContext,
-  envs: Map<unknown, string | undefined>,
-  posts: Map<unknown, string | undefined>,
-): string | undefined {
-  if (typeof context !== 'object' || context === null) return 'expected an object';
-  const extra = Object.keys(context).filter((key) => !contextKeys.includes(key));
-  if (extra.length > 0) return `unrecognized keys: ${extra.join(', ')}`;
-  const parts = callPartsSchema.safeParse(context);
-  if (!parts.success) return formatIssues(parts.error.issues);
-  return (
-    checkOnce(envs, context.env, macroEnvSchema, 'env') ??
-    checkOnce(posts, context.post, abiPostSchema, 'post')
-  );
+/** What is wrong with each context that breaks ABI v1, by its position, worded as zod words it. */
+function batchProblems(contexts: readonly MacroContext[]): Map<number, string> {
+  const issues = new Map<number, z.core.$ZodIssue[]>();
+  const note = (index: number, issue: z.core.$ZodIssue) => {
+    const own = issues.get(index);
+    if (own) own.push(issue);
+    else issues.set(index, [issue]);
+  };
+  const parsed = batchSchema.safeParse(contexts);
+  for (const { path, ...issue } of parsed.error?.issues ?? []) {
+    note(path[0] as number, { ...issue, path: path.slice(1) } as z.core.$ZodIssue);
+  }
+  const checkedEnvs = new Map<unknown, z.core.$ZodIssue[]>();
+  const checkedPosts = new Map<unknown, z.core.$ZodIssue[]>();
+  contexts.forEach((context, index) => {
+    if (issues.has(index)) return;
+    for (const issue of [
+      ...checkOnce(checkedEnvs, context.env, macroEnvSchema, 'env'),
+      ...checkOnce(checkedPosts, context.post, abiPostSchema, 'post'),
+    ])
+      note(index, issue);
+  });
+  return new Map([...issues].map(([index, own]) => [index, formatIssues(own)]));
 }
 
 function checkOnce(
-  checked: Map<unknown, string | undefined>,
+  checked: Map<unknown, z.core.$ZodIssue[]>,
   value: unknown,
   schema: z.ZodType,
   path: string,
-): string | undefined {
-  if (!checked.has(value)) {
-    const parsed = schema.safeParse(value);
-    checked.set(
-      value,
-      parsed.success
-        ? undefined
-        : formatIssues(parsed.error.issues.map((issue) => ({ ...issue, path: [path, ...issue.path] }))),
-    );
+): z.core.$ZodIssue[] {
+  let issues = checked.get(value);
+  if (issues === undefined) {
+    issues = (schema.safeParse(value).error?.issues ?? []).map((issue) => ({
+      ...issue,
+      path: [path, ...issue.path],
+    }));
+    checked.set(value, issues);
   }
-  return checked.get(value);
+  return issues;
 }
 
 export interface CompletedRender {

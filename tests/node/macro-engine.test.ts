@@ -181,6 +181,17 @@ describe('macro engine (real Pyodide)', () => {
     expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['a,x fr', 'a,x fr']);
   });
 
+  it("adds the reference app's post keys when first needed, after none of the macro's own changes", () => {
+    const script = macro(
+      'def render(context):\n    post = context["post"]\n    post["content"] = "mine"\n' +
+        '    added = sorted(key for key in post if key in ("projectId", "createdAt", "author"))\n' +
+        '    return post["content"] + " " + ",".join(added) + " " + repr(post.get("excerpt", "absent"))\n',
+    );
+    expect(renderOne(script)).toMatchObject({ kind: 'ok', html: 'mine author,createdAt,projectId None' });
+    const reading = macro('def render(context):\n    return context["post"]["projectId"]\n');
+    expect(renderOne(reading)).toMatchObject({ kind: 'ok', html: 'default', reads: { post: [] } });
+  });
+
   it('copies nested post data too, however deep', () => {
     const script = macro(
       'def render(context):\n    cover = context["post"]["front_matter"]["covers"][0]\n' +

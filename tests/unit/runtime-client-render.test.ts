@@ -241,6 +241,23 @@ describe('renderMany', () => {
     expect(workers[0]!.renders[0]!.batch.items).toHaveLength(1);
   });
 
+  it('locates each invalid context of a batch in its own item, checking the batch at once', async () => {
+    const { runtime, workers } = setUp();
+    const withExtraKey = { ...context('a'), colour: 'red' } as MacroContext;
+    const withBadParam = context('c', { start: { type: 'int', value: 1.5 } });
+    const outcomes = await runtime.renderMany([
+      { script: youtube, context: withExtraKey },
+      { script: youtube, context: context('b') },
+      { script: youtube, context: withBadParam },
+    ]);
+    expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.message))).toEqual([
+      'Invalid macro context: Unrecognized key: "colour"',
+      'ok',
+      'Invalid macro context: params.start.value: Invalid input: expected int, received number',
+    ]);
+    expect(workers[0]!.renders[0]!.batch.items).toEqual([{ script: 0, context: context('b') }]);
+  });
+
   it('passes errors through with the script, message and line', async () => {
     const { runtime } = setUp({
       render: async () => ({

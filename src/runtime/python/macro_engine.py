@@ -18,7 +18,7 @@ from typing import cast
 from _pymark_errors import describe
 from _pymark_isolation import reset
 from _pymark_macro_context import RecordingPost, copier, native
-from _pymark_reference import adapt_entrypoint, reads_behind_aliases
+from _pymark_reference import REFERENCE_POST_KEYS, adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
 from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
 
@@ -171,7 +171,7 @@ def render_batch(batch_json):
                 if isinstance(function, dict):  # the script's import failed; every call of it says why
                     item: dict[str, object] = dict(function)
                 else:
-                    post = RecordingPost(post_copies[call["post"]]())
+                    post = RecordingPost(post_copies[call["post"]](), add_reference_post_keys, REFERENCE_POST_KEYS)
                     site.read = False
                     context = {
                         "macro": call["macro"],
@@ -237,9 +237,27 @@ def _entrypoint(script: WorkerScript) -> Callable[[dict[str, object]], object] |
 
 def _result_data(result):
     """A result other than a bare str as JSON data; the reference app's "data" key is accepted and dropped."""
-    if type(result) is dict and "data" in result:
-        result = {key: value for key, value in result.items() if key != "data"}
+    if type(result) is dict:
+        if "data" in result:
+            result = {key: value for key, value in result.items() if key != "data"}
+        if _is_plain_result(result):
+            return result
     return as_json_data(result)
+
+
+def _is_plain_result(result):
+    """Whether the dict is JSON data as it stands, in a result's usual shape: str keys, and values that
+    are str or lists of str. Most results are; they then skip `as_json_data`'s walk."""
+    for key, value in result.items():
+        if type(key) is not str:
+            return False
+        if type(value) is list:
+            for item in value:
+                if type(item) is not str:
+                    return False
+        elif type(value) is not str:
+            return False
+    return True
 
 
 # A result is at most three levels deep (dict, warnings list, warning); deeper data is invalid anyway.

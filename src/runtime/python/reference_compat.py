@@ -84,13 +84,16 @@ def adapt_entrypoint(function, script_id):
 
 
 def add_reference_keys(context, script_id):
-    """Adds, in place, the keys the reference app's context and post have and Pymark's lack."""
+    """Adds, in place, the keys the reference app's env has and Pymark's lacks.
+
+    The post's (`add_reference_post_keys`) are added by the macro engine's post when first needed
+    (macro_context.py, `RecordingPost`).
+    """
     env = context["env"]
     env["isPreview"] = env["preview"]
     env["mainLanguage"] = env["language"]
     env["hook"] = context["macro"]
     env["source"] = {"kind": "macro", "id": script_id}
-    add_reference_post_keys(context["post"])
 
 
 def add_reference_post_keys(post):
@@ -116,6 +119,9 @@ def add_reference_post_keys(post):
 
 
 _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
+
+# Every key `add_reference_post_keys` adds.
+REFERENCE_POST_KEYS = frozenset({"projectId", "content", "excerpt", "author", *_POST_ALIASES})
 
 
 def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, bool]:
