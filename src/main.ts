@@ -18,7 +18,8 @@ import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
-import { createSnapshotStore } from './storage/snapshot-store';
+import { createSnapshotStore, defaultSnapshotDbName } from './storage/snapshot-store';
+import { writeSnapshotInWorker } from './storage/snapshot-writer';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
@@ -43,7 +44,7 @@ async function start(): Promise<void> {
       workerScriptUrl: pythonWorkerUrl,
       pyodideBaseUrl: `${import.meta.env.BASE_URL}pyodide/`,
     }),
-    snapshots: createSnapshotStore(),
+    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker),
   });
   // When Python first became ready, on the page's clock from navigation (read by `npm run bench`).
   let readyMarked = false;

@@ -1,5 +1,5 @@
-import { type DBSchema, openDB } from 'idb';
-import { type PythonSnapshot, pythonSnapshotSchema } from '../runtime/snapshot';
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { type PythonSnapshot, pythonSnapshotSchema, snapshotDigest } from '../runtime/snapshot';
 import type { SnapshotCache } from '../runtime/snapshot-cache';
 
 /*
@@ -22,17 +22,49 @@ export interface SnapshotStore extends SnapshotCache {
   close(): void;
 }
 
-/** Opens the database on first use, so the runtime can be handed the store before it is open. */
-export function createSnapshotStore(dbName = defaultSnapshotDbName): SnapshotStore {
-  const opening = openDB<SnapshotDbSchema>(dbName, 1, {
+/**
+ * Stores a snapshot in the database `dbName`, where it runs: in the browser that is the snapshot
+ * writer's worker (snapshot-writer-worker.ts), since serialising 30 MB into IndexedDB costs the
+ * thread that does it hundreds of milliseconds.
+ */
+export type SnapshotWriter = (dbName: string, snapshot: PythonSnapshot) => Promise<void>;
+
+function openSnapshotDb(dbName: string, onBlocking?: () => void): Promise<IDBPDatabase<SnapshotDbSchema>> {
+  return openDB<SnapshotDbSchema>(dbName, 1, {
     upgrade(db) {
       db.createObjectStore('snapshots');
     },
-    blocking() {
-      // A newer build in another tab wants to upgrade; holding on would stall it forever.
-      void opening.then((db) => db.close());
-    },
+    blocking: onBlocking,
   });
+}
+
+/**
+ * Checks a snapshot and stores it as the latest, on the calling thread. A snapshot whose bytes do
+ * not match its digest is refused here too, not only when a boot reads it: a damaged copy is never kept.
+ */
+export async function writeSnapshot(dbName: string, snapshot: unknown): Promise<void> {
+  const parsed = pythonSnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) throw new Error('not a Python snapshot');
+  if (snapshotDigest(parsed.data.bytes) !== parsed.data.digest)
+    throw new Error("the snapshot's bytes do not match its digest");
+  const db = await openSnapshotDb(dbName, () => db.close());
+  try {
+    await db.put('snapshots', parsed.data, latest);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Opens the database on first use, so the runtime can be handed the store before it is open.
+ * `write` stores a snapshot; by default on this thread (Node, tests), in the app off it.
+ */
+export function createSnapshotStore(
+  dbName = defaultSnapshotDbName,
+  write: SnapshotWriter = writeSnapshot,
+): SnapshotStore {
+  // A newer build in another tab wants to upgrade; holding on would stall it forever.
+  const opening = openSnapshotDb(dbName, () => void opening.then((db) => db.close()));
   return {
     async load(): Promise<PythonSnapshot | undefined> {
       const stored = await (await opening).get('snapshots', latest);
@@ -42,7 +74,9 @@ export function createSnapshotStore(dbName = defaultSnapshotDbName): SnapshotSto
       return parsed.success ? parsed.data : undefined;
     },
     async save(snapshot: PythonSnapshot): Promise<void> {
-      await (await opening).put('snapshots', snapshot, latest);
+      // The database exists (and has its store) before another connection writes to it.
+      await opening;
+      await write(dbName, snapshot);
     },
     close: () => void opening.then((db) => db.close()),
   };

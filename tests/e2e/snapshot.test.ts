@@ -77,10 +77,15 @@ describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
   test('stores a snapshot on the first visit, boots from it after a reload, and survives a corrupt one', async () => {
     const app = await newAppPage(suite.browser, suite.server.url);
     const { page } = app;
+    // Python takes seconds to boot, so this listens long before the snapshot is written.
+    const workerUrls: string[] = [];
+    page.on('worker', (worker) => workerUrls.push(worker.url()));
     try {
       const first = await readyTooltip(page);
       expect(first).toMatch(/^ready \(normal boot, \d+ ms: no snapshot was provided\)$/);
       const firstDigest = await storedSnapshotDigest(page);
+      // Written by the page's snapshot writer worker, not on its main thread.
+      expect(workerUrls.some((url) => url.includes('snapshot-writer-worker'))).toBe(true);
 
       await page.reload();
       const second = await readyTooltip(page);

@@ -1,8 +1,13 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PythonSnapshot } from '../../src/runtime/snapshot';
-import { createSnapshotStore, type SnapshotStore } from '../../src/storage/snapshot-store';
+import { type PythonSnapshot, snapshotDigest } from '../../src/runtime/snapshot';
+import {
+  createSnapshotStore,
+  type SnapshotStore,
+  type SnapshotWriter,
+  writeSnapshot,
+} from '../../src/storage/snapshot-store';
 
 const opened: SnapshotStore[] = [];
 
@@ -10,8 +15,8 @@ afterEach(() => {
   for (const store of opened.splice(0)) store.close();
 });
 
-function open(dbName: string): SnapshotStore {
-  const store = createSnapshotStore(dbName);
+function open(dbName: string, write?: SnapshotWriter): SnapshotStore {
+  const store = createSnapshotStore(dbName, write);
   opened.push(store);
   return store;
 }
@@ -19,7 +24,8 @@ function open(dbName: string): SnapshotStore {
 const freshDbName = () => `pymark-snapshot-test-${crypto.randomUUID()}`;
 
 function snapshot(key: string, fill: number): PythonSnapshot {
-  return { key, digest: 'a'.repeat(16), bytes: new Uint8Array(16).fill(fill).buffer };
+  const bytes = new Uint8Array(16).fill(fill).buffer;
+  return { key, digest: snapshotDigest(bytes), bytes };
 }
 
 describe('snapshot store', () => {
@@ -54,5 +60,28 @@ describe('snapshot store', () => {
     await db.put('snapshots', { key: 'build', digest: 'not hex', bytes: 'not bytes' }, 'latest');
     db.close();
     expect(await open(dbName).load()).toBeUndefined();
+  });
+
+  it('refuses to store a snapshot whose bytes do not match its digest, keeping the one before', async () => {
+    const dbName = freshDbName();
+    const store = open(dbName);
+    await store.save(snapshot('build', 1));
+    const damaged = { ...snapshot('other-build', 2), digest: 'f'.repeat(16) };
+    await expect(store.save(damaged)).rejects.toThrow("the snapshot's bytes do not match its digest");
+    await expect(writeSnapshot(dbName, { key: 'x' })).rejects.toThrow('not a Python snapshot');
+    expect((await store.load())?.key).toBe('build');
+  });
+
+  it('hands a save to its writer, with the database name, once the database exists', async () => {
+    const dbName = freshDbName();
+    const written: string[] = [];
+    const store = open(dbName, async (name, saved) => {
+      written.push(`${name}:${saved.key}`);
+      // The writer's own connection finds the object store the store's connection made.
+      await writeSnapshot(name, saved);
+    });
+    await store.save(snapshot('build', 3));
+    expect(written).toEqual([`${dbName}:build`]);
+    expect((await store.load())?.key).toBe('build');
   });
 });
