@@ -34,10 +34,7 @@ export interface PreparedRender {
 }
 
 const { env: _env, post: _post, ...callParts } = macroContextSchema.shape;
-/**
- * A batch's contexts but their env and post, which `prepareRender` checks once per distinct object:
- * the keys stay strict, the two objects pass through to that check.
- */
+/** A batch's contexts, strict, but their env and post: those are checked once per distinct object. */
 const batchSchema = z.array(z.strictObject({ ...callParts, env: z.unknown(), post: z.unknown() }));
 
 /**
@@ -53,7 +50,7 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const problems = batchProblems(items.map((item) => item.context));
   /** The positions in `items` of each script's calls, by script id, version and code, in order of first call. */
   const groups = new Map<string, number[]>();
-  // The calls of one script mostly share its object: its key (which holds the whole code) is built once per object.
+  // A key holds the script's whole code: built once per script object, not per call.
   const groupKeys = new Map<MacroScript, string>();
   items.forEach((item, index) => {
     const problem = problems.get(index);
@@ -85,43 +82,38 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
 /** What is wrong with each context that breaks ABI v1, by its position, worded as zod words it. */
 function batchProblems(contexts: readonly MacroContext[]): Map<number, string> {
   const issues = new Map<number, z.core.$ZodIssue[]>();
-  const note = (index: number, issue: z.core.$ZodIssue) => {
-    const own = issues.get(index);
-    if (own) own.push(issue);
-    else issues.set(index, [issue]);
-  };
-  const parsed = batchSchema.safeParse(contexts);
-  for (const { path, ...issue } of parsed.error?.issues ?? []) {
-    note(path[0] as number, { ...issue, path: path.slice(1) } as z.core.$ZodIssue);
+  for (const issue of batchSchema.safeParse(contexts).error?.issues ?? []) {
+    const [index, ...path] = issue.path as [number, ...PropertyKey[]];
+    issues.set(index, [...(issues.get(index) ?? []), { ...issue, path }]);
   }
-  const checkedEnvs = new Map<unknown, z.core.$ZodIssue[]>();
-  const checkedPosts = new Map<unknown, z.core.$ZodIssue[]>();
+  const problems = new Map([...issues].map(([index, own]) => [index, formatIssues(own)]));
+  const [envs, posts] = [new Map<unknown, string | undefined>(), new Map<unknown, string | undefined>()];
   contexts.forEach((context, index) => {
-    if (issues.has(index)) return;
-    for (const issue of [
-      ...checkOnce(checkedEnvs, context.env, macroEnvSchema, 'env'),
-      ...checkOnce(checkedPosts, context.post, abiPostSchema, 'post'),
-    ])
-      note(index, issue);
+    const problem = problems.has(index)
+      ? undefined
+      : (checkOnce(envs, context.env, macroEnvSchema, 'env') ??
+        checkOnce(posts, context.post, abiPostSchema, 'post'));
+    if (problem !== undefined) problems.set(index, problem);
   });
-  return new Map([...issues].map(([index, own]) => [index, formatIssues(own)]));
+  return problems;
 }
 
 function checkOnce(
-  checked: Map<unknown, z.core.$ZodIssue[]>,
+  checked: Map<unknown, string | undefined>,
   value: unknown,
   schema: z.ZodType,
   path: string,
-): z.core.$ZodIssue[] {
-  let issues = checked.get(value);
-  if (issues === undefined) {
-    issues = (schema.safeParse(value).error?.issues ?? []).map((issue) => ({
-      ...issue,
-      path: [path, ...issue.path],
-    }));
-    checked.set(value, issues);
+): string | undefined {
+  if (!checked.has(value)) {
+    const parsed = schema.safeParse(value);
+    checked.set(
+      value,
+      parsed.success
+        ? undefined
+        : formatIssues(parsed.error.issues.map((issue) => ({ ...issue, path: [path, ...issue.path] }))),
+    );
   }
-  return issues;
+  return checked.get(value);
 }
 
 export interface CompletedRender {

@@ -181,7 +181,7 @@ describe('macro engine (real Pyodide)', () => {
     expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['a,x fr', 'a,x fr']);
   });
 
-  it("adds the reference app's post keys when first needed, after none of the macro's own changes", () => {
+  it("gives every call's post the reference app's keys, which the macro may change", () => {
     const script = macro(
       'def render(context):\n    post = context["post"]\n    post["content"] = "mine"\n' +
         '    added = sorted(key for key in post if key in ("projectId", "createdAt", "author"))\n' +

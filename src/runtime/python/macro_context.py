@@ -47,82 +47,41 @@ class RecordingPost(dict):
     values: an autosave that changes `updated_at` then re-runs only the macros that read it. Every
     way of reading the whole dict at once (iterating, items(), repr, ==, json.dumps, dict(post), ...)
     goes through a method below that notes "all of it", so nothing is read without being noted.
-
-    `add_keys(post)` adds `added_keys` (the reference app's, reference_compat.py) in place, but only
-    once the macro reads one of them, reads the whole post or changes it: most macros never do, and
-    adding them costs a site lookup per call.
     """
 
-    __slots__ = ("read_keys", "read_all", "_add_keys", "_added_keys")
+    __slots__ = ("read_keys", "read_all")
 
-    def __init__(self, data, add_keys=None, added_keys=frozenset()):
+    def __init__(self, data):
         super().__init__(data)
         self.read_keys = set()
         self.read_all = False
-        self._add_keys = add_keys
-        self._added_keys = added_keys
 
     def reads(self):
         """The keys read, sorted, or None when the whole post was."""
         return None if self.read_all else sorted(self.read_keys)
 
-    def _complete(self):
-        add_keys = self._add_keys
-        if add_keys is not None:
-            self._add_keys = None
-            add_keys(self)
-
-    def _read(self, key):
-        self.read_keys.add(key)
-        if self._add_keys is not None and key in self._added_keys:
-            self._complete()
-
     def _all(self):
         self.read_all = True
-        self._complete()
 
     def __getitem__(self, key):
-        self._read(key)
+        self.read_keys.add(key)
         return super().__getitem__(key)
 
     def get(self, key, default=None):
-        self._read(key)
+        self.read_keys.add(key)
         return super().get(key, default)
 
     def __contains__(self, key):
-        self._read(key)
+        self.read_keys.add(key)
         return super().__contains__(key)
 
     def setdefault(self, key, default=None):
         self.read_keys.add(key)
-        self._complete()
         return super().setdefault(key, default)
 
     def pop(self, key, *default):
         self.read_keys.add(key)
-        self._complete()
         return super().pop(key, *default)
-
-    # A change comes after the added keys, so it is never overwritten by them.
-    def __setitem__(self, key, value):
-        self._complete()
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key):
-        self._complete()
-        super().__delitem__(key)
-
-    def update(self, *args, **kwargs):
-        self._complete()
-        super().update(*args, **kwargs)
-
-    def __ior__(self, other):
-        self._complete()
-        return super().__ior__(other)
-
-    def clear(self):
-        self._complete()
-        super().clear()
 
     def __iter__(self):
         self._all()
@@ -139,10 +98,6 @@ class RecordingPost(dict):
     def items(self):
         self._all()
         return super().items()
-
-    def __reversed__(self):
-        self._all()
-        return super().__reversed__()
 
     def __len__(self):
         self._all()

@@ -18,7 +18,7 @@ from typing import cast
 from _pymark_errors import describe
 from _pymark_isolation import reset
 from _pymark_macro_context import RecordingPost, copier, native
-from _pymark_reference import REFERENCE_POST_KEYS, adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
+from _pymark_reference import adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
 from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
 
@@ -132,14 +132,6 @@ def render_batch(batch_json):
     reset()
     batch: Batch = json.loads(batch_json)
     scripts = batch["scripts"]
-    if len(batch["calls"]) > 1:
-        # Planned once per distinct env and post; each call still gets its own copy to change.
-        env_copies = [copier(env) for env in batch["envs"]]
-        post_copies = [copier(post) for post in batch["posts"]]
-    else:
-        # One call (a live preview's): json.loads' own objects are fresh, and no other macro sees them.
-        env_copies = [_itself(env) for env in batch["envs"]]
-        post_copies = [_itself(post) for post in batch["posts"]]
     functions: list[Callable[[dict[str, object]], object] | dict[str, object] | None] = [None] * len(scripts)
     items: list[ReturnedItem | RaisedItem] = []
     interrupted: PythonException | None = None
@@ -150,6 +142,16 @@ def render_batch(batch_json):
     site = pymark_site()
     try:
         site.hide_drafts = True
+        # Once per distinct post, not per call: a site lookup each (reference_compat.py).
+        posts = [add_reference_post_keys(post) for post in batch["posts"]]
+        if len(batch["calls"]) > 1:
+            # Planned once per distinct env and post; each call still gets its own copy to change.
+            env_copies = [copier(env) for env in batch["envs"]]
+            post_copies = [copier(post) for post in posts]
+        else:
+            # One call (a live preview's): json.loads' own objects are fresh, and no other macro sees them.
+            env_copies = [_itself(env) for env in batch["envs"]]
+            post_copies = [_itself(post) for post in posts]
         post = None
         # One clock reading per call: where one call ends, the next begins.
         started = clock()
@@ -171,7 +173,7 @@ def render_batch(batch_json):
                 if isinstance(function, dict):  # the script's import failed; every call of it says why
                     item: dict[str, object] = dict(function)
                 else:
-                    post = RecordingPost(post_copies[call["post"]](), add_reference_post_keys, REFERENCE_POST_KEYS)
+                    post = RecordingPost(post_copies[call["post"]]())
                     site.read = False
                     context = {
                         "macro": call["macro"],
@@ -246,18 +248,11 @@ def _result_data(result):
 
 
 def _is_plain_result(result):
-    """Whether the dict is JSON data as it stands, in a result's usual shape: str keys, and values that
-    are str or lists of str. Most results are; they then skip `as_json_data`'s walk."""
-    for key, value in result.items():
-        if type(key) is not str:
-            return False
-        if type(value) is list:
-            for item in value:
-                if type(item) is not str:
-                    return False
-        elif type(value) is not str:
-            return False
-    return True
+    """Whether a dict result is JSON data as it stands (str keys; str or list-of-str values), as most are."""
+    return all(
+        type(key) is str and (type(value) is str or (type(value) is list and all(type(item) is str for item in value)))
+        for key, value in result.items()
+    )
 
 
 # A result is at most three levels deep (dict, warnings list, warning); deeper data is invalid anyway.

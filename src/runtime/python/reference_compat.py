@@ -86,8 +86,8 @@ def adapt_entrypoint(function, script_id):
 def add_reference_keys(context, script_id):
     """Adds, in place, the keys the reference app's env has and Pymark's lacks.
 
-    The post's (`add_reference_post_keys`) are added by the macro engine's post when first needed
-    (macro_context.py, `RecordingPost`).
+    The post's (`add_reference_post_keys`) are added once per post of a batch, not per call
+    (macro_engine.py): every call's copy of the post has them.
     """
     env = context["env"]
     env["isPreview"] = env["preview"]
@@ -119,9 +119,6 @@ def add_reference_post_keys(post):
 
 
 _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
-
-# Every key `add_reference_post_keys` adds.
-REFERENCE_POST_KEYS = frozenset({"projectId", "content", "excerpt", "author", *_POST_ALIASES})
 
 
 def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, bool]:
