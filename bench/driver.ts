@@ -280,7 +280,9 @@ function writeResults(run: BenchRun): void {
   const resultsDir = resolve(repoRoot, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   // Only the latest raw samples are kept: they are megabytes a run, and the history table keeps the rest.
-  for (const old of readdirSync(resultsDir)) if (old.endsWith('.json')) rmSync(resolve(resultsDir, old));
+  // Only this bench's own (named by their date): limits.json is `npm run bench:limits`'.
+  for (const old of readdirSync(resultsDir))
+    if (/^\d{4}-.*\.json$/.test(old)) rmSync(resolve(resultsDir, old));
   const jsonPath = resolve(resultsDir, `${run.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(run, null, 2)}\n`);
   const shown = relative(repoRoot, jsonPath);
