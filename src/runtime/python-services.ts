@@ -100,8 +100,8 @@ export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
  * calls share it. Calls of one post share its objects, so identity finds the repeats.
  */
 function toBatch({ scripts, items }: WorkerRenderRequest) {
-  const envs = new IdentityIndex<MacroEnv>();
-  const posts = new IdentityIndex<AbiPost>();
+  const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
+  const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
   const calls = items.map(({ script, context }) => {
     const { macro, params, args, env, post, ...extras } = context;
     return {
@@ -109,27 +109,21 @@ function toBatch({ scripts, items }: WorkerRenderRequest) {
       macro,
       params,
       args,
-      env: envs.indexOf(env),
-      post: posts.indexOf(post),
+      env: indexIn(envs, envIndexes, env),
+      post: indexIn(posts, postIndexes, post),
       // placement, body and body_html (ABI 1.1), when the context has them.
       ...(Object.keys(extras).length > 0 ? { extras } : {}),
     };
   });
-  return { scripts, envs: envs.values, posts: posts.values, calls };
+  return { scripts, envs, posts, calls };
 }
 
-class IdentityIndex<T extends object> {
-  readonly values: T[] = [];
-  readonly #indexes = new Map<T, number>();
-
-  indexOf(value: T): number {
-    let index = this.#indexes.get(value);
-    if (index === undefined) {
-      index = this.values.push(value) - 1;
-      this.#indexes.set(value, index);
-    }
-    return index;
-  }
+/** The position of `value` in `values`, appended on first sight. */
+function indexIn<T>(values: T[], indexes: Map<T, number>, value: T): number {
+  const known = indexes.get(value);
+  if (known !== undefined) return known;
+  indexes.set(value, values.length);
+  return values.push(value) - 1;
 }
 
 export function createTransformEngine(pyodide: PyodideAPI): TransformEngine {
