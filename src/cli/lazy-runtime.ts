@@ -34,6 +34,13 @@ export class LazyNodeRuntime implements SiteRuntime {
     void this.#runtime?.then((runtime) => runtime.setSiteData(snapshot));
   }
 
+  /** Boots Python now, for about `calls` macro calls; a failed boot is tried again by `renderMany`. */
+  prepare(calls: number): void {
+    if (calls === 0 || this.#runtime) return;
+    this.#runtime = this.#start(calls);
+    this.#runtime.catch(() => {});
+  }
+
   async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     this.#runtime ??= this.#start(items.length);
     const runtime = await this.#runtime;
