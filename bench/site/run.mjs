@@ -1,7 +1,7 @@
 // `npm run bench:site`: builds a generated corpus (bench/site/corpus.mjs) with `pymark build` and, in
 // the same run, with Eleventy 3 as the baseline; reports a full build, a rebuild after one post edit,
 // and peak memory, as ratios, and writes them to bench/RESULTS.md under "Site build".
-// Usage: node bench/site/run.mjs [--posts 1000]
+// Usage: node bench/site/run.mjs [--posts 1000] [--rounds 3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -10,8 +10,12 @@ import { parseArgs } from 'node:util';
 import { makeCorpus, writeEleventyInput, writePymarkProject } from './corpus.mjs';
 
 const repo = new URL('../../', import.meta.url).pathname;
-const { values } = parseArgs({ options: { posts: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { posts: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } },
+});
 const postCount = Number(values.posts);
+// Full builds of each, taken in turn (pymark, Eleventy, pymark, …) so the machine's load falls on both alike.
+const rounds = Math.max(1, Number(values.rounds));
 
 function run(command, args, options = {}) {
   const started = performance.now();
@@ -56,37 +60,48 @@ const pymark = (out) =>
 
 console.info(`pymark build: ${postCount} posts, first build on this machine (no snapshot, no cache)…`);
 const first = pymark(join(work, 'pymark-first-site'));
-rmSync(join(project, '.pymark'), { recursive: true, force: true });
-console.info(`pymark build: ${postCount} posts, full build (Python's snapshot, no macro cache)…`);
-const full = pymark(join(work, 'pymark-site'));
-const fullReport = JSON.parse(full.stdout);
+const eleventyBuild = (out) =>
+  run(process.execPath, [join(repo, 'bench/site/eleventy-build.mjs'), eleventyInput, out], { cwd: work });
+const fulls = [];
+const eleventys = [];
+for (let round = 1; round <= rounds; round++) {
+  // No macro cache, and a new output folder (so no build manifest either): a full build each time.
+  rmSync(join(project, '.pymark'), { recursive: true, force: true });
+  console.info(`Round ${round}/${rounds}: pymark full build (Python's snapshot, no macro cache)…`);
+  const build = pymark(join(work, `pymark-site-${round}`));
+  fulls.push({ ...build, report: JSON.parse(build.stdout) });
+  console.info(`Round ${round}/${rounds}: Eleventy 3 full build…`);
+  const baseline = eleventyBuild(join(work, `eleventy-site-${round}`));
+  eleventys.push({ ...baseline, report: lastJson(baseline.stdout) });
+}
+/** The sample of median wall time (the lower of the middle two for an even count). */
+const medianSample = (samples) => [...samples].sort((a, b) => a.wallMs - b.wallMs)[(samples.length - 1) >> 1];
+const medianOf = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
+const full = medianSample(fulls);
+const fullReport = full.report;
+const eleventy = medianSample(eleventys);
+const eleventyReport = eleventy.report;
+const fullDurationMs = medianOf(fulls.map((sample) => sample.report.durationMs));
+const eleventyDurationMs = medianOf(eleventys.map((sample) => sample.report.durationMs));
 
 // One post's body changes, as in an editor: its front matter stays.
 const edited = join(project, 'posts', `${posts[0].slug}.md`);
-writeFileSync(edited, `${readFileSync(edited, 'utf8')}\nOne more sentence, added for the rebuild.\n`);
-console.info('pymark build: rebuild after one post edit…');
-const rebuild = pymark(join(work, 'pymark-site'));
-const rebuildReport = JSON.parse(rebuild.stdout);
+const rebuilds = [];
+for (let round = 1; round <= rounds; round++) {
+  writeFileSync(edited, `${readFileSync(edited, 'utf8')}\nOne more sentence, added for rebuild ${round}.\n`);
+  console.info(`Round ${round}/${rounds}: pymark rebuild after one post edit…`);
+  const build = pymark(join(work, `pymark-site-${rounds}`));
+  rebuilds.push({ ...build, report: JSON.parse(build.stdout) });
+}
+const rebuild = medianSample(rebuilds);
+const rebuildReport = rebuild.report;
 
-console.info('Eleventy 3: full build…');
-const eleventy = run(
-  process.execPath,
-  [join(repo, 'bench/site/eleventy-build.mjs'), eleventyInput, join(work, 'eleventy-site')],
-  {
-    cwd: work,
-  },
-);
-const eleventyReport = lastJson(eleventy.stdout);
 console.info('Eleventy 3: build again after the same edit (it has no incremental one-shot build)…');
 appendFileSync(
   join(eleventyInput, 'posts', `${posts[0].slug}.md`),
   '\nOne more sentence, added for the rebuild.\n',
 );
-const eleventyAgain = run(
-  process.execPath,
-  [join(repo, 'bench/site/eleventy-build.mjs'), eleventyInput, join(work, 'eleventy-site')],
-  { cwd: work },
-);
+const eleventyAgain = eleventyBuild(join(work, `eleventy-site-${rounds}`));
 const loadAtEnd = loadavg()[0];
 const uptimeAtEnd = execFileSync('uptime', { encoding: 'utf8' }).trim();
 console.info(uptimeAtEnd);
@@ -115,9 +130,9 @@ const rows = [
   ],
   [
     'Full build (inside the process)',
-    seconds(fullReport.durationMs),
-    `${seconds(eleventyReport.durationMs)} (Eleventy 3)`,
-    ratio(fullReport.durationMs, eleventyReport.durationMs),
+    seconds(fullDurationMs),
+    `${seconds(eleventyDurationMs)} (Eleventy 3)`,
+    ratio(fullDurationMs, eleventyDurationMs),
     '—',
     'context',
   ],
@@ -148,6 +163,24 @@ const rows = [
 ];
 
 const stats = fullReport.stats;
+writeFileSync(
+  join(repo, 'bench/results/site.json'),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      posts: postCount,
+      uptimeAtStart,
+      uptimeAtEnd,
+      first: { wallMs: first.wallMs, report: JSON.parse(first.stdout) },
+      pymarkFull: fulls.map(({ wallMs, report }) => ({ wallMs, report })),
+      eleventyFull: eleventys.map(({ wallMs, report }) => ({ wallMs, report })),
+      rebuilds: rebuilds.map(({ wallMs, report }) => ({ wallMs, report })),
+      eleventyAgain: { wallMs: eleventyAgain.wallMs, report: lastJson(eleventyAgain.stdout) },
+    },
+    null,
+    1,
+  )}\n`,
+);
 const resultsPath = join(repo, 'bench/RESULTS.md');
 const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
 const previousSection = /<!-- site-build:start[\s\S]*?<!-- site-build:end -->/.exec(previous)?.[0] ?? '';
@@ -176,7 +209,7 @@ sitemap; pymark also writes category, year and month archives, Atom and a 404 pa
 }
 - pymark: ${stats.posts} posts (${stats.drafts} drafts left out), ${stats.files} files, ${stats.macroCalls} macro calls, ${stats.macrosRun} run in Python on ${stats.pythonWorkers} worker thread(s); the rebuild wrote ${rebuildReport.stats.written} files, ran ${rebuildReport.stats.macrosRun} macros and started ${rebuildReport.stats.pythonWorkers} Python workers
 - Eleventy: ${eleventyReport.files} files
-- One run of each; wall times include starting Node (and, for pymark's full build, booting Pyodide)
+- Full builds: the median of ${rounds} of each, taken in turn (pymark ${fulls.map((sample) => seconds(sample.wallMs)).join(', ')}; Eleventy ${eleventys.map((sample) => seconds(sample.wallMs)).join(', ')}); rebuilds after an edit ${rebuilds.map((sample) => seconds(sample.wallMs)).join(', ')}, the median taken; one first build. Wall times include starting Node (and, for pymark's full build, restoring Pyodide). Raw samples: bench/results/site.json
 
 | Figure | pymark | Baseline, same run | Ratio | Goal | Result |
 | --- | --- | --- | --- | --- | --- |

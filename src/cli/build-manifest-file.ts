@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { contentKey } from '../core/content-key';
 import type { BuildManifestStore } from '../site/build-manifest';
 
 /**
@@ -12,7 +12,7 @@ export class BuildManifestFile implements BuildManifestStore {
   readonly path: string;
 
   constructor(cacheDirectory: string, outputFolder: string) {
-    const name = createHash('sha256').update(resolve(outputFolder)).digest('hex').slice(0, 24);
+    const name = contentKey(resolve(outputFolder)).slice(0, 24);
     this.path = join(cacheDirectory, 'builds', `${name}.json`);
   }
 

@@ -19,6 +19,9 @@ import { defaultCacheDirectory, SnapshotFile } from './snapshot-file';
  * the app runs.
  */
 
+/** Writes to the output folder in flight at once: each waits on a few file-system calls. */
+const filesWrittenAtOnce = 16;
+
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -100,7 +103,7 @@ async function buildOnce(
       if (!result.ok) {
         report.problems = result.problems;
       } else {
-        const written = await writeSite(result.files, target, result.kept);
+        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce);
         await Promise.all([saveBuildCache(args.project, builder.batcher.usedMemo()), builder.saveManifest()]);
         report.ok = true;
         report.exitCode = 0;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,7 +37,9 @@ export class SnapshotFile implements SnapshotCache {
   async load() {
     let file: Uint8Array;
     try {
-      file = await fs.readFile(this.path);
+      // In one call: read in the background, 30 MB take dozens of event-loop turns, and a build
+      // rendering its posts while Python boots gives one only every few milliseconds.
+      file = readFileSync(this.path);
     } catch {
       return undefined;
     }

@@ -1,5 +1,6 @@
 import { type FilterImplOptions, Liquid, LiquidError } from 'liquidjs';
 import type { AbiMedia, MacroEnv, SiteSnapshot } from '../core/abi';
+import { contentKey, sha256Hex } from '../core/content-key';
 import { withMacroAliases } from '../core/macro-aliases';
 import { parseMacroDocument } from '../core/markdown-macros';
 import type { ThumbnailMaker } from '../core/media';
@@ -15,7 +16,6 @@ import {
 } from '../render/post-renderer';
 import { sanitizeCss } from '../render/sanitize-css';
 import { createHtmlSanitizer } from '../render/sanitize-html';
-import { hashBytes } from '../storage/folder/content-hash';
 import {
   type BuildManifest,
   type BuildManifestStore,
@@ -24,18 +24,22 @@ import {
   type PostRecord,
   saveManifest,
 } from './build-manifest';
-import { contentKey } from './content-key';
 import { atomFeed, type FeedPost, rssFeed, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
 import { publishMediaLinks } from './media-links';
 import { MediaPublisher } from './media-publisher';
-import type { BuildProblem, SiteProject, SourcePost } from './project';
+import { type BuildProblem, likelyMacroCalls, type SiteProject, type SourcePost } from './project';
 import { type SiteLocation, SiteUrls } from './site-urls';
 import { defaultTheme } from './theme';
 
 /** What the engine needs of Python: the runtime's one boundary (browser worker, Node worker pool, or in-process). */
 export interface SiteRuntime extends MacroBatchRunner {
   setSiteData(snapshot: SiteSnapshot): void;
+  /**
+   * The build expects about `calls` macro calls to run: a runtime that starts lazily may start now.
+   * A hint; `renderMany` must work without it.
+   */
+  prepare?(calls: number): void;
 }
 
 export interface BuildOptions {
@@ -88,6 +92,14 @@ export type BuildResult =
       stats: BuildStats;
     }
   | { ok: false; problems: BuildProblem[]; warnings: BuildProblem[]; stats: BuildStats };
+
+/** Longest the build keeps the event loop while it starts rendering posts (see `#renderPosts`). */
+const turnMs = 20;
+
+/** Resolves in a later task of the event loop, after pending I/O callbacks and messages. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** Feeds carry the newest posts only: a feed of a 10,000-post site with full HTML would be megabytes. */
 export const feedPostCount = 20;
@@ -176,7 +188,7 @@ export class SiteBuilder {
       ['site', [defaultTheme.css, ...macroCss(rendered)].join('\n')],
     ] as const) {
       const bytes = encoder.encode(css);
-      const location = urls.file(`theme/${name}.${(await hashBytes(bytes)).slice(0, 12)}.css`);
+      const location = urls.file(`theme/${name}.${sha256Hex(bytes).slice(0, 12)}.css`);
       files.set(location.file, bytes);
       stylesheets.push(location.url);
     }
@@ -281,8 +293,7 @@ export class SiteBuilder {
   ): Promise<RenderedPost[]> {
     const { settings } = project;
     const snapshot: SiteSnapshot = { posts: published.map(({ post }) => toAbiPost(post)), media };
-    const snapshotJson = JSON.stringify(snapshot);
-    const dataVersion = (await hashBytes(encoder.encode(snapshotJson))).slice(0, 16);
+    const dataVersion = contentKey(JSON.stringify(snapshot)).slice(0, 16);
     // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
     if (dataVersion !== this.#siteDataVersion) {
       this.runtime.setSiteData(snapshot);
@@ -296,52 +307,86 @@ export class SiteBuilder {
     const scriptsKey = scriptsKeyer(project.scripts);
     let done = 0;
     const total = published.length;
-    // All at once: the batcher gathers the macros of every post into a few large batches.
-    return Promise.all(
-      published.map(async ({ post }) => {
-        const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
-        const before = previous.posts.get(post.id);
-        const reusable =
-          before !== undefined &&
-          before.input === input &&
-          before.scripts === scriptsKey(before.macroNames) &&
-          (before.siteVersion === undefined || before.siteVersion === dataVersion);
-        let result: RenderedPost;
-        if (reusable) {
-          this.batcher.retain(before.callKeys);
-          next.posts.set(post.id, before);
-          result = { ...before, body: post.body, executed: 0, readsSite: before.siteVersion !== undefined };
-        } else {
-          const fresh = await renderer.renderPost(post, {
-            scripts: project.scripts,
-            env,
-            dataVersion,
-            media,
-            unknownMacros: 'text',
-          });
-          stats.postsRendered += 1;
-          result = { ...fresh, html: publishMediaLinks(fresh.html, media, urls) };
-          const macroNames = fresh.macroNames ?? [];
-          const record: PostRecord = {
-            input,
-            scripts: scriptsKey(macroNames),
-            ...(fresh.readsSite === false ? {} : { siteVersion: dataVersion }),
-            callKeys: this.batcher.callKeysOf(post.id),
-            html: result.html,
-            css: result.css,
-            warnings: result.warnings,
-            macroCount: result.macroCount,
-            macroNames,
-            // Named once the page step has the post's view.
-            view: '',
-          };
-          next.posts.set(post.id, record);
+    const plans = published.map(({ post }) => {
+      const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
+      const before = previous.posts.get(post.id);
+      const reusable =
+        before !== undefined &&
+        before.input === input &&
+        before.scripts === scriptsKey(before.macroNames) &&
+        (before.siteVersion === undefined || before.siteVersion === dataVersion)
+          ? before
+          : undefined;
+      return { post, input, reusable };
+    });
+    // With nothing remembered, every call of a post rendered again runs: Python may start now, beside
+    // the Markdown, rather than once the first batch is gathered.
+    if (this.batcher.memo.size === 0)
+      this.runtime.prepare?.(
+        likelyMacroCalls(
+          project.scripts,
+          plans.flatMap(({ post, reusable }) => (reusable ? [] : [post])),
+        ),
+      );
+    const renderOne = async ({ post, input, reusable: before }: (typeof plans)[number]) => {
+      let result: RenderedPost;
+      if (before) {
+        this.batcher.retain(before.callKeys);
+        next.posts.set(post.id, before);
+        result = { ...before, body: post.body, executed: 0, readsSite: before.siteVersion !== undefined };
+      } else {
+        const fresh = await renderer.renderPost(post, {
+          scripts: project.scripts,
+          env,
+          dataVersion,
+          media,
+          unknownMacros: 'text',
+        });
+        stats.postsRendered += 1;
+        result = { ...fresh, html: publishMediaLinks(fresh.html, media, urls) };
+        const macroNames = fresh.macroNames ?? [];
+        const record: PostRecord = {
+          input,
+          scripts: scriptsKey(macroNames),
+          ...(fresh.readsSite === false ? {} : { siteVersion: dataVersion }),
+          callKeys: this.batcher.callKeysOf(post.id),
+          html: result.html,
+          css: result.css,
+          warnings: result.warnings,
+          macroCount: result.macroCount,
+          macroNames,
+          // Named once the page step has the post's view.
+          view: '',
+        };
+        next.posts.set(post.id, record);
+      }
+      done += 1;
+      if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
+      return result;
+    };
+    // All at once: the batcher gathers the macros of every post into a few large batches. The event
+    // loop gets a turn every few milliseconds meanwhile, for Python's boot (its messages, its snapshot
+    // read); the batcher holds the calls until every post has asked.
+    const renders: Promise<RenderedPost>[] = [];
+    this.batcher.hold();
+    try {
+      let turn = performance.now();
+      for (const plan of plans) {
+        const rendering = renderOne(plan);
+        // Awaited below, with the rest; not an unhandled rejection meanwhile.
+        rendering.catch(() => {});
+        renders.push(rendering);
+        if (performance.now() - turn > turnMs) {
+          await nextTask();
+          turn = performance.now();
         }
-        done += 1;
-        if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
-        return result;
-      }),
-    );
+      }
+      // Each post's first calls are asked for within the microtasks its rendering started.
+      await nextTask();
+    } finally {
+      this.batcher.release();
+    }
+    return Promise.all(renders);
   }
 
   /** One renderer per embed allowlist: its memo holds HTML sanitized with that list. */

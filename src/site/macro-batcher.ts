@@ -61,6 +61,7 @@ export class MacroBatcher implements MacroBatchRunner {
     reject: (error: unknown) => void;
   }[] = [];
   readonly #batchSize: number;
+  #held = false;
 
   constructor(
     private readonly runner: MacroBatchRunner,
@@ -110,9 +111,24 @@ export class MacroBatcher implements MacroBatchRunner {
     return used;
   }
 
+  /**
+   * Until `release`, requests gather across ticks instead of going out at the end of theirs: a build
+   * that hands the event loop a turn now and then while its posts ask for their macros (so Python's
+   * boot proceeds) still runs them in one set of batches, and each call alike but for its post once.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Ends `hold`, and sends what gathered. */
+  release(): void {
+    this.#held = false;
+    if (this.#queue.length > 0) void this.#flush();
+  }
+
   renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     return new Promise((resolve, reject) => {
-      if (this.#queue.length === 0) queueMicrotask(() => void this.#flush());
+      if (this.#queue.length === 0 && !this.#held) queueMicrotask(() => void this.#flush());
       this.#queue.push({ items, resolve, reject });
     });
   }

@@ -1,4 +1,5 @@
 import type { FileProblem } from '../core/front-matter';
+import { withMacroAliases } from '../core/macro-aliases';
 import type { Post } from '../core/post';
 import { parsePostFile } from '../core/post-file';
 import type { Script } from '../core/script';
@@ -147,6 +148,27 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
       media,
     },
   };
+}
+
+/**
+ * About how many macro calls `posts` make: each `[[` followed by the name of an enabled macro script
+ * (or an alias of one), found without parsing Markdown, so a call in a code span counts too. Enough
+ * to size and start Python's pool while the posts are still being rendered.
+ */
+export function likelyMacroCalls(scripts: readonly Script[], posts: readonly Post[]): number {
+  const macros = withMacroAliases(
+    new Map(
+      scripts
+        .filter((script) => script.kind === 'macro' && script.enabled)
+        .map((script) => [script.slug, script]),
+    ),
+  );
+  if (macros.size === 0) return 0;
+  let calls = 0;
+  for (const post of posts)
+    for (const [, name] of post.body.matchAll(/\[\[([A-Za-z_][\w-]*)/g))
+      if (macros.has(name!.toLowerCase())) calls += 1;
+  return calls;
 }
 
 /** Item files directly in `dir` whose name is a slug; side files (`x.conflict-….md`) are not items. */

@@ -39,27 +39,34 @@ export async function writeSite(
   target: SiteTarget,
   /** Files the build left as they are on the target (`publishedFiles`), with their SHA-256. */
   kept: ReadonlyMap<string, string> = new Map(),
+  /**
+   * Files written at once. A target on a local disk (the CLI's) gains from many: each write is a
+   * few file-system calls that mostly wait; the default writes one after another.
+   */
+  concurrency = 1,
 ): Promise<WriteReport> {
   const previous = await readManifest(target);
   const hashes: Record<string, string> = {};
   const report: WriteReport = { written: [], unchanged: kept.size, removed: [] };
   for (const [path, hash] of kept) hashes[path] = hash;
-  for (const [path, bytes] of files) {
-    const hash = await hashBytes(bytes);
-    hashes[path] = hash;
+  const entries = [...files];
+  const fileHashes = await Promise.all(entries.map(([, bytes]) => hashBytes(bytes)));
+  const written = await mapConcurrently(entries, concurrency, async ([path, bytes], index) => {
+    const hash = fileHashes[index]!;
     const known = previous?.[path];
     const same =
       known !== undefined
         ? known === hash && (await target.exists(path))
         : // Without a manifest (first build into a folder, or a lost manifest), compare the bytes.
           previous === undefined && (await sameBytes(await target.read(path), bytes));
-    if (same) {
-      report.unchanged += 1;
-      continue;
-    }
-    await target.writeAtomic(path, bytes);
-    report.written.push(path);
-  }
+    if (!same) await target.writeAtomic(path, bytes);
+    return !same;
+  });
+  entries.forEach(([path], index) => {
+    hashes[path] = fileHashes[index]!;
+    if (written[index]) report.written.push(path);
+    else report.unchanged += 1;
+  });
   for (const path of Object.keys(previous ?? {}).sort()) {
     if (files.has(path) || kept.has(path)) continue;
     await target.remove(path);
@@ -94,6 +101,24 @@ async function readManifest(target: SiteTarget): Promise<Record<string, string> 
     // An unreadable manifest only costs a full comparison.
     return undefined;
   }
+}
+
+/** `work` over every item, at most `limit` at a time; the results in the items' order. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
 }
 
 async function sameBytes(existing: Uint8Array | undefined, bytes: Uint8Array): Promise<boolean> {

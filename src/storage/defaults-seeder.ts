@@ -53,7 +53,7 @@ export interface DefaultsSeederOptions {
 }
 
 /** What a user edits in a script; `enabled` and timestamps do not count as editing it. */
-function contentHash(script: Script): Promise<string> {
+function contentHash(script: Script): string {
   const { title, kind, entrypoint, body } = script;
   return hashItem({ title, kind, entrypoint, body });
 }
@@ -64,7 +64,7 @@ export async function readBundledDefaults(files: readonly BundledFile[]): Promis
     files.map(async ({ fileName, text }) => {
       const parsed = parseScriptFile(text, { slug: fileName.replace(/\.py$/, ''), fallbackTime: now() });
       if (!parsed.ok) throw new Error(`Bundled default ${fileName} is invalid: ${parsed.problem.reason}`);
-      return { script: parsed.value.script, contentHash: await contentHash(parsed.value.script) };
+      return { script: parsed.value.script, contentHash: contentHash(parsed.value.script) };
     }),
   );
 }
@@ -91,7 +91,7 @@ export async function applyDefaults(options: DefaultsSeederOptions): Promise<Def
   const hashes = await Promise.all(
     [...installed.values()].map(async (script) => ({
       id: script.id,
-      contentHash: await contentHash(script),
+      contentHash: contentHash(script),
     })),
   );
   const actions = planDefaults(bundled, seeded, hashes);
@@ -162,7 +162,7 @@ export async function adoptDefault(
   const record: SeededDefault = {
     id: saved.id,
     version: offered.version,
-    contentHash: await contentHash(saved),
+    contentHash: contentHash(saved),
   };
   await db.put('seededDefaults', record);
 }

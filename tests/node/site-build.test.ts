@@ -10,7 +10,13 @@ import { type BuildResult, SiteBuilder } from '../../src/site/build-site';
 import { readProject, type SiteProject } from '../../src/site/project';
 import { publishedFiles, writeSite } from '../../src/site/site-writer';
 import { hashBytes } from '../../src/storage/folder/content-hash';
-import { blogFixture, buildNodeBundles, copyFixture, referenceFixture } from './site-harness';
+import {
+  blogFixture,
+  buildNodeBundles,
+  copyFixture,
+  referenceFixture,
+  referenceProject,
+} from './site-harness';
 
 /*
  * The site engine over real Pyodide in Node worker threads (the runtime the CLI uses), building the
@@ -433,6 +439,15 @@ def render(context):
       ]);
   });
 });
+
+test('a project folder the reference app wrote builds unchanged, its unknown macro kept as text', async () => {
+  const result = await built(referenceProject);
+  expect(result.stats).toMatchObject({ posts: 1, drafts: 0 });
+  const page = text(result, 'posts/hello/index.html');
+  expect(page).toContain('Hello from the desktop');
+  expect(page).toContain('[[gallery columns=2]]');
+  expect(result.warnings).toEqual([expect.objectContaining({ file: 'posts/hello.md', line: 21, column: 1 })]);
+}, 60_000);
 
 test("the reference app's fixture folder builds unchanged", async () => {
   const result = await built(referenceFixture);

@@ -9,6 +9,8 @@ const root = new URL('../../', import.meta.url);
 export const blogFixture = new URL('tests/fixtures/site-blog/', root).pathname;
 /** The reference desktop app's fixture folder (scripts only), which must build unchanged. */
 export const referenceFixture = new URL('tests/fixtures/reference-app/', root).pathname;
+/** A project folder as the reference desktop app writes it: a post calling a macro Pymark lacks, media. */
+export const referenceProject = new URL('tests/fixtures/reference-project/', root).pathname;
 
 /** A fresh copy of a fixture in a temporary folder, to edit and build into. */
 export function copyFixture(fixture: string): string {

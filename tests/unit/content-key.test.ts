@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { contentKey } from '../../src/site/content-key';
+import { contentKey } from '../../src/core/content-key';
 
 test('contentKey is the SHA-256 of the text in UTF-8, at every padding boundary and past one block', () => {
   const texts = ['', 'abc', 'é ✓ 𝄞', '<p>Hello</p>\n'.repeat(300)];

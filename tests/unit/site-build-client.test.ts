@@ -112,7 +112,7 @@ describe('SiteBuildClient', () => {
     expect(worker.sent[1]).toEqual({
       type: 'rendered',
       requestId: 7,
-      outcomes: [{ ok: true, html: '<b>x</b>', warnings: [] }],
+      value: [{ ok: true, html: '<b>x</b>', warnings: [] }],
     });
     worker.send({ type: 'progress', id, phase: 'render', done: 1, total: 1 });
     frames.paint();

@@ -48,6 +48,28 @@ describe('macro batcher', () => {
     expect(batcher.executed).toBe(3);
   });
 
+  test('while held, requests made in different tasks wait and go out as one batch on release', async () => {
+    const runner = new EchoRunner();
+    const batcher = new MacroBatcher(runner);
+    batcher.hold();
+    const first = batcher.renderMany([item('p1', 'a')]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const second = batcher.renderMany([item('p2', 'b'), item('p3', 'a')]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(runner.calls).toEqual([]);
+    batcher.release();
+    await Promise.all([first, second]);
+    // As within one tick: one call of each kind first, then the one alike but for its post (the
+    // echo does not say it read nothing of its post).
+    expect(runner.calls.map((call) => call.map((entry) => entry.context.post.id))).toEqual([
+      ['p1', 'p2'],
+      ['p3'],
+    ]);
+    // Released, it sends each tick's requests again.
+    await batcher.renderMany([item('p4', 'c')]);
+    expect(runner.calls).toHaveLength(3);
+  });
+
   test('splits a large batch into calls of at most batchSize', async () => {
     const runner = new EchoRunner();
     const batcher = new MacroBatcher(runner, { batchSize: 2 });

@@ -131,7 +131,8 @@ export const pageToWorkerSchema = z.discriminatedUnion('type', [
     zip: z.boolean(),
     /** The project folder: templates and assets are read from it, and the site written to its `site/`. */
     folder: folderAccessSchema,
-    allowUnknownMacros: z.boolean(),
+    /** Absent: the engine's default (`BuildOptions.allowUnknownMacros`). */
+    allowUnknownMacros: z.boolean().optional(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: z.number().int() }),
   z.strictObject({ type: z.literal('export'), id: z.number().int(), folder: folderAccessSchema }),
@@ -141,7 +142,7 @@ export const pageToWorkerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('rendered'),
     requestId: z.number().int(),
-    outcomes: z.array(renderOutcomeSchema),
+    value: z.array(renderOutcomeSchema),
   }),
   z.strictObject({ type: z.literal('render-failed'), requestId: z.number().int(), message: z.string() }),
 ]);

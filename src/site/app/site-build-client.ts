@@ -30,7 +30,7 @@ export interface BuildRequest {
   toFolder: boolean;
   /** Also make the site's zip (Download site). */
   zip: boolean;
-  /** Keep an unknown macro's text in the page with a warning (the default), or fail the build. */
+  /** Keep an unknown macro's text in the page with a warning, or fail the build; absent: the engine's default. */
   allowUnknownMacros?: boolean;
   onProgress?: (progress: BuildProgress) => void;
 }
@@ -98,7 +98,7 @@ export class SiteBuildClient {
         id,
         zip: request.zip,
         folder: request.toFolder ? this.folder.access : 'none',
-        allowUnknownMacros: request.allowUnknownMacros ?? true,
+        allowUnknownMacros: request.allowUnknownMacros,
       });
     }).finally(() => {
       if (this.#activeId === id) this.#activeId = undefined;
@@ -202,7 +202,7 @@ export class SiteBuildClient {
   async #relay(requestId: number, items: RenderItem[]): Promise<void> {
     try {
       const outcomes = await this.runtime.renderMany(items);
-      this.worker.postMessage({ type: 'rendered', requestId, outcomes });
+      this.worker.postMessage({ type: 'rendered', requestId, value: outcomes });
     } catch (error) {
       this.worker.postMessage({ type: 'render-failed', requestId, message: describe(error) });
     }

@@ -80,11 +80,11 @@ class RelayedRuntime implements SiteRuntime {
     post({ type: 'site-data', snapshot });
   }
 
-  answer(requestId: number, outcome: { outcomes: RenderOutcome[] } | { error: string }): void {
+  answer(requestId: number, outcome: { value: RenderOutcome[] } | { error: string }): void {
     const pending = this.#pending.get(requestId);
     if (!pending) return;
     this.#pending.delete(requestId);
-    if ('outcomes' in outcome) pending.resolve(outcome.outcomes);
+    if ('value' in outcome) pending.resolve(outcome.value);
     else pending.reject(new Error(outcome.error));
   }
 
@@ -303,16 +303,17 @@ scope.addEventListener('message', (event: MessageEvent<unknown>) => {
       void exportProject(message.id, message.folder);
       return;
     case 'folder-done':
-      pageFolder.answer(message.requestId, { value: message.value });
-      return;
     case 'folder-failed':
-      pageFolder.answer(message.requestId, { error: message.message });
+      pageFolder.answer(message.requestId, answerOf(message));
       return;
     case 'rendered':
-      runtime.answer(message.requestId, { outcomes: message.outcomes });
-      return;
     case 'render-failed':
-      runtime.answer(message.requestId, { error: message.message });
+      runtime.answer(message.requestId, answerOf(message));
       return;
   }
 });
+
+/** A page's answer to a request this worker relayed, as the relay takes it: the value, or what failed. */
+function answerOf<T>(message: { value: T } | { message: string }): { value: T } | { error: string } {
+  return 'message' in message ? { error: message.message } : { value: message.value };
+}

@@ -139,7 +139,7 @@ export class FolderSync {
       [...appItems.values()].map(async (item) => ({
         id: item.id,
         slug: item.slug,
-        appHash: await hashItem(item),
+        appHash: hashItem(item),
       })),
     );
     const actions = planSync({
@@ -202,7 +202,7 @@ export class FolderSync {
       readable: true,
       id: parsed.value.item.id,
       fileHash: await hashBytes(bytes),
-      appHash: await hashItem(parsed.value.item),
+      appHash: hashItem(parsed.value.item),
     };
     return { entry, parsed: parsed.value };
   }
@@ -293,7 +293,7 @@ class PlanRun<T extends Item> {
       collection: this.format.collection,
       path: action.path,
       fileHash: await hashBytes(bytes),
-      appHash: await hashItem(item),
+      appHash: hashItem(item),
       header: text.slice(0, text.length - item.body.length),
     });
   }

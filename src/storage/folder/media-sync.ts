@@ -62,7 +62,7 @@ export class MediaSync {
       const app = appItems.get(id);
       const sides = {
         synced: synced.get(id),
-        app: app && { id, slug: app.fileName, appHash: await hashItem(app) },
+        app: app && { id, slug: app.fileName, appHash: hashItem(app) },
         file: files.get(id)?.entry,
       };
       run.plan(id, decide(sides, unreadablePaths));
@@ -153,7 +153,7 @@ export class MediaSync {
       readable: true,
       id: media.id,
       fileHash: await hashBytes(bytes),
-      appHash: await hashItem(media),
+      appHash: hashItem(media),
     };
     return { entry, media, header };
   }
@@ -301,7 +301,7 @@ class MediaPlanRun {
       });
     }
     this.report.written.push(sidecarPath(media));
-    this.record(media.id, sidecarPath(media), await hashBytes(bytes), await hashItem(media), header);
+    this.record(media.id, sidecarPath(media), await hashBytes(bytes), hashItem(media), header);
   }
 
   private async trashFile(id: string): Promise<void> {

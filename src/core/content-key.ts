@@ -4,7 +4,7 @@
  * Node each call is a thread-pool round trip, which cost a rebuild more than its rendering did.
  */
 export function contentKey(text: string): string {
-  return sha256(encoder.encode(text));
+  return sha256Hex(encoder.encode(text));
 }
 
 const encoder = new TextEncoder();
@@ -22,27 +22,46 @@ const roundConstants = new Uint32Array([
 ]);
 
 const schedule = new Uint32Array(64);
+/** The last one or two blocks: the message's tail, a 1 bit, zeros and the length in bits. */
+const tail = new Uint8Array(128);
 
-function sha256(bytes: Uint8Array): string {
-  // The message, a 1 bit, zeros, and its length in bits as 64 bits: a whole number of 64-byte blocks.
-  const blocks = Math.ceil((bytes.length + 9) / 64);
-  const padded = new Uint8Array(blocks * 64);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bytes.length / 0x20000000));
-  view.setUint32(padded.length - 4, (bytes.length * 8) >>> 0);
-  let h0 = 0x6a09e667;
-  let h1 = 0xbb67ae85;
-  let h2 = 0x3c6ef372;
-  let h3 = 0xa54ff53a;
-  let h4 = 0x510e527f;
-  let h5 = 0x9b05688c;
-  let h6 = 0x1f83d9ab;
-  let h7 = 0x5be0cd19;
+/** Hex SHA-256 of `bytes`, computed in place: whole blocks straight from the input, only the tail copied. */
+export function sha256Hex(bytes: Uint8Array): string {
+  const state = new Int32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
+  const whole = bytes.length - (bytes.length % 64);
+  compress(state, bytes, 0, whole);
+  const rest = bytes.length - whole;
+  const tailLength = rest + 9 <= 64 ? 64 : 128;
+  tail.fill(0);
+  tail.set(bytes.subarray(whole));
+  tail[rest] = 0x80;
+  const bits = new DataView(tail.buffer);
+  bits.setUint32(tailLength - 8, Math.floor(bytes.length / 0x20000000));
+  bits.setUint32(tailLength - 4, (bytes.length * 8) >>> 0);
+  compress(state, tail, 0, tailLength);
+  let hex = '';
+  for (const word of state) hex += (word >>> 0).toString(16).padStart(8, '0');
+  return hex;
+}
+
+/** FIPS 180-4's compression of the 64-byte blocks of `bytes` from `start` to `end` into `state`. */
+function compress(state: Int32Array, bytes: Uint8Array, start: number, end: number): void {
+  let h0 = state[0]!;
+  let h1 = state[1]!;
+  let h2 = state[2]!;
+  let h3 = state[3]!;
+  let h4 = state[4]!;
+  let h5 = state[5]!;
+  let h6 = state[6]!;
+  let h7 = state[7]!;
   const w = schedule;
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let index = 0; index < 16; index++) w[index] = view.getUint32(offset + index * 4);
+  for (let offset = start; offset < end; offset += 64) {
+    for (let index = 0; index < 16; index++) {
+      const at = offset + index * 4;
+      w[index] = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    }
     for (let index = 16; index < 64; index++) {
       const a = w[index - 15]!;
       const b = w[index - 2]!;
@@ -83,5 +102,5 @@ function sha256(bytes: Uint8Array): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
-  return [h0, h1, h2, h3, h4, h5, h6, h7].map((word) => (word >>> 0).toString(16).padStart(8, '0')).join('');
+  state.set([h0, h1, h2, h3, h4, h5, h6, h7]);
 }
