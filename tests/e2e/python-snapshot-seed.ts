@@ -5,8 +5,8 @@
  * costing more than most tests. The global setup (browser-server.ts) makes the snapshot once per run
  * by a real first visit of the built app; each preview server serves its bytes (`snapshotSeedRoutes`),
  * and `newAppContext` (harness.ts) stores them where the app keeps its snapshot before the app's
- * first page, where the app reads and checks them as it does any stored snapshot. Tests of the first visit and of snapshots themselves
- * (snapshot.test.ts) go without it.
+ * first page, where the app reads and checks them as it does any stored snapshot. Tests of the
+ * first visit and of snapshots themselves (snapshot.test.ts) go without it.
  */
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,13 @@ const storedAt = { dbName: defaultSnapshotDbName, layout: snapshotStoreLayout };
 
 /** Where the preview servers answer with a blank page (`seedPath`) and the seed's bytes (`/bytes` below it). */
 const seedPath = '/e2e-python-snapshot-seed';
+
+function providedSeed(): SnapshotSeed {
+  const seed = inject('pythonSnapshotSeed');
+  if (!seed)
+    throw new Error('No Python snapshot seed: the e2e global setup found no build (`npm run build`).');
+  return seed;
+}
 
 /**
  * Opens the app at `url` in a context of its own (a first visit), waits for the snapshot it stores,
@@ -75,10 +82,8 @@ export function snapshotSeedRoutes(): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use(seedPath, (request, response) => {
         if (request.url === '/bytes') {
-          const seed = inject('pythonSnapshotSeed');
-          if (!seed) throw new Error('No Python snapshot seed: the global setup found no build');
           response.setHeader('Content-Type', 'application/octet-stream');
-          createReadStream(seed.file).pipe(response);
+          createReadStream(providedSeed().file).pipe(response);
           return;
         }
         response.setHeader('Content-Type', 'text/html');
@@ -90,9 +95,7 @@ export function snapshotSeedRoutes(): Plugin {
 
 /** Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have. */
 export async function storeSnapshotSeed(context: BrowserContext, url: string): Promise<void> {
-  const seed = inject('pythonSnapshotSeed');
-  if (!seed)
-    throw new Error('No Python snapshot seed: the e2e global setup found no build (`npm run build`).');
+  const seed = providedSeed();
   const page = await context.newPage();
   try {
     await page.goto(new URL(seedPath, url).href);
