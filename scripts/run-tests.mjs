@@ -2,8 +2,8 @@
  * `npm test`: every check CI runs, each started as soon as what it needs is done, so that a 2-core
  * machine has work for both cores. The static checks, the build and the unit project do not depend on
  * each other and run side by side; the end-to-end project needs the build, and waits for the unit
- * project too, so that the two (each running two files at a time, see vite.config.ts) do not fight
- * over the cores and stretch the browser tests' waits.
+ * project too, so that the two (the unit project runs two files at a time, the end-to-end project
+ * one: see vite.config.ts) do not fight over the cores and stretch the browser tests' waits.
  *
  * Output streams as it comes, each line led by its check's name; the exit code is non-zero when any
  * check failed, and a check whose prerequisite failed is skipped.

@@ -10,12 +10,20 @@ import type { SnapshotCache } from '../runtime/snapshot-cache';
 
 export const defaultSnapshotDbName = 'pymark-python-snapshot';
 
-/** Only the latest snapshot is kept: one from an older build is useless and large. */
-const latest = 'latest';
+/**
+ * Where in the database the snapshot is kept. Exported for the e2e tests, which store a snapshot made
+ * by a first visit in the contexts that stand for a later one (tests/e2e/python-snapshot-seed.ts).
+ */
+export const snapshotStoreLayout = {
+  version: 1,
+  store: 'snapshots',
+  /** Only the latest snapshot is kept: one from an older build is useless and large. */
+  key: 'latest',
+} as const;
 
 interface SnapshotDbSchema extends DBSchema {
   /** Values are `unknown`: anything read back is validated before a worker gets it. */
-  snapshots: { key: string; value: unknown };
+  [snapshotStoreLayout.store]: { key: string; value: unknown };
 }
 
 export interface SnapshotStore extends SnapshotCache {
@@ -30,9 +38,9 @@ export interface SnapshotStore extends SnapshotCache {
 export type SnapshotWriter = (dbName: string, snapshot: PythonSnapshot) => Promise<void>;
 
 function openSnapshotDb(dbName: string, onBlocking?: () => void): Promise<IDBPDatabase<SnapshotDbSchema>> {
-  return openDB<SnapshotDbSchema>(dbName, 1, {
+  return openDB<SnapshotDbSchema>(dbName, snapshotStoreLayout.version, {
     upgrade(db) {
-      db.createObjectStore('snapshots');
+      db.createObjectStore(snapshotStoreLayout.store);
     },
     blocking: onBlocking,
   });
@@ -49,7 +57,7 @@ export async function writeSnapshot(dbName: string, snapshot: unknown): Promise<
     throw new Error("the snapshot's bytes do not match its digest");
   const db = await openSnapshotDb(dbName, () => db.close());
   try {
-    await db.put('snapshots', parsed.data, latest);
+    await db.put(snapshotStoreLayout.store, parsed.data, snapshotStoreLayout.key);
   } finally {
     db.close();
   }
@@ -67,7 +75,7 @@ export function createSnapshotStore(
   const opening = openSnapshotDb(dbName, () => void opening.then((db) => db.close()));
   return {
     async load(): Promise<PythonSnapshot | undefined> {
-      const stored = await (await opening).get('snapshots', latest);
+      const stored = await (await opening).get(snapshotStoreLayout.store, snapshotStoreLayout.key);
       if (stored === undefined) return undefined;
       const parsed = pythonSnapshotSchema.safeParse(stored);
       // A malformed record is as good as none: the next normal boot overwrites it.

@@ -21,7 +21,8 @@ let app: AppPage;
 let page: Page;
 
 beforeAll(async () => {
-  app = await newAppPage(suite.browser, suite.server.url);
+  // A first visit: Python boots the long way from the files the dev server serves.
+  app = await newAppPage(suite.browser, suite.server.url, { storedSnapshot: false });
   page = app.page;
   await newScript(page);
   await page.locator('.cm-content').waitFor();

@@ -1,8 +1,8 @@
 /**
  * Shared e2e helpers: serve the built app (dist/) with Vite's preview server, or the sources with its
  * dev server, and drive it with the system Chromium through playwright-core: one browser for the
- * whole project (browser-server.ts), a fresh context per page. `npm run test:e2e` builds before
- * vitest runs.
+ * whole project (browser-server.ts), a fresh context per page, which starts with a stored Python
+ * snapshot unless a test asks for a first visit. `npm run test:e2e` builds before vitest runs.
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { createServer, preview } from 'vite';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { isolationHeaders } from '../../vite.config';
+import { snapshotSeedRoutes, storeSnapshotSeed } from './python-snapshot-seed';
 
 export { launchBrowser } from './chromium';
 
@@ -45,6 +46,7 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
     configFile: false,
     logLevel: 'warn',
     appType: 'spa',
+    plugins: [snapshotSeedRoutes()],
     build: { outDir: dir },
     preview: {
       host: '127.0.0.1',
@@ -115,7 +117,30 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
-export interface AppPageOptions {
+export interface AppContextOptions {
+  /**
+   * Whether the context starts with the Python memory snapshot that the app stores after its first
+   * boot (python-snapshot-seed.ts), as on any visit after the first: Python then boots from it.
+   * Default true; false for a very first visit, where Python boots the long way and stores one.
+   */
+  storedSnapshot?: boolean;
+}
+
+/**
+ * A fresh context (fresh storage, caches and service workers) for the app at `url`: its storage is
+ * empty but for the stored Python snapshot, unless `storedSnapshot` is false.
+ */
+export async function newAppContext(
+  browser: Browser,
+  url: string,
+  { storedSnapshot = true }: AppContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  if (storedSnapshot) await storeSnapshotSeed(context, url);
+  return context;
+}
+
+export interface AppPageOptions extends AppContextOptions {
   /**
    * The folder picker cannot be automated: the page's `showDirectoryPicker` hands out the OPFS folder
    * `project` instead, and everything after the pick is the app's real code path.
@@ -123,13 +148,13 @@ export interface AppPageOptions {
   opfsFolder?: boolean;
 }
 
-/** Opens `url` in a fresh context (fresh storage, caches and service workers) and records errors. */
+/** Opens `url` in a fresh context (see `newAppContext`) and records errors. */
 export async function newAppPage(
   browser: Browser,
   url: string,
   options: AppPageOptions = {},
 ): Promise<AppPage> {
-  const context = await browser.newContext();
+  const context = await newAppContext(browser, url, options);
   if (options.opfsFolder) await context.addInitScript(pickOpfsFolder);
   const page = await context.newPage();
   const errors: string[] = [];

@@ -1,6 +1,13 @@
 import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, createScript, newAppPage, replaceEditorText, useBuiltApp } from './harness';
+import {
+  type AppPage,
+  createScript,
+  newAppContext,
+  newAppPage,
+  replaceEditorText,
+  useBuiltApp,
+} from './harness';
 
 const suite = useBuiltApp();
 
@@ -275,7 +282,7 @@ describe('one post typed in two tabs within the autosave delay', () => {
 
   test('ends in a conflict copy and a notice, with neither tab’s text lost', async () => {
     // The page's clock is Playwright's, so both tabs can type while their autosave timers wait.
-    const context = await suite.browser.newContext();
+    const context = await newAppContext(suite.browser, suite.server.url);
     await context.clock.install();
     const first = await context.newPage();
     app = { context, page: first, errors: [], close: () => context.close() };

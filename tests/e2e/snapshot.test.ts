@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { newAppPage, pythonStatus, useBuiltApp } from './harness';
+import { storedSnapshotDigest } from './python-snapshot-seed';
 
 /*
  * Fast boot in Chromium: the first visit boots Python normally and stores a memory snapshot; the
@@ -15,34 +16,6 @@ async function readyTooltip(page: Page): Promise<string> {
   const badge = pythonStatus(page);
   await badge.and(page.locator('[data-state="ready"]')).waitFor({ timeout: 90_000 });
   return (await badge.getAttribute('title')) ?? '';
-}
-
-/** The stored snapshot's digest once there is one other than `otherThan`: the save after a normal boot runs in the background. */
-function storedSnapshotDigest(page: Page, otherThan = ''): Promise<string> {
-  return page
-    .waitForFunction(
-      async (previousDigest) => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const request = indexedDB.open('pymark-python-snapshot');
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
-        try {
-          if (!db.objectStoreNames.contains('snapshots')) return false;
-          const record = await new Promise<{ key: string; digest: string } | undefined>((resolve, reject) => {
-            const request = db.transaction('snapshots').objectStore('snapshots').get('latest');
-            request.onsuccess = () => resolve(request.result);
-            request.onerror = () => reject(request.error);
-          });
-          return record && record.digest !== previousDigest ? record.digest : false;
-        } finally {
-          db.close();
-        }
-      },
-      otherThan,
-      { timeout: 60_000, polling: 250 },
-    )
-    .then((handle) => handle.jsonValue() as Promise<string>);
 }
 
 /** Overwrites a stretch in the middle of the stored snapshot's bytes, keeping its key and digest. */
@@ -75,7 +48,8 @@ async function corruptStoredSnapshot(page: Page): Promise<void> {
 
 describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
   test('stores a snapshot on the first visit, boots from it after a reload, and survives a corrupt one', async () => {
-    const app = await newAppPage(suite.browser, suite.server.url);
+    // A first visit: the context starts without the snapshot the other files' contexts are given.
+    const app = await newAppPage(suite.browser, suite.server.url, { storedSnapshot: false });
     const { page } = app;
     // Python takes seconds to boot, so this listens long before the snapshot is written.
     const workerUrls: string[] = [];
