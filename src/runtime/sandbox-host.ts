@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import type { WorkerEndpoint } from './client';
 import { portEndpoint } from './port-endpoint';
-import { pyodideFiles } from './pyodide-files';
+import { pyodideDataFiles } from './pyodide-files';
 import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
 
 /*
  * Main-thread side of the Python sandbox (threat model: docs/security.md). Each worker lives in its
  * own `<iframe credentialless>`: a storage partition of its own, so user code cannot open the app's
  * IndexedDB, Cache Storage or OPFS or share its BroadcastChannels; a worker, so no DOM; and a CSP
- * without network or eval. The sandbox has no network at all, so the page fetches the worker module
- * and Pyodide's files (from the precache when offline) and hands them over.
+ * without network or eval. The sandbox has no network, so the page fetches the worker module and
+ * Pyodide's data files (from the precache when offline) and hands them over; the worker imports only
+ * Pyodide's module, by the one URL its policy allows.
  */
 
 export interface SandboxOptions {
@@ -40,8 +41,11 @@ export function sandboxedWorkers(options: SandboxOptions): () => WorkerEndpoint 
     });
     return files;
   };
-  return () => createSandboxedWorker(loadFiles());
+  const indexURL = pyodideIndexUrl(options.pyodideBaseUrl);
+  return () => createSandboxedWorker(loadFiles(), indexURL);
 }
+
+const pyodideIndexUrl = (pyodideBaseUrl: string) => new URL(pyodideBaseUrl, location.href).href;
 
 async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions): Promise<SandboxFiles> {
   const fetchBlob = async (url: string) => {
@@ -49,17 +53,17 @@ async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOpt
     if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
     return response.blob();
   };
-  const indexURL = new URL(pyodideBaseUrl, location.href).href;
+  const indexURL = pyodideIndexUrl(pyodideBaseUrl);
   const [workerModule, ...blobs] = await Promise.all([
     fetchBlob(workerScriptUrl),
-    ...pyodideFiles.map((file) => fetchBlob(indexURL + file)),
+    ...pyodideDataFiles.map((file) => fetchBlob(indexURL + file)),
   ]);
-  const files = new Map(pyodideFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
+  const files = new Map(pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
   return { workerModule, indexURL, pyodideFiles: Object.fromEntries(files) };
 }
 
 /** One frame with one worker. Comlink talks to the worker over `port1`; the frame only starts it. */
-function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
+function createSandboxedWorker(files: Promise<SandboxFiles>, indexURL: string): WorkerEndpoint {
   const channel = new MessageChannel();
   const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const errors = new EventTarget();
@@ -70,7 +74,7 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   frame.allow = 'cross-origin-isolated';
   frame.hidden = true;
   frame.title = 'Python sandbox';
-  frame.srcdoc = sandboxFrameDocument(location.origin, crypto.randomUUID());
+  frame.srcdoc = sandboxFrameDocument(location.origin, crypto.randomUUID(), indexURL);
 
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   const onFrameMessage = (event: MessageEvent) => {
