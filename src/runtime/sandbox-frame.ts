@@ -8,7 +8,6 @@
  * own, so the frame's script must be one the page's policy allows by hash: it is fixed text
  * (sandbox-frame.inline.js).
  */
-import { pyodideModuleFile } from './pyodide-files';
 import frameScript from './sandbox-frame.inline.js?raw';
 
 /** What the page sends the frame, once: what the worker needs, since the sandbox has no network. */
@@ -18,7 +17,10 @@ export interface SandboxStart {
   port: MessagePort;
   /** Pyodide's interrupt buffer, written by the page (Stop, time limits) and read by the worker. */
   interruptBuffer: SharedArrayBuffer;
-  /** The bundled worker module (`worker.ts`), started as a module worker from a Blob. */
+  /**
+   * The bundled worker module (`worker.ts`) behind Pyodide's module (pyodide-files.ts), started as a
+   * module worker from a Blob.
+   */
   workerModule: Blob;
   /** Pyodide's `indexURL` and its data files there, answered from memory inside the worker. */
   indexURL: string;
@@ -30,30 +32,23 @@ export const sandboxFrameScript: string = frameScript;
 
 /**
  * The worker's Content Security Policy, inherited from this document. The frame starts one worker,
- * from the Blob the page sent (`worker-src blob:`). No script comes from a blob: URL, nor from
- * anywhere but the one file the worker imports, Pyodide's `pyodide.asm.mjs` at `pyodideModuleUrl`
- * (the app's own, from the precache when offline); eval and `new Function` raise EvalError;
- * WebAssembly compiles. No network at all: `default-src 'none'` covers fetch, XHR, WebSocket,
- * EventSource, WebTransport and fonts.
+ * from the Blob the page sent (`worker-src blob:`); that Blob holds every script the worker runs, so
+ * no script may come from anywhere else, a `blob:` URL included. Eval and `new Function` raise
+ * EvalError; WebAssembly compiles. No network at all: `default-src 'none'` covers fetch, XHR,
+ * WebSocket, EventSource, WebTransport, fonts and `import()`.
  */
-export function sandboxPolicy(nonce: string, pyodideModuleUrl: string): string {
-  return `default-src 'none'; script-src 'nonce-${nonce}' ${pyodideModuleUrl} 'wasm-unsafe-eval'; worker-src blob:`;
+export function sandboxPolicy(nonce: string): string {
+  return `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:`;
 }
 
 /**
  * The frame's `srcdoc`. `nonce` must be fresh per frame: it lets the frame's one inline script run
- * under the frame's own policy (the page's allows it by hash). `indexURL` is where Pyodide's files
- * are, absolute.
+ * under the frame's own policy (the page's allows it by hash).
  */
-export function sandboxFrameDocument(
-  pageOrigin: string,
-  nonce: string,
-  indexURL = `${pageOrigin}/pyodide/`,
-): string {
-  const policy = sandboxPolicy(nonce, new URL(pyodideModuleFile, indexURL).href);
+export function sandboxFrameDocument(nonce: string): string {
   return [
     '<!doctype html>',
-    `<meta http-equiv="Content-Security-Policy" content="${policy}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${sandboxPolicy(nonce)}">`,
     `<script nonce="${nonce}">${sandboxFrameScript}</script>`,
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WorkerEndpoint } from './client';
 import { portEndpoint } from './port-endpoint';
-import { pyodideDataFiles } from './pyodide-files';
+import { pyodideDataFiles, pyodideModuleFile, workerModuleWithPyodide } from './pyodide-files';
 import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
 
 /*
@@ -9,8 +9,8 @@ import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
  * own `<iframe credentialless>`: a storage partition of its own, so user code cannot open the app's
  * IndexedDB, Cache Storage or OPFS or share its BroadcastChannels; a worker, so no DOM; and a CSP
  * without network or eval. The sandbox has no network, so the page fetches the worker module and
- * Pyodide's data files (from the precache when offline) and hands them over; the worker imports only
- * Pyodide's module, by the one URL its policy allows.
+ * Pyodide's files (from the precache when offline) and hands them over: Pyodide's module joined to
+ * the worker's (pyodide-files.ts), its data files as Blobs. The worker makes no request at all.
  */
 
 export interface SandboxOptions {
@@ -41,29 +41,32 @@ export function sandboxedWorkers(options: SandboxOptions): () => WorkerEndpoint 
     });
     return files;
   };
-  const indexURL = pyodideIndexUrl(options.pyodideBaseUrl);
-  return () => createSandboxedWorker(loadFiles(), indexURL);
+  return () => createSandboxedWorker(loadFiles());
 }
 
-const pyodideIndexUrl = (pyodideBaseUrl: string) => new URL(pyodideBaseUrl, location.href).href;
-
 async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions): Promise<SandboxFiles> {
-  const fetchBlob = async (url: string) => {
+  const fetchOk = async (url: string) => {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
-    return response.blob();
+    return response;
   };
-  const indexURL = pyodideIndexUrl(pyodideBaseUrl);
-  const [workerModule, ...blobs] = await Promise.all([
+  const fetchBlob = async (url: string) => (await fetchOk(url)).blob();
+  const indexURL = new URL(pyodideBaseUrl, location.href).href;
+  const [workerModule, pyodideModule, ...blobs] = await Promise.all([
     fetchBlob(workerScriptUrl),
+    fetchOk(indexURL + pyodideModuleFile).then((response) => response.text()),
     ...pyodideDataFiles.map((file) => fetchBlob(indexURL + file)),
   ]);
   const files = new Map(pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
-  return { workerModule, indexURL, pyodideFiles: Object.fromEntries(files) };
+  return {
+    workerModule: workerModuleWithPyodide(pyodideModule, workerModule),
+    indexURL,
+    pyodideFiles: Object.fromEntries(files),
+  };
 }
 
 /** One frame with one worker. Comlink talks to the worker over `port1`; the frame only starts it. */
-function createSandboxedWorker(files: Promise<SandboxFiles>, indexURL: string): WorkerEndpoint {
+function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   const channel = new MessageChannel();
   const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const errors = new EventTarget();
@@ -74,7 +77,7 @@ function createSandboxedWorker(files: Promise<SandboxFiles>, indexURL: string): 
   frame.allow = 'cross-origin-isolated';
   frame.hidden = true;
   frame.title = 'Python sandbox';
-  frame.srcdoc = sandboxFrameDocument(location.origin, crypto.randomUUID(), indexURL);
+  frame.srcdoc = sandboxFrameDocument(crypto.randomUUID());
 
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   const onFrameMessage = (event: MessageEvent) => {

@@ -2,7 +2,7 @@ import type { Endpoint } from 'comlink';
 import type { loadPyodide } from 'pyodide';
 import { z } from 'zod';
 import { parseMessage, sharedArrayBufferSchema } from './protocol';
-import { pyodideDataFiles, pyodideModuleFile } from './pyodide-files';
+import { pyodideDataFiles } from './pyodide-files';
 
 /*
  * Worker side of the sandbox handshake (the frame's half is in sandbox-frame.inline.js). The frame
@@ -15,6 +15,13 @@ const connectionMessage = new Promise<unknown>((resolve) => {
   self.addEventListener('message', (event) => resolve(event.data), { once: true });
 });
 
+/*
+ * Pyodide's module factory, declared in this module's own scope by the text the page put in front of
+ * it (workerModuleWithPyodide, pyodide-files.ts): the worker imports no script. Undeclared when this
+ * module runs alone, hence the `typeof` check where it is read.
+ */
+declare const _createPyodideModule: unknown;
+
 const connectionSchema = z.object({
   port: z.instanceof(MessagePort),
   interruptBuffer: sharedArrayBufferSchema,
@@ -26,13 +33,14 @@ type CreatePyodideModule = NonNullable<NonNullable<Parameters<typeof loadPyodide
 
 /** What `loadPyodide` needs beyond `indexURL` to boot without a network. */
 export interface OfflinePyodideOptions {
-  /** Pyodide's Emscripten module factory, imported by the sandbox rather than by `loadPyodide`. */
+  /** Pyodide's Emscripten module factory, handed over by the sandbox rather than imported by `loadPyodide`. */
   createPyodideModule: CreatePyodideModule;
 }
 
-const pyodideModuleSchema = z.object({
-  default: z.custom<CreatePyodideModule>((value) => typeof value === 'function', 'expected a function'),
-});
+const pyodideFactorySchema = z.custom<CreatePyodideModule>(
+  (value) => typeof value === 'function',
+  "expected the worker module to begin with Pyodide's",
+);
 
 export interface SandboxConnection {
   /** The page's end of Comlink. */
@@ -51,11 +59,11 @@ export async function connectToSandboxHost(): Promise<SandboxConnection> {
       throw new Error(`The sandbox connection lacks Pyodide's ${file}`);
   }
   answerFetchesFrom(files);
-  // The one script the frame's policy lets the worker import (sandbox-frame.ts): no blob: scripts.
-  const pyodideModule: unknown = await import(
-    /* @vite-ignore */ new URL(pyodideModuleFile, connection.indexURL).href
+  const createPyodideModule = parseMessage(
+    pyodideFactorySchema,
+    typeof _createPyodideModule === 'undefined' ? undefined : _createPyodideModule,
+    'Pyodide module factory',
   );
-  const createPyodideModule = parseMessage(pyodideModuleSchema, pyodideModule, 'Pyodide module').default;
   return {
     endpoint: connection.port,
     interruptBuffer: connection.interruptBuffer,
