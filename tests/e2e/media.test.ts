@@ -1,4 +1,4 @@
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AppPage, newAppPage, replaceEditorText, useBuiltApp } from './harness';
@@ -29,12 +29,11 @@ function fileTransfer(page: Page, name: string, mimeType: string, bytes: Buffer)
   );
 }
 
-/** Drops `file` on the media view's drop zone, as a drag from the desktop does. */
-async function dropFile(page: Page, name: string, mimeType: string, bytes: Buffer): Promise<void> {
-  const dataTransfer = await fileTransfer(page, name, mimeType, bytes);
-  const zone = page.getByRole('region', { name: 'Media, drop images here' });
-  await zone.dispatchEvent('dragover', { dataTransfer });
-  await zone.dispatchEvent('drop', { dataTransfer });
+/** Drops `file` on `target`, as a drag from the desktop does. */
+async function dropFile(target: Locator, name: string, mimeType: string, bytes: Buffer): Promise<void> {
+  const dataTransfer = await fileTransfer(target.page(), name, mimeType, bytes);
+  await target.dispatchEvent('dragover', { dataTransfer });
+  await target.dispatchEvent('drop', { dataTransfer });
 }
 
 const images = (page: Page) => page.getByRole('list', { name: 'Images' }).getByRole('listitem');
@@ -102,8 +101,16 @@ describe('media', () => {
     await page.getByRole('button', { name: 'Dismiss problem' }).click();
   });
 
-  test('imports an image dropped on the view', async () => {
-    await dropFile(page, 'dropped.png', 'image/png', await png(400, 300));
+  test('imports an image dropped on the app in another view, and shows it in Media', async () => {
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    // Not the script's editor, which takes a dropped file's text: anywhere else in the view.
+    await dropFile(
+      page.getByRole('button', { name: 'New script' }),
+      'dropped.png',
+      'image/png',
+      await png(400, 300),
+    );
+    await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Imported dropped.png' }).waitFor();
     await expect.poll(() => images(page).count()).toBe(2);
   });
