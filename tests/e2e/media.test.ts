@@ -101,7 +101,7 @@ describe('media', () => {
     await page.getByRole('button', { name: 'Dismiss problem' }).click();
   });
 
-  test('imports an image dropped on the app in another view, and shows it in Media', async () => {
+  test('imports an image dropped on the app in another view into Media, and refuses a pasted non-image', async () => {
     await page.getByRole('tab', { name: 'Scripts' }).click();
     // Not the script's editor, which takes a dropped file's text: anywhere else in the view.
     await dropFile(
@@ -113,6 +113,25 @@ describe('media', () => {
     await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Imported dropped.png' }).waitFor();
     await expect.poll(() => images(page).count()).toBe(2);
+
+    // A paste outside a text field goes the same way; this one is text under an image's name.
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await page.getByRole('button', { name: 'New script' }).evaluate((target) => {
+      const clipboardData = new DataTransfer();
+      clipboardData.items.add(new File(['a shopping list'], 'renamed.gif', { type: 'image/gif' }));
+      target.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true, composed: true }),
+      );
+    });
+    await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({
+        hasText: 'Not imported: renamed.gif is not an image Pymark can use (JPEG, PNG, GIF or WebP)',
+      })
+      .waitFor();
+    expect(await images(page).count()).toBe(2);
+    await page.getByRole('button', { name: 'Dismiss problem' }).click();
   });
 
   test('edits alt text, searches and filters by month', async () => {
