@@ -60,6 +60,10 @@ export interface RecordLister {
   getAll(): Promise<unknown[]>;
 }
 
+export interface RecordWriter {
+  put(value: unknown): Promise<unknown>;
+}
+
 /**
  * Slugs held by items and the trash, invalid records included: the unique index would reject a
  * duplicate anyway, and a trashed item keeps its slug reserved for its restore.
@@ -155,6 +159,24 @@ export abstract class IdbTrashStore<T extends { id: string }, Change> {
     });
     // As a delete, so other tabs showing the trash list it again.
     this.announce(this.config.deleteChange(id));
+  }
+
+  /**
+   * Puts a trashed copy of each live item in `ids` into the trash, for a folder sync that deleted
+   * them; the caller removes the live records when its unique indexes allow. Ids the app does not
+   * hold are passed over.
+   */
+  protected async copyToTrash(
+    items: RecordReader,
+    trash: RecordWriter,
+    ids: readonly string[],
+  ): Promise<void> {
+    const deletedAt = now();
+    for (const id of ids) {
+      const stored = await items.get(id);
+      if (stored === undefined) continue;
+      await trash.put({ ...parseRecord(this.config.schema, this.config.live, id, stored), deletedAt });
+    }
   }
 
   /** The trashed item as it comes back: renamed when another item took its name meanwhile. */
@@ -281,12 +303,7 @@ export abstract class IdbCollection<T extends SlugItem, Change> extends IdbTrash
     await inWriteTransaction(this.db, [live, trash], async (tx) => {
       const items = tx.objectStore(live);
       const trashStore = tx.objectStore(trash);
-      const deletedAt = now();
-      for (const id of changes.trash) {
-        const stored = await items.get(id);
-        if (stored === undefined) continue;
-        await trashStore.put({ ...parseRecord(schema, live, id, stored), deletedAt });
-      }
+      await this.copyToTrash(items, trashStore, changes.trash);
       // Every record that changes is deleted before any is written back, so the unique slug index
       // never sees two of them holding the same slug mid-way.
       for (const id of [...changes.trash, ...puts.map((item) => item.id)]) await items.delete(id);

@@ -203,13 +203,8 @@ class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements I
       const items = tx.objectStore('media');
       const trash = tx.objectStore('mediaTrash');
       const blobs = tx.objectStore('mediaBlobs');
-      const deletedAt = now();
-      for (const id of changes.trash) {
-        const stored = await items.get(id);
-        if (stored === undefined) continue;
-        await trash.put({ ...parseRecord(mediaSchema, 'media', id, stored), deletedAt });
-        await items.delete(id);
-      }
+      await this.copyToTrash(items, trash, changes.trash);
+      for (const id of changes.trash) await items.delete(id);
       for (const { media, bytes } of puts) {
         if (bytes !== undefined) {
           await blobs.put({

@@ -32,6 +32,14 @@ export interface MediaLibraryDeps {
 /** The media view's state: the grid, its filters, the selected item's editor, imports and the trash. */
 export class MediaLibrary extends StateHolder<MediaState> {
   private unsubscribe: (() => void) | undefined;
+  /**
+   * Each item's thumbnail making, once a session: started when the list first holds the item, so
+   * items that came without thumbnails (a synced folder, a reference import, a lost cache entry)
+   * get them too. They are made one item at a time, so a large library never holds many images in
+   * memory at once.
+   */
+  readonly #thumbnailsMade = new Map<string, Promise<void>>();
+  #thumbnailQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: MediaLibraryDeps) {
     super({
@@ -126,12 +134,7 @@ export class MediaLibrary extends StateHolder<MediaState> {
       ...(last ? { selectedId: last.id } : {}),
     });
     await this.reload();
-    for (const item of imported) {
-      await this.attempt(`make thumbnails of ${item.fileName}`, async () => {
-        await ensureThumbnails(this.deps.store, item, this.deps.makeThumbnail);
-        await this.refreshPreview(item);
-      });
-    }
+    await Promise.all(imported.map((item) => this.makeThumbnails(item)));
     return imported;
   }
 
@@ -187,13 +190,13 @@ export class MediaLibrary extends StateHolder<MediaState> {
     await this.attempt('list the media', async () => {
       const [items, trash] = await Promise.all([this.deps.store.list(), this.deps.store.listTrash()]);
       const previews = new Map(this.state.previews);
+      const firstSeen = items.filter((item) => !previews.has(item.id));
       for (const [id, url] of previews) {
         if (items.some((item) => item.id === id)) continue;
         URL.revokeObjectURL(url);
         previews.delete(id);
       }
-      for (const item of items) {
-        if (previews.has(item.id)) continue;
+      for (const item of firstSeen) {
         const blob =
           (await this.deps.store.thumbnail(item.id, 'small')) ?? (await this.deps.store.blob(item.id));
         if (blob) previews.set(item.id, URL.createObjectURL(blob));
@@ -202,7 +205,24 @@ export class MediaLibrary extends StateHolder<MediaState> {
         ? this.state.selectedId
         : null;
       this.set({ items, trash, previews, selectedId });
+      for (const item of firstSeen) void this.makeThumbnails(item);
     });
+  }
+
+  /** Makes the item's missing thumbnails, after those of the items queued before it; once a session. */
+  private makeThumbnails(item: Media): Promise<void> {
+    let made = this.#thumbnailsMade.get(item.id);
+    if (!made) {
+      made = this.#thumbnailQueue.then(() =>
+        this.attempt(`make thumbnails of ${item.fileName}`, async () => {
+          await ensureThumbnails(this.deps.store, item, this.deps.makeThumbnail);
+          await this.refreshPreview(item);
+        }),
+      );
+      this.#thumbnailQueue = made;
+      this.#thumbnailsMade.set(item.id, made);
+    }
+    return made;
   }
 
   private async refreshPreview(item: Media): Promise<void> {

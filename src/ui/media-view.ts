@@ -23,8 +23,9 @@ function monthLabel(month: string): string {
 
 /**
  * The media view: a grid of the project's images with search and a month filter, an import button
- * and drop zone, and an editor for the selected image's title, alt text and caption. Every change
- * is sent as one `media-intent` event; its owner (MediaLibrary, through the app) acts on it.
+ * and drop zone (the app takes files dropped anywhere on it), and an editor for the selected image's
+ * title, alt text and caption. Every change is sent as one `media-intent` event; its owner
+ * (MediaLibrary, through the app) acts on it.
  */
 @customElement('pymark-media-view')
 export class MediaView extends LitElement {
@@ -150,12 +151,7 @@ export class MediaView extends LitElement {
         ${state?.notice ? html`<span class="notice" role="status">${state.notice}</span>` : nothing}
       </div>
       <div class="body">
-        <section
-          class="drop"
-          aria-label="Media, drop images here"
-          @dragover=${this.onDragOver}
-          @drop=${this.onDrop}
-        >
+        <section class="drop" aria-label="Media, drop images here">
           ${
             this.visible.length === 0
               ? html`<p class="notice">${state?.items.length ? 'No image matches.' : 'No images yet: import some, drop them here or paste one.'}</p>`
@@ -217,18 +213,6 @@ export class MediaView extends LitElement {
     const input = event.target as HTMLInputElement;
     this.emit({ type: 'import', files: [...(input.files ?? [])] });
     input.value = '';
-  };
-
-  private readonly onDragOver = (event: DragEvent): void => {
-    if (!event.dataTransfer?.types.includes('Files')) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-  };
-
-  private readonly onDrop = (event: DragEvent): void => {
-    event.preventDefault();
-    const files = [...(event.dataTransfer?.files ?? [])];
-    if (files.length > 0) this.emit({ type: 'import', files });
   };
 
   private emit(intent: MediaIntent): void {

@@ -282,12 +282,16 @@ export class PymarkApp extends LitElement {
     super.connectedCallback();
     this.addEventListener('keydown', this.onShortcut);
     this.addEventListener('paste', this.onPaste);
+    this.addEventListener('dragover', this.onFileDragOver);
+    this.addEventListener('drop', this.onFileDrop);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('keydown', this.onShortcut);
     this.removeEventListener('paste', this.onPaste);
+    this.removeEventListener('dragover', this.onFileDragOver);
+    this.removeEventListener('drop', this.onFileDrop);
     for (const unsubscribe of this.unsubscribers.values()) unsubscribe();
     this.unsubscribers.clear();
   }
@@ -768,11 +772,31 @@ export class PymarkApp extends LitElement {
   /** A pasted image goes into the media library, wherever the app has focus outside a text field. */
   private readonly onPaste = (event: ClipboardEvent): void => {
     const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.type.startsWith('image/'));
+    this.importIntoMedia(event, files);
+  };
+
+  /** Files dragged over the app may be dropped: left to the browser, a drop would open the file in its place. */
+  private readonly onFileDragOver = (event: DragEvent): void => {
+    if (!event.dataTransfer?.types.includes('Files') || !this.media) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  };
+
+  /**
+   * Files dropped anywhere on the app go into the media library, which refuses, saying why, those that
+   * are not images. A drop something inside took already (the post's Markdown, a code editor) stays theirs.
+   */
+  private readonly onFileDrop = (event: DragEvent): void => {
+    if (event.defaultPrevented) return;
+    this.importIntoMedia(event, [...(event.dataTransfer?.files ?? [])]);
+  };
+
+  private importIntoMedia(event: Event, files: File[]): void {
     if (files.length === 0 || !this.media) return;
     event.preventDefault();
     this.tab = 'media';
     void this.media.importFiles(files);
-  };
+  }
 
   /** Saves the post that arrived from outside and opens it in the posts view. */
   private async saveIncoming(): Promise<void> {

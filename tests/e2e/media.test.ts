@@ -1,4 +1,4 @@
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AppPage, newAppPage, replaceEditorText, useBuiltApp } from './harness';
@@ -29,12 +29,11 @@ function fileTransfer(page: Page, name: string, mimeType: string, bytes: Buffer)
   );
 }
 
-/** Drops `file` on the media view's drop zone, as a drag from the desktop does. */
-async function dropFile(page: Page, name: string, mimeType: string, bytes: Buffer): Promise<void> {
-  const dataTransfer = await fileTransfer(page, name, mimeType, bytes);
-  const zone = page.getByRole('region', { name: 'Media, drop images here' });
-  await zone.dispatchEvent('dragover', { dataTransfer });
-  await zone.dispatchEvent('drop', { dataTransfer });
+/** Drops `file` on `target`, as a drag from the desktop does. */
+async function dropFile(target: Locator, name: string, mimeType: string, bytes: Buffer): Promise<void> {
+  const dataTransfer = await fileTransfer(target.page(), name, mimeType, bytes);
+  await target.dispatchEvent('dragover', { dataTransfer });
+  await target.dispatchEvent('drop', { dataTransfer });
 }
 
 const images = (page: Page) => page.getByRole('list', { name: 'Images' }).getByRole('listitem');
@@ -102,10 +101,37 @@ describe('media', () => {
     await page.getByRole('button', { name: 'Dismiss problem' }).click();
   });
 
-  test('imports an image dropped on the view', async () => {
-    await dropFile(page, 'dropped.png', 'image/png', await png(400, 300));
+  test('imports an image dropped on the app in another view into Media, and refuses a pasted non-image', async () => {
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    // Not the script's editor, which takes a dropped file's text: anywhere else in the view.
+    await dropFile(
+      page.getByRole('button', { name: 'New script' }),
+      'dropped.png',
+      'image/png',
+      await png(400, 300),
+    );
+    await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Imported dropped.png' }).waitFor();
     await expect.poll(() => images(page).count()).toBe(2);
+
+    // A paste outside a text field goes the same way; this one is text under an image's name.
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await page.getByRole('button', { name: 'New script' }).evaluate((target) => {
+      const clipboardData = new DataTransfer();
+      clipboardData.items.add(new File(['a shopping list'], 'renamed.gif', { type: 'image/gif' }));
+      target.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true, composed: true }),
+      );
+    });
+    await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({
+        hasText: 'Not imported: renamed.gif is not an image Pymark can use (JPEG, PNG, GIF or WebP)',
+      })
+      .waitFor();
+    expect(await images(page).count()).toBe(2);
+    await page.getByRole('button', { name: 'Dismiss problem' }).click();
   });
 
   test('edits alt text, searches and filters by month', async () => {
