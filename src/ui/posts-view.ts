@@ -31,11 +31,10 @@ function imageFiles(data: DataTransfer | null): File[] {
 
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
 
-/** Splits "a, b ,, c" into ["a", "b", "c"]. */
 /**
- * A comma-separated field as a list. The fields commit on every keystroke, like the Markdown, so a
- * reload right after typing keeps them; a value that parses to the list already shown is left alone
- * by Lit, so a trailing ", " stays while the next entry is typed.
+ * A comma-separated field as a list: "a, b ,, c" is ["a", "b", "c"]. The fields commit on every
+ * keystroke, like the Markdown, so a reload right after typing keeps them; a value that parses to
+ * the list already shown is left alone by Lit, so a trailing ", " stays while the next entry is typed.
  */
 function parseList(text: string): string[] {
   return text

@@ -57,6 +57,13 @@ A cloud of the tags of your published posts:
 
 [[tag_cloud]]
 
+A grid of the images inserted into this post, and the project's images by month. Until you add some
+in Media, the preview lists a warning for each that says how:
+
+[[gallery columns=3]]
+
+[[photo_archive]]
+
 ## Next
 
 Press **Help** for the guide, or **Ctrl/Cmd+K** to search. The sample utility **Reading time** (in

@@ -36,11 +36,41 @@ export class ScriptView extends LitElement {
         min-height: 0;
         height: 100%;
       }
+      .head {
+        display: grid;
+        gap: 0.3rem;
+      }
+      /*
+       * The controls wrap below the name only as a whole and only when even a short name leaves no
+       * room for them; a long name or the unsaved-changes mark shortens the name instead, so the
+       * editor does not jump as the author types.
+       */
       .toolbar {
         display: flex;
         align-items: center;
         gap: 0.5rem;
         flex-wrap: wrap;
+      }
+      .identity {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex: 1 1 12rem;
+        min-width: 0;
+      }
+      .controls {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+        margin-left: auto;
+      }
+      h2,
+      .macro-call {
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
       h2 {
         font-size: 1rem;
@@ -50,6 +80,9 @@ export class ScriptView extends LitElement {
       .notice {
         font-size: 0.8rem;
         color: var(--warning-text);
+      }
+      .identity .notice {
+        flex: none;
       }
       .macro-call {
         font-size: 0.8rem;
@@ -77,44 +110,47 @@ export class ScriptView extends LitElement {
       return html`<p class="placeholder">Create a script with “New script” to get started.</p>`;
     }
     return html`
-      <div class="toolbar">
-        <h2>${script.title}</h2>
-        ${script.kind === 'macro' ? this.renderMacroCall(script) : nothing}
-        ${view.dirty ? html`<span class="notice">Unsaved changes</span>` : nothing}
-        ${view.savedWithError ? html`<span class="notice" role="status">${view.savedWithError}</span>` : nothing}
-        ${
-          view.changedElsewhere
-            ? html`<span class="notice" role="alert">
-              The saved version changed outside the editor; your edits are kept.
-              <button @click=${() => this.intent({ type: 'take-saved-version' })}>Load saved version</button>
-              <button @click=${() => this.intent({ type: 'keep-edits' })}>Keep my edits</button>
-            </span>`
-            : nothing
-        }
-        <span class="spacer"></span>
-        <label class="field"
-          >Kind
-          <select
-            @change=${(event: Event) =>
-              this.intent({ type: 'kind', kind: (event.target as HTMLSelectElement).value as ScriptKind })}
-          >
-            ${scriptKinds.map((kind) => html`<option value=${kind} .selected=${kind === script.kind}>${kind}</option>`)}
-          </select>
-        </label>
-        ${this.renderEntrypointPicker(script, view)}
-        ${this.renderEnabled(script)}
-        <button @click=${() => this.intent({ type: 'save' })} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">
-          Save
-        </button>
-        <button
-          class="primary"
-          @click=${() => this.run(script)}
-          ?disabled=${view.runningId !== null}
-          title=${script.kind === 'transform' ? 'Try on a sample shared page (Ctrl/Cmd+Enter)' : 'Run (Ctrl/Cmd+Enter)'}
-        >
-          Run
-        </button>
-        <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${view.runningId === null}>Stop</button>
+      <div class="head">
+        <div class="toolbar">
+          <div class="identity">
+            <h2 title=${script.title}>${script.title}</h2>
+            ${
+              script.kind === 'macro' && isMacroName(script.slug)
+                ? html`<code class="macro-call" title="How a post calls this macro">[[${script.slug}]]</code>`
+                : nothing
+            }
+            ${view.dirty ? html`<span class="notice">Unsaved changes</span>` : nothing}
+          </div>
+          <div class="controls">
+            <label class="field"
+              >Kind
+              <select
+                @change=${(event: Event) =>
+                  this.intent({
+                    type: 'kind',
+                    kind: (event.target as HTMLSelectElement).value as ScriptKind,
+                  })}
+              >
+                ${scriptKinds.map((kind) => html`<option value=${kind} .selected=${kind === script.kind}>${kind}</option>`)}
+              </select>
+            </label>
+            ${this.renderEntrypointPicker(script, view)}
+            ${this.renderEnabled(script)}
+            <button @click=${() => this.intent({ type: 'save' })} ?disabled=${!view.dirty} title="Save (Ctrl/Cmd+S)">
+              Save
+            </button>
+            <button
+              class="primary"
+              @click=${() => this.run(script)}
+              ?disabled=${view.runningId !== null}
+              title=${script.kind === 'transform' ? 'Try on a sample shared page (Ctrl/Cmd+Enter)' : 'Run (Ctrl/Cmd+Enter)'}
+            >
+              Run
+            </button>
+            <button @click=${() => this.intent({ type: 'stop' })} ?disabled=${view.runningId === null}>Stop</button>
+          </div>
+        </div>
+        ${this.renderNotices(script, view)}
       </div>
       <pymark-code-editor
         .value=${view.code}
@@ -151,13 +187,25 @@ export class ScriptView extends LitElement {
     else this.intent({ type: 'run' });
   }
 
-  /** How a post calls this macro, or why no post can. */
-  private renderMacroCall(script: Script) {
-    if (!isMacroName(script.slug))
-      return html`<span class="notice" role="note"
-        >Posts cannot call this macro: [[${script.slug}]] reads as text. Rename it to include a letter.</span
-      >`;
-    return html`<code class="macro-call" title="How a post calls this macro">[[${script.slug}]]</code>`;
+  /** What needs the author's attention, each a row of its own under the toolbar, never cut short. */
+  private renderNotices(script: Script, view: WorkspaceState) {
+    return html`${
+      script.kind === 'macro' && !isMacroName(script.slug)
+        ? html`<span class="notice" role="note"
+            >Posts cannot call this macro: [[${script.slug}]] reads as text. Rename it to include a letter.</span
+          >`
+        : nothing
+    }
+    ${view.savedWithError ? html`<span class="notice" role="status">${view.savedWithError}</span>` : nothing}
+    ${
+      view.changedElsewhere
+        ? html`<span class="notice" role="alert">
+            The saved version changed outside the editor; your edits are kept.
+            <button @click=${() => this.intent({ type: 'take-saved-version' })}>Load saved version</button>
+            <button @click=${() => this.intent({ type: 'keep-edits' })}>Keep my edits</button>
+          </span>`
+        : nothing
+    }`;
   }
 
   /**

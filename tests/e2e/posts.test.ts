@@ -126,6 +126,8 @@ describe('posts with a live preview', () => {
     await expect(preview.locator('text=about to fail').count()).resolves.toBe(0);
     const errorMarks = await page.locator('pymark-posts-view .cm-lintRange-error').allTextContents();
     expect(errorMarks.join('')).toBe('[[broken]]');
+    const warningMarks = await page.locator('pymark-posts-view .cm-lintRange-warning').allTextContents();
+    expect(warningMarks.join('')).not.toContain('[[broken]]');
   });
 
   test('hostile macro HTML is neutralised', async () => {
@@ -181,6 +183,18 @@ describe('posts with a live preview', () => {
     const offer = page
       .getByRole('alert')
       .filter({ hasText: '1 post calls [[shout]], which is now [[yell]].' });
+    await offer.waitFor();
+    // In a row of its own above the view: it hides none of the editor or the output.
+    const offerBox = (await offer.boundingBox())!;
+    expect(offerBox.y + offerBox.height).toBeLessThanOrEqual((await page.locator('main').boundingBox())!.y);
+    // The offer goes with the macro it names: gone with it, back when its delete is undone.
+    await page.getByRole('button', { name: 'Delete yell' }).click();
+    await offer.waitFor({ state: 'detached' });
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Deleted “yell”.' })
+      .getByRole('button', { name: 'Undo' })
+      .click();
     await offer.waitFor();
     await offer.getByRole('button', { name: 'Update it' }).click();
     await offer.waitFor({ state: 'hidden' });

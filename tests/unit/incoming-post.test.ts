@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readIncomingPost, withoutIncomingParams } from '../../src/core/incoming-post';
+import { incomingTextLimit, readIncomingPost, withoutIncomingParams } from '../../src/core/incoming-post';
 import { parseMacroDocument } from '../../src/core/markdown-macros';
 import { checkTransformResult, draftFromIncoming } from '../../src/core/transform-abi';
 import { bookmarkletCode } from '../../src/ui/bookmarklet';
@@ -94,7 +94,8 @@ describe('an incoming post in the page address', () => {
 });
 
 describe('the bookmarklet', () => {
-  it('opens the app with the page title, address and selection', () => {
+  /** Runs the bookmarklet on a page with this title, address and selection; the address it opens. */
+  function runBookmarklet(page: { title: string; href: string; selection: string }): URL {
     const code = bookmarkletCode('https://app.example/pymark/?share_title=old#x');
     expect(code.startsWith('javascript:')).toBe(true);
     const opened: string[] = [];
@@ -105,11 +106,19 @@ describe('the bookmarklet', () => {
       'window',
       code.slice('javascript:'.length),
     );
-    run({ title: 'T & U' }, { href: 'https://news.example/a?b=1' }, () => 'picked text', {
+    run({ title: page.title }, { href: page.href }, () => page.selection, {
       open: (url: string) => opened.push(url),
     });
     expect(opened).toHaveLength(1);
-    const url = new URL(opened[0]!);
+    return new URL(opened[0]!);
+  }
+
+  it('opens the app with the page title, address and selection', () => {
+    const url = runBookmarklet({
+      title: 'T & U',
+      href: 'https://news.example/a?b=1',
+      selection: 'picked text',
+    });
     expect(url.origin + url.pathname).toBe('https://app.example/pymark/');
     expect(readIncomingPost(url.search)).toEqual({
       kind: 'incoming',
@@ -120,6 +129,16 @@ describe('the bookmarklet', () => {
         url: 'https://news.example/a?b=1',
       },
     });
+  });
+
+  it('sends as much of a long selection as the app takes', () => {
+    const url = runBookmarklet({
+      title: 'Long',
+      href: 'https://news.example/long',
+      selection: 'x'.repeat(incomingTextLimit * 2),
+    });
+    const read = readIncomingPost(url.search);
+    expect(read.kind === 'incoming' && read.incoming.text.length).toBe(incomingTextLimit);
   });
 });
 
