@@ -307,7 +307,7 @@ describe("the app page's Content-Security-Policy", () => {
     );
 
   test('comes with the page, refuses injected and blob: scripts, and Python, the preview and Stop still work', async () => {
-    app = await newAppPage(suite.browser, 'about:blank');
+    app = await newAppPage(suite.browser, 'about:blank', { storedSnapshot: false });
     const page = app.page;
     const response = await page.goto(suite.server.url);
     const policy = directives(response?.headers()['content-security-policy'] ?? '');
