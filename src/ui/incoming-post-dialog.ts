@@ -43,6 +43,7 @@ export class IncomingPostDialog extends LitElement {
         overflow-wrap: anywhere;
         white-space: pre-line;
       }
+      /* Each pre scrolls past 14rem, so it takes focus: a keyboard can scroll it (axe: scrollable-region-focusable). */
       pre {
         white-space: pre-wrap;
         overflow-wrap: anywhere;
@@ -152,7 +153,7 @@ export class IncomingPostDialog extends LitElement {
     if (transform.kind !== 'done') return nothing;
     const { outcome } = transform;
     return html`${outcome.ok ? nothing : this.renderFailure(outcome)}
-    ${outcome.printed ? html`<details><summary>What it printed</summary><pre>${outcome.printed}</pre></details>` : nothing}`;
+    ${outcome.printed ? html`<details><summary>What it printed</summary><pre tabindex="0">${outcome.printed}</pre></details>` : nothing}`;
   }
 
   private renderFailure(outcome: Extract<TransformOutcome, { ok: false }>) {
@@ -162,7 +163,7 @@ export class IncomingPostDialog extends LitElement {
       outcome.kind === 'exception' || outcome.kind === 'invalid-result' || outcome.kind === 'timeout';
     return html`<div class="failure" role="alert">
       <strong>${where}</strong>: ${withoutFileName(outcome.message, outcome.script)}
-      ${outcome.traceback ? html`<details><summary>Traceback</summary><pre>${outcome.traceback}</pre></details>` : nothing}
+      ${outcome.traceback ? html`<details><summary>Traceback</summary><pre tabindex="0">${outcome.traceback}</pre></details>` : nothing}
       <p class="hint">
         ${fixable ? 'Fix the script (Later keeps this post waiting) and try again, or choose' : 'Choose another transform, or'}
         “No transform” to keep the post as it came.
@@ -195,7 +196,7 @@ export class IncomingPostDialog extends LitElement {
       <dl>
         ${post.categories.length > 0 ? html`<dt>Categories</dt><dd>${post.categories.join(', ')}</dd>` : nothing}
       </dl>
-      <pre aria-label="Body">${post.body}</pre>`;
+      <pre aria-label="Body" tabindex="0">${post.body}</pre>`;
   }
 
   /** Escape would close the dialog with the post neither saved nor dropped: only the buttons decide. */

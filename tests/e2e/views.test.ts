@@ -321,6 +321,9 @@ describe('every view on a phone and on a desktop', () => {
     // Saving waits for the transform, which waits for Python to start in the reloaded page.
     const save = dialog.getByRole('button', { name: 'Save as draft' });
     await expect.poll(() => save.isEnabled(), { timeout: 90_000 }).toBe(true);
+    // The transform's post is on show now, its long body in a scrolling box that a keyboard must reach.
+    expect(await overflowingElements(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     // The title and the tags are the author's to change before the post is saved.
     await dialog.getByRole('textbox', { name: 'Title' }).fill('Shared from a phone');
     const tags = dialog.getByRole('textbox', { name: 'Tags' });
