@@ -1,5 +1,5 @@
 import type { Browser, Frame, Page } from 'playwright-core';
-import { newAppPage, pythonStatus, replaceEditorText } from '../tests/e2e/harness';
+import { firstVisit, newAppPage, pythonStatus, replaceEditorText } from '../tests/e2e/harness';
 
 /*
  * The figures measured through the built app itself (dist/), as a user meets them: a keystroke in
@@ -82,7 +82,7 @@ export async function keystrokeSamples(
   rounds: number,
   perRound: number,
 ): Promise<KeystrokeSamples & { pageErrors: string[] }> {
-  const app = await newAppPage(browser, url);
+  const app = await newAppPage(browser, url, firstVisit);
   const { page } = app;
   try {
     await whenPythonReady(page);
@@ -165,7 +165,7 @@ async function readyAfterNavigation(page: Page): Promise<{ ms: number; source: s
 export async function visitSamples(browser: Browser, url: string, visits: number): Promise<VisitSample[]> {
   const samples: VisitSample[] = [];
   for (let visit = 0; visit < visits; visit++) {
-    const app = await newAppPage(browser, url);
+    const app = await newAppPage(browser, url, firstVisit);
     try {
       const first = await readyAfterNavigation(app.page);
       await snapshotStored(app.page);

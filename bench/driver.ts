@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { build } from 'vite';
-import { launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
+import { firstVisit, launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
 import { type KeystrokeSamples, keystrokeSamples, type VisitSample, visitSamples } from './app-bench';
 import type { BenchApi, BootSample, PostsSample, RecoverySample } from './page/api';
 import {
@@ -64,7 +64,7 @@ export async function runBench(): Promise<void> {
     const keystrokes = await timed('keystrokeSamples', () =>
       keystrokeSamples(browser, appServer.url, counts.keystrokeRounds, counts.keystrokesPerRound),
     );
-    const app = await newAppPage(browser, server.url);
+    const app = await newAppPage(browser, server.url, firstVisit);
     const { page } = app;
     await page.waitForFunction(() => 'bench' in window);
     /** Calls `window.bench[name](...args)` in the page; every argument is a count. */

@@ -4,7 +4,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Post } from '../src/core/post';
 import { serializePostFile } from '../src/core/post-file';
-import { launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
+import { firstVisit, launchBrowser, newAppPage, repoRoot, startPreviewServer } from '../tests/e2e/harness';
 import { withSection } from './report';
 import { percentile } from './stats';
 
@@ -150,7 +150,7 @@ function longTracedTasks(trace: Buffer): { wallMs: number; cpuMs: number }[] {
 async function appBuild(posts: Post[]): Promise<{ baseline: number[]; first: TypedRun; again: AppRun }> {
   const server = await startPreviewServer();
   const browser = await launchBrowser();
-  const app = await newAppPage(browser, server.url);
+  const app = await newAppPage(browser, server.url, firstVisit);
   const { page } = app;
   // A shared machine under load: every wait is for a condition, none is a limit on the figures.
   page.setDefaultTimeout(600_000);

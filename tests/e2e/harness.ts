@@ -127,6 +127,12 @@ export interface AppContextOptions {
 }
 
 /**
+ * A context as on the very first visit: no stored snapshot. The benches use it, since they run outside
+ * vitest (which provides the seed) and time first and repeat visits themselves.
+ */
+export const firstVisit: AppContextOptions = { storedSnapshot: false };
+
+/**
  * A fresh context (fresh storage, caches and service workers) for the app at `url`: its storage is
  * empty but for the stored Python snapshot, unless `storedSnapshot` is false.
  */
