@@ -1,6 +1,4 @@
 /// <reference lib="webworker" />
-// First: before any schema is made (see zod-jitless.ts).
-import '../core/zod-jitless';
 import { createHtmlSanitizer, type HtmlSanitizer } from './sanitize-html';
 import { type SanitizeAnswer, sanitizeRequestSchema } from './sanitizer-protocol';
 
