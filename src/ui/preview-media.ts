@@ -1,6 +1,12 @@
 import type { AbiMedia } from '../core/abi';
 import type { MediaStore } from '../storage/media-store';
 
+/** An item's inlined bytes, and whether they are its thumbnail's (or, until there is one, the image's). */
+interface Inlined {
+  dataUrl: string | undefined;
+  fromThumbnail: boolean;
+}
+
 /**
  * Shows the project's images in the preview. The preview frame has an opaque origin and no service
  * worker, so it cannot fetch the app's store: each `<img>` whose src is an image's site path
@@ -8,13 +14,13 @@ import type { MediaStore } from '../storage/media-store';
  * of its medium thumbnail when there is one. Data URLs are kept per item until the media change.
  */
 export class PreviewMedia {
-  readonly #dataUrls = new Map<string, Promise<string | undefined>>();
+  readonly #inlined = new Map<string, Promise<Inlined>>();
 
   constructor(
     private readonly store: Pick<MediaStore, 'blob' | 'thumbnail' | 'subscribe'>,
     private readonly media: () => readonly AbiMedia[],
   ) {
-    store.subscribe(() => this.#dataUrls.clear());
+    store.subscribe(() => this.#inlined.clear());
   }
 
   async inline(html: string): Promise<string> {
@@ -37,16 +43,27 @@ export class PreviewMedia {
     return changed ? template.innerHTML : html;
   }
 
-  private dataUrl(item: AbiMedia): Promise<string | undefined> {
-    let cached = this.#dataUrls.get(item.id);
-    if (!cached) {
-      cached = (async () => {
-        const blob = (await this.store.thumbnail(item.id, 'medium')) ?? (await this.store.blob(item.id));
-        return blob ? readAsDataUrl(blob) : undefined;
-      })();
-      this.#dataUrls.set(item.id, cached);
+  private async dataUrl(item: AbiMedia): Promise<string | undefined> {
+    const cached = this.#inlined.get(item.id);
+    if (cached) {
+      const known = await cached;
+      // An import's thumbnails are made after it, usually after the first preview showed the image,
+      // and storing them announces no change: until one is there, each preview looks again, so the
+      // full-size copy is not sent to the frame for good.
+      if (known.fromThumbnail || (await this.store.thumbnail(item.id, 'medium')) === undefined) {
+        return known.dataUrl;
+      }
     }
-    return cached;
+    const inlined = (async (): Promise<Inlined> => {
+      const thumbnail = await this.store.thumbnail(item.id, 'medium');
+      const blob = thumbnail ?? (await this.store.blob(item.id));
+      return {
+        dataUrl: blob ? await readAsDataUrl(blob) : undefined,
+        fromThumbnail: thumbnail !== undefined,
+      };
+    })();
+    this.#inlined.set(item.id, inlined);
+    return (await inlined).dataUrl;
   }
 }
 
