@@ -251,6 +251,7 @@ export class CodeEditor extends LitElement {
             )
           : [],
         this.labelCompartment.of(this.labelAttribute()),
+        EditorView.domEventHandlers({ drop: (event) => this.passOnImages(event) }),
         EditorView.updateListener.of((update) => {
           // Where an image from the media view goes: kept by the app, as this editor is rebuilt per view.
           if (update.selectionSet) {
@@ -304,6 +305,18 @@ export class CodeEditor extends LitElement {
   private openScript(scriptId: string): void {
     const detail = { scriptId, line: null };
     this.dispatchEvent(new CustomEvent('open-script', { detail, bubbles: true, composed: true }));
+  }
+
+  /**
+   * CodeMirror inserts a dropped file's text, and takes an image's bytes without a word: images go on
+   * to the app as `image-drop` (File[]), which imports them into Media. A post's Markdown takes the
+   * images dropped on it before this.
+   */
+  private passOnImages(event: DragEvent): boolean {
+    const images = [...(event.dataTransfer?.files ?? [])].filter((file) => file.type.startsWith('image/'));
+    if (images.length === 0) return false;
+    this.dispatchEvent(new CustomEvent('image-drop', { detail: images, bubbles: true, composed: true }));
+    return true;
   }
 
   private emit(type: 'save-request' | 'run-request'): boolean {

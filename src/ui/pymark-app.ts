@@ -284,6 +284,7 @@ export class PymarkApp extends LitElement {
     this.addEventListener('paste', this.onPaste);
     this.addEventListener('dragover', this.onFileDragOver);
     this.addEventListener('drop', this.onFileDrop);
+    this.addEventListener('image-drop', this.onEditorImageDrop);
   }
 
   override disconnectedCallback(): void {
@@ -292,6 +293,7 @@ export class PymarkApp extends LitElement {
     this.removeEventListener('paste', this.onPaste);
     this.removeEventListener('dragover', this.onFileDragOver);
     this.removeEventListener('drop', this.onFileDrop);
+    this.removeEventListener('image-drop', this.onEditorImageDrop);
     for (const unsubscribe of this.unsubscribers.values()) unsubscribe();
     this.unsubscribers.clear();
   }
@@ -789,6 +791,11 @@ export class PymarkApp extends LitElement {
   private readonly onFileDrop = (event: DragEvent): void => {
     if (event.defaultPrevented) return;
     this.importIntoMedia(event, [...(event.dataTransfer?.files ?? [])]);
+  };
+
+  /** Images dropped on a script's code editor, which takes only text (code-editor.ts). */
+  private readonly onEditorImageDrop = (event: Event): void => {
+    this.importIntoMedia(event, (event as CustomEvent<File[]>).detail);
   };
 
   private importIntoMedia(event: Event, files: File[]): void {

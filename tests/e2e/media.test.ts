@@ -103,16 +103,16 @@ describe('media', () => {
 
   test('imports an image dropped on the app in another view into Media, and refuses a pasted non-image', async () => {
     await page.getByRole('tab', { name: 'Scripts' }).click();
-    // Not the script's editor, which takes a dropped file's text: anywhere else in the view.
-    await dropFile(
-      page.getByRole('button', { name: 'New script' }),
-      'dropped.png',
-      'image/png',
-      await png(400, 300),
-    );
+    await page.getByRole('button', { name: 'New script' }).click();
+    const code = page.locator('.cm-content');
+    const script = await code.textContent();
+    // The script's editor takes a dropped file's text, but not an image's bytes: those go to Media.
+    await dropFile(code, 'dropped.png', 'image/png', await png(400, 300));
     await page.getByRole('tab', { name: 'Media', selected: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Imported dropped.png' }).waitFor();
     await expect.poll(() => images(page).count()).toBe(2);
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    expect(await code.textContent()).toBe(script);
 
     // A paste outside a text field goes the same way; this one is text under an image's name.
     await page.getByRole('tab', { name: 'Scripts' }).click();
