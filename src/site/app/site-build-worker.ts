@@ -99,8 +99,8 @@ class RelayedRuntime implements SiteRuntime {
  * Macro calls per relayed batch. The page's thread handles each batch in one task, twice (the request
  * on its way to Python, the answer on its way back): cloning it, checking its contexts and results.
  * The engine's 500 made those tasks 15-21 ms of CPU (a 1,000-post build, bench/RESULTS.md), which a
- * loaded machine stretched past the 50 ms a keystroke may wait; 200 keeps them under 10 ms, for a few
- * more batches, each costing Python an interpreter reset or two (about 8 ms each).
+ * loaded machine stretched past the 50 ms a keystroke may wait; with 200 the largest was 12-16 ms at a
+ * load of 15-20, for a few more batches, each costing Python an interpreter reset or two (8 ms each).
  */
 const relayedBatchSize = 200;
 
