@@ -140,6 +140,8 @@ export class CodeEditor extends LitElement {
   private macros: MacroInfo[] = [];
 
   private view?: EditorView;
+  /** The language the editor's state was made for. */
+  private stateLanguage?: EditorLanguage;
   /** The next scroll event is the editor following the preview, not the author scrolling. */
   private followingPreview = false;
   /** The accessible name follows renames without rebuilding the editor. */
@@ -189,8 +191,11 @@ export class CodeEditor extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     const view = this.view;
     if (!view) return;
+    // Not on the first update: `firstUpdated` has just made the state from these values, and making
+    // it again cost a tab switch to the editor a second EditorState (a third of its main-thread task).
     const replaced =
-      changed.has('language') || (changed.has('value') && view.state.doc.toString() !== this.value);
+      this.language !== this.stateLanguage ||
+      (changed.has('value') && view.state.doc.toString() !== this.value);
     if (replaced) {
       // A different script (or a reload from storage): replace the document and its undo history.
       view.setState(this.createState(this.value));
@@ -236,6 +241,7 @@ export class CodeEditor extends LitElement {
   }
 
   private createState(doc: string): EditorState {
+    this.stateLanguage = this.language;
     return EditorState.create({
       doc,
       extensions: [

@@ -45,7 +45,7 @@ import { storePreview } from './preview-cache';
  * macro, Stop, the render lane in shared memory), and a second caller on its port would bypass all
  * of it; the relay uses only the public interface, which stays put while the client's insides change.
  * Its cost is small: the engine batches macros across posts (a 1,000-post build is a few batches of
- * 500), so the page handles a few messages per build, never one per post.
+ * 200, `relayedBatchSize`), so the page handles a few messages per build, never one per post.
  */
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -95,10 +95,19 @@ class RelayedRuntime implements SiteRuntime {
   }
 }
 
+/**
+ * Macro calls per relayed batch. The page's thread handles each batch in one task, twice (the request
+ * on its way to Python, the answer on its way back): cloning it, checking its contexts and results.
+ * The engine's 500 made those tasks 15-21 ms of CPU (a 1,000-post build, bench/RESULTS.md), which a
+ * loaded machine stretched past the 50 ms a keystroke may wait; with 200 the largest was 12-16 ms at a
+ * load of 15-20, for a few more batches, each costing Python an interpreter reset or two (8 ms each).
+ */
+const relayedBatchSize = 200;
+
 const runtime = new RelayedRuntime();
 // One builder for the worker's life: its memo makes the next build re-run only the macros that changed.
 // Thumbnails are made with the browser's codecs, here in the worker, as the CLI makes them with sharp.
-const builder = new SiteBuilder(runtime, { thumbnails: makeCanvasThumbnail });
+const builder = new SiteBuilder(runtime, { thumbnails: makeCanvasThumbnail, batchSize: relayedBatchSize });
 
 const storage = (async () => {
   const [posts, scripts, media, db] = await Promise.all([
