@@ -32,17 +32,26 @@ export class PageWorkers implements PageRendering {
   /** `workerUrl`: the bundled page-worker.mjs, beside this module in dist-node/. */
   constructor(private readonly workerUrl = new URL('./page-worker.mjs', import.meta.url)) {}
 
+  prepare(pages: number): void {
+    if (pages >= pagesWorthThreads) this.#start();
+  }
+
   async renderPages(setup: PageSetup, pages: readonly PageRequest[]): Promise<PageOutcome[]> {
     if (pages.length < pagesWorthThreads) return renderPagesInPlace.renderPages(setup, pages);
-    if (this.#workers.length === 0)
-      this.#workers = Array.from({ length: availableParallelism() }, () => new Worker(this.workerUrl));
-    const count = this.#workers.length;
+    const workers = this.#start();
+    const count = workers.length;
     const shares = await Promise.all(
-      this.#workers.map((worker, share) =>
+      workers.map((worker, share) =>
         ask(worker, { setup, pages: pages.filter((_, index) => index % count === share) }),
       ),
     );
     return pages.map((_, index) => shares[index % count]![Math.floor(index / count)]!);
+  }
+
+  #start(): Worker[] {
+    if (this.#workers.length === 0)
+      this.#workers = Array.from({ length: availableParallelism() }, () => new Worker(this.workerUrl));
+    return this.#workers;
   }
 
   /** Ends the threads. */

@@ -346,13 +346,10 @@ export class SiteBuilder {
     });
     // With nothing remembered, every call of a post rendered again runs: Python may start now, beside
     // the Markdown, rather than once the first batch is gathered.
-    if (this.batcher.memo.size === 0)
-      this.runtime.prepare?.(
-        likelyMacroCalls(
-          project.scripts,
-          plans.flatMap(({ post, reusable }) => (reusable ? [] : [post])),
-        ),
-      );
+    const fresh = plans.flatMap(({ post, reusable }) => (reusable ? [] : [post]));
+    if (this.batcher.memo.size === 0) this.runtime.prepare?.(likelyMacroCalls(project.scripts, fresh));
+    // Each post rendered again is a page to render again, and a place in lists.
+    this.#pageRendering.prepare?.(fresh.length);
     const renderOne = async ({ post, input, reusable: before }: (typeof plans)[number]) => {
       let result: RenderedPost;
       if (before) {

@@ -30,6 +30,8 @@ export type PageOutcome = { html: string } | { problem: BuildProblem };
 export interface PageRendering {
   /** Each page's outcome, in the order of `pages`. */
   renderPages(setup: PageSetup, pages: readonly PageRequest[]): Promise<PageOutcome[]>;
+  /** The build will render at least about `pages` pages: threads may start now, while Python runs. */
+  prepare?(pages: number): void;
 }
 
 export const renderPagesInPlace: PageRendering = {
