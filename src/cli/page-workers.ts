@@ -27,7 +27,7 @@ const pagesWorthThreads = 200;
  * on a loaded one alike. Each thread gets every n-th page, so post pages and list pages mix alike.
  */
 export class PageWorkers implements PageRendering {
-  #workers: Worker[] = [];
+  #threads: PageThread[] = [];
 
   /** `workerUrl`: the bundled page-worker.mjs, beside this module in dist-node/. */
   constructor(private readonly workerUrl = new URL('./page-worker.mjs', import.meta.url)) {}
@@ -38,42 +38,63 @@ export class PageWorkers implements PageRendering {
 
   async renderPages(setup: PageSetup, pages: readonly PageRequest[]): Promise<PageOutcome[]> {
     if (pages.length < pagesWorthThreads) return renderPagesInPlace.renderPages(setup, pages);
-    const workers = this.#start();
-    const count = workers.length;
-    const shares = await Promise.all(
-      workers.map((worker, share) =>
-        ask(worker, { setup, pages: pages.filter((_, index) => index % count === share) }),
-      ),
-    );
-    return pages.map((_, index) => shares[index % count]![Math.floor(index / count)]!);
+    const threads = this.#start();
+    const count = threads.length;
+    try {
+      const shares = await Promise.all(
+        threads.map((thread, share) =>
+          ask(thread, { setup, pages: pages.filter((_, index) => index % count === share) }),
+        ),
+      );
+      return pages.map((_, index) => shares[index % count]![Math.floor(index / count)]!);
+    } catch (error) {
+      // A thread that failed may have left the others mid-answer: the next build starts afresh.
+      await this.dispose();
+      throw error;
+    }
   }
 
-  #start(): Worker[] {
-    if (this.#workers.length === 0)
-      this.#workers = Array.from({ length: availableParallelism() }, () => new Worker(this.workerUrl));
-    return this.#workers;
+  #start(): PageThread[] {
+    if (this.#threads.length === 0)
+      this.#threads = Array.from({ length: availableParallelism() }, () => startThread(this.workerUrl));
+    return this.#threads;
   }
 
   /** Ends the threads. */
   async dispose(): Promise<void> {
-    const workers = this.#workers;
-    this.#workers = [];
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    const threads = this.#threads;
+    this.#threads = [];
+    await Promise.all(threads.map(({ worker }) => worker.terminate()));
   }
 }
 
-function ask(worker: Worker, request: PageWorkerRequest): Promise<PageWorkerResponse> {
+/** A page worker, and why it stopped if it did: listened to from its start, so a failed start is no crash. */
+interface PageThread {
+  worker: Worker;
+  failure?: Error;
+  /** Rejects the request in flight. */
+  fail?: (error: Error) => void;
+}
+
+function startThread(workerUrl: URL): PageThread {
+  const thread: PageThread = { worker: new Worker(workerUrl) };
+  const stop = (error: Error) => {
+    thread.failure ??= error;
+    thread.fail?.(thread.failure);
+  };
+  thread.worker.on('error', stop);
+  thread.worker.on('exit', (code) => stop(new Error(`a page worker thread ended (exit code ${code})`)));
+  return thread;
+}
+
+function ask(thread: PageThread, request: PageWorkerRequest): Promise<PageWorkerResponse> {
   return new Promise((resolve, reject) => {
-    const fail = (error: unknown) => {
-      worker.off('message', answer);
-      reject(error instanceof Error ? error : new Error(`a page worker stopped: ${String(error)}`));
-    };
-    const answer = (response: PageWorkerResponse) => {
-      worker.off('error', fail);
+    if (thread.failure) return reject(thread.failure);
+    thread.fail = reject;
+    thread.worker.once('message', (response: PageWorkerResponse) => {
+      thread.fail = undefined;
       resolve(response);
-    };
-    worker.once('message', answer);
-    worker.once('error', fail);
-    worker.postMessage(request);
+    });
+    thread.worker.postMessage(request);
   });
 }

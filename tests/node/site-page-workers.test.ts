@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -78,4 +79,13 @@ test('a template error in a worker thread is located as in place', async () => {
   expect(threaded[1]).toMatchObject({
     problem: { file: 'templates/post.liquid', line: 2, message: expect.stringContaining('no_such_filter') },
   });
+});
+
+test('a page worker that cannot start fails the pages with its error, not the process', async () => {
+  const broken = new PageWorkers(pathToFileURL(join(tmpdir(), 'no-such-folder', 'page-worker.mjs')));
+  // Started ahead, as a build does while Python runs: its failure waits for the pages.
+  broken.prepare(300);
+  const setup: PageSetup = { templates: new Map(), settings, stylesheets: [] };
+  await expect(broken.renderPages(setup, pages())).rejects.toThrow(/page-worker\.mjs|Cannot find module/);
+  await broken.dispose();
 });
