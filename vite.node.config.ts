@@ -22,6 +22,8 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         'python-worker': 'src/runtime/node/python-worker.ts',
+        // Liquid over a full build's pages, beside the command's main thread (cli/page-workers.ts).
+        'page-worker': 'src/cli/page-worker.ts',
         // `pymark build` (bin/pymark.mjs loads it).
         pymark: 'src/cli/cli.ts',
       },

@@ -5,7 +5,13 @@ import type { RenderItem, RenderOutcome } from '../runtime/types';
 import type { SiteRuntime } from '../site/build-site';
 import type { SnapshotFile } from './snapshot-file';
 
-/** Macro calls worth one more worker: below this, booting another Pyodide costs more than it saves. */
+/**
+ * Macro calls worth one more worker: below this, booting another Pyodide costs more than it saves.
+ * The pool leaves one core to the main thread, which renders the posts while Python boots and every
+ * page after: each worker's restore costs CPU on its own thread and more compiling Python's
+ * WebAssembly on V8's, so on 2 cores a second worker only fought the main thread for them (the
+ * bench's 1,000 posts at load 18: 20-26 s wall with one worker, 27-32 s with two, alternated).
+ */
 const callsPerWorker = 400;
 /**
  * Macro calls per worker round trip. Each round trip resets Python's modules between scripts (a few
@@ -61,7 +67,7 @@ export class LazyNodeRuntime implements SiteRuntime {
   }
 
   async #start(calls: number): Promise<NodeRuntime> {
-    this.workers = Math.max(1, Math.min(availableParallelism(), Math.ceil(calls / callsPerWorker)));
+    this.workers = Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(calls / callsPerWorker)));
     // Loaded here: a rebuild that runs no macro does not even load the runtime's modules.
     const { createNodeRuntime } = await import('../runtime/node/node-runtime');
     const runtime = createNodeRuntime({

@@ -9,6 +9,7 @@ import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
 import { BuildManifestFile } from './build-manifest-file';
 import { LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
+import { PageWorkers } from './page-workers';
 import { type BuildReport, countWrites, formatSummary } from './report';
 import { sharpThumbnail } from './sharp-thumbnails';
 import { defaultCacheDirectory, SnapshotFile } from './snapshot-file';
@@ -48,19 +49,21 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   }
   const cacheDirectory = defaultCacheDirectory();
   const runtime = new LazyNodeRuntime(new SnapshotFile(cacheDirectory));
+  const pages = new PageWorkers();
   // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
   const builder = new SiteBuilder(runtime, {
     memo: await loadBuildCache(args.project),
     batchSize: 100_000,
     thumbnails: sharpThumbnail,
     manifest: new BuildManifestFile(cacheDirectory, args.out),
+    pages,
   });
   try {
     const first = await buildOnce(args, builder, runtime, io);
     if (!args.watch) return first.exitCode;
     return await watchProject(args, builder, runtime, io);
   } finally {
-    await runtime.dispose();
+    await Promise.all([runtime.dispose(), pages.dispose()]);
   }
 }
 

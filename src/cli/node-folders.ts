@@ -43,6 +43,12 @@ export class NodeProjectSource implements ProjectSource {
 
 /** The output folder on disk. */
 export class NodeSiteTarget implements SiteTarget {
+  /**
+   * Folders made (or found) so far: a site's 1,500 files are in a few hundred folders, and each
+   * `mkdir` is a round trip to the thread pool.
+   */
+  readonly #folders = new Map<string, Promise<unknown>>();
+
   constructor(private readonly root: string) {}
 
   async read(path: string): Promise<Uint8Array | undefined> {
@@ -65,9 +71,16 @@ export class NodeSiteTarget implements SiteTarget {
 
   async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
     const target = join(this.root, path);
-    await fs.mkdir(dirname(target), { recursive: true });
+    const folder = dirname(target);
+    let made = this.#folders.get(folder);
+    if (!made) {
+      made = fs.mkdir(folder, { recursive: true });
+      this.#folders.set(folder, made);
+      made.catch(() => this.#folders.delete(folder));
+    }
+    await made;
     // A rename within one folder replaces the file in one step: a reader, or a crash, sees old or new.
-    const temporary = join(dirname(target), `.${crypto.randomUUID()}.pymark-tmp`);
+    const temporary = join(folder, `.${crypto.randomUUID()}.pymark-tmp`);
     try {
       await fs.writeFile(temporary, bytes);
       await fs.rename(temporary, target);
@@ -78,6 +91,7 @@ export class NodeSiteTarget implements SiteTarget {
   }
 
   async remove(path: string): Promise<void> {
+    this.#folders.clear();
     await fs.rm(join(this.root, path), { force: true });
     // Folders the site no longer uses go too (a tag's pages, a month's archive), up to the root.
     let dir = dirname(path);

@@ -92,19 +92,40 @@ export type HtmlSanitizer = (html: string) => string;
 export function createHtmlSanitizer(embeds: EmbedAllowlist = defaultEmbeds): HtmlSanitizer {
   const embeddable = (src: string) =>
     embeds.some((prefix) => src.startsWith(prefix) && embedTail.test(src.slice(prefix.length)));
+  // The parser only reads its context element, so one serves every pass.
+  const context = divContext();
   const pass = (html: string) => {
-    const fragment = parseFragment(divContext(), html, { scriptingEnabled: false });
+    const fragment = parseFragment(context, html, { scriptingEnabled: false });
     filterChildren(fragment, NS.HTML, embeddable);
     return serialize(fragment);
   };
-  return (html) => {
+  const sanitize = (html: string) => {
     const once = pass(html);
+    // `pass` is a function of its input alone: HTML it gives back unchanged is settled.
+    if (once === html) return once;
     const twice = pass(once);
     if (twice === once) return once;
     const thrice = pass(twice);
     return thrice === twice ? twice : '';
   };
+  // The same HTML comes again when a call alike in many posts (a tag cloud) returned it to each of
+  // them: remembered by content, the most recent few hundred pieces of a modest size.
+  const known = new Map<string, string>();
+  return (html) => {
+    if (html.length > rememberedLength) return sanitize(html);
+    let safe = known.get(html);
+    if (safe === undefined) {
+      safe = sanitize(html);
+      if (known.size >= rememberedPieces) known.delete(known.keys().next().value!);
+      known.set(html, safe);
+    }
+    return safe;
+  };
 }
+
+/** What a sanitizer remembers: at most this many pieces of at most this many characters (10 MB). */
+const rememberedPieces = 500;
+const rememberedLength = 20_000;
 
 function divContext(): Element {
   const [div] = parseFragment('<div></div>').childNodes;

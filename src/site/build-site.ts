@@ -1,4 +1,3 @@
-import { type FilterImplOptions, Liquid, LiquidError } from 'liquidjs';
 import type { AbiMedia, MacroEnv, SiteSnapshot } from '../core/abi';
 import { contentKey, sha256Hex } from '../core/content-key';
 import { withMacroAliases } from '../core/macro-aliases';
@@ -28,6 +27,13 @@ import { atomFeed, type FeedPost, rssFeed, sitemap } from './feeds';
 import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batcher';
 import { publishMediaLinks } from './media-links';
 import { MediaPublisher } from './media-publisher';
+import {
+  PageRenderer,
+  type PageRendering,
+  type PageRequest,
+  type PageSetup,
+  renderPagesInPlace,
+} from './page-renderer';
 import { type BuildProblem, likelyMacroCalls, type SiteProject, type SourcePost } from './project';
 import { type SiteLocation, SiteUrls } from './site-urls';
 import { defaultTheme } from './theme';
@@ -123,6 +129,7 @@ export class SiteBuilder {
   #manifest: BuildManifest | undefined;
   /** The last successful build's pages, by path: what a page whose inputs did not change is again. */
   #pages = new Map<string, Uint8Array>();
+  readonly #pageRendering: PageRendering;
 
   constructor(
     private readonly runtime: SiteRuntime,
@@ -132,11 +139,14 @@ export class SiteBuilder {
       thumbnails?: ThumbnailMaker;
       /** Where the build manifest is kept between runs; without one it lives as long as the builder. */
       manifest?: BuildManifestStore;
+      /** Renders the pages with Liquid; in place unless given (the command line uses worker threads). */
+      pages?: PageRendering;
     } = {},
   ) {
     this.batcher = new MacroBatcher(runtime, options);
     this.#media = new MediaPublisher(options.thumbnails);
     this.#manifestStore = options.manifest;
+    this.#pageRendering = options.pages ?? renderPagesInPlace;
   }
 
   /** Saves the last successful build's manifest to the store: after its files were written. */
@@ -193,7 +203,7 @@ export class SiteBuilder {
       stylesheets.push(location.url);
     }
 
-    const pages = new PageRenderer(project, urls, stylesheets);
+    const setup: PageSetup = { templates: project.templates, settings, stylesheets };
     const posts = published.map((source, index) => postView(source.post, rendered[index]!, urls));
     const jobs = pageJobs(published, posts, settings, urls);
 
@@ -206,17 +216,31 @@ export class SiteBuilder {
       if (record.view === '') record.view = contentKey(JSON.stringify(post));
       postHashes.set(post, record.view);
     });
-    const themeKey = contentKey(pages.key);
-    const templateProblems: BuildProblem[] = [];
+    const themeKey = contentKey(new PageRenderer(setup).key);
     const renderedPages = new Map<string, Uint8Array>();
-    let done = 0;
-    for (const job of jobs) {
-      const path = job.location.file;
-      const key = contentKey(
+    const keys = jobs.map((job) =>
+      contentKey(
         `${themeKey}\0${JSON.stringify([job.template, job.location, job.scope], (_, value) => postHashes.get(value) ?? value)}`,
+      ),
+    );
+    const reusable = jobs.map((job, index) => {
+      const before = previous.pages.get(job.location.file);
+      return before?.key === keys[index] ? before : undefined;
+    });
+    const toRender: PageRequest[] = jobs.filter((job, index) => {
+      const same = reusable[index];
+      return !(
+        same &&
+        (this.#pages.has(job.location.file) || options.published?.get(job.location.file) === same.hash)
       );
-      const before = previous.pages.get(path);
-      const same = before?.key === key ? before : undefined;
+    });
+    stats.pagesRendered = toRender.length;
+    const outcomes = await this.#pageRendering.renderPages(setup, toRender);
+    const templateProblems: BuildProblem[] = [];
+    let rendering = 0;
+    jobs.forEach((job, index) => {
+      const path = job.location.file;
+      const same = reusable[index];
       const known = same && this.#pages.get(path);
       if (same && known) {
         files.set(path, known);
@@ -226,19 +250,20 @@ export class SiteBuilder {
         kept.set(path, same.hash);
         next.pages.set(path, same);
       } else {
-        const html = pages.render(job.template, job.location, job.scope, templateProblems);
-        stats.pagesRendered += 1;
-        if (html !== undefined) {
-          const bytes = encoder.encode(html);
+        const outcome = outcomes[rendering++]!;
+        if ('problem' in outcome) {
+          templateProblems.push(outcome.problem);
+        } else {
+          const bytes = encoder.encode(outcome.html);
           files.set(path, bytes);
           renderedPages.set(path, bytes);
-          next.pages.set(path, { key, hash: contentKey(html) });
+          next.pages.set(path, { key: keys[index]!, hash: contentKey(outcome.html) });
         }
       }
-      done += 1;
+      const done = index + 1;
       if (done % 50 === 0 || done === jobs.length)
         options.onProgress?.({ phase: 'pages', done, total: jobs.length });
-    }
+    });
     if (templateProblems.length > 0) return { ok: false, problems: templateProblems, warnings, stats };
 
     const feedPosts: FeedPost[] = published.slice(0, feedPostCount).map((source, index) => ({
@@ -321,13 +346,10 @@ export class SiteBuilder {
     });
     // With nothing remembered, every call of a post rendered again runs: Python may start now, beside
     // the Markdown, rather than once the first batch is gathered.
-    if (this.batcher.memo.size === 0)
-      this.runtime.prepare?.(
-        likelyMacroCalls(
-          project.scripts,
-          plans.flatMap(({ post, reusable }) => (reusable ? [] : [post])),
-        ),
-      );
+    const fresh = plans.flatMap(({ post, reusable }) => (reusable ? [] : [post]));
+    if (this.batcher.memo.size === 0) this.runtime.prepare?.(likelyMacroCalls(project.scripts, fresh));
+    // Each post rendered again is a page to render again, and a place in lists.
+    this.#pageRendering.prepare?.(fresh.length);
     const renderOne = async ({ post, input, reusable: before }: (typeof plans)[number]) => {
       let result: RenderedPost;
       if (before) {
@@ -454,12 +476,8 @@ export class SiteBuilder {
   }
 }
 
-/** A page to render: its place, its template and what the template sees of it. */
-interface PageJob {
-  location: SiteLocation;
-  template: string;
-  scope: Record<string, unknown>;
-  /** For the sitemap. */
+/** A page of the site, and when it last changed for the sitemap. */
+interface PageJob extends PageRequest {
   updated?: string;
 }
 
@@ -677,108 +695,4 @@ function sameCall(
     JSON.stringify(call.params) === JSON.stringify(context.params) &&
     JSON.stringify(call.args) === JSON.stringify(context.args)
   );
-}
-
-/**
- * Liquid's `date` makes a new `Intl.DateTimeFormat` for every month or weekday name it prints, about
- * 0.2 ms each: a third of a 1,000-post build, where every post's date is printed on seven pages. The
- * same arguments always give the same text (the engine's locale and time zone are fixed), so each
- * distinct call runs once per build.
- */
-function memoizeDateFilter(liquid: Liquid): void {
-  const builtin = liquid.filters.date;
-  if (typeof builtin !== 'function') return;
-  const known = new Map<string, unknown>();
-  liquid.registerFilter(
-    'date',
-    function (this: ThisParameterType<FilterHandler>, value: unknown, ...args: unknown[]) {
-      const all = [value, ...args];
-      if (!all.every((arg) => typeof arg === 'string' || typeof arg === 'number' || arg === undefined))
-        return builtin.call(this, value, ...args);
-      const key = JSON.stringify(all);
-      if (!known.has(key)) known.set(key, builtin.call(this, value, ...args));
-      return known.get(key);
-    },
-  );
-}
-
-type FilterHandler = Extract<FilterImplOptions, (...args: never[]) => unknown>;
-
-/** Liquid over the theme's templates with the project's own in front, by name. */
-class PageRenderer {
-  readonly #liquid: Liquid;
-  readonly #site: Record<string, unknown>;
-  /** Which file each template name came from, for error messages. */
-  readonly #origin = new Map<string, string>();
-  /** Everything every page is rendered with beside its own scope: the templates and the site's fields. */
-  readonly key: string;
-
-  constructor(project: SiteProject, urls: SiteUrls, stylesheets: string[]) {
-    const templates: Record<string, string> = {};
-    for (const [name, text] of defaultTheme.templates) {
-      templates[name] = text;
-      this.#origin.set(name, `the default theme's ${name}`);
-    }
-    for (const [name, text] of project.templates) {
-      templates[name] = text;
-      this.#origin.set(name, `templates/${name}`);
-    }
-    this.#liquid = new Liquid({
-      templates,
-      extname: '.liquid',
-      cache: true,
-      // Titles and tags are text: escaped unless a template says `| raw` (as the post content is).
-      outputEscape: 'escape',
-      // Dates print the same wherever the site is built.
-      timezoneOffset: 0,
-      strictFilters: true,
-    });
-    memoizeDateFilter(this.#liquid);
-    const { settings } = project;
-    this.#site = {
-      title: settings.title,
-      description: settings.description,
-      author: settings.author,
-      language: settings.language,
-      base_url: settings.base_url,
-      home_url: urls.home(1).url,
-      rss_url: urls.rss().url,
-      atom_url: urls.atom().url,
-      stylesheets,
-    };
-    this.key = JSON.stringify([templates, this.#site]);
-  }
-
-  /** Synchronous: no filter or tag here waits on anything, and a thousand pages skip a thousand promises. */
-  render(
-    template: string,
-    location: SiteLocation,
-    scope: Record<string, unknown>,
-    problems: BuildProblem[],
-  ): string | undefined {
-    const page = { ...(scope.page as object), url: location.url, absolute_url: location.absolute };
-    try {
-      return this.#liquid.renderFileSync(template, { ...scope, site: this.#site, page });
-    } catch (error) {
-      problems.push(this.#locate(error, template, location));
-      return undefined;
-    }
-  }
-
-  #locate(error: unknown, template: string, location: SiteLocation): BuildProblem {
-    if (error instanceof LiquidError) {
-      const file = error.token?.file;
-      const name = file ? file.replace(/^.*?([^/]+(?:\/[^/]+)?\.liquid)$/, '$1') : `${template}.liquid`;
-      const [line, column] = error.token?.getPosition() ?? [];
-      const origin = this.#origin.get(name) ?? this.#origin.get(`${template}.liquid`) ?? `${template}.liquid`;
-      const message = (error.originalError?.message ?? error.message).replace(/, line:\d+, col:\d+$/, '');
-      return {
-        file: origin.startsWith('templates/') ? origin : `templates/${name}`,
-        ...(line === undefined ? {} : { line }),
-        ...(column === undefined ? {} : { column }),
-        message: `${origin.startsWith('templates/') ? '' : `(${origin}) `}${message}, rendering ${location.file}`,
-      };
-    }
-    return { file: `templates/${template}.liquid`, message: `${String(error)}, rendering ${location.file}` };
-  }
 }
