@@ -69,7 +69,7 @@ _modules = sys.modules
 
 # A class's own attribute dict, read through type's descriptor: a metaclass cannot stand in for it.
 _class_dict = type.__dict__["__dict__"].__get__
-_values = methodcaller("values")  # dict.values for a dict, MappingProxyType.values for a class's
+_values = methodcaller("values")  # a class's attributes are a mappingproxy, the saved ones a dict
 
 
 class _Contents:
@@ -78,22 +78,32 @@ class _Contents:
     `same_as` compares by identity, with C functions only (map, chain, operator.is_, len, a dict's
     own iterators): no code a script wrote runs while reset() looks, and no audit event is raised
     (id() would raise one per object). The recorded objects are held here, so a match is the same
-    objects, not look-alikes.
+    objects, not look-alikes. `values` is how to get a mapping's values: dict.values for dicts.
+
+    Names of classes' attributes are compared with list ==, ten times as fast: type.__setattr__
+    stores every name as an exact str (a str subclass is copied), so when all the recorded names are
+    exact str too, == compares strings in C and runs no script's __eq__.
     """
 
-    __slots__ = ("lengths", "keys", "values")
+    __slots__ = ("lengths", "keys", "values", "get_values", "exact_str_keys")
 
-    def __init__(self, mappings):
+    def __init__(self, mappings, values, class_attributes=False):
         self.lengths = list(map(len, mappings))
         self.keys = list(chain.from_iterable(mappings))
-        self.values = list(chain.from_iterable(map(_values, mappings)))
+        self.get_values = values
+        self.values = list(chain.from_iterable(map(values, mappings)))
+        self.exact_str_keys = class_attributes and set(map(type, self.keys)) <= {str}
 
     def same_as(self, mappings) -> bool:
-        return (
-            list(map(len, mappings)) == self.lengths
-            and all(map(is_, chain.from_iterable(mappings), self.keys))
-            and all(map(is_, chain.from_iterable(map(_values, mappings)), self.values))
-        )
+        if list(map(len, mappings)) != self.lengths:
+            return False
+        keys = chain.from_iterable(mappings)
+        if self.exact_str_keys:
+            if list(keys) != self.keys:
+                return False
+        elif not all(map(is_, keys, self.keys)):
+            return False
+        return all(map(is_, chain.from_iterable(map(self.get_values, mappings)), self.values))
 
 
 def _same_items(container, saved) -> bool:
@@ -166,16 +176,16 @@ class _Baseline:
         self.environment = _Environment()
         self.files, self.directories = _files()
         self.lines = list(linecache.cache)
-        self.module_contents = _Contents([self.modules])
+        self.module_contents = _Contents([self.modules], dict.values)
         # Views of the classes' own attribute dicts, made once: they follow every change.
         self.class_attributes = list(map(_class_dict, (cls for cls, _ in self.classes)))
-        self.class_contents = _Contents([saved for _, saved in self.classes])
+        self.class_contents = _Contents([saved for _, saved in self.classes], _values, class_attributes=True)
         self.remember_bindings()
 
     def remember_bindings(self):
         """Records the contents of the saved namespaces (again, after one of them was rebound)."""
         self.namespaces = [namespace for namespace, _ in self.bindings]
-        self.binding_contents = _Contents([saved for _, saved in self.bindings])
+        self.binding_contents = _Contents([saved for _, saved in self.bindings], dict.values)
 
     def remember_classes(self):
         """Records the classes' attributes as they stand, once each is put back.
@@ -183,7 +193,7 @@ class _Baseline:
         They are the saved ones then, but maybe in another order (an attribute deleted and set again
         goes last): the order the next check expects.
         """
-        self.class_contents = _Contents(self.class_attributes)
+        self.class_contents = _Contents(self.class_attributes, _values, class_attributes=True)
 
 
 class _Environment:
