@@ -108,6 +108,27 @@ describe('one script cannot change what another computes', () => {
     expect(html(after)).toBe('2 x (0.0, 1.0, 1)');
   }, 120_000);
 
+  it('an entry that only claims to equal the one it replaced is put back: reset compares identities', async () => {
+    const [, after] = await render(
+      macro(
+        'import sys\nclass Path(str):\n    __hash__ = str.__hash__\n    def __eq__(self, other):\n        return True\n' +
+          'sys.path[0] = Path(sys.path[0])',
+      ),
+      macro('import sys', 'type(sys.path[0]).__name__'),
+    );
+    expect(html(after)).toBe('str');
+  }, 120_000);
+
+  it("os.environ's own attributes are put back, so its decoder is not another script's", async () => {
+    const [tampering, after] = await render(
+      macro('import os\nos.environ.decodevalue = lambda value: "tampered"', 'os.environ["HOME"]'),
+      macro('import os', 'os.environ["HOME"]'),
+    );
+    expect(html(tampering)).toBe('tampered');
+    expect(html(after)).not.toBe('tampered');
+    expect(html(after)).toMatch(/^\//);
+  }, 120_000);
+
   it('an audit hook is refused, so it sees no later script', async () => {
     const hooking = macro(
       'import sys\nseen = []\ntry:\n    sys.addaudithook(lambda event, args: seen.append(str(args)[:200]))\nexcept Exception:\n    pass',

@@ -306,7 +306,9 @@ describe('macro engine (real Pyodide)', () => {
       { kind: 'ok', html: 'fine' },
     ]);
     expect(interrupted).toMatchObject({ message: 'KeyboardInterrupt', line: expect.any(Number) });
-    expect(interrupted?.line).toBeGreaterThanOrEqual(5);
+    // A line of the stuck macro: the call that asks for the interrupt (4) or the loop (5), as Pyodide
+    // looks at the interrupt buffer every so many checks, whose phase depends on what ran before.
+    expect(interrupted?.line).toBeGreaterThanOrEqual(4);
     expect(renderOne(fine)).toMatchObject({ kind: 'ok', html: 'fine' });
   });
 

@@ -15,6 +15,8 @@ import os
 import sys
 import types
 import warnings
+from itertools import chain
+from operator import is_, methodcaller
 from typing import Any
 
 # Pyodide's event loop; imported now, while it can still reach Pyodide's API (python-guard.ts takes
@@ -62,8 +64,75 @@ class IsolationBroken(RuntimeError):
     """A script changed the interpreter in a way reset() cannot undo; the worker must be replaced."""
 
 
+# The interpreter's own module table, whatever a script binds to sys.modules.
+_modules = sys.modules
+
+# A class's own attribute dict, read through type's descriptor: a metaclass cannot stand in for it.
+_class_dict = type.__dict__["__dict__"].__get__
+_values = methodcaller("values")  # a class's attributes are a mappingproxy, the saved ones a dict
+
+
+class _Contents:
+    """What some mappings hold, in order: each one's length, then its keys, then its values.
+
+    `same_as` compares by identity, with C functions only (map, chain, operator.is_, len, a dict's
+    own iterators): no code a script wrote runs while reset() looks, and no audit event is raised
+    (id() would raise one per object). The recorded objects are held here, so a match is the same
+    objects, not look-alikes. `values` is how to get a mapping's values: dict.values for dicts.
+
+    Names of classes' attributes are compared with list ==, ten times as fast: type.__setattr__
+    stores every name as an exact str (a str subclass is copied), so when all the recorded names are
+    exact str too, == compares strings in C and runs no script's __eq__.
+    """
+
+    __slots__ = ("lengths", "keys", "values", "get_values", "exact_str_keys")
+
+    def __init__(self, mappings, values, class_attributes=False):
+        self.lengths = list(map(len, mappings))
+        self.keys = list(chain.from_iterable(mappings))
+        self.get_values = values
+        self.values = list(chain.from_iterable(map(values, mappings)))
+        self.exact_str_keys = class_attributes and set(map(type, self.keys)) <= {str}
+
+    def same_as(self, mappings) -> bool:
+        if list(map(len, mappings)) != self.lengths:
+            return False
+        keys = chain.from_iterable(mappings)
+        if self.exact_str_keys:
+            if list(keys) != self.keys:
+                return False
+        elif not all(map(is_, keys, self.keys)):
+            return False
+        return all(map(is_, chain.from_iterable(map(self.get_values, mappings)), self.values))
+
+
+def _same_items(container, saved) -> bool:
+    """Whether a list holds the saved items, or a dict the saved keys and values, by identity (in C)."""
+    if len(container) != len(saved):
+        return False
+    if type(container) is list:
+        return all(map(is_, container, saved))
+    return all(map(is_, container, saved)) and all(map(is_, container.values(), saved.values()))
+
+
 class _Baseline:
-    __slots__ = ("modules", "bindings", "classes", "containers", "shared", "files", "directories", "lines")
+    __slots__ = (
+        "modules",
+        "module_contents",
+        "bindings",
+        "namespaces",
+        "binding_contents",
+        "classes",
+        "class_attributes",
+        "class_contents",
+        "containers",
+        "environment",
+        "shared",
+        "files",
+        "directories",
+        "lines",
+        "line_names",
+    )
 
     def __init__(self):
         self.modules: dict[str, types.ModuleType] = dict(sys.modules)
@@ -90,21 +159,66 @@ class _Baseline:
                     for member in attributes.values():
                         if isinstance(member, types.FunctionType):
                             self.shared.add(id(member))
-        # Mutable objects that the standard library reads from, put back by content.
-        self.containers: list[tuple[Any, Any]] = [
-            (container, _copy(container))
-            for container in (
-                sys.path,
-                sys.meta_path,
-                sys.path_hooks,
-                sys.path_importer_cache,
-                warnings.filters,
-                copyreg.dispatch_table,
-                os.environ,
-            )
-        ]
+        # os.environ's own attributes (its data, its encoders and decoders) are read by every script.
+        self.bindings.append((vars(os.environ), dict(vars(os.environ))))
+        # Mutable objects that the standard library reads from, put back by content; each compared by
+        # the identity of what it holds, against its saved copy.
+        self.containers: list[tuple[Any, Any]] = []
+        for container in (
+            sys.path,
+            sys.meta_path,
+            sys.path_hooks,
+            sys.path_importer_cache,
+            warnings.filters,
+            copyreg.dispatch_table,
+        ):
+            self.containers.append((container, _copy(container)))
+        self.environment = _Environment()
         self.files, self.directories = _files()
-        self.lines = set(linecache.cache)
+        self.lines = list(linecache.cache)
+        self.module_contents = _Contents([self.modules], dict.values)
+        # Views of the classes' own attribute dicts, made once: they follow every change.
+        self.class_attributes = list(map(_class_dict, (cls for cls, _ in self.classes)))
+        self.class_contents = _Contents([saved for _, saved in self.classes], _values, class_attributes=True)
+        self.remember_bindings()
+
+    def remember_bindings(self):
+        """Records the contents of the saved namespaces (again, after one of them was rebound)."""
+        self.namespaces = [namespace for namespace, _ in self.bindings]
+        self.binding_contents = _Contents([saved for _, saved in self.bindings], dict.values)
+
+    def remember_classes(self):
+        """Records the classes' attributes as they stand, once each is put back.
+
+        They are the saved ones then, but maybe in another order (an attribute deleted and set again
+        goes last): the order the next check expects.
+        """
+        self.class_contents = _Contents(self.class_attributes, _values, class_attributes=True)
+
+
+class _Environment:
+    """os.environ as every script should find it.
+
+    Compared by the identity of its encoded keys and values; once put back, os.environ holds newly
+    encoded ones, so the copy that is compared against is taken again.
+    """
+
+    __slots__ = ("saved", "data")
+
+    def __init__(self):
+        self.saved = dict(os.environ)
+        self.remember()
+
+    def remember(self):
+        self.data = dict(os.environ._data)  # pyright: ignore[reportAttributeAccessIssue]  (CPython's own)
+
+    def changed(self):
+        return not _same_items(os.environ._data, self.data)  # pyright: ignore[reportAttributeAccessIssue]
+
+    def put_back(self):
+        os.environ.clear()
+        os.environ.update(self.saved)
+        self.remember()
 
 
 def _copy(container):
@@ -169,6 +283,7 @@ def _rebind(namespace, name, value):
         if recorded is namespace:
             saved[name] = value
     namespace[name] = value
+    _baseline.remember_bindings()
 
 
 # The worker's own reset of its JavaScript globals and timers (python-guard.ts), when it has one.
@@ -210,32 +325,41 @@ def reset():
     sys.setprofile(None)
     _free_monitoring_tools()
     # A module imported during a call may have been changed there: the next import reloads it.
-    if sys.modules.keys() != baseline.modules.keys() or any(
-        sys.modules.get(name) is not module for name, module in baseline.modules.items()
-    ):
-        sys.modules.clear()
-        sys.modules.update(baseline.modules)
-    for namespace, saved in baseline.bindings:
-        if len(namespace) != len(saved) or any(namespace.get(name, namespace) is not value for name, value in saved.items()):
-            namespace.clear()
-            namespace.update(saved)
-    for cls, saved in baseline.classes:
-        attributes = vars(cls)
-        if len(attributes) != len(saved) or any(attributes.get(name, saved) is not value for name, value in saved.items()):
+    if not baseline.module_contents.same_as([_modules]):
+        _modules.clear()
+        _modules.update(baseline.modules)
+    # Each check below compares identities in C (`_Contents`); only what differs is put back.
+    if not baseline.binding_contents.same_as(baseline.namespaces):
+        for namespace, saved in baseline.bindings:
+            if not _same_items(namespace, saved):
+                namespace.clear()
+                namespace.update(saved)
+    if not baseline.class_contents.same_as(baseline.class_attributes):
+        for (cls, saved), attributes in zip(baseline.classes, baseline.class_attributes):
+            # A class's attribute names are exact str (type.__setattr__ makes them so): hashing them
+            # runs no script's code.
             for name in attributes.keys() - saved.keys():
                 delattr(cls, name)
             for name, value in saved.items():
                 if attributes.get(name, saved) is not value:
                     setattr(cls, name, value)
+        baseline.remember_classes()
     for container, saved in baseline.containers:
-        if container != saved:
+        if not _same_items(container, saved):
             if isinstance(container, list):
                 container[:] = saved
             else:
                 container.clear()
                 container.update(saved)
-    for name in set(linecache.cache) - baseline.lines:
-        del linecache.cache[name]
+    if baseline.environment.changed():
+        baseline.environment.put_back()
+    lines = linecache.cache
+    if len(lines) != len(baseline.lines) or not all(map(is_, lines, baseline.lines)):
+        # Kept by identity, so no key a script put there is hashed.
+        recorded = set(map(id, baseline.lines))
+        kept = [(name, entry) for name, entry in lines.items() if id(name) in recorded]
+        lines.clear()
+        lines.update(kept)
     sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
     _restore_files(baseline.files, baseline.directories)
 

@@ -40,6 +40,23 @@ def copier(data):
     return deep
 
 
+def recording_copier(post, nested_too):
+    """A function that returns a fresh RecordingPost of `post` per call, planned once per post.
+
+    The RecordingPost is itself the copy (one C-level dict copy); with `nested_too` its lists and
+    dicts are copied as well, so that no call's changes reach another's post.
+    """
+    nested = [(key, copier(value)) for key, value in post.items() if type(value) in _CONTAINERS] if nested_too else []
+
+    def fresh():
+        recording = RecordingPost(post)
+        for key, copy in nested:
+            recording[key] = copy()
+        return recording
+
+    return fresh
+
+
 class RecordingPost(dict):
     """The post a macro gets, as a dict that notes which of its keys the macro read.
 

@@ -17,7 +17,7 @@ from typing import cast
 
 from _pymark_errors import describe
 from _pymark_isolation import reset
-from _pymark_macro_context import RecordingPost, copier, native
+from _pymark_macro_context import copier, native, recording_copier
 from _pymark_reference import adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
 from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
@@ -144,14 +144,13 @@ def render_batch(batch_json):
         site.hide_drafts = True
         # Once per distinct post, not per call: a site lookup each (reference_compat.py).
         posts = [add_reference_post_keys(post) for post in batch["posts"]]
-        if len(batch["calls"]) > 1:
-            # Planned once per distinct env and post; each call still gets its own copy to change.
-            env_copies = [copier(env) for env in batch["envs"]]
-            post_copies = [copier(post) for post in posts]
-        else:
-            # One call (a live preview's): json.loads' own objects are fresh, and no other macro sees them.
-            env_copies = [_itself(env) for env in batch["envs"]]
-            post_copies = [_itself(post) for post in posts]
+        # Planned once per distinct env and post; each call still gets its own copy to change. One
+        # call (a live preview's) needs none: json.loads' own objects are fresh, and no other macro sees them.
+        many = len(batch["calls"]) > 1
+        env_copies = [copier(env) if many else _itself(env) for env in batch["envs"]]
+        post_copies = [recording_copier(post, many) for post in posts]
+        # A call's reads as the page wants them, by the post keys it read: most calls of a batch read alike.
+        reads_by_keys: dict[tuple[str, ...] | None, tuple[list[str] | None, bool]] = {}
         post = None
         # One clock reading per call: where one call ends, the next begins.
         started = clock()
@@ -173,7 +172,7 @@ def render_batch(batch_json):
                 if isinstance(function, dict):  # the script's import failed; every call of it says why
                     item: dict[str, object] = dict(function)
                 else:
-                    post = RecordingPost(post_copies[call["post"]]())
+                    post = post_copies[call["post"]]()
                     site.read = False
                     context = {
                         "macro": call["macro"],
@@ -198,9 +197,16 @@ def render_batch(batch_json):
             if post is None:
                 reads = _READ_NOTHING
             else:
-                post_keys, content_read = reads_behind_aliases(post.reads())
+                read_keys = post.reads()
+                memo_key = None if read_keys is None else tuple(read_keys)
+                behind_aliases = reads_by_keys.get(memo_key)
+                if behind_aliases is None:
+                    behind_aliases = reads_by_keys[memo_key] = reads_behind_aliases(read_keys)
+                post_keys, content_read = behind_aliases
                 reads = {"site": site.read or content_read, "post": post_keys}
-            finished = cast(ReturnedItem | RaisedItem, {**item, "pythonMs": (ended - started) / 1e6, "reads": reads})
+            item["pythonMs"] = (ended - started) / 1e6
+            item["reads"] = reads
+            finished = cast(ReturnedItem | RaisedItem, item)
             post = None
             started = ended
             if capture.parts:
@@ -247,12 +253,17 @@ def _result_data(result):
     return as_json_data(result)
 
 
+_STR_ONLY = {str}
+
+
 def _is_plain_result(result):
     """Whether a dict result is JSON data as it stands (str keys; str or list-of-str values), as most are."""
-    return all(
-        type(key) is str and (type(value) is str or (type(value) is list and all(type(item) is str for item in value)))
-        for key, value in result.items()
-    )
+    if not set(map(type, result)) <= _STR_ONLY:
+        return False
+    for value in result.values():
+        if type(value) is not str and not (type(value) is list and set(map(type, value)) <= _STR_ONLY):
+            return False
+    return True
 
 
 # A result is at most three levels deep (dict, warnings list, warning); deeper data is invalid anyway.
