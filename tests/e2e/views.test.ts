@@ -215,6 +215,8 @@ describe('every view on a phone and on a desktop', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('tab', { name: 'Scripts' }).click();
     const status = page.getByRole('status', { name: 'Python status' });
+    // Once Python is ready, nothing else sets the badge while the test has it show a failure.
+    await status.filter({ hasText: 'ready' }).waitFor();
     // A failure's reason, as long as the runtime's get; the badge shows what it is given.
     const reason =
       'the worker stopped answering while it restored Python from the copy saved after its first start';
