@@ -1,7 +1,8 @@
 /// <reference types="vitest/config" />
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { appPolicy, appPolicyMeta } from './scripts/app-policy.ts';
 import { devWorkerBundle } from './scripts/vite-dev-worker-bundle.ts';
 import { pyodideAssets } from './scripts/vite-pyodide-assets.ts';
 
@@ -14,9 +15,30 @@ export const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 } as const;
 
+/** What `npm start` and `npm run dev` send with every response: isolation and the page's policy. */
+export const appHeaders = {
+  ...isolationHeaders,
+  'Content-Security-Policy': appPolicy,
+} as const;
+
+/** The page's policy in index.html too, for a host that serves the build without its headers. */
+function appPolicyMetaTag(): Plugin {
+  return {
+    name: 'pymark:app-policy-meta',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: appPolicyMeta },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 export default defineConfig({
   base: '/',
   plugins: [
+    appPolicyMetaTag(),
     pyodideAssets(),
     // `npm run dev` only: the sandbox needs the worker as one file there too.
     devWorkerBundle(),
@@ -74,12 +96,12 @@ export default defineConfig({
   optimizeDeps: { exclude: ['pyodide'] },
   worker: {
     format: 'es',
-    // One self-contained file: the sandbox imports the worker from a Blob, where relative chunk imports cannot resolve.
+    // One self-contained file: the sandbox starts the worker from a Blob, where relative chunk imports cannot resolve.
     rolldownOptions: { output: { codeSplitting: false } },
   },
   build: { target: 'es2022', sourcemap: true },
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders, port: 4173 },
+  server: { headers: appHeaders },
+  preview: { headers: appHeaders, port: 4173 },
   test: {
     projects: [
       {

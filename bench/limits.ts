@@ -27,20 +27,84 @@ import { withSection } from './report';
 const sectionStart = '<!-- limits:start (written by npm run bench:limits, bench/limits.ts) -->';
 const sectionEnd = '<!-- limits:end -->';
 
-/** Collects every long task's duration and start from the document's start, in every navigation. */
+/** What the Long Animation Frames API says ran in a long frame: which script, called by what. */
+interface FrameScript {
+  invoker: string;
+  source: string;
+  durationMs: number;
+}
+
+interface LongFrame {
+  start: number;
+  duration: number;
+  /** Milliseconds from the frame's start to its rendering (style, layout, paint), 0 if none. */
+  renderAfterMs: number;
+  /** Milliseconds of style and layout at the frame's end. */
+  styleAndLayoutMs: number;
+  scripts: FrameScript[];
+}
+
+/**
+ * Collects every long task's duration and start from the document's start, in every navigation, and
+ * every long animation frame with its scripts, so a long task can be put down to the code that ran.
+ */
 const observeLongTasks = () => {
   const tasks: { start: number; duration: number }[] = [];
-  Object.assign(window, { benchLongTasks: tasks });
+  const frames: LongFrame[] = [];
+  Object.assign(window, { benchLongTasks: tasks, benchLongFrames: frames });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as unknown as {
+      startTime: number;
+      duration: number;
+      renderStart: number;
+      styleAndLayoutStart: number;
+      scripts: {
+        invoker: string;
+        sourceURL: string;
+        sourceFunctionName: string;
+        sourceCharPosition: number;
+        duration: number;
+      }[];
+    }[]) {
+      frames.push({
+        start: entry.startTime,
+        duration: entry.duration,
+        renderAfterMs: entry.renderStart ? Math.round(entry.renderStart - entry.startTime) : 0,
+        styleAndLayoutMs: entry.styleAndLayoutStart
+          ? Math.round(entry.startTime + entry.duration - entry.styleAndLayoutStart)
+          : 0,
+        scripts: entry.scripts.map((script) => ({
+          invoker: script.invoker,
+          source: `${script.sourceFunctionName || '(anonymous)'} ${script.sourceURL.replace(location.origin, '')}:${script.sourceCharPosition}`,
+          durationMs: Math.round(script.duration),
+        })),
+      });
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
 };
 
-const longTasksSince = (page: Page, since: number) =>
+interface Observed {
+  tasks: number[];
+  /** The longest animation frame in the same span, with the scripts that ran in it. */
+  longestFrame?: LongFrame;
+}
+
+const longTasksSince = (page: Page, since: number): Promise<Observed> =>
   page.evaluate((mark) => {
-    const tasks = (window as unknown as { benchLongTasks: { start: number; duration: number }[] })
-      .benchLongTasks;
-    return tasks.filter((task) => task.start + task.duration >= mark).map((task) => task.duration);
+    const observed = window as unknown as {
+      benchLongTasks: { start: number; duration: number }[];
+      benchLongFrames: LongFrame[];
+    };
+    const after = (entry: { start: number; duration: number }) => entry.start + entry.duration >= mark;
+    const frames = observed.benchLongFrames.filter(after);
+    const longestFrame = frames.reduce<LongFrame | undefined>(
+      (longest, frame) => (longest && longest.duration >= frame.duration ? longest : frame),
+      undefined,
+    );
+    return { tasks: observed.benchLongTasks.filter(after).map((task) => task.duration), longestFrame };
   }, since);
 
 const now = (page: Page) => page.evaluate(() => performance.now());
@@ -65,11 +129,14 @@ interface Case {
   baselineMs: number;
   tasks: number[];
   baselineTasks: number[];
+  /** The longest animation frame of the figure, with the scripts that ran in it. */
+  longestFrame?: LongFrame;
 }
 
-const previewWarnings = (page: Page) => page.getByRole('list', { name: 'Preview warnings' });
+/** The preview's warnings and its errors (a refused call is an error, listed apart). */
+const previewWarnings = (page: Page) => page.getByRole('list', { name: /^Preview (warnings|errors)$/ });
 
-async function showPost(page: Page, body: string, warning?: RegExp): Promise<number[]> {
+async function showPost(page: Page, body: string, warning?: RegExp): Promise<Observed> {
   const since = await now(page);
   await replaceEditorText(page, 'Markdown of Untitled post', body);
   const preview = page.frameLocator('iframe[title="Post preview"]');
@@ -79,7 +146,7 @@ async function showPost(page: Page, body: string, warning?: RegExp): Promise<num
   return longTasksSince(page, since);
 }
 
-async function runUtility(page: Page, code: string, ending: RegExp): Promise<number[]> {
+async function runUtility(page: Page, code: string, ending: RegExp): Promise<Observed> {
   const since = await now(page);
   await startRun(page, code);
   await waitFor(output(page).getByRole('note'), ending, 600_000);
@@ -99,7 +166,9 @@ export async function runLimitsBench(): Promise<void> {
   await context.addInitScript(observeLongTasks);
   const page = await context.newPage();
   const cases: Case[] = [];
-  const record = (figure: string, baseline: string, tasks: number[], baselineTasks: number[]) => {
+  const record = (figure: string, baseline: string, observed: Observed, baselineObserved: Observed) => {
+    const tasks = observed.tasks;
+    const baselineTasks = baselineObserved.tasks;
     cases.push({
       figure,
       baseline,
@@ -107,10 +176,12 @@ export async function runLimitsBench(): Promise<void> {
       baselineTasks,
       longestMs: max(tasks),
       baselineMs: max(baselineTasks),
+      longestFrame: observed.longestFrame,
     });
     // Written after every figure, so a run cut short still leaves the figures it measured.
     write(cases, loadStart, loadavg()[0]!);
     console.log(`${figure}: ${Math.round(max(tasks))} ms; ${baseline}: ${Math.round(max(baselineTasks))} ms`);
+    console.log(`  longest frame: ${JSON.stringify(observed.longestFrame)}`);
   };
   try {
     await page.goto(server.url);
@@ -185,7 +256,7 @@ export async function runLimitsBench(): Promise<void> {
 }
 
 /** Reloads the page and waits for the last-open post's preview; every long task since navigation counts. */
-async function reload(page: Page): Promise<number[]> {
+async function reload(page: Page): Promise<Observed> {
   // The post must be stored before the page goes.
   await page.evaluate(async () => {
     const app = document.querySelector('pymark-app') as unknown as {

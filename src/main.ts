@@ -1,3 +1,5 @@
+// First: before any schema is made (see zod-jitless.ts).
+import './core/zod-jitless';
 import { readIncomingPost, withoutIncomingParams } from './core/incoming-post';
 import { openProjectFolder, pickReferenceFolder } from './project-folder';
 import { OffThreadSanitizer } from './render/off-thread-sanitizer';

@@ -3,6 +3,7 @@ import { adoptDefault, applyDefaults } from './storage/defaults-seeder';
 import type { DesktopBridge } from './storage/folder/desktop-bridge';
 import { DesktopFolderHandleStore, pickDesktopFolder } from './storage/folder/desktop-folder';
 import { DirectoryHandleFolder, observeDirectory } from './storage/folder/directory-handle-folder';
+import { OffThreadFolderParser } from './storage/folder/folder-file-parser';
 import { IdbFolderHandleStore, type PermissionedDirectoryHandle } from './storage/folder/folder-handle-store';
 import { FolderSync } from './storage/folder/folder-sync';
 import { IpcFolder } from './storage/folder/ipc-folder';
@@ -89,6 +90,10 @@ export async function openProjectFolder(stores: {
 }> {
   const { scripts, posts, media } = stores;
   const [db, state] = await Promise.all([openPymarkDb(defaultDbName), openSyncStateStore()]);
+  // One worker for every sync pass of the page (docs/security.md, "Files from a connected folder").
+  const folderFileParser = new OffThreadFolderParser(
+    () => new Worker(new URL('./storage/folder/folder-parse-worker.ts', import.meta.url), { type: 'module' }),
+  );
   const shared: SharedDeps = {
     createSync: (folder) =>
       new FolderSync({
@@ -98,6 +103,7 @@ export async function openProjectFolder(stores: {
         ...(media ? { media } : {}),
         state,
         exclusive: (pass) => navigator.locks.request(folderSyncLock, pass),
+        parser: folderFileParser,
       }),
     focusTarget: window,
     changeSources: [scripts, posts, ...(media ? [media] : [])],

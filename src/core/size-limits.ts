@@ -28,7 +28,37 @@ export function shortenText(text: string, limit: number): string {
   return `${text.slice(0, limit)}… (${formatCount(text.length - limit)} more characters not shown; at most ${formatCount(limit)} are)`;
 }
 
+/**
+ * `text` with each line cut to `lineLimit` characters (as `shortenText` cuts), then the whole to
+ * `limit`. A traceback ends with its exception's message: a 30 MB one would otherwise fill the
+ * traceback's whole allowance with one line, which the page then lays out as one paragraph.
+ */
+export function shortenLines(text: string, lineLimit: number, limit: number): string {
+  const lines = text.split('\n');
+  if (lines.every((line) => line.length <= lineLimit)) return shortenText(text, limit);
+  return shortenText(lines.map((line) => shortenText(line, lineLimit)).join('\n'), limit);
+}
+
 /** `count` for a message: `1,000,000`. */
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
+}
+
+/**
+ * The size of what a macro call returned, as the per-call limit counts it: its HTML and CSS. A result
+ * of any other shape counts 0 here; the ABI's schema words what is wrong with it.
+ */
+export function macroResultSize(result: unknown): number {
+  if (typeof result === 'string') return result.length;
+  if (typeof result !== 'object' || result === null) return 0;
+  const { html, css } = result as { html?: unknown; css?: unknown };
+  return (typeof html === 'string' ? html.length : 0) + (typeof css === 'string' ? css.length : 0);
+}
+
+/** Why a macro call's result is refused when it is over `sizeLimits.macroHtmlPerCall`. */
+export function oversizedCallMessage(script: string, size: number): string {
+  return (
+    `${script} returned ${formatCount(size)} characters of HTML and CSS, more than the ` +
+    `${formatCount(sizeLimits.macroHtmlPerCall)} one macro call may return`
+  );
 }

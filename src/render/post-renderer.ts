@@ -5,7 +5,7 @@ import { blockElementIn } from '../core/macro-placement';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
-import { formatCount, shortenText, sizeLimits } from '../core/size-limits';
+import { formatCount, oversizedCallMessage, shortenText, sizeLimits } from '../core/size-limits';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import { type BatchSanitizer, inPlace } from './batch-sanitizer';
 import { sanitizeCss } from './sanitize-css';
@@ -452,9 +452,7 @@ function withinCallLimit(outcome: RenderOutcome, item: RenderItem): RenderOutcom
     ok: false,
     kind: 'invalid-result',
     script,
-    message:
-      `${script} returned ${formatCount(size)} characters of HTML and CSS, more than the ` +
-      `${formatCount(sizeLimits.macroHtmlPerCall)} one macro call may return`,
+    message: oversizedCallMessage(script, size),
     ...(printed === undefined ? {} : { printed }),
     ...(reads === undefined ? {} : { reads }),
   };

@@ -1,5 +1,5 @@
 import type { RenderedPost, RenderWarning } from './post-renderer';
-import { previewFrameMain } from './preview-frame-script';
+import frameScript from './preview-frame.inline.js?raw';
 import { previewStyles } from './preview-theme';
 
 /**
@@ -7,6 +7,9 @@ import { previewStyles } from './preview-theme';
  * site settings later.
  */
 const embedOrigins = 'https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com';
+
+/** The frame's script, as inlined; the app page's policy lists its SHA-256 (scripts/app-policy.ts). */
+export const previewFrameScript: string = frameScript;
 
 /** A request the preview frame's policy refused, as the frame reports it. */
 export interface BlockedRequest {
@@ -17,8 +20,9 @@ export interface BlockedRequest {
 }
 
 /**
- * The preview frame's document. Its own script is the only one that runs (a fresh nonce, and the
- * sanitizer strips scripts from macro HTML). Nothing a post shows may send what a macro read to
+ * The preview frame's document. Its own script is the only one that runs (a fresh nonce here, its
+ * hash in the app page's policy, which a `srcdoc` inherits; and the sanitizer strips scripts from
+ * macro HTML). Nothing a post shows may send what a macro read to
  * another site, so the frame loads images and media only from the app itself, `data:` and `blob:`,
  * frames only from the embed allowlist, and nothing else (no fonts, no fetches, no prefetches).
  */
@@ -45,7 +49,7 @@ export function previewDocument(
 <style>${styles}</style><style id="macro-css"></style></head><body>
 <main class="container"><article class="post"><header><h1 id="title"></h1></header>
 <div class="post-content" id="content"></div></article></main>
-<script nonce="${nonce}">(${previewFrameMain.toString()})()</script></body></html>`;
+<script nonce="${nonce}">${previewFrameScript}</script></body></html>`;
 }
 
 /**

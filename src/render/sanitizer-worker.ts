@@ -1,4 +1,6 @@
 /// <reference lib="webworker" />
+// First: before any schema is made (see zod-jitless.ts).
+import '../core/zod-jitless';
 import { createHtmlSanitizer, type HtmlSanitizer } from './sanitize-html';
 import { type SanitizeAnswer, sanitizeRequestSchema } from './sanitizer-protocol';
 

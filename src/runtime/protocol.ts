@@ -2,7 +2,7 @@ import type { Remote } from 'comlink';
 import { z } from 'zod';
 import { abiPostSchema, type MacroContext, siteSnapshotSchema } from '../core/abi';
 import { scriptActionsSchema } from '../core/script-actions';
-import { shortenText, sizeLimits } from '../core/size-limits';
+import { shortenLines, shortenText, sizeLimits } from '../core/size-limits';
 import { transformInputSchema } from '../core/transform-abi';
 import { pythonSnapshotSchema } from './snapshot';
 
@@ -96,7 +96,9 @@ const line = z.number().int().positive();
  * What a script says is cut to a length a page can show (core/size-limits.ts): a 30 MB exception
  * message or return value is shortened here, in the worker, before it crosses to the page.
  */
-const shownTraceback = z.string().transform((text) => shortenText(text, sizeLimits.shownTraceback));
+const shownTraceback = z
+  .string()
+  .transform((text) => shortenLines(text, sizeLimits.shownMessage, sizeLimits.shownTraceback));
 const shownMessage = z.string().transform((text) => shortenText(text, sizeLimits.shownMessage));
 
 const pythonExceptionFields = {
@@ -208,6 +210,17 @@ export const renderedItemSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('raised'),
     ...pythonExceptionSchema.shape,
+    pythonMs,
+    reads: callReadsSchema,
+    printed: z.string().optional(),
+  }),
+  /**
+   * The call returned more HTML and CSS than one call may (`sizeLimits.macroHtmlPerCall`): refused in
+   * the worker, so the text never crosses to the page; `size` is how much it was.
+   */
+  z.object({
+    kind: z.literal('oversized'),
+    size: z.number().int().nonnegative(),
     pythonMs,
     reads: callReadsSchema,
     printed: z.string().optional(),

@@ -1,9 +1,11 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyCallable } from 'pyodide/ffi';
 import type { AbiPost, MacroEnv } from '../core/abi';
+import { macroResultSize, sizeLimits } from '../core/size-limits';
 import {
   ProtocolError,
   parseMessage,
+  type RenderedItem,
   type SiteUpdate,
   scriptCheckSchema,
   type TransformResult,
@@ -87,12 +89,26 @@ export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
       if ('snapshot' in update) installSite(JSON.stringify(update.snapshot));
       else applySiteChanges(JSON.stringify(update.changes));
     },
-    render: (request) =>
-      callWithJson(pyodide, renderBatch, toBatch(request), 'macro_engine.py', {
+    render: (request) => {
+      const answer = callWithJson(pyodide, renderBatch, toBatch(request), 'macro_engine.py', {
         items: [],
         interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
-      }),
+      });
+      return { ...answer, items: answer.items.map(refusedWhenOversized) };
+    },
   };
+}
+
+/**
+ * A call's result over the per-call limit is refused here, in the worker: sending megabytes of HTML
+ * to the page only to refuse them there held its thread for hundreds of milliseconds (issue 14).
+ */
+function refusedWhenOversized(item: RenderedItem): RenderedItem {
+  if (item.kind !== 'returned') return item;
+  const size = macroResultSize(item.result);
+  if (size <= sizeLimits.macroHtmlPerCall) return item;
+  const { result: _refused, ...rest } = item;
+  return { ...rest, kind: 'oversized', size };
 }
 
 /**

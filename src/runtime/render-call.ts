@@ -7,6 +7,7 @@ import {
   macroEnvSchema,
   parseMacroResult,
 } from '../core/abi';
+import { oversizedCallMessage } from '../core/size-limits';
 import type { CallEnding } from './call-executor';
 import type { RenderedItem, WorkerRenderAnswer, WorkerRenderRequest, WorkerScript } from './protocol';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from './types';
@@ -195,6 +196,10 @@ function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
   };
   if (rendered.kind === 'raised')
     return { ...failure(item, 'exception', rendered.message), ...lineAndTraceback(rendered), ...printed };
+  if (rendered.kind === 'oversized') {
+    const message = oversizedCallMessage(scriptFileName(item.script.slug), rendered.size);
+    return { ...failure(item, 'invalid-result', message), ...printed };
+  }
   // The ABI's own schema decides and words what is wrong with a result.
   const result = parseMacroResult(rendered.result, scriptFileName(item.script.slug));
   if (!result.ok) return { ...failure(item, 'invalid-result', result.error), ...printed };

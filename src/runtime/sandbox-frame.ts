@@ -4,9 +4,11 @@
  * process and agent cluster (messages cross no process boundary, the page can share the interrupt
  * buffer), but its storage is a fresh partition that holds nothing of the app's.
  *
- * Its script is a plain string because the frame loads nothing from the app: it cannot import the
- * bundle (or zod), so it checks its one message by hand and stays small enough to read whole.
+ * A `srcdoc` document, and the blob: worker it starts, inherit the app page's policy on top of their
+ * own, so the frame's script must be one the page's policy allows by hash: it is fixed text
+ * (sandbox-frame.inline.js).
  */
+import frameScript from './sandbox-frame.inline.js?raw';
 
 /** What the page sends the frame, once: what the worker needs, since the sandbox has no network. */
 export interface SandboxStart {
@@ -15,76 +17,38 @@ export interface SandboxStart {
   port: MessagePort;
   /** Pyodide's interrupt buffer, written by the page (Stop, time limits) and read by the worker. */
   interruptBuffer: SharedArrayBuffer;
-  /** The bundled worker module (`worker.ts`). */
+  /**
+   * The bundled worker module (`worker.ts`) behind Pyodide's module (pyodide-files.ts), started as a
+   * module worker from a Blob.
+   */
   workerModule: Blob;
-  /** Pyodide's `indexURL` and its files there, answered from memory inside the worker. */
+  /** Pyodide's `indexURL` and its data files there, answered from memory inside the worker. */
   indexURL: string;
   pyodideFiles: Record<string, Blob>;
 }
 
+/** The frame's script, as inlined; the app page's policy lists its SHA-256 (scripts/app-policy.ts). */
+export const sandboxFrameScript: string = frameScript;
+
 /**
- * The worker's Content Security Policy, inherited from this document: scripts only from the blobs the
- * frame makes (eval and `new Function` raise EvalError), WebAssembly compiles, and no network at all
- * (`default-src 'none'` covers fetch, XHR, WebSocket, EventSource, WebTransport, fonts, imports).
+ * The worker's Content Security Policy, inherited from this document. The frame starts one worker,
+ * from the Blob the page sent (`worker-src blob:`); that Blob holds every script the worker runs, so
+ * no script may come from anywhere else, a `blob:` URL included. Eval and `new Function` raise
+ * EvalError; WebAssembly compiles. No network at all: `default-src 'none'` covers fetch, XHR,
+ * WebSocket, EventSource, WebTransport, fonts and `import()`.
  */
 export function sandboxPolicy(nonce: string): string {
-  return `default-src 'none'; script-src 'nonce-${nonce}' blob: 'wasm-unsafe-eval'; worker-src blob:`;
+  return `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:`;
 }
 
 /**
- * Runs in the worker as a classic script and imports the worker module from the Blob the frame sends
- * first; a failure is rethrown outside the promise so the frame sees it as the worker's `error` event.
+ * The frame's `srcdoc`. `nonce` must be fresh per frame: it lets the frame's one inline script run
+ * under the frame's own policy (the page's allows it by hash).
  */
-const workerBootstrap = `onmessage = (event) => {
-  onmessage = null;
-  import(URL.createObjectURL(event.data)).catch((error) => setTimeout(() => { throw error; }));
-};`;
-
-/**
- * The frame's script. It refuses to start a worker unless the browser really gave it a storage
- * partition of its own (`credentialless`) and cross-origin isolation: without them the worker would
- * share the app's storage, or could not be interrupted. From the worker it accepts exactly one
- * message, the module's request for its connection, sent before any user code exists; everything
- * later is dropped unread.
- */
-const frameScript = (pageOrigin: string) => `(() => {
-  'use strict';
-  const pageOrigin = ${JSON.stringify(pageOrigin)};
-  const fail = (message) => parent.postMessage({ type: 'worker-error', message }, pageOrigin);
-  const isStart = (m) =>
-    m.type === 'start' && m.port instanceof MessagePort && m.interruptBuffer instanceof SharedArrayBuffer &&
-    m.workerModule instanceof Blob && typeof m.indexURL === 'string' &&
-    typeof m.pyodideFiles === 'object' && m.pyodideFiles !== null &&
-    Object.values(m.pyodideFiles).every((file) => file instanceof Blob);
-  const start = (m) => {
-    if (window.credentialless !== true) return fail('the sandbox frame did not get a storage partition of its own (credentialless)');
-    if (!crossOriginIsolated) return fail('the sandbox frame is not cross-origin isolated');
-    const bootstrap = new Blob([${JSON.stringify(workerBootstrap)}], { type: 'text/javascript' });
-    const worker = new Worker(URL.createObjectURL(bootstrap));
-    worker.onerror = (event) => fail(String(event.message || ''));
-    worker.onmessage = (event) => {
-      worker.onmessage = null;
-      if (event.data !== 'connect') return;
-      const connection = { port: m.port, interruptBuffer: m.interruptBuffer, indexURL: m.indexURL, pyodideFiles: m.pyodideFiles };
-      worker.postMessage(connection, [m.port]);
-    };
-    worker.postMessage(m.workerModule);
-  };
-  let started = false;
-  addEventListener('message', (event) => {
-    const m = event.data;
-    if (started || event.source !== parent || event.origin !== pageOrigin || typeof m !== 'object' || m === null) return;
-    if (!isStart(m)) return;
-    started = true;
-    start(m);
-  });
-})();`;
-
-/** The frame's `srcdoc`. `nonce` must be fresh per frame: it is what lets this one inline script run. */
-export function sandboxFrameDocument(pageOrigin: string, nonce: string): string {
+export function sandboxFrameDocument(nonce: string): string {
   return [
     '<!doctype html>',
     `<meta http-equiv="Content-Security-Policy" content="${sandboxPolicy(nonce)}">`,
-    `<script nonce="${nonce}">${frameScript(pageOrigin)}</script>`,
+    `<script nonce="${nonce}">${sandboxFrameScript}</script>`,
   ].join('\n');
 }

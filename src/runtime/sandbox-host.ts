@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import type { WorkerEndpoint } from './client';
 import { portEndpoint } from './port-endpoint';
-import { pyodideFiles } from './pyodide-files';
+import { pyodideDataFiles, pyodideModuleFile, workerModuleWithPyodide } from './pyodide-files';
 import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
 
 /*
  * Main-thread side of the Python sandbox (threat model: docs/security.md). Each worker lives in its
  * own `<iframe credentialless>`: a storage partition of its own, so user code cannot open the app's
  * IndexedDB, Cache Storage or OPFS or share its BroadcastChannels; a worker, so no DOM; and a CSP
- * without network or eval. The sandbox has no network at all, so the page fetches the worker module
- * and Pyodide's files (from the precache when offline) and hands them over.
+ * without network or eval. The sandbox has no network, so the page fetches the worker module and
+ * Pyodide's files (from the precache when offline) and hands them over: Pyodide's module joined to
+ * the worker's (pyodide-files.ts), its data files as Blobs. The worker makes no request at all.
  */
 
 export interface SandboxOptions {
@@ -44,18 +45,24 @@ export function sandboxedWorkers(options: SandboxOptions): () => WorkerEndpoint 
 }
 
 async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions): Promise<SandboxFiles> {
-  const fetchBlob = async (url: string) => {
+  const fetchOk = async (url: string) => {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
-    return response.blob();
+    return response;
   };
+  const fetchBlob = async (url: string) => (await fetchOk(url)).blob();
   const indexURL = new URL(pyodideBaseUrl, location.href).href;
-  const [workerModule, ...blobs] = await Promise.all([
+  const [workerModule, pyodideModule, ...blobs] = await Promise.all([
     fetchBlob(workerScriptUrl),
-    ...pyodideFiles.map((file) => fetchBlob(indexURL + file)),
+    fetchOk(indexURL + pyodideModuleFile).then((response) => response.text()),
+    ...pyodideDataFiles.map((file) => fetchBlob(indexURL + file)),
   ]);
-  const files = new Map(pyodideFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
-  return { workerModule, indexURL, pyodideFiles: Object.fromEntries(files) };
+  const files = new Map(pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
+  return {
+    workerModule: workerModuleWithPyodide(pyodideModule, workerModule),
+    indexURL,
+    pyodideFiles: Object.fromEntries(files),
+  };
 }
 
 /** One frame with one worker. Comlink talks to the worker over `port1`; the frame only starts it. */
@@ -70,7 +77,7 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   frame.allow = 'cross-origin-isolated';
   frame.hidden = true;
   frame.title = 'Python sandbox';
-  frame.srcdoc = sandboxFrameDocument(location.origin, crypto.randomUUID());
+  frame.srcdoc = sandboxFrameDocument(crypto.randomUUID());
 
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   const onFrameMessage = (event: MessageEvent) => {

@@ -2,13 +2,25 @@ import type { Endpoint } from 'comlink';
 import type { loadPyodide } from 'pyodide';
 import { z } from 'zod';
 import { parseMessage, sharedArrayBufferSchema } from './protocol';
-import { pyodideFiles } from './pyodide-files';
+import { pyodideDataFiles } from './pyodide-files';
 
 /*
- * Worker side of the sandbox handshake (the frame's half is in sandbox-frame.ts). The worker asks the
- * frame for its connection once its module has loaded, and keeps the port in this closure, never on
- * a global: user Python sees the worker's globals through `js`, and must not get the port.
+ * Worker side of the sandbox handshake (the frame's half is in sandbox-frame.inline.js). The frame
+ * posts the connection as soon as it starts the worker and never listens to it, so the worker takes
+ * the first message it gets, listening from the moment this module is evaluated (before any await,
+ * so the message cannot be dispatched unheard). It keeps the port in this closure, never on a
+ * global: user Python sees the worker's globals through `js`, and must not get the port.
  */
+const connectionMessage = new Promise<unknown>((resolve) => {
+  self.addEventListener('message', (event) => resolve(event.data), { once: true });
+});
+
+/*
+ * Pyodide's module factory, declared in this module's own scope by the text the page put in front of
+ * it (workerModuleWithPyodide, pyodide-files.ts): the worker imports no script. Undeclared when this
+ * module runs alone, hence the `typeof` check where it is read.
+ */
+declare const _createPyodideModule: unknown;
 
 const connectionSchema = z.object({
   port: z.instanceof(MessagePort),
@@ -21,13 +33,14 @@ type CreatePyodideModule = NonNullable<NonNullable<Parameters<typeof loadPyodide
 
 /** What `loadPyodide` needs beyond `indexURL` to boot without a network. */
 export interface OfflinePyodideOptions {
-  /** Pyodide's Emscripten module factory, imported from its Blob instead of by URL. */
+  /** Pyodide's Emscripten module factory, handed over by the sandbox rather than imported by `loadPyodide`. */
   createPyodideModule: CreatePyodideModule;
 }
 
-const pyodideModuleSchema = z.object({
-  default: z.custom<CreatePyodideModule>((value) => typeof value === 'function', 'expected a function'),
-});
+const pyodideFactorySchema = z.custom<CreatePyodideModule>(
+  (value) => typeof value === 'function',
+  "expected the worker module to begin with Pyodide's",
+);
 
 export interface SandboxConnection {
   /** The page's end of Comlink. */
@@ -39,20 +52,18 @@ export interface SandboxConnection {
 }
 
 export async function connectToSandboxHost(): Promise<SandboxConnection> {
-  const message = await new Promise<unknown>((resolve) => {
-    self.addEventListener('message', (event) => resolve(event.data), { once: true });
-    self.postMessage('connect');
-  });
-  const connection = parseMessage(connectionSchema, message, 'sandbox connection');
+  const connection = parseMessage(connectionSchema, await connectionMessage, 'sandbox connection');
   const files = new Map(Object.entries(connection.pyodideFiles));
-  for (const file of pyodideFiles) {
+  for (const file of pyodideDataFiles) {
     if (!files.has(connection.indexURL + file))
       throw new Error(`The sandbox connection lacks Pyodide's ${file}`);
   }
   answerFetchesFrom(files);
-  const moduleBlob = files.get(`${connection.indexURL}pyodide.asm.mjs`) as Blob;
-  const pyodideModule: unknown = await import(/* @vite-ignore */ URL.createObjectURL(moduleBlob));
-  const createPyodideModule = parseMessage(pyodideModuleSchema, pyodideModule, 'Pyodide module').default;
+  const createPyodideModule = parseMessage(
+    pyodideFactorySchema,
+    typeof _createPyodideModule === 'undefined' ? undefined : _createPyodideModule,
+    'Pyodide module factory',
+  );
   return {
     endpoint: connection.port,
     interruptBuffer: connection.interruptBuffer,

@@ -1,3 +1,5 @@
+// First: before any schema is made (see zod-jitless.ts).
+import '../core/zod-jitless';
 import * as Comlink from 'comlink';
 import { lockDown } from './lockdown';
 import { capWasmMemory, guardWorkerGlobals, heapCapBytes } from './python-guard';

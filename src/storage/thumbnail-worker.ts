@@ -1,4 +1,6 @@
 /// <reference lib="webworker" />
+// First: before any schema is made (see zod-jitless.ts).
+import '../core/zod-jitless';
 import { z } from 'zod';
 import { decodeImage, scaleToWebp } from './canvas-images';
 

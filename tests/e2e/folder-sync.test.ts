@@ -50,11 +50,23 @@ async function openScript(title: string): Promise<void> {
   await expect.poll(() => page.locator('.toolbar h2').textContent()).toBe(title);
 }
 
+/** The URLs of the workers the page started, from its first load on. */
+const workerUrls: string[] = [];
+
 beforeAll(async () => {
   app = await newAppPage(suite.browser, suite.server.url, { opfsFolder: true });
   page = app.page;
+  page.on('worker', (worker) => workerUrls.push(worker.url()));
   await editor().waitFor();
 });
+
+/** A "billion laughs": nine aliases to the level above on each of seven levels, 9^7 strings in all. */
+const aliasBomb = [
+  'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  ...'bcdefg'
+    .split('')
+    .map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(', ')}]`),
+].join('\n');
 
 afterAll(async () => {
   await app?.close();
@@ -146,6 +158,41 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
         /^---\nid: "[0-9a-f-]{36}"\ntitle: "A plain note"\n[\s\S]*tags: \[ "notes" \]\n[\s\S]*---\n# A plain note\n\nWritten in another editor\.\n$/,
       );
     await expect(page.evaluate(readOpfs, 'scripts/plain_tool.py')).resolves.toBe(plainScript);
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+  });
+
+  test('hostile files are parsed in a worker, reported with their reasons, and the good file beside them synced', async () => {
+    const manyKeys = Array.from({ length: 80_000 }, (_, index) => `k${index}: 1`).join('\n');
+    await page.evaluate(writeOpfs, {
+      path: 'posts/alias_bomb.md',
+      text: `---\ntitle: "Bomb"\n${aliasBomb}\n---\nBody.\n`,
+      thenSave: false,
+    });
+    await page.evaluate(writeOpfs, {
+      path: 'posts/many_keys.md',
+      text: `---\ntitle: "Keys"\n${manyKeys}\n---\nBody.\n`,
+      thenSave: false,
+    });
+    await page.evaluate(writeOpfs, {
+      path: 'posts/beside_them.md',
+      text: '# Beside them\n\nSynced.\n',
+      thenSave: false,
+    });
+
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page
+      .getByRole('list', { name: 'Posts' })
+      .getByRole('button', { name: /^Beside them/ })
+      .waitFor({ timeout: 15_000 });
+    const unreadable = page.getByRole('list', { name: 'Unreadable files' });
+    await expect
+      .poll(() => unreadable.textContent())
+      .toMatch(/posts\/alias_bomb\.md: line \d+, column \d+: .*more than 10 YAML aliases/);
+    await expect
+      .poll(() => unreadable.textContent())
+      .toMatch(/posts\/many_keys\.md: .*front matter is longer than 32768 characters/);
+    // The page itself never parses a folder file: its parser is a worker of its own.
+    expect(workerUrls.filter((url) => url.includes('folder-parse-worker'))).toHaveLength(1);
     await page.getByRole('tab', { name: 'Scripts' }).click();
   });
 

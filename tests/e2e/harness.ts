@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { createServer, preview } from 'vite';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { isolationHeaders } from '../../vite.config';
+import { appHeaders } from '../../vite.config';
 import { snapshotSeedRoutes, storeSnapshotSeed } from './python-snapshot-seed';
 
 export { launchBrowser } from './chromium';
@@ -32,7 +32,7 @@ export interface PreviewOptions {
   port?: number;
 }
 
-/** Serves a built app with the same cross-origin isolation headers as `npm start`. */
+/** Serves a built app with the same headers as `npm start` (cross-origin isolation, the page's policy). */
 export async function startPreviewServer(options: PreviewOptions = {}): Promise<PreviewServer> {
   const outDir = options.outDir ?? 'dist';
   const dir = resolve(repoRoot, outDir);
@@ -52,7 +52,7 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
       host: '127.0.0.1',
       port: options.port ?? 0,
       strictPort: options.port !== undefined,
-      headers: isolationHeaders,
+      headers: appHeaders,
     },
   });
   return { ...localOrigin(server.httpServer.address()), close: () => server.close() };

@@ -5,8 +5,11 @@ import {
   createScript,
   newAppContext,
   newAppPage,
+  newScript,
   replaceEditorText,
+  startRun,
   useBuiltApp,
+  waitFor,
 } from './harness';
 
 const suite = useBuiltApp();
@@ -285,6 +288,140 @@ describe("the preview frame's policy", () => {
     await expect.poll(() => page.getByLabel('Markdown of Untitled post').textContent()).toContain('More.');
     await expect.poll(() => warnings.textContent()).toMatch(/leak\.py: the preview blocked a request/);
   });
+});
+
+describe("the app page's Content-Security-Policy", () => {
+  let app: AppPage;
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** The policy's directives by name, each with its sources. */
+  const directives = (policy: string) =>
+    new Map(
+      policy.split(';').map((directive) => {
+        const [name = '', ...sources] = directive.trim().split(/\s+/);
+        return [name, sources];
+      }),
+    );
+
+  test('comes with the page, refuses injected and blob: scripts, and Python, the preview and Stop still work', async () => {
+    app = await newAppPage(suite.browser, 'about:blank', { storedSnapshot: false });
+    const page = app.page;
+    const response = await page.goto(suite.server.url);
+    const policy = directives(response?.headers()['content-security-policy'] ?? '');
+    expect(policy.get('default-src')).toEqual(["'self'"]);
+    expect(policy.get('script-src')).toEqual([
+      "'self'",
+      "'wasm-unsafe-eval'",
+      expect.stringMatching(/^'sha256-/),
+      expect.stringMatching(/^'sha256-/),
+    ]);
+    expect(policy.get('connect-src')).toEqual(["'self'"]);
+    expect(policy.get('object-src')).toEqual(["'none'"]);
+    expect(policy.get('base-uri')).toEqual(["'none'"]);
+    expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
+    // Cross-origin isolation stays: Stop writes into a SharedArrayBuffer.
+    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    await expect(page.evaluate(() => crossOriginIsolated)).resolves.toBe(true);
+
+    // The app works under it: Python boots, a macro renders in the preview, Stop interrupts. (A cold
+    // boot in a fresh context: on a saturated 2-core machine it has taken over 90 s.)
+    await page
+      .getByRole('status', { name: 'Python status' })
+      .filter({ hasText: 'ready' })
+      .waitFor({ timeout: 180_000 });
+    await createScript(page, 'macro', 'shout', shoutV1);
+    await page.getByRole('tab', { name: 'Posts' }).click();
+    await page.getByRole('button', { name: 'New post' }).click();
+    await replaceEditorText(page, 'Markdown of Untitled post', 'Say [[shout text="policy"]].');
+    const preview = page.frameLocator('iframe[title="Post preview"]');
+    await expect.poll(() => preview.locator('strong.shout').textContent()).toBe('POLICY!');
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await newScript(page, 'utility');
+    await startRun(page, 'while True:\n    pass\n');
+    await waitFor(page.getByRole('status', { name: 'Python status' }), /running/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitFor(page.getByRole('note'), /interrupted with KeyboardInterrupt/);
+    expect(app.errors.filter((error) => /Content Security Policy|Refused to/i.test(error))).toEqual([]);
+
+    // An inline script injected into the page does not run.
+    const injected = await page.evaluate(
+      () =>
+        new Promise<{ directive: string; ran: boolean }>((resolve) => {
+          document.addEventListener(
+            'securitypolicyviolation',
+            (event) => resolve({ directive: event.effectiveDirective, ran: 'injectedRan' in window }),
+            { once: true },
+          );
+          const script = document.createElement('script');
+          script.textContent = 'window.injectedRan = true';
+          document.body.append(script);
+        }),
+    );
+    expect(injected).toEqual({ directive: 'script-src-elem', ran: false });
+
+    // In the sandbox frame, neither an inline script nor a blob: script runs, as a classic script or a
+    // module; nor does its worker import one, or any of the app's files, not even Pyodide's module
+    // (its worker module carries it: Python is ready).
+    const sandbox = await page.locator('iframe[title="Python sandbox"]').first().elementHandle();
+    const frame = await sandbox?.contentFrame();
+    if (!frame) throw new Error('no sandbox frame');
+    const inFrame = await frame.evaluate(async () => {
+      const refused: string[] = [];
+      document.addEventListener('securitypolicyviolation', (event) =>
+        refused.push(`${event.effectiveDirective} ${event.blockedURI.split(':')[0]}`),
+      );
+      const run = (script: HTMLScriptElement) =>
+        new Promise<string>((resolve) => {
+          script.onload = () => resolve('ran');
+          script.onerror = () => resolve('refused');
+          document.head.append(script);
+        });
+      const inline = document.createElement('script');
+      inline.textContent = 'window.inlineRan = true';
+      document.head.append(inline);
+      const blobUrl = URL.createObjectURL(new Blob(['window.blobRan = true'], { type: 'text/javascript' }));
+      const classic = document.createElement('script');
+      classic.src = blobUrl;
+      const classicResult = await run(classic);
+      const module = document.createElement('script');
+      module.type = 'module';
+      module.src = blobUrl;
+      const moduleResult = await run(module);
+      // Violation events are queued tasks (one per policy: the page's, inherited, and the frame's).
+      const kinds = () => [...new Set(refused)].sort();
+      while (kinds().length < 2) await new Promise((resolve) => setTimeout(resolve));
+      return {
+        classicResult,
+        moduleResult,
+        ran: 'inlineRan' in window || 'blobRan' in window,
+        refused: kinds(),
+      };
+    });
+    expect(inFrame).toEqual({
+      classicResult: 'refused',
+      moduleResult: 'refused',
+      ran: false,
+      refused: ['script-src-elem blob', 'script-src-elem inline'],
+    });
+    const sandboxWorkers = page.workers().filter((worker) => worker.url().startsWith('blob:'));
+    expect(sandboxWorkers.length).toBeGreaterThan(0);
+    for (const worker of sandboxWorkers) {
+      // A string: the test runner would rewrite an import() written here.
+      const imports = await worker.evaluate<string[]>(`(async () => {
+        const attempt = (url) => import(url).then(() => 'ran', (error) => String(error));
+        const blobUrl = URL.createObjectURL(new Blob(['export {};'], { type: 'text/javascript' }));
+        return Promise.all(
+          [blobUrl, '/sw.js', '/pyodide/pyodide.asm.mjs'].map((url) => attempt(new URL(url, self.origin).href)),
+        );
+      })()`);
+      expect(imports).toEqual(
+        Array(3).fill(expect.stringMatching(/Failed to fetch dynamically imported module/)),
+      );
+    }
+  }, 300_000);
 });
 
 describe('one post typed in two tabs within the autosave delay', () => {

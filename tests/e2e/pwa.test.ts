@@ -163,15 +163,22 @@ describe('installable offline PWA', () => {
     }
     expect(assets.find((asset) => asset.file === 'pyodide.asm.wasm')?.bytes).toBeGreaterThan(5_000_000);
 
-    // The cached app shell kept the isolation headers it was served with.
+    // The cached app shell kept the isolation headers and the policy it was served with.
     const shellHeaders = await page.evaluate(async () => {
       const response = await fetch('/index.html');
       return {
         coop: response.headers.get('cross-origin-opener-policy'),
         coep: response.headers.get('cross-origin-embedder-policy'),
+        csp: response.headers.get('content-security-policy'),
       };
     });
-    expect(shellHeaders).toEqual({ coop: 'same-origin', coep: 'require-corp' });
+    expect(shellHeaders).toEqual({
+      coop: 'same-origin',
+      coep: 'require-corp',
+      csp: expect.stringMatching(
+        /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval' .*frame-ancestors 'none'$/,
+      ),
+    });
 
     // A deep link falls back to the cached app shell.
     await page.goto(`${origin}/some/deep/link`);

@@ -267,7 +267,7 @@ describe('Python sandbox', () => {
   });
 
   test('the sandbox frame starts no worker unless the browser gave it a partition of its own', async () => {
-    const srcdoc = sandboxFrameDocument(new URL(suite.server.url).origin, 'nonce-for-this-test');
+    const srcdoc = sandboxFrameDocument('nonce-for-this-test');
     // The same frame document without `credentialless`: it would share the app's storage.
     const answer = await page.evaluate(async (frameDocument) => {
       const frame = document.createElement('iframe');

@@ -195,6 +195,33 @@ describe('one script cannot change what another computes', () => {
     });
     expect(outcome).toMatchObject({ ok: true, post: { body: '"\\n"' } });
   }, 120_000);
+
+  it("a syntax check runs in another interpreter than macros: a hook there never sees the editor's text", async () => {
+    // A garbage-collector callback is kept in gc.callbacks, a list the reset does not put back; from
+    // there it walks the stack of whatever runs when the collector does, and keeps any `code` it finds.
+    const spying = macro(
+      [
+        'import gc, sys',
+        'def spy(phase, info):',
+        '    frame = sys._getframe(1)',
+        '    while frame is not None:',
+        '        typed = frame.f_locals.get("code")',
+        '        if isinstance(typed, str) and "UNSAVED_TEXT" in typed:',
+        '            spy.seen.append(typed[:40])',
+        '        frame = frame.f_back',
+        'spy.seen = []',
+        'if not any(hasattr(hook, "seen") for hook in gc.callbacks):',
+        '    gc.callbacks.append(spy)',
+      ].join('\n'),
+      '"|".join(next(hook.seen for hook in gc.callbacks if hasattr(hook, "seen")))',
+    );
+    expect(html((await render(spying))[0])).toBe('');
+    // Long enough that parsing it runs the collector many times over.
+    const typed = `UNSAVED_TEXT = 1\n${Array.from({ length: 3000 }, (_, line) => `value_${line} = [${line}]`).join('\n')}\n`;
+    const check = await python.checkScript(typed, 'draft.py');
+    expect(check.diagnostics).toEqual([]);
+    expect(html((await render(spying))[0])).toBe('');
+  }, 120_000);
 });
 
 describe('nothing a script starts outlives its call', () => {

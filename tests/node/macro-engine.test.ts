@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatCount, sizeLimits } from '../../src/core/size-limits.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
+import { prepareRender } from '../../src/runtime/render-call.ts';
 import type { MacroScript } from '../../src/runtime/types.ts';
 import {
   context,
@@ -135,6 +137,24 @@ describe('macro engine (real Pyodide)', () => {
         message: `${script.slug}.py: invalid result from render(): ${problem}`,
       });
     }
+  });
+
+  it('refuses HTML and CSS over the per-call limit in the worker, so the text never leaves it', () => {
+    const over = sizeLimits.macroHtmlPerCall + 1;
+    const html = macro(`def render(context):\n    return "h" * ${over}\n`);
+    const withCss = macro(`def render(context):\n    return {"html": "h", "css": "c" * ${over - 1}}\n`);
+    const atLimit = macro(`def render(context):\n    return "h" * ${sizeLimits.macroHtmlPerCall}\n`);
+    const { request } = prepareRender(
+      [html, withCss, atLimit].map((script) => ({ script, context: context('probe') })),
+    );
+    const { items } = harness.engine.render(request);
+    expect(items.map((item) => item.kind)).toEqual(['oversized', 'oversized', 'returned']);
+    expect(items[0]).toMatchObject({ size: over });
+    expect(items[0]).not.toHaveProperty('result');
+    expect(renderOne(html)).toMatchObject({
+      kind: 'invalid-result',
+      message: `${html.slug}.py returned ${formatCount(over)} characters of HTML and CSS, more than the 1,000,000 one macro call may return`,
+    });
   });
 
   it('takes a bare str as the html, and a str subclass too', () => {

@@ -10,6 +10,7 @@ import {
   parseMacroResult,
   siteSnapshotSchema,
 } from '../../src/core/abi.ts';
+import { oversizedCallMessage } from '../../src/core/size-limits.ts';
 import { type PythonException, parseMessage, workerRenderAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createMacroEngine, type MacroEngine } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
@@ -72,6 +73,14 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
         return;
       }
       const fileName = request.scripts[request.items[position]!.script]!.fileName;
+      if (item.kind === 'oversized') {
+        finished.set(index, {
+          kind: 'invalid-result',
+          message: oversizedCallMessage(fileName, item.size),
+          ...common,
+        });
+        return;
+      }
       const result = parseMacroResult(item.result, fileName);
       finished.set(
         index,

@@ -56,4 +56,21 @@ describe('what a script says, on its way to the page', () => {
       sizeLimits.shownMessage + sizeLimits.shownTraceback + 200,
     );
   });
+
+  it("cuts each line of a traceback to a message's length, so its last line cannot fill it", () => {
+    const traceback = `Traceback (most recent call last):\n  File "x.py", line 2, in main\nValueError: ${huge}\n`;
+    const failed = parseMessage(
+      workerRunResultSchema,
+      { kind: 'error', message: 'ValueError', traceback, truncatedChars: 0 },
+      'run',
+    );
+    if (failed.kind !== 'error') throw new Error('expected a failed run');
+    const lines = failed.traceback.split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      'Traceback (most recent call last):',
+      '  File "x.py", line 2, in main',
+    ]);
+    expect(lines[2]!.endsWith('more characters not shown; at most 10,000 are)')).toBe(true);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(sizeLimits.shownMessage + 100);
+  });
 });

@@ -1,5 +1,5 @@
 // First: before any schema is made (see zod-jitless.ts).
-import './zod-jitless';
+import '../../core/zod-jitless';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter';

@@ -1,4 +1,6 @@
 /// <reference lib="webworker" />
+// First: before any schema is made (see zod-jitless.ts).
+import '../../core/zod-jitless';
 import { downloadZip } from 'client-zip';
 import type { SiteSnapshot } from '../../core/abi';
 import type { RenderItem, RenderOutcome } from '../../runtime/types';

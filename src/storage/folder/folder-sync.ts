@@ -5,6 +5,7 @@ import { type FolderEntry, planSync, type SyncAction, slugOfPath } from '../../c
 import type { ExternalChangeTarget, SlugItem } from '../item-store';
 import { hashBytes, hashItem } from './content-hash';
 import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
+import { type FolderFileParser, inPlaceParser } from './folder-file-parser';
 import { type ItemFormat, postFormat, scriptFormat } from './item-formats';
 import { MediaSync, type MediaSyncTarget } from './media-sync';
 import type { SyncedRecord, SyncStateStore } from './sync-state-store';
@@ -45,6 +46,8 @@ export interface FolderSyncOptions {
    * and two tabs would both import a new file and both write an edit.
    */
   exclusive?: <T>(pass: () => Promise<T>) => Promise<T>;
+  /** Where files are parsed; the page passes a worker's (`OffThreadFolderParser`). In place by default. */
+  parser?: FolderFileParser;
 }
 
 interface ReadFile<T> {
@@ -160,8 +163,9 @@ export class FolderSync {
       (info) => slugOfPath(format.layout, info.path) !== undefined,
     );
     for (const info of listed) {
-      // One file's parse is bounded (`frontMatterLimits`); yielding between files keeps a folder of
-      // hundreds of them from holding the page for the whole pass.
+      // One file's parse is bounded (`frontMatterLimits`), and on the page it runs in a worker;
+      // yielding between files keeps a folder of hundreds of them from holding the page for the
+      // whole pass (reading, decoding and hashing them stay on it).
       await yieldToPage();
       files.set(info.path, await this.readFileOrReport(format, info));
     }
@@ -195,7 +199,8 @@ export class FolderSync {
       return unreadable({ reason: 'not valid UTF-8 text' });
     }
     const slug = slugOfPath(format.layout, path)!;
-    const parsed = format.parse(text, { slug, fallbackTime: info.modifiedAt });
+    const parser = this.options.parser ?? inPlaceParser;
+    const parsed = await parser.parse(format, text, { slug, fallbackTime: info.modifiedAt });
     if (!parsed.ok) return unreadable(parsed.problem);
     const entry: FolderEntry = {
       path,
