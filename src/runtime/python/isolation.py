@@ -10,6 +10,7 @@ rewritten) raises `IsolationBroken`, which fails the call: the page then replace
 
 import asyncio
 import copyreg
+import gc
 import linecache
 import os
 import sys
@@ -171,6 +172,8 @@ class _Baseline:
             sys.path_importer_cache,
             warnings.filters,
             copyreg.dispatch_table,
+            # A collector callback runs inside whatever call comes next, and could read its frames.
+            gc.callbacks,
         ):
             self.containers.append((container, _copy(container)))
         self.environment = _Environment()
