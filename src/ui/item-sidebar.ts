@@ -60,12 +60,15 @@ export class ItemSidebar extends LitElement {
   @property({ attribute: false }) trash: readonly TrashItem[] = [];
   /** The kinds New offers; none: New makes an item at once. */
   @property({ attribute: false }) kinds: readonly NewItemKind[] = [];
+  /** False while the app still opens its stores: New could make nothing yet, so it is disabled. */
+  @property({ attribute: false }) ready = true;
   @state() private choosing = false;
 
   override render() {
     const plural = `${this.noun}s`;
     return html`<button
         class="primary"
+        ?disabled=${!this.ready}
         aria-haspopup=${this.kinds.length > 0 ? 'menu' : nothing}
         aria-expanded=${this.kinds.length > 0 ? this.choosing : nothing}
         @click=${this.onNew}

@@ -670,6 +670,7 @@ export class PymarkApp extends LitElement {
       .selectedId=${view?.selectedId ?? null}
       .trash=${view?.trash ?? []}
       .kinds=${kinds}
+      .ready=${owner !== undefined}
       @new-item=${(event: CustomEvent<string | null>) => owner?.create(event.detail ?? undefined)}
       @select-item=${(event: CustomEvent<string>) => owner?.select(event.detail)}
       @rename-item=${(event: CustomEvent<{ id: string; title: string }>) =>
