@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** The part of a `Worker` that `WorkerCalls` uses, so a test can stand in for it. */
 export interface CallableWorker<Request> {
@@ -44,10 +44,16 @@ export class WorkerCalls<Request extends { id: number }, Answer extends { id: nu
     const worker = this.createWorker();
     worker.addEventListener('message', (event) => {
       const answer = this.answerSchema.safeParse(event.data);
-      if (!answer.success) return;
-      const waiting = this.#waiting.get(answer.data.id);
-      this.#waiting.delete(answer.data.id);
-      waiting?.resolve(answer.data);
+      // A malformed answer fails the request it names, rather than leaving it waiting for good.
+      const id = answer.success ? answer.data.id : idOf(event.data);
+      const waiting = id === undefined ? undefined : this.#waiting.get(id);
+      if (id === undefined || !waiting) return;
+      this.#waiting.delete(id);
+      if (answer.success) waiting.resolve(answer.data);
+      else
+        waiting.reject(
+          new Error(`the ${this.what} sent an invalid answer: ${z.prettifyError(answer.error)}`),
+        );
     });
     worker.addEventListener('error', (event) => {
       worker.terminate();
@@ -59,4 +65,10 @@ export class WorkerCalls<Request extends { id: number }, Answer extends { id: nu
     this.#worker = worker;
     return worker;
   }
+}
+
+/** The request id an answer names, if it names one. */
+function idOf(data: unknown): number | undefined {
+  const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
+  return typeof id === 'number' ? id : undefined;
 }

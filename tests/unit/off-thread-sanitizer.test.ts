@@ -31,13 +31,19 @@ class StandInWorker implements SanitizerWorker {
   readonly requests: SanitizeRequest[] = [];
   readonly #listeners: Record<string, ((event: never) => void)[]> = { message: [], error: [] };
   terminated = false;
+  constructor(
+    private readonly answerTo: (request: SanitizeRequest) => unknown = (request) => ({
+      id: request.id,
+      htmls: request.htmls.map(createHtmlSanitizer(request.embeds)),
+    }),
+  ) {}
   addEventListener(type: 'message' | 'error', listener: (event: never) => void): void {
     this.#listeners[type]!.push(listener);
   }
   postMessage(request: SanitizeRequest): void {
     this.requests.push(structuredClone(request));
     setTimeout(() => {
-      const answer = { id: request.id, htmls: request.htmls.map(createHtmlSanitizer(request.embeds)) };
+      const answer = this.answerTo(request);
       for (const listener of this.#listeners.message!) listener({ data: answer } as never);
     });
   }
@@ -92,5 +98,14 @@ describe('sanitizing off the page thread', () => {
     expect(workers[0]!.terminated).toBe(true);
     expect(await sanitizer.sanitizeMany(['<p>b</p>'])).toEqual(['<p>b</p>']);
     expect(workers).toHaveLength(2);
+  });
+
+  test('an answer that is not a sanitizer answer fails its batch, saying so, instead of leaving it waiting', async () => {
+    const sanitizer = new OffThreadSanitizer(
+      () => new StandInWorker((request) => ({ id: request.id, htmls: 'not a list' })),
+    );
+    await expect(sanitizer.sanitizeMany(['<p>a</p>'])).rejects.toThrow(
+      'the HTML sanitizer sent an invalid answer',
+    );
   });
 });
