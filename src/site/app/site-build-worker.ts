@@ -44,7 +44,7 @@ import { storePreview } from './preview-cache';
  * that only the page reaches, through src/runtime/client.ts's `PythonRuntime`. The page relays each
  * `renderMany` batch to it and back. Why relay rather than hand this worker a MessagePort into the
  * sandbox: the client owns that worker's life (boots, snapshots, time limits, restarts after a hung
- * macro, Stop, the render lane in shared memory), and a second caller on its port would bypass all
+ * macro, Stop), and a second caller on its port would bypass all
  * of it; the relay uses only the public interface, which stays put while the client's insides change.
  * Its cost is small: the engine batches macros across posts (a 1,000-post build is a few batches of
  * 200, `relayedBatchSize`), so the page handles a few messages per build, never one per post.
@@ -102,7 +102,7 @@ class RelayedRuntime implements SiteRuntime {
  * on its way to Python, the answer on its way back): cloning it, checking its contexts and results.
  * The engine's 500 made those tasks 15-21 ms of CPU (a 1,000-post build, bench/RESULTS.md), which a
  * loaded machine stretched past the 50 ms a keystroke may wait; with 200 the largest was 12-16 ms at a
- * load of 15-20, for a few more batches, each costing Python an interpreter reset or two (8 ms each).
+ * load of 15-20, for a few more batches, each costing Python an interpreter reset or two (a few ms each).
  */
 const relayedBatchSize = 200;
 

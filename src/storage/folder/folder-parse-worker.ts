@@ -5,8 +5,8 @@ import { type FolderParseAnswer, folderParseRequestSchema } from './folder-parse
 import { itemFormats } from './item-formats';
 
 /*
- * Parses the scripts and posts folder sync reads (off-thread-folder-parser.ts), so a folder file's
- * YAML, however hostile, is never parsed on the page's thread. It holds no data: text in, item out.
+ * Parses the scripts and posts folder sync reads (`OffThreadFolderParser`, folder-file-parser.ts), so
+ * a folder file's YAML, however hostile, is never parsed on the page's thread. It holds no data: text in, item out.
  */
 
 addEventListener('message', (event: MessageEvent<unknown>) => {
