@@ -27,6 +27,7 @@ import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Script } from '../core/script';
 import type { ScriptDiagnostic } from '../runtime/types';
+import { imageFiles } from './image-files';
 import { type MacroInfo, macroInfos, macroIntelligence } from './macro-completion';
 
 /** Marks the line a traceback points at; `null` clears it. */
@@ -319,7 +320,7 @@ export class CodeEditor extends LitElement {
    * images dropped on it before this.
    */
   private passOnImages(event: DragEvent): boolean {
-    const images = [...(event.dataTransfer?.files ?? [])].filter((file) => file.type.startsWith('image/'));
+    const images = imageFiles(event.dataTransfer);
     if (images.length === 0) return false;
     this.dispatchEvent(new CustomEvent('image-drop', { detail: images, bubbles: true, composed: true }));
     return true;

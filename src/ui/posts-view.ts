@@ -6,6 +6,7 @@ import type { RenderedPost, RenderWarning } from '../render/post-renderer';
 import type { ScriptDiagnostic } from '../runtime/types';
 import type { CodeEditor } from './code-editor';
 import './code-editor';
+import { possibleImageFiles } from './image-files';
 import './post-preview';
 import type { PostPreview } from './post-preview';
 import { type PostFields, type PostsState, slugProblem } from './posts-workspace';
@@ -22,11 +23,6 @@ export interface LinkedMedia {
 export interface ImagesIntoPost {
   files: File[];
   offset: number | null;
-}
-
-/** The files of a drop or paste that claim to be images; the library checks the bytes themselves. */
-function imageFiles(data: DataTransfer | null): File[] {
-  return [...(data?.files ?? [])].filter((file) => file.type.startsWith('image/') || file.type === '');
 }
 
 const saveLabels = { saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes' } as const;
@@ -410,7 +406,7 @@ export class PostsView extends LitElement {
     this.takeImages(event, event.clipboardData, () => this.editor?.cursorOffset ?? null);
 
   private takeImages(event: Event, data: DataTransfer | null, offset: () => number | null): void {
-    const files = imageFiles(data);
+    const files = possibleImageFiles(data);
     if (files.length === 0 || !this.isInEditor(event)) return;
     // Before the editor's own handling, which would insert nothing (or a file's text), and the app's
     // paste handler, which would import into Media and switch views.

@@ -24,6 +24,7 @@ import type { DefaultOffers } from './default-offers';
 import type { Diagnostics, DiagnosticsState } from './diagnostics';
 import type { FolderControls } from './folder-connection';
 import type { HelpDialog } from './help-dialog';
+import { imageFiles } from './image-files';
 import type { IncomingEdits, IncomingPosts, IncomingState } from './incoming-posts';
 import type { ListItem } from './item-list';
 import type { NewItemKind } from './item-sidebar';
@@ -774,8 +775,7 @@ export class PymarkApp extends LitElement {
 
   /** A pasted image goes into the media library, wherever the app has focus outside a text field. */
   private readonly onPaste = (event: ClipboardEvent): void => {
-    const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.type.startsWith('image/'));
-    this.importIntoMedia(event, files);
+    this.importIntoMedia(event, imageFiles(event.clipboardData));
   };
 
   /** Files dragged over the app may be dropped: left to the browser, a drop would open the file in its place. */
