@@ -36,7 +36,7 @@ export interface BootedPython {
 export async function bootPython(options: BootPythonOptions): Promise<BootedPython> {
   const now = options.now ?? (() => performance.now());
   const started = now();
-  const key = await snapshotKey(pyodideVersion, options.preloadSources);
+  const key = snapshotKey(pyodideVersion, options.preloadSources);
   let fallbackReason = 'no snapshot was provided';
   if (options.snapshot) {
     try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contentKey } from '../core/content-key';
 
 /*
  * A Pyodide memory snapshot as it travels between the worker (which makes and loads it) and the
@@ -15,12 +16,6 @@ export const pythonSnapshotSchema = z.object({
   bytes: z.instanceof(ArrayBuffer),
 });
 export type PythonSnapshot = z.infer<typeof pythonSnapshotSchema>;
-
-/** Lower-case hex SHA-256. */
-async function sha256Hex(data: BufferSource): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * A 64-bit checksum of a snapshot's bytes: two multiply-xor lanes over 32-bit words, then the tail.
@@ -48,16 +43,13 @@ export function snapshotDigest(bytes: ArrayBuffer): string {
  * The key a snapshot is stored and checked under. Any change to the Pyodide build or to a preloaded
  * Python file gives a new key, so a snapshot of another build is never restored.
  */
-export async function snapshotKey(
-  pyodideVersion: string,
-  preload: readonly PreloadedSource[],
-): Promise<string> {
+export function snapshotKey(pyodideVersion: string, preload: readonly PreloadedSource[]): string {
   const hashed = [...preload]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     // NUL separators: no path or source text can make two different lists hash alike.
     .map(({ path, source }) => `${path}\0${source}\0`)
     .join('');
-  return `pyodide-${pyodideVersion}+python-${await sha256Hex(new TextEncoder().encode(hashed))}`;
+  return `pyodide-${pyodideVersion}+python-${contentKey(hashed)}`;
 }
 
 /** A bundled Python file that runs once at boot, before the snapshot is taken. */
