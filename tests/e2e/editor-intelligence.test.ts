@@ -16,9 +16,7 @@ import {
 const suite = useBuiltApp();
 
 async function replaceCode(page: Page, code: string): Promise<void> {
-  await page.getByLabel('Code of Untitled utility').click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(code);
+  await replaceEditorText(page, 'Code of Untitled utility', code);
 }
 
 describe('editor intelligence and diagnostics', () => {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, listOpfs, newAppPage, readOpfs, useBuiltApp } from './harness';
+import { type AppPage, listOpfs, newAppPage, readOpfs, replaceText, useBuiltApp } from './harness';
 
 // The app's project folder is the OPFS folder `project` (see AppPageOptions.opfsFolder).
 
@@ -38,11 +38,8 @@ const folderStatus = () => page.getByRole('status', { name: 'Folder status' });
 const editor = () => page.locator('.cm-content');
 const scriptsList = () => page.getByRole('list', { name: 'Scripts' });
 
-/** Replaces the editor's content the way a paste does. */
 async function setCode(code: string): Promise<void> {
-  await editor().click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(code);
+  await replaceText(editor(), code);
 }
 
 async function openScript(title: string): Promise<void> {

@@ -3,7 +3,15 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, createScript, newAppPage, readOpfs, repoRoot, useBuiltApp } from './harness';
+import {
+  type AppPage,
+  createScript,
+  newAppPage,
+  readOpfs,
+  replaceEditorText,
+  repoRoot,
+  useBuiltApp,
+} from './harness';
 
 const suite = useBuiltApp();
 
@@ -277,9 +285,9 @@ describe('every view on a phone and on a desktop', () => {
   test('the preview follows the Markdown editor as it scrolls', async () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     await page.getByRole('tab', { name: 'Posts' }).click();
-    await page.getByLabel('Markdown of Untitled post').click();
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.insertText(
+    await replaceEditorText(
+      page,
+      'Markdown of Untitled post',
       Array.from({ length: 150 }, (_, line) => `Paragraph ${line}.`).join('\n\n'),
     );
     const preview = page.frameLocator('iframe[title="Post preview"]');
@@ -414,8 +422,9 @@ describe('the views the first tests leave out', () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     await page.getByRole('tab', { name: 'Posts' }).click();
     await page.getByRole('button', { name: 'New post' }).click();
-    await page.getByLabel('Markdown of Untitled post').click();
-    await page.keyboard.insertText(
+    await replaceEditorText(
+      page,
+      'Markdown of Untitled post',
       Array.from({ length: 150 }, (_, line) => `Paragraph ${line}.`).join('\n\n'),
     );
     const preview = page.frameLocator('iframe[title="Post preview"]');

@@ -1,6 +1,14 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AppPage, newAppPage, newScript, output, pythonStatus, useBuiltApp } from './harness';
+import {
+  type AppPage,
+  newAppPage,
+  newScript,
+  output,
+  pythonStatus,
+  replaceText,
+  useBuiltApp,
+} from './harness';
 
 const suite = useBuiltApp();
 
@@ -12,12 +20,8 @@ async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp,
   await locator.filter({ hasText: pattern }).first().waitFor({ timeout });
 }
 
-/** Replaces the editor's content the way a paste does, so auto-indent and bracket closing stay out of it. */
 async function setCode(page: Page, code: string): Promise<void> {
-  const editor = page.locator('.cm-content');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(code);
+  await replaceText(page.locator('.cm-content'), code);
 }
 
 async function runAndWaitForNote(page: Page, note: RegExp, timeout = 30_000): Promise<void> {
