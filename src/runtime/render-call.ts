@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
+  type AbiPost,
   abiPostSchema,
   formatIssues,
   type MacroContext,
+  type MacroEnv,
   macroContextSchema,
   macroEnvSchema,
   parseMacroResult,
@@ -69,15 +71,47 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
     else groups.set(key, [index]);
   });
   const sent: number[] = [];
-  const request: PreparedRender['request'] = { scripts: [], items: [] };
+  const scripts: WorkerScript[] = [];
+  const calls: { script: number; context: MacroContext }[] = [];
   for (const group of groups.values()) {
-    const script = request.scripts.push(workerScript(items[group[0]!]!.script)) - 1;
+    const script = scripts.push(workerScript(items[group[0]!]!.script)) - 1;
     for (const index of group) {
       sent.push(index);
-      request.items.push({ script, context: items[index]!.context });
+      calls.push({ script, context: items[index]!.context });
     }
   }
-  return { sent, request, rejected };
+  return { sent, request: { batch: JSON.stringify(wireBatch(scripts, calls)) }, rejected };
+}
+
+/**
+ * The calls as macro_engine.py reads them (python/wire.py, `Batch`): each env and post once, however
+ * many calls share it. Calls of one post share its objects, so identity finds the repeats.
+ */
+function wireBatch(scripts: WorkerScript[], calls: { script: number; context: MacroContext }[]) {
+  const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
+  const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
+  const wireCalls = calls.map(({ script, context }) => {
+    const { macro, params, args, env, post, ...extras } = context;
+    return {
+      script,
+      macro,
+      params,
+      args,
+      env: indexIn(envs, envIndexes, env),
+      post: indexIn(posts, postIndexes, post),
+      // placement, body and body_html (ABI 1.1), when the context has them.
+      ...(Object.keys(extras).length > 0 ? { extras } : {}),
+    };
+  });
+  return { scripts, envs, posts, calls: wireCalls };
+}
+
+/** The position of `value` in `values`, appended on first sight. */
+function indexIn<T>(values: T[], indexes: Map<T, number>, value: T): number {
+  const known = indexes.get(value);
+  if (known !== undefined) return known;
+  indexes.set(value, values.length);
+  return values.push(value) - 1;
 }
 
 /** What is wrong with each context that breaks ABI v1, by its position, worded as zod words it. */

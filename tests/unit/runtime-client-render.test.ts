@@ -11,6 +11,7 @@ import type {
   SiteUpdate,
   WorkerRenderRequest,
   WorkerRunResult,
+  WorkerScript,
   WorkerTransformRequest,
 } from '../../src/runtime/protocol';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
@@ -22,8 +23,36 @@ import { manualClock } from './manual-clock';
  * ports: queueing with runs, time limits, site data after restarts. Only Pyodide is faked.
  */
 
+/** A render request as the fake workers read it: its batch's calls with their contexts whole again. */
+interface DecodedRequest {
+  scripts: WorkerScript[];
+  items: { script: number; context: MacroContext }[];
+}
+
+/** The JSON text of wire.py's `Batch` that the client sends, read back into contexts. */
+function decodeRequest({ batch }: WorkerRenderRequest): DecodedRequest {
+  const { scripts, envs, posts, calls } = JSON.parse(batch) as {
+    scripts: WorkerScript[];
+    envs: MacroContext['env'][];
+    posts: MacroContext['post'][];
+    calls: (Pick<MacroContext, 'macro' | 'params' | 'args'> & {
+      script: number;
+      env: number;
+      post: number;
+      extras?: object;
+    })[];
+  };
+  return {
+    scripts,
+    items: calls.map(({ script, macro, params, args, env, post, extras }) => ({
+      script,
+      context: { macro, params, args, env: envs[env]!, post: posts[post]!, ...extras },
+    })),
+  };
+}
+
 interface FakeWorker {
-  renders: { batch: WorkerRenderRequest; site?: SiteUpdate }[];
+  renders: { batch: DecodedRequest; site?: SiteUpdate }[];
   terminated: boolean;
   /** The interrupt buffer shared with the client: SIGINT (2) once raised, 0 once cleared. */
   interrupt: Int32Array;
@@ -54,7 +83,7 @@ interface WorkerRenderResult {
 type FakeRenderAnswer = WorkerRenderResult | { raw: unknown };
 
 interface Behaviour {
-  render: (batch: WorkerRenderRequest, worker: FakeWorker) => Promise<FakeRenderAnswer>;
+  render: (batch: DecodedRequest, worker: FakeWorker) => Promise<FakeRenderAnswer>;
   run: () => Promise<WorkerRunResult & { pythonMs?: number }>;
   check: () => Promise<unknown>;
   /** Answers a transform with what transform_engine.py would return (or anything else). */
@@ -96,8 +125,9 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
         },
         render: async (request: WorkerRenderRequest) => {
           worker.signalAtRender.push(Atomics.load(worker.interrupt, 0));
-          worker.renders.push({ batch: request, ...(request.site ? { site: request.site } : {}) });
-          const answer = await render(request, worker);
+          const batch = decodeRequest(request);
+          worker.renders.push({ batch, ...(request.site ? { site: request.site } : {}) });
+          const answer = await render(batch, worker);
           return 'raw' in answer ? answer.raw : toAnswer(answer);
         },
       },
@@ -121,11 +151,11 @@ const noProblems = { diagnostics: [], entrypoints: ['render'] };
 const never = () => new Promise<never>(() => {});
 
 /** Renders every item as `<macro>:<first arg>`, taking 1 ms of Python time each. */
-function answerAll(batch: WorkerRenderRequest, upTo = batch.items.length): WorkerRenderResult {
+function answerAll(batch: DecodedRequest, upTo = batch.items.length): WorkerRenderResult {
   return { items: batch.items.slice(0, upTo).map((item) => okItem(item)) };
 }
 
-function okItem({ context }: WorkerRenderRequest['items'][number]): FakeItem {
+function okItem({ context }: DecodedRequest['items'][number]): FakeItem {
   return { kind: 'ok', html: `${context.macro}:${context.args[0]?.value ?? ''}`, warnings: [], pythonMs: 1 };
 }
 
@@ -144,7 +174,12 @@ function toAnswer({ items, interrupted }: WorkerRenderResult, heapBytes = 0) {
     return { kind: 'raised', message, line, traceback, pythonMs, reads, ...printed };
   });
   const stopped: PythonException | null = interrupted ? { line: null, ...interrupted } : null;
-  return { items: wire, interrupted: stopped, heapBytes };
+  return wireAnswer({ items: wire, interrupted: stopped }, heapBytes);
+}
+
+/** An answer as the worker sends it: Python's results as JSON text, and the heap size. */
+function wireAnswer(results: unknown, heapBytes = 0) {
+  return { results: JSON.stringify(results), heapBytes };
 }
 
 const runtimes: PythonRuntime[] = [];
@@ -379,9 +414,10 @@ describe('renderMany', () => {
   it('fails the batch and restarts a worker whose results are malformed', async () => {
     const item = { kind: 'returned', result: 'x', pythonMs: 1 };
     const malformed: [unknown, string][] = [
-      [{ items: [{ kind: 'ok', html: 'x' }], interrupted: null, heapBytes: 0 }, 'items[0].kind'],
-      [{ items: [{ ...item, pythonMs: -1 }], interrupted: null, heapBytes: 0 }, 'items[0].pythonMs'],
-      [{ items: [item], interrupted: null }, 'heapBytes'],
+      [wireAnswer({ items: [{ kind: 'ok', html: 'x' }], interrupted: null }), 'items[0].kind'],
+      [wireAnswer({ items: [{ ...item, pythonMs: -1 }], interrupted: null }), 'items[0].pythonMs'],
+      [{ results: JSON.stringify({ items: [item], interrupted: null }) }, 'heapBytes'],
+      [{ results: '{"items": [', heapBytes: 0 }, 'not JSON: '],
       ['not an answer', 'Malformed answer from the worker to A macro'],
     ];
     for (const [raw, problem] of malformed) {
