@@ -276,19 +276,20 @@ describe('renderMany', () => {
     expect(workers[0]!.renders[0]!.batch.items).toHaveLength(1);
   });
 
-  it('locates each invalid context of a batch in its own item, checking the batch at once', async () => {
+  it('locates each call whose post breaks ABI v1, leaving the calls on other posts to render', async () => {
     const { runtime, workers } = setUp();
-    const withExtraKey = { ...context('a'), colour: 'red' } as MacroContext;
-    const withBadParam = context('c', { start: { type: 'int', value: 1.5 } });
+    // Shared by two calls, as a post's calls share it: checked once, failing both.
+    const badPost = { ...post, id: 'p2', tags: 'video' } as unknown as AbiPost;
     const outcomes = await runtime.renderMany([
-      { script: youtube, context: withExtraKey },
+      { script: youtube, context: { ...context('a'), post: badPost } },
       { script: youtube, context: context('b') },
-      { script: youtube, context: withBadParam },
+      { script: youtube, context: { ...context('c'), post: badPost } },
     ]);
+    const problem = 'Invalid macro context: post.tags: Invalid input: expected array, received string';
     expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.message))).toEqual([
-      'Invalid macro context: Unrecognized key: "colour"',
+      problem,
       'ok',
-      'Invalid macro context: params.start.value: Invalid input: expected int, received number',
+      problem,
     ]);
     expect(workers[0]!.renders[0]!.batch.items).toEqual([{ script: 0, context: context('b') }]);
   });
