@@ -90,11 +90,16 @@ function wireBatch(scripts: WorkerScript[], calls: { script: number; context: Ma
   const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
   const wireCalls = calls.map(({ script, context }) => {
     const { macro, params, args, env, post, ...extras } = context;
+    const floatParams = Object.keys(params).filter((name) => params[name]!.type === 'float');
+    const floatArgs = args.flatMap((arg, position) => (arg.type === 'float' ? [position] : []));
     return {
       script,
       macro,
-      params,
-      args,
+      // Bare values: JSON keeps a str, int and bool apart, but writes a whole float (2.0) as 2.
+      params: Object.fromEntries(Object.keys(params).map((name) => [name, params[name]!.value])),
+      args: args.map((arg) => arg.value),
+      ...(floatParams.length > 0 ? { float_params: floatParams } : {}),
+      ...(floatArgs.length > 0 ? { float_args: floatArgs } : {}),
       env: indexIn(envs, envIndexes, env),
       post: indexIn(posts, postIndexes, post),
       // placement, body and body_html (ABI 1.1), when the context has them.

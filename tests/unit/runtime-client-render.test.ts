@@ -35,20 +35,44 @@ function decodeRequest({ batch }: WorkerRenderRequest): DecodedRequest {
     scripts: WorkerScript[];
     envs: MacroContext['env'][];
     posts: MacroContext['post'][];
-    calls: (Pick<MacroContext, 'macro' | 'params' | 'args'> & {
+    calls: {
       script: number;
+      macro: string;
+      params: Record<string, MacroValue['value']>;
+      args: MacroValue['value'][];
+      float_params?: string[];
+      float_args?: number[];
       env: number;
       post: number;
       extras?: object;
-    })[];
+    }[];
   };
   return {
     scripts,
-    items: calls.map(({ script, macro, params, args, env, post, extras }) => ({
+    items: calls.map(({ script, macro, params, args, env, post, extras, ...floats }) => ({
       script,
-      context: { macro, params, args, env: envs[env]!, post: posts[post]!, ...extras },
+      context: {
+        macro,
+        params: Object.fromEntries(
+          Object.entries(params).map(([name, value]) => [
+            name,
+            tagged(value, floats.float_params?.includes(name)),
+          ]),
+        ),
+        args: args.map((value, position) => tagged(value, floats.float_args?.includes(position))),
+        env: envs[env]!,
+        post: posts[post]!,
+        ...extras,
+      },
     })),
   };
+}
+
+/** A bare value of the wire tagged again, as the context had it. */
+function tagged(value: MacroValue['value'], isFloat = false): MacroValue {
+  if (typeof value === 'string') return { type: 'str', value };
+  if (typeof value === 'boolean') return { type: 'bool', value };
+  return { type: isFloat ? 'float' : 'int', value };
 }
 
 interface FakeWorker {
