@@ -110,7 +110,9 @@ export function sectionsAfterHistory(markdown: string): string {
 /** The history rows of an earlier RESULTS.md, oldest first. */
 export function historyRows(markdown: string): string[] {
   const [, history = ''] = markdown.split('\n## History\n');
-  return history.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+  // Only its own table: the sections after it (the site benches') have history tables of their own.
+  const [table = ''] = history.split('\n## ');
+  return table.split('\n').filter((line) => /^\| \d{4}-/.test(line));
 }
 
 export function renderResultsMarkdown(
