@@ -16,6 +16,7 @@ import {
   type Revision,
   renderResultsMarkdown,
   renderTable,
+  sectionsAfterHistory,
 } from './report';
 import { median, percentile } from './stats';
 
@@ -42,7 +43,7 @@ const method = `- **Keystroke to preview painted**: in the built app (dist/, \`n
 - **Cold boot**: \`createPythonRuntime\` (the app's sandboxed worker) to status \`ready\`, median of ${counts.boots}. Normal: no snapshot store, so the boot is the app's first visit (Pyodide boot, Pymark's modules, then the memory snapshot made and handed back). Snapshot: the snapshot store on IndexedDB primed by one untimed normal boot, so the boot reads 30 MB from IndexedDB, checks its digest and restores. Pyodide's files are fetched once per page, as in the app. The worker's own \`bootInfo.ms\` is reported beside it.
 - **Batch**: one \`runtime.renderMany\` of ${counts.batchItems.toLocaleString('en')} youtube contexts (distinct ids, titles that need escaping, a start time; one env and 100 posts shared), median of ${counts.batchRepetitions} after one untimed. Baseline: defaults/youtube.py ported to JavaScript (bench/page/youtube.ts) over the same contexts, inside the sandboxed echo worker (the contexts are structured-cloned over and the outputs back), median of ${counts.batchRepetitions}. The same port on the page thread, with no hop, is listed for context.
 - **1,000 posts**: 1,000 Markdown posts (bench/page/posts.ts) with a youtube and a vimeo macro each and a tag cloud in every 25th, rendered one after another through \`PostRenderer.renderPost\`, with the site data of all 1,000 posts set; a fresh renderer per repetition, median of ${counts.postRepetitions}. Baseline: the same posts with the macro lines removed, through the same renderer (Markdown only). renderMany calls are counted.
-- **Stop recovery**: a run of \`while True: pass\`; once it has run 100 ms, \`stop()\`, then timed until a trivial run (\`x = 1\`) has finished. Median of ${counts.interrupts}. Baseline: the same with a loop that catches BaseException, so the interrupt cannot take and Stop replaces the worker after the app's 500 ms grace period; the new worker boots from the stored snapshot. Median of ${counts.restarts}.`;
+- **Stop recovery**: a run of \`while True: pass\`; once it has run 100 ms, \`stop()\`, then timed until a trivial run (\`x = 1\`) has finished. Median of ${counts.interrupts}. Baseline: the same with a loop whose SIGINT handler does nothing (\`signal.signal(signal.SIGINT, lambda *_: None)\`), so no interrupt can take and Stop replaces the worker after the app's 500 ms grace period; the new worker boots from the stored snapshot. Each sample must have ended the way its figure says (the page checks), median of ${counts.restarts}.`;
 
 export async function runBench(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
@@ -64,20 +65,7 @@ export async function runBench(): Promise<void> {
     const keystrokes = await timed('keystrokeSamples', () =>
       keystrokeSamples(browser, appServer.url, counts.keystrokeRounds, counts.keystrokesPerRound),
     );
-    const app = await newAppPage(browser, server.url, firstVisit);
-    const { page } = app;
-    await page.waitForFunction(() => 'bench' in window);
-    /** Calls `window.bench[name](...args)` in the page; every argument is a count. */
-    const call = async <K extends keyof BenchApi>(name: K, ...args: Parameters<BenchApi[K]>) => {
-      const started = Date.now();
-      const result = await page.evaluate(
-        ({ name, args }) => (window.bench[name] as (...counts: number[]) => Promise<unknown>)(...args),
-        { name, args },
-      );
-      console.info(`  ${name}(${args.join(', ')}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return result as Awaited<ReturnType<BenchApi[K]>>;
-    };
-
+    const { app, call } = await openBenchPage(browser, server.url);
     console.info(`Pymark bench in Chromium ${browser.version()} at ${server.url}`);
     const bootNormal = await call('bootNormal', counts.boots);
     const bootSnapshot = await call('bootSnapshot', counts.boots);
@@ -130,6 +118,68 @@ export async function runBench(): Promise<void> {
     await browser.close();
     await server.close();
     await appServer.close();
+  }
+}
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+
+/** The bench page (bench/page) in a fresh context, and a way to call `window.bench[name](...args)` in it. */
+async function openBenchPage(browser: Browser, url: string) {
+  const app = await newAppPage(browser, url, firstVisit);
+  const { page } = app;
+  await page.waitForFunction(() => 'bench' in window);
+  /** Every argument is a count. */
+  const call = async <K extends keyof BenchApi>(name: K, ...args: Parameters<BenchApi[K]>) => {
+    const started = Date.now();
+    const result = await page.evaluate(
+      ({ name, args }) => (window.bench[name] as (...counts: number[]) => Promise<unknown>)(...args),
+      { name, args },
+    );
+    console.info(`  ${name}(${args.join(', ')}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return result as Awaited<ReturnType<BenchApi[K]>>;
+  };
+  return { app, call };
+}
+
+/** The figures `npm run bench -- --only …` can measure alone, for quick before-and-after runs. */
+export type PartialFigures = 'batch' | 'recovery';
+
+/**
+ * `npm run bench -- --only batch,recovery`: only those figures, printed with the load beside them.
+ * Nothing is written: RESULTS.md holds whole runs (a partial one goes into its history by hand).
+ */
+export async function runPartialBench(only: readonly PartialFigures[]): Promise<void> {
+  const load = () =>
+    loadavg()
+      .map((value) => value.toFixed(2))
+      .join(', ');
+  await build({ configFile: resolve(repoRoot, 'bench/vite.config.ts'), logLevel: 'warn' });
+  const server = await startPreviewServer({ outDir: 'bench/dist' });
+  const browser = await launchBrowser();
+  try {
+    console.info(`Load average at start: ${load()}; code ${revision().commit}`);
+    const { app, call } = await openBenchPage(browser, server.url);
+    const figures: Figure[] = [];
+    if (only.includes('batch')) {
+      const renderBatch = await call('renderBatch', counts.batchItems, counts.batchRepetitions);
+      const workerJs = await call('plainJsWorkerBatch', counts.batchItems, counts.batchRepetitions);
+      const pageJs = await call('plainJsBatch', counts.batchItems, counts.batchRepetitions);
+      figures.push(...batchFigures(renderBatch, workerJs, pageJs));
+    }
+    if (only.includes('recovery')) {
+      const interrupts = await call('interruptRecovery', counts.interrupts);
+      const restarts = await call('restartRecovery', counts.restarts);
+      figures.push(recoveryFigure(interrupts, restarts));
+      console.info(
+        `Restart samples: ${restarts.map((sample) => `${formatNumber(sample.ms)} ms via ${sample.via}`).join(', ')}`,
+      );
+    }
+    if (app.errors.length > 0) console.warn(`Page errors during the run:\n${app.errors.join('\n')}`);
+    await app.close();
+    console.info(`\n${renderTable(figures)}\n\nLoad average at end: ${load()}`);
+  } finally {
+    await browser.close();
+    await server.close();
   }
 }
 
@@ -289,11 +339,8 @@ function writeResults(run: BenchRun): void {
   const resultsPath = resolve(repoRoot, 'bench/RESULTS.md');
   const earlier = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
   const history = [...historyRows(earlier), historyRow(run)];
-  // The site bench's section (bench/site/run.mjs) is its own: kept as it is.
-  const siteSection = /<!-- site-build:start[\s\S]*?<!-- site-build:end -->\n?/.exec(earlier)?.[0] ?? '';
-  writeFileSync(
-    resultsPath,
-    `${renderResultsMarkdown(run, shown, method, history)}${siteSection && `\n${siteSection}`}`,
-  );
+  // The hand-written sections and the other benches' own (site build, limits) are kept as they are.
+  const kept = sectionsAfterHistory(earlier);
+  writeFileSync(resultsPath, `${renderResultsMarkdown(run, shown, method, history)}${kept && `\n${kept}`}`);
   console.info(`\n${renderTable(run.figures)}\n\nWrote ${shown} and bench/RESULTS.md`);
 }

@@ -91,10 +91,28 @@ export function historyRow(run: BenchRun): string {
   return `| ${run.date} | ${run.revision.commit} | ${run.machine.load[0].toFixed(1)} | ${ratios} |`;
 }
 
+/**
+ * What follows the history table of an earlier RESULTS.md: the sections written by hand and those of
+ * the other benches (site build, limits), kept as they are, but for a section whose heading says the
+ * next run replaces it.
+ */
+export function sectionsAfterHistory(markdown: string): string {
+  const [, history = ''] = markdown.split('\n## History\n');
+  const start = history.indexOf('\n## ');
+  if (start < 0) return '';
+  return history
+    .slice(start + 1)
+    .split(/^(?=## |<!-- )/m)
+    .filter((section) => !/^## .*the next run replaces it/.test(section))
+    .join('');
+}
+
 /** The history rows of an earlier RESULTS.md, oldest first. */
 export function historyRows(markdown: string): string[] {
   const [, history = ''] = markdown.split('\n## History\n');
-  return history.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+  // Only its own table: the sections after it (the site benches') have history tables of their own.
+  const [table = ''] = history.split('\n## ');
+  return table.split('\n').filter((line) => /^\| \d{4}-/.test(line));
 }
 
 export function renderResultsMarkdown(

@@ -3,4 +3,10 @@
 import { runnerImport } from 'vite';
 
 const { module } = await runnerImport(new URL('./driver.ts', import.meta.url).pathname);
-await module.runBench();
+// `npm run bench -- --only batch,recovery` measures only those figures and writes nothing.
+const only = process.argv.find((arg) => arg.startsWith('--only'));
+if (only)
+  await module.runPartialBench(
+    (only.split('=')[1] ?? process.argv[process.argv.indexOf(only) + 1]).split(','),
+  );
+else await module.runBench();

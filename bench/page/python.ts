@@ -99,7 +99,11 @@ const run = (runtime: PythonRuntime, fileName: string, code: string): Promise<Ru
  * Starts `code` (a loop that never ends by itself), presses Stop once it runs, and times until a
  * trivial run after it has finished: what a user waits for between Stop and their next run.
  */
-export async function recoverySamples(code: string, runs: number): Promise<RecoverySample[]> {
+export async function recoverySamples(
+  code: string,
+  runs: number,
+  expected: RecoverySample['via'],
+): Promise<RecoverySample[]> {
   await primeSnapshot();
   // With the store, as in the app: a restart boots from the snapshot.
   const runtime = startRuntime(snapshotStore);
@@ -119,6 +123,8 @@ export async function recoverySamples(code: string, runs: number): Promise<Recov
       if (stopped.kind !== 'stopped' || next.kind !== 'ok') {
         throw new Error(`unexpected outcomes: ${stopped.kind} then ${next.kind}`);
       }
+      // A sample that ended the other way measures the other figure: it would be wrong here.
+      if (stopped.via !== expected) throw new Error(`stopped via ${stopped.via}, not ${expected}`);
       samples.push({ ms, via: stopped.via, bootSource: runtime.bootInfo!.source });
     }
     return samples;

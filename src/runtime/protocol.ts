@@ -1,6 +1,6 @@
 import type { Remote } from 'comlink';
 import { z } from 'zod';
-import { abiPostSchema, type MacroContext, siteSnapshotSchema } from '../core/abi';
+import { abiPostSchema, siteSnapshotSchema } from '../core/abi';
 import { scriptActionsSchema } from '../core/script-actions';
 import { shortenLines, shortenText, sizeLimits } from '../core/size-limits';
 import { transformInputSchema } from '../core/transform-abi';
@@ -166,19 +166,14 @@ export const workerScriptSchema = z.object({
 export type WorkerScript = z.infer<typeof workerScriptSchema>;
 
 /**
- * Main thread → worker: macro calls, each script once. Contexts were checked against the ABI on the
- * page (client.ts), once per call and once per distinct post and env; structured cloning keeps a
- * post shared by many calls one object, so it crosses once. `site` comes with the first call
- * after the site data changed.
+ * Main thread → worker: macro calls, as one JSON text of python/wire.py's `Batch` (each script, env
+ * and post once, however many calls share it), built on the page (render-call.ts) from contexts it
+ * checked against the ABI there. One string crosses where 10,000 contexts were structured-cloned
+ * one by one, and the worker hands it to Python as it is: Python reads it with `json.loads` either
+ * way. `site` comes with the first call after the site data changed.
  */
 export const workerRenderRequestSchema = z.object({
-  scripts: z.array(workerScriptSchema),
-  items: z.array(
-    z.object({
-      script: z.number().int().nonnegative(),
-      context: z.custom<MacroContext>((value) => typeof value === 'object' && value !== null),
-    }),
-  ),
+  batch: z.string(),
   site: siteUpdateSchema.optional(),
 });
 export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
@@ -233,12 +228,39 @@ export type RenderedItem = z.infer<typeof renderedItemSchema>;
  * KeyboardInterrupt ended the batch early: the call at `items.length` was the one interrupted, and
  * the rest never ran.
  */
-export const workerRenderAnswerSchema = z.object({
+const batchResultsSchema = z.object({
   items: z.array(renderedItemSchema),
   interrupted: pythonExceptionSchema.nullable(),
-  heapBytes: heapBytesSchema,
 });
-export type WorkerRenderAnswer = z.infer<typeof workerRenderAnswerSchema>;
+
+/**
+ * Worker → main thread: the JSON text of python/wire.py's `BatchResults` as Python wrote it (results
+ * over the per-call size limit already refused in the worker), and the heap size. The text is
+ * untrusted (user Python wrote into it): this schema parses it and checks every item, once, where
+ * the answer arrives (call-executor.ts). One string crosses instead of an object per call.
+ */
+export const workerRenderAnswerSchema = z
+  .object({ results: jsonText(batchResultsSchema), heapBytes: heapBytesSchema })
+  .transform(({ results, heapBytes }) => ({ ...results, heapBytes }));
+/** The answer as the page reads it, checked. */
+export type WorkerRenderAnswer = z.output<typeof workerRenderAnswerSchema>;
+/** The answer as the worker sends it. */
+export type WorkerRenderReply = z.input<typeof workerRenderAnswerSchema>;
+
+/** A JSON text that holds what `schema` accepts. */
+function jsonText<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, context): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `not JSON: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 
 export const workerCheckRequestSchema = z.object({
   code: z.string(),
@@ -304,7 +326,7 @@ export interface PythonWorkerApi {
   boot(request: BootRequest): Promise<BootResult>;
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunAnswer>;
-  render(request: WorkerRenderRequest): Promise<WorkerRenderAnswer>;
+  render(request: WorkerRenderRequest): Promise<WorkerRenderReply>;
   check(request: WorkerCheckRequest): Promise<WorkerCheckAnswer>;
   transform(request: WorkerTransformRequest): Promise<WorkerTransformAnswer>;
 }

@@ -1,6 +1,5 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyCallable } from 'pyodide/ffi';
-import type { AbiPost, MacroEnv } from '../core/abi';
 import { macroResultSize, sizeLimits } from '../core/size-limits';
 import {
   ProtocolError,
@@ -9,8 +8,6 @@ import {
   type SiteUpdate,
   scriptCheckSchema,
   type TransformResult,
-  type WorkerRenderAnswer,
-  type WorkerRenderRequest,
   type WorkerTransformRequest,
 } from './protocol';
 import { callForDict, pymarkPython } from './python-modules';
@@ -27,8 +24,11 @@ import type { ScriptCheck } from './types';
 export interface MacroEngine {
   /** Installs, replaces or changes the data macros and transforms read through `from pymark import site`. */
   updateSite(update: SiteUpdate): void;
-  /** Renders the request's calls (→ `interrupted` when the interrupt buffer ends it). */
-  render(request: WorkerRenderRequest): Omit<WorkerRenderAnswer, 'heapBytes'>;
+  /**
+   * Renders the calls of `batch` (the JSON text of python/wire.py's `Batch`) and returns the JSON
+   * text of its `BatchResults` (→ `interrupted` when the interrupt buffer ends it).
+   */
+  render(batch: string): string;
 }
 
 export interface TransformEngine {
@@ -61,22 +61,16 @@ export function createPythonServices(pyodide: PyodideAPI): PythonServices {
  * Calls a Python function that takes and returns JSON text. KeyboardInterrupt can land outside the
  * function's own handling (e.g. while it parses its input): then the answer is `interrupted`.
  */
-function callWithJson<T>(
-  pyodide: PyodideAPI,
-  fn: PyCallable,
-  request: unknown,
-  file: string,
-  interrupted: T,
-): T {
-  let text: unknown;
+function callWithText(pyodide: PyodideAPI, fn: PyCallable, text: string, file: string, interrupted: unknown) {
+  let answer: unknown;
   try {
-    text = fn(JSON.stringify(request));
+    answer = fn(text);
   } catch (error) {
     if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
-    return interrupted;
+    return JSON.stringify(interrupted);
   }
-  if (typeof text !== 'string') throw new ProtocolError(`${file} returned no text`);
-  return JSON.parse(text) as T;
+  if (typeof answer !== 'string') throw new ProtocolError(`${file} returned no text`);
+  return answer;
 }
 
 export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
@@ -89,20 +83,32 @@ export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
       if ('snapshot' in update) installSite(JSON.stringify(update.snapshot));
       else applySiteChanges(JSON.stringify(update.changes));
     },
-    render: (request) => {
-      const answer = callWithJson(pyodide, renderBatch, toBatch(request), 'macro_engine.py', {
-        items: [],
-        interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
-      });
-      return { ...answer, items: answer.items.map(refusedWhenOversized) };
-    },
+    render: (batch) =>
+      refuseOversized(
+        callWithText(pyodide, renderBatch, batch, 'macro_engine.py', {
+          items: [],
+          interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
+        }),
+      ),
   };
 }
 
 /**
- * A call's result over the per-call limit is refused here, in the worker: sending megabytes of HTML
- * to the page only to refuse them there held its thread for hundreds of milliseconds (issue 14).
+ * The results with each call's result over the per-call limit refused, here in the worker: sending
+ * megabytes of HTML to the page only to refuse them there held its thread for hundreds of
+ * milliseconds (issue 14). No result can hold more characters than the whole text, so a text under
+ * the limit (every batch of ordinary macros) is passed on without being read.
  */
+function refuseOversized(results: string): string {
+  if (results.length <= sizeLimits.macroHtmlPerCall) return results;
+  const { items, ...rest } = JSON.parse(results) as { items: RenderedItem[] };
+  const checked = items.map(refusedWhenOversized);
+  return checked.every((item, index) => item === items[index])
+    ? results
+    : JSON.stringify({ ...rest, items: checked });
+}
+
+/** The item, or an `oversized` one in its place if its result is over the per-call limit. */
 function refusedWhenOversized(item: RenderedItem): RenderedItem {
   if (item.kind !== 'returned') return item;
   const size = macroResultSize(item.result);
@@ -111,44 +117,15 @@ function refusedWhenOversized(item: RenderedItem): RenderedItem {
   return { ...rest, kind: 'oversized', size };
 }
 
-/**
- * The request as macro_engine.py reads it (wire.py, `Batch`): each env and post once, however many
- * calls share it. Calls of one post share its objects, so identity finds the repeats.
- */
-function toBatch({ scripts, items }: WorkerRenderRequest) {
-  const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
-  const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
-  const calls = items.map(({ script, context }) => {
-    const { macro, params, args, env, post, ...extras } = context;
-    return {
-      script,
-      macro,
-      params,
-      args,
-      env: indexIn(envs, envIndexes, env),
-      post: indexIn(posts, postIndexes, post),
-      // placement, body and body_html (ABI 1.1), when the context has them.
-      ...(Object.keys(extras).length > 0 ? { extras } : {}),
-    };
-  });
-  return { scripts, envs, posts, calls };
-}
-
-/** The position of `value` in `values`, appended on first sight. */
-function indexIn<T>(values: T[], indexes: Map<T, number>, value: T): number {
-  const known = indexes.get(value);
-  if (known !== undefined) return known;
-  indexes.set(value, values.length);
-  return values.push(value) - 1;
-}
-
 export function createTransformEngine(pyodide: PyodideAPI): TransformEngine {
   const transformPost = pymarkPython(pyodide)('_pymark_transform_engine', 'transform_post');
   return {
     transform: (request) =>
-      callWithJson<TransformResult>(pyodide, transformPost, request, 'transform_engine.py', {
-        kind: 'interrupted',
-      }),
+      JSON.parse(
+        callWithText(pyodide, transformPost, JSON.stringify(request), 'transform_engine.py', {
+          kind: 'interrupted',
+        }),
+      ) as TransformResult,
   };
 }
 

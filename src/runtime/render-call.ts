@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
+  type AbiPost,
   abiPostSchema,
   formatIssues,
   type MacroContext,
-  macroContextSchema,
+  type MacroEnv,
   macroEnvSchema,
   parseMacroResult,
 } from '../core/abi';
@@ -34,21 +35,20 @@ export interface PreparedRender {
   rejected: Map<number, RenderFailure>;
 }
 
-const { env: _env, post: _post, ...callParts } = macroContextSchema.shape;
-/** A batch's contexts, strict, but their env and post: those are checked once per distinct object. */
-const batchSchema = z.array(z.strictObject({ ...callParts, env: z.unknown(), post: z.unknown() }));
-
 /**
- * Checks each context against ABI v1 and builds the request. The batch is checked with one zod
- * parse, its problems then told apart by item; the calls of a post share its env and post objects,
- * so each distinct one is checked once (by identity).
+ * Checks each context's env and post against ABI v1, once per distinct object (the calls of a post
+ * share them, so identity finds the repeats), and builds the request. The rest of a context (the
+ * macro's name, its params and args, a paired call's body) is not checked here call by call: it was
+ * made on this page from what the macro parser and the Try form let through, both of which hold it
+ * to ABI v1 where it is typed (docs/round-trip.md, "What the page checks"). A check per call cost
+ * more than the macro (about 19 µs per call in Chromium, where zod cannot compile).
  * The request holds the calls grouped by script, each script's in their order: the worker resets the
  * interpreter whenever it moves on to another script (python/isolation.py), so a batch that mixes
  * scripts pays one reset per script, not one per call. `sent` maps the answer back to `items`.
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();
-  const problems = batchProblems(items.map((item) => item.context));
+  const problems = sharedPartProblems(items.map((item) => item.context));
   /** The positions in `items` of each script's calls, by script id, version and code, in order of first call. */
   const groups = new Map<string, number[]>();
   // A key holds the script's whole code: built once per script object, not per call.
@@ -69,31 +69,62 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
     else groups.set(key, [index]);
   });
   const sent: number[] = [];
-  const request: PreparedRender['request'] = { scripts: [], items: [] };
+  const scripts: WorkerScript[] = [];
+  const calls: { script: number; context: MacroContext }[] = [];
   for (const group of groups.values()) {
-    const script = request.scripts.push(workerScript(items[group[0]!]!.script)) - 1;
+    const script = scripts.push(workerScript(items[group[0]!]!.script)) - 1;
     for (const index of group) {
       sent.push(index);
-      request.items.push({ script, context: items[index]!.context });
+      calls.push({ script, context: items[index]!.context });
     }
   }
-  return { sent, request, rejected };
+  return { sent, request: { batch: JSON.stringify(wireBatch(scripts, calls)) }, rejected };
 }
 
-/** What is wrong with each context that breaks ABI v1, by its position, worded as zod words it. */
-function batchProblems(contexts: readonly MacroContext[]): Map<number, string> {
-  const issues = new Map<number, z.core.$ZodIssue[]>();
-  for (const issue of batchSchema.safeParse(contexts).error?.issues ?? []) {
-    const [index, ...path] = issue.path as [number, ...PropertyKey[]];
-    issues.set(index, [...(issues.get(index) ?? []), { ...issue, path }]);
-  }
-  const problems = new Map([...issues].map(([index, own]) => [index, formatIssues(own)]));
+/**
+ * The calls as macro_engine.py reads them (python/wire.py, `Batch`): each env and post once, however
+ * many calls share it. Calls of one post share its objects, so identity finds the repeats.
+ */
+function wireBatch(scripts: WorkerScript[], calls: { script: number; context: MacroContext }[]) {
+  const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
+  const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
+  const wireCalls = calls.map(({ script, context }) => {
+    const { macro, params, args, env, post, ...extras } = context;
+    const floatParams = Object.keys(params).filter((name) => params[name]!.type === 'float');
+    const floatArgs = args.flatMap((arg, position) => (arg.type === 'float' ? [position] : []));
+    return {
+      script,
+      macro,
+      // Bare values: JSON keeps a str, int and bool apart, but writes a whole float (2.0) as 2.
+      params: Object.fromEntries(Object.keys(params).map((name) => [name, params[name]!.value])),
+      args: args.map((arg) => arg.value),
+      ...(floatParams.length > 0 ? { float_params: floatParams } : {}),
+      ...(floatArgs.length > 0 ? { float_args: floatArgs } : {}),
+      env: indexIn(envs, envIndexes, env),
+      post: indexIn(posts, postIndexes, post),
+      // placement, body and body_html (ABI 1.1), when the context has them.
+      ...(Object.keys(extras).length > 0 ? { extras } : {}),
+    };
+  });
+  return { scripts, envs, posts, calls: wireCalls };
+}
+
+/** The position of `value` in `values`, appended on first sight. */
+function indexIn<T>(values: T[], indexes: Map<T, number>, value: T): number {
+  const known = indexes.get(value);
+  if (known !== undefined) return known;
+  indexes.set(value, values.length);
+  return values.push(value) - 1;
+}
+
+/** What is wrong with each context's env or post that breaks ABI v1, by its position, worded as zod words it. */
+function sharedPartProblems(contexts: readonly MacroContext[]): Map<number, string> {
+  const problems = new Map<number, string>();
   const [envs, posts] = [new Map<unknown, string | undefined>(), new Map<unknown, string | undefined>()];
   contexts.forEach((context, index) => {
-    const problem = problems.has(index)
-      ? undefined
-      : (checkOnce(envs, context.env, macroEnvSchema, 'env') ??
-        checkOnce(posts, context.post, abiPostSchema, 'post'));
+    const problem =
+      checkOnce(envs, context.env, macroEnvSchema, 'env') ??
+      checkOnce(posts, context.post, abiPostSchema, 'post');
     if (problem !== undefined) problems.set(index, problem);
   });
   return problems;

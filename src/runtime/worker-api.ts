@@ -103,10 +103,10 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
 
     async render(request: unknown) {
       const { macros } = services();
-      const { site, ...calls } = parseMessage(workerRenderRequestSchema, request, 'render request');
+      const { site, batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
       if (site !== undefined) macros.updateSite(site);
       try {
-        return { ...macros.render(calls), heapBytes: heapBytes() };
+        return { results: macros.render(batch), heapBytes: heapBytes() };
       } finally {
         globals?.endCall();
       }

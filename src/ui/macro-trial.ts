@@ -125,7 +125,8 @@ function typeField(param: MacroParam, text: string): MacroValue | undefined {
   if (param.types.includes('int') && /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
     return { type: 'int', value: Number(text) };
   }
-  if (param.types.includes('float') && /^-?\d+(\.\d+)?$/.test(text))
+  // Finite, as ABI v1 requires (the page does not check a context's params again before rendering).
+  if (param.types.includes('float') && /^-?\d+(\.\d+)?$/.test(text) && Number.isFinite(Number(text)))
     return { type: 'float', value: Number(text) };
   if (param.types.includes('bool') && (text === 'true' || text === 'false'))
     return { type: 'bool', value: text === 'true' };

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, sizeLimits } from '../../src/core/size-limits.ts';
+import type { WorkerRenderAnswer } from '../../src/runtime/protocol.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
 import type { MacroScript } from '../../src/runtime/types.ts';
@@ -147,7 +148,7 @@ describe('macro engine (real Pyodide)', () => {
     const { request } = prepareRender(
       [html, withCss, atLimit].map((script) => ({ script, context: context('probe') })),
     );
-    const { items } = harness.engine.render(request);
+    const { items } = JSON.parse(harness.engine.render(request.batch)) as WorkerRenderAnswer;
     expect(items.map((item) => item.kind)).toEqual(['oversized', 'oversized', 'returned']);
     expect(items[0]).toMatchObject({ size: over });
     expect(items[0]).not.toHaveProperty('result');

@@ -13,7 +13,7 @@ import {
 import { oversizedCallMessage } from '../../src/core/size-limits.ts';
 import { type PythonException, parseMessage, workerRenderAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createMacroEngine, type MacroEngine } from '../../src/runtime/python-services.ts';
-import { prepareRender } from '../../src/runtime/render-call.ts';
+import { prepareRender, scriptFileName } from '../../src/runtime/render-call.ts';
 import type { CallReads, MacroScript, RenderItem } from '../../src/runtime/types.ts';
 
 /** One finished call, as the tests read it: its result checked against the ABI as the client does. */
@@ -49,7 +49,7 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
     const { request, sent } = prepareRender(items);
     const answer = parseMessage(
       workerRenderAnswerSchema,
-      { ...engine.render(request), heapBytes: 0 },
+      { results: engine.render(request.batch), heapBytes: 0 },
       'answer',
     );
     // The request groups calls by script; the finished ones go back in the order of `items`.
@@ -72,7 +72,7 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
         });
         return;
       }
-      const fileName = request.scripts[request.items[position]!.script]!.fileName;
+      const fileName = scriptFileName(items[index]!.script.slug);
       if (item.kind === 'oversized') {
         finished.set(index, {
           kind: 'invalid-result',

@@ -73,12 +73,19 @@ describe('trying a macro', () => {
 
   it('refuses a field that is not of its declared type, without calling the macro', async () => {
     const { trial, calls } = trialAnswering({ ok: true, html: '', warnings: [] });
-    const input = { fields: { times: 'many' }, written: '', placement: 'block' as const, body: '' };
-    await expect(trial.try(script, declared, input)).resolves.toEqual({
-      ok: false,
-      message: 'times must be int: "many" is not',
-      printed: '',
-    });
+    // A float too large for a double would reach the macro as Infinity, which ABI v1 forbids.
+    const huge = '9'.repeat(400);
+    for (const [name, value, type] of [
+      ['times', 'many', 'int'],
+      ['ratio', huge, 'float'],
+    ]) {
+      const input = { fields: { [name!]: value! }, written: '', placement: 'block' as const, body: '' };
+      await expect(trial.try(script, declared, input)).resolves.toEqual({
+        ok: false,
+        message: `${name} must be ${type}: "${value}" is not`,
+        printed: '',
+      });
+    }
     expect(calls).toHaveLength(0);
   });
 

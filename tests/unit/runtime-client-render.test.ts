@@ -11,6 +11,7 @@ import type {
   SiteUpdate,
   WorkerRenderRequest,
   WorkerRunResult,
+  WorkerScript,
   WorkerTransformRequest,
 } from '../../src/runtime/protocol';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
@@ -22,8 +23,60 @@ import { manualClock } from './manual-clock';
  * ports: queueing with runs, time limits, site data after restarts. Only Pyodide is faked.
  */
 
+/** A render request as the fake workers read it: its batch's calls with their contexts whole again. */
+interface DecodedRequest {
+  scripts: WorkerScript[];
+  items: { script: number; context: MacroContext }[];
+}
+
+/** The JSON text of wire.py's `Batch` that the client sends, read back into contexts. */
+function decodeRequest({ batch }: WorkerRenderRequest): DecodedRequest {
+  const { scripts, envs, posts, calls } = JSON.parse(batch) as {
+    scripts: WorkerScript[];
+    envs: MacroContext['env'][];
+    posts: MacroContext['post'][];
+    calls: {
+      script: number;
+      macro: string;
+      params: Record<string, MacroValue['value']>;
+      args: MacroValue['value'][];
+      float_params?: string[];
+      float_args?: number[];
+      env: number;
+      post: number;
+      extras?: object;
+    }[];
+  };
+  return {
+    scripts,
+    items: calls.map(({ script, macro, params, args, env, post, extras, ...floats }) => ({
+      script,
+      context: {
+        macro,
+        params: Object.fromEntries(
+          Object.entries(params).map(([name, value]) => [
+            name,
+            tagged(value, floats.float_params?.includes(name)),
+          ]),
+        ),
+        args: args.map((value, position) => tagged(value, floats.float_args?.includes(position))),
+        env: envs[env]!,
+        post: posts[post]!,
+        ...extras,
+      },
+    })),
+  };
+}
+
+/** A bare value of the wire tagged again, as the context had it. */
+function tagged(value: MacroValue['value'], isFloat = false): MacroValue {
+  if (typeof value === 'string') return { type: 'str', value };
+  if (typeof value === 'boolean') return { type: 'bool', value };
+  return { type: isFloat ? 'float' : 'int', value };
+}
+
 interface FakeWorker {
-  renders: { batch: WorkerRenderRequest; site?: SiteUpdate }[];
+  renders: { batch: DecodedRequest; site?: SiteUpdate }[];
   terminated: boolean;
   /** The interrupt buffer shared with the client: SIGINT (2) once raised, 0 once cleared. */
   interrupt: Int32Array;
@@ -54,7 +107,7 @@ interface WorkerRenderResult {
 type FakeRenderAnswer = WorkerRenderResult | { raw: unknown };
 
 interface Behaviour {
-  render: (batch: WorkerRenderRequest, worker: FakeWorker) => Promise<FakeRenderAnswer>;
+  render: (batch: DecodedRequest, worker: FakeWorker) => Promise<FakeRenderAnswer>;
   run: () => Promise<WorkerRunResult & { pythonMs?: number }>;
   check: () => Promise<unknown>;
   /** Answers a transform with what transform_engine.py would return (or anything else). */
@@ -96,8 +149,9 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
         },
         render: async (request: WorkerRenderRequest) => {
           worker.signalAtRender.push(Atomics.load(worker.interrupt, 0));
-          worker.renders.push({ batch: request, ...(request.site ? { site: request.site } : {}) });
-          const answer = await render(request, worker);
+          const batch = decodeRequest(request);
+          worker.renders.push({ batch, ...(request.site ? { site: request.site } : {}) });
+          const answer = await render(batch, worker);
           return 'raw' in answer ? answer.raw : toAnswer(answer);
         },
       },
@@ -121,11 +175,11 @@ const noProblems = { diagnostics: [], entrypoints: ['render'] };
 const never = () => new Promise<never>(() => {});
 
 /** Renders every item as `<macro>:<first arg>`, taking 1 ms of Python time each. */
-function answerAll(batch: WorkerRenderRequest, upTo = batch.items.length): WorkerRenderResult {
+function answerAll(batch: DecodedRequest, upTo = batch.items.length): WorkerRenderResult {
   return { items: batch.items.slice(0, upTo).map((item) => okItem(item)) };
 }
 
-function okItem({ context }: WorkerRenderRequest['items'][number]): FakeItem {
+function okItem({ context }: DecodedRequest['items'][number]): FakeItem {
   return { kind: 'ok', html: `${context.macro}:${context.args[0]?.value ?? ''}`, warnings: [], pythonMs: 1 };
 }
 
@@ -144,7 +198,12 @@ function toAnswer({ items, interrupted }: WorkerRenderResult, heapBytes = 0) {
     return { kind: 'raised', message, line, traceback, pythonMs, reads, ...printed };
   });
   const stopped: PythonException | null = interrupted ? { line: null, ...interrupted } : null;
-  return { items: wire, interrupted: stopped, heapBytes };
+  return wireAnswer({ items: wire, interrupted: stopped }, heapBytes);
+}
+
+/** An answer as the worker sends it: Python's results as JSON text, and the heap size. */
+function wireAnswer(results: unknown, heapBytes = 0) {
+  return { results: JSON.stringify(results), heapBytes };
 }
 
 const runtimes: PythonRuntime[] = [];
@@ -241,19 +300,20 @@ describe('renderMany', () => {
     expect(workers[0]!.renders[0]!.batch.items).toHaveLength(1);
   });
 
-  it('locates each invalid context of a batch in its own item, checking the batch at once', async () => {
+  it('locates each call whose post breaks ABI v1, leaving the calls on other posts to render', async () => {
     const { runtime, workers } = setUp();
-    const withExtraKey = { ...context('a'), colour: 'red' } as MacroContext;
-    const withBadParam = context('c', { start: { type: 'int', value: 1.5 } });
+    // Shared by two calls, as a post's calls share it: checked once, failing both.
+    const badPost = { ...post, id: 'p2', tags: 'video' } as unknown as AbiPost;
     const outcomes = await runtime.renderMany([
-      { script: youtube, context: withExtraKey },
+      { script: youtube, context: { ...context('a'), post: badPost } },
       { script: youtube, context: context('b') },
-      { script: youtube, context: withBadParam },
+      { script: youtube, context: { ...context('c'), post: badPost } },
     ]);
+    const problem = 'Invalid macro context: post.tags: Invalid input: expected array, received string';
     expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.message))).toEqual([
-      'Invalid macro context: Unrecognized key: "colour"',
+      problem,
       'ok',
-      'Invalid macro context: params.start.value: Invalid input: expected int, received number',
+      problem,
     ]);
     expect(workers[0]!.renders[0]!.batch.items).toEqual([{ script: 0, context: context('b') }]);
   });
@@ -379,9 +439,10 @@ describe('renderMany', () => {
   it('fails the batch and restarts a worker whose results are malformed', async () => {
     const item = { kind: 'returned', result: 'x', pythonMs: 1 };
     const malformed: [unknown, string][] = [
-      [{ items: [{ kind: 'ok', html: 'x' }], interrupted: null, heapBytes: 0 }, 'items[0].kind'],
-      [{ items: [{ ...item, pythonMs: -1 }], interrupted: null, heapBytes: 0 }, 'items[0].pythonMs'],
-      [{ items: [item], interrupted: null }, 'heapBytes'],
+      [wireAnswer({ items: [{ kind: 'ok', html: 'x' }], interrupted: null }), 'items[0].kind'],
+      [wireAnswer({ items: [{ ...item, pythonMs: -1 }], interrupted: null }), 'items[0].pythonMs'],
+      [{ results: JSON.stringify({ items: [item], interrupted: null }) }, 'heapBytes'],
+      [{ results: '{"items": [', heapBytes: 0 }, 'not JSON: '],
       ['not an answer', 'Malformed answer from the worker to A macro'],
     ];
     for (const [raw, problem] of malformed) {

@@ -1,22 +1,10 @@
 """Builds the parts of the dict a macro's render(context) receives from a render batch.
 
-Params and args travel tagged with their ABI type (src/core/abi.ts, `MacroValue`); native() turns
-each into the Python value its author wrote.
-
 Each call gets its own copy of the env and post a batch shares, so a macro that changes its context
 changes nothing another macro sees; copier plans that copy once per distinct env or post.
 """
 
 _CONTAINERS = (dict, list)
-
-
-def native(value):
-    """A tagged ABI value ({"type", "value"}) as the Python value its type names.
-
-    JSON reads a float with a whole value (2.0, written 2) back as int, hence the tag.
-    """
-    bare = value["value"]
-    return float(bare) if value["type"] == "float" else bare
 
 
 def copier(data):

@@ -17,7 +17,7 @@ from typing import cast
 
 from _pymark_errors import describe
 from _pymark_isolation import reset
-from _pymark_macro_context import copier, native, recording_copier
+from _pymark_macro_context import copier, recording_copier
 from _pymark_reference import adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
 from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
@@ -174,10 +174,17 @@ def render_batch(batch_json):
                 else:
                     post = post_copies[call["post"]]()
                     site.read = False
+                    # json.loads made these for this call alone: the macro gets them as they are.
+                    params = call["params"]
+                    args = call["args"]
+                    for name in call.get("float_params", ()):
+                        params[name] = float(params[name])
+                    for position in call.get("float_args", ()):
+                        args[position] = float(args[position])
                     context = {
                         "macro": call["macro"],
-                        "params": {name: native(value) for name, value in call["params"].items()},
-                        "args": [native(value) for value in call["args"]],
+                        "params": params,
+                        "args": args,
                         "env": env_copies[call["env"]](),
                         "post": post,
                     }

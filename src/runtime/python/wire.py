@@ -7,11 +7,9 @@ there (macro-engine.ts turns a render request into a `Batch`). JSON text carries
 from typing import Literal, NotRequired, TypedDict
 
 
-class MacroValue(TypedDict):
-    """A param or arg tagged with its Python type: JSON alone cannot tell 2.0 from 2."""
-
-    type: Literal["str", "int", "float", "bool"]
-    value: str | int | float | bool
+# A param's or arg's value as JSON carries it: the tag of the ABI's MacroValue is left on the page,
+# but for floats, which JSON writes as ints when whole (2.0 as 2): `Call` lists those.
+MacroValue = str | int | float | bool
 
 
 class WorkerScript(TypedDict):
@@ -23,12 +21,17 @@ class WorkerScript(TypedDict):
 
 
 class Call(TypedDict):
-    """One macro call; `script`, `env` and `post` index the batch's lists."""
+    """One macro call; `script`, `env` and `post` index the batch's lists.
+
+    `float_params` names the params, and `float_args` the positions of the args, that are floats.
+    """
 
     script: int
     macro: str
     params: dict[str, MacroValue]
     args: list[MacroValue]
+    float_params: NotRequired[list[str]]
+    float_args: NotRequired[list[int]]
     env: int
     post: int
     extras: NotRequired["CallExtras"]
