@@ -106,7 +106,7 @@ async function buildOnce(
       if (!result.ok) {
         report.problems = result.problems;
       } else {
-        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce);
+        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce, result.hashes);
         await Promise.all([saveBuildCache(args.project, builder.batcher.usedMemo()), builder.saveManifest()]);
         report.ok = true;
         report.exitCode = 0;
