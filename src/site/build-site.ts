@@ -138,6 +138,8 @@ export class SiteBuilder {
     options: {
       memo?: MacroMemo;
       batchSize?: number;
+      /** While the posts render, calls go out as soon as this many gathered (`MacroBatcherOptions`). */
+      sendWhenHeld?: number;
       thumbnails?: ThumbnailMaker;
       /** Where the build manifest is kept between runs; without one it lives as long as the builder. */
       manifest?: BuildManifestStore;
