@@ -566,15 +566,22 @@ function scriptsKeyer(scripts: readonly Script[]): (names: readonly string[]) =>
   const macros = withMacroAliases(new Map(enabled.map((script) => [script.slug, script])));
   const bodies = new Map<Script, string>();
   for (const script of scripts) bodies.set(script, contentKey(script.body).slice(0, 16));
+  // Each name's key once: a build asks for every post's names, a few names thousands of times.
+  const keys = new Map<string, string>();
   const keyOf = (name: string) => {
-    const macro = macros.get(name);
-    return JSON.stringify([
-      name,
-      macro ? [macro.id, macro.version, bodies.get(macro)] : null,
-      scripts
-        .filter((script) => script.slug === name)
-        .map((script) => [script.id, script.kind, script.enabled, script.version, bodies.get(script)]),
-    ]);
+    let key = keys.get(name);
+    if (key === undefined) {
+      const macro = macros.get(name);
+      key = JSON.stringify([
+        name,
+        macro ? [macro.id, macro.version, bodies.get(macro)] : null,
+        scripts
+          .filter((script) => script.slug === name)
+          .map((script) => [script.id, script.kind, script.enabled, script.version, bodies.get(script)]),
+      ]);
+      keys.set(name, key);
+    }
+    return key;
   };
   return (names) => names.map(keyOf).join('\n');
 }
