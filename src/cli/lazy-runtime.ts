@@ -81,12 +81,15 @@ export class LazyNodeRuntime implements SiteRuntime {
     return runtime.renderMany(items);
   }
 
-  /** Ends the workers; resolves once a snapshot a first boot made is on disk. */
+  /**
+   * Ends the workers, booted or not: a worker started early for a build whose posts turned out to
+   * call no macro is not waited for. Resolves once a snapshot a first boot made is on disk.
+   */
   async dispose(): Promise<void> {
-    const started = this.#runtime;
     this.#runtime = undefined;
+    await this.#created;
+    this.#pool?.dispose();
     this.#pool = undefined;
-    await started?.then((runtime) => runtime.dispose()).catch(() => {});
     await this.snapshots?.settled();
   }
 
