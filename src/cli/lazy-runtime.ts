@@ -76,6 +76,8 @@ export class LazyNodeRuntime implements SiteRuntime {
   }
 
   async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+    // Nothing to run starts no Python (prepare ignores 0 calls).
+    if (items.length === 0) return [];
     if (!this.#runtime) this.prepare(items.length);
     const runtime = await this.#runtime!;
     return runtime.renderMany(items);
