@@ -18,7 +18,7 @@ const callsPerWorker = 400;
  * milliseconds each, more under load): the bench's 1,800 calls took 1.2 s less CPU in 300 a round
  * trip than in 50 (three builds each, load 4-7).
  */
-const callsPerRoundTrip = 200;
+export const callsPerRoundTrip = 200;
 /**
  * Time limit of one round trip: 0.6 s a call, so a loaded machine cannot push a round trip of
  * correct calls past it. Generous: a build is not interactive, the limit is there to stop a macro
@@ -32,7 +32,12 @@ const roundTripLimitMs = 120_000;
  * boots Python), with a pool sized to the work and to the machine's cores.
  */
 export class LazyNodeRuntime implements SiteRuntime {
+  /** Resolves once every worker started so far is up. */
   #runtime: Promise<NodeRuntime> | undefined;
+  /** The pool, from the moment it exists (before it is up): `prepare` may grow it. */
+  #pool: NodeRuntime | undefined;
+  /** Settles once `#start` made the pool (or failed to). */
+  #created: Promise<unknown> = Promise.resolve();
   #snapshot: SiteSnapshot | undefined;
   /** Worker threads started, for the report; 0 while Python was not needed. */
   workers = 0;
@@ -42,48 +47,78 @@ export class LazyNodeRuntime implements SiteRuntime {
 
   setSiteData(snapshot: SiteSnapshot): void {
     this.#snapshot = snapshot;
-    void this.#runtime?.then((runtime) => runtime.setSiteData(snapshot));
+    this.#pool?.setSiteData(snapshot);
+  }
+
+  /**
+   * Boots one worker now, before the project is read, for a build that will run macros whatever its
+   * posts say (no results remembered, no pages): Python's restore then runs beside reading the posts
+   * and their Markdown instead of after. `prepare` adds workers once the calls are counted.
+   * Resolves once the worker is started (not yet up).
+   */
+  async startEarly(): Promise<void> {
+    this.prepare(1);
+    await this.#created;
   }
 
   /** Boots Python now, for about `calls` macro calls; a failed boot is tried again by `renderMany`. */
   prepare(calls: number): void {
-    if (calls === 0 || this.#runtime) return;
-    this.#runtime = this.#start(calls);
+    if (calls === 0) return;
+    this.workers = Math.max(
+      this.workers,
+      Math.min(availableParallelism() - 1, Math.ceil(calls / callsPerWorker)),
+      1,
+    );
+    this.#pool?.grow(this.workers);
+    if (this.#runtime) return;
+    this.#runtime = this.#start();
     this.#runtime.catch(() => {});
   }
 
   async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
-    this.#runtime ??= this.#start(items.length);
-    const runtime = await this.#runtime;
+    // Nothing to run starts no Python (prepare ignores 0 calls).
+    if (items.length === 0) return [];
+    if (!this.#runtime) this.prepare(items.length);
+    const runtime = await this.#runtime!;
     return runtime.renderMany(items);
   }
 
-  /** Ends the workers; resolves once a snapshot a first boot made is on disk. */
+  /**
+   * Ends the workers, booted or not: a worker started early for a build whose posts turned out to
+   * call no macro is not waited for. Resolves once a snapshot a first boot made is on disk.
+   */
   async dispose(): Promise<void> {
-    const started = this.#runtime;
     this.#runtime = undefined;
-    await started?.then((runtime) => runtime.dispose()).catch(() => {});
+    await this.#created;
+    this.#pool?.dispose();
+    this.#pool = undefined;
     await this.snapshots?.settled();
   }
 
-  async #start(calls: number): Promise<NodeRuntime> {
-    this.workers = Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(calls / callsPerWorker)));
+  #start(): Promise<NodeRuntime> {
     // Loaded here: a rebuild that runs no macro does not even load the runtime's modules.
-    const { createNodeRuntime } = await import('../runtime/node/node-runtime');
-    const runtime = createNodeRuntime({
-      workers: this.workers,
-      itemsPerCall: callsPerRoundTrip,
-      timeLimitMs: roundTripLimitMs,
-      snapshots: this.snapshots,
+    const created = import('../runtime/node/node-runtime').then(({ createNodeRuntime }) => {
+      const runtime = createNodeRuntime({
+        workers: this.workers,
+        itemsPerCall: callsPerRoundTrip,
+        timeLimitMs: roundTripLimitMs,
+        snapshots: this.snapshots,
+      });
+      if (this.#snapshot) runtime.setSiteData(this.#snapshot);
+      this.#pool = runtime;
+      return runtime;
     });
-    if (this.#snapshot) runtime.setSiteData(this.#snapshot);
-    try {
-      await runtime.ready();
-    } catch (error) {
-      runtime.dispose();
-      this.#runtime = undefined;
-      throw new Error(`Python could not start: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return runtime;
+    this.#created = created.catch(() => {});
+    return created.then(async (runtime) => {
+      try {
+        await runtime.ready();
+      } catch (error) {
+        runtime.dispose();
+        this.#runtime = undefined;
+        this.#pool = undefined;
+        throw new Error(`Python could not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return runtime;
+    });
   }
 }

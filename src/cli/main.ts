@@ -1,5 +1,5 @@
-import { watch } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { existsSync, readdirSync, watch } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { siteSettingsPath } from '../core/site-settings';
 import { SiteBuilder } from '../site/build-site';
 import { readProject } from '../site/project';
@@ -7,7 +7,7 @@ import { publishedFiles, writeSite } from '../site/site-writer';
 import { type BuildCommand, parseCommandLine, usage } from './args';
 import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
 import { BuildManifestFile } from './build-manifest-file';
-import { LazyNodeRuntime } from './lazy-runtime';
+import { callsPerRoundTrip, LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { PageWorkers } from './page-workers';
 import { type BuildReport, countWrites, formatSummary } from './report';
@@ -50,12 +50,17 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   const cacheDirectory = defaultCacheDirectory();
   const runtime = new LazyNodeRuntime(new SnapshotFile(cacheDirectory));
   const pages = new PageWorkers();
+  const memo = await loadBuildCache(args.project);
+  const manifest = new BuildManifestFile(cacheDirectory, args.out);
+  if (memo.size === 0 && !existsSync(manifest.path) && hasScripts(args.project)) await runtime.startEarly();
   // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
   const builder = new SiteBuilder(runtime, {
-    memo: await loadBuildCache(args.project),
+    memo,
     batchSize: 100_000,
+    // A worker round trip's worth: Python runs the first posts' calls while the rest are parsed.
+    sendWhenHeld: callsPerRoundTrip,
     thumbnails: sharpThumbnail,
-    manifest: new BuildManifestFile(cacheDirectory, args.out),
+    manifest,
     pages,
   });
   try {
@@ -64,6 +69,19 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     return await watchProject(args, builder, runtime, io);
   } finally {
     await Promise.all([runtime.dispose(), pages.dispose()]);
+  }
+}
+
+/**
+ * Whether the project has Python scripts. With no macro results remembered and no pages of an earlier
+ * build into this folder, every post renders afresh and runs its calls: if there are scripts, Python
+ * will be needed.
+ */
+function hasScripts(project: string): boolean {
+  try {
+    return readdirSync(join(project, 'scripts')).some((name) => name.endsWith('.py'));
+  } catch {
+    return false;
   }
 }
 
@@ -106,7 +124,7 @@ async function buildOnce(
       if (!result.ok) {
         report.problems = result.problems;
       } else {
-        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce);
+        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce, result.hashes);
         await Promise.all([saveBuildCache(args.project, builder.batcher.usedMemo()), builder.saveManifest()]);
         report.ok = true;
         report.exitCode = 0;

@@ -8,9 +8,18 @@ export function contentKey(text: string): string {
   return sha256Hex(encoder.encode(text));
 }
 
+/**
+ * Hex SHA-256 of `bytes`, computed in place: Node's where there is one (a cold JavaScript SHA-256 took
+ * 0.1 s over Pico's stylesheet in a one-post rebuild), else `sha256Hex`.
+ */
+export function bytesKey(bytes: Uint8Array): string {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(bytes).digest('hex');
+  return sha256Hex(bytes);
+}
+
 /** The part of `node:crypto` used here. */
 interface NodeCrypto {
-  createHash(algorithm: 'sha256'): { update(text: string): { digest(encoding: 'hex'): string } };
+  createHash(algorithm: 'sha256'): { update(data: string | Uint8Array): { digest(encoding: 'hex'): string } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AbiMedia, MacroEnv, SiteSnapshot } from '../core/abi';
-import { contentKey, sha256Hex } from '../core/content-key';
+import { bytesKey, contentKey } from '../core/content-key';
 import { withMacroAliases } from '../core/macro-aliases';
 import { parseMacroDocument } from '../core/markdown-macros';
 import type { ThumbnailMaker } from '../core/media';
@@ -93,6 +93,8 @@ export type BuildResult =
       files: Map<string, Uint8Array>;
       /** Pages unchanged since the last build, still on the target as `published` says: their SHA-256 by path. */
       kept: Map<string, string>;
+      /** The SHA-256 of the pages in `files`, by path: hashed for the manifest, so the writer need not again. */
+      hashes: Map<string, string>;
       /** Macro warnings and malformed macros: reported, never fatal. */
       warnings: BuildProblem[];
       stats: BuildStats;
@@ -136,6 +138,8 @@ export class SiteBuilder {
     options: {
       memo?: MacroMemo;
       batchSize?: number;
+      /** While the posts render, calls go out as soon as this many gathered (`MacroBatcherOptions`). */
+      sendWhenHeld?: number;
       thumbnails?: ThumbnailMaker;
       /** Where the build manifest is kept between runs; without one it lives as long as the builder. */
       manifest?: BuildManifestStore;
@@ -189,6 +193,7 @@ export class SiteBuilder {
 
     const files = new Map<string, Uint8Array>();
     const kept = new Map<string, string>();
+    const hashes = new Map<string, string>();
     const addText = (path: string, text: string) => files.set(path, encoder.encode(text));
 
     // Stylesheets are named by their content, so a browser may cache them for good.
@@ -198,7 +203,7 @@ export class SiteBuilder {
       ['site', [defaultTheme.css, ...macroCss(rendered)].join('\n')],
     ] as const) {
       const bytes = encoder.encode(css);
-      const location = urls.file(`theme/${name}.${sha256Hex(bytes).slice(0, 12)}.css`);
+      const location = urls.file(`theme/${name}.${bytesKey(bytes).slice(0, 12)}.css`);
       files.set(location.file, bytes);
       stylesheets.push(location.url);
     }
@@ -244,6 +249,7 @@ export class SiteBuilder {
       const known = same && this.#pages.get(path);
       if (same && known) {
         files.set(path, known);
+        hashes.set(path, same.hash);
         renderedPages.set(path, known);
         next.pages.set(path, same);
       } else if (same && options.published?.get(path) === same.hash) {
@@ -255,9 +261,11 @@ export class SiteBuilder {
           templateProblems.push(outcome.problem);
         } else {
           const bytes = encoder.encode(outcome.html);
+          const hash = bytesKey(bytes);
           files.set(path, bytes);
+          hashes.set(path, hash);
           renderedPages.set(path, bytes);
-          next.pages.set(path, { key: keys[index]!, hash: contentKey(outcome.html) });
+          next.pages.set(path, { key: keys[index]!, hash });
         }
       }
       const done = index + 1;
@@ -299,7 +307,7 @@ export class SiteBuilder {
     this.#pages = renderedPages;
     const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     stats.files = sorted.size + kept.size;
-    return { ok: true, files: sorted, kept, warnings, stats };
+    return { ok: true, files: sorted, kept, hashes, warnings, stats };
   }
 
   /**
@@ -558,15 +566,22 @@ function scriptsKeyer(scripts: readonly Script[]): (names: readonly string[]) =>
   const macros = withMacroAliases(new Map(enabled.map((script) => [script.slug, script])));
   const bodies = new Map<Script, string>();
   for (const script of scripts) bodies.set(script, contentKey(script.body).slice(0, 16));
+  // Each name's key once: a build asks for every post's names, a few names thousands of times.
+  const keys = new Map<string, string>();
   const keyOf = (name: string) => {
-    const macro = macros.get(name);
-    return JSON.stringify([
-      name,
-      macro ? [macro.id, macro.version, bodies.get(macro)] : null,
-      scripts
-        .filter((script) => script.slug === name)
-        .map((script) => [script.id, script.kind, script.enabled, script.version, bodies.get(script)]),
-    ]);
+    let key = keys.get(name);
+    if (key === undefined) {
+      const macro = macros.get(name);
+      key = JSON.stringify([
+        name,
+        macro ? [macro.id, macro.version, bodies.get(macro)] : null,
+        scripts
+          .filter((script) => script.slug === name)
+          .map((script) => [script.id, script.kind, script.enabled, script.version, bodies.get(script)]),
+      ]);
+      keys.set(name, key);
+    }
+    return key;
   };
   return (names) => names.map(keyOf).join('\n');
 }

@@ -28,6 +28,12 @@ export interface MacroBatcherOptions {
   batchSize?: number;
   /** Outcomes remembered from an earlier build (e.g. read from the build cache). */
   memo?: MacroMemo;
+  /**
+   * While held, calls go out as soon as this many have gathered, not only at `release`: Python then
+   * runs the first posts' calls while the main thread is still parsing the rest. Default: at
+   * `release` only, in one set of batches.
+   */
+  sendWhenHeld?: number;
 }
 
 /** Results kept per call key: one per distinct value of what its calls read (e.g. per post). */
@@ -60,8 +66,16 @@ export class MacroBatcher implements MacroBatchRunner {
     resolve: (outcomes: RenderOutcome[]) => void;
     reject: (error: unknown) => void;
   }[] = [];
+  /** Calls in `#queue`. */
+  #queued = 0;
   readonly #batchSize: number;
+  readonly #sendWhenHeld: number;
   #held = false;
+  /**
+   * The first runs in flight, by call key: a later flush's calls alike wait for theirs, and run only
+   * when its result read its post, as the calls alike in one flush do.
+   */
+  readonly #firstRuns = new Map<string, Promise<void>>();
 
   constructor(
     private readonly runner: MacroBatchRunner,
@@ -69,6 +83,7 @@ export class MacroBatcher implements MacroBatchRunner {
   ) {
     this.memo = options.memo ?? new Map();
     this.#batchSize = options.batchSize ?? 500;
+    this.#sendWhenHeld = options.sendWhenHeld ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -114,7 +129,8 @@ export class MacroBatcher implements MacroBatchRunner {
   /**
    * Until `release`, requests gather across ticks instead of going out at the end of theirs: a build
    * that hands the event loop a turn now and then while its posts ask for their macros (so Python's
-   * boot proceeds) still runs them in one set of batches, and each call alike but for its post once.
+   * boot proceeds) still runs them in large batches (one set, unless `sendWhenHeld` says when), and
+   * each call alike but for its post once.
    */
   hold(): void {
     this.#held = true;
@@ -128,8 +144,12 @@ export class MacroBatcher implements MacroBatchRunner {
 
   renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     return new Promise((resolve, reject) => {
+      // While held, what gathered goes first when these calls would take it past a worker round trip.
+      if (this.#held && this.#queued > 0 && this.#queued + items.length > this.#sendWhenHeld)
+        void this.#flush();
       if (this.#queue.length === 0 && !this.#held) queueMicrotask(() => void this.#flush());
       this.#queue.push({ items, resolve, reject });
+      this.#queued += items.length;
     });
   }
 
@@ -142,52 +162,92 @@ export class MacroBatcher implements MacroBatchRunner {
   }
 
   async #flush(): Promise<void> {
-    const requests = this.#queue;
+    let requests = this.#queue.map((request) => ({
+      ...request,
+      keys: request.items.map((item) => this.callKey(item)),
+    }));
     this.#queue = [];
+    this.#queued = 0;
     // Calls not in the memo, alike but for their post, by call key; each distinct post once.
     const pending = new Map<string, Map<string, RenderItem>>();
-    for (const { items } of requests) {
-      for (const item of items) {
-        const key = this.callKey(item);
+    for (const { items, keys } of requests) {
+      items.forEach((item, index) => {
+        const key = keys[index]!;
         const postKeys = this.#callKeys.get(item.context.post.id) ?? new Set();
         postKeys.add(key);
         this.#callKeys.set(item.context.post.id, postKeys);
-        if (this.#recall(key, item.context.post)) continue;
+        if (this.#recall(key, item.context.post)) return;
         const alike = pending.get(key) ?? new Map<string, RenderItem>();
         alike.set(callOfPost(key, item), item);
         pending.set(key, alike);
-      }
+      });
     }
     /** By `callOfPost`. */
     const failed = new Map<string, RenderFailure>();
+    // First one call of each kind, unless an earlier flush runs it now; then those whose first result
+    // read the post (or failed).
+    const firsts: [string, RenderItem][] = [];
+    const earlier = new Set<Promise<void>>();
+    for (const [key, alike] of pending) {
+      const running = this.#firstRuns.get(key);
+      if (running) earlier.add(running);
+      else firsts.push([key, alike.values().next().value!]);
+    }
+    const ranHere = new Set(firsts.map(([key]) => key));
+    const firstRun = this.#run(firsts, failed);
+    // Never rejects: the flush that started the run reports its failure, the others only wait for it.
+    const ended = firstRun
+      .catch(() => {})
+      .then(() => {
+        for (const [key] of firsts) this.#firstRuns.delete(key);
+      });
+    for (const [key] of firsts) this.#firstRuns.set(key, ended);
+    const outcomeOf = (key: string, item: RenderItem): RenderOutcome | undefined =>
+      this.#recall(key, item.context.post)?.outcome ?? failed.get(callOfPost(key, item));
+    /** A request's outcomes, once each of its calls has one (remembered, or failed here); else undefined. */
+    const answer = ({ items, keys }: (typeof requests)[number]): RenderOutcome[] | undefined => {
+      const outcomes = items.map((item, index) => outcomeOf(keys[index]!, item));
+      return outcomes.every((outcome) => outcome !== undefined) ? outcomes : undefined;
+    };
     try {
-      // First one call of each kind; then those whose first result read the post (or failed).
-      await this.#run(
-        [...pending].map(([key, alike]) => [key, alike.values().next().value!]),
-        failed,
-      );
+      await firstRun;
+      // Posts whose calls all have their outcome go on now (their pages need not wait for the rest).
+      requests = requests.filter((request) => {
+        const outcomes = answer(request);
+        if (outcomes) this.#settle(request, outcomes);
+        return !outcomes;
+      });
+      await Promise.all(earlier);
       const rest: [string, RenderItem][] = [];
       for (const [key, alike] of pending) {
-        const [, ...others] = alike.values();
-        for (const item of others) if (!this.#recall(key, item.context.post)) rest.push([key, item]);
+        const [first, ...others] = alike.values();
+        for (const item of ranHere.has(key) ? others : [first!, ...others])
+          if (!this.#recall(key, item.context.post)) rest.push([key, item]);
       }
       await this.#run(rest, failed);
     } catch (error) {
       for (const request of requests) request.reject(error);
       return;
     }
-    for (const { items, resolve } of requests) {
-      resolve(
-        items.map((item) => {
-          const key = this.callKey(item);
-          const outcome = this.#recall(key, item.context.post)?.outcome;
-          if (outcome) return outcome;
-          const failure = failed.get(callOfPost(key, item)) ?? lost(item);
-          this.#record(item, failure);
-          return failure;
-        }),
+    for (const request of requests)
+      this.#settle(
+        request,
+        request.items.map((item, index) => outcomeOf(request.keys[index]!, item) ?? lost(item)),
       );
-    }
+  }
+
+  /** Answers a request, recording its failures for the build's report. */
+  #settle(
+    { items, resolve }: { items: readonly RenderItem[]; resolve: (outcomes: RenderOutcome[]) => void },
+    outcomes: readonly RenderOutcome[],
+  ): void {
+    resolve(
+      items.map((item, index) => {
+        const outcome = outcomes[index]!;
+        if (!outcome.ok) this.#record(item, outcome);
+        return outcome;
+      }),
+    );
   }
 
   /** Runs the calls in batches of `batchSize`, remembering successes and collecting failures. */

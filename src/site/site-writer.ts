@@ -44,13 +44,15 @@ export async function writeSite(
    * few file-system calls that mostly wait; the default writes one after another.
    */
   concurrency = 1,
+  /** The SHA-256 of some of `files` by path, as the build already hashed them (`BuildResult.hashes`). */
+  hashed: ReadonlyMap<string, string> = new Map(),
 ): Promise<WriteReport> {
   const previous = await readManifest(target);
   const hashes: Record<string, string> = {};
   const report: WriteReport = { written: [], unchanged: kept.size, removed: [] };
   for (const [path, hash] of kept) hashes[path] = hash;
   const entries = [...files];
-  const fileHashes = await Promise.all(entries.map(([, bytes]) => hashBytes(bytes)));
+  const fileHashes = await Promise.all(entries.map(([path, bytes]) => hashed.get(path) ?? hashBytes(bytes)));
   const written = await mapConcurrently(entries, concurrency, async ([path, bytes], index) => {
     const hash = fileHashes[index]!;
     const known = previous?.[path];

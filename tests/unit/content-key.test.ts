@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { contentKey, sha256Hex } from '../../src/core/content-key';
+import { bytesKey, contentKey, sha256Hex } from '../../src/core/content-key';
 
 test('contentKey is the SHA-256 of the text in UTF-8, at every padding boundary and past one block', () => {
   const texts = ['', 'abc', 'é ✓ 𝄞', '<p>Hello</p>\n'.repeat(300)];
@@ -11,5 +11,6 @@ test('contentKey is the SHA-256 of the text in UTF-8, at every padding boundary 
     expect(contentKey(text), `${text.length} characters`).toBe(expected);
     // What a browser computes (in Node, contentKey uses node:crypto).
     expect(sha256Hex(new TextEncoder().encode(text)), `${text.length} characters, in place`).toBe(expected);
+    expect(bytesKey(new TextEncoder().encode(text)), `${text.length} characters, as bytes`).toBe(expected);
   }
 });

@@ -70,6 +70,49 @@ describe('macro batcher', () => {
     expect(runner.calls).toHaveLength(3);
   });
 
+  test('held with sendWhenHeld, calls go out a round trip at a time; each post goes on when its calls are done', async () => {
+    const answers: (() => void)[] = [];
+    const sent: string[][] = [];
+    const echo = new EchoRunner();
+    // Answers each call only when the test says so, in any order.
+    const runner = {
+      renderMany: (items: readonly RenderItem[]) => {
+        sent.push(items.map((entry) => `${entry.context.post.id}:${entry.context.params.v?.value}`));
+        return new Promise<RenderOutcome[]>((resolve) =>
+          answers.push(() => void echo.renderMany(items).then(resolve)),
+        );
+      },
+    };
+    const batcher = new MacroBatcher(runner, { sendWhenHeld: 2 });
+    const settled: string[] = [];
+    const ask = (post: string, values: string[]) =>
+      batcher.renderMany(values.map((value) => item(post, value))).then((outcomes) => {
+        settled.push(post);
+        return outcomes;
+      });
+    batcher.hold();
+    const p1 = ask('p1', ['a', 'b']);
+    const p2 = ask('p2', ['a', 'c']);
+    const p3 = ask('p3', ['d']);
+    batcher.release();
+    // p2's `a` is already on its way with p1's: it waits for that one instead of going again.
+    expect(sent).toEqual([['p1:a', 'p1:b'], ['p2:c'], ['p3:d']]);
+    answers[2]!();
+    answers[1]!();
+    await p3;
+    expect(settled).toEqual(['p3']);
+    answers[0]!();
+    await p1;
+    // The echo does not say it read nothing of its post: p2's `a` runs for p2 once p1's is back.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(sent[3]).toEqual(['p2:a']);
+    answers[3]!();
+    const outcomes = await p2;
+    expect(settled).toEqual(['p3', 'p1', 'p2']);
+    expect(outcomes.map((outcome) => (outcome.ok ? outcome.html : ''))).toEqual(['<b>a</b>', '<b>c</b>']);
+    expect(batcher.executed).toBe(5);
+  });
+
   test('splits a large batch into calls of at most batchSize', async () => {
     const runner = new EchoRunner();
     const batcher = new MacroBatcher(runner, { batchSize: 2 });

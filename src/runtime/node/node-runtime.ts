@@ -46,6 +46,11 @@ export interface NodeRuntime {
   renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]>;
   /** The data behind `from pymark import site`, for every worker, before its next call. */
   setSiteData(snapshot: SiteSnapshot): void;
+  /**
+   * Starts more workers, up to `workers` in all: for a pool started before its caller knew how much
+   * work there is. `ready()` waits for them too.
+   */
+  grow(workers: number): void;
   dispose(): void;
 }
 
@@ -55,15 +60,16 @@ const defaultMaxHeapBytes = 512 * 2 ** 20;
 export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime {
   const workerUrl = options.workerUrl ?? new URL('./python-worker.mjs', import.meta.url);
   const itemsPerCall = options.itemsPerCall ?? 500;
-  const pool: PythonRuntime[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () =>
+  const startWorker = () =>
     createPythonRuntime({
       // Twice the bound past which a worker is replaced between calls, as in the browser (python-guard.ts).
       createWorker: () => nodeWorker(workerUrl, 2 * (options.maxHeapBytes ?? defaultMaxHeapBytes)),
       renderTimeoutMs: options.timeLimitMs,
       maxHeapBytes: options.maxHeapBytes,
       snapshots: options.snapshots,
-    }),
-  );
+    });
+  const pool: PythonRuntime[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, startWorker);
+  let siteData: SiteSnapshot | undefined;
   return {
     ready: () => Promise.all(pool.map(whenReady)).then(() => {}),
     async renderMany(items) {
@@ -84,7 +90,15 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime
       return answers.flat();
     },
     setSiteData(snapshot) {
+      siteData = snapshot;
       for (const python of pool) python.setSiteData(snapshot);
+    },
+    grow(workers) {
+      while (pool.length < workers) {
+        const python = startWorker();
+        if (siteData) python.setSiteData(siteData);
+        pool.push(python);
+      }
     },
     dispose() {
       for (const python of pool) python.dispose();

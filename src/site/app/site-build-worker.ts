@@ -215,6 +215,9 @@ async function build(request: Extract<PageToWorker, { type: 'build' }>): Promise
         countingWrites(new FolderSiteTarget(folder, 'site'), () =>
           progress('write', ++writes, result.files.size),
         ),
+        result.kept,
+        1,
+        result.hashes,
       );
       report.destination = 'folder';
       report.written = written.written.length;
