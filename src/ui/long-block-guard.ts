@@ -1,0 +1,98 @@
+import type { markdown } from '@codemirror/lang-markdown';
+import { syntaxTree } from '@codemirror/language';
+import { type EditorState, type Extension, StateField } from '@codemirror/state';
+import { EditorView, type Panel, showPanel } from '@codemirror/view';
+import { formatCount } from '../core/size-limits';
+
+/*
+ * Keeps the Markdown editor fast on a huge post, the way VS Code stops tokenizing lines over
+ * `editor.maxTokenizationLineLength`. The Markdown parser's link syntax is quadratic in the links of
+ * one paragraph (every link it closes walks back over all that came before it), and `[[macro]]`
+ * parses as links: a paragraph of 5,000 calls took a third of a second to parse on every edit,
+ * one of 100,000 minutes, and the thousands of spans its highlighting drew made each keystroke's
+ * layout and selection update take another second. So the inline text of a block (a paragraph, a
+ * heading) longer than `inlineHighlightLimit` is left unparsed, drawn as plain text, and a note
+ * under the editor says so. Blocks (headings, lists, code) are still parsed and coloured.
+ */
+
+/**
+ * The longest inline text of one block that is still highlighted, in characters: a long paragraph
+ * is 2,000. At this length a paragraph packed with links parses in tens of milliseconds.
+ */
+export const inlineHighlightLimit = 10_000;
+
+/** The node that stands for a block's inline text left unparsed, from start to end. */
+const unhighlightedNode = 'UnhighlightedText';
+
+type MarkdownExtension = NonNullable<NonNullable<Parameters<typeof markdown>[0]>['extensions']>;
+
+/** For `markdown({ extensions })`: inline text over the limit becomes one plain node. */
+export const plainLongInlineText: MarkdownExtension = {
+  defineNodes: [unhighlightedNode],
+  parseInline: [
+    {
+      name: unhighlightedNode,
+      // First, so no other inline parser looks at a character of it.
+      before: 'Escape',
+      parse: (context, _next, position) =>
+        context.text.length > inlineHighlightLimit
+          ? context.addElement(context.elt(unhighlightedNode, position, context.end))
+          : -1,
+    },
+  ],
+};
+
+/** Where the first block whose text is left unhighlighted starts, or null when there is none. */
+export function firstUnhighlightedBlock(state: EditorState): number | null {
+  let found: number | null = null;
+  syntaxTree(state).iterate({
+    enter: (node) => {
+      if (found !== null) return false;
+      if (node.name === unhighlightedNode) {
+        found = node.from;
+        return false;
+      }
+      // Only a node longer than the limit can hold one: a normal post's paragraphs are skipped whole.
+      return node.to - node.from > inlineHighlightLimit;
+    },
+  });
+  return found;
+}
+
+/** The start of the first unhighlighted block, kept up to date as the parse goes on. */
+const unhighlightedBlock = StateField.define<number | null>({
+  create: firstUnhighlightedBlock,
+  update: (value, transaction) =>
+    transaction.docChanged || syntaxTree(transaction.state) !== syntaxTree(transaction.startState)
+      ? firstUnhighlightedBlock(transaction.state)
+      : value,
+  provide: (field) => showPanel.from(field, (start) => (start === null ? null : notePanel)),
+});
+
+function notePanel(view: EditorView): Panel {
+  const dom = document.createElement('div');
+  dom.className = 'cm-unhighlighted-note';
+  dom.setAttribute('role', 'status');
+  const write = (state: EditorState) => {
+    const start = state.field(unhighlightedBlock);
+    const line = start === null ? '' : ` (the first at line ${formatCount(state.doc.lineAt(start).number)})`;
+    dom.textContent =
+      `Highlighting is off for paragraphs over ${formatCount(inlineHighlightLimit)} characters${line}, ` +
+      'so that typing stays fast in this large post.';
+  };
+  write(view.state);
+  return {
+    dom,
+    update: (update) => {
+      if (update.state.field(unhighlightedBlock) !== update.startState.field(unhighlightedBlock))
+        write(update.state);
+    },
+  };
+}
+
+const noteTheme = EditorView.theme({
+  '.cm-unhighlighted-note': { padding: '0.2rem 0.5rem', fontSize: '12px', color: 'var(--muted, #555)' },
+});
+
+/** The note under the editor while a block is left unhighlighted; goes with `plainLongInlineText`. */
+export const unhighlightedNote: Extension = [unhighlightedBlock, noteTheme];
