@@ -28,7 +28,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Script } from '../core/script';
 import type { ScriptDiagnostic } from '../runtime/types';
 import { imageFiles } from './image-files';
-import { plainLongInlineText, unhighlightedNote } from './long-block-guard';
+import { largeTextGuard, plainLongInlineText } from './long-block-guard';
 import { type MacroInfo, macroInfos, macroIntelligence } from './macro-completion';
 
 /** Marks the line a traceback points at; `null` clears it. */
@@ -84,7 +84,7 @@ function baseExtensions(language: EditorLanguage): Extension[] {
     // PEP 8's four spaces, as the bundled scripts use; CodeMirror's default unit is two.
     language === 'python'
       ? [python(), indentUnit.of('    ')]
-      : [markdown({ extensions: plainLongInlineText }), unhighlightedNote, EditorView.lineWrapping],
+      : [markdown({ extensions: plainLongInlineText }), largeTextGuard],
     errorLineField,
     language === 'python' ? lintGutter() : [],
     editorTheme,

@@ -1,6 +1,6 @@
 import type { markdown } from '@codemirror/lang-markdown';
 import { syntaxTree } from '@codemirror/language';
-import { type EditorState, type Extension, StateField } from '@codemirror/state';
+import { type EditorState, type Extension, StateField, type Text } from '@codemirror/state';
 import { EditorView, type Panel, showPanel } from '@codemirror/view';
 import { formatCount } from '../core/size-limits';
 
@@ -12,7 +12,9 @@ import { formatCount } from '../core/size-limits';
  * one of 100,000 minutes, and the thousands of spans its highlighting drew made each keystroke's
  * layout and selection update take another second. So the inline text of a block (a paragraph, a
  * heading) longer than `inlineHighlightLimit` is left unparsed, drawn as plain text, and a note
- * under the editor says so. Blocks (headings, lists, code) are still parsed and coloured.
+ * under the editor says so. Blocks (headings, lists, code) are still parsed and coloured. A line
+ * over `wrappedLineLimit` also turns line wrapping off: a keystroke in a 900 KB line laid out
+ * 20,000 characters of it three times, 160 ms each.
  */
 
 /**
@@ -94,5 +96,43 @@ const noteTheme = EditorView.theme({
   '.cm-unhighlighted-note': { padding: '0.2rem 0.5rem', fontSize: '12px', color: 'var(--muted, #555)' },
 });
 
-/** The note under the editor while a block is left unhighlighted; goes with `plainLongInlineText`. */
-export const unhighlightedNote: Extension = [unhighlightedBlock, noteTheme];
+/**
+ * The longest line that is wrapped. CodeMirror lays out a wrapped line 20,000 characters at a time
+ * around the cursor, on every keystroke; unwrapped, only what is in view.
+ */
+export const wrappedLineLimit = 10_000;
+
+function holdsLongLine(doc: Text, from = 0, to = doc.length): boolean {
+  for (let position = from; position <= to; ) {
+    const line = doc.lineAt(position);
+    if (line.length > wrappedLineLimit) return true;
+    position = line.to + 1;
+  }
+  return false;
+}
+
+/** Whether the text holds a line over `wrappedLineLimit`: only changed lines are looked at while none does. */
+const longLine = StateField.define<boolean>({
+  create: (state) => holdsLongLine(state.doc),
+  update: (held, transaction) => {
+    if (!transaction.docChanged) return held;
+    const doc = transaction.state.doc;
+    if (held) return holdsLongLine(doc);
+    let found = false;
+    transaction.changes.iterChangedRanges((_fromA, _toA, from, to) => {
+      found ||= holdsLongLine(doc, from, to);
+    });
+    return found;
+  },
+  provide: (field) =>
+    EditorView.contentAttributes.from(
+      field,
+      (held): Record<string, string> => (held ? {} : { class: 'cm-lineWrapping' }),
+    ),
+});
+
+/**
+ * Line wrapping, but for a text with a line over `wrappedLineLimit`, and the note under the editor
+ * while a block is left unhighlighted (with `plainLongInlineText`).
+ */
+export const largeTextGuard: Extension = [longLine, unhighlightedBlock, noteTheme];

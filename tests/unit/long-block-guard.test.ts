@@ -9,7 +9,8 @@ import { inlineHighlightLimit } from '../../src/ui/long-block-guard';
 /*
  * A huge post keeps the Markdown editor fast: a block whose inline text is over the limit is left
  * unparsed (the parser's link syntax, which `[[macro]]` is taken for, is quadratic in a paragraph's
- * links), and a note under the editor says highlighting is off; a normal post is highlighted as before.
+ * links), a line over the limit is not wrapped, and a note under the editor says highlighting is off;
+ * a normal post is highlighted and wrapped as before.
  */
 
 async function markdownEditor(value: string): Promise<{ editor: CodeEditor; view: EditorView }> {
@@ -24,6 +25,7 @@ async function markdownEditor(value: string): Promise<{ editor: CodeEditor; view
 }
 
 const note = (editor: CodeEditor) => editor.shadowRoot!.querySelector('.cm-unhighlighted-note');
+const wraps = (view: EditorView) => view.contentDOM.classList.contains('cm-lineWrapping');
 
 /** The names of the syntax nodes between `from` and `to`, once the parse has reached `to`. */
 async function nodesIn(view: EditorView, from: number, to: number): Promise<Set<string>> {
@@ -51,21 +53,27 @@ describe('the Markdown editor on a huge post', () => {
     const inLong = await nodesIn(view, long, long + calls.length);
     expect(inLong.has('Link')).toBe(false);
     expect(inLong.has('UnhighlightedText')).toBe(true);
+    // One line of 10,000 characters and more is not wrapped either: CodeMirror would lay out
+    // 20,000 characters of it on every keystroke.
+    expect(wraps(view)).toBe(false);
     // The short paragraph and the heading before it are highlighted as ever.
     const short = await nodesIn(view, 0, long - 2);
     expect(short.has('Link')).toBe(true);
     expect(short.has('ATXHeading1')).toBe(true);
   });
 
-  it('shows no note for a normal post, and drops it once the long paragraph is gone', async () => {
+  it('wraps and shows no note for a normal post, and again once the long paragraph is gone', async () => {
     const { editor, view } = await markdownEditor('Before.\n\n[[tiny]] [[tiny]]\n\nAfter.\n');
     expect((await nodesIn(view, 0, view.state.doc.length)).has('Link')).toBe(true);
     expect(note(editor)).toBeNull();
+    expect(wraps(view)).toBe(true);
 
     const long = 'x '.repeat(inlineHighlightLimit);
     view.dispatch({ changes: { from: view.state.doc.length, insert: `${long}\n` } });
     await vi.waitFor(() => expect(note(editor)).not.toBeNull());
+    expect(wraps(view)).toBe(false);
     view.dispatch({ changes: { from: view.state.doc.length - long.length - 1, to: view.state.doc.length } });
     await vi.waitFor(() => expect(note(editor)).toBeNull());
+    expect(wraps(view)).toBe(true);
   });
 });
