@@ -102,32 +102,39 @@ const noteTheme = EditorView.theme({
  */
 export const wrappedLineLimit = 10_000;
 
-function holdsLongLine(doc: Text, from = 0, to = doc.length): boolean {
+/** Where the first line over `wrappedLineLimit` between `from` and `to` starts, or null. */
+function longLineIn(doc: Text, from = 0, to = doc.length): number | null {
   for (let position = from; position <= to; ) {
     const line = doc.lineAt(position);
-    if (line.length > wrappedLineLimit) return true;
+    if (line.length > wrappedLineLimit) return line.from;
     position = line.to + 1;
   }
-  return false;
+  return null;
 }
 
-/** Whether the text holds a line over `wrappedLineLimit`: only changed lines are looked at while none does. */
-const longLine = StateField.define<boolean>({
-  create: (state) => holdsLongLine(state.doc),
-  update: (held, transaction) => {
-    if (!transaction.docChanged) return held;
+/**
+ * Where a line over `wrappedLineLimit` starts, or null. A keystroke looks at the lines it changed,
+ * and at the long line it knew of; the whole text only once that line is no longer long.
+ */
+const longLine = StateField.define<number | null>({
+  create: (state) => longLineIn(state.doc),
+  update: (known, transaction) => {
+    if (!transaction.docChanged) return known;
     const doc = transaction.state.doc;
-    if (held) return holdsLongLine(doc);
-    let found = false;
+    if (known !== null) {
+      const line = doc.lineAt(transaction.changes.mapPos(known));
+      return line.length > wrappedLineLimit ? line.from : longLineIn(doc);
+    }
+    let found: number | null = null;
     transaction.changes.iterChangedRanges((_fromA, _toA, from, to) => {
-      found ||= holdsLongLine(doc, from, to);
+      found ??= longLineIn(doc, from, to);
     });
     return found;
   },
   provide: (field) =>
     EditorView.contentAttributes.from(
       field,
-      (held): Record<string, string> => (held ? {} : { class: 'cm-lineWrapping' }),
+      (start): Record<string, string> => (start === null ? { class: 'cm-lineWrapping' } : {}),
     ),
 });
 
