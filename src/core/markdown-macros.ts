@@ -81,6 +81,7 @@ const pairOpen = 'macro_pair_open';
 const pairClose = 'macro_pair_close';
 const escapedOpen = '\\[[';
 const open = '[[';
+const closingOpen = '[[/';
 
 /** What the inline rule scanned for each token it pushed, read back once parsing is done. */
 const scans = new WeakMap<Token, MacroScan>();
@@ -187,7 +188,7 @@ function macroRule(state: StateInline, silent: boolean): boolean {
 function pairedBlockRule(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   const lineText = contentOfLine(state, startLine);
-  if (!lineText.startsWith(open) || lineText.startsWith('[[/')) return false;
+  if (!lineText.startsWith(open) || lineText.startsWith(closingOpen)) return false;
   const scan = scanMacroAt(lineText, 0);
   if (scan === null || !scan.ok || scan.macro.end !== lineText.length) return false;
   const closingLine = findClosingLine(state, startLine + 1, endLine, scan.macro.name);
@@ -219,6 +220,7 @@ function pairedBlockRule(state: StateBlock, startLine: number, endLine: number, 
 }
 
 function findClosingLine(state: StateBlock, from: number, endLine: number, name: string): number | undefined {
+  if (!holdsClosingMark(state, from, endLine)) return undefined;
   let depth = 1;
   let fence: string | undefined;
   for (let line = from; line < endLine; line++) {
@@ -236,10 +238,38 @@ function findClosingLine(state: StateBlock, from: number, endLine: number, name:
       if (depth === 0) return line;
       continue;
     }
-    const opening = text.startsWith('[[/') ? null : scanMacroAt(text, 0);
+    const opening = text.startsWith(closingOpen) ? null : scanMacroAt(text, 0);
     if (opening?.ok && opening.macro.name === name && opening.macro.end === text.length) depth++;
   }
   return undefined;
+}
+
+/** Where `[[/` occurs in each parse's source (by its `env`), found once per parse. */
+const closingMarks = new WeakMap<object, number[]>();
+
+/**
+ * Whether a `[[/` starts in lines `from` to `endLine` (exclusive), which a closing line needs. Without
+ * it, a post of 100,000 lines that each hold one call walked every later line for each of them.
+ */
+function holdsClosingMark(state: StateBlock, from: number, endLine: number): boolean {
+  let marks = closingMarks.get(state.env);
+  if (marks === undefined) {
+    marks = [];
+    for (let at = state.src.indexOf(closingOpen); at !== -1; at = state.src.indexOf(closingOpen, at + 1))
+      marks.push(at);
+    closingMarks.set(state.env, marks);
+  }
+  const start = state.bMarks[from]!;
+  const end = state.bMarks[endLine] ?? state.src.length;
+  // The first mark at or after `start`, by bisection.
+  let low = 0;
+  let high = marks.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (marks[middle]! < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < marks.length && marks[low]! < end;
 }
 
 /** A line's text inside its container (after `> ` or a list item's indentation), trailing spaces cut. */
@@ -280,7 +310,7 @@ class MacroCollector {
         const locate: Locate = (offset) => this.source.pointOnLine(pair.line, shift + offset);
         const found = this.add(token, pair.macro, pair.problems, locate, 'block', enclosing.at(-1));
         const closingText = this.source.lineText(pair.closingLine);
-        const closingColumn = Math.max(0, closingText.lastIndexOf('[[/')) + 1;
+        const closingColumn = Math.max(0, closingText.lastIndexOf(closingOpen)) + 1;
         found.call = {
           ...found.call,
           body: { source: pair.body, closingLine: pair.closingLine + 1, closingColumn },

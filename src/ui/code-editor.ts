@@ -28,6 +28,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Script } from '../core/script';
 import type { ScriptDiagnostic } from '../runtime/types';
 import { imageFiles } from './image-files';
+import { largeTextGuard, plainLongInlineText } from './long-block-guard';
 import { type MacroInfo, macroInfos, macroIntelligence } from './macro-completion';
 
 /** Marks the line a traceback points at; `null` clears it. */
@@ -81,7 +82,9 @@ function baseExtensions(language: EditorLanguage): Extension[] {
     highlightSelectionMatches(),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, indentWithTab]),
     // PEP 8's four spaces, as the bundled scripts use; CodeMirror's default unit is two.
-    language === 'python' ? [python(), indentUnit.of('    ')] : [markdown(), EditorView.lineWrapping],
+    language === 'python'
+      ? [python(), indentUnit.of('    ')]
+      : [markdown({ extensions: plainLongInlineText }), largeTextGuard],
     errorLineField,
     language === 'python' ? lintGutter() : [],
     editorTheme,
