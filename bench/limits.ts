@@ -6,7 +6,7 @@ import {
   createScript,
   launchBrowser,
   output,
-  pasteEditorText,
+  replaceEditorText,
   repoRoot,
   startPreviewServer,
   startRun,
@@ -140,7 +140,7 @@ const previewWarnings = (page: Page) => page.getByRole('list', { name: /^Preview
 
 async function showPost(page: Page, body: string, warning?: RegExp): Promise<Observed> {
   const since = await now(page);
-  await pasteEditorText(page, 'Markdown of Untitled post', body);
+  await replaceEditorText(page, 'Markdown of Untitled post', body);
   const preview = page.frameLocator('iframe[title="Post preview"]');
   await preview.locator('text=After.').waitFor({ timeout: 600_000 });
   if (warning) await waitFor(previewWarnings(page), warning, 600_000);

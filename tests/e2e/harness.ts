@@ -244,22 +244,6 @@ export async function replaceText(editor: Locator, text: string): Promise<void> 
   }, text);
 }
 
-/**
- * Replaces an editor's content with `text` as Ctrl+V does: a paste event carrying it, which the editor
- * handles itself. (`replaceEditorText` types it instead: for megabytes, Chromium lays out the native
- * insertion before the editor takes over, which no paste does.)
- */
-export async function pasteEditorText(page: Page, editorLabel: string, text: string): Promise<void> {
-  const editor = page.getByLabel(editorLabel);
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await editor.evaluate((element, pasted) => {
-    const clipboardData = new DataTransfer();
-    clipboardData.setData('text/plain', pasted);
-    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
-  }, text);
-}
-
 /** Presses New script and picks `kind` from the menu it opens; the new script is called `Untitled <kind>`. */
 export async function newScript(
   page: Page,
