@@ -1,5 +1,6 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyCallable } from 'pyodide/ffi';
+import { freezeIntrinsics } from './frozen-intrinsics';
 
 /*
  * The worker's half of the isolation model (docs/security.md, "One script, one call"); the Python
@@ -69,9 +70,10 @@ export interface GlobalsGuard {
 
 /**
  * Run after the lockdown, in a real worker only (it changes the thread's globals): from here on, a
- * timer a script sets never fires after its call, and a global it sets or replaces is gone after it.
- * The timer functions are wrapped for good (not writable, not configurable), so a script cannot put
- * the originals back; Pyodide's own asyncio timers go through them too.
+ * timer a script sets never fires after its call, a global it sets or replaces is gone after it, and
+ * the built-in objects cannot be changed at all (frozen-intrinsics.ts). The timer functions are
+ * wrapped for good (not writable, not configurable), so a script cannot put the originals back;
+ * Pyodide's own asyncio timers go through them too.
  */
 export function guardWorkerGlobals(): GlobalsGuard {
   /** Each timer set during the current call, with the function that cancels it. */
@@ -93,6 +95,7 @@ export function guardWorkerGlobals(): GlobalsGuard {
     };
     Object.defineProperty(globalThis, set, { value: wrapped, writable: false, configurable: false });
   }
+  freezeIntrinsics();
   const baseline = new Map(
     Reflect.ownKeys(globalThis).map((key) => [key, Object.getOwnPropertyDescriptor(globalThis, key)]),
   );

@@ -183,6 +183,66 @@ describe('one script cannot change what another computes', () => {
     expect(html(after)).toBe('False');
   }, 120_000);
 
+  it.each([
+    // The worker decodes every answer with JSON.parse, so a patch would rewrite later answers…
+    [
+      'JSON.parse',
+      'js.JSON.parse = create_proxy(lambda text, *rest: original(text.replace("honest", "tampered")))',
+    ],
+    // …and encodes every request with JSON.stringify, so a patch would read and rewrite later scripts.
+    [
+      'JSON.stringify',
+      'js.JSON.stringify = create_proxy(lambda value, *rest: original(value).replace("honest", "tampered"))',
+    ],
+  ])(
+    "a script cannot patch the worker's %s to change another script's answer",
+    async (name, patch) => {
+      const patching = macro(
+        `import js\nfrom pyodide.ffi import create_proxy\noriginal = js.${name}\ntry:\n    ${patch}\nexcept Exception as error:\n    refused = type(error).__name__`,
+        'globals().get("refused", "patched")',
+      );
+      const [patched] = await render(patching);
+      const [honestAfter] = await render(macro('', '"honest"'));
+      expect(html(honestAfter)).toBe('honest');
+      expect(html(patched)).toBe('JsException'); // Pyodide's wrapper of the TypeError
+    },
+    120_000,
+  );
+
+  it("the worker's built-in objects cannot be changed, nor a value hung on the global's prototypes", async () => {
+    const targets = {
+      'JSON.parse': 'js.JSON, "parse"',
+      'Object.fromEntries': 'js.Object, "fromEntries"',
+      'Array.prototype.map': 'js.Array.prototype, "map"',
+      'Promise.prototype.then': 'js.Promise.prototype, "then"',
+      'Map.prototype.get': 'js.Map.prototype, "get"',
+      'Function.prototype.call': 'js.Function.prototype, "call"',
+      'a new Object.prototype property': 'js.Object.prototype, "leaked"',
+      "the global's prototype": 'js.Object.getPrototypeOf(js.globalThis), "leaked"',
+      "zod's configuration": 'js.__zod_globalConfig, "jitless"',
+      'Error.prepareStackTrace': 'js.Error, "prepareStackTrace"',
+    };
+    const attempts = Object.entries(targets).map(
+      ([name, target]) => `    (${JSON.stringify(name)}, ${target}),`,
+    );
+    const tampering = macro(
+      [
+        'import js',
+        'marker = js.Symbol("tampered")',
+        'changed = []',
+        'for name, target, key in [',
+        ...attempts,
+        ']:',
+        '    try:\n        setattr(target, key, marker)\n    except Exception:\n        pass',
+        '    if js.Reflect.get(target, key) == marker:\n        changed.append(name)',
+      ].join('\n'),
+      '", ".join(changed)',
+    );
+    const [tampered, after] = await render(tampering, macro('import js', 'str(hasattr(js, "leaked"))'));
+    expect(html(tampered)).toBe('');
+    expect(html(after)).toBe('False');
+  }, 120_000);
+
   it('a transform runs in another interpreter than macros: what a reset cannot undo stays there', async () => {
     // Changing a dict inside a module in place is not a binding that the reset puts back.
     const [tampered] = await render(
