@@ -54,7 +54,7 @@ function withoutResets(root: string): string {
   const path = join(root, 'src/runtime/python/isolation.py');
   const source = readFileSync(path, 'utf8');
   const docstring =
-    '    """Puts back what a script may have changed; raises IsolationBroken if it cannot."""\n';
+    '    """Puts `baseline` back (python-guard.ts holds it); raises IsolationBroken if it cannot."""\n';
   if (!source.includes(docstring)) throw new Error('isolation.py has no reset() to disable');
   writeFileSync(path, source.replace(docstring, `${docstring}    return\n`));
   return root;

@@ -13,6 +13,7 @@ import {
   type WorkerRenderRequest,
   type WorkerTransformRequest,
 } from './protocol';
+import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { createPythonRunner, type PythonRunner } from './python-runner';
 import type { ScriptCheck } from './types';
@@ -70,7 +71,7 @@ function callWithJson<T>(
 ): T {
   let text: unknown;
   try {
-    text = fn(JSON.stringify(request));
+    text = fn(JSON.stringify(request), interpreterIsolation(pyodide).reset);
   } catch (error) {
     if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
     return interrupted;
