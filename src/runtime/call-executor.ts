@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseMessage } from './protocol';
 import type { AbortWhile } from './types';
-import type { WorkerLifecycle, WorkerSession } from './worker-lifecycle';
+import { type WorkerLifecycle, type WorkerSession, workerFailedReason } from './worker-lifecycle';
 
 /** Calls `callback` after `ms` unless the returned function is called first. */
 export type Scheduler = (ms: number, callback: () => void) => () => void;
@@ -82,7 +82,11 @@ export class CallExecutor {
     // A SIGINT left from an earlier call must not hit this one.
     Atomics.store(session.interrupt, 0, 0);
     const ending = await this.#callWithLimits(session, call);
-    if (ending.kind === 'lost') this.#workers.replace(session, `${ending.message}; restarting`);
+    if (ending.kind === 'lost')
+      this.#workers.replace(
+        session,
+        ending.why === 'worker-failed' ? workerFailedReason : `${ending.message}; restarting`,
+      );
     else if (ending.kind === 'answered' && ending.answer.heapBytes > this.#options.maxHeapBytes) {
       const mib = Math.round(this.#options.maxHeapBytes / 2 ** 20);
       this.#workers.replace(

@@ -1,5 +1,6 @@
 import type { PyodideAPI } from 'pyodide';
-import type { PyCallable } from 'pyodide/ffi';
+import type { PyCallable, PyProxy } from 'pyodide/ffi';
+import { freezeIntrinsics } from './frozen-intrinsics';
 
 /*
  * The worker's half of the isolation model (docs/security.md, "One script, one call"); the Python
@@ -20,7 +21,7 @@ export const maxRecursionLimit = 3000;
  * After boot, before any script: takes Pyodide's own API (`pyodide_js`, which holds the interrupt
  * buffer, the heap and the file system) away from Python, and caps the recursion limit so that deep
  * recursion raises RecursionError instead of overflowing the JavaScript stack. `globals`, in a real
- * worker, is put back by every reset of isolation.py, between two scripts of one batch too.
+ * worker, is put back by every reset, between two scripts of one batch too.
  */
 export function guardInterpreter(pyodide: PyodideAPI, globals?: GlobalsGuard): void {
   // isolation.py dropped it from sys.modules before the state scripts start from was recorded; this
@@ -32,12 +33,56 @@ export function guardInterpreter(pyodide: PyodideAPI, globals?: GlobalsGuard): v
       throw new TypeError('sys.setrecursionlimit() takes an int');
     setRecursionLimit(Math.min(limit, maxRecursionLimit));
   };
-  const isolation = pyodide.pyimport('_pymark_isolation');
+  const isolation = interpreterIsolation(pyodide);
+  isolation.capRecursionLimit(capped);
+  if (globals) isolation.hostReset = () => globals.endCall();
+}
+
+/** One interpreter's reset, held here, where no script can reach it. */
+export interface InterpreterIsolation {
+  /**
+   * Ends the asyncio work the last call left, puts back the worker's globals (`hostReset`), then the
+   * interpreter as it was sealed (isolation.py). The engines get it as an argument of each call.
+   */
+  readonly reset: () => void;
+  /** Makes `capped` sys.setrecursionlimit, for good (isolation.py's `cap_recursion_limit`). */
+  capRecursionLimit(capped: (limit: unknown) => void): void;
+  /** The worker's own reset of its JavaScript globals and timers, in a real worker. */
+  hostReset?: () => void;
+}
+
+const isolations = new WeakMap<PyodideAPI, InterpreterIsolation>();
+
+/**
+ * The isolation of `pyodide`'s interpreter, taken over on first use: from then on, the record of the
+ * state every call starts from, and the reset that restores it, are held only here. No Python module
+ * or object refers to them, so a script cannot change what the reset restores, nor turn it off by
+ * rebinding a name (docs/security.md). Pymark's modules must be installed (python-modules.ts).
+ */
+export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation {
+  const known = isolations.get(pyodide);
+  if (known) return known;
+  const module = pyodide.pyimport('_pymark_isolation');
+  const pendingWork = pyodide.pyimport('_pymark_pending_work');
   try {
-    isolation.cap_recursion_limit(capped);
-    if (globals) isolation.set_host_reset(() => globals.endCall());
+    const baseline = module.hand_over() as PyProxy;
+    const resetInterpreter = (module.reset as PyCallable).copy() as PyCallable;
+    const capRecursionLimit = (module.cap_recursion_limit as PyCallable).copy() as PyCallable;
+    const cancelPendingWork = (pendingWork.cancel_pending_work as PyCallable).copy() as PyCallable;
+    const isolation: InterpreterIsolation = {
+      reset: () => {
+        cancelPendingWork();
+        isolation.hostReset?.();
+        // Freed only now, out of the reset's frames: what a script left may run code as it goes.
+        (resetInterpreter(baseline) as PyProxy).destroy();
+      },
+      capRecursionLimit: (capped) => capRecursionLimit(baseline, capped),
+    };
+    isolations.set(pyodide, isolation);
+    return isolation;
   } finally {
-    isolation.destroy();
+    module.destroy();
+    pendingWork.destroy();
   }
 }
 
@@ -69,9 +114,10 @@ export interface GlobalsGuard {
 
 /**
  * Run after the lockdown, in a real worker only (it changes the thread's globals): from here on, a
- * timer a script sets never fires after its call, and a global it sets or replaces is gone after it.
- * The timer functions are wrapped for good (not writable, not configurable), so a script cannot put
- * the originals back; Pyodide's own asyncio timers go through them too.
+ * timer a script sets never fires after its call, a global it sets or replaces is gone after it, and
+ * the built-in objects cannot be changed at all (frozen-intrinsics.ts). The timer functions are
+ * wrapped for good (not writable, not configurable), so a script cannot put the originals back;
+ * Pyodide's own asyncio timers go through them too.
  */
 export function guardWorkerGlobals(): GlobalsGuard {
   /** Each timer set during the current call, with the function that cancels it. */
@@ -93,6 +139,7 @@ export function guardWorkerGlobals(): GlobalsGuard {
     };
     Object.defineProperty(globalThis, set, { value: wrapped, writable: false, configurable: false });
   }
+  freezeIntrinsics();
   const baseline = new Map(
     Reflect.ownKeys(globalThis).map((key) => [key, Object.getOwnPropertyDescriptor(globalThis, key)]),
   );

@@ -1,10 +1,12 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyCallable, PyProxy } from 'pyodide/ffi';
+import auditHookSource from './python/audit_hook.py?raw';
 import bdsApiSource from './python/bds_api.py?raw';
 import errorsSource from './python/errors.py?raw';
 import isolationSource from './python/isolation.py?raw';
 import macroContextSource from './python/macro_context.py?raw';
 import macroEngineSource from './python/macro_engine.py?raw';
+import pendingWorkSource from './python/pending_work.py?raw';
 import siteSource from './python/pymark_site.py?raw';
 import referenceSource from './python/reference_compat.py?raw';
 import scriptActionsSource from './python/script_actions.py?raw';
@@ -28,6 +30,8 @@ interface PymarkModule {
  * snapshot key, and type-checked by pyright (pyrightconfig.json). Each may import the ones before it.
  */
 const pymarkModules: readonly PymarkModule[] = [
+  { name: '_pymark_audit_hook', path: 'python/audit_hook.py', source: auditHookSource },
+  { name: '_pymark_pending_work', path: 'python/pending_work.py', source: pendingWorkSource },
   { name: '_pymark_isolation', path: 'python/isolation.py', source: isolationSource },
   { name: '_pymark_wire', path: 'python/wire.py', source: wireSource },
   { name: '_pymark_errors', path: 'python/errors.py', source: errorsSource },
@@ -68,8 +72,16 @@ export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules.ma
   source,
 }));
 
+/**
+ * The interpreters Pymark's modules were installed into. Once the reset is taken over
+ * (python-guard.ts), `_pymark_isolation` is out of `sys.modules` on purpose, and must not come back.
+ */
+const installed = new WeakSet<PyodideAPI>();
+
 /** Installs Pymark's Python modules into `pyodide`, unless they are there already. */
 function installPymarkModules(pyodide: PyodideAPI): void {
+  if (installed.has(pyodide)) return;
+  installed.add(pyodide);
   const install = pyodide.runPython(installer) as PyCallable;
   try {
     for (const { name, path, source } of pymarkModules) install(name, path, source);

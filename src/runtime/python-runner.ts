@@ -6,6 +6,7 @@ import {
   type WorkerRunResult,
   workerRunResultSchema,
 } from './protocol';
+import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import type { OutputStream } from './types';
 
@@ -39,6 +40,7 @@ export interface PythonRunner {
  */
 export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   const runScript = pymarkPython(pyodide)('_pymark_runner', 'run_script');
+  const { reset } = interpreterIsolation(pyodide);
   let currentCapture: OutputCapture | undefined;
   const writerFor = (stream: OutputStream) => ({
     write(bytes: Uint8Array): number {
@@ -63,7 +65,7 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
       currentCapture = capture;
       let pythonResult: unknown;
       try {
-        pythonResult = callForDict(runScript, code, fileName, entrypoint);
+        pythonResult = callForDict(runScript, code, fileName, entrypoint, reset);
       } catch (error) {
         // KeyboardInterrupt can also land in runner.py's own code, after the script's try block.
         if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;

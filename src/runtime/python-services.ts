@@ -10,6 +10,7 @@ import {
   type TransformResult,
   type WorkerTransformRequest,
 } from './protocol';
+import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { createPythonRunner, type PythonRunner } from './python-runner';
 import type { ScriptCheck } from './types';
@@ -64,7 +65,7 @@ export function createPythonServices(pyodide: PyodideAPI): PythonServices {
 function callWithText(pyodide: PyodideAPI, fn: PyCallable, text: string, file: string, interrupted: unknown) {
   let answer: unknown;
   try {
-    answer = fn(text);
+    answer = fn(text, interpreterIsolation(pyodide).reset);
   } catch (error) {
     if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
     return JSON.stringify(interrupted);

@@ -4,9 +4,9 @@ import ast
 import builtins
 import linecache
 import sys
+from collections.abc import Callable
 
 from _pymark_errors import describe
-from _pymark_isolation import reset
 from _pymark_reference import awaited
 from _pymark_script_actions import begin_recording, end_recording
 from _pymark_syntax import has_main_guard
@@ -26,13 +26,14 @@ def _recorded_actions():
     return {"actions": actions} if actions else {}
 
 
-def run_script(code, file_name, entrypoint):
+def run_script(code: str, file_name: str, entrypoint: str, reset: Callable[[], None]):
     """Runs `code` as `file_name` in a fresh __main__ namespace, then calls its `entrypoint()` if it has one.
 
     A script with a top-level `if __name__ == "__main__":` calls its entrypoint itself, so it is not
     called a second time. Returns a dict for python-runner.ts: {"kind": "ok", "returnValue": repr of
     what the entrypoint returned, or None}, or {"kind": "error" | "interrupted", "traceback",
-    "message", "line"}.
+    "message", "line"}. `reset` puts the interpreter back as every script should find it
+    (python-guard.ts holds it).
     """
     reset()  # what an earlier call or a callback it left behind changed (isolation.py)
     # A fresh dict per run: scripts must not see each other's (or an earlier run's) globals.

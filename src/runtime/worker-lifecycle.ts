@@ -134,10 +134,10 @@ export class WorkerLifecycle {
     };
     this.#session = session;
     void this.#boot(session);
-    void gone.then((reason) => {
+    void gone.then(() => {
       // A crash during a call is handled by the executor; an idle worker is just replaced.
       if (this.#session === session && this.#status.state === 'ready')
-        this.replace(session, `The Python worker crashed (${reason}); restarting`);
+        this.replace(session, workerFailedReason);
     });
   }
 
@@ -160,6 +160,14 @@ export class WorkerLifecycle {
     this.setStatus({ state: 'failed', reason: `Python could not start: ${result.reason}` });
   }
 }
+
+/**
+ * The status line's reason when a worker crashed or broke the protocol. Never the worker's own text:
+ * a script can crash the worker with a message of its choosing (an exception thrown from a
+ * microtask), which the status line would show as if the app said it (issue 14). That text stays
+ * with the call it ended, as that script's error.
+ */
+export const workerFailedReason = 'The Python worker stopped working; restarting';
 
 /** A worker script that fails to load fires a plain `Event`; runtime errors fire an `ErrorEvent`. */
 function describeWorkerError(event: Event): string {

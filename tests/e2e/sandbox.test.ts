@@ -181,6 +181,33 @@ describe('Python sandbox', () => {
     expect(JSON.stringify(heard)).not.toContain('forged');
   });
 
+  test("cannot change the worker's built-in objects, which its own code uses on every call", async () => {
+    // Each patched, the next script's request or answer would pass through the patching script.
+    const targets = [
+      'js.JSON, "parse"',
+      'js.Object, "fromEntries"',
+      'js.Array.prototype, "map"',
+      'js.Promise.prototype, "then"',
+      'js.MessagePort.prototype, "postMessage"',
+      'js.Object.prototype, "leaked"',
+      'js.Object.getPrototypeOf(js.globalThis), "leaked"',
+    ];
+    const text = await runScript(
+      [
+        'import js',
+        'marker = js.Symbol("tampered")',
+        'changed = []',
+        `for target, key in [${targets.map((target) => `(${target})`).join(', ')}]:`,
+        '    try:\n        setattr(target, key, marker)\n    except Exception:\n        pass',
+        '    if js.Reflect.get(target, key) == marker:\n        changed.append(key)',
+        'print("changed", changed)',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toContain('changed []');
+    expect(await runScript('import js\nprint("leaked", hasattr(js, "leaked"))\n')).toContain('leaked False');
+  });
+
   test('finds no port or shared buffer on the global to forge messages with, and no Pyodide API', async () => {
     const text = await runScript(
       [

@@ -183,6 +183,115 @@ describe('one script cannot change what another computes', () => {
     expect(html(after)).toBe('False');
   }, 120_000);
 
+  it.each([
+    // The worker decodes every answer with JSON.parse, so a patch would rewrite later answers…
+    [
+      'JSON.parse',
+      'js.JSON.parse = create_proxy(lambda text, *rest: original(text.replace("honest", "tampered")))',
+    ],
+    // …and encodes every request with JSON.stringify, so a patch would read and rewrite later scripts.
+    [
+      'JSON.stringify',
+      'js.JSON.stringify = create_proxy(lambda value, *rest: original(value).replace("honest", "tampered"))',
+    ],
+  ])(
+    "a script cannot patch the worker's %s to change another script's answer",
+    async (name, patch) => {
+      const patching = macro(
+        `import js\nfrom pyodide.ffi import create_proxy\noriginal = js.${name}\ntry:\n    ${patch}\nexcept Exception as error:\n    refused = type(error).__name__`,
+        'globals().get("refused", "patched")',
+      );
+      const [patched] = await render(patching);
+      const [honestAfter] = await render(macro('', '"honest"'));
+      expect(html(honestAfter)).toBe('honest');
+      expect(html(patched)).toBe('JsException'); // Pyodide's wrapper of the TypeError
+    },
+    120_000,
+  );
+
+  it("the worker's built-in objects cannot be changed, nor a value hung on the global's prototypes", async () => {
+    const targets = {
+      'JSON.parse': 'js.JSON, "parse"',
+      'Object.fromEntries': 'js.Object, "fromEntries"',
+      'Array.prototype.map': 'js.Array.prototype, "map"',
+      'Promise.prototype.then': 'js.Promise.prototype, "then"',
+      'Map.prototype.get': 'js.Map.prototype, "get"',
+      'Function.prototype.call': 'js.Function.prototype, "call"',
+      'a new Object.prototype property': 'js.Object.prototype, "leaked"',
+      "the global's prototype": 'js.Object.getPrototypeOf(js.globalThis), "leaked"',
+      "zod's configuration": 'js.__zod_globalConfig, "jitless"',
+      'Error.prepareStackTrace': 'js.Error, "prepareStackTrace"',
+    };
+    const attempts = Object.entries(targets).map(
+      ([name, target]) => `    (${JSON.stringify(name)}, ${target}),`,
+    );
+    const tampering = macro(
+      [
+        'import js',
+        'marker = js.Symbol("tampered")',
+        'changed = []',
+        'for name, target, key in [',
+        ...attempts,
+        ']:',
+        '    try:\n        setattr(target, key, marker)\n    except Exception:\n        pass',
+        '    if js.Reflect.get(target, key) == marker:\n        changed.append(name)',
+      ].join('\n'),
+      '", ".join(changed)',
+    );
+    const [tampered, after] = await render(tampering, macro('import js', 'str(hasattr(js, "leaked"))'));
+    expect(html(tampered)).toBe('');
+    expect(html(after)).toBe('False');
+  }, 120_000);
+
+  it.each([
+    [
+      'change the record the reset restores',
+      'import _pymark_isolation\nfor namespace, saved in _pymark_isolation._baseline.bindings:\n    if namespace is html.__dict__:\n        saved["escape"] = html.escape',
+    ],
+    [
+      'turn the reset off by rebinding it',
+      'import _pymark_macro_engine\n_pymark_macro_engine.reset = lambda: None',
+    ],
+    [
+      // Freed by the reset, this object looked for the record in the frames that freed it.
+      'reach the record from code that runs as the reset frees what it left',
+      [
+        'import sys',
+        'class Reaching:',
+        '    def __del__(self, tampered=html.escape):',
+        '        frame = sys._getframe(1)',
+        '        while frame is not None:',
+        '            for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
+        '                if namespace is html.__dict__:',
+        '                    saved["escape"] = tampered',
+        '            frame = frame.f_back',
+        'html.reaching = Reaching()',
+      ].join('\n'),
+    ],
+    [
+      'rebind what the reset calls, through the frame of a refused audit event',
+      [
+        'import gc',
+        'try:\n    gc.get_objects()\nexcept RuntimeError as refusal:\n    trace = refusal.__traceback__',
+        'while trace is not None:',
+        '    if "_same_items" in trace.tb_frame.f_globals:',
+        '        trace.tb_frame.f_globals["_same_items"] = lambda *args: True',
+        '    trace = trace.tb_next',
+      ].join('\n'),
+    ],
+  ])(
+    'a script cannot %s',
+    async (_, attack) => {
+      const tampering = macro(
+        `import html\nhtml.escape = lambda *args, **kwargs: "tampered"\ntry:\n${attack.replace(/^/gm, '    ')}\nexcept Exception as error:\n    refused = type(error).__name__`,
+        'globals().get("refused", "tampered")',
+      );
+      await render(tampering);
+      expect(html((await render(macro('import html', 'html.escape("<")')))[0])).toBe('&lt;');
+    },
+    120_000,
+  );
+
   it('a transform runs in another interpreter than macros: what a reset cannot undo stays there', async () => {
     // Changing a dict inside a module in place is not a binding that the reset puts back.
     const [tampered] = await render(
@@ -263,13 +372,24 @@ describe('nothing a script starts outlives its call', () => {
     expect(html((await render(scheduling))[0])).toBe('');
   }, 120_000);
 
-  it('threads cannot start', async () => {
-    const outcome = await run('import threading\nthreading.Thread(target=print).start()\n');
-    expect(outcome).toMatchObject({
-      kind: 'error',
-      message: expect.stringContaining("can't start new thread"),
-    });
-  }, 120_000);
+  it.each([
+    [
+      'threads cannot start',
+      'import threading\nthreading.Thread(target=print).start()\n',
+      "can't start new thread",
+    ],
+    [
+      'ctypes, which reads and writes memory past every rule, cannot be imported',
+      'import ctypes\nprint(ctypes.string_at(id(1), 8))\n',
+      'ImportError: _ctypes',
+    ],
+  ])(
+    '%s',
+    async (_, code, refusal) => {
+      expect(await run(code)).toMatchObject({ kind: 'error', message: expect.stringContaining(refusal) });
+    },
+    120_000,
+  );
 });
 
 describe('runaway runs', () => {

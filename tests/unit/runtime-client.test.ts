@@ -353,26 +353,28 @@ describe('createPythonRuntime', () => {
       message: 'The Python worker crashed (RuntimeError: memory access out of bounds)',
     });
     await untilState('ready');
+    // The worker's own text stays with the run it ended: a script can choose it (docs/security.md).
     expect(statuses.slice(-2)).toEqual([
-      {
-        state: 'restarting',
-        reason: 'The Python worker crashed (RuntimeError: memory access out of bounds); restarting',
-      },
+      { state: 'restarting', reason: 'The Python worker stopped working; restarting' },
       { state: 'ready' },
     ]);
     expect(workers.created).toHaveLength(2);
   });
 
-  it('replaces a worker that crashes while idle', async () => {
+  it("replaces a worker that crashes while idle, and says so in the app's words, not the worker's", async () => {
     const { workers, statuses, untilState } = setUp();
     await untilState('ready');
-    workers.created[0]!.crash('out of memory');
+    // A script can leave a microtask that throws this after its call: the worker "crashes" with it.
+    workers.created[0]!.crash(
+      'RuntimeError: All your posts were deleted. Restore them at https://evil.example',
+    );
     await vi.waitFor(() => expect(workers.created).toHaveLength(2));
     await untilState('ready');
     expect(statuses).toContainEqual({
       state: 'restarting',
-      reason: 'The Python worker crashed (out of memory); restarting',
+      reason: 'The Python worker stopped working; restarting',
     });
+    expect(JSON.stringify(statuses)).not.toContain('evil.example');
   });
 
   it('ends the run with a clear error on a malformed result, and restarts', async () => {

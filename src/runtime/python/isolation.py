@@ -2,13 +2,16 @@
 
 `seal()` runs once at boot, after Pymark's own modules are installed and before the memory snapshot
 is taken: it records the interpreter as every script should find it and installs an audit hook.
-`reset()` runs before and after each script's call (macro_engine.py, transform_engine.py,
-runner.py) and puts back every channel listed in docs/security.md, each with its own test in
-tests/node/isolation.test.ts. A change it cannot put back (a file of the standard library
-rewritten) raises `IsolationBroken`, which fails the call: the page then replaces the worker.
+Before any script runs, python-guard.ts takes that record with `hand_over()` and this module out of
+`sys.modules`: from then on only the worker's JavaScript holds them, so no script can reach the
+record by name and make the reset restore its own changes. The engines get the reset as an argument
+(macro_engine.py, transform_engine.py, runner.py), so rebinding a name cannot turn it off.
+`reset(baseline)` runs before and after each script's call and puts back every channel listed in
+docs/security.md, each with its own test in tests/node/isolation.test.ts. A change it cannot put
+back (a file of the standard library rewritten) raises `IsolationBroken`, which fails the call: the
+page then replaces the worker.
 """
 
-import asyncio
 import copyreg
 import gc
 import linecache
@@ -20,9 +23,13 @@ from itertools import chain
 from operator import is_, methodcaller
 from typing import Any
 
-# Pyodide's event loop; imported now, while it can still reach Pyodide's API (python-guard.ts takes
-# `pyodide_js` away from scripts after boot).
-import pyodide.webloop  # pyright: ignore[reportMissingImports]  (Pyodide's own, not on this machine)
+from _pymark_audit_hook import make_audit_hook
+from _pymark_pending_work import track_callbacks
+
+# The built-ins the reset calls, bound here: a script can rebind them in `builtins`, whose own
+# binding only the reset puts back, but not in this module, which no script can reach.
+from builtins import all, delattr, dict, id, isinstance, len, list, map, min, reversed, set, setattr, type, zip  # noqa: A004
+
 # Imported here so they are part of the state every script starts from: common in macros, and a
 # module imported later by a script is dropped after its call (it may have been patched there).
 import collections  # noqa: F401
@@ -55,6 +62,10 @@ _REFUSED_EVENTS = {
     "gc.get_referents": "gc.get_referents()",
     "sys._current_frames": "sys._current_frames()",
 }
+
+# Modules a script may not import: ctypes reads and writes the interpreter's memory, past every
+# other rule here (Pyodide ships it; none of Pymark's modules needs it).
+_REFUSED_MODULES = ("_ctypes",)
 
 
 # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, whose attributes can be set.
@@ -242,67 +253,60 @@ def _files():
     return found, directories
 
 
-# The asyncio callbacks scheduled since the last reset (WebLoop.call_later, which call_soon uses).
-_pending_handles: list[asyncio.Handle] = []
-_call_later = pyodide.webloop.WebLoop.call_later
+# Switched off first by each reset, bound here: a script can rebind the names in `sys` and `gc`.
+_settrace = sys.settrace
+_setprofile = sys.setprofile
+_get_tool = sys.monitoring.get_tool
+_set_events = sys.monitoring.set_events
+_free_tool_id = sys.monitoring.free_tool_id
+_gc_disable = gc.disable
+_gc_enable = gc.enable
+_gc_isenabled = gc.isenabled
 
-
-def _tracked_call_later(self, delay, callback, *args, context=None):
-    handle = _call_later(self, delay, callback, *args, context=context)
-    _pending_handles.append(handle)
-    return handle
-
-
-_baseline: _Baseline | None = None
-
-
-def _audit(event, args):
-    if event == "object.__setattr__":  # raised for a function's __code__, __defaults__, __kwdefaults__
-        if _baseline is not None and id(args[0]) in _baseline.shared:
-            raise TypeError(f"scripts may not change {args[1]!r} of a shared module's function")
-        return
-    what = _REFUSED_EVENTS.get(event)
-    if what is not None:
-        # For sys.addaudithook CPython drops the new hook and the error quietly.
-        raise RuntimeError(f"{what} are not available to Pymark scripts")
+# The record seal() makes, here only until python-guard.ts takes it (hand_over).
+_sealed: _Baseline | None = None
 
 
 def seal():
     """Records the interpreter every call starts from; once, at boot, before the snapshot."""
-    global _baseline
-    if _baseline is None:
+    global _sealed
+    if _sealed is None:
         # Pyodide's own API holds the interrupt buffer, the heap and the file system: no script's.
         sys.modules.pop("pyodide_js", None)
-        pyodide.webloop.WebLoop.call_later = _tracked_call_later  # pyright: ignore[reportAttributeAccessIssue]
-        sys.addaudithook(_audit)
-        _baseline = _Baseline()
-        _rebind(globals(), "_baseline", _baseline)  # recorded while it was still None
+        track_callbacks()
+        _sealed = _Baseline()
+        sys.addaudithook(make_audit_hook(_sealed.shared, _REFUSED_EVENTS, _REFUSED_MODULES))
 
 
-def _rebind(namespace, name, value):
-    """Sets `name` in `namespace` and in its recorded copy, so reset() keeps the new value."""
-    assert _baseline is not None
-    for recorded, saved in _baseline.bindings:
-        if recorded is namespace:
-            saved[name] = value
-    namespace[name] = value
-    _baseline.remember_bindings()
+def hand_over():
+    """Returns the record seal() made and takes it, and this module, out of every script's reach.
 
-
-# The worker's own reset of its JavaScript globals and timers (python-guard.ts), when it has one.
-_host_reset = None
-
-
-def set_host_reset(host_reset):
-    """Has reset() also call `host_reset`, so the JavaScript side is put back between two scripts too."""
-    _rebind(globals(), "_host_reset", host_reset)
-
-
-def cap_recursion_limit(capped_setter):
-    """Makes `capped_setter` (python-guard.ts: at most MAX_RECURSION_LIMIT) sys.setrecursionlimit, for good."""
-    if _baseline is None:
+    python-guard.ts calls it once, before any script runs, and keeps what it returns; after the
+    snapshot, since a snapshot boot must find the record here.
+    """
+    global _sealed
+    baseline = _sealed
+    if baseline is None:
         raise IsolationBroken("the interpreter was never sealed")
-    _rebind(sys.__dict__, "setrecursionlimit", capped_setter)
+    _sealed = None
+    name = __name__
+    own = globals()
+    del sys.modules[name]
+    del baseline.modules[name]
+    baseline.module_contents = _Contents([baseline.modules], dict.values)
+    # Nothing reaches this namespace any more, so it need not be put back (nor its _sealed kept).
+    baseline.bindings = [(namespace, saved) for namespace, saved in baseline.bindings if namespace is not own]
+    baseline.remember_bindings()
+    return baseline
+
+
+def cap_recursion_limit(baseline, capped_setter):
+    """Makes `capped_setter` (python-guard.ts: at most MAX_RECURSION_LIMIT) sys.setrecursionlimit, for good."""
+    for recorded, saved in baseline.bindings:
+        if recorded is sys.__dict__:
+            saved["setrecursionlimit"] = capped_setter
+    sys.setrecursionlimit = capped_setter
+    baseline.remember_bindings()
 
 
 def restamp_files():
@@ -311,36 +315,50 @@ def restamp_files():
     Pyodide makes its file system afresh on a restore, so the times (and the files written before the
     snapshot) recorded by seal() no longer describe it.
     """
-    if _baseline is None:
+    if _sealed is None:
         raise IsolationBroken("the interpreter was never sealed")
-    _baseline.files, _baseline.directories = _files()
+    _sealed.files, _sealed.directories = _files()
 
 
-def reset():
-    """Puts back what a script may have changed; raises IsolationBroken if it cannot."""
-    baseline = _baseline
-    if baseline is None:
-        raise IsolationBroken("the interpreter was never sealed")
-    _cancel_pending_work()
-    if _host_reset is not None:
-        _host_reset()
-    sys.settrace(None)
-    sys.setprofile(None)
+def reset(baseline):
+    """Puts `baseline` back (python-guard.ts holds it); raises IsolationBroken if it cannot.
+
+    No script's code may run in here, where `baseline` is within reach of its frames: tracing goes
+    first, the collector (its callbacks, finalizers of cycles) waits, and what the reset takes out
+    (modules, bindings, entries) is returned, for the caller to let go of once the reset is over,
+    rather than freed in here (a `__del__`, a weakref callback).
+    """
+    _settrace(None)
+    _setprofile(None)
     _free_monitoring_tools()
+    collecting = _gc_isenabled()
+    _gc_disable()
+    try:
+        return _put_back(baseline)
+    finally:
+        if collecting:
+            _gc_enable()
+
+
+def _put_back(baseline):
+    dropped = []
     # A module imported during a call may have been changed there: the next import reloads it.
     if not baseline.module_contents.same_as([_modules]):
+        dropped.append(dict(_modules))
         _modules.clear()
         _modules.update(baseline.modules)
     # Each check below compares identities in C (`_Contents`); only what differs is put back.
     if not baseline.binding_contents.same_as(baseline.namespaces):
         for namespace, saved in baseline.bindings:
             if not _same_items(namespace, saved):
+                dropped.append(dict(namespace))
                 namespace.clear()
                 namespace.update(saved)
     if not baseline.class_contents.same_as(baseline.class_attributes):
         for (cls, saved), attributes in zip(baseline.classes, baseline.class_attributes):
             # A class's attribute names are exact str (type.__setattr__ makes them so): hashing them
             # runs no script's code.
+            dropped.append(dict(attributes))
             for name in attributes.keys() - saved.keys():
                 delattr(cls, name)
             for name, value in saved.items():
@@ -349,38 +367,33 @@ def reset():
         baseline.remember_classes()
     for container, saved in baseline.containers:
         if not _same_items(container, saved):
+            dropped.append(_copy(container))
             if isinstance(container, list):
                 container[:] = saved
             else:
                 container.clear()
                 container.update(saved)
     if baseline.environment.changed():
+        dropped.append(dict(os.environ._data))  # pyright: ignore[reportAttributeAccessIssue]  (CPython's own)
         baseline.environment.put_back()
     lines = linecache.cache
     if len(lines) != len(baseline.lines) or not all(map(is_, lines, baseline.lines)):
         # Kept by identity, so no key a script put there is hashed.
         recorded = set(map(id, baseline.lines))
         kept = [(name, entry) for name, entry in lines.items() if id(name) in recorded]
+        dropped.append(dict(lines))
         lines.clear()
         lines.update(kept)
     sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
     _restore_files(baseline.files, baseline.directories)
-
-
-def _cancel_pending_work():
-    """Ends the asyncio tasks and callbacks a call left behind, so none of them runs later."""
-    for task in asyncio.all_tasks(asyncio.get_event_loop_policy().get_event_loop()):
-        task.cancel()
-    for handle in _pending_handles:
-        handle.cancel()
-    _pending_handles.clear()
+    return dropped
 
 
 def _free_monitoring_tools():
-    for tool in range(6):  # sys.monitoring's tool ids; 6 and 7 are CPython's own
-        if sys.monitoring.get_tool(tool) is not None:
-            sys.monitoring.set_events(tool, 0)
-            sys.monitoring.free_tool_id(tool)
+    for tool in (0, 1, 2, 3, 4, 5):  # sys.monitoring's tool ids; 6 and 7 are CPython's own
+        if _get_tool(tool) is not None:
+            _set_events(tool, 0)
+            _free_tool_id(tool)
 
 
 def _restore_files(saved, saved_directories):

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import cast
 
 from _pymark_errors import describe
-from _pymark_isolation import reset
 from _pymark_macro_context import copier, recording_copier
 from _pymark_reference import adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
 from _pymark_site import current_site as pymark_site
@@ -122,8 +121,10 @@ modules = ScriptModules(MODULE_CAPACITY)
 _READ_NOTHING: Reads = {"site": False, "post": []}
 
 
-def render_batch(batch_json):
+def render_batch(batch_json: str, reset: Callable[[], None]):
     """Renders every call of the batch (a `Batch`); each succeeds or fails on its own.
+
+    `reset` puts the interpreter back as every script should find it (python-guard.ts holds it).
 
     Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
     (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.

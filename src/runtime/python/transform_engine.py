@@ -10,9 +10,9 @@ compiled once per version, each in its own namespace.
 
 import json
 import sys
+from collections.abc import Callable
 
 from _pymark_errors import describe
-from _pymark_isolation import reset
 from _pymark_macro_engine import Printed, as_json_data, modules
 from _pymark_reference import awaited
 
@@ -21,7 +21,8 @@ from _pymark_reference import awaited
 PRINTED_CAPACITY = 100_000
 
 
-def transform_post(request_json):
+def transform_post(request_json: str, reset: Callable[[], None]):
+    """`reset` puts the interpreter back as every script should find it (python-guard.ts holds it)."""
     reset()  # what an earlier call or a callback it left behind changed (isolation.py)
     request = json.loads(request_json)
     script = request["script"]
