@@ -350,6 +350,27 @@ describe('one script cannot change what another computes', () => {
     expect(Number(html((await render(leaving))[0]))).toBe(Number(before) + 1);
     expect(html((await render(counting))[0])).toBe(before);
   }, 120_000);
+
+  it("a SIGINT handler a macro sets is gone when its call ends, so it never sees another's frames", async () => {
+    const handler = macro('import signal', 'signal.getsignal(signal.SIGINT).__name__');
+    expect(html((await render(handler))[0])).toBe('default_int_handler');
+    // Stop interrupts through SIGINT: a handler left behind would run inside a later call, given its frame.
+    const setting = macro(
+      'import signal\ndef spy(number, frame):\n    pass\nsignal.signal(signal.SIGINT, spy)',
+      'signal.getsignal(signal.SIGINT).__name__',
+    );
+    expect(html((await render(setting))[0])).toBe('spy');
+    expect(html((await render(handler))[0])).toBe('default_int_handler');
+    // Any signal: one whose handler is SIG_IGN (an int) at boot gets it back too.
+    const ignored = macro('import signal', 'str(signal.getsignal(signal.SIGPIPE))');
+    const before = html((await render(ignored))[0]);
+    const catching = macro(
+      'import signal\nsignal.signal(signal.SIGPIPE, print)',
+      'str(signal.getsignal(signal.SIGPIPE))',
+    );
+    expect(html((await render(catching))[0])).not.toBe(before);
+    expect(html((await render(ignored))[0])).toBe(before);
+  }, 120_000);
 });
 
 describe('nothing a script starts outlives its call', () => {

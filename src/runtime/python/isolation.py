@@ -12,6 +12,7 @@ back (a file of the standard library rewritten) raises `IsolationBroken`, which 
 page then replaces the worker.
 """
 
+import _signal  # pyright: ignore[reportMissingImports]  (CPython's C half of `signal`: no Python wrapper runs)
 import copyreg
 import gc
 import linecache
@@ -138,6 +139,7 @@ class _Baseline:
         "class_attributes",
         "class_contents",
         "containers",
+        "signal_handlers",
         "environment",
         "shared",
         "files",
@@ -187,6 +189,9 @@ class _Baseline:
             gc.callbacks,
         ):
             self.containers.append((container, _copy(container)))
+        # Stop interrupts a call through SIGINT: a handler a script left would run inside the next
+        # call it interrupts, handed that call's frame.
+        self.signal_handlers = [(number, _get_signal(number)) for number in _signal.valid_signals()]
         self.environment = _Environment()
         self.files, self.directories = _files()
         self.lines = list(linecache.cache)
@@ -262,6 +267,8 @@ _free_tool_id = sys.monitoring.free_tool_id
 _gc_disable = gc.disable
 _gc_enable = gc.enable
 _gc_isenabled = gc.isenabled
+_get_signal = _signal.getsignal
+_set_signal = _signal.signal
 
 # The record seal() makes, here only until python-guard.ts takes it (hand_over).
 _sealed: _Baseline | None = None
@@ -373,6 +380,12 @@ def _put_back(baseline):
             else:
                 container.clear()
                 container.update(saved)
+    for number, handler in baseline.signal_handlers:
+        current = _get_signal(number)
+        # SIG_DFL and SIG_IGN are ints, not always the same objects; a script's handler is none.
+        if current is not handler and not (type(current) is int and type(handler) is int and current == handler):
+            dropped.append(current)
+            _set_signal(number, handler)
     if baseline.environment.changed():
         dropped.append(dict(os.environ._data))  # pyright: ignore[reportAttributeAccessIssue]  (CPython's own)
         baseline.environment.put_back()
