@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { blogFixture, buildNodeBundles, copyFixture } from './site-harness';
 
 /*
@@ -139,4 +140,29 @@ describe('pymark build', () => {
     }
     expect((await pymark('--help')).code).toBe(0);
   });
+
+  test('--watch rebuilds after an edit, running the macro it adds, and ends on Ctrl-C', async () => {
+    const dir = copyFixture(blogFixture);
+    const watching = spawn(process.execPath, [cli, 'build', dir, '--watch'], {
+      env: { ...process.env, PYMARK_CACHE_DIR: cacheDir },
+    });
+    let stderr = '';
+    watching.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await vi.waitFor(() => expect(stderr).toContain('Watching'), { timeout: 60_000, interval: 50 });
+      const post = join(dir, 'posts/hello.md');
+      writeFileSync(post, `${read(post)}\n[[youtube id="aqz-KE-bpKQ"]]\n`);
+      await vi.waitFor(
+        () =>
+          expect(read(join(dir, 'site/posts/hello/index.html'))).toContain('youtube.com/embed/aqz-KE-bpKQ'),
+        { timeout: 60_000, interval: 50 },
+      );
+    } finally {
+      watching.kill('SIGINT');
+    }
+    const [code] = await once(watching, 'exit');
+    expect(code, stderr).toBe(0);
+  }, 120_000);
 });
