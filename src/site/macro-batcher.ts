@@ -182,8 +182,11 @@ export class MacroBatcher implements MacroBatchRunner {
         pending.set(key, alike);
       });
     }
-    /** By `callOfPost`. */
-    const failed = new Map<string, RenderFailure>();
+    /**
+     * What the calls run by this flush answered, by `callOfPost`: the memo keeps only the latest
+     * results of a call (`maxEntriesPerCall`), fewer than the posts that may make it.
+     */
+    const ran = new Map<string, RenderOutcome>();
     // First one call of each kind, unless an earlier flush runs it now; then those whose first result
     // read the post (or failed).
     const firsts: [string, RenderItem][] = [];
@@ -194,7 +197,7 @@ export class MacroBatcher implements MacroBatchRunner {
       else firsts.push([key, alike.values().next().value!]);
     }
     const ranHere = new Set(firsts.map(([key]) => key));
-    const firstRun = this.#run(firsts, failed);
+    const firstRun = this.#run(firsts, ran);
     // Never rejects: the flush that started the run reports its failure, the others only wait for it.
     const ended = firstRun
       .catch(() => {})
@@ -203,7 +206,7 @@ export class MacroBatcher implements MacroBatchRunner {
       });
     for (const [key] of firsts) this.#firstRuns.set(key, ended);
     const outcomeOf = (key: string, item: RenderItem): RenderOutcome | undefined =>
-      this.#recall(key, item.context.post)?.outcome ?? failed.get(callOfPost(key, item));
+      this.#recall(key, item.context.post)?.outcome ?? ran.get(callOfPost(key, item));
     /** A request's outcomes, once each of its calls has one (remembered, or failed here); else undefined. */
     const answer = ({ items, keys }: (typeof requests)[number]): RenderOutcome[] | undefined => {
       const outcomes = items.map((item, index) => outcomeOf(keys[index]!, item));
@@ -224,7 +227,7 @@ export class MacroBatcher implements MacroBatchRunner {
         for (const item of ranHere.has(key) ? others : [first!, ...others])
           if (!this.#recall(key, item.context.post)) rest.push([key, item]);
       }
-      await this.#run(rest, failed);
+      await this.#run(rest, ran);
     } catch (error) {
       for (const request of requests) request.reject(error);
       return;
@@ -250,8 +253,8 @@ export class MacroBatcher implements MacroBatchRunner {
     );
   }
 
-  /** Runs the calls in batches of `batchSize`, remembering successes and collecting failures. */
-  async #run(calls: readonly [string, RenderItem][], failed: Map<string, RenderFailure>): Promise<void> {
+  /** Runs the calls in batches of `batchSize`, remembering successes; every outcome goes into `ran`. */
+  async #run(calls: readonly [string, RenderItem][], ran: Map<string, RenderOutcome>): Promise<void> {
     const batches: Promise<void>[] = [];
     for (let start = 0; start < calls.length; start += this.#batchSize) {
       const slice = calls.slice(start, start + this.#batchSize);
@@ -260,7 +263,7 @@ export class MacroBatcher implements MacroBatchRunner {
           slice.forEach(([key, item], index) => {
             const outcome = outcomes[index] ?? lost(item);
             if (outcome.ok) this.#remember(key, item.context.post, outcome);
-            else failed.set(callOfPost(key, item), outcome);
+            ran.set(callOfPost(key, item), outcome);
           }),
         ),
       );

@@ -193,4 +193,22 @@ describe('macro batcher', () => {
     expect(batcher.executed).toBe(2);
     expect([...batcher.usedMemo().values()].flat()).toHaveLength(3);
   });
+
+  test('a call that reads its post, made by more posts than the memo keeps per call, answers every post', async () => {
+    // The memo keeps the latest 64 results of a call; the posts of this flush must get theirs all the same.
+    const runner = {
+      async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
+        return items.map(({ context }) => ({
+          ok: true,
+          html: context.post.id,
+          warnings: [],
+          reads: { site: false, post: ['id'] },
+        }));
+      },
+    };
+    const batcher = new MacroBatcher(runner);
+    const posts = Array.from({ length: 100 }, (_, index) => `p${index}`);
+    const outcomes = await Promise.all(posts.map((id) => batcher.renderMany([item(id, 'same')])));
+    expect(outcomes.map(([outcome]) => (outcome?.ok ? outcome.html : outcome))).toEqual(posts);
+  });
 });
