@@ -69,25 +69,15 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime
       snapshots: options.snapshots,
     });
   const pool: PythonRuntime[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, startWorker);
+  const queue = callQueue(pool);
   let siteData: SiteSnapshot | undefined;
   return {
     ready: () => Promise.all(pool.map(whenReady)).then(() => {}),
     async renderMany(items) {
-      const calls: RenderItem[][] = [];
+      const calls: Promise<RenderOutcome[]>[] = [];
       for (let start = 0; start < items.length; start += itemsPerCall)
-        calls.push(items.slice(start, start + itemsPerCall));
-      const answers: RenderOutcome[][] = [];
-      let next = 0;
-      // Each worker takes the next call as soon as it is free, so a slow call does not hold up the rest.
-      await Promise.all(
-        pool.map(async (python) => {
-          while (next < calls.length) {
-            const index = next++;
-            answers[index] = await python.renderMany(calls[index]!);
-          }
-        }),
-      );
-      return answers.flat();
+        calls.push(queue.render(items.slice(start, start + itemsPerCall)));
+      return (await Promise.all(calls)).flat();
     },
     setSiteData(snapshot) {
       siteData = snapshot;
@@ -99,10 +89,52 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime
         if (siteData) python.setSiteData(siteData);
         pool.push(python);
       }
+      queue.dispatch();
     },
     dispose() {
       for (const python of pool) python.dispose();
     },
+  };
+}
+
+/**
+ * Worker calls from every `renderMany` in one queue, each taken by the next free worker, so a slow
+ * call holds up no other. One queue for all: a build streams its macro calls a worker call at a
+ * time, and each `renderMany` starting from the first worker queued them all on it.
+ */
+export function callQueue(workers: readonly Pick<PythonRuntime, 'renderMany'>[]): {
+  render(items: RenderItem[]): Promise<RenderOutcome[]>;
+  /** Hands waiting calls to free workers; call it when a worker joins. */
+  dispatch(): void;
+} {
+  const waiting: {
+    items: RenderItem[];
+    resolve(outcomes: RenderOutcome[]): void;
+    reject(error: unknown): void;
+  }[] = [];
+  const busy = new Set<object>();
+  const dispatch = () => {
+    for (const worker of workers) {
+      if (waiting.length === 0) return;
+      if (busy.has(worker)) continue;
+      const call = waiting.shift()!;
+      busy.add(worker);
+      worker
+        .renderMany(call.items)
+        .then(call.resolve, call.reject)
+        .finally(() => {
+          busy.delete(worker);
+          dispatch();
+        });
+    }
+  };
+  return {
+    render: (items) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ items, resolve, reject });
+        dispatch();
+      }),
+    dispatch,
   };
 }
 
