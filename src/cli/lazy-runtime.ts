@@ -39,6 +39,9 @@ export class LazyNodeRuntime implements SiteRuntime {
   /** Settles once `#start` made the pool (or failed to). */
   #created: Promise<unknown> = Promise.resolve();
   #snapshot: SiteSnapshot | undefined;
+  #disposed = false;
+  /** Macro calls asked for and not yet answered. */
+  #waitingCalls = 0;
   /** Worker threads started, for the report; 0 while Python was not needed. */
   workers = 0;
 
@@ -63,7 +66,8 @@ export class LazyNodeRuntime implements SiteRuntime {
 
   /** Boots Python now, for about `calls` macro calls; a failed boot is tried again by `renderMany`. */
   prepare(calls: number): void {
-    if (calls === 0) return;
+    // After dispose, nothing starts a pool again: it would keep the process alive.
+    if (calls === 0 || this.#disposed) return;
     this.workers = Math.max(
       this.workers,
       Math.min(availableParallelism() - 1, Math.ceil(calls / callsPerWorker)),
@@ -78,9 +82,17 @@ export class LazyNodeRuntime implements SiteRuntime {
   async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     // Nothing to run starts no Python (prepare ignores 0 calls).
     if (items.length === 0) return [];
-    if (!this.#runtime) this.prepare(items.length);
-    const runtime = await this.#runtime!;
-    return runtime.renderMany(items);
+    // Sized by the calls waiting, not by this one alone: a build streams its calls a round trip at a
+    // time, so the pool grows as they pile up (a rebuild after a script edit in a large project).
+    this.#waitingCalls += items.length;
+    try {
+      this.prepare(this.#waitingCalls);
+      if (!this.#runtime) throw new Error('Python was stopped: the build is over');
+      const runtime = await this.#runtime;
+      return await runtime.renderMany(items);
+    } finally {
+      this.#waitingCalls -= items.length;
+    }
   }
 
   /**
@@ -88,6 +100,7 @@ export class LazyNodeRuntime implements SiteRuntime {
    * call no macro is not waited for. Resolves once a snapshot a first boot made is on disk.
    */
   async dispose(): Promise<void> {
+    this.#disposed = true;
     this.#runtime = undefined;
     await this.#created;
     this.#pool?.dispose();
