@@ -15,6 +15,15 @@
 const writableProperties = new Map<unknown, string>([[Error, 'stackTraceLimit']]);
 
 /**
+ * Properties that code gives its own objects by assignment (`error.name = …` in ProtocolError, zod's
+ * and Comlink's errors; `object.toString = …`). Frozen as data on a prototype, such an assignment to
+ * an object that inherits it throws (JavaScript's "override mistake"), so on the objects frozen here
+ * they become accessors whose setter gives the assigned object a property of its own, and refuses
+ * to change the frozen object itself.
+ */
+const overridable = ['constructor', 'name', 'message', 'toString', 'valueOf', 'toJSON'];
+
+/**
  * Freezes every object reachable from the global object (its properties, read through their getters
  * from the global itself, and those of its prototypes), then everything reachable from those: their
  * properties, accessors and prototypes. The global object stays open (a script's own globals are
@@ -35,6 +44,7 @@ export function freezeIntrinsics(): void {
     for (const key of Reflect.ownKeys(scope)) reach(readFromGlobal(key));
   }
   for (let object = pending.pop(); object !== undefined; object = pending.pop()) {
+    if (typeof object !== 'function') allowOverrides(object);
     freeze(object);
     reach(Object.getPrototypeOf(object));
     for (const key of Reflect.ownKeys(object)) {
@@ -52,6 +62,28 @@ function readFromGlobal(key: PropertyKey): unknown {
     return Reflect.get(globalThis, key);
   } catch {
     return undefined;
+  }
+}
+
+function allowOverrides(object: object): void {
+  for (const key of overridable) {
+    const descriptor = Object.getOwnPropertyDescriptor(object, key);
+    if (!descriptor?.writable || !descriptor.configurable) continue;
+    const { value } = descriptor;
+    Object.defineProperty(object, key, {
+      get: () => value,
+      set(this: object, assigned: unknown) {
+        if (this === object) throw new TypeError(`Cannot assign to read only property '${key}'`);
+        Object.defineProperty(this, key, {
+          value: assigned,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      },
+      enumerable: descriptor.enumerable,
+      configurable: false,
+    });
   }
 }
 

@@ -243,6 +243,22 @@ describe('one script cannot change what another computes', () => {
     expect(html(after)).toBe('False');
   }, 120_000);
 
+  it('an error still takes its own name and message, with the built-ins frozen', async () => {
+    // Frozen, Error.prototype's name would make `error.name = …` throw: the worker's own errors
+    // (ProtocolError, zod's, Comlink's) set theirs so.
+    const naming = macro(
+      'import js',
+      '(lambda error: (setattr(error, "name", "Custom"), setattr(error, "message", "own"), f"{error.name}: {error.message}")[2])(js.Error.new())',
+    );
+    const prototype = macro(
+      'import js\ntry:\n    js.Error.prototype.name = "Changed"\nexcept Exception:\n    pass',
+      'js.Error.prototype.name + " " + js.TypeError.new("x").name',
+    );
+    const [named, unchanged] = await render(naming, prototype);
+    expect(html(named)).toBe('Custom: own');
+    expect(html(unchanged)).toBe('Error TypeError');
+  }, 120_000);
+
   it.each([
     [
       'change the record the reset restores',
@@ -277,6 +293,34 @@ describe('one script cannot change what another computes', () => {
         '    if "_same_items" in trace.tb_frame.f_globals:',
         '        trace.tb_frame.f_globals["_same_items"] = lambda *args: True',
         '    trace = trace.tb_next',
+      ].join('\n'),
+    ],
+    [
+      // The reset's own frame holds the record: a tracer or profiler sees it called.
+      'reach the record through a tracer that sees the reset called',
+      [
+        'import sys',
+        'def tracer(frame, event, arg):',
+        '    for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
+        '        if namespace is html.__dict__:',
+        '            saved["escape"] = html.escape',
+        '    return None',
+        'sys.settrace(tracer)',
+        'sys.setprofile(tracer)',
+      ].join('\n'),
+    ],
+    [
+      'reach the record through a sys.monitoring callback',
+      [
+        'import sys',
+        'def started(code, offset):',
+        '    frame = sys._getframe(1)',
+        '    for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
+        '        if namespace is html.__dict__:',
+        '            saved["escape"] = html.escape',
+        'sys.monitoring.use_tool_id(3, "spy")',
+        'sys.monitoring.register_callback(3, sys.monitoring.events.PY_START, started)',
+        'sys.monitoring.set_events(3, sys.monitoring.events.PY_START)',
       ].join('\n'),
     ],
   ])(

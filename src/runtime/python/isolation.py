@@ -62,6 +62,11 @@ _REFUSED_EVENTS = {
     "gc.get_referrers": "gc.get_referrers()",
     "gc.get_referents": "gc.get_referents()",
     "sys._current_frames": "sys._current_frames()",
+    # A tracer, a profiler or a monitoring callback is called as the reset itself starts, and would
+    # find the record in its frame.
+    "sys.settrace": "tracers (sys.settrace)",
+    "sys.setprofile": "profilers (sys.setprofile)",
+    "sys.monitoring.register_callback": "sys.monitoring callbacks",
 }
 
 # Modules a script may not import: ctypes reads and writes the interpreter's memory, past every
@@ -259,8 +264,6 @@ def _files():
 
 
 # Switched off first by each reset, bound here: a script can rebind the names in `sys` and `gc`.
-_settrace = sys.settrace
-_setprofile = sys.setprofile
 _get_tool = sys.monitoring.get_tool
 _set_events = sys.monitoring.set_events
 _free_tool_id = sys.monitoring.free_tool_id
@@ -330,13 +333,12 @@ def restamp_files():
 def reset(baseline):
     """Puts `baseline` back (python-guard.ts holds it); raises IsolationBroken if it cannot.
 
-    No script's code may run in here, where `baseline` is within reach of its frames: tracing goes
-    first, the collector (its callbacks, finalizers of cycles) waits, and what the reset takes out
+    No script's code may run in here, where `baseline` is within reach of its frames: tracers,
+    profilers and monitoring callbacks are refused (the audit hook), monitoring tools go first, the
+    collector (its callbacks, finalizers of cycles) waits, and what the reset takes out
     (modules, bindings, entries) is returned, for the caller to let go of once the reset is over,
     rather than freed in here (a `__del__`, a weakref callback).
     """
-    _settrace(None)
-    _setprofile(None)
     _free_monitoring_tools()
     collecting = _gc_isenabled()
     _gc_disable()
@@ -349,6 +351,13 @@ def reset(baseline):
 
 def _put_back(baseline):
     dropped = []
+    # First: the page's repeated SIGINT after a time limit would call a script's handler in here.
+    for number, handler in baseline.signal_handlers:
+        current = _get_signal(number)
+        # SIG_DFL and SIG_IGN are ints, not always the same objects; a script's handler is none.
+        if current is not handler and not (type(current) is int and type(handler) is int and current == handler):
+            dropped.append(current)
+            _set_signal(number, handler)
     # A module imported during a call may have been changed there: the next import reloads it.
     if not baseline.module_contents.same_as([_modules]):
         dropped.append(dict(_modules))
@@ -380,12 +389,6 @@ def _put_back(baseline):
             else:
                 container.clear()
                 container.update(saved)
-    for number, handler in baseline.signal_handlers:
-        current = _get_signal(number)
-        # SIG_DFL and SIG_IGN are ints, not always the same objects; a script's handler is none.
-        if current is not handler and not (type(current) is int and type(handler) is int and current == handler):
-            dropped.append(current)
-            _set_signal(number, handler)
     if baseline.environment.changed():
         dropped.append(dict(os.environ._data))  # pyright: ignore[reportAttributeAccessIssue]  (CPython's own)
         baseline.environment.put_back()
