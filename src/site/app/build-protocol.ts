@@ -10,8 +10,9 @@ import { folderDirSchema, folderPathSchema } from '../../storage/folder/desktop-
  */
 
 /*
- * Macro contexts and site data are relayed to the page's Python runtime, which checks each against
- * the ABI itself (`renderMany` every context, naming the call that does not fit; `setSiteData` the
+ * Macro contexts and site data are relayed to the page's Python runtime, which checks them against
+ * the ABI itself (`renderMany` each distinct env and post, naming the call that does not fit, its
+ * params having been checked where the post parser read them, docs/round-trip.md; `setSiteData` the
  * snapshot). Checking them here too parsed a 500-call batch and 1,000 posts twice on the page's main
  * thread, the build's longest tasks there; this side checks only their shape as far as it routes them.
  */
