@@ -65,7 +65,12 @@ export interface PythonRuntimeOptions {
  * One run at a time: `run()` while a run is active rejects. Calls wait while Python boots or
  * restarts, and reject when Python failed to start, with the reason.
  */
-export function createPythonRuntime(options: PythonRuntimeOptions): PythonRuntime {
+/** The runtime, and when the page's own part of its first boot is done (see WorkerLifecycle). */
+export interface WorkerRuntime extends PythonRuntime {
+  readonly bootRequested: Promise<void>;
+}
+
+export function createPythonRuntime(options: PythonRuntimeOptions): WorkerRuntime {
   return new WorkerPythonRuntime(options);
 }
 
@@ -80,7 +85,7 @@ interface ActiveRun {
   reject(error: Error): void;
 }
 
-class WorkerPythonRuntime implements PythonRuntime {
+class WorkerPythonRuntime implements WorkerRuntime {
   readonly #workers: WorkerLifecycle;
   readonly #executor: CallExecutor;
   readonly #renderTimeoutMs: number;
@@ -112,6 +117,10 @@ class WorkerPythonRuntime implements PythonRuntime {
       return { workers, executor: new CallExecutor(workers, executorOptions) };
     };
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
+  }
+
+  get bootRequested(): Promise<void> {
+    return this.#workers.bootRequested;
   }
 
   get status(): RuntimeStatus {
