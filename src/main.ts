@@ -55,9 +55,6 @@ async function start(): Promise<void> {
     readyMarked = true;
     performance.mark('pymark:python-ready');
   });
-  // This thread's part of Python's boot (reading the 30 MB snapshot from IndexedDB and sending it)
-  // goes first: the app's own start-up work below would otherwise hold up each of its steps.
-  await runtime.bootRequested;
   const [store, postStore, settingsStore, mediaStore] = await Promise.all([
     openScriptStore(),
     openPostStore(),

@@ -65,12 +65,7 @@ export interface PythonRuntimeOptions {
  * One run at a time: `run()` while a run is active rejects. Calls wait while Python boots or
  * restarts, and reject when Python failed to start, with the reason.
  */
-/** The runtime, and when the page's own part of its first boot is done (see WorkerLifecycle). */
-export interface WorkerRuntime extends PythonRuntime {
-  readonly bootRequested: Promise<void>;
-}
-
-export function createPythonRuntime(options: PythonRuntimeOptions): WorkerRuntime {
+export function createPythonRuntime(options: PythonRuntimeOptions): PythonRuntime {
   return new WorkerPythonRuntime(options);
 }
 
@@ -85,7 +80,7 @@ interface ActiveRun {
   reject(error: Error): void;
 }
 
-class WorkerPythonRuntime implements WorkerRuntime {
+class WorkerPythonRuntime implements PythonRuntime {
   readonly #workers: WorkerLifecycle;
   readonly #executor: CallExecutor;
   readonly #renderTimeoutMs: number;
@@ -117,10 +112,6 @@ class WorkerPythonRuntime implements WorkerRuntime {
       return { workers, executor: new CallExecutor(workers, executorOptions) };
     };
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
-  }
-
-  get bootRequested(): Promise<void> {
-    return this.#workers.bootRequested;
   }
 
   get status(): RuntimeStatus {

@@ -16,21 +16,22 @@ export interface SnapshotCache {
 /**
  * Boots a worker from the cached snapshot (the worker checks it and falls back to a normal boot on
  * its own), and caches the fresh snapshot a normal boot hands back. The cache is an optimisation:
- * when it fails, Python still boots. `onRequested` is called once the boot request has been sent.
+ * when it fails, Python still boots.
  */
 export async function bootWithSnapshotCache(
   api: Comlink.Remote<PythonWorkerApi>,
   cache: SnapshotCache | undefined,
-  onRequested: () => void = () => {},
 ): Promise<BootResult> {
   const snapshot = await cache?.load().catch((error: unknown) => {
     console.warn('Pymark could not read the stored Python snapshot; booting normally', error);
     return undefined;
   });
   const request = { snapshot };
-  const answer = api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request);
-  onRequested();
-  const result = parseMessage(bootResultSchema, await answer, 'boot result from the worker');
+  const result = parseMessage(
+    bootResultSchema,
+    await api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request),
+    'boot result from the worker',
+  );
   if (result.ok && result.snapshot && cache) {
     // In the background: the runtime is ready now, storing 30 MB can finish later.
     cache.save(result.snapshot).catch((error: unknown) => {

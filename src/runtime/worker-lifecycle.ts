@@ -33,14 +33,6 @@ export class WorkerLifecycle {
   readonly #snapshots: SnapshotCache | undefined;
   #session: (WorkerSession & { terminate(): void }) | undefined;
   #disposed = false;
-  #markBootRequested: () => void = () => {};
-  /**
-   * Resolves once the first worker has been asked to boot (or cannot be): this thread's part of the
-   * boot, reading the stored snapshot and sending it, is done by then.
-   */
-  readonly bootRequested = new Promise<void>((resolve) => {
-    this.#markBootRequested = resolve;
-  });
 
   /**
    * `startAfter`, when given, holds back the first worker until it settles: a second worker booting
@@ -59,7 +51,6 @@ export class WorkerLifecycle {
         state: 'failed',
         reason: 'This page is not cross-origin isolated (no SharedArrayBuffer), so Python cannot run here.',
       };
-      this.#markBootRequested();
     } else if (startAfter) {
       const start = () => {
         if (!this.#disposed) this.#start();
@@ -122,7 +113,6 @@ export class WorkerLifecycle {
 
   dispose(reason: string): void {
     this.#disposed = true;
-    this.#markBootRequested();
     this.#session?.terminate();
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason });
@@ -167,12 +157,10 @@ export class WorkerLifecycle {
 
   async #boot(session: WorkerSession & { terminate(): void }): Promise<void> {
     const result = await Promise.race([
-      bootWithSnapshotCache(session.api, this.#snapshots, this.#markBootRequested).catch(
-        (error: unknown) => ({
-          ok: false as const,
-          reason: error instanceof Error ? error.message : String(error),
-        }),
-      ),
+      bootWithSnapshotCache(session.api, this.#snapshots).catch((error: unknown) => ({
+        ok: false as const,
+        reason: error instanceof Error ? error.message : String(error),
+      })),
       session.gone.then((reason) => ({ ok: false as const, reason: `the worker crashed (${reason})` })),
     ]);
     if (this.#session !== session) return; // replaced or disposed meanwhile

@@ -111,26 +111,6 @@ describe('Python runtime client: fast boot', () => {
     expect(saved).toEqual([]);
   });
 
-  it('says when the boot has been asked for, before the worker has booted', async () => {
-    let finishBoot: (result: BootResult) => void = () => {};
-    const boot = new Promise<BootResult>((resolve) => {
-      finishBoot = resolve;
-    });
-    const { runtime, workers, untilReady } = setUp(
-      { boot: () => boot },
-      memoryCache(freshSnapshot('build')).cache,
-    );
-    let requested = false;
-    void runtime.bootRequested.then(() => {
-      requested = true;
-    });
-    await vi.waitFor(() => expect(requested).toBe(true), { interval: 1 });
-    expect(runtime.status.state).toBe('booting');
-    await vi.waitFor(() => expect(workers[0]!.bootSnapshot?.key).toBe('build'), { interval: 1 });
-    finishBoot(snapshotBoot);
-    await untilReady();
-  });
-
   it('stores the snapshot a normal boot hands back, and reports why it was a normal boot', async () => {
     const { cache, saved } = memoryCache();
     const { runtime, workers, untilReady } = setUp(
