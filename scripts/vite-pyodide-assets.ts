@@ -15,7 +15,7 @@ function pyodideDir(): string {
   return dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
 }
 
-/** Serves (dev) and emits (build) Pyodide's runtime files under `<base>pyodide/`, and preloads them. */
+/** Serves (dev) and emits (build) Pyodide's runtime files under `<base>pyodide/`. */
 export function pyodideAssets(): Plugin {
   const dir = pyodideDir();
   let base = '/';
@@ -38,16 +38,6 @@ export function pyodideAssets(): Plugin {
         createReadStream(join(dir, file)).pipe(res);
       });
     },
-    // The page fetches these for the Python sandbox (sandbox-host.ts) only once its own script has
-    // loaded and run; preloading them from the HTML lets them arrive meanwhile. `crossorigin` makes
-    // the preload's request the same as that `fetch`'s (CORS mode, same-origin credentials), so the
-    // fetch takes the preloaded response.
-    transformIndexHtml: () =>
-      pyodideFiles.map((file) => ({
-        tag: 'link',
-        attrs: { rel: 'preload', as: 'fetch', crossorigin: '', href: `${base}pyodide/${file}` },
-        injectTo: 'head' as const,
-      })),
     generateBundle() {
       for (const file of pyodideFiles) {
         this.emitFile({ type: 'asset', fileName: `pyodide/${file}`, source: readFileSync(join(dir, file)) });
