@@ -142,10 +142,10 @@ async function openBenchPage(browser: Browser, url: string) {
 }
 
 /** The figures `npm run bench -- --only …` can measure alone, for quick before-and-after runs. */
-export type PartialFigures = 'batch' | 'recovery';
+export type PartialFigures = 'batch' | 'recovery' | 'visits';
 
 /**
- * `npm run bench -- --only batch,recovery`: only those figures, printed with the load beside them.
+ * `npm run bench -- --only batch,recovery,visits`: only those figures, printed with the load beside them.
  * Nothing is written: RESULTS.md holds whole runs (a partial one goes into its history by hand).
  */
 export async function runPartialBench(only: readonly PartialFigures[]): Promise<void> {
@@ -154,28 +154,41 @@ export async function runPartialBench(only: readonly PartialFigures[]): Promise<
       .map((value) => value.toFixed(2))
       .join(', ');
   await build({ configFile: resolve(repoRoot, 'bench/vite.config.ts'), logLevel: 'warn' });
+  if (only.includes('visits')) await build({ root: repoRoot, logLevel: 'warn' });
   const server = await startPreviewServer({ outDir: 'bench/dist' });
   const browser = await launchBrowser();
   try {
     console.info(`Load average at start: ${load()}; code ${revision().commit}`);
-    const { app, call } = await openBenchPage(browser, server.url);
     const figures: Figure[] = [];
-    if (only.includes('batch')) {
-      const renderBatch = await call('renderBatch', counts.batchItems, counts.batchRepetitions);
-      const workerJs = await call('plainJsWorkerBatch', counts.batchItems, counts.batchRepetitions);
-      const pageJs = await call('plainJsBatch', counts.batchItems, counts.batchRepetitions);
-      figures.push(...batchFigures(renderBatch, workerJs, pageJs));
+    if (only.includes('visits')) {
+      const appServer = await startPreviewServer();
+      try {
+        const visits = visitFigure(await visitSamples(browser, appServer.url, counts.visits));
+        console.info(`Visits: ${visits.note}`);
+        figures.push(visits);
+      } finally {
+        await appServer.close();
+      }
     }
-    if (only.includes('recovery')) {
-      const interrupts = await call('interruptRecovery', counts.interrupts);
-      const restarts = await call('restartRecovery', counts.restarts);
-      figures.push(recoveryFigure(interrupts, restarts));
-      console.info(
-        `Restart samples: ${restarts.map((sample) => `${formatNumber(sample.ms)} ms via ${sample.via}`).join(', ')}`,
-      );
+    if (only.includes('batch') || only.includes('recovery')) {
+      const { app, call } = await openBenchPage(browser, server.url);
+      if (only.includes('batch')) {
+        const renderBatch = await call('renderBatch', counts.batchItems, counts.batchRepetitions);
+        const workerJs = await call('plainJsWorkerBatch', counts.batchItems, counts.batchRepetitions);
+        const pageJs = await call('plainJsBatch', counts.batchItems, counts.batchRepetitions);
+        figures.push(...batchFigures(renderBatch, workerJs, pageJs));
+      }
+      if (only.includes('recovery')) {
+        const interrupts = await call('interruptRecovery', counts.interrupts);
+        const restarts = await call('restartRecovery', counts.restarts);
+        figures.push(recoveryFigure(interrupts, restarts));
+        console.info(
+          `Restart samples: ${restarts.map((sample) => `${formatNumber(sample.ms)} ms via ${sample.via}`).join(', ')}`,
+        );
+      }
+      if (app.errors.length > 0) console.warn(`Page errors during the run:\n${app.errors.join('\n')}`);
+      await app.close();
     }
-    if (app.errors.length > 0) console.warn(`Page errors during the run:\n${app.errors.join('\n')}`);
-    await app.close();
     console.info(`\n${renderTable(figures)}\n\nLoad average at end: ${load()}`);
   } finally {
     await browser.close();

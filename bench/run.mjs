@@ -3,7 +3,7 @@
 import { runnerImport } from 'vite';
 
 const { module } = await runnerImport(new URL('./driver.ts', import.meta.url).pathname);
-// `npm run bench -- --only batch,recovery` measures only those figures and writes nothing.
+// `npm run bench -- --only batch,recovery,visits` measures only those figures and writes nothing.
 const only = process.argv.find((arg) => arg.startsWith('--only'));
 if (only)
   await module.runPartialBench(

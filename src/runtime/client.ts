@@ -91,7 +91,8 @@ class WorkerPythonRuntime implements PythonRuntime {
   /**
    * Transforms (whose results are saved) and syntax checks (which see unsaved text) run in a worker
    * of their own, never in the one that runs macros and utilities (docs/security.md). Started on
-   * the first such call.
+   * the first such call, but not before the first worker has booted: opening the app asks for a
+   * syntax check at once, and two boots side by side would delay the one the page waits for.
    */
   #trusted: { workers: WorkerLifecycle; executor: CallExecutor } | undefined;
   readonly #startTrusted: () => { workers: WorkerLifecycle; executor: CallExecutor };
@@ -106,7 +107,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#workers = new WorkerLifecycle(options.createWorker, options.snapshots);
     this.#executor = new CallExecutor(this.#workers, executorOptions);
     this.#startTrusted = () => {
-      const workers = new WorkerLifecycle(options.createWorker, options.snapshots);
+      const firstBoot = this.#workers.whenReady();
+      const workers = new WorkerLifecycle(options.createWorker, options.snapshots, firstBoot);
       return { workers, executor: new CallExecutor(workers, executorOptions) };
     };
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;

@@ -32,18 +32,31 @@ export class WorkerLifecycle {
   readonly #createWorker: () => WorkerEndpoint;
   readonly #snapshots: SnapshotCache | undefined;
   #session: (WorkerSession & { terminate(): void }) | undefined;
+  #disposed = false;
 
-  constructor(createWorker: () => WorkerEndpoint, snapshots: SnapshotCache | undefined) {
+  /**
+   * `startAfter`, when given, holds back the first worker until it settles: a second worker booting
+   * beside the first would share its cores and slow down the boot the page is waiting for.
+   */
+  constructor(
+    createWorker: () => WorkerEndpoint,
+    snapshots: SnapshotCache | undefined,
+    startAfter?: Promise<unknown>,
+  ) {
     this.#createWorker = createWorker;
     this.#snapshots = snapshots;
-    if (typeof SharedArrayBuffer === 'function') this.#start();
-    else {
+    if (typeof SharedArrayBuffer !== 'function') {
       // Without it a stuck script could only be stopped by a restart; fail visibly instead of half-working.
       this.#status = {
         state: 'failed',
         reason: 'This page is not cross-origin isolated (no SharedArrayBuffer), so Python cannot run here.',
       };
-    }
+    } else if (startAfter) {
+      const start = () => {
+        if (!this.#disposed) this.#start();
+      };
+      void startAfter.then(start, start);
+    } else this.#start();
   }
 
   get status(): RuntimeStatus {
@@ -99,6 +112,7 @@ export class WorkerLifecycle {
   }
 
   dispose(reason: string): void {
+    this.#disposed = true;
     this.#session?.terminate();
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason });

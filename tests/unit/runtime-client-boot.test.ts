@@ -20,7 +20,7 @@ interface BootedWorker {
 }
 
 interface Behaviour {
-  boot: (request: BootRequest) => BootResult;
+  boot: (request: BootRequest) => BootResult | Promise<BootResult>;
   heapBytes: () => number;
 }
 
@@ -39,9 +39,10 @@ function fakeWorkers(behaviour: Behaviour) {
       {
         boot: async (request: BootRequest) => {
           worker.bootSnapshot = request.snapshot;
-          const result = behaviour.boot(request);
+          const result = await behaviour.boot(request);
           return result.ok && result.snapshot ? Comlink.transfer(result, [result.snapshot.bytes]) : result;
         },
+        check: async () => ({ check: { diagnostics: [], entrypoints: [] }, heapBytes: 0 }),
         run: async (request: { fileName: string }): Promise<WorkerRunAnswer> => {
           worker.runs.push(request.fileName);
           // Every answer carries the heap size after the call.
@@ -155,6 +156,28 @@ describe('Python runtime client: fast boot', () => {
     await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(2));
     expect(runtime.bootInfo?.source).toBe('normal');
     warn.mockRestore();
+  });
+});
+
+describe('Python runtime client: the second worker', () => {
+  it('boots the worker for checks only once the first has booted', async () => {
+    let finishFirstBoot: (result: BootResult) => void = () => {};
+    const firstBoot = new Promise<BootResult>((resolve) => {
+      finishFirstBoot = resolve;
+    });
+    let boots = 0;
+    const { runtime, workers } = setUp(
+      { boot: () => (++boots === 1 ? firstBoot : snapshotBoot) },
+      memoryCache(freshSnapshot('build')).cache,
+    );
+    // As on opening the app: the open script is checked while Python still boots.
+    const check = runtime.checkScript('x = 1', 'open.py');
+    await vi.waitFor(() => expect(workers[0]!.bootSnapshot?.key).toBe('build'), { interval: 1 });
+    expect(workers).toHaveLength(1);
+    finishFirstBoot(snapshotBoot);
+    expect(await check).toEqual({ diagnostics: [], entrypoints: [] });
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.bootSnapshot?.key).toBe('build');
   });
 });
 
