@@ -52,7 +52,8 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   const pages = new PageWorkers();
   const memo = await loadBuildCache(args.project);
   const manifest = new BuildManifestFile(cacheDirectory, args.out);
-  if (memo.size === 0 && !existsSync(manifest.path) && hasScripts(args.project)) await runtime.startEarly();
+  const projectHasScripts = hasScripts(args.project);
+  if (memo.size === 0 && !existsSync(manifest.path) && projectHasScripts) await runtime.startEarly();
   // One builder for every build of this run: in watch mode its memo makes each rebuild cheap.
   const builder = new SiteBuilder(runtime, {
     memo,
@@ -68,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     if (!args.watch) return first.exitCode;
     // An edit that runs a macro again should not wait for Python's boot (3 s of a 3.3 s rebuild):
     // a watching process boots it now, while the user is still typing.
-    if (hasScripts(args.project)) runtime.prepare(1);
+    if (projectHasScripts) runtime.prepare(1);
     return await watchProject(args, builder, runtime, io);
   } finally {
     await Promise.all([runtime.dispose(), pages.dispose()]);

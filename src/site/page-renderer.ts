@@ -55,15 +55,12 @@ function memoizeDateFilter(liquid: Liquid): void {
   liquid.registerFilter(
     'date',
     function (this: ThisParameterType<FilterHandler>, value: unknown, ...args: unknown[]) {
+      const format = () => withSharedDateFormats(() => builtin.call(this, value, ...args));
       const all = [value, ...args];
       if (!all.every((arg) => typeof arg === 'string' || typeof arg === 'number' || arg === undefined))
-        return withSharedDateFormats(() => builtin.call(this, value, ...args));
+        return format();
       const key = JSON.stringify(all);
-      if (!known.has(key))
-        known.set(
-          key,
-          withSharedDateFormats(() => builtin.call(this, value, ...args)),
-        );
+      if (!known.has(key)) known.set(key, format());
       return known.get(key);
     },
   );

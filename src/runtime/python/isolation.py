@@ -263,7 +263,7 @@ def _files():
     return found, directories
 
 
-# Switched off first by each reset, bound here: a script can rebind the names in `sys` and `gc`.
+# Called by each reset, bound here: a script can rebind the names in `sys`, `gc` and `_signal`.
 _get_tool = sys.monitoring.get_tool
 _set_events = sys.monitoring.set_events
 _free_tool_id = sys.monitoring.free_tool_id
