@@ -17,17 +17,15 @@ export class ScriptStatsBook {
     this.#window = window;
   }
 
-  recordCall(scriptId: string, name: string, end: CallEnd, pythonMs?: number): void {
+  /** One call of a script: how it ended, its time in Python and its round trip, when known. */
+  record(scriptId: string, name: string, end: CallEnd, pythonMs?: number, roundTripMs?: number): void {
     const entry = this.#entry(scriptId, name);
     entry.calls += 1;
     if (end === 'error') entry.errors += 1;
     else if (end === 'timeout') entry.timeouts += 1;
     else if (end === 'interrupt') entry.interrupts += 1;
     if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
-  }
-
-  recordRoundTrip(scriptId: string, name: string, ms: number): void {
-    this.#entry(scriptId, name).roundTripMs.add(ms);
+    if (roundTripMs !== undefined) entry.roundTripMs.add(roundTripMs);
   }
 
   /** Every script called since the last reset, in order of first call. */

@@ -4,10 +4,10 @@ import { ScriptStatsBook } from '../../src/runtime/script-stats';
 describe('ScriptStatsBook', () => {
   it('counts calls by how they ended, per script, in order of first call', () => {
     const book = new ScriptStatsBook();
-    book.recordCall('a', 'a.py', 'ok');
-    book.recordCall('b', 'b.py', 'error');
-    book.recordCall('a', 'a.py', 'timeout');
-    book.recordCall('a', 'renamed.py', 'interrupt');
+    book.record('a', 'a.py', 'ok');
+    book.record('b', 'b.py', 'error');
+    book.record('a', 'a.py', 'timeout');
+    book.record('a', 'renamed.py', 'interrupt');
     expect(book.stats()).toEqual([
       { scriptId: 'a', name: 'renamed.py', calls: 3, errors: 0, timeouts: 1, interrupts: 1 },
       { scriptId: 'b', name: 'b.py', calls: 1, errors: 1, timeouts: 0, interrupts: 0 },
@@ -16,8 +16,7 @@ describe('ScriptStatsBook', () => {
 
   it('gives nearest-rank p50 and p95 of Python time and round trip, and the max', () => {
     const book = new ScriptStatsBook();
-    for (let ms = 1; ms <= 100; ms++) book.recordCall('a', 'a.py', 'ok', ms);
-    book.recordRoundTrip('a', 'a.py', 7);
+    for (let ms = 1; ms <= 100; ms++) book.record('a', 'a.py', 'ok', ms, ms === 1 ? 7 : undefined);
     expect(book.stats()[0]).toMatchObject({
       pythonMs: { p50: 50, p95: 95, max: 100 },
       roundTripMs: { p50: 7, p95: 7, max: 7 },
@@ -26,13 +25,13 @@ describe('ScriptStatsBook', () => {
 
   it('takes percentiles from the latest calls only, and the max from all of them', () => {
     const book = new ScriptStatsBook(4);
-    for (const ms of [100, 1, 2, 3, 4]) book.recordCall('a', 'a.py', 'ok', ms);
+    for (const ms of [100, 1, 2, 3, 4]) book.record('a', 'a.py', 'ok', ms);
     expect(book.stats()[0]?.pythonMs).toEqual({ p50: 2, p95: 4, max: 100 });
   });
 
   it('forgets everything on reset', () => {
     const book = new ScriptStatsBook();
-    book.recordCall('a', 'a.py', 'ok', 3);
+    book.record('a', 'a.py', 'ok', 3);
     book.reset();
     expect(book.stats()).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { type Transferable as NodeTransferable, Worker } from 'node:worker_threads';
 import type { SiteSnapshot } from '../../core/abi';
-import { createPythonRuntime, type WorkerEndpoint } from '../client';
+import { createPythonRuntime, defaultMaxHeapBytes, type WorkerEndpoint } from '../client';
 import type { SnapshotCache } from '../snapshot-cache';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
 
@@ -53,9 +53,6 @@ export interface NodeRuntime {
   grow(workers: number): void;
   dispose(): void;
 }
-
-/** The client's default bound (client.ts). */
-const defaultMaxHeapBytes = 512 * 2 ** 20;
 
 export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime {
   const workerUrl = options.workerUrl ?? new URL('./python-worker.mjs', import.meta.url);
