@@ -27,7 +27,7 @@ export function workerScript({ id, version, slug, body, entrypoint }: MacroScrip
   return { id, version, fileName: scriptFileName(slug), code: body, entrypoint };
 }
 
-export interface PreparedRender {
+interface PreparedRender {
   /** Positions in `items` of the calls in the request, in request order. */
   sent: number[];
   request: Omit<WorkerRenderRequest, 'site'>;
@@ -48,13 +48,19 @@ export interface PreparedRender {
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();
-  const problems = sharedPartProblems(items.map((item) => item.context));
+  const [envProblems, postProblems] = [
+    new Map<unknown, string | undefined>(),
+    new Map<unknown, string | undefined>(),
+  ];
   /** The positions in `items` of each script's calls, by script id, version and code, in order of first call. */
   const groups = new Map<string, number[]>();
   // A key holds the script's whole code: built once per script object, not per call.
   const groupKeys = new Map<MacroScript, string>();
   items.forEach((item, index) => {
-    const problem = problems.get(index);
+    const { env, post } = item.context;
+    const problem =
+      checkOnce(envProblems, env, macroEnvSchema, 'env') ??
+      checkOnce(postProblems, post, abiPostSchema, 'post');
     if (problem !== undefined) {
       rejected.set(index, failure(item, 'invalid-context', `Invalid macro context: ${problem}`));
       return;
@@ -117,19 +123,7 @@ function indexIn<T>(values: T[], indexes: Map<T, number>, value: T): number {
   return values.push(value) - 1;
 }
 
-/** What is wrong with each context's env or post that breaks ABI v1, by its position, worded as zod words it. */
-function sharedPartProblems(contexts: readonly MacroContext[]): Map<number, string> {
-  const problems = new Map<number, string>();
-  const [envs, posts] = [new Map<unknown, string | undefined>(), new Map<unknown, string | undefined>()];
-  contexts.forEach((context, index) => {
-    const problem =
-      checkOnce(envs, context.env, macroEnvSchema, 'env') ??
-      checkOnce(posts, context.post, abiPostSchema, 'post');
-    if (problem !== undefined) problems.set(index, problem);
-  });
-  return problems;
-}
-
+/** What is wrong with `value` by ABI v1, worded as zod words it, checked once per distinct object. */
 function checkOnce(
   checked: Map<unknown, string | undefined>,
   value: unknown,
@@ -148,7 +142,7 @@ function checkOnce(
   return checked.get(value);
 }
 
-export interface CompletedRender {
+interface CompletedRender {
   /** One per item of `items`; an unreached item's is a placeholder, to be rendered again. */
   outcomes: RenderOutcome[];
   /** Time in Python per item, for the items that got there. */
