@@ -148,12 +148,12 @@ export const workerRunResultSchema = z.discriminatedUnion('kind', [
 ]);
 export type WorkerRunResult = z.infer<typeof workerRunResultSchema>;
 
-/** Worker → main thread: a run's result, its time in Python and the heap size after it. */
-export const workerRunAnswerSchema = z.object({
-  result: workerRunResultSchema,
-  pythonMs,
-  heapBytes,
-});
+/** Worker → main thread, for a call of one script: its result, its time in Python and the heap size after it. */
+function oneCallAnswer<Result extends z.ZodType>(result: Result) {
+  return z.object({ result, pythonMs, heapBytes });
+}
+
+export const workerRunAnswerSchema = oneCallAnswer(workerRunResultSchema);
 export type WorkerRunAnswer = z.infer<typeof workerRunAnswerSchema>;
 
 /** A script as the worker needs it to call it; `fileName` names it in errors and tracebacks. */
@@ -287,7 +287,7 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
  * Worker → main thread: what the transform returned (as JSON data, with its Python type's name) or
  * raised, or `interrupted` by the time limit; what it printed either way.
  */
-export const transformResultSchema = z.discriminatedUnion('kind', [
+const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
   z.object({ kind: z.literal('error'), ...pythonExceptionSchema.shape, printed: z.string() }),
   // Printed is missing when the interrupt landed outside the transform's own call.
@@ -295,11 +295,7 @@ export const transformResultSchema = z.discriminatedUnion('kind', [
 ]);
 export type TransformResult = z.infer<typeof transformResultSchema>;
 
-export const workerTransformAnswerSchema = z.object({
-  result: transformResultSchema,
-  pythonMs,
-  heapBytes,
-});
+export const workerTransformAnswerSchema = oneCallAnswer(transformResultSchema);
 export type WorkerTransformAnswer = z.infer<typeof workerTransformAnswerSchema>;
 
 /**

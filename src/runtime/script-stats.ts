@@ -20,10 +20,11 @@ export class ScriptStatsBook {
   /** One call of a script: how it ended, its time in Python and its round trip, when known. */
   record(scriptId: string, name: string, end: CallEnd, pythonMs?: number, roundTripMs?: number): void {
     const entry = this.#entry(scriptId, name);
-    entry.calls += 1;
-    if (end === 'error') entry.errors += 1;
-    else if (end === 'timeout') entry.timeouts += 1;
-    else if (end === 'interrupt') entry.interrupts += 1;
+    const { counts } = entry;
+    counts.calls += 1;
+    if (end === 'error') counts.errors += 1;
+    else if (end === 'timeout') counts.timeouts += 1;
+    else if (end === 'interrupt') counts.interrupts += 1;
     if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
     if (roundTripMs !== undefined) entry.roundTripMs.add(roundTripMs);
   }
@@ -31,14 +32,7 @@ export class ScriptStatsBook {
   /** Every script called since the last reset, in order of first call. */
   stats(): ScriptStats[] {
     return [...this.#entries].map(([scriptId, entry]) => {
-      const stats: ScriptStats = {
-        scriptId,
-        name: entry.name,
-        calls: entry.calls,
-        errors: entry.errors,
-        timeouts: entry.timeouts,
-        interrupts: entry.interrupts,
-      };
+      const stats: ScriptStats = { scriptId, ...entry.counts };
       const pythonMs = entry.pythonMs.summary();
       const roundTripMs = entry.roundTripMs.summary();
       if (pythonMs) stats.pythonMs = pythonMs;
@@ -55,27 +49,19 @@ export class ScriptStatsBook {
     let entry = this.#entries.get(scriptId);
     if (!entry) {
       entry = {
-        name,
-        calls: 0,
-        errors: 0,
-        timeouts: 0,
-        interrupts: 0,
+        counts: { name, calls: 0, errors: 0, timeouts: 0, interrupts: 0 },
         pythonMs: new DurationRing(this.#window),
         roundTripMs: new DurationRing(this.#window),
       };
       this.#entries.set(scriptId, entry);
     }
-    entry.name = name;
+    entry.counts.name = name;
     return entry;
   }
 }
 
 interface StatsEntry {
-  name: string;
-  calls: number;
-  errors: number;
-  timeouts: number;
-  interrupts: number;
+  counts: Omit<ScriptStats, 'scriptId' | 'pythonMs' | 'roundTripMs'>;
   pythonMs: DurationRing;
   roundTripMs: DurationRing;
 }
