@@ -12,7 +12,7 @@ import {
 } from './protocol';
 import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
-import { createPythonRunner, type PythonRunner } from './python-runner';
+import { createPythonRunner } from './python-runner';
 import type { ScriptCheck } from './types';
 
 /*
