@@ -140,11 +140,10 @@ function whenReady(python: PythonRuntime): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const { status } = python;
-      if (status.state === 'booting' || status.state === 'restarting') return false;
+      if (status.state === 'booting' || status.state === 'restarting') return;
       unsubscribe();
       if (status.state === 'failed') reject(new Error(status.reason));
       else resolve();
-      return true;
     };
     const unsubscribe = python.subscribe(check);
     check();
