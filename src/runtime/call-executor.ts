@@ -7,7 +7,7 @@ import { onAbort, type WorkerLifecycle, type WorkerSession, workerFailedReason }
 export type Scheduler = (ms: number, callback: () => void) => () => void;
 
 /** What ended a call early: its time limit, or its caller's `AbortSignal` (e.g. Stop). */
-type StopCause = 'timeout' | 'abort';
+type StopCause = 'timeout' | 'stop';
 
 /** One call into the worker, of any kind (run, render, transform, check). */
 interface WorkerCall<T extends { heapBytes: number }> {
@@ -136,7 +136,7 @@ export class CallExecutor {
       };
       cancels.push(schedule(call.timeLimitMs, () => stop('timeout')));
       if (call.signal && call.abortWhile !== 'queued')
-        cancels.push(onAbort(call.signal, () => stop('abort')));
+        cancels.push(onAbort(call.signal, () => stop('stop')));
       cancels.push(
         onAbort(session.gone, () =>
           lost('worker-failed', `The Python worker crashed (${String(session.gone.reason)})`),

@@ -362,14 +362,10 @@ function runOutcome(ending: CallEnding<WorkerRunAnswer>): RunOutcome {
       if (ending.why === 'worker-failed')
         return { kind: 'error', traceback: ending.message, message: ending.message, truncatedChars: 0 };
       // Output of a replaced worker is lost, including its count of dropped characters.
-      return { kind: 'stopped', cause: stopCause(ending.why), via: 'restart', truncatedChars: 0 };
+      return { kind: 'stopped', cause: ending.why, via: 'restart', truncatedChars: 0 };
     case 'answered':
-      return resultOutcome(ending.answer.result, ending.stoppedBy && stopCause(ending.stoppedBy));
+      return resultOutcome(ending.answer.result, ending.stoppedBy);
   }
-}
-
-function stopCause(why: 'timeout' | 'abort'): 'stop' | 'timeout' {
-  return why === 'abort' ? 'stop' : 'timeout';
 }
 
 function resultOutcome(result: WorkerRunResult, cause: 'stop' | 'timeout' | undefined): RunOutcome {

@@ -194,7 +194,7 @@ function unrenderedOutcome(
 ): RenderFailure | undefined {
   if (ending.kind === 'not-sent') return failure(item, 'cancelled', cancelled);
   if (ending.kind === 'lost') {
-    if (ending.why === 'abort') return failure(item, 'cancelled', cancelled);
+    if (ending.why === 'stop') return failure(item, 'cancelled', cancelled);
     // A macro that ignored the interrupt: which one is unknown, so each call goes again on its own.
     if (ending.why === 'timeout' && batchSize > 1) return undefined;
     return failure(item, ending.why, ending.message);
@@ -203,7 +203,7 @@ function unrenderedOutcome(
   // Past the call that was stopped: it never ran.
   if (position > finished.length) return undefined;
   const name = scriptFileName(item.script.slug);
-  if (ending.stoppedBy === 'abort') return failure(item, 'cancelled', cancelled);
+  if (ending.stoppedBy === 'stop') return failure(item, 'cancelled', cancelled);
   if (ending.stoppedBy) return failure(item, 'timeout', `${name} ran past its time limit and was stopped`);
   // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself.
   return {
