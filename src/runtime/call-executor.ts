@@ -135,8 +135,7 @@ export class CallExecutor {
         );
       };
       cancels.push(schedule(call.timeLimitMs, () => stop('timeout')));
-      if (call.signal && call.abortWhile !== 'queued')
-        cancels.push(onAbort(call.signal, () => stop('stop')));
+      if (call.signal && call.abortWhile !== 'queued') cancels.push(onAbort(call.signal, () => stop('stop')));
       cancels.push(
         onAbort(session.gone, () =>
           lost('worker-failed', `The Python worker crashed (${String(session.gone.reason)})`),
