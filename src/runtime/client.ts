@@ -16,7 +16,7 @@ import {
   workerTransformAnswerSchema,
 } from './protocol';
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
-import { type CallEnd, ScriptStatsBook } from './script-stats';
+import { type ScriptCall, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
 import type { SnapshotCache } from './snapshot-cache';
 import { transformOutcome } from './transform-call';
@@ -88,14 +88,6 @@ interface ActiveRun {
 interface Lane {
   workers: WorkerLifecycle;
   executor: CallExecutor;
-}
-
-/** One script call within a worker call, as Diagnostics counts it. */
-interface CountedCall {
-  scriptId: string;
-  name: string;
-  end: CallEnd;
-  pythonMs: number | undefined;
 }
 
 class WorkerPythonRuntime implements PythonRuntime {
@@ -299,19 +291,9 @@ class WorkerPythonRuntime implements PythonRuntime {
     return site ? { site } : {};
   }
 
-  /**
-   * Counts the script calls of one worker call in Diagnostics, unless it never reached a worker.
-   * Its round trip counts once for each of its scripts.
-   */
-  #count(ending: CallEnding<unknown>, calls: readonly CountedCall[]): void {
-    if (ending.kind !== 'not-sent') {
-      const roundTripCounted = new Set<string>();
-      for (const { scriptId, name, end, pythonMs } of calls) {
-        const roundTripMs = roundTripCounted.has(scriptId) ? undefined : ending.roundTripMs;
-        roundTripCounted.add(scriptId);
-        this.#stats.record(scriptId, name, end, pythonMs, roundTripMs);
-      }
-    }
+  /** Counts the script calls of one worker call in Diagnostics, unless it never reached a worker. */
+  #count(ending: CallEnding<unknown>, calls: readonly ScriptCall[]): void {
+    if (ending.kind !== 'not-sent') this.#stats.record(calls, ending.roundTripMs);
     this.#statsChanged();
   }
 
@@ -348,7 +330,7 @@ function pythonMsOf(ending: CallEnding<{ pythonMs: number }>): number | undefine
 }
 
 /** How a render or transform ended, as the counters see it. */
-function callEnd(outcome: RenderOutcome | TransformOutcome): CallEnd {
+function callEnd(outcome: RenderOutcome | TransformOutcome): ScriptCall['end'] {
   if (outcome.ok) return 'ok';
   return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
 }

@@ -1,7 +1,13 @@
 import type { DurationSummary, ScriptStats } from './types';
 
-/** How one call of a script ended, as the counters see it. */
-export type CallEnd = 'ok' | 'error' | 'timeout' | 'interrupt';
+/** One call of a script, as the counters see it: how it ended, and its time in Python when known. */
+export interface ScriptCall {
+  scriptId: string;
+  /** Its file name. */
+  name: string;
+  end: 'ok' | 'error' | 'timeout' | 'interrupt';
+  pythonMs: number | undefined;
+}
 
 /**
  * Per-script counters and durations. Percentiles come from a ring of each script's latest
@@ -17,16 +23,20 @@ export class ScriptStatsBook {
     this.#window = window;
   }
 
-  /** One call of a script: how it ended, its time in Python and its round trip, when known. */
-  record(scriptId: string, name: string, end: CallEnd, pythonMs?: number, roundTripMs?: number): void {
-    const entry = this.#entry(scriptId, name);
-    const { counts } = entry;
-    counts.calls += 1;
-    if (end === 'error') counts.errors += 1;
-    else if (end === 'timeout') counts.timeouts += 1;
-    else if (end === 'interrupt') counts.interrupts += 1;
-    if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
-    if (roundTripMs !== undefined) entry.roundTripMs.add(roundTripMs);
+  /** The script calls of one worker call; its round trip, when known, counts once for each of their scripts. */
+  record(calls: readonly ScriptCall[], roundTripMs?: number): void {
+    const roundTripCounted = new Set<string>();
+    for (const { scriptId, name, end, pythonMs } of calls) {
+      const entry = this.#entry(scriptId, name);
+      const { counts } = entry;
+      counts.calls += 1;
+      if (end === 'error') counts.errors += 1;
+      else if (end === 'timeout') counts.timeouts += 1;
+      else if (end === 'interrupt') counts.interrupts += 1;
+      if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
+      if (roundTripMs !== undefined && !roundTripCounted.has(scriptId)) entry.roundTripMs.add(roundTripMs);
+      roundTripCounted.add(scriptId);
+    }
   }
 
   /** Every script called since the last reset, in order of first call. */
