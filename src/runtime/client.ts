@@ -16,7 +16,7 @@ import {
   workerTransformAnswerSchema,
 } from './protocol';
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
-import { type ScriptCall, ScriptStatsBook } from './script-stats';
+import { callEnd, type ScriptCall, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
 import type { SnapshotCache } from './snapshot-cache';
 import { transformOutcome } from './transform-call';
@@ -219,17 +219,8 @@ class WorkerPythonRuntime implements PythonRuntime {
             answer: workerRenderAnswerSchema,
             send: (session) => session.api.render({ ...prepared.request, ...this.#siteFor(session) }),
           });
-    const { outcomes, pythonMs, unreached } = completeRender(items, prepared, ending);
-    const skipped = new Set(unreached);
-    const reached = prepared.sent.filter((index) => !skipped.has(index));
-    this.#count(
-      ending,
-      reached.map((index) => {
-        const { script } = items[index]!;
-        const [name, end] = [scriptFileName(script.slug), callEnd(outcomes[index]!)];
-        return { scriptId: script.id, name, end, pythonMs: pythonMs[index] };
-      }),
-    );
+    const { outcomes, counted, unreached } = completeRender(items, prepared, ending);
+    this.#count(ending, counted);
     return { outcomes, unreached, lost: ending.kind === 'lost' };
   }
 
@@ -327,12 +318,6 @@ class WorkerPythonRuntime implements PythonRuntime {
 /** The time in Python that a one-call answer reports. */
 function pythonMsOf(ending: CallEnding<{ pythonMs: number }>): number | undefined {
   return ending.kind === 'answered' ? ending.answer.pythonMs : undefined;
-}
-
-/** How a render or transform ended, as the counters see it. */
-function callEnd(outcome: RenderOutcome | TransformOutcome): ScriptCall['end'] {
-  if (outcome.ok) return 'ok';
-  return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
 }
 
 /** A run's outcome from how its call ended. */

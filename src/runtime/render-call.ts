@@ -11,6 +11,7 @@ import {
 import { oversizedCallMessage } from '../core/size-limits';
 import type { CallEnding } from './call-executor';
 import type { RenderedItem, WorkerRenderAnswer, WorkerRenderRequest, WorkerScript } from './protocol';
+import { callEnd, type ScriptCall } from './script-stats';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from './types';
 
 /*
@@ -145,8 +146,8 @@ function checkOnce(
 interface CompletedRender {
   /** One per item of `items`; an unreached item's is a placeholder, to be rendered again. */
   outcomes: RenderOutcome[];
-  /** Time in Python per item, for the items that got there. */
-  pythonMs: (number | undefined)[];
+  /** The calls that reached an end, as Diagnostics counts them. */
+  counted: ScriptCall[];
   /**
    * Positions in `items` of the items that never ran because an earlier one was stopped, or whose
    * fate is unknown because the worker was lost with them: the caller sends them again, so one
@@ -162,27 +163,28 @@ export function completeRender(
   ending: CallEnding<WorkerRenderAnswer>,
 ): CompletedRender {
   const outcomes: RenderOutcome[] = [];
-  const pythonMs: (number | undefined)[] = [];
+  const counted: ScriptCall[] = [];
   const unreached: number[] = [];
+  const end = (index: number, outcome: RenderOutcome, pythonMs?: number) => {
+    const { script } = items[index]!;
+    outcomes[index] = outcome;
+    counted.push({ scriptId: script.id, name: scriptFileName(script.slug), end: callEnd(outcome), pythonMs });
+  };
   prepared.rejected.forEach((outcome, index) => {
     outcomes[index] = outcome;
   });
   prepared.sent.forEach((index, position) => {
     const item = items[index]!;
     const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
-    if (rendered) {
-      outcomes[index] = toOutcome(item, rendered);
-      pythonMs[index] = rendered.pythonMs;
-      return;
-    }
+    if (rendered) return end(index, toOutcome(item, rendered), rendered.pythonMs);
     const outcome = unrenderedOutcome(item, position, ending, prepared.sent.length);
-    if (outcome) outcomes[index] = outcome;
+    if (outcome) end(index, outcome);
     else {
       unreached.push(index);
       outcomes[index] = failure(item, 'timeout', 'Not rendered yet');
     }
   });
-  return { outcomes, pythonMs, unreached };
+  return { outcomes, counted, unreached };
 }
 
 /** The outcome of a call the worker gave no result for, or undefined if it must be sent again. */

@@ -1,4 +1,4 @@
-import type { DurationSummary, ScriptStats } from './types';
+import type { DurationSummary, RenderOutcome, ScriptStats, TransformOutcome } from './types';
 
 /** One call of a script, as the counters see it: how it ended, and its time in Python when known. */
 export interface ScriptCall {
@@ -7,6 +7,12 @@ export interface ScriptCall {
   name: string;
   end: 'ok' | 'error' | 'timeout' | 'interrupt';
   pythonMs: number | undefined;
+}
+
+/** How a render or transform ended, as the counters see it. */
+export function callEnd(outcome: RenderOutcome | TransformOutcome): ScriptCall['end'] {
+  if (outcome.ok) return 'ok';
+  return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
 }
 
 /**
