@@ -165,25 +165,24 @@ export function completeRender(
   const outcomes: RenderOutcome[] = [];
   const counted: ScriptCall[] = [];
   const unreached: number[] = [];
-  const end = (index: number, outcome: RenderOutcome, pythonMs?: number) => {
-    const { script } = items[index]!;
-    outcomes[index] = outcome;
-    counted.push({ scriptId: script.id, name: scriptFileName(script.slug), end: callEnd(outcome), pythonMs });
-  };
   prepared.rejected.forEach((outcome, index) => {
     outcomes[index] = outcome;
   });
-  prepared.sent.forEach((index, position) => {
+  for (const [position, index] of prepared.sent.entries()) {
     const item = items[index]!;
     const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
-    if (rendered) return end(index, toOutcome(item, rendered), rendered.pythonMs);
-    const outcome = unrenderedOutcome(item, position, ending, prepared.sent.length);
-    if (outcome) end(index, outcome);
-    else {
+    const outcome = rendered
+      ? toOutcome(item, rendered)
+      : unrenderedOutcome(item, position, ending, prepared.sent.length);
+    if (outcome) {
+      outcomes[index] = outcome;
+      const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
+      counted.push({ scriptId, name, end, pythonMs: rendered?.pythonMs });
+    } else {
       unreached.push(index);
       outcomes[index] = failure(item, 'timeout', 'Not rendered yet');
     }
-  });
+  }
   return { outcomes, counted, unreached };
 }
 

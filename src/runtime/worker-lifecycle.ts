@@ -30,7 +30,6 @@ export class WorkerLifecycle {
   readonly #createWorker: () => WorkerEndpoint;
   readonly #snapshots: SnapshotCache | undefined;
   #session: RunningSession | undefined;
-  #disposed = false;
 
   /**
    * `startAfter`, when given, holds back the first worker until it settles: a second worker booting
@@ -50,8 +49,9 @@ export class WorkerLifecycle {
         reason: 'This page is not cross-origin isolated (no SharedArrayBuffer), so Python cannot run here.',
       };
     } else if (startAfter) {
+      // Unless disposed meanwhile, which leaves the status `failed`.
       const start = () => {
-        if (!this.#disposed) this.#start();
+        if (this.#status.state === 'booting') this.#start();
       };
       void startAfter.then(start, start);
     } else this.#start();
@@ -109,7 +109,6 @@ export class WorkerLifecycle {
   }
 
   dispose(reason: string): void {
-    this.#disposed = true;
     this.#session?.terminate();
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason });
