@@ -230,7 +230,7 @@ export const workerRenderAnswerSchema = z
 /** The answer as the page reads it, checked. */
 export type WorkerRenderAnswer = z.output<typeof workerRenderAnswerSchema>;
 /** The answer as the worker sends it. */
-export type WorkerRenderReply = z.input<typeof workerRenderAnswerSchema>;
+type WorkerRenderReply = z.input<typeof workerRenderAnswerSchema>;
 
 /** A JSON text that holds what `schema` accepts. */
 function jsonText<T extends z.ZodType>(schema: T) {
@@ -251,7 +251,7 @@ export const workerCheckRequestSchema = z.object({
   code: z.string(),
   fileName: z.string().min(1),
 });
-export type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
+type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
 
 /** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
 const scriptDiagnosticSchema = z.object({
@@ -272,7 +272,7 @@ export const scriptCheckSchema = z.object({
 export type ScriptCheck = z.infer<typeof scriptCheckSchema>;
 
 export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes });
-export type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
+type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
 
 /** Main thread → worker: one transform call (transform_engine.py). */
 export const workerTransformRequestSchema = z.object({
