@@ -1,16 +1,16 @@
 import type { z } from 'zod';
 import { parseMessage } from './protocol';
 import type { AbortWhile } from './types';
-import { type WorkerLifecycle, type WorkerSession, workerFailedReason } from './worker-lifecycle';
+import { onAbort, type WorkerLifecycle, type WorkerSession, workerFailedReason } from './worker-lifecycle';
 
 /** Calls `callback` after `ms` unless the returned function is called first. */
 export type Scheduler = (ms: number, callback: () => void) => () => void;
 
 /** What ended a call early: its time limit, or its caller's `AbortSignal` (e.g. Stop). */
-export type StopCause = 'timeout' | 'abort';
+type StopCause = 'timeout' | 'stop';
 
 /** One call into the worker, of any kind (run, render, transform, check). */
-export interface WorkerCall<T extends { heapBytes: number }> {
+interface WorkerCall<T extends { heapBytes: number }> {
   /** Names the call in messages, e.g. `hello.py` or `A macro`. */
   what: string;
   timeLimitMs: number;
@@ -35,7 +35,7 @@ export type CallEnding<T> =
   /** Aborted before it reached a worker. */
   | { kind: 'not-sent' };
 
-export interface ExecutorOptions {
+interface ExecutorOptions {
   /** How long a stop waits for KeyboardInterrupt before replacing the worker. */
   graceMs: number;
   schedule: Scheduler;
@@ -77,7 +77,7 @@ export class CallExecutor {
   }
 
   async #execute<T extends { heapBytes: number }>(call: WorkerCall<T>): Promise<CallEnding<T>> {
-    const session = call.signal?.aborted ? undefined : await this.#workers.whenReady(call.signal);
+    const session = await this.#workers.whenReady(call.signal);
     if (!session) return { kind: 'not-sent' };
     // A SIGINT left from an earlier call must not hit this one.
     Atomics.store(session.interrupt, 0, 0);
@@ -135,13 +135,11 @@ export class CallExecutor {
         );
       };
       cancels.push(schedule(call.timeLimitMs, () => stop('timeout')));
-      if (call.signal && call.abortWhile !== 'queued') {
-        const onAbort = () => stop('abort');
-        call.signal.addEventListener('abort', onAbort, { once: true });
-        cancels.push(() => call.signal?.removeEventListener('abort', onAbort));
-      }
+      if (call.signal && call.abortWhile !== 'queued') cancels.push(onAbort(call.signal, () => stop('stop')));
       cancels.push(
-        session.onGone((reason) => lost('worker-failed', `The Python worker crashed (${reason})`)),
+        onAbort(session.gone, () =>
+          lost('worker-failed', `The Python worker crashed (${String(session.gone.reason)})`),
+        ),
       );
       call
         .send(session, (reason) => lost('worker-failed', reason))

@@ -16,7 +16,7 @@ import {
   workerTransformAnswerSchema,
 } from './protocol';
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
-import { type CallEnd, ScriptStatsBook } from './script-stats';
+import { callEnd, type ScriptCall, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
 import type { SnapshotCache } from './snapshot-cache';
 import { transformOutcome } from './transform-call';
@@ -69,6 +69,9 @@ export function createPythonRuntime(options: PythonRuntimeOptions): PythonRuntim
   return new WorkerPythonRuntime(options);
 }
 
+/** The bound past which a worker is replaced between calls, unless the options name another. */
+export const defaultMaxHeapBytes = 512 * 2 ** 20;
+
 const defaultSchedule: Scheduler = (ms, callback) => {
   const handle = setTimeout(callback, ms);
   return () => clearTimeout(handle);
@@ -76,54 +79,58 @@ const defaultSchedule: Scheduler = (ms, callback) => {
 
 interface ActiveRun {
   stop: AbortController;
+  /** Set once `run` settled: output still in flight from a replaced worker is dropped. */
   settled: boolean;
   reject(error: Error): void;
 }
 
+/** A worker and the executor that makes every call to it. */
+interface Lane {
+  workers: WorkerLifecycle;
+  executor: CallExecutor;
+}
+
 class WorkerPythonRuntime implements PythonRuntime {
-  readonly #workers: WorkerLifecycle;
-  readonly #executor: CallExecutor;
-  readonly #renderTimeoutMs: number;
-  readonly #stats = new ScriptStatsBook();
-  readonly #statsListeners = new Set<() => void>();
-  #activeRun: ActiveRun | undefined;
-  readonly #site = new SiteSync<WorkerSession>();
+  readonly #main: Lane;
   /**
    * Transforms (whose results are saved) and syntax checks (which see unsaved text) run in a worker
    * of their own, never in the one that runs macros and utilities (docs/security.md). Started on
    * the first such call, but not before the first worker has booted: opening the app asks for a
    * syntax check at once, and two boots side by side would delay the one the page waits for.
    */
-  #trusted: { workers: WorkerLifecycle; executor: CallExecutor } | undefined;
-  readonly #startTrusted: () => { workers: WorkerLifecycle; executor: CallExecutor };
+  #trusted: Lane | undefined;
+  readonly #startLane: (startAfter?: Promise<unknown>) => Lane;
+  readonly #renderTimeoutMs: number;
+  readonly #stats = new ScriptStatsBook();
+  readonly #statsListeners = new Set<() => void>();
+  readonly #site = new SiteSync<WorkerSession>();
+  #activeRun: ActiveRun | undefined;
 
   constructor(options: PythonRuntimeOptions) {
     const executorOptions = {
       graceMs: options.graceMs ?? 500,
       schedule: options.schedule ?? defaultSchedule,
-      maxHeapBytes: options.maxHeapBytes ?? 512 * 2 ** 20,
+      maxHeapBytes: options.maxHeapBytes ?? defaultMaxHeapBytes,
       now: options.now ?? (() => performance.now()),
     };
-    this.#workers = new WorkerLifecycle(options.createWorker, options.snapshots);
-    this.#executor = new CallExecutor(this.#workers, executorOptions);
-    this.#startTrusted = () => {
-      const firstBoot = this.#workers.whenReady();
-      const workers = new WorkerLifecycle(options.createWorker, options.snapshots, firstBoot);
+    this.#startLane = (startAfter) => {
+      const workers = new WorkerLifecycle(options.createWorker, options.snapshots, startAfter);
       return { workers, executor: new CallExecutor(workers, executorOptions) };
     };
+    this.#main = this.#startLane();
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
   }
 
   get status(): RuntimeStatus {
-    return this.#workers.status;
+    return this.#main.workers.status;
   }
 
   get bootInfo(): BootInfo | undefined {
-    return this.#workers.bootInfo;
+    return this.#main.workers.bootInfo;
   }
 
   subscribe(listener: (status: RuntimeStatus) => void): () => void {
-    return this.#workers.subscribe(listener);
+    return this.#main.workers.subscribe(listener);
   }
 
   async run(request: RunRequest): Promise<RunOutcome> {
@@ -135,18 +142,16 @@ class WorkerPythonRuntime implements PythonRuntime {
     });
     const run: ActiveRun = { stop: new AbortController(), settled: false, reject: rejectRun };
     this.#activeRun = run;
-    const stopRun = () => run.stop.abort();
-    request.signal?.addEventListener('abort', stopRun, { once: true });
-    if (request.signal?.aborted) stopRun();
-    const ending = this.#executor.execute({
+    const { workers, executor } = this.#main;
+    const ending = executor.execute({
       what: fileName,
       timeLimitMs: request.timeoutMs,
-      signal: run.stop.signal,
+      signal: request.signal ? AbortSignal.any([run.stop.signal, request.signal]) : run.stop.signal,
       answer: workerRunAnswerSchema,
       send: (session, fail) => {
-        this.#workers.setStatus({ state: 'running', scriptName: fileName });
+        workers.setStatus({ state: 'running', scriptName: fileName });
         const onOutput = Comlink.proxy((chunks: unknown) => {
-          if (run.settled) return; // a batch that was in flight when the worker was replaced
+          if (run.settled) return;
           const batch = outputBatchSchema.safeParse(chunks);
           if (batch.success) request.onOutput(batch.data);
           // The worker speaks another protocol version; its state cannot be trusted.
@@ -161,15 +166,13 @@ class WorkerPythonRuntime implements PythonRuntime {
       const outcome = runOutcome(settled);
       const end =
         outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
-      this.#count(scriptId, fileName, settled, end);
-      this.#statsChanged();
+      this.#count(settled, [{ scriptId, name: fileName, end, pythonMs: pythonMsOf(settled) }]);
       return outcome;
     } finally {
-      request.signal?.removeEventListener('abort', stopRun);
       run.settled = true;
       if (this.#activeRun === run) this.#activeRun = undefined;
       // `restarting` stays until the new worker is up; otherwise the runtime is free again.
-      if (this.#workers.status.state === 'running') this.#workers.setStatus({ state: 'ready' });
+      if (workers.status.state === 'running') workers.setStatus({ state: 'ready' });
     }
   }
 
@@ -208,7 +211,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
         ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
-        : await this.#executor.execute({
+        : await this.#main.executor.execute({
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,
             signal,
@@ -216,21 +219,8 @@ class WorkerPythonRuntime implements PythonRuntime {
             answer: workerRenderAnswerSchema,
             send: (session) => session.api.render({ ...prepared.request, ...this.#siteFor(session) }),
           });
-    const { outcomes, pythonMs, unreached } = completeRender(items, prepared, ending);
-    const skipped = new Set(unreached);
-    const roundTripCounted = new Set<string>();
-    for (const index of prepared.sent) {
-      if (skipped.has(index)) continue;
-      const { script } = items[index]!;
-      // A batch's round trip counts once for each of its scripts.
-      const firstOfScript = !roundTripCounted.has(script.id);
-      roundTripCounted.add(script.id);
-      this.#count(script.id, scriptFileName(script.slug), ending, callEnd(outcomes[index]!), {
-        pythonMs: pythonMs[index],
-        roundTrip: firstOfScript,
-      });
-    }
-    this.#statsChanged();
+    const { outcomes, counted, unreached } = completeRender(items, prepared, ending);
+    this.#count(ending, counted);
     return { outcomes, unreached, lost: ending.kind === 'lost' };
   }
 
@@ -255,8 +245,7 @@ class WorkerPythonRuntime implements PythonRuntime {
         session.api.transform({ script: workerScript(script), post: input.data, ...this.#siteFor(session) }),
     });
     const outcome = transformOutcome(name, input.data, ending, this.#renderTimeoutMs);
-    this.#count(script.id, name, ending, callEnd(outcome));
-    this.#statsChanged();
+    this.#count(ending, [{ scriptId: script.id, name, end: callEnd(outcome), pythonMs: pythonMsOf(ending) }]);
     return outcome;
   }
 
@@ -279,7 +268,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 
   #trustedExecutor(): CallExecutor {
-    this.#trusted ??= this.#startTrusted();
+    this.#trusted ??= this.#startLane(this.#main.workers.whenReady());
     return this.#trusted.executor;
   }
 
@@ -293,26 +282,10 @@ class WorkerPythonRuntime implements PythonRuntime {
     return site ? { site } : {};
   }
 
-  /**
-   * Counts one call of a script in Diagnostics, unless it never reached a worker. `pythonMs` defaults
-   * to what a one-call answer reports.
-   */
-  #count(
-    scriptId: string,
-    name: string,
-    ending: CallEnding<{ pythonMs: number } | WorkerRenderAnswer>,
-    end: CallEnd,
-    {
-      pythonMs = ending.kind === 'answered' && 'pythonMs' in ending.answer
-        ? ending.answer.pythonMs
-        : undefined,
-      roundTrip = true,
-    } = {},
-  ): void {
-    if (ending.kind === 'not-sent') return;
-    this.#stats.recordCall(scriptId, name, end, pythonMs);
-    if (roundTrip && ending.roundTripMs !== undefined)
-      this.#stats.recordRoundTrip(scriptId, name, ending.roundTripMs);
+  /** Counts the script calls of one worker call in Diagnostics, unless it never reached a worker. */
+  #count(ending: CallEnding<unknown>, calls: readonly ScriptCall[]): void {
+    if (ending.kind !== 'not-sent') this.#stats.record(calls, ending.roundTripMs);
+    this.#statsChanged();
   }
 
   stats(): ScriptStats[] {
@@ -332,7 +305,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   dispose(): void {
     const reason = 'The Python runtime was disposed';
     this.#activeRun?.reject(new Error(reason));
-    this.#workers.dispose(reason);
+    this.#main.workers.dispose(reason);
     this.#trusted?.workers.dispose(reason);
     this.#statsListeners.clear();
   }
@@ -342,10 +315,9 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 }
 
-/** How a render or transform ended, as the counters see it. */
-function callEnd(outcome: RenderOutcome | TransformOutcome): CallEnd {
-  if (outcome.ok) return 'ok';
-  return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
+/** The time in Python that a one-call answer reports. */
+function pythonMsOf(ending: CallEnding<{ pythonMs: number }>): number | undefined {
+  return ending.kind === 'answered' ? ending.answer.pythonMs : undefined;
 }
 
 /** A run's outcome from how its call ended. */
@@ -357,14 +329,10 @@ function runOutcome(ending: CallEnding<WorkerRunAnswer>): RunOutcome {
       if (ending.why === 'worker-failed')
         return { kind: 'error', traceback: ending.message, message: ending.message, truncatedChars: 0 };
       // Output of a replaced worker is lost, including its count of dropped characters.
-      return { kind: 'stopped', cause: stopCause(ending.why), via: 'restart', truncatedChars: 0 };
+      return { kind: 'stopped', cause: ending.why, via: 'restart', truncatedChars: 0 };
     case 'answered':
-      return resultOutcome(ending.answer.result, ending.stoppedBy && stopCause(ending.stoppedBy));
+      return resultOutcome(ending.answer.result, ending.stoppedBy);
   }
-}
-
-function stopCause(why: 'timeout' | 'abort'): 'stop' | 'timeout' {
-  return why === 'abort' ? 'stop' : 'timeout';
 }
 
 function resultOutcome(result: WorkerRunResult, cause: 'stop' | 'timeout' | undefined): RunOutcome {

@@ -1,15 +1,15 @@
 import type { OutputChunk, OutputStream } from './types';
 
-export interface OutputBatcherOptions {
+interface OutputBatcherOptions {
   /** Minimum time between two deliveries, so a print loop does not flood the main thread. */
   intervalMs: number;
   /** The first this many characters of a run are delivered as they come. */
   maxChars: number;
   /**
    * Past `maxChars`, the last this many characters are kept and delivered when the run ends, so a
-   * flood's final lines are seen; what falls between is counted in `truncatedChars`. Default 0.
+   * flood's final lines are seen; what falls between is counted in `truncatedChars`.
    */
-  tailChars?: number;
+  tailChars: number;
   now: () => number;
 }
 
@@ -75,11 +75,11 @@ export class OutputBatcher {
     this.#tailLength += text.length;
     // Trimmed only once it holds twice the limit: trimming at every print of a flood would copy the
     // whole tail each time.
-    if (this.#tailLength > 2 * (this.#options.tailChars ?? 0)) this.#trimTail();
+    if (this.#tailLength > 2 * this.#options.tailChars) this.#trimTail();
   }
 
   #trimTail(): void {
-    let excess = this.#tailLength - (this.#options.tailChars ?? 0);
+    let excess = this.#tailLength - this.#options.tailChars;
     while (excess > 0) {
       const oldest = this.#tail[0];
       if (!oldest) break;

@@ -71,12 +71,22 @@ export const bootResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
 
-/**
- * Worker → main thread, with every answer: the size of Pyodide's WASM memory, which grows but never
- * shrinks, so the client can replace a worker that outgrew its bound before the next call.
- */
-export const heapBytesSchema = z.number().int().nonnegative();
 export type BootResult = z.infer<typeof bootResultSchema>;
+
+/** What changed in the site data since the worker last had it; `order`: every post id, when it changed. */
+const siteChangesSchema = z.object({
+  upsert: z.array(abiPostSchema),
+  remove: z.array(z.string()),
+  order: z.array(z.string()).nullable(),
+});
+export type SiteChanges = z.infer<typeof siteChangesSchema>;
+
+/** The site data for a worker: all of it for one that has none, else only what changed. */
+const siteUpdateSchema = z.union([
+  z.object({ snapshot: siteSnapshotSchema }),
+  z.object({ changes: siteChangesSchema }),
+]);
+export type SiteUpdate = z.infer<typeof siteUpdateSchema>;
 
 /** Main thread → worker. The time limit stays on the main thread: the worker cannot time itself while Python runs. */
 export const workerRunRequestSchema = z.object({
@@ -84,7 +94,7 @@ export const workerRunRequestSchema = z.object({
   code: z.string(),
   entrypoint: z.string().min(1),
   /** The site data or its changes, when this worker lacks them: a utility reads `from pymark import site` too. */
-  site: z.lazy(() => siteUpdateSchema).optional(),
+  site: siteUpdateSchema.optional(),
 });
 export type WorkerRunRequest = z.infer<typeof workerRunRequestSchema>;
 
@@ -112,6 +122,12 @@ const pythonExceptionFields = {
 const pythonMs = z.number().nonnegative();
 
 /**
+ * Worker → main thread, with every answer: the size of Pyodide's WASM memory, which grows but never
+ * shrinks, so the client can replace a worker that outgrew its bound before the next call.
+ */
+const heapBytes = z.number().int().nonnegative();
+
+/**
  * What runner.py returns. `interrupted` means the run ended with KeyboardInterrupt; only the client
  * knows whether it asked for that (Stop, time limit) or the script raised it itself, so it carries
  * the exception details too.
@@ -132,31 +148,16 @@ export const workerRunResultSchema = z.discriminatedUnion('kind', [
 ]);
 export type WorkerRunResult = z.infer<typeof workerRunResultSchema>;
 
-/** Worker → main thread: a run's result, its time in Python and the heap size after it. */
-export const workerRunAnswerSchema = z.object({
-  result: workerRunResultSchema,
-  pythonMs,
-  heapBytes: heapBytesSchema,
-});
+/** Worker → main thread, for a call of one script: its result, its time in Python and the heap size after it. */
+function oneCallAnswer<Result extends z.ZodType>(result: Result) {
+  return z.object({ result, pythonMs, heapBytes });
+}
+
+export const workerRunAnswerSchema = oneCallAnswer(workerRunResultSchema);
 export type WorkerRunAnswer = z.infer<typeof workerRunAnswerSchema>;
 
-/** What changed in the site data since the worker last had it; `order`: every post id, when it changed. */
-export const siteChangesSchema = z.object({
-  upsert: z.array(abiPostSchema),
-  remove: z.array(z.string()),
-  order: z.array(z.string()).nullable(),
-});
-export type SiteChanges = z.infer<typeof siteChangesSchema>;
-
-/** The site data for a worker: all of it for one that has none, else only what changed. */
-export const siteUpdateSchema = z.union([
-  z.object({ snapshot: siteSnapshotSchema }),
-  z.object({ changes: siteChangesSchema }),
-]);
-export type SiteUpdate = z.infer<typeof siteUpdateSchema>;
-
 /** A script as the worker needs it to call it; `fileName` names it in errors and tracebacks. */
-export const workerScriptSchema = z.object({
+const workerScriptSchema = z.object({
   id: z.string().min(1),
   version: z.number().int().positive(),
   fileName: z.string().min(1),
@@ -190,36 +191,20 @@ export type PythonException = z.infer<typeof pythonExceptionSchema>;
 export const callReadsSchema = z.object({ site: z.boolean(), post: z.array(z.string()).nullable() });
 export type CallReads = z.infer<typeof callReadsSchema>;
 
+const finishedCallFields = { pythonMs, reads: callReadsSchema, printed: z.string().optional() };
+
 /**
  * One finished macro call: what render() returned (as JSON data; the ABI's schema then decides
  * whether it is a result) or raised, its time in Python, what it read, and what it printed, if anything.
  */
-export const renderedItemSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('returned'),
-    result: z.unknown(),
-    pythonMs,
-    reads: callReadsSchema,
-    printed: z.string().optional(),
-  }),
-  z.object({
-    kind: z.literal('raised'),
-    ...pythonExceptionSchema.shape,
-    pythonMs,
-    reads: callReadsSchema,
-    printed: z.string().optional(),
-  }),
+const renderedItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('returned'), result: z.unknown(), ...finishedCallFields }),
+  z.object({ kind: z.literal('raised'), ...pythonExceptionSchema.shape, ...finishedCallFields }),
   /**
    * The call returned more HTML and CSS than one call may (`sizeLimits.macroHtmlPerCall`): refused in
    * the worker, so the text never crosses to the page; `size` is how much it was.
    */
-  z.object({
-    kind: z.literal('oversized'),
-    size: z.number().int().nonnegative(),
-    pythonMs,
-    reads: callReadsSchema,
-    printed: z.string().optional(),
-  }),
+  z.object({ kind: z.literal('oversized'), size: z.number().int().nonnegative(), ...finishedCallFields }),
 ]);
 export type RenderedItem = z.infer<typeof renderedItemSchema>;
 
@@ -240,12 +225,12 @@ const batchResultsSchema = z.object({
  * the answer arrives (call-executor.ts). One string crosses instead of an object per call.
  */
 export const workerRenderAnswerSchema = z
-  .object({ results: jsonText(batchResultsSchema), heapBytes: heapBytesSchema })
+  .object({ results: jsonText(batchResultsSchema), heapBytes })
   .transform(({ results, heapBytes }) => ({ ...results, heapBytes }));
 /** The answer as the page reads it, checked. */
 export type WorkerRenderAnswer = z.output<typeof workerRenderAnswerSchema>;
 /** The answer as the worker sends it. */
-export type WorkerRenderReply = z.input<typeof workerRenderAnswerSchema>;
+type WorkerRenderReply = z.input<typeof workerRenderAnswerSchema>;
 
 /** A JSON text that holds what `schema` accepts. */
 function jsonText<T extends z.ZodType>(schema: T) {
@@ -266,7 +251,7 @@ export const workerCheckRequestSchema = z.object({
   code: z.string(),
   fileName: z.string().min(1),
 });
-export type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
+type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
 
 /** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */
 const scriptDiagnosticSchema = z.object({
@@ -286,8 +271,8 @@ export const scriptCheckSchema = z.object({
 });
 export type ScriptCheck = z.infer<typeof scriptCheckSchema>;
 
-export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes: heapBytesSchema });
-export type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
+export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes });
+type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
 
 /** Main thread → worker: one transform call (transform_engine.py). */
 export const workerTransformRequestSchema = z.object({
@@ -302,7 +287,7 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
  * Worker → main thread: what the transform returned (as JSON data, with its Python type's name) or
  * raised, or `interrupted` by the time limit; what it printed either way.
  */
-export const transformResultSchema = z.discriminatedUnion('kind', [
+const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
   z.object({ kind: z.literal('error'), ...pythonExceptionSchema.shape, printed: z.string() }),
   // Printed is missing when the interrupt landed outside the transform's own call.
@@ -310,11 +295,7 @@ export const transformResultSchema = z.discriminatedUnion('kind', [
 ]);
 export type TransformResult = z.infer<typeof transformResultSchema>;
 
-export const workerTransformAnswerSchema = z.object({
-  result: transformResultSchema,
-  pythonMs,
-  heapBytes: heapBytesSchema,
-});
+export const workerTransformAnswerSchema = oneCallAnswer(transformResultSchema);
 export type WorkerTransformAnswer = z.infer<typeof workerTransformAnswerSchema>;
 
 /**

@@ -93,7 +93,7 @@ function installPymarkModules(pyodide: PyodideAPI): void {
 }
 
 /** Looks up a function of one of Pymark's Python modules. */
-export type PymarkFunction = (moduleName: string, functionName: string) => PyCallable;
+type PymarkFunction = (moduleName: string, functionName: string) => PyCallable;
 
 /** Installs Pymark's Python modules if needed, and returns their lookup. */
 export function pymarkPython(pyodide: PyodideAPI): PymarkFunction {

@@ -12,7 +12,7 @@ import {
 } from './protocol';
 import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
-import { createPythonRunner, type PythonRunner } from './python-runner';
+import { createPythonRunner } from './python-runner';
 import type { ScriptCheck } from './types';
 
 /*
@@ -22,34 +22,8 @@ import type { ScriptCheck } from './types';
  * ends it early. The client checks every answer where it arrives (call-executor.ts).
  */
 
-export interface MacroEngine {
-  /** Installs, replaces or changes the data macros and transforms read through `from pymark import site`. */
-  updateSite(update: SiteUpdate): void;
-  /**
-   * Renders the calls of `batch` (the JSON text of python/wire.py's `Batch`) and returns the JSON
-   * text of its `BatchResults` (→ `interrupted` when the interrupt buffer ends it).
-   */
-  render(batch: string): string;
-}
-
-export interface TransformEngine {
-  /** Calls the script's transform on the post (→ `interrupted` when the interrupt buffer ends it). */
-  transform(request: Omit<WorkerTransformRequest, 'site'>): TransformResult;
-}
-
-export interface ScriptChecker {
-  /** What Python's compiler says about `code`, without running it. */
-  check(code: string, fileName: string): ScriptCheck;
-}
-
-export interface PythonServices {
-  runner: PythonRunner;
-  macros: MacroEngine;
-  checker: ScriptChecker;
-  transforms: TransformEngine;
-}
-
-export function createPythonServices(pyodide: PyodideAPI): PythonServices {
+/** The worker's Python, one service per call kind. */
+export function createPythonServices(pyodide: PyodideAPI) {
   return {
     runner: createPythonRunner(pyodide),
     macros: createMacroEngine(pyodide),
@@ -57,6 +31,7 @@ export function createPythonServices(pyodide: PyodideAPI): PythonServices {
     transforms: createTransformEngine(pyodide),
   };
 }
+export type PythonServices = ReturnType<typeof createPythonServices>;
 
 /**
  * Calls a Python function that takes and returns JSON text. KeyboardInterrupt can land outside the
@@ -74,17 +49,22 @@ function callWithText(pyodide: PyodideAPI, fn: PyCallable, text: string, file: s
   return answer;
 }
 
-export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
+/**
+ * Macro calls: `render` renders the calls of `batch` (the JSON text of python/wire.py's `Batch`) and
+ * returns the JSON text of its `BatchResults` (→ `interrupted` when the interrupt buffer ends it);
+ * `updateSite` installs, replaces or changes the data behind `from pymark import site`.
+ */
+export function createMacroEngine(pyodide: PyodideAPI) {
   const python = pymarkPython(pyodide);
   const renderBatch = python('_pymark_macro_engine', 'render_batch');
   const installSite = python('_pymark_site', 'install_site_module');
   const applySiteChanges = python('_pymark_site', 'apply_site_changes');
   return {
-    updateSite(update) {
+    updateSite(update: SiteUpdate): void {
       if ('snapshot' in update) installSite(JSON.stringify(update.snapshot));
       else applySiteChanges(JSON.stringify(update.changes));
     },
-    render: (batch) =>
+    render: (batch: string): string =>
       refuseOversized(
         callWithText(pyodide, renderBatch, batch, 'macro_engine.py', {
           items: [],
@@ -93,6 +73,7 @@ export function createMacroEngine(pyodide: PyodideAPI): MacroEngine {
       ),
   };
 }
+export type MacroEngine = ReturnType<typeof createMacroEngine>;
 
 /**
  * The results with each call's result over the per-call limit refused, here in the worker: sending
@@ -118,10 +99,11 @@ function refusedWhenOversized(item: RenderedItem): RenderedItem {
   return { ...rest, kind: 'oversized', size };
 }
 
-export function createTransformEngine(pyodide: PyodideAPI): TransformEngine {
+/** Calls a script's transform on a post (→ `interrupted` when the interrupt buffer ends it). */
+export function createTransformEngine(pyodide: PyodideAPI) {
   const transformPost = pymarkPython(pyodide)('_pymark_transform_engine', 'transform_post');
   return {
-    transform: (request) =>
+    transform: (request: Omit<WorkerTransformRequest, 'site'>): TransformResult =>
       JSON.parse(
         callWithText(pyodide, transformPost, JSON.stringify(request), 'transform_engine.py', {
           kind: 'interrupted',
@@ -129,11 +111,13 @@ export function createTransformEngine(pyodide: PyodideAPI): TransformEngine {
       ) as TransformResult,
   };
 }
+export type TransformEngine = ReturnType<typeof createTransformEngine>;
 
-export function createScriptChecker(pyodide: PyodideAPI): ScriptChecker {
+/** What Python's compiler says about a script, without running it. */
+export function createScriptChecker(pyodide: PyodideAPI) {
   const checkScript = pymarkPython(pyodide)('_pymark_syntax', 'check_script');
   return {
-    check: (code, fileName) =>
+    check: (code: string, fileName: string): ScriptCheck =>
       parseMessage(
         scriptCheckSchema,
         callForDict(checkScript, code, fileName),
@@ -141,3 +125,4 @@ export function createScriptChecker(pyodide: PyodideAPI): ScriptChecker {
       ),
   };
 }
+export type ScriptChecker = ReturnType<typeof createScriptChecker>;

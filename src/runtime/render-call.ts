@@ -11,6 +11,7 @@ import {
 import { oversizedCallMessage } from '../core/size-limits';
 import type { CallEnding } from './call-executor';
 import type { RenderedItem, WorkerRenderAnswer, WorkerRenderRequest, WorkerScript } from './protocol';
+import { callEnd, type ScriptCall } from './script-stats';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from './types';
 
 /*
@@ -27,7 +28,7 @@ export function workerScript({ id, version, slug, body, entrypoint }: MacroScrip
   return { id, version, fileName: scriptFileName(slug), code: body, entrypoint };
 }
 
-export interface PreparedRender {
+interface PreparedRender {
   /** Positions in `items` of the calls in the request, in request order. */
   sent: number[];
   request: Omit<WorkerRenderRequest, 'site'>;
@@ -48,13 +49,19 @@ export interface PreparedRender {
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();
-  const problems = sharedPartProblems(items.map((item) => item.context));
+  const [envProblems, postProblems] = [
+    new Map<unknown, string | undefined>(),
+    new Map<unknown, string | undefined>(),
+  ];
   /** The positions in `items` of each script's calls, by script id, version and code, in order of first call. */
   const groups = new Map<string, number[]>();
   // A key holds the script's whole code: built once per script object, not per call.
   const groupKeys = new Map<MacroScript, string>();
   items.forEach((item, index) => {
-    const problem = problems.get(index);
+    const { env, post } = item.context;
+    const problem =
+      checkOnce(envProblems, env, macroEnvSchema, 'env') ??
+      checkOnce(postProblems, post, abiPostSchema, 'post');
     if (problem !== undefined) {
       rejected.set(index, failure(item, 'invalid-context', `Invalid macro context: ${problem}`));
       return;
@@ -117,19 +124,7 @@ function indexIn<T>(values: T[], indexes: Map<T, number>, value: T): number {
   return values.push(value) - 1;
 }
 
-/** What is wrong with each context's env or post that breaks ABI v1, by its position, worded as zod words it. */
-function sharedPartProblems(contexts: readonly MacroContext[]): Map<number, string> {
-  const problems = new Map<number, string>();
-  const [envs, posts] = [new Map<unknown, string | undefined>(), new Map<unknown, string | undefined>()];
-  contexts.forEach((context, index) => {
-    const problem =
-      checkOnce(envs, context.env, macroEnvSchema, 'env') ??
-      checkOnce(posts, context.post, abiPostSchema, 'post');
-    if (problem !== undefined) problems.set(index, problem);
-  });
-  return problems;
-}
-
+/** What is wrong with `value` by ABI v1, worded as zod words it, checked once per distinct object. */
 function checkOnce(
   checked: Map<unknown, string | undefined>,
   value: unknown,
@@ -148,11 +143,11 @@ function checkOnce(
   return checked.get(value);
 }
 
-export interface CompletedRender {
+interface CompletedRender {
   /** One per item of `items`; an unreached item's is a placeholder, to be rendered again. */
   outcomes: RenderOutcome[];
-  /** Time in Python per item, for the items that got there. */
-  pythonMs: (number | undefined)[];
+  /** The calls that reached an end, as Diagnostics counts them. */
+  counted: ScriptCall[];
   /**
    * Positions in `items` of the items that never ran because an earlier one was stopped, or whose
    * fate is unknown because the worker was lost with them: the caller sends them again, so one
@@ -168,27 +163,27 @@ export function completeRender(
   ending: CallEnding<WorkerRenderAnswer>,
 ): CompletedRender {
   const outcomes: RenderOutcome[] = [];
-  const pythonMs: (number | undefined)[] = [];
+  const counted: ScriptCall[] = [];
   const unreached: number[] = [];
   prepared.rejected.forEach((outcome, index) => {
     outcomes[index] = outcome;
   });
-  prepared.sent.forEach((index, position) => {
+  for (const [position, index] of prepared.sent.entries()) {
     const item = items[index]!;
     const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
-    if (rendered) {
-      outcomes[index] = toOutcome(item, rendered);
-      pythonMs[index] = rendered.pythonMs;
-      return;
-    }
-    const outcome = unrenderedOutcome(item, position, ending, prepared.sent.length);
-    if (outcome) outcomes[index] = outcome;
-    else {
+    const outcome = rendered
+      ? toOutcome(item, rendered)
+      : unrenderedOutcome(item, position, ending, prepared.sent.length);
+    if (outcome) {
+      outcomes[index] = outcome;
+      const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
+      counted.push({ scriptId, name, end, pythonMs: rendered?.pythonMs });
+    } else {
       unreached.push(index);
       outcomes[index] = failure(item, 'timeout', 'Not rendered yet');
     }
-  });
-  return { outcomes, pythonMs, unreached };
+  }
+  return { outcomes, counted, unreached };
 }
 
 /** The outcome of a call the worker gave no result for, or undefined if it must be sent again. */
@@ -200,7 +195,7 @@ function unrenderedOutcome(
 ): RenderFailure | undefined {
   if (ending.kind === 'not-sent') return failure(item, 'cancelled', cancelled);
   if (ending.kind === 'lost') {
-    if (ending.why === 'abort') return failure(item, 'cancelled', cancelled);
+    if (ending.why === 'stop') return failure(item, 'cancelled', cancelled);
     // A macro that ignored the interrupt: which one is unknown, so each call goes again on its own.
     if (ending.why === 'timeout' && batchSize > 1) return undefined;
     return failure(item, ending.why, ending.message);
@@ -209,7 +204,7 @@ function unrenderedOutcome(
   // Past the call that was stopped: it never ran.
   if (position > finished.length) return undefined;
   const name = scriptFileName(item.script.slug);
-  if (ending.stoppedBy === 'abort') return failure(item, 'cancelled', cancelled);
+  if (ending.stoppedBy === 'stop') return failure(item, 'cancelled', cancelled);
   if (ending.stoppedBy) return failure(item, 'timeout', `${name} ran past its time limit and was stopped`);
   // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself.
   return {

@@ -1,7 +1,19 @@
-import type { DurationSummary, ScriptStats } from './types';
+import type { DurationSummary, RenderOutcome, ScriptStats, TransformOutcome } from './types';
 
-/** How one call of a script ended, as the counters see it. */
-export type CallEnd = 'ok' | 'error' | 'timeout' | 'interrupt';
+/** One call of a script, as the counters see it: how it ended, and its time in Python when known. */
+export interface ScriptCall {
+  scriptId: string;
+  /** Its file name. */
+  name: string;
+  end: 'ok' | 'error' | 'timeout' | 'interrupt';
+  pythonMs: number | undefined;
+}
+
+/** How a render or transform ended, as the counters see it. */
+export function callEnd(outcome: RenderOutcome | TransformOutcome): ScriptCall['end'] {
+  if (outcome.ok) return 'ok';
+  return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
+}
 
 /**
  * Per-script counters and durations. Percentiles come from a ring of each script's latest
@@ -17,30 +29,26 @@ export class ScriptStatsBook {
     this.#window = window;
   }
 
-  recordCall(scriptId: string, name: string, end: CallEnd, pythonMs?: number): void {
-    const entry = this.#entry(scriptId, name);
-    entry.calls += 1;
-    if (end === 'error') entry.errors += 1;
-    else if (end === 'timeout') entry.timeouts += 1;
-    else if (end === 'interrupt') entry.interrupts += 1;
-    if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
-  }
-
-  recordRoundTrip(scriptId: string, name: string, ms: number): void {
-    this.#entry(scriptId, name).roundTripMs.add(ms);
+  /** The script calls of one worker call; its round trip, when known, counts once for each of their scripts. */
+  record(calls: readonly ScriptCall[], roundTripMs?: number): void {
+    const roundTripCounted = new Set<string>();
+    for (const { scriptId, name, end, pythonMs } of calls) {
+      const entry = this.#entry(scriptId, name);
+      const { counts } = entry;
+      counts.calls += 1;
+      if (end === 'error') counts.errors += 1;
+      else if (end === 'timeout') counts.timeouts += 1;
+      else if (end === 'interrupt') counts.interrupts += 1;
+      if (pythonMs !== undefined) entry.pythonMs.add(pythonMs);
+      if (roundTripMs !== undefined && !roundTripCounted.has(scriptId)) entry.roundTripMs.add(roundTripMs);
+      roundTripCounted.add(scriptId);
+    }
   }
 
   /** Every script called since the last reset, in order of first call. */
   stats(): ScriptStats[] {
     return [...this.#entries].map(([scriptId, entry]) => {
-      const stats: ScriptStats = {
-        scriptId,
-        name: entry.name,
-        calls: entry.calls,
-        errors: entry.errors,
-        timeouts: entry.timeouts,
-        interrupts: entry.interrupts,
-      };
+      const stats: ScriptStats = { scriptId, ...entry.counts };
       const pythonMs = entry.pythonMs.summary();
       const roundTripMs = entry.roundTripMs.summary();
       if (pythonMs) stats.pythonMs = pythonMs;
@@ -57,27 +65,19 @@ export class ScriptStatsBook {
     let entry = this.#entries.get(scriptId);
     if (!entry) {
       entry = {
-        name,
-        calls: 0,
-        errors: 0,
-        timeouts: 0,
-        interrupts: 0,
+        counts: { name, calls: 0, errors: 0, timeouts: 0, interrupts: 0 },
         pythonMs: new DurationRing(this.#window),
         roundTripMs: new DurationRing(this.#window),
       };
       this.#entries.set(scriptId, entry);
     }
-    entry.name = name;
+    entry.counts.name = name;
     return entry;
   }
 }
 
 interface StatsEntry {
-  name: string;
-  calls: number;
-  errors: number;
-  timeouts: number;
-  interrupts: number;
+  counts: Omit<ScriptStats, 'scriptId' | 'pythonMs' | 'roundTripMs'>;
   pythonMs: DurationRing;
   roundTripMs: DurationRing;
 }

@@ -27,10 +27,10 @@ export class SiteSync<Worker extends object> {
     const upsert = snapshot.posts.filter(
       (post) => this.#posts.get(post.id)?.json !== next.get(post.id)?.json,
     );
-    const remove = [...this.#posts.keys()].filter((id) => !next.has(id));
+    const previousOrder = [...this.#posts.keys()];
+    const remove = previousOrder.filter((id) => !next.has(id));
     const orderChanged =
-      next.size !== this.#posts.size ||
-      [...next.keys()].some((id, index) => [...this.#posts.keys()][index] !== id);
+      next.size !== previousOrder.length || [...next.keys()].some((id, index) => previousOrder[index] !== id);
     this.#posts = next;
     this.#snapshot = snapshot;
     if (upsert.length === 0 && remove.length === 0 && !orderChanged) return;

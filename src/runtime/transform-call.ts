@@ -18,14 +18,14 @@ export function transformOutcome(
   if (ending.kind === 'lost') {
     if (ending.why === 'worker-failed')
       return { ok: false, kind: 'worker-failed', script, message: ending.message };
-    const why = ending.why === 'abort' ? 'cancelled' : 'timeout';
+    const why = ending.why === 'stop' ? 'cancelled' : 'timeout';
     return { ok: false, kind: why, script, message: `${stopped[why]}; Python was restarted` };
   }
   const { result } = ending.answer;
   switch (result.kind) {
     case 'interrupted': {
       // Interrupted with nobody asking (the script raised KeyboardInterrupt itself) reads as its time running out.
-      const why = ending.stoppedBy === 'abort' ? 'cancelled' : 'timeout';
+      const why = ending.stoppedBy === 'stop' ? 'cancelled' : 'timeout';
       return {
         ok: false,
         kind: why,

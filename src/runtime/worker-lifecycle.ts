@@ -14,10 +14,8 @@ export interface WorkerEndpoint extends Comlink.Endpoint {
 export interface WorkerSession {
   api: Comlink.Remote<PythonWorkerApi>;
   interrupt: Int32Array;
-  /** Resolves once the worker is gone: with the reason if it crashed, or because we terminated it. */
-  gone: Promise<string>;
-  /** Calls `listener` when the worker is gone (at once if it is); returns the way to stop listening. */
-  onGone(listener: (reason: string) => void): () => void;
+  /** Aborts once the worker is gone; its reason says why (a crash's message, or `terminated`). */
+  gone: AbortSignal;
 }
 
 /**
@@ -31,8 +29,7 @@ export class WorkerLifecycle {
   readonly #listeners = new Set<(status: RuntimeStatus) => void>();
   readonly #createWorker: () => WorkerEndpoint;
   readonly #snapshots: SnapshotCache | undefined;
-  #session: (WorkerSession & { terminate(): void }) | undefined;
-  #disposed = false;
+  #session: RunningSession | undefined;
 
   /**
    * `startAfter`, when given, holds back the first worker until it settles: a second worker booting
@@ -52,8 +49,9 @@ export class WorkerLifecycle {
         reason: 'This page is not cross-origin isolated (no SharedArrayBuffer), so Python cannot run here.',
       };
     } else if (startAfter) {
+      // Unless disposed meanwhile, which leaves the status `failed`.
       const start = () => {
-        if (!this.#disposed) this.#start();
+        if (this.#status.state === 'booting') this.#start();
       };
       void startAfter.then(start, start);
     } else this.#start();
@@ -82,10 +80,11 @@ export class WorkerLifecycle {
    * failed to start.
    */
   whenReady(signal?: AbortSignal): Promise<WorkerSession | undefined> {
+    if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       const settle = (session: WorkerSession | undefined, error?: Error) => {
         unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
+        stopWaiting();
         if (error) reject(error);
         else resolve(session);
       };
@@ -94,11 +93,9 @@ export class WorkerLifecycle {
           if (this.#session) settle(this.#session);
         } else if (status.state === 'failed') settle(undefined, new Error(status.reason));
       };
-      const onAbort = () => settle(undefined);
       const unsubscribe = this.subscribe(check);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) onAbort();
-      else check(this.#status);
+      const stopWaiting = signal ? onAbort(signal, () => settle(undefined)) : () => {};
+      check(this.#status);
     });
   }
 
@@ -112,7 +109,6 @@ export class WorkerLifecycle {
   }
 
   dispose(reason: string): void {
-    this.#disposed = true;
     this.#session?.terminate();
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason });
@@ -121,47 +117,37 @@ export class WorkerLifecycle {
 
   #start(): void {
     const endpoint = this.#createWorker();
-    let markGone: (reason: string) => void = () => {};
-    const gone = new Promise<string>((resolve) => {
-      markGone = resolve;
-    });
-    endpoint.addEventListener('error', (event) => markGone(describeWorkerError(event)));
-    const goneListeners = new Set<(reason: string) => void>();
-    let goneReason: string | undefined;
-    void gone.then((reason) => {
-      goneReason = reason;
-      for (const listener of goneListeners) listener(reason);
-    });
-    const session = {
+    const gone = new AbortController();
+    const session: RunningSession = {
       api: Comlink.wrap<PythonWorkerApi>(endpoint),
       interrupt: endpoint.interrupt,
-      gone,
-      onGone(listener: (reason: string) => void) {
-        if (goneReason !== undefined) listener(goneReason);
-        goneListeners.add(listener);
-        return () => goneListeners.delete(listener);
-      },
+      gone: gone.signal,
       terminate() {
         endpoint.terminate();
-        markGone('terminated');
+        gone.abort('terminated');
       },
     };
-    this.#session = session;
-    void this.#boot(session);
-    void gone.then(() => {
-      // A crash during a call is handled by the executor; an idle worker is just replaced.
+    endpoint.addEventListener('error', (event) => {
+      gone.abort(describeWorkerError(event));
+      // A crash during a call is the executor's to report; an idle worker is just replaced.
       if (this.#session === session && this.#status.state === 'ready')
         this.replace(session, workerFailedReason);
     });
+    this.#session = session;
+    void this.#boot(session);
   }
 
-  async #boot(session: WorkerSession & { terminate(): void }): Promise<void> {
+  async #boot(session: RunningSession): Promise<void> {
     const result = await Promise.race([
       bootWithSnapshotCache(session.api, this.#snapshots).catch((error: unknown) => ({
         ok: false as const,
         reason: error instanceof Error ? error.message : String(error),
       })),
-      session.gone.then((reason) => ({ ok: false as const, reason: `the worker crashed (${reason})` })),
+      new Promise<{ ok: false; reason: string }>((resolve) =>
+        onAbort(session.gone, () =>
+          resolve({ ok: false, reason: `the worker crashed (${String(session.gone.reason)})` }),
+        ),
+      ),
     ]);
     if (this.#session !== session) return; // replaced or disposed meanwhile
     if (result.ok) {
@@ -173,6 +159,18 @@ export class WorkerLifecycle {
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason: `Python could not start: ${result.reason}` });
   }
+}
+
+type RunningSession = WorkerSession & { terminate(): void };
+
+/** Calls `listener` once `signal` aborts, at once if it has; returns the way to stop listening. */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    listener();
+    return () => {};
+  }
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { type Transferable as NodeTransferable, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter';
 import type { SiteSnapshot } from '../../core/abi';
-import { createPythonRuntime, type WorkerEndpoint } from '../client';
+import { createPythonRuntime, defaultMaxHeapBytes, type WorkerEndpoint } from '../client';
 import type { SnapshotCache } from '../snapshot-cache';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
 
@@ -53,9 +54,6 @@ export interface NodeRuntime {
   grow(workers: number): void;
   dispose(): void;
 }
-
-/** The client's default bound (client.ts). */
-const defaultMaxHeapBytes = 512 * 2 ** 20;
 
 export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime {
   const workerUrl = options.workerUrl ?? new URL('./python-worker.mjs', import.meta.url);
@@ -142,11 +140,10 @@ function whenReady(python: PythonRuntime): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const { status } = python;
-      if (status.state === 'booting' || status.state === 'restarting') return false;
+      if (status.state === 'booting' || status.state === 'restarting') return;
       unsubscribe();
       if (status.state === 'failed') reject(new Error(status.reason));
       else resolve();
-      return true;
     };
     const unsubscribe = python.subscribe(check);
     check();
@@ -171,28 +168,14 @@ export function nodeWorker(workerUrl: URL, heapCapBytes: number): WorkerEndpoint
   const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   worker.on('error', (error) => fail(error.message));
   worker.on('exit', (code) => fail(`the worker thread exited with code ${code}`));
-  // Comlink's Node adapter does this too, but by a path plain Node cannot resolve from here.
-  const listeners = new Map<EventListenerOrEventListenerObject, (data: unknown) => void>();
+  // Comlink's adapter carries messages only (it listens for `message` whatever the type asked for).
+  const messages = nodeEndpoint(worker);
   return {
-    // The DOM's Transferable and Node's differ in name only for what Comlink transfers (ArrayBuffers, ports).
-    postMessage: (message, transfer) =>
-      worker.postMessage(message, transfer as NodeTransferable[] | undefined),
-    addEventListener(type, listener) {
-      if (type === 'error') return errors.addEventListener(type, listener);
-      const onMessage = (data: unknown) => {
-        const event = { data } as MessageEvent;
-        if (typeof listener === 'function') listener(event);
-        else listener.handleEvent(event);
-      };
-      listeners.set(listener, onMessage);
-      worker.on('message', onMessage);
-    },
-    removeEventListener(type, listener) {
-      if (type === 'error') return errors.removeEventListener(type, listener);
-      const onMessage = listeners.get(listener);
-      if (onMessage) worker.off('message', onMessage);
-      listeners.delete(listener);
-    },
+    postMessage: messages.postMessage,
+    addEventListener: (type, listener) =>
+      (type === 'error' ? errors : messages).addEventListener(type, listener),
+    removeEventListener: (type, listener) =>
+      (type === 'error' ? errors : messages).removeEventListener(type, listener),
     interrupt: new Int32Array(interruptBuffer),
     terminate: () => void worker.terminate(),
   };
