@@ -54,6 +54,6 @@ export class OffThreadRenderer {
   async renderPost(post: Post, site: SiteContext, signal?: AbortSignal): Promise<RenderedPost> {
     const answer = await this.#calls.call({ embeds: [...this.embeds], post, site }, signal);
     if ('error' in answer) throw new Error(answer.error);
-    return answer.rendered;
+    return { ...answer.rendered, body: post.body };
   }
 }

@@ -53,8 +53,8 @@ const renderWarningSchema = z.object({
   endColumn: z.number().int().optional(),
 });
 
+/** A rendered post, but for its `body`: the page has it, and it can be a megabyte to copy back. */
 const renderedPostSchema = z.object({
-  body: z.string(),
   html: z.string(),
   warnings: z.array(renderWarningSchema),
   css: z.array(z.string()),
@@ -67,7 +67,7 @@ const renderedPostSchema = z.object({
       z.object({ macro: z.string(), line: z.number().int(), column: z.number().int(), html: z.string() }),
     )
     .optional(),
-}) satisfies z.ZodType<RenderedPost>;
+}) satisfies z.ZodType<Omit<RenderedPost, 'body'>>;
 
 /** One answer per request: the rendered post, or why there is none. */
 export const renderAnswerSchema = z.union([

@@ -69,7 +69,8 @@ async function render(data: unknown): Promise<void> {
   renderOf.set(signal, id);
   let answer: RenderAnswer;
   try {
-    answer = { id, rendered: await rendererFor(embeds).renderPost(post, site, signal) };
+    const { body: _, ...rendered } = await rendererFor(embeds).renderPost(post, site, signal);
+    answer = { id, rendered };
   } catch (error) {
     // Said as the renderer said it: e.g. why Python could not start, which the preview shows.
     answer = { id, error: error instanceof Error ? error.message : String(error) };

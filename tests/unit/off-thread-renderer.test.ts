@@ -39,7 +39,6 @@ class StandInWorker implements RenderWorker {
         : {
             id,
             rendered: {
-              body: this.#request!.post.body,
               html: message.outcomes.map((outcome) => (outcome.ok ? outcome.html : '')).join(''),
               warnings: [],
               css: [],
@@ -76,6 +75,8 @@ describe('rendering posts off the page thread', () => {
     const signal = new AbortController().signal;
     const rendered = await renderer.renderPost(post, site, signal);
     expect(rendered.html).toBe('<b>box</b>');
+    // The page has the body; the worker does not copy it back.
+    expect(rendered.body).toBe(post.body);
     expect(asked).toEqual([{ items: [item], signal, abortWhile: 'queued' }]);
     expect(worker.replies).toEqual([
       { batch: 7, outcomes: [{ ok: true, html: '<b>box</b>', warnings: [] }] },
