@@ -131,8 +131,9 @@ interface Case {
   baselineMs: number;
   tasks: number[];
   baselineTasks: number[];
-  /** The longest animation frame of the figure, with the scripts that ran in it. */
+  /** The longest animation frame of the figure, and of its baseline, with the scripts that ran in it. */
   longestFrame?: LongFrame;
+  baselineLongestFrame?: LongFrame;
 }
 
 /** The preview's warnings and its errors (a refused call is an error, listed apart). */
@@ -179,11 +180,13 @@ export async function runLimitsBench(): Promise<void> {
       longestMs: max(tasks),
       baselineMs: max(baselineTasks),
       longestFrame: observed.longestFrame,
+      baselineLongestFrame: baselineObserved.longestFrame,
     });
     // Written after every figure, so a run cut short still leaves the figures it measured.
     write(cases, loadStart, loadavg()[0]!);
     console.log(`${figure}: ${Math.round(max(tasks))} ms; ${baseline}: ${Math.round(max(baselineTasks))} ms`);
     console.log(`  longest frame: ${JSON.stringify(observed.longestFrame)}`);
+    console.log(`  baseline's longest frame: ${JSON.stringify(baselineObserved.longestFrame)}`);
   };
   try {
     await page.goto(server.url);

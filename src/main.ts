@@ -2,8 +2,8 @@
 import './core/zod-jitless';
 import { readIncomingPost, withoutIncomingParams } from './core/incoming-post';
 import { openProjectFolder, pickReferenceFolder } from './project-folder';
+import { OffThreadRenderer } from './render/off-thread-renderer';
 import { OffThreadSanitizer } from './render/off-thread-sanitizer';
-import { PostRenderer } from './render/post-renderer';
 import { HeldList, SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
@@ -20,8 +20,8 @@ import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
+import { readSnapshotInWorker, writeSnapshotInWorker } from './storage/snapshot-io';
 import { createSnapshotStore, defaultSnapshotDbName } from './storage/snapshot-store';
-import { writeSnapshotInWorker } from './storage/snapshot-writer';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
@@ -46,7 +46,7 @@ async function start(): Promise<void> {
       workerScriptUrl: pythonWorkerUrl,
       pyodideBaseUrl: `${import.meta.env.BASE_URL}pyodide/`,
     }),
-    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker),
+    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker, readSnapshotInWorker),
   });
   // When Python first became ready, on the page's clock from navigation (read by `npm run bench`).
   let readyMarked = false;
@@ -96,12 +96,17 @@ async function start(): Promise<void> {
   app.workspace = workspace;
   app.diagnostics = new Diagnostics(runtime);
 
-  // Macro HTML is parsed and sanitized in a worker: megabytes of it must not hold up the page.
+  // Posts are rendered in a worker, their macro HTML sanitized there: a post of 100,000 macro calls
+  // or megabytes of macro HTML must not hold up the page. A single macro tried out is sanitized in
+  // a worker of its own.
+  const renderer = new OffThreadRenderer(
+    () => new Worker(new URL('./render/render-worker.ts', import.meta.url), { type: 'module' }),
+    runtime,
+  );
   const sanitizer = new OffThreadSanitizer(
     () => new Worker(new URL('./render/sanitizer-worker.ts', import.meta.url), { type: 'module' }),
   );
   const sanitize = async (html: string) => (await sanitizer.sanitizeMany([html]))[0] ?? '';
-  const renderer = new PostRenderer(runtime, sanitizer);
   const siteData = new SiteDataFeed(() => postStore.list(), runtime, { media: () => mediaStore.list() });
   const previewMedia = new PreviewMedia(mediaStore, () => siteData.media);
   const env = { preview: true, language: document.documentElement.lang || 'en', base_url: '/' };

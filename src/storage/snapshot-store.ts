@@ -32,10 +32,13 @@ export interface SnapshotStore extends SnapshotCache {
 
 /**
  * Stores a snapshot in the database `dbName`, where it runs: in the browser that is the snapshot
- * writer's worker (snapshot-writer-worker.ts), since serialising 30 MB into IndexedDB costs the
- * thread that does it hundreds of milliseconds.
+ * worker (snapshot-io-worker.ts), since serialising 30 MB into IndexedDB costs the thread that
+ * does it hundreds of milliseconds.
  */
 export type SnapshotWriter = (dbName: string, snapshot: PythonSnapshot) => Promise<void>;
+
+/** Reads the stored snapshot (unchecked) from the database `dbName`, where it runs, as `SnapshotWriter`. */
+export type SnapshotReader = (dbName: string) => Promise<unknown>;
 
 function openSnapshotDb(dbName: string, onBlocking?: () => void): Promise<IDBPDatabase<SnapshotDbSchema>> {
   return openDB<SnapshotDbSchema>(dbName, snapshotStoreLayout.version, {
@@ -63,19 +66,33 @@ export async function writeSnapshot(dbName: string, snapshot: unknown): Promise<
   }
 }
 
+/** The stored snapshot, unchecked, read on the calling thread. */
+export async function readSnapshot(dbName: string): Promise<unknown> {
+  const db = await openSnapshotDb(dbName, () => db.close());
+  try {
+    return await db.get(snapshotStoreLayout.store, snapshotStoreLayout.key);
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Opens the database on first use, so the runtime can be handed the store before it is open.
- * `write` stores a snapshot; by default on this thread (Node, tests), in the app off it.
+ * `write` stores a snapshot and `read` reads it; by default on this thread (Node, tests), in the
+ * app off it.
  */
 export function createSnapshotStore(
   dbName = defaultSnapshotDbName,
   write: SnapshotWriter = writeSnapshot,
+  read: SnapshotReader = readSnapshot,
 ): SnapshotStore {
   // A newer build in another tab wants to upgrade; holding on would stall it forever.
   const opening = openSnapshotDb(dbName, () => void opening.then((db) => db.close()));
   return {
     async load(): Promise<PythonSnapshot | undefined> {
-      const stored = await (await opening).get(snapshotStoreLayout.store, snapshotStoreLayout.key);
+      // The database exists (and has its store) before another connection reads it.
+      await opening;
+      const stored = await read(dbName);
       if (stored === undefined) return undefined;
       const parsed = pythonSnapshotSchema.safeParse(stored);
       // A malformed record is as good as none: the next normal boot overwrites it.

@@ -58,8 +58,8 @@ describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
       const first = await readyTooltip(page);
       expect(first).toMatch(/^ready \(normal boot, \d+ ms: no snapshot was provided\)$/);
       const firstDigest = await storedSnapshotDigest(page);
-      // Written by the page's snapshot writer worker, not on its main thread.
-      expect(workerUrls.some((url) => url.includes('snapshot-writer-worker'))).toBe(true);
+      // Read and written by the page's snapshot worker, not on its main thread.
+      expect(workerUrls.some((url) => url.includes('snapshot-io-worker'))).toBe(true);
 
       await page.reload();
       const second = await readyTooltip(page);

@@ -59,13 +59,13 @@ describe('sanitizing off the page thread', () => {
   test("the page's code cannot sanitize in place: no module it loads imports the HTML parser", () => {
     const page = importGraph(join(src, 'main.ts'));
     const names = [...page].map((file) => relative(src, file));
-    expect(names).toContain('render/post-renderer.ts');
+    expect(names).toContain('render/off-thread-renderer.ts');
     expect(names).toContain('render/off-thread-sanitizer.ts');
     expect(names).not.toContain('render/sanitize-html.ts');
-    const worker = [...importGraph(join(src, 'render', 'sanitizer-worker.ts'))].map((file) =>
-      relative(src, file),
-    );
-    expect(worker).toContain('render/sanitize-html.ts');
+    for (const workerModule of ['sanitizer-worker.ts', 'render-worker.ts']) {
+      const worker = [...importGraph(join(src, 'render', workerModule))].map((file) => relative(src, file));
+      expect(worker).toContain('render/sanitize-html.ts');
+    }
   });
 
   test('hands every batch to the worker and answers with what it sanitized, in order', async () => {

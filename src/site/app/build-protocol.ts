@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MacroContext, SiteSnapshot } from '../../core/abi';
-import { callReadsSchema } from '../../runtime/protocol';
+import type { SiteSnapshot } from '../../core/abi';
+import { isObject, relayedRenderItemSchema, relayedRenderOutcomeSchema } from '../../render/relayed-render';
 import { folderDirSchema, folderPathSchema } from '../../storage/folder/desktop-bridge';
 
 /*
@@ -10,53 +10,14 @@ import { folderDirSchema, folderPathSchema } from '../../storage/folder/desktop-
  */
 
 /*
- * Macro contexts and site data are relayed to the page's Python runtime, which checks them against
- * the ABI itself (`renderMany` each distinct env and post, naming the call that does not fit, its
- * params having been checked where the post parser read them, docs/round-trip.md; `setSiteData` the
- * snapshot). Checking them here too parsed a 500-call batch and 1,000 posts twice on the page's main
- * thread, the build's longest tasks there; this side checks only their shape as far as it routes them.
+ * Site data is relayed to the page's Python runtime, which checks the snapshot against the ABI
+ * itself (`setSiteData`); this side checks only its shape as far as it routes it, as for macro
+ * batches (relayed-render.ts).
  */
-const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
-const relayedContextSchema = z.custom<MacroContext>(isObject, 'must be a macro context object');
 const relayedSiteSnapshotSchema = z.custom<SiteSnapshot>(
   (value) => isObject(value) && Array.isArray((value as { posts?: unknown }).posts),
   'must be site data with a list of posts',
 );
-
-const renderItemSchema = z.strictObject({
-  // What the runtime needs of a script; the rest of the stored script is left behind.
-  script: z.object({
-    id: z.string().min(1),
-    version: z.number().int(),
-    slug: z.string().min(1),
-    body: z.string(),
-    entrypoint: z.string().min(1),
-  }),
-  context: relayedContextSchema,
-});
-
-const renderFailureSchema = z.object({
-  ok: z.literal(false),
-  kind: z.enum(['exception', 'invalid-result', 'invalid-context', 'timeout', 'worker-failed', 'cancelled']),
-  script: z.string(),
-  message: z.string(),
-  line: z.number().int().optional(),
-  traceback: z.string().optional(),
-  printed: z.string().optional(),
-  reads: callReadsSchema.optional(),
-});
-
-const renderSuccessSchema = z.object({
-  ok: z.literal(true),
-  html: z.string(),
-  warnings: z.array(z.string()),
-  /** The macro's styles (ABI 1.1): the site's stylesheet gathers them, as the CLI's build does. */
-  css: z.string().optional(),
-  printed: z.string().optional(),
-  reads: callReadsSchema.optional(),
-});
-
-const renderOutcomeSchema = z.union([renderSuccessSchema, renderFailureSchema]);
 
 /** Where a problem can be opened in the app: the post at a line of its body, or the script at its line. */
 export const problemLinkSchema = z.discriminatedUnion('kind', [
@@ -143,7 +104,7 @@ export const pageToWorkerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('rendered'),
     requestId: z.number().int(),
-    value: z.array(renderOutcomeSchema),
+    value: z.array(relayedRenderOutcomeSchema),
   }),
   z.strictObject({ type: z.literal('render-failed'), requestId: z.number().int(), message: z.string() }),
 ]);
@@ -155,7 +116,7 @@ export const workerToPageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('render'),
     requestId: z.number().int(),
-    items: z.array(renderItemSchema),
+    items: z.array(relayedRenderItemSchema),
   }),
   z.strictObject({ type: z.literal('site-data'), snapshot: relayedSiteSnapshotSchema }),
   z.strictObject({ type: z.literal('folder'), requestId: z.number().int(), request: folderRequestSchema }),
