@@ -78,7 +78,8 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
       const heapEnd = module._sbrk(0);
       const hiwire = tableSlots(module.__hiwire_get);
       saved = {
-        heap: module.HEAPU8.slice(0, heapEnd),
+        // The last copy's buffer when it fits: a fresh 25 MB buffer costs several times the copy.
+        heap: copyInto(saved?.heap, module.HEAPU8.subarray(0, heapEnd)),
         hiwire,
         maps: [...hiwire, ...tableSlots(module.__hiwire_immortal_get)].filter(isMap).map((map) => ({
           map,
@@ -128,6 +129,12 @@ interface Checkpoint {
   /** The file descriptors open at the checkpoint; Python's file objects of any other are gone. */
   streams: Set<number>;
   cwd: string;
+}
+
+function copyInto(previous: Uint8Array | undefined, source: Uint8Array): Uint8Array {
+  if (previous?.length !== source.length) return source.slice();
+  previous.set(source);
+  return previous;
 }
 
 const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;

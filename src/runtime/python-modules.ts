@@ -85,7 +85,7 @@ function installPymarkModules(pyodide: PyodideAPI): void {
   } finally {
     install.destroy();
   }
-  // Last: the state every script starts from includes all of Pymark's modules (isolation.py).
+  // Last: the audit hook knows all of Pymark's modules' functions (isolation.py).
   pyodide.runPython('import _pymark_isolation\n_pymark_isolation.seal()', { filename: '<pymark-boot>' });
 }
 
