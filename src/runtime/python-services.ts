@@ -88,6 +88,9 @@ function callWithText(
   return answer;
 }
 
+/** The key of syntax checks for python-guard.ts: no script's key (a JSON array) is ever this. */
+const syntaxChecks = 'syntax checks';
+
 /** Which script a call runs, for python-guard.ts: its id, version and code. */
 function scriptKey({ id, version, code }: WorkerScript): string {
   return JSON.stringify([id, version, code]);
@@ -229,8 +232,9 @@ export function createScriptChecker(pyodide: PyodideAPI): ScriptChecker {
   const checkScript = pymarkPython(pyodide)('_pymark_syntax', 'check_script');
   return {
     check: (code, fileName) => {
-      // Runs no script's code, but the text it reads must not be left where a script runs next.
-      interpreterIsolation(pyodide).enter(undefined);
+      // Runs no script's code, so checks in a row share the interpreter; but a script that ran
+      // before could have patched compile(), and the text read here is not left for one that runs next.
+      interpreterIsolation(pyodide).enter(syntaxChecks);
       return parseMessage(
         scriptCheckSchema,
         callForDict(checkScript, code, fileName),

@@ -417,8 +417,17 @@ describe('one script cannot change what another computes', () => {
     expect(html(spied)).toBe('nothing');
   }, 120_000);
 
+  it("a macro that makes its own answer unreadable fails alone: the batch's other scripts keep theirs", async () => {
+    const breaking = macro(
+      'import _pymark_macro_engine\n_pymark_macro_engine.encode_results = lambda results: "junk"',
+    );
+    const [broken, after] = await render(breaking, honest());
+    expect(broken).toMatchObject({ ok: false, message: expect.stringContaining('could not be read') });
+    expect(html(after)).toBe('[1, "a"]');
+  }, 120_000);
+
   it('a transform runs in another interpreter than macros: what a reset cannot undo stays there', async () => {
-    // Changing a dict inside a module in place is not a binding that the reset puts back.
+    // The macro's change stays in its own worker (the memory wall undoes it before another script).
     const [tampered] = await render(
       macro(
         'import json.encoder\njson.encoder.ESCAPE_DCT["\\n"] = "TAMPERED"',
