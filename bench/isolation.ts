@@ -17,7 +17,7 @@ import { median } from './stats';
  * one call") costs, and what the hot-path work changed, in one run. Three builds of the runtime, each
  * with its own client and Node worker bundle, measured in turn, round after round:
  *   - `isolated`: this checkout's HEAD;
- *   - `no resets`: the same commit with isolation.py's reset() made to return at once, the baseline
+ *   - `no resets`: the same commit with the memory wall's restore left out (python-guard.ts), the baseline
  *     the model is weighed against (only here: the product never skips a reset);
  *   - `base`: `base-ref` (default 0ea7624, before the calls of a batch were grouped by script).
  * Figures: a normal boot to ready; the preview of a post with six macro calls of six scripts; a site
@@ -49,14 +49,13 @@ function checkout(ref: string, prefix: string): string {
   return root;
 }
 
-/** Makes isolation.py's reset() a no-op in the copy at `root`: the baseline without resets. */
+/** Makes the memory wall never restore in the copy at `root`: the baseline without resets. */
 function withoutResets(root: string): string {
-  const path = join(root, 'src/runtime/python/isolation.py');
+  const path = join(root, 'src/runtime/python-guard.ts');
   const source = readFileSync(path, 'utf8');
-  // reset()'s first statement, after its docstring; it returns what it took out (nothing, here).
-  const firstStatement = '    _settrace(None)\n';
-  if (source.split(firstStatement).length !== 2) throw new Error('isolation.py has no reset() to disable');
-  writeFileSync(path, source.replace(firstStatement, `    return []\n${firstStatement}`));
+  const restore = '        wall.restore();\n';
+  if (source.split(restore).length !== 2) throw new Error('python-guard.ts has no restore to disable');
+  writeFileSync(path, source.replace(restore, ''));
   return root;
 }
 

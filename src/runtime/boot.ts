@@ -111,15 +111,10 @@ sys.modules[boot.__name__] = boot
 /** Runs after a restore; its value is the key the snapshot was made for. */
 const checkRestoredInterpreter = `
 import random
-import sys
 import _pymark_boot
 
 # The snapshot froze random's state: without a fresh seed every session would repeat one sequence.
 random.seed()
-# The file system is made afresh on a restore (new times, no file written before the snapshot): the
-# files every call starts from are recorded again, before any script runs (isolation.py).
-if "_pymark_isolation" in sys.modules:
-    sys.modules["_pymark_isolation"].restamp_files()
 _pymark_boot.snapshot_key if 1 + 1 == 2 else None
 `;
 

@@ -1,11 +1,12 @@
 import type { PyodideAPI } from 'pyodide';
-import type { PyCallable, PyProxy } from 'pyodide/ffi';
+import type { PyCallable } from 'pyodide/ffi';
 import { freezeIntrinsics } from './frozen-intrinsics';
+import { IsolationBroken, memoryWall } from './memory-wall';
 
 /*
- * The worker's half of the isolation model (docs/security.md, "One script, one call"); the Python
- * half is python/isolation.py. What lives here has to be JavaScript: it must stay out of the reach of
- * Python, which can read and change anything in its own interpreter.
+ * The worker's half of the isolation model (docs/security.md, "One script, one call"), beside the
+ * memory wall (memory-wall.ts). What lives here has to be JavaScript: it must stay out of the reach
+ * of Python, which can read and change anything in its own interpreter.
  */
 
 /**
@@ -14,39 +15,46 @@ import { freezeIntrinsics } from './frozen-intrinsics';
  */
 export const heapCapBytes = 2 ** 30;
 
-/** The most a script may raise the recursion limit to; isolation.py's MAX_RECURSION_LIMIT, measured there. */
+/**
+ * The most a script may raise the recursion limit to: deeper, Pyodide's JavaScript stack overflows
+ * (measured: 6,000 frames passed in Node, 12,000 overflowed), which kills the interpreter instead of
+ * raising RecursionError.
+ */
 export const maxRecursionLimit = 3000;
 
 /**
  * After boot, before any script: takes Pyodide's own API (`pyodide_js`, which holds the interrupt
  * buffer, the heap and the file system) away from Python, and caps the recursion limit so that deep
  * recursion raises RecursionError instead of overflowing the JavaScript stack. `globals`, in a real
- * worker, is put back by every reset, between two scripts of one batch too.
+ * worker, is put back whenever the interpreter is.
  */
 export function guardInterpreter(pyodide: PyodideAPI, globals?: GlobalsGuard): void {
-  // isolation.py dropped it from sys.modules before the state scripts start from was recorded; this
-  // makes `import pyodide_js` fail instead of finding it again.
+  // isolation.py dropped it from sys.modules at boot; this makes `import pyodide_js` fail instead of
+  // finding it again.
   pyodide.unregisterJsModule('pyodide_js');
-  const setRecursionLimit = pyodide.runPython('import sys\nsys.setrecursionlimit') as PyCallable;
-  const capped = (limit: unknown) => {
+  const sys = pyodide.pyimport('sys');
+  const setRecursionLimit = (sys.setrecursionlimit as PyCallable).copy() as PyCallable;
+  sys.setrecursionlimit = (limit: unknown) => {
     if (typeof limit !== 'number' || !Number.isInteger(limit))
       throw new TypeError('sys.setrecursionlimit() takes an int');
     setRecursionLimit(Math.min(limit, maxRecursionLimit));
   };
-  const isolation = interpreterIsolation(pyodide);
-  isolation.capRecursionLimit(capped);
-  if (globals) isolation.hostReset = () => globals.endCall();
+  sys.destroy();
+  if (globals) interpreterIsolation(pyodide).hostReset = () => globals.endCall();
 }
 
-/** One interpreter's reset, held here, where no script can reach it. */
+/** One interpreter's wall between scripts (memory-wall.ts), and when to restore it. */
 export interface InterpreterIsolation {
   /**
-   * Ends the asyncio work the last call left, puts back the worker's globals (`hostReset`), then the
-   * interpreter as it was sealed (isolation.py). The engines get it as an argument of each call.
+   * Before a script's code runs, between calls: puts the interpreter back as the checkpoint has it,
+   * unless nothing ran since but `script` itself (its own calls may share what they leave, as the
+   * calls of one script in one batch always did). `undefined`: a call no later one may share.
    */
-  readonly reset: () => void;
-  /** Makes `capped` sys.setrecursionlimit, for good (isolation.py's `cap_recursion_limit`). */
-  capRecursionLimit(capped: (limit: unknown) => void): void;
+  enter(script: string | undefined): void;
+  /** Makes a change every later script must see (the site data), on a clean interpreter, and records it. */
+  change(apply: () => void): void;
+  /** After a call: ends the asyncio work it left behind, so none of it runs between calls. */
+  leave(): void;
   /** The worker's own reset of its JavaScript globals and timers, in a real worker. */
   hostReset?: () => void;
 }
@@ -54,36 +62,55 @@ export interface InterpreterIsolation {
 const isolations = new WeakMap<PyodideAPI, InterpreterIsolation>();
 
 /**
- * The isolation of `pyodide`'s interpreter, taken over on first use: from then on, the record of the
- * state every call starts from, and the reset that restores it, are held only here. No Python module
- * or object refers to them, so a script cannot change what the reset restores, nor turn it off by
- * rebinding a name (docs/security.md). Pymark's modules must be installed (python-modules.ts).
+ * The isolation of `pyodide`'s interpreter. Its first checkpoint is taken on first use of `enter` or
+ * `change`: once boot and guardInterpreter are done, before any script ran. Pymark's modules must be
+ * installed (python-modules.ts).
  */
 export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation {
   const known = isolations.get(pyodide);
   if (known) return known;
-  const module = pyodide.pyimport('_pymark_isolation');
   const pendingWork = pyodide.pyimport('_pymark_pending_work');
-  try {
-    const baseline = module.hand_over() as PyProxy;
-    const resetInterpreter = (module.reset as PyCallable).copy() as PyCallable;
-    const capRecursionLimit = (module.cap_recursion_limit as PyCallable).copy() as PyCallable;
-    const cancelPendingWork = (pendingWork.cancel_pending_work as PyCallable).copy() as PyCallable;
-    const isolation: InterpreterIsolation = {
-      reset: () => {
-        cancelPendingWork();
-        isolation.hostReset?.();
-        // Freed only now, out of the reset's frames: what a script left may run code as it goes.
-        (resetInterpreter(baseline) as PyProxy).destroy();
-      },
-      capRecursionLimit: (capped) => capRecursionLimit(baseline, capped),
-    };
-    isolations.set(pyodide, isolation);
-    return isolation;
-  } finally {
-    module.destroy();
-    pendingWork.destroy();
-  }
+  const cancelPendingWork = (pendingWork.cancel_pending_work as PyCallable).copy() as PyCallable;
+  pendingWork.destroy();
+  const random = pyodide.pyimport('random');
+  const reseed = (random.seed as PyCallable).copy() as PyCallable;
+  random.destroy();
+  const wall = memoryWall(pyodide);
+  let state: 'unrecorded' | 'clean' | 'used' | IsolationBroken = 'unrecorded';
+  /** The script whose calls ran since the last restore, while `state` is 'used'. */
+  let usedBy: string | undefined;
+  const clean = () => {
+    if (state instanceof IsolationBroken) throw state;
+    if (state === 'unrecorded') wall.checkpoint();
+    else if (state === 'used') {
+      isolation.hostReset?.();
+      try {
+        wall.restore();
+        // The checkpoint holds random's state too: unseeded, every script would draw the same numbers.
+        reseed();
+      } catch (error) {
+        // Every later call fails too: the page replaces the worker (client.ts).
+        if (error instanceof IsolationBroken) state = error;
+        throw error;
+      }
+    }
+    state = 'clean';
+  };
+  const isolation: InterpreterIsolation = {
+    enter(script) {
+      if (state !== 'used' || script === undefined || script !== usedBy) clean();
+      state = 'used';
+      usedBy = script;
+    },
+    change(apply) {
+      clean();
+      apply();
+      wall.checkpoint();
+    },
+    leave: () => void cancelPendingWork(),
+  };
+  isolations.set(pyodide, isolation);
+  return isolation;
 }
 
 /**

@@ -72,10 +72,7 @@ export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules.ma
   source,
 }));
 
-/**
- * The interpreters Pymark's modules were installed into. Once the reset is taken over
- * (python-guard.ts), `_pymark_isolation` is out of `sys.modules` on purpose, and must not come back.
- */
+/** The interpreters Pymark's modules were installed into. */
 const installed = new WeakSet<PyodideAPI>();
 
 /** Installs Pymark's Python modules into `pyodide`, unless they are there already. */
@@ -88,7 +85,7 @@ function installPymarkModules(pyodide: PyodideAPI): void {
   } finally {
     install.destroy();
   }
-  // Last: the state every script starts from includes all of Pymark's modules (isolation.py).
+  // Last: the audit hook knows all of Pymark's modules' functions (isolation.py).
   pyodide.runPython('import _pymark_isolation\n_pymark_isolation.seal()', { filename: '<pymark-boot>' });
 }
 

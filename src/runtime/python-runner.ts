@@ -40,7 +40,7 @@ export interface PythonRunner {
  */
 export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   const runScript = pymarkPython(pyodide)('_pymark_runner', 'run_script');
-  const { reset } = interpreterIsolation(pyodide);
+  const isolation = interpreterIsolation(pyodide);
   let currentCapture: OutputCapture | undefined;
   const writerFor = (stream: OutputStream) => ({
     write(bytes: Uint8Array): number {
@@ -64,8 +64,10 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
       const capture = new OutputCapture(batcher);
       currentCapture = capture;
       let pythonResult: unknown;
+      // A utility's changes are shared with no later call: the interpreter is put back after it.
+      isolation.enter(undefined);
       try {
-        pythonResult = callForDict(runScript, code, fileName, entrypoint, reset);
+        pythonResult = callForDict(runScript, code, fileName, entrypoint);
       } catch (error) {
         // KeyboardInterrupt can also land in runner.py's own code, after the script's try block.
         if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
@@ -75,6 +77,7 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
           message: 'KeyboardInterrupt',
         };
       } finally {
+        isolation.leave();
         currentCapture = undefined;
         capture.finish();
       }

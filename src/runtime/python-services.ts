@@ -8,6 +8,7 @@ import {
   type SiteUpdate,
   scriptCheckSchema,
   type TransformResult,
+  type WorkerScript,
   type WorkerTransformRequest,
 } from './protocol';
 import { interpreterIsolation } from './python-guard';
@@ -34,20 +35,97 @@ export function createPythonServices(pyodide: PyodideAPI) {
 export type PythonServices = ReturnType<typeof createPythonServices>;
 
 /**
- * Calls a Python function that takes and returns JSON text. KeyboardInterrupt can land outside the
- * function's own handling (e.g. while it parses its input): then the answer is `interrupted`.
+ * Calls a Python function that takes and returns JSON text, as `script`'s call (python-guard.ts:
+ * the interpreter is put back first unless only `script` ran since). KeyboardInterrupt can land
+ * outside the function's own handling (e.g. while it parses its input): then the answer is
+ * `interrupted`.
  */
-function callWithText(pyodide: PyodideAPI, fn: PyCallable, text: string, file: string, interrupted: unknown) {
+function callWithText(
+  pyodide: PyodideAPI,
+  script: string | undefined,
+  fn: PyCallable,
+  text: string,
+  file: string,
+  interrupted: unknown,
+) {
+  const isolation = interpreterIsolation(pyodide);
+  isolation.enter(script);
   let answer: unknown;
   try {
-    answer = fn(text, interpreterIsolation(pyodide).reset);
+    answer = fn(text);
   } catch (error) {
     if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
     return JSON.stringify(interrupted);
+  } finally {
+    isolation.leave();
   }
   if (typeof answer !== 'string') throw new ProtocolError(`${file} returned no text`);
   return answer;
 }
+
+/** The key of syntax checks for python-guard.ts: no script's key (a JSON array) is ever this. */
+const syntaxChecks = 'syntax checks';
+
+/** Which script a call runs, for python-guard.ts: its id, version and code. */
+function scriptKey({ id, version, code }: WorkerScript): string {
+  return JSON.stringify([id, version, code]);
+}
+
+interface WireBatch {
+  scripts: WorkerScript[];
+  calls: { script: number }[];
+}
+
+/**
+ * The batch as one batch per script, each holding that script's calls alone (the page sends each
+ * script's calls together, render-call.ts): the interpreter is put back between them, and no
+ * script's batch holds another's source. A batch of one script is passed on as it came.
+ */
+function batchesPerScript(batch: string): ScriptBatch[] {
+  const whole = JSON.parse(batch) as WireBatch;
+  if (whole.scripts.length === 1)
+    return [{ script: scriptKey(whole.scripts[0]!), batch, calls: whole.calls.length }];
+  const parts: ScriptBatch[] = [];
+  let start = 0;
+  whole.calls.forEach((call, index) => {
+    const next = whole.calls[index + 1];
+    if (next?.script === call.script) return;
+    const script = whole.scripts[call.script]!;
+    const calls = whole.calls.slice(start, index + 1).map((each) => ({ ...each, script: 0 }));
+    const text = JSON.stringify({ ...whole, scripts: [script], calls });
+    parts.push({ script: scriptKey(script), batch: text, calls: calls.length });
+    start = index + 1;
+  });
+  return parts;
+}
+
+interface ScriptBatch {
+  /** The script's key (`scriptKey`). */
+  script: string;
+  batch: string;
+  calls: number;
+}
+
+interface BatchResults {
+  items: unknown[];
+  interrupted: unknown;
+}
+
+/**
+ * One script's results, read; if a script broke how its own engine writes them, each of its calls
+ * fails, and the other scripts of the batch keep theirs.
+ */
+function unreadableAsRaised(answer: string, calls: number): BatchResults {
+  try {
+    return JSON.parse(answer) as BatchResults;
+  } catch {
+    const message = 'The macro changed the interpreter so that its results could not be read';
+    const item = { kind: 'raised', message, line: null, traceback: message, pythonMs: 0, reads: readNothing };
+    return { items: Array.from({ length: calls }, () => item), interrupted: null };
+  }
+}
+
+const readNothing = { site: false, post: [] };
 
 /**
  * Macro calls: `render` renders the calls of `batch` (the JSON text of python/wire.py's `Batch`) and
@@ -59,18 +137,33 @@ export function createMacroEngine(pyodide: PyodideAPI) {
   const renderBatch = python('_pymark_macro_engine', 'render_batch');
   const installSite = python('_pymark_site', 'install_site_module');
   const applySiteChanges = python('_pymark_site', 'apply_site_changes');
+  const interrupted = {
+    items: [],
+    interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
+  };
   return {
     updateSite(update: SiteUpdate): void {
-      if ('snapshot' in update) installSite(JSON.stringify(update.snapshot));
-      else applySiteChanges(JSON.stringify(update.changes));
+      // On the interpreter every script starts from, which then holds it (python-guard.ts).
+      interpreterIsolation(pyodide).change(() => {
+        if ('snapshot' in update) installSite(JSON.stringify(update.snapshot));
+        else applySiteChanges(JSON.stringify(update.changes));
+      });
     },
-    render: (batch: string): string =>
-      refuseOversized(
-        callWithText(pyodide, renderBatch, batch, 'macro_engine.py', {
-          items: [],
-          interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
-        }),
-      ),
+    render(batch: string): string {
+      const parts = batchesPerScript(batch);
+      const render = ({ script, batch }: (typeof parts)[number]) =>
+        callWithText(pyodide, script, renderBatch, batch, 'macro_engine.py', interrupted);
+      if (parts.length === 1) return refuseOversized(render(parts[0]!));
+      const results: BatchResults = { items: [], interrupted: null };
+      for (const part of parts) {
+        const answer = unreadableAsRaised(render(part), part.calls);
+        results.items = results.items.concat(answer.items);
+        results.interrupted = answer.interrupted;
+        // KeyboardInterrupt (the time limit) ends the whole batch, not only this script's calls.
+        if (answer.interrupted !== null) break;
+      }
+      return refuseOversized(JSON.stringify(results));
+    },
   };
 }
 export type MacroEngine = ReturnType<typeof createMacroEngine>;
@@ -105,9 +198,14 @@ export function createTransformEngine(pyodide: PyodideAPI) {
   return {
     transform: (request: Omit<WorkerTransformRequest, 'site'>): TransformResult =>
       JSON.parse(
-        callWithText(pyodide, transformPost, JSON.stringify(request), 'transform_engine.py', {
-          kind: 'interrupted',
-        }),
+        callWithText(
+          pyodide,
+          scriptKey(request.script),
+          transformPost,
+          JSON.stringify(request),
+          'transform_engine.py',
+          { kind: 'interrupted' },
+        ),
       ) as TransformResult,
   };
 }
@@ -117,12 +215,16 @@ export type TransformEngine = ReturnType<typeof createTransformEngine>;
 export function createScriptChecker(pyodide: PyodideAPI) {
   const checkScript = pymarkPython(pyodide)('_pymark_syntax', 'check_script');
   return {
-    check: (code: string, fileName: string): ScriptCheck =>
-      parseMessage(
+    check: (code: string, fileName: string): ScriptCheck => {
+      // Runs no script's code, so checks in a row share the interpreter; but a script that ran
+      // before could have patched compile(), and the text read here is not left for one that runs next.
+      interpreterIsolation(pyodide).enter(syntaxChecks);
+      return parseMessage(
         scriptCheckSchema,
         callForDict(checkScript, code, fileName),
         'result from script_syntax.py',
-      ),
+      );
+    },
   };
 }
 export type ScriptChecker = ReturnType<typeof createScriptChecker>;

@@ -43,9 +43,9 @@ interface PreparedRender {
  * made on this page from what the macro parser and the Try form let through, both of which hold it
  * to ABI v1 where it is typed (docs/round-trip.md, "What the page checks"). A check per call cost
  * more than the macro (about 19 µs per call in Chromium, where zod cannot compile).
- * The request holds the calls grouped by script, each script's in their order: the worker resets the
- * interpreter whenever it moves on to another script (python/isolation.py), so a batch that mixes
- * scripts pays one reset per script, not one per call. `sent` maps the answer back to `items`.
+ * The request holds the calls grouped by script, each script's in their order: the worker puts the
+ * interpreter's memory back whenever it moves on to another script (memory-wall.ts), so a batch that
+ * mixes scripts pays one restore per script, not one per call. `sent` maps the answer back to `items`.
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();

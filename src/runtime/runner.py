@@ -4,7 +4,6 @@ import ast
 import builtins
 import linecache
 import sys
-from collections.abc import Callable
 
 from _pymark_errors import describe
 from _pymark_reference import awaited
@@ -26,16 +25,14 @@ def _recorded_actions():
     return {"actions": actions} if actions else {}
 
 
-def run_script(code: str, file_name: str, entrypoint: str, reset: Callable[[], None]):
+def run_script(code: str, file_name: str, entrypoint: str):
     """Runs `code` as `file_name` in a fresh __main__ namespace, then calls its `entrypoint()` if it has one.
 
     A script with a top-level `if __name__ == "__main__":` calls its entrypoint itself, so it is not
     called a second time. Returns a dict for python-runner.ts: {"kind": "ok", "returnValue": repr of
     what the entrypoint returned, or None}, or {"kind": "error" | "interrupted", "traceback",
-    "message", "line"}. `reset` puts the interpreter back as every script should find it
-    (python-guard.ts holds it).
+    "message", "line"}. The interpreter was put back before the call (python-guard.ts).
     """
-    reset()  # what an earlier call or a callback it left behind changed (isolation.py)
     # A fresh dict per run: scripts must not see each other's (or an earlier run's) globals.
     namespace = {"__name__": "__main__"}
     # The script exists only in memory; registering it lets tracebacks quote its lines.
@@ -65,4 +62,3 @@ def run_script(code: str, file_name: str, entrypoint: str, reset: Callable[[], N
         sys.stdout.flush()
         sys.stderr.flush()
         linecache.cache.pop(file_name, None)
-        reset()

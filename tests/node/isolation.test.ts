@@ -9,7 +9,10 @@ import { context } from './macro-harness.ts';
  * The hostile-script suite for the isolation model (docs/security.md, "One script, one call"): each
  * test is one way a script could reach another's call, tried against the real worker (real Pyodide
  * in a real Node worker thread, from the bundle `npm run build:node` makes, behind the same client as
- * the browser's). Every one of them failed against the code before the isolation model.
+ * the browser's). Every one of them failed against the code before the isolation model; the five
+ * marked "issue 14, hole N" failed against 38bc99e's Python reset and pass behind the memory wall
+ * (memory-wall.ts). The tests that name the old reset's record stay: the same attacks must still
+ * leave the next script untouched.
  */
 
 const root = new URL('../../', import.meta.url);
@@ -323,6 +326,37 @@ describe('one script cannot change what another computes', () => {
         'sys.monitoring.set_events(3, sys.monitoring.events.PY_START)',
       ].join('\n'),
     ],
+    [
+      // The reset's own classes are the interpreter's subclasses of object: their methods'
+      // __globals__ was the reset module's namespace (issue 14, hole 1).
+      'rebind what the reset calls, through the classes object.__subclasses__() lists',
+      [
+        'for cls in object.__subclasses__():',
+        '    for member in list(vars(cls).values()):',
+        '        names = getattr(member, "__globals__", None)',
+        '        if isinstance(names, dict) and "_put_back" in names:',
+        '            names["_put_back"] = lambda *args: []',
+      ].join('\n'),
+    ],
+    [
+      // A class's metaclass runs as an attribute of the class is put back (issue 14, hole 3).
+      'run code inside the reset through the metaclass of a shared class',
+      [
+        'import enum, sys',
+        'def hooked(cls, name, *value, tampered=html.escape):',
+        '    frame = sys._getframe(1)',
+        '    while frame is not None:',
+        '        for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
+        '            if namespace is html.__dict__:',
+        '                saved["escape"] = tampered',
+        '        frame = frame.f_back',
+        '    (type.__setattr__ if value else type.__delattr__)(cls, name, *value)',
+        'enum.EnumType.__setattr__ = hooked',
+        'enum.EnumType.__delattr__ = hooked',
+        // Enum is put back before its metaclass, EnumType (both in enum's namespace).
+        'enum.Enum.spy = 1',
+      ].join('\n'),
+    ],
   ])(
     'a script cannot %s',
     async (_, attack) => {
@@ -336,8 +370,67 @@ describe('one script cannot change what another computes', () => {
     120_000,
   );
 
+  it("a macro cannot skip the reset of the rest of its batch through render_batch's frame", async () => {
+    // Python 3.14's f_locals writes through: the batch loop's `reset` could be rebound (issue 14, hole 2).
+    const skipping = macro(
+      [
+        'import html, sys',
+        'def skip():',
+        '    html.escape = lambda *args, **kwargs: "tampered"',
+        '    frame = sys._getframe(1)',
+        '    while frame is not None:',
+        '        if "reset" in frame.f_locals:',
+        '            frame.f_locals["reset"] = lambda: None',
+        '        frame = frame.f_back',
+        '    return "skipped"',
+      ].join('\n'),
+      'skip()',
+    );
+    const [, inBatch] = await render(skipping, macro('import html', 'html.escape("<")'));
+    expect(html(inBatch)).toBe('&lt;');
+  }, 120_000);
+
+  it("an object inside a standard module, changed in place, is the next script's as it was", async () => {
+    // Not a binding: json.dumps' shared encoder and re's cache kept a script's change (issue 14, hole 4).
+    const changing = macro(
+      'import json, re\njson._default_encoder.item_separator = "|"\nre._cache2[(str, "a", 0)] = re.compile("b")',
+    );
+    const reading = macro('import json, re', 'json.dumps([1, "a"]) + str(bool(re.match("a", "a")))');
+    const [, inBatch] = await render(changing, reading);
+    expect(html(inBatch)).toBe('[1, "a"]True');
+    expect(html((await render(reading))[0])).toBe('[1, "a"]True');
+  }, 120_000);
+
+  it("a macro's frames reach no other script's source in its batch", async () => {
+    // f_back led to the engine's frames, which held the whole batch (issue 14, hole 5).
+    const spying = macro(
+      [
+        'import sys',
+        'def spy(marker="SECRET" + "-SOURCE"):',
+        '    frame = sys._getframe(1)',
+        '    while frame is not None:',
+        '        if any(marker in repr(value) for value in list(frame.f_locals.values())):',
+        '            return "found"',
+        '        frame = frame.f_back',
+        '    return "nothing"',
+      ].join('\n'),
+      'spy()',
+    );
+    const [spied] = await render(spying, macro('# SECRET-SOURCE'));
+    expect(html(spied)).toBe('nothing');
+  }, 120_000);
+
+  it("a macro that makes its own answer unreadable fails alone: the batch's other scripts keep theirs", async () => {
+    const breaking = macro(
+      'import _pymark_macro_engine\n_pymark_macro_engine.encode_results = lambda results: "junk"',
+    );
+    const [broken, after] = await render(breaking, honest());
+    expect(broken).toMatchObject({ ok: false, message: expect.stringContaining('could not be read') });
+    expect(html(after)).toBe('[1, "a"]');
+  }, 120_000);
+
   it('a transform runs in another interpreter than macros: what a reset cannot undo stays there', async () => {
-    // Changing a dict inside a module in place is not a binding that the reset puts back.
+    // The macro's change stays in its own worker (the memory wall undoes it before another script).
     const [tampered] = await render(
       macro(
         'import json.encoder\njson.encoder.ESCAPE_DCT["\\n"] = "TAMPERED"',

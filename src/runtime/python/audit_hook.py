@@ -3,7 +3,8 @@
 Made here, not in isolation.py: a refused event's traceback holds the hook's frame, and through it
 the globals of the module that defined it, which a script can then rebind. This module holds nothing
 else, and the hook reads only its arguments and its defaults, fixed when it is made and immutable,
-so a script that walks to its frame can change nothing the next event meets.
+so a script that walks to its frame can change nothing the next event of its own call meets (the
+memory wall puts everything back before another script runs).
 """
 
 from collections.abc import Callable, Iterable, Mapping

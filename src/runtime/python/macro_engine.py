@@ -117,20 +117,23 @@ def _import(script):
 
 modules = ScriptModules(MODULE_CAPACITY)
 
+# Bound at boot: a script that patches json.dumps or JSONEncoder.encode changes what it computes, not
+# how the engine writes its answer.
+encode_results = json.JSONEncoder().encode
+
 # A call that failed before it got its context (its script did not import) read nothing.
 _READ_NOTHING: Reads = {"site": False, "post": []}
 
 
-def render_batch(batch_json: str, reset: Callable[[], None]):
-    """Renders every call of the batch (a `Batch`); each succeeds or fails on its own.
+def render_batch(batch_json: str):
+    """Renders every call of the batch (a `Batch` of one script's calls); each succeeds or fails on its own.
 
-    `reset` puts the interpreter back as every script should find it (python-guard.ts holds it).
+    The worker puts the interpreter back before each script's batch (python-services.ts), so a batch
+    holds one script: no other script's source or calls are within its reach.
 
     Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
     (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.
     """
-    # What an earlier call, or a callback it left behind, changed is undone before this batch (isolation.py).
-    reset()
     batch: Batch = json.loads(batch_json)
     scripts = batch["scripts"]
     functions: list[Callable[[dict[str, object]], object] | dict[str, object] | None] = [None] * len(scripts)
@@ -155,17 +158,9 @@ def render_batch(batch_json: str, reset: Callable[[], None]):
         post = None
         # One clock reading per call: where one call ends, the next begins.
         started = clock()
-        previous_script = None
         for call in batch["calls"]:
             script_index = call["script"]
             file_name = scripts[script_index]["fileName"]
-            if previous_script is not None and previous_script != script_index:
-                # One script's changes to the interpreter never reach another's call. The page sends
-                # each script's calls together (render-call.ts), so this runs once per script.
-                reset()
-                sys.stdout = sys.stderr = capture  # reset() put back the worker's own streams
-                started = clock()
-            previous_script = script_index
             try:
                 function = functions[script_index]
                 if function is None:
@@ -224,11 +219,10 @@ def render_batch(batch_json: str, reset: Callable[[], None]):
         site.hide_drafts = False
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
-    reset()
     results: BatchResults = {"items": items, "interrupted": interrupted}
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.
-    return json.dumps(results)
+    return encode_results(results)
 
 
 def _itself(value):

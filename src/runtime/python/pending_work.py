@@ -1,8 +1,8 @@
 """Ends the asyncio work a call left behind (docs/security.md, "Timers and tasks").
 
-Apart from isolation.py on purpose: cancelling a task can run a script's code (a task class of its
-own), and code running here can read this module's globals through its frames. They hold nothing
-but what is below; isolation.py's, which hold the reset, stay out of every script's reach.
+Run when each call ends (python-guard.ts), so that no Python code runs between calls. Cancelling a
+task can run a script's own task class, which can read this module's globals through its frames:
+they hold nothing but what is below, and the memory wall puts them back before another script.
 """
 
 import asyncio
@@ -11,7 +11,7 @@ import asyncio
 # takes `pyodide_js` away from scripts after boot).
 import pyodide.webloop  # pyright: ignore[reportMissingImports]  (Pyodide's own, not on this machine)
 
-# The asyncio callbacks scheduled since the last reset (WebLoop.call_later, which call_soon uses).
+# The asyncio callbacks scheduled since the last call ended (WebLoop.call_later, which call_soon uses).
 _pending_handles: list[asyncio.Handle] = []
 _call_later = pyodide.webloop.WebLoop.call_later
 

@@ -10,10 +10,9 @@ compiled once per version, each in its own namespace.
 
 import json
 import sys
-from collections.abc import Callable
 
 from _pymark_errors import describe
-from _pymark_macro_engine import Printed, as_json_data, modules
+from _pymark_macro_engine import Printed, as_json_data, encode_results, modules
 from _pymark_reference import awaited
 
 
@@ -21,9 +20,8 @@ from _pymark_reference import awaited
 PRINTED_CAPACITY = 100_000
 
 
-def transform_post(request_json: str, reset: Callable[[], None]):
-    """`reset` puts the interpreter back as every script should find it (python-guard.ts holds it)."""
-    reset()  # what an earlier call or a callback it left behind changed (isolation.py)
+def transform_post(request_json: str):
+    """Calls the script's transform on the post; the interpreter was put back before (python-guard.ts)."""
     request = json.loads(request_json)
     script = request["script"]
     file_name = script["fileName"]
@@ -49,5 +47,4 @@ def transform_post(request_json: str, reset: Callable[[], None]):
     finally:
         sys.stdout, sys.stderr = streams
     answer["printed"] = capture.take()
-    reset()
-    return json.dumps(answer)
+    return encode_results(answer)

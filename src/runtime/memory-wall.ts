@@ -1,0 +1,207 @@
+import type { PyodideAPI } from 'pyodide';
+
+/*
+ * The wall between scripts (docs/security.md, "One script, one call"): the interpreter's whole
+ * WebAssembly memory, copied at a checkpoint and written back before another script runs. A script
+ * can change anything in its interpreter, its own reset included; it cannot reach this copy, which
+ * lives in JavaScript outside the memory it can address. What Pyodide keeps outside that memory and
+ * that must match it (the table of JavaScript values Python refers to, the finalizers of proxies, the
+ * file system, which is JavaScript's) is saved and put back beside it.
+ */
+
+/** The parts of Pyodide's Emscripten module the wall reads and writes. */
+interface EmscriptenModule {
+  HEAPU8: Uint8Array;
+  /** The JavaScript value in slot `index` of hiwire's table; traps past its end. */
+  __hiwire_get(index: number): unknown;
+  __hiwire_set(index: number, value: unknown): number;
+  /** The JavaScript value in slot `index` of hiwire's table of values that are never freed. */
+  __hiwire_immortal_get(index: number): unknown;
+  finalizationRegistry: ProxyFinalizers;
+  /** The heap's current end (dlmalloc's sbrk). */
+  _sbrk(increment: number): number;
+  /** Dynamic libraries loaded so far: one loaded after the checkpoint lives in memory the restore takes back. */
+  LDSO: { loadedLibsByName: Record<string, unknown> };
+}
+
+interface ProxyFinalizers {
+  register(target: object, held: unknown, token?: object): void;
+  unregister(token: object): unknown;
+}
+
+interface EmscriptenFileSystem {
+  readdir(path: string): string[];
+  stat(path: string): { mode: number; size: number; mtime: Date };
+  isDir(mode: number): boolean;
+  unlink(path: string): void;
+  rmdir(path: string): void;
+  cwd(): string;
+  chdir(path: string): void;
+  close(stream: unknown): void;
+  streams: unknown[];
+}
+
+/** Where a script can write files; the standard library's own are under /lib. */
+const fileRoots = ['/home', '/tmp', '/lib'];
+
+/** A call that changed what the wall cannot put back: the page replaces the worker (client.ts). */
+export class IsolationBroken extends Error {}
+
+export interface MemoryWall {
+  /** Records the interpreter as every script starts from it. Only between calls: no Python frame live. */
+  checkpoint(): void;
+  /** Puts back what the last checkpoint recorded; throws IsolationBroken if it cannot. Between calls only. */
+  restore(): void;
+}
+
+export function memoryWall(pyodide: PyodideAPI): MemoryWall {
+  const module = (pyodide as unknown as { _module: EmscriptenModule })._module;
+  const fileSystem = pyodide.FS as unknown as EmscriptenFileSystem;
+  const finalizers = module.finalizationRegistry;
+  /** The tokens of the proxies registered since the checkpoint: their objects are not in its memory. */
+  const registeredSince = new Set<object>();
+  // Pyodide looks its registry up on Module at each use, so every proxy registers here from now on.
+  module.finalizationRegistry = {
+    register(target, held, token) {
+      finalizers.register(target, held, token);
+      if (token) registeredSince.add(token);
+    },
+    unregister(token) {
+      registeredSince.delete(token);
+      return finalizers.unregister(token);
+    },
+  };
+  let saved: Checkpoint | undefined;
+
+  return {
+    checkpoint() {
+      const heapEnd = module._sbrk(0);
+      const hiwire = tableSlots(module.__hiwire_get);
+      saved = {
+        // The last copy's buffer when it fits: a fresh 25 MB buffer costs several times the copy.
+        heap: copyInto(saved?.heap, module.HEAPU8.subarray(0, heapEnd)),
+        hiwire,
+        maps: [...hiwire, ...tableSlots(module.__hiwire_immortal_get)].filter(isMap).map((map) => ({
+          map,
+          entries: [...map],
+        })),
+        libraries: Object.keys(module.LDSO.loadedLibsByName).length,
+        files: listFiles(fileSystem),
+        streams: new Set(fileSystem.streams.flatMap((stream, fd) => (stream ? [fd] : []))),
+        cwd: fileSystem.cwd(),
+      };
+      registeredSince.clear();
+    },
+    restore() {
+      if (!saved) throw new IsolationBroken('the interpreter has no checkpoint');
+      if (Object.keys(module.LDSO.loadedLibsByName).length !== saved.libraries)
+        throw new IsolationBroken('a script loaded a library that cannot be unloaded');
+      // A finalizer or a call of a proxy made since would reach into memory that is about to change.
+      for (const token of registeredSince) {
+        finalizers.unregister(token);
+        const shared = token as { ptr?: unknown };
+        if (typeof shared.ptr === 'number') shared.ptr = 0; // its proxies now say they were destroyed
+      }
+      registeredSince.clear();
+      const heap = module.HEAPU8;
+      heap.set(saved.heap);
+      // dlmalloc takes the memory past the heap's end to be zero, as fresh memory is.
+      heap.fill(0, saved.heap.length);
+      const slots = tableSlots(module.__hiwire_get).length;
+      for (let index = 0; index < slots; index++) module.__hiwire_set(index, saved.hiwire[index]);
+      // Maps the memory refers to, such as the one that gives a JavaScript object the same reference
+      // each time it enters Python: one that named a reference made since would reuse a freed slot.
+      for (const { map, entries } of saved.maps) {
+        map.clear();
+        for (const [key, value] of entries) map.set(key, value);
+      }
+      restoreFiles(fileSystem, saved);
+    },
+  };
+}
+
+interface Checkpoint {
+  heap: Uint8Array;
+  hiwire: unknown[];
+  maps: { map: Map<unknown, unknown>; entries: [unknown, unknown][] }[];
+  libraries: number;
+  files: FileListing;
+  /** The file descriptors open at the checkpoint; Python's file objects of any other are gone. */
+  streams: Set<number>;
+  cwd: string;
+}
+
+function copyInto(previous: Uint8Array | undefined, source: Uint8Array): Uint8Array {
+  if (previous?.length !== source.length) return source.slice();
+  previous.set(source);
+  return previous;
+}
+
+const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
+
+/** Whether `value` is a Map: a brand check, which runs no trap of a proxy (the lockdown's globals are some). */
+function isMap(value: unknown): value is Map<unknown, unknown> {
+  try {
+    mapSize.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The values of one of hiwire's tables, read with `get` up to the table's end. */
+function tableSlots(get: (index: number) => unknown): unknown[] {
+  const slots: unknown[] = [];
+  for (;;) {
+    try {
+      slots.push(get(slots.length));
+    } catch {
+      return slots; // past the table's end
+    }
+  }
+}
+
+interface FileListing {
+  /** Each file's size and modification time, by path. */
+  files: Map<string, string>;
+  /** Every directory, each before what it holds. */
+  directories: string[];
+}
+
+function listFiles(fileSystem: EmscriptenFileSystem): FileListing {
+  const listing: FileListing = { files: new Map(), directories: [] };
+  const visit = (directory: string) => {
+    listing.directories.push(directory);
+    for (const name of fileSystem.readdir(directory)) {
+      if (name === '.' || name === '..') continue;
+      const path = `${directory}/${name}`;
+      const status = fileSystem.stat(path);
+      if (fileSystem.isDir(status.mode)) visit(path);
+      else listing.files.set(path, `${status.size} ${status.mtime.getTime()}`);
+    }
+  };
+  for (const root of fileRoots) visit(root);
+  return listing;
+}
+
+/**
+ * The file system is JavaScript's, not in the memory: files and directories a script made are
+ * removed, its open files closed. One it changed or removed cannot be put back (no copy is kept).
+ */
+function restoreFiles(fileSystem: EmscriptenFileSystem, saved: Checkpoint): void {
+  fileSystem.streams.forEach((stream, fd) => {
+    if (stream && !saved.streams.has(fd)) fileSystem.close(stream);
+  });
+  fileSystem.chdir(saved.cwd);
+  const current = listFiles(fileSystem);
+  for (const [path, stamp] of current.files) {
+    const recorded = saved.files.files.get(path);
+    if (recorded === undefined) fileSystem.unlink(path);
+    else if (recorded !== stamp) throw new IsolationBroken(`a script changed ${path}`);
+  }
+  for (const path of saved.files.files.keys())
+    if (!current.files.has(path)) throw new IsolationBroken(`a script removed ${path}`);
+  const kept = new Set(saved.files.directories);
+  for (const directory of current.directories.reverse())
+    if (!kept.has(directory)) fileSystem.rmdir(directory);
+}
