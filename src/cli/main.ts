@@ -10,6 +10,7 @@ import { BuildManifestFile } from './build-manifest-file';
 import { callsPerRoundTrip, LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { PageWorkers } from './page-workers';
+import { PostCache } from './post-cache';
 import { type BuildReport, countWrites, formatSummary } from './report';
 import { sharpThumbnail } from './sharp-thumbnails';
 import { defaultCacheDirectory, SnapshotFile } from './snapshot-file';
@@ -50,7 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   const cacheDirectory = defaultCacheDirectory();
   const runtime = new LazyNodeRuntime(new SnapshotFile(cacheDirectory));
   const pages = new PageWorkers();
-  const memo = await loadBuildCache(args.project);
+  const [memo, postCache] = await Promise.all([loadBuildCache(args.project), PostCache.load(args.project)]);
   const manifest = new BuildManifestFile(cacheDirectory, args.out);
   const projectHasScripts = hasScripts(args.project);
   if (memo.size === 0 && !existsSync(manifest.path) && projectHasScripts) await runtime.startEarly();
@@ -65,12 +66,12 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     pages,
   });
   try {
-    const first = await buildOnce(args, builder, runtime, io);
+    const first = await buildOnce(args, builder, runtime, postCache, io);
     if (!args.watch) return first.exitCode;
     // An edit that runs a macro again should not wait for Python's boot (3 s of a 3.3 s rebuild):
     // a watching process boots it now, while the user is still typing.
     if (projectHasScripts) runtime.prepare(1);
-    return await watchProject(args, builder, runtime, io);
+    return await watchProject(args, builder, runtime, postCache, io);
   } finally {
     await Promise.all([runtime.dispose(), pages.dispose()]);
   }
@@ -93,6 +94,7 @@ async function buildOnce(
   args: BuildCommand,
   builder: SiteBuilder,
   runtime: LazyNodeRuntime,
+  postCache: PostCache,
   io: CliIo,
 ): Promise<BuildReport> {
   const started = performance.now();
@@ -108,7 +110,7 @@ async function buildOnce(
   };
   const progress = args.json || !io.stderr.isTTY ? undefined : new ProgressBar(io.stderr);
   try {
-    const read = await readProject(new NodeProjectSource(args.project));
+    const read = await readProject(new NodeProjectSource(args.project), postCache);
     if (!read.ok) {
       report.problems = read.problems;
       report.exitCode = read.problems.some((problem) => problem.file === siteSettingsPath) ? 2 : 1;
@@ -129,7 +131,11 @@ async function buildOnce(
         report.problems = result.problems;
       } else {
         const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce, result.hashes);
-        await Promise.all([saveBuildCache(args.project, builder.batcher.usedMemo()), builder.saveManifest()]);
+        await Promise.all([
+          saveBuildCache(args.project, builder.batcher.usedMemo()),
+          postCache.save(args.project),
+          builder.saveManifest(),
+        ]);
         report.ok = true;
         report.exitCode = 0;
         report.stats = { ...result.stats, ...countWrites(written), pythonWorkers: runtime.workers };
@@ -153,6 +159,7 @@ function watchProject(
   args: BuildCommand,
   builder: SiteBuilder,
   runtime: LazyNodeRuntime,
+  postCache: PostCache,
   io: CliIo,
 ): Promise<number> {
   const ignored = [relative(args.project, args.out), buildCachePath.split('/')[0]!].filter(
@@ -162,7 +169,7 @@ function watchProject(
     let timer: ReturnType<typeof setTimeout> | undefined;
     let building: Promise<unknown> = Promise.resolve();
     const rebuild = () => {
-      building = building.then(() => buildOnce(args, builder, runtime, io));
+      building = building.then(() => buildOnce(args, builder, runtime, postCache, io));
     };
     const watcher = watch(args.project, { recursive: true }, (_event, filename) => {
       const path = String(filename ?? '')

@@ -34,6 +34,8 @@ const postRecordSchema = z.strictObject({
   macroNames: z.array(z.string()),
   /** SHA-256 of the post as the templates see it (`PostView`): what the pages showing it are keyed by. */
   view: z.string(),
+  /** What lists show of the post (`summaryOf` its HTML), kept so a rebuild need not find it in each post again. */
+  summary: z.string().optional(),
 });
 
 /** A page as last rendered: the key of everything it was rendered from, and its bytes' SHA-256. */

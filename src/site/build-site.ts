@@ -179,7 +179,8 @@ export class SiteBuilder {
     const next = emptyManifest();
 
     const media = this.#media.describe(project.media ?? [], urls);
-    const views: PostView[] = [];
+    /** Each published post as the templates see it, known as its rendering is. */
+    const posts: PostView[] = [];
     const early = new EarlyPostPages(this.#pageRendering, project, urls);
     const rendered = await this.#renderPosts(
       project,
@@ -189,8 +190,11 @@ export class SiteBuilder {
       urls,
       options,
       (index, post, freshly) => {
-        const view = postView(published[index]!.post, post, urls);
-        views[index] = view;
+        const source = published[index]!.post;
+        const record = next.posts.get(source.id)!;
+        record.summary ??= summaryOf(post.html);
+        const view = postView(source, post, record.summary, urls);
+        posts[index] = view;
         if (freshly) early.add(postPageJob(view, published[index]!.post, urls));
       },
     );
@@ -217,9 +221,6 @@ export class SiteBuilder {
     }
 
     const setup: PageSetup = { templates: project.templates, settings, stylesheets };
-    const posts = published.map(
-      (source, index) => views[index] ?? postView(source.post, rendered[index]!, urls),
-    );
     const jobs = pageJobs(published, posts, settings, urls);
     const earlyPages = await early.finish(stylesheets[1]!);
 
@@ -709,7 +710,7 @@ export interface PostView {
   content: string;
 }
 
-function postView(post: Post, rendered: RenderedPost, urls: SiteUrls): PostView {
+function postView(post: Post, rendered: RenderedPost, summary: string, urls: SiteUrls): PostView {
   const location = urls.post(post.slug);
   return {
     title: post.title,
@@ -720,7 +721,7 @@ function postView(post: Post, rendered: RenderedPost, urls: SiteUrls): PostView 
     updated: post.updatedAt,
     tags: post.tags.map((name) => ({ name, url: urls.tag(name).url })),
     categories: post.categories.map((name) => ({ name, url: urls.category(name).url })),
-    summary: summaryOf(rendered.html),
+    summary,
     content: rendered.html,
   };
 }
