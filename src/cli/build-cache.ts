@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isRecord, isStringArray } from '../core/json-shape';
 import type { MacroMemo, MacroMemoEntry } from '../site/macro-batcher';
 
 /**
@@ -41,14 +42,6 @@ function isMemoEntries(value: unknown): value is [string, MacroMemoEntry[]] {
     Array.isArray(value[1]) &&
     value[1].every(isMemoEntry)
   );
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** The stored memo, or an empty one when there is none or it is unreadable or from another format. */

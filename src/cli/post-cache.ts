@@ -1,8 +1,9 @@
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRecord, isStringArray } from '../core/json-shape';
 import { postStatuses } from '../core/post';
 import type { KnownPostHeader, PostFileCache } from '../site/project';
-import { isRecord, isStringArray, writeCacheFile } from './build-cache';
+import { writeCacheFile } from './build-cache';
 
 /**
  * Post files' front matter as earlier runs of `pymark build` read it, so a rebuild after one edit
