@@ -66,12 +66,12 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     pages,
   });
   try {
-    const first = await buildOnce(args, builder, runtime, postCache, io);
-    if (!args.watch) return first.exitCode;
-    // An edit that runs a macro again should not wait for Python's boot (3 s of a 3.3 s rebuild):
-    // a watching process boots it now, while the user is still typing.
-    if (projectHasScripts) runtime.prepare(1);
-    return await watchProject(args, builder, runtime, postCache, io);
+    if (!args.watch) return (await buildOnce(args, builder, runtime, postCache, io)).exitCode;
+    return await watchProject(args, builder, runtime, postCache, io, () => {
+      // An edit that runs a macro again should not wait for Python's boot (3 s of a 3.3 s rebuild):
+      // a watching process boots it once its first build is done, while the user is still typing.
+      if (projectHasScripts) runtime.prepare(1);
+    });
   } finally {
     await Promise.all([runtime.dispose(), pages.dispose()]);
   }
@@ -160,20 +160,25 @@ async function buildOnce(
   return report;
 }
 
-/** Rebuilds after each burst of changes in the project (not in the output or the cache) until Ctrl-C. */
+/**
+ * Builds, then rebuilds after each burst of changes in the project (not in the output or the cache)
+ * until Ctrl-C. It watches from before the first build: an edit saved while that build runs, or just
+ * as it reports, is not missed.
+ */
 function watchProject(
   args: BuildCommand,
   builder: SiteBuilder,
   runtime: LazyNodeRuntime,
   postCache: PostCache,
   io: CliIo,
+  afterFirstBuild: () => void,
 ): Promise<number> {
   const ignored = [relative(args.project, args.out), buildCachePath.split('/')[0]!].filter(
     (path) => path !== '' && !path.startsWith('..'),
   );
   return new Promise((resolve) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let building: Promise<unknown> = Promise.resolve();
+    let building: Promise<unknown>;
     const rebuild = () => {
       building = building.then(() => buildOnce(args, builder, runtime, postCache, io, true));
     };
@@ -187,7 +192,10 @@ function watchProject(
       clearTimeout(timer);
       timer = setTimeout(rebuild, 100);
     });
-    if (!args.json) io.stderr.write(`Watching ${args.project} for changes (Ctrl-C to stop)\n`);
+    building = buildOnce(args, builder, runtime, postCache, io).then(() => {
+      afterFirstBuild();
+      if (!args.json) io.stderr.write(`Watching ${args.project} for changes (Ctrl-C to stop)\n`);
+    });
     process.once('SIGINT', () => {
       watcher.close();
       clearTimeout(timer);
