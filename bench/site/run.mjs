@@ -2,7 +2,7 @@
 // the same run, with Eleventy 3 as the baseline; reports a full build, a rebuild after one post edit,
 // and peak memory, as ratios, and writes them to bench/RESULTS.md under "Site build".
 // Usage: node bench/site/run.mjs [--posts 1000] [--rounds 3]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +96,76 @@ for (let round = 1; round <= rounds; round++) {
 const rebuild = medianSample(rebuilds);
 const rebuildReport = rebuild.report;
 
+/**
+ * `pymark build --watch` (what a blogger keeping it running, or the app, waits for): the time from
+ * saving a post to the end of its rebuild's report, the watcher's 100 ms wait for the editor's burst
+ * of writes included. Each edit waits for the previous rebuild's report.
+ */
+async function watchRebuilds(out, count) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=2048',
+      join(repo, 'bin/pymark.mjs'),
+      'build',
+      project,
+      '--out',
+      out,
+      '--json',
+      '--watch',
+    ],
+    { cwd: repo, env: { ...process.env, PYMARK_CACHE_DIR: snapshotDir }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  const waiting = [];
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  // Each report is pretty-printed JSON: it ends at a `}` alone on its line.
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    let end = stdout.indexOf('\n}\n');
+    while (end !== -1) {
+      const report = JSON.parse(stdout.slice(0, end + 2));
+      stdout = stdout.slice(end + 3);
+      waiting.shift()?.({ report, at: performance.now() });
+      end = stdout.indexOf('\n}\n');
+    }
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const nextReport = () =>
+    Promise.race([
+      new Promise((resolve) => waiting.push(resolve)),
+      exited.then((code) => {
+        throw new Error(`pymark build --watch exited ${code}:\n${stderr}`);
+      }),
+    ]);
+  const samples = [];
+  try {
+    const first = await nextReport();
+    if (!first.report.ok) throw new Error(`pymark build --watch failed:\n${JSON.stringify(first.report)}`);
+    for (let round = 1; round <= count; round++) {
+      const report = nextReport();
+      const saved = performance.now();
+      writeFileSync(
+        edited,
+        `${readFileSync(edited, 'utf8')}\nOne more sentence, added for watch rebuild ${round}.\n`,
+      );
+      const { report: built, at } = await report;
+      if (!built.ok) throw new Error(`a watch rebuild failed:\n${JSON.stringify(built)}`);
+      samples.push({ wallMs: Math.round(at - saved), report: built });
+    }
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+  }
+  return samples;
+}
+console.info(`pymark build --watch: ${rounds} rebuilds after one post edit…`);
+const watchSamples = await watchRebuilds(join(work, `pymark-site-${rounds}`), rounds);
+const watchRebuild = medianSample(watchSamples);
+
 console.info('Eleventy 3: build again after the same edit (it has no incremental one-shot build)…');
 appendFileSync(
   join(eleventyInput, 'posts', `${posts[0].slug}.md`),
@@ -145,6 +215,14 @@ const rows = [
     verdict(rebuild.wallMs / full.wallMs, 0.1),
   ],
   [
+    'Rebuild after one post edit, `--watch` (save to report)',
+    seconds(watchRebuild.wallMs),
+    `${seconds(full.wallMs)} (pymark full build)`,
+    ratio(watchRebuild.wallMs, full.wallMs),
+    '≤ 0.1 ×',
+    verdict(watchRebuild.wallMs / full.wallMs, 0.1),
+  ],
+  [
     'Same rebuild, Eleventy (a full build again)',
     seconds(eleventyAgain.wallMs),
     `${seconds(eleventy.wallMs)} (Eleventy full build)`,
@@ -175,6 +253,7 @@ writeFileSync(
       pymarkFull: fulls.map(({ wallMs, report }) => ({ wallMs, report })),
       eleventyFull: eleventys.map(({ wallMs, report }) => ({ wallMs, report })),
       rebuilds: rebuilds.map(({ wallMs, report }) => ({ wallMs, report })),
+      watchRebuilds: watchSamples.map(({ wallMs, report }) => ({ wallMs, report })),
       eleventyAgain: { wallMs: eleventyAgain.wallMs, report: lastJson(eleventyAgain.stdout) },
     },
     null,
@@ -184,9 +263,16 @@ writeFileSync(
 const resultsPath = join(repo, 'bench/RESULTS.md');
 const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
 const previousSection = /<!-- site-build:start[\s\S]*?<!-- site-build:end -->/.exec(previous)?.[0] ?? '';
-const history = previousSection.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+// Rows from before the `--watch` column get a dash in it.
+const history = previousSection
+  .split('\n')
+  .filter((line) => /^\| \d{4}-/.test(line))
+  .map((line) => {
+    const cells = line.split(' | ');
+    return cells.length === 7 ? [...cells.slice(0, 6), '—', cells[6]].join(' | ') : line;
+  });
 const code = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-const historyRow = `| ${new Date().toISOString()} | ${code} | ${postCount} | ${loadAtStart.toFixed(1)} | ${ratio(full.wallMs, eleventy.wallMs)} | ${ratio(rebuild.wallMs, full.wallMs)} | ${ratio(fullReport.peakRssBytes, eleventyReport.peakRssBytes)} |`;
+const historyRow = `| ${new Date().toISOString()} | ${code} | ${postCount} | ${loadAtStart.toFixed(1)} | ${ratio(full.wallMs, eleventy.wallMs)} | ${ratio(rebuild.wallMs, full.wallMs)} | ${ratio(watchRebuild.wallMs, full.wallMs)} | ${ratio(fullReport.peakRssBytes, eleventyReport.peakRssBytes)} |`;
 const section = `<!-- site-build:start (written by npm run bench:site, bench/site/run.mjs) -->
 ## Site build
 
@@ -209,7 +295,7 @@ sitemap; pymark also writes category, year and month archives, Atom and a 404 pa
 }
 - pymark: ${stats.posts} posts (${stats.drafts} drafts left out), ${stats.files} files, ${stats.macroCalls} macro calls, ${stats.macrosRun} run in Python on ${stats.pythonWorkers} worker thread(s); the rebuild wrote ${rebuildReport.stats.written} files, ran ${rebuildReport.stats.macrosRun} macros and started ${rebuildReport.stats.pythonWorkers} Python workers
 - Eleventy: ${eleventyReport.files} files
-- Full builds: the median of ${rounds} of each, taken in turn (pymark ${fulls.map((sample) => seconds(sample.wallMs)).join(', ')}; Eleventy ${eleventys.map((sample) => seconds(sample.wallMs)).join(', ')}); rebuilds after an edit ${rebuilds.map((sample) => seconds(sample.wallMs)).join(', ')}, the median taken; one first build. Wall times include starting Node (and, for pymark's full build, restoring Pyodide). Raw samples: bench/results/site.json
+- Full builds: the median of ${rounds} of each, taken in turn (pymark ${fulls.map((sample) => seconds(sample.wallMs)).join(', ')}; Eleventy ${eleventys.map((sample) => seconds(sample.wallMs)).join(', ')}); rebuilds after an edit ${rebuilds.map((sample) => seconds(sample.wallMs)).join(', ')}, the median taken; with \`--watch\`, one process rebuilding after each save, ${watchSamples.map((sample) => seconds(sample.wallMs)).join(', ')} (from the save to the report, the watcher's 100 ms wait for a burst of writes included), the median taken; one first build. Wall times include starting Node (and, for pymark's full build, restoring Pyodide). Raw samples: bench/results/site.json
 
 | Figure | pymark | Baseline, same run | Ratio | Goal | Result |
 | --- | --- | --- | --- | --- | --- |
@@ -219,8 +305,8 @@ Every pymark build runs with \`--max-old-space-size=2048\`. 10,000 posts: \`npm 
 
 ### History
 
-| Date | Code | Posts | Load | Full build ÷ Eleventy | Rebuild ÷ full build | Peak memory ÷ Eleventy |
-| --- | --- | --- | --- | --- | --- | --- |
+| Date | Code | Posts | Load | Full build ÷ Eleventy | Rebuild ÷ full build | \`--watch\` rebuild ÷ full build | Peak memory ÷ Eleventy |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${[...history, historyRow].join('\n')}
 <!-- site-build:end -->
 `;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isRecord, isStringArray } from '../core/json-shape';
 import type { MacroMemo, MacroMemoEntry } from '../site/macro-batcher';
 
 /**
@@ -43,14 +44,6 @@ function isMemoEntries(value: unknown): value is [string, MacroMemoEntry[]] {
   );
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
 /** The stored memo, or an empty one when there is none or it is unreadable or from another format. */
 export async function loadBuildCache(projectDir: string): Promise<MacroMemo> {
   let text: string;
@@ -71,9 +64,18 @@ export async function loadBuildCache(projectDir: string): Promise<MacroMemo> {
 }
 
 export async function saveBuildCache(projectDir: string, memo: MacroMemo): Promise<void> {
-  const path = join(projectDir, buildCachePath);
+  await writeCacheFile(projectDir, buildCachePath, { format: cacheFormat, entries: [...memo] });
+}
+
+/** Writes a cache file below the project as JSON, whole or not at all (a rename), so a crash leaves the old. */
+export async function writeCacheFile(
+  projectDir: string,
+  relativePath: string,
+  value: unknown,
+): Promise<void> {
+  const path = join(projectDir, relativePath);
   await fs.mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify({ format: cacheFormat, entries: [...memo] }));
+  await fs.writeFile(temporary, JSON.stringify(value));
   await fs.rename(temporary, path);
 }

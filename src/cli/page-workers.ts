@@ -74,10 +74,15 @@ interface PageThread {
   failure?: Error;
   /** Rejects the request in flight. */
   fail?: (error: Error) => void;
+  /**
+   * Settles when the last request sent is answered: a thread answers one request at a time, and a
+   * build sends a post's pages early while others may still be in flight.
+   */
+  idle: Promise<unknown>;
 }
 
 function startThread(workerUrl: URL): PageThread {
-  const thread: PageThread = { worker: new Worker(workerUrl) };
+  const thread: PageThread = { worker: new Worker(workerUrl), idle: Promise.resolve() };
   const stop = (error: Error) => {
     thread.failure ??= error;
     thread.fail?.(thread.failure);
@@ -88,6 +93,12 @@ function startThread(workerUrl: URL): PageThread {
 }
 
 function ask(thread: PageThread, request: PageWorkerRequest): Promise<PageWorkerResponse> {
+  const answer = thread.idle.then(() => askNow(thread, request));
+  thread.idle = answer.catch(() => {});
+  return answer;
+}
+
+function askNow(thread: PageThread, request: PageWorkerRequest): Promise<PageWorkerResponse> {
   return new Promise((resolve, reject) => {
     if (thread.failure) return reject(thread.failure);
     thread.fail = reject;

@@ -28,6 +28,7 @@ import { MacroBatcher, type MacroMemo, type RecordedFailure } from './macro-batc
 import { publishMediaLinks } from './media-links';
 import { MediaPublisher } from './media-publisher';
 import {
+  type PageOutcome,
   PageRenderer,
   type PageRendering,
   type PageRequest,
@@ -178,6 +179,9 @@ export class SiteBuilder {
     const next = emptyManifest();
 
     const media = this.#media.describe(project.media ?? [], urls);
+    /** Each published post as the templates see it, known as its rendering is. */
+    const posts: PostView[] = [];
+    const early = new EarlyPostPages(this.#pageRendering, project, urls);
     const rendered = await this.#renderPosts(
       project,
       published,
@@ -185,6 +189,14 @@ export class SiteBuilder {
       { previous, next, stats },
       urls,
       options,
+      (index, post, freshly) => {
+        const source = published[index]!.post;
+        const record = next.posts.get(source.id)!;
+        record.summary ??= summaryOf(post.html);
+        const view = postView(source, post, record.summary, urls);
+        posts[index] = view;
+        if (freshly) early.add(postPageJob(view, published[index]!.post, urls));
+      },
     );
     stats.macroCalls = rendered.reduce((sum, post) => sum + post.macroCount, 0);
     stats.macrosRun = this.batcher.executed;
@@ -203,14 +215,14 @@ export class SiteBuilder {
       ['site', [defaultTheme.css, ...macroCss(rendered)].join('\n')],
     ] as const) {
       const bytes = encoder.encode(css);
-      const location = urls.file(`theme/${name}.${bytesKey(bytes).slice(0, 12)}.css`);
+      const location = stylesheetLocation(urls, name, bytesKey(bytes));
       files.set(location.file, bytes);
       stylesheets.push(location.url);
     }
 
     const setup: PageSetup = { templates: project.templates, settings, stylesheets };
-    const posts = published.map((source, index) => postView(source.post, rendered[index]!, urls));
     const jobs = pageJobs(published, posts, settings, urls);
+    const earlyPages = await early.finish(stylesheets[1]!);
 
     // A page is rendered again only when something it shows changed: its template set and site
     // settings (`pages.key`), its own fields, and every post it shows (each by its view's hash).
@@ -232,15 +244,18 @@ export class SiteBuilder {
       const before = previous.pages.get(job.location.file);
       return before?.key === keys[index] ? before : undefined;
     });
-    const toRender: PageRequest[] = jobs.filter((job, index) => {
+    const needed = jobs.filter((job, index) => {
       const same = reusable[index];
       return !(
         same &&
         (this.#pages.has(job.location.file) || options.published?.get(job.location.file) === same.hash)
       );
     });
-    stats.pagesRendered = toRender.length;
-    const outcomes = await this.#pageRendering.renderPages(setup, toRender);
+    stats.pagesRendered = needed.length;
+    const toRender = needed.filter((job) => !earlyPages.has(job.location.file));
+    const lateOutcomes = await this.#pageRendering.renderPages(setup, toRender);
+    let late = 0;
+    const outcomes = needed.map((job) => earlyPages.get(job.location.file) ?? lateOutcomes[late++]!);
     const templateProblems: BuildProblem[] = [];
     let rendering = 0;
     jobs.forEach((job, index) => {
@@ -323,6 +338,8 @@ export class SiteBuilder {
     { previous, next, stats }: { previous: BuildManifest; next: BuildManifest; stats: BuildStats },
     urls: SiteUrls,
     options: BuildOptions,
+    /** Called as each post's rendering is known (in `published` order's index), `freshly` when rendered now. */
+    onRendered: (index: number, post: RenderedPost, freshly: boolean) => void,
   ): Promise<RenderedPost[]> {
     const { settings } = project;
     const snapshot: SiteSnapshot = { posts: published.map(({ post }) => toAbiPost(post)), media };
@@ -340,7 +357,7 @@ export class SiteBuilder {
     const scriptsKey = scriptsKeyer(project.scripts);
     let done = 0;
     const total = published.length;
-    const plans = published.map(({ post }) => {
+    const plans = published.map(({ post }, index) => {
       const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
       const before = previous.posts.get(post.id);
       const reusable =
@@ -350,7 +367,7 @@ export class SiteBuilder {
         (before.siteVersion === undefined || before.siteVersion === dataVersion)
           ? before
           : undefined;
-      return { post, input, reusable };
+      return { index, post, input, reusable };
     });
     // With nothing remembered, every call of a post rendered again runs: Python may start now, beside
     // the Markdown, rather than once the first batch is gathered.
@@ -358,7 +375,7 @@ export class SiteBuilder {
     if (this.batcher.memo.size === 0) this.runtime.prepare?.(likelyMacroCalls(project.scripts, fresh));
     // Each post rendered again is a page to render again, and a place in lists.
     this.#pageRendering.prepare?.(fresh.length);
-    const renderOne = async ({ post, input, reusable: before }: (typeof plans)[number]) => {
+    const renderOne = async ({ index, post, input, reusable: before }: (typeof plans)[number]) => {
       let result: RenderedPost;
       if (before) {
         this.batcher.retain(before.callKeys);
@@ -390,6 +407,7 @@ export class SiteBuilder {
         };
         next.posts.set(post.id, record);
       }
+      onRendered(index, result, before === undefined);
       done += 1;
       if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'render', done, total });
       return result;
@@ -496,12 +514,7 @@ function pageJobs(
   settings: SiteSettings,
   urls: SiteUrls,
 ): PageJob[] {
-  const jobs: PageJob[] = posts.map((post, index) => ({
-    location: urls.post(post.slug),
-    template: 'post',
-    scope: { post, page: { kind: 'post', title: post.title, description: post.summary } },
-    updated: published[index]!.post.updatedAt,
-  }));
+  const jobs: PageJob[] = posts.map((post, index) => postPageJob(post, published[index]!.post, urls));
   const lists: { kind: string; title: string; posts: PostView[]; at: (page: number) => SiteLocation }[] = [
     { kind: 'home', title: settings.title, posts, at: (page) => urls.home(page) },
   ];
@@ -556,6 +569,97 @@ function pageJobs(
   return jobs;
 }
 
+function postPageJob(view: PostView, post: Post, urls: SiteUrls): PageJob {
+  return {
+    location: urls.post(view.slug),
+    template: 'post',
+    scope: { post: view, page: { kind: 'post', title: view.title, description: view.summary } },
+    updated: post.updatedAt,
+  };
+}
+
+/** A stylesheet's place, named by (the start of) its content's SHA-256. */
+function stylesheetLocation(urls: SiteUrls, name: string, hash: string): SiteLocation {
+  return urls.file(`theme/${name}.${hash.slice(0, 12)}.css`);
+}
+
+/**
+ * The site stylesheet's hash while its CSS is not known yet: as long as a real one, and no hex, so it
+ * is never a real one.
+ */
+const pendingStylesheetHash = 'pendingstyle';
+
+/** Post pages sent to render at once, while Python still runs other posts' macros. */
+const earlyPagesPerRequest = 200;
+
+/**
+ * Renders the pages of freshly rendered posts while the rest of the posts still wait for their macros,
+ * rather than after the last macro call: a post page shows only its own post. The one thing such a
+ * page cannot know yet is the site stylesheet's name, a hash of every macro's CSS; it is rendered with
+ * a stand-in of the same length, put in place (a string replace) once the CSS is known, so the page
+ * has the very bytes a late rendering would give. Templates that change the stylesheet's URL beyond
+ * printing it (the stand-in shows through) and posts or templates that hold the stand-in themselves
+ * are rendered late, as before.
+ */
+class EarlyPostPages {
+  readonly #setup: PageSetup;
+  readonly #pending: string;
+  readonly #enabled: boolean;
+  #held: PageRequest[] = [];
+  readonly #requests: Promise<[PageRequest[], PageOutcome[]]>[] = [];
+
+  constructor(
+    private readonly rendering: PageRendering,
+    project: SiteProject,
+    urls: SiteUrls,
+  ) {
+    const pico = stylesheetLocation(urls, 'pico', bytesKey(encoder.encode(defaultTheme.picoCss)));
+    this.#pending = stylesheetLocation(urls, 'site', pendingStylesheetHash).url;
+    this.#setup = {
+      templates: project.templates,
+      settings: project.settings,
+      stylesheets: [pico.url, this.#pending],
+    };
+    this.#enabled = !JSON.stringify([...project.templates, project.settings]).includes(pendingStylesheetHash);
+  }
+
+  add(job: PageRequest): void {
+    if (!this.#enabled || JSON.stringify(job.scope).includes(pendingStylesheetHash)) return;
+    this.#held.push(job);
+    if (this.#held.length >= earlyPagesPerRequest) this.#send();
+  }
+
+  #send(): void {
+    const pages = this.#held;
+    this.#held = [];
+    const request = this.rendering.renderPages(this.#setup, pages).then((outcomes) => [pages, outcomes]);
+    // Awaited in `finish`; not an unhandled rejection meanwhile.
+    request.catch(() => {});
+    this.#requests.push(request as Promise<[PageRequest[], PageOutcome[]]>);
+  }
+
+  /**
+   * The early pages' outcomes by file, their stylesheet now `siteStylesheet`. Pages held back (too few
+   * to send) are left for the late rendering.
+   */
+  async finish(siteStylesheet: string): Promise<Map<string, PageOutcome>> {
+    this.#held = [];
+    const done = new Map<string, PageOutcome>();
+    for (const [pages, outcomes] of await Promise.all(this.#requests)) {
+      pages.forEach((page, index) => {
+        const outcome = outcomes[index]!;
+        if ('problem' in outcome) {
+          done.set(page.location.file, outcome);
+          return;
+        }
+        const html = outcome.html.replaceAll(this.#pending, siteStylesheet);
+        if (!html.toLowerCase().includes(pendingStylesheetHash)) done.set(page.location.file, { html });
+      });
+    }
+    return done;
+  }
+}
+
 /**
  * Names the scripts behind a post's macro calls as they are now, from the calls' names: the script
  * each name reaches (through aliases), its version and body, and any script of that name that is not
@@ -606,7 +710,7 @@ export interface PostView {
   content: string;
 }
 
-function postView(post: Post, rendered: RenderedPost, urls: SiteUrls): PostView {
+function postView(post: Post, rendered: RenderedPost, summary: string, urls: SiteUrls): PostView {
   const location = urls.post(post.slug);
   return {
     title: post.title,
@@ -617,7 +721,7 @@ function postView(post: Post, rendered: RenderedPost, urls: SiteUrls): PostView 
     updated: post.updatedAt,
     tags: post.tags.map((name) => ({ name, url: urls.tag(name).url })),
     categories: post.categories.map((name) => ({ name, url: urls.category(name).url })),
-    summary: summaryOf(rendered.html),
+    summary,
     content: rendered.html,
   };
 }

@@ -34,9 +34,17 @@ export interface PageRendering {
   prepare?(pages: number): void;
 }
 
+/**
+ * The renderer of the last setup rendered in place: a rebuild (`--watch`, the app) renders with the
+ * same templates and settings again, and reuses its Liquid engine with the templates parsed.
+ */
+let lastInPlace: PageRenderer | undefined;
+
 export const renderPagesInPlace: PageRendering = {
   renderPages: async (setup, pages) => {
-    const renderer = new PageRenderer(setup);
+    const fresh = new PageRenderer(setup);
+    const renderer = lastInPlace?.key === fresh.key ? lastInPlace : fresh;
+    lastInPlace = renderer;
     return pages.map((page) => renderer.render(page));
   },
 };

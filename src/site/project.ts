@@ -30,6 +30,27 @@ export interface ProjectFileInfo {
   modifiedAt: string;
 }
 
+/** What a post file's front matter gave when it was last read, to skip reading the same again. */
+export interface KnownPostHeader {
+  /** The file's text up to its body: the same text at the start of the file gives the same fields. */
+  header: string;
+  /** The file's time then, the fallback for times the front matter leaves out. */
+  modifiedAt: string;
+  /** The post as read, its `body` empty (kept in its place, so the post's JSON keeps its key order). */
+  post: Post;
+}
+
+/**
+ * Post files' front matter as earlier builds read it, by path: a post file that starts with the same
+ * header is not parsed and checked again, only its body taken (the command line keeps it in the
+ * project's `.pymark/`).
+ */
+export interface PostFileCache {
+  get(path: string): KnownPostHeader | undefined;
+  /** Also called for a header that was reused: what a build did not ask for may be dropped. */
+  set(path: string, known: KnownPostHeader): void;
+}
+
 /** A post with where it came from, so an error can name its file and line. */
 export interface SourcePost {
   post: Post;
@@ -71,7 +92,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * Reads and checks everything a build needs. Every unreadable file is reported (not just the first),
  * each with its line: the build then stops before it renders anything.
  */
-export async function readProject(source: ProjectSource): Promise<ReadProject> {
+export async function readProject(source: ProjectSource, postCache?: PostFileCache): Promise<ReadProject> {
   const problems: BuildProblem[] = [];
   const text = async (path: string): Promise<string | undefined> => {
     const bytes = await source.read(path);
@@ -96,6 +117,16 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
   for (const info of await itemFiles(source, 'posts', '.md')) {
     const content = await text(info.path);
     if (content === undefined) continue;
+    const known = postCache?.get(info.path);
+    if (known && known.modifiedAt === info.modifiedAt && startsWithHeader(content, known.header)) {
+      postCache?.set(info.path, known);
+      posts.push({
+        post: { ...known.post, body: content.slice(known.header.length) },
+        file: info.path,
+        bodyLine: lineCount(known.header),
+      });
+      continue;
+    }
     const slug = fileSlug(info.path, '.md');
     const parsed = parsePostFile(content, { slug, fallbackTime: info.modifiedAt });
     if (!parsed.ok) {
@@ -103,7 +134,10 @@ export async function readProject(source: ProjectSource): Promise<ReadProject> {
       continue;
     }
     const { post, header } = parsed.value;
-    posts.push({ post, file: info.path, bodyLine: header.split('\n').length - 1 });
+    posts.push({ post, file: info.path, bodyLine: lineCount(header) });
+    // A file without front matter takes its title from its body: read afresh each time.
+    if (header !== '')
+      postCache?.set(info.path, { header, modifiedAt: info.modifiedAt, post: { ...post, body: '' } });
   }
 
   const scripts: Script[] = [];
@@ -175,6 +209,19 @@ export function likelyMacroCalls(scripts: readonly Script[], posts: readonly Pos
 async function itemFiles(source: ProjectSource, dir: string, extension: string): Promise<ProjectFileInfo[]> {
   const files = await source.listFiles(dir);
   return files.filter((info) => slugOfPath({ dir, extension }, info.path) !== undefined);
+}
+
+/**
+ * Whether `text` starts with the front matter `header` and nothing else changed where it ends: a header
+ * whose last line had no line end would read on into what follows.
+ */
+function startsWithHeader(text: string, header: string): boolean {
+  return text.startsWith(header) && (header.endsWith('\n') || text.length === header.length);
+}
+
+/** Lines before the body, to turn a body line into a file line. */
+function lineCount(header: string): number {
+  return header.split('\n').length - 1;
 }
 
 function located(file: string, { reason, line, column }: FileProblem): BuildProblem {

@@ -103,6 +103,28 @@ describe('pymark build', () => {
     expect(tree(cached)).toEqual(tree(clean));
   }, 180_000);
 
+  test("a rebuild shows an edited post's new front matter; a corrupted post cache is read around and rewritten", async () => {
+    const dir = copyFixture(blogFixture);
+    const out = join(dir, 'site');
+    await buildJson(dir);
+    const postCache = join(dir, '.pymark/post-cache.json');
+    expect(read(postCache)).toContain('Videos &');
+
+    // The same size, so only the text tells the header changed.
+    const videos = join(dir, 'posts/videos.md');
+    writeFileSync(videos, read(videos).replace('title: "Videos & <embeds>"', 'title: "Clips! & <embeds>"'));
+    await buildJson(dir);
+    expect(read(join(out, 'posts/videos/index.html'))).toContain('Clips! &amp; &lt;embeds&gt;');
+    expect(read(join(out, 'index.html'))).not.toContain('Videos &amp;');
+
+    writeFileSync(postCache, '{"format": 1, "entries": [["posts/videos.md", {"header": 3');
+    writeFileSync(videos, read(videos).replace('title: "Clips! & <embeds>"', 'title: "Films & <embeds>"'));
+    const afterCorruption = await buildJson(dir);
+    expect(afterCorruption.ok).toBe(true);
+    expect(read(join(out, 'posts/videos/index.html'))).toContain('Films &amp; &lt;embeds&gt;');
+    expect(JSON.parse(read(postCache)).entries).toHaveLength(readdirSync(join(dir, 'posts')).length);
+  }, 180_000);
+
   test('a macro error exits 1, is listed with file, line and script line, and leaves the previous site whole', async () => {
     const dir = copyFixture(blogFixture);
     const out = join(dir, 'elsewhere');
