@@ -144,7 +144,7 @@ function checkOnce(
 }
 
 interface CompletedRender {
-  /** One per item of `items`; an unreached item's is a placeholder, to be rendered again. */
+  /** One per item of `items`; an unreached item's is `cancelled` until it is rendered again. */
   outcomes: RenderOutcome[];
   /** The calls that reached an end, as Diagnostics counts them. */
   counted: ScriptCall[];
@@ -180,7 +180,8 @@ export function completeRender(
       counted.push({ scriptId, name, end, pythonMs: rendered?.pythonMs });
     } else {
       unreached.push(index);
-      outcomes[index] = failure(item, 'timeout', 'Not rendered yet');
+      // Rendered again unless the render was cancelled meanwhile: then it stays what it is.
+      outcomes[index] = failure(item, 'cancelled', cancelled);
     }
   }
   return { outcomes, counted, unreached };

@@ -403,6 +403,37 @@ describe('renderMany', () => {
     expect(workers[0]!.signalAtRender).toEqual([0, 0, 0]);
   });
 
+  it('a render aborted while a macro ran past its limit hands back the calls behind it as cancelled', async () => {
+    const { runtime, workers, clock, untilState } = setUp({
+      render: async (batch, worker) => {
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        return { ...answerAll(batch, 1), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
+      },
+    });
+    await untilState('ready');
+    const newerPreview = new AbortController();
+    const outcomes = runtime.renderMany(
+      [
+        { script: youtube, context: context('a') },
+        { script: youtube, context: context('b') },
+        { script: youtube, context: context('c') },
+      ],
+      newerPreview.signal,
+      'queued',
+    );
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    newerPreview.abort();
+    clock.advance(1000);
+    // 'cancelled' is never remembered (post-renderer.ts); a 'timeout' would be, and the call that
+    // never ran would show as failed until its script or inputs changed.
+    expect(await outcomes).toMatchObject([
+      { ok: true },
+      { ok: false, kind: 'timeout' },
+      { ok: false, kind: 'cancelled' },
+    ]);
+    expect(workers[0]!.renders).toHaveLength(1);
+  });
+
   it('replaces a worker whose heap outgrew its bound, as its render answer says', async () => {
     let heapBytes = 2_000;
     const { runtime, workers } = setUp(
