@@ -45,20 +45,25 @@ export function formatCount(count: number): string {
 }
 
 /**
- * The size of what a macro call returned, as the per-call limit counts it: its HTML and CSS. A result
- * of any other shape counts 0 here; the ABI's schema words what is wrong with it.
+ * The size of what a macro call returned, as the per-call limit counts it: its HTML, CSS and
+ * warnings. A result of any other shape counts 0 here; the ABI's schema words what is wrong with it.
  */
 export function macroResultSize(result: unknown): number {
   if (typeof result === 'string') return result.length;
   if (typeof result !== 'object' || result === null) return 0;
-  const { html, css } = result as { html?: unknown; css?: unknown };
-  return (typeof html === 'string' ? html.length : 0) + (typeof css === 'string' ? css.length : 0);
+  const { html, css, warnings } = result as { html?: unknown; css?: unknown; warnings?: unknown };
+  // Warnings cross to the page with the HTML: 100 calls of 900 KB of warnings would hold it as long.
+  const warned = Array.isArray(warnings) ? warnings : [];
+  return [html, css, ...warned].reduce<number>(
+    (size, text) => size + (typeof text === 'string' ? text.length : 0),
+    0,
+  );
 }
 
 /** Why a macro call's result is refused when it is over `sizeLimits.macroHtmlPerCall`. */
 export function oversizedCallMessage(script: string, size: number): string {
   return (
-    `${script} returned ${formatCount(size)} characters of HTML and CSS, more than the ` +
+    `${script} returned ${formatCount(size)} characters of HTML, CSS and warnings, more than the ` +
     `${formatCount(sizeLimits.macroHtmlPerCall)} one macro call may return`
   );
 }

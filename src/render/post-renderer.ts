@@ -5,7 +5,13 @@ import { blockElementIn } from '../core/macro-placement';
 import { type PlacedMacroCall, parseMacroDocument } from '../core/markdown-macros';
 import type { Post } from '../core/post';
 import { type Script, withoutFileName } from '../core/script';
-import { formatCount, oversizedCallMessage, shortenText, sizeLimits } from '../core/size-limits';
+import {
+  formatCount,
+  macroResultSize,
+  oversizedCallMessage,
+  shortenText,
+  sizeLimits,
+} from '../core/size-limits';
 import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import { type BatchSanitizer, inPlace } from './batch-sanitizer';
 import { sanitizeCss } from './sanitize-css';
@@ -441,11 +447,11 @@ function withSafeCss(output: RenderOutcome & { ok: true }): RenderOutcome {
   return safeCss ? { ...rest, css: safeCss } : rest;
 }
 
-/** `outcome`, or a refusal naming the script when its HTML and CSS are over the limit per call. */
+/** `outcome`, or a refusal naming the script when its HTML, CSS and warnings are over the limit per call. */
 function withinCallLimit(outcome: RenderOutcome, item: RenderItem): RenderOutcome {
   if (!outcome.ok) return outcome;
   const script = `${item.script.slug}.py`;
-  const size = outcome.html.length + (outcome.css?.length ?? 0);
+  const size = macroResultSize(outcome);
   if (size <= sizeLimits.macroHtmlPerCall) return outcome;
   const { printed, reads } = outcome;
   return {

@@ -201,7 +201,7 @@ const renderedItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), ...finishedCallFields }),
   z.object({ kind: z.literal('raised'), ...pythonExceptionSchema.shape, ...finishedCallFields }),
   /**
-   * The call returned more HTML and CSS than one call may (`sizeLimits.macroHtmlPerCall`): refused in
+   * The call returned more HTML, CSS and warnings than one call may (`sizeLimits.macroHtmlPerCall`): refused in
    * the worker, so the text never crosses to the page; `size` is how much it was.
    */
   z.object({ kind: z.literal('oversized'), size: z.number().int().nonnegative(), ...finishedCallFields }),

@@ -363,7 +363,7 @@ describe('Python sandbox', () => {
     // A refused call is an error, listed apart from the warnings.
     await waitFor(
       page.getByRole('list', { name: 'Preview errors' }),
-      /Line 3, column 1: bloat\.py returned 10,000,007 characters of HTML and CSS, more than the 1,000,000 one macro call may return/,
+      /Line 3, column 1: bloat\.py returned 10,000,007 characters of HTML, CSS and warnings, more than the 1,000,000 one macro call may return/,
     );
     await expect(preview.locator('text=xxxxxxxxxx').count()).resolves.toBe(0);
   });

@@ -140,21 +140,24 @@ describe('macro engine (real Pyodide)', () => {
     }
   });
 
-  it('refuses HTML and CSS over the per-call limit in the worker, so the text never leaves it', () => {
+  it('refuses HTML, CSS and warnings over the per-call limit in the worker, so the text never leaves it', () => {
     const over = sizeLimits.macroHtmlPerCall + 1;
     const html = macro(`def render(context):\n    return "h" * ${over}\n`);
     const withCss = macro(`def render(context):\n    return {"html": "h", "css": "c" * ${over - 1}}\n`);
+    const withWarnings = macro(
+      `def render(context):\n    return {"html": "h", "warnings": ["w" * ${Math.ceil(over / 2)}] * 2}\n`,
+    );
     const atLimit = macro(`def render(context):\n    return "h" * ${sizeLimits.macroHtmlPerCall}\n`);
     const { request } = prepareRender(
-      [html, withCss, atLimit].map((script) => ({ script, context: context('probe') })),
+      [html, withCss, withWarnings, atLimit].map((script) => ({ script, context: context('probe') })),
     );
     const { items } = JSON.parse(harness.engine.render(request.batch)) as WorkerRenderAnswer;
-    expect(items.map((item) => item.kind)).toEqual(['oversized', 'oversized', 'returned']);
+    expect(items.map((item) => item.kind)).toEqual(['oversized', 'oversized', 'oversized', 'returned']);
     expect(items[0]).toMatchObject({ size: over });
     expect(items[0]).not.toHaveProperty('result');
     expect(renderOne(html)).toMatchObject({
       kind: 'invalid-result',
-      message: `${html.slug}.py returned ${formatCount(over)} characters of HTML and CSS, more than the 1,000,000 one macro call may return`,
+      message: `${html.slug}.py returned ${formatCount(over)} characters of HTML, CSS and warnings, more than the 1,000,000 one macro call may return`,
     });
   });
 

@@ -423,7 +423,7 @@ describe('PostRenderer size limits (docs/security.md, "Size limits")', () => {
     );
     expect(rendered.warnings).toEqual([
       {
-        message: `box.py returned ${formatCount(huge.length)} characters of HTML and CSS, more than the 1,000,000 one macro call may return`,
+        message: `box.py returned ${formatCount(huge.length)} characters of HTML, CSS and warnings, more than the 1,000,000 one macro call may return`,
         line: 3,
         column: 1,
         endColumn: 8,
