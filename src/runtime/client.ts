@@ -187,7 +187,8 @@ class WorkerPythonRuntime implements PythonRuntime {
   /**
    * Renders `items` in one worker call, then sends again those it did not reach: after a macro ran
    * past the time limit, the ones behind it in one more call; after a worker that ignored the
-   * interrupt, each on its own, so that the one that looped is found and the others still render.
+   * interrupt, each on its own, so that the one that looped is found and the others still render;
+   * after a crash, each script's calls on their own, so that only the crashing script's fail.
    */
   async renderMany(
     items: readonly RenderItem[],
@@ -196,13 +197,25 @@ class WorkerPythonRuntime implements PythonRuntime {
   ): Promise<RenderOutcome[]> {
     const { outcomes, unreached, lost } = await this.#renderOnce(items, signal, abortWhile);
     if (unreached.length === 0 || signal?.aborted) return outcomes;
-    const rest = unreached.map((index) => items[index]!);
-    const again = lost
-      ? (await Promise.all(rest.map((item) => this.renderMany([item], signal, abortWhile)))).flat()
-      : await this.renderMany(rest, signal, abortWhile);
-    unreached.forEach((index, position) => {
-      outcomes[index] = again[position]!;
-    });
+    const sentAgain = new Map<unknown, number[]>();
+    for (const index of unreached) {
+      const together = lost === 'worker-failed' ? items[index]!.script.id : lost ? index : 'rest';
+      const group = sentAgain.get(together);
+      if (group) group.push(index);
+      else sentAgain.set(together, [index]);
+    }
+    await Promise.all(
+      [...sentAgain.values()].map(async (indexes) => {
+        const again = await this.renderMany(
+          indexes.map((index) => items[index]!),
+          signal,
+          abortWhile,
+        );
+        indexes.forEach((index, position) => {
+          outcomes[index] = again[position]!;
+        });
+      }),
+    );
     return outcomes;
   }
 
@@ -221,7 +234,7 @@ class WorkerPythonRuntime implements PythonRuntime {
           });
     const { outcomes, counted, unreached } = completeRender(items, prepared, ending);
     this.#count(ending, counted);
-    return { outcomes, unreached, lost: ending.kind === 'lost' };
+    return { outcomes, unreached, lost: ending.kind === 'lost' ? ending.why : undefined };
   }
 
   async transformPost(

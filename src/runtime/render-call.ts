@@ -168,12 +168,14 @@ export function completeRender(
   prepared.rejected.forEach((outcome, index) => {
     outcomes[index] = outcome;
   });
+  const batch = {
+    calls: prepared.sent.length,
+    scripts: new Set(prepared.sent.map((index) => items[index]!.script.id)).size,
+  };
   for (const [position, index] of prepared.sent.entries()) {
     const item = items[index]!;
     const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
-    const outcome = rendered
-      ? toOutcome(item, rendered)
-      : unrenderedOutcome(item, position, ending, prepared.sent.length);
+    const outcome = rendered ? toOutcome(item, rendered) : unrenderedOutcome(item, position, ending, batch);
     if (outcome) {
       outcomes[index] = outcome;
       const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
@@ -192,13 +194,16 @@ function unrenderedOutcome(
   item: RenderItem,
   position: number,
   ending: CallEnding<WorkerRenderAnswer>,
-  batchSize: number,
+  batch: { calls: number; scripts: number },
 ): RenderFailure | undefined {
   if (ending.kind === 'not-sent') return failure(item, 'cancelled', cancelled);
   if (ending.kind === 'lost') {
     if (ending.why === 'stop') return failure(item, 'cancelled', cancelled);
     // A macro that ignored the interrupt: which one is unknown, so each call goes again on its own.
-    if (ending.why === 'timeout' && batchSize > 1) return undefined;
+    if (ending.why === 'timeout' && batch.calls > 1) return undefined;
+    // A crash, whose text a script may have written: each script's calls go again on their own, so
+    // it becomes the error of the calls of the script that crashed, not of every script in the batch.
+    if (ending.why === 'worker-failed' && batch.scripts > 1) return undefined;
     return failure(item, ending.why, ending.message);
   }
   const { items: finished, interrupted } = ending.answer;

@@ -549,6 +549,31 @@ describe('renderMany', () => {
     expect(workers).toHaveLength(2);
   });
 
+  it("a crash is the error of the crashing script's calls only; the other scripts' calls render", async () => {
+    const crasher: MacroScript = { ...youtube, id: 'crash-id', slug: 'crasher' };
+    const { runtime, workers } = setUp({
+      render: async (batch, worker) => {
+        if (!batch.scripts.some((script) => script.fileName === 'crasher.py')) return answerAll(batch);
+        worker.crash('Uncaught Error: text the crashing script chose');
+        return never();
+      },
+    });
+    const outcomes = await runtime.renderMany([
+      { script: youtube, context: context('a') },
+      { script: crasher, context: context('b') },
+      { script: youtube, context: context('c') },
+    ]);
+    expect(outcomes).toMatchObject([
+      { ok: true, html: 'youtube:a' },
+      { ok: false, kind: 'worker-failed', script: 'crasher.py', message: expect.stringContaining('chose') },
+      { ok: true, html: 'youtube:c' },
+    ]);
+    // The batch of both, then each script's calls on their own: only the crasher's crashed again.
+    expect(workers.flatMap((worker) => worker.renders.map(({ batch }) => batch.items.length))).toEqual([
+      3, 2, 1,
+    ]);
+  });
+
   it('sends site data with the next render only, and again to a restarted worker', async () => {
     const { runtime, workers, untilState } = setUp();
     const site: SiteSnapshot = { posts: [post] };
