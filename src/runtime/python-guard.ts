@@ -53,6 +53,11 @@ export interface InterpreterIsolation {
   enter(script: string | undefined): void;
   /** Makes a change every later script must see (the site data), on a clean interpreter, and records it. */
   change(apply: () => void): void;
+  /**
+   * Within a call, after `enter`: adds what this call alone may see (the drafts, python-site.ts); the
+   * interpreter is put back before any later call, even one of the same script.
+   */
+  reveal(apply: () => void): void;
   /** After a call: ends the asyncio work it left behind, so none of it runs between calls. */
   leave(): void;
   /** The worker's own reset of its JavaScript globals and timers, in a real worker. */
@@ -106,6 +111,11 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
       clean();
       apply();
       wall.checkpoint();
+    },
+    reveal(apply) {
+      if (state !== 'used') throw new Error('reveal() belongs within a call, after enter()');
+      usedBy = undefined;
+      apply();
     },
     leave: () => void cancelPendingWork(),
   };

@@ -8,6 +8,7 @@ import {
 } from './protocol';
 import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
+import { pythonSite } from './python-site';
 import type { OutputStream } from './types';
 
 /** Minimum time between two output deliveries. */
@@ -41,6 +42,7 @@ export interface PythonRunner {
 export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   const runScript = pymarkPython(pyodide)('_pymark_runner', 'run_script');
   const isolation = interpreterIsolation(pyodide);
+  const site = pythonSite(pyodide);
   let currentCapture: OutputCapture | undefined;
   const writerFor = (stream: OutputStream) => ({
     write(bytes: Uint8Array): number {
@@ -67,6 +69,8 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
       // A utility's changes are shared with no later call: the interpreter is put back after it.
       isolation.enter(undefined);
       try {
+        // Utilities see every post; the drafts leave with the rest of the call (python-site.ts).
+        site.revealDrafts();
         pythonResult = callForDict(runScript, code, fileName, entrypoint);
       } catch (error) {
         // KeyboardInterrupt can also land in runner.py's own code, after the script's try block.

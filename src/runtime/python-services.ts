@@ -14,6 +14,7 @@ import {
 import { interpreterIsolation } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { createPythonRunner } from './python-runner';
+import { pythonSite } from './python-site';
 import type { ScriptCheck } from './types';
 
 /*
@@ -36,9 +37,9 @@ export type PythonServices = ReturnType<typeof createPythonServices>;
 
 /**
  * Calls a Python function that takes and returns JSON text, as `script`'s call (python-guard.ts:
- * the interpreter is put back first unless only `script` ran since). KeyboardInterrupt can land
- * outside the function's own handling (e.g. while it parses its input): then the answer is
- * `interrupted`.
+ * the interpreter is put back first unless only `script` ran since), after `prepare` if given.
+ * KeyboardInterrupt can land outside the function's own handling (e.g. while it parses its input):
+ * then the answer is `interrupted`.
  */
 function callWithText(
   pyodide: PyodideAPI,
@@ -47,11 +48,13 @@ function callWithText(
   text: string,
   file: string,
   interrupted: unknown,
+  prepare?: () => void,
 ) {
   const isolation = interpreterIsolation(pyodide);
   isolation.enter(script);
   let answer: unknown;
   try {
+    prepare?.();
     answer = fn(text);
   } catch (error) {
     if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
@@ -135,19 +138,15 @@ const readNothing = { site: false, post: [] };
 export function createMacroEngine(pyodide: PyodideAPI) {
   const python = pymarkPython(pyodide);
   const renderBatch = python('_pymark_macro_engine', 'render_batch');
-  const installSite = python('_pymark_site', 'install_site_module');
-  const applySiteChanges = python('_pymark_site', 'apply_site_changes');
+  const site = pythonSite(pyodide);
   const interrupted = {
     items: [],
     interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
   };
   return {
     updateSite(update: SiteUpdate): void {
-      // On the interpreter every script starts from, which then holds it (python-guard.ts).
-      interpreterIsolation(pyodide).change(() => {
-        if ('snapshot' in update) installSite(JSON.stringify(update.snapshot));
-        else applySiteChanges(JSON.stringify(update.changes));
-      });
+      // On the interpreter every script starts from, which then holds it without the drafts.
+      site.update(update);
     },
     render(batch: string): string {
       const parts = batchesPerScript(batch);
@@ -192,9 +191,13 @@ function refusedWhenOversized(item: RenderedItem): RenderedItem {
   return { ...rest, kind: 'oversized', size };
 }
 
-/** Calls a script's transform on a post (→ `interrupted` when the interrupt buffer ends it). */
+/**
+ * Calls a script's transform on a post (→ `interrupted` when the interrupt buffer ends it). A
+ * transform sees the drafts, as a utility does (python-site.ts).
+ */
 export function createTransformEngine(pyodide: PyodideAPI) {
   const transformPost = pymarkPython(pyodide)('_pymark_transform_engine', 'transform_post');
+  const site = pythonSite(pyodide);
   return {
     transform: (request: Omit<WorkerTransformRequest, 'site'>): TransformResult =>
       JSON.parse(
@@ -205,6 +208,7 @@ export function createTransformEngine(pyodide: PyodideAPI) {
           JSON.stringify(request),
           'transform_engine.py',
           { kind: 'interrupted' },
+          site.revealDrafts,
         ),
       ) as TransformResult,
   };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonRuntime } from '../../src/runtime/client.ts';
 import { nodeWorker } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, PythonRuntime, RenderOutcome, RunOutcome } from '../../src/runtime/types.ts';
-import { context } from './macro-harness.ts';
+import { context, post } from './macro-harness.ts';
 
 /*
  * The hostile-script suite for the isolation model (docs/security.md, "One script, one call"): each
@@ -507,6 +507,37 @@ describe('one script cannot change what another computes', () => {
     );
     expect(html((await render(catching))[0])).not.toBe(before);
     expect(html((await render(ignored))[0])).toBe(before);
+  }, 120_000);
+});
+
+describe("drafts in the preview's site data (issue 14)", () => {
+  it('no macro can reach a draft, even after a utility that saw them', async () => {
+    const draft = { ...post('draft', ['secret']), title: 'Secret draft' };
+    const published = { ...post('published', ['open']), title: 'Public' };
+    python.setSiteData({ posts: [draft, published] });
+    // What every way past the former flag reads: site.posts with the flag cleared, and the raw tuple.
+    const hostile = macro(
+      'from pymark import site',
+      '(setattr(site, "hide_drafts", False) if hasattr(site, "hide_drafts") else None) or ' +
+        'repr(sorted({p["title"] for p in site.posts} | {p["title"] for p in site._posts}))',
+    );
+    expect(html((await render(hostile))[0])).toBe("['Public']");
+    let printed = '';
+    const utility = await python.run({
+      fileName: 'drafts.py',
+      code: `from pymark import site\nprint([p["title"] for p in site.posts], site.post("${draft.slug}")["title"])\n`,
+      timeoutMs: 60_000,
+      onOutput: (chunks) => {
+        printed += chunks.map((chunk) => chunk.text).join('');
+      },
+    });
+    expect(utility).toMatchObject({ kind: 'ok' });
+    expect(printed).toBe("['Secret draft', 'Public'] Secret draft\n");
+    const after = macro(
+      'from pymark import site',
+      `repr([[p["title"] for p in site._posts], site.post("${draft.slug}"), list(site.tag_counts(False))])`,
+    );
+    expect(html((await render(after))[0])).toBe("[['Public'], None, ['open']]");
   }, 120_000);
 });
 

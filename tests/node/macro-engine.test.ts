@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, sizeLimits } from '../../src/core/size-limits.ts';
 import type { WorkerRenderAnswer } from '../../src/runtime/protocol.ts';
+import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
 import type { MacroScript } from '../../src/runtime/types.ts';
@@ -14,6 +15,7 @@ import {
 } from './macro-harness.ts';
 
 let harness: MacroHarness;
+let runner: PythonRunner;
 let checker: ScriptChecker;
 /** What the scripts below report through `test_hooks.imported(name)` at import time. */
 const imports: string[] = [];
@@ -21,6 +23,8 @@ let interruptBuffer: Int32Array;
 
 beforeAll(async () => {
   harness = await loadMacroHarness();
+  // Before any call: what the runner holds must be in the interpreter's first checkpoint, as in the worker.
+  runner = createPythonRunner(harness.pyodide);
   checker = createScriptChecker(harness.pyodide);
   interruptBuffer = new Int32Array(new SharedArrayBuffer(4));
   harness.pyodide.setInterruptBuffer(interruptBuffer);
@@ -387,6 +391,36 @@ describe('macro engine (real Pyodide)', () => {
         'list(site.tag_counts(published_only=False))])\n',
     );
     expect(renderOne(probe)).toMatchObject({ kind: 'ok', html: `[['${published!.title}'], None, ['a']]` });
+  });
+
+  it('keeps drafts out through changes too: a post that changes status moves in or out, in site order', () => {
+    const [first, second, third] = [post('published', []), post('draft', []), post('published', [])];
+    harness.installSite([first!, second!, third!]);
+    harness.engine.updateSite({
+      changes: {
+        upsert: [
+          { ...first!, status: 'draft' },
+          { ...second!, status: 'published' },
+        ],
+        remove: [],
+        order: null,
+      },
+    });
+    const titles =
+      'from pymark import site\n\ndef render(context):\n    return ",".join(p["title"] for p in site._posts)\n';
+    expect(renderOne(macro(titles))).toMatchObject({ kind: 'ok', html: `${second!.title},${third!.title}` });
+    let printed = '';
+    const utility = runner.run({
+      fileName: 'titles.py',
+      code: 'from pymark import site\nprint(",".join(p["title"] for p in site.posts))\n',
+      entrypoint: 'main',
+      onOutput: (chunks) => {
+        printed += chunks.map((chunk) => chunk.text).join('');
+      },
+    });
+    expect(utility).toMatchObject({ kind: 'ok' });
+    expect(printed).toBe(`${first!.title},${second!.title},${third!.title}\n`);
+    expect(renderOne(macro(titles))).toMatchObject({ kind: 'ok', html: `${second!.title},${third!.title}` });
   });
 });
 

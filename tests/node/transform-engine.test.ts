@@ -6,7 +6,7 @@ import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/pro
 import { createTransformEngine, type TransformEngine } from '../../src/runtime/python-services.ts';
 import { transformOutcome } from '../../src/runtime/transform-call.ts';
 import type { TransformOutcome } from '../../src/runtime/types.ts';
-import { loadMacroHarness, type MacroHarness } from './macro-harness.ts';
+import { context, loadMacroHarness, type MacroHarness, post as sitePost } from './macro-harness.ts';
 
 let harness: MacroHarness;
 let engine: TransformEngine;
@@ -185,5 +185,23 @@ describe('transforms in real Pyodide', () => {
       ok: true,
       post: { title: 'example.com', body: 'Via [example.com](<https://example.com/a>)', tags: ['link'] },
     });
+  });
+  it("see the preview's drafts, as utilities do; a macro called next sees none", () => {
+    const [published, draft] = [sitePost('published', []), sitePost('draft', [])];
+    harness.installSite([published, draft]);
+    const titles =
+      'from pymark import site\n\ndef transform(post):\n    return ",".join(p["title"] for p in site.posts)\n';
+    expect(transform(titles)).toMatchObject({
+      ok: true,
+      post: { body: `${published.title},${draft.title}` },
+    });
+    const macro = {
+      id: 'm',
+      version: 1,
+      slug: 'm',
+      entrypoint: 'render',
+      body: titles.replace('transform(post)', 'render(context)'),
+    };
+    expect(harness.renderOne(macro, context('m'))).toMatchObject({ kind: 'ok', html: published.title });
   });
 });

@@ -4,8 +4,8 @@
 is taken. The wall between scripts is not here: the worker copies the interpreter's whole memory
 once boot is over and writes it back before another script runs (memory-wall.ts), so whatever a
 script changes in here, and this module too, is gone before the next script. What is here keeps a
-script from reading what shares its interpreter *during* its call: the site data's hidden drafts,
-the engine's frames, memory itself.
+script from reading what shares its interpreter *during* its call: the engine's frames and state,
+memory itself. (The preview's drafts are not in a macro's interpreter at all: src/runtime/python-site.ts.)
 """
 
 import sys
@@ -29,7 +29,7 @@ import textwrap  # noqa: F401
 import urllib.parse  # noqa: F401
 
 # Audit events a script may not cause: each would let it see objects its call does not own (the
-# site data's drafts, the engine's state) or run code inside the engine's frames.
+# engine's state) or run code inside the engine's frames.
 _REFUSED_EVENTS = {
     "sys.addaudithook": "audit hooks",
     "gc.get_objects": "gc.get_objects()",

@@ -145,7 +145,6 @@ def render_batch(batch_json: str):
     sys.stdout = sys.stderr = capture
     site = pymark_site()
     try:
-        site.hide_drafts = True
         # Once per distinct post, not per call: a site lookup each (reference_compat.py).
         posts = [add_reference_post_keys(post) for post in batch["posts"]]
         # Planned once per distinct env and post; each call still gets its own copy to change. One
@@ -216,7 +215,6 @@ def render_batch(batch_json: str):
                 finished["printed"] = capture.take()
             items.append(finished)
     finally:
-        site.hide_drafts = False
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
     results: BatchResults = {"items": items, "interrupted": interrupted}

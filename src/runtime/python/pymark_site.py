@@ -21,39 +21,30 @@ class Site:
     """A view over one snapshot; nothing reachable from it can change the snapshot.
 
     It notes that it was read, so the page can tell the calls that depend on the site data from the
-    ones that do not (macro_engine.py takes the note after each call).
+    ones that do not (macro_engine.py takes the note after each call). In the app's worker it holds
+    no drafts while macros run: the worker adds them for utilities and transforms only
+    (src/runtime/python-site.ts), so a macro sees what the built site shows.
     """
 
-    __slots__ = ("_posts", "_published", "_media", "_settings", "_by_key", "read", "hide_drafts")
+    __slots__ = ("_posts", "_media", "_settings", "_by_key", "read")
 
     def __init__(self):
         self._posts: tuple[Mapping[str, Any], ...] = ()
-        self._published: tuple[Mapping[str, Any], ...] | None = None
         self._media: tuple[Mapping[str, Any], ...] = ()
         self._settings: Mapping[str, Any] = _EMPTY
         self._by_key: dict[object, Mapping[str, Any]] | None = None
         self.read = False
-        # Set while macros run (macro_engine.py): a macro sees what the built site shows, and the site
-        # never shows a draft, so a draft cannot reach a page through a macro, in the preview or a build.
-        self.hide_drafts = False
-
-    def _shown(self) -> tuple[Mapping[str, Any], ...]:
-        if not self.hide_drafts:
-            return self._posts
-        if self._published is None:
-            self._published = tuple(post for post in self._posts if post["status"] == "published")
-        return self._published
 
     @property
     def posts(self):
-        """Every post, as a tuple of read-only mappings (lists become tuples); drafts are left out for macros.
+        """Every post, as a tuple of read-only mappings (lists become tuples); a macro sees no draft.
 
         Keys are those of the ABI's Post: id, title, slug, status, tags, categories, the optional
         created_at, updated_at, published_at and front_matter, body (the saved Markdown), and any
         further fields.
         """
         self.read = True
-        return self._shown()
+        return self._posts
 
     @property
     def published_posts(self):
@@ -69,10 +60,7 @@ class Site:
             by_key = {post["slug"]: post for post in self._posts}
             by_key.update((post["id"], post) for post in self._posts)
             self._by_key = by_key
-        post = self._by_key.get(id_or_slug)
-        if post is not None and self.hide_drafts and post["status"] != "published":
-            return None
-        return post
+        return self._by_key.get(id_or_slug)
 
     @property
     def media(self):
@@ -96,12 +84,12 @@ class Site:
         Tags are trimmed and empty ones dropped; a post naming a tag twice counts once.
         """
         self.read = True
-        return _counts(self._shown(), "tags", published_only)
+        return _counts(self._posts, "tags", published_only)
 
     def category_counts(self, published_only=True):
         """How many posts are in each category, counted as tag_counts counts tags."""
         self.read = True
-        return _counts(self._shown(), "categories", published_only)
+        return _counts(self._posts, "categories", published_only)
 
 
 def _counts(posts, field, published_only):
@@ -164,7 +152,6 @@ def _apply(changes: SiteChanges) -> None:
         _order[:] = changes["order"]
     site = current_site()
     site._posts = tuple(_posts_by_id[post_id] for post_id in _order if post_id in _posts_by_id)
-    site._published = None
     site._by_key = None
 
 
