@@ -50,8 +50,11 @@ export class IsolationBroken extends Error {}
 export interface MemoryWall {
   /** Records the interpreter as every script starts from it. Only between calls: no Python frame live. */
   checkpoint(): void;
-  /** Puts back what the last checkpoint recorded; throws IsolationBroken if it cannot. Between calls only. */
-  restore(): void;
+  /**
+   * Puts back what the last checkpoint recorded; throws IsolationBroken if it cannot. Between calls
+   * only. `resetHost` puts the worker's globals back once no more of the script's code can run.
+   */
+  restore(resetHost?: () => void): void;
 }
 
 export function memoryWall(pyodide: PyodideAPI): MemoryWall {
@@ -60,14 +63,24 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
   const finalizers = module.finalizationRegistry;
   /** The tokens of the proxies registered since the checkpoint: their objects are not in its memory. */
   const registeredSince = new Set<object>();
+  /**
+   * How to end each JavaScript function or iterator registered since the checkpoint that holds a raw
+   * address instead of a proxy's `ptr` (Pyodide's once-callables and its iterators of Python
+   * iterables): called after the restore, it would reach into memory that no longer holds its object.
+   */
+  const endings = new Map<object, Ending>();
   // Pyodide looks its registry up on Module at each use, so every proxy registers here from now on.
   module.finalizationRegistry = {
     register(target, held, token) {
       finalizers.register(target, held, token);
-      if (token) registeredSince.add(token);
+      if (!token) return;
+      registeredSince.add(token);
+      const ending = endingOf(target, token);
+      if (ending) endings.set(token, ending);
     },
     unregister(token) {
       registeredSince.delete(token);
+      endings.delete(token);
       return finalizers.unregister(token);
     },
   };
@@ -91,11 +104,25 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
         cwd: fileSystem.cwd(),
       };
       registeredSince.clear();
+      endings.clear();
     },
-    restore() {
+    restore(resetHost) {
       if (!saved) throw new IsolationBroken('the interpreter has no checkpoint');
       if (Object.keys(module.LDSO.loadedLibsByName).length !== saved.libraries)
         throw new IsolationBroken('a script loaded a library that cannot be unloaded');
+      // Ended while their objects are still there. Ending one can run the script's code (its
+      // objects' __del__), which can make more of them (visited too) or change the worker's globals.
+      for (const [token, end] of endings) {
+        if (end === 'cannot be ended in time')
+          throw new IsolationBroken('a script left a Python async iterator open in JavaScript');
+        try {
+          end();
+        } catch {
+          // Ended all the same (a generator's `return` ends it even when its cleanup throws).
+        }
+        endings.delete(token);
+      }
+      resetHost?.();
       // A finalizer or a call of a proxy made since would reach into memory that is about to change.
       for (const token of registeredSince) {
         finalizers.unregister(token);
@@ -118,6 +145,29 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
       restoreFiles(fileSystem, saved);
     },
   };
+}
+
+/**
+ * Ends a function or iterator of Pyodide's that holds a raw address, or says that it cannot be: an
+ * async generator's `return` ends it only in a later microtask, after the restore, and its cleanup
+ * then releases its object's address in the memory put back.
+ */
+type Ending = (() => void) | 'cannot be ended in time';
+
+const generatorReturn = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})())).return as (
+  this: Generator,
+) => unknown;
+const brand = (value: object) => Object.prototype.toString.call(value);
+
+/** How to end `target` (registered with `token`) if it holds a raw address; read when Pyodide made it. */
+function endingOf(target: object, token: object): Ending | undefined {
+  if (typeof (token as { ptr?: unknown }).ptr === 'number') return undefined; // a proxy: its ptr is zeroed
+  if (brand(target) === '[object Generator]') return () => generatorReturn.call(target as Generator);
+  if (brand(target) === '[object AsyncGenerator]') return 'cannot be ended in time';
+  // create_once_callable's function: its own destroy, as Pyodide set it before the script could.
+  const destroy = (target as { destroy?: unknown }).destroy;
+  if (typeof destroy === 'function') return () => destroy.call(target);
+  return undefined;
 }
 
 interface Checkpoint {

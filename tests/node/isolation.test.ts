@@ -1,9 +1,10 @@
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonRuntime } from '../../src/runtime/client.ts';
+import { IsolationBroken } from '../../src/runtime/memory-wall.ts';
 import { nodeWorker } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, PythonRuntime, RenderOutcome, RunOutcome } from '../../src/runtime/types.ts';
-import { context } from './macro-harness.ts';
+import { context, loadMacroHarness, type MacroHarness } from './macro-harness.ts';
 
 /*
  * The hostile-script suite for the isolation model (docs/security.md, "One script, one call"): each
@@ -548,6 +549,54 @@ describe('nothing a script starts outlives its call', () => {
     },
     120_000,
   );
+});
+
+describe('what a script hands to JavaScript reaches nothing after the restore', () => {
+  // In this process, so that the test holds what the script handed over, as a listener it left on a
+  // MessageChannel could (the worker's reset of its globals leaves such listeners).
+  let harness: MacroHarness;
+  const handed = globalThis as { handed?: Record<string, (() => unknown) | Iterator<unknown>> };
+  beforeAll(async () => {
+    harness = await loadMacroHarness();
+  }, 180_000);
+  afterAll(() => delete handed.handed);
+  /** The interpreter's whole WebAssembly memory, copied. */
+  const memory = () =>
+    Buffer.from((harness.pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module.HEAPU8);
+  const renderHere = (script: MacroScript) => harness.renderOne(script, context(script.slug));
+  const handing = (expression: string) =>
+    macro(
+      [
+        'import js',
+        'from pyodide.ffi import create_once_callable, create_proxy, to_js',
+        'def iterator_of(iterable, symbol):',
+        '    iterable = create_proxy(iterable)',
+        '    return js.Reflect.apply(js.Reflect.get(iterable, symbol), iterable, js.Array.new())',
+        'async def numbers():\n    yield 1',
+        'class Numbers:\n    def __aiter__(self):\n        return numbers()',
+        `js.globalThis.handed = to_js(${expression}, dict_converter=js.Object.fromEntries)`,
+      ].join('\n'),
+    );
+
+  it("a once-callable and a Python iterator's JavaScript side are ended: neither calls into memory", () => {
+    renderHere(
+      handing(
+        '{"once": create_once_callable(lambda: "once"), "iterator": iterator_of([1, 2], js.Symbol.iterator)}',
+      ),
+    );
+    const { once, iterator } = handed.handed as { once: () => unknown; iterator: Iterator<unknown> };
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' }); // a restore
+    const before = memory();
+    expect(() => once()).toThrow('OnceProxy can only be called once');
+    expect(iterator.next()).toEqual({ done: true, value: undefined });
+    expect(memory().equals(before)).toBe(true); // not even a reference count changed
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
+  }, 120_000);
+
+  it('a Python async iterator left open in JavaScript breaks the wall: its end would run after the restore', () => {
+    renderHere(handing('{"iterator": iterator_of(Numbers(), js.Symbol.asyncIterator)}'));
+    expect(() => renderHere(honest())).toThrow(IsolationBroken);
+  }, 120_000);
 });
 
 describe('runaway runs', () => {
