@@ -31,7 +31,8 @@ interface ProxyFinalizers {
 
 interface EmscriptenFileSystem {
   readdir(path: string): string[];
-  stat(path: string): { mode: number; size: number; mtime: Date };
+  lstat(path: string): { mode: number };
+  lookupPath(path: string, options: { follow: false }): { node: object };
   isDir(mode: number): boolean;
   unlink(path: string): void;
   rmdir(path: string): void;
@@ -39,10 +40,26 @@ interface EmscriptenFileSystem {
   chdir(path: string): void;
   close(stream: unknown): void;
   streams: unknown[];
+  filesystems: { MEMFS: MemoryFileSystem };
 }
 
-/** Where a script can write files; the standard library's own are under /lib. */
-const fileRoots = ['/home', '/tmp', '/lib'];
+type FileNode = object;
+
+/** Emscripten's in-memory file system: the operations that change a file that exists. */
+interface MemoryFileSystem {
+  /** What msync writes back with; a copy of it is each file stream's `write`. */
+  stream_ops: { write(stream: { node: FileNode }, ...rest: unknown[]): number };
+  /** Each file's own operations: `setattr` sets its times, mode and size (utime, chmod, truncate). */
+  ops_table: {
+    file: {
+      node: { setattr(node: FileNode, attributes: unknown): void };
+      stream: { write(stream: { node: FileNode }, ...rest: unknown[]): number };
+    };
+  };
+}
+
+/** Not listed: its entries (one per open file descriptor) are made anew at each look-up. */
+const unlistedDirectories = new Set(['/proc']);
 
 /** A call that changed what the wall cannot put back: the page replaces the worker (client.ts). */
 export class IsolationBroken extends Error {}
@@ -61,6 +78,7 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
   const module = (pyodide as unknown as { _module: EmscriptenModule })._module;
   const fileSystem = pyodide.FS as unknown as EmscriptenFileSystem;
   const finalizers = module.finalizationRegistry;
+  const changedFiles = watchFileChanges(fileSystem.filesystems.MEMFS);
   /** The tokens of the proxies registered since the checkpoint: their objects are not in its memory. */
   const registeredSince = new Set<object>();
   /**
@@ -105,6 +123,7 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
       };
       registeredSince.clear();
       endings.clear();
+      changedFiles.clear();
     },
     restore(resetHost) {
       if (!saved) throw new IsolationBroken('the interpreter has no checkpoint');
@@ -142,7 +161,7 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
         map.clear();
         for (const [key, value] of entries) map.set(key, value);
       }
-      restoreFiles(fileSystem, saved);
+      restoreFiles(fileSystem, saved, changedFiles);
     },
   };
 }
@@ -212,46 +231,71 @@ function tableSlots(get: (index: number) => unknown): unknown[] {
 }
 
 interface FileListing {
-  /** Each file's size and modification time, by path. */
-  files: Map<string, string>;
+  /** Each file's (and symbolic link's) node, by path: the same path on another node was replaced. */
+  files: Map<string, FileNode>;
   /** Every directory, each before what it holds. */
   directories: string[];
 }
 
+/**
+ * Records each file a write, msync, truncate, utime or chmod reaches, through Emscripten's own
+ * operations, which Python cannot reach: a file's size and times say nothing, as utime sets them.
+ */
+function watchFileChanges(memfs: MemoryFileSystem): Set<FileNode> {
+  const changed = new Set<FileNode>();
+  for (const operations of [memfs.stream_ops, memfs.ops_table.file.stream]) {
+    const write = operations.write;
+    operations.write = (stream, ...rest) => {
+      changed.add(stream.node);
+      return write(stream, ...rest);
+    };
+  }
+  const fileOperations = memfs.ops_table.file.node;
+  const setattr = fileOperations.setattr;
+  fileOperations.setattr = (node, attributes) => {
+    changed.add(node);
+    setattr(node, attributes);
+  };
+  return changed;
+}
+
+/** The whole tree, without following symbolic links (one to a directory above it would loop). */
 function listFiles(fileSystem: EmscriptenFileSystem): FileListing {
   const listing: FileListing = { files: new Map(), directories: [] };
   const visit = (directory: string) => {
     listing.directories.push(directory);
     for (const name of fileSystem.readdir(directory)) {
       if (name === '.' || name === '..') continue;
-      const path = `${directory}/${name}`;
-      const status = fileSystem.stat(path);
-      if (fileSystem.isDir(status.mode)) visit(path);
-      else listing.files.set(path, `${status.size} ${status.mtime.getTime()}`);
+      const path = `${directory === '/' ? '' : directory}/${name}`;
+      if (unlistedDirectories.has(path)) continue;
+      if (fileSystem.isDir(fileSystem.lstat(path).mode)) visit(path);
+      else listing.files.set(path, fileSystem.lookupPath(path, { follow: false }).node);
     }
   };
-  for (const root of fileRoots) visit(root);
+  visit('/');
   return listing;
 }
 
 /**
  * The file system is JavaScript's, not in the memory: files and directories a script made are
- * removed, its open files closed. One it changed or removed cannot be put back (no copy is kept).
+ * removed, its open files closed. One it changed, replaced or removed cannot be put back (no copy
+ * is kept).
  */
-function restoreFiles(fileSystem: EmscriptenFileSystem, saved: Checkpoint): void {
+function restoreFiles(fileSystem: EmscriptenFileSystem, saved: Checkpoint, changed: Set<FileNode>): void {
   fileSystem.streams.forEach((stream, fd) => {
     if (stream && !saved.streams.has(fd)) fileSystem.close(stream);
   });
   fileSystem.chdir(saved.cwd);
   const current = listFiles(fileSystem);
-  for (const [path, stamp] of current.files) {
+  for (const [path, node] of current.files) {
     const recorded = saved.files.files.get(path);
     if (recorded === undefined) fileSystem.unlink(path);
-    else if (recorded !== stamp) throw new IsolationBroken(`a script changed ${path}`);
+    else if (recorded !== node || changed.has(node)) throw new IsolationBroken(`a script changed ${path}`);
   }
   for (const path of saved.files.files.keys())
     if (!current.files.has(path)) throw new IsolationBroken(`a script removed ${path}`);
   const kept = new Set(saved.files.directories);
   for (const directory of current.directories.reverse())
     if (!kept.has(directory)) fileSystem.rmdir(directory);
+  changed.clear();
 }

@@ -593,6 +593,49 @@ describe('what a script hands to JavaScript reaches nothing after the restore', 
     expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
   }, 120_000);
 
+  it('a symbolic link to a directory above it, and files outside /home, /tmp and /lib, are gone after the call', () => {
+    renderHere(
+      macro(
+        [
+          'import os',
+          'os.symlink("/tmp", "/tmp/loop")',
+          'os.makedirs("/usr/share")',
+          'for path in ("/usr/share/left", "/left", "/dev/left"):\n    open(path, "w").write("left")',
+        ].join('\n'),
+      ),
+    );
+    const looking = macro(
+      'import os',
+      'repr([os.path.lexists(p) for p in ("/tmp/loop", "/usr", "/left", "/dev/left")])',
+    );
+    expect(renderHere(looking)).toMatchObject({ kind: 'ok', html: '[False, False, False, False]' });
+  }, 120_000);
+
+  it("a standard library file rewritten, its size and times kept, breaks the wall: its next import would run the script's code", async () => {
+    const own = await loadMacroHarness(); // this test breaks its interpreter's wall
+    own.renderOne(
+      macro(
+        [
+          'import os, zipfile, zlib',
+          'archive_path = "/lib/python314.zip"',
+          'entry = zipfile.ZipFile(archive_path).getinfo("colorsys.py")',
+          'before = os.stat(archive_path)',
+          'packer = zlib.compressobj(9, zlib.DEFLATED, -15)',
+          'code = packer.compress(b"def rgb_to_hsv(r, g, b):\\n    return \'tampered\'\\n") + packer.flush()',
+          'with open(archive_path, "r+b") as archive:',
+          '    archive.seek(entry.header_offset + 26)',
+          '    name_length, extra_length = (int.from_bytes(archive.read(2), "little") for _ in range(2))',
+          '    archive.seek(entry.header_offset + 30 + name_length + extra_length)',
+          '    archive.write(code.ljust(entry.compress_size, b"\\0"))',
+          'os.utime(archive_path, ns=(before.st_atime_ns, before.st_mtime_ns))',
+        ].join('\n'),
+      ),
+      context('tampering'),
+    );
+    const importing = macro('import colorsys', 'str(colorsys.rgb_to_hsv(1, 0, 0))');
+    expect(() => own.renderOne(importing, context(importing.slug))).toThrow(IsolationBroken);
+  }, 180_000);
+
   it('a Python async iterator left open in JavaScript breaks the wall: its end would run after the restore', () => {
     renderHere(handing('{"iterator": iterator_of(Numbers(), js.Symbol.asyncIterator)}'));
     expect(() => renderHere(honest())).toThrow(IsolationBroken);
