@@ -20,6 +20,10 @@ interface EmscriptenModule {
   finalizationRegistry: ProxyFinalizers;
   /** The heap's current end (dlmalloc's sbrk). */
   _sbrk(increment: number): number;
+  /** The class of Pyodide's proxies of a Python object with these type flags; Pyodide calls it for each proxy. */
+  getPyProxyClass(flags: number): { prototype: { getBuffer?: (...args: unknown[]) => unknown } };
+  /** Grows the memory to at least `bytes` and renews Emscripten's views of it; falsy if it could not. */
+  growMemory(bytes: number): number | undefined;
   /** Dynamic libraries loaded so far: one loaded after the checkpoint lives in memory the restore takes back. */
   LDSO: { loadedLibsByName: Record<string, unknown> };
 }
@@ -79,6 +83,7 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
   const fileSystem = pyodide.FS as unknown as EmscriptenFileSystem;
   const finalizers = module.finalizationRegistry;
   const changedFiles = watchFileChanges(fileSystem.filesystems.MEMFS);
+  const views = watchMemoryViews(module);
   /** The tokens of the proxies registered since the checkpoint: their objects are not in its memory. */
   const registeredSince = new Set<object>();
   /**
@@ -124,6 +129,7 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
       registeredSince.clear();
       endings.clear();
       changedFiles.clear();
+      views.handedOut = false;
     },
     restore(resetHost) {
       if (!saved) throw new IsolationBroken('the interpreter has no checkpoint');
@@ -149,6 +155,11 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
         if (typeof shared.ptr === 'number') shared.ptr = 0; // its proxies now say they were destroyed
       }
       registeredSince.clear();
+      // A view of the memory a script handed to JavaScript would see, and write into, the next
+      // script's: growing the memory detaches every view of its old buffer (Emscripten renews its own).
+      if (views.handedOut && !module.growMemory(module.HEAPU8.length + wasmPageBytes))
+        throw new IsolationBroken('a script holds a view of the memory, which could not be detached');
+      views.handedOut = false;
       const heap = module.HEAPU8;
       heap.set(saved.heap);
       // dlmalloc takes the memory past the heap's end to be zero, as fresh memory is.
@@ -228,6 +239,33 @@ function tableSlots(get: (index: number) => unknown): unknown[] {
       return slots; // past the table's end
     }
   }
+}
+
+const wasmPageBytes = 65_536;
+/** Pyodide's type flag of a Python object that has the buffer protocol (its proxies' `getBuffer`). */
+const bufferFlag = 128;
+
+/**
+ * Records whether a proxy's `getBuffer` was called: its `data` is a typed array over the memory's own
+ * buffer. Every proxy class Pyodide makes from now on is made through this (it is looked up on Module).
+ */
+function watchMemoryViews(module: EmscriptenModule): { handedOut: boolean } {
+  const views = { handedOut: false };
+  const proxyClass = module.getPyProxyClass;
+  const watched = new WeakSet<object>();
+  module.getPyProxyClass = (flags) => {
+    const made = proxyClass(flags);
+    const getBuffer = made.prototype.getBuffer;
+    if (flags & bufferFlag && getBuffer && !watched.has(made)) {
+      watched.add(made);
+      made.prototype.getBuffer = function (this: unknown, ...args: unknown[]) {
+        views.handedOut = true;
+        return getBuffer.apply(this, args);
+      };
+    }
+    return made;
+  };
+  return views;
 }
 
 interface FileListing {

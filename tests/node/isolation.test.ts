@@ -593,6 +593,15 @@ describe('what a script hands to JavaScript reaches nothing after the restore', 
     expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
   }, 120_000);
 
+  it("a view of the memory a script handed to JavaScript is detached: it reaches no later script's memory", () => {
+    renderHere(handing('{"view": create_proxy(bytearray(b"A" * 64)).getBuffer().data}'));
+    const { view } = handed.handed as unknown as { view: Uint8Array };
+    expect(view.length).toBe(64);
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' }); // a restore
+    expect(view.length).toBe(0);
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
+  }, 120_000);
+
   it('a symbolic link to a directory above it, and files outside /home, /tmp and /lib, are gone after the call', () => {
     renderHere(
       macro(
