@@ -130,6 +130,7 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
       endings.clear();
       changedFiles.clear();
       views.handedOut = false;
+      views.buffers.clear();
     },
     restore(resetHost) {
       if (!saved) throw new IsolationBroken('the interpreter has no checkpoint');
@@ -155,11 +156,8 @@ export function memoryWall(pyodide: PyodideAPI): MemoryWall {
         if (typeof shared.ptr === 'number') shared.ptr = 0; // its proxies now say they were destroyed
       }
       registeredSince.clear();
-      // A view of the memory a script handed to JavaScript would see, and write into, the next
-      // script's: growing the memory detaches every view of its old buffer (Emscripten renews its own).
-      if (views.handedOut && !module.growMemory(module.HEAPU8.length + wasmPageBytes))
-        throw new IsolationBroken('a script holds a view of the memory, which could not be detached');
-      views.handedOut = false;
+      // A view of the memory a script handed to JavaScript would see, and write into, the next script's.
+      detachViews(module, views);
       const heap = module.HEAPU8;
       heap.set(saved.heap);
       // dlmalloc takes the memory past the heap's end to be zero, as fresh memory is.
@@ -245,12 +243,19 @@ const wasmPageBytes = 65_536;
 /** Pyodide's type flag of a Python object that has the buffer protocol (its proxies' `getBuffer`). */
 const bufferFlag = 128;
 
+/** The buffers a proxy's `getBuffer` gave since the checkpoint. */
+interface HandedViews {
+  handedOut: boolean;
+  /** Each holds a raw address that its `release()` frees unless its `_released` is true. */
+  buffers: Set<object>;
+}
+
 /**
- * Records whether a proxy's `getBuffer` was called: its `data` is a typed array over the memory's own
+ * Records each buffer a proxy's `getBuffer` gives: its `data` is a typed array over the memory's own
  * buffer. Every proxy class Pyodide makes from now on is made through this (it is looked up on Module).
  */
-function watchMemoryViews(module: EmscriptenModule): { handedOut: boolean } {
-  const views = { handedOut: false };
+function watchMemoryViews(module: EmscriptenModule): HandedViews {
+  const views: HandedViews = { handedOut: false, buffers: new Set() };
   const proxyClass = module.getPyProxyClass;
   const watched = new WeakSet<object>();
   module.getPyProxyClass = (flags) => {
@@ -260,12 +265,33 @@ function watchMemoryViews(module: EmscriptenModule): { handedOut: boolean } {
       watched.add(made);
       made.prototype.getBuffer = function (this: unknown, ...args: unknown[]) {
         views.handedOut = true;
-        return getBuffer.apply(this, args);
+        const buffer = getBuffer.apply(this, args);
+        if (typeof buffer === 'object' && buffer !== null) views.buffers.add(buffer);
+        return buffer;
       };
     }
     return made;
   };
   return views;
+}
+
+/**
+ * Marks each buffer released, so that a later `release()` frees nothing in the memory put back, and
+ * detaches every view of the memory by growing it a page (Emscripten renews its own views).
+ */
+function detachViews(module: EmscriptenModule, views: HandedViews): void {
+  if (!views.handedOut) return;
+  for (const buffer of views.buffers) {
+    try {
+      Object.defineProperty(buffer, '_released', { value: true });
+    } catch {
+      throw new IsolationBroken('a script kept a buffer of the memory from being released');
+    }
+  }
+  views.buffers.clear();
+  if (!module.growMemory(module.HEAPU8.length + wasmPageBytes))
+    throw new IsolationBroken('a script holds a view of the memory, which could not be detached');
+  views.handedOut = false;
 }
 
 interface FileListing {

@@ -594,11 +594,15 @@ describe('what a script hands to JavaScript reaches nothing after the restore', 
   }, 120_000);
 
   it("a view of the memory a script handed to JavaScript is detached: it reaches no later script's memory", () => {
-    renderHere(handing('{"view": create_proxy(bytearray(b"A" * 64)).getBuffer().data}'));
-    const { view } = handed.handed as unknown as { view: Uint8Array };
+    renderHere(handing('{"buffer": create_proxy(bytearray(b"A" * 64)).getBuffer()}'));
+    const { buffer } = handed.handed as unknown as { buffer: { data: Uint8Array; release(): void } };
+    const view = buffer.data;
     expect(view.length).toBe(64);
     expect(renderHere(honest())).toMatchObject({ kind: 'ok' }); // a restore
     expect(view.length).toBe(0);
+    const before = memory();
+    buffer.release(); // it would free its address in the memory put back
+    expect(memory().equals(before)).toBe(true);
     expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
   }, 120_000);
 
