@@ -252,7 +252,8 @@ interface HandedViews {
 
 /**
  * Records each buffer a proxy's `getBuffer` gives: its `data` is a typed array over the memory's own
- * buffer. Every proxy class Pyodide makes from now on is made through this (it is looked up on Module).
+ * buffer. Pyodide looks a proxy's class up on Module for every proxy it makes, cached or not, so each
+ * class is wrapped before any proxy of it made from now on can be used.
  */
 function watchMemoryViews(module: EmscriptenModule): HandedViews {
   const views: HandedViews = { handedOut: false, buffers: new Set() };
