@@ -90,7 +90,7 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
     else if (state === 'used') {
       isolation.hostReset?.();
       try {
-        wall.restore();
+        wall.restore(isolation.hostReset);
         // The checkpoint holds random's state too: unseeded, every script would draw the same numbers.
         reseed();
       } catch (error) {

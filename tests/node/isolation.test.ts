@@ -1,9 +1,10 @@
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonRuntime } from '../../src/runtime/client.ts';
+import { IsolationBroken } from '../../src/runtime/memory-wall.ts';
 import { nodeWorker } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, PythonRuntime, RenderOutcome, RunOutcome } from '../../src/runtime/types.ts';
-import { context, post } from './macro-harness.ts';
+import { context, loadMacroHarness, type MacroHarness, post } from './macro-harness.ts';
 
 /*
  * The hostile-script suite for the isolation model (docs/security.md, "One script, one call"): each
@@ -579,6 +580,110 @@ describe('nothing a script starts outlives its call', () => {
     },
     120_000,
   );
+});
+
+describe('what a script hands to JavaScript reaches nothing after the restore', () => {
+  // In this process, so that the test holds what the script handed over, as a listener it left on a
+  // MessageChannel could (the worker's reset of its globals leaves such listeners).
+  let harness: MacroHarness;
+  const handed = globalThis as { handed?: Record<string, (() => unknown) | Iterator<unknown>> };
+  beforeAll(async () => {
+    harness = await loadMacroHarness();
+  }, 180_000);
+  afterAll(() => delete handed.handed);
+  /** The interpreter's whole WebAssembly memory, copied. */
+  const memory = () =>
+    Buffer.from((harness.pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module.HEAPU8);
+  const renderHere = (script: MacroScript) => harness.renderOne(script, context(script.slug));
+  const handing = (expression: string) =>
+    macro(
+      [
+        'import js',
+        'from pyodide.ffi import create_once_callable, create_proxy, to_js',
+        'def iterator_of(iterable, symbol):',
+        '    iterable = create_proxy(iterable)',
+        '    return js.Reflect.apply(js.Reflect.get(iterable, symbol), iterable, js.Array.new())',
+        'async def numbers():\n    yield 1',
+        'class Numbers:\n    def __aiter__(self):\n        return numbers()',
+        `js.globalThis.handed = to_js(${expression}, dict_converter=js.Object.fromEntries)`,
+      ].join('\n'),
+    );
+
+  it("a once-callable and a Python iterator's JavaScript side are ended: neither calls into memory", () => {
+    renderHere(
+      handing(
+        '{"once": create_once_callable(lambda: "once"), "iterator": iterator_of([1, 2], js.Symbol.iterator)}',
+      ),
+    );
+    const { once, iterator } = handed.handed as { once: () => unknown; iterator: Iterator<unknown> };
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' }); // a restore
+    const before = memory();
+    expect(() => once()).toThrow('OnceProxy can only be called once');
+    expect(iterator.next()).toEqual({ done: true, value: undefined });
+    expect(memory().equals(before)).toBe(true); // not even a reference count changed
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
+  }, 120_000);
+
+  it("a view of the memory a script handed to JavaScript is detached: it reaches no later script's memory", () => {
+    renderHere(handing('{"buffer": create_proxy(bytearray(b"A" * 64)).getBuffer()}'));
+    const { buffer } = handed.handed as unknown as { buffer: { data: Uint8Array; release(): void } };
+    const view = buffer.data;
+    expect(view.length).toBe(64);
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' }); // a restore
+    expect(view.length).toBe(0);
+    const before = memory();
+    buffer.release(); // it would free its address in the memory put back
+    expect(memory().equals(before)).toBe(true);
+    expect(renderHere(honest())).toMatchObject({ kind: 'ok' });
+  }, 120_000);
+
+  it('a symbolic link to a directory above it, and files outside /home, /tmp and /lib, are gone after the call', () => {
+    renderHere(
+      macro(
+        [
+          'import os',
+          'os.symlink("/tmp", "/tmp/loop")',
+          'os.makedirs("/usr/share")',
+          'for path in ("/usr/share/left", "/left", "/dev/left"):\n    open(path, "w").write("left")',
+        ].join('\n'),
+      ),
+    );
+    const looking = macro(
+      'import os',
+      'repr([os.path.lexists(p) for p in ("/tmp/loop", "/usr", "/left", "/dev/left")])',
+    );
+    expect(renderHere(looking)).toMatchObject({ kind: 'ok', html: '[False, False, False, False]' });
+  }, 120_000);
+
+  it("a standard library file rewritten, its size and times kept, breaks the wall: its next import would run the script's code", async () => {
+    const own = await loadMacroHarness(); // this test breaks its interpreter's wall
+    own.renderOne(
+      macro(
+        [
+          'import os, zipfile, zlib',
+          'archive_path = "/lib/python314.zip"',
+          'entry = zipfile.ZipFile(archive_path).getinfo("colorsys.py")',
+          'before = os.stat(archive_path)',
+          'packer = zlib.compressobj(9, zlib.DEFLATED, -15)',
+          'code = packer.compress(b"def rgb_to_hsv(r, g, b):\\n    return \'tampered\'\\n") + packer.flush()',
+          'with open(archive_path, "r+b") as archive:',
+          '    archive.seek(entry.header_offset + 26)',
+          '    name_length, extra_length = (int.from_bytes(archive.read(2), "little") for _ in range(2))',
+          '    archive.seek(entry.header_offset + 30 + name_length + extra_length)',
+          '    archive.write(code.ljust(entry.compress_size, b"\\0"))',
+          'os.utime(archive_path, ns=(before.st_atime_ns, before.st_mtime_ns))',
+        ].join('\n'),
+      ),
+      context('tampering'),
+    );
+    const importing = macro('import colorsys', 'str(colorsys.rgb_to_hsv(1, 0, 0))');
+    expect(() => own.renderOne(importing, context(importing.slug))).toThrow(IsolationBroken);
+  }, 180_000);
+
+  it('a Python async iterator left open in JavaScript breaks the wall: its end would run after the restore', () => {
+    renderHere(handing('{"iterator": iterator_of(Numbers(), js.Symbol.asyncIterator)}'));
+    expect(() => renderHere(honest())).toThrow(IsolationBroken);
+  }, 120_000);
 });
 
 describe('runaway runs', () => {
