@@ -6,7 +6,7 @@
  * once booted.
  */
 
-/** Network, storage, other workers and the frame. `postMessage` and `close` are the frame's worker object. */
+/** Network, storage, other workers, message loops and the frame. `postMessage` and `close` are the frame's worker object. */
 const escapeGlobals = [
   'fetch',
   'XMLHttpRequest',
@@ -18,6 +18,9 @@ const escapeGlobals = [
   'Worker',
   'SharedWorker',
   'BroadcastChannel',
+  // Pyodide made its own channel as it loaded. A script's ports answering each other loop for good,
+  // past the end of its call, where no timer reset reaches (docs/security.md).
+  'MessageChannel',
   'indexedDB',
   'caches',
   'postMessage',

@@ -165,7 +165,7 @@ describe('Python sandbox', () => {
     const text = await runScript(
       [
         'import js',
-        'names = ("fetch", "postMessage", "indexedDB", "caches", "Worker", "BroadcastChannel")',
+        'names = ("fetch", "postMessage", "indexedDB", "caches", "Worker", "BroadcastChannel", "MessageChannel")',
         'print("left", [name for name in names if hasattr(js.globalThis, name)])',
         'for send in (lambda: js.postMessage("pymark:forged"), lambda: js.BroadcastChannel.new("pymark:scripts")):',
         '    try:',

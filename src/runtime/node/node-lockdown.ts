@@ -16,6 +16,8 @@ const nodeEscapeGlobals = [
   'EventSource',
   'XMLHttpRequest',
   'BroadcastChannel',
+  // Two ports answering each other would loop past the end of a call, as in the browser (lockdown.ts).
+  'MessageChannel',
   'eval',
 ] as const;
 
