@@ -53,7 +53,7 @@ function checkout(ref: string, prefix: string): string {
 function withoutResets(root: string): string {
   const path = join(root, 'src/runtime/python-guard.ts');
   const source = readFileSync(path, 'utf8');
-  const restore = '        wall.restore();\n';
+  const restore = '        wall.restore(isolation.hostReset);\n';
   if (source.split(restore).length !== 2) throw new Error('python-guard.ts has no restore to disable');
   writeFileSync(path, source.replace(restore, ''));
   return root;

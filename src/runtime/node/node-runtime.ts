@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { SiteSnapshot } from '../../core/abi';
 import { createPythonRuntime, defaultMaxHeapBytes, type WorkerEndpoint } from '../client';
 import type { SnapshotCache } from '../snapshot-cache';
