@@ -88,8 +88,8 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
     if (state instanceof IsolationBroken) throw state;
     if (state === 'unrecorded') wall.checkpoint();
     else if (state === 'used') {
-      isolation.hostReset?.();
       try {
+        // The restore resets the worker's globals and timers itself, once no script code can run.
         wall.restore(isolation.hostReset);
         // The checkpoint holds random's state too: unseeded, every script would draw the same numbers.
         reseed();
