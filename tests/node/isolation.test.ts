@@ -81,6 +81,20 @@ function run(code: string): Promise<RunOutcome> {
 /** What json.dumps makes of a list, as an honest macro sees it. */
 const honest = () => macro('import json', 'json.dumps([1, "a"])');
 
+/**
+ * Python lines, each after `indent`, that walk the callers' frames for the former reset's record
+ * and put `tampered` in place of the `html.escape` it would put back.
+ */
+const rebindSavedEscapeInCallers = (indent: string) =>
+  [
+    'frame = sys._getframe(1)',
+    'while frame is not None:',
+    '    for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
+    '        if namespace is html.__dict__:',
+    '            saved["escape"] = tampered',
+    '    frame = frame.f_back',
+  ].map((line) => `${indent}${line}`);
+
 describe('one script cannot change what another computes', () => {
   it('a standard module patched at import time is put back before the next script, in the batch and after', async () => {
     const patching = macro('import json\njson.dumps = lambda *args, **kwargs: "tampered"', 'json.dumps(1)');
@@ -279,12 +293,7 @@ describe('one script cannot change what another computes', () => {
         'import sys',
         'class Reaching:',
         '    def __del__(self, tampered=html.escape):',
-        '        frame = sys._getframe(1)',
-        '        while frame is not None:',
-        '            for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
-        '                if namespace is html.__dict__:',
-        '                    saved["escape"] = tampered',
-        '            frame = frame.f_back',
+        ...rebindSavedEscapeInCallers('        '),
         'html.reaching = Reaching()',
       ].join('\n'),
     ],
@@ -345,12 +354,7 @@ describe('one script cannot change what another computes', () => {
       [
         'import enum, sys',
         'def hooked(cls, name, *value, tampered=html.escape):',
-        '    frame = sys._getframe(1)',
-        '    while frame is not None:',
-        '        for namespace, saved in getattr(frame.f_locals.get("baseline"), "bindings", ()):',
-        '            if namespace is html.__dict__:',
-        '                saved["escape"] = tampered',
-        '        frame = frame.f_back',
+        ...rebindSavedEscapeInCallers('    '),
         '    (type.__setattr__ if value else type.__delattr__)(cls, name, *value)',
         'enum.EnumType.__setattr__ = hooked',
         'enum.EnumType.__delattr__ = hooked',
