@@ -10,6 +10,28 @@ export interface WorkerEndpoint extends Comlink.Endpoint {
   terminate(): void;
 }
 
+/**
+ * A worker endpoint whose Comlink messages travel on `messages`, and whose `error` events are what
+ * the worker's host reports with `fail` (a crash, an exit, a frame that could not start it).
+ */
+export function workerEndpoint(
+  messages: Comlink.Endpoint,
+  interrupt: Int32Array,
+  terminate: () => void,
+): WorkerEndpoint & { fail(message: string): void } {
+  const errors = new EventTarget();
+  const target = (type: string) => (type === 'error' ? errors : messages);
+  return {
+    postMessage: (message, transfer) => messages.postMessage(message, transfer ?? []),
+    addEventListener: (type, listener) => target(type).addEventListener(type, listener),
+    removeEventListener: (type, listener) => target(type).removeEventListener(type, listener),
+    start: () => messages.start?.(),
+    interrupt,
+    terminate,
+    fail: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
+  };
+}
+
 /** One worker, from its start to its end. */
 export interface WorkerSession {
   api: Comlink.Remote<PythonWorkerApi>;

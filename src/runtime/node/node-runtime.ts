@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { SiteSnapshot } from '../../core/abi';
-import { createPythonRuntime, defaultMaxHeapBytes, type WorkerEndpoint } from '../client';
+import { createPythonRuntime, defaultMaxHeapBytes } from '../client';
 import type { SnapshotCache } from '../snapshot-cache';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
+import { type WorkerEndpoint, workerEndpoint } from '../worker-lifecycle';
 
 /*
  * The Python runtime for Node (the site build): real Pyodide in `worker_threads`, each worker behind
@@ -164,19 +165,11 @@ export function nodeWorker(workerUrl: URL, heapCapBytes: number): WorkerEndpoint
   const worker = new Worker(workerUrl, {
     workerData: { indexURL: pyodideDirectory(), interruptBuffer, heapCapBytes },
   });
-  const errors = new EventTarget();
-  const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
-  worker.on('error', (error) => fail(error.message));
-  worker.on('exit', (code) => fail(`the worker thread exited with code ${code}`));
   // Comlink's adapter carries messages only (it listens for `message` whatever the type asked for).
-  const messages = nodeEndpoint(worker);
-  return {
-    postMessage: messages.postMessage,
-    addEventListener: (type, listener) =>
-      (type === 'error' ? errors : messages).addEventListener(type, listener),
-    removeEventListener: (type, listener) =>
-      (type === 'error' ? errors : messages).removeEventListener(type, listener),
-    interrupt: new Int32Array(interruptBuffer),
-    terminate: () => void worker.terminate(),
-  };
+  const endpoint = workerEndpoint(nodeEndpoint(worker), new Int32Array(interruptBuffer), () => {
+    void worker.terminate();
+  });
+  worker.on('error', (error) => endpoint.fail(error.message));
+  worker.on('exit', (code) => endpoint.fail(`the worker thread exited with code ${code}`));
+  return endpoint;
 }
