@@ -18,7 +18,7 @@ import {
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
 import { callEnd, type ScriptCall, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
-import type { SnapshotCache } from './snapshot-cache';
+import type { SnapshotCache } from './snapshot';
 import { transformOutcome } from './transform-call';
 import type {
   AbortWhile,

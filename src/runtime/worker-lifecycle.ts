@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
-import type { PythonWorkerApi } from './protocol';
-import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
+import { type BootResult, bootResultSchema, type PythonWorkerApi, parseMessage } from './protocol';
+import type { SnapshotCache } from './snapshot';
 import type { BootInfo, RuntimeStatus } from './types';
 
 /** What the client needs of a worker: a Comlink endpoint, a way to interrupt it and to end it. */
@@ -159,9 +159,35 @@ export class WorkerLifecycle {
     void this.#boot(session);
   }
 
+  /**
+   * Boots from the cached snapshot (the worker checks it and falls back to a normal boot on its
+   * own), and caches the fresh snapshot a normal boot hands back. The cache is an optimisation:
+   * when it fails, Python still boots.
+   */
+  async #bootWithSnapshot(api: Comlink.Remote<PythonWorkerApi>): Promise<BootResult> {
+    const cache = this.#snapshots;
+    const snapshot = await cache?.load().catch((error: unknown) => {
+      console.warn('Pymark could not read the stored Python snapshot; booting normally', error);
+      return undefined;
+    });
+    const request = { snapshot };
+    const result = parseMessage(
+      bootResultSchema,
+      await api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request),
+      'boot result from the worker',
+    );
+    if (result.ok && result.snapshot && cache) {
+      // In the background: the runtime is ready now, storing 30 MB can finish later.
+      cache.save(result.snapshot).catch((error: unknown) => {
+        console.warn('Pymark could not store the Python snapshot; the next boot will be a normal one', error);
+      });
+    }
+    return result;
+  }
+
   async #boot(session: RunningSession): Promise<void> {
     const result = await Promise.race([
-      bootWithSnapshotCache(session.api, this.#snapshots).catch((error: unknown) => ({
+      this.#bootWithSnapshot(session.api).catch((error: unknown) => ({
         ok: false as const,
         reason: error instanceof Error ? error.message : String(error),
       })),

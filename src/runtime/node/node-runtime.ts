@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { SiteSnapshot } from '../../core/abi';
 import { createPythonRuntime, defaultMaxHeapBytes } from '../client';
-import type { SnapshotCache } from '../snapshot-cache';
+import type { SnapshotCache } from '../snapshot';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
 import { type WorkerEndpoint, workerEndpoint } from '../worker-lifecycle';
 
