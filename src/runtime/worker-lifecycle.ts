@@ -102,23 +102,7 @@ export class WorkerLifecycle {
    * failed to start.
    */
   whenReady(signal?: AbortSignal): Promise<WorkerSession | undefined> {
-    if (signal?.aborted) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const settle = (session: WorkerSession | undefined, error?: Error) => {
-        unsubscribe();
-        stopWaiting();
-        if (error) reject(error);
-        else resolve(session);
-      };
-      const check = (status: RuntimeStatus) => {
-        if (status.state === 'ready' || status.state === 'running') {
-          if (this.#session) settle(this.#session);
-        } else if (status.state === 'failed') settle(undefined, new Error(status.reason));
-      };
-      const unsubscribe = this.subscribe(check);
-      const stopWaiting = signal ? onAbort(signal, () => settle(undefined)) : () => {};
-      check(this.#status);
-    });
+    return whenUp(this, () => this.#session, signal);
   }
 
   /** Replaces `session`'s worker with a fresh one, unless it was replaced already (a crash can be noticed twice). */
@@ -207,6 +191,32 @@ export class WorkerLifecycle {
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason: `Python could not start: ${result.reason}` });
   }
+}
+
+/**
+ * Waits until `runtime` is up (ready or running), then resolves with `take()`; with undefined if
+ * `signal` aborts first. Rejects with the reason if Python failed to start.
+ */
+export function whenUp<T>(
+  runtime: { status: RuntimeStatus; subscribe(listener: (status: RuntimeStatus) => void): () => void },
+  take: () => T,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
+  if (signal?.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const settle = (settled: () => void) => {
+      unsubscribe();
+      stopWaiting();
+      settled();
+    };
+    const check = (status: RuntimeStatus) => {
+      if (status.state === 'failed') settle(() => reject(new Error(status.reason)));
+      else if (status.state === 'ready' || status.state === 'running') settle(() => resolve(take()));
+    };
+    const unsubscribe = runtime.subscribe(check);
+    const stopWaiting = signal ? onAbort(signal, () => settle(() => resolve(undefined))) : () => {};
+    check(runtime.status);
+  });
 }
 
 type RunningSession = WorkerSession & { terminate(): void };

@@ -6,7 +6,7 @@ import type { SiteSnapshot } from '../../core/abi';
 import { createPythonRuntime, defaultMaxHeapBytes } from '../client';
 import type { SnapshotCache } from '../snapshot';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
-import { type WorkerEndpoint, workerEndpoint } from '../worker-lifecycle';
+import { type WorkerEndpoint, whenUp, workerEndpoint } from '../worker-lifecycle';
 
 /*
  * The Python runtime for Node (the site build): real Pyodide in `worker_threads`, each worker behind
@@ -71,7 +71,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime
   const queue = callQueue(pool);
   let siteData: SiteSnapshot | undefined;
   return {
-    ready: () => Promise.all(pool.map(whenReady)).then(() => {}),
+    ready: () => Promise.all(pool.map((python) => whenUp(python, () => {}))).then(() => {}),
     async renderMany(items) {
       const calls: Promise<RenderOutcome[]>[] = [];
       for (let start = 0; start < items.length; start += itemsPerCall)
@@ -135,20 +135,6 @@ export function callQueue(workers: readonly Pick<PythonRuntime, 'renderMany'>[])
       }),
     dispatch,
   };
-}
-
-function whenReady(python: PythonRuntime): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const { status } = python;
-      if (status.state === 'booting' || status.state === 'restarting') return;
-      unsubscribe();
-      if (status.state === 'failed') reject(new Error(status.reason));
-      else resolve();
-    };
-    const unsubscribe = python.subscribe(check);
-    check();
-  });
 }
 
 /** Pyodide's directory in node_modules, with a trailing slash. */
