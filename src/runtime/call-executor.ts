@@ -35,13 +35,14 @@ export type CallEnding<T> =
   /** Aborted before it reached a worker. */
   | { kind: 'not-sent' };
 
-interface ExecutorOptions {
-  /** How long a stop waits for KeyboardInterrupt before replacing the worker. */
+export interface ExecutorOptions {
+  /** How long Stop and the time limit wait for KeyboardInterrupt before replacing the worker. Default 500 ms. */
   graceMs: number;
+  /** Injected so tests control time. Defaults to `setTimeout`. */
   schedule: Scheduler;
-  /** A worker whose WASM heap grew past this is replaced before the next call. */
+  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
   maxHeapBytes: number;
-  /** The clock of `roundTripMs`. */
+  /** Clock for the round-trip durations in `stats()`. Defaults to `performance.now`. */
   now: () => number;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type SiteSnapshot, siteSnapshotSchema } from '../core/abi';
 import { defaultEntrypoint } from '../core/script';
 import { type TransformInput, transformInputSchema } from '../core/transform-abi';
-import { type CallEnding, CallExecutor, type Scheduler } from './call-executor';
+import { type CallEnding, CallExecutor, type ExecutorOptions, type Scheduler } from './call-executor';
 import {
   outputBatchSchema,
   type SiteUpdate,
@@ -40,21 +40,13 @@ import { type WorkerEndpoint, WorkerLifecycle, type WorkerSession } from './work
 export type { Scheduler } from './call-executor';
 export type { WorkerEndpoint } from './worker-lifecycle';
 
-export interface PythonRuntimeOptions {
+export interface PythonRuntimeOptions extends Partial<ExecutorOptions> {
   /** E.g. the sandboxed worker of sandbox-host.ts, or a Node worker thread (node/node-runtime.ts). */
   createWorker: () => WorkerEndpoint;
-  /** How long Stop and the time limit wait for KeyboardInterrupt before replacing the worker. Default 500 ms. */
-  graceMs?: number;
-  /** Injected so tests control time. Defaults to `setTimeout`. */
-  schedule?: Scheduler;
   /** Where the Python memory snapshot is kept for fast boots; without it every boot is a normal one. */
   snapshots?: SnapshotCache;
-  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
-  maxHeapBytes?: number;
   /** Time limit of one render, transform or check call into the worker. Default 5 s. */
   renderTimeoutMs?: number;
-  /** Clock for the round-trip durations in `stats()`. Defaults to `performance.now`. */
-  now?: () => number;
 }
 
 /**
@@ -107,7 +99,7 @@ class WorkerPythonRuntime implements PythonRuntime {
   #activeRun: ActiveRun | undefined;
 
   constructor(options: PythonRuntimeOptions) {
-    const executorOptions = {
+    const executorOptions: ExecutorOptions = {
       graceMs: options.graceMs ?? 500,
       schedule: options.schedule ?? defaultSchedule,
       maxHeapBytes: options.maxHeapBytes ?? defaultMaxHeapBytes,

@@ -3,8 +3,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { SiteSnapshot } from '../../core/abi';
-import { createPythonRuntime, defaultMaxHeapBytes } from '../client';
-import type { SnapshotCache } from '../snapshot';
+import { createPythonRuntime, defaultMaxHeapBytes, type PythonRuntimeOptions } from '../client';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
 import { type WorkerEndpoint, whenUp, workerEndpoint } from '../worker-lifecycle';
 
@@ -26,7 +25,8 @@ import { type WorkerEndpoint, whenUp, workerEndpoint } from '../worker-lifecycle
  * a bundle. A CLI built by the same config into the same directory finds it without `workerUrl`.
  */
 
-export interface NodeRuntimeOptions {
+/** `snapshots`: e.g. a file, kept between processes. */
+export interface NodeRuntimeOptions extends Pick<PythonRuntimeOptions, 'maxHeapBytes' | 'snapshots'> {
   /** Worker threads, each with its own Pyodide; a batch is shared out between them. Default 1. */
   workers?: number;
   /** Time limit of one worker call (at most `itemsPerCall` macro calls); default 5 s. */
@@ -35,10 +35,6 @@ export interface NodeRuntimeOptions {
   itemsPerCall?: number;
   /** The built worker (python-worker.mjs); default: next to the module that bundles this one. */
   workerUrl?: URL;
-  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
-  maxHeapBytes?: number;
-  /** Where Pyodide's memory snapshot is kept between processes (e.g. a file); without it every boot is a normal one. */
-  snapshots?: SnapshotCache;
 }
 
 export interface NodeRuntime {
