@@ -69,8 +69,7 @@ const isolations = new WeakMap<PyodideAPI, InterpreterIsolation>();
 
 /**
  * The isolation of `pyodide`'s interpreter. Its first checkpoint is taken on first use of `enter` or
- * `change`: once boot and guardInterpreter are done, before any script ran. Pymark's modules must be
- * installed (python-modules.ts) here, if they are not yet.
+ * `change`: once boot and guardInterpreter are done, before any script ran.
  */
 export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation {
   const known = isolations.get(pyodide);

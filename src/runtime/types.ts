@@ -1,6 +1,5 @@
 import type { MacroContext, MacroOutput, SiteSnapshot } from '../core/abi';
 import type { Script } from '../core/script';
-import type { ScriptAction } from '../core/script-actions';
 import type { TransformedPost, TransformInput } from '../core/transform-abi';
 
 /** What the main thread sees of the Python runtime; the UI renders it as the "Python status". */
@@ -11,7 +10,7 @@ export type RuntimeStatus =
   | { state: 'restarting'; reason: string }
   | { state: 'failed'; reason: string };
 
-import type { BootInfo, CallReads, OutputChunk, ScriptCheck } from './protocol';
+import type { BootInfo, CallReads, OutputChunk, ScriptCheck, WorkerRunResult } from './protocol';
 
 // Held once, as the schemas that check them where they cross from the worker (protocol.ts).
 export type {
@@ -42,16 +41,9 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
-/** How a run ended. `line` is 1-based in the user's script. */
+/** How a run ended: as Python reported it (`line` is 1-based in the user's script), or stopped. */
 export type RunOutcome =
-  | {
-      kind: 'ok';
-      returnValue?: string;
-      truncatedChars: number;
-      /** What the utility asked to change (`pymark.create_post`…), for the app to apply; absent or empty: nothing. */
-      actions?: ScriptAction[];
-    }
-  | { kind: 'error'; traceback: string; message: string; line?: number; truncatedChars: number }
+  | Exclude<WorkerRunResult, { kind: 'interrupted' }>
   | {
       kind: 'stopped';
       cause: 'stop' | 'timeout';
