@@ -60,13 +60,14 @@ const SIGINT = 2;
  * when the answer says the heap outgrew its bound.
  */
 export class CallExecutor {
-  readonly #workers: WorkerLifecycle;
+  /** The worker every call goes to. */
+  readonly workers: WorkerLifecycle;
   readonly #options: ExecutorOptions;
   /** Settles when every call made so far has ended; the next call chains onto it. */
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(workers: WorkerLifecycle, options: ExecutorOptions) {
-    this.#workers = workers;
+    this.workers = workers;
     this.#options = options;
   }
 
@@ -78,19 +79,19 @@ export class CallExecutor {
   }
 
   async #execute<T extends { heapBytes: number }>(call: WorkerCall<T>): Promise<CallEnding<T>> {
-    const session = await this.#workers.whenReady(call.signal);
+    const session = await this.workers.whenReady(call.signal);
     if (!session) return { kind: 'not-sent' };
     // A SIGINT left from an earlier call must not hit this one.
     Atomics.store(session.interrupt, 0, 0);
     const ending = await this.#callWithLimits(session, call);
     if (ending.kind === 'lost')
-      this.#workers.replace(
+      this.workers.replace(
         session,
         ending.why === 'worker-failed' ? workerFailedReason : `${ending.message}; restarting`,
       );
     else if (ending.kind === 'answered' && ending.answer.heapBytes > this.#options.maxHeapBytes) {
       const mib = Math.round(this.#options.maxHeapBytes / 2 ** 20);
-      this.#workers.replace(
+      this.workers.replace(
         session,
         `Python's memory grew past ${mib} MiB; starting a fresh worker to free it`,
       );

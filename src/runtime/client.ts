@@ -76,22 +76,16 @@ interface ActiveRun {
   reject(error: Error): void;
 }
 
-/** A worker and the executor that makes every call to it. */
-interface Lane {
-  workers: WorkerLifecycle;
-  executor: CallExecutor;
-}
-
 class WorkerPythonRuntime implements PythonRuntime {
-  readonly #main: Lane;
+  readonly #main: CallExecutor;
   /**
    * Transforms (whose results are saved) and syntax checks (which see unsaved text) run in a worker
    * of their own, never in the one that runs macros and utilities (docs/security.md). Started on
    * the first such call, but not before the first worker has booted: opening the app asks for a
    * syntax check at once, and two boots side by side would delay the one the page waits for.
    */
-  #trusted: Lane | undefined;
-  readonly #startLane: (startAfter?: Promise<unknown>) => Lane;
+  #trusted: CallExecutor | undefined;
+  readonly #startExecutor: (startAfter?: Promise<unknown>) => CallExecutor;
   readonly #renderTimeoutMs: number;
   readonly #stats = new ScriptStatsBook();
   readonly #statsListeners = new Set<() => void>();
@@ -105,11 +99,12 @@ class WorkerPythonRuntime implements PythonRuntime {
       maxHeapBytes: options.maxHeapBytes ?? defaultMaxHeapBytes,
       now: options.now ?? (() => performance.now()),
     };
-    this.#startLane = (startAfter) => {
-      const workers = new WorkerLifecycle(options.createWorker, options.snapshots, startAfter);
-      return { workers, executor: new CallExecutor(workers, executorOptions) };
-    };
-    this.#main = this.#startLane();
+    this.#startExecutor = (startAfter) =>
+      new CallExecutor(
+        new WorkerLifecycle(options.createWorker, options.snapshots, startAfter),
+        executorOptions,
+      );
+    this.#main = this.#startExecutor();
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
   }
 
@@ -134,8 +129,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     });
     const run: ActiveRun = { stop: new AbortController(), settled: false, reject: rejectRun };
     this.#activeRun = run;
-    const { workers, executor } = this.#main;
-    const ending = executor.execute({
+    const { workers } = this.#main;
+    const ending = this.#main.execute({
       what: fileName,
       timeLimitMs: request.timeoutMs,
       signal: request.signal ? AbortSignal.any([run.stop.signal, request.signal]) : run.stop.signal,
@@ -216,7 +211,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
         ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
-        : await this.#main.executor.execute({
+        : await this.#main.execute({
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,
             signal,
@@ -273,8 +268,8 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 
   #trustedExecutor(): CallExecutor {
-    this.#trusted ??= this.#startLane(this.#main.workers.whenReady());
-    return this.#trusted.executor;
+    this.#trusted ??= this.#startExecutor(this.#main.workers.whenReady());
+    return this.#trusted;
   }
 
   setSiteData(snapshot: SiteSnapshot): void {

@@ -16,12 +16,10 @@ import wireSource from './python/wire.py?raw';
 import runnerSource from './runner.py?raw';
 import type { PreloadedSource } from './snapshot';
 
-interface PymarkModule {
+/** `path`: its file in src/runtime/. */
+interface PymarkModule extends PreloadedSource {
   /** Its name in `sys.modules`; `_pymark_…` so it cannot clash with a module a script imports. */
   name: string;
-  /** Its file in src/runtime/. */
-  path: string;
-  source: string;
 }
 
 /**
@@ -67,10 +65,7 @@ install
 `;
 
 /** Every Python file the app ships, as the worker preloads them before taking a snapshot. */
-export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules.map(({ path, source }) => ({
-  path,
-  source,
-}));
+export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules;
 
 /** The interpreters Pymark's modules were installed into. */
 const installed = new WeakSet<PyodideAPI>();
