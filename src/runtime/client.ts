@@ -76,7 +76,7 @@ interface ActiveRun {
   reject(error: Error): void;
 }
 
-class WorkerPythonRuntime implements PythonRuntime {
+export class WorkerPythonRuntime {
   readonly #main: CallExecutor;
   /**
    * Transforms (whose results are saved) and syntax checks (which see unsaved text) run in a worker
@@ -112,6 +112,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#main.workers.status;
   }
 
+  /** Set once the current worker has booted; cleared while it restarts. */
   get bootInfo(): BootInfo | undefined {
     return this.#main.workers.bootInfo;
   }
@@ -120,6 +121,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#main.workers.subscribe(listener);
   }
 
+  /** Runs a utility. One at a time: rejects while another run is active. Waits for renders and checks ahead of it. */
   async run(request: RunRequest): Promise<RunOutcome> {
     if (this.#activeRun) throw new Error('A script is already running; stop it first.');
     const { fileName, code, entrypoint = defaultEntrypoint.utility, scriptId = fileName } = request;
@@ -163,17 +165,24 @@ class WorkerPythonRuntime implements PythonRuntime {
     }
   }
 
+  /** Stops the current run: interrupt first, worker restart if that does not take within the grace period. */
   stop(): void {
     this.#activeRun?.stop.abort();
   }
 
+  /** Renders one macro call; `renderMany` with one item. */
   renderMacro(script: MacroScript, context: RenderItem['context']): Promise<RenderOutcome> {
     return this.renderMany([{ script, context }]).then(([outcome]) => outcome!);
   }
 
   /**
-   * Renders `items` in one worker call, then sends again those it did not reach: after a macro ran
-   * past the time limit, the ones behind it in one more call; after a worker that ignored the
+   * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
+   * Queued behind a run in progress (never rejected because of it). `signal` takes the call out of
+   * the queue or, unless `abortWhile` is `queued`, stops it in flight (SIGINT, then a restart): its
+   * items then fail as `cancelled`. Rejects only if Python cannot start.
+   *
+   * Items the call did not reach are sent again: after a macro ran past the time limit (it fails as
+   * `timeout`, named), the ones behind it in one more call; after a worker that ignored the
    * interrupt, each on its own, so that the one that looped is found and the others still render;
    * after a crash, each script's calls on their own, so that only the crashing script's fail.
    */
@@ -224,6 +233,12 @@ class WorkerPythonRuntime implements PythonRuntime {
     return { outcomes, unreached, lost: ending.kind === 'lost' ? ending.why : undefined };
   }
 
+  /**
+   * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
+   * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for
+   * the script's sake: an exception, a result outside the contract, a timeout or a stop is an
+   * outcome. Rejects only if Python cannot start.
+   */
   async transformPost(
     script: TransformScript,
     post: TransformInput,
@@ -249,6 +264,10 @@ class WorkerPythonRuntime implements PythonRuntime {
     return outcome;
   }
 
+  /**
+   * Compiles `code` without running it: syntax errors and warnings, and the top-level functions.
+   * Rejects if it could not be checked: it ran past the time limit, `signal` stopped it, the worker failed.
+   */
   async checkScript(code: string, fileName: string, signal?: AbortSignal): Promise<ScriptCheck> {
     const ending = await this.#trustedExecutor().execute({
       what: 'The syntax check',
@@ -272,6 +291,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#trusted;
   }
 
+  /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
   setSiteData(snapshot: SiteSnapshot): void {
     this.#site.set(siteSnapshotSchema.parse(snapshot));
   }
@@ -297,6 +317,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#statsChanged();
   }
 
+  /** Called after the counters changed (once per worker call); read them with `stats()`. */
   subscribeStats(listener: () => void): () => void {
     this.#statsListeners.add(listener);
     return () => this.#statsListeners.delete(listener);
