@@ -9,7 +9,6 @@ import {
   type SiteUpdate,
   type WorkerRenderAnswer,
   type WorkerRunAnswer,
-  type WorkerRunResult,
   workerCheckAnswerSchema,
   workerRenderAnswerSchema,
   workerRunAnswerSchema,
@@ -351,14 +350,13 @@ function runOutcome(ending: CallEnding<WorkerRunAnswer>): RunOutcome {
         return { kind: 'error', traceback: ending.message, message: ending.message, truncatedChars: 0 };
       // Output of a replaced worker is lost, including its count of dropped characters.
       return { kind: 'stopped', cause: ending.why, via: 'restart', truncatedChars: 0 };
-    case 'answered':
-      return resultOutcome(ending.answer.result, ending.stoppedBy);
+    case 'answered': {
+      const { result } = ending.answer;
+      if (result.kind !== 'interrupted') return result;
+      const cause = ending.stoppedBy;
+      if (cause) return { kind: 'stopped', cause, via: 'interrupt', truncatedChars: result.truncatedChars };
+      // Nobody asked: the script raised KeyboardInterrupt itself, which is an ordinary uncaught exception.
+      return { ...result, kind: 'error' };
+    }
   }
-}
-
-function resultOutcome(result: WorkerRunResult, cause: 'stop' | 'timeout' | undefined): RunOutcome {
-  if (result.kind !== 'interrupted') return result;
-  if (cause) return { kind: 'stopped', cause, via: 'interrupt', truncatedChars: result.truncatedChars };
-  // Nobody asked: the script raised KeyboardInterrupt itself, which is an ordinary uncaught exception.
-  return { ...result, kind: 'error' };
 }

@@ -19,11 +19,7 @@ export interface SandboxOptions {
   pyodideBaseUrl: string;
 }
 
-interface SandboxFiles {
-  workerModule: Blob;
-  indexURL: string;
-  pyodideFiles: Record<string, Blob>;
-}
+type SandboxFiles = Awaited<ReturnType<typeof fetchSandboxFiles>>;
 
 const frameToPageSchema = z.object({ type: z.literal('worker-error'), message: z.string() });
 
@@ -43,7 +39,7 @@ export function sandboxedWorkers(options: SandboxOptions): () => WorkerEndpoint 
   return () => createSandboxedWorker(loadFiles());
 }
 
-async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions): Promise<SandboxFiles> {
+async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions) {
   const fetchOk = async (url: string) => {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
@@ -56,11 +52,12 @@ async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOpt
     fetchOk(indexURL + pyodideModuleFile).then((response) => response.text()),
     ...pyodideDataFiles.map((file) => fetchBlob(indexURL + file)),
   ]);
-  const files = new Map(pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
   return {
     workerModule: workerModuleWithPyodide(pyodideModule, workerModule),
     indexURL,
-    pyodideFiles: Object.fromEntries(files),
+    pyodideFiles: Object.fromEntries(
+      pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]),
+    ),
   };
 }
 

@@ -10,15 +10,7 @@ import { type WorkerEndpoint, whenUp, workerEndpoint } from '../worker-lifecycle
 /*
  * The Python runtime for Node (the site build): real Pyodide in `worker_threads`, each worker behind
  * the same client and the same Comlink API as the browser's sandboxed worker, so a macro renders
- * the same in the build as in the preview.
- *
- * Contract, kept stable for the site build CLI:
- *
- *   const python = createNodeRuntime({ workers: 2 });
- *   await python.ready();                    // rejects with the reason if Python cannot start
- *   python.setSiteData(snapshot);            // what `from pymark import site` reads
- *   const outcomes = await python.renderMany(items);  // one RenderOutcome per RenderItem, in order
- *   python.dispose();                        // ends the worker threads
+ * the same in the build as in the preview. `NodeRuntime` is the contract the site build CLI keeps.
  *
  * The worker thread runs dist-node/python-worker.mjs, built by `npm run build:node`
  * (vite.node.config.ts): Node 20 runs neither TypeScript nor Vite's `?raw` imports, so the worker is
