@@ -60,7 +60,6 @@ const SIGINT = 2;
  * when the answer says the heap outgrew its bound.
  */
 export class CallExecutor {
-  /** The worker every call goes to. */
   readonly workers: WorkerLifecycle;
   readonly #options: ExecutorOptions;
   /** Settles when every call made so far has ended; the next call chains onto it. */

@@ -335,12 +335,10 @@ export class WorkerPythonRuntime {
   }
 }
 
-/** The time in Python that a one-call answer reports. */
 function pythonMsOf(ending: CallEnding<{ pythonMs: number }>): number | undefined {
   return ending.kind === 'answered' ? ending.answer.pythonMs : undefined;
 }
 
-/** A run's outcome from how its call ended. */
 function runOutcome(ending: CallEnding<WorkerRunAnswer>): RunOutcome {
   switch (ending.kind) {
     case 'not-sent':

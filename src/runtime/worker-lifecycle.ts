@@ -32,7 +32,6 @@ export function workerEndpoint(
   };
 }
 
-/** One worker, from its start to its end. */
 export interface WorkerSession {
   api: Comlink.Remote<PythonWorkerApi>;
   interrupt: Int32Array;

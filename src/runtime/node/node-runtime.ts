@@ -125,7 +125,6 @@ export function callQueue(workers: readonly Pick<PythonRuntime, 'renderMany'>[])
   };
 }
 
-/** Pyodide's directory in node_modules, with a trailing slash. */
 function pyodideDirectory(): string {
   return `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
 }
