@@ -17,4 +17,4 @@ const api = {
 export type EchoWorkerApi = typeof api;
 
 const host = await connectToSandboxHost();
-Comlink.expose(api, host.endpoint);
+Comlink.expose(api, host.port);

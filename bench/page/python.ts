@@ -1,6 +1,6 @@
 import { createPythonRuntime } from '../../src/runtime/client';
 import { sandboxedWorkers } from '../../src/runtime/sandbox-host';
-import type { SnapshotCache } from '../../src/runtime/snapshot-cache';
+import type { SnapshotCache } from '../../src/runtime/snapshot';
 import type { PythonRuntime, RunOutcome, RunRequest, RuntimeStatus } from '../../src/runtime/types';
 import pythonWorkerUrl from '../../src/runtime/worker.ts?worker&url';
 import { createSnapshotStore } from '../../src/storage/snapshot-store';
@@ -69,7 +69,7 @@ export async function primeSnapshot(): Promise<void> {
   });
   try {
     await whenReady(runtime);
-    // bootWithSnapshotCache hands the snapshot over before the runtime reports `ready`.
+    // The worker lifecycle hands the snapshot over before the runtime reports `ready`.
     if (!saved) throw new Error('the normal boot made no memory snapshot');
     await saved;
   } finally {

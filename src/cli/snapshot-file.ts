@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { SnapshotCache } from '../runtime/snapshot-cache';
+import type { SnapshotCache } from '../runtime/snapshot';
 
 /*
  * Pyodide's memory snapshot on disk, for `pymark build`: a normal boot of Python takes seconds (most

@@ -18,7 +18,6 @@ export interface BootPythonOptions {
   preloadSources: readonly PreloadedSource[];
   /** Restored instead of a normal boot when it is intact and was made for this build. */
   snapshot?: PythonSnapshot;
-  now?: () => number;
 }
 
 export interface BootedPython {
@@ -34,14 +33,13 @@ export interface BootedPython {
  * `info.fallbackReason`. Free of worker and DOM APIs so it runs under Node with a real Pyodide.
  */
 export async function bootPython(options: BootPythonOptions): Promise<BootedPython> {
-  const now = options.now ?? (() => performance.now());
-  const started = now();
+  const started = performance.now();
   const key = snapshotKey(pyodideVersion, options.preloadSources);
   let fallbackReason = 'no snapshot was provided';
   if (options.snapshot) {
     try {
       const pyodide = await restoreSnapshot(options, options.snapshot, key);
-      return { pyodide, info: { source: 'snapshot', ms: now() - started } };
+      return { pyodide, info: { source: 'snapshot', ms: performance.now() - started } };
     } catch (error) {
       fallbackReason = `the snapshot was refused: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -53,7 +51,7 @@ export async function bootPython(options: BootPythonOptions): Promise<BootedPyth
   });
   options.preload(pyodide);
   const snapshot = await makeSnapshot(pyodide, key);
-  return { pyodide, snapshot, info: { source: 'normal', ms: now() - started, fallbackReason } };
+  return { pyodide, snapshot, info: { source: 'normal', ms: performance.now() - started, fallbackReason } };
 }
 
 async function restoreSnapshot(

@@ -35,13 +35,14 @@ export type CallEnding<T> =
   /** Aborted before it reached a worker. */
   | { kind: 'not-sent' };
 
-interface ExecutorOptions {
-  /** How long a stop waits for KeyboardInterrupt before replacing the worker. */
+export interface ExecutorOptions {
+  /** How long Stop and the time limit wait for KeyboardInterrupt before replacing the worker. Default 500 ms. */
   graceMs: number;
+  /** Injected so tests control time. Defaults to `setTimeout`. */
   schedule: Scheduler;
-  /** A worker whose WASM heap grew past this is replaced before the next call. */
+  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
   maxHeapBytes: number;
-  /** The clock of `roundTripMs`. */
+  /** Clock for the round-trip durations in `stats()`. Defaults to `performance.now`. */
   now: () => number;
 }
 
@@ -59,13 +60,13 @@ const SIGINT = 2;
  * when the answer says the heap outgrew its bound.
  */
 export class CallExecutor {
-  readonly #workers: WorkerLifecycle;
+  readonly workers: WorkerLifecycle;
   readonly #options: ExecutorOptions;
   /** Settles when every call made so far has ended; the next call chains onto it. */
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(workers: WorkerLifecycle, options: ExecutorOptions) {
-    this.#workers = workers;
+    this.workers = workers;
     this.#options = options;
   }
 
@@ -77,19 +78,19 @@ export class CallExecutor {
   }
 
   async #execute<T extends { heapBytes: number }>(call: WorkerCall<T>): Promise<CallEnding<T>> {
-    const session = await this.#workers.whenReady(call.signal);
+    const session = await this.workers.whenReady(call.signal);
     if (!session) return { kind: 'not-sent' };
     // A SIGINT left from an earlier call must not hit this one.
     Atomics.store(session.interrupt, 0, 0);
     const ending = await this.#callWithLimits(session, call);
     if (ending.kind === 'lost')
-      this.#workers.replace(
+      this.workers.replace(
         session,
         ending.why === 'worker-failed' ? workerFailedReason : `${ending.message}; restarting`,
       );
     else if (ending.kind === 'answered' && ending.answer.heapBytes > this.#options.maxHeapBytes) {
       const mib = Math.round(this.#options.maxHeapBytes / 2 ** 20);
-      this.#workers.replace(
+      this.workers.replace(
         session,
         `Python's memory grew past ${mib} MiB; starting a fresh worker to free it`,
       );

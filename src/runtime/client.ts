@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { type SiteSnapshot, siteSnapshotSchema } from '../core/abi';
 import { defaultEntrypoint } from '../core/script';
 import { type TransformInput, transformInputSchema } from '../core/transform-abi';
-import { type CallEnding, CallExecutor, type Scheduler } from './call-executor';
+import { type CallEnding, CallExecutor, type ExecutorOptions, type Scheduler } from './call-executor';
 import {
   outputBatchSchema,
   type SiteUpdate,
   type WorkerRenderAnswer,
   type WorkerRunAnswer,
-  type WorkerRunResult,
   workerCheckAnswerSchema,
   workerRenderAnswerSchema,
   workerRunAnswerSchema,
@@ -18,7 +17,7 @@ import {
 import { completeRender, prepareRender, scriptFileName, workerScript } from './render-call';
 import { callEnd, type ScriptCall, ScriptStatsBook } from './script-stats';
 import { SiteSync } from './site-sync';
-import type { SnapshotCache } from './snapshot-cache';
+import type { SnapshotCache } from './snapshot';
 import { transformOutcome } from './transform-call';
 import type {
   AbortWhile,
@@ -40,21 +39,13 @@ import { type WorkerEndpoint, WorkerLifecycle, type WorkerSession } from './work
 export type { Scheduler } from './call-executor';
 export type { WorkerEndpoint } from './worker-lifecycle';
 
-export interface PythonRuntimeOptions {
+export interface PythonRuntimeOptions extends Partial<ExecutorOptions> {
   /** E.g. the sandboxed worker of sandbox-host.ts, or a Node worker thread (node/node-runtime.ts). */
   createWorker: () => WorkerEndpoint;
-  /** How long Stop and the time limit wait for KeyboardInterrupt before replacing the worker. Default 500 ms. */
-  graceMs?: number;
-  /** Injected so tests control time. Defaults to `setTimeout`. */
-  schedule?: Scheduler;
   /** Where the Python memory snapshot is kept for fast boots; without it every boot is a normal one. */
   snapshots?: SnapshotCache;
-  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
-  maxHeapBytes?: number;
   /** Time limit of one render, transform or check call into the worker. Default 5 s. */
   renderTimeoutMs?: number;
-  /** Clock for the round-trip durations in `stats()`. Defaults to `performance.now`. */
-  now?: () => number;
 }
 
 /**
@@ -84,22 +75,16 @@ interface ActiveRun {
   reject(error: Error): void;
 }
 
-/** A worker and the executor that makes every call to it. */
-interface Lane {
-  workers: WorkerLifecycle;
-  executor: CallExecutor;
-}
-
-class WorkerPythonRuntime implements PythonRuntime {
-  readonly #main: Lane;
+export class WorkerPythonRuntime {
+  readonly #main: CallExecutor;
   /**
    * Transforms (whose results are saved) and syntax checks (which see unsaved text) run in a worker
    * of their own, never in the one that runs macros and utilities (docs/security.md). Started on
    * the first such call, but not before the first worker has booted: opening the app asks for a
    * syntax check at once, and two boots side by side would delay the one the page waits for.
    */
-  #trusted: Lane | undefined;
-  readonly #startLane: (startAfter?: Promise<unknown>) => Lane;
+  #trusted: CallExecutor | undefined;
+  readonly #startExecutor: (startAfter?: Promise<unknown>) => CallExecutor;
   readonly #renderTimeoutMs: number;
   readonly #stats = new ScriptStatsBook();
   readonly #statsListeners = new Set<() => void>();
@@ -107,17 +92,18 @@ class WorkerPythonRuntime implements PythonRuntime {
   #activeRun: ActiveRun | undefined;
 
   constructor(options: PythonRuntimeOptions) {
-    const executorOptions = {
+    const executorOptions: ExecutorOptions = {
       graceMs: options.graceMs ?? 500,
       schedule: options.schedule ?? defaultSchedule,
       maxHeapBytes: options.maxHeapBytes ?? defaultMaxHeapBytes,
       now: options.now ?? (() => performance.now()),
     };
-    this.#startLane = (startAfter) => {
-      const workers = new WorkerLifecycle(options.createWorker, options.snapshots, startAfter);
-      return { workers, executor: new CallExecutor(workers, executorOptions) };
-    };
-    this.#main = this.#startLane();
+    this.#startExecutor = (startAfter) =>
+      new CallExecutor(
+        new WorkerLifecycle(options.createWorker, options.snapshots, startAfter),
+        executorOptions,
+      );
+    this.#main = this.#startExecutor();
     this.#renderTimeoutMs = options.renderTimeoutMs ?? 5_000;
   }
 
@@ -125,6 +111,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#main.workers.status;
   }
 
+  /** Set once the current worker has booted; cleared while it restarts. */
   get bootInfo(): BootInfo | undefined {
     return this.#main.workers.bootInfo;
   }
@@ -133,6 +120,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     return this.#main.workers.subscribe(listener);
   }
 
+  /** Runs a utility. One at a time: rejects while another run is active. Waits for renders and checks ahead of it. */
   async run(request: RunRequest): Promise<RunOutcome> {
     if (this.#activeRun) throw new Error('A script is already running; stop it first.');
     const { fileName, code, entrypoint = defaultEntrypoint.utility, scriptId = fileName } = request;
@@ -142,8 +130,8 @@ class WorkerPythonRuntime implements PythonRuntime {
     });
     const run: ActiveRun = { stop: new AbortController(), settled: false, reject: rejectRun };
     this.#activeRun = run;
-    const { workers, executor } = this.#main;
-    const ending = executor.execute({
+    const { workers } = this.#main;
+    const ending = this.#main.execute({
       what: fileName,
       timeLimitMs: request.timeoutMs,
       signal: request.signal ? AbortSignal.any([run.stop.signal, request.signal]) : run.stop.signal,
@@ -176,17 +164,24 @@ class WorkerPythonRuntime implements PythonRuntime {
     }
   }
 
+  /** Stops the current run: interrupt first, worker restart if that does not take within the grace period. */
   stop(): void {
     this.#activeRun?.stop.abort();
   }
 
+  /** Renders one macro call; `renderMany` with one item. */
   renderMacro(script: MacroScript, context: RenderItem['context']): Promise<RenderOutcome> {
     return this.renderMany([{ script, context }]).then(([outcome]) => outcome!);
   }
 
   /**
-   * Renders `items` in one worker call, then sends again those it did not reach: after a macro ran
-   * past the time limit, the ones behind it in one more call; after a worker that ignored the
+   * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
+   * Queued behind a run in progress (never rejected because of it). `signal` takes the call out of
+   * the queue or, unless `abortWhile` is `queued`, stops it in flight (SIGINT, then a restart): its
+   * items then fail as `cancelled`. Rejects only if Python cannot start.
+   *
+   * Items the call did not reach are sent again: after a macro ran past the time limit (it fails as
+   * `timeout`, named), the ones behind it in one more call; after a worker that ignored the
    * interrupt, each on its own, so that the one that looped is found and the others still render;
    * after a crash, each script's calls on their own, so that only the crashing script's fail.
    */
@@ -224,7 +219,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
         ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
-        : await this.#main.executor.execute({
+        : await this.#main.execute({
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,
             signal,
@@ -237,6 +232,12 @@ class WorkerPythonRuntime implements PythonRuntime {
     return { outcomes, unreached, lost: ending.kind === 'lost' ? ending.why : undefined };
   }
 
+  /**
+   * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
+   * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for
+   * the script's sake: an exception, a result outside the contract, a timeout or a stop is an
+   * outcome. Rejects only if Python cannot start.
+   */
   async transformPost(
     script: TransformScript,
     post: TransformInput,
@@ -262,6 +263,10 @@ class WorkerPythonRuntime implements PythonRuntime {
     return outcome;
   }
 
+  /**
+   * Compiles `code` without running it: syntax errors and warnings, and the top-level functions.
+   * Rejects if it could not be checked: it ran past the time limit, `signal` stopped it, the worker failed.
+   */
   async checkScript(code: string, fileName: string, signal?: AbortSignal): Promise<ScriptCheck> {
     const ending = await this.#trustedExecutor().execute({
       what: 'The syntax check',
@@ -281,10 +286,11 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 
   #trustedExecutor(): CallExecutor {
-    this.#trusted ??= this.#startLane(this.#main.workers.whenReady());
-    return this.#trusted.executor;
+    this.#trusted ??= this.#startExecutor(this.#main.workers.whenReady());
+    return this.#trusted;
   }
 
+  /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
   setSiteData(snapshot: SiteSnapshot): void {
     this.#site.set(siteSnapshotSchema.parse(snapshot));
   }
@@ -310,6 +316,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     this.#statsChanged();
   }
 
+  /** Called after the counters changed (once per worker call); read them with `stats()`. */
   subscribeStats(listener: () => void): () => void {
     this.#statsListeners.add(listener);
     return () => this.#statsListeners.delete(listener);
@@ -328,12 +335,10 @@ class WorkerPythonRuntime implements PythonRuntime {
   }
 }
 
-/** The time in Python that a one-call answer reports. */
 function pythonMsOf(ending: CallEnding<{ pythonMs: number }>): number | undefined {
   return ending.kind === 'answered' ? ending.answer.pythonMs : undefined;
 }
 
-/** A run's outcome from how its call ended. */
 function runOutcome(ending: CallEnding<WorkerRunAnswer>): RunOutcome {
   switch (ending.kind) {
     case 'not-sent':
@@ -343,14 +348,13 @@ function runOutcome(ending: CallEnding<WorkerRunAnswer>): RunOutcome {
         return { kind: 'error', traceback: ending.message, message: ending.message, truncatedChars: 0 };
       // Output of a replaced worker is lost, including its count of dropped characters.
       return { kind: 'stopped', cause: ending.why, via: 'restart', truncatedChars: 0 };
-    case 'answered':
-      return resultOutcome(ending.answer.result, ending.stoppedBy);
+    case 'answered': {
+      const { result } = ending.answer;
+      if (result.kind !== 'interrupted') return result;
+      const cause = ending.stoppedBy;
+      if (cause) return { kind: 'stopped', cause, via: 'interrupt', truncatedChars: result.truncatedChars };
+      // Nobody asked: the script raised KeyboardInterrupt itself, which is an ordinary uncaught exception.
+      return { ...result, kind: 'error' };
+    }
   }
-}
-
-function resultOutcome(result: WorkerRunResult, cause: 'stop' | 'timeout' | undefined): RunOutcome {
-  if (result.kind !== 'interrupted') return result;
-  if (cause) return { kind: 'stopped', cause, via: 'interrupt', truncatedChars: result.truncatedChars };
-  // Nobody asked: the script raised KeyboardInterrupt itself, which is an ordinary uncaught exception.
-  return { ...result, kind: 'error' };
 }

@@ -93,7 +93,6 @@ export class OutputBatcher {
     }
   }
 
-  /** Delivers whatever is pending. */
   flush(): void {
     if (this.#pending.length === 0) return;
     const chunks = this.#pending;

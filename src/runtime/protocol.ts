@@ -25,13 +25,11 @@ const outputChunkSchema = z.object({
 });
 export type OutputChunk = z.infer<typeof outputChunkSchema>;
 
-/** One batch of streamed output, worker → main thread. */
+/** One batch of streamed output, worker → main thread, through a `Comlink.proxy` callback. */
 export const outputBatchSchema = z.array(outputChunkSchema);
-
-/** Worker → main thread, through a `Comlink.proxy` callback. */
 export type OutputBatchCallback = (chunks: OutputChunk[]) => void;
 
-/** How the worker sees the callback the client passed: every call is a message that resolves once handled. */
+/** How the worker sees that callback: every call is a message that resolves once handled. */
 export const outputCallbackSchema = z.custom<Remote<OutputBatchCallback>>(
   (value) => typeof value === 'function',
   'expected an output callback (a Comlink proxy)',
@@ -44,18 +42,13 @@ export const sharedArrayBufferSchema = z.custom<SharedArrayBuffer>(
   'expected a SharedArrayBuffer',
 );
 
-/**
- * Main thread → worker. `snapshot` is the stored memory snapshot, if any: the worker has no storage
- * of its own. (The interrupt buffer comes with the worker's host instead: see worker-api.ts.)
- */
+/** Main thread → worker: the stored memory snapshot, if any (the worker has no storage of its own). */
 export const bootRequestSchema = z.object({ snapshot: pythonSnapshotSchema.optional() });
 export type BootRequest = z.infer<typeof bootRequestSchema>;
 
-/** How the current Python worker booted, for Diagnostics and the status tooltip. */
+/** How the current Python worker booted, for Diagnostics and the status tooltip; `ms` measured in the worker. */
 const bootInfoSchema = z.object({
-  /** `snapshot`: restored from the stored memory snapshot; `normal`: a full Pyodide boot. */
   source: z.enum(['snapshot', 'normal']),
-  /** From the boot request to a usable interpreter, measured in the worker. */
   ms: z.number().nonnegative(),
   /** Why a normal boot was needed: no stored snapshot, or why the stored one was refused. */
   fallbackReason: z.string().optional(),
@@ -70,7 +63,6 @@ export const bootResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), bootInfo: bootInfoSchema, snapshot: pythonSnapshotSchema.optional() }),
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
-
 export type BootResult = z.infer<typeof bootResultSchema>;
 
 /** What changed in the site data since the worker last had it; `order`: every post id, when it changed. */
@@ -99,7 +91,6 @@ export const workerRunRequestSchema = z.object({
 export type WorkerRunRequest = z.infer<typeof workerRunRequestSchema>;
 
 const truncatedChars = z.number().int().nonnegative();
-
 const line = z.number().int().positive();
 
 /*
@@ -118,7 +109,6 @@ const pythonExceptionFields = {
   truncatedChars,
 };
 
-/** Milliseconds spent in Python, measured in the worker. */
 const pythonMs = z.number().nonnegative();
 
 /**
@@ -247,10 +237,7 @@ function jsonText<T extends z.ZodType>(schema: T) {
     .pipe(schema);
 }
 
-export const workerCheckRequestSchema = z.object({
-  code: z.string(),
-  fileName: z.string().min(1),
-});
+export const workerCheckRequestSchema = z.object({ code: z.string(), fileName: z.string().min(1) });
 type WorkerCheckRequest = z.infer<typeof workerCheckRequestSchema>;
 
 /** A problem Python's compiler found. Lines and columns are 1-based, in characters; `endColumn` is exclusive. */

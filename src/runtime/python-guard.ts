@@ -2,6 +2,7 @@ import type { PyodideAPI } from 'pyodide';
 import type { PyCallable } from 'pyodide/ffi';
 import { freezeIntrinsics } from './frozen-intrinsics';
 import { IsolationBroken, memoryWall } from './memory-wall';
+import { pymarkPython } from './python-modules';
 
 /*
  * The worker's half of the isolation model (docs/security.md, "One script, one call"), beside the
@@ -68,18 +69,14 @@ const isolations = new WeakMap<PyodideAPI, InterpreterIsolation>();
 
 /**
  * The isolation of `pyodide`'s interpreter. Its first checkpoint is taken on first use of `enter` or
- * `change`: once boot and guardInterpreter are done, before any script ran. Pymark's modules must be
- * installed (python-modules.ts).
+ * `change`: once boot and guardInterpreter are done, before any script ran.
  */
 export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation {
   const known = isolations.get(pyodide);
   if (known) return known;
-  const pendingWork = pyodide.pyimport('_pymark_pending_work');
-  const cancelPendingWork = (pendingWork.cancel_pending_work as PyCallable).copy() as PyCallable;
-  pendingWork.destroy();
-  const random = pyodide.pyimport('random');
-  const reseed = (random.seed as PyCallable).copy() as PyCallable;
-  random.destroy();
+  const python = pymarkPython(pyodide);
+  const cancelPendingWork = python('_pymark_pending_work', 'cancel_pending_work');
+  const reseed = python('random', 'seed');
   const wall = memoryWall(pyodide);
   let state: 'unrecorded' | 'clean' | 'used' | IsolationBroken = 'unrecorded';
   /** The script whose calls ran since the last restore, while `state` is 'used'. */

@@ -1,51 +1,44 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyCallable, PyProxy } from 'pyodide/ffi';
-import auditHookSource from './python/audit_hook.py?raw';
-import bdsApiSource from './python/bds_api.py?raw';
-import errorsSource from './python/errors.py?raw';
-import isolationSource from './python/isolation.py?raw';
-import macroContextSource from './python/macro_context.py?raw';
-import macroEngineSource from './python/macro_engine.py?raw';
-import pendingWorkSource from './python/pending_work.py?raw';
-import siteSource from './python/pymark_site.py?raw';
-import referenceSource from './python/reference_compat.py?raw';
-import scriptActionsSource from './python/script_actions.py?raw';
-import syntaxSource from './python/script_syntax.py?raw';
-import transformEngineSource from './python/transform_engine.py?raw';
-import wireSource from './python/wire.py?raw';
-import runnerSource from './runner.py?raw';
 import type { PreloadedSource } from './snapshot';
 
-interface PymarkModule {
-  /** Its name in `sys.modules`; `_pymark_…` so it cannot clash with a module a script imports. */
-  name: string;
-  /** Its file in src/runtime/. */
-  path: string;
-  source: string;
-}
+// Vite inlines each file at build time; the registry below says which are modules, and in what order.
+const sources = import.meta.glob<string>(['./python/*.py', './runner.py'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
 
 /**
  * The one registry of Pymark's own Python: installed as modules straight into `sys.modules` (no
  * files, only heap state, so a memory snapshot taken after installing keeps them), hashed into the
  * snapshot key, and type-checked by pyright (pyrightconfig.json). Each may import the ones before it.
+ * Named `_pymark_…` in `sys.modules`, so none can clash with a module a script imports; `path` is
+ * its file in src/runtime/.
  */
-const pymarkModules: readonly PymarkModule[] = [
-  { name: '_pymark_audit_hook', path: 'python/audit_hook.py', source: auditHookSource },
-  { name: '_pymark_pending_work', path: 'python/pending_work.py', source: pendingWorkSource },
-  { name: '_pymark_isolation', path: 'python/isolation.py', source: isolationSource },
-  { name: '_pymark_wire', path: 'python/wire.py', source: wireSource },
-  { name: '_pymark_errors', path: 'python/errors.py', source: errorsSource },
-  { name: '_pymark_syntax', path: 'python/script_syntax.py', source: syntaxSource },
-  { name: '_pymark_macro_context', path: 'python/macro_context.py', source: macroContextSource },
-  { name: '_pymark_site', path: 'python/pymark_site.py', source: siteSource },
-  { name: '_pymark_reference', path: 'python/reference_compat.py', source: referenceSource },
-  { name: '_pymark_script_actions', path: 'python/script_actions.py', source: scriptActionsSource },
+const registry: readonly [name: string, path: string][] = [
+  ['_pymark_audit_hook', 'python/audit_hook.py'],
+  ['_pymark_pending_work', 'python/pending_work.py'],
+  ['_pymark_isolation', 'python/isolation.py'],
+  ['_pymark_wire', 'python/wire.py'],
+  ['_pymark_errors', 'python/errors.py'],
+  ['_pymark_syntax', 'python/script_syntax.py'],
+  ['_pymark_macro_context', 'python/macro_context.py'],
+  ['_pymark_site', 'python/pymark_site.py'],
+  ['_pymark_reference', 'python/reference_compat.py'],
+  ['_pymark_script_actions', 'python/script_actions.py'],
   // The reference desktop app's module name, so its scripts' `from bds_api import bds` works unchanged.
-  { name: 'bds_api', path: 'python/bds_api.py', source: bdsApiSource },
-  { name: '_pymark_macro_engine', path: 'python/macro_engine.py', source: macroEngineSource },
-  { name: '_pymark_transform_engine', path: 'python/transform_engine.py', source: transformEngineSource },
-  { name: '_pymark_runner', path: 'runner.py', source: runnerSource },
+  ['bds_api', 'python/bds_api.py'],
+  ['_pymark_macro_engine', 'python/macro_engine.py'],
+  ['_pymark_transform_engine', 'python/transform_engine.py'],
+  ['_pymark_runner', 'runner.py'],
 ];
+
+const pymarkModules = registry.map(([name, path]) => {
+  const source = sources[`./${path}`];
+  if (source === undefined) throw new Error(`Pymark's Python module ${path} is missing from the bundle`);
+  return { name, path, source };
+});
 
 // Skips a module that is already there (a second runner, or an interpreter restored from a snapshot).
 // Tracebacks keep only the user's file, so frames of these `<pymark>/…` files never show.
@@ -67,10 +60,7 @@ install
 `;
 
 /** Every Python file the app ships, as the worker preloads them before taking a snapshot. */
-export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules.map(({ path, source }) => ({
-  path,
-  source,
-}));
+export const bundledPythonSources: readonly PreloadedSource[] = pymarkModules;
 
 /** The interpreters Pymark's modules were installed into. */
 const installed = new WeakSet<PyodideAPI>();

@@ -25,7 +25,6 @@ const sites = new WeakMap<PyodideAPI, PythonSite>();
 /** What the built site shows; the same test as the build's (build-site.ts). */
 const isPublished = (post: AbiPost) => post.status === 'published';
 
-/** The site data of `pyodide`'s interpreter. */
 export function pythonSite(pyodide: PyodideAPI): PythonSite {
   const known = sites.get(pyodide);
   if (known) return known;

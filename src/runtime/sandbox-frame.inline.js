@@ -1,5 +1,5 @@
 /*
- * The sandbox frame's script (sandbox-frame.ts, docs/security.md), inlined into the frame's `srcdoc`
+ * The sandbox frame's script (sandbox-host.ts, docs/security.md), inlined into the frame's `srcdoc`
  * exactly as written: the app page's Content-Security-Policy allows it by its SHA-256
  * (scripts/app-policy.ts), so it is plain JavaScript that no build step rewrites. It loads nothing
  * from the app: it checks its one message by hand and stays small enough to read whole.

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { WorkerEndpoint } from './client';
-import { portEndpoint } from './port-endpoint';
 import { pyodideDataFiles, pyodideModuleFile, workerModuleWithPyodide } from './pyodide-files';
-import { type SandboxStart, sandboxFrameDocument } from './sandbox-frame';
+import frameScript from './sandbox-frame.inline.js?raw';
+import { type WorkerEndpoint, workerEndpoint } from './worker-lifecycle';
 
 /*
  * Main-thread side of the Python sandbox (threat model: docs/security.md). Each worker lives in its
@@ -20,11 +19,7 @@ export interface SandboxOptions {
   pyodideBaseUrl: string;
 }
 
-interface SandboxFiles {
-  workerModule: Blob;
-  indexURL: string;
-  pyodideFiles: Record<string, Blob>;
-}
+type SandboxFiles = Awaited<ReturnType<typeof fetchSandboxFiles>>;
 
 const frameToPageSchema = z.object({ type: z.literal('worker-error'), message: z.string() });
 
@@ -44,7 +39,7 @@ export function sandboxedWorkers(options: SandboxOptions): () => WorkerEndpoint 
   return () => createSandboxedWorker(loadFiles());
 }
 
-async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions): Promise<SandboxFiles> {
+async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOptions) {
   const fetchOk = async (url: string) => {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
@@ -57,21 +52,34 @@ async function fetchSandboxFiles({ workerScriptUrl, pyodideBaseUrl }: SandboxOpt
     fetchOk(indexURL + pyodideModuleFile).then((response) => response.text()),
     ...pyodideDataFiles.map((file) => fetchBlob(indexURL + file)),
   ]);
-  const files = new Map(pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]));
   return {
     workerModule: workerModuleWithPyodide(pyodideModule, workerModule),
     indexURL,
-    pyodideFiles: Object.fromEntries(files),
+    pyodideFiles: Object.fromEntries(
+      pyodideDataFiles.map((file, index) => [indexURL + file, blobs[index] as Blob]),
+    ),
   };
 }
 
-/** One frame with one worker. Comlink talks to the worker over `port1`; the frame only starts it. */
+/**
+ * One frame with one worker. Comlink talks to the worker over `port1`; the frame only starts it.
+ *
+ * The frame is a `srcdoc`, so it needs no request and works offline, and `credentialless`: it keeps
+ * the app's origin, and so the page's process and agent cluster (messages cross no process
+ * boundary, the page can share the interrupt buffer), but its storage is a fresh partition that
+ * holds nothing of the app's.
+ */
 function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   const channel = new MessageChannel();
   const interruptBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  const errors = new EventTarget();
   const frame = document.createElement('iframe');
-  // Before the frame navigates: its document then gets a fresh storage partition (see sandbox-frame.ts).
+  // Removing the frame ends its worker at once, even one stuck in a loop.
+  const endpoint = workerEndpoint(channel.port1, new Int32Array(interruptBuffer), () => {
+    removeEventListener('message', onFrameMessage);
+    frame.remove();
+    channel.port1.close();
+  });
+  // Before the frame navigates: its document then gets a fresh storage partition.
   frame.setAttribute('credentialless', '');
   // Cross-origin isolation must be delegated to the frame, or its worker gets no SharedArrayBuffer.
   frame.allow = 'cross-origin-isolated';
@@ -79,11 +87,10 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
   frame.title = 'Python sandbox';
   frame.srcdoc = sandboxFrameDocument(crypto.randomUUID());
 
-  const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
   const onFrameMessage = (event: MessageEvent) => {
     if (event.source !== frame.contentWindow || event.source === null) return;
     const message = frameToPageSchema.safeParse(event.data);
-    if (message.success) fail(message.data.message); // only the frame's script posts here
+    if (message.success) endpoint.fail(message.data.message); // only the frame's script posts here
   };
   addEventListener('message', onFrameMessage);
 
@@ -91,27 +98,43 @@ function createSandboxedWorker(files: Promise<SandboxFiles>): WorkerEndpoint {
     'load',
     () => {
       files.then(
-        ({ workerModule, indexURL, pyodideFiles }) => {
-          const start: SandboxStart = {
-            type: 'start',
-            port: channel.port2,
-            interruptBuffer,
-            workerModule,
-            indexURL,
-            pyodideFiles,
-          };
-          frame.contentWindow?.postMessage(start, location.origin, [channel.port2]);
-        },
-        (error: unknown) => fail(`the Python files could not be loaded: ${String(error)}`),
+        // What the worker needs, once (sandbox-frame.inline.js checks it): the sandbox has no network.
+        (sandboxFiles) =>
+          frame.contentWindow?.postMessage(
+            { type: 'start', port: channel.port2, interruptBuffer, ...sandboxFiles },
+            location.origin,
+            [channel.port2],
+          ),
+        (error: unknown) => endpoint.fail(`the Python files could not be loaded: ${String(error)}`),
       );
     },
     { once: true },
   );
   document.body.append(frame);
+  return endpoint;
+}
 
-  // Removing the frame ends its worker at once, even one stuck in a loop.
-  return portEndpoint(channel.port1, errors, new Int32Array(interruptBuffer), () => {
-    removeEventListener('message', onFrameMessage);
-    frame.remove();
-  });
+/**
+ * The worker's Content Security Policy, inherited from the frame's document. The frame starts one
+ * worker, from the Blob the page sent (`worker-src blob:`); that Blob holds every script the worker
+ * runs, so no script may come from anywhere else, a `blob:` URL included. Eval and `new Function`
+ * raise EvalError; WebAssembly compiles. No network at all: `default-src 'none'` covers fetch, XHR,
+ * WebSocket, EventSource, WebTransport, fonts and `import()`.
+ */
+function sandboxPolicy(nonce: string): string {
+  return `default-src 'none'; script-src 'nonce-${nonce}' 'wasm-unsafe-eval'; worker-src blob:`;
+}
+
+/**
+ * The frame's `srcdoc`. `nonce` must be fresh per frame: it lets the frame's one inline script run
+ * under the frame's own policy. A `srcdoc` document, and the blob: worker it starts, inherit the app
+ * page's policy on top of their own, so that script must be one the page's policy allows by hash
+ * (scripts/app-policy.ts): it is fixed text (sandbox-frame.inline.js).
+ */
+export function sandboxFrameDocument(nonce: string): string {
+  return [
+    '<!doctype html>',
+    `<meta http-equiv="Content-Security-Policy" content="${sandboxPolicy(nonce)}">`,
+    `<script nonce="${nonce}">${frameScript}</script>`,
+  ].join('\n');
 }

@@ -1,4 +1,3 @@
-import type { Endpoint } from 'comlink';
 import type { loadPyodide } from 'pyodide';
 import { z } from 'zod';
 import { parseMessage, sharedArrayBufferSchema } from './protocol';
@@ -42,16 +41,8 @@ const pyodideFactorySchema = z.custom<CreatePyodideModule>(
   "expected the worker module to begin with Pyodide's",
 );
 
-export interface SandboxConnection {
-  /** The page's end of Comlink. */
-  endpoint: Endpoint;
-  /** Pyodide's interrupt buffer, shared with the page, which writes SIGINT into it. */
-  interruptBuffer: SharedArrayBuffer;
-  indexURL: string;
-  pyodideOptions: OfflinePyodideOptions;
-}
-
-export async function connectToSandboxHost(): Promise<SandboxConnection> {
+/** The page's end of Comlink (`port`), the interrupt buffer and how to boot Pyodide offline. */
+export async function connectToSandboxHost() {
   const connection = parseMessage(connectionSchema, await connectionMessage, 'sandbox connection');
   const files = new Map(Object.entries(connection.pyodideFiles));
   for (const file of pyodideDataFiles) {
@@ -64,12 +55,8 @@ export async function connectToSandboxHost(): Promise<SandboxConnection> {
     typeof _createPyodideModule === 'undefined' ? undefined : _createPyodideModule,
     'Pyodide module factory',
   );
-  return {
-    endpoint: connection.port,
-    interruptBuffer: connection.interruptBuffer,
-    indexURL: connection.indexURL,
-    pyodideOptions: { createPyodideModule },
-  };
+  const { port, interruptBuffer, indexURL } = connection;
+  return { port, interruptBuffer, indexURL, pyodideOptions: { createPyodideModule } };
 }
 
 /**

@@ -3,7 +3,6 @@ import type { DurationSummary, RenderOutcome, ScriptStats, TransformOutcome } fr
 /** One call of a script, as the counters see it: how it ended, and its time in Python when known. */
 export interface ScriptCall {
   scriptId: string;
-  /** Its file name. */
   name: string;
   end: 'ok' | 'error' | 'timeout' | 'interrupt';
   pythonMs: number | undefined;

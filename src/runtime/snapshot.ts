@@ -58,3 +58,13 @@ export interface PreloadedSource {
   path: string;
   source: string;
 }
+
+/**
+ * Where the main thread keeps the latest memory snapshot between page loads. The worker cannot
+ * keep it: its storage partition is ephemeral and, after lockdown, out of reach.
+ */
+export interface SnapshotCache {
+  /** The stored snapshot, if any. Each call returns a fresh copy: booting transfers it away. */
+  load(): Promise<PythonSnapshot | undefined>;
+  save(snapshot: PythonSnapshot): Promise<void>;
+}

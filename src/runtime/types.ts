@@ -1,7 +1,8 @@
-import type { MacroContext, MacroOutput, SiteSnapshot } from '../core/abi';
+import type { MacroContext, MacroOutput } from '../core/abi';
 import type { Script } from '../core/script';
-import type { ScriptAction } from '../core/script-actions';
-import type { TransformedPost, TransformInput } from '../core/transform-abi';
+import type { TransformedPost } from '../core/transform-abi';
+import type { WorkerPythonRuntime } from './client';
+import type { CallReads, OutputChunk, WorkerRunResult } from './protocol';
 
 /** What the main thread sees of the Python runtime; the UI renders it as the "Python status". */
 export type RuntimeStatus =
@@ -10,8 +11,6 @@ export type RuntimeStatus =
   | { state: 'running'; scriptName: string }
   | { state: 'restarting'; reason: string }
   | { state: 'failed'; reason: string };
-
-import type { BootInfo, CallReads, OutputChunk, ScriptCheck } from './protocol';
 
 // Held once, as the schemas that check them where they cross from the worker (protocol.ts).
 export type {
@@ -42,16 +41,9 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
-/** How a run ended. `line` is 1-based in the user's script. */
+/** How a run ended: as Python reported it (`line` is 1-based in the user's script), or stopped. */
 export type RunOutcome =
-  | {
-      kind: 'ok';
-      returnValue?: string;
-      truncatedChars: number;
-      /** What the utility asked to change (`pymark.create_post`…), for the app to apply; absent or empty: nothing. */
-      actions?: ScriptAction[];
-    }
-  | { kind: 'error'; traceback: string; message: string; line?: number; truncatedChars: number }
+  | Exclude<WorkerRunResult, { kind: 'interrupted' }>
   | {
       kind: 'stopped';
       cause: 'stop' | 'timeout';
@@ -137,50 +129,8 @@ export interface ScriptStats {
  */
 export type AbortWhile = 'queued' | 'always';
 
-export interface PythonRuntime {
-  readonly status: RuntimeStatus;
-  /** Set once the current worker has booted; cleared while it restarts. */
-  readonly bootInfo: BootInfo | undefined;
-  subscribe(listener: (status: RuntimeStatus) => void): () => void;
-  /** Runs a utility. One at a time: rejects while another run is active. Waits for renders and checks ahead of it. */
-  run(request: RunRequest): Promise<RunOutcome>;
-  /** Stops the current run: interrupt first, worker restart if that does not take within the grace period. */
-  stop(): void;
-  /** Renders one macro call; `renderMany` with one item. */
-  renderMacro(script: MacroScript, context: MacroContext): Promise<RenderOutcome>;
-  /**
-   * Renders all items in one worker call; each succeeds or fails on its own, outcomes in item order.
-   * A macro that runs past the time limit fails as `timeout`, named, and the items behind it are
-   * sent again. Queued behind a run in progress (never rejected because of it). `signal` takes the
-   * call out of the queue or, unless `abortWhile` is `queued`, stops it in flight (SIGINT, then a
-   * restart): its items then fail as `cancelled`. Rejects only if Python cannot start.
-   */
-  renderMany(
-    items: readonly RenderItem[],
-    signal?: AbortSignal,
-    abortWhile?: AbortWhile,
-  ): Promise<RenderOutcome[]>;
-  /**
-   * Calls a transform on the draft made from an incoming post, under the render time limit; `signal`
-   * stops it early (SIGINT, then a restart), e.g. when the user picked another. Never rejects for
-   * the script's sake: an exception, a result outside the contract, a timeout or a stop is an
-   * outcome. Rejects only if Python cannot start.
-   */
-  transformPost(
-    script: TransformScript,
-    post: TransformInput,
-    signal?: AbortSignal,
-  ): Promise<TransformOutcome>;
-  /**
-   * Compiles `code` without running it: syntax errors and warnings, and the top-level functions.
-   * Rejects if it could not be checked: it ran past the time limit, `signal` stopped it, the worker failed.
-   */
-  checkScript(code: string, fileName: string, signal?: AbortSignal): Promise<ScriptCheck>;
-  /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
-  setSiteData(snapshot: SiteSnapshot): void;
-  stats(): ScriptStats[];
-  resetStats(): void;
-  /** Called after the counters changed (once per worker call); read them with `stats()`. */
-  subscribeStats(listener: () => void): () => void;
-  dispose(): void;
-}
+/**
+ * What the UI drives: the public side of the client (client.ts), which documents each call. Fakes
+ * in tests implement it too.
+ */
+export type PythonRuntime = Pick<WorkerPythonRuntime, keyof WorkerPythonRuntime>;

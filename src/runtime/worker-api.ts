@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { bootPython, wasmHeapBytes } from './boot';
+import { type BootPythonOptions, bootPython, wasmHeapBytes } from './boot';
 import {
   bootRequestSchema,
   outputCallbackSchema,
@@ -13,14 +13,9 @@ import {
 import { type GlobalsGuard, guardInterpreter } from './python-guard';
 import { bundledPythonSources, pymarkPython } from './python-modules';
 import { createPythonServices, type PythonServices } from './python-services';
-import type { OfflinePyodideOptions } from './sandbox-worker';
 
 /** What a worker's host (the browser's sandbox frame, or Node's worker_threads) gives the API. */
-export interface WorkerHost {
-  /** Where Pyodide's files are: a URL in the browser, a directory path with a trailing slash in Node. */
-  indexURL: string;
-  /** How the sandboxed browser worker loads Pyodide's module without a network; omitted in Node. */
-  pyodideOptions?: OfflinePyodideOptions;
+export interface WorkerHost extends Pick<BootPythonOptions, 'indexURL' | 'pyodideOptions'> {
   /** Pyodide's interrupt buffer, shared with the client, which writes SIGINT into it. */
   interruptBuffer: SharedArrayBuffer;
   /** Removes what reaches outside the worker, after boot and before any user code runs. */
@@ -45,6 +40,22 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
   function services(): PythonServices {
     if (!python) throw new Error('Python has not finished booting');
     return python;
+  }
+
+  /** Runs a call's Python; its timers and globals end with it. */
+  function ended<T>(call: () => T): T {
+    try {
+      return call();
+    } finally {
+      globals?.endCall();
+    }
+  }
+
+  /** A one-call answer: the result, its time in Python and the heap size after it. */
+  function timed<Result>(call: () => Result) {
+    const started = performance.now();
+    const result = ended(call);
+    return { result, pythonMs: performance.now() - started, heapBytes: heapBytes() };
   }
 
   return {
@@ -82,21 +93,20 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
       const deliver = parseMessage(outputCallbackSchema, onOutput, 'output callback');
       let lastDelivery: Promise<void> = Promise.resolve();
       try {
-        const started = performance.now();
-        const result = runner.run({
-          ...script,
-          onOutput: (chunks) => {
-            lastDelivery = deliver(chunks);
-          },
-        });
-        const pythonMs = performance.now() - started;
+        const answer = timed(() =>
+          runner.run({
+            ...script,
+            onOutput: (chunks) => {
+              lastDelivery = deliver(chunks);
+            },
+          }),
+        );
         // Batches travel on the callback's own port and the result on the worker's, and two ports
         // are not ordered. Waiting until the main thread has handled the last batch keeps the
         // contract that all output arrives before `run` settles.
         await lastDelivery;
-        return { result, pythonMs, heapBytes: heapBytes() };
+        return answer;
       } finally {
-        globals?.endCall();
         deliver[Comlink.releaseProxy]();
       }
     },
@@ -105,11 +115,7 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
       const { macros } = services();
       const { site, batch } = parseMessage(workerRenderRequestSchema, request, 'render request');
       if (site !== undefined) macros.updateSite(site);
-      try {
-        return { results: macros.render(batch), heapBytes: heapBytes() };
-      } finally {
-        globals?.endCall();
-      }
+      return ended(() => ({ results: macros.render(batch), heapBytes: heapBytes() }));
     },
 
     async check(request: unknown) {
@@ -121,13 +127,7 @@ export function createWorkerApi(host: WorkerHost): PythonWorkerApi {
       const { site, ...transform } = parseMessage(workerTransformRequestSchema, request, 'transform request');
       const { macros, transforms } = services();
       if (site !== undefined) macros.updateSite(site);
-      const started = performance.now();
-      try {
-        const result = transforms.transform(transform);
-        return { result, pythonMs: performance.now() - started, heapBytes: heapBytes() };
-      } finally {
-        globals?.endCall();
-      }
+      return timed(() => transforms.transform(transform));
     },
   };
 }

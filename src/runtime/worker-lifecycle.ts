@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
-import type { PythonWorkerApi } from './protocol';
-import { bootWithSnapshotCache, type SnapshotCache } from './snapshot-cache';
+import { type BootResult, bootResultSchema, type PythonWorkerApi, parseMessage } from './protocol';
+import type { SnapshotCache } from './snapshot';
 import type { BootInfo, RuntimeStatus } from './types';
 
 /** What the client needs of a worker: a Comlink endpoint, a way to interrupt it and to end it. */
@@ -10,7 +10,28 @@ export interface WorkerEndpoint extends Comlink.Endpoint {
   terminate(): void;
 }
 
-/** One worker, from its start to its end. */
+/**
+ * A worker endpoint whose Comlink messages travel on `messages`, and whose `error` events are what
+ * the worker's host reports with `fail` (a crash, an exit, a frame that could not start it).
+ */
+export function workerEndpoint(
+  messages: Comlink.Endpoint,
+  interrupt: Int32Array,
+  terminate: () => void,
+): WorkerEndpoint & { fail(message: string): void } {
+  const errors = new EventTarget();
+  const target = (type: string) => (type === 'error' ? errors : messages);
+  return {
+    postMessage: (message, transfer) => messages.postMessage(message, transfer ?? []),
+    addEventListener: (type, listener) => target(type).addEventListener(type, listener),
+    removeEventListener: (type, listener) => target(type).removeEventListener(type, listener),
+    start: () => messages.start?.(),
+    interrupt,
+    terminate,
+    fail: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
+  };
+}
+
 export interface WorkerSession {
   api: Comlink.Remote<PythonWorkerApi>;
   interrupt: Int32Array;
@@ -80,23 +101,7 @@ export class WorkerLifecycle {
    * failed to start.
    */
   whenReady(signal?: AbortSignal): Promise<WorkerSession | undefined> {
-    if (signal?.aborted) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const settle = (session: WorkerSession | undefined, error?: Error) => {
-        unsubscribe();
-        stopWaiting();
-        if (error) reject(error);
-        else resolve(session);
-      };
-      const check = (status: RuntimeStatus) => {
-        if (status.state === 'ready' || status.state === 'running') {
-          if (this.#session) settle(this.#session);
-        } else if (status.state === 'failed') settle(undefined, new Error(status.reason));
-      };
-      const unsubscribe = this.subscribe(check);
-      const stopWaiting = signal ? onAbort(signal, () => settle(undefined)) : () => {};
-      check(this.#status);
-    });
+    return whenUp(this, () => this.#session, signal);
   }
 
   /** Replaces `session`'s worker with a fresh one, unless it was replaced already (a crash can be noticed twice). */
@@ -137,9 +142,35 @@ export class WorkerLifecycle {
     void this.#boot(session);
   }
 
+  /**
+   * Boots from the cached snapshot (the worker checks it and falls back to a normal boot on its
+   * own), and caches the fresh snapshot a normal boot hands back. The cache is an optimisation:
+   * when it fails, Python still boots.
+   */
+  async #bootWithSnapshot(api: Comlink.Remote<PythonWorkerApi>): Promise<BootResult> {
+    const cache = this.#snapshots;
+    const snapshot = await cache?.load().catch((error: unknown) => {
+      console.warn('Pymark could not read the stored Python snapshot; booting normally', error);
+      return undefined;
+    });
+    const request = { snapshot };
+    const result = parseMessage(
+      bootResultSchema,
+      await api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request),
+      'boot result from the worker',
+    );
+    if (result.ok && result.snapshot && cache) {
+      // In the background: the runtime is ready now, storing 30 MB can finish later.
+      cache.save(result.snapshot).catch((error: unknown) => {
+        console.warn('Pymark could not store the Python snapshot; the next boot will be a normal one', error);
+      });
+    }
+    return result;
+  }
+
   async #boot(session: RunningSession): Promise<void> {
     const result = await Promise.race([
-      bootWithSnapshotCache(session.api, this.#snapshots).catch((error: unknown) => ({
+      this.#bootWithSnapshot(session.api).catch((error: unknown) => ({
         ok: false as const,
         reason: error instanceof Error ? error.message : String(error),
       })),
@@ -159,6 +190,32 @@ export class WorkerLifecycle {
     this.#session = undefined;
     this.setStatus({ state: 'failed', reason: `Python could not start: ${result.reason}` });
   }
+}
+
+/**
+ * Waits until `runtime` is up (ready or running), then resolves with `take()`; with undefined if
+ * `signal` aborts first. Rejects with the reason if Python failed to start.
+ */
+export function whenUp<T>(
+  runtime: { status: RuntimeStatus; subscribe(listener: (status: RuntimeStatus) => void): () => void },
+  take: () => T,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
+  if (signal?.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const settle = (settled: () => void) => {
+      unsubscribe();
+      stopWaiting();
+      settled();
+    };
+    const check = (status: RuntimeStatus) => {
+      if (status.state === 'failed') settle(() => reject(new Error(status.reason)));
+      else if (status.state === 'ready' || status.state === 'running') settle(() => resolve(take()));
+    };
+    const unsubscribe = runtime.subscribe(check);
+    const stopWaiting = signal ? onAbort(signal, () => settle(() => resolve(undefined))) : () => {};
+    check(runtime.status);
+  });
 }
 
 type RunningSession = WorkerSession & { terminate(): void };

@@ -13,16 +13,7 @@ import { createWorkerApi } from './worker-api';
 
 // Sandbox (docs/security.md): the frame hands over the page's Comlink port, the interrupt buffer and
 // Pyodide's files; the worker has no network to fetch them itself.
-const host = await connectToSandboxHost();
+const { port, ...host } = await connectToSandboxHost();
 capWasmMemory(heapCapBytes);
 
-Comlink.expose(
-  createWorkerApi({
-    indexURL: host.indexURL,
-    pyodideOptions: host.pyodideOptions,
-    interruptBuffer: host.interruptBuffer,
-    lockDown,
-    guardGlobals: guardWorkerGlobals,
-  }),
-  host.endpoint,
-);
+Comlink.expose(createWorkerApi({ ...host, lockDown, guardGlobals: guardWorkerGlobals }), port);

@@ -1,6 +1,10 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
-import { type PythonSnapshot, pythonSnapshotSchema, snapshotDigest } from '../runtime/snapshot';
-import type { SnapshotCache } from '../runtime/snapshot-cache';
+import {
+  type PythonSnapshot,
+  pythonSnapshotSchema,
+  type SnapshotCache,
+  snapshotDigest,
+} from '../runtime/snapshot';
 
 /*
  * The Python memory snapshot lives in a database of its own, not in `pymark`: it is a 30 MB

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sandboxFrameDocument } from '../../src/runtime/sandbox-frame';
+import { sandboxFrameDocument } from '../../src/runtime/sandbox-host';
 import {
   type AppPage,
   createScript,

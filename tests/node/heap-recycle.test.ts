@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client.ts';
-import { portEndpoint } from '../../src/runtime/port-endpoint.ts';
 import type { MacroScript, PythonRuntime } from '../../src/runtime/types.ts';
 import { createWorkerApi } from '../../src/runtime/worker-api.ts';
+import { workerEndpoint } from '../../src/runtime/worker-lifecycle.ts';
 
 /*
  * The heap bound with a real Pyodide: its WASM memory grows when a script allocates and never
@@ -43,8 +43,9 @@ function realWorker(created: RealWorker[]): WorkerEndpoint {
     },
   };
   Comlink.expose(reporting, port2);
-  return portEndpoint(port1, new EventTarget(), new Int32Array(interruptBuffer), () => {
+  return workerEndpoint(port1, new Int32Array(interruptBuffer), () => {
     worker.terminated = true;
+    port1.close();
     port2.close();
   });
 }

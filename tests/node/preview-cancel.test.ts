@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client.ts';
-import { portEndpoint } from '../../src/runtime/port-endpoint.ts';
 import type { MacroScript, PythonRuntime, RenderItem } from '../../src/runtime/types.ts';
 import { createWorkerApi } from '../../src/runtime/worker-api.ts';
+import { workerEndpoint } from '../../src/runtime/worker-lifecycle.ts';
 
 /*
  * A newer preview cancels an older one still waiting, with a real Pyodide: the worker API on this
@@ -43,7 +43,10 @@ function heldWorker(held: HeldWorker): WorkerEndpoint {
     },
   };
   Comlink.expose(holding, port2);
-  return portEndpoint(port1, new EventTarget(), new Int32Array(interruptBuffer), () => port2.close());
+  return workerEndpoint(port1, new Int32Array(interruptBuffer), () => {
+    port1.close();
+    port2.close();
+  });
 }
 
 /** Counts its calls in its module's globals: the count shows which renders reached Python. */

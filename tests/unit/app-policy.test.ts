@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { appPolicy, appPolicyMeta, scriptHashSource } from '../../scripts/app-policy';
 import { previewDocument } from '../../src/render/preview-document';
 import { workerModuleWithPyodide } from '../../src/runtime/pyodide-files';
-import { sandboxFrameDocument } from '../../src/runtime/sandbox-frame';
+import { sandboxFrameDocument } from '../../src/runtime/sandbox-host';
 
 const require = createRequire(import.meta.url);
 

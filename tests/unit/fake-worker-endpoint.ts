@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
-import type { WorkerEndpoint } from '../../src/runtime/client';
-import { portEndpoint } from '../../src/runtime/port-endpoint';
+import { type WorkerEndpoint, workerEndpoint } from '../../src/runtime/worker-lifecycle';
 
 export interface FakeWorkerEndpoint {
   endpoint: WorkerEndpoint;
@@ -18,11 +17,10 @@ export function fakeWorkerEndpoint(
   onTerminate: () => void,
 ): FakeWorkerEndpoint {
   const { port1, port2 } = new MessageChannel();
-  const errors = new EventTarget();
   Comlink.expose(api, port2);
-  const endpoint = portEndpoint(port1, errors, interrupt, onTerminate);
-  return {
-    endpoint,
-    crash: (message) => errors.dispatchEvent(Object.assign(new Event('error'), { message })),
-  };
+  const endpoint = workerEndpoint(port1, interrupt, () => {
+    onTerminate();
+    port1.close();
+  });
+  return { endpoint, crash: endpoint.fail };
 }

@@ -2,8 +2,7 @@ import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/client';
 import type { BootRequest, BootResult, WorkerRunAnswer } from '../../src/runtime/protocol';
-import type { PythonSnapshot } from '../../src/runtime/snapshot';
-import type { SnapshotCache } from '../../src/runtime/snapshot-cache';
+import type { PythonSnapshot, SnapshotCache } from '../../src/runtime/snapshot';
 import type { PythonRuntime, RunRequest } from '../../src/runtime/types';
 import { fakeWorkerEndpoint } from './fake-worker-endpoint';
 

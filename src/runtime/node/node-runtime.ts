@@ -3,29 +3,22 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { SiteSnapshot } from '../../core/abi';
-import { createPythonRuntime, defaultMaxHeapBytes, type WorkerEndpoint } from '../client';
-import type { SnapshotCache } from '../snapshot-cache';
+import { createPythonRuntime, defaultMaxHeapBytes, type PythonRuntimeOptions } from '../client';
 import type { PythonRuntime, RenderItem, RenderOutcome } from '../types';
+import { type WorkerEndpoint, whenUp, workerEndpoint } from '../worker-lifecycle';
 
 /*
  * The Python runtime for Node (the site build): real Pyodide in `worker_threads`, each worker behind
  * the same client and the same Comlink API as the browser's sandboxed worker, so a macro renders
- * the same in the build as in the preview.
- *
- * Contract, kept stable for the site build CLI:
- *
- *   const python = createNodeRuntime({ workers: 2 });
- *   await python.ready();                    // rejects with the reason if Python cannot start
- *   python.setSiteData(snapshot);            // what `from pymark import site` reads
- *   const outcomes = await python.renderMany(items);  // one RenderOutcome per RenderItem, in order
- *   python.dispose();                        // ends the worker threads
+ * the same in the build as in the preview. `NodeRuntime` is the contract the site build CLI keeps.
  *
  * The worker thread runs dist-node/python-worker.mjs, built by `npm run build:node`
  * (vite.node.config.ts): Node 20 runs neither TypeScript nor Vite's `?raw` imports, so the worker is
  * a bundle. A CLI built by the same config into the same directory finds it without `workerUrl`.
  */
 
-export interface NodeRuntimeOptions {
+/** `snapshots`: e.g. a file, kept between processes. */
+export interface NodeRuntimeOptions extends Pick<PythonRuntimeOptions, 'maxHeapBytes' | 'snapshots'> {
   /** Worker threads, each with its own Pyodide; a batch is shared out between them. Default 1. */
   workers?: number;
   /** Time limit of one worker call (at most `itemsPerCall` macro calls); default 5 s. */
@@ -34,10 +27,6 @@ export interface NodeRuntimeOptions {
   itemsPerCall?: number;
   /** The built worker (python-worker.mjs); default: next to the module that bundles this one. */
   workerUrl?: URL;
-  /** A worker whose WASM heap grew past this is replaced between calls. Default 512 MiB. */
-  maxHeapBytes?: number;
-  /** Where Pyodide's memory snapshot is kept between processes (e.g. a file); without it every boot is a normal one. */
-  snapshots?: SnapshotCache;
 }
 
 export interface NodeRuntime {
@@ -70,7 +59,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): NodeRuntime
   const queue = callQueue(pool);
   let siteData: SiteSnapshot | undefined;
   return {
-    ready: () => Promise.all(pool.map(whenReady)).then(() => {}),
+    ready: () => Promise.all(pool.map((python) => whenUp(python, () => {}))).then(() => {}),
     async renderMany(items) {
       const calls: Promise<RenderOutcome[]>[] = [];
       for (let start = 0; start < items.length; start += itemsPerCall)
@@ -136,21 +125,6 @@ export function callQueue(workers: readonly Pick<PythonRuntime, 'renderMany'>[])
   };
 }
 
-function whenReady(python: PythonRuntime): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const { status } = python;
-      if (status.state === 'booting' || status.state === 'restarting') return;
-      unsubscribe();
-      if (status.state === 'failed') reject(new Error(status.reason));
-      else resolve();
-    };
-    const unsubscribe = python.subscribe(check);
-    check();
-  });
-}
-
-/** Pyodide's directory in node_modules, with a trailing slash. */
 function pyodideDirectory(): string {
   return `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
 }
@@ -164,19 +138,11 @@ export function nodeWorker(workerUrl: URL, heapCapBytes: number): WorkerEndpoint
   const worker = new Worker(workerUrl, {
     workerData: { indexURL: pyodideDirectory(), interruptBuffer, heapCapBytes },
   });
-  const errors = new EventTarget();
-  const fail = (message: string) => errors.dispatchEvent(Object.assign(new Event('error'), { message }));
-  worker.on('error', (error) => fail(error.message));
-  worker.on('exit', (code) => fail(`the worker thread exited with code ${code}`));
   // Comlink's adapter carries messages only (it listens for `message` whatever the type asked for).
-  const messages = nodeEndpoint(worker);
-  return {
-    postMessage: messages.postMessage,
-    addEventListener: (type, listener) =>
-      (type === 'error' ? errors : messages).addEventListener(type, listener),
-    removeEventListener: (type, listener) =>
-      (type === 'error' ? errors : messages).removeEventListener(type, listener),
-    interrupt: new Int32Array(interruptBuffer),
-    terminate: () => void worker.terminate(),
-  };
+  const endpoint = workerEndpoint(nodeEndpoint(worker), new Int32Array(interruptBuffer), () => {
+    void worker.terminate();
+  });
+  worker.on('error', (error) => endpoint.fail(error.message));
+  worker.on('exit', (code) => endpoint.fail(`the worker thread exited with code ${code}`));
+  return endpoint;
 }

@@ -4,8 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter';
 import { z } from 'zod';
+import { lockDownNodeWorker } from '../lockdown';
 import { capWasmMemory, guardWorkerGlobals } from '../python-guard';
-import { lockDownNodeWorker } from './node-lockdown';
 
 /*
  * Node's worker-thread entry: the same `PythonWorkerApi` as the browser's sandboxed worker
