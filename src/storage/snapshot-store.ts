@@ -92,20 +92,27 @@ export function createSnapshotStore(
 ): SnapshotStore {
   // A newer build in another tab wants to upgrade; holding on would stall it forever.
   const opening = openSnapshotDb(dbName, () => void opening.then((db) => db.close()));
+  /**
+   * The latest save, settled either way. A load waits for it: the app's second worker starts as the
+   * first one's snapshot is being stored, and a load that read past that save would find nothing,
+   * boot the long way and store a second 30 MB snapshot.
+   */
+  let saving: Promise<unknown> = Promise.resolve();
   return {
     async load(): Promise<PythonSnapshot | undefined> {
       // The database exists (and has its store) before another connection reads it.
-      await opening;
+      await Promise.all([opening, saving]);
       const stored = await read(dbName);
       if (stored === undefined) return undefined;
       const parsed = pythonSnapshotSchema.safeParse(stored);
       // A malformed record is as good as none: the next normal boot overwrites it.
       return parsed.success ? parsed.data : undefined;
     },
-    async save(snapshot: PythonSnapshot): Promise<void> {
+    save(snapshot: PythonSnapshot): Promise<void> {
       // The database exists (and has its store) before another connection writes to it.
-      await opening;
-      await write(dbName, snapshot);
+      const saved = opening.then(() => write(dbName, snapshot));
+      saving = saved.catch(() => undefined);
+      return saved;
     },
     close: () => void opening.then((db) => db.close()),
   };

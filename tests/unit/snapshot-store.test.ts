@@ -72,6 +72,32 @@ describe('snapshot store', () => {
     expect((await store.load())?.key).toBe('build');
   });
 
+  it('loads what a save still in flight stores, not what was there before it', async () => {
+    const dbName = freshDbName();
+    let letWriteFinish = () => {};
+    const writeMayFinish = new Promise<void>((resolve) => {
+      letWriteFinish = resolve;
+    });
+    // The app's writer is a worker: the save is still on its way when the next worker loads.
+    const store = open(dbName, async (name, saved) => {
+      await writeMayFinish;
+      await writeSnapshot(name, saved);
+    });
+    const saving = store.save(snapshot('build', 4));
+    const loading = store.load();
+    letWriteFinish();
+    await saving;
+    expect((await loading)?.key).toBe('build');
+  });
+
+  it('still loads after a save that failed', async () => {
+    const store = open(freshDbName(), async () => {
+      throw new Error('the disk is full');
+    });
+    await expect(store.save(snapshot('build', 5))).rejects.toThrow('the disk is full');
+    expect(await store.load()).toBeUndefined();
+  });
+
   it('hands a save to its writer, with the database name, once the database exists', async () => {
     const dbName = freshDbName();
     const written: string[] = [];
