@@ -44,8 +44,20 @@ function isMemoEntries(value: unknown): value is [string, MacroMemoEntry[]] {
   );
 }
 
+/**
+ * What each project's cache file holds, as this process last read or wrote it: a build that used
+ * the very entries it holds (a rebuild that ran no macro) leaves the file as it is.
+ */
+const stored = new Map<string, MacroMemo>();
+
 /** The stored memo, or an empty one when there is none or it is unreadable or from another format. */
 export async function loadBuildCache(projectDir: string): Promise<MacroMemo> {
+  const memo = await readBuildCache(projectDir);
+  stored.set(projectDir, memo);
+  return memo;
+}
+
+async function readBuildCache(projectDir: string): Promise<MacroMemo> {
   let text: string;
   try {
     text = await fs.readFile(join(projectDir, buildCachePath), 'utf8');
@@ -64,7 +76,20 @@ export async function loadBuildCache(projectDir: string): Promise<MacroMemo> {
 }
 
 export async function saveBuildCache(projectDir: string, memo: MacroMemo): Promise<void> {
+  const before = stored.get(projectDir);
+  if (before && sameEntries(memo, before)) return;
   await writeCacheFile(projectDir, buildCachePath, { format: cacheFormat, entries: [...memo] });
+  stored.set(projectDir, memo);
+}
+
+/** Whether the two memos hold the same entries (the same objects) under the same keys, in any order. */
+function sameEntries(memo: MacroMemo, other: MacroMemo): boolean {
+  if (memo.size !== other.size) return false;
+  for (const [key, entries] of memo) {
+    const others = other.get(key);
+    if (others?.length !== entries.length || !entries.every((entry) => others.includes(entry))) return false;
+  }
+  return true;
 }
 
 /** Writes a cache file below the project as JSON, whole or not at all (a rename), so a crash leaves the old. */
