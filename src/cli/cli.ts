@@ -14,14 +14,17 @@ import type * as Command from './main';
  * rebuild; Node 20 caches no compiled code of its own (`module.enableCompileCache` came in Node 22),
  * and for ES modules offers no way to hand V8 a cache, which `vm.Script` takes for a script. The
  * cache is made after a run, so it holds the functions that run compiled too, and kept beside
- * Python's snapshot, named by the bundle's SHA-256 and Node's version; V8 checks it again and
+ * Python's snapshot, named by the bundle's SHA-256, Node's version and flags; V8 checks it again and
  * compiles afresh (and the cache is made anew) when it does not fit.
  */
 
 const bundle = fileURLToPath(new URL('./pymark-cli.cjs', import.meta.url));
 const source = readFileSync(bundle, 'utf8');
 const cacheFolder = join(defaultCacheDirectory(), 'code');
-const cacheName = `pymark-cli-${createHash('sha256').update(source).digest('hex').slice(0, 24)}-${process.version}-${process.arch}.v8`;
+const bundleName = `pymark-cli-${createHash('sha256').update(source).digest('hex').slice(0, 24)}`;
+// V8 rejects a cache made under other flags (`--max-old-space-size`): one file per set of them.
+const flags = createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8);
+const cacheName = `${bundleName}-${process.version}-${process.arch}-${flags}.v8`;
 const cachePath = join(cacheFolder, cacheName);
 const cachedData = readCache();
 // A CommonJS module's own wrapper, as Node's loader puts around it.
@@ -51,7 +54,7 @@ function readCache(): Buffer | undefined {
   }
 }
 
-/** Whole or not at all (a rename); older bundles' caches go. A cache: failing to write it costs nothing. */
+/** Whole or not at all (a rename); other bundles' caches go. A cache: failing to write it costs nothing. */
 function writeCache(bytes: Buffer): void {
   try {
     mkdirSync(cacheFolder, { recursive: true });
@@ -59,7 +62,7 @@ function writeCache(bytes: Buffer): void {
     writeFileSync(temporary, bytes);
     renameSync(temporary, cachePath);
     for (const name of readdirSync(cacheFolder)) {
-      if (name.startsWith('pymark-cli-') && name !== cacheName)
+      if (name.startsWith('pymark-cli-') && !name.startsWith(bundleName))
         rmSync(join(cacheFolder, name), { force: true });
     }
   } catch {
