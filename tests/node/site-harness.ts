@@ -28,15 +28,11 @@ export async function buildNodeBundles(): Promise<string> {
   const parent = new URL('node_modules/.cache/', root).pathname;
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'pymark-dist-node-'));
-  // The workers and the command's entry, then the command itself beside them (vite.node.config.ts).
-  for (const mode of ['production', 'cli']) {
-    await build({
-      configFile: new URL('vite.node.config.ts', root).pathname,
-      root: root.pathname,
-      mode,
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: mode === 'production' },
-    });
-  }
+  await build({
+    configFile: new URL('vite.node.config.ts', root).pathname,
+    root: root.pathname,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
   return outDir;
 }
