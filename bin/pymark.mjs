@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist-node/pymark.mjs', import.meta.url);
-if (!existsSync(bundle)) {
+// pymark.mjs runs the command from pymark-cli.cjs, which the second of build:node's two builds makes.
+if (!existsSync(bundle) || !existsSync(new URL('../dist-node/pymark-cli.cjs', import.meta.url))) {
   process.stderr.write(
     'pymark: the command is not built yet; run `npm run build:node` in the Pymark folder.\n',
   );

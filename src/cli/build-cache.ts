@@ -44,8 +44,25 @@ function isMemoEntries(value: unknown): value is [string, MacroMemoEntry[]] {
   );
 }
 
+/**
+ * What each project's cache file holds, as this process last read or wrote it: a build that used
+ * the very entries it holds (a rebuild that ran no macro) leaves the file as it is. A copy: the memo
+ * handed out is the builder's own, which adds each new result to it.
+ */
+const stored = new Map<string, MacroMemo>();
+
+function copyOf(memo: MacroMemo): MacroMemo {
+  return new Map([...memo].map(([key, entries]) => [key, [...entries]]));
+}
+
 /** The stored memo, or an empty one when there is none or it is unreadable or from another format. */
 export async function loadBuildCache(projectDir: string): Promise<MacroMemo> {
+  const memo = await readBuildCache(projectDir);
+  stored.set(projectDir, copyOf(memo));
+  return memo;
+}
+
+async function readBuildCache(projectDir: string): Promise<MacroMemo> {
   let text: string;
   try {
     text = await fs.readFile(join(projectDir, buildCachePath), 'utf8');
@@ -64,7 +81,20 @@ export async function loadBuildCache(projectDir: string): Promise<MacroMemo> {
 }
 
 export async function saveBuildCache(projectDir: string, memo: MacroMemo): Promise<void> {
+  const before = stored.get(projectDir);
+  if (before && sameEntries(memo, before)) return;
   await writeCacheFile(projectDir, buildCachePath, { format: cacheFormat, entries: [...memo] });
+  stored.set(projectDir, copyOf(memo));
+}
+
+/** Whether the two memos hold the same entries (the same objects) under the same keys, in any order. */
+function sameEntries(memo: MacroMemo, other: MacroMemo): boolean {
+  if (memo.size !== other.size) return false;
+  for (const [key, entries] of memo) {
+    const others = other.get(key);
+    if (others?.length !== entries.length || !entries.every((entry) => others.includes(entry))) return false;
+  }
+  return true;
 }
 
 /** Writes a cache file below the project as JSON, whole or not at all (a rename), so a crash leaves the old. */

@@ -7,13 +7,14 @@ import { publishedFiles, writeSite } from '../site/site-writer';
 import { type BuildCommand, parseCommandLine, usage } from './args';
 import { buildCachePath, loadBuildCache, saveBuildCache } from './build-cache';
 import { BuildManifestFile } from './build-manifest-file';
+import { defaultCacheDirectory } from './cache-directory';
 import { callsPerRoundTrip, LazyNodeRuntime } from './lazy-runtime';
 import { NodeProjectSource, NodeSiteTarget } from './node-folders';
 import { PageWorkers } from './page-workers';
 import { PostCache } from './post-cache';
 import { type BuildReport, countWrites, formatSummary } from './report';
 import { sharpThumbnail } from './sharp-thumbnails';
-import { defaultCacheDirectory, SnapshotFile } from './snapshot-file';
+import { SnapshotFile } from './snapshot-file';
 
 /*
  * `pymark build`: the command line's composition root. It picks the implementations (the project

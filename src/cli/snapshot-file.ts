@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SnapshotCache } from '../runtime/snapshot';
@@ -19,11 +18,6 @@ const snapshotFileName = 'python-snapshot.bin';
 
 /** Before the bytes: the header's length (4 bytes, little-endian), then the header as JSON. */
 const headerSchema = z.strictObject({ key: z.string().min(1), digest: z.string(), byteLength: z.number() });
-
-export function defaultCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PYMARK_CACHE_DIR) return env.PYMARK_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pymark');
-}
 
 export class SnapshotFile implements SnapshotCache {
   readonly path: string;

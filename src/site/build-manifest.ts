@@ -108,33 +108,78 @@ export function emptyManifest(): BuildManifest {
   return { posts: new Map(), pages: new Map() };
 }
 
+/*
+ * The stored form: a first line naming the format, then one line of JSON per post (`["post", id,
+ * record]`) and per page (`["page", path, key, hash]`), in ASCII (other characters `\u` escaped).
+ * A one-post rebuild reads a 4 MB manifest of 1,000 posts and writes it back with one post and a few
+ * pages changed: a record loaded and saved unchanged is written as the very line it was read from,
+ * not serialized again (that was a tenth of the rebuild), and ASCII text decodes and encodes several
+ * times faster than text with a few non-ASCII characters in it.
+ */
+const header = '{"format":"pymark-build-manifest","version":2}';
+
+/** The line each record was read from, and its fields then: reused only while they are all the same. */
+const loadedLines = new WeakMap<object, { line: string; fields: unknown[] }>();
+
 /** The stored manifest, or undefined when there is none or it cannot be read. */
 export async function loadManifest(store: BuildManifestStore): Promise<BuildManifest | undefined> {
   try {
     const bytes = await store.read();
     if (!bytes) return undefined;
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (!isRecord(parsed) || parsed.version !== 1 || Object.keys(parsed).length !== 3) return undefined;
-    const { posts, pages } = parsed;
-    if (!isRecord(posts) || !isRecord(pages)) return undefined;
-    const postEntries = Object.entries(posts);
-    const pageEntries = Object.entries(pages);
-    if (!postEntries.every(([, record]) => isPostRecord(record))) return undefined;
-    if (!pageEntries.every(([, record]) => isPageRecord(record))) return undefined;
-    return {
-      posts: new Map(postEntries as [string, PostRecord][]),
-      pages: new Map(pageEntries as [string, PageRecord][]),
-    };
+    const lines = new TextDecoder().decode(bytes).split('\n');
+    if (lines[0] !== header || lines.at(-1) !== '') return undefined;
+    const manifest = emptyManifest();
+    for (let index = 1; index < lines.length - 1; index++) {
+      const line = lines[index]!;
+      const entry: unknown = JSON.parse(line);
+      if (!Array.isArray(entry)) return undefined;
+      const [kind, name, ...fields] = entry;
+      if (typeof name !== 'string') return undefined;
+      if (kind === 'post' && fields.length === 1 && isPostRecord(fields[0])) {
+        manifest.posts.set(name, fields[0]);
+        loadedLines.set(fields[0], { line, fields: Object.values(fields[0]) });
+      } else if (kind === 'page' && fields.length === 2) {
+        const record = { key: fields[0], hash: fields[1] };
+        if (!isPageRecord(record)) return undefined;
+        manifest.pages.set(name, record);
+        loadedLines.set(record, { line, fields: Object.values(record) });
+      } else {
+        return undefined;
+      }
+    }
+    return manifest;
   } catch {
     return undefined;
   }
 }
 
 export async function saveManifest(store: BuildManifestStore, manifest: BuildManifest): Promise<void> {
-  const text = JSON.stringify({
-    version: 1,
-    posts: Object.fromEntries(manifest.posts),
-    pages: Object.fromEntries(manifest.pages),
-  });
-  await store.write(new TextEncoder().encode(text));
+  const lines = [header];
+  for (const [id, record] of manifest.posts) lines.push(lineOf(record, () => ['post', id, record]));
+  for (const [path, record] of manifest.pages)
+    lines.push(lineOf(record, () => ['page', path, record.key, record.hash]));
+  lines.push('');
+  await store.write(new TextEncoder().encode(lines.join('\n')));
+}
+
+/** The record's line: as it was read when no field changed since, else written afresh. */
+function lineOf(record: object, entry: () => unknown[]): string {
+  const loaded = loadedLines.get(record);
+  if (loaded) {
+    const fields = Object.values(record);
+    if (
+      fields.length === loaded.fields.length &&
+      fields.every((value, index) => value === loaded.fields[index])
+    )
+      return loaded.line;
+  }
+  return asciiJson(entry());
+}
+
+/** JSON with every character past ASCII escaped: the same value, parsed back. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -123,6 +123,26 @@ describe('pymark build', () => {
     expect(afterCorruption.ok).toBe(true);
     expect(read(join(out, 'posts/videos/index.html'))).toContain('Films &amp; &lt;embeds&gt;');
     expect(JSON.parse(read(postCache)).entries).toHaveLength(readdirSync(join(dir, 'posts')).length);
+
+    // A damaged build manifest and compiled-code cache: the pages are rendered again, and right.
+    const damage = (folder: string) => {
+      const names = readdirSync(join(cacheDir, folder)).filter((name) => !name.endsWith('.tmp'));
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names)
+        writeFileSync(
+          join(cacheDir, folder, name),
+          `${read(join(cacheDir, folder, name)).slice(0, 500)}\u0000`,
+        );
+    };
+    damage('builds');
+    damage('code');
+    writeFileSync(videos, read(videos).replace('title: "Films & <embeds>"', 'title: "Reels & <embeds>"'));
+    const afterDamage = await buildJson(dir);
+    expect(afterDamage.stats.postsRendered).toBe(afterDamage.stats.posts);
+    const clean = join(dir, 'clean-site');
+    rmSync(join(dir, '.pymark'), { recursive: true });
+    await buildJson(dir, '--out', clean);
+    expect(tree(out)).toEqual(tree(clean));
   }, 180_000);
 
   test('a macro error exits 1, is listed with file, line and script line, and leaves the previous site whole', async () => {

@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import {
+  type BuildManifest,
+  type BuildManifestStore,
+  loadManifest,
+  type PostRecord,
+  saveManifest,
+} from '../../src/site/build-manifest';
+
+function memoryStore(): BuildManifestStore & { bytes?: Uint8Array } {
+  const store: BuildManifestStore & { bytes?: Uint8Array } = {
+    read: async () => store.bytes,
+    write: async (bytes) => {
+      store.bytes = bytes;
+    },
+  };
+  return store;
+}
+
+function postRecord(html: string, summary?: string): PostRecord {
+  return {
+    input: 'a'.repeat(64),
+    scripts: 'youtube',
+    callKeys: ['youtube@1|{"id":"x"}'],
+    html,
+    css: [],
+    warnings: [{ message: 'a warning', line: 2, column: 3 }],
+    macroCount: 1,
+    macroNames: ['youtube'],
+    view: 'b'.repeat(64),
+    ...(summary === undefined ? {} : { summary }),
+  };
+}
+
+function manifestOf(posts: [string, PostRecord][]): BuildManifest {
+  return {
+    posts: new Map(posts),
+    pages: new Map([['posts/one/index.html', { key: 'k'.repeat(64), hash: 'h'.repeat(64) }]]),
+  };
+}
+
+describe('the build manifest', () => {
+  test('round-trips records with any text, as ASCII', async () => {
+    const store = memoryStore();
+    const manifest = manifestOf([
+      ['one', postRecord('<p>Café “quoted” 😀\nline\u2028sep</p>', 'Café…')],
+      ['two', postRecord('<p>plain</p>')],
+    ]);
+    await saveManifest(store, manifest);
+    expect(store.bytes!.every((byte) => byte < 0x80)).toBe(true);
+    expect(await loadManifest(store)).toEqual(manifest);
+  });
+
+  test('writes a record changed since it was loaded afresh, and unchanged ones as they were', async () => {
+    const store = memoryStore();
+    await saveManifest(store, manifestOf([['one', postRecord('<p>one</p>')]]));
+    const loaded = (await loadManifest(store))!;
+    const record = loaded.posts.get('one')!;
+    // What the builder does to a record it reuses without a summary.
+    record.summary = 'one';
+    loaded.posts.set('two', postRecord('<p>two</p>'));
+    await saveManifest(store, loaded);
+    const again = (await loadManifest(store))!;
+    expect(again.posts.get('one')?.summary).toBe('one');
+    expect(again.posts.get('two')?.html).toBe('<p>two</p>');
+    expect(again).toEqual(loaded);
+  });
+
+  test('is undefined when missing, truncated, corrupted or of another format', async () => {
+    const store = memoryStore();
+    expect(await loadManifest(store)).toBeUndefined();
+    await saveManifest(store, manifestOf([['one', postRecord('<p>one</p>')]]));
+    const text = new TextDecoder().decode(store.bytes);
+    const variants = [
+      text.slice(0, text.length - 10),
+      text.replace('"macroCount":1', '"macroCount":"1"'),
+      text.replace('"html"', '"extra":1,"html"'),
+      text.replace('"version":2', '"version":1'),
+      JSON.stringify({ version: 1, posts: {}, pages: {} }),
+      '',
+    ];
+    for (const variant of variants) {
+      store.bytes = new TextEncoder().encode(variant);
+      expect(await loadManifest(store), variant.slice(0, 80)).toBeUndefined();
+    }
+  });
+});
