@@ -137,12 +137,17 @@ async function buildOnce(
       if (!result.ok) {
         report.problems = result.problems;
       } else {
-        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce, result.hashes);
-        await Promise.all([
+        // The caches describe the build's inputs and renderings, not the output folder (a page is
+        // reused only while its file there has the bytes recorded): saved while the site is written.
+        const cachesSaved = Promise.all([
           saveBuildCache(args.project, builder.batcher.usedMemo()),
           postCache.save(args.project),
           manifestSavedLater ? undefined : builder.saveManifest(),
         ]);
+        // Awaited below; not an unhandled rejection while the site is written.
+        cachesSaved.catch(() => {});
+        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce, result.hashes);
+        await cachesSaved;
         report.ok = true;
         report.exitCode = 0;
         report.stats = { ...result.stats, ...countWrites(written), pythonWorkers: runtime.workers };

@@ -49,9 +49,20 @@ export class NodeSiteTarget implements SiteTarget {
    */
   readonly #folders = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly root: string) {}
+  /**
+   * The files written so far, when the folder did not exist as this target was made (a first build
+   * into it): then nothing else is in it, and whether a file is there needs no file-system call.
+   * Asking each of 1,500 files while the writes create their folders cost a quarter of a second
+   * of the build's last, critical step.
+   */
+  readonly #onlyWritten: Set<string> | undefined;
+
+  constructor(private readonly root: string) {
+    this.#onlyWritten = existsSync(root) ? undefined : new Set();
+  }
 
   async read(path: string): Promise<Uint8Array | undefined> {
+    if (this.#onlyWritten && !this.#onlyWritten.has(path)) return undefined;
     const file = join(this.root, path);
     // Asked first: a first build into a folder reads each of its 1,500 files, none there, and an
     // ENOENT thrown and caught apiece cost 80 ms of the build's last, critical step.
@@ -65,7 +76,7 @@ export class NodeSiteTarget implements SiteTarget {
   }
 
   async exists(path: string): Promise<boolean> {
-    return existsSync(join(this.root, path));
+    return this.#onlyWritten ? this.#onlyWritten.has(path) : existsSync(join(this.root, path));
   }
 
   async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
@@ -83,6 +94,7 @@ export class NodeSiteTarget implements SiteTarget {
     try {
       await fs.writeFile(temporary, bytes);
       await fs.rename(temporary, target);
+      this.#onlyWritten?.add(path);
     } catch (error) {
       await fs.rm(temporary, { force: true });
       throw error;
@@ -91,6 +103,7 @@ export class NodeSiteTarget implements SiteTarget {
 
   async remove(path: string): Promise<void> {
     this.#folders.clear();
+    this.#onlyWritten?.delete(path);
     await fs.rm(join(this.root, path), { force: true });
     // Folders the site no longer uses go too (a tag's pages, a month's archive), up to the root.
     let dir = dirname(path);

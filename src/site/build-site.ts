@@ -222,7 +222,6 @@ export class SiteBuilder {
 
     const setup: PageSetup = { templates: project.templates, settings, stylesheets };
     const jobs = pageJobs(published, posts, settings, urls);
-    const earlyPages = await early.finish(stylesheets[1]!);
 
     // A page is rendered again only when something it shows changed: its template set and site
     // settings (`pages.key`), its own fields, and every post it shows (each by its view's hash).
@@ -252,10 +251,29 @@ export class SiteBuilder {
       );
     });
     stats.pagesRendered = needed.length;
-    const toRender = needed.filter((job) => !earlyPages.has(job.location.file));
-    const lateOutcomes = await this.#pageRendering.renderPages(setup, toRender);
-    let late = 0;
-    const outcomes = needed.map((job) => earlyPages.get(job.location.file) ?? lateOutcomes[late++]!);
+    // Sent before the early pages are back: the threads take them as soon as they are free.
+    const lateJobs = needed.filter((job) => !early.sent(job.location.file));
+    const lateRendering = this.#pageRendering.renderPages(setup, lateJobs);
+    // Awaited below; not an unhandled rejection while the early pages are awaited.
+    lateRendering.catch(() => {});
+    const outcomesByFile = await early.finish(stylesheets[1]!);
+    // Early pages the stand-in showed through in go again, with the stylesheet named.
+    const again = needed.filter(
+      (job) => early.sent(job.location.file) && !outcomesByFile.has(job.location.file),
+    );
+    const [lateOutcomes, againOutcomes] = await Promise.all([
+      lateRendering,
+      again.length > 0 ? this.#pageRendering.renderPages(setup, again) : [],
+    ]);
+    for (const [sent, rendered] of [
+      [lateJobs, lateOutcomes],
+      [again, againOutcomes],
+    ] as const) {
+      sent.forEach((job, index) => {
+        outcomesByFile.set(job.location.file, rendered[index]!);
+      });
+    }
+    const outcomes = needed.map((job) => outcomesByFile.get(job.location.file)!);
     const templateProblems: BuildProblem[] = [];
     let rendering = 0;
     jobs.forEach((job, index) => {
@@ -606,6 +624,8 @@ class EarlyPostPages {
   readonly #pending: string;
   readonly #enabled: boolean;
   #held: PageRequest[] = [];
+  /** The files of the pages sent to render early. */
+  readonly #sent = new Set<string>();
   readonly #requests: Promise<[PageRequest[], PageOutcome[]]>[] = [];
 
   constructor(
@@ -632,15 +652,21 @@ class EarlyPostPages {
   #send(): void {
     const pages = this.#held;
     this.#held = [];
+    for (const page of pages) this.#sent.add(page.location.file);
     const request = this.rendering.renderPages(this.#setup, pages).then((outcomes) => [pages, outcomes]);
     // Awaited in `finish`; not an unhandled rejection meanwhile.
     request.catch(() => {});
     this.#requests.push(request as Promise<[PageRequest[], PageOutcome[]]>);
   }
 
+  /** Whether the page of `file` was sent to render early: pages held back (too few to send) were not. */
+  sent(file: string): boolean {
+    return this.#sent.has(file);
+  }
+
   /**
-   * The early pages' outcomes by file, their stylesheet now `siteStylesheet`. Pages held back (too few
-   * to send) are left for the late rendering.
+   * The early pages' outcomes by file, their stylesheet now `siteStylesheet`; a page the stand-in
+   * shows through in is left out. Pages held back (too few to send) are left for the late rendering.
    */
   async finish(siteStylesheet: string): Promise<Map<string, PageOutcome>> {
     this.#held = [];
