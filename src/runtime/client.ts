@@ -223,7 +223,7 @@ class WorkerPythonRuntime implements PythonRuntime {
     const prepared = prepareRender(items);
     const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
-        ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
+        ? { kind: 'answered', answer: { results: [], heapBytes: 0 } }
         : await this.#main.executor.execute({
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,

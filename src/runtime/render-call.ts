@@ -8,9 +8,15 @@ import {
   macroEnvSchema,
   parseMacroResult,
 } from '../core/abi';
-import { oversizedCallMessage } from '../core/size-limits';
+import { macroResultSize, oversizedCallMessage, sizeLimits } from '../core/size-limits';
 import type { CallEnding } from './call-executor';
-import type { RenderedItem, WorkerRenderAnswer, WorkerRenderRequest, WorkerScript } from './protocol';
+import type {
+  CallReads,
+  RenderedItem,
+  WorkerRenderAnswer,
+  WorkerRenderRequest,
+  WorkerScript,
+} from './protocol';
 import { callEnd, type ScriptCall } from './script-stats';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from './types';
 
@@ -29,8 +35,8 @@ export function workerScript({ id, version, slug, body, entrypoint }: MacroScrip
 }
 
 interface PreparedRender {
-  /** Positions in `items` of the calls in the request, in request order. */
-  sent: number[];
+  /** Positions in `items` of the calls in each script's batch of the request, in request order. */
+  sent: number[][];
   request: Omit<WorkerRenderRequest, 'site'>;
   /** An outcome for each item whose context failed ABI v1: it never leaves the page. */
   rejected: Map<number, RenderFailure>;
@@ -43,9 +49,10 @@ interface PreparedRender {
  * made on this page from what the macro parser and the Try form let through, both of which hold it
  * to ABI v1 where it is typed (docs/round-trip.md, "What the page checks"). A check per call cost
  * more than the macro (about 19 µs per call in Chromium, where zod cannot compile).
- * The request holds the calls grouped by script, each script's in their order: the worker puts the
- * interpreter's memory back whenever it moves on to another script (memory-wall.ts), so a batch that
- * mixes scripts pays one restore per script, not one per call. `sent` maps the answer back to `items`.
+ * The request holds one batch per script, each with that script's calls in their order: the worker
+ * puts the interpreter's memory back whenever it moves on to another script (memory-wall.ts), so a
+ * request that mixes scripts pays one restore per script, not one per call, and no script's batch
+ * holds another's source. `sent` maps the answer back to `items`.
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();
@@ -75,32 +82,25 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
     if (group) group.push(index);
     else groups.set(key, [index]);
   });
-  const sent: number[] = [];
-  const scripts: WorkerScript[] = [];
-  const calls: { script: number; context: MacroContext }[] = [];
-  for (const group of groups.values()) {
-    const script = scripts.push(workerScript(items[group[0]!]!.script)) - 1;
-    for (const index of group) {
-      sent.push(index);
-      calls.push({ script, context: items[index]!.context });
-    }
-  }
-  return { sent, request: { batch: JSON.stringify(wireBatch(scripts, calls)) }, rejected };
+  const sent = [...groups.values()];
+  const batch = sent.map((group) => ({
+    script: workerScript(items[group[0]!]!.script),
+    calls: JSON.stringify(wireBatch(group.map((index) => items[index]!.context))),
+  }));
+  return { sent, request: { batch }, rejected };
 }
 
 /**
- * The calls as macro_engine.py reads them (python/wire.py, `Batch`): each env and post once, however
- * many calls share it. Calls of one post share its objects, so identity finds the repeats.
+ * One script's calls as macro_engine.py reads them (python/wire.py, `Batch`): each env and post once,
+ * however many calls share it. Calls of one post share its objects, so identity finds the repeats.
  */
-function wireBatch(scripts: WorkerScript[], calls: { script: number; context: MacroContext }[]) {
+function wireBatch(contexts: MacroContext[]) {
   const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
   const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
-  const wireCalls = calls.map(({ script, context }) => {
-    const { macro, params, args, env, post, ...extras } = context;
+  const calls = contexts.map(({ macro, params, args, env, post, ...extras }) => {
     const floatParams = Object.keys(params).filter((name) => params[name]!.type === 'float');
     const floatArgs = args.flatMap((arg, position) => (arg.type === 'float' ? [position] : []));
     return {
-      script,
       macro,
       // Bare values: JSON keeps a str, int and bool apart, but writes a whole float (2.0) as 2.
       params: Object.fromEntries(Object.keys(params).map((name) => [name, params[name]!.value])),
@@ -113,7 +113,7 @@ function wireBatch(scripts: WorkerScript[], calls: { script: number; context: Ma
       ...(Object.keys(extras).length > 0 ? { extras } : {}),
     };
   });
-  return { scripts, envs, posts, calls: wireCalls };
+  return { envs, posts, calls };
 }
 
 /** The position of `value` in `values`, appended on first sight. */
@@ -169,31 +169,43 @@ export function completeRender(
     outcomes[index] = outcome;
   });
   const batch = {
-    calls: prepared.sent.length,
-    scripts: new Set(prepared.sent.map((index) => items[index]!.script.id)).size,
+    calls: prepared.sent.reduce((calls, group) => calls + group.length, 0),
+    scripts: new Set(prepared.sent.map((group) => items[group[0]!]!.script.id)).size,
   };
-  for (const [position, index] of prepared.sent.entries()) {
-    const item = items[index]!;
-    const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
-    const outcome = rendered ? toOutcome(item, rendered) : unrenderedOutcome(item, position, ending, batch);
-    if (outcome) {
-      outcomes[index] = outcome;
-      const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
-      counted.push({ scriptId, name, end, pythonMs: rendered?.pythonMs });
-    } else {
-      unreached.push(index);
-      // Rendered again unless the render was cancelled meanwhile: then it stays what it is.
-      outcomes[index] = failure(item, 'cancelled', cancelled);
+  prepared.sent.forEach((group, part) => {
+    // Undefined: the worker did not get to this script, as the time limit ended an earlier one.
+    const results = ending.kind === 'answered' ? ending.answer.results[part] : undefined;
+    const read = results && 'items' in results ? results : undefined;
+    for (const [position, index] of group.entries()) {
+      const item = items[index]!;
+      const rendered = read?.items[position];
+      const outcome = rendered
+        ? toOutcome(item, rendered, read!.reads[rendered.reads]!)
+        : unrenderedOutcome(item, position, ending, results, batch);
+      if (outcome) {
+        outcomes[index] = outcome;
+        const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
+        const pythonMs = rendered && rendered.pythonNs / 1e6;
+        counted.push({ scriptId, name, end, pythonMs });
+      } else {
+        unreached.push(index);
+        // Rendered again unless the render was cancelled meanwhile: then it stays what it is.
+        outcomes[index] = failure(item, 'cancelled', cancelled);
+      }
     }
-  }
+  });
   return { outcomes, counted, unreached };
 }
 
-/** The outcome of a call the worker gave no result for, or undefined if it must be sent again. */
+/**
+ * The outcome of a call the worker gave no result for (`results`: its script's, if the worker got to
+ * it), or undefined if it must be sent again.
+ */
 function unrenderedOutcome(
   item: RenderItem,
   position: number,
   ending: CallEnding<WorkerRenderAnswer>,
+  results: WorkerRenderAnswer['results'][number] | undefined,
   batch: { calls: number; scripts: number },
 ): RenderFailure | undefined {
   if (ending.kind === 'not-sent') return failure(item, 'cancelled', cancelled);
@@ -206,34 +218,40 @@ function unrenderedOutcome(
     if (ending.why === 'worker-failed' && batch.scripts > 1) return undefined;
     return failure(item, ending.why, ending.message);
   }
-  const { items: finished, interrupted } = ending.answer;
+  // Its script's batch never ran: the time limit ended an earlier one.
+  if (results === undefined) return undefined;
+  // The script changed its engine so that its results could not be read, or ended short of this call.
+  if ('unreadable' in results)
+    return { ...failure(item, 'exception', unreadable), traceback: `${unreadable}:\n${results.unreadable}` };
+  if (results.interrupted === null)
+    return { ...failure(item, 'exception', unfinished), traceback: unfinished };
   // Past the call that was stopped: it never ran.
-  if (position > finished.length) return undefined;
+  if (position > results.items.length) return undefined;
   const name = scriptFileName(item.script.slug);
   if (ending.stoppedBy === 'stop') return failure(item, 'cancelled', cancelled);
   if (ending.stoppedBy) return failure(item, 'timeout', `${name} ran past its time limit and was stopped`);
   // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself.
   return {
-    ...failure(item, 'exception', interrupted?.message ?? 'KeyboardInterrupt'),
-    ...lineAndTraceback(interrupted),
+    ...failure(item, 'exception', results.interrupted.message),
+    ...lineAndTraceback(results.interrupted),
   };
 }
 
+const unreadable = 'The macro changed the interpreter so that its results could not be read';
+const unfinished = 'The macro changed the interpreter so that it gave no result for this call';
 const cancelled = 'Not rendered: the render was cancelled';
 
-function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
-  const printed = {
-    ...(rendered.printed === undefined ? {} : { printed: rendered.printed }),
-    reads: rendered.reads,
-  };
+function toOutcome(item: RenderItem, rendered: RenderedItem, reads: CallReads): RenderOutcome {
+  const printed = { ...(rendered.printed === undefined ? {} : { printed: rendered.printed }), reads };
   if (rendered.kind === 'raised')
     return { ...failure(item, 'exception', rendered.message), ...lineAndTraceback(rendered), ...printed };
-  if (rendered.kind === 'oversized') {
-    const message = oversizedCallMessage(scriptFileName(item.script.slug), rendered.size);
-    return { ...failure(item, 'invalid-result', message), ...printed };
-  }
+  const name = scriptFileName(item.script.slug);
+  // Refused in Python (macro_engine.py), and here too, out of its reach, should a script have changed that.
+  const size = rendered.kind === 'oversized' ? rendered.size : macroResultSize(rendered.result);
+  if (rendered.kind === 'oversized' || size > sizeLimits.macroHtmlPerCall)
+    return { ...failure(item, 'invalid-result', oversizedCallMessage(name, size)), ...printed };
   // The ABI's own schema decides and words what is wrong with a result.
-  const result = parseMacroResult(rendered.result, scriptFileName(item.script.slug));
+  const result = parseMacroResult(rendered.result, name);
   if (!result.ok) return { ...failure(item, 'invalid-result', result.error), ...printed };
   return { ok: true, ...result.value, ...printed };
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, sizeLimits } from '../../src/core/size-limits.ts';
-import type { WorkerRenderAnswer } from '../../src/runtime/protocol.ts';
+import type { BatchResults } from '../../src/runtime/protocol.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
@@ -144,20 +144,31 @@ describe('macro engine (real Pyodide)', () => {
     }
   });
 
-  it('refuses HTML, CSS and warnings over the per-call limit in the worker, so the text never leaves it', () => {
+  it('refuses HTML, CSS and warnings over the per-call limit in Python, so the text is never written', () => {
     const over = sizeLimits.macroHtmlPerCall + 1;
     const html = macro(`def render(context):\n    return "h" * ${over}\n`);
     const withCss = macro(`def render(context):\n    return {"html": "h", "css": "c" * ${over - 1}}\n`);
     const withWarnings = macro(
       `def render(context):\n    return {"html": "h", "warnings": ["w" * ${Math.ceil(over / 2)}] * 2}\n`,
     );
+    // JavaScript counts UTF-16 units: an emoji is two.
+    const emoji = macro(`def render(context):\n    return "\\U0001F600" * ${Math.ceil(over / 2)}\n`);
     const atLimit = macro(`def render(context):\n    return "h" * ${sizeLimits.macroHtmlPerCall}\n`);
     const { request } = prepareRender(
-      [html, withCss, withWarnings, atLimit].map((script) => ({ script, context: context('probe') })),
+      [html, withCss, withWarnings, emoji, atLimit].map((script) => ({ script, context: context('probe') })),
     );
-    const { items } = JSON.parse(harness.engine.render(request.batch)) as WorkerRenderAnswer;
-    expect(items.map((item) => item.kind)).toEqual(['oversized', 'oversized', 'oversized', 'returned']);
+    const items = harness.engine
+      .render(request.batch)
+      .flatMap((text) => (JSON.parse(text) as BatchResults).items);
+    expect(items.map((item) => item.kind)).toEqual([
+      'oversized',
+      'oversized',
+      'oversized',
+      'oversized',
+      'returned',
+    ]);
     expect(items[0]).toMatchObject({ size: over });
+    expect(items[3]).toMatchObject({ size: 2 * Math.ceil(over / 2) });
     expect(items[0]).not.toHaveProperty('result');
     expect(renderOne(html)).toMatchObject({
       kind: 'invalid-result',
