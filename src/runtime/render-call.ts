@@ -5,6 +5,7 @@ import {
   formatIssues,
   type MacroContext,
   type MacroEnv,
+  type MacroValue,
   macroEnvSchema,
   parseMacroResult,
 } from '../core/abi';
@@ -98,22 +99,43 @@ function wireBatch(contexts: MacroContext[]) {
   const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
   const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
   const calls = contexts.map(({ macro, params, args, env, post, ...extras }) => {
-    const floatParams = Object.keys(params).filter((name) => params[name]!.type === 'float');
-    const floatArgs = args.flatMap((arg, position) => (arg.type === 'float' ? [position] : []));
-    return {
+    const call: WireCall = {
       macro,
       // Bare values: JSON keeps a str, int and bool apart, but writes a whole float (2.0) as 2.
-      params: Object.fromEntries(Object.keys(params).map((name) => [name, params[name]!.value])),
-      args: args.map((arg) => arg.value),
-      ...(floatParams.length > 0 ? { float_params: floatParams } : {}),
-      ...(floatArgs.length > 0 ? { float_args: floatArgs } : {}),
+      params: {},
+      args: [],
       env: indexIn(envs, envIndexes, env),
       post: indexIn(posts, postIndexes, post),
-      // placement, body and body_html (ABI 1.1), when the context has them.
-      ...(Object.keys(extras).length > 0 ? { extras } : {}),
     };
+    const [floatParams, floatArgs]: [string[], number[]] = [[], []];
+    for (const name in params) {
+      const { type, value } = params[name]!;
+      call.params[name] = value;
+      if (type === 'float') floatParams.push(name);
+    }
+    for (const { type, value } of args) {
+      if (type === 'float') floatArgs.push(call.args.length);
+      call.args.push(value);
+    }
+    if (floatParams.length > 0) call.float_params = floatParams;
+    if (floatArgs.length > 0) call.float_args = floatArgs;
+    // placement, body and body_html (ABI 1.1), when the context has them.
+    if (Object.keys(extras).length > 0) call.extras = extras;
+    return call;
   });
   return { envs, posts, calls };
+}
+
+/** One call as python/wire.py's `Call` has it. */
+interface WireCall {
+  macro: string;
+  params: Record<string, MacroValue['value']>;
+  args: MacroValue['value'][];
+  float_params?: string[];
+  float_args?: number[];
+  env: number;
+  post: number;
+  extras?: Omit<MacroContext, 'macro' | 'params' | 'args' | 'env' | 'post'>;
 }
 
 /** The position of `value` in `values`, appended on first sight. */
@@ -176,17 +198,18 @@ export function completeRender(
     // Undefined: the worker did not get to this script, as the time limit ended an earlier one.
     const results = ending.kind === 'answered' ? ending.answer.results[part] : undefined;
     const read = results && 'items' in results ? results : undefined;
+    const { id: scriptId, slug } = items[group[0]!]!.script;
+    const name = scriptFileName(slug);
     for (const [position, index] of group.entries()) {
       const item = items[index]!;
       const rendered = read?.items[position];
       const outcome = rendered
-        ? toOutcome(item, rendered, read!.reads[rendered.reads]!)
+        ? toOutcome(item, name, rendered, read!.reads[rendered.reads]!)
         : unrenderedOutcome(item, position, ending, results, batch);
       if (outcome) {
         outcomes[index] = outcome;
-        const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
         const pythonMs = rendered && rendered.pythonNs / 1e6;
-        counted.push({ scriptId, name, end, pythonMs });
+        counted.push({ scriptId, name, end: callEnd(outcome), pythonMs });
       } else {
         unreached.push(index);
         // Rendered again unless the render was cancelled meanwhile: then it stays what it is.
@@ -241,11 +264,11 @@ const unreadable = 'The macro changed the interpreter so that its results could 
 const unfinished = 'The macro changed the interpreter so that it gave no result for this call';
 const cancelled = 'Not rendered: the render was cancelled';
 
-function toOutcome(item: RenderItem, rendered: RenderedItem, reads: CallReads): RenderOutcome {
-  const printed = { ...(rendered.printed === undefined ? {} : { printed: rendered.printed }), reads };
+/** The outcome of a call that finished, its script named `name`. */
+function toOutcome(item: RenderItem, name: string, rendered: RenderedItem, reads: CallReads): RenderOutcome {
+  const printed = rendered.printed === undefined ? { reads } : { printed: rendered.printed, reads };
   if (rendered.kind === 'raised')
     return { ...failure(item, 'exception', rendered.message), ...lineAndTraceback(rendered), ...printed };
-  const name = scriptFileName(item.script.slug);
   // Refused in Python (macro_engine.py), and here too, out of its reach, should a script have changed that.
   const size = rendered.kind === 'oversized' ? rendered.size : macroResultSize(rendered.result);
   if (rendered.kind === 'oversized' || size > sizeLimits.macroHtmlPerCall)

@@ -218,6 +218,20 @@ describe('macro engine (real Pyodide)', () => {
       { script, context: shared },
     ]);
     expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['a,x fr', 'a,x fr']);
+    // The post's lists are copied when first read, whichever way the macro reaches them.
+    const everyWay = macro(
+      'def render(context):\n    post = context["post"]\n    post.pop("tags").append("p")\n' +
+        '    for value in post.values():\n        if isinstance(value, list):\n            value.append("v")\n' +
+        '    return repr(sorted(post.get(1, []) + post.setdefault("categories", [])))\n',
+    );
+    const again = harness.renderBatch([
+      { script: everyWay, context: shared },
+      { script: everyWay, context: shared },
+    ]);
+    expect(again.items).toMatchObject([
+      { kind: 'ok', html: "['v']", reads: { post: null } },
+      { kind: 'ok', html: "['v']", reads: { post: null } },
+    ]);
   });
 
   it("gives every call's post the reference app's keys, which the macro may change", () => {
@@ -361,6 +375,8 @@ describe('macro engine (real Pyodide)', () => {
         reading('    return context["post"]["title"] + context["post"].get("slug", "")\n'),
         reading('    import json\n    return json.dumps(context["post"])\n'),
         reading('    return ",".join(site.tag_counts()) + str(dict(context["post"]))\n'),
+        // No key of a post is anything but a str: a look-up of 1 read nothing of it.
+        reading('    return str(context["post"].get(1)) + context["post"]["title"]\n'),
       ].map((script) => ({ script, context: context('probe') })),
     );
     expect(items.map((item) => item.reads)).toEqual([
@@ -370,6 +386,7 @@ describe('macro engine (real Pyodide)', () => {
       // The whole post includes the reference app's `content`, the saved body from the site data.
       { site: true, post: null },
       { site: true, post: null },
+      { site: false, post: ['title'] },
     ]);
   });
 

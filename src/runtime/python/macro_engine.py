@@ -17,7 +17,14 @@ from typing import cast
 
 from _pymark_errors import describe
 from _pymark_macro_context import copier, recording_copier
-from _pymark_reference import add_reference_post_keys, awaited, reads_behind_aliases, reference_env, takes_post
+from _pymark_reference import (
+    add_call_keys,
+    add_reference_post_keys,
+    awaited,
+    reads_behind_aliases,
+    reference_env,
+    takes_post,
+)
 from _pymark_site import current_site as pymark_site
 from _pymark_wire import (
     Batch,
@@ -145,7 +152,8 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
     batch: Batch = json.loads(batch_bytes.to_bytes())
     calls = batch["calls"]
     file_name = script["fileName"]
-    items: list[ReturnedItem | OversizedItem | RaisedItem] = []
+    script_id = script["id"]
+    items: list[dict[str, object]] = []
     interrupted: PythonException | None = None
     clock = time.perf_counter_ns
     capture = Printed()
@@ -157,11 +165,11 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
         # each (reference_compat.py). Each call still gets its own copy to change. One call (a live
         # preview's) needs none: json.loads' own objects are fresh, and no other macro sees them.
         many = len(calls) > 1
-        env_copies = [_copies(reference_env(env, script["id"]), many) for env in batch["envs"]]
+        env_copies = [_copies(reference_env(env), many) for env in batch["envs"]]
         post_copies = [recording_copier(add_reference_post_keys(post), many) for post in batch["posts"]]
         # Each distinct `Reads` once, by the post keys a call read and whether it read the site.
         reads: list[Reads] = []
-        reads_index: dict[tuple[frozenset[str] | None, bool] | None, int] = {}
+        reads_index: dict[tuple[frozenset[object] | None, bool] | None, int] = {}
         # One clock reading per call: where one call ends, the next begins. The first call's time
         # includes the script's import.
         started = clock()
@@ -195,7 +203,7 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
                         args[position] = float(args[position])
                     macro = call["macro"]
                     env = env_copies[call["env"]]()
-                    env["hook"] = macro  # the reference app's name for it
+                    add_call_keys(env, macro, script_id)
                     context = {"macro": macro, "params": params, "args": args, "env": env, "post": post}
                     extras = call.get("extras")
                     if extras is not None:  # placement, body, body_html (ABI 1.1): plain str values
@@ -230,11 +238,15 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
             started = ended
             if capture.parts:
                 item["printed"] = capture.take()
-            items.append(cast(ReturnedItem | OversizedItem | RaisedItem, item))
+            items.append(item)
     finally:
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
-    results: BatchResults = {"items": items, "reads": reads, "interrupted": interrupted}
+    results: BatchResults = {
+        "items": cast(list[ReturnedItem | OversizedItem | RaisedItem], items),
+        "reads": reads,
+        "interrupted": interrupted,
+    }
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.
     return encode_results(results)
@@ -245,12 +257,14 @@ def _copies(data, many):
     return copier(data) if many else lambda: data
 
 
-def _reads(read: tuple[frozenset[str] | None, bool] | None) -> Reads:
-    """A call's reads as the page wants them, from the post keys it read (None: all) and whether it read the site."""
+def _reads(read: tuple[frozenset[object] | None, bool] | None) -> Reads:
+    """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it)
+    and whether it read the site. A post's keys are str: a look-up of anything else found nothing of it."""
     if read is None:
         return {"site": False, "post": []}
-    post_keys, site_read = read
-    keys, content_read = reads_behind_aliases(None if post_keys is None else sorted(post_keys))
+    looked_up, site_read = read
+    post_keys = None if looked_up is None else sorted(str.__str__(key) for key in looked_up if isinstance(key, str))
+    keys, content_read = reads_behind_aliases(post_keys)
     return {"site": site_read or content_read, "post": keys}
 
 

@@ -4,7 +4,7 @@ That app calls a macro as `render(context, post)`, awaits an `async def` entry p
 a context whose env says `isPreview` and `mainLanguage`, with the post in camelCase. Pymark calls
 `render(context)` with its own keys. The macro engine bridges the two: the reference keys are added
 once per env and post of a batch (`reference_env`, `add_reference_post_keys`), and `takes_post` says
-once per script how to call its entry point, so the per call cost is one dict store.
+once per script how to call its entry point, so the per call cost is two dict stores.
 """
 
 import inspect
@@ -63,16 +63,17 @@ def takes_post(function):
     return positional >= 2
 
 
-def reference_env(env, script_id):
+def reference_env(env):
     """A copy of `env` with the keys the reference app's env has and Pymark's lacks, made once per
-    env of a batch; each call's copy of it gets its `hook`, the name the macro was called by."""
-    return {
-        **env,
-        "isPreview": env["preview"],
-        "mainLanguage": env["language"],
-        "hook": None,
-        "source": {"kind": "macro", "id": script_id},
-    }
+    env of a batch. Each call's copy of it gets its `hook` and `source`, which `add_call_keys` adds."""
+    return {**env, "isPreview": env["preview"], "mainLanguage": env["language"], "hook": None, "source": None}
+
+
+def add_call_keys(env, macro, script_id):
+    """Adds, in place, the reference app's keys of one call to its copy of a `reference_env`: the name
+    the macro was called by, and which script it is (a dict of its own, so the env's copy stays flat)."""
+    env["hook"] = macro
+    env["source"] = {"kind": "macro", "id": script_id}
 
 
 def add_reference_post_keys(post):
