@@ -127,7 +127,7 @@ function wireBatch(contexts: MacroContext[]) {
 }
 
 /** One call as python/wire.py's `Call` has it. */
-interface WireCall {
+export interface WireCall {
   macro: string;
   params: Record<string, MacroValue['value']>;
   args: MacroValue['value'][];

@@ -14,6 +14,7 @@ import type {
   WorkerScript,
   WorkerTransformRequest,
 } from '../../src/runtime/protocol';
+import type { WireCall } from '../../src/runtime/render-call';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
 import { fakeWorkerEndpoint } from './fake-worker-endpoint';
 import { manualClock } from './manual-clock';
@@ -41,16 +42,7 @@ function decodeCalls(text: string): MacroContext[] {
   const { envs, posts, calls } = JSON.parse(text) as {
     envs: MacroContext['env'][];
     posts: MacroContext['post'][];
-    calls: {
-      macro: string;
-      params: Record<string, MacroValue['value']>;
-      args: MacroValue['value'][];
-      float_params?: string[];
-      float_args?: number[];
-      env: number;
-      post: number;
-      extras?: object;
-    }[];
+    calls: WireCall[];
   };
   return calls.map(({ macro, params, args, env, post, extras, ...floats }) => ({
     macro,
