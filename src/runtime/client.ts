@@ -218,7 +218,7 @@ export class WorkerPythonRuntime {
     const prepared = prepareRender(items);
     const ending: CallEnding<WorkerRenderAnswer> =
       prepared.sent.length === 0
-        ? { kind: 'answered', answer: { items: [], interrupted: null, heapBytes: 0 } }
+        ? { kind: 'answered', answer: { results: [], heapBytes: 0 } }
         : await this.#main.execute({
             what: 'A macro',
             timeLimitMs: this.#renderTimeoutMs,

@@ -157,14 +157,17 @@ const workerScriptSchema = z.object({
 export type WorkerScript = z.infer<typeof workerScriptSchema>;
 
 /**
- * Main thread → worker: macro calls, as one JSON text of python/wire.py's `Batch` (each script, env
- * and post once, however many calls share it), built on the page (render-call.ts) from contexts it
- * checked against the ABI there. One string crosses where 10,000 contexts were structured-cloned
- * one by one, and the worker hands it to Python as it is: Python reads it with `json.loads` either
- * way. `site` comes with the first call after the site data changed.
+ * Main thread → worker: macro calls, one script's at a time, each script's calls as one JSON text of
+ * python/wire.py's `Batch` (each env and post once, however many calls share it), written on the page
+ * (render-call.ts) from contexts it checked against the ABI there. One string per script crosses
+ * where 10,000 contexts were structured-cloned one by one, and the worker hands it to Python as it is.
  */
+const scriptBatchSchema = z.object({ script: workerScriptSchema, calls: z.string() });
+export type ScriptBatch = z.infer<typeof scriptBatchSchema>;
+
+/** `batch`: each script's calls, in the order they run. `site` comes with the first call after the site data changed. */
 export const workerRenderRequestSchema = z.object({
-  batch: z.string(),
+  batch: z.array(scriptBatchSchema),
   site: siteUpdateSchema.optional(),
 });
 export type WorkerRenderRequest = z.infer<typeof workerRenderRequestSchema>;
@@ -181,7 +184,12 @@ export type PythonException = z.infer<typeof pythonExceptionSchema>;
 export const callReadsSchema = z.object({ site: z.boolean(), post: z.array(z.string()).nullable() });
 export type CallReads = z.infer<typeof callReadsSchema>;
 
-const finishedCallFields = { pythonMs, reads: callReadsSchema, printed: z.string().optional() };
+/** Nanoseconds in Python, and which of its batch's `reads` the call's are. */
+const finishedCallFields = {
+  pythonNs: z.number().int().nonnegative(),
+  reads: z.number().int().nonnegative(),
+  printed: z.string().optional(),
+};
 
 /**
  * One finished macro call: what render() returned (as JSON data; the ABI's schema then decides
@@ -191,32 +199,46 @@ const renderedItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), ...finishedCallFields }),
   z.object({ kind: z.literal('raised'), ...pythonExceptionSchema.shape, ...finishedCallFields }),
   /**
-   * The call returned more HTML, CSS and warnings than one call may (`sizeLimits.macroHtmlPerCall`): refused in
-   * the worker, so the text never crosses to the page; `size` is how much it was.
+   * The call returned more HTML, CSS and warnings than one call may (`sizeLimits.macroHtmlPerCall`):
+   * refused in Python before its results were written, so the text never crosses; `size` is how much it was.
    */
   z.object({ kind: z.literal('oversized'), size: z.number().int().nonnegative(), ...finishedCallFields }),
 ]);
 export type RenderedItem = z.infer<typeof renderedItemSchema>;
 
 /**
- * Worker → main thread: one entry per finished call, in order. `interrupted` is set when
- * KeyboardInterrupt ended the batch early: the call at `items.length` was the one interrupted, and
- * the rest never ran.
+ * Worker → main thread, one script's: one entry per finished call, in order, each naming its reads
+ * in `reads` (each distinct one once). `interrupted` is set when KeyboardInterrupt ended the batch
+ * early: the call at `items.length` was the one interrupted, and the rest never ran.
  */
-const batchResultsSchema = z.object({
-  items: z.array(renderedItemSchema),
-  interrupted: pythonExceptionSchema.nullable(),
-});
+const batchResultsSchema = z
+  .object({
+    items: z.array(renderedItemSchema),
+    reads: z.array(callReadsSchema),
+    interrupted: pythonExceptionSchema.nullable(),
+  })
+  .refine(({ items, reads }) => items.every((item) => item.reads < reads.length), 'reads out of range');
+export type BatchResults = z.infer<typeof batchResultsSchema>;
+
+const batchResultsText = jsonText(batchResultsSchema);
 
 /**
- * Worker → main thread: the JSON text of python/wire.py's `BatchResults` as Python wrote it (results
- * over the per-call size limit already refused in the worker), and the heap size. The text is
- * untrusted (user Python wrote into it): this schema parses it and checks every item, once, where
- * the answer arrives (call-executor.ts). One string crosses instead of an object per call.
+ * Worker → main thread: the JSON text of python/wire.py's `BatchResults` of each script the worker
+ * got to, in order, as Python wrote it, and the heap size. The texts are untrusted (user Python wrote
+ * into them): this schema parses them and checks every item, once, where the answer arrives
+ * (call-executor.ts). A text that holds no `BatchResults` becomes what is wrong with it: its script
+ * broke how its own engine writes, and its calls fail, not the other scripts'. One string per script
+ * crosses instead of an object per call.
  */
-export const workerRenderAnswerSchema = z
-  .object({ results: jsonText(batchResultsSchema), heapBytes })
-  .transform(({ results, heapBytes }) => ({ ...results, heapBytes }));
+export const workerRenderAnswerSchema = z.object({
+  results: z.array(
+    z.string().transform((text): BatchResults | { unreadable: string } => {
+      const results = batchResultsText.safeParse(text);
+      return results.success ? results.data : { unreadable: z.prettifyError(results.error) };
+    }),
+  ),
+  heapBytes,
+});
 /** The answer as the page reads it, checked. */
 export type WorkerRenderAnswer = z.output<typeof workerRenderAnswerSchema>;
 /** The answer as the worker sends it. */

@@ -5,12 +5,19 @@ import {
   formatIssues,
   type MacroContext,
   type MacroEnv,
+  type MacroValue,
   macroEnvSchema,
   parseMacroResult,
 } from '../core/abi';
-import { oversizedCallMessage } from '../core/size-limits';
+import { macroResultSize, oversizedCallMessage, sizeLimits } from '../core/size-limits';
 import type { CallEnding } from './call-executor';
-import type { RenderedItem, WorkerRenderAnswer, WorkerRenderRequest, WorkerScript } from './protocol';
+import type {
+  CallReads,
+  RenderedItem,
+  WorkerRenderAnswer,
+  WorkerRenderRequest,
+  WorkerScript,
+} from './protocol';
 import { callEnd, type ScriptCall } from './script-stats';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from './types';
 
@@ -29,8 +36,8 @@ export function workerScript({ id, version, slug, body, entrypoint }: MacroScrip
 }
 
 interface PreparedRender {
-  /** Positions in `items` of the calls in the request, in request order. */
-  sent: number[];
+  /** Positions in `items` of the calls in each script's batch of the request, in request order. */
+  sent: number[][];
   request: Omit<WorkerRenderRequest, 'site'>;
   /** An outcome for each item whose context failed ABI v1: it never leaves the page. */
   rejected: Map<number, RenderFailure>;
@@ -43,9 +50,10 @@ interface PreparedRender {
  * made on this page from what the macro parser and the Try form let through, both of which hold it
  * to ABI v1 where it is typed (docs/round-trip.md, "What the page checks"). A check per call cost
  * more than the macro (about 19 µs per call in Chromium, where zod cannot compile).
- * The request holds the calls grouped by script, each script's in their order: the worker puts the
- * interpreter's memory back whenever it moves on to another script (memory-wall.ts), so a batch that
- * mixes scripts pays one restore per script, not one per call. `sent` maps the answer back to `items`.
+ * The request holds one batch per script, each with that script's calls in their order: the worker
+ * puts the interpreter's memory back whenever it moves on to another script (memory-wall.ts), so a
+ * request that mixes scripts pays one restore per script, not one per call, and no script's batch
+ * holds another's source. `sent` maps the answer back to `items`.
  */
 export function prepareRender(items: readonly RenderItem[]): PreparedRender {
   const rejected = new Map<number, RenderFailure>();
@@ -75,45 +83,59 @@ export function prepareRender(items: readonly RenderItem[]): PreparedRender {
     if (group) group.push(index);
     else groups.set(key, [index]);
   });
-  const sent: number[] = [];
-  const scripts: WorkerScript[] = [];
-  const calls: { script: number; context: MacroContext }[] = [];
-  for (const group of groups.values()) {
-    const script = scripts.push(workerScript(items[group[0]!]!.script)) - 1;
-    for (const index of group) {
-      sent.push(index);
-      calls.push({ script, context: items[index]!.context });
-    }
-  }
-  return { sent, request: { batch: JSON.stringify(wireBatch(scripts, calls)) }, rejected };
+  const sent = [...groups.values()];
+  const batch = sent.map((group) => ({
+    script: workerScript(items[group[0]!]!.script),
+    calls: JSON.stringify(wireBatch(group.map((index) => items[index]!.context))),
+  }));
+  return { sent, request: { batch }, rejected };
 }
 
 /**
- * The calls as macro_engine.py reads them (python/wire.py, `Batch`): each env and post once, however
- * many calls share it. Calls of one post share its objects, so identity finds the repeats.
+ * One script's calls as macro_engine.py reads them (python/wire.py, `Batch`): each env and post once,
+ * however many calls share it. Calls of one post share its objects, so identity finds the repeats.
  */
-function wireBatch(scripts: WorkerScript[], calls: { script: number; context: MacroContext }[]) {
+function wireBatch(contexts: MacroContext[]) {
   const [envs, posts]: [MacroEnv[], AbiPost[]] = [[], []];
   const [envIndexes, postIndexes] = [new Map<MacroEnv, number>(), new Map<AbiPost, number>()];
-  const wireCalls = calls.map(({ script, context }) => {
-    const { macro, params, args, env, post, ...extras } = context;
-    const floatParams = Object.keys(params).filter((name) => params[name]!.type === 'float');
-    const floatArgs = args.flatMap((arg, position) => (arg.type === 'float' ? [position] : []));
-    return {
-      script,
+  const calls = contexts.map(({ macro, params, args, env, post, ...extras }) => {
+    const call: WireCall = {
       macro,
       // Bare values: JSON keeps a str, int and bool apart, but writes a whole float (2.0) as 2.
-      params: Object.fromEntries(Object.keys(params).map((name) => [name, params[name]!.value])),
-      args: args.map((arg) => arg.value),
-      ...(floatParams.length > 0 ? { float_params: floatParams } : {}),
-      ...(floatArgs.length > 0 ? { float_args: floatArgs } : {}),
+      params: {},
+      args: [],
       env: indexIn(envs, envIndexes, env),
       post: indexIn(posts, postIndexes, post),
-      // placement, body and body_html (ABI 1.1), when the context has them.
-      ...(Object.keys(extras).length > 0 ? { extras } : {}),
     };
+    const [floatParams, floatArgs]: [string[], number[]] = [[], []];
+    for (const name in params) {
+      const { type, value } = params[name]!;
+      call.params[name] = value;
+      if (type === 'float') floatParams.push(name);
+    }
+    for (const { type, value } of args) {
+      if (type === 'float') floatArgs.push(call.args.length);
+      call.args.push(value);
+    }
+    if (floatParams.length > 0) call.float_params = floatParams;
+    if (floatArgs.length > 0) call.float_args = floatArgs;
+    // placement, body and body_html (ABI 1.1), when the context has them.
+    if (Object.keys(extras).length > 0) call.extras = extras;
+    return call;
   });
-  return { scripts, envs, posts, calls: wireCalls };
+  return { envs, posts, calls };
+}
+
+/** One call as python/wire.py's `Call` has it. */
+export interface WireCall {
+  macro: string;
+  params: Record<string, MacroValue['value']>;
+  args: MacroValue['value'][];
+  float_params?: string[];
+  float_args?: number[];
+  env: number;
+  post: number;
+  extras?: Omit<MacroContext, 'macro' | 'params' | 'args' | 'env' | 'post'>;
 }
 
 /** The position of `value` in `values`, appended on first sight. */
@@ -169,31 +191,44 @@ export function completeRender(
     outcomes[index] = outcome;
   });
   const batch = {
-    calls: prepared.sent.length,
-    scripts: new Set(prepared.sent.map((index) => items[index]!.script.id)).size,
+    calls: prepared.sent.reduce((calls, group) => calls + group.length, 0),
+    scripts: new Set(prepared.sent.map((group) => items[group[0]!]!.script.id)).size,
   };
-  for (const [position, index] of prepared.sent.entries()) {
-    const item = items[index]!;
-    const rendered = ending.kind === 'answered' ? ending.answer.items[position] : undefined;
-    const outcome = rendered ? toOutcome(item, rendered) : unrenderedOutcome(item, position, ending, batch);
-    if (outcome) {
-      outcomes[index] = outcome;
-      const [scriptId, name, end] = [item.script.id, scriptFileName(item.script.slug), callEnd(outcome)];
-      counted.push({ scriptId, name, end, pythonMs: rendered?.pythonMs });
-    } else {
-      unreached.push(index);
-      // Rendered again unless the render was cancelled meanwhile: then it stays what it is.
-      outcomes[index] = failure(item, 'cancelled', cancelled);
+  prepared.sent.forEach((group, part) => {
+    // Undefined: the worker did not get to this script, as the time limit ended an earlier one.
+    const results = ending.kind === 'answered' ? ending.answer.results[part] : undefined;
+    const read = results && 'items' in results ? results : undefined;
+    const { id: scriptId, slug } = items[group[0]!]!.script;
+    const name = scriptFileName(slug);
+    for (const [position, index] of group.entries()) {
+      const item = items[index]!;
+      const rendered = read?.items[position];
+      const outcome = rendered
+        ? toOutcome(item, name, rendered, read!.reads[rendered.reads]!)
+        : unrenderedOutcome(item, position, ending, results, batch);
+      if (outcome) {
+        outcomes[index] = outcome;
+        const pythonMs = rendered && rendered.pythonNs / 1e6;
+        counted.push({ scriptId, name, end: callEnd(outcome), pythonMs });
+      } else {
+        unreached.push(index);
+        // Rendered again unless the render was cancelled meanwhile: then it stays what it is.
+        outcomes[index] = failure(item, 'cancelled', cancelled);
+      }
     }
-  }
+  });
   return { outcomes, counted, unreached };
 }
 
-/** The outcome of a call the worker gave no result for, or undefined if it must be sent again. */
+/**
+ * The outcome of a call the worker gave no result for (`results`: its script's, if the worker got to
+ * it), or undefined if it must be sent again.
+ */
 function unrenderedOutcome(
   item: RenderItem,
   position: number,
   ending: CallEnding<WorkerRenderAnswer>,
+  results: WorkerRenderAnswer['results'][number] | undefined,
   batch: { calls: number; scripts: number },
 ): RenderFailure | undefined {
   if (ending.kind === 'not-sent') return failure(item, 'cancelled', cancelled);
@@ -206,34 +241,40 @@ function unrenderedOutcome(
     if (ending.why === 'worker-failed' && batch.scripts > 1) return undefined;
     return failure(item, ending.why, ending.message);
   }
-  const { items: finished, interrupted } = ending.answer;
+  // Its script's batch never ran: the time limit ended an earlier one.
+  if (results === undefined) return undefined;
+  // The script changed its engine so that its results could not be read, or ended short of this call.
+  if ('unreadable' in results)
+    return { ...failure(item, 'exception', unreadable), traceback: `${unreadable}:\n${results.unreadable}` };
+  if (results.interrupted === null)
+    return { ...failure(item, 'exception', unfinished), traceback: unfinished };
   // Past the call that was stopped: it never ran.
-  if (position > finished.length) return undefined;
+  if (position > results.items.length) return undefined;
   const name = scriptFileName(item.script.slug);
   if (ending.stoppedBy === 'stop') return failure(item, 'cancelled', cancelled);
   if (ending.stoppedBy) return failure(item, 'timeout', `${name} ran past its time limit and was stopped`);
   // Nobody asked for the interrupt: the macro raised KeyboardInterrupt itself.
   return {
-    ...failure(item, 'exception', interrupted?.message ?? 'KeyboardInterrupt'),
-    ...lineAndTraceback(interrupted),
+    ...failure(item, 'exception', results.interrupted.message),
+    ...lineAndTraceback(results.interrupted),
   };
 }
 
+const unreadable = 'The macro changed the interpreter so that its results could not be read';
+const unfinished = 'The macro changed the interpreter so that it gave no result for this call';
 const cancelled = 'Not rendered: the render was cancelled';
 
-function toOutcome(item: RenderItem, rendered: RenderedItem): RenderOutcome {
-  const printed = {
-    ...(rendered.printed === undefined ? {} : { printed: rendered.printed }),
-    reads: rendered.reads,
-  };
+/** The outcome of a call that finished, its script named `name`. */
+function toOutcome(item: RenderItem, name: string, rendered: RenderedItem, reads: CallReads): RenderOutcome {
+  const printed = rendered.printed === undefined ? { reads } : { printed: rendered.printed, reads };
   if (rendered.kind === 'raised')
     return { ...failure(item, 'exception', rendered.message), ...lineAndTraceback(rendered), ...printed };
-  if (rendered.kind === 'oversized') {
-    const message = oversizedCallMessage(scriptFileName(item.script.slug), rendered.size);
-    return { ...failure(item, 'invalid-result', message), ...printed };
-  }
+  // Refused in Python (macro_engine.py), and here too, out of its reach, should a script have changed that.
+  const size = rendered.kind === 'oversized' ? rendered.size : macroResultSize(rendered.result);
+  if (rendered.kind === 'oversized' || size > sizeLimits.macroHtmlPerCall)
+    return { ...failure(item, 'invalid-result', oversizedCallMessage(name, size)), ...printed };
   // The ABI's own schema decides and words what is wrong with a result.
-  const result = parseMacroResult(rendered.result, scriptFileName(item.script.slug));
+  const result = parseMacroResult(rendered.result, name);
   if (!result.ok) return { ...failure(item, 'invalid-result', result.error), ...printed };
   return { ok: true, ...result.value, ...printed };
 }

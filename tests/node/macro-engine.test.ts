@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, sizeLimits } from '../../src/core/size-limits.ts';
-import type { WorkerRenderAnswer } from '../../src/runtime/protocol.ts';
+import type { BatchResults } from '../../src/runtime/protocol.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
@@ -144,20 +144,31 @@ describe('macro engine (real Pyodide)', () => {
     }
   });
 
-  it('refuses HTML, CSS and warnings over the per-call limit in the worker, so the text never leaves it', () => {
+  it('refuses HTML, CSS and warnings over the per-call limit in Python, so the text is never written', () => {
     const over = sizeLimits.macroHtmlPerCall + 1;
     const html = macro(`def render(context):\n    return "h" * ${over}\n`);
     const withCss = macro(`def render(context):\n    return {"html": "h", "css": "c" * ${over - 1}}\n`);
     const withWarnings = macro(
       `def render(context):\n    return {"html": "h", "warnings": ["w" * ${Math.ceil(over / 2)}] * 2}\n`,
     );
+    // JavaScript counts UTF-16 units: an emoji is two.
+    const emoji = macro(`def render(context):\n    return "\\U0001F600" * ${Math.ceil(over / 2)}\n`);
     const atLimit = macro(`def render(context):\n    return "h" * ${sizeLimits.macroHtmlPerCall}\n`);
     const { request } = prepareRender(
-      [html, withCss, withWarnings, atLimit].map((script) => ({ script, context: context('probe') })),
+      [html, withCss, withWarnings, emoji, atLimit].map((script) => ({ script, context: context('probe') })),
     );
-    const { items } = JSON.parse(harness.engine.render(request.batch)) as WorkerRenderAnswer;
-    expect(items.map((item) => item.kind)).toEqual(['oversized', 'oversized', 'oversized', 'returned']);
+    const items = harness.engine
+      .render(request.batch)
+      .flatMap((text) => (JSON.parse(text) as BatchResults).items);
+    expect(items.map((item) => item.kind)).toEqual([
+      'oversized',
+      'oversized',
+      'oversized',
+      'oversized',
+      'returned',
+    ]);
     expect(items[0]).toMatchObject({ size: over });
+    expect(items[3]).toMatchObject({ size: 2 * Math.ceil(over / 2) });
     expect(items[0]).not.toHaveProperty('result');
     expect(renderOne(html)).toMatchObject({
       kind: 'invalid-result',
@@ -207,6 +218,20 @@ describe('macro engine (real Pyodide)', () => {
       { script, context: shared },
     ]);
     expect(items.map((item) => item.kind === 'ok' && item.html)).toEqual(['a,x fr', 'a,x fr']);
+    // The post's lists are copied when first read, whichever way the macro reaches them.
+    const everyWay = macro(
+      'def render(context):\n    post = context["post"]\n    post.pop("tags").append("p")\n' +
+        '    for value in post.values():\n        if isinstance(value, list):\n            value.append("v")\n' +
+        '    return repr(sorted(post.get(1, []) + post.setdefault("categories", [])))\n',
+    );
+    const again = harness.renderBatch([
+      { script: everyWay, context: shared },
+      { script: everyWay, context: shared },
+    ]);
+    expect(again.items).toMatchObject([
+      { kind: 'ok', html: "['v']", reads: { post: null } },
+      { kind: 'ok', html: "['v']", reads: { post: null } },
+    ]);
   });
 
   it("gives every call's post the reference app's keys, which the macro may change", () => {
@@ -350,6 +375,8 @@ describe('macro engine (real Pyodide)', () => {
         reading('    return context["post"]["title"] + context["post"].get("slug", "")\n'),
         reading('    import json\n    return json.dumps(context["post"])\n'),
         reading('    return ",".join(site.tag_counts()) + str(dict(context["post"]))\n'),
+        // No key of a post is anything but a str: a look-up of 1 read nothing of it.
+        reading('    return str(context["post"].get(1)) + context["post"]["title"]\n'),
       ].map((script) => ({ script, context: context('probe') })),
     );
     expect(items.map((item) => item.reads)).toEqual([
@@ -359,6 +386,7 @@ describe('macro engine (real Pyodide)', () => {
       // The whole post includes the reference app's `content`, the saved body from the site data.
       { site: true, post: null },
       { site: true, post: null },
+      { site: false, post: ['title'] },
     ]);
   });
 

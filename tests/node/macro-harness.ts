@@ -47,20 +47,26 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
   const engine = createMacroEngine(pyodide);
   const renderBatch = (items: RenderItem[]): WorkerRenderResult => {
     const { request, sent } = prepareRender(items);
-    const answer = parseMessage(
+    const { results: texts } = parseMessage(
       workerRenderAnswerSchema,
       { results: engine.render(request.batch), heapBytes: 0 },
       'answer',
     );
-    // The request groups calls by script; the finished ones go back in the order of `items`.
+    const results = texts.map((part) => {
+      if ('unreadable' in part) throw new Error(part.unreadable);
+      return part;
+    });
+    // The request holds a batch per script; the finished calls go back in the order of `items`.
     const finished = new Map<number, RenderedItem>();
-    answer.items.forEach((item, position) => {
+    const answers = results.flatMap(({ items: answered, reads }, part) =>
+      answered.map((item, position) => ({ item, reads: reads[item.reads]!, index: sent[part]![position]! })),
+    );
+    answers.forEach(({ item, reads, index }) => {
       const common = {
-        pythonMs: item.pythonMs,
-        reads: item.reads,
+        pythonMs: item.pythonNs / 1e6,
+        reads,
         ...(item.printed === undefined ? {} : { printed: item.printed }),
       };
-      const index = sent[position]!;
       if (item.kind === 'raised') {
         const line = item.line === null ? {} : { line: item.line };
         finished.set(index, {
@@ -90,7 +96,7 @@ export async function loadMacroHarness(): Promise<MacroHarness> {
       );
     });
     return {
-      interrupted: answer.interrupted,
+      interrupted: results.find((part) => part.interrupted !== null)?.interrupted ?? null,
       items: [...finished.keys()].sort((a, b) => a - b).map((index) => finished.get(index)!),
     };
   };

@@ -32,10 +32,13 @@ const interruptedAnswers: Record<Kind, unknown> = {
     heapBytes: 0,
   },
   render: {
-    results: JSON.stringify({
-      items: [],
-      interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
-    }),
+    results: [
+      JSON.stringify({
+        items: [],
+        reads: [],
+        interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
+      }),
+    ],
     heapBytes: 0,
   },
   transform: { result: { kind: 'interrupted' }, pythonMs: 1, heapBytes: 0 },

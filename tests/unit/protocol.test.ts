@@ -13,16 +13,16 @@ describe('a render request arriving in the worker', () => {
   const check = (request: unknown) => parseMessage(workerRenderRequestSchema, request, 'render request');
 
   it('passes when its site data meets the ABI', () => {
-    expect(check({ batch: '{}', site: { snapshot: { posts: [post] } } }).site).toEqual({
+    expect(check({ batch: [], site: { snapshot: { posts: [post] } } }).site).toEqual({
       snapshot: { posts: [post] },
     });
   });
 
   it('is refused, naming what is wrong, when its site data does not', () => {
-    expect(() => check({ batch: '{}', site: { snapshot: { posts: [{ ...post, tags: 'a' }] } } })).toThrow(
+    expect(() => check({ batch: [], site: { snapshot: { posts: [{ ...post, tags: 'a' }] } } })).toThrow(
       /^Malformed render request: /,
     );
-    expect(() => check({ batch: '{}', site: { changes: { upsert: [], remove: [1], order: null } } })).toThrow(
+    expect(() => check({ batch: [], site: { changes: { upsert: [], remove: [1], order: null } } })).toThrow(
       ProtocolError,
     );
   });

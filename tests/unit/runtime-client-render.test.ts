@@ -14,6 +14,7 @@ import type {
   WorkerScript,
   WorkerTransformRequest,
 } from '../../src/runtime/protocol';
+import type { WireCall } from '../../src/runtime/render-call';
 import type { MacroScript, PythonRuntime, RunRequest } from '../../src/runtime/types';
 import { fakeWorkerEndpoint } from './fake-worker-endpoint';
 import { manualClock } from './manual-clock';
@@ -29,43 +30,33 @@ interface DecodedRequest {
   items: { script: number; context: MacroContext }[];
 }
 
-/** The JSON text of wire.py's `Batch` that the client sends, read back into contexts. */
+/** Each script's JSON text of wire.py's `Batch` that the client sends, read back into contexts. */
 function decodeRequest({ batch }: WorkerRenderRequest): DecodedRequest {
-  const { scripts, envs, posts, calls } = JSON.parse(batch) as {
-    scripts: WorkerScript[];
+  return {
+    scripts: batch.map(({ script }) => script),
+    items: batch.flatMap(({ calls }, script) => decodeCalls(calls).map((context) => ({ script, context }))),
+  };
+}
+
+function decodeCalls(text: string): MacroContext[] {
+  const { envs, posts, calls } = JSON.parse(text) as {
     envs: MacroContext['env'][];
     posts: MacroContext['post'][];
-    calls: {
-      script: number;
-      macro: string;
-      params: Record<string, MacroValue['value']>;
-      args: MacroValue['value'][];
-      float_params?: string[];
-      float_args?: number[];
-      env: number;
-      post: number;
-      extras?: object;
-    }[];
+    calls: WireCall[];
   };
-  return {
-    scripts,
-    items: calls.map(({ script, macro, params, args, env, post, extras, ...floats }) => ({
-      script,
-      context: {
-        macro,
-        params: Object.fromEntries(
-          Object.entries(params).map(([name, value]) => [
-            name,
-            tagged(value, floats.float_params?.includes(name)),
-          ]),
-        ),
-        args: args.map((value, position) => tagged(value, floats.float_args?.includes(position))),
-        env: envs[env]!,
-        post: posts[post]!,
-        ...extras,
-      },
-    })),
-  };
+  return calls.map(({ macro, params, args, env, post, extras, ...floats }) => ({
+    macro,
+    params: Object.fromEntries(
+      Object.entries(params).map(([name, value]) => [
+        name,
+        tagged(value, floats.float_params?.includes(name)),
+      ]),
+    ),
+    args: args.map((value, position) => tagged(value, floats.float_args?.includes(position))),
+    env: envs[env]!,
+    post: posts[post]!,
+    ...extras,
+  }));
 }
 
 /** A bare value of the wire tagged again, as the context had it. */
@@ -152,7 +143,7 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
           const batch = decodeRequest(request);
           worker.renders.push({ batch, ...(request.site ? { site: request.site } : {}) });
           const answer = await render(batch, worker);
-          return 'raw' in answer ? answer.raw : toAnswer(answer);
+          return 'raw' in answer ? answer.raw : toAnswer(answer, batch);
         },
       },
       worker.interrupt,
@@ -186,24 +177,38 @@ function okItem({ context }: DecodedRequest['items'][number]): FakeItem {
 /** What the fake macros read: nothing of the post or the site. */
 const reads = { site: false, post: [] };
 
-/** `result` as the worker answers it (protocol.ts, `workerRenderAnswerSchema`). */
-function toAnswer({ items, interrupted }: WorkerRenderResult, heapBytes = 0) {
+/**
+ * `result` as the worker answers it (protocol.ts, `workerRenderAnswerSchema`): the items of each
+ * script of `batch` in turn, until the one the interrupt ended.
+ */
+function toAnswer({ items, interrupted }: WorkerRenderResult, batch: DecodedRequest, heapBytes = 0) {
   const wire = items.map((item): RenderedItem => {
     const printed = item.printed === undefined ? {} : { printed: item.printed };
+    const pythonNs = item.pythonMs * 1e6;
     if (item.kind === 'ok') {
       const result = item.warnings.length === 0 ? item.html : { html: item.html, warnings: item.warnings };
-      return { kind: 'returned', result, pythonMs: item.pythonMs, reads, ...printed };
+      return { kind: 'returned', result, pythonNs, reads: 0, ...printed };
     }
-    const { message, line = null, traceback = '', pythonMs } = item;
-    return { kind: 'raised', message, line, traceback, pythonMs, reads, ...printed };
+    const { message, line = null, traceback = '' } = item;
+    return { kind: 'raised', message, line, traceback, pythonNs, reads: 0, ...printed };
   });
   const stopped: PythonException | null = interrupted ? { line: null, ...interrupted } : null;
-  return wireAnswer({ items: wire, interrupted: stopped }, heapBytes);
+  const results: unknown[] = [];
+  let start = 0;
+  for (const script of batch.scripts.keys()) {
+    const calls = batch.items.filter((item) => item.script === script).length;
+    const finished = wire.slice(start, start + calls);
+    start += calls;
+    const ended = finished.length < calls;
+    results.push({ items: finished, reads: [reads], interrupted: ended ? stopped : null });
+    if (ended) break;
+  }
+  return wireAnswer(results, heapBytes);
 }
 
-/** An answer as the worker sends it: Python's results as JSON text, and the heap size. */
-function wireAnswer(results: unknown, heapBytes = 0) {
-  return { results: JSON.stringify(results), heapBytes };
+/** An answer as the worker sends it: each script's results as Python's JSON text, and the heap size. */
+function wireAnswer(results: unknown[], heapBytes = 0) {
+  return { results: results.map((result) => JSON.stringify(result)), heapBytes };
 }
 
 const runtimes: PythonRuntime[] = [];
@@ -437,7 +442,7 @@ describe('renderMany', () => {
   it('replaces a worker whose heap outgrew its bound, as its render answer says', async () => {
     let heapBytes = 2_000;
     const { runtime, workers } = setUp(
-      { render: async (batch) => ({ raw: toAnswer(answerAll(batch), heapBytes) }) },
+      { render: async (batch) => ({ raw: toAnswer(answerAll(batch), batch, heapBytes) }) },
       1_000,
     );
     expect(await runtime.renderMacro(youtube, context('a'))).toMatchObject({ ok: true, html: 'youtube:a' });
@@ -467,13 +472,42 @@ describe('renderMany', () => {
     ]);
   });
 
-  it('fails the batch and restarts a worker whose results are malformed', async () => {
-    const item = { kind: 'returned', result: 'x', pythonMs: 1 };
+  it("fails a script's calls, and only those, whose results text is malformed", async () => {
+    const item = { kind: 'returned', result: 'x', pythonNs: 1, reads: 0 };
+    const results = (items: unknown[]) => ({ items, reads: [reads], interrupted: null });
     const malformed: [unknown, string][] = [
-      [wireAnswer({ items: [{ kind: 'ok', html: 'x' }], interrupted: null }), 'items[0].kind'],
-      [wireAnswer({ items: [{ ...item, pythonMs: -1 }], interrupted: null }), 'items[0].pythonMs'],
-      [{ results: JSON.stringify({ items: [item], interrupted: null }) }, 'heapBytes'],
-      [{ results: '{"items": [', heapBytes: 0 }, 'not JSON: '],
+      [results([{ kind: 'ok', html: 'x' }]), 'items[0].kind'],
+      [results([{ ...item, pythonNs: -1 }]), 'items[0].pythonNs'],
+      [results([{ ...item, reads: 1 }]), 'reads out of range'],
+    ];
+    const other: MacroScript = { ...youtube, id: 'other-id', slug: 'other' };
+    for (const [raw, problem] of [...malformed, ['{"items": [', 'not JSON: '] as const]) {
+      const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+      const answer = { results: [text, JSON.stringify(results([item]))], heapBytes: 0 };
+      const { runtime, workers } = setUp({ render: async () => ({ raw: answer }) });
+      expect(
+        await runtime.renderMany([
+          { script: youtube, context: context('a') },
+          { script: other, context: context('b') },
+        ]),
+      ).toMatchObject([
+        {
+          ok: false,
+          kind: 'exception',
+          message: expect.stringContaining('could not be read'),
+          traceback: expect.stringContaining(problem),
+        },
+        { ok: true, html: 'x' },
+      ]);
+      expect(workers).toHaveLength(1);
+    }
+  });
+
+  it('fails the batch and restarts a worker whose answer is malformed', async () => {
+    const results = { items: [], reads: [], interrupted: null };
+    const malformed: [unknown, string][] = [
+      [{ results: [JSON.stringify(results)] }, 'heapBytes'],
+      [{ results: JSON.stringify(results), heapBytes: 0 }, 'results'],
       ['not an answer', 'Malformed answer from the worker to A macro'],
     ];
     for (const [raw, problem] of malformed) {

@@ -1,8 +1,10 @@
 """Builds the parts of the dict a macro's render(context) receives from a render batch.
 
 Each call gets its own copy of the env and post a batch shares, so a macro that changes its context
-changes nothing another macro sees; copier plans that copy once per distinct env or post.
+changes nothing another call sees; copier plans that copy once per distinct env or post.
 """
+
+from collections.abc import Callable, Mapping
 
 _CONTAINERS = (dict, list)
 
@@ -31,15 +33,19 @@ def copier(data):
 def recording_copier(post, nested_too):
     """A function that returns a fresh RecordingPost of `post` per call, planned once per post.
 
-    The RecordingPost is itself the copy (one C-level dict copy); with `nested_too` its lists and
-    dicts are copied as well, so that no call's changes reach another's post.
+    The RecordingPost is itself the copy (one C-level dict copy). With `nested_too`, each list or
+    dict in it is copied too, when the call first reads it: most macros never read the post's lists,
+    and a copy made up front for each call cost more than the rest of the post.
     """
-    nested = [(key, copier(value)) for key, value in post.items() if type(value) in _CONTAINERS] if nested_too else []
+    containers = [(key, value) for key, value in post.items() if type(value) in _CONTAINERS] if nested_too else []
+    uncopied = {key: (value, copier(value)) for key, value in containers}
 
     def fresh():
+        # Made without a Python __init__ (dict's own copies `post`): its state is set here.
         recording = RecordingPost(post)
-        for key, copy in nested:
-            recording[key] = copy()
+        recording.read_keys = set()
+        recording.read_all = False
+        recording.uncopied = uncopied
         return recording
 
     return fresh
@@ -52,29 +58,44 @@ class RecordingPost(dict):
     values: an autosave that changes `updated_at` then re-runs only the macros that read it. Every
     way of reading the whole dict at once (iterating, items(), repr, ==, json.dumps, dict(post), ...)
     goes through a method below that notes "all of it", so nothing is read without being noted.
+
+    Its lists and dicts are shared with the other calls of its batch until read: every method here
+    that hands out a value first puts a copy of it in place (`uncopied`: key → the shared value and
+    the function that copies it). Only dict's own methods called on it directly (`dict.get(post,
+    key)`) reach a shared one, and then only the other calls of the same script, whose module
+    globals are shared with them anyway: the memory wall keeps other scripts apart.
+    Made by `recording_copier` only.
     """
 
-    __slots__ = ("read_keys", "read_all")
+    __slots__ = ("read_keys", "read_all", "uncopied")
 
-    def __init__(self, data):
-        super().__init__(data)
-        self.read_keys = set()
-        self.read_all = False
+    read_keys: set[object]
+    read_all: bool
+    uncopied: Mapping[str, tuple[object, Callable[[], object]]]
 
-    def reads(self):
-        """The keys read, sorted, or None when the whole post was."""
-        return None if self.read_all else sorted(self.read_keys)
+    def _owned(self, key, value):
+        """`value`, read at `key`; if it is still the batch's shared one, a copy of it, in its place."""
+        shared = self.uncopied.get(key)
+        if shared is None or value is not shared[0]:
+            return value
+        copy = shared[1]()
+        if dict.__contains__(self, key):  # not once popped
+            dict.__setitem__(self, key, copy)
+        return copy
 
     def _all(self):
         self.read_all = True
+        for key, (value, copy) in self.uncopied.items():
+            if dict.get(self, key) is value:
+                dict.__setitem__(self, key, copy())
 
     def __getitem__(self, key):
         self.read_keys.add(key)
-        return super().__getitem__(key)
+        return self._owned(key, super().__getitem__(key))
 
     def get(self, key, default=None):
         self.read_keys.add(key)
-        return super().get(key, default)
+        return self._owned(key, super().get(key, default))
 
     def __contains__(self, key):
         self.read_keys.add(key)
@@ -82,11 +103,11 @@ class RecordingPost(dict):
 
     def setdefault(self, key, default=None):
         self.read_keys.add(key)
-        return super().setdefault(key, default)
+        return self._owned(key, super().setdefault(key, default))
 
     def pop(self, key, *default):
         self.read_keys.add(key)
-        return super().pop(key, *default)
+        return self._owned(key, super().pop(key, *default))
 
     def __iter__(self):
         self._all()

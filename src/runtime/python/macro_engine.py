@@ -1,8 +1,8 @@
 """Renders macros: each script compiled once per version into its own module; a batch in one call.
 
-macro-engine.ts calls render_batch(batch_json) with the JSON text of a `Batch` and gets back the
-JSON text of its `BatchResults` (both in wire.py). One string each way, parsed and built here in a
-plain Python loop, keeps the cost per call to the macro's own work.
+python-services.ts calls render_batch(script, batch_bytes, size_limit) with one script's `Batch` as
+UTF-8 JSON and gets back the JSON text of its `BatchResults` (both in wire.py). One text each way,
+parsed and built here in a plain Python loop, keeps the cost per call to the macro's own work.
 """
 
 import json
@@ -17,9 +17,26 @@ from typing import cast
 
 from _pymark_errors import describe
 from _pymark_macro_context import copier, recording_copier
-from _pymark_reference import adapt_entrypoint, add_reference_post_keys, reads_behind_aliases
+from _pymark_reference import (
+    add_call_keys,
+    add_reference_post_keys,
+    awaited,
+    reads_behind_aliases,
+    reference_env,
+    takes_post,
+)
 from _pymark_site import current_site as pymark_site
-from _pymark_wire import Batch, BatchResults, PythonException, RaisedItem, Reads, ReturnedItem, WorkerScript
+from _pymark_wire import (
+    Batch,
+    BatchResults,
+    JsBytes,
+    OversizedItem,
+    PythonException,
+    RaisedItem,
+    Reads,
+    ReturnedItem,
+    WorkerScript,
+)
 
 # Compiled scripts kept at once; a site has a few dozen macros, so this only bounds runaway growth.
 MODULE_CAPACITY = 64
@@ -121,23 +138,22 @@ modules = ScriptModules(MODULE_CAPACITY)
 # how the engine writes its answer.
 encode_results = json.JSONEncoder().encode
 
-# A call that failed before it got its context (its script did not import) read nothing.
-_READ_NOTHING: Reads = {"site": False, "post": []}
 
+def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) -> str:
+    """Renders every call of the batch (a `Batch` of `script`'s calls); each succeeds or fails on its own.
 
-def render_batch(batch_json: str):
-    """Renders every call of the batch (a `Batch` of one script's calls); each succeeds or fails on its own.
-
-    The worker puts the interpreter back before each script's batch (python-services.ts), so a batch
-    holds one script: no other script's source or calls are within its reach.
+    The worker puts the interpreter back before each script's batch (python-services.ts), so no other
+    script's source or calls are within a batch's reach. A result whose HTML, CSS and warnings are
+    over `size_limit` (UTF-16 units, as the page counts them) is refused here, before it is written.
 
     Returns the JSON text of a `BatchResults`: one entry per finished call, in order. KeyboardInterrupt
     (the client's time limit) ends the batch: the calls from the interrupted one on have no entry.
     """
-    batch: Batch = json.loads(batch_json)
-    scripts = batch["scripts"]
-    functions: list[Callable[[dict[str, object]], object] | dict[str, object] | None] = [None] * len(scripts)
-    items: list[ReturnedItem | RaisedItem] = []
+    batch: Batch = json.loads(batch_bytes.to_bytes())
+    calls = batch["calls"]
+    file_name = script["fileName"]
+    script_id = script["id"]
+    items: list[dict[str, object]] = []
     interrupted: PythonException | None = None
     clock = time.perf_counter_ns
     capture = Printed()
@@ -145,27 +161,36 @@ def render_batch(batch_json: str):
     sys.stdout = sys.stderr = capture
     site = pymark_site()
     try:
-        # Once per distinct post, not per call: a site lookup each (reference_compat.py).
-        posts = [add_reference_post_keys(post) for post in batch["posts"]]
-        # Planned once per distinct env and post; each call still gets its own copy to change. One
-        # call (a live preview's) needs none: json.loads' own objects are fresh, and no other macro sees them.
-        many = len(batch["calls"]) > 1
-        env_copies = [copier(env) if many else _itself(env) for env in batch["envs"]]
-        post_copies = [recording_copier(post, many) for post in posts]
-        # A call's reads as the page wants them, by the post keys it read: most calls of a batch read alike.
-        reads_by_keys: dict[tuple[str, ...] | None, tuple[list[str] | None, bool]] = {}
-        post = None
-        # One clock reading per call: where one call ends, the next begins.
+        # Once per distinct env and post, not per call: the reference app's keys, and a site lookup
+        # each (reference_compat.py). Each call still gets its own copy to change. One call (a live
+        # preview's) needs none: json.loads' own objects are fresh, and no other macro sees them.
+        many = len(calls) > 1
+        env_copies = [_copies(reference_env(env), many) for env in batch["envs"]]
+        post_copies = [recording_copier(add_reference_post_keys(post), many) for post in batch["posts"]]
+        # Each distinct `Reads` once, by the post keys a call read and whether it read the site.
+        reads: list[Reads] = []
+        reads_index: dict[tuple[frozenset[object] | None, bool] | None, int] = {}
+        # One clock reading per call: where one call ends, the next begins. The first call's time
+        # includes the script's import.
         started = clock()
-        for call in batch["calls"]:
-            script_index = call["script"]
-            file_name = scripts[script_index]["fileName"]
+        function: Callable[..., object] | None = None
+        with_post = False
+        failed: dict[str, object] = {}
+        try:
+            entry = _entrypoint(script)
+            if isinstance(entry, dict):
+                failed = entry
+            else:
+                function, with_post = entry
+        except KeyboardInterrupt as interrupt:
+            calls = []
+            interrupted = describe(interrupt, file_name)
+        for call in calls:
+            post = None
+            item: dict[str, object]
             try:
-                function = functions[script_index]
-                if function is None:
-                    function = functions[script_index] = _entrypoint(scripts[script_index])
-                if isinstance(function, dict):  # the script's import failed; every call of it says why
-                    item: dict[str, object] = dict(function)
+                if function is None:  # the script's import failed; every call of it says why
+                    item = dict(failed)
                 else:
                     post = post_copies[call["post"]]()
                     site.read = False
@@ -176,19 +201,25 @@ def render_batch(batch_json: str):
                         params[name] = float(params[name])
                     for position in call.get("float_args", ()):
                         args[position] = float(args[position])
-                    context = {
-                        "macro": call["macro"],
-                        "params": params,
-                        "args": args,
-                        "env": env_copies[call["env"]](),
-                        "post": post,
-                    }
+                    macro = call["macro"]
+                    env = env_copies[call["env"]]()
+                    add_call_keys(env, macro, script_id)
+                    context = {"macro": macro, "params": params, "args": args, "env": env, "post": post}
                     extras = call.get("extras")
                     if extras is not None:  # placement, body, body_html (ABI 1.1): plain str values
                         context.update(extras)
-                    result = function(context)
-                    # A bare str is JSON already: the common case skips the walk.
-                    item = {"kind": "returned", "result": result if type(result) is str else _result_data(result)}
+                    result = function(context, post) if with_post else function(context)
+                    if type(result) is str:  # JSON already, the common case with a dict: no walk
+                        data, size = result, len(result)
+                    else:
+                        if type(result) is not dict:  # an `async def` entry point's coroutine
+                            result = awaited(result)
+                        data, size = _result_data(result)
+                    # Code points; the page counts UTF-16 units, at most twice as many.
+                    if size * 2 > size_limit and (size := _utf16_size(data)) > size_limit:
+                        item = {"kind": "oversized", "size": size}
+                    else:
+                        item = {"kind": "returned", "result": data}
             except KeyboardInterrupt as interrupt:
                 interrupted = describe(interrupt, file_name)
                 break
@@ -196,39 +227,50 @@ def render_batch(batch_json: str):
                 item = {"kind": "raised", **describe(error, file_name)}
             ended = clock()
             # What the call read decides when its result can be reused (src/render/post-renderer.ts).
-            if post is None:
-                reads = _READ_NOTHING
-            else:
-                read_keys = post.reads()
-                memo_key = None if read_keys is None else tuple(read_keys)
-                behind_aliases = reads_by_keys.get(memo_key)
-                if behind_aliases is None:
-                    behind_aliases = reads_by_keys[memo_key] = reads_behind_aliases(read_keys)
-                post_keys, content_read = behind_aliases
-                reads = {"site": site.read or content_read, "post": post_keys}
-            item["pythonMs"] = (ended - started) / 1e6
-            item["reads"] = reads
-            finished = cast(ReturnedItem | RaisedItem, item)
-            post = None
+            # A call that failed before it got its context read nothing.
+            read = None if post is None else (None if post.read_all else frozenset(post.read_keys), site.read)
+            index = reads_index.get(read)
+            if index is None:
+                index = reads_index[read] = len(reads)
+                reads.append(_reads(read))
+            item["pythonNs"] = ended - started
+            item["reads"] = index
             started = ended
             if capture.parts:
-                finished["printed"] = capture.take()
-            items.append(finished)
+                item["printed"] = capture.take()
+            items.append(item)
     finally:
         # Even when a macro replaced them itself.
         sys.stdout, sys.stderr = streams
-    results: BatchResults = {"items": items, "interrupted": interrupted}
+    results: BatchResults = {
+        "items": cast(list[ReturnedItem | OversizedItem | RaisedItem], items),
+        "reads": reads,
+        "interrupted": interrupted,
+    }
     # ASCII on purpose: Pyodide hands JS a str with any non-ASCII character ~100x slower than an
     # ASCII one, and JSON.parse reads the \u escapes at no visible cost.
     return encode_results(results)
 
 
-def _itself(value):
-    return lambda: value
+def _copies(data, many):
+    """A function that returns a fresh copy of `data` per call, or `data` itself if there is one call."""
+    return copier(data) if many else lambda: data
 
 
-def _entrypoint(script: WorkerScript) -> Callable[[dict[str, object]], object] | dict[str, object]:
-    """The script's entrypoint function, or its error item (a dict) if it cannot be had."""
+def _reads(read: tuple[frozenset[object] | None, bool] | None) -> Reads:
+    """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it)
+    and whether it read the site. A post's keys are str: a look-up of anything else found nothing of it."""
+    if read is None:
+        return {"site": False, "post": []}
+    looked_up, site_read = read
+    post_keys = None if looked_up is None else sorted(str.__str__(key) for key in looked_up if isinstance(key, str))
+    keys, content_read = reads_behind_aliases(post_keys)
+    return {"site": site_read or content_read, "post": keys}
+
+
+def _entrypoint(script: WorkerScript) -> tuple[Callable[..., object], bool] | dict[str, object]:
+    """The script's entrypoint function and whether it takes the post too (the reference app's
+    `render(context, post)`), or its error item (a dict) if it cannot be had."""
     try:
         namespace = modules.load(script)
     except KeyboardInterrupt:
@@ -237,33 +279,60 @@ def _entrypoint(script: WorkerScript) -> Callable[[dict[str, object]], object] |
         return {"kind": "raised", **describe(error, script["fileName"])}
     function = namespace.get(script["entrypoint"])
     if callable(function):
-        # render(context) or the reference app's render(context, post), sync or async.
-        return adapt_entrypoint(function, script["id"])
+        return function, takes_post(function)
     message = f"{script['fileName']} defines no function {script['entrypoint']}(context)"
     return {"kind": "raised", "message": message, "line": None, "traceback": message}
 
 
-def _result_data(result):
-    """A result other than a bare str as JSON data; the reference app's "data" key is accepted and dropped."""
+def _result_data(result) -> tuple[object, int]:
+    """A result other than a bare str as JSON data, and how many code points the size limit counts in
+    it at most; the reference app's "data" key is accepted and dropped."""
     if type(result) is dict:
         if "data" in result:
             result = {key: value for key, value in result.items() if key != "data"}
-        if _is_plain_result(result):
-            return result
-    return as_json_data(result)
+        size = _plain_size(result)
+        if size is not None:
+            return result, size
+    data = as_json_data(result)
+    return data, sum(map(len, _counted_texts(data)))
 
 
 _STR_ONLY = {str}
 
 
-def _is_plain_result(result):
-    """Whether a dict result is JSON data as it stands (str keys; str or list-of-str values), as most are."""
+def _plain_size(result):
+    """For a dict result that is JSON data as it stands (str keys; str or list-of-str values), as most
+    are, the code points of all its strings; None for any other."""
     if not set(map(type, result)) <= _STR_ONLY:
-        return False
+        return None
+    size = 0
     for value in result.values():
-        if type(value) is not str and not (type(value) is list and set(map(type, value)) <= _STR_ONLY):
-            return False
-    return True
+        if type(value) is str:
+            size += len(value)
+        elif type(value) is list and set(map(type, value)) <= _STR_ONLY:
+            size += sum(map(len, value))
+        else:
+            return None
+    return size
+
+
+def _counted_texts(data) -> list[str]:
+    """What the per-call size limit counts of a result (src/core/size-limits.ts, `macroResultSize`):
+    a str result, or a dict's html, css and warnings."""
+    if type(data) is str:
+        return [data]
+    if type(data) is not dict:
+        return []
+    texts = [text for text in (data.get("html"), data.get("css")) if type(text) is str]
+    warnings = data.get("warnings")
+    if type(warnings) is list:
+        texts += [warning for warning in warnings if type(warning) is str]
+    return texts
+
+
+def _utf16_size(data) -> int:
+    """The size of `data` as the per-call limit counts it, in UTF-16 code units as JavaScript does."""
+    return sum(len(text.encode("utf-16-le", "surrogatepass")) for text in _counted_texts(data)) // 2
 
 
 # A result is at most three levels deep (dict, warnings list, warning); deeper data is invalid anyway.

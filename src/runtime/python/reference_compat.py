@@ -2,8 +2,9 @@
 
 That app calls a macro as `render(context, post)`, awaits an `async def` entry point, and hands it
 a context whose env says `isPreview` and `mainLanguage`, with the post in camelCase. Pymark calls
-`render(context)` with its own keys. `adapt_entrypoint` bridges the two once per compiled script, so
-the per-call cost is a few dict stores.
+`render(context)` with its own keys. The macro engine bridges the two: the reference keys are added
+once per env and post of a batch (`reference_env`, `add_reference_post_keys`), and `takes_post` says
+once per script how to call its entry point, so the per call cost is two dict stores.
 """
 
 import inspect
@@ -62,37 +63,16 @@ def takes_post(function):
     return positional >= 2
 
 
-def adapt_entrypoint(function, script_id):
-    """A function of one context that calls the macro's entry point as its author wrote it.
-
-    The context gains the reference app's keys beside Pymark's (`add_reference_keys`); an entry
-    point of two positional parameters also gets the post; an awaitable result is awaited.
-    """
-    if takes_post(function):
-
-        def call_with_post(context):
-            add_reference_keys(context, script_id)
-            return awaited(function(context, context["post"]))
-
-        return call_with_post
-
-    def call(context):
-        add_reference_keys(context, script_id)
-        return awaited(function(context))
-
-    return call
+def reference_env(env):
+    """A copy of `env` with the keys the reference app's env has and Pymark's lacks, made once per
+    env of a batch. Each call's copy of it gets its `hook` and `source`, which `add_call_keys` adds."""
+    return {**env, "isPreview": env["preview"], "mainLanguage": env["language"], "hook": None, "source": None}
 
 
-def add_reference_keys(context, script_id):
-    """Adds, in place, the keys the reference app's env has and Pymark's lacks.
-
-    The post's (`add_reference_post_keys`) are added once per post of a batch, not per call
-    (macro_engine.py): every call's copy of the post has them.
-    """
-    env = context["env"]
-    env["isPreview"] = env["preview"]
-    env["mainLanguage"] = env["language"]
-    env["hook"] = context["macro"]
+def add_call_keys(env, macro, script_id):
+    """Adds, in place, the reference app's keys of one call to its copy of a `reference_env`: the name
+    the macro was called by, and which script it is (a dict of its own, so the env's copy stays flat)."""
+    env["hook"] = macro
     env["source"] = {"kind": "macro", "id": script_id}
 
 

@@ -1,10 +1,10 @@
 """The data that crosses between the worker's JavaScript and Pymark's Python, as TypedDicts.
 
 Each has a zod twin in src/runtime/protocol.ts (the page ↔ worker messages) or is built from one
-there (macro-engine.ts turns a render request into a `Batch`). JSON text carries them both ways.
+there (render-call.ts writes a `Batch` per script). JSON text carries them both ways.
 """
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, Protocol, TypedDict
 
 
 # A param's or arg's value as JSON carries it: the tag of the ABI's MacroValue is left on the page,
@@ -20,13 +20,19 @@ class WorkerScript(TypedDict):
     entrypoint: str
 
 
+class JsBytes(Protocol):
+    """A JavaScript Uint8Array as Pyodide hands it to Python: its bytes are copied out at once, where a
+    JavaScript string would be converted character by character."""
+
+    def to_bytes(self) -> bytes: ...
+
+
 class Call(TypedDict):
-    """One macro call; `script`, `env` and `post` index the batch's lists.
+    """One macro call; `env` and `post` index the batch's lists.
 
     `float_params` names the params, and `float_args` the positions of the args, that are floats.
     """
 
-    script: int
     macro: str
     params: dict[str, MacroValue]
     args: list[MacroValue]
@@ -46,9 +52,9 @@ class CallExtras(TypedDict, total=False):
 
 
 class Batch(TypedDict):
-    """The calls of one render request; each script, env and post once, however many calls share it."""
+    """One script's calls of a render request (the page writes one per script); each env and post once,
+    however many calls share it."""
 
-    scripts: list[WorkerScript]
     envs: list[dict[str, object]]
     posts: list[dict[str, object]]
     calls: list[Call]
@@ -61,17 +67,29 @@ class PythonException(TypedDict):
 
 
 class ReturnedItem(TypedDict):
+    """A call's result as JSON data; `pythonNs` its time in Python; `reads` indexes `BatchResults.reads`."""
+
     kind: Literal["returned"]
     result: object
-    pythonMs: float
-    reads: "Reads"
+    pythonNs: int
+    reads: int
+    printed: NotRequired[str]
+
+
+class OversizedItem(TypedDict):
+    """A result over the per-call size limit, left out: `size` is its HTML, CSS and warnings in UTF-16 units."""
+
+    kind: Literal["oversized"]
+    size: int
+    pythonNs: int
+    reads: int
     printed: NotRequired[str]
 
 
 class RaisedItem(PythonException):
     kind: Literal["raised"]
-    pythonMs: float
-    reads: "Reads"
+    pythonNs: int
+    reads: int
     printed: NotRequired[str]
 
 
@@ -97,9 +115,11 @@ class Reads(TypedDict):
 
 
 class BatchResults(TypedDict):
-    """One item per finished call, in order; `interrupted` when KeyboardInterrupt ended the batch early."""
+    """One item per finished call, in order; `reads` holds each distinct `Reads` of them once;
+    `interrupted` when KeyboardInterrupt ended the batch early (last, so the worker reads it at the end)."""
 
-    items: list[ReturnedItem | RaisedItem]
+    items: list[ReturnedItem | OversizedItem | RaisedItem]
+    reads: list[Reads]
     interrupted: PythonException | None
 
 
