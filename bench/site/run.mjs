@@ -1,7 +1,9 @@
 // `npm run bench:site`: builds a generated corpus (bench/site/corpus.mjs) with `pymark build` and, in
 // the same run, with Eleventy 3 as the baseline; reports a full build, a rebuild after one post edit,
 // and peak memory, as ratios, and writes them to bench/RESULTS.md under "Site build".
-// Usage: node bench/site/run.mjs [--posts 1000] [--rounds 3]
+// Usage: node bench/site/run.mjs [--posts 1000] [--rounds 3] [--keep]
+// The corpus and every build go to one folder under the system's temp folder, removed at the end
+// (each run leaves ~1 GB of small files otherwise) unless `--keep` asks to look at them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -11,7 +13,11 @@ import { makeCorpus, writeEleventyInput, writePymarkProject } from './corpus.mjs
 
 const repo = new URL('../../', import.meta.url).pathname;
 const { values } = parseArgs({
-  options: { posts: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    posts: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+  },
 });
 const postCount = Number(values.posts);
 // Full builds of each, taken in turn (pymark, Eleventy, pymark, …) so the machine's load falls on both alike.
@@ -312,3 +318,5 @@ writeFileSync(
   marked.test(previous) ? previous.replace(marked, section) : `${previous.trimEnd()}\n\n${section}`,
 );
 console.info(`\n${section}`);
+if (values.keep) console.info(`Kept the corpus and the builds in ${work}`);
+else rmSync(work, { recursive: true, force: true });
