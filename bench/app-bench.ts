@@ -1,4 +1,5 @@
 import type { Browser, Frame, Page } from 'playwright-core';
+import { defaultSnapshotFileName } from '../src/storage/snapshot-store';
 import { firstVisit, newAppPage, pythonStatus, replaceEditorText } from '../tests/e2e/harness';
 
 /*
@@ -131,24 +132,16 @@ export async function keystrokeSamples(
 /** Whether the app has stored a memory snapshot yet (the save after a normal boot runs in the background). */
 async function snapshotStored(page: Page): Promise<void> {
   await page.waitForFunction(
-    async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('pymark-python-snapshot');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
+    async (fileName) => {
+      const root = await navigator.storage.getDirectory();
       try {
-        if (!db.objectStoreNames.contains('snapshots')) return false;
-        return await new Promise<boolean>((resolve, reject) => {
-          const request = db.transaction('snapshots').objectStore('snapshots').count('latest');
-          request.onsuccess = () => resolve(request.result > 0);
-          request.onerror = () => reject(request.error);
-        });
-      } finally {
-        db.close();
+        return (await (await root.getFileHandle(fileName)).getFile()).size > 0;
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'NotFoundError') return false;
+        throw error;
       }
     },
-    undefined,
+    defaultSnapshotFileName,
     { timeout: 120_000, polling: 250 },
   );
 }

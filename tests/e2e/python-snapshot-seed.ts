@@ -15,14 +15,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Plugin } from 'vite';
 import { inject } from 'vitest';
-import type { PythonSnapshot } from '../../src/runtime/snapshot';
-import { defaultSnapshotDbName, snapshotStoreLayout } from '../../src/storage/snapshot-store';
+import { defaultSnapshotFileName, snapshotFileLayout } from '../../src/storage/snapshot-store';
 
-/** A stored snapshot as the test files get it: its bytes in `file`, the rest as stored. */
+/** A stored snapshot as the test files get it: the app's snapshot file, copied to `file`. */
 export interface SnapshotSeed {
   file: string;
-  key: string;
-  digest: string;
 }
 
 declare module 'vitest' {
@@ -32,7 +29,7 @@ declare module 'vitest' {
   }
 }
 
-const storedAt = { dbName: defaultSnapshotDbName, layout: snapshotStoreLayout };
+const storedAt = { fileName: defaultSnapshotFileName, layout: snapshotFileLayout };
 
 /** Where the preview servers answer with a blank page (`seedPath`) and the seed's bytes (`/bytes` below it). */
 const seedPath = '/e2e-python-snapshot-seed';
@@ -46,7 +43,7 @@ function providedSeed(): SnapshotSeed {
 
 /**
  * Opens the app at `url` in a context of its own (a first visit), waits for the snapshot it stores,
- * and writes that snapshot's bytes to a file, which `remove` deletes.
+ * and copies the app's snapshot file to a file here, which `remove` deletes.
  */
 export async function makeSnapshotSeed(
   browser: Browser,
@@ -59,12 +56,12 @@ export async function makeSnapshotSeed(
     // A normal boot under load takes up to two minutes; the save follows it.
     await storedSnapshotDigest(page, '', 300_000);
     const stored = await page.evaluate(readStoredSnapshot, { ...storedAt, withBytes: true });
-    if (!stored?.bytes) throw new Error('the stored Python snapshot went away');
+    if (!stored?.file) throw new Error('the stored Python snapshot went away');
     const dir = mkdtempSync(join(tmpdir(), 'pymark-e2e-snapshot-'));
     const file = join(dir, 'snapshot.bin');
-    writeFileSync(file, stored.bytes);
+    writeFileSync(file, stored.file);
     return {
-      seed: { file, key: stored.key, digest: stored.digest },
+      seed: { file },
       remove: () => rmSync(dir, { recursive: true, force: true }),
     };
   } finally {
@@ -95,16 +92,11 @@ export function snapshotSeedRoutes(): Plugin {
 
 /** Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have. */
 export async function storeSnapshotSeed(context: BrowserContext, url: string): Promise<void> {
-  const seed = providedSeed();
+  providedSeed();
   const page = await context.newPage();
   try {
     await page.goto(new URL(seedPath, url).href);
-    await page.evaluate(writeStoredSnapshot, {
-      ...storedAt,
-      bytesUrl: `${seedPath}/bytes`,
-      key: seed.key,
-      digest: seed.digest,
-    });
+    await page.evaluate(writeStoredSnapshot, { fileName: storedAt.fileName, bytesUrl: `${seedPath}/bytes` });
   } finally {
     await page.close();
   }
@@ -129,68 +121,51 @@ export async function storedSnapshotDigest(page: Page, otherThan = '', timeout =
   }
 }
 
-/** Runs in the page: the stored snapshot (its bytes only `withBytes`), or null when there is none yet. */
+/**
+ * Runs in the page: the stored snapshot's key and digest (and the whole file `withBytes`), or null
+ * when there is none yet.
+ */
 async function readStoredSnapshot({
-  dbName,
+  fileName,
   layout,
   withBytes,
 }: {
-  dbName: string;
-  layout: typeof snapshotStoreLayout;
+  fileName: string;
+  layout: typeof snapshotFileLayout;
   withBytes: boolean;
-}): Promise<{ key: string; digest: string; bytes?: Uint8Array } | null> {
-  // Opening a database that is not there would create it empty, before the app's own upgrade.
-  if (!(await indexedDB.databases()).some((database) => database.name === dbName)) return null;
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(dbName);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
+}): Promise<{ key: string; digest: string; file?: Uint8Array } | null> {
+  const root = await navigator.storage.getDirectory();
+  let file: File;
   try {
-    if (!db.objectStoreNames.contains(layout.store)) return null;
-    const record = await new Promise<PythonSnapshot | undefined>((resolve, reject) => {
-      const request = db.transaction(layout.store).objectStore(layout.store).get(layout.key);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    if (!record) return null;
-    const { key, digest } = record;
-    return withBytes ? { key, digest, bytes: new Uint8Array(record.bytes) } : { key, digest };
-  } finally {
-    db.close();
+    file = await (await root.getFileHandle(fileName)).getFile();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotFoundError') return null;
+    throw error;
   }
+  if (file.size < layout.headerLengthBytes) return null;
+  const headerLength = new DataView(await file.slice(0, layout.headerLengthBytes).arrayBuffer()).getUint32(
+    0,
+    true,
+  );
+  const headerEnd = layout.headerLengthBytes + headerLength;
+  const { key, digest } = JSON.parse(await file.slice(layout.headerLengthBytes, headerEnd).text()) as {
+    key: string;
+    digest: string;
+  };
+  return withBytes ? { key, digest, file: new Uint8Array(await file.arrayBuffer()) } : { key, digest };
 }
 
-/** Runs in the page: fetches the seed's bytes and stores the snapshot as the app's snapshot store does. */
+/** Runs in the page: fetches the seed's file and stores it as the app's snapshot file. */
 async function writeStoredSnapshot({
-  dbName,
-  layout,
+  fileName,
   bytesUrl,
-  key,
-  digest,
 }: {
-  dbName: string;
-  layout: typeof snapshotStoreLayout;
+  fileName: string;
   bytesUrl: string;
-  key: string;
-  digest: string;
 }): Promise<void> {
-  const bytes = await (await fetch(bytesUrl)).arrayBuffer();
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(dbName, layout.version);
-    request.onupgradeneeded = () => request.result.createObjectStore(layout.store);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  try {
-    const snapshot: PythonSnapshot = { key, digest, bytes };
-    await new Promise<void>((resolve, reject) => {
-      const transaction = db.transaction(layout.store, 'readwrite');
-      transaction.objectStore(layout.store).put(snapshot, layout.key);
-      transaction.oncomplete = () => resolve();
-      transaction.onerror = () => reject(transaction.error);
-    });
-  } finally {
-    db.close();
-  }
+  const contents = await (await fetch(bytesUrl)).blob();
+  const root = await navigator.storage.getDirectory();
+  const writable = await (await root.getFileHandle(fileName, { create: true })).createWritable();
+  await writable.write(contents);
+  await writable.close();
 }
