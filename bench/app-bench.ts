@@ -1,6 +1,6 @@
 import type { Browser, Frame, Page } from 'playwright-core';
-import { defaultSnapshotFileName } from '../src/storage/snapshot-store';
 import { firstVisit, newAppPage, pythonStatus, replaceEditorText } from '../tests/e2e/harness';
+import { storedSnapshotDigest } from '../tests/e2e/python-snapshot-seed';
 
 /*
  * The figures measured through the built app itself (dist/), as a user meets them: a keystroke in
@@ -129,23 +129,6 @@ export async function keystrokeSamples(
   }
 }
 
-/** Whether the app has stored a memory snapshot yet (the save after a normal boot runs in the background). */
-async function snapshotStored(page: Page): Promise<void> {
-  await page.waitForFunction(
-    async (fileName) => {
-      const root = await navigator.storage.getDirectory();
-      try {
-        return (await (await root.getFileHandle(fileName)).getFile()).size > 0;
-      } catch (error) {
-        if (error instanceof DOMException && error.name === 'NotFoundError') return false;
-        throw error;
-      }
-    },
-    defaultSnapshotFileName,
-    { timeout: 120_000, polling: 250 },
-  );
-}
-
 /** Navigation start to Python ready, on the page's clock, and how it booted. */
 async function readyAfterNavigation(page: Page): Promise<{ ms: number; source: string }> {
   await whenPythonReady(page);
@@ -161,7 +144,8 @@ export async function visitSamples(browser: Browser, url: string, visits: number
     const app = await newAppPage(browser, url, firstVisit);
     try {
       const first = await readyAfterNavigation(app.page);
-      await snapshotStored(app.page);
+      // The save after a normal boot runs in the background.
+      await storedSnapshotDigest(app.page, '', 120_000);
       await app.page.reload();
       const repeat = await readyAfterNavigation(app.page);
       samples.push({
