@@ -20,8 +20,8 @@ import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
-import { writeSnapshotInWorker } from './storage/snapshot-io';
-import { createSnapshotStore } from './storage/snapshot-store';
+import { readSnapshotInWorker, writeSnapshotInWorker } from './storage/snapshot-io';
+import { createSnapshotStore, defaultSnapshotDbName } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
 import { Diagnostics } from './ui/diagnostics';
@@ -46,7 +46,7 @@ async function start(): Promise<void> {
       workerScriptUrl: pythonWorkerUrl,
       pyodideBaseUrl: `${import.meta.env.BASE_URL}pyodide/`,
     }),
-    snapshots: createSnapshotStore({ write: writeSnapshotInWorker }),
+    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker, readSnapshotInWorker),
   });
   // When Python first became ready, on the page's clock from navigation (read by `npm run bench`).
   let readyMarked = false;

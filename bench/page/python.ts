@@ -8,7 +8,7 @@ import type { BootSample, RecoverySample } from './api';
 
 /*
  * The Python runtime exactly as src/main.ts composes it: the real worker in a sandbox frame, the
- * typed client, a snapshot store in the private file system (a file of the bench's own). Only the time
+ * typed client, a snapshot store on IndexedDB (a database of the bench's own). Only the time
  * measurements are added.
  */
 
@@ -17,7 +17,7 @@ export const pyodideBaseUrl = `${import.meta.env.BASE_URL}pyodide/`;
 /** One factory for every runtime of the page: Pyodide's files are fetched once, as in the app. */
 const pythonWorkers = sandboxedWorkers({ workerScriptUrl: pythonWorkerUrl, pyodideBaseUrl });
 
-const snapshotStore = createSnapshotStore({ fileName: 'pymark-bench-snapshot.bin' });
+const snapshotStore = createSnapshotStore('pymark-bench-snapshot');
 
 function startRuntime(snapshots: SnapshotCache | undefined): PythonRuntime {
   return createPythonRuntime({ createWorker: pythonWorkers, snapshots });

@@ -15,11 +15,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Plugin } from 'vite';
 import { inject } from 'vitest';
-import { defaultSnapshotFileName, snapshotFileLayout } from '../../src/storage/snapshot-store';
+import type { PythonSnapshot } from '../../src/runtime/snapshot';
+import { defaultSnapshotDbName, snapshotStoreLayout } from '../../src/storage/snapshot-store';
 
-/** A stored snapshot as the test files get it: the app's snapshot file, copied to `file`. */
+/** A stored snapshot as the test files get it: its bytes in `file`, the rest as stored. */
 export interface SnapshotSeed {
   file: string;
+  key: string;
+  digest: string;
 }
 
 declare module 'vitest' {
@@ -29,7 +32,7 @@ declare module 'vitest' {
   }
 }
 
-const storedAt = { fileName: defaultSnapshotFileName, layout: snapshotFileLayout };
+const storedAt = { dbName: defaultSnapshotDbName, layout: snapshotStoreLayout };
 
 /** Where the preview servers answer with a blank page (`seedPath`) and the seed's bytes (`/bytes` below it). */
 const seedPath = '/e2e-python-snapshot-seed';
@@ -43,7 +46,7 @@ function providedSeed(): SnapshotSeed {
 
 /**
  * Opens the app at `url` in a context of its own (a first visit), waits for the snapshot it stores,
- * and copies the app's snapshot file to a file here, which `remove` deletes.
+ * and writes that snapshot's bytes to a file, which `remove` deletes.
  */
 export async function makeSnapshotSeed(
   browser: Browser,
@@ -56,12 +59,12 @@ export async function makeSnapshotSeed(
     // A normal boot under load takes up to two minutes; the save follows it.
     await storedSnapshotDigest(page, '', 300_000);
     const stored = await page.evaluate(readStoredSnapshot, { ...storedAt, withBytes: true });
-    if (!stored?.file) throw new Error('the stored Python snapshot went away');
+    if (!stored?.bytes) throw new Error('the stored Python snapshot went away');
     const dir = mkdtempSync(join(tmpdir(), 'pymark-e2e-snapshot-'));
     const file = join(dir, 'snapshot.bin');
-    writeFileSync(file, stored.file);
+    writeFileSync(file, stored.bytes);
     return {
-      seed: { file },
+      seed: { file, key: stored.key, digest: stored.digest },
       remove: () => rmSync(dir, { recursive: true, force: true }),
     };
   } finally {
@@ -92,11 +95,16 @@ export function snapshotSeedRoutes(): Plugin {
 
 /** Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have. */
 export async function storeSnapshotSeed(context: BrowserContext, url: string): Promise<void> {
-  providedSeed();
+  const seed = providedSeed();
   const page = await context.newPage();
   try {
     await page.goto(new URL(seedPath, url).href);
-    await page.evaluate(writeStoredSnapshot, { fileName: storedAt.fileName, bytesUrl: `${seedPath}/bytes` });
+    await page.evaluate(writeStoredSnapshot, {
+      ...storedAt,
+      bytesUrl: `${seedPath}/bytes`,
+      key: seed.key,
+      digest: seed.digest,
+    });
   } finally {
     await page.close();
   }
@@ -121,51 +129,68 @@ export async function storedSnapshotDigest(page: Page, otherThan = '', timeout =
   }
 }
 
-/**
- * Runs in the page: the stored snapshot's key and digest (and the whole file `withBytes`), or null
- * when there is none yet.
- */
+/** Runs in the page: the stored snapshot (its bytes only `withBytes`), or null when there is none yet. */
 async function readStoredSnapshot({
-  fileName,
+  dbName,
   layout,
   withBytes,
 }: {
-  fileName: string;
-  layout: typeof snapshotFileLayout;
+  dbName: string;
+  layout: typeof snapshotStoreLayout;
   withBytes: boolean;
-}): Promise<{ key: string; digest: string; file?: Uint8Array } | null> {
-  const root = await navigator.storage.getDirectory();
-  let file: File;
+}): Promise<{ key: string; digest: string; bytes?: Uint8Array } | null> {
+  // Opening a database that is not there would create it empty, before the app's own upgrade.
+  if (!(await indexedDB.databases()).some((database) => database.name === dbName)) return null;
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(dbName);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
   try {
-    file = await (await root.getFileHandle(fileName)).getFile();
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'NotFoundError') return null;
-    throw error;
+    if (!db.objectStoreNames.contains(layout.store)) return null;
+    const record = await new Promise<PythonSnapshot | undefined>((resolve, reject) => {
+      const request = db.transaction(layout.store).objectStore(layout.store).get(layout.key);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    if (!record) return null;
+    const { key, digest } = record;
+    return withBytes ? { key, digest, bytes: new Uint8Array(record.bytes) } : { key, digest };
+  } finally {
+    db.close();
   }
-  if (file.size < layout.headerLengthBytes) return null;
-  const headerLength = new DataView(await file.slice(0, layout.headerLengthBytes).arrayBuffer()).getUint32(
-    0,
-    true,
-  );
-  const headerEnd = layout.headerLengthBytes + headerLength;
-  const { key, digest } = JSON.parse(await file.slice(layout.headerLengthBytes, headerEnd).text()) as {
-    key: string;
-    digest: string;
-  };
-  return withBytes ? { key, digest, file: new Uint8Array(await file.arrayBuffer()) } : { key, digest };
 }
 
-/** Runs in the page: fetches the seed's file and stores it as the app's snapshot file. */
+/** Runs in the page: fetches the seed's bytes and stores the snapshot as the app's snapshot store does. */
 async function writeStoredSnapshot({
-  fileName,
+  dbName,
+  layout,
   bytesUrl,
+  key,
+  digest,
 }: {
-  fileName: string;
+  dbName: string;
+  layout: typeof snapshotStoreLayout;
   bytesUrl: string;
+  key: string;
+  digest: string;
 }): Promise<void> {
-  const contents = await (await fetch(bytesUrl)).blob();
-  const root = await navigator.storage.getDirectory();
-  const writable = await (await root.getFileHandle(fileName, { create: true })).createWritable();
-  await writable.write(contents);
-  await writable.close();
+  const bytes = await (await fetch(bytesUrl)).arrayBuffer();
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(dbName, layout.version);
+    request.onupgradeneeded = () => request.result.createObjectStore(layout.store);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    const snapshot: PythonSnapshot = { key, digest, bytes };
+    await new Promise<void>((resolve, reject) => {
+      const transaction = db.transaction(layout.store, 'readwrite');
+      transaction.objectStore(layout.store).put(snapshot, layout.key);
+      transaction.oncomplete = () => resolve();
+      transaction.onerror = () => reject(transaction.error);
+    });
+  } finally {
+    db.close();
+  }
 }

@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { defaultSnapshotFileName } from '../../src/storage/snapshot-store';
 import { newAppPage, pythonStatus, useBuiltApp } from './harness';
 import { storedSnapshotDigest } from './python-snapshot-seed';
 
@@ -19,19 +18,32 @@ async function readyTooltip(page: Page): Promise<string> {
   return (await badge.getAttribute('title')) ?? '';
 }
 
-/**
- * Overwrites a stretch in the middle of the stored snapshot file (inside its bytes), keeping its key
- * and digest.
- */
+/** Overwrites a stretch in the middle of the stored snapshot's bytes, keeping its key and digest. */
 async function corruptStoredSnapshot(page: Page): Promise<void> {
-  await page.evaluate(async (fileName) => {
-    const handle = await (await navigator.storage.getDirectory()).getFileHandle(fileName);
-    const contents = new Uint8Array(await (await handle.getFile()).arrayBuffer());
-    contents.fill(0xff, contents.byteLength / 2, contents.byteLength / 2 + 65_536);
-    const writable = await handle.createWritable();
-    await writable.write(contents);
-    await writable.close();
-  }, defaultSnapshotFileName);
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('pymark-python-snapshot');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const store = db.transaction('snapshots', 'readwrite').objectStore('snapshots');
+    const record = await new Promise<{ bytes: ArrayBuffer }>((resolve, reject) => {
+      const request = store.get('latest');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    new Uint8Array(record.bytes).fill(
+      0xff,
+      record.bytes.byteLength / 2,
+      record.bytes.byteLength / 2 + 65_536,
+    );
+    await new Promise((resolve, reject) => {
+      const request = store.put(record, 'latest');
+      request.onsuccess = resolve;
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+  });
 }
 
 describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
@@ -46,7 +58,7 @@ describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
       const first = await readyTooltip(page);
       expect(first).toMatch(/^ready \(normal boot, \d+ ms: no snapshot was provided\)$/);
       const firstDigest = await storedSnapshotDigest(page);
-      // Written by the page's snapshot worker, not on its main thread (the page reads the file).
+      // Read and written by the page's snapshot worker, not on its main thread.
       expect(workerUrls.some((url) => url.includes('snapshot-io-worker'))).toBe(true);
 
       await page.reload();
