@@ -1,5 +1,6 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import { firstVisit, newAppPage, pythonStatus, replaceEditorText } from '../tests/e2e/harness';
+import { storedSnapshotDigest } from '../tests/e2e/python-snapshot-seed';
 
 /*
  * The figures measured through the built app itself (dist/), as a user meets them: a keystroke in
@@ -128,31 +129,6 @@ export async function keystrokeSamples(
   }
 }
 
-/** Whether the app has stored a memory snapshot yet (the save after a normal boot runs in the background). */
-async function snapshotStored(page: Page): Promise<void> {
-  await page.waitForFunction(
-    async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('pymark-python-snapshot');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      try {
-        if (!db.objectStoreNames.contains('snapshots')) return false;
-        return await new Promise<boolean>((resolve, reject) => {
-          const request = db.transaction('snapshots').objectStore('snapshots').count('latest');
-          request.onsuccess = () => resolve(request.result > 0);
-          request.onerror = () => reject(request.error);
-        });
-      } finally {
-        db.close();
-      }
-    },
-    undefined,
-    { timeout: 120_000, polling: 250 },
-  );
-}
-
 /** Navigation start to Python ready, on the page's clock, and how it booted. */
 async function readyAfterNavigation(page: Page): Promise<{ ms: number; source: string }> {
   await whenPythonReady(page);
@@ -168,7 +144,8 @@ export async function visitSamples(browser: Browser, url: string, visits: number
     const app = await newAppPage(browser, url, firstVisit);
     try {
       const first = await readyAfterNavigation(app.page);
-      await snapshotStored(app.page);
+      // The save after a normal boot runs in the background.
+      await storedSnapshotDigest(app.page, '', 120_000);
       await app.page.reload();
       const repeat = await readyAfterNavigation(app.page);
       samples.push({
