@@ -17,7 +17,7 @@ export interface PostRecord {
   input: string;
   /** The scripts behind the macros the post calls, as `scriptsKey` names them. */
   scripts: string;
-  /** The site data's version when a macro of the post read it; absent when none did. */
+  /** The site data's version (without bodies, if no macro read one) when a macro of the post read it; absent when none did. */
   siteVersion?: string;
   /** The macro cache's keys of the post's calls: kept in the cache while the post is not re-rendered. */
   callKeys: string[];
@@ -108,13 +108,17 @@ export function emptyManifest(): BuildManifest {
   return { posts: new Map(), pages: new Map() };
 }
 
+/** Bumped when a record's meaning changes. 2: `siteVersion` names the site data with the posts' bodies, or without. */
+const manifestVersion = 2;
+
 /** The stored manifest, or undefined when there is none or it cannot be read. */
 export async function loadManifest(store: BuildManifestStore): Promise<BuildManifest | undefined> {
   try {
     const bytes = await store.read();
     if (!bytes) return undefined;
     const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (!isRecord(parsed) || parsed.version !== 1 || Object.keys(parsed).length !== 3) return undefined;
+    if (!isRecord(parsed) || parsed.version !== manifestVersion || Object.keys(parsed).length !== 3)
+      return undefined;
     const { posts, pages } = parsed;
     if (!isRecord(posts) || !isRecord(pages)) return undefined;
     const postEntries = Object.entries(posts);
@@ -132,7 +136,7 @@ export async function loadManifest(store: BuildManifestStore): Promise<BuildMani
 
 export async function saveManifest(store: BuildManifestStore, manifest: BuildManifest): Promise<void> {
   const text = JSON.stringify({
-    version: 1,
+    version: manifestVersion,
     posts: Object.fromEntries(manifest.posts),
     pages: Object.fromEntries(manifest.pages),
   });

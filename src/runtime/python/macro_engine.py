@@ -168,7 +168,7 @@ def render_batch(batch_json: str):
                     item: dict[str, object] = dict(function)
                 else:
                     post = post_copies[call["post"]]()
-                    site.read = False
+                    site.read = site.read_bodies = False
                     # json.loads made these for this call alone: the macro gets them as they are.
                     params = call["params"]
                     args = call["args"]
@@ -206,6 +206,8 @@ def render_batch(batch_json: str):
                     behind_aliases = reads_by_keys[memo_key] = reads_behind_aliases(read_keys)
                 post_keys, content_read = behind_aliases
                 reads = {"site": site.read or content_read, "post": post_keys}
+                if site.read_bodies or content_read:
+                    reads["siteBodies"] = True
             item["pythonMs"] = (ended - started) / 1e6
             item["reads"] = reads
             finished = cast(ReturnedItem | RaisedItem, item)
