@@ -344,8 +344,14 @@ describe('macro engine (real Pyodide)', () => {
     const other = { ...post('published', ['a']), body: 'Other body' };
     harness.installSite([other]);
     const reading = (body: string) => macro(`from pymark import site\n\ndef render(context):\n${body}`);
+    const holding = macro(
+      'from pymark import site\n\nheld = []\n\ndef render(context):\n    if not held:\n' +
+        '        held.append(site.posts[0])\n        return "held"\n    return held[0]["body"]\n',
+    );
     const { items } = harness.renderBatch(
       [
+        holding,
+        holding,
         reading('    return "plain"\n'),
         reading('    return str(len(site.posts))\n'),
         reading('    return context["post"]["title"] + context["post"].get("slug", "")\n'),
@@ -361,6 +367,9 @@ describe('macro engine (real Pyodide)', () => {
       ].map((script) => ({ script, context: context('probe') })),
     );
     expect(items.map((item) => item.reads)).toEqual([
+      { site: true, post: [] },
+      // A body read through a post kept from an earlier call is a read of the site data.
+      { site: true, siteBodies: true, post: [] },
       { site: false, post: [] },
       { site: true, post: [] },
       { site: false, post: ['slug', 'title'] },

@@ -205,8 +205,10 @@ def render_batch(batch_json: str):
                 if behind_aliases is None:
                     behind_aliases = reads_by_keys[memo_key] = reads_behind_aliases(read_keys)
                 post_keys, content_read = behind_aliases
-                reads = {"site": site.read or content_read, "post": post_keys}
-                if site.read_bodies or content_read:
+                # A body read through a post kept from an earlier call is a site read too.
+                read_bodies = site.read_bodies or content_read
+                reads = {"site": site.read or read_bodies, "post": post_keys}
+                if read_bodies:
                     reads["siteBodies"] = True
             item["pythonMs"] = (ended - started) / 1e6
             item["reads"] = reads
