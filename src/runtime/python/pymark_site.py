@@ -22,8 +22,8 @@ class Site:
 
     It notes that it was read, and apart from that whether a post's body was (`read_bodies`, noted
     by `SitePost`), so the page can tell the calls that depend on the site data, or on its bodies,
-    from the ones that do not (macro_engine.py takes the notes after each call). In the app's worker it holds
-    no drafts while macros run: the worker adds them for utilities and transforms only
+    from the ones that do not (macro_engine.py takes the notes after each call). In the app's worker
+    it holds no drafts while macros run: the worker adds them for utilities and transforms only
     (src/runtime/python-site.ts), so a macro sees what the built site shows.
     """
 
@@ -39,7 +39,7 @@ class Site:
 
     @property
     def posts(self):
-        """Every post, as a tuple of read-only mappings (`SitePost`; lists become tuples); a macro sees no draft.
+        """Every post, as a tuple of read-only `SitePost` mappings (lists become tuples); no draft for a macro.
 
         Keys are those of the ABI's Post: id, title, slug, status, tags, categories, the optional
         created_at, updated_at, published_at and front_matter, body (the saved Markdown), and any
