@@ -129,7 +129,13 @@ async function start(): Promise<void> {
     render: async (post, signal) => {
       const rendered = await renderer.renderPost(
         post,
-        { scripts: await scripts.current(), env, dataVersion: siteData.version, media: siteData.media },
+        {
+          scripts: await scripts.current(),
+          env,
+          dataVersion: siteData.version,
+          dataVersionWithoutBodies: siteData.versionWithoutBodies,
+          media: siteData.media,
+        },
         signal,
       );
       return { ...rendered, html: await previewMedia.inline(rendered.html) };

@@ -10,8 +10,11 @@ import type { MacroMemo, MacroMemoEntry } from '../site/macro-batcher';
  */
 export const buildCachePath = '.pymark/macro-cache.json';
 
-/** Bumped when what the cache holds changes meaning (e.g. the macro engine's output), to drop old entries. */
-const cacheFormat = 2;
+/**
+ * Bumped when what the cache holds changes meaning (e.g. the macro engine's output), to drop old
+ * entries. 3: the site data holds the posts' bodies, and a `siteVersion` names it with or without them.
+ */
+const cacheFormat = 3;
 
 /**
  * Checked by hand, not with zod: a 1,000-post build keeps 1,800 entries, and zod's walk over them was

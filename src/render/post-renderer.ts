@@ -12,7 +12,7 @@ import {
   shortenText,
   sizeLimits,
 } from '../core/size-limits';
-import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
+import type { CallReads, PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import { type BatchSanitizer, inPlace } from './batch-sanitizer';
 import { sanitizeCss } from './sanitize-css';
 import type { HtmlSanitizer } from './sanitize-html';
@@ -29,6 +29,11 @@ export interface SiteContext {
    * while the name stays the same (site-data.ts changes it only when the data changed).
    */
   dataVersion: string;
+  /**
+   * Names the same data but for the posts' bodies: a call that read the site data and no body is
+   * reused while this stays the same, so a body edit does not re-run a tag cloud. Absent: `dataVersion`.
+   */
+  dataVersionWithoutBodies?: string;
   /** The project's images, newest first; each post's context carries those linked to it. */
   media?: readonly AbiMedia[];
   /**
@@ -73,6 +78,8 @@ export interface RenderedPost {
   macroNames?: string[];
   /** Whether any macro result in `html` read `pymark.site` (or did not say what it read). */
   readsSite?: boolean;
+  /** Whether any of them read a post's body through it (or did not say what it read). */
+  readsSiteBodies?: boolean;
   /**
    * What each successful macro call put into `html`, with where the call is: the preview names the
    * macro behind a request its policy blocked (`blockedRequestWarning`). Absent: nothing to name.
@@ -193,6 +200,7 @@ export class PostRenderer {
     const renderBody = (index: number) => document.renderBody(index, (_, inner) => outputs[inner]!);
     let executed = 0;
     let readsSite = false;
+    let readsSiteBodies = false;
     for (const level of levelsDeepestFirst(document.calls)) {
       for (const index of level.filter((index) => index >= runnable)) {
         const call = document.calls[index]!;
@@ -228,6 +236,8 @@ export class PostRenderer {
         const response =
           key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
         if (response?.ok && (response.reads?.site ?? true)) readsSite = true;
+        if (response?.ok && (response.reads ? response.reads.siteBodies === true : true))
+          readsSiteBodies = true;
         outputs[index] = this.outputFor(
           call,
           macros.get(call.name.toLowerCase()),
@@ -250,6 +260,7 @@ export class PostRenderer {
       executed,
       macroNames: [...new Set(document.calls.map((call) => call.name.toLowerCase()))],
       readsSite,
+      readsSiteBodies,
     };
   }
 
@@ -371,9 +382,7 @@ export class PostRenderer {
     const entry = this.#memo
       .get(key)
       ?.find(
-        (kept) =>
-          (kept.siteVersion === undefined || kept.siteVersion === site.dataVersion) &&
-          postFacts(post, kept.postKeys) === kept.post,
+        (kept) => siteVersionHolds(kept.siteVersion, site) && postFacts(post, kept.postKeys) === kept.post,
       );
     if (entry) {
       // Least recently used goes first: re-inserting moves the key to the end.
@@ -399,8 +408,30 @@ function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): Me
     outcome,
     postKeys: reads.post,
     post: postFacts(post, reads.post),
-    ...(reads.site ? { siteVersion: site.dataVersion } : {}),
+    ...siteVersionEntry(reads, site),
   };
+}
+
+type SiteVersions = Pick<SiteContext, 'dataVersion' | 'dataVersionWithoutBodies'>;
+
+/** A memo entry's `siteVersion`: the name of the site data the call read, as much of it as it read. */
+export function siteVersionEntry(
+  reads: Pick<CallReads, 'site' | 'siteBodies'>,
+  site: SiteVersions,
+): { siteVersion?: string } {
+  if (!reads.site) return {};
+  return {
+    siteVersion: reads.siteBodies ? site.dataVersion : (site.dataVersionWithoutBodies ?? site.dataVersion),
+  };
+}
+
+/** Whether a result made from the site data named `version` (none: it read none) holds for `site`'s. */
+export function siteVersionHolds(version: string | undefined, site: SiteVersions): boolean {
+  return (
+    version === undefined ||
+    version === site.dataVersion ||
+    version === (site.dataVersionWithoutBodies ?? site.dataVersion)
+  );
 }
 
 /** The values of `post`'s `keys` (all of it for null), as one comparable text. */

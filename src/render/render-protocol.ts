@@ -62,6 +62,7 @@ const renderedPostSchema = z.object({
   executed: z.number().int(),
   macroNames: z.array(z.string()).optional(),
   readsSite: z.boolean().optional(),
+  readsSiteBodies: z.boolean().optional(),
   macroOutputs: z
     .array(
       z.object({ macro: z.string(), line: z.number().int(), column: z.number().int(), html: z.string() }),

@@ -20,11 +20,13 @@ export const previewMediaPrefix = '/';
  * Keeps the worker's `pymark.site` data in step with the project's posts, media and settings: one
  * update per change, never a callback per macro call (the runtime sends the worker only what changed).
  * `version` names the data and changes only when the data did, so results of calls that read it are
- * reused until then.
+ * reused until then; `versionWithoutBodies` changes only when something but a post's body did.
  */
 export class SiteDataFeed {
   #version = 0;
-  #last: string | undefined;
+  #versionWithoutBodies = 0;
+  #lastWithoutBodies: string | undefined;
+  #lastBodies: string | undefined;
   #snapshot: SiteSnapshot | undefined;
   #media: AbiMedia[] = [];
   #running: Promise<void> | undefined;
@@ -47,6 +49,10 @@ export class SiteDataFeed {
 
   get version(): string {
     return `site-${this.#version}`;
+  }
+
+  get versionWithoutBodies(): string {
+    return `site-without-bodies-${this.#versionWithoutBodies}`;
   }
 
   /**
@@ -79,15 +85,19 @@ export class SiteDataFeed {
     const abiMedia = media.map((item) =>
       toAbiMedia(item, (path) => previewMediaPrefix + path.split('/').map(encodeURIComponent).join('/')),
     );
+    const abiPosts = posts.map(toAbiPost);
+    const withoutBodies = JSON.stringify([abiPosts, abiMedia, settings]);
+    const bodies = JSON.stringify(posts.map((post) => post.body));
+    if (withoutBodies === this.#lastWithoutBodies && bodies === this.#lastBodies) return;
+    if (withoutBodies !== this.#lastWithoutBodies) this.#versionWithoutBodies++;
+    this.#lastWithoutBodies = withoutBodies;
+    this.#lastBodies = bodies;
     const snapshot: SiteSnapshot = {
       // The body too: a utility or a reference-app macro (`post["content"]`) reads it.
-      posts: posts.map((post) => ({ ...toAbiPost(post), body: post.body })),
+      posts: abiPosts.map((post, index) => ({ ...post, body: posts[index]!.body })),
       media: abiMedia,
       settings,
     };
-    const text = JSON.stringify(snapshot);
-    if (text === this.#last) return;
-    this.#last = text;
     this.#snapshot = snapshot;
     this.#version++;
     this.#media = abiMedia;

@@ -180,8 +180,15 @@ export const pythonExceptionSchema = z.object({
 });
 export type PythonException = z.infer<typeof pythonExceptionSchema>;
 
-/** What of its inputs a call read: whether `pymark.site`, and which keys of its post (null: all of it). */
-export const callReadsSchema = z.object({ site: z.boolean(), post: z.array(z.string()).nullable() });
+/**
+ * What of its inputs a call read: whether `pymark.site`, whether a post's body through it (`siteBodies`,
+ * absent when not: most calls that read the site data read no body), and which keys of its post (null: all of it).
+ */
+export const callReadsSchema = z.object({
+  site: z.boolean(),
+  siteBodies: z.boolean().optional(),
+  post: z.array(z.string()).nullable(),
+});
 export type CallReads = z.infer<typeof callReadsSchema>;
 
 /** Nanoseconds in Python, and which of its batch's `reads` the call's are. */

@@ -17,7 +17,7 @@ export interface PostRecord {
   input: string;
   /** The scripts behind the macros the post calls, as `scriptsKey` names them. */
   scripts: string;
-  /** The site data's version when a macro of the post read it; absent when none did. */
+  /** The site data's version (without bodies, if no macro read one) when a macro of the post read it; absent when none did. */
   siteVersion?: string;
   /** The macro cache's keys of the post's calls: kept in the cache while the post is not re-rendered. */
   callKeys: string[];
@@ -115,8 +115,11 @@ export function emptyManifest(): BuildManifest {
  * pages changed: a record loaded and saved unchanged is written as the very line it was read from,
  * not serialized again (that was a tenth of the rebuild), and ASCII text decodes and encodes several
  * times faster than text with a few non-ASCII characters in it.
+ *
+ * The version is bumped when a record's meaning changes. 3: `siteVersion` names the site data with
+ * the posts' bodies, or without them (for a call that read no body).
  */
-const header = '{"format":"pymark-build-manifest","version":2}';
+const header = '{"format":"pymark-build-manifest","version":3}';
 
 /** The line each record was read from, and its fields then: reused only while they are all the same. */
 const loadedLines = new WeakMap<object, { line: string; fields: unknown[] }>();

@@ -11,6 +11,8 @@ import {
   PostRenderer,
   type RenderedPost,
   type RenderWarning,
+  siteVersionEntry,
+  siteVersionHolds,
   toAbiPost,
 } from '../render/post-renderer';
 import { sanitizeCss } from '../render/sanitize-css';
@@ -360,8 +362,16 @@ export class SiteBuilder {
     onRendered: (index: number, post: RenderedPost, freshly: boolean) => void,
   ): Promise<RenderedPost[]> {
     const { settings } = project;
-    const snapshot: SiteSnapshot = { posts: published.map(({ post }) => toAbiPost(post)), media };
+    // With the bodies, as the preview's site data (site-data.ts); a call that read none of them is
+    // keyed by the data without them, so a body edit does not re-run a tag cloud.
+    const abiPosts = published.map(({ post }) => toAbiPost(post));
+    const snapshot: SiteSnapshot = {
+      posts: abiPosts.map((post, index) => ({ ...post, body: published[index]!.post.body })),
+      media,
+    };
     const dataVersion = contentKey(JSON.stringify(snapshot)).slice(0, 16);
+    const versionWithoutBodies = contentKey(JSON.stringify({ posts: abiPosts, media })).slice(0, 16);
+    const versions = { dataVersion, dataVersionWithoutBodies: versionWithoutBodies };
     // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
     if (dataVersion !== this.#siteDataVersion) {
       this.runtime.setSiteData(snapshot);
@@ -371,6 +381,7 @@ export class SiteBuilder {
     const renderer = this.#rendererFor(settings);
     this.batcher.resetBuild();
     this.batcher.dataVersion = dataVersion;
+    this.batcher.dataVersionWithoutBodies = versionWithoutBodies;
     const settingsKey = JSON.stringify([env, settings.embeds, media]);
     const scriptsKey = scriptsKeyer(project.scripts);
     let done = 0;
@@ -382,7 +393,7 @@ export class SiteBuilder {
         before !== undefined &&
         before.input === input &&
         before.scripts === scriptsKey(before.macroNames) &&
-        (before.siteVersion === undefined || before.siteVersion === dataVersion)
+        siteVersionHolds(before.siteVersion, versions)
           ? before
           : undefined;
       return { index, post, input, reusable };
@@ -403,7 +414,7 @@ export class SiteBuilder {
         const fresh = await renderer.renderPost(post, {
           scripts: project.scripts,
           env,
-          dataVersion,
+          ...versions,
           media,
           unknownMacros: 'text',
         });
@@ -413,7 +424,10 @@ export class SiteBuilder {
         const record: PostRecord = {
           input,
           scripts: scriptsKey(macroNames),
-          ...(fresh.readsSite === false ? {} : { siteVersion: dataVersion }),
+          ...siteVersionEntry(
+            { site: fresh.readsSite !== false, siteBodies: fresh.readsSiteBodies !== false },
+            versions,
+          ),
           callKeys: this.batcher.callKeysOf(post.id),
           html: result.html,
           css: result.css,

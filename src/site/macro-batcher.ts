@@ -1,5 +1,10 @@
 import type { AbiPost } from '../core/abi';
-import { type MacroBatchRunner, postFacts } from '../render/post-renderer';
+import {
+  type MacroBatchRunner,
+  postFacts,
+  siteVersionEntry,
+  siteVersionHolds,
+} from '../render/post-renderer';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 
 /** A macro call that failed during a build, with the post it was called from. */
@@ -91,6 +96,8 @@ export class MacroBatcher implements MacroBatchRunner {
    * is reused only while it stays the same (a tag cloud reads it).
    */
   dataVersion = '';
+  /** The same data's name but for the posts' bodies: what a call that read no body is reused by. */
+  dataVersionWithoutBodies?: string;
 
   /** Starts a new build: clears its failures and counters (the memo stays). */
   resetBuild(): void {
@@ -274,12 +281,12 @@ export class MacroBatcher implements MacroBatchRunner {
 
   #remember(key: string, post: AbiPost, outcome: RenderOutcome & { ok: true }): void {
     // A call that did not say what it read may have read anything.
-    const reads = outcome.reads ?? { site: true, post: null };
+    const reads = outcome.reads ?? { site: true, siteBodies: true, post: null };
     const entry: MacroMemoEntry = {
       outcome,
       postKeys: reads.post,
       post: postFacts(post, reads.post),
-      ...(reads.site ? { siteVersion: this.dataVersion } : {}),
+      ...siteVersionEntry(reads, this),
     };
     const others = (this.memo.get(key) ?? []).filter(
       (kept) => kept.post !== entry.post || kept.siteVersion !== entry.siteVersion,
@@ -292,9 +299,7 @@ export class MacroBatcher implements MacroBatchRunner {
     const entry = this.memo
       .get(key)
       ?.find(
-        (kept) =>
-          (kept.siteVersion === undefined || kept.siteVersion === this.dataVersion) &&
-          postFacts(post, kept.postKeys) === kept.post,
+        (kept) => siteVersionHolds(kept.siteVersion, this) && postFacts(post, kept.postKeys) === kept.post,
       );
     if (entry) {
       const used = this.#used.get(key) ?? new Set();

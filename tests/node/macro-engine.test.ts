@@ -365,11 +365,18 @@ describe('macro engine (real Pyodide)', () => {
     expect(renderOne(fine)).toMatchObject({ kind: 'ok', html: 'fine' });
   });
 
-  it('reports what each call read: pymark.site or not, and which keys of its post', () => {
-    harness.installSite([post('published', ['a'])]);
+  it('reports what each call read: pymark.site or not, a body through it or not, and which keys of its post', () => {
+    const other = { ...post('published', ['a']), body: 'Other body' };
+    harness.installSite([other]);
     const reading = (body: string) => macro(`from pymark import site\n\ndef render(context):\n${body}`);
+    const holding = macro(
+      'from pymark import site\n\nheld = []\n\ndef render(context):\n    if not held:\n' +
+        '        held.append(site.posts[0])\n        return "held"\n    return held[0]["body"]\n',
+    );
     const { items } = harness.renderBatch(
       [
+        holding,
+        holding,
         reading('    return "plain"\n'),
         reading('    return str(len(site.posts))\n'),
         reading('    return context["post"]["title"] + context["post"].get("slug", "")\n'),
@@ -377,16 +384,32 @@ describe('macro engine (real Pyodide)', () => {
         reading('    return ",".join(site.tag_counts()) + str(dict(context["post"]))\n'),
         // No key of a post is anything but a str: a look-up of 1 read nothing of it.
         reading('    return str(context["post"].get(1)) + context["post"]["title"]\n'),
+        reading(
+          '    return ",".join(t for p in site.posts for t in p["tags"]) + str(sorted(site.posts[0]))\n',
+        ),
+        reading(`    return site.post("${other.id}")["body"]\n`),
+        reading('    return str([dict(p) for p in site.published_posts])\n'),
+        reading('    return repr(site.posts[0].get("body"))\n'),
+        reading('    return context["post"]["content"]\n'),
       ].map((script) => ({ script, context: context('probe') })),
     );
     expect(items.map((item) => item.reads)).toEqual([
+      { site: true, post: [] },
+      // A body read through a post kept from an earlier call is a read of the site data.
+      { site: true, siteBodies: true, post: [] },
       { site: false, post: [] },
       { site: true, post: [] },
       { site: false, post: ['slug', 'title'] },
       // The whole post includes the reference app's `content`, the saved body from the site data.
-      { site: true, post: null },
-      { site: true, post: null },
+      { site: true, siteBodies: true, post: null },
+      { site: true, siteBodies: true, post: null },
       { site: false, post: ['title'] },
+      // Tags and keys are no body: a body edit leaves such a result as it is.
+      { site: true, post: [] },
+      { site: true, siteBodies: true, post: [] },
+      { site: true, siteBodies: true, post: [] },
+      { site: true, siteBodies: true, post: [] },
+      { site: true, siteBodies: true, post: [] },
     ]);
   });
 

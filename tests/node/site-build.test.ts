@@ -240,6 +240,84 @@ describe('incremental, deterministic output', () => {
   }, 180_000);
 });
 
+describe("the site data holds the posts' bodies, as the preview's does", () => {
+  const excerpt = `"""
+---
+id: "5d0c8a52-1f7e-4f57-9a59-0d3f3c1b2a01"
+title: "Excerpt"
+kind: "macro"
+entrypoint: "render"
+enabled: true
+version: 1
+createdAt: "2026-11-24T00:00:00.000Z"
+updatedAt: "2026-11-24T00:00:00.000Z"
+---
+"""
+import html
+
+from pymark import site
+
+
+def render(context):
+    body = site.post(context["params"]["of"])["body"]
+    return "<blockquote>" + html.escape(body.split("\\n\\n")[1]) + "</blockquote>"
+`;
+  const related = `---
+id: "00000000-0000-4000-8000-000000000099"
+title: "Related"
+status: "published"
+tags: [ "meta" ]
+categories: [  ]
+createdAt: "2026-04-01T08:00:00.000Z"
+updatedAt: "2026-04-01T08:00:00.000Z"
+publishedAt: "2026-04-01T08:00:00.000Z"
+---
+From the first post:
+
+[[excerpt of="hello"]]
+`;
+
+  test("a macro shows another post's body and runs again when it changes; a tag cloud only when tags do", async () => {
+    const dir = copyFixture(blogFixture);
+    writeFileSync(join(dir, 'scripts/excerpt.py'), excerpt);
+    writeFileSync(join(dir, 'posts/related.md'), related);
+    const hello = join(dir, 'posts/hello.md');
+    const edit = (from: string, to: string) =>
+      writeFileSync(hello, readFileSync(hello, 'utf8').replace(from, to));
+    // As `pymark build` does: a new builder each time, with the stored manifest and macro memo.
+    let stored: Uint8Array | undefined;
+    const manifest: BuildManifestStore = {
+      read: async () => stored,
+      write: async (bytes) => {
+        stored = bytes;
+      },
+    };
+    const memo = new SiteBuilder(python).batcher.memo;
+    const build = async () => {
+      const builder = new SiteBuilder(python, { memo, manifest });
+      const result = await built(dir, builder);
+      await builder.saveManifest();
+      return result;
+    };
+
+    const first = await build();
+    expect(text(first, 'posts/related/index.html')).toContain('<blockquote>Second paragraph.</blockquote>');
+
+    edit('Second paragraph.', 'A changed paragraph.');
+    const bodyEdited = await build();
+    expect(text(bodyEdited, 'posts/related/index.html')).toContain(
+      '<blockquote>A changed paragraph.</blockquote>',
+    );
+    // The excerpt ran again; the tag cloud, which read no body, did not.
+    expect(bodyEdited.stats.macrosRun).toBe(1);
+
+    edit('"pyodide"', '"wasm"');
+    const tagEdited = await build();
+    expect(text(tagEdited, 'posts/cloud/index.html')).toContain('&quot;text&quot;:&quot;wasm&quot;');
+    expect(tagEdited.stats.macrosRun).toBe(2);
+  }, 180_000);
+});
+
 describe('incremental rebuilds equal a clean full build, file for file', () => {
   /** Every file under `dir` (the write manifest too) with its SHA-256. */
   async function hashesUnder(dir: string): Promise<Record<string, string>> {

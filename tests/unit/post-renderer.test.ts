@@ -143,6 +143,35 @@ describe('PostRenderer', () => {
     expect(ran()).toEqual(['titled']);
   });
 
+  test("after another post's body edit re-runs only the macros that read a body through the site data", async () => {
+    const cloud = macroScript('cloud');
+    const excerpt = macroScript('excerpt');
+    const reads = {
+      cloud: { site: true, post: [] },
+      excerpt: { site: true, siteBodies: true, post: [] },
+    };
+    const runner = new RecordingRunner((request) => ({
+      ...echo(request),
+      reads: reads[request.script.slug as keyof typeof reads],
+    }));
+    const renderer = new PostRenderer(runner, sanitize);
+    const body = '[[cloud]] [[excerpt]]';
+    const at = (dataVersion: string, dataVersionWithoutBodies: string): SiteContext => ({
+      ...site([cloud, excerpt], dataVersion),
+      dataVersionWithoutBodies,
+    });
+    const ran = () => runner.batches.at(-1)!.map((item) => item.script.slug);
+    await renderer.renderPost(post(body), at('v1', 'w1'));
+    expect(ran()).toEqual(['cloud', 'excerpt']);
+
+    // Another post's body changed: the data did, the data without bodies did not.
+    expect((await renderer.renderPost(post(body), at('v2', 'w1'))).executed).toBe(1);
+    expect(ran()).toEqual(['excerpt']);
+    // Another post's tags changed: both did.
+    expect((await renderer.renderPost(post(body), at('v3', 'w2'))).executed).toBe(2);
+    expect(ran()).toEqual(['cloud', 'excerpt']);
+  });
+
   test('remembers a failed or timed-out call until its script changes', async () => {
     const looping = macroScript('looping');
     const runner = new RecordingRunner((request) =>

@@ -56,4 +56,28 @@ describe('SiteDataFeed', () => {
     await second;
     expect(sent).toHaveLength(1);
   });
+
+  test('sends the bodies, and names the data without them apart: a body edit leaves that name', async () => {
+    const posts = [post('a')];
+    const sent: SiteSnapshot[] = [];
+    const feed = new SiteDataFeed(async () => posts.map((item) => ({ ...item })), {
+      setSiteData: (snapshot) => sent.push(snapshot),
+    });
+    await feed.refresh();
+    const { version, versionWithoutBodies: withoutBodies } = feed;
+    expect(sent.at(-1)?.posts[0]?.body).toBe('Body of a');
+
+    posts[0]!.body = 'Edited';
+    await feed.refresh();
+    expect(sent.at(-1)?.posts[0]?.body).toBe('Edited');
+    expect(feed.version).not.toBe(version);
+    expect(feed.versionWithoutBodies).toBe(withoutBodies);
+
+    const edited = feed.version;
+    posts[0]!.tags = ['new'];
+    await feed.refresh();
+    expect(feed.version).not.toBe(edited);
+    expect(feed.versionWithoutBodies).not.toBe(withoutBodies);
+    expect(sent).toHaveLength(3);
+  });
 });

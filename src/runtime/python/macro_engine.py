@@ -169,7 +169,7 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
         post_copies = [recording_copier(add_reference_post_keys(post), many) for post in batch["posts"]]
         # Each distinct `Reads` once, by the post keys a call read and whether it read the site.
         reads: list[Reads] = []
-        reads_index: dict[tuple[frozenset[object] | None, bool] | None, int] = {}
+        reads_index: dict[tuple[frozenset[object] | None, bool, bool] | None, int] = {}
         # One clock reading per call: where one call ends, the next begins. The first call's time
         # includes the script's import.
         started = clock()
@@ -193,7 +193,7 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
                     item = dict(failed)
                 else:
                     post = post_copies[call["post"]]()
-                    site.read = False
+                    site.read = site.read_bodies = False
                     # json.loads made these for this call alone: the macro gets them as they are.
                     params = call["params"]
                     args = call["args"]
@@ -228,7 +228,11 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
             ended = clock()
             # What the call read decides when its result can be reused (src/render/post-renderer.ts).
             # A call that failed before it got its context read nothing.
-            read = None if post is None else (None if post.read_all else frozenset(post.read_keys), site.read)
+            read = (
+                None
+                if post is None
+                else (None if post.read_all else frozenset(post.read_keys), site.read, site.read_bodies)
+            )
             index = reads_index.get(read)
             if index is None:
                 index = reads_index[read] = len(reads)
@@ -257,15 +261,21 @@ def _copies(data, many):
     return copier(data) if many else lambda: data
 
 
-def _reads(read: tuple[frozenset[object] | None, bool] | None) -> Reads:
-    """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it)
-    and whether it read the site. A post's keys are str: a look-up of anything else found nothing of it."""
+def _reads(read: tuple[frozenset[object] | None, bool, bool] | None) -> Reads:
+    """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it),
+    whether it read the site and whether it read a post's body there. A post's keys are str: a look-up
+    of anything else found nothing of it."""
     if read is None:
         return {"site": False, "post": []}
-    looked_up, site_read = read
+    looked_up, site_read, bodies_read = read
     post_keys = None if looked_up is None else sorted(str.__str__(key) for key in looked_up if isinstance(key, str))
     keys, content_read = reads_behind_aliases(post_keys)
-    return {"site": site_read or content_read, "post": keys}
+    # A body read through a post kept from an earlier call is a site read too.
+    read_bodies = bodies_read or content_read
+    reads: Reads = {"site": site_read or read_bodies, "post": keys}
+    if read_bodies:
+        reads["siteBodies"] = True
+    return reads
 
 
 def _entrypoint(script: WorkerScript) -> tuple[Callable[..., object], bool] | dict[str, object]:

@@ -20,13 +20,14 @@ _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 class Site:
     """A view over one snapshot; nothing reachable from it can change the snapshot.
 
-    It notes that it was read, so the page can tell the calls that depend on the site data from the
-    ones that do not (macro_engine.py takes the note after each call). In the app's worker it holds
-    no drafts while macros run: the worker adds them for utilities and transforms only
+    It notes that it was read, and apart from that whether a post's body was (`read_bodies`, noted
+    by `SitePost`), so the page can tell the calls that depend on the site data, or on its bodies,
+    from the ones that do not (macro_engine.py takes the notes after each call). In the app's worker
+    it holds no drafts while macros run: the worker adds them for utilities and transforms only
     (src/runtime/python-site.ts), so a macro sees what the built site shows.
     """
 
-    __slots__ = ("_posts", "_media", "_settings", "_by_key", "read")
+    __slots__ = ("_posts", "_media", "_settings", "_by_key", "read", "read_bodies")
 
     def __init__(self):
         self._posts: tuple[Mapping[str, Any], ...] = ()
@@ -34,10 +35,11 @@ class Site:
         self._settings: Mapping[str, Any] = _EMPTY
         self._by_key: dict[object, Mapping[str, Any]] | None = None
         self.read = False
+        self.read_bodies = False
 
     @property
     def posts(self):
-        """Every post, as a tuple of read-only mappings (lists become tuples); a macro sees no draft.
+        """Every post, as a tuple of read-only `SitePost` mappings (lists become tuples); no draft for a macro.
 
         Keys are those of the ABI's Post: id, title, slug, status, tags, categories, the optional
         created_at, updated_at, published_at and front_matter, body (the saved Markdown), and any
@@ -92,9 +94,41 @@ class Site:
         return _counts(self._posts, "categories", published_only)
 
 
+class SitePost(Mapping[str, Any]):
+    """A post of the site data: a read-only mapping that notes on the site when its body is read.
+
+    A body edit changes the site data, but only the calls that read some post's body need to run
+    again for it (a tag cloud does not): the page keys the others by the data without bodies. Every
+    way to the body goes through `__getitem__` (get, values, items, dict(post), ==) or notes it itself.
+    """
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Mapping[str, Any]):
+        self._fields = fields
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "body":
+            current_site().read_bodies = True
+        return self._fields[key]
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._fields
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 def _counts(posts, field, published_only):
     counts: dict[str, int] = {}
-    for post in posts:
+    # Past SitePost's lookup: no body is read here, and a tag cloud counts every post's tags.
+    for post in (post._fields for post in posts):
         if published_only and post["status"] != "published":
             continue
         # dict.fromkeys, not set: it removes repeats and keeps the order deterministic.
@@ -123,7 +157,7 @@ def current_site() -> Site:
     return pymark_module().site  # type: ignore[no-any-return]
 
 
-# The posts by id, as read-only mappings, and their order: what site changes apply to.
+# The posts by id, as `SitePost`s, and their order: what site changes apply to.
 _posts_by_id: dict[str, Mapping[str, Any]] = {}
 _order: list[str] = []
 
@@ -147,7 +181,7 @@ def _apply(changes: SiteChanges) -> None:
     for post_id in changes["remove"]:
         _posts_by_id.pop(post_id, None)
     for post in changes["upsert"]:
-        _posts_by_id[str(post["id"])] = _read_only(post)
+        _posts_by_id[str(post["id"])] = SitePost(_read_only(post))
     if changes["order"] is not None:
         _order[:] = changes["order"]
     site = current_site()

@@ -86,11 +86,11 @@ def add_reference_post_keys(post):
     # Read around the post's and the site's notes of what was read: the macro did not read these
     # yet, and `reads_behind_aliases` counts a read of a camelCase key as a read of what it copies.
     site = current_site()
-    site_was_read = site.read
+    notes = site.read, site.read_bodies
     saved = site.post(dict.get(post, "id"))
-    site.read = site_was_read
-    post["projectId"] = REFERENCE_PROJECT_ID
     post["content"] = saved.get("body", "") if saved is not None else ""
+    site.read, site.read_bodies = notes
+    post["projectId"] = REFERENCE_PROJECT_ID
     post["excerpt"] = None
     post["author"] = None
     for alias, key in _POST_ALIASES.items():
@@ -104,7 +104,8 @@ _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishe
 def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, bool]:
     """What a call read of its post, with the reference app's keys turned into what they copy.
 
-    Returns the post keys (None: all of it) and whether the site data was read (`content` comes from it).
+    Returns the post keys (None: all of it) and whether the site data was read: `content` is a post
+    body from it, so reading it is reading the site's bodies too (macro_engine.py notes both).
     """
     if post_keys is None:
         return None, True

@@ -108,9 +108,11 @@ class SiteChanges(TypedDict):
 
 
 class Reads(TypedDict):
-    """What of its inputs a call read: whether `pymark.site`, and which keys of its post (None: all of it)."""
+    """What of its inputs a call read: whether `pymark.site` (`siteBodies`: a post's body through it,
+    absent when not), and which keys of its post (None: all of it)."""
 
     site: bool
+    siteBodies: NotRequired[bool]
     post: list[str] | None
 
 
