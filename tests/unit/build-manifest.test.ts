@@ -75,7 +75,8 @@ describe('the build manifest', () => {
       text.slice(0, text.length - 10),
       text.replace('"macroCount":1', '"macroCount":"1"'),
       text.replace('"html"', '"extra":1,"html"'),
-      text.replace('"version":2', '"version":1'),
+      // Version 2 keyed every site read by the data without bodies.
+      text.replace('"version":3', '"version":2'),
       JSON.stringify({ version: 1, posts: {}, pages: {} }),
       '',
     ];
