@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, watch } from 'node:fs';
+import { existsSync, readdirSync, statSync, watch } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { siteSettingsPath } from '../core/site-settings';
 import { SiteBuilder } from '../site/build-site';
@@ -47,6 +47,11 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   }
   if (args.command === 'usage-error') {
     io.stderr.write(`pymark: ${args.message}\n\n${usage}\n`);
+    return 2;
+  }
+  // A mistyped folder would otherwise build an empty site, and create the folder for its output.
+  if (!statSync(args.project, { throwIfNoEntry: false })?.isDirectory()) {
+    io.stderr.write(`pymark: ${args.project} is not a folder; give the project folder to build\n`);
     return 2;
   }
   const cacheDirectory = defaultCacheDirectory();

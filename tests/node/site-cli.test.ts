@@ -183,6 +183,14 @@ describe('pymark build', () => {
     expect((await pymark('--help')).code).toBe(0);
   });
 
+  test('a project folder that does not exist exits 2 and creates nothing', async () => {
+    const missing = join(copyFixture(blogFixture), 'no-such-project');
+    const run = await pymark('build', missing);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`pymark: ${missing} is not a folder`);
+    expect(existsSync(missing)).toBe(false);
+  });
+
   test('--watch rebuilds after an edit, running the macro it adds, and ends on Ctrl-C', async () => {
     const dir = copyFixture(blogFixture);
     const watching = spawn(process.execPath, [cli, 'build', dir, '--watch'], {
