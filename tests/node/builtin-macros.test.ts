@@ -3,7 +3,14 @@ import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MacroOutput } from '../../src/core/abi.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
-import { context, loadMacroHarness, type MacroHarness, post, typed } from './macro-harness.ts';
+import {
+  context,
+  loadMacroHarness,
+  type MacroHarness,
+  post,
+  runCollectingOutput,
+  typed,
+} from './macro-harness.ts';
 
 const root = new URL('../../', import.meta.url);
 const sourceOf = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -70,14 +77,10 @@ errors
 
   it("counts the tags of drafts too when asked, in a utility (a macro's site data holds no draft)", () => {
     installSite([post('published', ['a']), post('draft', ['a', 'b'])]);
-    let printed = '';
-    const result = runner.run({
+    const { result, printed } = runCollectingOutput(runner, {
       fileName: 'counts.py',
       code: 'from pymark import site\nprint(site.tag_counts(published_only=False))\n',
       entrypoint: 'main',
-      onOutput: (chunks) => {
-        printed += chunks.map((chunk) => chunk.text).join('');
-      },
     });
     expect(result).toMatchObject({ kind: 'ok' });
     expect(printed).toBe("{'a': 2, 'b': 1}\n");

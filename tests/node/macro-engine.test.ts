@@ -11,6 +11,7 @@ import {
   type MacroHarness,
   post,
   type RenderedItem,
+  runCollectingOutput,
   typed,
 } from './macro-harness.ts';
 
@@ -460,14 +461,10 @@ describe('macro engine (real Pyodide)', () => {
     const titles =
       'from pymark import site\n\ndef render(context):\n    return ",".join(p["title"] for p in site._posts)\n';
     expect(renderOne(macro(titles))).toMatchObject({ kind: 'ok', html: `${second!.title},${third!.title}` });
-    let printed = '';
-    const utility = runner.run({
+    const { result: utility, printed } = runCollectingOutput(runner, {
       fileName: 'titles.py',
       code: 'from pymark import site\nprint(",".join(p["title"] for p in site.posts))\n',
       entrypoint: 'main',
-      onOutput: (chunks) => {
-        printed += chunks.map((chunk) => chunk.text).join('');
-      },
     });
     expect(utility).toMatchObject({ kind: 'ok' });
     expect(printed).toBe(`${first!.title},${second!.title},${third!.title}\n`);

@@ -12,6 +12,7 @@ import {
 } from '../../src/core/abi.ts';
 import { oversizedCallMessage } from '../../src/core/size-limits.ts';
 import { type PythonException, parseMessage, workerRenderAnswerSchema } from '../../src/runtime/protocol.ts';
+import type { PythonRunner, ScriptRun } from '../../src/runtime/python-runner.ts';
 import { createMacroEngine, type MacroEngine } from '../../src/runtime/python-services.ts';
 import { prepareRender, scriptFileName } from '../../src/runtime/render-call.ts';
 import type { CallReads, MacroScript, RenderItem } from '../../src/runtime/types.ts';
@@ -150,4 +151,16 @@ export function context(
   });
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.value;
+}
+
+/** Runs a utility with `runner`, and keeps all it printed, in order. */
+export function runCollectingOutput(runner: PythonRunner, script: Omit<ScriptRun, 'onOutput'>) {
+  let printed = '';
+  const result = runner.run({
+    ...script,
+    onOutput: (chunks) => {
+      printed += chunks.map((chunk) => chunk.text).join('');
+    },
+  });
+  return { result, printed };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { siteSnapshotSchema } from '../../src/core/abi.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
-import { context, loadMacroHarness, type MacroHarness, typed } from './macro-harness.ts';
+import { context, loadMacroHarness, type MacroHarness, runCollectingOutput, typed } from './macro-harness.ts';
 
 /*
  * Runs the examples of docs/python-api.md in real Pyodide against the site the page shows, and
@@ -69,14 +69,10 @@ describe('docs/python-api.md examples (real Pyodide)', () => {
 
   it.each(examples.map((example, index) => [index + 1, example] as const))('example %i', (_, example) => {
     if (example.kind === 'utility') {
-      let printed = '';
-      const result = runner.run({
+      const { result, printed } = runCollectingOutput(runner, {
         fileName: 'example.py',
         code: example.code,
         entrypoint: 'main',
-        onOutput: (chunks) => {
-          printed += chunks.map((chunk) => chunk.text).join('');
-        },
       });
       expect(result.kind).toBe('ok');
       expect((result.kind === 'ok' && result.actions) || []).toEqual(example.actions);

@@ -12,6 +12,7 @@ import {
   type MacroHarness,
   post,
   type RenderedItem,
+  runCollectingOutput,
   typed,
 } from './macro-harness.ts';
 
@@ -57,16 +58,7 @@ function renderMacro(
 }
 
 function runUtility(code: string, entrypoint = 'main') {
-  let printed = '';
-  const result = runner.run({
-    fileName: 'utility.py',
-    code,
-    entrypoint,
-    onOutput: (chunks) => {
-      printed += chunks.map((chunk) => chunk.text).join('');
-    },
-  });
-  return { result, printed };
+  return runCollectingOutput(runner, { fileName: 'utility.py', code, entrypoint });
 }
 
 describe('the reference fixtures (real Pyodide)', () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
-import { context, loadMacroHarness, type MacroHarness, post } from './macro-harness.ts';
+import { context, loadMacroHarness, type MacroHarness, post, runCollectingOutput } from './macro-harness.ts';
 
 /*
  * A utility's allowlisted actions in real Pyodide: recorded by pymark.create_post & co, returned
@@ -18,16 +18,7 @@ beforeAll(async () => {
 });
 
 function run(code: string) {
-  let printed = '';
-  const result = runner.run({
-    fileName: 'tidy.py',
-    code,
-    entrypoint: 'main',
-    onOutput: (chunks) => {
-      printed += chunks.map((chunk) => chunk.text).join('');
-    },
-  });
-  return { result, printed };
+  return runCollectingOutput(runner, { fileName: 'tidy.py', code, entrypoint: 'main' });
 }
 
 describe('pymark actions in a utility (real Pyodide)', () => {
