@@ -427,11 +427,7 @@ export function siteVersionEntry(
 
 /** Whether a result made from the site data named `version` (none: it read none) holds for `site`'s. */
 export function siteVersionHolds(version: string | undefined, site: SiteVersions): boolean {
-  return (
-    version === undefined ||
-    version === site.dataVersion ||
-    version === (site.dataVersionWithoutBodies ?? site.dataVersion)
-  );
+  return version === undefined || version === site.dataVersion || version === site.dataVersionWithoutBodies;
 }
 
 /** The values of `post`'s `keys` (all of it for null), as one comparable text. */
