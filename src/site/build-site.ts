@@ -364,16 +364,19 @@ export class SiteBuilder {
     const { settings } = project;
     // With the bodies, as the preview's site data (site-data.ts); a call that read none of them is
     // keyed by the data without them, so a body edit does not re-run a tag cloud.
+    // Each part serialized once, as site-data.ts does: the bodies are most of the text.
     const abiPosts = published.map(({ post }) => toAbiPost(post));
-    const snapshot: SiteSnapshot = {
-      posts: abiPosts.map((post, index) => ({ ...post, body: published[index]!.post.body })),
-      media,
-    };
-    const dataVersion = contentKey(JSON.stringify(snapshot)).slice(0, 16);
-    const versionWithoutBodies = contentKey(JSON.stringify({ posts: abiPosts, media })).slice(0, 16);
+    const withoutBodies = JSON.stringify({ posts: abiPosts, media });
+    const bodies = JSON.stringify(published.map(({ post }) => post.body));
+    const dataVersion = contentKey(`${withoutBodies}\0${bodies}`).slice(0, 16);
+    const versionWithoutBodies = contentKey(withoutBodies).slice(0, 16);
     const versions = { dataVersion, dataVersionWithoutBodies: versionWithoutBodies };
     // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
     if (dataVersion !== this.#siteDataVersion) {
+      const snapshot: SiteSnapshot = {
+        posts: abiPosts.map((post, index) => ({ ...post, body: published[index]!.post.body })),
+        media,
+      };
       this.runtime.setSiteData(snapshot);
       this.#siteDataVersion = dataVersion;
     }
