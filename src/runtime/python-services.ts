@@ -37,23 +37,21 @@ export type PythonServices = ReturnType<typeof createPythonServices>;
 
 /**
  * Calls a Python function that returns JSON text, as `script`'s call (python-guard.ts: the
- * interpreter is put back first unless only `script` ran since), after `prepare` if given.
+ * interpreter is put back first unless only `script` ran since).
  * KeyboardInterrupt can land outside the function's own handling (e.g. while it parses its input):
  * then the answer is `interrupted`.
  */
 function callForText(
   pyodide: PyodideAPI,
-  script: string | undefined,
+  script: string,
   call: () => unknown,
   file: string,
   interrupted: string,
-  prepare?: () => void,
 ): string {
   const isolation = interpreterIsolation(pyodide);
   isolation.enter(script);
   let answer: unknown;
   try {
-    prepare?.();
     answer = call();
   } catch (error) {
     if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
@@ -141,10 +139,13 @@ export function createTransformEngine(pyodide: PyodideAPI) {
         callForText(
           pyodide,
           scriptKey(request.script),
-          () => transformPost(JSON.stringify(request)),
+          () => {
+            // After the restore: the checkpoint every call starts from holds no draft.
+            site.revealDrafts();
+            return transformPost(JSON.stringify(request));
+          },
           'transform_engine.py',
           interruptedTransform,
-          site.revealDrafts,
         ),
       ) as TransformResult,
   };
