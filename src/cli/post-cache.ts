@@ -22,9 +22,12 @@ export class PostCache implements PostFileCache {
   readonly #stored: Map<string, KnownPostHeader>;
   /** What this build read or reused: only these are saved, so deleted posts drop out. */
   #used = new Map<string, KnownPostHeader>();
+  /** What the file holds now, as loaded or last saved: a build that reused all of it and no more writes nothing. */
+  #inFile: Map<string, KnownPostHeader>;
 
   private constructor(stored: Map<string, KnownPostHeader>) {
     this.#stored = stored;
+    this.#inFile = new Map(stored);
   }
 
   /** The cache of `projectDir`; empty when there is none, or it is unreadable or of another format. */
@@ -56,10 +59,14 @@ export class PostCache implements PostFileCache {
 
   /** Saves the headers of the build just made, and starts the next build's record. */
   async save(projectDir: string): Promise<void> {
-    const entries = [...this.#used];
-    for (const [path, known] of entries) this.#stored.set(path, known);
+    const used = this.#used;
+    for (const [path, known] of used) this.#stored.set(path, known);
     this.#used = new Map();
-    await writeCacheFile(projectDir, postCachePath, { format: cacheFormat, entries });
+    const unchanged =
+      used.size === this.#inFile.size && [...used].every(([path, known]) => this.#inFile.get(path) === known);
+    if (unchanged) return;
+    await writeCacheFile(projectDir, postCachePath, { format: cacheFormat, entries: [...used] });
+    this.#inFile = used;
   }
 }
 

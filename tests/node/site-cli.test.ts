@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
@@ -109,6 +109,10 @@ describe('pymark build', () => {
     await buildJson(dir);
     const postCache = join(dir, '.pymark/post-cache.json');
     expect(read(postCache)).toContain('Videos &');
+    // Written whole through a new file and a rename: the same inode means it was not written again.
+    const written = statSync(postCache).ino;
+    await buildJson(dir);
+    expect(statSync(postCache).ino, 'a build that changed no post rewrote the post cache').toBe(written);
 
     // The same size, so only the text tells the header changed.
     const videos = join(dir, 'posts/videos.md');
