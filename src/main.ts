@@ -119,7 +119,7 @@ async function start(): Promise<void> {
         await renderer.renderPost(samplePostWith(body), {
           scripts: await scripts.current(),
           env,
-          dataVersion: siteData.version,
+          ...siteData.versions,
         })
       ).html;
     },
@@ -132,8 +132,7 @@ async function start(): Promise<void> {
         {
           scripts: await scripts.current(),
           env,
-          dataVersion: siteData.version,
-          dataVersionWithoutBodies: siteData.versionWithoutBodies,
+          ...siteData.versions,
           media: siteData.media,
         },
         signal,

@@ -12,9 +12,10 @@ export const buildCachePath = '.pymark/macro-cache.json';
 
 /**
  * Bumped when what the cache holds changes meaning (e.g. the macro engine's output), to drop old
- * entries. 3: the site data holds the posts' bodies, and a `siteVersion` names it with or without them.
+ * entries. 4: a `siteVersion` names the parts of the site data in `siteReads` (3: the data with or
+ * without the posts' bodies).
  */
-const cacheFormat = 3;
+const cacheFormat = 4;
 
 /**
  * Checked by hand, not with zod: a 1,000-post build keeps 1,800 entries, and zod's walk over them was
@@ -23,7 +24,7 @@ const cacheFormat = 3;
  */
 function isMemoEntry(value: unknown): value is MacroMemoEntry {
   if (!isRecord(value)) return false;
-  const { outcome, postKeys, post, siteVersion, ...others } = value;
+  const { outcome, postKeys, post, siteReads, siteVersion, ...others } = value;
   return (
     Object.keys(others).length === 0 &&
     isRecord(outcome) &&
@@ -33,6 +34,7 @@ function isMemoEntry(value: unknown): value is MacroMemoEntry {
     (outcome.printed === undefined || typeof outcome.printed === 'string') &&
     (postKeys === null || isStringArray(postKeys)) &&
     typeof post === 'string' &&
+    (siteReads === undefined || siteReads === null || isStringArray(siteReads)) &&
     (siteVersion === undefined || typeof siteVersion === 'string')
   );
 }

@@ -12,28 +12,31 @@ import {
   shortenText,
   sizeLimits,
 } from '../core/size-limits';
-import type { CallReads, PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
+import type { PythonRuntime, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 import { type BatchSanitizer, inPlace } from './batch-sanitizer';
 import { sanitizeCss } from './sanitize-css';
 import type { HtmlSanitizer } from './sanitize-html';
+import {
+  bothSiteReads,
+  type SiteReads,
+  type SiteVersionEntry,
+  type SiteVersions,
+  siteVersionEntry,
+  siteVersionHolds,
+} from './site-versions';
 
 /** The worker side of rendering: every macro of a post in one round trip. */
 export type MacroBatchRunner = Pick<PythonRuntime, 'renderMany'>;
 
-export interface SiteContext {
+/**
+ * What a post is rendered with. Its `SiteVersions` name the data behind `from pymark import site`: a
+ * result of a call that read some of it is reused only while those parts keep their names
+ * (site-data.ts and the site build name them, and change a name only when its part changed).
+ */
+export interface SiteContext extends SiteVersions {
   /** All scripts of the project; a macro resolves to the enabled macro script whose slug is its name. */
   scripts: readonly Script[];
   env: MacroEnv;
-  /**
-   * Names the data behind `from pymark import site`: a result of a call that read it is reused only
-   * while the name stays the same (site-data.ts changes it only when the data changed).
-   */
-  dataVersion: string;
-  /**
-   * Names the same data but for the posts' bodies: a call that read the site data and no body is
-   * reused while this stays the same, so a body edit does not re-run a tag cloud. Absent: `dataVersion`.
-   */
-  dataVersionWithoutBodies?: string;
   /** The project's images, newest first; each post's context carries those linked to it. */
   media?: readonly AbiMedia[];
   /**
@@ -76,10 +79,8 @@ export interface RenderedPost {
    * records of a post, so a later change to one of those scripts re-renders it.
    */
   macroNames?: string[];
-  /** Whether any macro result in `html` read `pymark.site` (or did not say what it read). */
-  readsSite?: boolean;
-  /** Whether any of them read a post's body through it (or did not say what it read). */
-  readsSiteBodies?: boolean;
+  /** The parts of the site data the macro results in `html` read, together (null: all of it, or one did not say). */
+  siteReads?: SiteReads;
   /**
    * What each successful macro call put into `html`, with where the call is: the preview names the
    * macro behind a request its policy blocked (`blockedRequestWarning`). Absent: nothing to name.
@@ -122,14 +123,15 @@ export function withLinkedMedia(post: AbiPost, media: readonly AbiMedia[] | unde
  */
 const defaultMemoLimit = 20_000;
 
-/** A remembered result, and what it was made from beyond the script and the arguments in its key. */
-interface MemoEntry {
+/**
+ * A remembered result, and what it was made from beyond the script and the arguments in its key:
+ * the post's keys the call read (null: all of it) and their values then (`postFacts`), and the parts
+ * of the site data it read with their names then.
+ */
+interface MemoEntry extends SiteVersionEntry {
   outcome: RenderOutcome;
-  /** The post's keys the call read (null: all of it), and their values then (`postFacts`). */
   postKeys: string[] | null;
   post: string;
-  /** The site data's name, when the call read it. */
-  siteVersion?: string;
 }
 
 /**
@@ -139,9 +141,9 @@ interface MemoEntry {
  * generation both call it.
  *
  * Results are memoized by script version, typed arguments, placement and body, and reused while
- * what the call read stays the same: the keys of its post it read and, if it read `pymark.site`, the
- * site data. So an autosave, which changes the post's `updated_at` and the site data, re-runs only
- * the macros that read them. A failure is remembered too (a looping macro must not re-run on every
+ * what the call read stays the same: the keys of its post it read and the parts of `pymark.site` it
+ * read. So an autosave, which changes the post's `updated_at` in it and in the site data, re-runs
+ * only the macros that read that. A failure is remembered too (a looping macro must not re-run on every
  * keystroke) until its script or arguments change; only a cancelled or crashed call is tried again.
  */
 export class PostRenderer {
@@ -199,8 +201,7 @@ export class PostRenderer {
     };
     const renderBody = (index: number) => document.renderBody(index, (_, inner) => outputs[inner]!);
     let executed = 0;
-    let readsSite = false;
-    let readsSiteBodies = false;
+    let siteReads: SiteReads = [];
     for (const level of levelsDeepestFirst(document.calls)) {
       for (const index of level.filter((index) => index >= runnable)) {
         const call = document.calls[index]!;
@@ -235,9 +236,7 @@ export class PostRenderer {
         const key = keys.get(index);
         const response =
           key === undefined ? undefined : (fresh.get(key) ?? this.#recall(key, abiPost, site)?.outcome);
-        if (response?.ok && (response.reads?.site ?? true)) readsSite = true;
-        if (response?.ok && (response.reads ? response.reads.siteBodies === true : true))
-          readsSiteBodies = true;
+        if (response?.ok) siteReads = bothSiteReads(siteReads, response.reads?.site ?? null);
         outputs[index] = this.outputFor(
           call,
           macros.get(call.name.toLowerCase()),
@@ -259,8 +258,7 @@ export class PostRenderer {
       macroCount: document.calls.length,
       executed,
       macroNames: [...new Set(document.calls.map((call) => call.name.toLowerCase()))],
-      readsSite,
-      readsSiteBodies,
+      siteReads,
     };
   }
 
@@ -381,9 +379,7 @@ export class PostRenderer {
   #recall(key: string, post: AbiPost, site: SiteContext): MemoEntry | undefined {
     const entry = this.#memo
       .get(key)
-      ?.find(
-        (kept) => siteVersionHolds(kept.siteVersion, site) && postFacts(post, kept.postKeys) === kept.post,
-      );
+      ?.find((kept) => siteVersionHolds(kept, site) && postFacts(post, kept.postKeys) === kept.post);
     if (entry) {
       // Least recently used goes first: re-inserting moves the key to the end.
       const entries = this.#memo.get(key)!;
@@ -403,31 +399,13 @@ const maxEntriesPerCall = 64;
  * change, so a looping macro is not run again on every keystroke.
  */
 function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): MemoEntry {
-  const reads = outcome.reads ?? { site: false, post: [] };
+  const reads = outcome.reads ?? { site: [], post: [] };
   return {
     outcome,
     postKeys: reads.post,
     post: postFacts(post, reads.post),
-    ...siteVersionEntry(reads, site),
+    ...siteVersionEntry(reads.site, site),
   };
-}
-
-type SiteVersions = Pick<SiteContext, 'dataVersion' | 'dataVersionWithoutBodies'>;
-
-/** A memo entry's `siteVersion`: the name of the site data the call read, as much of it as it read. */
-export function siteVersionEntry(
-  reads: Pick<CallReads, 'site' | 'siteBodies'>,
-  site: SiteVersions,
-): { siteVersion?: string } {
-  if (!reads.site) return {};
-  return {
-    siteVersion: reads.siteBodies ? site.dataVersion : (site.dataVersionWithoutBodies ?? site.dataVersion),
-  };
-}
-
-/** Whether a result made from the site data named `version` (none: it read none) holds for `site`'s. */
-export function siteVersionHolds(version: string | undefined, site: SiteVersions): boolean {
-  return version === undefined || version === site.dataVersion || version === site.dataVersionWithoutBodies;
 }
 
 /** The values of `post`'s `keys` (all of it for null), as one comparable text. */

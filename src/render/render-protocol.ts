@@ -61,8 +61,7 @@ const renderedPostSchema = z.object({
   macroCount: z.number().int(),
   executed: z.number().int(),
   macroNames: z.array(z.string()).optional(),
-  readsSite: z.boolean().optional(),
-  readsSiteBodies: z.boolean().optional(),
+  siteReads: z.array(z.string()).nullable().optional(),
   macroOutputs: z
     .array(
       z.object({ macro: z.string(), line: z.number().int(), column: z.number().int(), html: z.string() }),

@@ -4,6 +4,7 @@ import type { Post } from '../core/post';
 import type { PythonRuntime } from '../runtime/types';
 import { toAbiMedia } from './media-data';
 import { toAbiPost } from './post-renderer';
+import { nameSiteData, type SiteVersions } from './site-versions';
 
 /** The site settings scripts read as `site.settings`; none until the app has site settings to offer. */
 export type SiteSettingsSource = () => Promise<Record<string, JsonValue>>;
@@ -19,14 +20,15 @@ export const previewMediaPrefix = '/';
 /**
  * Keeps the worker's `pymark.site` data in step with the project's posts, media and settings: one
  * update per change, never a callback per macro call (the runtime sends the worker only what changed).
- * `version` names the data and changes only when the data did, so results of calls that read it are
- * reused until then; `versionWithoutBodies` changes only when something but a post's body did.
+ * `versions` names the data and each part of it, and a name changes only when its part did, so the
+ * results of calls that read a part are reused until then: an autosave changes the post's body and
+ * `updated_at`, and re-runs no call that read only tags and titles.
  */
 export class SiteDataFeed {
-  #version = 0;
-  #versionWithoutBodies = 0;
-  #lastWithoutBodies: string | undefined;
-  #lastBodies: string | undefined;
+  #versions: SiteVersions = { dataVersion: 'site-none' };
+  /** Each part's last text and its name; a changed text gets the next number. */
+  readonly #named = new Map<string, { text: string; name: string }>();
+  #changes = 0;
   #snapshot: SiteSnapshot | undefined;
   #media: AbiMedia[] = [];
   #running: Promise<void> | undefined;
@@ -47,12 +49,8 @@ export class SiteDataFeed {
     return this.#media;
   }
 
-  get version(): string {
-    return `site-${this.#version}`;
-  }
-
-  get versionWithoutBodies(): string {
-    return `site-without-bodies-${this.#versionWithoutBodies}`;
+  get versions(): SiteVersions {
+    return this.#versions;
   }
 
   /**
@@ -85,23 +83,26 @@ export class SiteDataFeed {
     const abiMedia = media.map((item) =>
       toAbiMedia(item, (path) => previewMediaPrefix + path.split('/').map(encodeURIComponent).join('/')),
     );
-    const abiPosts = posts.map(toAbiPost);
-    const withoutBodies = JSON.stringify([abiPosts, abiMedia, settings]);
-    const bodies = JSON.stringify(posts.map((post) => post.body));
-    if (withoutBodies === this.#lastWithoutBodies && bodies === this.#lastBodies) return;
-    if (withoutBodies !== this.#lastWithoutBodies) this.#versionWithoutBodies++;
-    this.#lastWithoutBodies = withoutBodies;
-    this.#lastBodies = bodies;
     const snapshot: SiteSnapshot = {
       // The body too: a utility or a reference-app macro (`post["content"]`) reads it.
-      posts: abiPosts.map((post, index) => ({ ...post, body: posts[index]!.body })),
+      posts: posts.map((post) => ({ ...toAbiPost(post), body: post.body })),
       media: abiMedia,
       settings,
     };
+    const versions = nameSiteData(snapshot, (part, text) => this.#name(part, text));
+    if (versions.dataVersion === this.#versions.dataVersion) return;
+    this.#versions = versions;
     this.#snapshot = snapshot;
-    this.#version++;
     this.#media = abiMedia;
     this.runtime.setSiteData(snapshot);
+  }
+
+  #name(part: string, text: string): string {
+    const named = this.#named.get(part);
+    if (named?.text === text) return named.name;
+    const name = `${part}@${++this.#changes}`;
+    this.#named.set(part, { text, name });
+    return name;
   }
 
   /**

@@ -181,12 +181,12 @@ export const pythonExceptionSchema = z.object({
 export type PythonException = z.infer<typeof pythonExceptionSchema>;
 
 /**
- * What of its inputs a call read: whether `pymark.site`, whether a post's body through it (`siteBodies`,
- * absent when not: most calls that read the site data read no body), and which keys of its post (null: all of it).
+ * What of its inputs a call read: the parts of the site data behind `pymark.site` (`posts`, which posts
+ * with which keys; `posts.<key>`, that key of every post; `media`; `settings`: docs/abi-v1.md), and
+ * which keys of its post (null: all of it).
  */
 export const callReadsSchema = z.object({
-  site: z.boolean(),
-  siteBodies: z.boolean().optional(),
+  site: z.array(z.string()),
   post: z.array(z.string()).nullable(),
 });
 export type CallReads = z.infer<typeof callReadsSchema>;

@@ -1,5 +1,6 @@
 import { isRecord, isStringArray } from '../core/json-shape';
 import type { RenderWarning } from '../render/post-renderer';
+import type { SiteVersionEntry } from '../render/site-versions';
 
 /**
  * Where the engine keeps its build manifest between runs: a file in the CLI's cache folder; the app
@@ -11,14 +12,16 @@ export interface BuildManifestStore {
   write(bytes: Uint8Array): Promise<void>;
 }
 
-/** A post's rendering, as the pages, lists and feeds use it, with what it was made from. */
-export interface PostRecord {
+/**
+ * A post's rendering, as the pages, lists and feeds use it, with what it was made from: beside the
+ * fields below, the parts of the site data its macros read, with their names then (`SiteVersionEntry`;
+ * absent when none did).
+ */
+export interface PostRecord extends SiteVersionEntry {
   /** SHA-256 of the post (front matter and body) and the render settings (language, base URL, embeds, media). */
   input: string;
   /** The scripts behind the macros the post calls, as `scriptsKey` names them. */
   scripts: string;
-  /** The site data's version (without bodies, if no macro read one) when a macro of the post read it; absent when none did. */
-  siteVersion?: string;
   /** The macro cache's keys of the post's calls: kept in the cache while the post is not re-rendered. */
   callKeys: string[];
   html: string;
@@ -48,6 +51,7 @@ function isPostRecord(value: unknown): value is PostRecord {
   const {
     input,
     scripts,
+    siteReads,
     siteVersion,
     callKeys,
     html,
@@ -63,6 +67,7 @@ function isPostRecord(value: unknown): value is PostRecord {
     Object.keys(others).length === 0 &&
     typeof input === 'string' &&
     typeof scripts === 'string' &&
+    (siteReads === undefined || siteReads === null || isStringArray(siteReads)) &&
     (siteVersion === undefined || typeof siteVersion === 'string') &&
     isStringArray(callKeys) &&
     typeof html === 'string' &&
@@ -116,10 +121,10 @@ export function emptyManifest(): BuildManifest {
  * not serialized again (that was a tenth of the rebuild), and ASCII text decodes and encodes several
  * times faster than text with a few non-ASCII characters in it.
  *
- * The version is bumped when a record's meaning changes. 3: `siteVersion` names the site data with
- * the posts' bodies, or without them (for a call that read no body).
+ * The version is bumped when a record's meaning changes. 4: `siteVersion` names the parts of the
+ * site data in `siteReads` (before: the data with the posts' bodies, or without them).
  */
-const header = '{"format":"pymark-build-manifest","version":3}';
+const header = '{"format":"pymark-build-manifest","version":4}';
 
 /** The line each record was read from, and its fields then: reused only while they are all the same. */
 const loadedLines = new WeakMap<object, { line: string; fields: unknown[] }>();

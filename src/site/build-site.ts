@@ -11,12 +11,11 @@ import {
   PostRenderer,
   type RenderedPost,
   type RenderWarning,
-  siteVersionEntry,
-  siteVersionHolds,
   toAbiPost,
 } from '../render/post-renderer';
 import { sanitizeCss } from '../render/sanitize-css';
 import { createHtmlSanitizer } from '../render/sanitize-html';
+import { nameSiteData, siteVersionEntry, siteVersionHolds } from '../render/site-versions';
 import {
   type BuildManifest,
   type BuildManifestStore,
@@ -362,29 +361,23 @@ export class SiteBuilder {
     onRendered: (index: number, post: RenderedPost, freshly: boolean) => void,
   ): Promise<RenderedPost[]> {
     const { settings } = project;
-    // With the bodies, as the preview's site data (site-data.ts); a call that read none of them is
-    // keyed by the data without them, so a body edit does not re-run a tag cloud.
-    // Each part serialized once, as site-data.ts does: the bodies are most of the text.
-    const abiPosts = published.map(({ post }) => toAbiPost(post));
-    const withoutBodies = JSON.stringify({ posts: abiPosts, media });
-    const bodies = JSON.stringify(published.map(({ post }) => post.body));
-    const dataVersion = contentKey(`${withoutBodies}\0${bodies}`).slice(0, 16);
-    const versionWithoutBodies = contentKey(withoutBodies).slice(0, 16);
-    const versions = { dataVersion, dataVersionWithoutBodies: versionWithoutBodies };
-    // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
-    if (dataVersion !== this.#siteDataVersion) {
-      const snapshot: SiteSnapshot = {
-        posts: abiPosts.map((post, index) => ({ ...post, body: published[index]!.post.body })),
-        media,
-      };
+    // With the bodies, as the preview's site data (site-data.ts). Drafts are not in it: a tag cloud
+    // built from it counts published posts only.
+    const snapshot: SiteSnapshot = {
+      posts: published.map(({ post }) => ({ ...toAbiPost(post), body: post.body })),
+      media,
+    };
+    // Each part named by its hash, as the preview names it by its changes: a call is keyed by the
+    // parts it read, so a body edit or a new `updated_at` does not re-run a tag cloud.
+    const versions = nameSiteData(snapshot, (_, text) => contentKey(text).slice(0, 16));
+    if (versions.dataVersion !== this.#siteDataVersion) {
       this.runtime.setSiteData(snapshot);
-      this.#siteDataVersion = dataVersion;
+      this.#siteDataVersion = versions.dataVersion;
     }
     const env: MacroEnv = { preview: false, language: settings.language, base_url: settings.base_url };
     const renderer = this.#rendererFor(settings);
     this.batcher.resetBuild();
-    this.batcher.dataVersion = dataVersion;
-    this.batcher.dataVersionWithoutBodies = versionWithoutBodies;
+    this.batcher.siteVersions = versions;
     const settingsKey = JSON.stringify([env, settings.embeds, media]);
     const scriptsKey = scriptsKeyer(project.scripts);
     let done = 0;
@@ -396,7 +389,7 @@ export class SiteBuilder {
         before !== undefined &&
         before.input === input &&
         before.scripts === scriptsKey(before.macroNames) &&
-        siteVersionHolds(before.siteVersion, versions)
+        siteVersionHolds(before, versions)
           ? before
           : undefined;
       return { index, post, input, reusable };
@@ -412,7 +405,7 @@ export class SiteBuilder {
       if (before) {
         this.batcher.retain(before.callKeys);
         next.posts.set(post.id, before);
-        result = { ...before, body: post.body, executed: 0, readsSite: before.siteVersion !== undefined };
+        result = { ...before, body: post.body, executed: 0, siteReads: before.siteReads ?? [] };
       } else {
         const fresh = await renderer.renderPost(post, {
           scripts: project.scripts,
@@ -427,10 +420,7 @@ export class SiteBuilder {
         const record: PostRecord = {
           input,
           scripts: scriptsKey(macroNames),
-          ...siteVersionEntry(
-            { site: fresh.readsSite !== false, siteBodies: fresh.readsSiteBodies !== false },
-            versions,
-          ),
+          ...siteVersionEntry(fresh.siteReads ?? null, versions),
           callKeys: this.batcher.callKeysOf(post.id),
           html: result.html,
           css: result.css,

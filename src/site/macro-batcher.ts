@@ -1,10 +1,11 @@
 import type { AbiPost } from '../core/abi';
+import { type MacroBatchRunner, postFacts } from '../render/post-renderer';
 import {
-  type MacroBatchRunner,
-  postFacts,
+  type SiteVersionEntry,
+  type SiteVersions,
   siteVersionEntry,
   siteVersionHolds,
-} from '../render/post-renderer';
+} from '../render/site-versions';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 
 /** A macro call that failed during a build, with the post it was called from. */
@@ -15,14 +16,14 @@ export interface RecordedFailure {
 
 /**
  * A successful outcome, and what it was made from beyond the script and arguments of its key: the
- * keys of its post it read (null: all of it) with their values then, and the site data's name when it
- * read `pymark.site`. The same fields as the renderer's memo, so a result is reused on the same terms.
+ * keys of its post it read (null: all of it) with their values then, and the parts of the site data
+ * it read with their names then. The same fields as the renderer's memo, so a result is reused on the
+ * same terms.
  */
-export interface MacroMemoEntry {
+export interface MacroMemoEntry extends SiteVersionEntry {
   outcome: RenderOutcome & { ok: true };
   postKeys: string[] | null;
   post: string;
-  siteVersion?: string;
 }
 
 /** Successful macro outcomes of earlier builds, by `callKey`; what a build cache stores. */
@@ -92,12 +93,10 @@ export class MacroBatcher implements MacroBatchRunner {
   }
 
   /**
-   * Names the data behind `from pymark import site` for this build: a result of a call that read it
-   * is reused only while it stays the same (a tag cloud reads it).
+   * Names the data behind `from pymark import site` for this build, and each part of it: a result of a
+   * call that read some of it is reused only while those parts keep their names.
    */
-  dataVersion = '';
-  /** The same data's name but for the posts' bodies: what a call that read no body is reused by. */
-  dataVersionWithoutBodies?: string;
+  siteVersions: SiteVersions = { dataVersion: '' };
 
   /** Starts a new build: clears its failures and counters (the memo stays). */
   resetBuild(): void {
@@ -281,12 +280,12 @@ export class MacroBatcher implements MacroBatchRunner {
 
   #remember(key: string, post: AbiPost, outcome: RenderOutcome & { ok: true }): void {
     // A call that did not say what it read may have read anything.
-    const reads = outcome.reads ?? { site: true, siteBodies: true, post: null };
+    const reads = outcome.reads ?? { site: null, post: null };
     const entry: MacroMemoEntry = {
       outcome,
       postKeys: reads.post,
       post: postFacts(post, reads.post),
-      ...siteVersionEntry(reads, this),
+      ...siteVersionEntry(reads.site, this.siteVersions),
     };
     const others = (this.memo.get(key) ?? []).filter(
       (kept) => kept.post !== entry.post || kept.siteVersion !== entry.siteVersion,
@@ -299,7 +298,7 @@ export class MacroBatcher implements MacroBatchRunner {
     const entry = this.memo
       .get(key)
       ?.find(
-        (kept) => siteVersionHolds(kept.siteVersion, this) && postFacts(post, kept.postKeys) === kept.post,
+        (kept) => siteVersionHolds(kept, this.siteVersions) && postFacts(post, kept.postKeys) === kept.post,
       );
     if (entry) {
       const used = this.#used.get(key) ?? new Set();

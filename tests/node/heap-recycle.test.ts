@@ -109,7 +109,7 @@ describe('the heap bound, with real Pyodide', () => {
       ok: true,
       html: 'after the recycle',
       warnings: [],
-      reads: { site: false, post: [] },
+      reads: { site: [], post: [] },
     });
     expect(workers).toHaveLength(2);
     expect(workers[0]!.terminated).toBe(true);

@@ -366,7 +366,7 @@ describe('macro engine (real Pyodide)', () => {
     expect(renderOne(fine)).toMatchObject({ kind: 'ok', html: 'fine' });
   });
 
-  it('reports what each call read: pymark.site or not, a body through it or not, and which keys of its post', () => {
+  it('reports what each call read: which parts of pymark.site, and which keys of its post', () => {
     const other = { ...post('published', ['a']), body: 'Other body' };
     harness.installSite([other]);
     const reading = (body: string) => macro(`from pymark import site\n\ndef render(context):\n${body}`);
@@ -392,25 +392,34 @@ describe('macro engine (real Pyodide)', () => {
         reading('    return str([dict(p) for p in site.published_posts])\n'),
         reading('    return repr(site.posts[0].get("body"))\n'),
         reading('    return context["post"]["content"]\n'),
+        reading('    return str(["updated_at" in p for p in site.posts]) + str(len(site.media))\n'),
+        reading('    return str(site.category_counts(published_only=False)) + str(dict(site.settings))\n'),
       ].map((script) => ({ script, context: context('probe') })),
     );
+    const everyKey = ['body', 'categories', 'id', 'slug', 'status', 'tags', 'title'].map(
+      (key) => `posts.${key}`,
+    );
+    // What the reference app's `content` reads: the call's post looked up in the site data, and its body.
+    const content = ['posts.body', 'posts.id', 'posts.slug'];
     expect(items.map((item) => item.reads)).toEqual([
-      { site: true, post: [] },
+      { site: ['posts'], post: [] },
       // A body read through a post kept from an earlier call is a read of the site data.
-      { site: true, siteBodies: true, post: [] },
-      { site: false, post: [] },
-      { site: true, post: [] },
-      { site: false, post: ['slug', 'title'] },
-      // The whole post includes the reference app's `content`, the saved body from the site data.
-      { site: true, siteBodies: true, post: null },
-      { site: true, siteBodies: true, post: null },
-      { site: false, post: ['title'] },
-      // Tags and keys are no body: a body edit leaves such a result as it is.
-      { site: true, post: [] },
-      { site: true, siteBodies: true, post: [] },
-      { site: true, siteBodies: true, post: [] },
-      { site: true, siteBodies: true, post: [] },
-      { site: true, siteBodies: true, post: [] },
+      { site: ['posts.body'], post: [] },
+      { site: [], post: [] },
+      { site: ['posts'], post: [] },
+      { site: [], post: ['slug', 'title'] },
+      // The whole post includes `content`.
+      { site: content, post: null },
+      { site: [...content, 'posts.status', 'posts.tags'], post: null },
+      { site: [], post: ['title'] },
+      // Which keys a post has is `posts`; an autosave (a new `updated_at`) or a body edit leaves this result.
+      { site: ['posts', 'posts.tags'], post: [] },
+      { site: content, post: [] },
+      { site: ['posts', ...everyKey], post: [] },
+      { site: ['posts', 'posts.body'], post: [] },
+      { site: content, post: [] },
+      { site: ['media', 'posts', 'posts.updated_at'], post: [] },
+      { site: ['posts.categories', 'settings'], post: [] },
     ]);
   });
 

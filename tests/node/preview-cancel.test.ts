@@ -93,7 +93,7 @@ describe('a newer preview, with real Pyodide', () => {
     const newest = runtime.renderMany([item('newest')], new AbortController().signal, 'queued');
     held.release();
 
-    const ok = (html: string) => ({ ok: true, html, warnings: [], reads: { site: false, post: [] } });
+    const ok = (html: string) => ({ ok: true, html, warnings: [], reads: { site: [], post: [] } });
     expect(await inFlight).toEqual([ok('first:1')]);
     expect(await queued).toEqual([
       {

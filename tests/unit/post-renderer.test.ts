@@ -9,6 +9,7 @@ import {
   type SiteContext,
 } from '../../src/render/post-renderer';
 import { createHtmlSanitizer } from '../../src/render/sanitize-html';
+import { SiteDataFeed } from '../../src/render/site-data';
 import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
 
 const sanitize = createHtmlSanitizer();
@@ -115,9 +116,9 @@ describe('PostRenderer', () => {
     const titled = macroScript('titled');
     // What each macro read, as macro_engine.py reports it.
     const reads = {
-      box: { site: false, post: [] },
-      cloud: { site: true, post: [] },
-      titled: { site: false, post: ['title'] },
+      box: { site: [], post: [] },
+      cloud: { site: ['posts.status', 'posts.tags'], post: [] },
+      titled: { site: [], post: ['title'] },
     };
     const runner = new RecordingRunner((request) => ({
       ...echo(request),
@@ -130,7 +131,7 @@ describe('PostRenderer', () => {
     const ran = () => runner.batches.at(-1)!.map((item) => item.script.slug);
     expect(ran()).toEqual(['box', 'cloud', 'titled']);
 
-    // An autosave: the post's updated_at changed, and with it the site data.
+    // An autosave: the post's updated_at changed, and with it the site data (here one name for all of it).
     const saved = await renderer.renderPost(
       post(body, { updatedAt: '2026-11-24T10:05:00.000Z' }),
       site(scripts, 'v2'),
@@ -143,33 +144,49 @@ describe('PostRenderer', () => {
     expect(ran()).toEqual(['titled']);
   });
 
-  test("after another post's body edit re-runs only the macros that read a body through the site data", async () => {
+  test('re-runs a call only when a part of the site data it read changed: an autosave leaves a tag cloud alone', async () => {
     const cloud = macroScript('cloud');
     const excerpt = macroScript('excerpt');
+    const stamp = macroScript('stamp');
+    // What each read, as macro_engine.py reports it: `site.tag_counts()`, another post's body through
+    // `site.post(…)`, and every post's `updated_at` through `site.posts`.
     const reads = {
-      cloud: { site: true, post: [] },
-      excerpt: { site: true, siteBodies: true, post: [] },
+      cloud: { site: ['posts.status', 'posts.tags'], post: [] },
+      excerpt: { site: ['posts.body', 'posts.id', 'posts.slug'], post: [] },
+      stamp: { site: ['posts', 'posts.updated_at'], post: [] },
     };
     const runner = new RecordingRunner((request) => ({
       ...echo(request),
       reads: reads[request.script.slug as keyof typeof reads],
     }));
     const renderer = new PostRenderer(runner, sanitize);
-    const body = '[[cloud]] [[excerpt]]';
-    const at = (dataVersion: string, dataVersionWithoutBodies: string): SiteContext => ({
-      ...site([cloud, excerpt], dataVersion),
-      dataVersionWithoutBodies,
-    });
+    const open = post('[[cloud]] [[excerpt]] [[stamp]]');
+    const other = post('Other body', { id: '22222222-2222-4222-8222-222222222222', slug: 'other' });
+    let posts = [open, other];
+    // The app's own names for the site data's parts (site-data.ts), as the preview passes them on.
+    const feed = new SiteDataFeed(async () => posts, { setSiteData: () => {} });
+    const render = async () => {
+      await feed.refresh();
+      return renderer.renderPost(posts[0]!, { ...site([cloud, excerpt, stamp]), ...feed.versions });
+    };
     const ran = () => runner.batches.at(-1)!.map((item) => item.script.slug);
-    await renderer.renderPost(post(body), at('v1', 'w1'));
-    expect(ran()).toEqual(['cloud', 'excerpt']);
+    await render();
+    expect(ran()).toEqual(['cloud', 'excerpt', 'stamp']);
 
-    // Another post's body changed: the data did, the data without bodies did not.
-    expect((await renderer.renderPost(post(body), at('v2', 'w1'))).executed).toBe(1);
-    expect(ran()).toEqual(['excerpt']);
-    // Another post's tags changed: both did.
-    expect((await renderer.renderPost(post(body), at('v3', 'w2'))).executed).toBe(2);
-    expect(ran()).toEqual(['cloud', 'excerpt']);
+    // An autosave of the open post: its body and updated_at changed, in the site data too.
+    posts = [{ ...open, body: `${open.body} More.`, updatedAt: '2026-11-24T10:05:00.000Z' }, other];
+    expect((await render()).executed).toBe(2);
+    expect(ran()).toEqual(['excerpt', 'stamp']);
+    // An autosave that changed only updated_at (e.g. the same text saved again).
+    posts = [{ ...posts[0]!, updatedAt: '2026-11-24T10:06:00.000Z' }, other];
+    expect((await render()).executed).toBe(1);
+    expect(ran()).toEqual(['stamp']);
+    // Another post's tags changed.
+    posts = [posts[0]!, { ...other, tags: ['b'] }];
+    expect((await render()).executed).toBe(1);
+    expect(ran()).toEqual(['cloud']);
+    // Nothing changed: nothing runs.
+    expect((await render()).executed).toBe(0);
   });
 
   test('remembers a failed or timed-out call until its script changes', async () => {

@@ -24,7 +24,7 @@ class CountingRunner implements MacroBatchRunner {
   async renderMany(items: readonly RenderItem[]): Promise<RenderOutcome[]> {
     this.batches.push(items);
     // As if each macro read all of its post: its result is then reused only for that post.
-    const reads = { site: false, post: null };
+    const reads = { site: [], post: null };
     return items.map(({ context }) => ({
       ok: true,
       html: `<span>${context.macro}</span>`,

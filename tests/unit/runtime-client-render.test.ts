@@ -175,7 +175,7 @@ function okItem({ context }: DecodedRequest['items'][number]): FakeItem {
 }
 
 /** What the fake macros read: nothing of the post or the site. */
-const reads = { site: false, post: [] };
+const reads = { site: [], post: [] };
 
 /**
  * `result` as the worker answers it (protocol.ts, `workerRenderAnswerSchema`): the items of each

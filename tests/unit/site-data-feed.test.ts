@@ -57,27 +57,36 @@ describe('SiteDataFeed', () => {
     expect(sent).toHaveLength(1);
   });
 
-  test('sends the bodies, and names the data without them apart: a body edit leaves that name', async () => {
+  test("sends the bodies, and names each part of the data apart: a body edit changes only the bodies' name", async () => {
     const posts = [post('a')];
     const sent: SiteSnapshot[] = [];
     const feed = new SiteDataFeed(async () => posts.map((item) => ({ ...item })), {
       setSiteData: (snapshot) => sent.push(snapshot),
     });
+    const names = (): Record<string, string> => ({
+      all: feed.versions.dataVersion,
+      ...Object.fromEntries(feed.versions.dataParts ?? []),
+    });
     await feed.refresh();
-    const { version, versionWithoutBodies: withoutBodies } = feed;
+    const first = names();
     expect(sent.at(-1)?.posts[0]?.body).toBe('Body of a');
 
     posts[0]!.body = 'Edited';
     await feed.refresh();
     expect(sent.at(-1)?.posts[0]?.body).toBe('Edited');
-    expect(feed.version).not.toBe(version);
-    expect(feed.versionWithoutBodies).toBe(withoutBodies);
+    const edited = names();
+    expect(edited).toEqual({ ...first, all: expect.any(String), 'posts.body': expect.any(String) });
+    expect([edited.all, edited['posts.body']]).not.toContain(first.all);
+    expect(edited['posts.body']).not.toBe(first['posts.body']);
 
-    const edited = feed.version;
     posts[0]!.tags = ['new'];
     await feed.refresh();
-    expect(feed.version).not.toBe(edited);
-    expect(feed.versionWithoutBodies).not.toBe(withoutBodies);
+    expect(names()).toEqual({ ...edited, all: expect.any(String), 'posts.tags': expect.any(String) });
+    expect(names()['posts.tags']).not.toBe(edited['posts.tags']);
+    // Read again without a change: nothing is sent, and every name stays.
+    const tagged = names();
+    await feed.refresh();
+    expect(names()).toEqual(tagged);
     expect(sent).toHaveLength(3);
   });
 });

@@ -157,13 +157,13 @@ describe('macro batcher', () => {
             ok: true,
             html: reads === 'title' ? context.post.title : `<b>${reads}</b>`,
             warnings: [],
-            reads: { site: reads === 'site', post: reads === 'title' ? ['title'] : [] },
+            reads: { site: reads === 'site' ? ['posts.tags'] : [], post: reads === 'title' ? ['title'] : [] },
           };
         });
       },
     };
     const batcher = new MacroBatcher(runner);
-    batcher.dataVersion = 'd1';
+    batcher.siteVersions = { dataVersion: 'd1' };
     const titled = (postId: string, value: string, title: string) => {
       const call = item(postId, value);
       return { ...call, context: { ...call.context, post: { ...call.context.post, title } } };
@@ -180,7 +180,7 @@ describe('macro batcher', () => {
 
     // Another build: new site data re-runs the site call only; a post with a new title, its own call.
     batcher.resetBuild();
-    batcher.dataVersion = 'd2';
+    batcher.siteVersions = { dataVersion: 'd2' };
     await batcher.renderMany([
       item('p1', 'site'),
       titled('p1', 'title', 'T p1'),
@@ -202,7 +202,7 @@ describe('macro batcher', () => {
           ok: true,
           html: context.post.id,
           warnings: [],
-          reads: { site: false, post: ['id'] },
+          reads: { site: [], post: ['id'] },
         }));
       },
     };

@@ -25,7 +25,7 @@ from _pymark_reference import (
     reference_env,
     takes_post,
 )
-from _pymark_site import current_site as pymark_site
+from _pymark_site import forget_reads, site_reads
 from _pymark_wire import (
     Batch,
     BatchResults,
@@ -159,7 +159,6 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
     capture = Printed()
     streams = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
-    site = pymark_site()
     try:
         # Once per distinct env and post, not per call: the reference app's keys, and a site lookup
         # each (reference_compat.py). Each call still gets its own copy to change. One call (a live
@@ -167,9 +166,9 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
         many = len(calls) > 1
         env_copies = [_copies(reference_env(env), many) for env in batch["envs"]]
         post_copies = [recording_copier(add_reference_post_keys(post), many) for post in batch["posts"]]
-        # Each distinct `Reads` once, by the post keys a call read and whether it read the site.
+        # Each distinct `Reads` once, by the post keys a call read and the parts of the site data.
         reads: list[Reads] = []
-        reads_index: dict[tuple[frozenset[object] | None, bool, bool] | None, int] = {}
+        reads_index: dict[tuple[frozenset[object] | None, frozenset[str]] | None, int] = {}
         # One clock reading per call: where one call ends, the next begins. The first call's time
         # includes the script's import.
         started = clock()
@@ -193,7 +192,7 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
                     item = dict(failed)
                 else:
                     post = post_copies[call["post"]]()
-                    site.read = site.read_bodies = False
+                    forget_reads()
                     # json.loads made these for this call alone: the macro gets them as they are.
                     params = call["params"]
                     args = call["args"]
@@ -228,11 +227,7 @@ def render_batch(script: WorkerScript, batch_bytes: JsBytes, size_limit: int) ->
             ended = clock()
             # What the call read decides when its result can be reused (src/render/post-renderer.ts).
             # A call that failed before it got its context read nothing.
-            read = (
-                None
-                if post is None
-                else (None if post.read_all else frozenset(post.read_keys), site.read, site.read_bodies)
-            )
+            read = None if post is None else (None if post.read_all else frozenset(post.read_keys), site_reads())
             index = reads_index.get(read)
             if index is None:
                 index = reads_index[read] = len(reads)
@@ -261,21 +256,16 @@ def _copies(data, many):
     return copier(data) if many else lambda: data
 
 
-def _reads(read: tuple[frozenset[object] | None, bool, bool] | None) -> Reads:
-    """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it),
-    whether it read the site and whether it read a post's body there. A post's keys are str: a look-up
-    of anything else found nothing of it."""
+def _reads(read: tuple[frozenset[object] | None, frozenset[str]] | None) -> Reads:
+    """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it)
+    and the parts of the site data it read (pymark_site.py). A post's keys are str: a look-up of
+    anything else found nothing of it."""
     if read is None:
-        return {"site": False, "post": []}
-    looked_up, site_read, bodies_read = read
+        return {"site": [], "post": []}
+    looked_up, site_parts = read
     post_keys = None if looked_up is None else sorted(str.__str__(key) for key in looked_up if isinstance(key, str))
-    keys, content_read = reads_behind_aliases(post_keys)
-    # A body read through a post kept from an earlier call is a site read too.
-    read_bodies = bodies_read or content_read
-    reads: Reads = {"site": site_read or read_bodies, "post": keys}
-    if read_bodies:
-        reads["siteBodies"] = True
-    return reads
+    keys, aliased = reads_behind_aliases(post_keys)
+    return {"site": sorted(site_parts | aliased), "post": keys}
 
 
 def _entrypoint(script: WorkerScript) -> tuple[Callable[..., object], bool] | dict[str, object]:

@@ -17,25 +17,47 @@ from _pymark_wire import SiteChanges, SiteSnapshot
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
+# What the running call read of the site data, as parts (docs/abi-v1.md, "What a call read"): the
+# keys it read of any post (`_read_keys`: "posts.<key>"), and the other parts (`_read_parts`: "posts",
+# "media", "settings"). macro_engine.py forgets them before each call and takes them after it, so the
+# page reuses a result until one of those parts changes: an autosave, which changes the post's
+# `updated_at`, does not re-run a tag cloud, which read only tags and statuses.
+_read_keys: set[object] = set()
+_read_parts: set[str] = set()
+_NOTHING: frozenset[str] = frozenset()
+
+
+def forget_reads() -> None:
+    """Starts a new call's notes of what it read of the site data."""
+    _read_keys.clear()
+    _read_parts.clear()
+
+
+def site_reads() -> frozenset[str]:
+    """The parts of the site data read since `forget_reads`. A post's keys are str: a look-up of
+    anything else found nothing of it."""
+    if not _read_keys:
+        return frozenset(_read_parts) if _read_parts else _NOTHING
+    keys = ("posts." + str.__str__(key) for key in _read_keys if isinstance(key, str))
+    return frozenset(_read_parts).union(keys)
+
+
 class Site:
     """A view over one snapshot; nothing reachable from it can change the snapshot.
 
-    It notes that it was read, and apart from that whether a post's body was (`read_bodies`, noted
-    by `SitePost`), so the page can tell the calls that depend on the site data, or on its bodies,
-    from the ones that do not (macro_engine.py takes the notes after each call). In the app's worker
-    it holds no drafts while macros run: the worker adds them for utilities and transforms only
-    (src/runtime/python-site.ts), so a macro sees what the built site shows.
+    Each way in notes the parts of the data it reads (`_read_parts`, `_read_keys` above; a post's own
+    keys are noted by `SitePost`), so the page can tell which calls a change of the data concerns.
+    In the app's worker it holds no drafts while macros run: the worker adds them for utilities and
+    transforms only (src/runtime/python-site.ts), so a macro sees what the built site shows.
     """
 
-    __slots__ = ("_posts", "_media", "_settings", "_by_key", "read", "read_bodies")
+    __slots__ = ("_posts", "_media", "_settings", "_by_key")
 
     def __init__(self):
-        self._posts: tuple[Mapping[str, Any], ...] = ()
+        self._posts: tuple[SitePost, ...] = ()
         self._media: tuple[Mapping[str, Any], ...] = ()
         self._settings: Mapping[str, Any] = _EMPTY
-        self._by_key: dict[object, Mapping[str, Any]] | None = None
-        self.read = False
-        self.read_bodies = False
+        self._by_key: dict[object, SitePost] | None = None
 
     @property
     def posts(self):
@@ -45,18 +67,22 @@ class Site:
         created_at, updated_at, published_at and front_matter, body (the saved Markdown), and any
         further fields.
         """
-        self.read = True
+        _read_parts.add("posts")
         return self._posts
 
     @property
     def published_posts(self):
         """The posts whose status is "published", in the order of `posts`."""
-        self.read = True
+        _read_parts.add("posts")
+        _read_keys.add("status")
         return tuple(post for post in self._posts if post["status"] == "published")
 
     def post(self, id_or_slug):
         """The post with this id or slug, or None."""
-        self.read = True
+        _read_keys.update(("id", "slug"))
+        return self._look_up(id_or_slug)
+
+    def _look_up(self, id_or_slug):
         if self._by_key is None:
             # Built on first use per snapshot: a macro may look its post up on every call.
             by_key = {post["slug"]: post for post in self._posts}
@@ -71,13 +97,13 @@ class Site:
         Keys are those of the ABI's Media: id, file_name, mime_type, size, width, height, created_at,
         title, alt, caption, linked_post_ids, url and thumbnails ({width, url}, narrowest first).
         """
-        self.read = True
+        _read_parts.add("media")
         return self._media
 
     @property
     def settings(self):
         """The site's settings (title, language, base URL… as the app knows them), read-only."""
-        self.read = True
+        _read_parts.add("settings")
         return self._settings
 
     def tag_counts(self, published_only=True):
@@ -85,21 +111,20 @@ class Site:
 
         Tags are trimmed and empty ones dropped; a post naming a tag twice counts once.
         """
-        self.read = True
         return _counts(self._posts, "tags", published_only)
 
     def category_counts(self, published_only=True):
         """How many posts are in each category, counted as tag_counts counts tags."""
-        self.read = True
         return _counts(self._posts, "categories", published_only)
 
 
 class SitePost(Mapping[str, Any]):
-    """A post of the site data: a read-only mapping that notes on the site when its body is read.
+    """A post of the site data: a read-only mapping that notes which of its keys are read.
 
-    A body edit changes the site data, but only the calls that read some post's body need to run
-    again for it (a tag cloud does not): the page keys the others by the data without bodies. Every
-    way to the body goes through `__getitem__` (get, values, items, dict(post), ==) or notes it itself.
+    An edit changes the site data, but only the calls that read what changed need to run again: a
+    body edit or an autosave (a new `updated_at`) does not re-run a tag cloud. Every way to a value
+    goes through `__getitem__` (get, values, items, dict(post), ==) or `__contains__`; every way to
+    which keys the post has (iterating, len, keys) notes "posts", which the page names by each post's keys.
     """
 
     __slots__ = ("_fields",)
@@ -108,17 +133,19 @@ class SitePost(Mapping[str, Any]):
         self._fields = fields
 
     def __getitem__(self, key: str) -> Any:
-        if key == "body":
-            current_site().read_bodies = True
+        _read_keys.add(key)
         return self._fields[key]
 
     def __iter__(self):
+        _read_parts.add("posts")
         return iter(self._fields)
 
     def __len__(self) -> int:
+        _read_parts.add("posts")
         return len(self._fields)
 
     def __contains__(self, key: object) -> bool:
+        _read_keys.add(key)
         return key in self._fields
 
     def __repr__(self) -> str:
@@ -127,7 +154,10 @@ class SitePost(Mapping[str, Any]):
 
 def _counts(posts, field, published_only):
     counts: dict[str, int] = {}
-    # Past SitePost's lookup: no body is read here, and a tag cloud counts every post's tags.
+    _read_keys.add(field)
+    if published_only:
+        _read_keys.add("status")
+    # Past SitePost's lookup, noted above: a tag cloud counts every post's tags.
     for post in (post._fields for post in posts):
         if published_only and post["status"] != "published":
             continue
@@ -157,8 +187,20 @@ def current_site() -> Site:
     return pymark_module().site  # type: ignore[no-any-return]
 
 
+def saved_body(post_id: object) -> str:
+    """The saved body of the post with this id in the site data ("" if it has none), noting no read:
+    the reference layer copies it into a call's post as `content`, and notes it only when the macro
+    reads that (`CONTENT_READS`)."""
+    saved = current_site()._look_up(post_id)
+    return "" if saved is None else saved._fields.get("body", "")
+
+
+# What reading a post's `content` reads of the site data: the post looked up by id, and its body.
+CONTENT_READS = frozenset(("posts.id", "posts.slug", "posts.body"))
+
+
 # The posts by id, as `SitePost`s, and their order: what site changes apply to.
-_posts_by_id: dict[str, Mapping[str, Any]] = {}
+_posts_by_id: dict[str, SitePost] = {}
 _order: list[str] = []
 
 

@@ -9,7 +9,7 @@ once per script how to call its entry point, so the per call cost is two dict st
 
 import inspect
 
-from _pymark_site import current_site
+from _pymark_site import CONTENT_READS, saved_body
 
 # The reference app keeps every project's scripts under this project id unless told otherwise.
 REFERENCE_PROJECT_ID = "default"
@@ -83,13 +83,9 @@ def add_reference_post_keys(post):
     Pymark posts have no excerpt or author: those are None, as the reference app sends for a post
     without them.
     """
-    # Read around the post's and the site's notes of what was read: the macro did not read these
-    # yet, and `reads_behind_aliases` counts a read of a camelCase key as a read of what it copies.
-    site = current_site()
-    notes = site.read, site.read_bodies
-    saved = site.post(dict.get(post, "id"))
-    post["content"] = saved.get("body", "") if saved is not None else ""
-    site.read, site.read_bodies = notes
+    # Past the post's and the site's notes of what was read: the macro did not read these yet, and
+    # `reads_behind_aliases` counts a read of a camelCase key as a read of what it copies.
+    post["content"] = saved_body(dict.get(post, "id"))
     post["projectId"] = REFERENCE_PROJECT_ID
     post["excerpt"] = None
     post["author"] = None
@@ -101,18 +97,18 @@ def add_reference_post_keys(post):
 _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
 
 
-def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, bool]:
+def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, frozenset[str]]:
     """What a call read of its post, with the reference app's keys turned into what they copy.
 
-    Returns the post keys (None: all of it) and whether the site data was read: `content` is a post
-    body from it, so reading it is reading the site's bodies too (macro_engine.py notes both).
+    Returns the post keys (None: all of it) and the parts of the site data read through them:
+    `content` is a post's body from it (macro_engine.py notes both).
     """
     if post_keys is None:
-        return None, True
+        return None, CONTENT_READS
     keys = {_POST_ALIASES.get(key, key) for key in post_keys}
-    reads_site = "content" in keys
+    site_reads = CONTENT_READS if "content" in keys else frozenset()
     keys -= {"content", "projectId", "excerpt", "author"}
-    return sorted(keys), reads_site
+    return sorted(keys), site_reads
 
 
 def reference_post(post):

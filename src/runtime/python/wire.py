@@ -108,11 +108,10 @@ class SiteChanges(TypedDict):
 
 
 class Reads(TypedDict):
-    """What of its inputs a call read: whether `pymark.site` (`siteBodies`: a post's body through it,
-    absent when not), and which keys of its post (None: all of it)."""
+    """What of its inputs a call read: the parts of `pymark.site` (sorted; docs/abi-v1.md names them:
+    "posts", "posts.<key>", "media", "settings"), and which keys of its post (None: all of it)."""
 
-    site: bool
-    siteBodies: NotRequired[bool]
+    site: list[str]
     post: list[str] | None
 
 
