@@ -196,7 +196,11 @@ export class SiteBuilder {
         record.summary ??= summaryOf(post.html);
         const view = postView(source, post, record.summary, urls);
         posts[index] = view;
-        if (freshly) early.add(postPageJob(view, published[index]!.post, urls));
+        if (!freshly) return;
+        // Serialized once: its hash names the view in the page keys, its text shows any stand-in.
+        const viewJson = JSON.stringify(view);
+        record.view = contentKey(viewJson);
+        early.add(postPageJob(view, source, urls), viewJson);
       },
     );
     stats.macroCalls = rendered.reduce((sum, post) => sum + post.macroCount, 0);
@@ -226,13 +230,10 @@ export class SiteBuilder {
 
     // A page is rendered again only when something it shows changed: its template set and site
     // settings (`pages.key`), its own fields, and every post it shows (each by its view's hash).
-    const postHashes = new Map<PostView, string>();
-    posts.forEach((post, index) => {
-      // A post rendered again gets its view hashed; one whose rendering was reused shows as it did.
-      const record = next.posts.get(published[index]!.post.id)!;
-      if (record.view === '') record.view = contentKey(JSON.stringify(post));
-      postHashes.set(post, record.view);
-    });
+    // A post rendered again had its view hashed as it was rendered; one reused shows as it did.
+    const postHashes = new Map<PostView, string>(
+      posts.map((post, index) => [post, next.posts.get(published[index]!.post.id)!.view]),
+    );
     const themeKey = contentKey(new PageRenderer(setup).key);
     const renderedPages = new Map<string, Uint8Array>();
     const keys = jobs.map((job) =>
@@ -427,7 +428,7 @@ export class SiteBuilder {
           warnings: result.warnings,
           macroCount: result.macroCount,
           macroNames,
-          // Named once the page step has the post's view.
+          // Named as soon as the post's view is made (`onRendered`).
           view: '',
         };
         next.posts.set(post.id, record);
@@ -650,8 +651,9 @@ class EarlyPostPages {
     this.#enabled = !JSON.stringify([...project.templates, project.settings]).includes(pendingStylesheetHash);
   }
 
-  add(job: PageRequest): void {
-    if (!this.#enabled || JSON.stringify(job.scope).includes(pendingStylesheetHash)) return;
+  /** `viewJson`: the page's post view as JSON, all its scope holds (the page's title and description are the view's). */
+  add(job: PageRequest, viewJson: string): void {
+    if (!this.#enabled || viewJson.includes(pendingStylesheetHash)) return;
     this.#held.push(job);
     if (this.#held.length >= earlyPagesPerRequest) this.#send();
   }

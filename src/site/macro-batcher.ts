@@ -318,7 +318,23 @@ export class MacroBatcher implements MacroBatchRunner {
 
 /** One call in one post: what runs once however often the post asks for it. */
 function callOfPost(key: string, item: RenderItem): string {
-  return `${key}\0${JSON.stringify(item.context.post)}`;
+  return `${key}\0${postJson(item.context.post)}`;
+}
+
+const postJsons = new WeakMap<AbiPost, string>();
+
+/**
+ * The post as JSON, made once per post: its body is most of the text, and each of its calls is named
+ * by it two or three times over (gathered, answered, looked up). Every call of a render shares the
+ * render's post, which nothing changes once made.
+ */
+function postJson(post: AbiPost): string {
+  let json = postJsons.get(post);
+  if (json === undefined) {
+    json = JSON.stringify(post);
+    postJsons.set(post, json);
+  }
+  return json;
 }
 
 const fingerprints = new WeakMap<MacroScript, string>();

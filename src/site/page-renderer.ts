@@ -34,20 +34,21 @@ export interface PageRendering {
   prepare?(pages: number): void;
 }
 
-/**
- * The renderer of the last setup rendered in place: a rebuild (`--watch`, the app) renders with the
- * same templates and settings again, and reuses its Liquid engine with the templates parsed.
- */
-let lastInPlace: PageRenderer | undefined;
-
 export const renderPagesInPlace: PageRendering = {
   renderPages: async (setup, pages) => {
-    const fresh = new PageRenderer(setup);
-    const renderer = lastInPlace?.key === fresh.key ? lastInPlace : fresh;
-    lastInPlace = renderer;
+    const renderer = new PageRenderer(setup);
     return pages.map((page) => renderer.render(page));
   },
 };
+
+/**
+ * The Liquid engine of the last templates rendered, with them parsed and its dates remembered. A
+ * build renders its pages in several requests (the early post pages, then the rest, with the
+ * stylesheet's name now known), and a rebuild (`--watch`, the app) renders with the same templates
+ * again: each request once made its own engine, parsing every template and formatting every date
+ * anew. The engine reads nothing of a setup but its templates; the site's fields go with each page.
+ */
+let lastEngine: { templates: string; liquid: Liquid } | undefined;
 
 /**
  * Liquid's `date` makes a new `Intl.DateTimeFormat` for every month or weekday name it prints, about
@@ -106,8 +107,10 @@ type FilterHandler = Extract<FilterImplOptions, (...args: never[]) => unknown>;
 /** Liquid over the theme's templates with the project's own in front, by name. */
 export class PageRenderer {
   readonly #templates: Record<string, string> = {};
-  /** Made at the first page: a renderer asked only for its key parses nothing. */
+  /** Taken at the first page: a renderer asked only for its key parses nothing. */
   #liquid: Liquid | undefined;
+  /** The templates as the engine's key (`lastEngine`). */
+  readonly #templatesKey: string;
   readonly #site: Record<string, unknown>;
   /** Which file each template name came from, for error messages. */
   readonly #origin = new Map<string, string>();
@@ -136,6 +139,7 @@ export class PageRenderer {
       atom_url: urls.atom().url,
       stylesheets,
     };
+    this.#templatesKey = JSON.stringify(templates);
     this.key = JSON.stringify([templates, this.#site]);
   }
 
@@ -150,8 +154,9 @@ export class PageRenderer {
   }
 
   #engine(): Liquid {
-    if (!this.#liquid) {
-      this.#liquid = new Liquid({
+    if (this.#liquid) return this.#liquid;
+    if (lastEngine?.templates !== this.#templatesKey) {
+      const liquid = new Liquid({
         templates: this.#templates,
         extname: '.liquid',
         cache: true,
@@ -161,8 +166,10 @@ export class PageRenderer {
         timezoneOffset: 0,
         strictFilters: true,
       });
-      memoizeDateFilter(this.#liquid);
+      memoizeDateFilter(liquid);
+      lastEngine = { templates: this.#templatesKey, liquid };
     }
+    this.#liquid = lastEngine.liquid;
     return this.#liquid;
   }
 
