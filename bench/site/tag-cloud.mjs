@@ -75,13 +75,13 @@ const asciiMarks = ' _-,;:!?.\'"()[]{}@*/\\&#%`^+<=>|~$';
 /**
  * tag_cloud.py's `locale_key`: base letters, then accents, then case, then the text itself. Close to
  * the Python for the tags people write; JavaScript has no combining classes (an accent counts as 1) nor
- * casefold (lower case stands in).
+ * casefold (the lower case of the upper case stands in: ß folds to ss).
  */
 function localeKey(text) {
   const decomposed = text.normalize('NFD');
   const base = [...decomposed].filter((char) => !/\p{M}/u.test(char));
   return [
-    base.flatMap((char) => [...charClass(char), char.toLowerCase()]),
+    base.flatMap((char) => [...charClass(char), char.toUpperCase().toLowerCase()]),
     [...decomposed].map((char) => (/\p{M}/u.test(char) ? 1 : 0)),
     base.map((char) => (char !== char.toLowerCase() ? 1 : 0)),
     [text],
