@@ -1,8 +1,8 @@
 // The site benchmark's corpus, generated the same way every time (a seeded generator): posts of about
 // 400 words with a youtube call on its own line and an inline vimeo call in each, a tag cloud in every
 // 50th, every 10th a draft, 40 tags. Written as a Pymark project folder and as an Eleventy input folder
-// with the same text, the macros as Liquid shortcodes.
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// with the same text and settings, the macros as Liquid shortcodes (bench/site/eleventy-build.mjs).
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const words = (
@@ -20,6 +20,9 @@ function generator(seed) {
     return state / 2147483647;
   };
 }
+
+/** The site's settings: pymark's site.yml, and Eleventy's `site` data (with pymark's defaults for the rest). */
+const settings = { title: 'Bench blog', base_url: 'https://bench.example/', posts_per_page: 10 };
 
 const idCharacters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 
@@ -67,7 +70,9 @@ export function writePymarkProject(dir, posts, defaultsDir) {
     copyFileSync(join(defaultsDir, name), join(dir, 'scripts', name));
   writeFileSync(
     join(dir, 'site.yml'),
-    'title: "Bench blog"\nbase_url: "https://bench.example/"\nposts_per_page: 10\n',
+    Object.entries(settings)
+      .map(([key, value]) => `${key}: ${JSON.stringify(value)}\n`)
+      .join(''),
   );
   posts.forEach((post, index) => {
     const [first, second, third, fourth, fifth] = post.paragraphs;
@@ -86,52 +91,47 @@ export function writePymarkProject(dir, posts, defaultsDir) {
   });
 }
 
+/**
+ * The Eleventy input: the published posts (Eleventy has no drafts of its own: pymark leaves them out
+ * of everything), the theme's templates from bench/site/eleventy/, and the site's settings as data.
+ */
 export function writeEleventyInput(dir, posts) {
   rmSync(dir, { recursive: true, force: true });
+  cpSync(new URL('./eleventy/', import.meta.url), dir, { recursive: true });
   mkdirSync(join(dir, 'posts'), { recursive: true });
-  mkdirSync(join(dir, '_includes'), { recursive: true });
+  mkdirSync(join(dir, '_data'), { recursive: true });
+  writeFileSync(
+    join(dir, '_data', 'site.json'),
+    `${JSON.stringify(
+      {
+        ...settings,
+        description: '',
+        author: '',
+        language: 'en',
+        home_url: '/',
+        rss_url: '/rss.xml',
+        atom_url: '/atom.xml',
+        // pymark's feeds carry the newest 20 posts.
+        feed_posts: 20,
+      },
+      null,
+      1,
+    )}\n`,
+  );
   for (const post of posts) {
     if (post.status !== 'published') continue;
     const [first, second, third, fourth, fifth] = post.paragraphs;
     const body = [
       first,
       `{% youtube "${post.youtubeId}" %}`,
-      `${second} Watch {% vimeo "${post.vimeoId}" %} as well. ${third}`,
+      `${second} Watch {% vimeo "${post.vimeoId}" "Vimeo video" "inline" %} as well. ${third}`,
       ...(post.tagCloud ? ['{% tag_cloud %}'] : []),
       fourth,
       fifth,
     ].join('\n\n');
     writeFileSync(
       join(dir, 'posts', `${post.slug}.md`),
-      `---\ntitle: "${post.title}"\ndate: ${post.date}\ntags: [${['post', ...post.tags].map((tag) => `"${tag}"`).join(', ')}]\nlayout: post.liquid\npermalink: "/posts/${post.slug}/"\n---\n${body}\n`,
+      `---\ntitle: "${post.title}"\ndate: ${post.date}\nupdated: "${post.date}"\ntags: [${post.tags.map((tag) => `"${tag}"`).join(', ')}]\ncategories: []\nlayout: post.liquid\npermalink: "/posts/${post.slug}/"\n---\n${body}\n`,
     );
   }
-  const head =
-    '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{{ title }} · Bench blog</title>\n<link rel="stylesheet" href="/theme/pico.css">\n</head>\n<body>\n<main class="container">\n';
-  writeFileSync(
-    join(dir, '_includes', 'post.liquid'),
-    `${head}<article><h1>{{ title }}</h1>\n<p><time datetime="{{ page.date | date: '%Y-%m-%d' }}">{{ page.date | date: "%B %-d, %Y" }}</time></p>\n<ul>{% for tag in tags %}{% if tag != "post" %}<li><a href="/tag/{{ tag }}/">#{{ tag }}</a></li>{% endif %}{% endfor %}</ul>\n{{ content }}</article>\n</main>\n</body>\n</html>\n`,
-  );
-  const list = (title) =>
-    `${head}<h1>${title}</h1>\n{% for item in pagination.items %}<article><h2><a href="{{ item.url }}">{{ item.data.title }}</a></h2><time>{{ item.date | date: "%B %-d, %Y" }}</time></article>\n{% endfor %}\n{% if pagination.href.previous %}<a href="{{ pagination.href.previous }}">Newer</a>{% endif %}{% if pagination.href.next %}<a href="{{ pagination.href.next }}">Older</a>{% endif %}\n</main>\n</body>\n</html>\n`;
-  writeFileSync(
-    join(dir, 'index.liquid'),
-    `---\npagination:\n  data: collections.post\n  size: 10\n  reverse: true\n  alias: items\npermalink: "/{% if pagination.pageNumber > 0 %}page/{{ pagination.pageNumber | plus: 1 }}/{% endif %}"\n---\n${list('Bench blog')}`,
-  );
-  writeFileSync(
-    join(dir, 'tags.liquid'),
-    `---\npagination:\n  data: collections.tagPages\n  size: 1\n  alias: tagPage\npermalink: "/tag/{{ tagPage.tag }}/{% if tagPage.number > 1 %}page/{{ tagPage.number }}/{% endif %}"\n---\n${list(
-      'Tag: {{ tagPage.tag }}',
-    )
-      .replace('pagination.items', 'tagPage.posts')
-      .replace(/\{% if pagination\.href[^\n]*\n/, '\n')}`,
-  );
-  writeFileSync(
-    join(dir, 'feed.liquid'),
-    '---\npermalink: /rss.xml\n---\n<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Bench blog</title><link>https://bench.example/</link><description>Bench blog</description>\n{% assign newest = collections.post | reverse %}{% for item in newest limit: 20 %}<item><title>{{ item.data.title | escape }}</title><link>https://bench.example{{ item.url }}</link><guid>https://bench.example{{ item.url }}</guid><description>{{ item.content | escape }}</description></item>\n{% endfor %}</channel></rss>\n',
-  );
-  writeFileSync(
-    join(dir, 'sitemap.liquid'),
-    '---\npermalink: /sitemap.xml\n---\n<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{% for item in collections.all %}<url><loc>https://bench.example{{ item.url }}</loc></url>\n{% endfor %}</urlset>\n',
-  );
 }

@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { compareSites } from './compare-sites.mjs';
 import { makeCorpus, writeEleventyInput, writePymarkProject } from './corpus.mjs';
 
 const repo = new URL('../../', import.meta.url).pathname;
@@ -80,6 +81,18 @@ for (let round = 1; round <= rounds; round++) {
   const baseline = eleventyBuild(join(work, `eleventy-site-${round}`));
   eleventys.push({ ...baseline, report: lastJson(baseline.stdout) });
 }
+// The baseline is fair only while it builds what pymark builds: the first round's two sites, file by file.
+const sameSite = compareSites(join(work, 'pymark-site-1'), join(work, 'eleventy-site-1'));
+const sameSiteText =
+  sameSite.onlyIn.every((only) => only.length === 0) && sameSite.differing.length === 0
+    ? `the same ${sameSite.identical} files, byte for byte`
+    : `NOT the same site: ${sameSite.identical} files identical, ${sameSite.differing.length} differing (${sameSite.differing
+        .slice(0, 3)
+        .map((file) => file.path)
+        .join(
+          ', ',
+        )}…), ${sameSite.onlyIn[0].length} only in pymark's, ${sameSite.onlyIn[1].length} only in Eleventy's (\`node bench/site/compare-sites.mjs\` on two builds shows where)`;
+console.info(`pymark's and Eleventy's sites: ${sameSiteText}`);
 /** The sample of median wall time (the lower of the middle two for an even count). */
 const medianSample = (samples) => [...samples].sort((a, b) => a.wallMs - b.wallMs)[(samples.length - 1) >> 1];
 const medianOf = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
@@ -282,8 +295,10 @@ vimeo call in each, a tag cloud in every 50th, every 10th a draft, 40 tags), bui
 \`pymark build\` (a fresh process, no macro cache; Python restored from the memory snapshot an
 earlier, first build on the machine made, which is measured too), edits one post's body and builds again (with the cache
 the first build left), and builds the same corpus with Eleventy 3 in the same run, its shortcodes in
-JavaScript writing the same markup. Both write post pages, paginated home and tag pages, RSS and a
-sitemap; pymark also writes category, year and month archives, Atom and a 404 page, so it does more.
+JavaScript writing the same markup. Both write the same site: post pages, the paginated home, tag,
+category, year and month lists, RSS and Atom with the full post HTML, a sitemap of every page, a 404
+page and the theme's CSS (Eleventy's templates are bench/site/eleventy/, its tag cloud a port of
+defaults/tag_cloud.py's layout); each run compares the two sites file by file.
 
 - Date: ${new Date().toISOString()}
 - Machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1073741824)} GiB, Node ${process.version}
@@ -295,7 +310,7 @@ sitemap; pymark also writes category, year and month archives, Atom and a 404 pa
     : ''
 }
 - pymark: ${stats.posts} posts (${stats.drafts} drafts left out), ${stats.files} files, ${stats.macroCalls} macro calls, ${stats.macrosRun} run in Python on ${stats.pythonWorkers} worker thread(s); the rebuild wrote ${rebuildReport.stats.written} files, ran ${rebuildReport.stats.macrosRun} macros and started ${rebuildReport.stats.pythonWorkers} Python workers
-- Eleventy: ${eleventyReport.files} files
+- Eleventy: ${eleventyReport.files} files; compared with pymark's (first round): ${sameSiteText}
 - Full builds: the median of ${rounds} of each, taken in turn (pymark ${fulls.map((sample) => seconds(sample.wallMs)).join(', ')}; Eleventy ${eleventys.map((sample) => seconds(sample.wallMs)).join(', ')}); rebuilds after an edit ${rebuilds.map((sample) => seconds(sample.wallMs)).join(', ')}, the median taken; with \`--watch\`, one process rebuilding after each save, ${watchSamples.map((sample) => seconds(sample.wallMs)).join(', ')} (from the save to the report, the watcher's 100 ms wait for a burst of writes included), the median taken; one first build. Wall times include starting Node (and, for pymark's full build, restoring Pyodide). Raw samples: bench/results/site.json
 
 | Figure | pymark | Baseline, same run | Ratio | Goal | Result |
