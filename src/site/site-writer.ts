@@ -71,6 +71,9 @@ async function writeFiles(
   for (const [path, hash] of kept) hashes[path] = hash;
   const entries = [...files];
   const fileHashes = await Promise.all(entries.map(([path, bytes]) => hashed.get(path) ?? hashBytes(bytes)));
+  // The old manifest goes before the first file changes: were the writing to stop half way, it would
+  // vouch for files that no longer hold its bytes, and the next build would leave them so.
+  let manifestStands = previous !== undefined;
   for (const [index, [path, bytes]] of entries.entries()) {
     const hash = fileHashes[index]!;
     hashes[path] = hash;
@@ -83,6 +86,8 @@ async function writeFiles(
     if (same) {
       report.unchanged += 1;
     } else {
+      if (manifestStands) await target.remove(manifestPath);
+      manifestStands = false;
       await target.writeAtomic(path, bytes);
       report.written.push(path);
     }

@@ -6,8 +6,9 @@ import { NodeSiteTarget } from '../../src/cli/node-folders';
 import { manifestPath, writeSite } from '../../src/site/site-writer';
 
 /*
- * The CLI's output folder: a new one is written beside its name and renamed into place once whole,
- * so a build that fails while writing leaves nothing under that name.
+ * The CLI's output folder when a write fails: a new one is written beside its name and renamed into
+ * place once whole, so nothing is left under that name; an existing one is made whole again by the
+ * next build.
  */
 
 const parents: string[] = [];
@@ -60,5 +61,28 @@ describe('a new output folder', () => {
     ]);
     await expect(writeSite(files, new NodeSiteTarget(out))).rejects.toThrow(/posts'$/);
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('an existing output folder', () => {
+  it('is brought back whole by the next build after a write that failed half way', async () => {
+    const out = join(emptyParent(), 'site');
+    const site = new Map([
+      ['a.html', encode('a, as published')],
+      ['z/index.html', encode('z')],
+    ]);
+    await writeSite(site, new NodeSiteTarget(out));
+    // `z` is a folder, so a file `z` cannot replace it: the write stops after `a.html` changed.
+    const failing = new Map([
+      ['a.html', encode('a, edited')],
+      ['z', encode('a file')],
+    ]);
+    await expect(writeSite(failing, new NodeSiteTarget(out))).rejects.toThrow();
+    expect(readFileSync(join(out, 'a.html'), 'utf8')).toBe('a, edited');
+
+    // The edit is undone: the site as published is written again, not trusted from the old manifest.
+    const restored = await writeSite(site, new NodeSiteTarget(out));
+    expect(restored.written).toEqual(['a.html']);
+    expect(readFileSync(join(out, 'a.html'), 'utf8')).toBe('a, as published');
   });
 });
