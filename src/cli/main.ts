@@ -22,9 +22,6 @@ import { SnapshotFile } from './snapshot-file';
  * the app runs.
  */
 
-/** Writes to the output folder in flight at once: each waits on a few file-system calls. */
-const filesWrittenAtOnce = 16;
-
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -151,7 +148,7 @@ async function buildOnce(
         ]);
         // Awaited below; not an unhandled rejection while the site is written.
         cachesSaved.catch(() => {});
-        const written = await writeSite(result.files, target, result.kept, filesWrittenAtOnce, result.hashes);
+        const written = await writeSite(result.files, target, result.kept, result.hashes);
         await cachesSaved;
         report.ok = true;
         report.exitCode = 0;

@@ -13,6 +13,13 @@ export interface SiteTarget {
   writeAtomic(path: string, bytes: Uint8Array): Promise<void>;
   /** Removes the file, and folders it leaves empty; a missing file is not an error. */
   remove(path: string): Promise<void>;
+  /**
+   * Puts the written site in place, once its manifest is written: for a target that builds a new
+   * folder somewhere else first (the CLI's), so a failed build leaves no half site behind.
+   */
+  commit?(): Promise<void>;
+  /** Drops what was written and not yet committed, when writing failed. */
+  discard?(): Promise<void>;
 }
 
 /** The build's record of what it wrote: each file's SHA-256, so the next build can skip unchanged ones. */
@@ -30,20 +37,33 @@ export interface WriteReport {
 /**
  * Brings `target` in line with `files`, writing only files whose bytes changed and removing the ones
  * an earlier build wrote that no longer belong (never files it did not write). Each write is atomic;
- * the manifest goes last, so an interrupted write is simply redone by the next build.
+ * the manifest goes last, so an interrupted write is simply redone by the next build. Files are
+ * written one after another: the targets' calls are cheap (a local disk) or go through one channel
+ * (a folder handle, IPC).
  */
 export async function writeSite(
   files: ReadonlyMap<string, Uint8Array>,
   target: SiteTarget,
   /** Files the build left as they are on the target (`publishedFiles`), with their SHA-256. */
   kept: ReadonlyMap<string, string> = new Map(),
-  /**
-   * Files written at once. A target on a local disk (the CLI's) gains from many: each write is a
-   * few file-system calls that mostly wait; the default writes one after another.
-   */
-  concurrency = 1,
   /** The SHA-256 of some of `files` by path, as the build already hashed them (`BuildResult.hashes`). */
   hashed: ReadonlyMap<string, string> = new Map(),
+): Promise<WriteReport> {
+  try {
+    const report = await writeFiles(files, target, kept, hashed);
+    await target.commit?.();
+    return report;
+  } catch (error) {
+    await target.discard?.();
+    throw error;
+  }
+}
+
+async function writeFiles(
+  files: ReadonlyMap<string, Uint8Array>,
+  target: SiteTarget,
+  kept: ReadonlyMap<string, string>,
+  hashed: ReadonlyMap<string, string>,
 ): Promise<WriteReport> {
   const previous = await readManifest(target);
   const hashes: Record<string, string> = {};
@@ -51,22 +71,27 @@ export async function writeSite(
   for (const [path, hash] of kept) hashes[path] = hash;
   const entries = [...files];
   const fileHashes = await Promise.all(entries.map(([path, bytes]) => hashed.get(path) ?? hashBytes(bytes)));
-  const written = await mapConcurrently(entries, concurrency, async ([path, bytes], index) => {
+  // The old manifest goes before the first file changes: were the writing to stop half way, it would
+  // vouch for files that no longer hold its bytes, and the next build would leave them so.
+  let manifestStands = previous !== undefined;
+  for (const [index, [path, bytes]] of entries.entries()) {
     const hash = fileHashes[index]!;
+    hashes[path] = hash;
     const known = previous?.[path];
     const same =
       known !== undefined
         ? known === hash && (await target.exists(path))
         : // Without a manifest (first build into a folder, or a lost manifest), compare the bytes.
           previous === undefined && (await sameBytes(await target.read(path), bytes));
-    if (!same) await target.writeAtomic(path, bytes);
-    return !same;
-  });
-  entries.forEach(([path], index) => {
-    hashes[path] = fileHashes[index]!;
-    if (written[index]) report.written.push(path);
-    else report.unchanged += 1;
-  });
+    if (same) {
+      report.unchanged += 1;
+    } else {
+      if (manifestStands) await target.remove(manifestPath);
+      manifestStands = false;
+      await target.writeAtomic(path, bytes);
+      report.written.push(path);
+    }
+  }
   for (const path of Object.keys(previous ?? {}).sort()) {
     if (files.has(path) || kept.has(path)) continue;
     await target.remove(path);
@@ -108,24 +133,6 @@ async function readManifest(target: SiteTarget): Promise<Record<string, string> 
     // An unreadable manifest only costs a full comparison.
     return undefined;
   }
-}
-
-/** `work` over every item, at most `limit` at a time; the results in the items' order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
 }
 
 async function sameBytes(existing: Uint8Array | undefined, bytes: Uint8Array): Promise<boolean> {

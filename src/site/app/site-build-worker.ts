@@ -216,7 +216,6 @@ async function build(request: Extract<PageToWorker, { type: 'build' }>): Promise
           progress('write', ++writes, result.files.size),
         ),
         result.kept,
-        1,
         result.hashes,
       );
       report.destination = 'folder';
