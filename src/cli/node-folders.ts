@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { ProjectFileInfo, ProjectSource } from '../site/project';
@@ -69,7 +78,9 @@ export class NodeSiteTarget implements SiteTarget {
   constructor(private readonly root: string) {
     if (existsSync(root)) return;
     this.#onlyWritten = new Set();
-    this.#staging = join(dirname(root), `.${basename(root)}.${crypto.randomUUID()}.pymark-tmp`);
+    const stagingPrefix = `.${basename(root)}.`;
+    removeStagingLeftBy(dirname(root), stagingPrefix);
+    this.#staging = join(dirname(root), `${stagingPrefix}${crypto.randomUUID()}${stagingSuffix}`);
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
@@ -161,6 +172,28 @@ export class NodeSiteTarget implements SiteTarget {
       mkdirSync(folder, { recursive: true });
     }
     this.#folders.add(folder);
+  }
+}
+
+const stagingSuffix = '.pymark-tmp';
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Removes the staging folders a build that was killed while writing a new output left beside it
+ * (`commit` and `discard` never ran), so they do not pile up next to the site.
+ */
+function removeStagingLeftBy(parent: string, prefix: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const middle = name.slice(prefix.length, -stagingSuffix.length);
+    if (name.startsWith(prefix) && name.endsWith(stagingSuffix) && uuid.test(middle)) {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    }
   }
 }
 

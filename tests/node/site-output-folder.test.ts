@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,20 @@ describe('a new output folder', () => {
     ]);
     await expect(writeSite(files, new NodeSiteTarget(out))).rejects.toThrow(/posts'$/);
     expect(readdirSync(parent)).toEqual([]);
+  });
+  it('removes the staging folder a build killed while writing it left beside its name', async () => {
+    const parent = emptyParent();
+    const out = join(parent, 'site');
+    const left = join(parent, '.site.0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07.pymark-tmp');
+    mkdirSync(join(left, 'posts'), { recursive: true });
+    writeFileSync(join(left, 'posts/index.html'), 'half a site');
+    // Another output's staging (`site.old`'s) is not this one's to remove.
+    mkdirSync(join(parent, '.site.old.0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07.pymark-tmp'));
+    await writeSite(new Map([['index.html', encode('home')]]), new NodeSiteTarget(out));
+    expect(readdirSync(parent).sort()).toEqual([
+      '.site.old.0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07.pymark-tmp',
+      'site',
+    ]);
   });
 });
 
