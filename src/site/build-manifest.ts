@@ -13,7 +13,7 @@ export interface BuildManifestStore {
 
 /** A post's rendering, as the pages, lists and feeds use it, with what it was made from. */
 export interface PostRecord {
-  /** SHA-256 of the post (front matter and body) and the render settings (language, base URL, embeds, media). */
+  /** SHA-256 of the post's key (`postKey`: front matter and body) and the render settings (language, base URL, embeds, media). */
   input: string;
   /** The scripts behind the macros the post calls, as `scriptsKey` names them. */
   scripts: string;
@@ -117,9 +117,10 @@ export function emptyManifest(): BuildManifest {
  * times faster than text with a few non-ASCII characters in it.
  *
  * The version is bumped when a record's meaning changes. 3: `siteVersion` names the site data with
- * the posts' bodies, or without them (for a call that read no body).
+ * the posts' bodies, or without them (for a call that read no body). 4: `input` and the site data's
+ * version are named by the posts' keys (`postKey`), so a post whose file did not change is not read.
  */
-const header = '{"format":"pymark-build-manifest","version":3}';
+const header = '{"format":"pymark-build-manifest","version":4}';
 
 /** The line each record was read from, and its fields then: reused only while they are all the same. */
 const loadedLines = new WeakMap<object, { line: string; fields: unknown[] }>();

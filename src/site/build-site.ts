@@ -37,7 +37,7 @@ import {
   type PageSetup,
   renderPagesInPlace,
 } from './page-renderer';
-import { type BuildProblem, likelyMacroCalls, type SiteProject, type SourcePost } from './project';
+import { type BuildProblem, likelyMacroCalls, postKey, type SiteProject, type SourcePost } from './project';
 import { type SiteLocation, SiteUrls } from './site-urls';
 import { defaultTheme } from './theme';
 
@@ -367,14 +367,21 @@ export class SiteBuilder {
     // Each part serialized once, as site-data.ts does: the bodies are most of the text.
     const abiPosts = published.map(({ post }) => toAbiPost(post));
     const withoutBodies = JSON.stringify({ posts: abiPosts, media });
-    const bodies = JSON.stringify(published.map(({ post }) => post.body));
-    const dataVersion = contentKey(`${withoutBodies}\0${bodies}`).slice(0, 16);
+    // Named by each post's key, not its body: a post whose file did not change is not read.
+    const postKeys = published.map((source) => source.key ?? postKey(source.post));
+    const dataVersion = contentKey(`${withoutBodies}\0${postKeys.join('\n')}`).slice(0, 16);
     const versionWithoutBodies = contentKey(withoutBodies).slice(0, 16);
     const versions = { dataVersion, dataVersionWithoutBodies: versionWithoutBodies };
     // Drafts are not in the site data either: a tag cloud built from it counts published posts only.
     if (dataVersion !== this.#siteDataVersion) {
       const snapshot: SiteSnapshot = {
-        posts: abiPosts.map((post, index) => ({ ...post, body: published[index]!.post.body })),
+        // Read only if Python starts: a rebuild that runs no macro reads no unchanged post.
+        posts: abiPosts.map((post, index) => ({
+          ...post,
+          get body() {
+            return published[index]!.post.body;
+          },
+        })),
         media,
       };
       this.runtime.setSiteData(snapshot);
@@ -390,7 +397,7 @@ export class SiteBuilder {
     let done = 0;
     const total = published.length;
     const plans = published.map(({ post }, index) => {
-      const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
+      const input = contentKey(`${settingsKey}\0${postKeys[index]}`);
       const before = previous.posts.get(post.id);
       const reusable =
         before !== undefined &&
@@ -412,7 +419,14 @@ export class SiteBuilder {
       if (before) {
         this.batcher.retain(before.callKeys);
         next.posts.set(post.id, before);
-        result = { ...before, body: post.body, executed: 0, readsSite: before.siteVersion !== undefined };
+        result = {
+          ...before,
+          get body() {
+            return post.body;
+          },
+          executed: 0,
+          readsSite: before.siteVersion !== undefined,
+        };
       } else {
         const fresh = await renderer.renderPost(post, {
           scripts: project.scripts,

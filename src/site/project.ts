@@ -1,3 +1,4 @@
+import { contentKey } from '../core/content-key';
 import type { FileProblem } from '../core/front-matter';
 import { withMacroAliases } from '../core/macro-aliases';
 import type { Post } from '../core/post';
@@ -22,12 +23,24 @@ export interface ProjectSource {
   listFiles(dir: string): Promise<ProjectFileInfo[]>;
   /** The file's bytes, or undefined when there is no such file. */
   read(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * The same, synchronously. A source that gives its files a `signature` and this lets a build skip
+   * reading posts whose file has the signature recorded when it was last read: their bodies are
+   * read only if something asks for them (a macro that reads the site's posts).
+   */
+  readNow?(path: string): Uint8Array | undefined;
 }
 
 export interface ProjectFileInfo {
   path: string;
   /** ISO time; stands in for timestamps a hand-written post leaves out. */
   modifiedAt: string;
+  /**
+   * What the file system says of the file (size, times, inode, …), given only when it has not changed
+   * for long enough that the same signature later means the same bytes: a file written within the
+   * clock's granularity of its listing (git's "racily clean") may change again and keep its times.
+   */
+  signature?: string;
 }
 
 /** What a post file's front matter gave when it was last read, to skip reading the same again. */
@@ -38,6 +51,11 @@ export interface KnownPostHeader {
   modifiedAt: string;
   /** The post as read, its `body` empty (kept in its place, so the post's JSON keeps its key order). */
   post: Post;
+  /**
+   * The file's `signature` when it was read, with the whole post's `key`: while the file has that
+   * signature it holds the same bytes, and is not read again. Absent for a file with no signature.
+   */
+  file?: { signature: string; key: string };
 }
 
 /**
@@ -57,6 +75,16 @@ export interface SourcePost {
   file: string;
   /** Lines before the body (the front matter), to turn a body line into a file line. */
   bodyLine: number;
+  /**
+   * SHA-256 of the post's JSON (`postKey`), which names it in the build's keys: known without reading
+   * the body of a post whose file did not change.
+   */
+  key?: string;
+}
+
+/** SHA-256 of the post's JSON, front matter and body: what `SourcePost.key` holds. */
+export function postKey(post: Post): string {
+  return contentKey(JSON.stringify(post));
 }
 
 export interface SiteProject {
@@ -115,16 +143,25 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
 
   const posts: SourcePost[] = [];
   for (const info of await itemFiles(source, 'posts', '.md')) {
+    const known = postCache?.get(info.path);
+    if (source.readNow && known?.file && known.file.signature === info.signature) {
+      postCache?.set(info.path, known);
+      posts.push(unreadPost(info.path, known, known.file.key, source.readNow.bind(source)));
+      continue;
+    }
     const content = await text(info.path);
     if (content === undefined) continue;
-    const known = postCache?.get(info.path);
     if (known && known.modifiedAt === info.modifiedAt && startsWithHeader(content, known.header)) {
-      postCache?.set(info.path, known);
-      posts.push({
-        post: { ...known.post, body: content.slice(known.header.length) },
-        file: info.path,
-        bodyLine: lineCount(known.header),
-      });
+      const post = { ...known.post, body: content.slice(known.header.length) };
+      const key = postKey(post);
+      // Recorded with its signature once the file has one: the next build need not read it.
+      postCache?.set(
+        info.path,
+        info.signature === undefined || known.file?.signature === info.signature
+          ? known
+          : { ...known, file: { signature: info.signature, key } },
+      );
+      posts.push({ post, file: info.path, bodyLine: lineCount(known.header), key });
       continue;
     }
     const slug = fileSlug(info.path, '.md');
@@ -134,10 +171,16 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
       continue;
     }
     const { post, header } = parsed.value;
-    posts.push({ post, file: info.path, bodyLine: lineCount(header) });
+    const key = postKey(post);
+    posts.push({ post, file: info.path, bodyLine: lineCount(header), key });
     // A file without front matter takes its title from its body: read afresh each time.
     if (header !== '')
-      postCache?.set(info.path, { header, modifiedAt: info.modifiedAt, post: { ...post, body: '' } });
+      postCache?.set(info.path, {
+        header,
+        modifiedAt: info.modifiedAt,
+        post: { ...post, body: '' },
+        ...(info.signature === undefined ? {} : { file: { signature: info.signature, key } }),
+      });
   }
 
   const scripts: Script[] = [];
@@ -212,6 +255,33 @@ async function itemFiles(source: ProjectSource, dir: string, extension: string):
 }
 
 /**
+ * A post whose file was not read: its front matter as last read, its body read from the file only if
+ * something asks for it (the same bytes, by the file's signature; a file that changed since its
+ * listing no longer starts with the header, and stops the build rather than mix two versions).
+ */
+function unreadPost(
+  file: string,
+  known: KnownPostHeader,
+  key: string,
+  readNow: (path: string) => Uint8Array | undefined,
+): SourcePost {
+  let body: string | undefined;
+  const readBody = (): string => {
+    const bytes = readNow(file);
+    const content = bytes === undefined ? undefined : decoder.decode(bytes);
+    if (content === undefined || !startsWithHeader(content, known.header))
+      throw new Error(`${file} changed while the site was built; build again`);
+    return content.slice(known.header.length);
+  };
+  // In the body's own place among the post's keys, so the post's JSON is what reading it would give.
+  const post = Object.defineProperty({ ...known.post }, 'body', {
+    enumerable: true,
+    get: () => (body ??= readBody()),
+  });
+  return { post, file, bodyLine: lineCount(known.header), key };
+}
+
+/**
  * Whether `text` starts with the front matter `header` and nothing else changed where it ends: a header
  * whose last line had no line end would read on into what follows.
  */
@@ -221,7 +291,9 @@ function startsWithHeader(text: string, header: string): boolean {
 
 /** Lines before the body, to turn a body line into a file line. */
 function lineCount(header: string): number {
-  return header.split('\n').length - 1;
+  let lines = 0;
+  for (let end = header.indexOf('\n'); end !== -1; end = header.indexOf('\n', end + 1)) lines += 1;
+  return lines;
 }
 
 function located(file: string, { reason, line, column }: FileProblem): BuildProblem {
