@@ -151,7 +151,11 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
     }
     const content = await text(info.path);
     if (content === undefined) continue;
-    if (known && known.modifiedAt === info.modifiedAt && startsWithHeader(content, known.header)) {
+    if (
+      known &&
+      (known.modifiedAt === info.modifiedAt || !usesFileTime(known)) &&
+      startsWithHeader(content, known.header)
+    ) {
       const post = { ...known.post, body: content.slice(known.header.length) };
       const key = postKey(post);
       // Recorded with its signature once the file has one: the next build need not read it.
@@ -287,6 +291,15 @@ function unreadPost(
  */
 function startsWithHeader(text: string, header: string): boolean {
   return text.startsWith(header) && (header.endsWith('\n') || text.length === header.length);
+}
+
+/**
+ * Whether the post took a time from its file: the file's time stands in only for the times its front
+ * matter leaves out, so a post whose times are not the file's read none of it, and an edit of its body
+ * (which changes the file's time) leaves its front matter as it was.
+ */
+function usesFileTime({ post, modifiedAt }: KnownPostHeader): boolean {
+  return post.createdAt === modifiedAt || post.updatedAt === modifiedAt;
 }
 
 /** Lines before the body, to turn a body line into a file line. */

@@ -107,6 +107,21 @@ describe('post files a build need not read', () => {
     expect((await readPosts(dir, new NodeProjectSource(dir))).posts[0]!.post.body).toBe('Body number two.\n');
   });
 
+  test("a post that takes its times from its file's gets the new time when only its body changes", async () => {
+    const { dir, file } = project();
+    const untimed = (body: string) =>
+      `---\nid: "00000000-0000-4000-8000-000000000001"\ntitle: "Hello"\nstatus: "published"\n---\n${body}`;
+    writeFileSync(file, untimed('One.\n'));
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const first = (await readPosts(dir)).posts[0]!.post;
+    expect(first.updatedAt).toBe(new Date(1_700_000_000_000).toISOString());
+    writeFileSync(file, untimed('Two.\n'));
+    utimesSync(file, 1_700_000_100, 1_700_000_100);
+    const second = (await readPosts(dir)).posts[0]!.post;
+    expect(second.body).toBe('Two.\n');
+    expect(second.updatedAt).toBe(new Date(1_700_000_100_000).toISOString());
+  });
+
   test('a post changed after the build listed it stops the build rather than mix two versions', async () => {
     const { dir, file } = project();
     writeFileSync(file, postText('Hello', 'A body.\n'));
