@@ -271,8 +271,7 @@ function unreadPost(
 ): SourcePost {
   let body: string | undefined;
   const readBody = (): string => {
-    const bytes = readNow(file);
-    const content = bytes === undefined ? undefined : decoder.decode(bytes);
+    const content = textOf(readNow(file));
     if (content === undefined || !startsWithHeader(content, known.header))
       throw new Error(`${file} changed while the site was built; build again`);
     return content.slice(known.header.length);
@@ -283,6 +282,15 @@ function unreadPost(
     get: () => (body ??= readBody()),
   });
   return { post, file, bodyLine: lineCount(known.header), key };
+}
+
+/** The bytes as UTF-8 text; undefined for no bytes or bytes that are not UTF-8. */
+function textOf(bytes: Uint8Array | undefined): string | undefined {
+  try {
+    return bytes && decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
