@@ -145,6 +145,8 @@ const replacedShare = 0.25;
 
 /** The stored manifest, or undefined when there is none or it cannot be read. */
 export async function loadManifest(store: BuildManifestStore): Promise<BuildManifest | undefined> {
+  // Known again only if it reads whole: appending to a store that does not would keep it unreadable.
+  storedLines.delete(store);
   try {
     const bytes = await store.read();
     if (!bytes) return undefined;

@@ -111,6 +111,13 @@ describe('the build manifest', () => {
     const whole = memoryStore();
     await saveManifest(whole, manifest);
     expect(appendable.bytes).toEqual(whole.bytes);
+
+    // A store that no longer reads whole is written whole, not appended to.
+    appendable.bytes = appendable.bytes!.slice(0, 100);
+    expect(await loadManifest(appendable)).toBeUndefined();
+    await saveManifest(appendable, manifest);
+    expect(writes.at(-1)).toBe('write');
+    expect(await loadManifest(appendable)).toEqual(manifest);
   });
 
   test('is undefined when missing, truncated, corrupted or of another format', async () => {
