@@ -31,4 +31,12 @@ export class BuildManifestFile implements BuildManifestStore {
     await fs.writeFile(temporary, bytes);
     await fs.rename(temporary, this.path);
   }
+
+  /**
+   * Lines added at the end of the file, in one write: another build of the folder that renamed a
+   * new manifest into place meanwhile only costs renderings (each record says what it was made from).
+   */
+  async append(bytes: Uint8Array): Promise<void> {
+    await fs.appendFile(this.path, bytes);
+  }
 }

@@ -19,9 +19,11 @@ import type * as Command from './main';
  */
 
 const bundle = fileURLToPath(new URL('./pymark-cli.cjs', import.meta.url));
-const source = readFileSync(bundle, 'utf8');
+const bytes = readFileSync(bundle);
+const source = bytes.toString('utf8');
 const cacheFolder = join(defaultCacheDirectory(), 'code');
-const bundleName = `pymark-cli-${createHash('sha256').update(source).digest('hex').slice(0, 24)}`;
+// Hashed as bytes: the same digest as the text's, without encoding a megabyte of it again.
+const bundleName = `pymark-cli-${createHash('sha256').update(bytes).digest('hex').slice(0, 24)}`;
 // V8 rejects a cache made under other flags (`--max-old-space-size`): one file per set of them.
 const flags = createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8);
 const cacheName = `${bundleName}-${process.version}-${process.arch}-${flags}.v8`;

@@ -21,7 +21,16 @@ import type { SiteTarget } from '../site/site-writer';
 
 /** A project folder on disk, as the site engine reads it. */
 export class NodeProjectSource implements ProjectSource {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    /**
+     * How long a file must have gone unchanged (its modification and change times) for its signature
+     * to stand for its bytes: a write within the file system's time granularity of an earlier one may
+     * leave size and times as they were (git's "racily clean" entries). Two seconds covers the
+     * coarsest common clocks (FAT's); a file edited more recently is read every build, as before.
+     */
+    private readonly settlingMs = 2000,
+  ) {}
 
   async listFiles(dir: string): Promise<ProjectFileInfo[]> {
     const base = join(this.root, dir);
@@ -33,14 +42,28 @@ export class NodeProjectSource implements ProjectSource {
       throw error;
     }
     const files = entries.filter((entry) => entry.isFile());
+    // Times are compared with the clock as the listing starts: a file is read after it is listed.
+    const settledBefore = Date.now() - this.settlingMs;
     return files.map((entry) => {
       const absolute = join(entry.parentPath, entry.name);
-      const { mtime } = statSync(absolute);
-      return { path: relative(this.root, absolute).split(sep).join('/'), modifiedAt: mtime.toISOString() };
+      const stat = statSync(absolute);
+      const signature =
+        Math.max(stat.mtimeMs, stat.ctimeMs) < settledBefore
+          ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`
+          : undefined;
+      return {
+        path: relative(this.root, absolute).split(sep).join('/'),
+        modifiedAt: stat.mtime.toISOString(),
+        ...(signature === undefined ? {} : { signature }),
+      };
     });
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
+    return this.readNow(path);
+  }
+
+  readNow(path: string): Uint8Array | undefined {
     try {
       return new Uint8Array(readFileSync(join(this.root, path)));
     } catch (error) {

@@ -7,15 +7,15 @@ import { writeCacheFile } from './build-cache';
 
 /**
  * Post files' front matter as earlier runs of `pymark build` read it, so a rebuild after one edit
- * parses and checks one post's YAML, not a thousand. Each file is still read: a header is reused only
- * when the file starts with the very same text (and has the same time, the fallback of its dates). A
- * cache, never a source: a missing, corrupted or older-format file is ignored (every post is parsed,
+ * parses and checks one post's YAML, not a thousand, and reads only the files whose signature (size,
+ * times, inode) changed since they were read. A file that is read reuses its header only when it
+ * starts with the very same text (and has the same time, the fallback of its dates). A cache, never a source: a missing, corrupted or older-format file is ignored (every post is parsed,
  * as on a first build) and written afresh after the next successful build.
  */
 export const postCachePath = '.pymark/post-cache.json';
 
 /** Bumped when what the cache holds changes meaning (e.g. the post's fields), to drop old entries. */
-const cacheFormat = 1;
+const cacheFormat = 2;
 
 export class PostCache implements PostFileCache {
   /** What the file held, and what earlier builds of this process read, by path. */
@@ -79,8 +79,13 @@ function isEntry(value: unknown): value is [string, KnownPostHeader] {
   const known: unknown = value[1];
   if (!isRecord(known) || typeof known.header !== 'string' || typeof known.modifiedAt !== 'string')
     return false;
-  const { post } = known;
+  const { post, file } = known;
   return (
+    (file === undefined ||
+      (isRecord(file) &&
+        typeof file.signature === 'string' &&
+        typeof file.key === 'string' &&
+        typeof file.bodyKey === 'string')) &&
     isRecord(post) &&
     ['id', 'title', 'slug', 'body', 'createdAt', 'updatedAt'].every((key) => typeof post[key] === 'string') &&
     (postStatuses as readonly unknown[]).includes(post.status) &&

@@ -65,18 +65,26 @@ const postKeyPart = 'posts.';
 /**
  * Names `snapshot` and each of its parts, as `SiteVersions`. `name(part, text)` names a part by its
  * text, the same text by the same name: the build hashes it (its names outlive the process), the app
- * numbers its changes. Each post's values are serialized once, the bodies (most of the text) too.
+ * numbers its changes. Each post's values are serialized once, the bodies (most of the text) too,
+ * unless `bodiesName` names them already (the build names them by its posts' keys, so that naming
+ * them reads no post file): every post then has a body, and none is read here.
  */
 export function nameSiteData(
   snapshot: SiteSnapshot,
   name: (part: string, text: string) => string,
+  bodiesName?: string,
 ): Required<SiteVersions> {
+  const named = (key: string) => key === 'body' && bodiesName !== undefined;
   // A key whose value is undefined is not in the data Python gets (JSON leaves it out).
   const keysOfPosts = snapshot.posts.map((post) =>
-    Object.keys(post).filter((key) => post[key] !== undefined),
+    Object.keys(post).filter((key) => named(key) || post[key] !== undefined),
   );
   const parts = new Map([['posts', name('posts', JSON.stringify(keysOfPosts))]]);
   for (const key of new Set(keysOfPosts.flat())) {
+    if (named(key)) {
+      parts.set(`${postKeyPart}${key}`, bodiesName!);
+      continue;
+    }
     const values = snapshot.posts.map((post) => (post[key] === undefined ? [] : [post[key]]));
     parts.set(`${postKeyPart}${key}`, name(`${postKeyPart}${key}`, JSON.stringify(values)));
   }

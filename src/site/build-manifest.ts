@@ -10,6 +10,8 @@ import type { SiteVersionEntry } from '../render/site-versions';
 export interface BuildManifestStore {
   read(): Promise<Uint8Array | undefined>;
   write(bytes: Uint8Array): Promise<void>;
+  /** Adds `bytes` after what `read` gives. Without it, the manifest is written whole each time. */
+  append?(bytes: Uint8Array): Promise<void>;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface BuildManifestStore {
  * absent when none did).
  */
 export interface PostRecord extends SiteVersionEntry {
-  /** SHA-256 of the post (front matter and body) and the render settings (language, base URL, embeds, media). */
+  /** SHA-256 of the post's key (`postKey`: front matter and body) and the render settings (language, base URL, embeds, media). */
   input: string;
   /** The scripts behind the macros the post calls, as `scriptsKey` names them. */
   scripts: string;
@@ -115,28 +117,54 @@ export function emptyManifest(): BuildManifest {
 
 /*
  * The stored form: a first line naming the format, then one line of JSON per post (`["post", id,
- * record]`) and per page (`["page", path, key, hash]`), in ASCII (other characters `\u` escaped).
- * A one-post rebuild reads a 4 MB manifest of 1,000 posts and writes it back with one post and a few
- * pages changed: a record loaded and saved unchanged is written as the very line it was read from,
- * not serialized again (that was a tenth of the rebuild), and ASCII text decodes and encodes several
- * times faster than text with a few non-ASCII characters in it.
+ * record]`) and per page (`["page", path, key, hash]`), in ASCII (other characters `\u` escaped);
+ * a later line for the same post or page replaces an earlier one, and `["drop", "post" | "page",
+ * name]` removes one. A one-post rebuild reads a 4 MB manifest of 1,000 posts and changes one post
+ * and a few pages: to a store that can append, it adds those lines (and drops) at the end, rather
+ * than write 4 MB again (a twentieth of the rebuild); the whole is written afresh once the lines it
+ * no longer needs are a quarter of what it needs, so reading it stays about as fast. A record loaded
+ * and saved unchanged is written as the very line it was read from, not serialized again, and ASCII
+ * text decodes and encodes several times faster than text with a few non-ASCII characters in it.
  *
  * The version is bumped when a record's meaning changes. 4: `siteVersion` names the parts of the
- * site data in `siteReads` (before: the data with the posts' bodies, or without them).
+ * site data in `siteReads` (before: the data with the posts' bodies, or without them). 5: `input` and
+ * the names of the site data's parts come from the posts' keys (`postKey`), so a post whose file did
+ * not change is not read.
  */
-const header = '{"format":"pymark-build-manifest","version":4}';
+const header = '{"format":"pymark-build-manifest","version":5}';
 
-/** The line each record was read from, and its fields then: reused only while they are all the same. */
+/** The line each record was read from or written as, and its fields then: reused only while they are all the same. */
 const loadedLines = new WeakMap<object, { line: string; fields: unknown[] }>();
+
+/** The line of each post and page a store holds, as this process last read or wrote it. */
+interface StoredLines {
+  posts: Map<string, string>;
+  pages: Map<string, string>;
+  /** Characters (bytes: the lines are ASCII) of the lines the store holds that a newer line replaced or dropped. */
+  replaced: number;
+}
+
+const storedLines = new WeakMap<BuildManifestStore, StoredLines>();
+
+/** Replaced lines past this share of the live ones, the manifest is written whole again. */
+const replacedShare = 0.25;
 
 /** The stored manifest, or undefined when there is none or it cannot be read. */
 export async function loadManifest(store: BuildManifestStore): Promise<BuildManifest | undefined> {
+  // Known again only if it reads whole: appending to a store that does not would keep it unreadable.
+  storedLines.delete(store);
   try {
     const bytes = await store.read();
     if (!bytes) return undefined;
     const lines = new TextDecoder().decode(bytes).split('\n');
     if (lines[0] !== header || lines.at(-1) !== '') return undefined;
     const manifest = emptyManifest();
+    const stored: StoredLines = { posts: new Map(), pages: new Map(), replaced: 0 };
+    const replace = (lines: Map<string, string>, name: string, line?: string) => {
+      stored.replaced += lines.get(name)?.length ?? 0;
+      if (line === undefined) lines.delete(name);
+      else lines.set(name, line);
+    };
     for (let index = 1; index < lines.length - 1; index++) {
       const line = lines[index]!;
       const entry: unknown = JSON.parse(line);
@@ -146,15 +174,24 @@ export async function loadManifest(store: BuildManifestStore): Promise<BuildMani
       if (kind === 'post' && fields.length === 1 && isPostRecord(fields[0])) {
         manifest.posts.set(name, fields[0]);
         loadedLines.set(fields[0], { line, fields: Object.values(fields[0]) });
+        replace(stored.posts, name, line);
       } else if (kind === 'page' && fields.length === 2) {
         const record = { key: fields[0], hash: fields[1] };
         if (!isPageRecord(record)) return undefined;
         manifest.pages.set(name, record);
         loadedLines.set(record, { line, fields: Object.values(record) });
+        replace(stored.pages, name, line);
+      } else if (kind === 'drop' && fields.length === 1 && (name === 'post' || name === 'page')) {
+        const dropped = fields[0];
+        if (typeof dropped !== 'string') return undefined;
+        manifest[`${name}s`].delete(dropped);
+        replace(stored[`${name}s`], dropped);
+        stored.replaced += line.length;
       } else {
         return undefined;
       }
     }
+    storedLines.set(store, stored);
     return manifest;
   } catch {
     return undefined;
@@ -162,13 +199,53 @@ export async function loadManifest(store: BuildManifestStore): Promise<BuildMani
 }
 
 export async function saveManifest(store: BuildManifestStore, manifest: BuildManifest): Promise<void> {
-  const lines = [header];
-  for (const [id, record] of manifest.posts) lines.push(lineOf(record, () => ['post', id, record]));
+  const posts = new Map<string, string>();
+  const pages = new Map<string, string>();
+  for (const [id, record] of manifest.posts)
+    posts.set(
+      id,
+      lineOf(record, () => ['post', id, record]),
+    );
   for (const [path, record] of manifest.pages)
-    lines.push(lineOf(record, () => ['page', path, record.key, record.hash]));
-  lines.push('');
-  await store.write(new TextEncoder().encode(lines.join('\n')));
+    pages.set(
+      path,
+      lineOf(record, () => ['page', path, record.key, record.hash]),
+    );
+  const before = storedLines.get(store);
+  if (store.append && before) {
+    const added: string[] = [];
+    let replaced = before.replaced;
+    for (const [kind, stored, now] of [
+      ['post', before.posts, posts],
+      ['page', before.pages, pages],
+    ] as const) {
+      for (const [name, line] of now) {
+        const old = stored.get(name);
+        if (old === line) continue;
+        added.push(line);
+        replaced += old?.length ?? 0;
+      }
+      for (const [name, line] of stored) {
+        if (now.has(name)) continue;
+        const drop = asciiJson(['drop', kind, name]);
+        added.push(drop);
+        replaced += line.length + drop.length;
+      }
+    }
+    let live = 0;
+    for (const line of posts.values()) live += line.length;
+    for (const line of pages.values()) live += line.length;
+    if (replaced <= live * replacedShare) {
+      if (added.length > 0) await store.append(encoder.encode(`${added.join('\n')}\n`));
+      storedLines.set(store, { posts, pages, replaced });
+      return;
+    }
+  }
+  await store.write(encoder.encode(`${[header, ...posts.values(), ...pages.values()].join('\n')}\n`));
+  storedLines.set(store, { posts, pages, replaced: 0 });
 }
+
+const encoder = new TextEncoder();
 
 /** The record's line: as it was read when no field changed since, else written afresh. */
 function lineOf(record: object, entry: () => unknown[]): string {
@@ -181,7 +258,10 @@ function lineOf(record: object, entry: () => unknown[]): string {
     )
       return loaded.line;
   }
-  return asciiJson(entry());
+  const line = asciiJson(entry());
+  // Written as this line from now on: a later save (a watching process's) need not serialize it again.
+  loadedLines.set(record, { line, fields: Object.values(record) });
+  return line;
 }
 
 /** JSON with every character past ASCII escaped: the same value, parsed back. */

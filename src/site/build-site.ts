@@ -36,7 +36,14 @@ import {
   type PageSetup,
   renderPagesInPlace,
 } from './page-renderer';
-import { type BuildProblem, likelyMacroCalls, type SiteProject, type SourcePost } from './project';
+import {
+  type BuildProblem,
+  bodyKey,
+  likelyMacroCalls,
+  postKey,
+  type SiteProject,
+  type SourcePost,
+} from './project';
 import { type SiteLocation, SiteUrls } from './site-urls';
 import { defaultTheme } from './theme';
 
@@ -362,15 +369,26 @@ export class SiteBuilder {
     onRendered: (index: number, post: RenderedPost, freshly: boolean) => void,
   ): Promise<RenderedPost[]> {
     const { settings } = project;
-    // With the bodies, as the preview's site data (site-data.ts). Drafts are not in it: a tag cloud
-    // built from it counts published posts only.
+    // Named by each post's key, not its body: a post whose file did not change is not read.
+    const postKeys = published.map((source) => source.key ?? postKey(source.post));
+    // With the bodies, as the preview's site data (site-data.ts), each read only if Python starts: a
+    // rebuild that runs no macro reads no unchanged post. Drafts are not in it: a tag cloud built
+    // from it counts published posts only.
     const snapshot: SiteSnapshot = {
-      posts: published.map(({ post }) => ({ ...toAbiPost(post), body: post.body })),
+      posts: published.map(({ post }) => ({
+        ...toAbiPost(post),
+        get body() {
+          return post.body;
+        },
+      })),
       media,
     };
     // Each part named by its hash, as the preview names it by its changes: a call is keyed by the
-    // parts it read, so a body edit or a new `updated_at` does not re-run a tag cloud.
-    const versions = nameSiteData(snapshot, (_, text) => contentKey(text).slice(0, 16));
+    // parts it read, so a body edit or a new `updated_at` does not re-run a tag cloud. The bodies
+    // are named by their own keys, so naming them reads no unchanged post.
+    const hashName = (text: string) => contentKey(text).slice(0, 16);
+    const bodyKeys = published.map((source) => source.bodyKey ?? bodyKey(source.post));
+    const versions = nameSiteData(snapshot, (_, text) => hashName(text), hashName(bodyKeys.join('\n')));
     if (versions.dataVersion !== this.#siteDataVersion) {
       this.runtime.setSiteData(snapshot);
       this.#siteDataVersion = versions.dataVersion;
@@ -384,7 +402,7 @@ export class SiteBuilder {
     let done = 0;
     const total = published.length;
     const plans = published.map(({ post }, index) => {
-      const input = contentKey(`${settingsKey}\0${JSON.stringify(post)}`);
+      const input = contentKey(`${settingsKey}\0${postKeys[index]}`);
       const before = previous.posts.get(post.id);
       const reusable =
         before !== undefined &&
@@ -406,7 +424,14 @@ export class SiteBuilder {
       if (before) {
         this.batcher.retain(before.callKeys);
         next.posts.set(post.id, before);
-        result = { ...before, body: post.body, executed: 0, siteReads: before.siteReads ?? [] };
+        result = {
+          ...before,
+          get body() {
+            return post.body;
+          },
+          executed: 0,
+          siteReads: before.siteReads ?? [],
+        };
       } else {
         const fresh = await renderer.renderPost(post, {
           scripts: project.scripts,

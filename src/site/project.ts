@@ -1,3 +1,4 @@
+import { contentKey } from '../core/content-key';
 import type { FileProblem } from '../core/front-matter';
 import { withMacroAliases } from '../core/macro-aliases';
 import type { Post } from '../core/post';
@@ -22,12 +23,24 @@ export interface ProjectSource {
   listFiles(dir: string): Promise<ProjectFileInfo[]>;
   /** The file's bytes, or undefined when there is no such file. */
   read(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * The same, synchronously. A source that gives its files a `signature` and this lets a build skip
+   * reading posts whose file has the signature recorded when it was last read: their bodies are
+   * read only if something asks for them (a macro that reads the site's posts).
+   */
+  readNow?(path: string): Uint8Array | undefined;
 }
 
 export interface ProjectFileInfo {
   path: string;
   /** ISO time; stands in for timestamps a hand-written post leaves out. */
   modifiedAt: string;
+  /**
+   * What the file system says of the file (size, times, inode, …), given only when it has not changed
+   * for long enough that the same signature later means the same bytes: a file written within the
+   * clock's granularity of its listing (git's "racily clean") may change again and keep its times.
+   */
+  signature?: string;
 }
 
 /** What a post file's front matter gave when it was last read, to skip reading the same again. */
@@ -38,6 +51,12 @@ export interface KnownPostHeader {
   modifiedAt: string;
   /** The post as read, its `body` empty (kept in its place, so the post's JSON keeps its key order). */
   post: Post;
+  /**
+   * The file's `signature` when it was read, with the whole post's `key` and its body's `bodyKey`:
+   * while the file has that signature it holds the same bytes, and is not read again. Absent for a
+   * file with no signature.
+   */
+  file?: { signature: string; key: string; bodyKey: string };
 }
 
 /**
@@ -57,6 +76,26 @@ export interface SourcePost {
   file: string;
   /** Lines before the body (the front matter), to turn a body line into a file line. */
   bodyLine: number;
+  /**
+   * SHA-256 of the post's JSON (`postKey`), which names it in the build's keys: known without reading
+   * the body of a post whose file did not change.
+   */
+  key?: string;
+  /**
+   * SHA-256 of the body alone (`bodyKey`), which names the posts' bodies in the site data: a macro
+   * that read bodies runs again when one changes, not when a post's date or tags do.
+   */
+  bodyKey?: string;
+}
+
+/** SHA-256 of the post's JSON, front matter and body: what `SourcePost.key` holds. */
+export function postKey(post: Post): string {
+  return contentKey(JSON.stringify(post));
+}
+
+/** SHA-256 of the post's body: what `SourcePost.bodyKey` holds. */
+export function bodyKey(post: Post): string {
+  return contentKey(post.body);
 }
 
 export interface SiteProject {
@@ -115,16 +154,29 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
 
   const posts: SourcePost[] = [];
   for (const info of await itemFiles(source, 'posts', '.md')) {
+    const known = postCache?.get(info.path);
+    if (source.readNow && known?.file && known.file.signature === info.signature) {
+      postCache?.set(info.path, known);
+      posts.push(unreadPost(info.path, known, known.file, source.readNow.bind(source)));
+      continue;
+    }
     const content = await text(info.path);
     if (content === undefined) continue;
-    const known = postCache?.get(info.path);
-    if (known && known.modifiedAt === info.modifiedAt && startsWithHeader(content, known.header)) {
-      postCache?.set(info.path, known);
-      posts.push({
-        post: { ...known.post, body: content.slice(known.header.length) },
-        file: info.path,
-        bodyLine: lineCount(known.header),
-      });
+    if (
+      known &&
+      (known.modifiedAt === info.modifiedAt || !usesFileTime(known)) &&
+      startsWithHeader(content, known.header)
+    ) {
+      const post = { ...known.post, body: content.slice(known.header.length) };
+      const keys = { key: postKey(post), bodyKey: bodyKey(post) };
+      // Recorded with its signature once the file has one: the next build need not read it.
+      postCache?.set(
+        info.path,
+        info.signature === undefined || known.file?.signature === info.signature
+          ? known
+          : { ...known, file: { signature: info.signature, ...keys } },
+      );
+      posts.push({ post, file: info.path, bodyLine: lineCount(known.header), ...keys });
       continue;
     }
     const slug = fileSlug(info.path, '.md');
@@ -134,10 +186,16 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
       continue;
     }
     const { post, header } = parsed.value;
-    posts.push({ post, file: info.path, bodyLine: lineCount(header) });
+    const keys = { key: postKey(post), bodyKey: bodyKey(post) };
+    posts.push({ post, file: info.path, bodyLine: lineCount(header), ...keys });
     // A file without front matter takes its title from its body: read afresh each time.
     if (header !== '')
-      postCache?.set(info.path, { header, modifiedAt: info.modifiedAt, post: { ...post, body: '' } });
+      postCache?.set(info.path, {
+        header,
+        modifiedAt: info.modifiedAt,
+        post: { ...post, body: '' },
+        ...(info.signature === undefined ? {} : { file: { signature: info.signature, ...keys } }),
+      });
   }
 
   const scripts: Script[] = [];
@@ -212,6 +270,41 @@ async function itemFiles(source: ProjectSource, dir: string, extension: string):
 }
 
 /**
+ * A post whose file was not read: its front matter as last read, its body read from the file only if
+ * something asks for it (the same bytes, by the file's signature; a file that changed since its
+ * listing no longer starts with the header, and stops the build rather than mix two versions).
+ */
+function unreadPost(
+  file: string,
+  known: KnownPostHeader,
+  { key, bodyKey }: { key: string; bodyKey: string },
+  readNow: (path: string) => Uint8Array | undefined,
+): SourcePost {
+  let body: string | undefined;
+  const readBody = (): string => {
+    const content = textOf(readNow(file));
+    if (content === undefined || !startsWithHeader(content, known.header))
+      throw new Error(`${file} changed while the site was built; build again`);
+    return content.slice(known.header.length);
+  };
+  // In the body's own place among the post's keys, so the post's JSON is what reading it would give.
+  const post = Object.defineProperty({ ...known.post }, 'body', {
+    enumerable: true,
+    get: () => (body ??= readBody()),
+  });
+  return { post, file, bodyLine: lineCount(known.header), key, bodyKey };
+}
+
+/** The bytes as UTF-8 text; undefined for no bytes or bytes that are not UTF-8. */
+function textOf(bytes: Uint8Array | undefined): string | undefined {
+  try {
+    return bytes && decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Whether `text` starts with the front matter `header` and nothing else changed where it ends: a header
  * whose last line had no line end would read on into what follows.
  */
@@ -219,9 +312,20 @@ function startsWithHeader(text: string, header: string): boolean {
   return text.startsWith(header) && (header.endsWith('\n') || text.length === header.length);
 }
 
+/**
+ * Whether the post took a time from its file: the file's time stands in only for the times its front
+ * matter leaves out, so a post whose times are not the file's read none of it, and an edit of its body
+ * (which changes the file's time) leaves its front matter as it was.
+ */
+function usesFileTime({ post, modifiedAt }: KnownPostHeader): boolean {
+  return post.createdAt === modifiedAt || post.updatedAt === modifiedAt;
+}
+
 /** Lines before the body, to turn a body line into a file line. */
 function lineCount(header: string): number {
-  return header.split('\n').length - 1;
+  let lines = 0;
+  for (let end = header.indexOf('\n'); end !== -1; end = header.indexOf('\n', end + 1)) lines += 1;
+  return lines;
 }
 
 function located(file: string, { reason, line, column }: FileProblem): BuildProblem {

@@ -66,6 +66,60 @@ describe('the build manifest', () => {
     expect(again).toEqual(loaded);
   });
 
+  test('a store that can append gets the changed records and drops, until replaced lines pile up', async () => {
+    const store = memoryStore();
+    const writes: string[] = [];
+    const appendable: BuildManifestStore & { bytes?: Uint8Array } = Object.assign(store, {
+      write: async (bytes: Uint8Array) => {
+        writes.push('write');
+        store.bytes = bytes;
+      },
+      append: async (bytes: Uint8Array) => {
+        writes.push('append');
+        store.bytes = new Uint8Array([...store.bytes!, ...bytes]);
+      },
+    });
+    const posts = Array.from({ length: 10 }, (_, index): [string, PostRecord] => [
+      `post${index}`,
+      postRecord(`<p>${index}</p>`),
+    ]);
+    await saveManifest(appendable, manifestOf(posts));
+    const loaded = (await loadManifest(appendable))!;
+    const size = appendable.bytes!.length;
+    loaded.posts.set('post1', postRecord('<p>one, edited</p>'));
+    loaded.posts.delete('post2');
+    loaded.pages.set('posts/two/index.html', { key: 'x'.repeat(64), hash: 'y'.repeat(64) });
+    await saveManifest(appendable, loaded);
+    expect(writes).toEqual(['write', 'append']);
+    const added = new TextDecoder().decode(appendable.bytes!.slice(size));
+    expect(added.split('\n')).toHaveLength(4);
+    expect(added).toContain('["drop","post","post2"]');
+    expect(await loadManifest(appendable)).toEqual(loaded);
+
+    // Nothing changed: nothing written.
+    await saveManifest(appendable, (await loadManifest(appendable))!);
+    expect(writes).toEqual(['write', 'append']);
+    // Once a quarter of the lines are replaced ones, the manifest is written whole again, and is as small.
+    let manifest = (await loadManifest(appendable))!;
+    for (let round = 0; writes.at(-1) !== 'write'; round++) {
+      manifest.posts.set(`post${round % 9}`, postRecord(`<p>${round} again</p>`));
+      await saveManifest(appendable, manifest);
+      manifest = (await loadManifest(appendable))!;
+      expect(round).toBeLessThan(10);
+    }
+    expect(manifest).toEqual(await loadManifest(appendable));
+    const whole = memoryStore();
+    await saveManifest(whole, manifest);
+    expect(appendable.bytes).toEqual(whole.bytes);
+
+    // A store that no longer reads whole is written whole, not appended to.
+    appendable.bytes = appendable.bytes!.slice(0, 100);
+    expect(await loadManifest(appendable)).toBeUndefined();
+    await saveManifest(appendable, manifest);
+    expect(writes.at(-1)).toBe('write');
+    expect(await loadManifest(appendable)).toEqual(manifest);
+  });
+
   test('is undefined when missing, truncated, corrupted or of another format', async () => {
     const store = memoryStore();
     expect(await loadManifest(store)).toBeUndefined();
@@ -75,8 +129,9 @@ describe('the build manifest', () => {
       text.slice(0, text.length - 10),
       text.replace('"macroCount":1', '"macroCount":"1"'),
       text.replace('"html"', '"extra":1,"html"'),
-      // Version 3 keyed every site read by the data with or without bodies, not by the parts read.
-      text.replace('"version":4', '"version":3'),
+      // 3 keyed every site read by the data with or without bodies; 4 keyed posts by their JSON, not their keys.
+      text.replace('"version":5', '"version":4'),
+      text.replace('"version":5', '"version":3'),
       JSON.stringify({ version: 1, posts: {}, pages: {} }),
       '',
     ];
