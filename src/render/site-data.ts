@@ -26,6 +26,8 @@ export const previewMediaPrefix = '/';
  */
 export class SiteDataFeed {
   #versions: SiteVersions = { dataVersion: 'site-none' };
+  /** The names of the data last sent to the runtime, drafts included. */
+  #sent: string | undefined;
   /** Each part's last text and its name; a changed text gets the next number. */
   readonly #named = new Map<string, { text: string; name: string }>();
   #changes = 0;
@@ -89,8 +91,18 @@ export class SiteDataFeed {
       media: abiMedia,
       settings,
     };
-    const versions = nameSiteData(snapshot, (part, text) => this.#name(part, text));
-    if (versions.dataVersion === this.#versions.dataVersion) return;
+    const name = (part: string, text: string) => this.#name(part, text);
+    // Named over the published posts only: they are all a macro sees (python-site.ts sets the drafts
+    // aside), so publishing or unpublishing a post changes the parts it is in.
+    const versions = nameSiteData(
+      { ...snapshot, posts: snapshot.posts.filter((post) => post.status === 'published') },
+      name,
+    );
+    // The drafts too decide whether to send: a utility or a transform sees them.
+    const drafts = snapshot.posts.filter((post) => post.status !== 'published');
+    const sent = `${versions.dataVersion} ${name('drafts', JSON.stringify(drafts))}`;
+    if (sent === this.#sent) return;
+    this.#sent = sent;
     this.#versions = versions;
     this.#snapshot = snapshot;
     this.#media = abiMedia;

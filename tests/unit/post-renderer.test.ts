@@ -160,8 +160,14 @@ describe('PostRenderer', () => {
       reads: reads[request.script.slug as keyof typeof reads],
     }));
     const renderer = new PostRenderer(runner, sanitize);
-    const open = post('[[cloud]] [[excerpt]] [[stamp]]');
-    const other = post('Other body', { id: '22222222-2222-4222-8222-222222222222', slug: 'other' });
+    // Published: macros see no drafts, and the site data's names leave them out.
+    const published = { status: 'published', publishedAt: now } as const;
+    const open = post('[[cloud]] [[excerpt]] [[stamp]]', published);
+    const other = post('Other body', {
+      ...published,
+      id: '22222222-2222-4222-8222-222222222222',
+      slug: 'other',
+    });
     let posts = [open, other];
     // The app's own names for the site data's parts (site-data.ts), as the preview passes them on.
     const feed = new SiteDataFeed(async () => posts, { setSiteData: () => {} });

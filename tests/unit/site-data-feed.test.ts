@@ -89,4 +89,28 @@ describe('SiteDataFeed', () => {
     expect(names()).toEqual(tagged);
     expect(sent).toHaveLength(3);
   });
+
+  test('names only what macros see: publishing a post renames its parts, a draft edit renames none but is sent', async () => {
+    const posts = [post('a'), { ...post('b'), status: 'draft' as const }];
+    const sent: SiteSnapshot[] = [];
+    const feed = new SiteDataFeed(async () => posts.map((item) => ({ ...item })), {
+      setSiteData: (snapshot) => sent.push(snapshot),
+    });
+    const names = () => new Map(feed.versions.dataParts);
+    await feed.refresh();
+    const first = names();
+
+    // A utility sees drafts, so the edit is sent; no macro sees it, so no result is stale.
+    posts[1]!.body = 'A draft, edited';
+    await feed.refresh();
+    expect(sent.at(-1)?.posts[1]?.body).toBe('A draft, edited');
+    expect(names()).toEqual(first);
+
+    // A "recent posts" macro read which posts there are, and their titles and slugs.
+    posts[1]!.status = 'published';
+    await feed.refresh();
+    for (const part of ['posts', 'posts.title', 'posts.slug', 'posts.status'])
+      expect(names().get(part), part).not.toBe(first.get(part));
+    expect(sent).toHaveLength(3);
+  });
 });
