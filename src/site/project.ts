@@ -271,8 +271,9 @@ async function itemFiles(source: ProjectSource, dir: string, extension: string):
 
 /**
  * A post whose file was not read: its front matter as last read, its body read from the file only if
- * something asks for it (the same bytes, by the file's signature; a file that changed since its
- * listing no longer starts with the header, and stops the build rather than mix two versions).
+ * something asks for it (the same bytes, by the file's signature). A file that changed since its
+ * listing, in its header or its body (no longer the body `bodyKey` names), stops the build rather
+ * than mix two versions.
  */
 function unreadPost(
   file: string,
@@ -283,9 +284,13 @@ function unreadPost(
   let body: string | undefined;
   const readBody = (): string => {
     const content = textOf(readNow(file));
-    if (content === undefined || !startsWithHeader(content, known.header))
+    const fileBody =
+      content !== undefined && startsWithHeader(content, known.header)
+        ? content.slice(known.header.length)
+        : undefined;
+    if (fileBody === undefined || contentKey(fileBody) !== bodyKey)
       throw new Error(`${file} changed while the site was built; build again`);
-    return content.slice(known.header.length);
+    return fileBody;
   };
   // In the body's own place among the post's keys, so the post's JSON is what reading it would give.
   const post = Object.defineProperty({ ...known.post }, 'body', {

@@ -27,9 +27,13 @@ const settlingMs = 50;
 /** Waits until the project lists `file` with a signature: it has not changed for `settlingMs`. */
 async function settled(dir: string): Promise<void> {
   const source = new NodeProjectSource(dir, settlingMs);
-  await vi.waitFor(async () => {
-    expect((await source.listFiles('posts')).every((info) => info.signature !== undefined)).toBe(true);
-  });
+  await vi.waitFor(
+    async () => {
+      expect((await source.listFiles('posts')).every((info) => info.signature !== undefined)).toBe(true);
+      // Polled for as long as a loaded machine may take, not a deadline.
+    },
+    { timeout: 60_000, interval: 20 },
+  );
 }
 
 /** Reads the project as a build does, with the post cache saved between builds. */
@@ -134,5 +138,18 @@ describe('post files a build need not read', () => {
       /posts\/hello\.md changed while the site was built/,
     );
     expect(readFileSync(file, 'utf8')).toContain('Goodbye');
+  });
+
+  test('so does a post whose body alone changed after the build listed it', async () => {
+    const { dir, file } = project();
+    writeFileSync(file, postText('Hello', 'A body.\n'));
+    await settled(dir);
+    await readPosts(dir);
+    const read = await readProject(new NodeProjectSource(dir, settlingMs), await PostCache.load(dir));
+    if (!read.ok) throw new Error('unreadable');
+    writeFileSync(file, postText('Hello', 'An edited body.\n'));
+    expect(() => read.project.posts[0]!.post.body).toThrow(
+      /posts\/hello\.md changed while the site was built/,
+    );
   });
 });
