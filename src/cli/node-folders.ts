@@ -103,7 +103,10 @@ export class NodeSiteTarget implements SiteTarget {
     this.#onlyWritten = new Set();
     const stagingPrefix = `.${basename(root)}.`;
     removeStagingLeftBy(dirname(root), stagingPrefix);
-    this.#staging = join(dirname(root), `${stagingPrefix}${crypto.randomUUID()}${stagingSuffix}`);
+    this.#staging = join(
+      dirname(root),
+      `${stagingPrefix}${process.pid}.${crypto.randomUUID()}${stagingSuffix}`,
+    );
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
@@ -199,11 +202,13 @@ export class NodeSiteTarget implements SiteTarget {
 }
 
 const stagingSuffix = '.pymark-tmp';
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The middle of a staging folder's name: the writing process's id and a UUID. */
+const pidAndUuid = /^(\d+)\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Removes the staging folders a build that was killed while writing a new output left beside it
- * (`commit` and `discard` never ran), so they do not pile up next to the site.
+ * (`commit` and `discard` never ran), so they do not pile up next to the site; not one whose
+ * process still runs (another build into the same folder, say `--watch` beside a one-off build).
  */
 function removeStagingLeftBy(parent: string, prefix: string): void {
   let names: string[];
@@ -213,10 +218,21 @@ function removeStagingLeftBy(parent: string, prefix: string): void {
     return;
   }
   for (const name of names) {
-    const middle = name.slice(prefix.length, -stagingSuffix.length);
-    if (name.startsWith(prefix) && name.endsWith(stagingSuffix) && uuid.test(middle)) {
+    if (!name.startsWith(prefix) || !name.endsWith(stagingSuffix)) continue;
+    const pid = pidAndUuid.exec(name.slice(prefix.length, -stagingSuffix.length))?.[1];
+    if (pid !== undefined && !isRunning(Number(pid)))
       rmSync(join(parent, name), { recursive: true, force: true });
-    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    // Signal 0 only asks whether the process exists.
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

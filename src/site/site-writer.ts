@@ -71,9 +71,11 @@ async function writeFiles(
   for (const [path, hash] of kept) hashes[path] = hash;
   const entries = [...files];
   const fileHashes = await Promise.all(entries.map(([path, bytes]) => hashed.get(path) ?? hashBytes(bytes)));
-  // The old manifest goes before the first file changes: were the writing to stop half way, it would
-  // vouch for files that no longer hold its bytes, and the next build would leave them so.
-  let manifestStands = previous !== undefined;
+  // Before the first file changes, the manifest is written again to vouch only for the files that
+  // keep their bytes: were the writing to stop half way, the old one would vouch for files that no
+  // longer hold them, and the next build would leave them so. It still lists every file the last
+  // build and this one write, so that build also removes the ones that no longer belong.
+  let interimWritten = previous === undefined;
   for (const [index, [path, bytes]] of entries.entries()) {
     const hash = fileHashes[index]!;
     hashes[path] = hash;
@@ -86,23 +88,54 @@ async function writeFiles(
     if (same) {
       report.unchanged += 1;
     } else {
-      if (manifestStands) await target.remove(manifestPath);
-      manifestStands = false;
+      if (!interimWritten) {
+        const interim = { ...previous };
+        entries.forEach(([changing], at) => {
+          if (interim[changing] !== fileHashes[at]) interim[changing] = unvouched;
+        });
+        await writeManifest(target, interim);
+        interimWritten = true;
+      }
       await target.writeAtomic(path, bytes);
       report.written.push(path);
     }
   }
+  let folders: Set<string> | undefined;
   for (const path of Object.keys(previous ?? {}).sort()) {
     if (files.has(path) || kept.has(path)) continue;
+    // A path the site now uses as a folder: listed by an interim manifest for a file that was never
+    // written there.
+    folders ??= foldersOf([...files.keys(), ...kept.keys()]);
+    if (folders.has(path)) continue;
     await target.remove(path);
     report.removed.push(path);
   }
+  await writeManifest(target, hashes);
+  return report;
+}
+
+/** Every folder that holds one of `paths`, by its path. */
+function foldersOf(paths: Iterable<string>): Set<string> {
+  const folders = new Set<string>();
+  for (const path of paths) {
+    for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+      const folder = path.slice(0, end);
+      if (folders.has(folder)) break;
+      folders.add(folder);
+    }
+  }
+  return folders;
+}
+
+/** What the interim manifest records for a file it cannot vouch for: the hash of no file's bytes. */
+const unvouched = '0'.repeat(64);
+
+async function writeManifest(target: SiteTarget, hashes: Record<string, string>): Promise<void> {
   const sortedHashes = Object.fromEntries(
     Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
   const manifest = JSON.stringify({ version: 1, files: sortedHashes }, null, 1);
   await target.writeAtomic(manifestPath, new TextEncoder().encode(`${manifest}\n`));
-  return report;
 }
 
 /**

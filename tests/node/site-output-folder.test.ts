@@ -62,19 +62,22 @@ describe('a new output folder', () => {
     await expect(writeSite(files, new NodeSiteTarget(out))).rejects.toThrow(/posts'$/);
     expect(readdirSync(parent)).toEqual([]);
   });
-  it('removes the staging folder a build killed while writing it left beside its name', async () => {
+  it("removes the staging folder a killed build left beside its name, not a running build's", async () => {
     const parent = emptyParent();
     const out = join(parent, 'site');
-    const left = join(parent, '.site.0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07.pymark-tmp');
-    mkdirSync(join(left, 'posts'), { recursive: true });
-    writeFileSync(join(left, 'posts/index.html'), 'half a site');
+    const uuid = '0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07';
+    // Above the largest process id Linux allows (2^22), so no process has it: that build is gone.
+    const killed = join(parent, `.site.${2 ** 22 + 1}.${uuid}.pymark-tmp`);
+    mkdirSync(join(killed, 'posts'), { recursive: true });
+    writeFileSync(join(killed, 'posts/index.html'), 'half a site');
+    // This process runs: a build still writing.
+    const running = `.site.${process.pid}.${uuid}.pymark-tmp`;
+    mkdirSync(join(parent, running));
     // Another output's staging (`site.old`'s) is not this one's to remove.
-    mkdirSync(join(parent, '.site.old.0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07.pymark-tmp'));
+    const other = `.site.old.${2 ** 22 + 1}.${uuid}.pymark-tmp`;
+    mkdirSync(join(parent, other));
     await writeSite(new Map([['index.html', encode('home')]]), new NodeSiteTarget(out));
-    expect(readdirSync(parent).sort()).toEqual([
-      '.site.old.0f8e2c1a-5b7d-4c2e-9a31-6d4f8b2e1c07.pymark-tmp',
-      'site',
-    ]);
+    expect(readdirSync(parent).sort()).toEqual([running, other, 'site'].sort());
   });
 });
 
@@ -85,8 +88,12 @@ describe('an existing output folder', () => {
       ['a.html', encode('a, as published')],
       ['z/index.html', encode('z')],
     ]);
-    await writeSite(site, new NodeSiteTarget(out));
-    // `z` is a folder, so a file `z` cannot replace it: the write stops after `a.html` changed.
+    await writeSite(
+      new Map([...site, ['gone/index.html', encode('a page the site drops')]]),
+      new NodeSiteTarget(out),
+    );
+    // `z` is a folder, so a file `z` cannot replace it: the write stops after `a.html` changed,
+    // before `gone/index.html`, which this site no longer has, is removed.
     const failing = new Map([
       ['a.html', encode('a, edited')],
       ['z', encode('a file')],
@@ -94,9 +101,11 @@ describe('an existing output folder', () => {
     await expect(writeSite(failing, new NodeSiteTarget(out))).rejects.toThrow();
     expect(readFileSync(join(out, 'a.html'), 'utf8')).toBe('a, edited');
 
-    // The edit is undone: the site as published is written again, not trusted from the old manifest.
+    // The edit is undone: the site as published is written again, not trusted from the old manifest,
+    // and the page the site dropped still goes.
     const restored = await writeSite(site, new NodeSiteTarget(out));
-    expect(restored.written).toEqual(['a.html']);
+    expect(restored).toMatchObject({ written: ['a.html'], removed: ['gone/index.html'] });
     expect(readFileSync(join(out, 'a.html'), 'utf8')).toBe('a, as published');
+    expect(readdirSync(out).sort()).toEqual(['.pymark-site.json', 'a.html', 'z']);
   });
 });
