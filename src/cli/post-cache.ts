@@ -9,8 +9,9 @@ import { writeCacheFile } from './build-cache';
  * Post files' front matter as earlier runs of `pymark build` read it, so a rebuild after one edit
  * parses and checks one post's YAML, not a thousand, and reads only the files whose signature (size,
  * times, inode) changed since they were read. A file that is read reuses its header only when it
- * starts with the very same text (and has the same time, the fallback of its dates). A cache, never a source: a missing, corrupted or older-format file is ignored (every post is parsed,
- * as on a first build) and written afresh after the next successful build.
+ * starts with the very same text (and has the same time, the fallback of its dates). A cache, never
+ * a source: a missing, corrupted or older-format file is ignored (every post is parsed, as on a
+ * first build) and written afresh after the next successful build.
  */
 export const postCachePath = '.pymark/post-cache.json';
 

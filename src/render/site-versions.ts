@@ -66,8 +66,9 @@ const postKeyPart = 'posts.';
  * Names `snapshot` and each of its parts, as `SiteVersions`. `name(part, text)` names a part by its
  * text, the same text by the same name: the build hashes it (its names outlive the process), the app
  * numbers its changes. Each post's values are serialized once, the bodies (most of the text) too,
- * unless `bodiesName` names them already (the build names them by its posts' keys, so that naming
- * them reads no post file): every post then has a body, and none is read here.
+ * unless `bodiesName` names them already (the build names them by the bodies' SHA-256, kept in its
+ * post cache, so that naming them reads no unchanged post file): every post then has a body, and
+ * none is read here.
  */
 export function nameSiteData(
   snapshot: SiteSnapshot,

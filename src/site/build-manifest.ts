@@ -160,10 +160,10 @@ export async function loadManifest(store: BuildManifestStore): Promise<BuildMani
     if (lines[0] !== header || lines.at(-1) !== '') return undefined;
     const manifest = emptyManifest();
     const stored: StoredLines = { posts: new Map(), pages: new Map(), replaced: 0 };
-    const replace = (lines: Map<string, string>, name: string, line?: string) => {
-      stored.replaced += lines.get(name)?.length ?? 0;
-      if (line === undefined) lines.delete(name);
-      else lines.set(name, line);
+    const replace = (byName: Map<string, string>, name: string, line?: string) => {
+      stored.replaced += byName.get(name)?.length ?? 0;
+      if (line === undefined) byName.delete(name);
+      else byName.set(name, line);
     };
     for (let index = 1; index < lines.length - 1; index++) {
       const line = lines[index]!;
