@@ -128,30 +128,23 @@ describe('post files a build need not read', () => {
     expect(second.updatedAt).toBe(new Date(1_700_000_100_000).toISOString());
   });
 
-  test('a post changed after the build listed it stops the build rather than mix two versions', async () => {
-    const { dir, file } = project();
-    writeFileSync(file, postText('Hello', 'A body.\n'));
-    await settled(dir);
-    await readPosts(dir);
-    const read = await readProject(new NodeProjectSource(dir, settlingMs), await PostCache.load(dir));
-    if (!read.ok) throw new Error('unreadable');
-    writeFileSync(file, postText('Goodbye', 'Another body.\n'));
-    expect(() => read.project.posts[0]!.post.body).toThrow(
-      /posts\/hello\.md changed while the site was built/,
-    );
-    expect(readFileSync(file, 'utf8')).toContain('Goodbye');
-  });
-
-  test('so does a post whose body alone changed after the build listed it', async () => {
-    const { dir, file } = project();
-    writeFileSync(file, postText('Hello', 'A body.\n'));
-    await settled(dir);
-    await readPosts(dir);
-    const read = await readProject(new NodeProjectSource(dir, settlingMs), await PostCache.load(dir));
-    if (!read.ok) throw new Error('unreadable');
-    writeFileSync(file, postText('Hello', 'An edited body.\n'));
-    expect(() => read.project.posts[0]!.post.body).toThrow(
-      /posts\/hello\.md changed while the site was built/,
-    );
-  });
+  test.each([
+    ['its front matter', postText('Goodbye', 'Another body.\n')],
+    ['its body alone', postText('Hello', 'An edited body.\n')],
+  ])(
+    'a post whose %s changed after the build listed it stops the build rather than mix two versions',
+    async (_, edited) => {
+      const { dir, file } = project();
+      writeFileSync(file, postText('Hello', 'A body.\n'));
+      await settled(dir);
+      await readPosts(dir);
+      const read = await readProject(new NodeProjectSource(dir, settlingMs), await PostCache.load(dir));
+      if (!read.ok) throw new Error('unreadable');
+      writeFileSync(file, edited);
+      expect(() => read.project.posts[0]!.post.body).toThrow(
+        /posts\/hello\.md changed while the site was built/,
+      );
+      expect(readFileSync(file, 'utf8')).toBe(edited);
+    },
+  );
 });
