@@ -290,7 +290,11 @@ export class WorkerPythonRuntime {
     return this.#trusted;
   }
 
-  /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
+  /**
+   * The data behind `from pymark import site`; sent to the worker before the next render (what
+   * changed, once it has had it), and again after a restart. Throws when it is outside ABI v1. A post
+   * given frozen whole is taken not to change: giving the same object again is not checked again.
+   */
   setSiteData(snapshot: SiteSnapshot): void {
     this.#site.set(snapshot);
   }
