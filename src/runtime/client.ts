@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { z } from 'zod';
-import { type SiteSnapshot, siteSnapshotSchema } from '../core/abi';
+import type { SiteSnapshot } from '../core/abi';
 import { defaultEntrypoint } from '../core/script';
 import { type TransformInput, transformInputSchema } from '../core/transform-abi';
 import { type CallEnding, CallExecutor, type ExecutorOptions, type Scheduler } from './call-executor';
@@ -290,9 +290,13 @@ export class WorkerPythonRuntime {
     return this.#trusted;
   }
 
-  /** The data behind `from pymark import site`; sent to the worker before the next render, and again after a restart. */
+  /**
+   * The data behind `from pymark import site`; sent to the worker before the next render (what
+   * changed, once it has had it), and again after a restart. Throws when it is outside ABI v1. A post
+   * given frozen whole is taken not to change: giving the same object again is not checked again.
+   */
   setSiteData(snapshot: SiteSnapshot): void {
-    this.#site.set(siteSnapshotSchema.parse(snapshot));
+    this.#site.set(snapshot);
   }
 
   /** The site data, or what changed in it, for a call to `session` when that worker lacks it. */

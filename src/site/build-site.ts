@@ -1,4 +1,4 @@
-import type { AbiMedia, MacroEnv, SiteSnapshot } from '../core/abi';
+import type { AbiMedia, AbiPost, MacroEnv, SiteSnapshot } from '../core/abi';
 import { bytesKey, contentKey } from '../core/content-key';
 import { withMacroAliases } from '../core/macro-aliases';
 import { parseMacroDocument } from '../core/markdown-macros';
@@ -134,6 +134,12 @@ export class SiteBuilder {
   readonly batcher: MacroBatcher;
   #renderer: { embeds: string; renderer: PostRenderer } | undefined;
   #siteDataVersion: string | undefined;
+  /**
+   * The last build's site data posts by the post's key (its front matter and body): an unchanged post
+   * is given to the runtime again as the same frozen object, which it neither checks nor serializes
+   * again (runtime/site-sync.ts).
+   */
+  #sitePosts = new Map<string, AbiPost>();
   readonly #media: MediaPublisher;
   readonly #manifestStore: BuildManifestStore | undefined;
   /** What the last successful build rendered (loaded from the store before the first build). */
@@ -374,15 +380,24 @@ export class SiteBuilder {
     // With the bodies, as the preview's site data (site-data.ts), each read only if Python starts: a
     // rebuild that runs no macro reads no unchanged post. Drafts are not in it: a tag cloud built
     // from it counts published posts only.
+    const sitePosts = new Map<string, AbiPost>();
     const snapshot: SiteSnapshot = {
-      posts: published.map(({ post }) => ({
-        ...toAbiPost(post),
-        get body() {
-          return post.body;
-        },
-      })),
+      posts: published.map(({ post }, index) => {
+        const key = postKeys[index]!;
+        const sitePost =
+          this.#sitePosts.get(key) ??
+          frozenWhole({
+            ...toAbiPost(post),
+            get body() {
+              return post.body;
+            },
+          });
+        sitePosts.set(key, sitePost);
+        return sitePost;
+      }),
       media,
     };
+    this.#sitePosts = sitePosts;
     // Each part named by its hash, as the preview names it by its changes: a call is keyed by the
     // parts it read, so a body edit or a new `updated_at` does not re-run a tag cloud. The bodies
     // are named by their own keys, so naming them reads no unchanged post.
@@ -874,4 +889,14 @@ function sameCall(
     JSON.stringify(call.params) === JSON.stringify(context.params) &&
     JSON.stringify(call.args) === JSON.stringify(context.args)
   );
+}
+
+/**
+ * `value` frozen with every object it holds, as the runtime expects of a post it is given again
+ * (site-sync.ts); a getter's value (a post's unread body) is left unread.
+ */
+function frozenWhole<T extends object>(value: T): T {
+  for (const { value: held } of Object.values(Object.getOwnPropertyDescriptors(value)))
+    if (typeof held === 'object' && held !== null) frozenWhole(held);
+  return Object.freeze(value);
 }
