@@ -38,7 +38,12 @@ export class LazyNodeRuntime implements SiteRuntime {
   #pool: NodeRuntime | undefined;
   /** Settles once `#start` made the pool (or failed to). */
   #created: Promise<unknown> = Promise.resolve();
-  #snapshot: SiteSnapshot | undefined;
+  /**
+   * Site data the pool has not taken: set before the pool existed, or refused when it was handed
+   * over (a post file that changed during the build, whose body no longer matches its listing).
+   * Handed over before the next calls, so a refusal fails the build that set it, not the pool.
+   */
+  #unsent: SiteSnapshot | undefined;
   #disposed = false;
   /** Macro calls asked for and not yet answered. */
   #waitingCalls = 0;
@@ -49,8 +54,14 @@ export class LazyNodeRuntime implements SiteRuntime {
   constructor(private readonly snapshots?: SnapshotFile) {}
 
   setSiteData(snapshot: SiteSnapshot): void {
-    this.#snapshot = snapshot;
-    this.#pool?.setSiteData(snapshot);
+    this.#unsent = snapshot;
+    this.#handOver();
+  }
+
+  #handOver(): void {
+    if (!this.#pool || !this.#unsent) return;
+    this.#pool.setSiteData(this.#unsent);
+    this.#unsent = undefined;
   }
 
   /**
@@ -89,6 +100,7 @@ export class LazyNodeRuntime implements SiteRuntime {
       this.prepare(this.#waitingCalls);
       if (!this.#runtime) throw new Error('Python was stopped: the build is over');
       const runtime = await this.#runtime;
+      this.#handOver();
       return await runtime.renderMany(items);
     } finally {
       this.#waitingCalls -= items.length;
@@ -117,7 +129,8 @@ export class LazyNodeRuntime implements SiteRuntime {
         timeLimitMs: roundTripLimitMs,
         snapshots: this.snapshots,
       });
-      if (this.#snapshot) runtime.setSiteData(this.#snapshot);
+      // Kept at once, so `dispose` ends its workers whatever happens next; the site data goes with
+      // the first calls (`#handOver`).
       this.#pool = runtime;
       return runtime;
     });
