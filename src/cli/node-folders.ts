@@ -150,7 +150,13 @@ export class NodeSiteTarget implements SiteTarget {
   async remove(path: string): Promise<void> {
     this.#onlyWritten?.delete(path);
     const root = this.#folder;
-    await fs.rm(join(root, path), { force: true });
+    try {
+      await fs.rm(join(root, path), { force: true });
+    } catch (error) {
+      // A folder by that name holds files the site did not write: it is not the file to remove.
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_FS_EISDIR') throw error;
+      return;
+    }
     // Folders the site no longer uses go too (a tag's pages, a month's archive), up to the root.
     let dir = dirname(path);
     while (dir !== '.' && dir !== '') {

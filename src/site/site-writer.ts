@@ -101,7 +101,11 @@ async function writeFiles(
     }
   }
   let folders: Set<string> | undefined;
-  for (const path of Object.keys(previous ?? {}).sort()) {
+  // Deepest first: a folder's files go before a path of the folder's own name, which an interim
+  // manifest may list for a file that was never written there.
+  for (const path of Object.keys(previous ?? {})
+    .sort()
+    .reverse()) {
     if (files.has(path) || kept.has(path)) continue;
     // A path the site now uses as a folder: listed by an interim manifest for a file that was never
     // written there.
@@ -110,6 +114,7 @@ async function writeFiles(
     await target.remove(path);
     report.removed.push(path);
   }
+  report.removed.reverse();
   await writeManifest(target, hashes);
   return report;
 }

@@ -108,4 +108,30 @@ describe('an existing output folder', () => {
     expect(readFileSync(join(out, 'a.html'), 'utf8')).toBe('a, as published');
     expect(readdirSync(out).sort()).toEqual(['.pymark-site.json', 'a.html', 'z']);
   });
+
+  it('drops a path the failed write meant as a file where a folder stands, with the folder', async () => {
+    const out = join(emptyParent(), 'site');
+    await writeSite(
+      new Map([
+        ['a.html', encode('a')],
+        ['z/index.html', encode('z')],
+      ]),
+      new NodeSiteTarget(out),
+    );
+    const failing = new Map([
+      ['a.html', encode('a, edited')],
+      ['z', encode('a file')],
+    ]);
+    await expect(writeSite(failing, new NodeSiteTarget(out))).rejects.toThrow();
+    // The interim manifest lists `z`, never written; the site now has neither `z` nor `z/index.html`.
+    const smaller = new Map([['a.html', encode('a')]]);
+    const report = await writeSite(smaller, new NodeSiteTarget(out));
+    expect(report.removed).toContain('z/index.html');
+    expect(readdirSync(out).sort()).toEqual(['.pymark-site.json', 'a.html']);
+    await expect(writeSite(smaller, new NodeSiteTarget(out))).resolves.toEqual({
+      written: [],
+      unchanged: 1,
+      removed: [],
+    });
+  });
 });
