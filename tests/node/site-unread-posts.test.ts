@@ -129,8 +129,8 @@ describe('post files a build need not read', () => {
   });
 
   test.each([
-    ['its front matter', postText('Goodbye', 'Another body.\n')],
-    ['its body alone', postText('Hello', 'An edited body.\n')],
+    ['front matter', postText('Goodbye', 'Another body.\n')],
+    ['body alone', postText('Hello', 'An edited body.\n')],
   ])(
     'a post whose %s changed after the build listed it stops the build rather than mix two versions',
     async (_, edited) => {
