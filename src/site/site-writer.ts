@@ -11,7 +11,10 @@ export interface SiteTarget {
   exists(path: string): Promise<boolean>;
   /** Replaces the file as a whole (old or new, never half), creating missing folders. */
   writeAtomic(path: string, bytes: Uint8Array): Promise<void>;
-  /** Removes the file, and folders it leaves empty; a missing file is not an error. */
+  /**
+   * Removes the file, and folders it leaves empty; a missing file is not an error, nor is a folder of
+   * that name (an interim manifest may list a file that was never written where a folder stands).
+   */
   remove(path: string): Promise<void>;
   /**
    * Puts the written site in place, once its manifest is written: for a target that builds a new
@@ -101,11 +104,7 @@ async function writeFiles(
     }
   }
   let folders: Set<string> | undefined;
-  // Deepest first: a folder's files go before a path of the folder's own name, which an interim
-  // manifest may list for a file that was never written there.
-  for (const path of Object.keys(previous ?? {})
-    .sort()
-    .reverse()) {
+  for (const path of Object.keys(previous ?? {}).sort()) {
     if (files.has(path) || kept.has(path)) continue;
     // A path the site now uses as a folder: listed by an interim manifest for a file that was never
     // written there.
@@ -114,7 +113,6 @@ async function writeFiles(
     await target.remove(path);
     report.removed.push(path);
   }
-  report.removed.reverse();
   await writeManifest(target, hashes);
   return report;
 }
