@@ -140,7 +140,8 @@ export class PageRenderer {
       stylesheets,
     };
     this.#templatesKey = JSON.stringify(templates);
-    this.key = JSON.stringify([templates, this.#site]);
+    // `JSON.stringify([templates, this.#site])`, the templates serialized once.
+    this.key = `[${this.#templatesKey},${JSON.stringify(this.#site)}]`;
   }
 
   /** Synchronous: no filter or tag here waits on anything, and a thousand pages skip a thousand promises. */
