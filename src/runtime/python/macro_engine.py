@@ -25,7 +25,7 @@ from _pymark_reference import (
     reference_env,
     takes_post,
 )
-from _pymark_site import forget_reads, site_reads
+from _pymark_site import forget_reads, post_keys_among, site_reads
 from _pymark_wire import (
     Batch,
     BatchResults,
@@ -258,12 +258,11 @@ def _copies(data, many):
 
 def _reads(read: tuple[frozenset[object] | None, frozenset[str]] | None) -> Reads:
     """A call's reads as the page wants them, from the keys it looked up in its post (None: all of it)
-    and the parts of the site data it read (pymark_site.py). A post's keys are str: a look-up of
-    anything else found nothing of it."""
+    and the parts of the site data it read (pymark_site.py)."""
     if read is None:
         return {"site": [], "post": []}
     looked_up, site_parts = read
-    post_keys = None if looked_up is None else sorted(str.__str__(key) for key in looked_up if isinstance(key, str))
+    post_keys = None if looked_up is None else sorted(post_keys_among(looked_up))
     keys, aliased = reads_behind_aliases(post_keys)
     return {"site": sorted(site_parts | aliased), "post": keys}
 

@@ -9,7 +9,7 @@ macro's module is compiled once. docs/python-api.md is the prose of this module.
 import json
 import sys
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from _pymark_wire import SiteChanges, SiteSnapshot
@@ -34,12 +34,17 @@ def forget_reads() -> None:
 
 
 def site_reads() -> frozenset[str]:
-    """The parts of the site data read since `forget_reads`. A post's keys are str: a look-up of
-    anything else found nothing of it."""
+    """The parts of the site data read since `forget_reads`."""
     if not _read_keys:
         return frozenset(_read_parts) if _read_parts else _NOTHING
-    keys = ("posts." + str.__str__(key) for key in _read_keys if isinstance(key, str))
-    return frozenset(_read_parts).union(keys)
+    return frozenset(_read_parts).union("posts." + key for key in post_keys_among(_read_keys))
+
+
+def post_keys_among(looked_up: Iterable[object]) -> Iterator[str]:
+    """The keys a call looked up in a post (the site's or its own) that could have found something: a
+    post's keys are str, a look-up of anything else found nothing. `str.__str__` gives a str
+    subclass's own text, whatever its `__str__` says."""
+    return (str.__str__(key) for key in looked_up if isinstance(key, str))
 
 
 class Site:
