@@ -124,14 +124,36 @@ export function withLinkedMedia(post: AbiPost, media: readonly AbiMedia[] | unde
 const defaultMemoLimit = 20_000;
 
 /**
- * A remembered result, and what it was made from beyond the script and the arguments in its key:
- * the post's keys the call read (null: all of it) and their values then (`postFacts`), and the parts
- * of the site data it read with their names then.
+ * What a remembered result was made from beyond the script and the arguments in its key: the post's
+ * keys the call read (null: all of it) and their values then (`postFacts`), and the parts of the site
+ * data it read with their names then. The preview's memo and the site build's (macro-batcher.ts)
+ * keep these, so a result is reused on the same terms.
  */
-interface MemoEntry extends SiteVersionEntry {
-  outcome: RenderOutcome;
+export interface MemoTerms extends SiteVersionEntry {
   postKeys: string[] | null;
   post: string;
+}
+
+/**
+ * The terms of a result whose call read `reads` of `post` (null: all of it) and of the site data
+ * named by `site` (null: all of it).
+ */
+export function memoTerms(
+  reads: { site: SiteReads; post: string[] | null },
+  post: AbiPost,
+  site: SiteVersions,
+): MemoTerms {
+  return { postKeys: reads.post, post: postFacts(post, reads.post), ...siteVersionEntry(reads.site, site) };
+}
+
+/** Whether a result remembered on `terms` holds for `post` and the site data named by `site`. */
+export function memoTermsHold(terms: MemoTerms, post: AbiPost, site: SiteVersions): boolean {
+  return siteVersionHolds(terms, site) && postFacts(post, terms.postKeys) === terms.post;
+}
+
+/** A remembered result, with what it was made from. */
+interface MemoEntry extends MemoTerms {
+  outcome: RenderOutcome;
 }
 
 /**
@@ -377,9 +399,7 @@ export class PostRenderer {
 
   /** The remembered result for `key` that still holds for this post and site data, if any. */
   #recall(key: string, post: AbiPost, site: SiteContext): MemoEntry | undefined {
-    const entry = this.#memo
-      .get(key)
-      ?.find((kept) => siteVersionHolds(kept, site) && postFacts(post, kept.postKeys) === kept.post);
+    const entry = this.#memo.get(key)?.find((kept) => memoTermsHold(kept, post, site));
     if (entry) {
       // Least recently used goes first: re-inserting moves the key to the end.
       const entries = this.#memo.get(key)!;
@@ -399,17 +419,11 @@ const maxEntriesPerCall = 64;
  * change, so a looping macro is not run again on every keystroke.
  */
 function memoEntry(outcome: RenderOutcome, post: AbiPost, site: SiteContext): MemoEntry {
-  const reads = outcome.reads ?? { site: [], post: [] };
-  return {
-    outcome,
-    postKeys: reads.post,
-    post: postFacts(post, reads.post),
-    ...siteVersionEntry(reads.site, site),
-  };
+  return { outcome, ...memoTerms(outcome.reads ?? { site: [], post: [] }, post, site) };
 }
 
 /** The values of `post`'s `keys` (all of it for null), as one comparable text. */
-export function postFacts(post: AbiPost, keys: readonly string[] | null): string {
+function postFacts(post: AbiPost, keys: readonly string[] | null): string {
   if (keys === null) return JSON.stringify(post);
   return JSON.stringify(keys.map((key) => (post[key] === undefined ? [] : [post[key]])));
 }

@@ -1,11 +1,6 @@
 import type { AbiPost } from '../core/abi';
-import { type MacroBatchRunner, postFacts } from '../render/post-renderer';
-import {
-  type SiteVersionEntry,
-  type SiteVersions,
-  siteVersionEntry,
-  siteVersionHolds,
-} from '../render/site-versions';
+import { type MacroBatchRunner, type MemoTerms, memoTerms, memoTermsHold } from '../render/post-renderer';
+import type { SiteVersions } from '../render/site-versions';
 import type { MacroScript, RenderFailure, RenderItem, RenderOutcome } from '../runtime/types';
 
 /** A macro call that failed during a build, with the post it was called from. */
@@ -16,14 +11,10 @@ export interface RecordedFailure {
 
 /**
  * A successful outcome, and what it was made from beyond the script and arguments of its key: the
- * keys of its post it read (null: all of it) with their values then, and the parts of the site data
- * it read with their names then. The same fields as the renderer's memo, so a result is reused on the
- * same terms.
+ * renderer's own memo terms, so a result is reused on the same terms as in the preview.
  */
-export interface MacroMemoEntry extends SiteVersionEntry {
+export interface MacroMemoEntry extends MemoTerms {
   outcome: RenderOutcome & { ok: true };
-  postKeys: string[] | null;
-  post: string;
 }
 
 /** Successful macro outcomes of earlier builds, by `callKey`; what a build cache stores. */
@@ -281,12 +272,7 @@ export class MacroBatcher implements MacroBatchRunner {
   #remember(key: string, post: AbiPost, outcome: RenderOutcome & { ok: true }): void {
     // A call that did not say what it read may have read anything.
     const reads = outcome.reads ?? { site: null, post: null };
-    const entry: MacroMemoEntry = {
-      outcome,
-      postKeys: reads.post,
-      post: postFacts(post, reads.post),
-      ...siteVersionEntry(reads.site, this.siteVersions),
-    };
+    const entry: MacroMemoEntry = { outcome, ...memoTerms(reads, post, this.siteVersions) };
     const others = (this.memo.get(key) ?? []).filter(
       (kept) => kept.post !== entry.post || kept.siteVersion !== entry.siteVersion,
     );
@@ -295,11 +281,7 @@ export class MacroBatcher implements MacroBatchRunner {
 
   /** The remembered result of `key` that still holds for this post and the build's site data. */
   #recall(key: string, post: AbiPost): MacroMemoEntry | undefined {
-    const entry = this.memo
-      .get(key)
-      ?.find(
-        (kept) => siteVersionHolds(kept, this.siteVersions) && postFacts(post, kept.postKeys) === kept.post,
-      );
+    const entry = this.memo.get(key)?.find((kept) => memoTermsHold(kept, post, this.siteVersions));
     if (entry) {
       const used = this.#used.get(key) ?? new Set();
       used.add(entry);
