@@ -129,11 +129,16 @@ export class NodeSiteTarget implements SiteTarget {
   async writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
     const target = join(this.#folder, path);
     const folder = dirname(target);
-    this.#makeFolder(folder);
     if (this.#staging) {
       // Nothing to keep whole in a folder no one sees yet.
-      writeFileSync(target, bytes);
+      try {
+        this.#makeFolder(folder);
+        writeFileSync(target, bytes);
+      } catch (error) {
+        throw this.#namingOutput(error);
+      }
     } else {
+      this.#makeFolder(folder);
       // A rename within one folder replaces the file in one step: a reader, or a crash, sees old or new.
       const temporary = join(folder, `.${crypto.randomUUID()}.pymark-tmp`);
       try {
@@ -186,6 +191,19 @@ export class NodeSiteTarget implements SiteTarget {
     this.#folders.clear();
     this.#onlyWritten?.clear();
     await fs.rm(staging, { recursive: true, force: true });
+  }
+
+  /**
+   * `error` as its reader should see it: naming the output folder they asked for, not the hidden
+   * folder beside it that a new output is written in until it is whole.
+   */
+  #namingOutput(error: unknown): unknown {
+    const staging = this.#staging;
+    if (!staging || !(error instanceof Error)) return error;
+    error.message = error.message.replaceAll(staging, this.root);
+    const failed = error as NodeJS.ErrnoException;
+    if (failed.path) failed.path = failed.path.replaceAll(staging, this.root);
+    return error;
   }
 
   /** Where the files go now: the staging folder of a new output until it is committed. */

@@ -59,7 +59,10 @@ describe('a new output folder', () => {
       ['posts', encode('a file')],
       ['posts/a/index.html', encode('a')],
     ]);
-    await expect(writeSite(files, new NodeSiteTarget(out))).rejects.toThrow(/posts'$/);
+    const failed = writeSite(files, new NodeSiteTarget(out));
+    // Named as the user named the output: the hidden folder it was staged in is gone with it.
+    await expect(failed).rejects.toThrow(`'${join(out, 'posts')}'`);
+    await expect(failed).rejects.toMatchObject({ path: join(out, 'posts') });
     expect(readdirSync(parent)).toEqual([]);
   });
   it("removes the staging folder a killed build left beside its name, not a running build's", async () => {
