@@ -98,6 +98,11 @@ export function bodyKey(post: Post): string {
   return contentKey(post.body);
 }
 
+/** Both keys of a post read from its file. */
+function keysOf(post: Post): { key: string; bodyKey: string } {
+  return { key: postKey(post), bodyKey: bodyKey(post) };
+}
+
 export interface SiteProject {
   settings: SiteSettings;
   posts: SourcePost[];
@@ -168,7 +173,7 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
       startsWithHeader(content, known.header)
     ) {
       const post = { ...known.post, body: content.slice(known.header.length) };
-      const keys = { key: postKey(post), bodyKey: bodyKey(post) };
+      const keys = keysOf(post);
       // Recorded with its signature once the file has one: the next build need not read it.
       postCache?.set(
         info.path,
@@ -186,7 +191,7 @@ export async function readProject(source: ProjectSource, postCache?: PostFileCac
       continue;
     }
     const { post, header } = parsed.value;
-    const keys = { key: postKey(post), bodyKey: bodyKey(post) };
+    const keys = keysOf(post);
     posts.push({ post, file: info.path, bodyLine: lineCount(header), ...keys });
     // A file without front matter takes its title from its body: read afresh each time.
     if (header !== '')
