@@ -2,17 +2,17 @@ import type { MacroContext, MacroOutput, MacroValue } from '../../src/core/abi';
 
 /*
  * defaults/youtube.py in plain JavaScript, line for line: the baseline the Python macro is measured
- * against. Same validation, same warnings, same escaping (Python's html.escape), same HTML.
+ * against. Same validation, same warnings, same escaping (Liquid's, as the Python macro does it), same HTML.
  */
 
-const videoId = /^[A-Za-z0-9_-]{11}$/;
+const videoId = /^[A-Za-z0-9_-]+$/;
 const allow = 'accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; picture-in-picture';
 const escapes: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#x27;',
+  '"': '&#34;',
+  "'": '&#39;',
 };
 
 function escapeHtml(text: string): string {
@@ -29,18 +29,20 @@ export function renderYoutube(context: MacroContext): MacroOutput {
   const { params } = context;
   const id = params.id;
   if (!id) return { html: '', warnings: ['youtube: id is required'] };
-  const video = pythonStr(id);
+  // Python's str.strip() trims whitespace, as trim() does here.
+  const video = pythonStr(id).trim();
   if (!videoId.test(video)) {
-    return { html: '', warnings: ['youtube: id must be 11 characters of A-Z a-z 0-9 _ -'] };
+    return { html: '', warnings: ['youtube: id must be letters A-Z a-z, digits 0-9, _ and -'] };
   }
   const title = params.title ? pythonStr(params.title) : 'YouTube video';
   const [start, warnings] = startQuery(params.start);
+  const wrapper = context.placement === 'inline' ? 'span' : 'div';
   return {
     html:
-      '<div class="macro-youtube">' +
+      `<${wrapper} class="macro-youtube">` +
       `<iframe src="https://www.youtube.com/embed/${escapeHtml(video)}?rel=0${start}" ` +
       `title="${escapeHtml(title)}" frameborder="0" allow="${allow}" allowfullscreen></iframe>` +
-      '</div>',
+      `</${wrapper}>`,
     warnings,
   };
 }
