@@ -94,8 +94,10 @@ const truncatedChars = z.number().int().nonnegative();
 const line = z.number().int().positive();
 
 /*
- * What a script says is cut to a length a page can show (core/size-limits.ts): a 30 MB exception
- * message or return value is shortened here, in the worker, before it crosses to the page.
+ * What a script says is cut to a length a page can show (core/size-limits.ts). An exception's message
+ * and traceback are cut in Python where they are described (python/errors.py), a utility's return
+ * value in the worker (python-runner.ts), so none of them crosses to the page at 30 MB; cut again
+ * where the page parses them, out of the reach of a script that changed that Python.
  */
 const shownTraceback = z
   .string()

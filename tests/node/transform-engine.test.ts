@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post.ts';
+import { sizeLimits } from '../../src/core/size-limits.ts';
 import { draftFromIncoming, type TransformInput } from '../../src/core/transform-abi.ts';
 import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createTransformEngine, type TransformEngine } from '../../src/runtime/python-services.ts';
@@ -102,6 +103,26 @@ describe('transforms in real Pyodide', () => {
       printed: 'looking at Pyodide 0.29\n',
     });
     expect(outcome.ok === false && outcome.traceback).toContain('return 1 / 0');
+  });
+
+  it('cut a 30 MB exception message and its traceback in Python, before the answer crosses', () => {
+    const result = engine.transform({
+      script: {
+        id: 'huge',
+        version: 1,
+        fileName: 'huge.py',
+        code: 'def transform(post):\n    raise ValueError("m" * 30_000_000)\n',
+        entrypoint: 'transform',
+      },
+      post: sharedLink,
+    });
+    if (result.kind !== 'error') throw new Error('expected an error');
+    expect(result.message.length).toBeLessThan(sizeLimits.shownMessage + 100);
+    expect(result.traceback.length).toBeLessThan(sizeLimits.shownTraceback + 100);
+    expect(
+      result.message ===
+        `ValueError: ${'m'.repeat(9_988)}… (29,990,012 more characters not shown; at most 10,000 are)`,
+    ).toBe(true);
   });
 
   it('refuse a result outside the contract, naming the script and the problem', () => {
