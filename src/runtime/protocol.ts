@@ -303,13 +303,18 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
 
 /**
  * Worker → main thread: what the transform returned (as JSON data, with its Python type's name) or
- * raised, or `interrupted` by the time limit; what it printed either way.
+ * raised; what it printed either way. `interrupted`: it ended with KeyboardInterrupt, which only the
+ * client knows whether it asked for (Stop, time limit), so it carries the exception too, as a run's does.
  */
 const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
   z.object({ kind: z.literal('error'), ...pythonExceptionSchema.shape, printed: z.string() }),
   // Printed is missing when the interrupt landed outside the transform's own call.
-  z.object({ kind: z.literal('interrupted'), printed: z.string().optional() }),
+  z.object({
+    kind: z.literal('interrupted'),
+    ...pythonExceptionSchema.shape,
+    printed: z.string().optional(),
+  }),
 ]);
 export type TransformResult = z.infer<typeof transformResultSchema>;
 

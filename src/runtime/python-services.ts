@@ -71,6 +71,9 @@ function scriptKey({ id, version, code }: WorkerScript): string {
   return JSON.stringify([id, version, code]);
 }
 
+/** KeyboardInterrupt as python/errors.py describes it, when it landed outside a script's own call. */
+const keyboardInterrupt = { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' };
+
 /** How macro_engine.py ends a results text when no KeyboardInterrupt ended its batch. */
 const notInterrupted = '"interrupted": null}';
 
@@ -85,11 +88,7 @@ export function createMacroEngine(pyodide: PyodideAPI) {
   const python = pymarkPython(pyodide);
   const renderBatch = python('_pymark_macro_engine', 'render_batch');
   const site = pythonSite(pyodide);
-  const interrupted = JSON.stringify({
-    items: [],
-    reads: [],
-    interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
-  });
+  const interrupted = JSON.stringify({ items: [], reads: [], interrupted: keyboardInterrupt });
   const utf8 = new TextEncoder();
   const renderScriptBatch = ({ script, calls }: ScriptBatch) => {
     // As bytes: Pyodide copies them into Python at once, where it converts a string char by char.
@@ -124,7 +123,7 @@ export function createMacroEngine(pyodide: PyodideAPI) {
 }
 export type MacroEngine = ReturnType<typeof createMacroEngine>;
 
-const interruptedTransform = JSON.stringify({ kind: 'interrupted' });
+const interruptedTransform = JSON.stringify({ kind: 'interrupted', ...keyboardInterrupt });
 
 /**
  * Calls a script's transform on a post (→ `interrupted` when the interrupt buffer ends it). A

@@ -40,6 +40,7 @@ function transform(
   body: string,
   post: TransformInput = sharedLink,
   entrypoint = 'transform',
+  stoppedBy?: 'timeout',
 ): TransformOutcome {
   scriptNumber += 1;
   const fileName = `transform_${scriptNumber}.py`;
@@ -49,7 +50,12 @@ function transform(
   });
   // Checked as the client checks it.
   const answer = parseMessage(workerTransformAnswerSchema, { result, pythonMs: 0, heapBytes: 0 }, 'answer');
-  return transformOutcome(fileName, post, { kind: 'answered', answer }, 5000);
+  return transformOutcome(
+    fileName,
+    post,
+    { kind: 'answered', answer, ...(stoppedBy && { stoppedBy }) },
+    5000,
+  );
 }
 
 describe('transforms in real Pyodide', () => {
@@ -177,6 +183,9 @@ describe('transforms in real Pyodide', () => {
   it('end as a timeout when interrupted, keeping what they printed, and restore the streams', () => {
     const outcome = transform(
       'import test_hooks\ndef transform(post):\n    print("stuck here")\n    test_hooks.requestInterrupt()\n    while True:\n        pass\n',
+      sharedLink,
+      'transform',
+      'timeout',
     );
     expect(outcome).toMatchObject({
       ok: false,
@@ -187,6 +196,20 @@ describe('transforms in real Pyodide', () => {
     expect(
       harness.pyodide.runPython('import sys; sys.stdout is sys.__stdout__ or type(sys.stdout).__name__'),
     ).not.toBe('Printed');
+  });
+
+  it('report a KeyboardInterrupt nobody asked for as the exception it is, with its traceback', () => {
+    const outcome = transform(
+      'def transform(post):\n    print("giving up")\n    raise KeyboardInterrupt("mine")\n',
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      kind: 'exception',
+      message: 'KeyboardInterrupt: mine',
+      line: 3,
+      printed: 'giving up\n',
+    });
+    expect(outcome.ok === false && outcome.traceback).toContain('raise KeyboardInterrupt("mine")');
   });
 
   it('run the bundled link_post.py default', () => {

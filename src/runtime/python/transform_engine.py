@@ -1,9 +1,8 @@
 """Runs a transform: `transform(post)` on the draft made from an incoming post.
 
 transform-engine.ts calls transform_post(request_json) with the JSON text of {"script", "post"} and
-gets back the JSON text of {"kind": "returned", "result", "type", "printed"}, {"kind": "error",
-"message", "line", "traceback", "printed"} or {"kind": "interrupted", "printed"}
-(src/runtime/protocol.ts, `workerTransformAnswerSchema`). The page checks the result against the
+gets back the JSON text of {"kind": "returned", "result", "type", "printed"}, or of {"kind": "error"
+or "interrupted", "message", "line", "traceback", "printed"} (src/runtime/protocol.ts, `workerTransformAnswerSchema`). The page checks the result against the
 transform contract (src/core/transform-abi.ts). Scripts share the macro engine's module cache:
 compiled once per version, each in its own namespace.
 """
@@ -39,9 +38,10 @@ def transform_post(request_json: str):
                 result = awaited(function(request["post"]))
                 # The type's name words a refusal of what JSON cannot hold (a set becomes null).
                 answer = {"kind": "returned", "result": as_json_data(result), "type": type(result).__name__}
-        except KeyboardInterrupt:
-            # The time limit: what it printed until then is the best clue to where it was stuck.
-            answer = {"kind": "interrupted"}
+        except KeyboardInterrupt as interrupt:
+            # The page knows whether it asked for this (the time limit, a stop) or the script raised it
+            # itself. Asked for, what it printed until then is the best clue to where it was stuck.
+            answer = {"kind": "interrupted", **describe(interrupt, file_name)}
         except BaseException as error:  # the script's failure is the answer, never the worker's
             answer = {"kind": "error", **describe(error, file_name)}
     finally:
