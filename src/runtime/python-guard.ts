@@ -121,6 +121,29 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
 }
 
 /**
+ * Calls `call` as `script`'s call (InterpreterIsolation.enter), and ends the asyncio work it left
+ * (leave) however it ends. KeyboardInterrupt can land outside the Python function's own handling
+ * (while it parses its input, or after its try block): then the answer is `interrupted`.
+ */
+export function isolatedCall<T>(
+  pyodide: PyodideAPI,
+  script: string | undefined,
+  call: () => T,
+  interrupted: T,
+): T {
+  const isolation = interpreterIsolation(pyodide);
+  isolation.enter(script);
+  try {
+    return call();
+  } catch (error) {
+    if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
+    return interrupted;
+  } finally {
+    isolation.leave();
+  }
+}
+
+/**
  * Refuses to grow any WebAssembly memory of this worker past `maxBytes`. Pyodide grows its heap
  * through `Memory.prototype.grow`, and a refused growth is a failed `malloc`, which Python raises as
  * MemoryError: so the bound holds during a call, not only when it has ended. Run before Pyodide

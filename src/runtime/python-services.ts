@@ -11,7 +11,7 @@ import {
   type WorkerScript,
   type WorkerTransformRequest,
 } from './protocol';
-import { interpreterIsolation } from './python-guard';
+import { interpreterIsolation, isolatedCall } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { createPythonRunner } from './python-runner';
 import { pythonSite } from './python-site';
@@ -35,12 +35,7 @@ export function createPythonServices(pyodide: PyodideAPI) {
 }
 export type PythonServices = ReturnType<typeof createPythonServices>;
 
-/**
- * Calls a Python function that returns JSON text, as `script`'s call (python-guard.ts: the
- * interpreter is put back first unless only `script` ran since).
- * KeyboardInterrupt can land outside the function's own handling (e.g. while it parses its input):
- * then the answer is `interrupted`.
- */
+/** Calls a Python function that returns JSON text, as `script`'s call (isolatedCall, python-guard.ts). */
 function callForText(
   pyodide: PyodideAPI,
   script: string,
@@ -48,17 +43,7 @@ function callForText(
   file: string,
   interrupted: string,
 ): string {
-  const isolation = interpreterIsolation(pyodide);
-  isolation.enter(script);
-  let answer: unknown;
-  try {
-    answer = call();
-  } catch (error) {
-    if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
-    return interrupted;
-  } finally {
-    isolation.leave();
-  }
+  const answer = isolatedCall(pyodide, script, call, interrupted);
   if (typeof answer !== 'string') throw new ProtocolError(`${file} returned no text`);
   return answer;
 }
