@@ -282,7 +282,7 @@ const scriptDiagnosticSchema = z.object({
 });
 export type ScriptDiagnostic = z.infer<typeof scriptDiagnosticSchema>;
 
-export const scriptCheckSchema = z.object({
+const scriptCheckSchema = z.object({
   diagnostics: z.array(scriptDiagnosticSchema),
   /** The script's top-level functions, in order: the candidates for its entrypoint. */
   entrypoints: z.array(z.string()),
@@ -290,7 +290,8 @@ export const scriptCheckSchema = z.object({
 export type ScriptCheck = z.infer<typeof scriptCheckSchema>;
 
 export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes });
-type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
+/** The answer as the worker sends it: what script_syntax.py returned, checked only where it arrives. */
+type WorkerCheckReply = { check: unknown; heapBytes: number };
 
 /** Main thread → worker: one transform call (transform_engine.py). */
 export const workerTransformRequestSchema = z.object({
@@ -331,7 +332,7 @@ export interface PythonWorkerApi {
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunAnswer>;
   render(request: WorkerRenderRequest): Promise<WorkerRenderReply>;
-  check(request: WorkerCheckRequest): Promise<WorkerCheckAnswer>;
+  check(request: WorkerCheckRequest): Promise<WorkerCheckReply>;
   transform(request: WorkerTransformRequest): Promise<WorkerTransformAnswer>;
 }
 

@@ -3,10 +3,8 @@ import type { PyProxy } from 'pyodide/ffi';
 import { sizeLimits } from '../core/size-limits';
 import {
   ProtocolError,
-  parseMessage,
   type ScriptBatch,
   type SiteUpdate,
-  scriptCheckSchema,
   type TransformResult,
   type WorkerScript,
   type WorkerTransformRequest,
@@ -15,7 +13,6 @@ import { interpreterIsolation, isolatedCall } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { createPythonRunner } from './python-runner';
 import { pythonSite } from './python-site';
-import type { ScriptCheck } from './types';
 
 /*
  * What the worker offers, over one booted Pyodide: the page-free halves of each call kind around
@@ -136,19 +133,18 @@ export function createTransformEngine(pyodide: PyodideAPI) {
 }
 export type TransformEngine = ReturnType<typeof createTransformEngine>;
 
-/** What Python's compiler says about a script, without running it. */
+/**
+ * What Python's compiler says about a script, without running it, as script_syntax.py returns it:
+ * the page checks it where it arrives (`workerCheckAnswerSchema`).
+ */
 export function createScriptChecker(pyodide: PyodideAPI) {
   const checkScript = pymarkPython(pyodide)('_pymark_syntax', 'check_script');
   return {
-    check: (code: string, fileName: string): ScriptCheck => {
+    check: (code: string, fileName: string): unknown => {
       // Runs no script's code, so checks in a row share the interpreter; but a script that ran
       // before could have patched compile(), and the text read here is not left for one that runs next.
       interpreterIsolation(pyodide).enter(syntaxChecks);
-      return parseMessage(
-        scriptCheckSchema,
-        callForDict(checkScript, code, fileName),
-        'result from script_syntax.py',
-      );
+      return callForDict(checkScript, code, fileName);
     },
   };
 }

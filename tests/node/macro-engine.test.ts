@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, shortenLines, shortenText, sizeLimits } from '../../src/core/size-limits.ts';
-import type { BatchResults } from '../../src/runtime/protocol.ts';
+import { type BatchResults, parseMessage, workerCheckAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
@@ -517,6 +517,12 @@ describe('macro engine (real Pyodide)', () => {
   });
 });
 
+/** What the checker says of `code`, checked as the client checks it. */
+function check(code: string, fileName: string) {
+  const answer = { check: checker.check(code, fileName), heapBytes: 0 };
+  return parseMessage(workerCheckAnswerSchema, answer, 'check answer').check;
+}
+
 describe('script check (real Pyodide)', () => {
   it('locates syntax errors by line and column without running the script', () => {
     const cases: [string, object][] = [
@@ -543,7 +549,7 @@ describe('script check (real Pyodide)', () => {
       ],
     ];
     for (const [code, diagnostic] of cases) {
-      expect(checker.check(code, 'check.py')).toEqual({
+      expect(check(code, 'check.py')).toEqual({
         diagnostics: [expect.objectContaining({ severity: 'error', ...diagnostic })],
         entrypoints: [],
       });
@@ -552,7 +558,7 @@ describe('script check (real Pyodide)', () => {
   });
 
   it('reports SyntaxWarnings by line', () => {
-    expect(checker.check('import re\n\nDIGITS = re.compile("\\d+")\n', 'warn.py').diagnostics).toEqual([
+    expect(check('import re\n\nDIGITS = re.compile("\\d+")\n', 'warn.py').diagnostics).toEqual([
       {
         severity: 'warning',
         line: 3,
@@ -566,7 +572,7 @@ describe('script check (real Pyodide)', () => {
     const code =
       'import test_hooks\ntest_hooks.imported("ran")\n\ndef render(context):\n    def inner():\n        pass\n\n' +
       'async def fetch():\n    pass\n\nclass Tool:\n    def method(self):\n        pass\n\ndef render(context):\n    pass\n\ndef main():\n    pass\n';
-    expect(checker.check(code, 'tool.py')).toEqual({
+    expect(check(code, 'tool.py')).toEqual({
       diagnostics: [],
       entrypoints: ['render', 'fetch', 'main'],
     });
