@@ -32,7 +32,6 @@ import type {
   ScriptCheck,
   ScriptStats,
   TransformOutcome,
-  TransformScript,
 } from './types';
 import { type WorkerEndpoint, WorkerLifecycle, type WorkerSession } from './worker-lifecycle';
 
@@ -239,7 +238,7 @@ export class WorkerPythonRuntime {
    * outcome. Rejects only if Python cannot start.
    */
   async transformPost(
-    script: TransformScript,
+    script: MacroScript,
     post: TransformInput,
     signal?: AbortSignal,
   ): Promise<TransformOutcome> {

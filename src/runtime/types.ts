@@ -53,13 +53,10 @@ export type RunOutcome =
     };
 
 /**
- * A macro script as the runtime needs it (a stored `Script` fits): compiled once per (`id`,
- * `version`), again when either or the body changes. Errors and tracebacks name it `<slug>.py`.
+ * A macro or transform script as the runtime needs it (a stored `Script` fits): compiled once per
+ * (`id`, `version`), again when either or the body changes. Errors and tracebacks name it `<slug>.py`.
  */
 export type MacroScript = Pick<Script, 'id' | 'version' | 'slug' | 'body' | 'entrypoint'>;
-
-/** A transform, as the runtime needs it: the same fields as a macro. */
-export type TransformScript = MacroScript;
 
 export interface RenderItem {
   script: MacroScript;
