@@ -151,9 +151,9 @@ export class WorkerPythonRuntime {
     try {
       const settled = await Promise.race([ending, disposed]);
       const outcome = runOutcome(settled);
-      const end =
-        outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
-      this.#count(settled, [{ scriptId, name: fileName, end, pythonMs: pythonMsOf(settled) }]);
+      this.#count(settled, [
+        { scriptId, name: fileName, end: callEnd(outcome), pythonMs: pythonMsOf(settled) },
+      ]);
       return outcome;
     } finally {
       run.settled = true;
