@@ -19,14 +19,17 @@ class NotReadyError(RuntimeError):
     """An async entry point awaited something that does not finish at once."""
 
 
-def run_awaitable(awaitable):
-    """Drives `awaitable` to its end without an event loop and returns its value.
+def awaited(result):
+    """`result`, or, when it is awaitable (an `async def` entry point's coroutine), its value.
 
-    Scripts run synchronously in the worker, so there is no loop to wait on. Everything Pymark
-    offers (bds_api, pymark) finishes at once; a bare `await asyncio.sleep(0)` yields None and goes
-    on. Awaiting anything that must wait (a timer, a future) cannot finish, and says so.
+    Scripts run synchronously in the worker, so there is no event loop to wait on: the awaitable is
+    driven to its end at once. Everything Pymark offers (bds_api, pymark) finishes at once; a bare
+    `await asyncio.sleep(0)` yields None and goes on. Awaiting anything that must wait (a timer, a
+    future) cannot finish, and says so.
     """
-    steps = awaitable.__await__()
+    if type(result) is str or type(result) is dict or result is None or not inspect.isawaitable(result):
+        return result
+    steps = result.__await__()
     try:
         while True:
             waited_on = steps.send(None)
@@ -39,13 +42,6 @@ def run_awaitable(awaitable):
                 )
     except StopIteration as finished:
         return finished.value
-
-
-def awaited(result):
-    """`result`, or its value when it is awaitable (an `async def` entry point's coroutine)."""
-    if type(result) is str or type(result) is dict or result is None:
-        return result
-    return run_awaitable(result) if inspect.isawaitable(result) else result
 
 
 def takes_post(function):
