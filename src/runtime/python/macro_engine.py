@@ -259,8 +259,7 @@ def _reads(read: tuple[frozenset[object] | None, frozenset[str]] | None) -> Read
     if read is None:
         return {"site": [], "post": []}
     looked_up, site_parts = read
-    post_keys = None if looked_up is None else sorted(post_keys_among(looked_up))
-    keys, aliased = reads_behind_aliases(post_keys)
+    keys, aliased = reads_behind_aliases(None if looked_up is None else post_keys_among(looked_up))
     return {"site": sorted(site_parts | aliased), "post": keys}
 
 

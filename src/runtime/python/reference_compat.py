@@ -8,6 +8,7 @@ once per script how to call its entry point, so the per call cost is two dict st
 """
 
 import inspect
+from collections.abc import Iterable
 
 from _pymark_site import CONTENT_READS, saved_body
 
@@ -93,10 +94,10 @@ def add_reference_post_keys(post):
 _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
 
 
-def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, frozenset[str]]:
+def reads_behind_aliases(post_keys: Iterable[str] | None) -> tuple[list[str] | None, frozenset[str]]:
     """What a call read of its post, with the reference app's keys turned into what they copy.
 
-    Returns the post keys (None: all of it) and the parts of the site data read through them:
+    Returns the post keys, sorted (None: all of it), and the parts of the site data read through them:
     `content` is a post's body from it (macro_engine.py notes both).
     """
     if post_keys is None:
