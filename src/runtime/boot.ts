@@ -20,7 +20,7 @@ export interface BootPythonOptions {
   snapshot?: PythonSnapshot;
 }
 
-export interface BootedPython {
+interface BootedPython {
   pyodide: PyodideAPI;
   info: BootInfo;
   /** Made by a normal boot, before any other code ran, for the caller to store for the next boot. */

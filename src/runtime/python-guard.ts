@@ -21,7 +21,7 @@ export const heapCapBytes = 2 ** 30;
  * (measured: 6,000 frames passed in Node, 12,000 overflowed), which kills the interpreter instead of
  * raising RecursionError.
  */
-export const maxRecursionLimit = 3000;
+const maxRecursionLimit = 3000;
 
 /**
  * After boot, before any script: takes Pyodide's own API (`pyodide_js`, which holds the interrupt
@@ -45,7 +45,7 @@ export function guardInterpreter(pyodide: PyodideAPI, globals?: GlobalsGuard): v
 }
 
 /** One interpreter's wall between scripts (memory-wall.ts), and when to restore it. */
-export interface InterpreterIsolation {
+interface InterpreterIsolation {
   /**
    * Before a script's code runs, between calls: puts the interpreter back as the checkpoint has it,
    * unless nothing ran since but `script` itself (its own calls may share what they leave, as the

@@ -67,7 +67,7 @@ export interface RenderItem {
  * Why a call of a script gave no result: its own exception, a result outside its contract, bad input
  * (`Input`), the time limit, its caller's `AbortSignal` (e.g. a newer preview), or a broken worker.
  */
-export interface ScriptFailure<Input extends string> {
+interface ScriptFailure<Input extends string> {
   ok: false;
   kind: 'exception' | 'invalid-result' | Input | 'timeout' | 'cancelled' | 'worker-failed';
   /** The script's file name, e.g. `youtube.py`. */
