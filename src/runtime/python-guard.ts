@@ -12,7 +12,7 @@ import { pymarkPython } from './python-modules';
 
 /**
  * The most Pyodide's heap may grow to during a call in the browser: twice the bound past which the
- * page replaces the worker between calls (client.ts, 512 MiB by default).
+ * page replaces the worker between calls (call-executor.ts; 512 MiB by default, client.ts).
  */
 export const heapCapBytes = 2 ** 30;
 
@@ -91,7 +91,7 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
         // The checkpoint holds random's state too: unseeded, every script would draw the same numbers.
         reseed();
       } catch (error) {
-        // Every later call fails too: the page replaces the worker (client.ts).
+        // Every later call fails too: the page replaces the worker (call-executor.ts).
         if (error instanceof IsolationBroken) state = error;
         throw error;
       }

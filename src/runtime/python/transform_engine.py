@@ -1,10 +1,10 @@
 """Runs a transform: `transform(post)` on the draft made from an incoming post.
 
-transform-engine.ts calls transform_post(request_json) with the JSON text of a `TransformRequest`
-and gets back the JSON text of a `TransformResult` (wire.py; src/runtime/protocol.ts,
-`workerTransformAnswerSchema`). The page checks the result against the transform contract
-(src/core/transform-abi.ts). Scripts share the macro engine's module cache: compiled once per
-version, each in its own namespace.
+`createTransformEngine` (python-services.ts) calls transform_post(request_json) with the JSON text
+of a `TransformRequest` and gets back the JSON text of a `TransformResult` (wire.py;
+src/runtime/protocol.ts, `transformResultSchema`). The page checks the result against the transform
+contract (src/core/transform-abi.ts). Scripts share the macro engine's module cache: compiled once
+per version, each in its own namespace.
 """
 
 import json
