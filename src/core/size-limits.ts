@@ -21,11 +21,25 @@ export const sizeLimits = {
 
 /**
  * `text` cut to `limit` characters, saying how much was left out, so a script's megabytes of text
- * never reach a page that would lay them out.
+ * never reach a page that would lay them out. A text this already cut to `limit` (in the worker, or
+ * in Python: python/errors.py) is left as it is, so a second cut does not count the first one's note.
  */
 export function shortenText(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  return `${text.slice(0, limit)}… (${formatCount(text.length - limit)} more characters not shown; at most ${formatCount(limit)} are)`;
+  if (text.length <= limit || isCutTo(text, limit)) return text;
+  return `${text.slice(0, limit)}${cutNote(text.length - limit, limit)}`;
+}
+
+function cutNote(left: number, limit: number): string {
+  return `… (${formatCount(left)} more characters not shown; at most ${formatCount(limit)} are)`;
+}
+
+/** Whether `text` is `limit` characters and then the note `shortenText` puts after them. */
+function isCutTo(text: string, limit: number): boolean {
+  const note = text.slice(limit);
+  return (
+    note.length <= cutNote(Number.MAX_SAFE_INTEGER, limit).length &&
+    new RegExp(`^… \\([\\d,]+ more characters not shown; at most ${formatCount(limit)} are\\)$`).test(note)
+  );
 }
 
 /**

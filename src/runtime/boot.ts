@@ -20,7 +20,7 @@ export interface BootPythonOptions {
   snapshot?: PythonSnapshot;
 }
 
-export interface BootedPython {
+interface BootedPython {
   pyodide: PyodideAPI;
   info: BootInfo;
   /** Made by a normal boot, before any other code ran, for the caller to store for the next boot. */
@@ -106,14 +106,17 @@ boot.snapshot_key = snapshot_key
 sys.modules[boot.__name__] = boot
 `;
 
-/** Runs after a restore; its value is the key the snapshot was made for. */
+/**
+ * Runs after a restore; its value is the key the snapshot was made for. That it runs, imports and
+ * finds the key is the check that the restored interpreter works.
+ */
 const checkRestoredInterpreter = `
 import random
 import _pymark_boot
 
 # The snapshot froze random's state: without a fresh seed every session would repeat one sequence.
 random.seed()
-_pymark_boot.snapshot_key if 1 + 1 == 2 else None
+_pymark_boot.snapshot_key
 `;
 
 /** The snapshot's bytes as a transferable buffer, copied only if the view does not own its buffer. */

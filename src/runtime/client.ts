@@ -32,7 +32,6 @@ import type {
   ScriptCheck,
   ScriptStats,
   TransformOutcome,
-  TransformScript,
 } from './types';
 import { type WorkerEndpoint, WorkerLifecycle, type WorkerSession } from './worker-lifecycle';
 
@@ -152,9 +151,9 @@ export class WorkerPythonRuntime {
     try {
       const settled = await Promise.race([ending, disposed]);
       const outcome = runOutcome(settled);
-      const end =
-        outcome.kind !== 'stopped' ? outcome.kind : outcome.cause === 'stop' ? 'interrupt' : 'timeout';
-      this.#count(settled, [{ scriptId, name: fileName, end, pythonMs: pythonMsOf(settled) }]);
+      this.#count(settled, [
+        { scriptId, name: fileName, end: callEnd(outcome), pythonMs: pythonMsOf(settled) },
+      ]);
       return outcome;
     } finally {
       run.settled = true;
@@ -239,7 +238,7 @@ export class WorkerPythonRuntime {
    * outcome. Rejects only if Python cannot start.
    */
   async transformPost(
-    script: TransformScript,
+    script: MacroScript,
     post: TransformInput,
     signal?: AbortSignal,
   ): Promise<TransformOutcome> {

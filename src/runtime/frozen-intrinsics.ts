@@ -9,10 +9,10 @@
  */
 
 /**
- * Data properties left writable (never configurable): V8's `Error.stackTraceLimit`, which Pyodide
- * lowers and restores around each PythonError it makes. At worst a script shortens later stacks.
+ * The one data property left writable (never configurable): V8's `Error.stackTraceLimit`, which
+ * Pyodide lowers and restores around each PythonError it makes. At worst a script shortens later stacks.
  */
-const writableProperties = new Map<unknown, string>([[Error, 'stackTraceLimit']]);
+const writableProperty = 'stackTraceLimit';
 
 /**
  * Properties that code gives its own objects by assignment (`error.name = …` in ProtocolError, zod's
@@ -88,8 +88,7 @@ function allowOverrides(object: object): void {
 }
 
 function freeze(object: object): void {
-  const writable = writableProperties.get(object);
-  if (writable === undefined) {
+  if (object !== Error) {
     Object.freeze(object);
     return;
   }
@@ -97,7 +96,7 @@ function freeze(object: object): void {
     const descriptor = Object.getOwnPropertyDescriptor(object, key);
     const isData = descriptor !== undefined && 'value' in descriptor;
     const kept =
-      isData && key !== writable ? { configurable: false, writable: false } : { configurable: false };
+      isData && key !== writableProperty ? { configurable: false, writable: false } : { configurable: false };
     Object.defineProperty(object, key, kept);
   }
   Object.preventExtensions(object);

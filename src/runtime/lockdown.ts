@@ -62,20 +62,11 @@ export function lockDown(): void {
  * Node it is the way back to `import('node:fs')`.
  */
 
-/** Node's globals that reach the process, the network or other threads; the browser worker has none of them. */
-const nodeEscapeGlobals = [
-  'process',
-  'global',
-  'Buffer',
-  'fetch',
-  'WebSocket',
-  'EventSource',
-  'XMLHttpRequest',
-  'BroadcastChannel',
-  // Two ports answering each other would loop past the end of a call, as in the browser.
-  'MessageChannel',
-  'eval',
-] as const;
+/**
+ * Node's own globals that reach the process, and the browser worker's list: of it, Node has the
+ * network and the message channels (removing a name it lacks is a no-op).
+ */
+const nodeEscapeGlobals = [...escapeGlobals, 'process', 'global', 'Buffer', 'eval'];
 
 /** Removes Node's globals above and forbids code from strings; throws if any survives. Run after Pyodide booted. */
 export function lockDownNodeWorker(): void {

@@ -65,7 +65,7 @@ interface MemoryFileSystem {
 /** Not listed: its entries (one per open file descriptor) are made anew at each look-up. */
 const unlistedDirectories = new Set(['/proc']);
 
-/** A call that changed what the wall cannot put back: the page replaces the worker (client.ts). */
+/** A call that changed what the wall cannot put back: the page replaces the worker (call-executor.ts). */
 export class IsolationBroken extends Error {}
 
 export interface MemoryWall {

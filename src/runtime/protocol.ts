@@ -94,8 +94,10 @@ const truncatedChars = z.number().int().nonnegative();
 const line = z.number().int().positive();
 
 /*
- * What a script says is cut to a length a page can show (core/size-limits.ts): a 30 MB exception
- * message or return value is shortened here, in the worker, before it crosses to the page.
+ * What a script says is cut to a length a page can show (core/size-limits.ts). An exception's message
+ * and traceback are cut in Python where they are described (python/errors.py), a utility's return
+ * value in the worker (python-runner.ts), so none of them crosses to the page at 30 MB; cut again
+ * where the page parses them, out of the reach of a script that changed that Python.
  */
 const shownTraceback = z
   .string()
@@ -280,7 +282,7 @@ const scriptDiagnosticSchema = z.object({
 });
 export type ScriptDiagnostic = z.infer<typeof scriptDiagnosticSchema>;
 
-export const scriptCheckSchema = z.object({
+const scriptCheckSchema = z.object({
   diagnostics: z.array(scriptDiagnosticSchema),
   /** The script's top-level functions, in order: the candidates for its entrypoint. */
   entrypoints: z.array(z.string()),
@@ -288,7 +290,8 @@ export const scriptCheckSchema = z.object({
 export type ScriptCheck = z.infer<typeof scriptCheckSchema>;
 
 export const workerCheckAnswerSchema = z.object({ check: scriptCheckSchema, heapBytes });
-type WorkerCheckAnswer = z.infer<typeof workerCheckAnswerSchema>;
+/** The answer as the worker sends it: what script_syntax.py returned, checked only where it arrives. */
+type WorkerCheckReply = { check: unknown; heapBytes: number };
 
 /** Main thread → worker: one transform call (transform_engine.py). */
 export const workerTransformRequestSchema = z.object({
@@ -301,13 +304,18 @@ export type WorkerTransformRequest = z.infer<typeof workerTransformRequestSchema
 
 /**
  * Worker → main thread: what the transform returned (as JSON data, with its Python type's name) or
- * raised, or `interrupted` by the time limit; what it printed either way.
+ * raised; what it printed either way. `interrupted`: it ended with KeyboardInterrupt, which only the
+ * client knows whether it asked for (Stop, time limit), so it carries the exception too, as a run's does.
  */
 const transformResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), result: z.unknown(), type: z.string(), printed: z.string() }),
   z.object({ kind: z.literal('error'), ...pythonExceptionSchema.shape, printed: z.string() }),
   // Printed is missing when the interrupt landed outside the transform's own call.
-  z.object({ kind: z.literal('interrupted'), printed: z.string().optional() }),
+  z.object({
+    kind: z.literal('interrupted'),
+    ...pythonExceptionSchema.shape,
+    printed: z.string().optional(),
+  }),
 ]);
 export type TransformResult = z.infer<typeof transformResultSchema>;
 
@@ -324,7 +332,7 @@ export interface PythonWorkerApi {
   /** Resolves after every output batch of the run has been handled by `onOutput`. */
   run(request: WorkerRunRequest, onOutput: OutputBatchCallback): Promise<WorkerRunAnswer>;
   render(request: WorkerRenderRequest): Promise<WorkerRenderReply>;
-  check(request: WorkerCheckRequest): Promise<WorkerCheckAnswer>;
+  check(request: WorkerCheckRequest): Promise<WorkerCheckReply>;
   transform(request: WorkerTransformRequest): Promise<WorkerTransformAnswer>;
 }
 

@@ -12,7 +12,7 @@ import { pymarkPython } from './python-modules';
 
 /**
  * The most Pyodide's heap may grow to during a call in the browser: twice the bound past which the
- * page replaces the worker between calls (client.ts, 512 MiB by default).
+ * page replaces the worker between calls (call-executor.ts; 512 MiB by default, client.ts).
  */
 export const heapCapBytes = 2 ** 30;
 
@@ -21,7 +21,7 @@ export const heapCapBytes = 2 ** 30;
  * (measured: 6,000 frames passed in Node, 12,000 overflowed), which kills the interpreter instead of
  * raising RecursionError.
  */
-export const maxRecursionLimit = 3000;
+const maxRecursionLimit = 3000;
 
 /**
  * After boot, before any script: takes Pyodide's own API (`pyodide_js`, which holds the interrupt
@@ -45,7 +45,7 @@ export function guardInterpreter(pyodide: PyodideAPI, globals?: GlobalsGuard): v
 }
 
 /** One interpreter's wall between scripts (memory-wall.ts), and when to restore it. */
-export interface InterpreterIsolation {
+interface InterpreterIsolation {
   /**
    * Before a script's code runs, between calls: puts the interpreter back as the checkpoint has it,
    * unless nothing ran since but `script` itself (its own calls may share what they leave, as the
@@ -91,7 +91,7 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
         // The checkpoint holds random's state too: unseeded, every script would draw the same numbers.
         reseed();
       } catch (error) {
-        // Every later call fails too: the page replaces the worker (client.ts).
+        // Every later call fails too: the page replaces the worker (call-executor.ts).
         if (error instanceof IsolationBroken) state = error;
         throw error;
       }
@@ -118,6 +118,29 @@ export function interpreterIsolation(pyodide: PyodideAPI): InterpreterIsolation 
   };
   isolations.set(pyodide, isolation);
   return isolation;
+}
+
+/**
+ * Calls `call` as `script`'s call (InterpreterIsolation.enter), and ends the asyncio work it left
+ * (leave) however it ends. KeyboardInterrupt can land outside the Python function's own handling
+ * (while it parses its input, or after its try block): then the answer is `interrupted`.
+ */
+export function isolatedCall<T>(
+  pyodide: PyodideAPI,
+  script: string | undefined,
+  call: () => T,
+  interrupted: T,
+): T {
+  const isolation = interpreterIsolation(pyodide);
+  isolation.enter(script);
+  try {
+    return call();
+  } catch (error) {
+    if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
+    return interrupted;
+  } finally {
+    isolation.leave();
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   type WorkerRunResult,
   workerRunResultSchema,
 } from './protocol';
-import { interpreterIsolation } from './python-guard';
+import { isolatedCall } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { pythonSite } from './python-site';
 import type { OutputStream } from './types';
@@ -41,7 +41,6 @@ export interface PythonRunner {
  */
 export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
   const runScript = pymarkPython(pyodide)('_pymark_runner', 'run_script');
-  const isolation = interpreterIsolation(pyodide);
   const site = pythonSite(pyodide);
   let currentCapture: OutputCapture | undefined;
   const writerFor = (stream: OutputStream) => ({
@@ -66,22 +65,20 @@ export function createPythonRunner(pyodide: PyodideAPI): PythonRunner {
       const capture = new OutputCapture(batcher);
       currentCapture = capture;
       let pythonResult: unknown;
-      // A utility's changes are shared with no later call: the interpreter is put back after it.
-      isolation.enter(undefined);
       try {
-        // Utilities see every post; the drafts leave with the rest of the call (python-site.ts).
-        site.revealDrafts();
-        pythonResult = callForDict(runScript, code, fileName, entrypoint);
-      } catch (error) {
-        // KeyboardInterrupt can also land in runner.py's own code, after the script's try block.
-        if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
-        pythonResult = {
-          kind: 'interrupted',
-          traceback: 'KeyboardInterrupt\n',
-          message: 'KeyboardInterrupt',
-        };
+        // A utility's changes are shared with no later call: the interpreter is put back after it.
+        pythonResult = isolatedCall(
+          pyodide,
+          undefined,
+          () => {
+            // Utilities see every post; the drafts leave with the rest of the call (python-site.ts).
+            site.revealDrafts();
+            return callForDict(runScript, code, fileName, entrypoint);
+          },
+          { kind: 'interrupted', traceback: 'KeyboardInterrupt\n', message: 'KeyboardInterrupt' },
+        );
       } finally {
-        isolation.leave();
+        // After isolatedCall's leave(): output of the asyncio work it ends still belongs to this run.
         currentCapture = undefined;
         capture.finish();
       }

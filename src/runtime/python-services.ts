@@ -3,19 +3,16 @@ import type { PyProxy } from 'pyodide/ffi';
 import { sizeLimits } from '../core/size-limits';
 import {
   ProtocolError,
-  parseMessage,
   type ScriptBatch,
   type SiteUpdate,
-  scriptCheckSchema,
   type TransformResult,
   type WorkerScript,
   type WorkerTransformRequest,
 } from './protocol';
-import { interpreterIsolation } from './python-guard';
+import { interpreterIsolation, isolatedCall } from './python-guard';
 import { callForDict, pymarkPython } from './python-modules';
 import { createPythonRunner } from './python-runner';
 import { pythonSite } from './python-site';
-import type { ScriptCheck } from './types';
 
 /*
  * What the worker offers, over one booted Pyodide: the page-free halves of each call kind around
@@ -35,12 +32,7 @@ export function createPythonServices(pyodide: PyodideAPI) {
 }
 export type PythonServices = ReturnType<typeof createPythonServices>;
 
-/**
- * Calls a Python function that returns JSON text, as `script`'s call (python-guard.ts: the
- * interpreter is put back first unless only `script` ran since).
- * KeyboardInterrupt can land outside the function's own handling (e.g. while it parses its input):
- * then the answer is `interrupted`.
- */
+/** Calls a Python function that returns JSON text, as `script`'s call (isolatedCall, python-guard.ts). */
 function callForText(
   pyodide: PyodideAPI,
   script: string,
@@ -48,17 +40,7 @@ function callForText(
   file: string,
   interrupted: string,
 ): string {
-  const isolation = interpreterIsolation(pyodide);
-  isolation.enter(script);
-  let answer: unknown;
-  try {
-    answer = call();
-  } catch (error) {
-    if (!(error instanceof pyodide.ffi.PythonError && error.type === 'KeyboardInterrupt')) throw error;
-    return interrupted;
-  } finally {
-    isolation.leave();
-  }
+  const answer = isolatedCall(pyodide, script, call, interrupted);
   if (typeof answer !== 'string') throw new ProtocolError(`${file} returned no text`);
   return answer;
 }
@@ -70,6 +52,9 @@ const syntaxChecks = 'syntax checks';
 function scriptKey({ id, version, code }: WorkerScript): string {
   return JSON.stringify([id, version, code]);
 }
+
+/** KeyboardInterrupt as python/errors.py describes it, when it landed outside a script's own call. */
+const keyboardInterrupt = { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' };
 
 /** How macro_engine.py ends a results text when no KeyboardInterrupt ended its batch. */
 const notInterrupted = '"interrupted": null}';
@@ -85,11 +70,7 @@ export function createMacroEngine(pyodide: PyodideAPI) {
   const python = pymarkPython(pyodide);
   const renderBatch = python('_pymark_macro_engine', 'render_batch');
   const site = pythonSite(pyodide);
-  const interrupted = JSON.stringify({
-    items: [],
-    reads: [],
-    interrupted: { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' },
-  });
+  const interrupted = JSON.stringify({ items: [], reads: [], interrupted: keyboardInterrupt });
   const utf8 = new TextEncoder();
   const renderScriptBatch = ({ script, calls }: ScriptBatch) => {
     // As bytes: Pyodide copies them into Python at once, where it converts a string char by char.
@@ -124,7 +105,7 @@ export function createMacroEngine(pyodide: PyodideAPI) {
 }
 export type MacroEngine = ReturnType<typeof createMacroEngine>;
 
-const interruptedTransform = JSON.stringify({ kind: 'interrupted' });
+const interruptedTransform = JSON.stringify({ kind: 'interrupted', ...keyboardInterrupt });
 
 /**
  * Calls a script's transform on a post (→ `interrupted` when the interrupt buffer ends it). A
@@ -152,19 +133,18 @@ export function createTransformEngine(pyodide: PyodideAPI) {
 }
 export type TransformEngine = ReturnType<typeof createTransformEngine>;
 
-/** What Python's compiler says about a script, without running it. */
+/**
+ * What Python's compiler says about a script, without running it, as script_syntax.py returns it:
+ * the page checks it where it arrives (`workerCheckAnswerSchema`).
+ */
 export function createScriptChecker(pyodide: PyodideAPI) {
   const checkScript = pymarkPython(pyodide)('_pymark_syntax', 'check_script');
   return {
-    check: (code: string, fileName: string): ScriptCheck => {
+    check: (code: string, fileName: string): unknown => {
       // Runs no script's code, so checks in a row share the interpreter; but a script that ran
       // before could have patched compile(), and the text read here is not left for one that runs next.
       interpreterIsolation(pyodide).enter(syntaxChecks);
-      return parseMessage(
-        scriptCheckSchema,
-        callForDict(checkScript, code, fileName),
-        'result from script_syntax.py',
-      );
+      return callForDict(checkScript, code, fileName);
     },
   };
 }

@@ -13,7 +13,7 @@ import { pymarkPython } from './python-modules';
  * interpreter is put back after such a call, before any other.
  */
 
-export interface PythonSite {
+interface PythonSite {
   /** Installs, replaces or changes the site data, drafts set aside. */
   update(update: SiteUpdate): void;
   /** Within a utility's or a transform's call, before its script's code: adds the drafts. */

@@ -9,6 +9,7 @@ from _pymark_errors import describe
 from _pymark_reference import awaited
 from _pymark_script_actions import begin_recording, end_recording
 from _pymark_syntax import has_main_guard
+from _pymark_wire import RunResult, RunReturned
 
 
 def _input(prompt=""):
@@ -19,19 +20,22 @@ def _input(prompt=""):
 builtins.input = _input
 
 
-def _recorded_actions():
-    """{"actions": [...]} when the run asked for changes (pymark.create_post…), else nothing."""
+def _ended_well(return_value: str | None) -> RunReturned:
+    """A run's result when it ended well, with the changes it asked for (pymark.create_post…), if any."""
+    result: RunReturned = {"kind": "ok", "returnValue": return_value}
     actions = end_recording()
-    return {"actions": actions} if actions else {}
+    if actions:
+        result["actions"] = actions
+    return result
 
 
-def run_script(code: str, file_name: str, entrypoint: str):
+def run_script(code: str, file_name: str, entrypoint: str) -> RunResult:
     """Runs `code` as `file_name` in a fresh __main__ namespace, then calls its `entrypoint()` if it has one.
 
     A script with a top-level `if __name__ == "__main__":` calls its entrypoint itself, so it is not
-    called a second time. Returns a dict for python-runner.ts: {"kind": "ok", "returnValue": repr of
-    what the entrypoint returned, or None}, or {"kind": "error" | "interrupted", "traceback",
-    "message", "line"}. The interpreter was put back before the call (python-guard.ts).
+    called a second time. Returns wire.py's `RunResult` for python-runner.ts: `returnValue` is the
+    repr of what the entrypoint returned, or None. The interpreter was put back before the call
+    (python-guard.ts).
     """
     # A fresh dict per run: scripts must not see each other's (or an earlier run's) globals.
     namespace = {"__name__": "__main__"}
@@ -47,10 +51,10 @@ def run_script(code: str, file_name: str, entrypoint: str):
         result = awaited(function()) if callable(function) else None
         # repr, not str: it tells 'None' from None and "1" from 1, and a broken __repr__ is the
         # script's error, so it is computed inside the try.
-        return {"kind": "ok", "returnValue": None if result is None else repr(result), **_recorded_actions()}
+        return _ended_well(None if result is None else repr(result))
     except SystemExit as exit_request:
         if exit_request.code is None or exit_request.code == 0:
-            return {"kind": "ok", "returnValue": None, **_recorded_actions()}
+            return _ended_well(None)
         return {"kind": "error", **describe(exit_request, file_name)}
     except KeyboardInterrupt as interrupt:
         return {"kind": "interrupted", **describe(interrupt, file_name)}

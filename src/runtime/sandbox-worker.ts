@@ -36,11 +36,6 @@ export interface OfflinePyodideOptions {
   createPyodideModule: CreatePyodideModule;
 }
 
-const pyodideFactorySchema = z.custom<CreatePyodideModule>(
-  (value) => typeof value === 'function',
-  "expected the worker module to begin with Pyodide's",
-);
-
 /** The page's end of Comlink (`port`), the interrupt buffer and how to boot Pyodide offline. */
 export async function connectToSandboxHost() {
   const connection = parseMessage(connectionSchema, await connectionMessage, 'sandbox connection');
@@ -50,11 +45,9 @@ export async function connectToSandboxHost() {
       throw new Error(`The sandbox connection lacks Pyodide's ${file}`);
   }
   answerFetchesFrom(files);
-  const createPyodideModule = parseMessage(
-    pyodideFactorySchema,
-    typeof _createPyodideModule === 'undefined' ? undefined : _createPyodideModule,
-    'Pyodide module factory',
-  );
+  if (typeof _createPyodideModule !== 'function')
+    throw new Error("The Python worker lacks Pyodide's module factory: its module must begin with Pyodide's");
+  const createPyodideModule = _createPyodideModule as CreatePyodideModule;
   const { port, interruptBuffer, indexURL } = connection;
   return { port, interruptBuffer, indexURL, pyodideOptions: { createPyodideModule } };
 }

@@ -1,4 +1,4 @@
-import type { DurationSummary, RenderOutcome, ScriptStats, TransformOutcome } from './types';
+import type { DurationSummary, RenderOutcome, RunOutcome, ScriptStats, TransformOutcome } from './types';
 
 /** One call of a script, as the counters see it: how it ended, and its time in Python when known. */
 export interface ScriptCall {
@@ -8,8 +8,12 @@ export interface ScriptCall {
   pythonMs: number | undefined;
 }
 
-/** How a render or transform ended, as the counters see it. */
-export function callEnd(outcome: RenderOutcome | TransformOutcome): ScriptCall['end'] {
+/** How a render, transform or run ended, as the counters see it. */
+export function callEnd(outcome: RenderOutcome | TransformOutcome | RunOutcome): ScriptCall['end'] {
+  if (!('ok' in outcome)) {
+    if (outcome.kind !== 'stopped') return outcome.kind;
+    return outcome.cause === 'stop' ? 'interrupt' : 'timeout';
+  }
   if (outcome.ok) return 'ok';
   return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'interrupt' : 'error';
 }

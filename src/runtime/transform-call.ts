@@ -1,6 +1,6 @@
 import { checkTransformResult, type TransformInput } from '../core/transform-abi';
 import type { CallEnding } from './call-executor';
-import type { WorkerTransformAnswer } from './protocol';
+import type { PythonException, WorkerTransformAnswer } from './protocol';
 import type { TransformOutcome } from './types';
 
 /** The outcome of a transform call by `script` (its file name) on `input`. */
@@ -23,27 +23,15 @@ export function transformOutcome(
   }
   const { result } = ending.answer;
   switch (result.kind) {
-    case 'interrupted': {
-      // Interrupted with nobody asking (the script raised KeyboardInterrupt itself) reads as its time running out.
-      const why = ending.stoppedBy === 'stop' ? 'cancelled' : 'timeout';
-      return {
-        ok: false,
-        kind: why,
-        script,
-        message: stopped[why],
-        ...(result.printed ? { printed: result.printed } : {}),
-      };
-    }
+    case 'interrupted':
+      if (ending.stoppedBy) {
+        const why = ending.stoppedBy === 'stop' ? 'cancelled' : 'timeout';
+        return { ok: false, kind: why, script, message: stopped[why], ...printedOf(result) };
+      }
+      // Nobody asked for the stop: the script raised KeyboardInterrupt itself, as runs and renders say.
+      return raised(script, result);
     case 'error':
-      return {
-        ok: false,
-        kind: 'exception',
-        script,
-        message: result.message,
-        ...(result.line === null ? {} : { line: result.line }),
-        traceback: result.traceback,
-        printed: result.printed,
-      };
+      return raised(script, result);
     case 'returned': {
       const checked = checkTransformResult(result.result, input, result.type);
       if (checked.ok) return { ok: true, post: checked.post, printed: result.printed };
@@ -51,4 +39,26 @@ export function transformOutcome(
       return { ok: false, kind: 'invalid-result', script, message, printed: result.printed };
     }
   }
+}
+
+/** The outcome of a transform that raised `exception`. */
+function raised(
+  script: string,
+  exception: PythonException & { printed?: string | undefined },
+): TransformOutcome {
+  const { message, line, traceback } = exception;
+  return {
+    ok: false,
+    kind: 'exception',
+    script,
+    message,
+    ...(line === null ? {} : { line }),
+    traceback,
+    ...printedOf(exception),
+  };
+}
+
+/** What the transform printed, when the answer says (it does not when the stop landed outside its call). */
+function printedOf({ printed }: { printed?: string | undefined }): { printed?: string } {
+  return printed ? { printed } : {};
 }

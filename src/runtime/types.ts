@@ -53,13 +53,10 @@ export type RunOutcome =
     };
 
 /**
- * A macro script as the runtime needs it (a stored `Script` fits): compiled once per (`id`,
- * `version`), again when either or the body changes. Errors and tracebacks name it `<slug>.py`.
+ * A macro or transform script as the runtime needs it (a stored `Script` fits): compiled once per
+ * (`id`, `version`), again when either or the body changes. Errors and tracebacks name it `<slug>.py`.
  */
 export type MacroScript = Pick<Script, 'id' | 'version' | 'slug' | 'body' | 'entrypoint'>;
-
-/** A transform, as the runtime needs it: the same fields as a macro. */
-export type TransformScript = MacroScript;
 
 export interface RenderItem {
   script: MacroScript;
@@ -70,7 +67,7 @@ export interface RenderItem {
  * Why a call of a script gave no result: its own exception, a result outside its contract, bad input
  * (`Input`), the time limit, its caller's `AbortSignal` (e.g. a newer preview), or a broken worker.
  */
-export interface ScriptFailure<Input extends string> {
+interface ScriptFailure<Input extends string> {
   ok: false;
   kind: 'exception' | 'invalid-result' | Input | 'timeout' | 'cancelled' | 'worker-failed';
   /** The script's file name, e.g. `youtube.py`. */

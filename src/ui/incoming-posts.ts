@@ -1,7 +1,7 @@
 import type { IncomingPost, IncomingRead } from '../core/incoming-post';
 import type { Post } from '../core/post';
 import { draftFromIncoming, type TransformedPost, type TransformInput } from '../core/transform-abi';
-import type { TransformOutcome, TransformScript } from '../runtime/types';
+import type { MacroScript, TransformOutcome } from '../runtime/types';
 import type { PostStore } from '../storage/post-store';
 import type { ScriptStore } from '../storage/script-store';
 import { describeError, StateHolder } from './state-holder';
@@ -51,11 +51,7 @@ export interface IncomingDeps {
   scripts: Pick<ScriptStore, 'list' | 'get'>;
   posts: Pick<PostStore, 'create'>;
   runtime: {
-    transformPost(
-      script: TransformScript,
-      post: TransformInput,
-      signal?: AbortSignal,
-    ): Promise<TransformOutcome>;
+    transformPost(script: MacroScript, post: TransformInput, signal?: AbortSignal): Promise<TransformOutcome>;
   };
   /** Removes the incoming post from the page address, so a reload does not bring it again. */
   forget: () => void;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatCount, sizeLimits } from '../../src/core/size-limits.ts';
-import type { BatchResults } from '../../src/runtime/protocol.ts';
+import { formatCount, shortenLines, shortenText, sizeLimits } from '../../src/core/size-limits.ts';
+import { type BatchResults, parseMessage, workerCheckAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner.ts';
 import { createScriptChecker, type ScriptChecker } from '../../src/runtime/python-services.ts';
 import { prepareRender } from '../../src/runtime/render-call.ts';
@@ -175,6 +175,42 @@ describe('macro engine (real Pyodide)', () => {
       kind: 'invalid-result',
       message: `${html.slug}.py returned ${formatCount(over)} characters of HTML, CSS and warnings, more than the 1,000,000 one macro call may return`,
     });
+  });
+
+  it('cuts a 30 MB exception message and its traceback in Python, before the results text crosses', () => {
+    const raising = macro('def render(context):\n    raise ValueError("m" * 30_000_000)\n');
+    const { request } = prepareRender([{ script: raising, context: context('probe') }]);
+    const [text] = harness.engine.render(request.batch);
+    expect(text!.length).toBeLessThan(sizeLimits.shownMessage + sizeLimits.shownTraceback + 1_000);
+    const [item] = (JSON.parse(text!) as BatchResults).items;
+    const cut = `… (29,990,012 more characters not shown; at most ${formatCount(sizeLimits.shownMessage)} are)`;
+    expect(item).toMatchObject({ kind: 'raised', message: `ValueError: ${'m'.repeat(9_988)}${cut}` });
+    // The page's own cut leaves a text Python already cut as it is.
+    expect(renderOne(raising)).toMatchObject({
+      kind: 'exception',
+      message: `ValueError: ${'m'.repeat(9_988)}${cut}`,
+    });
+  });
+
+  it("cuts messages and tracebacks in Python as the page does, to the page's limits", () => {
+    const python = (code: string) => harness.pyodide.runPython(`import _pymark_errors as e\n${code}`);
+    expect(python('[e.SHOWN_MESSAGE, e.SHOWN_TRACEBACK]').toJs()).toEqual([
+      sizeLimits.shownMessage,
+      sizeLimits.shownTraceback,
+    ]);
+    const texts = [
+      'short',
+      'x'.repeat(25),
+      `a\n${'b'.repeat(12)}\nc`,
+      `${'d\n'.repeat(20)}${'e'.repeat(1_234_567)}`,
+    ];
+    for (const text of texts) {
+      harness.pyodide.globals.set('text', text);
+      expect(python('e.shorten_text(text, 10)')).toBe(shortenText(text, 10));
+      expect(python('e.shorten_lines(text, 5, 30)')).toBe(shortenLines(text, 5, 30));
+      expect(shortenText(shortenText(text, 10), 10)).toBe(shortenText(text, 10));
+    }
+    harness.pyodide.globals.delete('text');
   });
 
   it('takes a bare str as the html, and a str subclass too', () => {
@@ -481,6 +517,12 @@ describe('macro engine (real Pyodide)', () => {
   });
 });
 
+/** What the checker says of `code`, checked as the client checks it. */
+function check(code: string, fileName: string) {
+  const answer = { check: checker.check(code, fileName), heapBytes: 0 };
+  return parseMessage(workerCheckAnswerSchema, answer, 'check answer').check;
+}
+
 describe('script check (real Pyodide)', () => {
   it('locates syntax errors by line and column without running the script', () => {
     const cases: [string, object][] = [
@@ -507,7 +549,7 @@ describe('script check (real Pyodide)', () => {
       ],
     ];
     for (const [code, diagnostic] of cases) {
-      expect(checker.check(code, 'check.py')).toEqual({
+      expect(check(code, 'check.py')).toEqual({
         diagnostics: [expect.objectContaining({ severity: 'error', ...diagnostic })],
         entrypoints: [],
       });
@@ -516,7 +558,7 @@ describe('script check (real Pyodide)', () => {
   });
 
   it('reports SyntaxWarnings by line', () => {
-    expect(checker.check('import re\n\nDIGITS = re.compile("\\d+")\n', 'warn.py').diagnostics).toEqual([
+    expect(check('import re\n\nDIGITS = re.compile("\\d+")\n', 'warn.py').diagnostics).toEqual([
       {
         severity: 'warning',
         line: 3,
@@ -530,7 +572,7 @@ describe('script check (real Pyodide)', () => {
     const code =
       'import test_hooks\ntest_hooks.imported("ran")\n\ndef render(context):\n    def inner():\n        pass\n\n' +
       'async def fetch():\n    pass\n\nclass Tool:\n    def method(self):\n        pass\n\ndef render(context):\n    pass\n\ndef main():\n    pass\n';
-    expect(checker.check(code, 'tool.py')).toEqual({
+    expect(check(code, 'tool.py')).toEqual({
       diagnostics: [],
       entrypoints: ['render', 'fetch', 'main'],
     });

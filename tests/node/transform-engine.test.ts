@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIncomingPost } from '../../src/core/incoming-post.ts';
+import { sizeLimits } from '../../src/core/size-limits.ts';
 import { draftFromIncoming, type TransformInput } from '../../src/core/transform-abi.ts';
 import { parseMessage, workerTransformAnswerSchema } from '../../src/runtime/protocol.ts';
 import { createTransformEngine, type TransformEngine } from '../../src/runtime/python-services.ts';
@@ -39,6 +40,7 @@ function transform(
   body: string,
   post: TransformInput = sharedLink,
   entrypoint = 'transform',
+  stoppedBy?: 'timeout',
 ): TransformOutcome {
   scriptNumber += 1;
   const fileName = `transform_${scriptNumber}.py`;
@@ -48,7 +50,12 @@ function transform(
   });
   // Checked as the client checks it.
   const answer = parseMessage(workerTransformAnswerSchema, { result, pythonMs: 0, heapBytes: 0 }, 'answer');
-  return transformOutcome(fileName, post, { kind: 'answered', answer }, 5000);
+  return transformOutcome(
+    fileName,
+    post,
+    { kind: 'answered', answer, ...(stoppedBy && { stoppedBy }) },
+    5000,
+  );
 }
 
 describe('transforms in real Pyodide', () => {
@@ -104,6 +111,26 @@ describe('transforms in real Pyodide', () => {
     expect(outcome.ok === false && outcome.traceback).toContain('return 1 / 0');
   });
 
+  it('cut a 30 MB exception message and its traceback in Python, before the answer crosses', () => {
+    const result = engine.transform({
+      script: {
+        id: 'huge',
+        version: 1,
+        fileName: 'huge.py',
+        code: 'def transform(post):\n    raise ValueError("m" * 30_000_000)\n',
+        entrypoint: 'transform',
+      },
+      post: sharedLink,
+    });
+    if (result.kind !== 'error') throw new Error('expected an error');
+    expect(result.message.length).toBeLessThan(sizeLimits.shownMessage + 100);
+    expect(result.traceback.length).toBeLessThan(sizeLimits.shownTraceback + 100);
+    expect(
+      result.message ===
+        `ValueError: ${'m'.repeat(9_988)}… (29,990,012 more characters not shown; at most 10,000 are)`,
+    ).toBe(true);
+  });
+
   it('refuse a result outside the contract, naming the script and the problem', () => {
     const problem = (body: string) => {
       const outcome = transform(body);
@@ -156,6 +183,9 @@ describe('transforms in real Pyodide', () => {
   it('end as a timeout when interrupted, keeping what they printed, and restore the streams', () => {
     const outcome = transform(
       'import test_hooks\ndef transform(post):\n    print("stuck here")\n    test_hooks.requestInterrupt()\n    while True:\n        pass\n',
+      sharedLink,
+      'transform',
+      'timeout',
     );
     expect(outcome).toMatchObject({
       ok: false,
@@ -166,6 +196,20 @@ describe('transforms in real Pyodide', () => {
     expect(
       harness.pyodide.runPython('import sys; sys.stdout is sys.__stdout__ or type(sys.stdout).__name__'),
     ).not.toBe('Printed');
+  });
+
+  it('report a KeyboardInterrupt nobody asked for as the exception it is, with its traceback', () => {
+    const outcome = transform(
+      'def transform(post):\n    print("giving up")\n    raise KeyboardInterrupt("mine")\n',
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      kind: 'exception',
+      message: 'KeyboardInterrupt: mine',
+      line: 3,
+      printed: 'giving up\n',
+    });
+    expect(outcome.ok === false && outcome.traceback).toContain('raise KeyboardInterrupt("mine")');
   });
 
   it('run the bundled link_post.py default', () => {

@@ -41,7 +41,16 @@ const interruptedAnswers: Record<Kind, unknown> = {
     ],
     heapBytes: 0,
   },
-  transform: { result: { kind: 'interrupted' }, pythonMs: 1, heapBytes: 0 },
+  transform: {
+    result: {
+      kind: 'interrupted',
+      message: 'KeyboardInterrupt',
+      line: null,
+      traceback: 'KeyboardInterrupt\n',
+    },
+    pythonMs: 1,
+    heapBytes: 0,
+  },
   check: { check: { diagnostics: [], entrypoints: [] }, heapBytes: 0 },
 };
 

@@ -3,7 +3,7 @@ import { readIncomingPost } from '../../src/core/incoming-post';
 import type { Post } from '../../src/core/post';
 import type { Script } from '../../src/core/script';
 import type { TransformInput } from '../../src/core/transform-abi';
-import type { TransformOutcome, TransformScript } from '../../src/runtime/types';
+import type { MacroScript, TransformOutcome } from '../../src/runtime/types';
 import type { NewPost } from '../../src/storage/post-store';
 import { IncomingPosts, type LastTransformMemory, postToSave } from '../../src/ui/incoming-posts';
 
@@ -29,7 +29,7 @@ const shared = readIncomingPost('?share_title=Shared&share_text=Words&share_url=
 function setUp(scripts: Script[], deleted: string[] = [], lastTransform?: LastTransformMemory) {
   const created: NewPost[] = [];
   const calls: {
-    script: TransformScript;
+    script: MacroScript;
     post: TransformInput;
     signal?: AbortSignal;
     answer(outcome: TransformOutcome): void;

@@ -160,6 +160,8 @@ function fakeWorkers(behaviour: Partial<Behaviour>) {
 const ok: WorkerRunResult & { pythonMs: number } = { kind: 'ok', truncatedChars: 0, pythonMs: 4 };
 /** A transform's result as transform_engine.py words it when the function returned `result`. */
 const returned = (result: unknown, printed = '') => ({ kind: 'returned', result, type: 'dict', printed });
+/** KeyboardInterrupt as Python describes it, which ends an interrupted transform's answer. */
+const keyboardInterrupt = { message: 'KeyboardInterrupt', line: null, traceback: 'KeyboardInterrupt\n' };
 const isRaw = (answer: unknown): answer is { raw: unknown } =>
   typeof answer === 'object' && answer !== null && 'raw' in answer;
 const noProblems = { diagnostics: [], entrypoints: ['render'] };
@@ -824,7 +826,7 @@ describe('transformPost', () => {
       transform: async (_request, worker) => {
         if (worker.transforms.length > 1) return returned({ title: 't', body: 'b' });
         await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
-        return { kind: 'interrupted' };
+        return { kind: 'interrupted', ...keyboardInterrupt };
       },
     });
     const outcome = runtime.transformPost(linkPost, draft);
@@ -845,7 +847,7 @@ describe('transformPost', () => {
     const { runtime, workers } = setUp({
       transform: async (_request, worker) => {
         await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
-        return { kind: 'interrupted', printed: 'was busy\n' };
+        return { kind: 'interrupted', ...keyboardInterrupt, printed: 'was busy\n' };
       },
     });
     const first = new AbortController();

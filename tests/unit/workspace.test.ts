@@ -2,13 +2,13 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { sampleTransformInput, type TransformInput } from '../../src/core/transform-abi';
 import type {
+  MacroScript,
   PythonRuntime,
   RunOutcome,
   RunRequest,
   RuntimeStatus,
   ScriptCheck,
   TransformOutcome,
-  TransformScript,
 } from '../../src/runtime/types';
 import { openScriptStore } from '../../src/storage/idb-script-store';
 import { Workspace, type WorkspaceSettings } from '../../src/ui/workspace';
@@ -63,11 +63,11 @@ class ScriptedRuntime implements PythonRuntime {
   // The scripts workspace only runs utilities.
   readonly renderMacro = notUsedHere;
   readonly renderMany = notUsedHere;
-  readonly transforms: { script: TransformScript; post: TransformInput; signal?: AbortSignal }[] = [];
+  readonly transforms: { script: MacroScript; post: TransformInput; signal?: AbortSignal }[] = [];
   transformOutcome: TransformOutcome = { ok: false, kind: 'worker-failed', script: '', message: 'unset' };
 
   async transformPost(
-    script: TransformScript,
+    script: MacroScript,
     post: TransformInput,
     signal?: AbortSignal,
   ): Promise<TransformOutcome> {

@@ -79,7 +79,8 @@ class PostsApi(_Namespace):
         return None if post is None else reference_post(post)
 
     async def get_all(self, options=None):
-        """Every post, drafts included, newest first; `options` may hold "status", "limit", "offset"."""
+        """Every post, drafts included except for macros (docs/compatibility.md), newest first; `options`
+        may hold "status", "limit", "offset"."""
         options = options or {}
         posts = sorted(current_site().posts, key=lambda post: post.get("created_at") or "", reverse=True)
         if options.get("status"):
@@ -109,7 +110,7 @@ class TagsApi(_Namespace):
     _name = "tags"
 
     async def get_all(self):
-        """Every tag of any post, drafts included, by name."""
+        """Every tag of any post, drafts included except for macros, by name."""
         return [{"id": name, "name": name} for name in sorted(current_site().tag_counts(published_only=False))]
 
     async def get_with_counts(self):

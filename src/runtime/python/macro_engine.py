@@ -13,7 +13,7 @@ import time
 import types
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import cast
+from typing import NamedTuple, cast
 
 from _pymark_errors import describe
 from _pymark_macro_context import copier, recording_copier
@@ -81,13 +81,10 @@ class _Source:
         return self._code
 
 
-class _Compiled:
-    __slots__ = ("version", "code", "module")
-
-    def __init__(self, version, code, module):
-        self.version = version
-        self.code = code
-        self.module = module
+class _Compiled(NamedTuple):
+    version: int
+    code: str
+    module: dict[str, object]
 
 
 class ScriptModules:
@@ -262,8 +259,7 @@ def _reads(read: tuple[frozenset[object] | None, frozenset[str]] | None) -> Read
     if read is None:
         return {"site": [], "post": []}
     looked_up, site_parts = read
-    post_keys = None if looked_up is None else sorted(post_keys_among(looked_up))
-    keys, aliased = reads_behind_aliases(post_keys)
+    keys, aliased = reads_behind_aliases(None if looked_up is None else post_keys_among(looked_up))
     return {"site": sorted(site_parts | aliased), "post": keys}
 
 

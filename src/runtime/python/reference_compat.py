@@ -8,6 +8,7 @@ once per script how to call its entry point, so the per call cost is two dict st
 """
 
 import inspect
+from collections.abc import Iterable
 
 from _pymark_site import CONTENT_READS, saved_body
 
@@ -19,14 +20,17 @@ class NotReadyError(RuntimeError):
     """An async entry point awaited something that does not finish at once."""
 
 
-def run_awaitable(awaitable):
-    """Drives `awaitable` to its end without an event loop and returns its value.
+def awaited(result):
+    """`result`, or, when it is awaitable (an `async def` entry point's coroutine), its value.
 
-    Scripts run synchronously in the worker, so there is no loop to wait on. Everything Pymark
-    offers (bds_api, pymark) finishes at once; a bare `await asyncio.sleep(0)` yields None and goes
-    on. Awaiting anything that must wait (a timer, a future) cannot finish, and says so.
+    Scripts run synchronously in the worker, so there is no event loop to wait on: the awaitable is
+    driven to its end at once. Everything Pymark offers (bds_api, pymark) finishes at once; a bare
+    `await asyncio.sleep(0)` yields None and goes on. Awaiting anything that must wait (a timer, a
+    future) cannot finish, and says so.
     """
-    steps = awaitable.__await__()
+    if type(result) is str or type(result) is dict or result is None or not inspect.isawaitable(result):
+        return result
+    steps = result.__await__()
     try:
         while True:
             waited_on = steps.send(None)
@@ -39,13 +43,6 @@ def run_awaitable(awaitable):
                 )
     except StopIteration as finished:
         return finished.value
-
-
-def awaited(result):
-    """`result`, or its value when it is awaitable (an `async def` entry point's coroutine)."""
-    if type(result) is str or type(result) is dict or result is None:
-        return result
-    return run_awaitable(result) if inspect.isawaitable(result) else result
 
 
 def takes_post(function):
@@ -97,10 +94,10 @@ def add_reference_post_keys(post):
 _POST_ALIASES = {"createdAt": "created_at", "updatedAt": "updated_at", "publishedAt": "published_at"}
 
 
-def reads_behind_aliases(post_keys: list[str] | None) -> tuple[list[str] | None, frozenset[str]]:
+def reads_behind_aliases(post_keys: Iterable[str] | None) -> tuple[list[str] | None, frozenset[str]]:
     """What a call read of its post, with the reference app's keys turned into what they copy.
 
-    Returns the post keys (None: all of it) and the parts of the site data read through them:
+    Returns the post keys, sorted (None: all of it), and the parts of the site data read through them:
     `content` is a post's body from it (macro_engine.py notes both).
     """
     if post_keys is None:

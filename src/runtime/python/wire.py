@@ -130,30 +130,35 @@ class TransformRequest(TypedDict):
 
 
 class TransformReturned(TypedDict):
+    """What the transform returned, as JSON data, and its Python type's name (a set becomes null)."""
+
     kind: Literal["returned"]
     result: object
     type: str
-    printed: str
-
-
-class TransformRaised(PythonException):
-    kind: Literal["error"]
-    printed: str
-
-
-class TransformInterrupted(TypedDict):
-    kind: Literal["interrupted"]
     printed: NotRequired[str]
 
 
-TransformResult = TransformReturned | TransformRaised | TransformInterrupted
+class TransformRaised(PythonException):
+    """`interrupted`: KeyboardInterrupt; the page knows whether it asked for it."""
+
+    kind: Literal["error", "interrupted"]
+    printed: NotRequired[str]
 
 
-class RunResult(TypedDict):
-    """What runner.py's run_script returns; the worker adds `truncatedChars`."""
+TransformResult = TransformReturned | TransformRaised
 
-    kind: Literal["ok", "error", "interrupted"]
-    returnValue: NotRequired[str]
-    message: NotRequired[str]
-    line: NotRequired[int | None]
-    traceback: NotRequired[str]
+
+class RunReturned(TypedDict):
+    """A utility run that ended well: the repr of what its entrypoint returned, and the changes it asked for."""
+
+    kind: Literal["ok"]
+    returnValue: str | None
+    actions: NotRequired[list[dict[str, object]]]
+
+
+class RunRaised(PythonException):
+    kind: Literal["error", "interrupted"]
+
+
+# What runner.py's run_script returns; the worker adds `truncatedChars`.
+RunResult = RunReturned | RunRaised
