@@ -1,29 +1,41 @@
 /**
  * `npm test`: every check CI runs, each started as soon as what it needs is done, so that a 2-core
- * machine has work for both cores. The static checks, the build and the unit project do not depend on
- * each other and run side by side; the end-to-end project needs the build, and waits for the unit
- * project too, so that the two (the unit project runs two files at a time, the end-to-end project
- * one: see vite.config.ts) do not fight over the cores and stretch the browser tests' waits.
+ * machine has work for both cores all the way through. The static checks, the build and the unit
+ * project do not depend on each other and start together; the end-to-end project, the longest by far,
+ * needs only the build and starts as soon as it is done. It runs one file at a time (see
+ * vite.config.ts) and leaves most of a core idle while its pages wait on timers, the network and each
+ * other; the unit project fills that time. Everything but the build and the end-to-end project runs
+ * at a lower CPU priority (`nice`, where there is one), so that it takes what the critical path
+ * (build, then end-to-end) leaves instead of delaying it or stretching the browser tests' waits.
  *
  * Output streams as it comes, each line led by its check's name; the exit code is non-zero when any
  * check failed, and a check whose prerequisite failed is skipped.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
-/** @typedef {{ name: string; command: string[]; after?: string[] }} Check */
+/**
+ * @typedef {object} Check
+ * @property {string} name
+ * @property {string[]} command
+ * @property {string[]} [after] checks that must pass first
+ * @property {number} [niceness] how far below normal its CPU priority is (`nice -n`)
+ */
 
 /** @type {Check[]} */
 const checks = [
-  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
-  { name: 'typecheck:python', command: ['npm', 'run', '--silent', 'typecheck:python'] },
-  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+  // Nothing waits on the static checks, and they have no waits to stretch: the lowest priority.
+  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], niceness: 19 },
+  { name: 'typecheck:python', command: ['npm', 'run', '--silent', 'typecheck:python'], niceness: 19 },
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'], niceness: 19 },
   { name: 'build', command: ['npm', 'run', '--silent', 'build'] },
-  { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'] },
+  // Below the end-to-end project, above the static checks: its Python boots and waits come first.
+  { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'], niceness: 10 },
   {
     name: 'e2e',
     command: ['npx', '--no-install', 'vitest', 'run', '--project', 'e2e'],
-    after: ['build', 'unit'],
+    after: ['build'],
   },
 ];
 
@@ -52,8 +64,12 @@ async function runAfterPrerequisites(check) {
     return false;
   }
   const since = performance.now();
-  say(check.name, `$ ${check.command.join(' ')}`);
-  const [command, ...args] = check.command;
+  const commandLine =
+    check.niceness && process.platform !== 'win32'
+      ? ['nice', '-n', String(check.niceness), ...check.command]
+      : check.command;
+  say(check.name, `$ ${commandLine.join(' ')}`);
+  const [command, ...args] = commandLine;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
@@ -80,7 +96,12 @@ function byName(name) {
 
 const outcomes = await Promise.all(checks.map(run));
 const failed = checks.filter((_, index) => !outcomes[index]).map((check) => check.name);
+// The load average says how far other work on the machine stretched these times.
+const load = loadavg()
+  .map((average) => average.toFixed(2))
+  .join(', ');
 console.log(
-  failed.length === 0 ? `All checks passed in ${seconds(started)}` : `Failed: ${failed.join(', ')}`,
+  `${failed.length === 0 ? 'All checks passed' : `Failed: ${failed.join(', ')};`} in ${seconds(started)}` +
+    ` (load average ${load})`,
 );
 process.exitCode = failed.length === 0 ? 0 : 1;
