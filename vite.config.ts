@@ -128,7 +128,8 @@ export default defineConfig({
           // as much as a Python boot).
           globalSetup: ['tests/e2e/browser-server.ts'],
           // Two files at a time, each with its own server (so its own origin and storage): one file
-          // keeps about 0.7 of 2 cores busy, its pages waiting on timers, workers and each other.
+          // at a time kept about 1.2 of 2 cores busy, its pages waiting on timers, workers and each
+          // other. The unit project, at a lower priority (scripts/run-tests.mjs), takes the rest.
           maxWorkers: 2,
           testTimeout: 120_000,
           hookTimeout: 120_000,

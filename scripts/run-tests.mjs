@@ -2,11 +2,11 @@
  * `npm test`: every check CI runs, each started as soon as what it needs is done, so that a 2-core
  * machine has work for both cores all the way through. The static checks, the build and the unit
  * project do not depend on each other and start together; the end-to-end project, the longest by far,
- * needs only the build and starts as soon as it is done. It runs one file at a time (see
- * vite.config.ts) and leaves most of a core idle while its pages wait on timers, the network and each
- * other; the unit project fills that time. Everything but the build and the end-to-end project runs
- * at a lower CPU priority (`nice`, where there is one), so that it takes what the critical path
- * (build, then end-to-end) leaves instead of delaying it or stretching the browser tests' waits.
+ * needs only the build and starts as soon as it is done (it runs two files at a time, see
+ * vite.config.ts). Its pages wait on timers, workers and each other, and the unit project fills that
+ * time: everything but the build and the end-to-end project runs at a lower CPU priority (`nice`,
+ * where there is one), so that it takes what the critical path (build, then end-to-end) leaves
+ * instead of delaying it or stretching the waits of the browser tests and of the app under them.
  *
  * Output streams as it comes, each line led by its check's name; the exit code is non-zero when any
  * check failed, and a check whose prerequisite failed is skipped.
