@@ -127,10 +127,9 @@ export default defineConfig({
           // One Chromium for every file, which each file connects to (a launch per file cost about
           // as much as a Python boot).
           globalSetup: ['tests/e2e/browser-server.ts'],
-          // Two files at a time, each with its own server (so its own origin and storage): one file
-          // at a time kept about 1.2 of 2 cores busy, its pages waiting on timers, workers and each
-          // other. The unit project, at a lower priority (scripts/run-tests.mjs), takes the rest.
-          maxWorkers: 2,
+          // One file at a time: two at once finished sooner but, on 2 cores, let tests that race
+          // two tabs or wait on a 10 MB macro run past their waits. Each file has its own server.
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Vitest's 1 s default is less than a busy 2-core machine needs, e.g. for a folder sync

@@ -1,12 +1,9 @@
 /**
  * `npm test`: every check CI runs, each started as soon as what it needs is done, so that a 2-core
- * machine has work for both cores all the way through. The static checks, the build and the unit
- * project do not depend on each other and start together; the end-to-end project, the longest by far,
- * needs only the build and starts as soon as it is done (it runs two files at a time, see
- * vite.config.ts). Its pages wait on timers, workers and each other, and the unit project fills that
- * time: everything but the build and the end-to-end project runs at a lower CPU priority (`nice`,
- * where there is one), so that it takes what the critical path (build, then end-to-end) leaves
- * instead of delaying it or stretching the waits of the browser tests and of the app under them.
+ * machine has work for both cores. The static checks, the build and the unit project do not depend on
+ * each other and run side by side; the end-to-end project needs the build, and waits for the unit
+ * project too, so that the two (the unit project runs two files at a time, the end-to-end project
+ * one: see vite.config.ts) do not fight over the cores and stretch the browser tests' waits.
  *
  * Output streams as it comes, each line led by its check's name; the exit code is non-zero when any
  * check failed, and a check whose prerequisite failed is skipped.
@@ -15,27 +12,19 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
-/**
- * @typedef {object} Check
- * @property {string} name
- * @property {string[]} command
- * @property {string[]} [after] checks that must pass first
- * @property {number} [niceness] how far below normal its CPU priority is (`nice -n`)
- */
+/** @typedef {{ name: string; command: string[]; after?: string[] }} Check */
 
 /** @type {Check[]} */
 const checks = [
-  // Nothing waits on the static checks, and they have no waits to stretch: the lowest priority.
-  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], niceness: 19 },
-  { name: 'typecheck:python', command: ['npm', 'run', '--silent', 'typecheck:python'], niceness: 19 },
-  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'], niceness: 19 },
+  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+  { name: 'typecheck:python', command: ['npm', 'run', '--silent', 'typecheck:python'] },
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
   { name: 'build', command: ['npm', 'run', '--silent', 'build'] },
-  // Below the end-to-end project, above the static checks: its Python boots and waits come first.
-  { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'], niceness: 10 },
+  { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'] },
   {
     name: 'e2e',
     command: ['npx', '--no-install', 'vitest', 'run', '--project', 'e2e'],
-    after: ['build'],
+    after: ['build', 'unit'],
   },
 ];
 
@@ -64,12 +53,8 @@ async function runAfterPrerequisites(check) {
     return false;
   }
   const since = performance.now();
-  const commandLine =
-    check.niceness && process.platform !== 'win32'
-      ? ['nice', '-n', String(check.niceness), ...check.command]
-      : check.command;
-  say(check.name, `$ ${commandLine.join(' ')}`);
-  const [command, ...args] = commandLine;
+  say(check.name, `$ ${check.command.join(' ')}`);
+  const [command, ...args] = check.command;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
