@@ -109,6 +109,8 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/node/**/*.test.ts'],
+          // A folder for the Node bundles, which the test files that need them build once and share.
+          globalSetup: ['tests/node/node-bundles-setup.ts'],
           // Vitest's default leaves a core to its main process, which idles here: on 2 cores that
           // would run one file at a time.
           maxWorkers: unitWorkers,

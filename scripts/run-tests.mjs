@@ -9,6 +9,7 @@
  * check failed, and a check whose prerequisite failed is skipped.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
 /** @typedef {{ name: string; command: string[]; after?: string[] }} Check */
@@ -80,7 +81,12 @@ function byName(name) {
 
 const outcomes = await Promise.all(checks.map(run));
 const failed = checks.filter((_, index) => !outcomes[index]).map((check) => check.name);
+// The load average says how far other work on the machine stretched these times.
+const load = loadavg()
+  .map((average) => average.toFixed(2))
+  .join(', ');
 console.log(
-  failed.length === 0 ? `All checks passed in ${seconds(started)}` : `Failed: ${failed.join(', ')}`,
+  `${failed.length === 0 ? 'All checks passed' : `Failed: ${failed.join(', ')};`} in ${seconds(started)}` +
+    ` (load average ${load})`,
 );
 process.exitCode = failed.length === 0 ? 0 : 1;

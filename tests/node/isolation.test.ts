@@ -1,22 +1,23 @@
-import { build } from 'vite';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonRuntime } from '../../src/runtime/client.ts';
 import { IsolationBroken } from '../../src/runtime/memory-wall.ts';
 import { nodeWorker } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, PythonRuntime, RenderOutcome, RunOutcome } from '../../src/runtime/types.ts';
 import { context, loadMacroHarness, type MacroHarness, post } from './macro-harness.ts';
+import { buildNodeBundles } from './site-harness.ts';
 
 /*
  * The hostile-script suite for the isolation model (docs/security.md, "One script, one call"): each
  * test is one way a script could reach another's call, tried against the real worker (real Pyodide
- * in a real Node worker thread, from the bundle `npm run build:node` makes, behind the same client as
- * the browser's). Every one of them failed against the code before the isolation model; the five
+ * in a real Node worker thread, from the bundle `npm run build:node` makes, built once per run),
+ * behind the same client as the browser's. Every one of them failed against the code before the isolation model; the five
  * marked "issue 14, hole N" failed against 38bc99e's Python reset and pass behind the memory wall
  * (memory-wall.ts). The tests that name the old reset's record stay: the same attacks must still
  * leave the next script untouched.
  */
 
-const root = new URL('../../', import.meta.url);
 /** Small, so that a runaway allocation meets it fast. */
 const heapCapBytes = 320 * 2 ** 20;
 let python: PythonRuntime;
@@ -24,12 +25,7 @@ let python: PythonRuntime;
 const workerMethods: Set<string>[] = [];
 
 beforeAll(async () => {
-  await build({
-    configFile: new URL('vite.node.config.ts', root).pathname,
-    root: root.pathname,
-    logLevel: 'warn',
-  });
-  const workerUrl = new URL('dist-node/python-worker.mjs', root);
+  const workerUrl = pathToFileURL(join(await buildNodeBundles(), 'python-worker.mjs'));
   python = createPythonRuntime({
     createWorker: () => {
       const endpoint = nodeWorker(workerUrl, heapCapBytes);

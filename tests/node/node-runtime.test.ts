@@ -1,31 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { build } from 'vite';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeRuntime, type NodeRuntime } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, RenderItem } from '../../src/runtime/types.ts';
 import { context, post, typed } from './macro-harness.ts';
+import { buildNodeBundles } from './site-harness.ts';
 
 /*
  * The Node runtime with real Pyodide in real worker threads, from the worker bundle that
- * `npm run build:node` makes (built here, into dist-node/ as that script does).
+ * `npm run build:node` makes (built once per run, see site-harness.ts).
  */
 
-const root = new URL('../../', import.meta.url);
 let python: NodeRuntime;
 
 beforeAll(async () => {
-  await build({
-    configFile: new URL('vite.node.config.ts', root).pathname,
-    root: root.pathname,
-    logLevel: 'warn',
-  });
+  const bundles = await buildNodeBundles();
   python = createNodeRuntime({
     workers: 2,
     itemsPerCall: 3,
     // The product's limit, not a tighter one: the looping macro's test needs a clock, but the calls
     // beside it must never reach it, and under a loaded machine a 1 s limit stopped them too.
     timeLimitMs: 5_000,
-    workerUrl: new URL('dist-node/python-worker.mjs', root),
+    workerUrl: pathToFileURL(join(bundles, 'python-worker.mjs')),
   });
   await python.ready();
 }, 120_000);
@@ -38,7 +35,7 @@ const youtube: MacroScript = {
   id: 'youtube',
   version: 1,
   slug: 'youtube',
-  body: readFileSync(new URL('defaults/youtube.py', root), 'utf8'),
+  body: readFileSync(new URL('../../defaults/youtube.py', import.meta.url), 'utf8'),
   entrypoint: 'render',
 };
 

@@ -1,7 +1,8 @@
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { inject, vi } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
 
@@ -20,19 +21,50 @@ export function copyFixture(fixture: string): string {
 }
 
 /**
- * Builds the Node bundles (the CLI and the Python worker, as `npm run build:node` does) into a
- * temporary folder of this test file's own, so test files building in parallel never share one.
+ * The Node bundles (the CLI and the Python worker, as `npm run build:node` makes them), built once
+ * per run into the unit project's folder for them (node-bundles-setup.ts): the first test file to
+ * ask builds them, and the files asking meanwhile (in other workers) wait for that build.
  */
 export async function buildNodeBundles(): Promise<string> {
-  // Inside node_modules, so the bundles resolve the packages they import, as dist-node/ does.
-  const parent = new URL('node_modules/.cache/', root).pathname;
-  mkdirSync(parent, { recursive: true });
-  const outDir = mkdtempSync(join(parent, 'pymark-dist-node-'));
-  await build({
-    configFile: new URL('vite.node.config.ts', root).pathname,
-    root: root.pathname,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
+  const dir = inject('nodeBundlesDir');
+  const outDir = join(dir, 'bundles');
+  const built = join(dir, 'built');
+  const failed = join(dir, 'failed');
+  if (claimed(join(dir, 'building'))) {
+    try {
+      await build({
+        configFile: new URL('vite.node.config.ts', root).pathname,
+        root: root.pathname,
+        logLevel: 'warn',
+        build: { outDir, emptyOutDir: true },
+      });
+    } catch (error) {
+      writeFileSync(failed, error instanceof Error ? (error.stack ?? error.message) : String(error));
+      throw error;
+    }
+    writeFileSync(built, '');
+    return outDir;
+  }
+  await vi.waitFor(
+    () => {
+      if (existsSync(failed))
+        throw new Error(
+          `Another test file's build of the Node bundles failed:\n${readFileSync(failed, 'utf8')}`,
+        );
+      if (!existsSync(built)) throw new Error(`The Node bundles in ${outDir} are still being built`);
+    },
+    { timeout: 120_000, interval: 50 },
+  );
   return outDir;
+}
+
+/** Whether this call made `marker`: exactly one caller across the run's worker processes does. */
+function claimed(marker: string): boolean {
+  try {
+    mkdirSync(marker);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
