@@ -279,7 +279,8 @@ function toOutcome(item: RenderItem, name: string, rendered: RenderedItem, reads
   return { ok: true, ...result.value, ...printed };
 }
 
-function lineAndTraceback(exception: { line: number | null; traceback: string } | null | undefined) {
+/** A Python exception's line (when it has one) and traceback, as an outcome carries them. */
+export function lineAndTraceback(exception: { line: number | null; traceback: string } | null | undefined) {
   if (!exception) return {};
   return { ...(exception.line === null ? {} : { line: exception.line }), traceback: exception.traceback };
 }

@@ -1,6 +1,7 @@
 import { checkTransformResult, type TransformInput } from '../core/transform-abi';
 import type { CallEnding } from './call-executor';
 import type { PythonException, WorkerTransformAnswer } from './protocol';
+import { lineAndTraceback } from './render-call';
 import type { TransformOutcome } from './types';
 
 /** The outcome of a transform call by `script` (its file name) on `input`. */
@@ -46,14 +47,12 @@ function raised(
   script: string,
   exception: PythonException & { printed?: string | undefined },
 ): TransformOutcome {
-  const { message, line, traceback } = exception;
   return {
     ok: false,
     kind: 'exception',
     script,
-    message,
-    ...(line === null ? {} : { line }),
-    traceback,
+    message: exception.message,
+    ...lineAndTraceback(exception),
     ...printedOf(exception),
   };
 }
