@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { slugify, uniqueSlug } from '../core/slug';
-import type { ExternalChanges, SlugItem, Trashed } from './item-store';
+import { ChangedMeanwhile, type ExternalChanges, type SlugItem, type Trashed } from './item-store';
 import {
   checkRecord,
   type InvalidRecordListener,
@@ -200,6 +200,21 @@ export abstract class IdbTrashStore<T extends { id: string }, Change> {
     this.db.close();
   }
 
+  /**
+   * Rejects with `ChangedMeanwhile` unless each item is stored as `readAs` says (see
+   * `ExternalChanges.readAs`). Called in the writing transaction, so no save lands in between.
+   */
+  protected async requireUnchanged(items: RecordReader, readAs: ReadonlyMap<string, T | null> = new Map()) {
+    for (const [id, expected] of readAs) {
+      const stored = await items.get(id);
+      const checked =
+        stored === undefined ? undefined : checkRecord(this.config.schema, this.config.live, id, stored);
+      // An invalid record is one the caller's `list` skipped: to it, there was none.
+      const current = checked?.ok ? checked.record : null;
+      if (JSON.stringify(current) !== JSON.stringify(expected)) throw new ChangedMeanwhile(id);
+    }
+  }
+
   protected async require(items: RecordReader, id: string): Promise<T> {
     const stored = await items.get(id);
     if (stored === undefined) throw new Error(`No ${this.config.noun} with id ${id}`);
@@ -303,6 +318,7 @@ export abstract class IdbCollection<T extends SlugItem, Change> extends IdbTrash
     await inWriteTransaction(this.db, [live, trash], async (tx) => {
       const items = tx.objectStore(live);
       const trashStore = tx.objectStore(trash);
+      await this.requireUnchanged(items, changes.readAs);
       await this.copyToTrash(items, trashStore, changes.trash);
       // Every record that changes is deleted before any is written back, so the unique slug index
       // never sees two of them holding the same slug mid-way.

@@ -15,7 +15,7 @@ import {
 import { IdbTrashStore, now, type PurgedRecord, type RecordLister, validInput } from './idb-collection';
 import type { StoreOptions } from './idb-script-store';
 import {
-  type ExternalMedia,
+  type ExternalMediaChanges,
   type ImportedFile,
   type MediaChange,
   MediaRefusedError,
@@ -194,7 +194,7 @@ class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements I
     await this.db.put('thumbnails', { key: thumbnailKey(id, size), blob });
   }
 
-  async applyExternal(changes: { put: ExternalMedia[]; trash: string[] }): Promise<void> {
+  async applyExternal(changes: ExternalMediaChanges): Promise<void> {
     const puts = changes.put.map(({ media, bytes }) => ({
       media: validInput(mediaSchema, media, 'media'),
       bytes,
@@ -203,6 +203,7 @@ class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements I
       const items = tx.objectStore('media');
       const trash = tx.objectStore('mediaTrash');
       const blobs = tx.objectStore('mediaBlobs');
+      await this.requireUnchanged(items, changes.readAs);
       await this.copyToTrash(items, trash, changes.trash);
       for (const id of changes.trash) await items.delete(id);
       for (const { media, bytes } of puts) {

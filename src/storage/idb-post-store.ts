@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { type Post, postSchema } from '../core/post';
 import { IdbCollection, now, validInput } from './idb-collection';
 import type { StoreOptions } from './idb-script-store';
+import { EditConflict } from './item-store';
 import {
   editBaseOf,
   type NewPost,
   type PostChange,
   type PostChanges,
   type PostEditBase,
-  PostEditConflict,
   type PostStore,
 } from './post-store';
 import {
@@ -83,7 +83,7 @@ class IndexedDbPostStore extends IdbCollection<Post, PostChange> implements IdbP
       const current = await this.require(posts, id);
       // Checked in the same transaction as the write, so no other tab's save can slip in between.
       if (base && JSON.stringify(editBaseOf(current)) !== JSON.stringify(editBaseOf(base))) {
-        throw new PostEditConflict(current);
+        throw new EditConflict(current);
       }
       const updatedAt = now();
       const saved: Post = { ...current, ...valid, updatedAt };

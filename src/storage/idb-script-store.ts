@@ -8,6 +8,7 @@ import {
   scriptSchema,
 } from '../core/script';
 import { IdbCollection, now, validInput } from './idb-collection';
+import { EditConflict } from './item-store';
 import {
   checkRecord,
   defaultDbName,
@@ -98,13 +99,14 @@ class IndexedDbScriptStore extends IdbCollection<Script, ScriptChange> implement
     }));
   }
 
-  async save(id: string, changes: ScriptChanges): Promise<Script> {
+  async save(id: string, changes: ScriptChanges, baseBody?: string): Promise<Script> {
     const valid = validInput(scriptChangesSchema, changes, 'script changes');
     const script = await inWriteTransaction(this.db, ['scripts', 'drafts'], async (tx) => {
       const scripts = tx.objectStore('scripts');
       // Read and write in the same transaction: IndexedDB serialises overlapping readwrite
       // transactions, so concurrent saves each see the previous version and none is lost.
       const current = await this.require(scripts, id);
+      if (baseBody !== undefined && current.body !== baseBody) throw new EditConflict(current);
       const kind = valid.kind ?? current.kind;
       const keepsDefaultEntrypoint = current.entrypoint === defaultEntrypoint[current.kind];
       const saved: Script = {

@@ -1,5 +1,5 @@
 import type { Media, MediaEdit, ThumbnailSize } from '../core/media';
-import type { Trashed } from './item-store';
+import type { ExternalChanges, Trashed } from './item-store';
 
 /** A file offered for import: from the file picker, a drop, a paste, the share sheet or a folder. */
 export interface ImportedFile {
@@ -20,6 +20,9 @@ export interface ExternalMedia {
   /** Required for an item the app does not hold yet; the bytes of a known item never change. */
   bytes?: Uint8Array;
 }
+
+/** A folder sync's changes to media: as for scripts and posts, each put with its bytes when new. */
+export type ExternalMediaChanges = Omit<ExternalChanges<Media>, 'put'> & { put: ExternalMedia[] };
 
 /** An item with its bytes, new to the app. */
 export interface NewMedia {
@@ -68,7 +71,7 @@ export interface MediaStore {
   purge(id: string): Promise<void>;
   thumbnail(id: string, size: ThumbnailSize): Promise<Blob | undefined>;
   putThumbnail(id: string, size: ThumbnailSize, blob: Blob): Promise<void>;
-  /** Applies a folder sync's changes in one transaction. */
-  applyExternal(changes: { put: ExternalMedia[]; trash: string[] }): Promise<void>;
+  /** Applies a folder sync's changes in one transaction (`readAs` as in `ExternalChanges`). */
+  applyExternal(changes: ExternalMediaChanges): Promise<void>;
   subscribe(listener: (change: MediaChange) => void): () => void;
 }

@@ -15,17 +15,6 @@ export type TrashedPost = Trashed<Post>;
 /** A post's fields as an edit found them; the base a save names to be refused if they changed since. */
 export type PostEditBase = Pick<Post, 'body' | 'status' | 'tags' | 'categories'>;
 
-/**
- * A save refused because the post changed elsewhere (another tab, the project folder) since the edit
- * began: writing it would silently drop that other change.
- */
-export class PostEditConflict extends Error {
-  constructor(readonly current: Post) {
-    super(`“${current.title}” was changed elsewhere since this edit began`);
-    this.name = 'PostEditConflict';
-  }
-}
-
 export function editBaseOf(post: PostEditBase): PostEditBase {
   return { body: post.body, status: post.status, tags: post.tags, categories: post.categories };
 }
@@ -44,7 +33,7 @@ export interface PostStore extends ExternalChangeTarget<Post> {
   create(input: NewPost): Promise<Post>;
   /**
    * Bumps `updatedAt`; publishing for the first time sets `publishedAt`. With `base`, rejects with
-   * `PostEditConflict` (and writes nothing) when the stored post's fields no longer equal it.
+   * `EditConflict` (and writes nothing) when the stored post's fields no longer equal it.
    */
   save(id: string, changes: PostChanges, base?: PostEditBase): Promise<Post>;
   /** Changes the title and re-derives a unique slug from it. */

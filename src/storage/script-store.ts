@@ -33,9 +33,10 @@ export interface ScriptStore extends ExternalChangeTarget<Script> {
   /**
    * Stores a new body (and optionally kind/entrypoint/enabled); bumps `version` and `updatedAt` and
    * clears the draft. Changing `kind` without naming an entrypoint moves a default entrypoint along
-   * to the new kind's default; a custom one is kept.
+   * to the new kind's default; a custom one is kept. With `baseBody`, the body the edit began from,
+   * rejects with `EditConflict` (and writes nothing) when the stored body is no longer that.
    */
-  save(id: string, changes: ScriptChanges): Promise<Script>;
+  save(id: string, changes: ScriptChanges, baseBody?: string): Promise<Script>;
   /**
    * Changes the title and re-derives a unique slug from it. Bumps `updatedAt` but not `version`, which
    * counts saves of the code, so a draft based on it does not turn stale.

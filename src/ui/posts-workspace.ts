@@ -3,7 +3,8 @@ import type { Post, PostStatus } from '../core/post';
 import { slugify } from '../core/slug';
 import type { RenderedPost } from '../render/post-renderer';
 import { type BlockedRequest, blockedRequestWarning } from '../render/preview-document';
-import { editBaseOf, type PostEditBase, PostEditConflict, type PostStore } from '../storage/post-store';
+import { EditConflict } from '../storage/item-store';
+import { editBaseOf, type PostEditBase, type PostStore } from '../storage/post-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
 import { ItemWorkspace, type ItemWorkspaceState } from './item-workspace';
 import { describeError } from './state-holder';
@@ -230,7 +231,7 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
         });
       })
       .catch((error: unknown) => {
-        if (error instanceof PostEditConflict) return this.keepEditsAsCopy(error.current);
+        if (error instanceof EditConflict) return this.keepEditsAsCopy(error.current);
         this.set({ saveState: 'unsaved', problem: `Could not save the post: ${describeError(error)}` });
       });
     return this.saving;

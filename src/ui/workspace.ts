@@ -10,6 +10,7 @@ import type {
   ScriptCheck,
   TransformOutcome,
 } from '../runtime/types';
+import { EditConflict } from '../storage/item-store';
 import type { AppliedActions } from '../storage/script-actions';
 import type { ScriptStore } from '../storage/script-store';
 import type { UnsavedEdit } from '../storage/unsaved-journal';
@@ -103,6 +104,11 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   private readonly runs = new Map<string, RunRecord>();
   /** What the last utility run changed, until undone or replaced by the next run's changes. */
   private lastActions: { scriptId: string; applied: AppliedActions } | undefined;
+  /**
+   * The saved body the editor's edits began from. A save names it, so a version saved elsewhere
+   * meanwhile (a folder sync, another tab) and not yet seen here is never written over unseen.
+   */
+  private editBase: string | undefined;
 
   constructor(private readonly deps: WorkspaceDeps) {
     super(
@@ -171,6 +177,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     const draft = await this.deps.store.getDraft(id);
     if (!isLatest()) return;
     const code = draft?.body ?? script.body;
+    this.editBase = script.body;
     this.set({
       selectedId: id,
       code,
@@ -227,10 +234,22 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
     const code = this.state.code;
+    const base = this.editBase;
     await this.attempt(`save “${script.title}”`, async () => {
       await this.draftWrite;
-      const saved = await this.deps.store.save(script.id, { body: code });
+      let saved: Script;
+      try {
+        saved = await this.deps.store.save(script.id, { body: code }, base);
+      } catch (error) {
+        if (!(error instanceof EditConflict)) throw error;
+        // Saved elsewhere after the edits began, before this page heard of it: nothing was
+        // written, and the user chooses between the two versions as for any change from elsewhere.
+        this.replaceItem(error.current);
+        if (this.state.selectedId === script.id) this.showSavedElsewhere(error.current);
+        return;
+      }
       this.replaceItem(saved);
+      if (this.state.selectedId === script.id) this.editBase = saved.body;
       this.set({ dirty: this.state.code !== saved.body, changedElsewhere: false });
     });
     if (!this.state.dirty) await this.reportSyntaxErrorAfterSave(script, code);
@@ -330,6 +349,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   async takeSavedVersion(): Promise<void> {
     const script = this.selected;
     if (!script) return;
+    this.editBase = script.body;
     this.set({ code: script.body, dirty: false, changedElsewhere: false });
     // With nothing unsaved, the flush clears the stored draft.
     await this.flushDraft();
@@ -337,6 +357,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
 
   /** Keeps the unsaved edits; saving them replaces the version saved elsewhere. */
   keepEdits(): void {
+    this.editBase = this.selected?.body;
     this.set({ changedElsewhere: false });
   }
 
@@ -552,6 +573,7 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   private showSavedElsewhere(script: Script): void {
     const { code, dirty } = this.state;
     if (!dirty || code === script.body) {
+      this.editBase = script.body;
       this.set({ code: script.body, dirty: false, changedElsewhere: false });
     } else {
       this.set({ changedElsewhere: true });

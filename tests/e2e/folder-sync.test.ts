@@ -34,6 +34,22 @@ async function writeOpfs({
   }
 }
 
+type WithSyncLock = Window & { releaseSyncLock?: () => void };
+
+/** Takes the lock a tab holds while its sync pass runs (src/project-folder.ts), until released. */
+function holdSyncLock(): Promise<void> {
+  return new Promise((held) => {
+    void navigator.locks.request(
+      'pymark:folder-sync',
+      () =>
+        new Promise<void>((release) => {
+          (window as WithSyncLock).releaseSyncLock = release;
+          held();
+        }),
+    );
+  });
+}
+
 const folderStatus = () => page.getByRole('status', { name: 'Folder status' });
 const editor = () => page.locator('.cm-content');
 const scriptsList = () => page.getByRole('list', { name: 'Scripts' });
@@ -111,11 +127,16 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
   test('edited in both places: the folder wins the slot, the app version is kept beside it', async () => {
     await setCode('def main():\n    print("app side")\n');
     const file = (await page.evaluate(readOpfs, 'scripts/hello.py'))!;
+    // Both edits land before the next sync pass reads either side, as when the app saves while
+    // another editor saves the file: with the pass lock held (as another tab's pass would hold it).
+    await page.evaluate(holdSyncLock);
     await page.evaluate(writeOpfs, {
       path: 'scripts/hello.py',
       text: file.replace('print("edited on disk")', 'print("disk side")'),
       thenSave: true,
     });
+    await expect.poll(() => page.getByText('Unsaved changes').count()).toBe(0);
+    await page.evaluate(() => (window as WithSyncLock).releaseSyncLock!());
 
     const notice = page.getByRole('alert').filter({ hasText: 'Edited in both places: scripts/hello.py' });
     // The folder is watched by polling, and a loaded machine stretches each pass.

@@ -224,6 +224,33 @@ describe('conflicts', () => {
     // The copy is a side file: the next sync neither imports nor reports it.
     expect(await app.sync.syncNow()).toMatchObject({ imported: [], unreadable: [], conflicts: [] });
   });
+
+  it('a save in the app while a pass brings in the same file is not overwritten: the next pass keeps both', async () => {
+    const app = await project();
+    const script = await app.scripts.create({ title: 'Hello', kind: 'utility' });
+    await app.sync.syncNow();
+    const folderText = (await app.readText('scripts/hello.py')).replace(
+      /\n"""\n[\s\S]*$/,
+      '\n"""\nprint("folder")\n',
+    );
+    await app.write('scripts/hello.py', folderText);
+    // The save lands after the pass has read both sides and before it writes the file's version.
+    const applyExternal = app.scripts.applyExternal.bind(app.scripts);
+    app.scripts.applyExternal = async (changes) => {
+      app.scripts.applyExternal = applyExternal;
+      await app.scripts.save(script.id, { body: 'print("saved meanwhile")\n' });
+      return applyExternal(changes);
+    };
+
+    expect(await app.sync.syncNow()).toMatchObject({ imported: [], conflicts: [], failed: [] });
+    expect((await app.scripts.get(script.id))?.body).toBe('print("saved meanwhile")\n');
+    expect(await app.readText('scripts/hello.py')).toBe(folderText);
+
+    const copyPath = `scripts/hello.conflict-${syncStamp}.py`;
+    expect((await app.sync.syncNow()).conflicts).toEqual([{ path: 'scripts/hello.py', copyPath }]);
+    expect(await app.readText(copyPath)).toMatch(/\nprint\("saved meanwhile"\)\n$/);
+    expect((await app.scripts.get(script.id))?.body).toBe('print("folder")\n');
+  });
 });
 
 describe('unreadable files', () => {

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type IdbMediaStore, openMediaStore } from '../../src/storage/idb-media-store';
+import { ChangedMeanwhile } from '../../src/storage/item-store';
 import { type MediaChange, MediaRefusedError } from '../../src/storage/media-store';
 import { jpegBytes } from './jpeg-bytes';
 
@@ -114,6 +115,24 @@ describe('media store', () => {
     expect(await target.list()).toEqual([media]);
     await target.applyExternal({ put: [], trash: [media.id] });
     expect((await target.listTrash()).map((item) => item.id)).toEqual([media.id]);
+  });
+
+  it('refuses a folder change to an item edited in the app since the sync read it', async () => {
+    const store = await openMedia();
+    const media = await store.import({ name: 'a.jpg', bytes: jpegBytes(10, 10), lastModified });
+    const edited = await store.edit(media.id, { alt: 'Typed in the app' });
+    const fromFolder = { ...media, alt: 'Typed in the sidecar' };
+
+    await expect(
+      store.applyExternal({ put: [{ media: fromFolder }], trash: [], readAs: new Map([[media.id, media]]) }),
+    ).rejects.toBeInstanceOf(ChangedMeanwhile);
+    expect(await store.get(media.id)).toEqual(edited);
+    await store.applyExternal({
+      put: [{ media: fromFolder }],
+      trash: [],
+      readAs: new Map([[media.id, edited]]),
+    });
+    expect((await store.get(media.id))?.alt).toBe('Typed in the sidecar');
   });
 
   it('adds settled items all or none, never over an item, a trashed one or a name in use', async () => {

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type IdbPostStore, openPostStore } from '../../src/storage/idb-post-store';
 import { type IdbScriptStore, openScriptStore } from '../../src/storage/idb-script-store';
+import { ChangedMeanwhile } from '../../src/storage/item-store';
 import type { PostChange } from '../../src/storage/post-store';
 
 const opened: { close(): void }[] = [];
@@ -114,5 +115,39 @@ describe('external changes', () => {
       /slug/,
     );
     expect(await store.get(a.id)).toEqual({ ...a, body: 'from the folder\n' });
+  });
+
+  it('are refused whole when an item they replace or trash changed since it was read', async () => {
+    const store = await openScripts();
+    const a = await store.create({ title: 'A', kind: 'utility' });
+    const b = await store.create({ title: 'B', kind: 'utility' });
+    const readAs = new Map([
+      [a.id, a],
+      [b.id, b],
+    ]);
+    const saved = await store.save(a.id, { body: 'saved in the app\n' });
+
+    await expect(
+      store.applyExternal({ put: [{ ...a, body: 'from the folder\n' }], trash: [b.id], readAs }),
+    ).rejects.toBeInstanceOf(ChangedMeanwhile);
+    expect(await store.list()).toEqual([saved, b]);
+
+    await store.applyExternal({
+      put: [{ ...a, body: 'from the folder\n' }],
+      trash: [b.id],
+      readAs: new Map([
+        [a.id, saved],
+        [b.id, b],
+      ]),
+    });
+    expect((await store.list()).map((script) => script.body)).toEqual(['from the folder\n']);
+  });
+
+  it('expecting no such item, are refused when one was created meanwhile', async () => {
+    const store = await openScripts();
+    const a = await store.create({ title: 'A', kind: 'utility' });
+    await expect(
+      store.applyExternal({ put: [{ ...a, body: 'x' }], trash: [], readAs: new Map([[a.id, null]]) }),
+    ).rejects.toBeInstanceOf(ChangedMeanwhile);
   });
 });

@@ -7,6 +7,7 @@ import {
   openScriptStore,
   type ScriptStoreOptions,
 } from '../../src/storage/idb-script-store';
+import { EditConflict } from '../../src/storage/item-store';
 import {
   type InvalidRecord,
   InvalidRecordError,
@@ -180,6 +181,20 @@ describe('saving', () => {
     );
     await expect(store.save(crypto.randomUUID(), { body: '' })).rejects.toThrow(/No script with id/);
     expect(await store.get(script.id)).toEqual(script);
+  });
+
+  it('with the body the edit began from, refuses to write over another body saved since', async () => {
+    const store = await open();
+    const script = await store.create({ title: 'Shared', kind: 'utility', body: 'v = 1\n' });
+    const other = await store.save(script.id, { body: 'v = "theirs"\n' });
+
+    const refused = store.save(script.id, { body: 'v = "mine"\n' }, 'v = 1\n');
+    await expect(refused).rejects.toBeInstanceOf(EditConflict);
+    await expect(refused).rejects.toMatchObject({ current: other });
+    expect(await store.get(script.id)).toEqual(other);
+
+    const saved = await store.save(script.id, { body: 'v = "mine"\n' }, 'v = "theirs"\n');
+    expect(saved).toMatchObject({ body: 'v = "mine"\n', version: other.version + 1 });
   });
 });
 

@@ -35,7 +35,7 @@ async function setup() {
     const current = (await store.get(script.id))!;
     await store.applyExternal({ put: [{ ...current, body, version: current.version + 1 }], trash: [] });
   };
-  return { store, workspace, script, external };
+  return { dbName, store, workspace, script, external };
 }
 
 describe('Workspace and changes made outside the editor', () => {
@@ -80,6 +80,27 @@ describe('Workspace and changes made outside the editor', () => {
     await workspace.save();
     expect((await store.get(script.id))?.body).toBe('print("mine")\n');
     expect(workspace.state).toMatchObject({ code: 'print("mine")\n', dirty: false, changedElsewhere: false });
+  });
+
+  test('a save over a version saved elsewhere and not yet heard of writes nothing and flags it', async () => {
+    const { dbName, workspace, store, script } = await setup();
+    // A second instance, as another tab holds: its news comes by BroadcastChannel, a task later,
+    // so the workspace saves before or after it hears of it; either way the save must not land.
+    const elsewhere = await openScriptStore({ dbName });
+    try {
+      workspace.edit('print("mine")\n');
+      const theirs = await elsewhere.save(script.id, { body: 'print("theirs")\n' });
+      await workspace.save();
+      expect(await store.get(script.id)).toEqual(theirs);
+      expect(workspace.state).toMatchObject({ code: 'print("mine")\n', dirty: true, changedElsewhere: true });
+
+      workspace.keepEdits();
+      await workspace.save();
+      expect((await store.get(script.id))?.body).toBe('print("mine")\n');
+      expect(workspace.state).toMatchObject({ dirty: false, changedElsewhere: false });
+    } finally {
+      elsewhere.close();
+    }
   });
 
   test("the editor's own save is not mistaken for a change elsewhere", async () => {

@@ -9,7 +9,14 @@ import { type FolderFileParser, inPlaceParser } from './folder-file-parser';
 import { type ItemFormat, postFormat, scriptFormat } from './item-formats';
 import { MediaSync, type MediaSyncTarget } from './media-sync';
 import type { SyncedRecord, SyncStateStore } from './sync-state-store';
-import { attempt, describeProblem, reasonOf, writeConflictCopy } from './sync-steps';
+import {
+  applyUnlessChanged,
+  attempt,
+  describeProblem,
+  readAsOf,
+  reasonOf,
+  writeConflictCopy,
+} from './sync-steps';
 
 /** Larger files are reported, not read: no script or post is that big, and a video might be. */
 export const maxFileBytes = 1024 * 1024;
@@ -250,7 +257,13 @@ class PlanRun<T extends Item> {
     ];
     const trashInApp = actions.filter((action) => action.type === 'trashApp').map((action) => action.id);
     const appPath = `${this.format.layout.dir}/ (the app's ${this.format.collection})`;
-    if (!(await this.attempt(appPath, () => store.applyExternal({ put, trash: trashInApp })))) return;
+    const readAs = readAsOf(this.appItems, [...put.map((item) => item.id), ...trashInApp]);
+    if (
+      !(await applyUnlessChanged(this.report, appPath, () =>
+        store.applyExternal({ put, trash: trashInApp, readAs }),
+      ))
+    )
+      return;
 
     for (const action of fromFolder) await this.recordFile(action.id, action.path);
     for (const action of fromFolder) if (action.type !== 'link') this.report.imported.push(action.path);

@@ -7,7 +7,7 @@ import { hashBytes, hashItem } from './content-hash';
 import type { FolderAdapter, FolderFileInfo } from './folder-adapter';
 import type { SyncReport } from './folder-sync';
 import type { SyncedRecord, SyncStateStore } from './sync-state-store';
-import { attempt, describeProblem, writeConflictCopy } from './sync-steps';
+import { applyUnlessChanged, attempt, describeProblem, readAsOf, writeConflictCopy } from './sync-steps';
 
 /*
  * Media in a project folder: `media/<yyyy>/<mm>/<file>` and its sidecar `<file>.yml`. The sidecar is
@@ -225,9 +225,10 @@ class MediaPlanRun {
       if (write.media.fileName !== this.appItems.get(write.media.id)?.fileName)
         put.push({ media: write.media });
     const trashInApp = this.planned.filter((action) => action.type === 'trashApp').map((action) => action.id);
+    const readAs = readAsOf(this.appItems, [...put.map(({ media }) => media.id), ...trashInApp]);
     if (
-      !(await this.attempt("media/ (the app's media)", () =>
-        this.media.applyExternal({ put, trash: trashInApp }),
+      !(await applyUnlessChanged(this.report, "media/ (the app's media)", () =>
+        this.media.applyExternal({ put, trash: trashInApp, readAs }),
       ))
     )
       return;

@@ -1,4 +1,5 @@
 import type { FileProblem } from '../../core/front-matter';
+import { ChangedMeanwhile } from '../item-store';
 import type { FolderAdapter } from './folder-adapter';
 import type { SyncReport } from './folder-sync';
 
@@ -34,6 +35,31 @@ export async function attempt(
     return true;
   } catch (error) {
     report.failed.push({ path, reason: reasonOf(error) });
+    return false;
+  }
+}
+
+/** The app's items with these ids as the pass read them, `null` for none: `ExternalChanges.readAs`. */
+export function readAsOf<T>(appItems: ReadonlyMap<string, T>, ids: readonly string[]): Map<string, T | null> {
+  return new Map(ids.map((id) => [id, appItems.get(id) ?? null]));
+}
+
+/**
+ * Applies a pass's changes to the app's store, as `attempt` does, except that a refusal because an
+ * item was saved in the app since the pass read it is no failure: that save's news has asked for
+ * another pass, which plans with it (a conflict, if the file changed too). False when not applied:
+ * this pass then records nothing of the collection.
+ */
+export async function applyUnlessChanged(
+  report: SyncReport,
+  path: string,
+  apply: () => Promise<void>,
+): Promise<boolean> {
+  try {
+    await apply();
+    return true;
+  } catch (error) {
+    if (!(error instanceof ChangedMeanwhile)) report.failed.push({ path, reason: reasonOf(error) });
     return false;
   }
 }
