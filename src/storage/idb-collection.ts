@@ -7,6 +7,7 @@ import {
   inWriteTransaction,
   type PymarkDb,
   parseRecord,
+  readRecord,
   type StoreName,
 } from './pymark-db';
 
@@ -114,7 +115,7 @@ export abstract class IdbTrashStore<T extends { id: string }, Change> {
   }
 
   async get(id: string): Promise<T | undefined> {
-    const stored = await this.db.get(this.config.live, id);
+    const stored = await readRecord(this.db, this.config.live, id);
     return stored === undefined ? undefined : parseRecord(this.config.schema, this.config.live, id, stored);
   }
 

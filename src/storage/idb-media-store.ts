@@ -30,6 +30,7 @@ import {
   openPymarkDb,
   type PymarkDb,
   parseRecord,
+  readRecord,
   warnAboutInvalidRecord,
 } from './pymark-db';
 
@@ -150,7 +151,7 @@ class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements I
   }
 
   async blob(id: string): Promise<Blob | undefined> {
-    const stored = await this.db.get('mediaBlobs', id);
+    const stored = await readRecord(this.db, 'mediaBlobs', id);
     return stored === undefined ? undefined : parseRecord(blobRecordSchema, 'mediaBlobs', id, stored).blob;
   }
 
@@ -183,7 +184,7 @@ class IndexedDbMediaStore extends IdbTrashStore<Media, MediaChange> implements I
 
   async thumbnail(id: string, size: ThumbnailSize): Promise<Blob | undefined> {
     const key = thumbnailKey(id, size);
-    const stored = await this.db.get('thumbnails', key);
+    const stored = await readRecord(this.db, 'thumbnails', key);
     if (stored === undefined) return undefined;
     const checked = checkRecord(thumbnailRecordSchema, 'thumbnails', key, stored);
     // A bad cache entry is as good as a missing one: the caller makes it again.

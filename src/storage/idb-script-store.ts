@@ -16,6 +16,7 @@ import {
   inWriteTransaction,
   openPymarkDb,
   type PymarkDb,
+  readRecord,
   warnAboutInvalidRecord,
 } from './pymark-db';
 import type { NewScript, ScriptChange, ScriptChanges, ScriptStore } from './script-store';
@@ -127,7 +128,7 @@ class IndexedDbScriptStore extends IdbCollection<Script, ScriptChange> implement
   }
 
   async getDraft(scriptId: string): Promise<Draft | undefined> {
-    const stored = await this.db.get('drafts', scriptId);
+    const stored = await readRecord(this.db, 'drafts', scriptId);
     if (stored === undefined) return undefined;
     const checked = checkRecord(draftSchema, 'drafts', scriptId, stored);
     if (checked.ok) return checked.record;

@@ -1,4 +1,12 @@
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+import {
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  openDB,
+  type StoreKey,
+  type StoreNames,
+  type StoreValue,
+} from 'idb';
 import { z } from 'zod';
 
 export const defaultDbName = 'pymark';
@@ -91,6 +99,22 @@ export function parseRecord<T>(schema: z.ZodType<T>, store: StoreName, key: IDBV
   const checked = checkRecord(schema, store, key, value);
   if (!checked.ok) throw new InvalidRecordError(checked.invalid);
   return checked.record;
+}
+
+/**
+ * One record by key, or `undefined`. Unlike idb's `db.get`, which leaves the transaction's `done`
+ * unheeded, it waits on both: a read that fails (Chromium's "Failed to read large IndexedDB value")
+ * aborts the transaction, and its `done` then rejects too, which would otherwise surface as an
+ * unhandled rejection beside the error the caller handles.
+ */
+export async function readRecord<Schema extends DBSchema, Name extends StoreNames<Schema>>(
+  db: IDBPDatabase<Schema>,
+  store: Name,
+  key: StoreKey<Schema, Name>,
+): Promise<StoreValue<Schema, Name> | undefined> {
+  const tx = db.transaction(store);
+  const [record] = await Promise.all([tx.store.get(key), tx.done]);
+  return record;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   inWriteTransaction,
   openPymarkDb,
   type PymarkDb,
+  readRecord,
   warnAboutInvalidRecord,
 } from './pymark-db';
 
@@ -56,7 +57,7 @@ class IndexedDbSettingsStore implements SettingsStore {
   ) {}
 
   async getSettings(): Promise<Settings> {
-    return { ...defaultSettings, ...this.validStored(await this.db.get('settings', settingsKey)) };
+    return { ...defaultSettings, ...this.validStored(await readRecord(this.db, 'settings', settingsKey)) };
   }
 
   async updateSettings(changes: Partial<Settings>): Promise<Settings> {

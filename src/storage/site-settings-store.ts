@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { siteSettingsPath } from '../core/site-settings';
 import type { FolderAdapter } from './folder/folder-adapter';
-import { openPymarkDb, type PymarkDb } from './pymark-db';
+import { openPymarkDb, type PymarkDb, readRecord } from './pymark-db';
 
 /**
  * Where the project's `site.yml` text lives. With a connected folder, in the folder (the file the CLI
@@ -26,7 +26,7 @@ export class IdbSiteSettingsText implements SiteSettingsText {
   }
 
   async read(): Promise<string | undefined> {
-    const stored = storedSchema.safeParse(await this.db.get('settings', siteYmlKey));
+    const stored = storedSchema.safeParse(await readRecord(this.db, 'settings', siteYmlKey));
     // A record that does not fit is left alone and the defaults apply; the next save replaces it.
     return stored.success ? stored.data.text : undefined;
   }

@@ -5,6 +5,7 @@ import {
   type SnapshotCache,
   snapshotDigest,
 } from '../runtime/snapshot';
+import { readRecord } from './pymark-db';
 
 /*
  * The Python memory snapshot lives in a database of its own, not in `pymark`: it is a 30 MB
@@ -74,7 +75,7 @@ export async function writeSnapshot(dbName: string, snapshot: unknown): Promise<
 export async function readSnapshot(dbName: string): Promise<unknown> {
   const db = await openSnapshotDb(dbName, () => db.close());
   try {
-    return await db.get(snapshotStoreLayout.store, snapshotStoreLayout.key);
+    return await readRecord(db, snapshotStoreLayout.store, snapshotStoreLayout.key);
   } finally {
     db.close();
   }

@@ -5,6 +5,7 @@ import { type PythonSnapshot, snapshotDigest } from '../../src/runtime/snapshot'
 import {
   createSnapshotStore,
   type SnapshotStore,
+  readSnapshot,
   type SnapshotWriter,
   writeSnapshot,
 } from '../../src/storage/snapshot-store';
@@ -51,6 +52,30 @@ describe('snapshot store', () => {
     structuredClone(first!.bytes, { transfer: [first!.bytes] });
     expect(first!.bytes.byteLength).toBe(0);
     expect((await store.load())!.bytes.byteLength).toBe(16);
+  });
+
+  it('reports a read that fails as one error, with no unhandled rejection beside it', async () => {
+    const dbName = freshDbName();
+    await open(dbName).save(snapshot('build', 3));
+    // As Chromium's "Failed to read large IndexedDB value": the read fails and its transaction aborts.
+    const get = IDBObjectStore.prototype.get;
+    IDBObjectStore.prototype.get = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+      const request = get.call(this, key);
+      this.transaction.abort();
+      return request;
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(readSnapshot(dbName)).rejects.toMatchObject({ name: 'AbortError' });
+      // An unhandled rejection is reported after the microtasks of the turn that made it.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      IDBObjectStore.prototype.get = get;
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('treats a malformed record as no snapshot', async () => {
