@@ -97,17 +97,16 @@ export function snapshotSeedRoutes(): Plugin {
 export async function storeSnapshotSeed(context: BrowserContext, url: string): Promise<void> {
   const seed = providedSeed();
   const page = await context.newPage();
-  try {
-    await page.goto(new URL(seedPath, url).href);
-    await page.evaluate(writeStoredSnapshot, {
-      ...storedAt,
-      bytesUrl: `${seedPath}/bytes`,
-      key: seed.key,
-      digest: seed.digest,
-    });
-  } finally {
-    await page.close();
-  }
+  await page.goto(new URL(seedPath, url).href);
+  await page.evaluate(writeStoredSnapshot, {
+    ...storedAt,
+    bytesUrl: `${seedPath}/bytes`,
+    key: seed.key,
+    digest: seed.digest,
+  });
+  // The page stays open with its context. Chromium keeps a large value as a blob, which the writing
+  // page's going away at once can take with it: the app's read then fails ("Failed to read large
+  // IndexedDB value") and Python boots the long way, in most contexts of a loaded run.
 }
 
 /**
