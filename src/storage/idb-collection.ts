@@ -224,11 +224,16 @@ export abstract class IdbTrashStore<T extends { id: string }, Change> {
 
   private async readValid<R>(store: StoreName, schema: z.ZodType<R>): Promise<R[]> {
     const valid: R[] = [];
-    for await (const cursor of this.db.transaction(store).store) {
-      const checked = checkRecord(schema, store, cursor.primaryKey, cursor.value);
-      if (checked.ok) valid.push(checked.record);
-      else this.onInvalidRecord(checked.invalid);
-    }
+    const tx = this.db.transaction(store);
+    const read = async () => {
+      for await (const cursor of tx.store) {
+        const checked = checkRecord(schema, store, cursor.primaryKey, cursor.value);
+        if (checked.ok) valid.push(checked.record);
+        else this.onInvalidRecord(checked.invalid);
+      }
+    };
+    // Both, as `readRecord` does: a failed read aborts the transaction and rejects `done` too.
+    await Promise.all([read(), tx.done]);
     return valid;
   }
 

@@ -231,7 +231,7 @@ export class PostsWorkspace extends ItemWorkspace<Post, PostsState> {
         });
       })
       .catch((error: unknown) => {
-        if (error instanceof EditConflict) return this.keepEditsAsCopy(error.current);
+        if (error instanceof EditConflict) return this.keepEditsAsCopy((error as EditConflict<Post>).current);
         this.set({ saveState: 'unsaved', problem: `Could not save the post: ${describeError(error)}` });
       });
     return this.saving;

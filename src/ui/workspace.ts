@@ -234,7 +234,8 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
     const code = this.state.code;
-    const base = this.editBase;
+    // With the notice of a version saved elsewhere on screen, Save is the user's choice to replace it.
+    const base = this.state.changedElsewhere ? script.body : this.editBase;
     await this.attempt(`save “${script.title}”`, async () => {
       await this.draftWrite;
       let saved: Script;
@@ -244,8 +245,9 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
         if (!(error instanceof EditConflict)) throw error;
         // Saved elsewhere after the edits began, before this page heard of it: nothing was
         // written, and the user chooses between the two versions as for any change from elsewhere.
-        this.replaceItem(error.current);
-        if (this.state.selectedId === script.id) this.showSavedElsewhere(error.current);
+        const current = (error as EditConflict<Script>).current;
+        this.replaceItem(current);
+        if (this.state.selectedId === script.id) this.showSavedElsewhere(current);
         return;
       }
       this.replaceItem(saved);

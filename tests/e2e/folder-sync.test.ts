@@ -130,13 +130,16 @@ describe('project folder sync (OPFS standing in for the picked folder)', () => {
     // Both edits land before the next sync pass reads either side, as when the app saves while
     // another editor saves the file: with the pass lock held (as another tab's pass would hold it).
     await page.evaluate(holdSyncLock);
-    await page.evaluate(writeOpfs, {
-      path: 'scripts/hello.py',
-      text: file.replace('print("edited on disk")', 'print("disk side")'),
-      thenSave: true,
-    });
-    await expect.poll(() => page.getByText('Unsaved changes').count()).toBe(0);
-    await page.evaluate(() => (window as WithSyncLock).releaseSyncLock!());
+    try {
+      await page.evaluate(writeOpfs, {
+        path: 'scripts/hello.py',
+        text: file.replace('print("edited on disk")', 'print("disk side")'),
+        thenSave: true,
+      });
+      await expect.poll(() => page.getByText('Unsaved changes').count()).toBe(0);
+    } finally {
+      await page.evaluate(() => (window as WithSyncLock).releaseSyncLock!());
+    }
 
     const notice = page.getByRole('alert').filter({ hasText: 'Edited in both places: scripts/hello.py' });
     // The folder is watched by polling, and a loaded machine stretches each pass.

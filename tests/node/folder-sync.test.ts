@@ -225,28 +225,31 @@ describe('conflicts', () => {
     expect(await app.sync.syncNow()).toMatchObject({ imported: [], unreadable: [], conflicts: [] });
   });
 
-  it('a save in the app while a pass brings in the same file is not overwritten: the next pass keeps both', async () => {
+  it('a save in the app while a pass settles a conflict is not overwritten: that pass writes nothing, the next keeps both', async () => {
     const app = await project();
     const script = await app.scripts.create({ title: 'Hello', kind: 'utility' });
     await app.sync.syncNow();
+    await app.scripts.save(script.id, { body: 'print("app")\n' });
     const folderText = (await app.readText('scripts/hello.py')).replace(
       /\n"""\n[\s\S]*$/,
       '\n"""\nprint("folder")\n',
     );
     await app.write('scripts/hello.py', folderText);
-    // The save lands after the pass has read both sides and before it writes the file's version.
+    // The save lands after the pass has read both sides and written its conflict copy.
     const applyExternal = app.scripts.applyExternal.bind(app.scripts);
     app.scripts.applyExternal = async (changes) => {
       app.scripts.applyExternal = applyExternal;
       await app.scripts.save(script.id, { body: 'print("saved meanwhile")\n' });
       return applyExternal(changes);
     };
+    const copyPath = `scripts/hello.conflict-${syncStamp}.py`;
 
     expect(await app.sync.syncNow()).toMatchObject({ imported: [], conflicts: [], failed: [] });
     expect((await app.scripts.get(script.id))?.body).toBe('print("saved meanwhile")\n');
     expect(await app.readText('scripts/hello.py')).toBe(folderText);
+    // Its copy held the app's version before that save: gone, not left beside the next one.
+    await expect(app.readText(copyPath)).rejects.toThrow(/ENOENT/);
 
-    const copyPath = `scripts/hello.conflict-${syncStamp}.py`;
     expect((await app.sync.syncNow()).conflicts).toEqual([{ path: 'scripts/hello.py', copyPath }]);
     expect(await app.readText(copyPath)).toMatch(/\nprint\("saved meanwhile"\)\n$/);
     expect((await app.scripts.get(script.id))?.body).toBe('print("folder")\n');

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mediaPath, sidecarPath } from '../../src/core/media';
+import { type Media, mediaPath, sidecarPath } from '../../src/core/media';
 import { parseSidecar, serializeSidecar } from '../../src/core/media-file';
 import { jpegBytes } from '../unit/jpeg-bytes';
 import { openProject, type Project, syncStamp } from './folder-sync-harness';
@@ -73,6 +73,33 @@ describe('media folder sync', () => {
     expect(copy.ok && copy.value.media).toEqual(appVersion);
     // The copy is a side file: it is neither imported nor reported on the next pass.
     expect(await app.sync.syncNow()).toMatchObject({ imported: [], unreadable: [], conflicts: [] });
+  });
+
+  it('an edit in the app while a pass settles a conflict: no copy or notice from that pass, both kept by the next', async () => {
+    const app = await project();
+    const media = await importPhoto(app);
+    await app.sync.syncNow();
+    const path = 'media/2026/02/beach.jpg.yml';
+    await app.write(path, (await app.readText(path)).replace('alt: ""', 'alt: "folder"'));
+    await app.media.edit(media.id, { alt: 'app' });
+    // The edit lands after the pass has read both sides and written its conflict copy.
+    const applyExternal = app.media.applyExternal.bind(app.media);
+    let later: Media | undefined;
+    app.media.applyExternal = async (changes) => {
+      app.media.applyExternal = applyExternal;
+      later = await app.media.edit(media.id, { alt: 'app, later' });
+      return applyExternal(changes);
+    };
+    const copyPath = `media/2026/02/beach.jpg.conflict-${syncStamp}.yml`;
+
+    expect(await app.sync.syncNow()).toMatchObject({ imported: [], conflicts: [], failed: [] });
+    expect((await app.media.get(media.id))?.alt).toBe('app, later');
+    await expect(app.readText(copyPath)).rejects.toThrow(/ENOENT/);
+
+    expect((await app.sync.syncNow()).conflicts).toEqual([{ path, copyPath }]);
+    expect((await app.media.get(media.id))?.alt).toBe('folder');
+    const copy = parseSidecar(await app.readText(copyPath), 'beach.jpg');
+    expect(copy.ok && copy.value.media).toEqual(later);
   });
 
   it('leaves an unreadable sidecar and its item alone, saying why and where', async () => {

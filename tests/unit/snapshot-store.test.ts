@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type PythonSnapshot, snapshotDigest } from '../../src/runtime/snapshot';
 import {
   createSnapshotStore,
-  type SnapshotStore,
   readSnapshot,
+  type SnapshotStore,
   type SnapshotWriter,
   writeSnapshot,
 } from '../../src/storage/snapshot-store';

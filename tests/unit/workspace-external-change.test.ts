@@ -103,6 +103,16 @@ describe('Workspace and changes made outside the editor', () => {
     }
   });
 
+  test('Save with the notice showing is the choice to keep the edits', async () => {
+    const { workspace, external, store, script } = await setup();
+    workspace.edit('print("mine")\n');
+    await external('print("from disk")\n');
+    await expect.poll(() => workspace.state.changedElsewhere).toBe(true);
+    await workspace.save();
+    expect((await store.get(script.id))?.body).toBe('print("mine")\n');
+    expect(workspace.state).toMatchObject({ dirty: false, changedElsewhere: false });
+  });
+
   test("the editor's own save is not mistaken for a change elsewhere", async () => {
     const { workspace } = await setup();
     workspace.edit('print("saved in the app")\n');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkRecord, type InvalidRecordListener, type PymarkDb } from '../pymark-db';
+import { checkRecord, type InvalidRecordListener, type PymarkDb, readRecord } from '../pymark-db';
 
 /**
  * Chromium's permission methods on a picked folder; not in TypeScript's DOM library yet. OPFS
@@ -42,7 +42,7 @@ export class IdbFolderHandleStore implements FolderHandleStore<PermissionedDirec
 
   /** An invalid record is reported and treated as no folder: the user connects again. */
   async load(): Promise<PermissionedDirectoryHandle | undefined> {
-    const value = await this.db.get('settings', handleKey);
+    const value = await readRecord(this.db, 'settings', handleKey);
     if (value === undefined) return undefined;
     const checked = checkRecord(storedHandleSchema, 'settings', handleKey, value);
     if (checked.ok) return checked.record.handle;

@@ -236,9 +236,10 @@ class PlanRun<T extends Item> {
 
   async run(actions: SyncAction[], store: ExternalChangeTarget<T>): Promise<void> {
     // Conflict copies first: once they are on disk, the app's version is safe to replace.
-    const copied = new Set<string>();
+    const copied = new Map<string, string>();
     for (const action of actions) {
-      if (action.type === 'conflict' && (await this.writeCopy(action))) copied.add(action.id);
+      if (action.type === 'conflict' && (await this.writeCopy(action)))
+        copied.set(action.id, action.copyPath);
     }
     const fromFolder = actions.filter(
       (action): action is Extract<SyncAction, { type: 'import' | 'conflict' | 'link' }> =>
@@ -259,8 +260,10 @@ class PlanRun<T extends Item> {
     const appPath = `${this.format.layout.dir}/ (the app's ${this.format.collection})`;
     const readAs = readAsOf(this.appItems, [...put.map((item) => item.id), ...trashInApp]);
     if (
-      !(await applyUnlessChanged(this.report, appPath, () =>
-        store.applyExternal({ put, trash: trashInApp, readAs }),
+      !(await applyUnlessChanged(
+        { folder: this.folder, report: this.report, copiesWritten: [...copied.values()] },
+        appPath,
+        () => store.applyExternal({ put, trash: trashInApp, readAs }),
       ))
     )
       return;

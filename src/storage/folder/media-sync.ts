@@ -186,16 +186,14 @@ class MediaPlanRun {
   }
 
   async apply(): Promise<void> {
-    const copied = new Set<string>();
+    const copied = new Map<string, SyncReport['conflicts'][number]>();
     for (const { type, id } of this.planned) {
       if (type !== 'conflict') continue;
       const file = this.sidecarOf(id)!;
       const copyPath = `${file.entry.path.slice(0, -'.yml'.length)}.conflict-${this.timestamp}.yml`;
       const app = this.appItems.get(id)!;
-      if (await writeConflictCopy(this.folder, this.report, copyPath, serializeSidecar(app))) {
-        copied.add(id);
-        this.report.conflicts.push({ path: file.entry.path, copyPath });
-      }
+      if (await writeConflictCopy(this.folder, this.report, copyPath, serializeSidecar(app)))
+        copied.set(id, { path: file.entry.path, copyPath });
     }
 
     const fromFolder = this.planned.filter(
@@ -227,11 +225,18 @@ class MediaPlanRun {
     const trashInApp = this.planned.filter((action) => action.type === 'trashApp').map((action) => action.id);
     const readAs = readAsOf(this.appItems, [...put.map(({ media }) => media.id), ...trashInApp]);
     if (
-      !(await applyUnlessChanged(this.report, "media/ (the app's media)", () =>
-        this.media.applyExternal({ put, trash: trashInApp, readAs }),
+      !(await applyUnlessChanged(
+        {
+          folder: this.folder,
+          report: this.report,
+          copiesWritten: [...copied.values()].map((conflict) => conflict.copyPath),
+        },
+        "media/ (the app's media)",
+        () => this.media.applyExternal({ put, trash: trashInApp, readAs }),
       ))
     )
       return;
+    this.report.conflicts.push(...copied.values());
 
     for (const { type, id } of fromFolder) {
       if (refused.has(id)) continue;

@@ -47,11 +47,12 @@ export function readAsOf<T>(appItems: ReadonlyMap<string, T>, ids: readonly stri
 /**
  * Applies a pass's changes to the app's store, as `attempt` does, except that a refusal because an
  * item was saved in the app since the pass read it is no failure: that save's news has asked for
- * another pass, which plans with it (a conflict, if the file changed too). False when not applied:
- * this pass then records nothing of the collection.
+ * another pass, which plans with it (a conflict, if the file changed too). The conflict copies
+ * this pass wrote hold app versions as it read them, so they go, and the next pass writes its own.
+ * False when not applied: this pass then records and reports nothing more of the collection.
  */
 export async function applyUnlessChanged(
-  report: SyncReport,
+  pass: { folder: FolderAdapter; report: SyncReport; copiesWritten: readonly string[] },
   path: string,
   apply: () => Promise<void>,
 ): Promise<boolean> {
@@ -59,7 +60,12 @@ export async function applyUnlessChanged(
     await apply();
     return true;
   } catch (error) {
-    if (!(error instanceof ChangedMeanwhile)) report.failed.push({ path, reason: reasonOf(error) });
+    if (!(error instanceof ChangedMeanwhile)) {
+      pass.report.failed.push({ path, reason: reasonOf(error) });
+      return false;
+    }
+    // A copy that will not go is a stale side file, which sync never reads: no reason to fail.
+    for (const copy of pass.copiesWritten) await pass.folder.remove(copy).catch(() => undefined);
     return false;
   }
 }
