@@ -110,6 +110,20 @@ export async function storeSnapshotSeed(context: BrowserContext, url: string): P
   }
 }
 
+/** Deletes the snapshot stored for the page's origin, so that its next load boots Python the long way. */
+export async function forgetStoredSnapshot(page: Page): Promise<void> {
+  // The app's connections close when a deletion waits on them (snapshot-store.ts).
+  await page.evaluate(
+    (dbName) =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(dbName);
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error);
+      }),
+    storedAt.dbName,
+  );
+}
+
 /**
  * Waits until the page's origin holds a stored snapshot whose digest is not `otherThan`, and returns
  * that digest: the save after a normal boot runs in the background. Polled from here, as Playwright's
