@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
 import { inject } from 'vitest';
 import type { PythonSnapshot } from '../../src/runtime/snapshot';
 import { defaultSnapshotDbName, snapshotStoreLayout } from '../../src/storage/snapshot-store';
@@ -73,24 +73,22 @@ export async function makeSnapshotSeed(
 }
 
 /**
- * For the preview servers of the test files: a blank page of the app's origin, which the app never
- * sees, and the seed's bytes, so that storing them costs a local fetch.
+ * For the servers of the test files (preview and dev): a blank page of the app's origin, which the
+ * app never sees, and the seed's bytes, so that storing them costs a local fetch.
  */
 export function snapshotSeedRoutes(): Plugin {
-  return {
-    name: 'e2e-python-snapshot-seed',
-    configurePreviewServer(server) {
-      server.middlewares.use(seedPath, (request, response) => {
-        if (request.url === '/bytes') {
-          response.setHeader('Content-Type', 'application/octet-stream');
-          createReadStream(providedSeed().file).pipe(response);
-          return;
-        }
-        response.setHeader('Content-Type', 'text/html');
-        response.end('<!doctype html>');
-      });
-    },
+  const serveSeed = (server: { middlewares: Connect.Server }) => {
+    server.middlewares.use(seedPath, (request, response) => {
+      if (request.url === '/bytes') {
+        response.setHeader('Content-Type', 'application/octet-stream');
+        createReadStream(providedSeed().file).pipe(response);
+        return;
+      }
+      response.setHeader('Content-Type', 'text/html');
+      response.end('<!doctype html>');
+    });
   };
+  return { name: 'e2e-python-snapshot-seed', configurePreviewServer: serveSeed, configureServer: serveSeed };
 }
 
 /** Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have. */
