@@ -91,7 +91,13 @@ export function snapshotSeedRoutes(): Plugin {
   return { name: 'e2e-python-snapshot-seed', configurePreviewServer: serveSeed, configureServer: serveSeed };
 }
 
-/** Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have. */
+/**
+ * Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have.
+ * The page that stores it stays open, blank, as long as the context: in an off-the-record context
+ * (which `browser.newContext()` makes) Chromium 150 fails to read a large IndexedDB value once the
+ * page that wrote it has closed ("UnknownError: Failed to read large IndexedDB value"), and the app
+ * then boots Python the long way, as if there were no snapshot.
+ */
 export async function storeSnapshotSeed(context: BrowserContext, url: string): Promise<void> {
   const seed = providedSeed();
   const page = await context.newPage();
@@ -103,8 +109,9 @@ export async function storeSnapshotSeed(context: BrowserContext, url: string): P
       key: seed.key,
       digest: seed.digest,
     });
-  } finally {
+  } catch (error) {
     await page.close();
+    throw error;
   }
 }
 
