@@ -117,6 +117,10 @@ export default defineConfig({
           testTimeout: 60_000,
           // Booting Pyodide in beforeAll takes far longer than 10 s on a busy machine.
           hookTimeout: 120_000,
+          // Vitest's 1 s default is less than a loaded 2-core machine can take to run the work polled
+          // for; a poll that fails for real fails all the same. (`vi.waitFor` has no such setting: its
+          // calls say their own.)
+          expect: { poll: { timeout: 30_000 } },
         },
       },
       {

@@ -3,7 +3,7 @@
  * the page a one-file bundle of the worker (scripts/vite-dev-worker-bundle.ts). Needs no build.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import {
   type AppPage,
   newAppPage,
@@ -21,8 +21,12 @@ let app: AppPage;
 let page: Page;
 
 beforeAll(async () => {
-  // A first visit: Python boots the long way from the files the dev server serves.
-  app = await newAppPage(suite.browser, suite.server.url, { storedSnapshot: false });
+  // Python boots from the files the dev server serves: from the run's snapshot when there is a build
+  // to make one (its key holds the Python the dev bundle preloads, so it is refused if that differs),
+  // else the long way.
+  app = await newAppPage(suite.browser, suite.server.url, {
+    storedSnapshot: inject('pythonSnapshotSeed') !== null,
+  });
   page = app.page;
   await newScript(page);
   await page.locator('.cm-content').waitFor();

@@ -64,6 +64,7 @@ export async function startDevServer(): Promise<PreviewServer> {
     root: repoRoot,
     configFile: resolve(repoRoot, 'vite.config.ts'),
     logLevel: 'warn',
+    plugins: [snapshotSeedRoutes()],
     // No file watching: an edit elsewhere in the checkout would reload the page mid-test.
     server: { host: '127.0.0.1', port: 0, watch: null },
   });

@@ -307,9 +307,9 @@ describe("the app page's Content-Security-Policy", () => {
     );
 
   test('comes with the page, refuses injected and blob: scripts, and Python, the preview and Stop still work', async () => {
-    app = await newAppPage(suite.browser, 'about:blank', { storedSnapshot: false });
+    app = await newAppPage(suite.browser, suite.server.url);
     const page = app.page;
-    const response = await page.goto(suite.server.url);
+    const response = await page.reload();
     const policy = directives(response?.headers()['content-security-policy'] ?? '');
     expect(policy.get('default-src')).toEqual(["'self'"]);
     expect(policy.get('script-src')).toEqual([
@@ -326,8 +326,7 @@ describe("the app page's Content-Security-Policy", () => {
     expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
     await expect(page.evaluate(() => crossOriginIsolated)).resolves.toBe(true);
 
-    // The app works under it: Python boots, a macro renders in the preview, Stop interrupts. (A cold
-    // boot in a fresh context: on a saturated 2-core machine it has taken over 90 s.)
+    // The app works under it: Python boots, a macro renders in the preview, Stop interrupts.
     await page
       .getByRole('status', { name: 'Python status' })
       .filter({ hasText: 'ready' })

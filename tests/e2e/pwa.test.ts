@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { incomingParams } from '../../src/core/incoming-post';
 import {
-  type AppContextOptions,
   type AppPage,
   newAppPage,
   newScript,
@@ -14,6 +13,7 @@ import {
   startPreviewServer,
   useBuiltApp,
 } from './harness';
+import { forgetStoredSnapshot } from './python-snapshot-seed';
 
 const pyodideFiles = ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
 
@@ -32,8 +32,8 @@ afterEach(async () => {
   await Promise.allSettled(opened.splice(0).map((app) => app.close()));
 });
 
-async function open(url = server.url, options: AppContextOptions = {}): Promise<AppPage> {
-  const app = await newAppPage(browser, url, options);
+async function open(url = server.url): Promise<AppPage> {
+  const app = await newAppPage(browser, url);
   opened.push(app);
   return app;
 }
@@ -51,10 +51,10 @@ async function installAndControl(page: Page): Promise<void> {
  * Opens the app on its own origin, lets the service worker take control, then takes the network away
  * for real: the server is closed and the context is offline (which alone may not cover the worker).
  */
-async function openOffline(options: AppContextOptions = {}): Promise<AppPage> {
+async function openOffline(): Promise<AppPage> {
   const own = await startPreviewServer();
   try {
-    const app = await open(own.url, options);
+    const app = await open(own.url);
     await installAndControl(app.page);
     await app.context.setOffline(true);
     return app;
@@ -189,12 +189,14 @@ describe('installable offline PWA', () => {
 
   test('offline, Python boots and runs a script', async () => {
     // No stored snapshot (as when one of an older build is refused): Python boots the long way, offline.
-    const { page, errors } = await openOffline({ storedSnapshot: false });
+    const { page, errors } = await openOffline();
+    await forgetStoredSnapshot(page);
     await page.reload();
     expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
 
     const status = page.getByRole('status', { name: 'Python status' });
     await expect.poll(() => status.textContent(), { timeout: 90_000, interval: 250 }).toContain('ready');
+    expect(await status.getAttribute('data-boot-source')).toBe('normal');
 
     await newScript(page);
     // The new script opens once it is stored; typing before that would go to the script shown until then.

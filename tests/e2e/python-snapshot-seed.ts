@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
 import { inject } from 'vitest';
 import type { PythonSnapshot } from '../../src/runtime/snapshot';
 import { defaultSnapshotDbName, snapshotStoreLayout } from '../../src/storage/snapshot-store';
@@ -73,40 +73,60 @@ export async function makeSnapshotSeed(
 }
 
 /**
- * For the preview servers of the test files: a blank page of the app's origin, which the app never
- * sees, and the seed's bytes, so that storing them costs a local fetch.
+ * For the servers of the test files (preview and dev): a blank page of the app's origin, which the
+ * app never sees, and the seed's bytes, so that storing them costs a local fetch.
  */
 export function snapshotSeedRoutes(): Plugin {
-  return {
-    name: 'e2e-python-snapshot-seed',
-    configurePreviewServer(server) {
-      server.middlewares.use(seedPath, (request, response) => {
-        if (request.url === '/bytes') {
-          response.setHeader('Content-Type', 'application/octet-stream');
-          createReadStream(providedSeed().file).pipe(response);
-          return;
-        }
-        response.setHeader('Content-Type', 'text/html');
-        response.end('<!doctype html>');
-      });
-    },
+  const serveSeed = (server: { middlewares: Connect.Server }) => {
+    server.middlewares.use(seedPath, (request, response) => {
+      if (request.url === '/bytes') {
+        response.setHeader('Content-Type', 'application/octet-stream');
+        createReadStream(providedSeed().file).pipe(response);
+        return;
+      }
+      response.setHeader('Content-Type', 'text/html');
+      response.end('<!doctype html>');
+    });
   };
+  return { name: 'e2e-python-snapshot-seed', configurePreviewServer: serveSeed, configureServer: serveSeed };
 }
 
-/** Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have. */
+/**
+ * Stores this run's snapshot in `context` for the app at `url`, as a first visit there would have.
+ * The page that stores it stays open, blank, as long as the context: in an off-the-record context
+ * (which `browser.newContext()` makes) Chromium 150 fails to read a large IndexedDB value once the
+ * page that wrote it has closed ("UnknownError: Failed to read large IndexedDB value"), and the app
+ * then boots Python the long way, as if there were no snapshot.
+ */
 export async function storeSnapshotSeed(context: BrowserContext, url: string): Promise<void> {
   const seed = providedSeed();
   const page = await context.newPage();
-  await page.goto(new URL(seedPath, url).href);
-  await page.evaluate(writeStoredSnapshot, {
-    ...storedAt,
-    bytesUrl: `${seedPath}/bytes`,
-    key: seed.key,
-    digest: seed.digest,
-  });
-  // The page stays open with its context. Chromium keeps a large value as a blob, which the writing
-  // page's going away at once can take with it: the app's read then fails ("Failed to read large
-  // IndexedDB value") and Python boots the long way, in most contexts of a loaded run.
+  try {
+    await page.goto(new URL(seedPath, url).href);
+    await page.evaluate(writeStoredSnapshot, {
+      ...storedAt,
+      bytesUrl: `${seedPath}/bytes`,
+      key: seed.key,
+      digest: seed.digest,
+    });
+  } catch (error) {
+    await page.close();
+    throw error;
+  }
+}
+
+/** Deletes the snapshot stored for the page's origin, so that its next load boots Python the long way. */
+export async function forgetStoredSnapshot(page: Page): Promise<void> {
+  // The app's connections close when a deletion waits on them (snapshot-store.ts).
+  await page.evaluate(
+    (dbName) =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(dbName);
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error);
+      }),
+    storedAt.dbName,
+  );
 }
 
 /**

@@ -100,7 +100,7 @@ beforeAll(async () => {
   await mkdir(join(folder, 'posts'));
   await writeFile(join(folder, 'posts', 'notes.md'), 'x');
   await import('../../electron/main');
-  await vi.waitFor(() => expect(electron.windows).toHaveLength(1));
+  await vi.waitFor(() => expect(electron.windows).toHaveLength(1), { timeout: 30_000 });
 });
 
 afterAll(async () => {

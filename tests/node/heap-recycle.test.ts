@@ -6,6 +6,7 @@ import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/clie
 import type { MacroScript, PythonRuntime } from '../../src/runtime/types.ts';
 import { createWorkerApi } from '../../src/runtime/worker-api.ts';
 import { workerEndpoint } from '../../src/runtime/worker-lifecycle.ts';
+import { sharedSnapshots } from './python-snapshot.ts';
 
 /*
  * The heap bound with a real Pyodide: its WASM memory grows when a script allocates and never
@@ -74,7 +75,11 @@ describe('the heap bound, with real Pyodide', () => {
   it('replaces a worker whose heap grew past the bound, and a render queued behind the run still runs', async () => {
     const workers: RealWorker[] = [];
     const maxHeapBytes = 192 * 2 ** 20;
-    const runtime = createPythonRuntime({ createWorker: () => realWorker(workers), maxHeapBytes });
+    const runtime = createPythonRuntime({
+      createWorker: () => realWorker(workers),
+      maxHeapBytes,
+      snapshots: sharedSnapshots,
+    });
     runtimes.push(runtime);
 
     // A small run first: a fresh interpreter stays under the bound, so nothing is replaced.

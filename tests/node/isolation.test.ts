@@ -6,6 +6,7 @@ import { IsolationBroken } from '../../src/runtime/memory-wall.ts';
 import { nodeWorker } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, PythonRuntime, RenderOutcome, RunOutcome } from '../../src/runtime/types.ts';
 import { context, loadMacroHarness, type MacroHarness, post } from './macro-harness.ts';
+import { sharedSnapshots } from './python-snapshot.ts';
 import { buildNodeBundles } from './site-harness.ts';
 
 /*
@@ -42,6 +43,7 @@ beforeAll(async () => {
     },
     maxHeapBytes: heapCapBytes / 2,
     renderTimeoutMs: 60_000,
+    snapshots: sharedSnapshots,
   });
 }, 180_000);
 

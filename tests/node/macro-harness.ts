@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { loadPyodide, type PyodideAPI } from 'pyodide';
+import type { PyodideAPI } from 'pyodide';
 import {
   type AbiMedia,
   type AbiPost,
@@ -16,6 +14,7 @@ import type { PythonRunner, ScriptRun } from '../../src/runtime/python-runner.ts
 import { createMacroEngine, type MacroEngine } from '../../src/runtime/python-services.ts';
 import { prepareRender, scriptFileName } from '../../src/runtime/render-call.ts';
 import type { CallReads, MacroScript, RenderItem } from '../../src/runtime/types.ts';
+import { bootSharedPython } from './python-snapshot.ts';
 
 /** One finished call, as the tests read it: its result checked against the ABI as the client does. */
 export type RenderedItem = (
@@ -43,8 +42,7 @@ export interface MacroHarness {
 }
 
 export async function loadMacroHarness(): Promise<MacroHarness> {
-  const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
-  const pyodide = await loadPyodide({ indexURL });
+  const pyodide = await bootSharedPython();
   const engine = createMacroEngine(pyodide);
   const renderBatch = (items: RenderItem[]): WorkerRenderResult => {
     const { request, sent } = prepareRender(items);

@@ -1,7 +1,8 @@
 /**
- * The unit project's global setup: a fresh folder for this run's Node bundles, which the first test
- * file that needs them builds and the others share (`buildNodeBundles` in site-harness.ts). Nothing
- * is built here, so a run of tests that need no bundles pays nothing for them.
+ * The unit project's global setup: fresh folders for what this run's test files make once and share,
+ * the Node bundles (`buildNodeBundles` in site-harness.ts) and a Python memory snapshot
+ * (`sharedPythonSnapshot` in python-snapshot.ts). Nothing is made here: the first test file that
+ * needs one makes it, so a run of tests that need neither pays nothing for them.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** This run's folder for the Node bundles (see site-harness.ts). */
     nodeBundlesDir: string;
+    /** This run's folder for the shared Python snapshot (see python-snapshot.ts). */
+    pythonSnapshotDir: string;
   }
 }
 
@@ -18,7 +21,14 @@ export default function setup(project: TestProject): () => void {
   // Inside node_modules, so the bundles resolve the packages they import, as dist-node/ does.
   const parent = new URL('../../node_modules/.cache/', import.meta.url).pathname;
   mkdirSync(parent, { recursive: true });
-  const dir = mkdtempSync(join(parent, 'pymark-dist-node-'));
-  project.provide('nodeBundlesDir', dir);
-  return () => rmSync(dir, { recursive: true, force: true });
+  const dirs = [
+    mkdtempSync(join(parent, 'pymark-dist-node-')),
+    mkdtempSync(join(parent, 'pymark-snapshot-')),
+  ];
+  const [bundles, snapshot] = dirs as [string, string];
+  project.provide('nodeBundlesDir', bundles);
+  project.provide('pythonSnapshotDir', snapshot);
+  return () => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeRuntime, type NodeRuntime } from '../../src/runtime/node/node-runtime.ts';
 import type { MacroScript, RenderItem } from '../../src/runtime/types.ts';
 import { context, post, typed } from './macro-harness.ts';
+import { sharedSnapshots } from './python-snapshot.ts';
 import { buildNodeBundles } from './site-harness.ts';
 
 /*
@@ -23,6 +24,7 @@ beforeAll(async () => {
     // beside it must never reach it, and under a loaded machine a 1 s limit stopped them too.
     timeLimitMs: 5_000,
     workerUrl: pathToFileURL(join(bundles, 'python-worker.mjs')),
+    snapshots: sharedSnapshots,
   });
   await python.ready();
 }, 120_000);

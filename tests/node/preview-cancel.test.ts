@@ -6,6 +6,7 @@ import { createPythonRuntime, type WorkerEndpoint } from '../../src/runtime/clie
 import type { MacroScript, PythonRuntime, RenderItem } from '../../src/runtime/types.ts';
 import { createWorkerApi } from '../../src/runtime/worker-api.ts';
 import { workerEndpoint } from '../../src/runtime/worker-lifecycle.ts';
+import { sharedSnapshots } from './python-snapshot.ts';
 
 /*
  * A newer preview cancels an older one still waiting, with a real Pyodide: the worker API on this
@@ -77,7 +78,11 @@ afterEach(() => {
 describe('a newer preview, with real Pyodide', () => {
   it('drops an older render still queued; one the worker already has finishes, not stopped', async () => {
     const held: HeldWorker = { received: 0, release: () => {}, created: 0 };
-    const runtime = createPythonRuntime({ createWorker: () => heldWorker(held), graceMs: 50 });
+    const runtime = createPythonRuntime({
+      createWorker: () => heldWorker(held),
+      graceMs: 50,
+      snapshots: sharedSnapshots,
+    });
     runtimes.push(runtime);
 
     const first = new AbortController();

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { loadPyodide } from 'pyodide';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPythonRunner, type PythonRunner } from '../../src/runtime/python-runner';
 import type { OutputChunk } from '../../src/runtime/types';
+import { bootSharedPython } from './python-snapshot';
 
 interface Delivery {
   at: number;
@@ -13,8 +11,7 @@ interface Delivery {
 let runner: PythonRunner;
 
 beforeAll(async () => {
-  const indexURL = `${dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))}/`;
-  const pyodide = await loadPyodide({ indexURL });
+  const pyodide = await bootSharedPython();
   const interruptBuffer = new Int32Array(new SharedArrayBuffer(4));
   pyodide.setInterruptBuffer(interruptBuffer);
   // What the client's Stop does, triggered from inside the script so the test is deterministic.

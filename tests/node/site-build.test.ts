@@ -10,6 +10,7 @@ import { type BuildResult, SiteBuilder } from '../../src/site/build-site';
 import { readProject, type SiteProject } from '../../src/site/project';
 import { publishedFiles, writeSite } from '../../src/site/site-writer';
 import { hashBytes } from '../../src/storage/folder/content-hash';
+import { sharedSnapshots } from './python-snapshot';
 import {
   blogFixture,
   buildNodeBundles,
@@ -27,7 +28,11 @@ let python: NodeRuntime;
 
 beforeAll(async () => {
   const bundles = await buildNodeBundles();
-  python = createNodeRuntime({ workers: 1, workerUrl: new URL(`file://${bundles}/python-worker.mjs`) });
+  python = createNodeRuntime({
+    workers: 1,
+    workerUrl: new URL(`file://${bundles}/python-worker.mjs`),
+    snapshots: sharedSnapshots,
+  });
   await python.ready();
 }, 180_000);
 

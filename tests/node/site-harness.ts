@@ -1,8 +1,9 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { inject, vi } from 'vitest';
+import { inject } from 'vitest';
+import { madeOncePerRun } from './once-per-run';
 
 const root = new URL('../../', import.meta.url);
 
@@ -28,43 +29,13 @@ export function copyFixture(fixture: string): string {
 export async function buildNodeBundles(): Promise<string> {
   const dir = inject('nodeBundlesDir');
   const outDir = join(dir, 'bundles');
-  const built = join(dir, 'built');
-  const failed = join(dir, 'failed');
-  if (claimed(join(dir, 'building'))) {
-    try {
-      await build({
-        configFile: new URL('vite.node.config.ts', root).pathname,
-        root: root.pathname,
-        logLevel: 'warn',
-        build: { outDir, emptyOutDir: true },
-      });
-    } catch (error) {
-      writeFileSync(failed, error instanceof Error ? (error.stack ?? error.message) : String(error));
-      throw error;
-    }
-    writeFileSync(built, '');
-    return outDir;
-  }
-  await vi.waitFor(
-    () => {
-      if (existsSync(failed))
-        throw new Error(
-          `Another test file's build of the Node bundles failed:\n${readFileSync(failed, 'utf8')}`,
-        );
-      if (!existsSync(built)) throw new Error(`The Node bundles in ${outDir} are still being built`);
-    },
-    { timeout: 120_000, interval: 50 },
-  );
+  await madeOncePerRun(dir, 'the Node bundles', async () => {
+    await build({
+      configFile: new URL('vite.node.config.ts', root).pathname,
+      root: root.pathname,
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+  });
   return outDir;
-}
-
-/** Whether this call made `marker`: exactly one caller across the run's worker processes does. */
-function claimed(marker: string): boolean {
-  try {
-    mkdirSync(marker);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
 }

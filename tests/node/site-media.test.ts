@@ -10,6 +10,7 @@ import { createNodeRuntime, type NodeRuntime } from '../../src/runtime/node/node
 import { SiteBuilder } from '../../src/site/build-site';
 import { readProject } from '../../src/site/project';
 import { writeSite } from '../../src/site/site-writer';
+import { sharedSnapshots } from './python-snapshot';
 import { blogFixture, buildNodeBundles, copyFixture } from './site-harness';
 
 /* The site build publishing a project's media: images, thumbnails made with sharp, and the macros' srcset. */
@@ -19,7 +20,11 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   const bundles = await buildNodeBundles();
-  python = createNodeRuntime({ workers: 1, workerUrl: new URL(`file://${bundles}/python-worker.mjs`) });
+  python = createNodeRuntime({
+    workers: 1,
+    workerUrl: new URL(`file://${bundles}/python-worker.mjs`),
+    snapshots: sharedSnapshots,
+  });
   await python.ready();
 }, 180_000);
 

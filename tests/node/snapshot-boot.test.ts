@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { PyodideAPI } from 'pyodide';
+import { type PyodideAPI, version as pyodideVersion } from 'pyodide';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BootPythonOptions, bootPython } from '../../src/runtime/boot';
-import { type PythonSnapshot, snapshotDigest } from '../../src/runtime/snapshot';
+import { type PythonSnapshot, snapshotDigest, snapshotKey } from '../../src/runtime/snapshot';
 
 /*
  * Real Pyodide under Node. Timings are printed for the record, never asserted: wall-clock
@@ -111,8 +111,7 @@ describe('boot from a Pyodide memory snapshot (real Pyodide)', () => {
 
   it('sees through a snapshot relabelled with this build’s key', async () => {
     const otherSources = [{ path: 'other.py', source: 'pass' }];
-    const honest = await bootPython(options({ preloadSources: otherSources }));
-    const relabelled = copyOf(snapshot, { key: honest.snapshot!.key });
+    const relabelled = copyOf(snapshot, { key: snapshotKey(pyodideVersion, otherSources) });
     const booted = await bootPython(options({ snapshot: relabelled, preloadSources: otherSources }));
     expect(booted.info.source).toBe('normal');
     expect(booted.info.fallbackReason).toMatch(/the restored interpreter is not the one made for/);

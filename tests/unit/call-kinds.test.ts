@@ -71,7 +71,7 @@ function setUp(kind: Kind, behaviour: Behaviour) {
     const answer = async () => {
       worker.calls += 1;
       if (behaviour === 'ignores SIGINT') return new Promise(() => {});
-      await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { interval: 1 });
+      await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { timeout: 30_000, interval: 1 });
       return interruptedAnswers[kind];
     };
     const fake = fakeWorkerEndpoint(
@@ -167,7 +167,7 @@ describe.each(kinds)('a %s call', (kind) => {
   it('times out through KeyboardInterrupt when Python honours it, keeping the worker', async () => {
     const { runtime, workers, clock } = setUp(kind, 'honours SIGINT');
     const ending = call(runtime, kind);
-    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { timeout: 30_000, interval: 1 });
     clock.advance(timeLimitMs - 1);
     expect(Atomics.load(workers[own]!.interrupt, 0)).toBe(0);
     clock.advance(1);
@@ -178,19 +178,19 @@ describe.each(kinds)('a %s call', (kind) => {
   it('times out by replacing the worker when Python ignores the interrupt', async () => {
     const { runtime, workers, clock } = setUp(kind, 'ignores SIGINT');
     const ending = call(runtime, kind);
-    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { timeout: 30_000, interval: 1 });
     clock.advance(timeLimitMs);
     clock.advance(graceMs);
     expect(await ending).toBe('timeout');
     expect(workers[own]!.terminated).toBe(true);
-    await vi.waitFor(() => expect(workers).toHaveLength(own + 2), { interval: 1 });
+    await vi.waitFor(() => expect(workers).toHaveLength(own + 2), { timeout: 30_000, interval: 1 });
   });
 
   it('stops when its AbortSignal aborts, through KeyboardInterrupt', async () => {
     const { runtime, workers } = setUp(kind, 'honours SIGINT');
     const abort = new AbortController();
     const ending = call(runtime, kind, abort.signal);
-    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { timeout: 30_000, interval: 1 });
     abort.abort();
     expect(await ending).toBe('stopped');
     expect(workers).toHaveLength(own + 1);
@@ -200,7 +200,7 @@ describe.each(kinds)('a %s call', (kind) => {
     const { runtime, workers, clock } = setUp(kind, 'ignores SIGINT');
     const abort = new AbortController();
     const ending = call(runtime, kind, abort.signal);
-    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { timeout: 30_000, interval: 1 });
     abort.abort();
     clock.advance(graceMs);
     expect(await ending).toBe('stopped');
@@ -218,9 +218,9 @@ describe.each(kinds)('a %s call', (kind) => {
   it('fails as a broken worker when the worker crashes, and a fresh worker starts', async () => {
     const { runtime, workers } = setUp(kind, 'ignores SIGINT');
     const ending = call(runtime, kind);
-    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[own]!.calls).toBe(1), { timeout: 30_000, interval: 1 });
     workers[own]!.crash('boom');
     expect(await ending).toBe('worker-failed');
-    await vi.waitFor(() => expect(workers).toHaveLength(own + 2), { interval: 1 });
+    await vi.waitFor(() => expect(workers).toHaveLength(own + 2), { timeout: 30_000, interval: 1 });
   });
 });

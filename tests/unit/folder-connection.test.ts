@@ -96,7 +96,7 @@ describe('FolderConnection', () => {
     await connection.connect();
 
     // The import is a change in the app too, so one more (empty) sync follows it.
-    await vi.waitFor(() => expect(connection.state.status).toBe('connected'));
+    await vi.waitFor(() => expect(connection.state.status).toBe('connected'), { timeout: 30_000 });
     expect(connection.state).toMatchObject({ folderName: 'my-blog', problem: null });
     expect(seen).toContain('syncing');
     expect(handles.handle).toBe(picked);

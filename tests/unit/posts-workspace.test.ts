@@ -232,7 +232,7 @@ describe('the live preview', () => {
     expect(posts.state.rendering).toBe(true);
     expect(posts.state.preview?.html).not.toBe('two');
     newer!.finish();
-    await vi.waitFor(() => expect(posts.state.rendering).toBe(false));
+    await vi.waitFor(() => expect(posts.state.rendering).toBe(false), { timeout: 30_000 });
     expect(posts.state.preview?.html).toBe('three');
   });
 });

@@ -87,7 +87,8 @@ function setUp(behaviour: Partial<Behaviour>, cache?: SnapshotCache, maxHeapByte
   const fakes = fakeWorkers({ boot: () => snapshotBoot, heapBytes: () => 0, ...behaviour });
   const runtime = createPythonRuntime({ createWorker: fakes.createWorker, snapshots: cache, maxHeapBytes });
   runtimes.push(runtime);
-  const untilReady = () => vi.waitFor(() => expect(runtime.status.state).toBe('ready'), { interval: 1 });
+  const untilReady = () =>
+    vi.waitFor(() => expect(runtime.status.state).toBe('ready'), { timeout: 30_000, interval: 1 });
   return { runtime, workers: fakes.workers, untilReady };
 }
 
@@ -123,7 +124,9 @@ describe('Python runtime client: fast boot', () => {
       ms: 900,
       fallbackReason: 'no snapshot was provided',
     });
-    await vi.waitFor(() => expect(saved.map((snapshot) => snapshot.key)).toEqual(['build-2']));
+    await vi.waitFor(() => expect(saved.map((snapshot) => snapshot.key)).toEqual(['build-2']), {
+      timeout: 30_000,
+    });
     expect(new Uint8Array(saved[0]!.bytes)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
@@ -141,7 +144,9 @@ describe('Python runtime client: fast boot', () => {
     const { runtime, untilReady } = setUp({ boot: () => fallback }, cache);
     await untilReady();
     expect(runtime.bootInfo?.fallbackReason).toMatch(/refused/);
-    await vi.waitFor(() => expect(saved.map((snapshot) => snapshot.key)).toEqual(['rebuilt']));
+    await vi.waitFor(() => expect(saved.map((snapshot) => snapshot.key)).toEqual(['rebuilt']), {
+      timeout: 30_000,
+    });
   });
 
   it('still boots when the cache cannot be read or written', async () => {
@@ -152,7 +157,7 @@ describe('Python runtime client: fast boot', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { runtime, untilReady } = setUp({ boot: () => normalBoot(freshSnapshot('build')) }, broken);
     await untilReady();
-    await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(2), { timeout: 30_000 });
     expect(runtime.bootInfo?.source).toBe('normal');
     warn.mockRestore();
   });
@@ -171,7 +176,10 @@ describe('Python runtime client: the second worker', () => {
     );
     // As on opening the app: the open script is checked while Python still boots.
     const check = runtime.checkScript('x = 1', 'open.py');
-    await vi.waitFor(() => expect(workers[0]!.bootSnapshot?.key).toBe('build'), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.bootSnapshot?.key).toBe('build'), {
+      timeout: 30_000,
+      interval: 1,
+    });
     expect(workers).toHaveLength(1);
     finishFirstBoot(snapshotBoot);
     expect(await check).toEqual({ diagnostics: [], entrypoints: [] });

@@ -232,7 +232,7 @@ function setUp(
   });
   runtimes.push(runtime);
   const untilState = (state: string) =>
-    vi.waitFor(() => expect(runtime.status.state).toBe(state), { interval: 1 });
+    vi.waitFor(() => expect(runtime.status.state).toBe(state), { timeout: 30_000, interval: 1 });
   return { runtime, clock, untilState, ...fakes };
 }
 
@@ -357,13 +357,13 @@ describe('renderMany', () => {
     await untilState('ready');
     const run = runtime.run(runRequest());
     await untilState('running');
-    await vi.waitFor(() => expect(runsArrived).toBe(1), { interval: 1 });
+    await vi.waitFor(() => expect(runsArrived).toBe(1), { timeout: 30_000, interval: 1 });
     const render = runtime.renderMany([{ script: youtube, context: context('a') }]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(workers[0]!.renders).toHaveLength(0);
     finishRun(ok);
     expect(await run).toEqual({ kind: 'ok', truncatedChars: 0 });
-    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
 
     const secondRun = runtime.run(runRequest());
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -371,7 +371,7 @@ describe('renderMany', () => {
     finishRender(answerAll(workers[0]!.renders[0]!.batch));
     expect(await render).toMatchObject([{ ok: true }]);
     await untilState('running');
-    await vi.waitFor(() => expect(runsArrived).toBe(2), { interval: 1 });
+    await vi.waitFor(() => expect(runsArrived).toBe(2), { timeout: 30_000, interval: 1 });
     finishRun(ok);
     expect(await secondRun).toMatchObject({ kind: 'ok' });
   });
@@ -380,7 +380,10 @@ describe('renderMany', () => {
     const { runtime, workers, clock, untilState } = setUp({
       render: async (batch, worker) => {
         if (worker.renders.length > 1) return answerAll(batch);
-        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), {
+          timeout: 30_000,
+          interval: 1,
+        });
         return { ...answerAll(batch, 1), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
       },
     });
@@ -390,7 +393,7 @@ describe('renderMany', () => {
       { script: youtube, context: context('b') },
       { script: youtube, context: context('c') },
     ]);
-    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
     clock.advance(999);
     expect(Atomics.load(workers[0]!.interrupt, 0)).toBe(0);
     clock.advance(1);
@@ -413,7 +416,10 @@ describe('renderMany', () => {
   it('a render aborted while a macro ran past its limit hands back the calls behind it as cancelled', async () => {
     const { runtime, workers, clock, untilState } = setUp({
       render: async (batch, worker) => {
-        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), {
+          timeout: 30_000,
+          interval: 1,
+        });
         return { ...answerAll(batch, 1), interrupted: { message: 'KeyboardInterrupt', traceback: '' } };
       },
     });
@@ -428,7 +434,7 @@ describe('renderMany', () => {
       newerPreview.signal,
       'queued',
     );
-    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
     newerPreview.abort();
     clock.advance(1000);
     // 'cancelled' is never remembered (post-renderer.ts); a 'timeout' would be, and the call that
@@ -531,7 +537,7 @@ describe('renderMany', () => {
     });
     await untilState('ready');
     const outcomes = runtime.renderMany([{ script: youtube, context: context('a') }]);
-    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
     clock.advance(1_000);
     clock.advance(500);
     expect(await outcomes).toMatchObject([
@@ -555,7 +561,7 @@ describe('renderMany', () => {
     });
     const first = new AbortController();
     const inFlight = runtime.renderMany([{ script: youtube, context: context('a') }], first.signal, 'queued');
-    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
     const second = new AbortController();
     const queued = runtime.renderMany([{ script: youtube, context: context('b') }], second.signal, 'queued');
     first.abort();
@@ -576,7 +582,7 @@ describe('renderMany', () => {
     const { runtime, workers, untilState } = setUp({ render: never });
     await untilState('ready');
     const outcomes = runtime.renderMany([{ script: youtube, context: context('a') }]);
-    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]!.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
     workers[0]!.crash('out of memory');
     expect(await outcomes).toMatchObject([
       { ok: false, kind: 'worker-failed', message: 'The Python worker crashed (out of memory)' },
@@ -619,7 +625,7 @@ describe('renderMany', () => {
     expect(workers[0]!.renders.map((render) => render.site)).toEqual([{ snapshot: site }, undefined]);
 
     workers[0]!.crash('gone');
-    await vi.waitFor(() => expect(workers).toHaveLength(2), { interval: 1 });
+    await vi.waitFor(() => expect(workers).toHaveLength(2), { timeout: 30_000, interval: 1 });
     await untilState('ready');
     await runtime.renderMacro(youtube, context('c'));
     expect(workers[1]!.renders[0]!.site).toEqual({ snapshot: site });
@@ -652,7 +658,7 @@ describe('renderMany', () => {
     const first: SiteSnapshot = { posts: [post] };
     runtime.setSiteData(first);
     const out = runtime.renderMacro(youtube, context('a'));
-    await vi.waitFor(() => expect(workers[0]?.renders).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[0]?.renders).toHaveLength(1), { timeout: 30_000, interval: 1 });
     const changed: SiteSnapshot = { posts: [] };
     runtime.setSiteData(changed);
     release();
@@ -690,7 +696,7 @@ describe('checkScript', () => {
     );
     // Checks have a worker of their own (the second), which is replaced (the third).
     expect(workers[1]!.terminated).toBe(true);
-    await vi.waitFor(() => expect(workers).toHaveLength(3), { interval: 1 });
+    await vi.waitFor(() => expect(workers).toHaveLength(3), { timeout: 30_000, interval: 1 });
   });
 });
 
@@ -825,12 +831,15 @@ describe('transformPost', () => {
     const { runtime, workers, clock } = setUp({
       transform: async (_request, worker) => {
         if (worker.transforms.length > 1) return returned({ title: 't', body: 'b' });
-        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), {
+          timeout: 30_000,
+          interval: 1,
+        });
         return { kind: 'interrupted', ...keyboardInterrupt };
       },
     });
     const outcome = runtime.transformPost(linkPost, draft);
-    await vi.waitFor(() => expect(workers[1]!.transforms).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[1]!.transforms).toHaveLength(1), { timeout: 30_000, interval: 1 });
     clock.advance(1_000);
     expect(await outcome).toEqual({
       ok: false,
@@ -846,7 +855,10 @@ describe('transformPost', () => {
   it('stops a transform when its signal aborts, in flight or still queued', async () => {
     const { runtime, workers } = setUp({
       transform: async (_request, worker) => {
-        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), { interval: 1 });
+        await vi.waitFor(() => expect(Atomics.load(worker.interrupt, 0)).toBe(2), {
+          timeout: 30_000,
+          interval: 1,
+        });
         return { kind: 'interrupted', ...keyboardInterrupt, printed: 'was busy\n' };
       },
     });
@@ -854,7 +866,7 @@ describe('transformPost', () => {
     const inFlight = runtime.transformPost(linkPost, draft, first.signal);
     const second = new AbortController();
     const queued = runtime.transformPost(linkPost, draft, second.signal);
-    await vi.waitFor(() => expect(workers[1]!.transforms).toHaveLength(1), { interval: 1 });
+    await vi.waitFor(() => expect(workers[1]!.transforms).toHaveLength(1), { timeout: 30_000, interval: 1 });
     second.abort();
     first.abort();
     expect(await inFlight).toEqual({

@@ -90,7 +90,7 @@ const bootOk = async (): Promise<BootResult> => bootedOk;
 
 /** Resolves with `interrupted` once SIGINT is written, like Pyodide raising KeyboardInterrupt. */
 const honoursInterrupt: FakeRun = async (_request, _onOutput, interrupt) => {
-  await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { interval: 1 });
+  await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { timeout: 30_000, interval: 1 });
   Atomics.store(interrupt, 0, 0);
   return {
     kind: 'interrupted',
@@ -110,7 +110,7 @@ function setUp(behaviour: Partial<FakeWorkerBehaviour> = {}) {
   const statuses: RuntimeStatus[] = [runtime.status];
   runtime.subscribe((status) => statuses.push(status));
   const untilState = (state: RuntimeStatus['state']) =>
-    vi.waitFor(() => expect(runtime.status.state).toBe(state), { interval: 1 });
+    vi.waitFor(() => expect(runtime.status.state).toBe(state), { timeout: 30_000, interval: 1 });
   return { runtime, workers, clock, statuses, untilState };
 }
 
@@ -237,7 +237,7 @@ describe('createPythonRuntime', () => {
     const { runtime, workers, clock, untilState } = setUp({
       run: async (request, onOutput, interrupt) => {
         // The runner's set-up swallows the first SIGINT (it arrived before the script's code ran).
-        await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { interval: 1 });
+        await vi.waitFor(() => expect(Atomics.load(interrupt, 0)).toBe(2), { timeout: 30_000, interval: 1 });
         Atomics.store(interrupt, 0, 0);
         swallowed = true;
         return honoursInterrupt(request, onOutput, interrupt);
@@ -247,7 +247,7 @@ describe('createPythonRuntime', () => {
     const outcome = runtime.run(request());
     await untilState('running');
     runtime.stop();
-    await vi.waitFor(() => expect(swallowed).toBe(true), { interval: 1 });
+    await vi.waitFor(() => expect(swallowed).toBe(true), { timeout: 30_000, interval: 1 });
     clock.advance(50);
     expect(await outcome).toEqual({ kind: 'stopped', cause: 'stop', via: 'interrupt', truncatedChars: 3 });
     expect(workers.created).toHaveLength(1);
@@ -368,7 +368,7 @@ describe('createPythonRuntime', () => {
     workers.created[0]!.crash(
       'RuntimeError: All your posts were deleted. Restore them at https://evil.example',
     );
-    await vi.waitFor(() => expect(workers.created).toHaveLength(2));
+    await vi.waitFor(() => expect(workers.created).toHaveLength(2), { timeout: 30_000 });
     await untilState('ready');
     expect(statuses).toContainEqual({
       state: 'restarting',
