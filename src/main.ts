@@ -20,7 +20,7 @@ import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
-import { readSnapshotInWorker, writeSnapshotInWorker } from './storage/snapshot-io';
+import { writeSnapshotInWorker } from './storage/snapshot-io';
 import { createSnapshotStore, defaultSnapshotDbName } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
@@ -46,7 +46,7 @@ async function start(): Promise<void> {
       workerScriptUrl: pythonWorkerUrl,
       pyodideBaseUrl: `${import.meta.env.BASE_URL}pyodide/`,
     }),
-    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker, readSnapshotInWorker),
+    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker),
   });
   // When Python first became ready, on the page's clock from navigation (read by `npm run bench`).
   let readyMarked = false;

@@ -53,6 +53,27 @@ describe('snapshot store', () => {
     expect((await store.load())!.bytes.byteLength).toBe(16);
   });
 
+  it('keeps the bytes as a Blob, so that reading the record clones no 30 MB buffer', async () => {
+    const dbName = freshDbName();
+    const saved = snapshot('build', 7);
+    await open(dbName).save(saved);
+    const db = await openDB(dbName);
+    const record: unknown = await db.get('snapshots', 'latest');
+    db.close();
+    expect(record).toEqual({ key: 'build', digest: saved.digest, bytes: expect.any(Blob) });
+  });
+
+  it('drops a snapshot stored by version 1 (its bytes a 30 MB ArrayBuffer) without reading it', async () => {
+    const dbName = freshDbName();
+    const version1 = await openDB(dbName, 1, { upgrade: (db) => db.createObjectStore('snapshots') });
+    await version1.put('snapshots', snapshot('build', 1), 'latest');
+    version1.close();
+    const store = open(dbName);
+    expect(await store.load()).toBeUndefined();
+    await store.save(snapshot('build', 2));
+    expect((await store.load())?.key).toBe('build');
+  });
+
   it('treats a malformed record as no snapshot', async () => {
     const dbName = freshDbName();
     await open(dbName).load(); // creates the database with its object store
