@@ -8,7 +8,7 @@ import { HeldList, SiteDataFeed } from './render/site-data';
 import { createPythonRuntime } from './runtime/client';
 import { sandboxedWorkers } from './runtime/sandbox-host';
 import pythonWorkerUrl from './runtime/worker.ts?worker&url';
-import { SiteBuildClient } from './site/app/site-build-client';
+import { SiteBuildClient, startedOnFirstMessage } from './site/app/site-build-client';
 import { ImageWorker } from './storage/browser-thumbnails';
 import { type FolderAdapter, listFilesBelow } from './storage/folder/folder-adapter';
 import { openMediaStore } from './storage/idb-media-store';
@@ -20,7 +20,7 @@ import { applyScriptActions } from './storage/script-actions';
 import { openSettingsStore } from './storage/settings-store';
 import { hasSharedMedia, takeSharedMedia, withoutSharedMediaParam } from './storage/shared-media';
 import { FolderSiteSettingsText, IdbSiteSettingsText } from './storage/site-settings-store';
-import { readSnapshotInWorker, writeSnapshotInWorker } from './storage/snapshot-io';
+import { writeSnapshotInWorker } from './storage/snapshot-io';
 import { createSnapshotStore, defaultSnapshotDbName } from './storage/snapshot-store';
 import { restoreUnsavedEdits, UnsavedJournal } from './storage/unsaved-journal';
 import './ui/pymark-app';
@@ -46,7 +46,7 @@ async function start(): Promise<void> {
       workerScriptUrl: pythonWorkerUrl,
       pyodideBaseUrl: `${import.meta.env.BASE_URL}pyodide/`,
     }),
-    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker, readSnapshotInWorker),
+    snapshots: createSnapshotStore(defaultSnapshotDbName, writeSnapshotInWorker),
   });
   // When Python first became ready, on the page's clock from navigation (read by `npm run bench`).
   let readyMarked = false;
@@ -231,10 +231,13 @@ async function siteWorkspace(
   const storedSettings = new IdbSiteSettingsText(db);
   const connected = () => folder.state.status === 'connected' || folder.state.status === 'syncing';
   const connectedFolder = () => (connected() ? folder.folder : undefined);
-  const worker = new Worker(new URL('./site/app/site-build-worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'site build worker',
-  });
+  const worker = startedOnFirstMessage(
+    () =>
+      new Worker(new URL('./site/app/site-build-worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'site build worker',
+      }),
+  );
   // A build hands the runtime the published posts as site data; the preview then takes its own back.
   // The worker opens a browser folder's handle itself; the desktop build's folder only this page reaches.
   const builds = new SiteBuildClient(

@@ -1,4 +1,5 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { z } from 'zod';
 import {
   type PythonSnapshot,
   pythonSnapshotSchema,
@@ -20,7 +21,8 @@ export const defaultSnapshotDbName = 'pymark-python-snapshot';
  * by a first visit in the contexts that stand for a later one (tests/e2e/python-snapshot-seed.ts).
  */
 export const snapshotStoreLayout = {
-  version: 1,
+  /** 2: the bytes are kept as a Blob (version 1 kept an ArrayBuffer; its record is dropped unread). */
+  version: 2,
   store: 'snapshots',
   /** Only the latest snapshot is kept: one from an older build is useless and large. */
   key: 'latest',
@@ -36,19 +38,23 @@ export interface SnapshotStore extends SnapshotCache {
 }
 
 /**
+ * The stored record: the bytes as a Blob. Reading the record then costs no thread a structured clone
+ * of 30 MB (an ArrayBuffer value cost the thread that read it 200-500 ms, and a worker of its own to
+ * keep that off the page); the bytes come from the Blob, read asynchronously.
+ */
+const storedRecordSchema = pythonSnapshotSchema.extend({ bytes: z.instanceof(Blob) });
+
+/**
  * Stores a snapshot in the database `dbName`, where it runs: in the browser that is the snapshot
- * worker (snapshot-io-worker.ts), since serialising 30 MB into IndexedDB costs the thread that
- * does it hundreds of milliseconds.
+ * worker (snapshot-io-worker.ts), since checking and copying 30 MB costs the thread that does it.
  */
 export type SnapshotWriter = (dbName: string, snapshot: PythonSnapshot) => Promise<void>;
 
-/** Reads the stored snapshot (unchecked) from the database `dbName`, where it runs, as `SnapshotWriter`. */
-export type SnapshotReader = (dbName: string) => Promise<unknown>;
-
 function openSnapshotDb(dbName: string, onBlocking?: () => void): Promise<IDBPDatabase<SnapshotDbSchema>> {
   return openDB<SnapshotDbSchema>(dbName, snapshotStoreLayout.version, {
-    upgrade(db) {
-      db.createObjectStore(snapshotStoreLayout.store);
+    upgrade(db, oldVersion, _newVersion, transaction) {
+      if (oldVersion === 0) db.createObjectStore(snapshotStoreLayout.store);
+      else void transaction.objectStore(snapshotStoreLayout.store).clear();
     },
     blocking: onBlocking,
   });
@@ -63,19 +69,10 @@ export async function writeSnapshot(dbName: string, snapshot: unknown): Promise<
   if (!parsed.success) throw new Error('not a Python snapshot');
   if (snapshotDigest(parsed.data.bytes) !== parsed.data.digest)
     throw new Error("the snapshot's bytes do not match its digest");
+  const record = { ...parsed.data, bytes: new Blob([parsed.data.bytes]) };
   const db = await openSnapshotDb(dbName, () => db.close());
   try {
-    await db.put(snapshotStoreLayout.store, parsed.data, snapshotStoreLayout.key);
-  } finally {
-    db.close();
-  }
-}
-
-/** The stored snapshot, unchecked, read on the calling thread. */
-export async function readSnapshot(dbName: string): Promise<unknown> {
-  const db = await openSnapshotDb(dbName, () => db.close());
-  try {
-    return await readRecord(db, snapshotStoreLayout.store, snapshotStoreLayout.key);
+    await db.put(snapshotStoreLayout.store, record, snapshotStoreLayout.key);
   } finally {
     db.close();
   }
@@ -83,13 +80,12 @@ export async function readSnapshot(dbName: string): Promise<unknown> {
 
 /**
  * Opens the database on first use, so the runtime can be handed the store before it is open.
- * `write` stores a snapshot and `read` reads it; by default on this thread (Node, tests), in the
- * app off it.
+ * `write` stores a snapshot: by default on this thread (Node, tests), in the app off it. A load
+ * reads on this thread: the record, which holds a handle to the bytes, and then the bytes from it.
  */
 export function createSnapshotStore(
   dbName = defaultSnapshotDbName,
   write: SnapshotWriter = writeSnapshot,
-  read: SnapshotReader = readSnapshot,
 ): SnapshotStore {
   // A newer build in another tab wants to upgrade; holding on would stall it forever.
   const opening = openSnapshotDb(dbName, () => void opening.then((db) => db.close()));
@@ -101,13 +97,14 @@ export function createSnapshotStore(
   let saving: Promise<unknown> = Promise.resolve();
   return {
     async load(): Promise<PythonSnapshot | undefined> {
-      // The database exists (and has its store) before another connection reads it.
-      await Promise.all([opening, saving]);
-      const stored = await read(dbName);
+      const [db] = await Promise.all([opening, saving]);
+      const stored = await readRecord(db, snapshotStoreLayout.store, snapshotStoreLayout.key);
       if (stored === undefined) return undefined;
-      const parsed = pythonSnapshotSchema.safeParse(stored);
+      const parsed = storedRecordSchema.safeParse(stored);
       // A malformed record is as good as none: the next normal boot overwrites it.
-      return parsed.success ? parsed.data : undefined;
+      if (!parsed.success) return undefined;
+      // Each load reads its own copy: booting transfers the buffer to the worker.
+      return { ...parsed.data, bytes: await parsed.data.bytes.arrayBuffer() };
     },
     save(snapshot: PythonSnapshot): Promise<void> {
       // The database exists (and has its store) before another connection writes to it.

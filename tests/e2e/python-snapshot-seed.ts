@@ -34,6 +34,9 @@ declare module 'vitest' {
 
 const storedAt = { dbName: defaultSnapshotDbName, layout: snapshotStoreLayout };
 
+/** A snapshot as the app's store keeps it: the bytes as a Blob (snapshot-store.ts). */
+type StoredRecord = Omit<PythonSnapshot, 'bytes'> & { bytes: Blob };
+
 /** Where the preview servers answer with a blank page (`seedPath`) and the seed's bytes (`/bytes` below it). */
 const seedPath = '/e2e-python-snapshot-seed';
 
@@ -167,14 +170,16 @@ async function readStoredSnapshot({
   });
   try {
     if (!db.objectStoreNames.contains(layout.store)) return null;
-    const record = await new Promise<PythonSnapshot | undefined>((resolve, reject) => {
+    const record = await new Promise<StoredRecord | undefined>((resolve, reject) => {
       const request = db.transaction(layout.store).objectStore(layout.store).get(layout.key);
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
     if (!record) return null;
     const { key, digest } = record;
-    return withBytes ? { key, digest, bytes: new Uint8Array(record.bytes) } : { key, digest };
+    return withBytes
+      ? { key, digest, bytes: new Uint8Array(await record.bytes.arrayBuffer()) }
+      : { key, digest };
   } finally {
     db.close();
   }
@@ -194,7 +199,7 @@ async function writeStoredSnapshot({
   key: string;
   digest: string;
 }): Promise<void> {
-  const bytes = await (await fetch(bytesUrl)).arrayBuffer();
+  const bytes = await (await fetch(bytesUrl)).blob();
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const request = indexedDB.open(dbName, layout.version);
     request.onupgradeneeded = () => request.result.createObjectStore(layout.store);
@@ -202,7 +207,7 @@ async function writeStoredSnapshot({
     request.onerror = () => reject(request.error);
   });
   try {
-    const snapshot: PythonSnapshot = { key, digest, bytes };
+    const snapshot: StoredRecord = { key, digest, bytes };
     await new Promise<void>((resolve, reject) => {
       const transaction = db.transaction(layout.store, 'readwrite');
       transaction.objectStore(layout.store).put(snapshot, layout.key);

@@ -26,19 +26,18 @@ async function corruptStoredSnapshot(page: Page): Promise<void> {
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const store = db.transaction('snapshots', 'readwrite').objectStore('snapshots');
-    const record = await new Promise<{ bytes: ArrayBuffer }>((resolve, reject) => {
+    const store = db.transaction('snapshots').objectStore('snapshots');
+    const record = await new Promise<{ bytes: Blob }>((resolve, reject) => {
       const request = store.get('latest');
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    new Uint8Array(record.bytes).fill(
-      0xff,
-      record.bytes.byteLength / 2,
-      record.bytes.byteLength / 2 + 65_536,
-    );
+    const bytes = new Uint8Array(await record.bytes.arrayBuffer());
+    bytes.fill(0xff, bytes.byteLength / 2, bytes.byteLength / 2 + 65_536);
+    // A fresh transaction: the one the record was read in ended while its bytes were read.
+    const writable = db.transaction('snapshots', 'readwrite').objectStore('snapshots');
     await new Promise((resolve, reject) => {
-      const request = store.put(record, 'latest');
+      const request = writable.put({ ...record, bytes: new Blob([bytes]) }, 'latest');
       request.onsuccess = resolve;
       request.onerror = () => reject(request.error);
     });

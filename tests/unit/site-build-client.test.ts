@@ -3,7 +3,11 @@ import type { RenderItem, RenderOutcome } from '../../src/runtime/types';
 import { type FrameScheduler, ProgressStepper, progressSteps } from '../../src/site/app/build-progress';
 import type { PageToWorker } from '../../src/site/app/build-protocol';
 import { previewCopy } from '../../src/site/app/preview-cache';
-import { type BuildWorkerEndpoint, SiteBuildClient } from '../../src/site/app/site-build-client';
+import {
+  type BuildWorkerEndpoint,
+  SiteBuildClient,
+  startedOnFirstMessage,
+} from '../../src/site/app/site-build-client';
 
 /** A stand-in for the site build worker: records what the page sends, and lets the test answer. */
 class FakeBuildWorker implements BuildWorkerEndpoint {
@@ -213,6 +217,27 @@ describe('SiteBuildClient', () => {
     const answer = client.build({ toFolder: false, zip: false });
     worker.send({ type: 'finished', id: 1, report: { ...report, written: 'three' } });
     await expect(answer).rejects.toThrow(/site build worker.*\n?.*written/s);
+  });
+
+  test('starts the worker with the first build, not with the page, and hears it from then on', async () => {
+    const started: FakeBuildWorker[] = [];
+    const worker = startedOnFirstMessage(() => {
+      const fake = new FakeBuildWorker();
+      started.push(fake);
+      return fake;
+    });
+    const runtime = { renderMany: async () => [], setSiteData: () => {} };
+    const client = new SiteBuildClient(worker, runtime, undefined, undefined, manualFrames().schedule);
+    expect(started).toHaveLength(0);
+    const answer = client.build({ toFolder: false, zip: false });
+    expect(started).toHaveLength(1);
+    const id = (started[0]!.sent[0] as { id: number }).id;
+    started[0]!.send({ type: 'finished', id, report });
+    await expect(answer).resolves.toEqual({ report });
+    const second = client.build({ toFolder: false, zip: false });
+    expect(started).toHaveLength(1);
+    started[0]!.send({ type: 'finished', id: (started[0]!.sent[1] as { id: number }).id, report });
+    await expect(second).resolves.toEqual({ report });
   });
 
   test('only one build at a time, and Cancel names the running one', async () => {

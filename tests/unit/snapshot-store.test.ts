@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type PythonSnapshot, snapshotDigest } from '../../src/runtime/snapshot';
 import {
   createSnapshotStore,
-  readSnapshot,
   type SnapshotStore,
   type SnapshotWriter,
   writeSnapshot,
@@ -55,8 +54,8 @@ describe('snapshot store', () => {
   });
 
   it('reports a read that fails as one error, with no unhandled rejection beside it', async () => {
-    const dbName = freshDbName();
-    await open(dbName).save(snapshot('build', 3));
+    const store = open(freshDbName());
+    await store.save(snapshot('build', 3));
     // As Chromium's "Failed to read large IndexedDB value": the read fails and its transaction aborts.
     const get = IDBObjectStore.prototype.get;
     IDBObjectStore.prototype.get = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
@@ -68,7 +67,7 @@ describe('snapshot store', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      await expect(readSnapshot(dbName)).rejects.toMatchObject({ name: 'AbortError' });
+      await expect(store.load()).rejects.toMatchObject({ name: 'AbortError' });
       // An unhandled rejection is reported after the microtasks of the turn that made it.
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
@@ -76,6 +75,27 @@ describe('snapshot store', () => {
       IDBObjectStore.prototype.get = get;
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('keeps the bytes as a Blob, so that reading the record clones no 30 MB buffer', async () => {
+    const dbName = freshDbName();
+    const saved = snapshot('build', 7);
+    await open(dbName).save(saved);
+    const db = await openDB(dbName);
+    const record: unknown = await db.get('snapshots', 'latest');
+    db.close();
+    expect(record).toEqual({ key: 'build', digest: saved.digest, bytes: expect.any(Blob) });
+  });
+
+  it('drops a snapshot stored by version 1 (its bytes a 30 MB ArrayBuffer) without reading it', async () => {
+    const dbName = freshDbName();
+    const version1 = await openDB(dbName, 1, { upgrade: (db) => db.createObjectStore('snapshots') });
+    await version1.put('snapshots', snapshot('build', 1), 'latest');
+    version1.close();
+    const store = open(dbName);
+    expect(await store.load()).toBeUndefined();
+    await store.save(snapshot('build', 2));
+    expect((await store.load())?.key).toBe('build');
   });
 
   it('treats a malformed record as no snapshot', async () => {
