@@ -11,7 +11,7 @@ import { youtubeContexts } from './contexts';
 import type { EchoWorkerApi } from './echo-worker';
 import echoWorkerUrl from './echo-worker.ts?worker&url';
 import { benchPosts } from './posts';
-import { bootOnce, primeSnapshot, pyodideBaseUrl, recoverySamples, warmRuntime } from './python';
+import { aboutToLoop, bootOnce, primeSnapshot, pyodideBaseUrl, recoverySamples, warmRuntime } from './python';
 import { renderPostsSamples } from './render-posts';
 import { renderYoutube } from './youtube';
 
@@ -95,14 +95,14 @@ const bench: BenchApi = {
     return renderPostsSamples(await warmRuntime(), scripts, benchPosts(1000, { macros: false }), repetitions);
   },
 
-  interruptRecovery: (runs) => recoverySamples('while True:\n    pass\n', runs, 'interrupt'),
+  interruptRecovery: (runs) => recoverySamples(`${aboutToLoop}while True:\n    pass\n`, runs, 'interrupt'),
 
   // SIGINT's handler does nothing, so no KeyboardInterrupt is raised however often Stop repeats it:
   // Stop falls back to a worker restart. (A loop that caught KeyboardInterrupt let one through when
   // a repeated SIGINT landed between its `except` and its next `try`.)
   restartRecovery: (runs) =>
     recoverySamples(
-      'import signal\nsignal.signal(signal.SIGINT, lambda *_: None)\nwhile True:\n    pass\n',
+      `import signal\nsignal.signal(signal.SIGINT, lambda *_: None)\n${aboutToLoop}while True:\n    pass\n`,
       runs,
       'restart',
     ),

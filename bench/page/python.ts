@@ -89,11 +89,19 @@ export function warmRuntime(): Promise<PythonRuntime> {
   return warm;
 }
 
-const run = (runtime: PythonRuntime, fileName: string, code: string): Promise<RunOutcome> => {
+const run = (
+  runtime: PythonRuntime,
+  fileName: string,
+  code: string,
+  onOutput: RunRequest['onOutput'] = () => {},
+): Promise<RunOutcome> => {
   // The time limit is far away: Stop, not the limit, must end the loop.
-  const request: RunRequest = { fileName, code, onOutput: () => {}, timeoutMs: 600_000 };
+  const request: RunRequest = { fileName, code, onOutput, timeoutMs: 600_000 };
   return runtime.run(request);
 };
+
+/** The line a recovery sample's code prints just before its loop: Stop waits for it. */
+export const aboutToLoop = 'print("looping", flush=True)\n';
 
 /**
  * Starts `code` (a loop that never ends by itself), presses Stop once it runs, and times until a
@@ -111,10 +119,16 @@ export async function recoverySamples(
   try {
     await whenReady(runtime);
     for (let index = 0; index < runs; index++) {
-      const looping = run(runtime, 'loop.py', code);
-      await whenStatus(runtime, 'running');
-      // Long enough for the worker to receive the run and enter the loop.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Stop once the code says it is about to loop: under load, a Stop at a fixed delay could land
+      // before the code above the loop (a SIGINT handler) had run, and end the sample the other way.
+      let entered!: () => void;
+      const inLoop = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const looping = run(runtime, 'loop.py', code, (chunks) => {
+        if (chunks.some((chunk) => chunk.text.includes('looping'))) entered();
+      });
+      await inLoop;
       const started = performance.now();
       runtime.stop();
       const stopped = await looping;
