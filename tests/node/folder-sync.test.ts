@@ -203,7 +203,8 @@ describe('changes made in the folder', () => {
 });
 
 describe('conflicts', () => {
-  it('keep the folder version in the slot and the app version beside it', async () => {
+  /** A synced script saved in the app as `print("app")` and in its file as `print("folder")`. */
+  async function editedOnBothSides() {
     const app = await project();
     const script = await app.scripts.create({ title: 'Hello', kind: 'utility' });
     await app.sync.syncNow();
@@ -213,6 +214,11 @@ describe('conflicts', () => {
       '\n"""\nprint("folder")\n',
     );
     await app.write('scripts/hello.py', folderText);
+    return { app, script, folderText };
+  }
+
+  it('keep the folder version in the slot and the app version beside it', async () => {
+    const { app, script, folderText } = await editedOnBothSides();
 
     const report = await app.sync.syncNow();
 
@@ -226,15 +232,7 @@ describe('conflicts', () => {
   });
 
   it('a save in the app while a pass settles a conflict is not overwritten: that pass writes nothing, the next keeps both', async () => {
-    const app = await project();
-    const script = await app.scripts.create({ title: 'Hello', kind: 'utility' });
-    await app.sync.syncNow();
-    await app.scripts.save(script.id, { body: 'print("app")\n' });
-    const folderText = (await app.readText('scripts/hello.py')).replace(
-      /\n"""\n[\s\S]*$/,
-      '\n"""\nprint("folder")\n',
-    );
-    await app.write('scripts/hello.py', folderText);
+    const { app, script, folderText } = await editedOnBothSides();
     // The save lands after the pass has read both sides and written its conflict copy.
     const applyExternal = app.scripts.applyExternal.bind(app.scripts);
     app.scripts.applyExternal = async (changes) => {
