@@ -53,7 +53,9 @@ export type SnapshotWriter = (dbName: string, snapshot: PythonSnapshot) => Promi
 function openSnapshotDb(dbName: string, onBlocking?: () => void): Promise<IDBPDatabase<SnapshotDbSchema>> {
   return openDB<SnapshotDbSchema>(dbName, snapshotStoreLayout.version, {
     upgrade(db, oldVersion, _newVersion, transaction) {
-      if (oldVersion === 0) db.createObjectStore(snapshotStoreLayout.store);
+      // A database without the store (made by something else) gets one, as a new database does.
+      if (oldVersion === 0 || !db.objectStoreNames.contains(snapshotStoreLayout.store))
+        db.createObjectStore(snapshotStoreLayout.store);
       else void transaction.objectStore(snapshotStoreLayout.store).clear();
     },
     blocking: onBlocking,

@@ -57,7 +57,7 @@ describe('fast boot from a Pyodide memory snapshot (Chromium)', () => {
       const first = await readyTooltip(page);
       expect(first).toMatch(/^ready \(normal boot, \d+ ms: no snapshot was provided\)$/);
       const firstDigest = await storedSnapshotDigest(page);
-      // Read and written by the page's snapshot worker, not on its main thread.
+      // Written by the page's snapshot worker, not on its main thread (the page reads the Blob).
       expect(workerUrls.some((url) => url.includes('snapshot-io-worker'))).toBe(true);
 
       await page.reload();

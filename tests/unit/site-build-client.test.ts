@@ -12,18 +12,24 @@ import {
 /** A stand-in for the site build worker: records what the page sends, and lets the test answer. */
 class FakeBuildWorker implements BuildWorkerEndpoint {
   readonly sent: PageToWorker[] = [];
-  #listener: ((event: MessageEvent<unknown>) => void) | undefined;
+  readonly #listeners: { type: 'message' | 'error'; listener: (event: Event) => void }[] = [];
 
   postMessage(message: PageToWorker): void {
     this.sent.push(message);
   }
 
-  addEventListener(_type: 'message', listener: (event: MessageEvent<unknown>) => void): void {
-    this.#listener = listener;
+  addEventListener(type: 'message' | 'error', listener: (event: Event) => void): void {
+    this.#listeners.push({ type, listener });
   }
 
   send(data: unknown): void {
-    this.#listener?.({ data } as MessageEvent<unknown>);
+    for (const { type, listener } of this.#listeners)
+      if (type === 'message') listener(new MessageEvent('message', { data }));
+  }
+
+  /** As a worker whose module failed to load. */
+  fail(): void {
+    for (const { type, listener } of this.#listeners) if (type === 'error') listener(new Event('error'));
   }
 }
 
@@ -217,6 +223,26 @@ describe('SiteBuildClient', () => {
     const answer = client.build({ toFolder: false, zip: false });
     worker.send({ type: 'finished', id: 1, report: { ...report, written: 'three' } });
     await expect(answer).rejects.toThrow(/site build worker.*\n?.*written/s);
+  });
+
+  test('a worker that fails fails its build, and the next build starts another', async () => {
+    const started: FakeBuildWorker[] = [];
+    const worker = startedOnFirstMessage(() => {
+      const fake = new FakeBuildWorker();
+      started.push(fake);
+      return fake;
+    });
+    const runtime = { renderMany: async () => [], setSiteData: () => {} };
+    const client = new SiteBuildClient(worker, runtime, undefined, undefined, manualFrames().schedule);
+    const failed = client.build({ toFolder: false, zip: false });
+    started[0]!.fail();
+    await expect(failed).rejects.toThrow('The site build worker stopped: it failed to start');
+    expect(client.building).toBe(false);
+
+    const next = client.build({ toFolder: false, zip: false });
+    expect(started).toHaveLength(2);
+    started[1]!.send({ type: 'finished', id: (started[1]!.sent[0] as { id: number }).id, report });
+    await expect(next).resolves.toEqual({ report });
   });
 
   test('starts the worker with the first build, not with the page, and hears it from then on', async () => {

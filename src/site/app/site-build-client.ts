@@ -16,28 +16,34 @@ import { runFolderRequest } from './folder-relay';
 /** What the client needs of the site build worker: a `Worker`, or a stand-in in tests. */
 export interface BuildWorkerEndpoint {
   postMessage(message: PageToWorker, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+  /** `error`: the worker failed to load (an old chunk gone after an update) or died outside a message. */
+  addEventListener(type: 'message' | 'error', listener: (event: Event) => void): void;
 }
 
 /**
  * The site build worker, started by the first message the page sends it (a build or an export).
  * Started with the app, its module (760 kB) took about a second of CPU while Python booted from its
- * snapshot on the same two cores; most visits never build.
+ * snapshot on the same two cores; most visits never build. One that fails is left behind, and the
+ * next message starts another.
  */
 export function startedOnFirstMessage(start: () => BuildWorkerEndpoint): BuildWorkerEndpoint {
   let worker: BuildWorkerEndpoint | undefined;
-  const listeners: ((event: MessageEvent<unknown>) => void)[] = [];
+  const listeners: [type: 'message' | 'error', listener: (event: Event) => void][] = [];
   return {
     postMessage(message, transfer) {
       if (!worker) {
-        worker = start();
-        for (const listener of listeners) worker.addEventListener('message', listener);
+        const started = start();
+        worker = started;
+        started.addEventListener('error', () => {
+          if (worker === started) worker = undefined;
+        });
+        for (const [type, listener] of listeners) started.addEventListener(type, listener);
       }
       worker.postMessage(message, transfer);
     },
-    addEventListener(_type, listener) {
-      if (worker) worker.addEventListener('message', listener);
-      else listeners.push(listener);
+    addEventListener(type, listener) {
+      listeners.push([type, listener]);
+      worker?.addEventListener(type, listener);
     },
   };
 }
@@ -99,7 +105,13 @@ export class SiteBuildClient {
     /** When progress is shown: before the next paint (tests pass a manual clock). */
     private readonly frames: FrameScheduler = animationFrames,
   ) {
-    worker.addEventListener('message', (event) => this.#receive(event.data));
+    worker.addEventListener('message', (event) => this.#receive((event as MessageEvent<unknown>).data));
+    // Nothing the worker had will answer: its builds and exports fail, and `building` ends.
+    worker.addEventListener('error', (event) => {
+      const message = (event as Partial<ErrorEvent>).message;
+      const reason = typeof message === 'string' && message !== '' ? message : 'it failed to start';
+      this.#abandonAll(new Error(`The site build worker stopped: ${reason}`));
+    });
   }
 
   get building(): boolean {
