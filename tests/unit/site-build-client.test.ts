@@ -225,7 +225,8 @@ describe('SiteBuildClient', () => {
     await expect(answer).rejects.toThrow(/site build worker.*\n?.*written/s);
   });
 
-  test('a worker that fails fails its build, and the next build starts another', async () => {
+  /** A client of a worker started by its first message; `started` lists each worker started. */
+  function lazilyStarted() {
     const started: FakeBuildWorker[] = [];
     const worker = startedOnFirstMessage(() => {
       const fake = new FakeBuildWorker();
@@ -234,6 +235,11 @@ describe('SiteBuildClient', () => {
     });
     const runtime = { renderMany: async () => [], setSiteData: () => {} };
     const client = new SiteBuildClient(worker, runtime, undefined, undefined, manualFrames().schedule);
+    return { client, started };
+  }
+
+  test('a worker that fails fails its build, and the next build starts another', async () => {
+    const { client, started } = lazilyStarted();
     const failed = client.build({ toFolder: false, zip: false });
     started[0]!.fail();
     await expect(failed).rejects.toThrow('The site build worker stopped: it failed to start');
@@ -246,14 +252,7 @@ describe('SiteBuildClient', () => {
   });
 
   test('starts the worker with the first build, not with the page, and hears it from then on', async () => {
-    const started: FakeBuildWorker[] = [];
-    const worker = startedOnFirstMessage(() => {
-      const fake = new FakeBuildWorker();
-      started.push(fake);
-      return fake;
-    });
-    const runtime = { renderMany: async () => [], setSiteData: () => {} };
-    const client = new SiteBuildClient(worker, runtime, undefined, undefined, manualFrames().schedule);
+    const { client, started } = lazilyStarted();
     expect(started).toHaveLength(0);
     const answer = client.build({ toFolder: false, zip: false });
     expect(started).toHaveLength(1);
