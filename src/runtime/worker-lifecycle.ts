@@ -149,8 +149,10 @@ export class WorkerLifecycle {
    */
   async #bootWithSnapshot(api: Comlink.Remote<PythonWorkerApi>): Promise<BootResult> {
     const cache = this.#snapshots;
+    let unreadBecause: string | undefined;
     const snapshot = await cache?.load().catch((error: unknown) => {
       console.warn('Pymark could not read the stored Python snapshot; booting normally', error);
+      unreadBecause = error instanceof Error ? error.message : String(error);
       return undefined;
     });
     const request = { snapshot };
@@ -159,6 +161,9 @@ export class WorkerLifecycle {
       await api.boot(snapshot ? Comlink.transfer(request, [snapshot.bytes]) : request),
       'boot result from the worker',
     );
+    // The worker saw no snapshot; the status should say there was one that could not be read.
+    if (result.ok && unreadBecause !== undefined && result.bootInfo.source === 'normal')
+      result.bootInfo.fallbackReason = `the stored snapshot could not be read: ${unreadBecause}`;
     if (result.ok && result.snapshot && cache) {
       // In the background: the runtime is ready now, storing 30 MB can finish later.
       cache.save(result.snapshot).catch((error: unknown) => {

@@ -130,6 +130,22 @@ describe('Python runtime client: fast boot', () => {
     expect(new Uint8Array(saved[0]!.bytes)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
+  it('says a normal boot came of a stored snapshot it could not read, not of none', async () => {
+    const cache: SnapshotCache = {
+      load: async () => {
+        throw new Error('Failed to read large IndexedDB value');
+      },
+      save: async () => {},
+    };
+    const { runtime, untilReady } = setUp({ boot: () => normalBoot() }, cache);
+    await untilReady();
+    expect(runtime.bootInfo).toEqual({
+      source: 'normal',
+      ms: 900,
+      fallbackReason: 'the stored snapshot could not be read: Failed to read large IndexedDB value',
+    });
+  });
+
   it('reports the worker’s fallback when it refused the stored snapshot', async () => {
     const { cache, saved } = memoryCache(freshSnapshot('corrupt'));
     const fallback: BootResult = {
