@@ -37,7 +37,7 @@ async function desktopFolder() {
   const host = new FolderHost();
   const bridge = fakeBridge(host, async () => dir);
   const page = new IpcFolder(bridge.folder, (await pickDesktopFolder(bridge)).id);
-  let toPage: ((event: MessageEvent<unknown>) => void) | undefined;
+  let toPage: ((event: Event) => void) | undefined;
   const relayed = new RelayedFolder((requestId, request) =>
     toPage?.({ data: structuredClone({ type: 'folder', requestId, request }) } as MessageEvent<unknown>),
   );
@@ -47,8 +47,8 @@ async function desktopFolder() {
       if (copy.type === 'folder-done') relayed.answer(copy.requestId, { value: copy.value });
       if (copy.type === 'folder-failed') relayed.answer(copy.requestId, { error: copy.message });
     },
-    addEventListener(_type: 'message', listener: (event: MessageEvent<unknown>) => void) {
-      toPage = listener;
+    addEventListener(type: 'message' | 'error', listener: (event: Event) => void) {
+      if (type === 'message') toPage = listener;
     },
   };
   const noPython = { renderMany: async () => [], setSiteData: () => {} };
