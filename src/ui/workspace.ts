@@ -104,11 +104,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   private readonly runs = new Map<string, RunRecord>();
   /** What the last utility run changed, until undone or replaced by the next run's changes. */
   private lastActions: { scriptId: string; applied: AppliedActions } | undefined;
-  /**
-   * The saved body the editor's edits began from. A save names it, so a version saved elsewhere
-   * meanwhile (a folder sync, another tab) and not yet seen here is never written over unseen.
-   */
-  private editBase: string | undefined;
 
   constructor(private readonly deps: WorkspaceDeps) {
     super(
@@ -177,7 +172,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     const draft = await this.deps.store.getDraft(id);
     if (!isLatest()) return;
     const code = draft?.body ?? script.body;
-    this.editBase = script.body;
     this.set({
       selectedId: id,
       code,
@@ -234,13 +228,14 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
     const code = this.state.code;
-    // With the notice of a version saved elsewhere on screen, Save is the user's choice to replace it.
-    const base = this.state.changedElsewhere ? script.body : this.editBase;
     await this.attempt(`save “${script.title}”`, async () => {
       await this.draftWrite;
       let saved: Script;
       try {
-        saved = await this.deps.store.save(script.id, { body: code }, base);
+        // The save names the saved body this page last heard of: the one the edits began from, or
+        // the one a notice of a change elsewhere shows (Save is then the choice to replace it). A
+        // version saved elsewhere meanwhile and not yet heard of here is never written over unseen.
+        saved = await this.deps.store.save(script.id, { body: code }, script.body);
       } catch (error) {
         if (!(error instanceof EditConflict)) throw error;
         // Saved elsewhere after the edits began, before this page heard of it: nothing was
@@ -251,7 +246,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
         return;
       }
       this.replaceItem(saved);
-      if (this.state.selectedId === script.id) this.editBase = saved.body;
       this.set({ dirty: this.state.code !== saved.body, changedElsewhere: false });
     });
     if (!this.state.dirty) await this.reportSyntaxErrorAfterSave(script, code);
@@ -351,7 +345,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   async takeSavedVersion(): Promise<void> {
     const script = this.selected;
     if (!script) return;
-    this.editBase = script.body;
     this.set({ code: script.body, dirty: false, changedElsewhere: false });
     // With nothing unsaved, the flush clears the stored draft.
     await this.flushDraft();
@@ -359,7 +352,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
 
   /** Keeps the unsaved edits; saving them replaces the version saved elsewhere. */
   keepEdits(): void {
-    this.editBase = this.selected?.body;
     this.set({ changedElsewhere: false });
   }
 
@@ -575,7 +567,6 @@ export class Workspace extends ItemWorkspace<Script, WorkspaceState> {
   private showSavedElsewhere(script: Script): void {
     const { code, dirty } = this.state;
     if (!dirty || code === script.body) {
-      this.editBase = script.body;
       this.set({ code: script.body, dirty: false, changedElsewhere: false });
     } else {
       this.set({ changedElsewhere: true });
